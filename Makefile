@@ -1,0 +1,109 @@
+# kesu — see README.md.  `make deps` installs what everything else needs.
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+DESTDIR ?=
+
+BUILD ?= build
+CC ?= cc
+
+# Every Debian 12 package the build, the tests, the demo and the benchmark use.
+DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
+	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
+	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
+	busybox-static softhsm2 libengine-pkcs11-openssl opensc
+
+PKGS := blkid uuid libcrypto jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+CFLAGS ?= -O2 -g
+HARDEN ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection \
+	-fcf-protection -fPIE
+SAN ?=
+ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
+	$(CFLAGS) $(HARDEN) $(SAN) $(PKG_CFLAGS) -Iwipe -Icerts -Itests/unit/support \
+	-DKESU_VERSION=\"$(VERSION)\" -pthread -MMD -MP
+ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread $(SAN) $(LDFLAGS)
+
+LIB_SRCS := $(filter-out wipe/main.c,$(sort $(wildcard wipe/*.c certs/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+SUPPORT_SRCS := $(sort $(wildcard tests/unit/support/*.c))
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+MANPAGES := $(sort $(wildcard man/*.[1-8]))
+
+.PHONY: all deps check asan run-tests unit-tests demo bench vmcheck install \
+	uninstall clean lint-man
+
+all: $(BUILD)/kesu
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libkesu.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kesu: $(BUILD)/wipe/main.o $(BUILD)/libkesu.a
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+unit-tests: $(UNIT_BINS)
+
+# Installs only what is missing, so it is cheap to run before every check.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null \
+	    || { echo "make deps: apt-get failed; run it as root with Debian's mirror reachable" >&2; exit 1; }; \
+	fi
+
+lint-man:
+	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done; \
+	echo "man pages: $(words $(MANPAGES)) checked"
+
+# The README's test command: every unit and integration test, then the VM bed.
+check: deps
+	@$(MAKE) --no-print-directory run-tests
+
+run-tests: all unit-tests lint-man
+	@bash tests/run.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" HARDEN= \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  run-tests
+
+demo: deps all
+	@bash tests/demo.sh $(BUILD)
+
+install: all
+	install -D -m 0755 $(BUILD)/kesu $(DESTDIR)$(SBINDIR)/kesu
+	@for m in $(MANPAGES); do \
+	  s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/kesu
+	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,70 @@
+# Shared helpers for integration tests; source it.  Tests touch only loop
+# devices and image files they create here, and detach them by exact name on
+# exit, also when a test fails.
+set -u
+: "${KESU:?KESU must point at the kesu binary (tests/run.sh sets it)}"
+
+T_PASS=0
+T_FAIL=0
+T_LOOPS=()
+T_MOUNTS=()
+T_DIR=$(mktemp -d /tmp/kesu-test.XXXXXX)
+
+t_cleanup() {
+	local m d
+	for m in "${T_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+	for d in "${T_LOOPS[@]}"; do
+		# Only ever detach a loop device that is still backed by our file.
+		case "$(losetup -n -O BACK-FILE "$d" 2>/dev/null)" in
+		"$T_DIR"/*) losetup -d "$d" ;;
+		esac
+	done
+	rm -rf "$T_DIR"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { echo "ok - $*"; T_PASS=$((T_PASS + 1)); }
+not_ok() { echo "not ok - $*"; T_FAIL=$((T_FAIL + 1)); }
+
+# check NAME CMD...: run CMD, report by its exit status.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# make_image NAME SIZE_MIB: a zero-filled image in the test directory.
+make_image() {
+	local f="$T_DIR/$1"
+	truncate -s "${2}M" "$f" && echo "$f"
+}
+
+# make_loop FILE: attach FILE (which must be ours) and print the device.
+make_loop() {
+	local f=$1 d
+	case "$f" in "$T_DIR"/*) ;; *) echo "make_loop: $f is not a test file" >&2; return 1 ;; esac
+	d=$(losetup --find --show "$f") || return 1
+	T_LOOPS+=("$d")
+	assert_ours "$d" || return 1
+	echo "$d"
+}
+
+# assert_ours DEV: refuse to go on unless DEV is a loop device on our file.
+assert_ours() {
+	case "$(losetup -n -O BACK-FILE "$1" 2>/dev/null)" in
+	"$T_DIR"/*) return 0 ;;
+	esac
+	echo "assert_ours: $1 is not backed by a file in $T_DIR; refusing" >&2
+	exit 99
+}
+
+# t_mount DEV DIR: mount and remember it for cleanup.
+t_mount() {
+	mkdir -p "$2" && mount "$1" "$2" && T_MOUNTS=("$2" "${T_MOUNTS[@]}")
+}
+
+t_done() {
+	echo "$(basename "$0"): $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}

@@ -1,0 +1,21 @@
+/* The command-line layer: one function per subcommand.  Each parses its own
+ * options, prints, and returns a kesu_rc; main() alone maps that to the exit
+ * code. */
+#ifndef KESU_CLI_H
+#define KESU_CLI_H
+
+#include "error.h"
+
+#include <stdio.h>
+
+/* Print "kesu: <message>" for a failed operation on stderr. */
+void kesu_report(const struct kesu_err *err);
+
+/* Print "kesu: <fmt...>" on stderr and return KESU_ERR_USAGE. */
+enum kesu_rc kesu_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Subcommands, one file each (wipe/cmd_*.c, certs/cmd_*.c); each is listed
+ * in the table in main.c. */
+
+#endif

@@ -1,0 +1,31 @@
+/* Handling of untrusted strings: everything read from a device (model,
+ * serial, firmware, labels) or typed by a user passes through here before it
+ * is shown, stored in JSON, or put into a certificate. */
+#ifndef KESU_STRUTIL_H
+#define KESU_STRUTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest untrusted string kesu ever keeps (bytes, without the NUL). */
+#define KESU_STR_MAX 256
+
+/* Copy at most srclen bytes of src into dst (dstsz bytes including the NUL):
+ * stop at the first NUL, trim surrounding white space and padding, replace
+ * invalid UTF-8 and control characters with '?', and cut at a character
+ * boundary so the result always fits and is valid UTF-8.  Returns the length
+ * written.  dstsz must be at least 1. */
+size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen);
+
+/* True if s (NUL-terminated) is valid UTF-8 without control characters. */
+bool kesu_is_clean(const char *s);
+
+/* A JSON string for an untrusted value, cleaned and bounded to KESU_STR_MAX;
+ * NULL gives JSON null.  Never returns NULL except on out-of-memory. */
+json_t *kesu_json_str(const char *s);
+
+/* Copy with truncation; always NUL-terminates.  Returns true if it fit. */
+bool kesu_strlcpy(char *dst, const char *src, size_t dstsz);
+
+#endif
