@@ -17,7 +17,7 @@ struct kesu_stream_key {
 /* A fresh key and IV from getrandom(2). */
 enum kesu_rc kesu_stream_key_new(struct kesu_stream_key *k, struct kesu_err *err);
 
-/* Hex encoding for checkpoints (128 chars) and back. */
+/* Hex encoding for checkpoints (96 chars: key then IV) and back. */
 void kesu_stream_key_to_hex(const struct kesu_stream_key *k, char hex[97]);
 enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k,
 				      struct kesu_err *err);

@@ -1,0 +1,254 @@
+/* The random pass's AES-256-CTR stream: reproducible, independent of
+ * chunking, addressable at any byte, and different for different keys. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stream.h"
+
+static struct kesu_stream *open_stream(const struct kesu_stream_key *k)
+{
+	struct kesu_stream *s = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_stream_new(k, &s, &err), KESU_OK);
+	assert_non_null(s);
+	return s;
+}
+
+static void fixed_key(struct kesu_stream_key *k, uint8_t seed)
+{
+	for (size_t i = 0; i < 32; i++)
+		k->key[i] = (uint8_t)(seed + 7 * i);
+	for (size_t i = 0; i < 16; i++)
+		k->iv[i] = (uint8_t)(seed ^ (31 * i));
+}
+
+/* Reference keystream: AES-256-ECB of each counter block, counter computed
+ * here independently as IV + block with 128-bit carry. */
+static void reference(const struct kesu_stream_key *k, uint64_t off, uint8_t *out,
+		      size_t len)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	assert_non_null(c);
+	assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), NULL, k->key, NULL), 1);
+	EVP_CIPHER_CTX_set_padding(c, 0);
+	for (size_t i = 0; i < len;) {
+		uint64_t blk = (off + i) / 16;
+		uint8_t ctr[16], ks[16];
+		memcpy(ctr, k->iv, 16);
+		/* add blk to the low 64 bits, carry into the high 64 */
+		uint64_t lo = 0, hi = 0;
+		for (int b = 0; b < 8; b++) {
+			hi = hi << 8 | ctr[b];
+			lo = lo << 8 | ctr[8 + b];
+		}
+		uint64_t nlo = lo + blk;
+		if (nlo < lo)
+			hi++;
+		for (int b = 7; b >= 0; b--) {
+			ctr[b] = (uint8_t)hi;
+			ctr[8 + b] = (uint8_t)nlo;
+			hi >>= 8;
+			nlo >>= 8;
+		}
+		int outl;
+		assert_int_equal(EVP_EncryptUpdate(c, ks, &outl, ctr, 16), 1);
+		size_t skip = (off + i) % 16;
+		size_t n = 16 - skip < len - i ? 16 - skip : len - i;
+		memcpy(out + i, ks + skip, n);
+		i += n;
+	}
+	EVP_CIPHER_CTX_free(c);
+}
+
+static void matches_reference_at_any_offset(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	fixed_key(&k, 1);
+	struct kesu_stream *s = open_stream(&k);
+	const uint64_t offs[] = {0, 1, 15, 16, 17, 4095, 4096, 1u << 20, 123456789ull,
+				 (1ull << 40) + 3};
+	const size_t lens[] = {1, 15, 16, 17, 100, 4096, 70001};
+	uint8_t *got = malloc(70001), *want = malloc(70001);
+	struct kesu_err err = {0};
+	for (size_t a = 0; a < sizeof(offs) / sizeof(offs[0]); a++)
+		for (size_t b = 0; b < sizeof(lens) / sizeof(lens[0]); b++) {
+			assert_int_equal(kesu_stream_fill(s, offs[a], got, lens[b], &err), KESU_OK);
+			reference(&k, offs[a], want, lens[b]);
+			assert_memory_equal(got, want, lens[b]);
+		}
+	free(got);
+	free(want);
+	kesu_stream_free(s);
+}
+
+static void chunking_does_not_matter(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	fixed_key(&k, 2);
+	struct kesu_stream *s = open_stream(&k);
+	struct kesu_err err = {0};
+	enum { N = 1 << 20 };
+	uint8_t *whole = malloc(N), *pieces = malloc(N);
+	assert_int_equal(kesu_stream_fill(s, 1000, whole, N, &err), KESU_OK);
+	/* odd-sized pieces, filled out of order */
+	const size_t cut[] = {0, 3, 4099, 4100, 65536, 65537 + 11, 777777, N};
+	for (size_t i = sizeof(cut) / sizeof(cut[0]) - 1; i > 0; i--)
+		assert_int_equal(kesu_stream_fill(s, 1000 + cut[i - 1], pieces + cut[i - 1],
+						  cut[i] - cut[i - 1], &err), KESU_OK);
+	assert_memory_equal(whole, pieces, N);
+
+	/* A second stream with the same key (another thread, or a resumed
+	 * run) regenerates the same bytes. */
+	struct kesu_stream *s2 = open_stream(&k);
+	assert_int_equal(kesu_stream_fill(s2, 1000, pieces, N, &err), KESU_OK);
+	assert_memory_equal(whole, pieces, N);
+	kesu_stream_free(s2);
+	free(whole);
+	free(pieces);
+	kesu_stream_free(s);
+}
+
+static void one_bit_change_is_caught(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_stream_key_new(&k, &err), KESU_OK);
+	struct kesu_stream *s = open_stream(&k);
+	enum { N = 65536 };
+	uint8_t *medium = malloc(N), *regen = malloc(N);
+	assert_int_equal(kesu_stream_fill(s, 512 * 77, medium, N, &err), KESU_OK);
+	assert_int_equal(kesu_stream_fill(s, 512 * 77, regen, N, &err), KESU_OK);
+	assert_memory_equal(medium, regen, N);
+	medium[40000] ^= 0x08;
+	assert_memory_not_equal(medium, regen, N);
+	/* and the flipped byte is exactly where the comparison finds it */
+	size_t first = N;
+	for (size_t i = 0; i < N; i++)
+		if (medium[i] != regen[i]) {
+			first = i;
+			break;
+		}
+	assert_int_equal(first, 40000);
+	free(medium);
+	free(regen);
+	kesu_stream_free(s);
+}
+
+static void different_keys_differ(void **state)
+{
+	(void)state;
+	struct kesu_stream_key a, b;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_stream_key_new(&a, &err), KESU_OK);
+	assert_int_equal(kesu_stream_key_new(&b, &err), KESU_OK);
+	assert_memory_not_equal(&a, &b, sizeof(a));
+	struct kesu_stream *sa = open_stream(&a), *sb = open_stream(&b);
+	uint8_t x[4096], y[4096];
+	assert_int_equal(kesu_stream_fill(sa, 0, x, sizeof(x), &err), KESU_OK);
+	assert_int_equal(kesu_stream_fill(sb, 0, y, sizeof(y), &err), KESU_OK);
+	assert_memory_not_equal(x, y, sizeof(x));
+	/* same key, different IV only: still different */
+	struct kesu_stream_key c = a;
+	c.iv[15] ^= 1;
+	struct kesu_stream *sc = open_stream(&c);
+	assert_int_equal(kesu_stream_fill(sc, 0, y, sizeof(y), &err), KESU_OK);
+	assert_memory_not_equal(x, y, sizeof(x));
+	/* and the stream is not a constant or a short repetition */
+	assert_memory_not_equal(x, x + 16, 16);
+	assert_memory_not_equal(x, x + 2048, 2048);
+	kesu_stream_free(sa);
+	kesu_stream_free(sb);
+	kesu_stream_free(sc);
+}
+
+static void counter_carries_across_64_bits(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	fixed_key(&k, 3);
+	/* low half of the IV two blocks short of wrapping; high half ends in
+	 * 0xff too so the carry must ripple further */
+	memset(k.iv, 0, 16);
+	k.iv[6] = 0xff;
+	k.iv[7] = 0xff;
+	memset(k.iv + 8, 0xff, 8);
+	k.iv[15] = 0xfe;
+	struct kesu_stream *s = open_stream(&k);
+	struct kesu_err err = {0};
+	uint8_t got[128], want[128];
+	assert_int_equal(kesu_stream_fill(s, 5, got, sizeof(got), &err), KESU_OK);
+	reference(&k, 5, want, sizeof(want));
+	assert_memory_equal(got, want, sizeof(got));
+	/* the whole 128-bit counter wraps to zero at the very top */
+	memset(k.iv, 0xff, 16);
+	kesu_stream_free(s);
+	s = open_stream(&k);
+	assert_int_equal(kesu_stream_fill(s, 16, got, 16, &err), KESU_OK);
+	struct kesu_stream_key z = k;
+	memset(z.iv, 0, 16);
+	struct kesu_stream *sz = open_stream(&z);
+	assert_int_equal(kesu_stream_fill(sz, 0, want, 16, &err), KESU_OK);
+	assert_memory_equal(got, want, 16);
+	kesu_stream_free(sz);
+	kesu_stream_free(s);
+}
+
+static void hex_round_trip_and_errors(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k, back;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_stream_key_new(&k, &err), KESU_OK);
+	char hex[97];
+	kesu_stream_key_to_hex(&k, hex);
+	assert_int_equal(strlen(hex), 96);
+	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_OK);
+	assert_memory_equal(&k, &back, sizeof(k));
+
+	fixed_key(&k, 0);
+	memset(k.key, 0xab, 32);
+	memset(k.iv, 0x01, 16);
+	kesu_stream_key_to_hex(&k, hex);
+	assert_memory_equal(hex, "abababab", 8);
+	assert_string_equal(hex + 64, "01010101010101010101010101010101");
+	/* upper case is accepted */
+	hex[0] = 'A';
+	hex[1] = 'B';
+	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_OK);
+	assert_int_equal(back.key[0], 0xab);
+
+	hex[10] = 'g';
+	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "non-hex"));
+	hex[95] = '\0';
+	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "96 hex digits"));
+	char longer[100];
+	memset(longer, 'a', 98);
+	longer[98] = '\0';
+	assert_int_equal(kesu_stream_key_from_hex(longer, &back, &err), KESU_ERR_INVALID);
+	assert_int_equal(kesu_stream_key_from_hex(NULL, &back, &err), KESU_ERR_INVALID);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(matches_reference_at_any_offset),
+		cmocka_unit_test(chunking_does_not_matter),
+		cmocka_unit_test(one_bit_change_is_caught),
+		cmocka_unit_test(different_keys_differ),
+		cmocka_unit_test(counter_carries_across_64_bits),
+		cmocka_unit_test(hex_round_trip_and_errors),
+	};
+	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
+}
