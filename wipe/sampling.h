@@ -24,7 +24,11 @@ struct kesu_sample_plan {
 };
 
 /* A device too small for 1,000 subsections of at least 2 blocks each is
- * planned as a full read (one sample covering everything). */
+ * planned as a full read (one sample covering everything).  Otherwise
+ * subsection i of N blocks is blocks [i*N/1000, (i+1)*N/1000), and the plan
+ * holds two samples per subsection plus, when not already covered, the first
+ * and last blocks.  size_bytes must be a multiple of block_size
+ * (KESU_ERR_INVALID otherwise). */
 enum kesu_rc kesu_sampling_plan(uint64_t size_bytes, uint32_t block_size,
 				uint64_t seed, struct kesu_sample_plan *plan,
 				struct kesu_err *err);
