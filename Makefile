@@ -90,6 +90,11 @@ asan: deps
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  run-tests
 
+# The QEMU test bed alone (make check runs it too, as tests/integration/vm.sh).
+vmcheck: deps all
+	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
+	  bash tests/integration/vm.sh
+
 demo: deps all
 	@bash tests/demo.sh $(BUILD)
 

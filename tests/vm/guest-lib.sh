@@ -1,0 +1,95 @@
+# Helpers for the guest side of the VM test bed (busybox sh); source it.
+#
+# Results go to two places: the console (ttyS0, kept in the host's log with
+# the kernel's messages around them) and the second serial port (ttyS1),
+# which the kernel never writes to, so the host parses clean lines:
+#   KESU-VM-TEST ok NAME
+#   KESU-VM-TEST not-ok NAME DETAIL...
+#   KESU-VM-DONE                      (the guest reached the end)
+
+VM_RESULTS=/dev/ttyS1
+VM_OUT=/tmp/vm-out           # scratch space for command output
+mkdir -p "$VM_OUT"
+
+vm_log() { echo "kesu-vm: $*"; }
+
+vm_result_raw() {
+	echo "$*"
+	echo "$*" > "$VM_RESULTS"
+}
+
+# One line, printable ASCII only, bounded: details quote command output.
+vm_oneline() { tr -c '[:print:]' ' ' | cut -c1-300; }
+
+t_ok() { vm_result_raw "KESU-VM-TEST ok $1"; }
+
+t_fail() {
+	local name=$1
+	shift
+	vm_result_raw "KESU-VM-TEST not-ok $name $(printf '%s' "$*" | vm_oneline)"
+}
+
+# t_check NAME CMD...: report by CMD's exit status; on failure the detail is
+# the command line and the last lines it printed.
+t_check() {
+	local name=$1
+	shift
+	if "$@" > "$VM_OUT/check.log" 2>&1; then
+		t_ok "$name"
+	else
+		t_fail "$name" "$* :: $(tail -n 3 "$VM_OUT/check.log")"
+	fi
+}
+
+# disk_serial NAME: the serial the kernel shows for /sys/block/NAME, from
+# sysfs only (no udev in this guest).  NVMe has device/serial; SCSI and ATA
+# disks have the Unit Serial Number VPD page (4-byte header, then ASCII).
+disk_serial() {
+	local b=/sys/block/$1
+	if [ -r "$b/device/serial" ]; then
+		tr -d ' \n' < "$b/device/serial"
+	elif [ -r "$b/device/vpd_pg80" ]; then
+		dd if="$b/device/vpd_pg80" bs=1 skip=4 2>/dev/null | tr -d ' \n\0'
+	fi
+}
+
+# disk_by_serial SERIAL: the /sys/block name of the disk with that serial.
+disk_by_serial() {
+	local d
+	for d in /sys/block/*; do
+		d=${d##*/}
+		[ "$(disk_serial "$d")" = "$1" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+# The disks QEMU is given (see tests/vm/host.sh), by serial.
+. /vm/disks.conf
+VM_SERIALS="$NVME_SERIAL $SATA1_SERIAL $SATA2_SERIAL"
+
+vm_wait_for_disks() {
+	local i s missing
+	i=0
+	while [ $i -lt 60 ]; do
+		missing=
+		for s in $VM_SERIALS; do
+			disk_by_serial "$s" > /dev/null || missing="$missing $s"
+		done
+		[ -z "$missing" ] && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	vm_log "disks still missing after 30 s:$missing"
+	return 1
+}
+
+# wait_for_block NAME SECONDS: wait until /dev/NAME exists.
+wait_for_block() {
+	local i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		[ -b "/dev/$1" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}

@@ -1,0 +1,124 @@
+# Host side of the VM test bed; sourced by tests/integration/vm.sh after
+# tests/lib.sh (which provides T_DIR, ok, not_ok and the cleanup trap).
+#
+# Everything lives in $T_DIR/vm: the initramfs, the disk images, the console
+# log.  Nothing on the host is touched but those files: disk content is
+# written into the image files directly (sfdisk and mkfs.ext4 on regular
+# files), no loop device, no host block device.
+
+VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=disks.conf
+. "$VM_HERE/disks.conf"
+
+# The whole guest run, boot to poweroff; the guest's own per-group limits
+# (guest-tests.sh) add up to less than this.
+VM_TIMEOUT=${KESU_VM_TIMEOUT:-600}
+
+# vm_kernel: the newest Debian kernel that has both an image in /boot and
+# modules — linux-image-amd64's kernel, not necessarily the running one.
+vm_kernel() {
+	local v best=
+	for v in $(ls /lib/modules 2>/dev/null | sort -V); do
+		[ -r "/boot/vmlinuz-$v" ] && [ -r "/lib/modules/$v/modules.dep" ] && best=$v
+	done
+	[ -n "${KESU_VM_KERNEL:-}" ] && best=$KESU_VM_KERNEL
+	[ -n "$best" ] && echo "$best"
+}
+
+# vm_disk_image FILE MB LABEL UUID: a GPT disk image with one partition
+# holding an ext4 filesystem, the "content before" the guest tests expect
+# kesu to find.
+vm_disk_image() {
+	local f=$1 mb=$2 label=$3 uuid=$4 start size
+	case "$f" in "$T_DIR"/*) ;; *) echo "vm_disk_image: $f is not a test file" >&2; return 1 ;; esac
+	truncate -s "${mb}M" "$f" || return 1
+	printf 'label: gpt\nstart=2048, type=L, name=%s\n' "$label" \
+		| sfdisk -q --no-reread --no-tell-kernel "$f" >/dev/null || return 1
+	read -r start size < <(sfdisk -d "$f" | sed -n 's/.*start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p')
+	[ -n "$start" ] && [ -n "$size" ] || return 1
+	mkfs.ext4 -q -F -L "$label" -U "$uuid" -E offset=$((start * 512)) \
+		"$f" "$((size / 2))k" >/dev/null 2>&1
+}
+
+# vm_report_results FILE: the guest's result lines as the suite's lines.
+vm_report_results() {
+	local verdict name detail
+	while read -r tag verdict name detail; do
+		[ "$tag" = KESU-VM-TEST ] || continue
+		case "$verdict" in
+		ok) ok "vm: $name" ;;
+		not-ok) not_ok "vm: $name${detail:+ ($detail)}" ;;
+		*) not_ok "vm: unparsable result line for '$name'" ;;
+		esac
+	done < <(tr -d '\r' < "$1")
+}
+
+vm_show_console() {
+	local log=$1 keep=$2
+	echo "# vm: guest console (last 60 lines) — full log: $keep" >&2
+	tail -n 60 "$log" | sed 's/^/#   /' >&2
+}
+
+vm_run() {
+	local dir=$T_DIR/vm kver kesu=$KESU rc fails_before=$T_FAIL
+	local keep=${KESU_BUILD:-$(dirname "$KESU")}/vm-console.log
+	mkdir -p "$dir"
+
+	if ! kver=$(vm_kernel); then
+		not_ok "vm: a Debian kernel with modules is installed (run 'make deps': linux-image-amd64)"
+		return
+	fi
+	local tool
+	for tool in qemu-system-x86_64 busybox dmsetup jq cpio gzip sfdisk mkfs.ext4 timeout; do
+		if ! command -v "$tool" >/dev/null; then
+			not_ok "vm: $tool is installed (run 'make deps')"
+			return
+		fi
+	done
+
+	if ! bash "$VM_HERE/build-initramfs.sh" "$kver" "$kesu" "$dir/initramfs.cpio.gz" \
+		> "$dir/build.log" 2>&1; then
+		not_ok "vm: initramfs builds"
+		sed 's/^/#   /' "$dir/build.log" >&2
+		return
+	fi
+
+	vm_disk_image "$dir/nvme.img" "$NVME_MB" kesu-nvme 11111111-2222-4333-8444-000000000001 &&
+	vm_disk_image "$dir/sata1.img" "$SATA1_MB" kesu-sata1 11111111-2222-4333-8444-000000000002 &&
+	vm_disk_image "$dir/sata2.img" "$SATA2_MB" kesu-sata2 11111111-2222-4333-8444-000000000003 ||
+		{ not_ok "vm: disk images are created"; return; }
+
+	: > "$dir/results.txt"
+	local start=$SECONDS
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
+		-accel tcg -cpu max -smp 1 -m 768 \
+		-nodefaults -nographic -no-reboot \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$dir/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 loglevel=5 rdinit=/init" \
+		-serial "file:$dir/console.log" -serial "file:$dir/results.txt" \
+		-drive "file=$dir/nvme.img,if=none,id=nvme0,format=raw" \
+		-device "nvme,serial=$NVME_SERIAL,drive=nvme0" \
+		-device ahci,id=ahci \
+		-drive "file=$dir/sata1.img,if=none,id=sata1,format=raw" \
+		-device "ide-hd,bus=ahci.0,drive=sata1,model=$SATA1_MODEL,serial=$SATA1_SERIAL" \
+		-drive "file=$dir/sata2.img,if=none,id=sata2,format=raw" \
+		-device "ide-hd,bus=ahci.1,drive=sata2,model=$SATA2_MODEL,serial=$SATA2_SERIAL" \
+		</dev/null > "$dir/qemu.log" 2>&1
+	rc=$?
+	echo "# vm: guest ran $((SECONDS - start)) s on kernel $kver (qemu exit $rc)"
+	cat "$dir/qemu.log" >> "$dir/console.log" 2>/dev/null
+
+	vm_report_results "$dir/results.txt"
+	if tr -d '\r' < "$dir/results.txt" | grep -qx KESU-VM-DONE; then
+		ok "vm: guest ran to the end"
+	elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		not_ok "vm: guest ran to the end (killed after ${VM_TIMEOUT}s)"
+	else
+		not_ok "vm: guest ran to the end (qemu exit $rc, no KESU-VM-DONE)"
+	fi
+
+	cp "$dir/console.log" "$keep" 2>/dev/null
+	if [ "$T_FAIL" -gt "$fails_before" ]; then
+		vm_show_console "$dir/console.log" "$keep"
+	fi
+}
