@@ -93,3 +93,34 @@ wait_for_block() {
 	done
 	return 1
 }
+
+# dev_bytes DEV: the size of block device DEV (/dev/...) in bytes.
+dev_bytes() { blockdev --getsize64 "$1"; }
+
+# is_filled DEV HEX: every byte of DEV is 0xHEX, read with O_DIRECT so the
+# answer comes from the disk, not from the page cache.  Independent of kesu:
+# busybox dd, tr and md5sum only.
+is_filled() {
+	local dev=$1 hex=$2 n got want
+	n=$(dev_bytes "$dev") || return 1
+	got=$(dd if="$dev" bs=1M iflag=direct 2>/dev/null | md5sum) || return 1
+	want=$(head -c "$n" /dev/zero | tr '\000' "\\$(printf '%03o' "0x$hex")" | md5sum)
+	[ "$got" = "$want" ]
+}
+
+# dm_create NAME TABLE: a device-mapper device without udev, its node made
+# by hand; prints /dev/mapper/NAME.
+dm_create() {
+	dmsetup --noudevsync create "$1" --table "$2" >&2 || return 1
+	dmsetup mknodes "$1" >&2 || return 1
+	wait_for_block "mapper/$1" 5 && echo "/dev/mapper/$1"
+}
+
+dm_remove() {
+	dmsetup --noudevsync remove "$1" >&2
+	dmsetup mknodes >&2
+}
+
+# not CMD...: succeeds when CMD fails (for t_check, which runs CMD in this
+# shell so guest-lib functions work; "sh -c '! ...'" would not see them).
+not() { ! "$@"; }

@@ -10,6 +10,8 @@ VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=disks.conf
 . "$VM_HERE/disks.conf"
 
+# KESU_VM_ONLY="group group...": run only these guest groups (while writing
+# a test); the guest gets them as kesu.only= on its kernel command line.
 # The whole guest run, boot to poweroff; the guest's own per-group limits
 # (guest-tests.sh) add up to less than this.
 VM_TIMEOUT=${KESU_VM_TIMEOUT:-600}
@@ -94,7 +96,7 @@ vm_run() {
 		-accel tcg -cpu max -smp 1 -m 768 \
 		-nodefaults -nographic -no-reboot \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$dir/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=5 rdinit=/init" \
+		-append "console=ttyS0 panic=-1 loglevel=5 rdinit=/init${KESU_VM_ONLY:+ kesu.only=${KESU_VM_ONLY// /,}}" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.txt" \
 		-drive "file=$dir/nvme.img,if=none,id=nvme0,format=raw" \
 		-device "nvme,serial=$NVME_SERIAL,drive=nvme0" \
