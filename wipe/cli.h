@@ -17,5 +17,6 @@ enum kesu_rc kesu_usage_error(const char *fmt, ...)
 
 /* Subcommands, one file each (wipe/cmd_*.c, certs/cmd_*.c); each is listed
  * in the table in main.c. */
+enum kesu_rc cmd_methods(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	/* Keep sorted by how often operators reach for them. */
+	{"methods", cmd_methods, "list the erasure methods and their passes"},
 	{NULL, NULL, NULL},
 };
 

@@ -49,7 +49,7 @@
 
 static const struct kesu_method builtin[] = {
 	OVERWRITE("nist-clear",
-		  "NIST SP 800-88 Clear: one pass of 0x00, every byte read back (default)",
+		  "NIST SP 800-88 Clear: one pass of 0x00, every byte read back",
 		  P1(0x00)),
 	OVERWRITE("nist-clear-flash",
 		  "NIST SP 800-88 Clear for USB flash and memory cards: 0x55 then its complement 0xAA",
