@@ -17,6 +17,8 @@ enum kesu_rc kesu_usage_error(const char *fmt, ...)
 
 /* Subcommands, one file each (wipe/cmd_*.c, certs/cmd_*.c); each is listed
  * in the table in main.c. */
+enum kesu_rc cmd_list(int argc, char **argv);   /* wipe/cmd_list.c */
+enum kesu_rc cmd_info(int argc, char **argv);   /* wipe/cmd_info.c */
 enum kesu_rc cmd_methods(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ struct command {
 
 static const struct command commands[] = {
 	/* Keep sorted by how often operators reach for them. */
+	{"list", cmd_list, "list storage devices and whether kesu may erase them"},
+	{"info", cmd_info, "show one device: identity, contents, why it is protected"},
 	{"methods", cmd_methods, "list the erasure methods and their passes"},
 	{NULL, NULL, NULL},
 };

@@ -1,0 +1,140 @@
+/* The safety gate's decision from collected facts: every reason, and no
+ * way around the system disk. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "gate.h"
+
+static bool has(const struct kesu_gate_verdict *v, const char *code)
+{
+	for (size_t i = 0; i < v->n_reasons; i++)
+		if (!strcmp(v->reasons[i].code, code))
+			return true;
+	return false;
+}
+
+static void idle_whole_disk_is_allowed(void **state)
+{
+	(void)state;
+	struct kesu_device_facts f = {.is_block = true, .busy_checked = true};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdb", &v);
+	assert_true(v.allowed);
+	assert_int_equal(v.n_reasons, 0);
+}
+
+static void image_file_is_allowed(void **state)
+{
+	(void)state;
+	struct kesu_device_facts f = {.is_file = true};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "disk.img", &v);
+	assert_true(v.allowed);
+}
+
+static void neither_block_nor_file_is_refused(void **state)
+{
+	(void)state;
+	struct kesu_device_facts f = {0};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "null", &v);
+	assert_false(v.allowed);
+	assert_true(has(&v, "not-block-device"));
+}
+
+static void every_reason_is_reported(void **state)
+{
+	(void)state;
+	struct kesu_dev_sysuse su = {.what = "/", .via = "dm-0"};
+	struct kesu_dev_mount m = {.device = "sda1", .mountpoint = "/mnt/x", .fstype = "ext4"};
+	struct kesu_dev_swap s = {.device = "sda2", .path = "/dev/sda2"};
+	struct kesu_dev_holder h = {.device = "sda3", .holder = "dm-1", .holder_name = "luks-x"};
+	struct kesu_device_facts f = {
+		.is_block = true, .ro = true,
+		.sysuses = &su, .n_sysuses = 1, .mounts = &m, .n_mounts = 1,
+		.swaps = &s, .n_swaps = 1, .holders = &h, .n_holders = 1,
+		.busy = true, .busy_checked = true,
+	};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sda", &v);
+	assert_false(v.allowed);
+	assert_true(has(&v, "system-disk"));
+	assert_true(has(&v, "mounted"));
+	assert_true(has(&v, "swap"));
+	assert_true(has(&v, "holder"));
+	assert_true(has(&v, "read-only"));
+	/* busy is explained by the mount, swap and holder: not repeated */
+	assert_false(has(&v, "busy"));
+	assert_non_null(strstr(v.reasons[0].text, "through dm-0"));
+	assert_non_null(strstr(v.reasons[0].text, "never"));
+}
+
+static void busy_alone_is_a_reason(void **state)
+{
+	(void)state;
+	struct kesu_device_facts f = {.is_block = true, .busy = true, .busy_checked = true};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdc", &v);
+	assert_false(v.allowed);
+	assert_int_equal(v.n_reasons, 1);
+	assert_string_equal(v.reasons[0].code, "busy");
+}
+
+static void partition_names_the_whole_disk(void **state)
+{
+	(void)state;
+	struct kesu_device_facts f = {.is_block = true, .is_partition = true,
+				      .parent = "sdb"};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdb1", &v);
+	assert_false(v.allowed);
+	assert_string_equal(v.reasons[0].code, "partition");
+	assert_non_null(strstr(v.reasons[0].text, "whole"));
+	assert_non_null(strstr(v.reasons[0].text, "/dev/sdb"));
+}
+
+static void hostile_mountpoint_is_cleaned(void **state)
+{
+	(void)state;
+	struct kesu_dev_mount m = {.device = "sdb1", .mountpoint = "/mnt/\x1b[2Jx",
+				   .fstype = "ext4"};
+	struct kesu_device_facts f = {.is_block = true, .mounts = &m, .n_mounts = 1};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdb", &v);
+	assert_true(kesu_is_clean(v.reasons[0].text));
+	assert_null(strchr(v.reasons[0].text, '\x1b'));
+}
+
+static void reasons_are_bounded(void **state)
+{
+	(void)state;
+	struct kesu_dev_mount m[40];
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < 40; i++)
+		strcpy(m[i].mountpoint, "/m");
+	struct kesu_device_facts f = {.is_block = true, .mounts = m, .n_mounts = 40};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdb", &v);
+	assert_false(v.allowed);
+	assert_int_equal(v.n_reasons, KESU_GATE_MAX_REASONS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(idle_whole_disk_is_allowed),
+		cmocka_unit_test(image_file_is_allowed),
+		cmocka_unit_test(neither_block_nor_file_is_refused),
+		cmocka_unit_test(every_reason_is_reported),
+		cmocka_unit_test(busy_alone_is_a_reason),
+		cmocka_unit_test(partition_names_the_whole_disk),
+		cmocka_unit_test(hostile_mountpoint_is_cleaned),
+		cmocka_unit_test(reasons_are_bounded),
+	};
+	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);
+}
