@@ -38,6 +38,9 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES := $(sort $(wildcard man/*.[1-8]))
 
+# Keep object files: test binaries are rebuilt from them incrementally.
+.SECONDARY:
+
 .PHONY: all deps check asan run-tests unit-tests demo bench vmcheck install \
 	uninstall clean lint-man
 
