@@ -205,8 +205,16 @@ int kesu_stack_disks(const struct kesu_sysroot *root, const char *name,
 static int add_sysdisks(const struct kesu_sysroot *root, const char *via,
 			const char *what, struct kesu_sysdisk **out, size_t *n)
 {
-	struct kesu_names disks = {0};
+	struct kesu_names disks = {0}, sl = {0};
 	int rc = kesu_stack_disks(root, via, &disks);
+	/* The stacked device itself (dm-0 under /var) is as much the running
+	 * system as the disks below it. */
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof(rel), "class/block/%s/slaves", via);
+	if (rc == 0 && (rc = kesu_sys_list(root, rel, &sl)) == 0 && sl.n > 0 &&
+	    !kesu_names_has(&disks, via))
+		rc = kesu_names_add(&disks, via);
+	kesu_names_free(&sl);
 	for (size_t i = 0; rc == 0 && i < disks.n; i++) {
 		struct kesu_sysdisk *v = realloc(*out, (*n + 1) * sizeof(*v));
 		if (!v) {
