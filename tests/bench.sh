@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# make bench: overwrite and verification throughput of kesu against dd,
+# shred and nwipe on the same tmpfs-backed loop device, alternating the tools
+# round by round so that drift on a shared machine hits them all alike.
+#
+# Usage: tests/bench.sh BUILD_DIR
+#   KESU_BENCH_MIB   size of the device in MiB (default 1024, at least 1024
+#                    unless KESU_BENCH_SMALL=1 for a quick harness check)
+#   KESU_BENCH_ROUNDS rounds (default 3); the median of the rounds is shown
+#
+# It touches nothing but a tmpfs it mounts in its own temporary directory,
+# the image file in it and the loop device on that file; all three are
+# removed on exit, also on failure or Ctrl-C.  The loop device is detached
+# only by its exact name and only while it is still backed by our image.
+set -u
+build=${1:-build}
+KESU=$(cd "$build" && pwd)/kesu
+MIB=${KESU_BENCH_MIB:-1024}
+ROUNDS=${KESU_BENCH_ROUNDS:-3}
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "must run as root (it makes a loop device); run 'sudo make bench'"
+[ -x "$KESU" ] || die "$KESU not built; run 'make' first"
+if [ "$MIB" -lt 1024 ] && [ "${KESU_BENCH_SMALL:-0}" != 1 ]; then
+	die "KESU_BENCH_MIB=$MIB is below 1024; the benchmark needs at least 1 GiB (KESU_BENCH_SMALL=1 for a harness check)"
+fi
+for t in dd shred nwipe losetup mount mountpoint awk; do
+	command -v "$t" >/dev/null || die "$t is missing; run 'make deps'"
+done
+avail_mib=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+[ "$avail_mib" -gt $((MIB * 2 + 512)) ] ||
+	die "only ${avail_mib} MiB of memory available; a ${MIB} MiB tmpfs device needs about twice that"
+
+DIR=$(mktemp -d /tmp/kesu-bench.XXXXXX)
+MNT=$DIR/tmpfs
+IMG=$MNT/disk.img
+DEV=
+cleanup() {
+	if [ -n "$DEV" ]; then
+		case "$(losetup -n -O BACK-FILE "$DEV" 2>/dev/null)" in
+		"$IMG"*) losetup -d "$DEV" ;;
+		esac
+	fi
+	mountpoint -q "$MNT" 2>/dev/null && umount "$MNT"
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+mkdir -p "$MNT" "$DIR/out" "$DIR/state"
+mount -t tmpfs -o size=$((MIB + 64))m,mode=0700 kesu-bench "$MNT" || die "cannot mount a tmpfs"
+# A filled image, so the tmpfs pages exist before the first timing.
+dd if=/dev/zero of="$IMG" bs=1M count="$MIB" status=none || die "cannot create the image"
+DEV=$(losetup --find --show "$IMG") || die "cannot attach a loop device"
+SIZE=$((MIB * 1048576))
+
+# Never write anywhere but our own loop device.
+assert_ours() {
+	case "$(losetup -n -O BACK-FILE "$DEV" 2>/dev/null)" in
+	"$IMG"*) return 0 ;;
+	esac
+	echo "bench: $DEV is no longer backed by $IMG; stopping" >&2
+	exit 99
+}
+
+now() { date +%s.%N; }
+# timed NAME CMD...: run CMD on our device, append "NAME seconds" to the log.
+timed() {
+	local name=$1 t0 t1 rc
+	shift
+	assert_ours
+	t0=$(now)
+	"$@" >>"$DIR/tool.log" 2>&1
+	rc=$?
+	t1=$(now)
+	if [ "$rc" -ne 0 ]; then
+		echo "bench: $name failed (exit $rc); see the log below" >&2
+		tail -n 20 "$DIR/tool.log" >&2
+		exit 1
+	fi
+	echo "$name $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}')" >>"$DIR/times"
+}
+
+COUNT=$((MIB / 4))
+dd_write() { dd if=/dev/zero of="$DEV" oflag=direct bs=4M count="$COUNT" conv=fdatasync status=none; }
+dd_read() { dd if="$DEV" of=/dev/null iflag=direct bs=4M count="$COUNT" status=none; }
+shred_1() { shred -n1 "$DEV"; }
+nwipe_run() {
+	nwipe --autonuke --nogui --nowait --noblank --nosignals --verify=last \
+		--method="$1" -l "$DIR/nwipe-$1.log" "$DEV"
+}
+
+# kesu wipe's options, as far as this build has them.
+KESU_WIPE_OK=0
+KOPTS=(--yes)
+if "$KESU" wipe --help >"$DIR/wipe-help" 2>&1; then
+	KESU_WIPE_OK=1
+	for o in --no-cert --quiet; do
+		grep -q -- "$o" "$DIR/wipe-help" && KOPTS+=("$o")
+	done
+	grep -q -- '--out' "$DIR/wipe-help" && KOPTS+=(--out "$DIR/out")
+	grep -q -- '--state-dir' "$DIR/wipe-help" && KOPTS+=(--state-dir "$DIR/state")
+fi
+kesu_run() { "$KESU" wipe "${KOPTS[@]}" "$@" "$DEV"; }
+
+echo "bench: $DEV on tmpfs, ${MIB} MiB, $ROUNDS rounds, $(nproc) CPUs, $(uname -r)"
+[ "$KESU_WIPE_OK" = 1 ] || echo "bench: 'kesu wipe' is not in this build; kesu rows are skipped"
+: >"$DIR/times"
+for r in $(seq 1 "$ROUNDS"); do
+	echo "bench: round $r/$ROUNDS"
+	timed dd-zero-write dd_write
+	timed dd-direct-read dd_read
+	if [ "$KESU_WIPE_OK" = 1 ]; then
+		timed kesu-zero kesu_run --method zero --verify=none
+		timed kesu-random kesu_run --method random --verify=none
+		timed kesu-nist-clear kesu_run --method nist-clear --verify=last
+		timed kesu-random-verify kesu_run --method random --verify=last
+	fi
+	timed shred-n1 shred_1
+	timed nwipe-zero nwipe_run zero
+	timed nwipe-random nwipe_run random
+done
+
+# Median seconds per tool, then MB/s (decimal) of device bytes per second.
+median() { grep "^$1 " "$DIR/times" | awk '{print $2}' | sort -g |
+	awk '{a[NR] = $1} END {if (NR == 0) exit 1; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+rate() { awk -v s="$SIZE" -v t="$1" 'BEGIN {printf "%.1f", s / t / 1e6}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+declare -A T R
+for n in dd-zero-write dd-direct-read kesu-zero kesu-random kesu-nist-clear \
+	kesu-random-verify shred-n1 nwipe-zero nwipe-random; do
+	T[$n]=$(median "$n") || continue
+	R[$n]=$(rate "${T[$n]}")
+done
+W=${R[dd-zero-write]}
+RD=${R[dd-direct-read]}
+
+row() { printf '| %-34s | %8s | %9s | %s |\n' "$1" "$2" "$3" "$4"; }
+echo
+echo "Device: loop on tmpfs, ${MIB} MiB; median of $ROUNDS alternating rounds."
+echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
+echo
+row "run" "MB/s" "vs dd" "what the time covers"
+row "---" "---:" "---:" "---"
+row "dd zero write (oflag=direct, 4M)" "$W" "1.00 W" "write + fdatasync"
+row "dd read (iflag=direct, 4M)" "$RD" "1.00 R" "read"
+if [ "$KESU_WIPE_OK" = 1 ]; then
+	row "kesu zero, --verify=none" "${R[kesu-zero]}" "$(ratio "${R[kesu-zero]}" "$W") W" "write"
+	row "kesu random, --verify=none" "${R[kesu-random]}" "$(ratio "${R[kesu-random]}" "$W") W" "AES-CTR write"
+	# The verify pass alone: nist-clear (write+verify) minus the zero write.
+	vt=$(awk -v a="${T[kesu-nist-clear]}" -v b="${T[kesu-zero]}" 'BEGIN {printf "%.3f", a - b}')
+	if awk -v v="$vt" 'BEGIN {exit !(v > 0)}'; then
+		vr=$(rate "$vt")
+		row "kesu verify (nist-clear - zero)" "$vr" "$(ratio "$vr" "$RD") R" "read back + compare"
+	fi
+	row "kesu nist-clear (write + verify)" "${R[kesu-nist-clear]}" "$(ratio "${R[kesu-nist-clear]}" "$W") W" "device bytes / total time"
+	row "kesu random + verify" "${R[kesu-random-verify]}" "$(ratio "${R[kesu-random-verify]}" "$W") W" "device bytes / total time"
+fi
+row "shred -n1" "${R[shred-n1]}" "$(ratio "${R[shred-n1]}" "$W") W" "one random pass, no verify"
+row "nwipe zero, verify last" "${R[nwipe-zero]}" "$(ratio "${R[nwipe-zero]}" "$W") W" "device bytes / total time"
+row "nwipe random (prng), verify last" "${R[nwipe-random]}" "$(ratio "${R[nwipe-random]}" "$W") W" "device bytes / total time"
+echo
+grep -h -i -m3 'prng\|verif' "$DIR"/nwipe-*.log 2>/dev/null | sed 's/^/nwipe log: /' | head -n 6
