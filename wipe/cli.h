@@ -20,5 +20,8 @@ enum kesu_rc kesu_usage_error(const char *fmt, ...)
 enum kesu_rc cmd_list(int argc, char **argv);   /* wipe/cmd_list.c */
 enum kesu_rc cmd_info(int argc, char **argv);   /* wipe/cmd_info.c */
 enum kesu_rc cmd_methods(int argc, char **argv);
+enum kesu_rc cmd_cert(int argc, char **argv);     /* certs/cmd_cert.c */
+enum kesu_rc cmd_register(int argc, char **argv); /* certs/cmd_register.c */
+enum kesu_rc cmd_key(int argc, char **argv);      /* certs/cmd_key.c */
 
 #endif

@@ -20,6 +20,9 @@ static const struct command commands[] = {
 	{"list", cmd_list, "list storage devices and whether kesu may erase them"},
 	{"info", cmd_info, "show one device: identity, contents, why it is protected"},
 	{"methods", cmd_methods, "list the erasure methods and their passes"},
+	{"cert", cmd_cert, "issue, verify or show disposal certificates"},
+	{"register", cmd_register, "verify, list, export or import the disposal register"},
+	{"key", cmd_key, "create a signing key and certificate request"},
 	{NULL, NULL, NULL},
 };
 

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Create a kesu CA in DIR: DIR/private/ca.key (0600, ECDSA P-256),
+# DIR/ca.pem (give this to whoever verifies certificates), and the database
+# issue-operator.sh uses.  Usage: init-ca.sh DIR 'SUBJECT' [DAYS]
+#   e.g. init-ca.sh /root/city-ca '/C=JP/O=Example City/CN=Example City kesu CA' 3650
+set -eu
+[ $# -ge 2 ] || { echo "usage: $0 DIR SUBJECT [DAYS]" >&2; exit 2; }
+dir=$1 subject=$2 days=${3:-3650}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -e "$dir/private/ca.key" ]; then
+	echo "$0: $dir already holds a CA; refusing to overwrite it" >&2
+	exit 1
+fi
+umask 077
+mkdir -p "$dir/private" "$dir/issued"
+: > "$dir/index.txt"
+openssl rand -hex 16 > "$dir/serial"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/private/ca.key"
+chmod 600 "$dir/private/ca.key"
+CA_DIR=$dir openssl req -config "$here/openssl-ca.cnf" -new -x509 -sha256 \
+	-key "$dir/private/ca.key" -subj "$subject" -days "$days" \
+	-extensions ca_cert -out "$dir/ca.pem"
+chmod 644 "$dir/ca.pem"
+echo "$dir/ca.pem"

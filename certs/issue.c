@@ -1,0 +1,216 @@
+#include "issue.h"
+#include "cli.h"
+#include "digest.h"
+#include "fileio.h"
+#include "register.h"
+#include "timefmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+struct kesu_issuer {
+	struct kesu_cert_info info;
+	struct kesu_signer *signer;
+	char register_path[PATH_MAX];
+	bool use_register;
+	char out_dir[PATH_MAX];
+};
+
+static enum kesu_rc set(char *dst, size_t size, const char *arg, const char *opt)
+{
+	if (!kesu_is_clean(arg) || !kesu_strlcpy(dst, arg, size))
+		return kesu_usage_error("--%s: too long or contains control characters",
+					opt);
+	return KESU_OK;
+}
+
+bool kesu_cert_opt(struct kesu_cert_opts *o, int c, const char *arg,
+		   enum kesu_rc *rc)
+{
+	struct kesu_cert_info *i = &o->info;
+	*rc = KESU_OK;
+	switch (c) {
+	case KESU_OPT_CONFIG: o->config_path = arg; break;
+	case KESU_OPT_KEY: o->key = arg; break;
+	case KESU_OPT_CERT: o->cert = arg; break;
+	case KESU_OPT_OPERATOR: *rc = set(i->operator_name, sizeof(i->operator_name), arg, "operator"); break;
+	case KESU_OPT_TITLE: *rc = set(i->operator_title, sizeof(i->operator_title), arg, "title"); break;
+	case KESU_OPT_ORG: *rc = set(i->operator_organization, sizeof(i->operator_organization), arg, "organization"); break;
+	case KESU_OPT_CONTACT: *rc = set(i->operator_contact, sizeof(i->operator_contact), arg, "contact"); break;
+	case KESU_OPT_CUSTOMER: *rc = set(i->customer, sizeof(i->customer), arg, "customer"); break;
+	case KESU_OPT_ASSET: *rc = set(i->property_number, sizeof(i->property_number), arg, "asset"); break;
+	case KESU_OPT_CLASS:
+		if (strlen(arg) != 1 || arg[0] < '1' || arg[0] > '3')
+			*rc = kesu_usage_error("--class: must be 1, 2 or 3");
+		else
+			i->confidentiality_class = arg[0] - '0';
+		break;
+	case KESU_OPT_MY_NUMBER: i->my_number = true; break;
+	case KESU_OPT_REASON: *rc = set(i->reason, sizeof(i->reason), arg, "reason"); break;
+	case KESU_OPT_DEST: *rc = set(i->destination, sizeof(i->destination), arg, "destination"); break;
+	case KESU_OPT_APPROVER: *rc = set(i->approver, sizeof(i->approver), arg, "approver"); break;
+	case KESU_OPT_APPROVAL_REF: *rc = set(i->approval_reference, sizeof(i->approval_reference), arg, "approval-ref"); break;
+	case KESU_OPT_APPROVAL_DATE: *rc = set(i->approval_date, sizeof(i->approval_date), arg, "approval-date"); break;
+	case KESU_OPT_WITNESS: {
+		if (i->n_witnesses >= KESU_CERT_MAX_WITNESSES) {
+			*rc = kesu_usage_error("--witness: at most %d witnesses",
+					       KESU_CERT_MAX_WITNESSES);
+			break;
+		}
+		struct kesu_cert_party *w = &i->witnesses[i->n_witnesses];
+		const char *slash = strchr(arg, '/');
+		size_t n = slash ? (size_t)(slash - arg) : strlen(arg);
+		if (!n || n > KESU_STR_MAX) {
+			*rc = kesu_usage_error("--witness: give 'NAME' or 'NAME/ORGANIZATION'");
+			break;
+		}
+		memcpy(w->name, arg, n);
+		w->name[n] = '\0';
+		if ((*rc = set(w->name, sizeof(w->name), w->name, "witness")))
+			break;
+		if (slash && (*rc = set(w->organization, sizeof(w->organization),
+					slash + 1, "witness")))
+			break;
+		i->n_witnesses++;
+		break;
+	}
+	case KESU_OPT_REGISTER: o->register_path = arg; break;
+	case KESU_OPT_NO_REGISTER: o->no_register = true; break;
+	case KESU_OPT_NO_CERT: o->no_cert = true; break;
+	case KESU_OPT_CERT_DIR: o->out_dir = arg; break;
+	default: return false;
+	}
+	return true;
+}
+
+void kesu_cert_opts_help(FILE *out)
+{
+	fputs("Certificate options (defaults from kesu.conf, see kesu.conf(5)):\n"
+	      "      --config FILE        configuration (default /etc/kesu/kesu.conf)\n"
+	      "      --key FILE|URI       signing key file or pkcs11: URI\n"
+	      "      --cert FILE          signer certificate (PEM)\n"
+	      "      --operator NAME      operator (person in charge)\n"
+	      "      --title TITLE        operator's title\n"
+	      "      --organization ORG   operator's organization\n"
+	      "      --contact TEXT       operator's contact\n"
+	      "      --customer NAME      customer or owning department\n"
+	      "      --asset NUMBER       property (asset) number\n"
+	      "      --class 1|2|3        confidentiality class\n"
+	      "      --my-number          the medium held My Number data\n"
+	      "      --reason R           disposal, lease-return, repair or reuse\n"
+	      "      --destination TEXT   where the medium goes next\n"
+	      "      --approver NAME      approving information security manager\n"
+	      "      --approval-ref REF   approval document reference\n"
+	      "      --approval-date DATE approval date (YYYY-MM-DD)\n"
+	      "      --witness NAME[/ORG] a witness (repeatable)\n"
+	      "      --cert-dir DIR       where certificates go (default: beside the run record)\n"
+	      "      --register FILE      register (default /var/lib/kesu/register.jsonl)\n"
+	      "      --no-register        do not add to the register\n", out);
+}
+
+static void fill(char *dst, size_t size, const char *from)
+{
+	if (!dst[0] && from && from[0])
+		kesu_strlcpy(dst, from, size);
+}
+
+enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
+				 struct kesu_issuer **out, struct kesu_err *err)
+{
+	*out = NULL;
+	struct kesu_config cfg;
+	enum kesu_rc rc = kesu_config_load(o->config_path, &cfg, err);
+	if (rc)
+		return rc;
+	struct kesu_issuer *is = calloc(1, sizeof(*is));
+	if (!is)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	is->info = o->info;
+	struct kesu_cert_info *i = &is->info;
+	fill(i->operator_name, sizeof(i->operator_name), cfg.operator_name);
+	fill(i->operator_title, sizeof(i->operator_title), cfg.operator_title);
+	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
+	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
+	fill(i->customer, sizeof(i->customer), cfg.customer);
+	if ((rc = kesu_cert_info_check(i, err)))
+		goto fail;
+	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
+						       : cfg.register_path,
+		     sizeof(is->register_path));
+	is->use_register = !o->no_register;
+	if (o->out_dir)
+		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
+	if ((rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
+				   cfg.pin_file, cfg.pkcs11_module, &is->signer, err)))
+		goto fail;
+	*out = is;
+	return KESU_OK;
+fail:
+	kesu_issuer_free(is);
+	return rc;
+}
+
+void kesu_issuer_free(struct kesu_issuer *is)
+{
+	if (!is)
+		return;
+	kesu_signer_free(is->signer);
+	free(is);
+}
+
+enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
+			       char *cert_path, size_t cert_path_size,
+			       struct kesu_err *err)
+{
+	char *data;
+	size_t len;
+	enum kesu_rc rc = kesu_read_file(run_record, 16u << 20, &data, &len, err);
+	if (rc)
+		return rc;
+	char hash[65];
+	kesu_sha256_hex(data, len, hash);
+	json_error_t je;
+	json_t *rr = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	free(data);
+	if (!rr)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s: not valid JSON at line %d: %s", run_record,
+				 je.line, je.text);
+	uuid_t u;
+	char id[37], now[KESU_TIME_LEN], dir[PATH_MAX];
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, id);
+	kesu_time_now(now);
+	const char *base = strrchr(run_record, '/') ? strrchr(run_record, '/') + 1
+						    : run_record;
+	json_t *cert;
+	rc = kesu_cert_build(rr, base, hash, &is->info, id, now, &cert, err);
+	json_decref(rr);
+	if (rc)
+		return kesu_err_prefix(err, "%s: ", run_record);
+	size_t n;
+	char *text = kesu_cert_serialize(cert, &n);
+	json_decref(cert);
+	if (!text)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (is->out_dir[0])
+		kesu_strlcpy(dir, is->out_dir, sizeof(dir));
+	else
+		kesu_path_dirname(run_record, dir, sizeof(dir));
+	if ((size_t)snprintf(cert_path, cert_path_size, "%s/kesu-cert-%s.json", dir, id) >=
+	    cert_path_size) {
+		free(text);
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
+	}
+	if (!(rc = kesu_mkdir_p(dir, 0755, err)))
+		rc = kesu_write_atomic(cert_path, text, n, 0644, err);
+	free(text);
+	if (!rc)
+		rc = kesu_signer_sign_file(is->signer, cert_path, err);
+	if (!rc && is->use_register)
+		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
+					       NULL, err);
+	return rc;
+}

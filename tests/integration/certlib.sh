@@ -1,0 +1,49 @@
+# Shared set-up for the certificate tests: a throwaway CA, an operator key
+# and certificate, made fresh in the test directory (never committed).
+# Source after tests/lib.sh.
+CA_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../certs/ca" && pwd)
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+
+# make_ca NAME: a CA in $T_DIR/NAME (ca.pem inside).
+make_ca() {
+	"$CA_SCRIPTS/init-ca.sh" "$T_DIR/$1" "/C=JP/O=Test $1/CN=Test $1 CA" 30 >/dev/null 2>&1
+}
+
+# make_operator NAME CA [DAYS]: key + certificate in $T_DIR/NAME.
+make_operator() {
+	"$KESU" key new --subject "/C=JP/O=テスト消去株式会社/CN=$1" --out "$T_DIR/$1" >/dev/null &&
+	"$CA_SCRIPTS/issue-operator.sh" "$T_DIR/$2" "$T_DIR/$1/kesu-signing.csr" \
+		"$T_DIR/$1/cert.pem" "${3:-30}" >/dev/null 2>&1
+}
+
+export T_DIR
+
+# issue RUN OPERATOR [ARGS...]: print the certificate path.
+issue() {
+	local run=$1 op=$2
+	shift 2
+	"$KESU" cert issue "$run" --key "$T_DIR/$op/kesu-signing.key" \
+		--cert "$T_DIR/$op/cert.pem" --operator '山田 太郎' \
+		--organization 'テスト消去株式会社' --customer '総務課' --asset A-0001 \
+		--class 3 --reason disposal --approver '佐藤 花子' \
+		--approval-date 2026-11-20 --witness '鈴木 一郎/情報政策課' \
+		--cert-dir "$T_DIR/out" --config /dev/null "$@"
+}
+
+# The city's check, exactly as README.md gives it.
+openssl_verify() { # CERT.json CA.pem
+	local d b
+	d=$(dirname "$1") b=$(basename "$1")
+	cp "$2" "$d/ca.pem" && (cd "$d" &&
+		openssl cms -verify -binary -inform DER -in "$b.p7s" -content "$b" \
+			-CAfile ca.pem -purpose any >/dev/null 2>&1)
+}
+
+# flip FILE POS: invert the lowest bit of one byte in place.
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf %03o $((b ^ 1)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+export -f issue openssl_verify flip

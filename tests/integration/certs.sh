@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Certificates: issue from fixture run records, verify with kesu and with the
+# city's stock openssl command, and reject every kind of forgery or bad key.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/certlib.sh"
+
+make_ca ca && make_ca otherca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+mkdir -p "$T_DIR/out"
+NOREG=(--no-register)
+
+check "key new writes a 0600 key and a CSR" \
+	test "$(stat -c %a "$T_DIR/op/kesu-signing.key")" = 600 -a -s "$T_DIR/op/kesu-signing.csr"
+check "key new never overwrites a key" \
+	bash -c '! "$KESU" key new --subject "/CN=x" --out "$1" 2>/dev/null' _ "$T_DIR/op"
+check "key new refuses a malformed subject" \
+	bash -c '"$KESU" key new --subject "CN=x" --out "$1/k2" 2>/dev/null; [ $? -eq 2 ]' _ "$T_DIR"
+check "operator certificate has the signing key usages" \
+	bash -c 'openssl x509 -in "$1" -noout -ext keyUsage,extendedKeyUsage | grep -q "Digital Signature, Non Repudiation" &&
+		openssl x509 -in "$1" -noout -ext extendedKeyUsage | grep -q "E-mail Protection"' _ "$T_DIR/op/cert.pem"
+
+cert=$(issue "$FIXTURES/runs/erased.json" op "${NOREG[@]}")
+check "cert issue writes the certificate and its signature" test -s "$cert" -a -s "$cert.p7s"
+check "round trip: kesu cert verify accepts it" "$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$cert"
+check "round trip: the README openssl command accepts it" openssl_verify "$cert" "$T_DIR/ca/ca.pem"
+check "signature is SHA-256 with a signed signingTime" \
+	bash -c 'openssl cms -cmsout -print -inform DER -in "$1" | grep -q "signingTime" &&
+		openssl cms -cmsout -print -inform DER -in "$1" | grep -q "sha256"' _ "$cert.p7s"
+check "certificate records the run record's SHA-256" \
+	test "$(jq -r .run_record.sha256 "$cert")" = "$(sha256sum "$FIXTURES/runs/erased.json" | cut -d' ' -f1)"
+check "verify --json reports ok" \
+	bash -c '"$KESU" cert verify --json --ca "$1" "$2" | jq -e ".[0].ok == true and .[0].result == \"erased\"" >/dev/null' \
+	_ "$T_DIR/ca/ca.pem" "$cert"
+check "cert show labels in Japanese and English" \
+	bash -c '"$KESU" cert show "$1" | grep -q "作業者 / Operator.*山田 太郎"' _ "$cert"
+check "CA from kesu.conf [trust] ca_file" \
+	bash -c 'printf "[trust]\nca_file = %s\n" "$1" > "$3/k.conf"; "$KESU" cert verify --config "$3/k.conf" "$2" >/dev/null' \
+	_ "$T_DIR/ca/ca.pem" "$cert" "$T_DIR"
+
+# Flip single bytes across both files: first, last and a spread between.
+flips_fail() { # FILE
+	local f=$1 size pos bad=0
+	size=$(stat -c %s "$f")
+	for pos in 0 1 $((size / 7)) $((size / 3)) $((size / 2)) $((size * 2 / 3)) \
+		$((size * 5 / 6)) $((size - 20)) $((size - 2)) $((size - 1)); do
+		cp "$f" "$f.orig"
+		flip "$f" "$pos"
+		if "$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$cert" >/dev/null 2>&1; then
+			echo "kesu accepted $f with byte $pos flipped" >&2; bad=1
+		fi
+		if openssl_verify "$cert" "$T_DIR/ca/ca.pem"; then
+			echo "openssl accepted $f with byte $pos flipped" >&2; bad=1
+		fi
+		mv "$f.orig" "$f"
+	done
+	return $bad
+}
+check "any flipped byte of the JSON fails both verifiers" flips_fail "$cert"
+check "any flipped byte of the signature fails both verifiers" flips_fail "$cert.p7s"
+check "and the restored files verify again" "$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$cert"
+
+check "a certificate from another CA is rejected by kesu" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] && grep -q "BAD SIGNATURE" <<<"$out"' \
+	_ "$T_DIR/otherca/ca.pem" "$cert"
+check "a certificate from another CA is rejected by openssl" \
+	bash -c '! openssl_verify "$1" "$2"' _ "$cert" "$T_DIR/otherca/ca.pem"
+
+# Expired operator certificate: kesu refuses to sign with it, and a signature
+# made with it anyway (by openssl) does not verify at its signing time.
+"$KESU" key new --subject "/O=x/CN=old" --out "$T_DIR/old" >/dev/null
+STARTDATE=200101000000Z ENDDATE=210101000000Z "$CA_SCRIPTS/issue-operator.sh" \
+	"$T_DIR/ca" "$T_DIR/old/kesu-signing.csr" "$T_DIR/old/cert.pem" >/dev/null 2>&1
+check "signing with an expired operator certificate is refused" \
+	bash -c 'out=$(issue "$1" old --no-register 2>&1); [ $? -eq 9 ] && grep -q "not valid now" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
+cp "$cert" "$T_DIR/out/expired.json"
+openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/out/expired.json" \
+	-signer "$T_DIR/old/cert.pem" -inkey "$T_DIR/old/kesu-signing.key" \
+	-out "$T_DIR/out/expired.json.p7s" 2>/dev/null
+check "a signature by an expired operator certificate is rejected" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] && grep -q "expired" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/out/expired.json"
+check "--at after the operator certificate expires rejects a good signature" \
+	bash -c '! "$KESU" cert verify --at 2099-01-01 --ca "$1" "$2" >/dev/null 2>&1' _ "$T_DIR/ca/ca.pem" "$cert"
+
+chmod 640 "$T_DIR/op/kesu-signing.key"
+check "a key readable by group is refused, with the chmod fix" \
+	bash -c 'out=$(issue "$1" op --no-register 2>&1); [ $? -eq 5 ] && grep -q "chmod 600" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
+chmod 600 "$T_DIR/op/kesu-signing.key"
+chown nobody "$T_DIR/op/kesu-signing.key"
+check "a key not owned by root is refused, with the chown fix" \
+	bash -c 'out=$(issue "$1" op --no-register 2>&1); [ $? -eq 5 ] && grep -q "chown root" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
+chown root "$T_DIR/op/kesu-signing.key"
+
+mkdir -p "$T_DIR/ed"
+openssl genpkey -algorithm ed25519 -out "$T_DIR/ed/kesu-signing.key" 2>/dev/null
+chmod 600 "$T_DIR/ed/kesu-signing.key"
+openssl req -new -key "$T_DIR/ed/kesu-signing.key" -subj "/O=x/CN=ed" \
+	-out "$T_DIR/ed/kesu-signing.csr" 2>/dev/null
+"$CA_SCRIPTS/issue-operator.sh" "$T_DIR/ca" "$T_DIR/ed/kesu-signing.csr" "$T_DIR/ed/cert.pem" >/dev/null 2>&1
+check "an Ed25519 key is refused with the OpenSSL 3.0 CMS message" \
+	bash -c 'out=$(issue "$1" ed --no-register 2>&1); [ $? -eq 4 ] &&
+		grep -q "OpenSSL 3.0 cannot make CMS signatures with Ed25519" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T_DIR/ed/p384.key" 2>/dev/null
+chmod 600 "$T_DIR/ed/p384.key"
+check "an EC key on another curve is refused" \
+	bash -c 'issue "$1" op --no-register --key "$2" 2>&1 | grep -q "refused; use ECDSA P-256"' \
+	_ "$FIXTURES/runs/erased.json" "$T_DIR/ed/p384.key"
+
+# Re-signed tampering: a validly signed file that is not a valid certificate.
+resign() { # FILE
+	openssl cms -sign -binary -outform DER -md sha256 -in "$1" -signer "$T_DIR/op/cert.pem" \
+		-inkey "$T_DIR/op/kesu-signing.key" -out "$1.p7s" 2>/dev/null
+}
+tamper_rejected() { # NAME SED-EXPR EXPECTED-WORDS
+	local f="$T_DIR/out/$1.json" out
+	sed "$2" "$cert" > "$f" && resign "$f"
+	out=$("$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$f" 2>&1)
+	[ $? -eq 9 ] && grep -q -- "$3" <<<"$out" || { echo "$out" >&2; return 1; }
+}
+check "duplicate keys are rejected" \
+	tamper_rejected dup 's/"kind": "erasure",/"kind": "erasure", "kind": "erasure",/' "duplicate"
+check "a wrong type is rejected" \
+	tamper_rejected type 's/"confidentiality_class": 3/"confidentiality_class": "3"/' "confidentiality_class: not an integer"
+check "an unknown schema is refused" \
+	tamper_rejected schema 's|kesu-certificate/1|kesu-certificate/7|' "unknown schema"
+check "erased with a failed verification is inconsistent" \
+	tamper_rejected incons 's/"outcome": "passed"/"outcome": "failed"/' "INCONSISTENT"
+check "a missing signature file is reported" \
+	bash -c 'cp "$1" "$2/nosig.json"; out=$("$KESU" cert verify --ca "$3" "$2/nosig.json" 2>&1); [ $? -ne 0 ] && grep -q "p7s" <<<"$out"' \
+	_ "$cert" "$T_DIR/out" "$T_DIR/ca/ca.pem"
+check "one bad file among good ones fails the command but all get a line" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" "$3"); [ $? -eq 9 ] && [ $(wc -l <<<"$out") -eq 2 ]' \
+	_ "$T_DIR/ca/ca.pem" "$cert" "$T_DIR/out/dup.json"
+
+# True results, never dressed up.
+nc=$(issue "$FIXTURES/runs/interrupted.json" op --no-register)
+check "an interrupted run gets a not-erased certificate" \
+	bash -c '[ "$(jq -r .result "$1")" = not-erased ] && "$KESU" cert verify --ca "$2" "$1" | grep -q "NOT ERASED"' \
+	_ "$nc" "$T_DIR/ca/ca.pem"
+check "cert show says NOT ERASED" bash -c '"$KESU" cert show "$1" | grep -q "NOT ERASED"' _ "$nc"
+mn=$(issue "$FIXTURES/runs/erased.json" op --no-register --my-number)
+check "My Number media: the certificate requires physical destruction" \
+	bash -c 'jq -e ".physical_destruction_required == true and (.notes[0] | test(\"physical destruction\"))" "$1" >/dev/null' _ "$mn"
+check "My Number media: verify surfaces it" \
+	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "PHYSICAL DESTRUCTION REQUIRED"' _ "$mn" "$T_DIR/ca/ca.pem"
+check "My Number media: show surfaces it" \
+	bash -c '"$KESU" cert show "$1" | grep -q "物理的破壊が必要 / PHYSICAL DESTRUCTION REQUIRED"' _ "$mn"
+check "missing certificate fields are refused before signing" \
+	bash -c '"$KESU" cert issue "$1" --key "$2" --cert "$3" --config /dev/null --no-register --operator x 2>&1 | grep -q "organization"' \
+	_ "$FIXTURES/runs/erased.json" "$T_DIR/op/kesu-signing.key" "$T_DIR/op/cert.pem"
+check "a strict config error stops issuing" \
+	bash -c 'printf "[operator]\nnmae = x\n" > "$2/bad.conf"; "$KESU" cert issue "$1" --config "$2/bad.conf" 2>&1 | grep -q "bad.conf:2"' \
+	_ "$FIXTURES/runs/erased.json" "$T_DIR"
+
+t_done

@@ -1,0 +1,275 @@
+/* The certificate model: deterministic bytes, strict parsing, the
+ * consistency verdict, and that results are never dressed up. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "certificate.h"
+#include "fileio.h"
+
+static const char *ID = "0b7e2c1a-1111-4222-8333-444455556666";
+static const char *NOW = "2026-11-22T11:00:00+09:00";
+
+static void info_fill(struct kesu_cert_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	strcpy(i->operator_name, "山田 太郎");
+	strcpy(i->operator_organization, "テスト消去株式会社");
+	strcpy(i->customer, "総務課");
+	strcpy(i->property_number, "A-0001");
+	i->confidentiality_class = 3;
+	strcpy(i->reason, "disposal");
+	strcpy(i->approver, "佐藤 花子");
+	strcpy(i->approval_date, "2026-11-20");
+	strcpy(i->witnesses[0].name, "鈴木 一郎");
+	i->n_witnesses = 1;
+}
+
+static json_t *load_run(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/fixtures/runs/%s", name);
+	json_error_t je;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	assert_non_null(j);
+	return j;
+}
+
+static json_t *build(const char *run, const struct kesu_cert_info *info)
+{
+	json_t *rr = load_run(run), *c = NULL;
+	struct kesu_err err = {0};
+	enum kesu_rc rc = kesu_cert_build(rr, run, "00112233445566778899aabbccddeeff"
+					  "00112233445566778899aabbccddeeff",
+					  info, ID, NOW, &c, &err);
+	if (rc)
+		fail_msg("build failed: %s", err.msg);
+	json_decref(rr);
+	return c;
+}
+
+static void serialization_is_deterministic(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *a = build("erased.json", &info), *b = build("erased.json", &info);
+	size_t la, lb;
+	char *sa = kesu_cert_serialize(a, &la), *sb = kesu_cert_serialize(b, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(sa, sb, la);
+	assert_int_equal(sa[la - 1], '\n');
+	/* UTF-8 stays as is, keys are sorted. */
+	assert_non_null(strstr(sa, "住民データ"));
+	assert_true(strstr(sa, "\"approval\"") < strstr(sa, "\"asset\""));
+	/* It parses back to an equal document. */
+	json_t *back;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_parse(sa, la, &back, &err), KESU_OK);
+	assert_true(json_equal(back, a));
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(back, &v);
+	assert_int_equal(v.n_errors, 0);
+	assert_false(v.physical_destruction_required);
+	json_decref(back);
+	free(sa);
+	free(sb);
+	json_decref(a);
+	json_decref(b);
+}
+
+static void results_are_never_dressed_up(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *c = build("interrupted.json", &info);
+	assert_string_equal(json_string_value(json_object_get(c, "result")), "not-erased");
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(c, &v);
+	assert_int_equal(v.n_errors, 0);
+	assert_non_null(strstr(v.warnings[0], "NOT ERASED"));
+	json_decref(c);
+	c = build("exceptions.json", &info);
+	assert_string_equal(json_string_value(json_object_get(c, "result")),
+			    "erased-with-exceptions");
+	json_decref(c);
+	c = build("purge.json", &info);
+	assert_string_equal(json_string_value(json_object_get(c, "result")), "erased");
+	assert_true(json_is_object(json_object_get(json_object_get(c, "method"), "firmware")));
+	json_decref(c);
+	assert_string_equal(kesu_cert_result_for_run("failed"), "not-erased");
+	assert_string_equal(kesu_cert_result_for_run("bogus"), "not-erased");
+}
+
+static void my_number_requires_destruction(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	info.my_number = true;
+	json_t *c = build("erased.json", &info);
+	assert_true(json_is_true(json_object_get(c, "physical_destruction_required")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(c, "notes"), 0)),
+			    KESU_CERT_MY_NUMBER_NOTE);
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(c, &v);
+	assert_int_equal(v.n_errors, 0);
+	assert_true(v.physical_destruction_required);
+	bool warned = false;
+	for (size_t i = 0; i < v.n_warnings; i++)
+		warned |= strstr(v.warnings[i], "PHYSICAL DESTRUCTION REQUIRED") != NULL;
+	assert_true(warned);
+	/* A certificate claiming My Number media needs no destruction lies. */
+	json_object_set_new(c, "physical_destruction_required", json_false());
+	kesu_cert_judge(c, &v);
+	assert_int_equal(v.n_errors, 1);
+	assert_non_null(strstr(v.errors[0], "My Number"));
+	json_decref(c);
+}
+
+/* Each mutation of a good "erased" certificate must be judged an error. */
+static void verdict_catches_contradictions(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	const char *muts[] = {"bad_range", "verify_failed", "verify_incomplete",
+			      "verify_skipped", "mismatch", "end_before_start",
+			      "short_verify", "short_write", "issued_early",
+			      "result_vs_run"};
+	for (size_t m = 0; m < sizeof(muts) / sizeof(muts[0]); m++) {
+		json_t *c = build("erased.json", &info);
+		json_t *ex = json_object_get(c, "execution");
+		json_t *ver = json_object_get(json_object_get(c, "method"), "verification");
+		const char *k = muts[m];
+		if (!strcmp(k, "bad_range"))
+			json_array_append_new(json_object_get(ex, "bad_ranges"),
+				json_pack("{s:i s:i s:s}", "first_lba", 8, "count", 1,
+					  "operation", "verify"));
+		else if (!strcmp(k, "verify_failed"))
+			json_object_set_new(ver, "outcome", json_string("failed"));
+		else if (!strcmp(k, "verify_incomplete"))
+			json_object_set_new(ver, "outcome", json_string("incomplete"));
+		else if (!strcmp(k, "verify_skipped"))
+			json_object_set_new(ver, "outcome", json_string("skipped"));
+		else if (!strcmp(k, "mismatch"))
+			json_object_set_new(ver, "mismatched_blocks", json_integer(3));
+		else if (!strcmp(k, "end_before_start"))
+			json_object_set_new(ex, "ended_at", json_string("2026-11-22T09:59:59+09:00"));
+		else if (!strcmp(k, "short_verify"))
+			json_object_set_new(ex, "bytes_verified", json_integer(4096));
+		else if (!strcmp(k, "short_write"))
+			json_object_set_new(ex, "bytes_written", json_integer(4096));
+		else if (!strcmp(k, "issued_early"))
+			json_object_set_new(c, "issued_at", json_string("2026-11-22T10:03:00+09:00"));
+		else
+			json_object_set_new(ex, "run_result", json_string("interrupted"));
+		struct kesu_err err = {0};
+		assert_int_equal(kesu_cert_check(c, &err), KESU_OK);
+		struct kesu_cert_verdict v;
+		kesu_cert_judge(c, &v);
+		if (v.n_errors == 0)
+			fail_msg("mutation %s was not caught", k);
+		json_decref(c);
+	}
+}
+
+static void parse_is_strict(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *c = build("erased.json", &info);
+	size_t n;
+	char *good = kesu_cert_serialize(c, &n);
+	struct { const char *from, *to, *expect; } cases[] = {
+		/* duplicate key */
+		{"\"kind\": \"erasure\",", "\"kind\": \"erasure\", \"kind\": \"erasure\",", "duplicate"},
+		/* wrong types */
+		{"\"confidentiality_class\": 3", "\"confidentiality_class\": \"3\"", "confidentiality_class"},
+		{"\"my_number\": false", "\"my_number\": 0", "my_number"},
+		{"\"bytes_written\": 3145728", "\"bytes_written\": 3145728.0", "bytes_written"},
+		/* out of range and unknown values */
+		{"\"confidentiality_class\": 3", "\"confidentiality_class\": 4", "confidentiality_class"},
+		{"\"result\": \"erased\"", "\"result\": \"clean\"", "result"},
+		{"\"schema\": \"kesu-certificate/1\"", "\"schema\": \"kesu-certificate/2\"", "unknown schema"},
+		/* unknown and missing fields */
+		{"\"kind\": \"erasure\",", "\"kind\": \"erasure\", \"extra\": 1,", "unknown field"},
+		{"\"kind\": \"erasure\",", "", "kind: missing"},
+		/* not UTF-8 clean */
+		{"\"customer\": \"総務課\"", "\"customer\": \"総務\\u001b課\"", "customer"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *at = strstr(good, cases[i].from);
+		if (!at)
+			fail_msg("case %zu: fixture text '%s' not found", i, cases[i].from);
+		size_t fl = strlen(cases[i].from), tl = strlen(cases[i].to);
+		char *bad = malloc(n - fl + tl + 1);
+		size_t pre = (size_t)(at - good);
+		memcpy(bad, good, pre);
+		memcpy(bad + pre, cases[i].to, tl);
+		memcpy(bad + pre + tl, at + fl, n - pre - fl + 1);
+		json_t *out = NULL;
+		struct kesu_err err = {0};
+		enum kesu_rc rc = kesu_cert_parse(bad, strlen(bad), &out, &err);
+		if (rc != KESU_ERR_INVALID || !strstr(err.msg, cases[i].expect))
+			fail_msg("case %zu: rc %d msg '%s' (wanted '%s')", i, rc, err.msg,
+				 cases[i].expect);
+		assert_null(out);
+		free(bad);
+	}
+	free(good);
+	json_decref(c);
+}
+
+static void info_and_run_record_checked(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	struct kesu_err err = {0};
+	info_fill(&info);
+	info.operator_name[0] = '\0';
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "operator name"));
+	info_fill(&info);
+	info.confidentiality_class = 4;
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	info_fill(&info);
+	strcpy(info.reason, "sold");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	info_fill(&info);
+	strcpy(info.approval_date, "20/11/2026");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+
+	info_fill(&info);
+	json_t *rr = load_run("erased.json"), *c = NULL;
+	json_object_set_new(rr, "bytes_written", json_string("lots"));
+	assert_int_equal(kesu_cert_build(rr, "x", "00", &info, ID, NOW, &c, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "bytes_written"));
+	json_object_set_new(rr, "schema", json_string("kesu-run-record/9"));
+	assert_int_equal(kesu_cert_build(rr, "x", "00", &info, ID, NOW, &c, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "schema"));
+	assert_null(c);
+	json_decref(rr);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(serialization_is_deterministic),
+		cmocka_unit_test(results_are_never_dressed_up),
+		cmocka_unit_test(my_number_requires_destruction),
+		cmocka_unit_test(verdict_catches_contradictions),
+		cmocka_unit_test(parse_is_strict),
+		cmocka_unit_test(info_and_run_record_checked),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,72 @@
+/* kesu.conf: strict parsing with line-numbered errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "config.h"
+
+static void parses_sections_and_defaults(void **state)
+{
+	(void)state;
+	const char *t = "# kesu\n[operator]\nname = 山田 太郎\n  organization=テスト消去株式会社  \n"
+			"\n; comment\n[signing]\nkey = pkcs11:token=kesu;object=op\r\n"
+			"cert = /etc/kesu/op.pem\n[trust]\nca_file = /etc/kesu/ca.pem\n";
+	struct kesu_config c;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_config_parse(t, strlen(t), "k.conf", &c, &err), KESU_OK);
+	assert_string_equal(c.operator_name, "山田 太郎");
+	assert_string_equal(c.operator_organization, "テスト消去株式会社");
+	assert_string_equal(c.key, "pkcs11:token=kesu;object=op");
+	assert_string_equal(c.ca_file, "/etc/kesu/ca.pem");
+	assert_string_equal(c.register_path, KESU_REGISTER_DEFAULT);
+	assert_string_equal(c.state_dir, KESU_STATE_DIR_DEFAULT);
+	assert_string_equal(c.customer, "");
+}
+
+static void errors_name_the_line(void **state)
+{
+	(void)state;
+	struct { const char *text, *expect; } cases[] = {
+		{"[operator]\nname = a\nnmae = b\n", "k.conf:3: unknown key 'nmae'"},
+		{"name = a\n", "k.conf:1: 'name' outside any section"},
+		{"[operatr]\n", "k.conf:1: unknown section [operatr]"},
+		{"[operator\n", "k.conf:1: malformed section header"},
+		{"[operator]\n\nname\n", "k.conf:3: expected 'key = value'"},
+		{"[operator]\nname = a\nname = b\n", "k.conf:3: 'name' set twice"},
+		{"[signing]\nkey =\n", "k.conf:2: 'key' has an empty value"},
+		{"[operator]\nname = a\x1b[31m\n", "k.conf:2: control characters"},
+		{"[operator]\nname = \xff\n", "k.conf:2: control characters or invalid UTF-8"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kesu_config c;
+		struct kesu_err err = {0};
+		enum kesu_rc rc = kesu_config_parse(cases[i].text, strlen(cases[i].text),
+						    "k.conf", &c, &err);
+		if (rc != KESU_ERR_INVALID || !strstr(err.msg, cases[i].expect))
+			fail_msg("case %zu: rc %d '%s' (wanted '%s')", i, rc, err.msg,
+				 cases[i].expect);
+	}
+}
+
+static void explicit_file_must_exist(void **state)
+{
+	(void)state;
+	struct kesu_config c;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_config_load("/nonexistent/kesu.conf", &c, &err), KESU_ERR_NOENT);
+	assert_non_null(strstr(err.msg, "/nonexistent/kesu.conf"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_sections_and_defaults),
+		cmocka_unit_test(errors_name_the_line),
+		cmocka_unit_test(explicit_file_must_exist),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
