@@ -2,7 +2,7 @@
 # Certificates: issue from fixture run records, verify with kesu and with the
 # city's stock openssl command, and reject every kind of forgery or bad key.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/certlib.sh"
+. "$(dirname "$0")/../certlib.sh"
 
 make_ca ca && make_ca otherca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
 mkdir -p "$T_DIR/out"

@@ -1,8 +1,8 @@
 # Shared set-up for the certificate tests: a throwaway CA, an operator key
 # and certificate, made fresh in the test directory (never committed).
 # Source after tests/lib.sh.
-CA_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../certs/ca" && pwd)
-FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../fixtures" && pwd)
+CA_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../certs/ca" && pwd)
+FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
 
 # make_ca NAME: a CA in $T_DIR/NAME (ca.pem inside).
 make_ca() {
