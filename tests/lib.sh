@@ -19,6 +19,12 @@ t_cleanup() {
 		"$T_DIR"/*) losetup -d "$d" ;;
 		esac
 	done
+	# make_loop usually runs in $(...), a subshell whose T_LOOPS is lost:
+	# also detach, by exact name, every loop device backed by a file of ours.
+	local name back
+	while read -r name back; do
+		case "$back" in "$T_DIR"/*) losetup -d "$name" 2>/dev/null ;; esac
+	done < <(losetup -n -l -O NAME,BACK-FILE 2>/dev/null)
 	rm -rf "$T_DIR"
 }
 trap t_cleanup EXIT
@@ -40,11 +46,14 @@ make_image() {
 	truncate -s "${2}M" "$f" && echo "$f"
 }
 
-# make_loop FILE: attach FILE (which must be ours) and print the device.
+# make_loop FILE [-P]: attach FILE (which must be ours) and print the device;
+# -P asks the kernel to scan its partition table (loopNpM devices).
 make_loop() {
 	local f=$1 d
+	local scan=()
+	[ "${2:-}" = -P ] && scan=(-P)
 	case "$f" in "$T_DIR"/*) ;; *) echo "make_loop: $f is not a test file" >&2; return 1 ;; esac
-	d=$(losetup --find --show "$f") || return 1
+	d=$(losetup "${scan[@]}" --find --show "$f") || return 1
 	T_LOOPS+=("$d")
 	assert_ours "$d" || return 1
 	echo "$d"

@@ -86,8 +86,10 @@ enum kesu_rc cmd_list(int argc, char **argv)
 		struct kesu_device *d;
 		struct kesu_gate_verdict v;
 		enum kesu_rc r = kesu_device_probe_name(root, names.v[i], 0, &d, &err);
-		if (r == KESU_OK && (r = kesu_gate_check(d, &v, &err)))
-			kesu_device_free(d);
+		/* No exclusive-open test here: even a brief O_EXCL claim on
+		 * every disk could make another program's open fail. */
+		if (r == KESU_OK)
+			kesu_gate_check_passive(d, &v);
 		if (r == KESU_ERR_GONE) {
 			/* Unplugged while we listed: not an error for a list. */
 			kesu_report(&err);

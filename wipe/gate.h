@@ -38,6 +38,12 @@ void kesu_gate_decide(const struct kesu_device_facts *f, const char *name,
 enum kesu_rc kesu_gate_check(struct kesu_device *dev, struct kesu_gate_verdict *v,
 			     struct kesu_err *err);
 
+/* Decide from the probed facts without the exclusive open: for `kesu
+ * list`, which must not briefly claim devices other programs may be about to
+ * open exclusively.  Busy devices are not detected. */
+void kesu_gate_check_passive(const struct kesu_device *dev,
+			     struct kesu_gate_verdict *v);
+
 /* [{"code": ..., "text": ...}, ...] */
 json_t *kesu_gate_reasons_json(const struct kesu_gate_verdict *v);
 

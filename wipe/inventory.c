@@ -128,6 +128,7 @@ json_t *kesu_device_json(const struct kesu_device *d,
 		  json_object_set_new(o, "parent", str_or_null(f->parent)) ||
 		  json_object_set_new(o, "content", content) ||
 		  json_object_set_new(o, "erasable", json_boolean(v->allowed)) ||
+		  json_object_set_new(o, "exclusive_checked", json_boolean(f->busy_checked)) ||
 		  json_object_set_new(o, "protected_reasons", reasons);
 	if (!bad && detail) {
 		json_t *x = detail_json(f);
