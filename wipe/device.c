@@ -56,6 +56,7 @@ void kesu_device_free(struct kesu_device *dev)
 	if (!dev)
 		return;
 	kesu_names_free(&dev->f.partitions);
+	kesu_names_free(&dev->f.attached);
 	free(dev->f.holders);
 	free(dev->f.mounts);
 	free(dev->f.swaps);
@@ -425,6 +426,82 @@ static enum kesu_rc add_swap(struct kesu_device_facts *f, const char *dev,
 	return KESU_OK;
 }
 
+/* Loop devices whose backing file is this target: a regular file by inode,
+ * a block device (or one of its partitions) by number.  Writing under an
+ * attached loop device races that device's cache.  Needs the real /dev and
+ * files, so only on the running system. */
+static enum kesu_rc gather_attached(const struct kesu_sysroot *r, struct kesu_device *d,
+				    const struct stat *file, struct kesu_err *err)
+{
+	if (r != kesu_sysroot_default())
+		return KESU_OK;
+	struct kesu_names loops;
+	if (kesu_sys_list(r, "block", &loops))
+		return oom(err);
+	enum kesu_rc rc = KESU_OK;
+	for (size_t i = 0; i < loops.n && rc == KESU_OK; i++) {
+		if (strncmp(loops.v[i], "loop", 4) != 0)
+			continue;
+		char back[PATH_MAX];
+		sys_attr(r, loops.v[i], "loop/backing_file", back, sizeof(back));
+		struct stat st;
+		if (!back[0] || stat(back, &st) != 0)
+			continue;
+		bool hit = false;
+		if (file)
+			hit = S_ISREG(st.st_mode) && st.st_dev == file->st_dev &&
+			      st.st_ino == file->st_ino;
+		else if (S_ISBLK(st.st_mode)) {
+			char bname[256];
+			hit = name_of_devno(r, major(st.st_rdev), minor(st.st_rdev),
+					    bname, sizeof(bname)) &&
+			      (!strcmp(bname, d->f.sysname) ||
+			       kesu_names_has(&d->f.partitions, bname));
+		}
+		if (hit && kesu_names_add(&d->f.attached, loops.v[i]))
+			rc = oom(err);
+	}
+	kesu_names_free(&loops);
+	return rc;
+}
+
+/* A loop device over a block device is that device: if the device under it
+ * belongs to the running system, so does the loop device. */
+static enum kesu_rc loop_over_system(const struct kesu_sysroot *r,
+				     struct kesu_device *d,
+				     const struct kesu_sysdisk *sd, size_t nsd,
+				     struct kesu_err *err)
+{
+	struct stat st;
+	char bname[256];
+	if (!d->f.loop_backing[0] || r != kesu_sysroot_default() ||
+	    stat(d->f.loop_backing, &st) != 0 || !S_ISBLK(st.st_mode) ||
+	    !name_of_devno(r, major(st.st_rdev), minor(st.st_rdev), bname, sizeof(bname)))
+		return KESU_OK;
+	struct kesu_names below = {0};
+	if (kesu_stack_disks(r, bname, &below) || kesu_names_add(&below, bname)) {
+		kesu_names_free(&below);
+		return oom(err);
+	}
+	enum kesu_rc rc = KESU_OK;
+	for (size_t i = 0; i < nsd && rc == KESU_OK; i++) {
+		if (!kesu_names_has(&below, sd[i].disk))
+			continue;
+		struct kesu_dev_sysuse *v =
+			realloc(d->f.sysuses, (d->f.n_sysuses + 1) * sizeof(*v));
+		if (!v) {
+			rc = oom(err);
+			break;
+		}
+		d->f.sysuses = v;
+		v += d->f.n_sysuses++;
+		*v = sd[i].use;
+		kesu_strlcpy(v->via, bname, sizeof(v->via));
+	}
+	kesu_names_free(&below);
+	return rc;
+}
+
 /* Mounts, swap, holders and system uses of the disk and its partitions. */
 static enum kesu_rc gather_uses(const struct kesu_sysroot *r, struct kesu_device *d,
 				struct kesu_err *err)
@@ -533,8 +610,11 @@ static enum kesu_rc gather_uses(const struct kesu_sysroot *r, struct kesu_device
 		f->sysuses = v;
 		v[f->n_sysuses++] = sd[i].use;
 	}
+	rc = loop_over_system(r, d, sd, nsd, err);
 	free(sd);
-	return KESU_OK;
+	if (rc)
+		return rc;
+	return gather_attached(r, d, NULL, err);
 }
 
 static enum kesu_rc gone(struct kesu_err *err, const char *what)
@@ -764,7 +844,7 @@ static enum kesu_rc probe_file(const struct kesu_sysroot *r, const char *real,
 		}
 		free(s);
 	}
-	return KESU_OK;
+	return gather_attached(r, d, st, err);
 }
 
 enum kesu_rc kesu_device_probe_at(const struct kesu_sysroot *root, const char *path,

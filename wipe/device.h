@@ -104,6 +104,7 @@ struct kesu_device_facts {
 	size_t n_swaps;
 	struct kesu_dev_sysuse *sysuses;
 	size_t n_sysuses;
+	struct kesu_names attached; /* loop devices backed by this target */
 	bool busy;                  /* O_EXCL open failed with EBUSY */
 	bool busy_checked;
 	unsigned probe_flags;

@@ -63,6 +63,10 @@ void kesu_gate_decide(const struct kesu_device_facts *f, const char *name,
 		    f->holders[i].device, f->holders[i].holder,
 		    f->holders[i].holder_name[0] ? " (" : "",
 		    f->holders[i].holder_name, f->holders[i].holder_name[0] ? ")" : "");
+	for (size_t i = 0; i < f->attached.n; i++)
+		add(v, "attached",
+		    "%s is the backing of loop device %s; detach it first "
+		    "(losetup -d /dev/%s)", name, f->attached.v[i], f->attached.v[i]);
 	if (f->busy && f->n_mounts == 0 && f->n_swaps == 0 && f->n_holders == 0)
 		add(v, "busy",
 		    "%s is open exclusively by another program (an O_EXCL open "

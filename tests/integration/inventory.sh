@@ -59,8 +59,9 @@ check "list --json --all reports the swap signature" \
 	list_entry "$gl" '.content.partitions[1] | .type == "swap" and .label == "kesu-swap"'
 check "info --json reports the same contents" \
 	info_is "$gl" '.content.partitions[0].uuid != null and .content.partitions[1].type == "swap"'
+cp --sparse=always "$gpt" "$T_DIR/copy.img"
 check "an image file is a target of its own (kind file)" \
-	info_is "$gpt" ".is_file and .kind == \"file\" and .transport == \"file\" and .name == \"gpt.img\" and .content.pttype == \"gpt\" and .erasable"
+	info_is "$T_DIR/copy.img" ".is_file and .kind == \"file\" and .transport == \"file\" and .name == \"copy.img\" and .content.pttype == \"gpt\" and .content.partitions[0].type == \"ext4\" and .erasable"
 
 # With partition scanning (most kernels), mount a partition: the whole disk
 # must be refused as in use, and the partition itself as a partition.
@@ -97,6 +98,66 @@ check "list shows the mounted device's state" \
 	bash -c '"$1" list --all | grep -E "^${2#/dev/} .* mounted" >/dev/null' _ "$KESU" "$bl"
 umount "$T_DIR/mnt-whole"
 check "unmounted again: erasable" info_is "$bl" '.erasable'
+
+# --- in use in other ways -------------------------------------------------
+check "an image file attached to a loop device is refused (attached)" \
+	info_is "$blank" "(.erasable | not) and ([.protected_reasons[].code] | index(\"attached\")) != null"
+
+# A loop device stacked on ours: the lower device must be refused, and the
+# upper one is detached by exact name even if this script fails.
+STACKED=""
+HOLDER_PID=""
+inv_cleanup() {
+	[ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null && wait "$HOLDER_PID" 2>/dev/null
+	if [ -n "$STACKED" ] && [ "$(losetup -n -O BACK-FILE "$STACKED" 2>/dev/null)" = "$bl" ]; then
+		losetup -d "$STACKED"
+	fi
+	t_cleanup
+}
+trap inv_cleanup EXIT
+STACKED=$(losetup --find --show "$bl")
+check "a device under another loop device is refused (attached)" \
+	info_is "$bl" "(.erasable | not) and ([.protected_reasons[].code] | index(\"attached\")) != null"
+losetup -d "$STACKED" && STACKED=""
+check "detached again: erasable" info_is "$bl" '.erasable'
+
+# Held open exclusively by a program (neither mount nor holder): busy.
+cat > "$T_DIR/hold.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (argc != 3)
+		return 2;
+	int fd = open(argv[1], O_RDONLY | O_EXCL);
+	if (fd < 0) {
+		perror("hold");
+		return 1;
+	}
+	FILE *f = fopen(argv[2], "w");
+	if (!f)
+		return 1;
+	fclose(f);
+	alarm(60);  /* never outlive a stuck test */
+	pause();
+	return 0;
+}
+C
+if cc -o "$T_DIR/hold" "$T_DIR/hold.c" 2>/dev/null; then
+	"$T_DIR/hold" "$bl" "$T_DIR/held" &
+	HOLDER_PID=$!
+	for _ in $(seq 50); do [ -e "$T_DIR/held" ] && break; sleep 0.1; done
+	check "held open exclusively: info says busy" \
+		info_is "$bl" '(.erasable | not) and ([.protected_reasons[].code] == ["busy"])'
+	check "list does not claim devices: busy not seen there" \
+		list_entry "$bl" '.erasable and (.exclusive_checked | not)'
+	kill "$HOLDER_PID" && wait "$HOLDER_PID" 2>/dev/null
+	HOLDER_PID=""
+	check "released: erasable" info_is "$bl" '.erasable'
+else
+	not_ok "compile the exclusive-open holder"
+fi
 
 # --- the system disk: read-only checks only --------------------------------
 rootsrc=$(findmnt -n -o SOURCE --target /)
