@@ -1,10 +1,12 @@
 #include "cert_verify.h"
+#include "digest.h"
 #include "fileio.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
 				   struct kesu_cert_file_verdict *ov)
@@ -37,6 +39,24 @@ enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
 			snprintf(err.msg + n, sizeof(err.msg) - n, "; %s", ov->v.errors[i]);
 		}
 		goto out;
+	}
+	/* The run record is the software's own log; when it is kept beside
+	 * the certificate it must be the one the certificate names. */
+	char dir[PATH_MAX], rr_path[PATH_MAX], h[KESU_SHA256_HEX];
+	json_t *rr = json_object_get(c, "run_record");
+	if (kesu_path_dirname(path, dir, sizeof(dir)) &&
+	    (size_t)snprintf(rr_path, sizeof(rr_path), "%s/%s", dir,
+			     json_string_value(json_object_get(rr, "file"))) < sizeof(rr_path) &&
+	    access(rr_path, F_OK) == 0) {
+		if ((rc = kesu_sha256_file(rr_path, h, &err)))
+			goto out;
+		if (strcmp(h, json_string_value(json_object_get(rr, "sha256")))) {
+			rc = kesu_fail(&err, KESU_ERR_INVALID, 0,
+				       "the run record %s beside it does not match the "
+				       "SHA-256 the certificate gives (it was changed)", rr_path);
+			goto out;
+		}
+		ov->run_record_checked = true;
 	}
 	ov->ok = true;
 	ov->stage = "OK";

@@ -18,6 +18,7 @@ struct kesu_cert_file_verdict {
 	struct kesu_sig_info sig;
 	struct kesu_cert_verdict v;
 	char result[32], id[40];
+	bool run_record_checked;  /* the run record beside it matched */
 };
 
 enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,

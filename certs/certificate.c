@@ -417,6 +417,11 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 		return rc;
 	if (!kj_is_uuid(id))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a lowercase UUID");
+	/* A base name only: verifiers look for it beside the certificate. */
+	const char *rf = json_string_value(json_object_get(rr, "file"));
+	if (!rf[0] || strchr(rf, '/') || !strcmp(rf, ".") || !strcmp(rf, ".."))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "run_record.file: not a plain file name");
 	return KESU_OK;
 }
 

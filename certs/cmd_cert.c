@@ -144,8 +144,9 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		}
 		char st[KESU_TIME_LEN];
 		kesu_time_format(ov.sig.signing_time, st);
-		printf("%s: OK: result %s, signed by %s at %s", shown, ov.result,
-		       ov.sig.signer_subject, st);
+		printf("%s: OK: result %s, signed by %s at %s%s", shown, ov.result,
+		       ov.sig.signer_subject, st,
+		       ov.run_record_checked ? ", run record matches" : "");
 		for (size_t k = 0; k < ov.v.n_warnings; k++)
 			printf("; WARNING: %s", ov.v.warnings[k]);
 		printf("\n");

@@ -135,6 +135,17 @@ check "one bad file among good ones fails the command but all get a line" \
 	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" "$3"); [ $? -eq 9 ] && [ $(wc -l <<<"$out") -eq 2 ]' \
 	_ "$T_DIR/ca/ca.pem" "$cert" "$T_DIR/out/dup.json"
 
+# The run record kept beside the certificate must be the one it names.
+mkdir -p "$T_DIR/beside"
+cp "$FIXTURES/runs/erased.json" "$T_DIR/beside/kesu-run-x.json"
+bc=$(issue "$T_DIR/beside/kesu-run-x.json" op --no-register --cert-dir "$T_DIR/beside")
+check "verify checks the run record beside the certificate" \
+	bash -c '"$KESU" cert verify --ca "$1" "$2" | grep -q "run record matches"' _ "$T_DIR/ca/ca.pem" "$bc"
+sed -i 's/"bytes_written": 3145728/"bytes_written": 3145729/' "$T_DIR/beside/kesu-run-x.json"
+check "a changed run record beside the certificate is reported" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2"); [ $? -eq 9 ] && grep -q "run record .* does not match" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$bc"
+
 # True results, never dressed up.
 nc=$(issue "$FIXTURES/runs/interrupted.json" op --no-register)
 check "an interrupted run gets a not-erased certificate" \
