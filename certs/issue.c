@@ -190,6 +190,17 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	json_decref(rr);
 	if (rc)
 		return kesu_err_prefix(err, "%s: ", run_record);
+	/* Never sign a certificate whose own evidence contradicts it: a run
+	 * record claiming "erased" next to bad ranges is a bug, not an erasure. */
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(cert, &v);
+	if (v.n_errors) {
+		json_decref(cert);
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s: the run record contradicts itself (%s); no "
+				 "certificate issued: keep the record and report it",
+				 run_record, v.errors[0]);
+	}
 	size_t n;
 	char *text = kesu_cert_serialize(cert, &n);
 	json_decref(cert);

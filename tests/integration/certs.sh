@@ -135,6 +135,12 @@ check "one bad file among good ones fails the command but all get a line" \
 	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" "$3"); [ $? -eq 9 ] && [ $(wc -l <<<"$out") -eq 2 ]' \
 	_ "$T_DIR/ca/ca.pem" "$cert" "$T_DIR/out/dup.json"
 
+jq '.bad_ranges = [{"first_lba": 8, "count": 1, "operation": "write"}]' \
+	"$FIXTURES/runs/erased.json" > "$T_DIR/liar.json"
+check "a run record claiming erased with bad ranges is not certified" \
+	bash -c 'out=$(issue "$1" op --no-register 2>&1); [ $? -eq 9 ] && grep -q "contradicts itself" <<<"$out" &&
+		! ls "$T_DIR"/out/*.json.tmp* >/dev/null 2>&1' _ "$T_DIR/liar.json"
+
 # The run record kept beside the certificate must be the one it names.
 mkdir -p "$T_DIR/beside"
 cp "$FIXTURES/runs/erased.json" "$T_DIR/beside/kesu-run-x.json"
