@@ -50,6 +50,15 @@ void kesu_progress_hms(double seconds, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%02llu:%02llu:%02llu", t / 3600, t / 60 % 60, t % 60);
 }
 
+/* The current phase's percent; a finished run shows 100 whatever the
+ * engine left in the phase counters. */
+static double phase_percent(const struct kesu_progress_snap *s)
+{
+	if (s->phase && !strcmp(s->phase, "done"))
+		return 100.0;
+	return kesu_progress_percent(s->phase_done, s->phase_total);
+}
+
 static void clean_device(const char *dev, char *out, size_t outsz)
 {
 	kesu_clean(out, outsz, dev ? dev : "?", dev ? strnlen(dev, KESU_STR_MAX) : 1);
@@ -67,7 +76,7 @@ void kesu_progress_line(const struct kesu_progress_snap *s, char *buf, size_t bu
 	kesu_progress_hms(kesu_progress_eta_s(s), eta, sizeof(eta));
 	snprintf(buf, bufsz, "%s  pass %zu/%zu  %s  %.1f%%  %.1f MB/s  %s elapsed  ETA %s",
 		 dev, s->pass, s->npasses, s->phase ? s->phase : "write",
-		 kesu_progress_percent(s->phase_done, s->phase_total),
+		 phase_percent(s),
 		 kesu_progress_rate_mbps(s), el, eta);
 }
 
@@ -102,7 +111,7 @@ json_t *kesu_progress_json(const struct kesu_progress_snap *s)
 			 "phase", s->phase ? s->phase : "write",
 			 "bytes_done", jint(s->phase_done),
 			 "bytes_total", jint(s->phase_total),
-			 "percent", kesu_progress_percent(s->phase_done, s->phase_total),
+			 "percent", phase_percent(s),
 			 "rate_mbps", round1(kesu_progress_rate_mbps(s)),
 			 "elapsed_s", round1(s->elapsed_s),
 			 "eta_s", eta < 0 ? json_null() : json_integer(eta_whole),

@@ -38,8 +38,8 @@ void kesu_progress_hms(double seconds, char *buf, size_t bufsz);
 
 /* The live line, without a newline:
  * "sdb  pass 2/3  write  45.2%  512.3 MB/s  00:01:02 elapsed  ETA 00:01:15"
- * The percent is of the current pass's phase; the ETA is for the whole
- * run.  Truncated to bufsz (always terminated). */
+ * The percent is of the current pass's phase (100 in phase "done"); the
+ * ETA is for the whole run.  Truncated to bufsz (always terminated). */
 void kesu_progress_line(const struct kesu_progress_snap *s, char *buf, size_t bufsz);
 
 /* {"device", "pass", "passes", "phase", "bytes_done", "bytes_total",

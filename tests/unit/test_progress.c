@@ -108,7 +108,17 @@ static void live_line(void **state)
 	assert_string_equal(line,
 		"evil?[2Jname  pass 2/3  verify  45.2%  0.0 MB/s  00:00:00 elapsed  ETA --:--:--");
 
+	/* the engine zeroes the phase counters when it finishes */
+	s = snap();
+	s.phase = "done";
+	s.phase_done = 0;
+	s.done = s.total;
+	kesu_progress_line(&s, line, sizeof(line));
+	assert_non_null(strstr(line, "  done  100.0%  "));
+	assert_non_null(strstr(line, "ETA 00:00:00"));
+
 	char tiny[8];
+	s.device = "evil\x1b[2Jname";
 	kesu_progress_line(&s, tiny, sizeof(tiny));
 	assert_string_equal(tiny, "evil?[2");
 	s.device = NULL;
