@@ -11,7 +11,7 @@ VM_RESULTS=/dev/ttyS1
 VM_OUT=/tmp/vm-out           # scratch space for command output
 mkdir -p "$VM_OUT"
 
-vm_log() { echo "kesu-vm: $*"; }
+vm_log() { echo "kesu-vm: [$(cut -d" " -f1 /proc/uptime)s] $*"; }
 
 vm_result_raw() {
 	echo "$*"
@@ -19,7 +19,7 @@ vm_result_raw() {
 }
 
 # One line, printable ASCII only, bounded: details quote command output.
-vm_oneline() { tr -c '[:print:]' ' ' | cut -c1-300; }
+vm_oneline() { tr -c ' -~' ' ' | cut -c1-300; }
 
 t_ok() { vm_result_raw "KESU-VM-TEST ok $1"; }
 
@@ -30,7 +30,8 @@ t_fail() {
 }
 
 # t_check NAME CMD...: report by CMD's exit status; on failure the detail is
-# the command line and the last lines it printed.
+# the command line and the last lines it printed.  Returns CMD's verdict so
+# a group can skip what depends on it (the failure is already reported).
 t_check() {
 	local name=$1
 	shift
@@ -38,6 +39,7 @@ t_check() {
 		t_ok "$name"
 	else
 		t_fail "$name" "$* :: $(tail -n 3 "$VM_OUT/check.log")"
+		return 1
 	fi
 }
 
@@ -124,3 +126,43 @@ dm_remove() {
 # not CMD...: succeeds when CMD fails (for t_check, which runs CMD in this
 # shell so guest-lib functions work; "sh -c '! ...'" would not see them).
 not() { ! "$@"; }
+
+# JSON checks.  jq takes more than a second just to start under TCG, so
+# checks on one file are queued and evaluated by one jq run:
+#   j_begin FILE; j_eq NAME FILTER WANT; ...; j_end
+# Each FILTER's outputs are collected; one output is compared as compact
+# JSON with WANT, none or several show up as {"outputs":[...]} and fail.
+# A filter that errors fails only its own check, with jq's message.
+j_begin() {
+	J_FILE=$1
+	: > "$VM_OUT/jq.queue"
+	: > "$VM_OUT/jq.prog"
+	: > "$VM_OUT/jq.filters"
+}
+
+j_eq() {
+	local sep
+	[ -s "$VM_OUT/jq.prog" ] && sep=,
+	printf '%s\t%s\n' "$1" "$3" >> "$VM_OUT/jq.queue"
+	printf '%s\n(try ([%s] | if length == 1 then .[0] else {outputs: .} end | tojson)\n catch ("jq error: " + tostring))\n' \
+		"${sep:-}" "$2" >> "$VM_OUT/jq.prog"
+	printf '%s\n' "$2" >> "$VM_OUT/jq.filters"
+}
+
+j_end() {
+	local name want got filter i=0 tab
+	tab=$(printf '\t')
+	jq -r -f "$VM_OUT/jq.prog" "$J_FILE" > "$VM_OUT/jq.out" 2> "$VM_OUT/jq.err"
+	while IFS="$tab" read -r name want; do
+		i=$((i + 1))
+		got=$(sed -n "${i}p" "$VM_OUT/jq.out")
+		filter=$(sed -n "${i}p" "$VM_OUT/jq.filters")
+		if [ "$got" = "$want" ]; then
+			t_ok "$name"
+		else
+			[ -n "$got" ] || got="no output: $(head -c 200 "$VM_OUT/jq.err")"
+			t_fail "$name" "$filter is $got, want $want"
+		fi
+	done < "$VM_OUT/jq.queue"
+	: > "$VM_OUT/jq.filters"
+}

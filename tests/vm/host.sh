@@ -27,19 +27,23 @@ vm_kernel() {
 	[ -n "$best" ] && echo "$best"
 }
 
-# vm_disk_image FILE MB LABEL UUID: a GPT disk image with one partition
-# holding an ext4 filesystem, the "content before" the guest tests expect
-# kesu to find.
+# vm_disk_image FILE MB SECTOR LABEL PTUUID FSUUID: a GPT disk image (for a
+# disk with SECTOR-byte logical blocks) with one partition holding an ext4
+# filesystem: the "content before" the guest tests expect kesu to find.
 vm_disk_image() {
-	local f=$1 mb=$2 label=$3 uuid=$4 start size
+	local f=$1 mb=$2 ss=$3 label=$4 ptuuid=$5 fsuuid=$6 start size
 	case "$f" in "$T_DIR"/*) ;; *) echo "vm_disk_image: $f is not a test file" >&2; return 1 ;; esac
 	truncate -s "${mb}M" "$f" || return 1
-	printf 'label: gpt\nstart=2048, type=L, name=%s\n' "$label" \
-		| sfdisk -q --no-reread --no-tell-kernel "$f" >/dev/null || return 1
-	read -r start size < <(sfdisk -d "$f" | sed -n 's/.*start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p')
+	# fdisk rather than sfdisk: only fdisk takes a sector size for a file.
+	# g: new GPT; n: partition 1, default extent (from 1 MiB); x i: disk
+	# GUID; x n: partition name.
+	printf 'g\nn\n1\n\n\nx\ni\n%s\nn\n%s\nr\nw\n' "$ptuuid" "$label" \
+		| fdisk -b "$ss" "$f" >/dev/null 2>&1 || return 1
+	read -r start size < <(fdisk -b "$ss" -l -o Start,Sectors "$f" \
+		| awk 'p { print $1, $2; exit } $1 == "Start" { p = 1 }')
 	[ -n "$start" ] && [ -n "$size" ] || return 1
-	mkfs.ext4 -q -F -L "$label" -U "$uuid" -E offset=$((start * 512)) \
-		"$f" "$((size / 2))k" >/dev/null 2>&1
+	mkfs.ext4 -q -F -L "$label" -U "$fsuuid" -E offset=$((start * ss)) \
+		"$f" "$((size * ss / 1024))k" >/dev/null 2>&1
 }
 
 # vm_report_results FILE: the guest's result lines as the suite's lines.
@@ -71,7 +75,7 @@ vm_run() {
 		return
 	fi
 	local tool
-	for tool in qemu-system-x86_64 busybox dmsetup jq cpio gzip sfdisk mkfs.ext4 timeout; do
+	for tool in qemu-system-x86_64 busybox dmsetup jq cpio gzip fdisk mkfs.ext4 timeout; do
 		if ! command -v "$tool" >/dev/null; then
 			not_ok "vm: $tool is installed (run 'make deps')"
 			return
@@ -85,9 +89,9 @@ vm_run() {
 		return
 	fi
 
-	vm_disk_image "$dir/nvme.img" "$NVME_MB" kesu-nvme 11111111-2222-4333-8444-000000000001 &&
-	vm_disk_image "$dir/sata1.img" "$SATA1_MB" kesu-sata1 11111111-2222-4333-8444-000000000002 &&
-	vm_disk_image "$dir/sata2.img" "$SATA2_MB" kesu-sata2 11111111-2222-4333-8444-000000000003 ||
+	vm_disk_image "$dir/nvme.img" "$NVME_MB" "$NVME_LBS" "$NVME_LABEL" "$NVME_PTUUID" "$NVME_FSUUID" &&
+	vm_disk_image "$dir/sata1.img" "$SATA1_MB" "$SATA1_LBS" "$SATA1_LABEL" "$SATA1_PTUUID" "$SATA1_FSUUID" &&
+	vm_disk_image "$dir/sata2.img" "$SATA2_MB" "$SATA2_LBS" "$SATA2_LABEL" "$SATA2_PTUUID" "$SATA2_FSUUID" ||
 		{ not_ok "vm: disk images are created"; return; }
 
 	: > "$dir/results.txt"
@@ -99,12 +103,12 @@ vm_run() {
 		-append "console=ttyS0 panic=-1 loglevel=5 rdinit=/init${KESU_VM_ONLY:+ kesu.only=${KESU_VM_ONLY// /,}}" \
 		-serial "file:$dir/console.log" -serial "file:$dir/results.txt" \
 		-drive "file=$dir/nvme.img,if=none,id=nvme0,format=raw" \
-		-device "nvme,serial=$NVME_SERIAL,drive=nvme0" \
+		-device "nvme,serial=$NVME_SERIAL,drive=nvme0,logical_block_size=$NVME_LBS,physical_block_size=$NVME_PBS" \
 		-device ahci,id=ahci \
 		-drive "file=$dir/sata1.img,if=none,id=sata1,format=raw" \
-		-device "ide-hd,bus=ahci.0,drive=sata1,model=$SATA1_MODEL,serial=$SATA1_SERIAL" \
+		-device "ide-hd,bus=ahci.0,drive=sata1,model=$SATA1_MODEL,serial=$SATA1_SERIAL,logical_block_size=$SATA1_LBS,physical_block_size=$SATA1_PBS" \
 		-drive "file=$dir/sata2.img,if=none,id=sata2,format=raw" \
-		-device "ide-hd,bus=ahci.1,drive=sata2,model=$SATA2_MODEL,serial=$SATA2_SERIAL" \
+		-device "ide-hd,bus=ahci.1,drive=sata2,model=$SATA2_MODEL,serial=$SATA2_SERIAL,logical_block_size=$SATA2_LBS,physical_block_size=$SATA2_PBS" \
 		</dev/null > "$dir/qemu.log" 2>&1
 	rc=$?
 	echo "# vm: guest ran $((SECONDS - start)) s on kernel $kver (qemu exit $rc)"
