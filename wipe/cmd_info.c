@@ -87,6 +87,8 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 		printf("  discard:          %s\n", f->discard_max_bytes ? "yes" : "no");
 	if (f->loop_backing[0])
 		printf("  loop backing:     %s\n", f->loop_backing);
+	if (f->no_medium)
+		printf("  medium:           none inserted\n");
 	json_t *c = kesu_device_content_json(d);
 	print_content(c);
 	json_decref(c);

@@ -117,6 +117,20 @@ void kesu_gate_check_passive(const struct kesu_device *dev,
 	kesu_gate_decide(kesu_device_facts(dev), kesu_device_identity(dev)->name, v);
 }
 
+enum kesu_rc kesu_gate_refusal(const struct kesu_gate_verdict *v, const char *path,
+			       struct kesu_err *err)
+{
+	if (v->allowed)
+		return KESU_OK;
+	if (v->n_reasons == 0)  /* cannot happen: add() always records one */
+		return kesu_fail(err, KESU_ERR_REFUSED, 0, "%s: refused by the safety gate", path);
+	if (v->n_reasons == 1)
+		return kesu_fail(err, KESU_ERR_REFUSED, 0, "refused: %s", v->reasons[0].text);
+	return kesu_fail(err, KESU_ERR_REFUSED, 0,
+			 "refused: %s (and %zu more reasons: see 'kesu info %s')",
+			 v->reasons[0].text, v->n_reasons - 1, path);
+}
+
 json_t *kesu_gate_reasons_json(const struct kesu_gate_verdict *v)
 {
 	json_t *a = json_array();

@@ -44,6 +44,12 @@ enum kesu_rc kesu_gate_check(struct kesu_device *dev, struct kesu_gate_verdict *
 void kesu_gate_check_passive(const struct kesu_device *dev,
 			     struct kesu_gate_verdict *v);
 
+/* For a refused target: fill err with KESU_ERR_REFUSED and one line, the
+ * first reason's text plus how many more there are and where to see them
+ * ("kesu info PATH"), and return KESU_ERR_REFUSED.  KESU_OK if allowed. */
+enum kesu_rc kesu_gate_refusal(const struct kesu_gate_verdict *v, const char *path,
+			       struct kesu_err *err);
+
 /* [{"code": ..., "text": ...}, ...] */
 json_t *kesu_gate_reasons_json(const struct kesu_gate_verdict *v);
 

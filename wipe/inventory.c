@@ -30,6 +30,12 @@ int kesu_inventory_names(const struct kesu_sysroot *root, bool all,
 		char rel[PATH_MAX];
 		if (!all && virtual_name(name))
 			continue;
+		/* NVMe multipath paths (nvme0c0n1) are hidden: no node, and
+		 * the namespace head is listed instead. */
+		snprintf(rel, sizeof(rel), "class/block/%s/hidden", name);
+		char h[8];
+		if (kesu_sys_read(root, rel, h, sizeof(h)) > 0 && h[0] == '1')
+			continue;
 		if (starts(name, "loop")) {
 			/* An unattached loop device has no medium at all; a
 			 * loop partition is listed with its disk. */

@@ -124,6 +124,30 @@ static void reasons_are_bounded(void **state)
 	assert_int_equal(v.n_reasons, KESU_GATE_MAX_REASONS);
 }
 
+static void refusal_is_one_line_for_the_engine(void **state)
+{
+	(void)state;
+	struct kesu_err err = {0};
+	struct kesu_device_facts f = {.is_block = true};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdb", &v);
+	assert_int_equal(kesu_gate_refusal(&v, "/dev/sdb", &err), KESU_OK);
+	f.ro = true;
+	kesu_gate_decide(&f, "sdb", &v);
+	assert_int_equal(kesu_gate_refusal(&v, "/dev/sdb", &err), KESU_ERR_REFUSED);
+	assert_int_equal(err.rc, KESU_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "read-only"));
+	assert_null(strstr(err.msg, "more"));
+	f.is_partition = true;
+	kesu_strlcpy(f.parent, "sdb", sizeof(f.parent));
+	kesu_gate_decide(&f, "sdb1", &v);
+	assert_int_equal(kesu_gate_refusal(&v, "/dev/sdb1", &err), KESU_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "partition"));
+	assert_non_null(strstr(err.msg, "1 more"));
+	assert_non_null(strstr(err.msg, "kesu info /dev/sdb1"));
+	assert_null(strchr(err.msg, '\n'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +159,7 @@ int main(void)
 		cmocka_unit_test(partition_names_the_whole_disk),
 		cmocka_unit_test(hostile_mountpoint_is_cleaned),
 		cmocka_unit_test(reasons_are_bounded),
+		cmocka_unit_test(refusal_is_one_line_for_the_engine),
 	};
 	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);
 }

@@ -93,6 +93,15 @@ static void nvme_namespace_on_the_system(void **state)
 	assert_true(has(&v, "mounted"));
 	kesu_device_free(d);
 
+	struct kesu_names n;
+	assert_int_equal(kesu_inventory_names(&f.root, false, &n), 0);
+	assert_int_equal(n.n, 1);  /* the hidden multipath path is left out */
+	assert_string_equal(n.v[0], "nvme0n1");
+	kesu_names_free(&n);
+	assert_int_equal(kesu_inventory_names(&f.root, true, &n), 0);
+	assert_int_equal(n.n, 3);  /* with the partitions */
+	kesu_names_free(&n);
+
 	/* The partition is refused as a partition and as the system. */
 	d = probe(&f, "nvme", "nvme0n1p2");
 	fa = kesu_device_facts(d);
