@@ -1,4 +1,5 @@
 #include "capabilities.h"
+#include "device.h"
 #include "scsi.h"
 #include "strutil.h"
 
@@ -400,4 +401,40 @@ json_t *kesu_caps_json_for_path(const char *path, bool usb_bridge, bool rotation
 			      "scsi", "opal", "emmc", "notes", "error", err.msg);
 	}
 	return o;
+}
+
+json_t *kesu_caps_device_json(const struct kesu_device *d)
+{
+	const struct kesu_device_facts *f = kesu_device_facts(d);
+	const struct kesu_identity *id = kesu_device_identity(d);
+	if (!f->is_block || f->is_partition || (f->probe_flags & KESU_PROBE_NO_MEDIA))
+		return json_null();
+	if (!strcmp(id->kind, "loop") || !strcmp(id->transport, "loop") ||
+	    !strcmp(id->transport, "virtio"))
+		return json_pack("{s:n, s:b, s:[], s:n, s:n, s:n, s:n, s:n, s:[s]}",
+				 "interface", "usb_bridge", 0, "methods", "nvme", "ata", "scsi",
+				 "opal", "emmc", "notes",
+				 "no firmware purge on loop or virtio devices: use an overwrite method");
+	return kesu_caps_json_for_path(id->path, !strcmp(id->transport, "usb"), id->rotational);
+}
+
+void kesu_caps_print(FILE *out, const json_t *p)
+{
+	if (!json_is_object(p))
+		return;
+	const char *ifc = json_string_value(json_object_get(p, "interface"));
+	fprintf(out, "  purge interface:  %s\n", ifc ? ifc : "none");
+	size_t i;
+	json_t *v;
+	fprintf(out, "  purge methods:   ");
+	if (!json_array_size(json_object_get(p, "methods")))
+		fprintf(out, " none");
+	json_array_foreach(json_object_get(p, "methods"), i, v)
+		fprintf(out, " %s", json_string_value(v));
+	fprintf(out, "\n");
+	json_array_foreach(json_object_get(p, "notes"), i, v)
+		fprintf(out, "  purge note:       %s\n", json_string_value(v));
+	const char *e = json_string_value(json_object_get(p, "error"));
+	if (e)
+		fprintf(out, "  purge probe:      %s\n", e);
 }

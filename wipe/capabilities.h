@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum kesu_caps_kind {
 	KESU_CAPS_NONE,
@@ -74,3 +75,11 @@ json_t *kesu_caps_to_json(const struct kesu_caps *c);
 json_t *kesu_caps_json_for_path(const char *path, bool usb_bridge, bool rotational);
 
 #endif
+
+/* The "purge" object kesu info / list --json add per device: JSON null for
+ * image files, partitions and fixture probes (nothing is opened then).
+ * Only read-only commands are sent. */
+struct kesu_device;
+json_t *kesu_caps_device_json(const struct kesu_device *d);
+/* Text lines for kesu info from that object. */
+void kesu_caps_print(FILE *out, const json_t *purge);

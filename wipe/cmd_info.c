@@ -1,5 +1,6 @@
 /* kesu info DEVICE [--json]: everything kesu knows about one target and
  * every reason the gate would refuse it. */
+#include "capabilities.h"
 #include "cli.h"
 #include "device.h"
 #include "gate.h"
@@ -142,6 +143,8 @@ enum kesu_rc cmd_info(int argc, char **argv)
 	}
 	if (json) {
 		json_t *o = kesu_device_json(d, &v, true);
+		if (o)
+			json_object_set_new(o, "purge", kesu_caps_device_json(d));
 		if (!o || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
 			json_decref(o);
 			kesu_device_free(d);
@@ -153,6 +156,9 @@ enum kesu_rc cmd_info(int argc, char **argv)
 		json_decref(o);
 	} else {
 		print_text(d, &v);
+		json_t *p = kesu_caps_device_json(d);
+		kesu_caps_print(stdout, p);
+		json_decref(p);
 	}
 	kesu_device_free(d);
 	return fflush(stdout) == 0 ? KESU_OK : KESU_ERR_IO;

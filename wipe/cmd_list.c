@@ -1,5 +1,6 @@
 /* kesu list [--json] [--all]: every disk, what is on it, and whether kesu
  * would erase it. */
+#include "capabilities.h"
 #include "cli.h"
 #include "device.h"
 #include "gate.h"
@@ -102,6 +103,8 @@ enum kesu_rc cmd_list(int argc, char **argv)
 		}
 		if (json) {
 			json_t *o = kesu_device_json(d, &v, false);
+			if (o)
+				json_object_set_new(o, "purge", kesu_caps_device_json(d));
 			if (!o || json_array_append_new(arr, o))
 				rc = KESU_ERR_INTERNAL;
 		} else {

@@ -1,6 +1,7 @@
 /* kesu methods [--json] [NAME...]: the erasure methods kesu wipe knows. */
 #include "cli.h"
 #include "method.h"
+#include "purge_method.h"
 #include "strutil.h"
 
 #include <getopt.h>
@@ -39,10 +40,12 @@ static void pass_list(const struct kesu_method *m, char *buf, size_t bufsz)
 	}
 }
 
-static enum kesu_rc print_table(const struct kesu_method **list, size_t n)
+static enum kesu_rc print_table(const struct kesu_method **list, size_t n,
+				const struct kesu_purge_method **plist, size_t np)
 {
-	printf("%-18s %-8s %6s  %-6s  %s\n", "NAME", "CATEGORY", "PASSES", "VERIFY",
-	       "DESCRIPTION");
+	if (n)
+		printf("%-18s %-8s %6s  %-6s  %s\n", "NAME", "CATEGORY", "PASSES", "VERIFY",
+		       "DESCRIPTION");
 	for (size_t i = 0; i < n; i++) {
 		const struct kesu_method *m = list[i];
 		char passes[KESU_PASSES_MAX * (2 * KESU_PATTERN_MAX + 1) + 1];
@@ -53,10 +56,16 @@ static enum kesu_rc print_table(const struct kesu_method **list, size_t n)
 		       strcmp(m->name, DEFAULT_METHOD) ? "" : " [default]");
 		printf("%-18s passes: %s\n", "", passes);
 	}
+	if (np)
+		printf("%sFirmware purge methods (the drive erases itself; verified by sampling):\n",
+		       n ? "\n" : "");
+	for (size_t i = 0; i < np; i++)
+		printf("%-25s %-8s %s\n", plist[i]->name, "purge", plist[i]->description);
 	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
 }
 
-static enum kesu_rc print_json(const struct kesu_method **list, size_t n)
+static enum kesu_rc print_json(const struct kesu_method **list, size_t n,
+			       const struct kesu_purge_method **plist, size_t np)
 {
 	json_t *arr = json_array();
 	json_t *root = json_pack("{s:o}", "methods", arr);
@@ -69,6 +78,13 @@ static enum kesu_rc print_json(const struct kesu_method **list, size_t n)
 					json_boolean(!strcmp(list[i]->name, DEFAULT_METHOD))) ||
 		    json_array_append_new(arr, j)) {
 			json_decref(j);
+			json_decref(root);
+			goto oom;
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		json_t *j = kesu_purge_method_to_json(plist[i]);
+		if (!j || json_array_append_new(arr, j)) {
 			json_decref(root);
 			goto oom;
 		}
@@ -114,20 +130,48 @@ enum kesu_rc cmd_methods(int argc, char **argv)
 		}
 	}
 
-	size_t count;
-	const struct kesu_method *all = kesu_methods(&count);
-	size_t want = optind < argc ? (size_t)(argc - optind) : count;
-	const struct kesu_method **list = calloc(want, sizeof(*list));
-	if (!list) {
+	/* Firmware purge methods come from their own table (purge_method.h):
+	 * take their NAMEs out of argv before the overwrite lookup. */
+	size_t pcount;
+	const struct kesu_purge_method *pall = kesu_purge_methods(&pcount);
+	const struct kesu_purge_method **plist = calloc(pcount + (size_t)argc, sizeof(*plist));
+	size_t np = 0;
+	bool named = optind < argc;
+	if (!plist) {
 		fprintf(stderr, "kesu: out of memory\n");
 		return KESU_ERR_INTERNAL;
 	}
-	if (optind < argc) {
+	if (named) {
+		int w = optind;
+		for (int i = optind; i < argc; i++) {
+			const struct kesu_purge_method *pm = kesu_purge_method_find(argv[i]);
+			if (pm)
+				plist[np++] = pm;
+			else
+				argv[w++] = argv[i];
+		}
+		argc = w;
+	} else {
+		for (size_t i = 0; i < pcount; i++)
+			plist[np++] = &pall[i];
+	}
+
+	size_t count;
+	const struct kesu_method *all = kesu_methods(&count);
+	size_t want = named ? (size_t)(argc - optind) : count;
+	const struct kesu_method **list = calloc(want + 1, sizeof(*list));
+	if (!list) {
+		free(plist);
+		fprintf(stderr, "kesu: out of memory\n");
+		return KESU_ERR_INTERNAL;
+	}
+	if (named) {
 		for (size_t i = 0; i < want; i++) {
 			const char *name = argv[optind + (int)i];
 			list[i] = kesu_method_find(name);
 			if (!list[i]) {
 				free(list);
+				free(plist);
 				char shown[64];   /* user input: cleaned and bounded */
 				kesu_clean(shown, sizeof(shown), name, strlen(name));
 				return kesu_usage_error("methods: no method named '%s'; run "
@@ -138,8 +182,10 @@ enum kesu_rc cmd_methods(int argc, char **argv)
 		for (size_t i = 0; i < count; i++)
 			list[i] = &all[i];
 	}
-	enum kesu_rc rc = json ? print_json(list, want) : print_table(list, want);
+	enum kesu_rc rc = json ? print_json(list, want, plist, np)
+			       : print_table(list, want, plist, np);
 	free(list);
+	free(plist);
 	if (rc == KESU_ERR_IO)
 		fprintf(stderr, "kesu: methods: could not write the output; check stdout\n");
 	return rc;

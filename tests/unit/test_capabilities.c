@@ -5,10 +5,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ata_model.h"
 #include "capabilities.h"
+#include "device.h"
+#include "sysfs.h"
 #include "nvme_model.h"
 #include "scsi_model.h"
 
@@ -176,6 +181,31 @@ static void opal_level0_pyrite_is_not_crypto(void **state)
 	assert_false(o.pyrite2);
 }
 
+/* A fixture probe (no media access) must never reach a real device node:
+ * the purge object is null, and the text printer prints nothing for it. */
+static void fixture_probe_opens_nothing(void **state)
+{
+	(void)state;
+	const char *base = getenv("KESU_FIXTURES");
+	if (!base)
+		base = "tests/fixtures/sysfs";
+	char sys[PATH_MAX], dev[PATH_MAX], proc[PATH_MAX], run[PATH_MAX];
+	snprintf(sys, sizeof(sys), "%s/nvme/sys", base);
+	snprintf(dev, sizeof(dev), "%s/nvme/dev", base);
+	snprintf(proc, sizeof(proc), "%s/nvme/proc", base);
+	snprintf(run, sizeof(run), "%s/nvme/run", base);
+	struct kesu_sysroot root = {sys, dev, proc, run};
+	struct kesu_device *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_device_probe_name(&root, "nvme0n1", KESU_PROBE_NO_MEDIA, &d, &err),
+			 KESU_OK);
+	json_t *p = kesu_caps_device_json(d);
+	assert_true(json_is_null(p));
+	kesu_caps_print(stdout, p);
+	json_decref(p);
+	kesu_device_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +213,7 @@ int main(void)
 		cmocka_unit_test(ata_capabilities_hidden_and_frozen),
 		cmocka_unit_test(scsi_capabilities),
 		cmocka_unit_test(opal_level0_pyrite_is_not_crypto),
+		cmocka_unit_test(fixture_probe_opens_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
