@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Firmware purge on this machine: only listing and read-only discovery.  No
+# real drive here takes firmware commands (loop devices have no
+# pass-through), so every command path is proven by the device models in
+# the unit tests; the VM bed covers emulated NVMe and SATA.
+. "$(dirname "$0")/../lib.sh"
+
+json=$("$KESU" methods --json)
+check "methods --json: 15 firmware purge methods" \
+	test "$(jq '[.methods[] | select(.firmware == true)] | length' <<<"$json")" -eq 15
+check "methods --json: purge methods are NIST purge with sampling" \
+	test "$(jq -c '[.methods[] | select(.firmware == true) | [.nist_category, .verify]] | unique' <<<"$json")" = '[["purge","sample"]]'
+check "methods NAME: a purge method by name" \
+	bash -c '"$1" methods nvme-format-erase | grep -q "^nvme-format-erase .*SES=1"' _ "$KESU"
+
+img=$(make_image purge.img 8)
+lo=$(make_loop "$img") || { not_ok "attach image"; t_done; exit 1; }
+assert_ours "$lo"
+info=$("$KESU" info --json "$lo")
+check "info --json: a loop device has no firmware purge" \
+	test "$(jq -c '[.purge.interface, (.purge.methods | length)]' <<<"$info")" = '[null,0]'
+check "info: text names the reason" \
+	bash -c '"$1" info "$2" | grep -q "purge note: .*loop"' _ "$KESU" "$lo"
+check "info --json: an image file has purge null" \
+	test "$("$KESU" info --json "$img" | jq -c .purge)" = null
+check "list --json: every device carries a purge key" \
+	test "$("$KESU" list --json | jq '[.devices[] | has("purge")] | all')" = true
+t_done
