@@ -22,6 +22,8 @@ struct kesu_device {
 	json_t *content;
 };
 
+static enum kesu_rc oom(struct kesu_err *err);
+
 /* Bounded reads of /proc files and udev db entries. */
 #define PROC_MAX (4u << 20)
 
@@ -82,6 +84,30 @@ static char *read_text(const char *base, const char *rel)
 	if (kesu_read_file(p, PROC_MAX, &buf, &len, NULL) != KESU_OK)
 		return NULL;
 	return buf;
+}
+
+/* A /proc file the gate depends on: failing to read it must never look
+ * like "nothing is mounted".  /proc/swaps alone may be absent (a kernel
+ * without swap support) when /proc itself is there. */
+static enum kesu_rc read_proc(const struct kesu_sysroot *r, const char *rel,
+			      char **out, struct kesu_err *err)
+{
+	char p[PATH_MAX], mi[PATH_MAX];
+	size_t len;
+	*out = NULL;
+	if (!kesu_path_join(p, sizeof(p), r->proc, rel) ||
+	    !kesu_path_join(mi, sizeof(mi), r->proc, "self/mountinfo"))
+		return kesu_fail(err, KESU_ERR_IO, ENAMETOOLONG, "%s: path too long", r->proc);
+	enum kesu_rc rc = kesu_read_file(p, PROC_MAX, out, &len, NULL);
+	if (rc == KESU_OK)
+		return KESU_OK;
+	if (rc == KESU_ERR_NOENT && !strcmp(rel, "swaps") && access(mi, R_OK) == 0) {
+		*out = strdup("");
+		return *out ? KESU_OK : oom(err);
+	}
+	return kesu_fail(err, KESU_ERR_IO, errno,
+			 "cannot read %s, needed to tell which disks are in use; "
+			 "mount /proc and run kesu again", p);
 }
 
 /* Read and clean a sysfs string attribute; "" if absent. */
@@ -239,11 +265,10 @@ enum kesu_rc kesu_system_disks(const struct kesu_sysroot *root,
 {
 	*out = NULL;
 	*n = 0;
-	char *mi = read_text(root->proc, "self/mountinfo");
-	if (!mi)
-		return kesu_fail(err, KESU_ERR_IO, errno,
-				 "cannot read %s/self/mountinfo; is /proc mounted?",
-				 root->proc);
+	char *mi, *sw = NULL;
+	enum kesu_rc prc = read_proc(root, "self/mountinfo", &mi, err);
+	if (prc)
+		return prc;
 	struct kesu_mount *m;
 	size_t nm;
 	int rc = kesu_mountinfo_parse(mi, &m, &nm);
@@ -262,7 +287,12 @@ enum kesu_rc kesu_system_disks(const struct kesu_sysroot *root,
 		rc = add_sysdisks(root, name, m[i].mountpoint, out, n);
 	}
 	free(m);
-	char *sw = rc ? NULL : read_text(root->proc, "swaps");
+	if (rc == 0 && (prc = read_proc(root, "swaps", &sw, err))) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return prc;
+	}
 	if (sw) {
 		struct kesu_swap *s;
 		size_t ns;
@@ -550,7 +580,9 @@ static enum kesu_rc gather_uses(const struct kesu_sysroot *r, struct kesu_device
 		kesu_names_free(&h);
 	}
 
-	char *mi = rc ? NULL : read_text(r->proc, "self/mountinfo");
+	char *mi = NULL, *sw = NULL;
+	if (rc == KESU_OK)
+		rc = read_proc(r, "self/mountinfo", &mi, err);
 	if (mi) {
 		struct kesu_mount *m;
 		size_t nm;
@@ -569,7 +601,8 @@ static enum kesu_rc gather_uses(const struct kesu_sysroot *r, struct kesu_device
 		}
 		free(m);
 	}
-	char *sw = rc ? NULL : read_text(r->proc, "swaps");
+	if (rc == KESU_OK)
+		rc = read_proc(r, "swaps", &sw, err);
 	if (sw) {
 		struct kesu_swap *s;
 		size_t ns;
@@ -825,8 +858,11 @@ static enum kesu_rc probe_file(const struct kesu_sysroot *r, const char *real,
 	id->logical_block_size = 512;
 	id->physical_block_size = st->st_blksize > 0 && st->st_blksize <= 65536 ?
 				  (uint32_t)st->st_blksize : 4096;
-	char *sw = read_text(r->proc, "swaps");
-	if (sw) {
+	char *sw;
+	enum kesu_rc rrc = read_proc(r, "swaps", &sw, err);
+	if (rrc)
+		return rrc;
+	{
 		struct kesu_swap *s;
 		size_t ns;
 		int prc = kesu_swaps_parse(sw, &s, &ns);

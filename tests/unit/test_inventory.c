@@ -301,6 +301,29 @@ static void missing_proc_is_an_error(void **state)
 	assert_non_null(strstr(err.msg, "mountinfo"));
 }
 
+static void kernel_without_swap_is_fine(void **state)
+{
+	(void)state;
+	struct fx f;
+	struct kesu_device *d = probe(&f, "noswap", "sda");
+	assert_int_equal(kesu_device_facts(d)->n_swaps, 0);
+	kesu_device_free(d);
+}
+
+static void unreadable_swaps_is_an_error(void **state)
+{
+	(void)state;
+	struct fx f;
+	fixture(&f, "badswaps");
+	/* /proc/swaps there but unreadable: an error, never "no swap" */
+	struct kesu_device *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_device_probe_name(&f.root, "sda", KESU_PROBE_NO_MEDIA,
+						&d, &err), KESU_ERR_IO);
+	assert_null(d);
+	assert_non_null(strstr(err.msg, "swaps"));
+}
+
 static void human_sizes(void **state)
 {
 	(void)state;
@@ -328,6 +351,8 @@ int main(void)
 		cmocka_unit_test(dm_crypt_stack_reaches_the_disk),
 		cmocka_unit_test(missing_device_is_gone),
 		cmocka_unit_test(missing_proc_is_an_error),
+		cmocka_unit_test(kernel_without_swap_is_fine),
+		cmocka_unit_test(unreadable_swaps_is_an_error),
 		cmocka_unit_test(human_sizes),
 	};
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
