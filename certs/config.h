@@ -13,7 +13,9 @@
 
 #define KESU_CONFIG_DEFAULT "/etc/kesu/kesu.conf"
 #define KESU_REGISTER_DEFAULT "/var/lib/kesu/register.jsonl"
+#ifndef KESU_STATE_DIR_DEFAULT /* also in wipe/checkpoint.h */
 #define KESU_STATE_DIR_DEFAULT "/var/lib/kesu"
+#endif
 
 struct kesu_config {
 	char operator_name[KESU_STR_MAX + 1];
