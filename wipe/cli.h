@@ -23,5 +23,6 @@ enum kesu_rc cmd_methods(int argc, char **argv);
 enum kesu_rc cmd_cert(int argc, char **argv);     /* certs/cmd_cert.c */
 enum kesu_rc cmd_register(int argc, char **argv); /* certs/cmd_register.c */
 enum kesu_rc cmd_key(int argc, char **argv);      /* certs/cmd_key.c */
+enum kesu_rc cmd_wipe(int argc, char **argv);   /* wipe/cmd_wipe.c */
 
 #endif

@@ -1,0 +1,138 @@
+/* A memory medium with faults at chosen places, so engine tests can prove
+ * that every fault is recorded and none ends as "erased". */
+#include "test_targets.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fault {
+	struct kesu_target *mem;
+	struct fault_spec spec;
+	struct fault_stats st;
+	bool gone;
+	bool resized;
+};
+
+static bool overlaps(uint64_t off, size_t len, uint32_t bs, uint64_t lba, uint64_t count)
+{
+	if (!count)
+		return false;
+	uint64_t a = off / bs, b = (off + len) / bs;
+	return a < lba + count && lba < b;
+}
+
+static void after_write(struct kesu_target *t, struct fault *f)
+{
+	f->st.writes++;
+	if (f->spec.disappear_after_writes && f->st.writes >= f->spec.disappear_after_writes)
+		f->gone = true;
+	if (f->spec.resize_after_writes && f->st.writes >= f->spec.resize_after_writes)
+		f->resized = true;
+	if (f->spec.stop && f->spec.stop_after_writes &&
+	    f->st.writes >= f->spec.stop_after_writes)
+		atomic_store(f->spec.stop, 1);
+	(void)t;
+}
+
+static ssize_t f_pwrite(struct kesu_target *t, const void *buf, size_t len, uint64_t off)
+{
+	struct fault *f = t->priv;
+	if (f->gone)
+		return -ENODEV;
+	if (overlaps(off, len, t->block_size, f->spec.werr_lba, f->spec.werr_count))
+		return -EIO;
+	ssize_t r = f->mem->ops->pwrite(f->mem, buf, len, off);
+	if (r < 0)
+		return r;
+	uint8_t *d = mem_target_data(f->mem);
+	for (size_t i = 0; i < f->spec.nflip; i++)
+		if (f->spec.flip_off[i] >= off && f->spec.flip_off[i] < off + len)
+			d[f->spec.flip_off[i]] ^= 1;
+	if (len > f->st.max_write_len)
+		f->st.max_write_len = len;
+	after_write(t, f);
+	return r;
+}
+
+static ssize_t f_pread(struct kesu_target *t, void *buf, size_t len, uint64_t off)
+{
+	struct fault *f = t->priv;
+	f->st.reads++;
+	if (f->gone)
+		return -ENODEV;
+	if (overlaps(off, len, t->block_size, f->spec.rerr_lba, f->spec.rerr_count))
+		return -EIO;
+	return f->mem->ops->pread(f->mem, buf, len, off);
+}
+
+static int f_sync(struct kesu_target *t)
+{
+	struct fault *f = t->priv;
+	f->st.syncs++;
+	if (f->gone)
+		return -ENODEV;
+	return f->spec.fail_sync ? -EIO : 0;
+}
+
+static int f_drop(struct kesu_target *t)
+{
+	struct fault *f = t->priv;
+	f->st.drops++;
+	return f->spec.fail_drop_cache ? -EPERM : 0;
+}
+
+static int f_size_now(struct kesu_target *t, uint64_t *size)
+{
+	struct fault *f = t->priv;
+	if (f->gone)
+		return -ENODEV;
+	*size = f->resized ? t->size / 2 : t->size;
+	return 0;
+}
+
+static void f_close(struct kesu_target *t)
+{
+	struct fault *f = t->priv;
+	kesu_target_close(f->mem);
+	free(f);
+	free(t);
+}
+
+static const struct kesu_target_ops fault_ops = {
+	.pwrite = f_pwrite,
+	.pread = f_pread,
+	.sync = f_sync,
+	.drop_cache = f_drop,
+	.size_now = f_size_now,
+	.close = f_close,
+};
+
+struct kesu_target *fault_target_new(uint64_t size, uint32_t block_size,
+				     const struct fault_spec *spec)
+{
+	struct kesu_target *t = calloc(1, sizeof(*t));
+	struct fault *f = calloc(1, sizeof(*f));
+	if (!t || !f || !(f->mem = mem_target_new(size, block_size))) {
+		free(f);
+		free(t);
+		return NULL;
+	}
+	if (spec)
+		f->spec = *spec;
+	t->ops = &fault_ops;
+	t->size = size;
+	t->block_size = block_size;
+	t->priv = f;
+	return t;
+}
+
+uint8_t *fault_target_data(struct kesu_target *t)
+{
+	return mem_target_data(((struct fault *)t->priv)->mem);
+}
+
+struct fault_stats *fault_target_stats(struct kesu_target *t)
+{
+	return &((struct fault *)t->priv)->st;
+}

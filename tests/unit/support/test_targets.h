@@ -1,0 +1,44 @@
+/* Test backends for struct kesu_target: a memory medium, and the same with
+ * faults injected at chosen places (write and read errors, silent bit
+ * flips, a device that disappears or changes size, failing flushes). */
+#ifndef KESU_TEST_TARGETS_H
+#define KESU_TEST_TARGETS_H
+
+#include "target.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A zero-filled memory medium of size bytes (a multiple of block_size). */
+struct kesu_target *mem_target_new(uint64_t size, uint32_t block_size);
+uint8_t *mem_target_data(struct kesu_target *t);
+
+struct fault_spec {
+	/* Every write / read touching [lba, lba+count) fails with -EIO. */
+	uint64_t werr_lba, werr_count;
+	uint64_t rerr_lba, rerr_count;
+	/* Writes covering these byte offsets store bit 0 flipped there. */
+	uint64_t flip_off[8];
+	size_t nflip;
+	/* After this many successful writes (0: never): I/O fails -ENODEV and
+	 * size_now reports the device gone; or size_now reports a new size. */
+	long disappear_after_writes;
+	long resize_after_writes;
+	bool fail_sync, fail_drop_cache;
+	/* Set *stop after this many writes (interruption tests). */
+	atomic_int *stop;
+	long stop_after_writes;
+};
+
+struct fault_stats {
+	long writes, reads, syncs, drops;
+	uint64_t max_write_len;
+};
+
+struct kesu_target *fault_target_new(uint64_t size, uint32_t block_size,
+				     const struct fault_spec *spec);
+uint8_t *fault_target_data(struct kesu_target *t);
+struct fault_stats *fault_target_stats(struct kesu_target *t);
+
+#endif
