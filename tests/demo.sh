@@ -51,5 +51,23 @@ step "kesu info --json $DEMO_LOOP"
 "$KESU" info --json "$DEMO_LOOP" | tee "$DEMO_DIR/info.json"
 jq -e '.erasable and .content.partitions[0].type == "ext4"' "$DEMO_DIR/info.json" >/dev/null
 
+step "kesu wipe --dry-run $DEMO_LOOP: the plan, nothing written"
+"$KESU" wipe --dry-run --method nist-clear "$DEMO_LOOP"
+
+step "kesu wipe --method nist-clear $DEMO_LOOP, confirmed by typing the device's name"
+# A loop device has no serial number, so kesu asks for its name.
+echo "${DEMO_LOOP#/dev/}" | "$KESU" wipe --method nist-clear --progress=none \
+	--state-dir "$DEMO_DIR/state" --out "$DEMO_DIR/records" "$DEMO_LOOP"
+DEMO_RECORD=$(ls "$DEMO_DIR"/records/kesu-run-*.json)
+
+step "checked without kesu: the whole device reads back as zeros"
+cmp -n "$(blockdev --getsize64 "$DEMO_LOOP")" "$DEMO_LOOP" /dev/zero && echo "cmp: all zero"
+
+step "the run record $DEMO_RECORD"
+jq '{result, reason, method: .method.name, passes: [.passes[] | {pattern, verified}],
+     verification, bad_ranges, bytes_written, started_at, ended_at,
+     device: .device.path, before: .before.partitions}' "$DEMO_RECORD"
+jq -e '.result == "erased" and .verification.outcome == "passed"' "$DEMO_RECORD" >/dev/null
+
 echo
 echo "demo: ok"

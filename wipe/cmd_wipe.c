@@ -222,7 +222,11 @@ static enum kesu_rc confirm(struct dev_run *devs, size_t n)
 			id->path, serial ? "serial number" : "name", want);
 		fflush(stderr);
 		char ans[KESU_STR_MAX + 2];
-		if (!read_answer(ans, sizeof(ans))) {
+		bool got = read_answer(ans, sizeof(ans));
+		/* Piped answers are not echoed; end the prompt's line ourselves. */
+		if (got && !isatty(STDIN_FILENO))
+			fprintf(stderr, "\n");
+		if (!got) {
 			fprintf(stderr, "\n");
 			return kesu_usage_error("no confirmation for %s; nothing was written "
 						"(type the %s, or use --yes)",
