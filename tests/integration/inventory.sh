@@ -32,6 +32,15 @@ check "list shows an empty blank disk: no table, no signature" \
 	list_entry "$bl" '.content.pttype == null and .content.signature == null and (.content.partitions | length) == 0'
 check "info --json: loop backing file, erasable, no reasons" \
 	info_is "$bl" "(.loop_backing_file == \"$blank\") and .erasable and (.protected_reasons | length) == 0 and .exclusive_checked"
+# Every documented key, no more: a changed key set is an interface change.
+LIST_KEYS='["content","erasable","exclusive_checked","firmware","is_file","kind","logical_block_size","maj_min","model","name","parent","partition","path","physical_block_size","protected_reasons","purge","removable","ro","rotational","serial","size_bytes","transport","vendor","wwn"]'
+INFO_EXTRA='["discard","holders","loop_backing_file","mounts","partitions","swaps","system_uses"]'
+check "list --json keys are the documented set" \
+	list_entry "$bl" "(keys | sort) == $LIST_KEYS"
+check "info --json adds the documented keys" \
+	info_is "$bl" "(keys | sort) == ($LIST_KEYS + $INFO_EXTRA | sort)"
+check "content keys are the documented set" \
+	info_is "$bl" '(.content | keys | sort) == ["ambivalent","partitions","pttype","ptuuid","signature"]'
 check "list without --all leaves loop devices out" \
 	bash -c '! "$1" list --json | jq -e --arg p "$2" ".devices[] | select(.path == \$p)" >/dev/null' _ "$KESU" "$bl"
 check "list table fits 80 columns" \
@@ -57,6 +66,8 @@ check "list --json --all reports ext4 with its label" \
 	list_entry "$gl" '.content.partitions[0] | .type == "ext4" and .label == "kesu-data" and .start_bytes == 1048576 and .part_label == "data"'
 check "list --json --all reports the swap signature" \
 	list_entry "$gl" '.content.partitions[1] | .type == "swap" and .label == "kesu-swap"'
+check "partition keys are the documented set" \
+	info_is "$gl" '(.content.partitions[0] | keys | sort) == ["ambivalent","label","name","number","part_label","part_type","part_uuid","size_bytes","start_bytes","type","usage","uuid"]'
 check "info --json reports the same contents" \
 	info_is "$gl" '.content.partitions[0].uuid != null and .content.partitions[1].type == "swap"'
 cp --sparse=always "$gpt" "$T_DIR/copy.img"
