@@ -40,6 +40,11 @@ struct wipe_opts {
 	const char *pause_before_verify; /* test hook, from the environment */
 };
 
+/* Workers signal here when they end, so the main thread notices at once
+ * instead of at its next progress tick. */
+static pthread_mutex_t g_done_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
+
 struct dev_run {
 	const char *arg;
 	const struct wipe_opts *opts;
@@ -365,6 +370,9 @@ static void *dev_thread(void *arg)
 	pthread_mutex_lock(&d->mu);
 	d->done = true;
 	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&g_done_mu);
+	pthread_cond_broadcast(&g_done_cv);
+	pthread_mutex_unlock(&g_done_mu);
 	return NULL;
 }
 
@@ -640,9 +648,31 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 	struct display ds = {0};
 	ds.mode = o->quiet ? PROGRESS_NONE : o->progress;
 	ds.live = ds.mode == PROGRESS_AUTO && isatty(STDERR_FILENO);
-	const struct timespec tick = {0, 200 * 1000 * 1000};
 	for (;;) {
+		pthread_mutex_lock(&g_done_mu);
 		bool all_done = true;
+		for (size_t i = 0; i < n; i++) {
+			if (!devs[i].started)
+				continue;
+			pthread_mutex_lock(&devs[i].mu);
+			all_done = all_done && devs[i].done;
+			pthread_mutex_unlock(&devs[i].mu);
+		}
+		if (!all_done) {
+			/* Wake at the next tick, a finished device, or a signal
+			 * (which the kernel delivers to this thread: the workers
+			 * block them). */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 200 * 1000 * 1000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&g_done_cv, &g_done_mu, &until);
+		}
+		pthread_mutex_unlock(&g_done_mu);
+		all_done = true;
 		for (size_t i = 0; i < n; i++) {
 			if (!devs[i].started)
 				continue;
@@ -658,7 +688,6 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 		draw(&ds, devs, n, all_done);
 		if (all_done)
 			break;
-		nanosleep(&tick, NULL);
 	}
 	rc = KESU_OK;
 	for (size_t i = 0; i < n; i++) {

@@ -318,6 +318,7 @@ struct gen_slot {
 	uint8_t *buf;
 	uint64_t off;
 	size_t len;
+	ssize_t r;      /* a reader's pread result */
 };
 
 struct gen {
@@ -329,6 +330,10 @@ struct gen {
 	bool finished, quit;
 	const struct kesu_pass *pass;
 	struct kesu_stream *stream;
+	/* Set for a read-ahead thread: it reads the medium into the slots
+	 * instead of generating data, so comparing chunk N overlaps reading
+	 * chunk N+1. */
+	struct kesu_target *reader;
 	const struct kesu_sample *ranges;
 	size_t nranges;
 	size_t chunk;
@@ -351,7 +356,9 @@ static void *gen_main(void *arg)
 			pthread_mutex_unlock(&g->mu);
 			if (quit)
 				goto out;
-			if (g->pass->kind == KESU_PASS_RANDOM) {
+			if (g->reader) {
+				s->r = g->reader->ops->pread(g->reader, s->buf, len, off);
+			} else if (g->pass->kind == KESU_PASS_RANDOM) {
 				enum kesu_rc rc = kesu_stream_fill(g->stream, off, s->buf, len,
 								   &g->err);
 				if (rc != KESU_OK) {
@@ -379,7 +386,7 @@ out:
 }
 
 static enum kesu_rc gen_start(struct gen *g, uint8_t *bufs[NSLOT],
-			      const struct kesu_wipe *w, size_t pass,
+			      struct kesu_target *reader, const struct kesu_wipe *w, size_t pass,
 			      const struct kesu_sample *ranges, size_t nranges,
 			      size_t chunk, struct kesu_err *err)
 {
@@ -390,7 +397,8 @@ static enum kesu_rc gen_start(struct gen *g, uint8_t *bufs[NSLOT],
 	g->ranges = ranges;
 	g->nranges = nranges;
 	g->chunk = chunk;
-	if (g->pass->kind == KESU_PASS_RANDOM) {
+	g->reader = reader;
+	if (!reader && g->pass->kind == KESU_PASS_RANDOM) {
 		struct kesu_stream_key k;
 		kesu_wipe_pass_key(w, pass, &k);
 		enum kesu_rc rc = kesu_stream_new(&k, &g->stream, err);
@@ -458,7 +466,7 @@ struct ctx {
 	const struct kesu_engine_opts *o;
 	size_t chunk;
 	uint8_t *bufs[NSLOT];
-	uint8_t *rbuf;
+	uint8_t *rbufs[NSLOT]; /* read-ahead slots for verification */
 	uint8_t *bounce; /* one block, aligned: the contract wants 4096-aligned buffers */
 	struct timespec t0, last_ckpt;
 	uint64_t run_done;
@@ -667,18 +675,19 @@ static void compare_blocks(struct ctx *c, const uint8_t *got, const uint8_t *exp
 	}
 }
 
-static void verify_chunk(struct ctx *c, const uint8_t *exp, uint64_t off, size_t len)
+/* got/r: what the read-ahead thread read for [off, off+len). */
+static void verify_chunk(struct ctx *c, const uint8_t *exp, const uint8_t *got, ssize_t r,
+			 uint64_t off, size_t len)
 {
 	struct kesu_wipe *w = c->w;
 	struct kesu_pass_state *ps = &w->passes[w->pass];
-	ssize_t r = c->t->ops->pread(c->t, c->rbuf, len, off);
 	if (r == (ssize_t)len) {
 		c->dead_chunks = 0;
-		if (memcmp(c->rbuf, exp, len) == 0) {
+		if (memcmp(got, exp, len) == 0) {
 			w->bytes_verified += len;
 			ps->bytes_verified += len;
 		} else {
-			compare_blocks(c, c->rbuf, exp, off, len);
+			compare_blocks(c, got, exp, off, len);
 		}
 		return;
 	}
@@ -724,33 +733,51 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 			      size_t nranges, struct kesu_err *err)
 {
 	struct kesu_wipe *w = c->w;
-	struct gen g;
-	enum kesu_rc rc = gen_start(&g, c->bufs, w, w->pass, ranges, nranges, c->chunk, err);
+	bool verify = w->phase == KESU_PHASE_VERIFY;
+	struct gen g, rd;
+	enum kesu_rc rc = gen_start(&g, c->bufs, NULL, w, w->pass, ranges, nranges, c->chunk,
+				    err);
 	if (rc != KESU_OK)
 		return rc;
+	if (verify) {
+		rc = gen_start(&rd, c->rbufs, c->t, w, w->pass, ranges, nranges, c->chunk, err);
+		if (rc != KESU_OK) {
+			gen_stop(&g, NULL);
+			return rc;
+		}
+	}
 	struct gen_slot *s;
 	while ((s = gen_next(&g))) {
+		struct gen_slot *got = verify ? gen_next(&rd) : NULL;
 		if (stop_requested(c)) {
 			w->interrupted = true;
 			break;
 		}
 		if (!device_still_there(c))
 			break;
-		if (w->phase == KESU_PHASE_WRITE)
+		if (!verify) {
 			write_chunk(c, s->buf, s->off, s->len);
-		else
-			verify_chunk(c, s->buf, s->off, s->len);
+		} else if (!got || got->off != s->off || got->len != s->len) {
+			set_fatal(c, "internal error: the read-ahead lost its place");
+			break;
+		} else {
+			verify_chunk(c, s->buf, got->buf, got->r, s->off, s->len);
+		}
 		if (w->fatal)
 			break;
 		w->offset = s->off + s->len;
 		c->phase_done += s->len;
 		c->run_done += s->len;
 		gen_release(&g);
+		if (verify)
+			gen_release(&rd);
 		report(c);
 		maybe_checkpoint(c, false);
 		if (w->fatal)
 			break;
 	}
+	if (verify)
+		gen_stop(&rd, NULL);
 	return gen_stop(&g, err);
 }
 
@@ -823,10 +850,12 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 	struct kesu_target *t = c->t;
 	while (w->phase != KESU_PHASE_DONE && !w->fatal && !w->interrupted) {
 		struct kesu_pass_state *ps = &w->passes[w->pass];
-		if (w->phase == KESU_PHASE_VERIFY && w->offset == 0) {
-			/* Read the medium, not a cache: flush, then drop every
-			 * cached copy before the O_DIRECT reads. */
-			if (c->o->pause_before_verify && w->pass + 1 == w->method.npasses)
+		if (w->phase == KESU_PHASE_VERIFY) {
+			/* Read the medium, not a cache: flushed at the end of the
+			 * pass, now drop every cached copy before the O_DIRECT
+			 * reads; also when resuming halfway through. */
+			if (c->o->pause_before_verify && w->offset == 0 &&
+			    w->pass + 1 == w->method.npasses)
 				pause_for_test(c);
 			int r = t->ops->drop_cache(t);
 			if (r < 0) {
@@ -918,9 +947,15 @@ enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
 			goto done;
 		}
 	}
-	c.rbuf = aligned_alloc(align, chunk);
+	for (size_t i = 0; i < NSLOT; i++) {
+		c.rbufs[i] = aligned_alloc(align, chunk);
+		if (!c.rbufs[i]) {
+			rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+			goto done;
+		}
+	}
 	c.bounce = aligned_alloc(align, align);
-	if (!c.rbuf || !c.bounce) {
+	if (!c.bounce) {
 		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto done;
 	}
@@ -938,7 +973,8 @@ done:
 		set_fatal(&c, "%s", err->msg);
 	for (size_t i = 0; i < NSLOT; i++)
 		free(c.bufs[i]);
-	free(c.rbuf);
+	for (size_t i = 0; i < NSLOT; i++)
+		free(c.rbufs[i]);
 	free(c.bounce);
 	if (c.have_plan)
 		kesu_sampling_plan_free(&c.plan);
