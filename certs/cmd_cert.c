@@ -271,7 +271,8 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	}
 	if (!json_array_size(json_object_get(cert, "witnesses")))
 		LINE("立会者 / Witness", "なし / none");
-	snprintf(buf, sizeof(buf), "%s %s (%s)", s_or(dev, "vendor", ""),
+	snprintf(buf, sizeof(buf), "%s%s%s (%s)", s_or(dev, "vendor", ""),
+		 json_is_string(json_object_get(dev, "vendor")) ? " " : "",
 		 s_or(dev, "model", "-"), s_or(dev, "path", "-"));
 	LINE("装置 / Device", buf);
 	LINE("シリアル番号 / Serial", s_or(dev, "serial", "-"));

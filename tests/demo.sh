@@ -54,11 +54,41 @@ jq -e '.erasable and .content.partitions[0].type == "ext4"' "$DEMO_DIR/info.json
 step "kesu wipe --dry-run $DEMO_LOOP: the plan, nothing written"
 "$KESU" wipe --dry-run --method nist-clear "$DEMO_LOOP"
 
+step "a throwaway CA and an operator certificate (for this demo only; a real CA key lives offline)"
+CA_SCRIPTS="$(cd "$(dirname "$0")/../certs/ca" && pwd)"
+"$CA_SCRIPTS/init-ca.sh" "$DEMO_DIR/ca" '/C=JP/O=デモ市/CN=デモ市 kesu CA (throwaway)' 1 2>/dev/null
+"$KESU" key new --out "$DEMO_DIR/operator" --subject '/C=JP/O=デモ消去株式会社/CN=山田 太郎'
+"$CA_SCRIPTS/issue-operator.sh" "$DEMO_DIR/ca" "$DEMO_DIR/operator/kesu-signing.csr" \
+	"$DEMO_DIR/operator/operator.pem" 1 2>/dev/null
+cat > "$DEMO_DIR/kesu.conf" <<CONF
+[operator]
+name = 山田 太郎
+title = 主任
+organization = デモ消去株式会社
+contact = 03-0000-0000
+[customer]
+name = デモ市 総務課
+[signing]
+key = $DEMO_DIR/operator/kesu-signing.key
+cert = $DEMO_DIR/operator/operator.pem
+[trust]
+ca_file = $DEMO_DIR/ca/ca.pem
+[register]
+path = $DEMO_DIR/register.jsonl
+CONF
+cat "$DEMO_DIR/kesu.conf"
+
 step "kesu wipe --method nist-clear $DEMO_LOOP, confirmed by typing the device's name"
-# A loop device has no serial number, so kesu asks for its name.
+# A loop device has no serial number, so kesu asks for its name.  The
+# certificate details not in kesu.conf come from the command line.
 echo "${DEMO_LOOP#/dev/}" | "$KESU" wipe --method nist-clear --progress=none \
-	--state-dir "$DEMO_DIR/state" --out "$DEMO_DIR/records" "$DEMO_LOOP"
+	--state-dir "$DEMO_DIR/state" --out "$DEMO_DIR/records" \
+	--config "$DEMO_DIR/kesu.conf" --asset PC-2019-0042 --class 2 --reason disposal \
+	--destination 'リサイクル業者' --approver '佐藤 花子 (総務課長)' \
+	--approval-ref 'R8-総-123' --approval-date 2026-11-20 --witness '鈴木 一郎/総務課' \
+	"$DEMO_LOOP"
 DEMO_RECORD=$(ls "$DEMO_DIR"/records/kesu-run-*.json)
+DEMO_CERT=$(ls "$DEMO_DIR"/records/kesu-cert-*.json)
 
 step "checked without kesu: the whole device reads back as zeros"
 cmp -n "$(blockdev --getsize64 "$DEMO_LOOP")" "$DEMO_LOOP" /dev/zero && echo "cmp: all zero"
@@ -68,6 +98,22 @@ jq '{result, reason, method: .method.name, passes: [.passes[] | {pattern, verifi
      verification, bad_ranges, bytes_written, started_at, ended_at,
      device: .device.path, before: .before.partitions}' "$DEMO_RECORD"
 jq -e '.result == "erased" and .verification.outcome == "passed"' "$DEMO_RECORD" >/dev/null
+
+step "kesu cert show $DEMO_CERT"
+"$KESU" cert show "$DEMO_CERT"
+
+step "kesu cert verify (signature, CA chain, consistency, run record)"
+"$KESU" cert verify --config "$DEMO_DIR/kesu.conf" "$DEMO_CERT"
+
+step "kesu register verify"
+"$KESU" register verify --config "$DEMO_DIR/kesu.conf"
+
+step "the city's check, with stock openssl and only the CA certificate"
+cp "$DEMO_DIR/ca/ca.pem" "$DEMO_DIR/records/ca.pem"
+X=$(basename "$DEMO_CERT")
+echo "openssl cms -verify -binary -inform DER -in $X.p7s -content $X -CAfile ca.pem -purpose any"
+(cd "$DEMO_DIR/records" &&
+	openssl cms -verify -binary -inform DER -in "$X.p7s" -content "$X" -CAfile ca.pem -purpose any >/dev/null)
 
 echo
 echo "demo: ok"

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "fileio.h"
 #include "gate.h"
+#include "issue.h"
 #include "method.h"
 #include "progress.h"
 #include "run_record.h"
@@ -38,6 +39,8 @@ struct wipe_opts {
 	const char *state_dir;
 	const char *out_dir;
 	const char *pause_before_verify; /* test hook, from the environment */
+	struct kesu_cert_opts cert;      /* certificate options (certs/issue.h) */
+	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
 };
 
 /* Workers signal here when they end, so the main thread notices at once
@@ -58,6 +61,7 @@ struct dev_run {
 	char run_id[KESU_RUN_ID_LEN];
 	char resumed_from[KESU_RUN_ID_LEN];
 	char pause_path[PATH_MAX];
+	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
 	atomic_int *stop;
 
 	pthread_t th;
@@ -93,11 +97,14 @@ static void usage(FILE *f)
 		"      --state-dir DIR      checkpoints (default %s)\n"
 		"      --out DIR            run records (default: current directory)\n"
 		"      --resume             continue an interrupted wipe from its checkpoint\n"
+		"      --no-cert            do not issue a signed certificate per device\n"
 		"  -h, --help               show this help\n\n"
 		"Without --yes, kesu shows the plan and asks you to type each device's\n"
 		"serial number (its name if it has none).  Exit status 0 only if every\n"
 		"device ended \"erased\"; see kesu(8).\n",
 		KESU_STATE_DIR_DEFAULT);
+	fputc('\n', f);
+	kesu_cert_opts_help(f);
 }
 
 static void fmt_size(uint64_t b, char *buf, size_t sz)
@@ -420,6 +427,14 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 		/* Without its record an erasure cannot be proven. */
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
+	/* A certificate for every result, failures included, signed and
+	 * registered; without it an erasure is not proven either. */
+	if (o->issuer &&
+	    (rc = kesu_issuer_issue(o->issuer, d->record_path, d->cert_path,
+				    sizeof(d->cert_path), &err)) != KESU_OK) {
+		kesu_report(&err);
+		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
+	}
 	return result_rc(d->w.result);
 }
 
@@ -443,6 +458,10 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 					     "bytes_verified", (json_int_t)d->w.bytes_verified,
 					     "resumed", d->w.resumed));
 		}
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(json_array_get(a, i), "certificate",
+					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
+								 : json_null());
 		char *s = json_dumps(a, JSON_INDENT(2));
 		if (s)
 			printf("%s\n", s);
@@ -467,6 +486,11 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			printf("  bad: ... %zu ranges in all, see the record\n", d->w.bad.n);
 		if (d->record_path[0])
 			printf("  record: %s\n", d->record_path);
+		if (d->cert_path[0])
+			printf("  certificate: %s\n", d->cert_path);
+		if (o->cert.info.my_number)
+			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
+			       "data; software erasure alone is not a complete disposal\n");
 	}
 	fflush(stdout);
 }
@@ -489,6 +513,7 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		{"out", required_argument, NULL, O_OUT},
 		{"resume", no_argument, NULL, O_RESUME},
 		{"help", no_argument, NULL, 'h'},
+		KESU_CERT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
@@ -521,9 +546,16 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		case ':':
 			return kesu_usage_error("wipe: option '%s' needs a value; see "
 						"'kesu wipe --help'", argv[optind - 1]);
-		default:
+		default: {
+			enum kesu_rc crc;
+			if (kesu_cert_opt(&o->cert, c, optarg, &crc)) {
+				if (crc != KESU_OK)
+					return crc;
+				break;
+			}
 			return kesu_usage_error("wipe: unknown option '%s'; see 'kesu wipe "
 						"--help'", argv[optind - 1]);
+		}
 		}
 	}
 	if (o->method && o->passes)
@@ -753,6 +785,11 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		pthread_mutex_init(&devs[i].mu, NULL);
 	}
 
+	/* Certificate details and the signing key are checked before any
+	 * device is touched, so no erasure ends without its certificate. */
+	if (!o.cert.no_cert && !o.dry_run &&
+	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK)
+		kesu_report(&err);
 	/* Gate and plan everything before touching anything. */
 	for (size_t i = 0; i < n && rc == KESU_OK; i++)
 		rc = prepare(&devs[i], m, verify, o.verify != NULL);
@@ -791,5 +828,6 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		pthread_mutex_destroy(&devs[i].mu);
 	}
 	free(devs);
+	kesu_issuer_free(o.issuer);
 	return rc;
 }

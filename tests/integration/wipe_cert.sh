@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# kesu wipe issues and registers a certificate per device: round trip from a
+# loop device to a certificate verified by kesu and by the city's openssl
+# command; certificate problems stop kesu before anything is written.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../certlib.sh"
+
+make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+OUT=$T_DIR/out REG=$T_DIR/reg/register.jsonl
+CERTOPTS=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
+	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
+	--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子'
+	--approval-ref 'R8-情政-17' --approval-date 2026-11-20 --witness '鈴木 一郎/情報政策課'
+	--register "$REG")
+W=("$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$OUT")
+
+img=$(make_image disk.img 8) && head -c 8M /dev/urandom > "$img" && L=$(make_loop "$img") ||
+	{ not_ok "loop device set-up"; t_done; exit 1; }
+
+# Refusals first: nothing may be written when no certificate could follow.
+before=$(sha256sum < "$img")
+out=$("${W[@]}" "$L" 2>&1); rc=$?
+check "without certificate details wipe refuses (exit 2) and says how" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--no-cert" <<<"$2"' _ "$rc" "$out"
+chmod 644 "$T_DIR/op/kesu-signing.key"
+out=$("${W[@]}" "${CERTOPTS[@]}" "$L" 2>&1); rc=$?
+check "with an unsafe key file wipe refuses (exit 5)" \
+	bash -c '[ $1 -eq 5 ] && grep -q "chmod 600" <<<"$2"' _ "$rc" "$out"
+chmod 600 "$T_DIR/op/kesu-signing.key"
+check "and the device was not touched" test "$(sha256sum < "$img")" = "$before"
+
+"${W[@]}" "${CERTOPTS[@]}" --json "$L" > "$T_DIR/summary.json"
+check "wipe with certificate options exits 0" test $? -eq 0
+cert=$(jq -r '.[0].certificate' "$T_DIR/summary.json")
+check "the summary names the certificate" test -s "$cert" -a -s "$cert.p7s"
+check "the certificate is for this device and says erased" \
+	bash -c 'jq -e --arg d "$2" ".device.path == \$d and .result == \"erased\" and .asset.property_number == \"A-0042\"" "$1" >/dev/null' _ "$cert" "$L"
+check "round trip: kesu cert verify (run record beside it matches)" \
+	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "OK: result erased.*run record matches"' _ "$cert" "$T_DIR/ca/ca.pem"
+check "round trip: the README openssl command" openssl_verify "$cert" "$T_DIR/ca/ca.pem"
+check "the device reads back as zeros (checked without kesu)" \
+	cmp -n "$(blockdev --getsize64 "$L")" "$L" /dev/zero
+check "the certificate is registered and the register verifies" \
+	bash -c '[ "$(jq -r .cert_id "$1")" = "$(jq -r .id "$2")" ] && "$KESU" register verify --register "$1" --ca "$3" >/dev/null' \
+	_ "$REG" "$cert" "$T_DIR/ca/ca.pem"
+
+# A run that is not "erased" still gets its certificate, saying so.
+"${W[@]}" "${CERTOPTS[@]}" --json --verify=none "$L" > "$T_DIR/summary2.json"; rc=$?
+cert2=$(jq -r '.[0].certificate' "$T_DIR/summary2.json")
+check "an unverified wipe exits 1 and is not certified as erased" \
+	bash -c '[ $1 -eq 1 ] && [ "$(jq -r .result "$2")" != erased ]' _ "$rc" "$cert2"
+check "its certificate verifies and states the true result" \
+	bash -c 'r=$(jq -r .execution.run_result "$1"); c=$(jq -r .result "$1");
+		[ "$r" != erased ] && [ "$c" != erased ] && "$KESU" cert verify --ca "$2" "$1" >/dev/null' _ "$cert2" "$T_DIR/ca/ca.pem"
+
+out=$("${W[@]}" "${CERTOPTS[@]}" --my-number "$L" 2>&1)
+check "My Number media: the wipe summary says physical destruction is required" \
+	grep -q "PHYSICAL DESTRUCTION REQUIRED" <<<"$out"
+check "the register holds all three, chain intact" \
+	bash -c '[ "$(wc -l < "$1")" -eq 3 ] && "$KESU" register verify --register "$1" --ca "$2" >/dev/null' _ "$REG" "$T_DIR/ca/ca.pem"
+check "--no-cert skips the certificate" \
+	bash -c '"$@" --no-cert --json | jq -e ".[0].certificate == null" >/dev/null' _ "${W[@]}" "$L"
+
+t_done
