@@ -15,7 +15,9 @@ static void help(FILE *out)
 {
 	fprintf(out, "Usage: kesu list [--json] [--all]\n\n"
 		     "List whole-disk block devices, what is on them, and whether kesu\n"
-		     "would erase them (STATE: ok, or why not).\n\n"
+		     "would erase them (STATE: ok, or the first reason it would not:\n"
+		     "system-disk, partition, mounted, swap, holder, attached, read-only,\n"
+		     "no-access; +N when there are more, see 'kesu info').\n\n"
 		     "  -a, --all    also partitions, loop, ram, zram, dm and md devices\n"
 		     "  -J, --json   machine-readable output (keys in kesu(8))\n"
 		     "  -h, --help   this help\n");
@@ -41,11 +43,11 @@ static void row(const struct kesu_device *d, const struct kesu_gate_verdict *v)
 		snprintf(state, sizeof(state), "%s+%zu", v->reasons[0].code, v->n_reasons - 1);
 	else
 		snprintf(state, sizeof(state), "%s", v->reasons[0].code);
-	/* 9+6+7+6+17+16 and separators leave 13 columns of an 80-column
-	 * terminal for STATE: "system-disk+2" fits. */
-	printf("%-9s %6s %-7s %-6s %-17s %-16s %s\n", fit(id->name, name, 9), sz,
+	/* 10+6+7+6+17+15 and separators leave 13 columns of an 80-column
+	 * terminal for STATE: "system-disk+2" fits.  Long values are cut. */
+	printf("%-10s %6s %-7s %-6s %-17s %-15s %s\n", fit(id->name, name, 10), sz,
 	       id->kind[0] ? id->kind : "-", id->transport[0] ? id->transport : "-",
-	       fit(id->model, model, 17), fit(id->serial, serial, 16), state);
+	       fit(id->model, model, 17), fit(id->serial, serial, 15), state);
 }
 
 enum kesu_rc cmd_list(int argc, char **argv)
@@ -81,7 +83,7 @@ enum kesu_rc cmd_list(int argc, char **argv)
 	json_t *arr = json ? json_array() : NULL;
 	enum kesu_rc rc = KESU_OK;
 	if (!json)
-		printf("%-9s %6s %-7s %-6s %-17s %-16s %s\n", "NAME", "SIZE", "KIND", "TRAN",
+		printf("%-10s %6s %-7s %-6s %-17s %-15s %s\n", "NAME", "SIZE", "KIND", "TRAN",
 		       "MODEL", "SERIAL", "STATE");
 	for (size_t i = 0; i < names.n && rc == KESU_OK; i++) {
 		struct kesu_device *d;

@@ -100,7 +100,7 @@ int kesu_sys_resolve(const struct kesu_sysroot *r, const char *rel, char *out,
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
 int kesu_names_add(struct kesu_names *n, const char *s)
