@@ -17,7 +17,7 @@ static void help(FILE *out)
 		     "List whole-disk block devices, what is on them, and whether kesu\n"
 		     "would erase them (STATE: ok, or the first reason it would not:\n"
 		     "system-disk, partition, mounted, swap, holder, attached, read-only,\n"
-		     "no-access; +N when there are more, see 'kesu info').\n\n"
+		     "no-medium, no-access; +N when there are more, see 'kesu info').\n\n"
 		     "  -a, --all    also partitions, loop, ram, zram, dm and md devices\n"
 		     "  -J, --json   machine-readable output (keys in kesu(8))\n"
 		     "  -h, --help   this help\n");

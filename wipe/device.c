@@ -690,6 +690,7 @@ static enum kesu_rc gather_block(const struct kesu_sysroot *r, const char *name,
 	if (!parse_majmin(v, &f->maj, &f->min) || !sys_attr_u64(r, name, "size", &sectors))
 		return gone(err, name);
 	id->size_bytes = sectors * 512;   /* sysfs counts 512-byte sectors */
+	f->no_medium = sectors == 0;       /* card reader, CD drive, zram unset */
 	uint64_t x;
 	f->ro = sys_attr_u64(r, name, "ro", &x) && x;
 	f->removable = sys_attr_u64(r, disk, "removable", &x) && x;

@@ -92,7 +92,7 @@ struct kesu_device_facts {
 	uint64_t discard_max_bytes; /* 0: no discard */
 	char loop_backing[PATH_MAX];
 	bool media_probed;          /* content was read with libblkid */
-	bool no_medium;             /* removable with nothing inserted */
+	bool no_medium;             /* size 0 or ENOMEDIUM: nothing inserted */
 	bool denied;                /* root, yet open() failed EACCES/EPERM
 				     * (device cgroup, LSM): unknown content */
 	struct kesu_names partitions;

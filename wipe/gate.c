@@ -71,6 +71,10 @@ void kesu_gate_decide(const struct kesu_device_facts *f, const char *name,
 		add(v, "busy",
 		    "%s is open exclusively by another program (an O_EXCL open "
 		    "failed); stop that program first", name);
+	if (f->is_block && f->no_medium)
+		add(v, "no-medium",
+		    "%s has no medium (size 0); insert the medium, or for zram/loop "
+		    "devices set them up, then run kesu again", name);
 	if (f->denied)
 		add(v, "no-access",
 		    "%s cannot be opened even by root (a device cgroup or security "

@@ -14,7 +14,7 @@
 
 struct kesu_gate_reason {
 	/* Stable code: system-disk mounted swap holder busy read-only
-	 * partition not-block-device no-access attached */
+	 * partition not-block-device no-access attached no-medium */
 	char code[24];
 	char text[384];  /* one line: the problem and what to do */
 };

@@ -124,6 +124,16 @@ static void reasons_are_bounded(void **state)
 	assert_int_equal(v.n_reasons, KESU_GATE_MAX_REASONS);
 }
 
+static void no_medium_is_refused(void **state)
+{
+	(void)state;
+	struct kesu_device_facts f = {.is_block = true, .no_medium = true};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sr0", &v);
+	assert_false(v.allowed);
+	assert_string_equal(v.reasons[0].code, "no-medium");
+}
+
 static void refusal_is_one_line_for_the_engine(void **state)
 {
 	(void)state;
@@ -160,6 +170,7 @@ int main(void)
 		cmocka_unit_test(hostile_mountpoint_is_cleaned),
 		cmocka_unit_test(reasons_are_bounded),
 		cmocka_unit_test(refusal_is_one_line_for_the_engine),
+		cmocka_unit_test(no_medium_is_refused),
 	};
 	return cmocka_run_group_tests_name("gate", tests, NULL, NULL);
 }
