@@ -148,17 +148,21 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 # Median seconds per tool, then MB/s (decimal) of device bytes per second.
+# best NAME: the shortest wall time over the rounds (least disturbed by
+# other load on a shared machine)
+best() { grep "^$1 " "$DIR/times" | awk '{print $2}' | sort -g | head -n 1; }
 # median NAME [COLUMN]: median of column 2 (wall) or 3 (cpu) over the rounds
 median() { grep "^$1 " "$DIR/times" | awk -v c="${2:-2}" '{print $c}' | sort -g |
 	awk '{a[NR] = $1} END {if (NR == 0) exit 1; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 rate() { awk -v s="$SIZE" -v t="$1" 'BEGIN {printf "%.1f", s / t / 1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
-declare -A T R C
+declare -A T R C B
 for n in dd-zero-write dd-direct-read kesu-zero kesu-random kesu-nist-clear \
 	kesu-random-verify shred-n1 nwipe-zero nwipe-random; do
 	T[$n]=$(median "$n") || continue
 	R[$n]=$(rate "${T[$n]}")
+	B[$n]=$(rate "$(best "$n")")
 	# CPU seconds of the tool's own processes per GB of device (the loop
 	# driver's copy into tmpfs runs in kernel threads and is not counted)
 	C[$n]=$(awk -v c="$(median "$n" 3)" -v s="$SIZE" 'BEGIN {printf "%.2f", c / (s / 1e9)}')
@@ -166,14 +170,17 @@ done
 W=${R[dd-zero-write]}
 RD=${R[dd-direct-read]}
 
-row() { printf '| %-34s | %8s | %9s | %9s | %s |\n' "$1" "$2" "$3" "${C[$5]:-}" "$4"; }
+row() { printf '| %-34s | %8s | %9s | %8s | %9s | %s |\n' "$1" "$2" "$3" "${B[$5]:-}" "${C[$5]:-}" "$4"; }
 echo
-echo "Device: loop on tmpfs, ${MIB} MiB; median of $ROUNDS alternating rounds."
+echo "Device: loop on tmpfs, ${MIB} MiB; MB/s is the median of $ROUNDS alternating rounds,"
+echo "best the fastest round; ratios use the medians."
 echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 C[hdr]="CPU s/GB"
 C[sep]="---:"
+B[hdr]="best"
+B[sep]="---:"
 row "run" "MB/s" "vs dd" "what the time covers" hdr
 row "---" "---:" "---:" "---" sep
 row "dd zero write (oflag=direct, 4M)" "$W" "1.00 W" "write + fdatasync" dd-zero-write
@@ -197,5 +204,8 @@ if [ -n "${R[nwipe-zero]:-}" ]; then
 	row "nwipe zero, verify last" "${R[nwipe-zero]}" "$(ratio "${R[nwipe-zero]}" "$W") W" "device bytes / total time" nwipe-zero
 	row "nwipe random (prng), verify last" "${R[nwipe-random]}" "$(ratio "${R[nwipe-random]}" "$W") W" "device bytes / total time" nwipe-random
 fi
+echo
+echo "Raw seconds (tool, wall, cpu), in the order run:"
+sed 's/^/  /' "$DIR/times"
 echo
 grep -h -i -m3 'prng\|verif' "$DIR"/nwipe-*.log 2>/dev/null | sed 's/^/nwipe log: /' | head -n 6

@@ -129,13 +129,14 @@ enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
 		if (EVP_EncryptUpdate(s->ctx, scratch, &outl, scratch, (int)skip) != 1)
 			goto fail;
 	}
-	/* CTR output is the keystream XOR the input: encrypt zeros in place.
-	 * EVP takes int lengths, so go in pieces of at most 1 GiB. */
+	/* CTR output is the keystream XOR the input: encrypt zeros.  A small
+	 * zero block that stays in the CPU cache is the input, piece by piece,
+	 * so the output buffer is written once and never cleared first. */
+	static const uint8_t zeros[16384];
 	uint8_t *p = buf;
-	memset(p, 0, len);
 	while (len > 0) {
-		size_t n = len > (1u << 30) ? (1u << 30) : len;
-		if (EVP_EncryptUpdate(s->ctx, p, &outl, p, (int)n) != 1 || (size_t)outl != n)
+		size_t n = len > sizeof(zeros) ? sizeof(zeros) : len;
+		if (EVP_EncryptUpdate(s->ctx, p, &outl, zeros, (int)n) != 1 || (size_t)outl != n)
 			goto fail;
 		p += n;
 		len -= n;
