@@ -21,7 +21,7 @@ static json_t *pass_descs(const struct kesu_method *m)
 }
 
 json_t *kesu_checkpoint_to_json(const struct kesu_identity *id, const struct kesu_wipe *w,
-				const char *run_id)
+				const char *run_id, const json_t *before)
 {
 	char key[97];
 	kesu_stream_key_to_hex(&w->key, key);
@@ -58,6 +58,9 @@ json_t *kesu_checkpoint_to_json(const struct kesu_identity *id, const struct kes
 		(json_int_t)w->mismatched_blocks, "unreadable_blocks",
 		(json_int_t)w->unreadable_blocks, "started_at", (json_int_t)w->started_at);
 	explicit_bzero(key, sizeof(key));
+	if (j)
+		json_object_set_new(j, "before",
+				    before ? json_deep_copy(before) : json_null());
 	return j;
 }
 
@@ -113,22 +116,24 @@ static enum kesu_rc rebuild_method(const char *name, const json_t *descs,
 
 enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_identity *id,
 				       struct kesu_wipe *w, char run_id[KESU_RUN_ID_LEN],
-				       struct kesu_err *err)
+				       json_t **before_out, struct kesu_err *err)
 {
 	memset(w, 0, sizeof(*w));
+	*before_out = NULL;
 	const char *schema, *rid, *mname, *verify, *key, *seed, *phase;
-	json_t *dev, *descs, *passes, *bad;
+	json_t *dev, *descs, *passes, *bad, *before;
 	json_int_t pass, offset, bw, bv, mm, ur, started;
 	json_error_t je;
 	if (json_unpack_ex((json_t *)j, &je, JSON_STRICT,
 			   "{s:s, s:s, s:o, s:{s:s, s:s, s:o}, s:s, s:s, s:I, s:s, s:I, s:o,"
-			   " s:o, s:I, s:I, s:I, s:I, s:I}",
+			   " s:o, s:I, s:I, s:I, s:I, s:I, s:o}",
 			   "schema", &schema, "run_id", &rid, "device", &dev, "method", "name",
 			   &mname, "verify", &verify, "passes", &descs, "key", &key,
 			   "sample_seed", &seed, "pass", &pass, "phase", &phase, "offset",
 			   &offset, "passes", &passes, "bad_ranges", &bad, "bytes_written",
 			   &bw, "bytes_verified", &bv, "mismatched_blocks", &mm,
-			   "unreadable_blocks", &ur, "started_at", &started) != 0)
+			   "unreadable_blocks", &ur, "started_at", &started, "before",
+			   &before) != 0)
 		return bad_cp(err, je.text);
 	if (strcmp(schema, KESU_CHECKPOINT_SCHEMA))
 		return bad_cp(err, "unknown schema");
@@ -209,6 +214,11 @@ enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_identity *id
 			return rc;
 		}
 	}
+	if (!json_is_object(before) && !json_is_null(before)) {
+		kesu_bad_free(&w->bad);
+		return bad_cp(err, "before");
+	}
+	*before_out = json_incref(before);
 	w->result = KESU_RESULT_FAILED;
 	w->verify_outcome = KESU_VERIFY_INCOMPLETE;
 	return KESU_OK;
@@ -234,7 +244,7 @@ bool kesu_checkpoint_path(const char *state_dir, const struct kesu_identity *id,
 
 enum kesu_rc kesu_checkpoint_save(const char *state_dir, const struct kesu_identity *id,
 				  const struct kesu_wipe *w, const char *run_id,
-				  struct kesu_err *err)
+				  const json_t *before, struct kesu_err *err)
 {
 	char path[PATH_MAX];
 	if (!kesu_checkpoint_path(state_dir, id, path, sizeof(path)))
@@ -243,7 +253,7 @@ enum kesu_rc kesu_checkpoint_save(const char *state_dir, const struct kesu_ident
 	enum kesu_rc rc = kesu_mkdir_p(state_dir, 0700, err);
 	if (rc != KESU_OK)
 		return rc;
-	json_t *j = kesu_checkpoint_to_json(id, w, run_id);
+	json_t *j = kesu_checkpoint_to_json(id, w, run_id, before);
 	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(j);
 	if (!text)
@@ -260,8 +270,10 @@ enum kesu_rc kesu_checkpoint_save(const char *state_dir, const struct kesu_ident
 
 enum kesu_rc kesu_checkpoint_load(const char *state_dir,
 				  const struct kesu_identity *current, struct kesu_wipe *w,
-				  char run_id[KESU_RUN_ID_LEN], struct kesu_err *err)
+				  char run_id[KESU_RUN_ID_LEN], json_t **before_out,
+				  struct kesu_err *err)
 {
+	*before_out = NULL;
 	char path[PATH_MAX];
 	if (!kesu_checkpoint_path(state_dir, current, path, sizeof(path)))
 		return kesu_fail(err, KESU_ERR_USAGE, ENAMETOOLONG,
@@ -283,12 +295,14 @@ enum kesu_rc kesu_checkpoint_load(const char *state_dir,
 	if (!j)
 		return bad_cp(err, je.text);
 	struct kesu_identity saved;
-	rc = kesu_checkpoint_from_json(j, &saved, w, run_id, err);
+	rc = kesu_checkpoint_from_json(j, &saved, w, run_id, before_out, err);
 	json_decref(j);
 	if (rc != KESU_OK)
 		return rc;
 	if (!kesu_identity_same_medium(&saved, current)) {
 		kesu_wipe_free(w);
+		json_decref(*before_out);
+		*before_out = NULL;
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "%s is not the medium the checkpoint was made for (serial, "
 				 "WWN, size or path differ); start a new wipe without --resume",

@@ -16,12 +16,15 @@
 #define KESU_STATE_DIR_DEFAULT "/var/lib/kesu"
 
 /* Pure: the checkpoint as JSON, and its strict inverse (w gets a fresh
- * state: bad list owned by w, resumed not set). */
+ * state: bad list owned by w, resumed not set).  `before` is what was on
+ * the device before the first write (kesu_device_content_json, or NULL),
+ * kept so a resumed run's record still says what was erased; *before_out
+ * is a new reference (JSON null if unknown). */
 json_t *kesu_checkpoint_to_json(const struct kesu_identity *id, const struct kesu_wipe *w,
-				const char *run_id);
+				const char *run_id, const json_t *before);
 enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_identity *id,
 				       struct kesu_wipe *w, char run_id[KESU_RUN_ID_LEN],
-				       struct kesu_err *err);
+				       json_t **before_out, struct kesu_err *err);
 
 /* <state_dir>/checkpoint-<serial, WWN or path, made file-name safe>.json */
 bool kesu_checkpoint_path(const char *state_dir, const struct kesu_identity *id,
@@ -29,14 +32,15 @@ bool kesu_checkpoint_path(const char *state_dir, const struct kesu_identity *id,
 
 enum kesu_rc kesu_checkpoint_save(const char *state_dir, const struct kesu_identity *id,
 				  const struct kesu_wipe *w, const char *run_id,
-				  struct kesu_err *err);
+				  const json_t *before, struct kesu_err *err);
 
 /* Load the checkpoint for `current`.  KESU_ERR_NOENT if there is none;
  * KESU_ERR_REFUSED if it belongs to a different medium
  * (kesu_identity_same_medium); KESU_ERR_INVALID if it is malformed. */
 enum kesu_rc kesu_checkpoint_load(const char *state_dir,
 				  const struct kesu_identity *current, struct kesu_wipe *w,
-				  char run_id[KESU_RUN_ID_LEN], struct kesu_err *err);
+				  char run_id[KESU_RUN_ID_LEN], json_t **before_out,
+				  struct kesu_err *err);
 
 /* Remove it (no error if absent). */
 enum kesu_rc kesu_checkpoint_remove(const char *state_dir, const struct kesu_identity *id,

@@ -268,7 +268,8 @@ static void on_progress(const struct kesu_progress *p, void *ud)
 static enum kesu_rc on_checkpoint(const struct kesu_wipe *w, void *ud, struct kesu_err *err)
 {
 	struct dev_run *d = ud;
-	enum kesu_rc rc = kesu_checkpoint_save(d->opts->state_dir, d->id, w, d->run_id, err);
+	enum kesu_rc rc = kesu_checkpoint_save(d->opts->state_dir, d->id, w, d->run_id,
+					       d->before, err);
 	if (rc != KESU_OK && !d->ckpt_warned) {
 		d->ckpt_warned = true;
 		fprintf(stderr, "kesu: %s: %s (the wipe goes on, but cannot be resumed "
@@ -405,7 +406,8 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	if (d->engine_rc != KESU_OK)
 		fprintf(stderr, "kesu: %s: %s\n", d->name, d->engine_err.msg);
 	if (d->w.result == KESU_RESULT_INTERRUPTED) {
-		if (kesu_checkpoint_save(o->state_dir, d->id, &d->w, d->run_id, &err) != KESU_OK)
+		if (kesu_checkpoint_save(o->state_dir, d->id, &d->w, d->run_id, d->before,
+					 &err) != KESU_OK)
 			kesu_report(&err);
 	} else if (kesu_checkpoint_remove(o->state_dir, d->id, &err) != KESU_OK) {
 		kesu_report(&err);
@@ -594,16 +596,23 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 				v.reasons[i].code, v.reasons[i].text);
 		return KESU_ERR_REFUSED;
 	}
-	d->before = kesu_device_content_json(d->dev);
 	if (o->resume) {
-		rc = kesu_checkpoint_load(o->state_dir, d->id, &d->w, d->resumed_from, &err);
+		/* "before" is what the first run found, not the half-erased
+		 * state of now. */
+		rc = kesu_checkpoint_load(o->state_dir, d->id, &d->w, d->resumed_from,
+					  &d->before, &err);
 		if (rc != KESU_OK) {
 			kesu_report(&err);
 			return rc;
 		}
+		if (json_is_null(d->before)) {
+			json_decref(d->before);
+			d->before = NULL;
+		}
 		d->have_wipe = true;
 		kesu_wipe_prepare_resume(&d->w);
 	} else {
+		d->before = kesu_device_content_json(d->dev);
 		rc = kesu_wipe_init(&d->w, m, verify_given ? verify : m->verify, &err);
 		if (rc != KESU_OK) {
 			kesu_report(&err);
@@ -649,13 +658,23 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 	enum kesu_rc rc = kesu_mkdir_p(o->out_dir, 0755, &err);
 	if (rc != KESU_OK) {
 		kesu_report(&err);
+		fprintf(stderr, "kesu: nothing was written; give a writable --out\n");
 		return rc;
+	}
+	/* Find out now, not after hours of writing, that the records cannot
+	 * be kept: an erasure without its record proves nothing. */
+	if (access(o->out_dir, W_OK | X_OK) != 0) {
+		int e = errno;
+		fprintf(stderr, "kesu: %s: cannot write run records there (%s); nothing was "
+				"written, give a writable --out\n",
+			o->out_dir, strerror(e));
+		return e == EACCES || e == EPERM ? KESU_ERR_PERM : KESU_ERR_IO;
 	}
 	/* A first checkpoint before any write, so even a hard kill in the first
 	 * seconds leaves something to resume from. */
 	for (size_t i = 0; i < n; i++) {
 		rc = kesu_checkpoint_save(o->state_dir, devs[i].id, &devs[i].w, devs[i].run_id,
-					  &err);
+					  devs[i].before, &err);
 		if (rc != KESU_OK) {
 			kesu_report(&err);
 			fprintf(stderr, "kesu: nothing was written; give a writable "

@@ -108,6 +108,7 @@ check "corruption: verification failed with 8 blocks" \
 
 # --- interruption and resume -----------------------------------------------
 L2=$(rand_loop b.img 64) || exit 1
+printf 'label: gpt\nstart=2048, size=8192\n' | sfdisk -q "$L2" >/dev/null 2>&1
 cp "$T_DIR/b.img" "$T_DIR/b.orig"
 "${W[@]}" --yes --method gutmann --progress=json "$L2" >"$T_DIR/o" 2>"$T_DIR/e" &
 pid=$!
@@ -128,6 +129,8 @@ check "resume: exit 0" test $? -eq 0
 rec=$(record_for "$L2")
 check "resume: record erased and resumed" \
 	test "$(jq -c '[.result, .resumed, .resumed_from]' "$rec")" = "[\"erased\",true,\"$(jq -r .run_id "$first")\"]"
+check "resume: 'before' is what the first run found (a GPT), not the half-erased state" \
+	test "$(jq -r .before.pttype "$rec") $(jq -r .before.pttype "$first")" = "gpt gpt"
 check "resume: every pass written once" \
 	test "$(jq '.bytes_written' "$rec")" -eq $((35 * (64 << 20)))
 check "resume: final random pass differs from the original" \
@@ -150,6 +153,25 @@ check "second SIGINT: no erased record" \
 	bash -c 'for f in $(ls -t "$2"/kesu-run-*.json | head -n $(( $(ls "$2" | wc -l) - $3 ))); do [ "$(jq -r .result "$f")" != erased ] || exit 1; done' _ "$L2" "$OUT" "$n_before"
 "${W[@]}" --yes --quiet --resume "$L2" >/dev/null 2>&1
 check "resume after an abort from the last periodic checkpoint: exit 0" test $? -eq 0
+
+# SIGUSR1 prints the state of every device and the wipe goes on.
+"${W[@]}" --yes --method gutmann --progress=json "$L2" >/dev/null 2>"$T_DIR/e" &
+pid=$!
+for _ in $(seq 200); do grep -q '"phase":"write"' "$T_DIR/e" 2>/dev/null && break; sleep 0.05; done
+kill -USR1 $pid
+wait $pid
+rc=$?
+check "SIGUSR1: the wipe still ends erased" test $rc -eq 0 -a "$(result_of "$L2")" = erased
+check "SIGUSR1: a status line on stderr" grep -q "^${L2#/dev/}  pass [0-9]*/35" "$T_DIR/e"
+
+# An unusable --out is found before the first write.
+head -c 1M /dev/urandom >"$T_DIR/head.orig"
+dd if="$T_DIR/head.orig" of="$L2" bs=1M oflag=direct status=none
+"$KESU" wipe --state-dir "$ST" --out "$T_DIR/a.orig" --yes --quiet --method zero "$L2" \
+	>/dev/null 2>"$T_DIR/err"
+check "unwritable --out: exit non-zero" test $? -ne 0
+check "unwritable --out: nothing written" cmp -n 1048576 "$L2" "$T_DIR/head.orig"
+check "unwritable --out: says to give a writable --out" grep -q "writable --out" "$T_DIR/err"
 
 # --- refusals -------------------------------------------------------------
 L3=$(rand_loop c.img 16) || exit 1

@@ -352,13 +352,16 @@ static void interrupt_then_resume(void **state)
 	strcpy(id.name, "loop9");
 	id.size_bytes = SIZE;
 	id.logical_block_size = BS;
-	json_t *j = kesu_checkpoint_to_json(&id, &w, "0b4ad6b2-1e4f-4bd5-9d7f-3f1a3f5a9c11");
+	json_t *j = kesu_checkpoint_to_json(&id, &w, "0b4ad6b2-1e4f-4bd5-9d7f-3f1a3f5a9c11", NULL);
 	struct kesu_wipe w2;
 	struct kesu_identity id2;
 	char rid[KESU_RUN_ID_LEN];
 	struct kesu_err err;
-	assert_int_equal(kesu_checkpoint_from_json(j, &id2, &w2, rid, &err), KESU_OK);
+	json_t *bj = NULL;
+	assert_int_equal(kesu_checkpoint_from_json(j, &id2, &w2, rid, &bj, &err), KESU_OK);
 	json_decref(j);
+	assert_true(json_is_null(bj));
+	json_decref(bj);
 	assert_string_equal(rid, "0b4ad6b2-1e4f-4bd5-9d7f-3f1a3f5a9c11");
 	assert_true(kesu_identity_same_medium(&id, &id2));
 	assert_memory_equal(&w2.key, &w.key, sizeof(w.key));
@@ -574,8 +577,10 @@ static void checkpoint_files(void **state)
 	w.offset = 8 * BS;
 	w.bytes_written = 2 * SIZE + 8 * BS;
 	assert_int_equal(kesu_bad_add(&w.bad, 7, 3, KESU_BAD_WRITE, &err), KESU_OK);
+	json_t *before = json_pack("{s:s}", "pttype", "dos");
 	assert_int_equal(kesu_checkpoint_save(dir, &id, &w, "11111111-2222-4333-8444-555555555555",
-					      &err), KESU_OK);
+					      before, &err), KESU_OK);
+	json_t *bj = NULL;
 	char path[256];
 	assert_true(kesu_checkpoint_path(dir, &id, path, sizeof(path)));
 	assert_non_null(strstr(path, "/checkpoint-serial-WD-1234_.._x.json"));
@@ -587,7 +592,7 @@ static void checkpoint_files(void **state)
 
 	struct kesu_wipe back;
 	char rid[KESU_RUN_ID_LEN];
-	assert_int_equal(kesu_checkpoint_load(dir, &id, &back, rid, &err), KESU_OK);
+	assert_int_equal(kesu_checkpoint_load(dir, &id, &back, rid, &bj, &err), KESU_OK);
 	assert_int_equal(back.pass, 2);
 	assert_int_equal(back.offset, 8 * BS);
 	assert_int_equal(back.bytes_written, 2 * SIZE + 8 * BS);
@@ -597,23 +602,27 @@ static void checkpoint_files(void **state)
 	assert_string_equal(back.method.name, "dod-3");
 	assert_memory_equal(&back.key, &w.key, sizeof(w.key));
 	assert_int_equal(back.sample_seed, w.sample_seed);
+	/* What was on the disk before the first write survives the restart. */
+	assert_true(json_equal(bj, before));
+	json_decref(bj);
+	json_decref(before);
 	kesu_wipe_free(&back);
 
 	/* A different disk (other serial), or the same one resized, is refused. */
 	struct kesu_identity other = id;
 	other.size_bytes = SIZE * 2;
-	assert_int_equal(kesu_checkpoint_load(dir, &other, &back, rid, &err), KESU_ERR_REFUSED);
+	assert_int_equal(kesu_checkpoint_load(dir, &other, &back, rid, &bj, &err), KESU_ERR_REFUSED);
 	other = id;
 	strcpy(other.wwn, "naa.5000c500ffffffff");
-	assert_int_equal(kesu_checkpoint_load(dir, &other, &back, rid, &err), KESU_ERR_REFUSED);
+	assert_int_equal(kesu_checkpoint_load(dir, &other, &back, rid, &bj, &err), KESU_ERR_REFUSED);
 	other = id;
 	strcpy(other.serial, "OTHER");
-	assert_int_equal(kesu_checkpoint_load(dir, &other, &back, rid, &err), KESU_ERR_NOENT);
+	assert_int_equal(kesu_checkpoint_load(dir, &other, &back, rid, &bj, &err), KESU_ERR_NOENT);
 
 	/* A damaged file is reported, not trusted. */
 	assert_int_equal(kesu_write_atomic(path, "{\"schema\":\"kesu-checkpoint/1\"}", 30, 0600,
 					   &err), KESU_OK);
-	assert_int_equal(kesu_checkpoint_load(dir, &id, &back, rid, &err), KESU_ERR_INVALID);
+	assert_int_equal(kesu_checkpoint_load(dir, &id, &back, rid, &bj, &err), KESU_ERR_INVALID);
 	assert_int_equal(kesu_checkpoint_remove(dir, &id, &err), KESU_OK);
 	assert_int_equal(kesu_checkpoint_remove(dir, &id, &err), KESU_OK);
 	assert_int_equal(access(path, F_OK), -1);
@@ -632,25 +641,26 @@ static void checkpoint_rejects_bad_positions(void **state)
 	struct kesu_wipe w;
 	wipe_with(&w, "zero", KESU_VERIFY_LAST);
 	struct kesu_err err;
+	json_t *bj = NULL;
 	const char *fields[] = {"pass", "offset", "offset"};
 	json_int_t values[] = {1, SIZE + BS, 100};
 	for (size_t i = 0; i < 3; i++) {
-		json_t *j = kesu_checkpoint_to_json(&id, &w, "11111111-2222-4333-8444-555555555555");
+		json_t *j = kesu_checkpoint_to_json(&id, &w, "11111111-2222-4333-8444-555555555555", NULL);
 		json_object_set_new(j, fields[i], json_integer(values[i]));
 		struct kesu_wipe b;
 		struct kesu_identity bid;
 		char rid[KESU_RUN_ID_LEN];
-		assert_int_equal(kesu_checkpoint_from_json(j, &bid, &b, rid, &err),
+		assert_int_equal(kesu_checkpoint_from_json(j, &bid, &b, rid, &bj, &err),
 				 KESU_ERR_INVALID);
 		json_decref(j);
 	}
 	/* Unknown keys are refused too (strict). */
-	json_t *j = kesu_checkpoint_to_json(&id, &w, "11111111-2222-4333-8444-555555555555");
+	json_t *j = kesu_checkpoint_to_json(&id, &w, "11111111-2222-4333-8444-555555555555", NULL);
 	json_object_set_new(j, "extra", json_true());
 	struct kesu_wipe b;
 	struct kesu_identity bid;
 	char rid[KESU_RUN_ID_LEN];
-	assert_int_equal(kesu_checkpoint_from_json(j, &bid, &b, rid, &err), KESU_ERR_INVALID);
+	assert_int_equal(kesu_checkpoint_from_json(j, &bid, &b, rid, &bj, &err), KESU_ERR_INVALID);
 	json_decref(j);
 	kesu_wipe_free(&w);
 }
