@@ -167,7 +167,7 @@ check "SIGUSR1: a status line on stderr" grep -q "^${L2#/dev/}  pass [0-9]*/35" 
 # An unusable --out is found before the first write.
 head -c 1M /dev/urandom >"$T_DIR/head.orig"
 dd if="$T_DIR/head.orig" of="$L2" bs=1M oflag=direct status=none
-"$KESU" wipe --state-dir "$ST" --out "$T_DIR/a.orig" --yes --quiet --method zero "$L2" \
+"$KESU" wipe --no-cert --state-dir "$ST" --out "$T_DIR/a.orig" --yes --quiet --method zero "$L2" \
 	>/dev/null 2>"$T_DIR/err"
 check "unwritable --out: exit non-zero" test $? -ne 0
 check "unwritable --out: nothing written" cmp -n 1048576 "$L2" "$T_DIR/head.orig"
