@@ -612,6 +612,12 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 		d->have_wipe = true;
 		kesu_wipe_prepare_resume(&d->w);
 	} else {
+		char cp[PATH_MAX];
+		if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) &&
+		    access(cp, F_OK) == 0)
+			fprintf(stderr, "kesu: note: %s has an interrupted wipe; this new wipe "
+					"replaces it (use --resume to continue it instead)\n",
+				d->id->path);
 		d->before = kesu_device_content_json(d->dev);
 		rc = kesu_wipe_init(&d->w, m, verify_given ? verify : m->verify, &err);
 		if (rc != KESU_OK) {

@@ -67,6 +67,14 @@ check "wipe --passes: every pass verified in the record" \
 check "wipe --verify sample: exit 0, outcome passed" \
 	test "$(jq -r '.verification.mode + " " + .verification.outcome' "$(record_for "$L1")")" = "sample passed"
 
+# An image file, as well as a block device.
+head -c $((8 << 20)) /dev/urandom >"$T_DIR/disk.img"
+"${W[@]}" --yes --quiet --method one "$T_DIR/disk.img" >/dev/null 2>&1
+check "image file: exit 0" test $? -eq 0
+check "image file: all 0xFF (cmp)" \
+	cmp "$T_DIR/disk.img" <(tr '\0' '\377' </dev/zero | head -c $((8 << 20)))
+check "image file: record is_file" test "$(jq .device.is_file "$(record_for "$T_DIR/disk.img")")" = true
+
 # --- confirmation ------------------------------------------------------------
 "${W[@]}" --quiet "$L1" </dev/null >/dev/null 2>"$T_DIR/err"
 check "wipe without --yes and no input: exit non-zero" test $? -ne 0

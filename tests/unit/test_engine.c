@@ -413,6 +413,48 @@ static void interrupt_during_verify_resumes_verify(void **state)
 	kesu_target_close(t2);
 }
 
+struct ckpt_log {
+	struct kesu_target *t;
+	int calls;
+	long syncs_before_last;
+	uint64_t last_offset;
+	bool misaligned;
+};
+
+static enum kesu_rc log_checkpoint(const struct kesu_wipe *w, void *ud, struct kesu_err *err)
+{
+	(void)err;
+	struct ckpt_log *l = ud;
+	l->calls++;
+	l->syncs_before_last = fault_target_stats(l->t)->syncs;
+	l->last_offset = w->offset;
+	if (w->offset % CHUNK && w->offset != SIZE)
+		l->misaligned = true;
+	return KESU_OK;
+}
+
+static void periodic_checkpoints_follow_a_flush(void **state)
+{
+	(void)state;
+	struct kesu_target *t = fault_target_new(SIZE, BS, NULL);
+	struct kesu_wipe w;
+	wipe_with(&w, "zero", KESU_VERIFY_LAST);
+	struct ckpt_log log = {.t = t};
+	struct kesu_engine_opts o = opts();
+	o.checkpoint = log_checkpoint;
+	o.checkpoint_ud = &log;
+	o.checkpoint_every_s = 1e-9; /* at every chunk */
+	assert_int_equal(run(t, &w, &o), KESU_RESULT_ERASED);
+	/* One per chunk in both phases, each at a chunk boundary, and every
+	 * write-phase one after a flush, so a hard kill resumes from a true
+	 * position. */
+	assert_int_equal(log.calls, 2 * (SIZE / CHUNK));
+	assert_false(log.misaligned);
+	assert_true(log.syncs_before_last >= SIZE / CHUNK);
+	kesu_wipe_free(&w);
+	kesu_target_close(t);
+}
+
 static void sample_verification(void **state)
 {
 	(void)state;
@@ -821,6 +863,7 @@ int main(void)
 		cmocka_unit_test(dead_device_gives_up),
 		cmocka_unit_test(interrupt_then_resume),
 		cmocka_unit_test(interrupt_during_verify_resumes_verify),
+		cmocka_unit_test(periodic_checkpoints_follow_a_flush),
 		cmocka_unit_test(sample_verification),
 		cmocka_unit_test(bad_ranges_merge),
 		cmocka_unit_test(classification_table),
