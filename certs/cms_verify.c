@@ -99,6 +99,15 @@ enum kesu_rc kesu_cms_verify(const void *data, size_t len,
 	}
 	signers = CMS_get0_signers(cms);
 	X509 *x = signers ? sk_X509_value(signers, 0) : NULL;
+	/* Stricter than "openssl cms -purpose any": a certificate the CA
+	 * issued for something else (a TLS server, the CA itself) does not
+	 * sign disposal records. */
+	const char *unfit = x ? kesu_signer_cert_unfit(x) : "no signer certificate";
+	if (unfit) {
+		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
+			       "signer certificate is not for signing documents: %s", unfit);
+		goto out;
+	}
 	if (x) {
 		/* RFC 2253 order and UTF-8 kept, so Japanese names read as names. */
 		BIO *b = BIO_new(BIO_s_mem());

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,19 @@ void kesu_openssl_error(char *buf, size_t size)
 	const char *r = ERR_reason_error_string(last);
 	snprintf(buf, size, "%s%s%s", r ? r : "unknown OpenSSL error",
 		 data ? ": " : "", data ? data : "");
+}
+
+const char *kesu_signer_cert_unfit(void *cert)
+{
+	X509 *x = cert;
+	if (X509_check_ca(x))
+		return "it is a CA certificate; sign with an operator certificate "
+		       "the CA issued (certs/ca/issue-operator.sh)";
+	if ((X509_get_extension_flags(x) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(x) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+		return "its key usage allows neither digitalSignature nor "
+		       "nonRepudiation; have the CA issue an operator certificate";
+	return NULL;
 }
 
 enum kesu_rc kesu_key_file_check(const char *path, struct kesu_err *err)
@@ -161,6 +175,12 @@ enum kesu_rc kesu_signer_open(const char *key, const char *cert,
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
 			       "%s: the signer certificate is not valid now (expired or "
 			       "not yet valid); ask the CA for a new one", cert);
+		goto fail;
+	}
+	const char *unfit = kesu_signer_cert_unfit(s->cert);
+	if (unfit) {
+		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0, "%s: not a signing certificate: %s",
+			       cert, unfit);
 		goto fail;
 	}
 	if (!X509_check_private_key(s->cert, s->key)) {

@@ -36,6 +36,11 @@ enum kesu_rc kesu_key_file_check(const char *path, struct kesu_err *err);
  * only ECDSA P-256 and RSA >= 2048 bits are accepted.  (EVP_PKEY *) */
 enum kesu_rc kesu_key_type_check(void *pkey, struct kesu_err *err);
 
+/* NULL if x (X509 *) may sign documents: not a CA, and a key usage (when
+ * present) that includes digitalSignature or nonRepudiation; otherwise why
+ * not. */
+const char *kesu_signer_cert_unfit(void *x);
+
 /* The most specific OpenSSL error queued, for messages; clears the queue. */
 void kesu_openssl_error(char *buf, size_t size);
 

@@ -82,6 +82,30 @@ check "a signature by an expired operator certificate is rejected" \
 check "--at after the operator certificate expires rejects a good signature" \
 	bash -c '! "$KESU" cert verify --at 2099-01-01 --ca "$1" "$2" >/dev/null 2>&1' _ "$T_DIR/ca/ca.pem" "$cert"
 
+# Certificates the CA issued for other purposes do not sign records.
+"$KESU" key new --subject "/O=x/CN=tls" --out "$T_DIR/tls" >/dev/null
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,keyEncipherment\n' > "$T_DIR/tls/ext"
+openssl x509 -req -in "$T_DIR/tls/kesu-signing.csr" -CA "$T_DIR/ca/ca.pem" \
+	-CAkey "$T_DIR/ca/private/ca.key" -CAcreateserial -days 5 -extfile "$T_DIR/tls/ext" \
+	-out "$T_DIR/tls/cert.pem" 2>/dev/null
+check "a certificate without a signing key usage is refused for signing" \
+	bash -c 'out=$(issue "$1" tls --no-register 2>&1); [ $? -eq 9 ] && grep -q "key usage" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
+cp "$cert" "$T_DIR/out/tls.json"
+openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/out/tls.json" \
+	-signer "$T_DIR/tls/cert.pem" -inkey "$T_DIR/tls/kesu-signing.key" \
+	-out "$T_DIR/out/tls.json.p7s" 2>/dev/null
+check "and a signature made with one anyway is rejected" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] && grep -q "key usage" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/out/tls.json"
+cp "$cert" "$T_DIR/out/byca.json"
+openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/out/byca.json" \
+	-signer "$T_DIR/ca/ca.pem" -inkey "$T_DIR/ca/private/ca.key" \
+	-out "$T_DIR/out/byca.json.p7s" 2>/dev/null
+check "a signature by the CA certificate itself is rejected" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] && grep -q "CA certificate" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/out/byca.json"
+
 chmod 640 "$T_DIR/op/kesu-signing.key"
 check "a key readable by group is refused, with the chmod fix" \
 	bash -c 'out=$(issue "$1" op --no-register 2>&1); [ $? -eq 5 ] && grep -q "chmod 600" <<<"$out"' \
