@@ -17,11 +17,17 @@ void kesu_ata_pt16(struct kesu_scsi_cmd *c, enum kesu_ata_proto proto, bool ext,
 	c->cdb_len = 16;
 	b[0] = KESU_ATA_PT16;
 	b[1] = (uint8_t)(proto << 1 | (ext ? 1 : 0));
-	uint8_t flags = 0x20; /* CK_COND: always return the registers */
-	if (proto == KESU_ATA_PIO_IN)
-		flags |= 0x08 | 0x04 | 0x02; /* T_DIR in, BYT_BLOK, length in COUNT */
+	/* CK_COND (return the registers) only on non-data commands: after a
+	 * PIO data-in command libata can read the status with DRQ still set
+	 * and turn a good IDENTIFY into ABORTED COMMAND (seen on Linux 6.1
+	 * with QEMU's AHCI disk).  Data commands need no registers. */
+	uint8_t flags = 0;
+	if (proto == KESU_ATA_NONDATA)
+		flags = 0x20;
+	else if (proto == KESU_ATA_PIO_IN)
+		flags = 0x08 | 0x04 | 0x02; /* T_DIR in, BYT_BLOK, length in COUNT */
 	else if (proto == KESU_ATA_PIO_OUT)
-		flags |= 0x04 | 0x02;
+		flags = 0x04 | 0x02;
 	b[2] = flags;
 	b[3] = (uint8_t)(tf->feature >> 8);
 	b[4] = (uint8_t)tf->feature;
@@ -131,6 +137,15 @@ enum kesu_rc kesu_ata_exec(struct kesu_transport *t, struct kesu_scsi_cmd *c,
 			return kesu_fail(err, KESU_ERR_NOTSUP, 0,
 					 "%s: the device does not accept ATA PASS-THROUGH; it is not an ATA drive or its bridge hides ATA",
 					 t->path);
+		if (key == 0xB) {
+			/* ABORTED COMMAND without readable registers (fixed
+			 * sense; older kernels also misplace them there): the
+			 * drive aborted it.  Registers stay unknown. */
+			r->status = KESU_ATA_STATUS_ERR;
+			r->error = KESU_ATA_ERROR_ABRT;
+			return kesu_fail(err, KESU_ERR_FAILED, 0,
+					 "%s: the drive aborted ATA command 0x%02x", t->path, cmd);
+		}
 		return kesu_fail(err, KESU_ERR_IO, 0,
 				 "%s: ATA command 0x%02x ended with SCSI status 0x%02x, sense key 0x%x ASC 0x%02x and no ATA registers",
 				 t->path, cmd, c->status, key, asc);

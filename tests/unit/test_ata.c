@@ -26,7 +26,7 @@ static void pt16_layout_for_sanitize_overwrite(void **state)
 	uint8_t buf[512];
 	kesu_ata_pt16(&c, KESU_ATA_PIO_IN, false, &tf, buf, 512, 1000);
 	assert_int_equal(c.cdb[1], 0x08);
-	assert_int_equal(c.cdb[2], 0x2E); /* CK_COND, T_DIR in, BYT_BLOK, T_LENGTH=2 */
+	assert_int_equal(c.cdb[2], 0x0E); /* T_DIR in, BYT_BLOK, T_LENGTH=2; no CK_COND */
 	assert_int_equal(c.cdb[6], 1);
 	assert_int_equal(c.cdb[14], 0xEC);
 	tf = kesu_ata_tf_sanitize_crypto();

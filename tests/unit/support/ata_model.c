@@ -275,9 +275,20 @@ static int am_scsi(struct kesu_transport *t, struct kesu_scsi_cmd *c)
 		r.status = 0x51;
 		r.error = KESU_ATA_ERROR_ABRT;
 	}
-	if (m->no_regs) {
-		if (!ok)
+	if (ok && !(c->cdb[2] & 0x20))
+		return 0; /* GOOD, and without CK_COND no registers */
+	if (m->no_regs || !ok) {
+		if (!ok) {
+			/* Failures come in fixed format with the registers
+			 * where Linux before 6.10 put them: not parseable. */
 			model_set_check(c, 0xB, 0, 0);
+			c->sense[0] = 0x70;
+			c->sense[2] = 0xB;
+			c->sense[7] = 10;
+			c->sense[8] = r.error;
+			c->sense[9] = r.status;
+			c->sense_len = 18;
+		}
 		return 0;
 	}
 	model_set_check(c, ok ? 0x1 : 0xB, 0x00, ok ? 0x1D : 0x00);
