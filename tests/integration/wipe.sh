@@ -204,6 +204,16 @@ check "two devices: one summary with both" \
 check "wipe --json: summary array" \
 	test "$(jq -c '[.[].result]' "$T_DIR/o")" = '["erased","erased"]'
 
+# On a terminal: one live line per device, redrawn in place.
+head -c $((8 << 20)) /dev/urandom >"$T_DIR/t1.img"
+head -c $((8 << 20)) /dev/urandom >"$T_DIR/t2.img"
+script -qec "$(printf '%q ' "${W[@]}" --yes --method dod-3 "$T_DIR/t1.img" "$T_DIR/t2.img")" \
+	/dev/null >"$T_DIR/tty" 2>&1
+check "terminal: exit 0" test $? -eq 0
+check "terminal: lines redrawn with cursor-up for two devices" grep -q $'\033\[2A' "$T_DIR/tty"
+check "terminal: a live line per device" \
+	bash -c 'grep -q "t1.img  pass [0-9]/3" "$1" && grep -q "t2.img  pass [0-9]/3" "$1"' _ "$T_DIR/tty"
+
 # --- bad input ---------------------------------------------------------------
 bad() { # bad NAME CODE ARGS...: kesu wipe ARGS exits CODE with one "kesu:" line
 	local name=$1 code=$2 rc
