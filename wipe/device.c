@@ -59,6 +59,7 @@ void kesu_device_free(struct kesu_device *dev)
 		return;
 	kesu_names_free(&dev->f.partitions);
 	kesu_names_free(&dev->f.attached);
+	kesu_names_free(&dev->f.sharing);
 	free(dev->f.holders);
 	free(dev->f.mounts);
 	free(dev->f.swaps);
@@ -461,7 +462,8 @@ static enum kesu_rc add_swap(struct kesu_device_facts *f, const char *dev,
  * attached loop device races that device's cache.  Needs the real /dev and
  * files, so only on the running system. */
 static enum kesu_rc gather_attached(const struct kesu_sysroot *r, struct kesu_device *d,
-				    const struct stat *file, struct kesu_err *err)
+				    const struct stat *file, struct kesu_names *out,
+				    struct kesu_err *err)
 {
 	if (r != kesu_sysroot_default())
 		return KESU_OK;
@@ -470,7 +472,7 @@ static enum kesu_rc gather_attached(const struct kesu_sysroot *r, struct kesu_de
 		return oom(err);
 	enum kesu_rc rc = KESU_OK;
 	for (size_t i = 0; i < loops.n && rc == KESU_OK; i++) {
-		if (strncmp(loops.v[i], "loop", 4) != 0)
+		if (strncmp(loops.v[i], "loop", 4) != 0 || !strcmp(loops.v[i], d->f.sysname))
 			continue;
 		char back[PATH_MAX];
 		sys_attr(r, loops.v[i], "loop/backing_file", back, sizeof(back));
@@ -488,7 +490,7 @@ static enum kesu_rc gather_attached(const struct kesu_sysroot *r, struct kesu_de
 			      (!strcmp(bname, d->f.sysname) ||
 			       kesu_names_has(&d->f.partitions, bname));
 		}
-		if (hit && kesu_names_add(&d->f.attached, loops.v[i]))
+		if (hit && kesu_names_add(out, loops.v[i]))
 			rc = oom(err);
 	}
 	kesu_names_free(&loops);
@@ -647,7 +649,16 @@ static enum kesu_rc gather_uses(const struct kesu_sysroot *r, struct kesu_device
 	free(sd);
 	if (rc)
 		return rc;
-	return gather_attached(r, d, NULL, err);
+	if ((rc = gather_attached(r, d, NULL, &f->attached, err)))
+		return rc;
+	/* Another loop device over the same file shares this medium; its
+	 * cache (or a filesystem mounted on it) could write old data back
+	 * after the erase. */
+	struct stat bst;
+	if (f->loop_backing[0] && r == kesu_sysroot_default() &&
+	    stat(f->loop_backing, &bst) == 0 && S_ISREG(bst.st_mode))
+		return gather_attached(r, d, &bst, &f->sharing, err);
+	return KESU_OK;
 }
 
 static enum kesu_rc gone(struct kesu_err *err, const char *what)
@@ -881,7 +892,7 @@ static enum kesu_rc probe_file(const struct kesu_sysroot *r, const char *real,
 		}
 		free(s);
 	}
-	return gather_attached(r, d, st, err);
+	return gather_attached(r, d, st, &d->f.attached, err);
 }
 
 enum kesu_rc kesu_device_probe_at(const struct kesu_sysroot *root, const char *path,

@@ -105,6 +105,7 @@ struct kesu_device_facts {
 	struct kesu_dev_sysuse *sysuses;
 	size_t n_sysuses;
 	struct kesu_names attached; /* loop devices backed by this target */
+	struct kesu_names sharing;  /* other loop devices over our backing file */
 	bool busy;                  /* O_EXCL open failed with EBUSY */
 	bool busy_checked;
 	unsigned probe_flags;

@@ -67,6 +67,11 @@ void kesu_gate_decide(const struct kesu_device_facts *f, const char *name,
 		add(v, "attached",
 		    "%s is the backing of loop device %s; detach it first "
 		    "(losetup -d /dev/%s)", name, f->attached.v[i], f->attached.v[i]);
+	for (size_t i = 0; i < f->sharing.n; i++)
+		add(v, "attached",
+		    "%s shares its backing file with loop device %s; detach that "
+		    "one first (losetup -d /dev/%s)", name, f->sharing.v[i],
+		    f->sharing.v[i]);
 	if (f->busy && f->n_mounts == 0 && f->n_swaps == 0 && f->n_holders == 0)
 		add(v, "busy",
 		    "%s is open exclusively by another program (an O_EXCL open "

@@ -131,6 +131,11 @@ check "a device under another loop device is refused (attached)" \
 	info_is "$bl" "(.erasable | not) and ([.protected_reasons[].code] | index(\"attached\")) != null"
 losetup -d "$STACKED" && STACKED=""
 check "detached again: erasable" info_is "$bl" '.erasable'
+SHARED=$(losetup --find --show "$blank")
+[ "$(losetup -n -O BACK-FILE "$SHARED")" = "$blank" ] || { not_ok "second loop on our image"; t_done; exit 1; }
+check "two loop devices over one file: each refused (attached)" \
+	info_is "$bl" "(.erasable | not) and ([.protected_reasons[] | select(.code == \"attached\") | .text | contains(\"${SHARED#/dev/}\")] | length) == 1"
+losetup -d "$SHARED" && SHARED=""
 
 # Held open exclusively by a program (neither mount nor holder): busy.
 cat > "$T_DIR/hold.c" <<'C'
