@@ -205,6 +205,7 @@ check "info --help exits 0" bash -c '"$1" info --help | grep -q "Usage: kesu inf
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 	chmod 0711 "$T_DIR"
 	check "not root: exit 5" exit_is 5 setpriv --reuid=65534 --regid=65534 --clear-groups "$KESU" info "$bl"
+	check "list, not root: exit 5" exit_is 5 setpriv --reuid=65534 --regid=65534 --clear-groups "$KESU" list --all
 fi
 
 t_done
