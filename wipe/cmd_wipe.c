@@ -346,7 +346,6 @@ static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!final && now.tv_sec - ds->last_json.tv_sec < 1)
 		return;
-	ds->last_json = now;
 	for (size_t i = 0; i < n; i++) {
 		struct kesu_progress_snap s;
 		if (!snapshot(&devs[i], &s))
@@ -355,6 +354,8 @@ static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
 		if (line) {
 			fprintf(stderr, "%s\n", line);
 			free(line);
+			/* The clock starts with the first line actually written. */
+			ds->last_json = now;
 		}
 	}
 	fflush(stderr);
@@ -705,6 +706,9 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 	struct display ds = {0};
 	ds.mode = o->quiet ? PROGRESS_NONE : o->progress;
 	ds.live = ds.mode == PROGRESS_AUTO && isatty(STDERR_FILENO);
+	/* A first frame at once, so the operator sees every device listed
+	 * even when the wipe is over before the first tick. */
+	draw(&ds, devs, n, false);
 	for (;;) {
 		pthread_mutex_lock(&g_done_mu);
 		bool all_done = true;
