@@ -2,10 +2,13 @@
 # Create a kesu CA in DIR: DIR/private/ca.key (0600, ECDSA P-256),
 # DIR/ca.pem (give this to whoever verifies certificates), and the database
 # issue-operator.sh uses.  Usage: init-ca.sh DIR 'SUBJECT' [DAYS]
-#   e.g. init-ca.sh /root/city-ca '/C=JP/O=Example City/CN=Example City kesu CA' 3650
+#   e.g. init-ca.sh /root/city-ca '/C=JP/O=Example City/CN=Example City kesu CA'
+# The default of 20 years outlives the 5 years disposal records are kept, so
+# the plain openssl check keeps working for every certificate signed in the
+# CA's first 15 years.
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 DIR SUBJECT [DAYS]" >&2; exit 2; }
-dir=$1 subject=$2 days=${3:-3650}
+dir=$1 subject=$2 days=${3:-7300}
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -e "$dir/private/ca.key" ]; then
 	echo "$0: $dir already holds a CA; refusing to overwrite it" >&2

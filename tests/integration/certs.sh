@@ -18,6 +18,11 @@ check "operator certificate has the signing key usages" \
 	bash -c 'openssl x509 -in "$1" -noout -ext keyUsage,extendedKeyUsage | grep -q "Digital Signature, Non Repudiation" &&
 		openssl x509 -in "$1" -noout -ext extendedKeyUsage | grep -q "E-mail Protection"' _ "$T_DIR/op/cert.pem"
 
+check "operator certificates default to outliving 5 years of record keeping" \
+	bash -c '"$KESU" key new --subject "/O=x/CN=long" --out "$1/long" >/dev/null &&
+		"$2/issue-operator.sh" "$1/ca" "$1/long/kesu-signing.csr" "$1/long/cert.pem" >/dev/null 2>&1 &&
+		openssl x509 -in "$1/long/cert.pem" -noout -checkend $((5 * 366 * 86400)) >/dev/null' _ "$T_DIR" "$CA_SCRIPTS"
+
 cert=$(issue "$FIXTURES/runs/erased.json" op "${NOREG[@]}")
 check "cert issue writes the certificate and its signature" test -s "$cert" -a -s "$cert.p7s"
 check "round trip: kesu cert verify accepts it" "$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$cert"
