@@ -12,6 +12,7 @@
 #include "issue.h"
 #include "method.h"
 #include "progress.h"
+#include "purge_wipe.h"
 #include "run_record.h"
 #include "signals.h"
 #include "strutil.h"
@@ -41,6 +42,7 @@ struct wipe_opts {
 	const char *pause_before_verify; /* test hook, from the environment */
 	struct kesu_cert_opts cert;      /* certificate options (certs/issue.h) */
 	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
+	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
 };
 
 /* Workers signal here when they end, so the main thread notices at once
@@ -62,6 +64,7 @@ struct dev_run {
 	char resumed_from[KESU_RUN_ID_LEN];
 	char pause_path[PATH_MAX];
 	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
+	json_t *firmware;            /* the record's "firmware" object, or NULL */
 	atomic_int *stop;
 
 	pthread_t th;
@@ -98,6 +101,7 @@ static void usage(FILE *f)
 		"      --out DIR            run records (default: current directory)\n"
 		"      --resume             continue an interrupted wipe from its checkpoint\n"
 		"      --no-cert            do not issue a signed certificate per device\n"
+		KESU_PURGE_WIPE_USAGE
 		"  -h, --help               show this help\n\n"
 		"Without --yes, kesu shows the plan and asks you to type each device's\n"
 		"serial number (its name if it has none).  Exit status 0 only if every\n"
@@ -375,7 +379,15 @@ static void *dev_thread(void *arg)
 	o.checkpoint_every_s = 5;
 	o.pause_before_verify = d->pause_path[0] ? d->pause_path : NULL;
 	kesu_err_clear(&d->engine_err);
-	d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	if (d->opts->purge.method) {
+		/* Firmware purge; a --then overwrite only after it erased. */
+		d->engine_rc = kesu_purge_wipe_run(d->id, d->t, &d->opts->purge, &d->w,
+						   &d->firmware, on_progress, d, &d->engine_err);
+		if (d->engine_rc == KESU_OK && d->w.method.npasses)
+			d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	} else {
+		d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	}
 	pthread_mutex_lock(&d->mu);
 	d->done = true;
 	pthread_mutex_unlock(&d->mu);
@@ -422,6 +434,7 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	r.before = d->before;
 	r.wipe = &d->w;
 	r.block_size = d->t->block_size;
+	r.firmware = d->firmware;
 	enum kesu_rc rc = kesu_run_record_write(o->out_dir, &r, d->record_path,
 						sizeof(d->record_path), &err);
 	if (rc != KESU_OK) {
@@ -517,6 +530,7 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		{"resume", no_argument, NULL, O_RESUME},
 		{"help", no_argument, NULL, 'h'},
 		KESU_CERT_LONGOPTS,
+		KESU_PURGE_WIPE_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
@@ -551,6 +565,8 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 						"'kesu wipe --help'", argv[optind - 1]);
 		default: {
 			enum kesu_rc crc;
+			if (kesu_purge_wipe_option(&o->purge, c, optarg))
+				break;
 			if (kesu_cert_opt(&o->cert, c, optarg, &crc)) {
 				if (crc != KESU_OK)
 					return crc;
@@ -620,7 +636,14 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 					"replaces it (use --resume to continue it instead)\n",
 				d->id->path);
 		d->before = kesu_device_content_json(d->dev);
-		rc = kesu_wipe_init(&d->w, m, verify_given ? verify : m->verify, &err);
+		if (o->purge.method) {
+			/* Refuse what the drive cannot do before the plan. */
+			rc = kesu_purge_wipe_precheck(d->id, &o->purge, &err);
+			if (rc == KESU_OK)
+				rc = kesu_purge_wipe_init(&d->w, &o->purge, m, &err);
+		} else {
+			rc = kesu_wipe_init(&d->w, m, verify_given ? verify : m->verify, &err);
+		}
 		if (rc != KESU_OK) {
 			kesu_report(&err);
 			return rc;
@@ -791,8 +814,14 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		m = &custom;
 	} else if (!o.resume) {
 		const char *name = o.method ? o.method : "nist-clear";
-		m = kesu_method_find(name);
-		if (!m)
+		bool is_purge;
+		const struct kesu_method *then;
+		if (kesu_purge_wipe_select(&o.purge, name, &then, &is_purge, &err) != KESU_OK) {
+			kesu_report(&err);
+			return err.rc;
+		}
+		m = is_purge ? then : kesu_method_find(name);
+		if (!m && !is_purge)
 			return kesu_usage_error("wipe: no method '%s'; 'kesu methods' lists them",
 						name);
 	}
@@ -853,6 +882,7 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		if (devs[i].have_wipe)
 			kesu_wipe_free(&devs[i].w);
 		json_decref(devs[i].before);
+		json_decref(devs[i].firmware);
 		kesu_device_free(devs[i].dev);
 		pthread_mutex_destroy(&devs[i].mu);
 	}

@@ -783,6 +783,35 @@ static enum kesu_rc refuse_state(const struct kesu_caps *c, const struct kesu_pu
 	return KESU_OK;
 }
 
+enum kesu_rc kesu_purge_precheck(const struct kesu_caps *c, const char *method,
+				 const struct kesu_purge_opts *o,
+				 const struct kesu_purge_method **out, char *why, size_t whysz,
+				 struct kesu_err *err)
+{
+	const struct kesu_purge_method *m = kesu_purge_method_find(method);
+	if (!m)
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "unknown purge method '%s'; see 'kesu methods'", method);
+	if (why && whysz)
+		why[0] = '\0';
+	if (m->family == KESU_PF_AUTO) {
+		struct kesu_purge_choice ch;
+		kesu_purge_choose(c, o->psid && o->psid[0], &ch);
+		if (!ch.method)
+			return kesu_fail(err, KESU_ERR_NOTSUP, 0, "purge: %s", ch.why);
+		m = ch.method;
+		if (why)
+			kesu_strlcpy(why, ch.why, whysz);
+	}
+	char w[256];
+	if (!kesu_caps_supports(c, m, w, sizeof(w)))
+		return kesu_fail(err, KESU_ERR_NOTSUP, 0, "%s: %s; see 'kesu info' for what the device supports",
+				 m->name, w);
+	enum kesu_rc rc = refuse_state(c, m, o, err);
+	if (rc == KESU_OK && out)
+		*out = m;
+	return rc;
+}
+
 enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 			    const struct kesu_caps *c, const char *method,
 			    const struct kesu_purge_opts *o, struct kesu_purge_result *r,
@@ -793,22 +822,8 @@ enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 	r->result = "failed";
 	r->verify_outcome = "incomplete";
 	kesu_strlcpy(r->requested, method, sizeof(r->requested));
-	const struct kesu_purge_method *m = kesu_purge_method_find(method);
-	if (!m)
-		return kesu_fail(err, KESU_ERR_USAGE, 0, "unknown purge method '%s'; see 'kesu methods'", method);
-	if (m->family == KESU_PF_AUTO) {
-		struct kesu_purge_choice ch;
-		kesu_purge_choose(c, o->psid && o->psid[0], &ch);
-		if (!ch.method)
-			return kesu_fail(err, KESU_ERR_NOTSUP, 0, "purge: %s", ch.why);
-		m = ch.method;
-		kesu_strlcpy(r->why, ch.why, sizeof(r->why));
-	}
-	char why[256];
-	if (!kesu_caps_supports(c, m, why, sizeof(why)))
-		return kesu_fail(err, KESU_ERR_NOTSUP, 0, "%s: %s; see 'kesu info' for what the device supports",
-				 m->name, why);
-	enum kesu_rc rc = refuse_state(c, m, o, err);
+	const struct kesu_purge_method *m;
+	enum kesu_rc rc = kesu_purge_precheck(c, method, o, &m, r->why, sizeof(r->why), err);
 	if (rc != KESU_OK)
 		return rc;
 	kesu_strlcpy(r->method, m->name, sizeof(r->method));

@@ -100,6 +100,15 @@ struct kesu_purge_result {
 	char reason[512];
 };
 
+/* Everything kesu_purge_run checks before it sends anything: the method
+ * exists and is supported ("purge" resolved into *out, with why), and the
+ * device's state allows it (USB bridge, frozen or locked security, running
+ * sanitize, PSID present).  No command is sent. */
+enum kesu_rc kesu_purge_precheck(const struct kesu_caps *c, const char *method,
+				 const struct kesu_purge_opts *o,
+				 const struct kesu_purge_method **out, char *why, size_t whysz,
+				 struct kesu_err *err);
+
 /* Run `method` ("purge" or a name from purge_method.h) on the device behind
  * t (capabilities c, from kesu_caps_probe) and verify through tgt.
  *

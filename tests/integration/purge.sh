@@ -25,4 +25,15 @@ check "info --json: an image file has purge null" \
 	test "$("$KESU" info --json "$img" | jq -c .purge)" = null
 check "list --json: every device carries a purge key" \
 	test "$("$KESU" list --json | jq '[.devices[] | has("purge")] | all')" = true
+out="$T_DIR/out"
+mkdir -p "$out"
+"$KESU" wipe --method nvme-format-erase --no-cert -y --out "$out" --state-dir "$T_DIR/state" "$lo" 2>"$T_DIR/err"
+rc=$?
+check "wipe --method nvme-format-erase on a loop device is refused before anything runs" \
+	test "$rc" -ne 0 -a -z "$(ls "$out")"
+check "wipe: the refusal says why" grep -q "pass-through" "$T_DIR/err"
+"$KESU" wipe --then zero --no-cert -y -n "$lo" 2>"$T_DIR/err2"
+check "wipe --then without a purge method is a usage error (exit 2)" test $? -eq 2
+check "wipe --help lists the purge options" \
+	bash -c '"$1" wipe --help | grep -q -- "--unlock-hidden"' _ "$KESU"
 t_done
