@@ -152,8 +152,8 @@ static enum kesu_rc read_run_record(const json_t *rr, struct rr_view *v,
 	    (rc = kj_int(ver, "verification", "mismatched_blocks", 0, INT64_MAX, &v->mismatched, err)) ||
 	    (rc = kj_arr(rr, "", "bad_ranges", MAX_BAD_RANGES, &v->bad_ranges, err)) ||
 	    (rc = check_bad_ranges(v->bad_ranges, "bad_ranges", err)) ||
-	    (rc = kj_time(rr, "", "started_at", false, &v->t_started, &v->started, err)) ||
-	    (rc = kj_time(rr, "", "ended_at", false, &v->t_ended, &v->ended, err)) ||
+	    (rc = kj_time(rr, "", "started_at", true, &v->t_started, &v->started, err)) ||
+	    (rc = kj_time(rr, "", "ended_at", true, &v->t_ended, &v->ended, err)) ||
 	    (rc = kj_int(rr, "", "bytes_written", 0, INT64_MAX, &v->bytes_written, err)) ||
 	    (rc = kj_int(rr, "", "bytes_verified", 0, INT64_MAX, &v->bytes_verified, err)) ||
 	    (rc = kj_bool(rr, "", "resumed", &v->resumed, err)) ||
@@ -210,7 +210,7 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		" s:O s:O"
 		" s:{s:s s:s s:s s:O s:{s:s s:s s:I} s:O}"
 		" s:{s:s s:s}"
-		" s:{s:o s:s s:s s:I s:I s:O s:b s:b s:s s:o}"
+		" s:{s:o s:o s:o s:I s:I s:O s:b s:b s:s s:o}"
 		" s:s"
 		" s:{s:s s:s s:s}}",
 		"schema", KESU_CERT_SCHEMA, "id", id, "issued_at", issued_at,
@@ -237,7 +237,8 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		"firmware", v.firmware ? v.firmware : json_null(),
 		"tool", "name", v.tool_name, "version", v.tool_version,
 		"execution", "host", str_or_null(v.hostname),
-		"started_at", v.started, "ended_at", v.ended,
+		/* null when the run failed before it started */
+		"started_at", str_or_null(v.started), "ended_at", str_or_null(v.ended),
 		"bytes_written", (json_int_t)v.bytes_written,
 		"bytes_verified", (json_int_t)v.bytes_verified,
 		"bad_ranges", v.bad_ranges, "resumed", v.resumed,
@@ -391,8 +392,8 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 	    (rc = kj_obj(c, "", "execution", false, &exec, err)) ||
 	    (rc = kj_keys(exec, "execution", exec_keys, err)) ||
 	    (rc = kj_str(exec, "execution", "host", true, KESU_STR_MAX, NULL, err)) ||
-	    (rc = kj_time(exec, "execution", "started_at", false, &t, NULL, err)) ||
-	    (rc = kj_time(exec, "execution", "ended_at", false, &t, NULL, err)) ||
+	    (rc = kj_time(exec, "execution", "started_at", true, &t, NULL, err)) ||
+	    (rc = kj_time(exec, "execution", "ended_at", true, &t, NULL, err)) ||
 	    (rc = kj_int(exec, "execution", "bytes_written", 0, INT64_MAX, NULL, err)) ||
 	    (rc = kj_int(exec, "execution", "bytes_verified", 0, INT64_MAX, NULL, err)) ||
 	    (rc = kj_arr(exec, "execution", "bad_ranges", MAX_BAD_RANGES, &brs, err)) ||
@@ -488,16 +489,21 @@ void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
 	int64_t size = iget(dev, "size_bytes");
 	size_t n_bad = json_array_size(json_object_get(exec, "bad_ranges"));
 	time_t t_start = 0, t_end = 0, t_issued = 0;
-	kesu_time_parse(sget(exec, "started_at"), &t_start);
-	kesu_time_parse(sget(exec, "ended_at"), &t_end);
+	const char *s_start = sget(exec, "started_at"), *s_end = sget(exec, "ended_at");
+	if (s_start)
+		kesu_time_parse(s_start, &t_start);
+	if (s_end)
+		kesu_time_parse(s_end, &t_end);
 	kesu_time_parse(sget(c, "issued_at"), &t_issued);
 
 	if (strcmp(result, kesu_cert_result_for_run(run_result)))
 		ERR(v, "result '%s' does not follow from the run result", result);
-	if (t_end < t_start)
+	if (s_start && s_end && t_end < t_start)
 		ERR(v, "execution ended before it started");
-	if (t_issued < t_end)
+	if (s_end && t_issued < t_end)
 		ERR(v, "certificate issued before the execution ended");
+	if (strcmp(result, "not-erased") && (!s_start || !s_end))
+		ERR(v, "result '%s' without a start and end time", result);
 	if (!strcmp(result, "erased")) {
 		if (n_bad)
 			ERR(v, "result 'erased' but the run lists bad ranges");

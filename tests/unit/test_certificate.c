@@ -107,6 +107,34 @@ static void results_are_never_dressed_up(void **state)
 	assert_string_equal(kesu_cert_result_for_run("bogus"), "not-erased");
 }
 
+/* A run that failed before it started has no times: still certified, as
+ * not-erased; an "erased" without times is a contradiction. */
+static void run_without_times(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *rr = load_run("interrupted.json"), *c = NULL;
+	json_object_set_new(rr, "started_at", json_null());
+	json_object_set_new(rr, "ended_at", json_null());
+	json_object_set_new(rr, "result", json_string("failed"));
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_build(rr, "r.json", "00112233445566778899aabbccddeeff"
+					 "00112233445566778899aabbccddeeff", &info, ID, NOW,
+					 &c, &err), KESU_OK);
+	assert_string_equal(json_string_value(json_object_get(c, "result")), "not-erased");
+	assert_true(json_is_null(json_object_get(json_object_get(c, "execution"), "started_at")));
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(c, &v);
+	assert_int_equal(v.n_errors, 0);
+	json_object_set_new(c, "result", json_string("erased"));
+	json_object_set_new(json_object_get(c, "execution"), "run_result", json_string("erased"));
+	kesu_cert_judge(c, &v);
+	assert_true(v.n_errors > 0);
+	json_decref(c);
+	json_decref(rr);
+}
+
 static void my_number_requires_destruction(void **state)
 {
 	(void)state;
@@ -266,6 +294,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(serialization_is_deterministic),
 		cmocka_unit_test(results_are_never_dressed_up),
+		cmocka_unit_test(run_without_times),
 		cmocka_unit_test(my_number_requires_destruction),
 		cmocka_unit_test(verdict_catches_contradictions),
 		cmocka_unit_test(parse_is_strict),
