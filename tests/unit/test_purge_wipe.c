@@ -1,0 +1,127 @@
+/* kesu wipe's purge glue: a purge run becomes a kesu_wipe plus the run
+ * record's firmware object, with the keys and values certificates check. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "nvme_model.h"
+#include "purge_wipe.h"
+#include "run_record.h"
+
+static json_t *record(struct nvme_model *m, struct kesu_purge_wipe_opts *p,
+		      const struct kesu_method *then, struct kesu_wipe *w, enum kesu_rc *rc)
+{
+	struct kesu_err err;
+	assert_int_equal(kesu_purge_wipe_init(w, p, then, &err), KESU_OK);
+	struct kesu_identity id;
+	memset(&id, 0, sizeof(id));
+	strcpy(id.path, "/dev/model-nvme0n1");
+	strcpy(id.name, "model-nvme0n1");
+	strcpy(id.kind, "nvme");
+	strcpy(id.transport, "nvme");
+	id.size_bytes = m->med.capacity;
+	id.logical_block_size = m->med.block;
+	struct kesu_target *t = model_medium_target(&m->med);
+	json_t *fw = NULL;
+	*rc = kesu_purge_wipe_run_on(&m->tr, &id, t, p, w, &fw, NULL, NULL, &err);
+	struct kesu_run_record r = {0};
+	kesu_run_id_new(r.run_id);
+	strcpy(r.host.hostname, "test");
+	r.device = &id;
+	r.wipe = w;
+	r.block_size = t->block_size;
+	r.firmware = fw;
+	json_t *j = kesu_run_record_to_json(&r);
+	json_decref(fw);
+	kesu_target_close(t);
+	return j;
+}
+
+static void purge_run_record(void **state)
+{
+	(void)state;
+	struct nvme_model m;
+	nvme_model_init(&m, 0);
+	struct kesu_purge_wipe_opts p = {0};
+	const struct kesu_method *then = NULL;
+	bool is_purge = false;
+	struct kesu_err err;
+	assert_int_equal(kesu_purge_wipe_select(&p, "purge", &then, &is_purge, &err), KESU_OK);
+	assert_true(is_purge);
+	struct kesu_wipe w;
+	enum kesu_rc rc;
+	json_t *j = record(&m, &p, NULL, &w, &rc);
+	assert_int_equal(rc, KESU_OK);
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "erased");
+	json_t *meth = json_object_get(j, "method");
+	assert_string_equal(json_string_value(json_object_get(meth, "name")), "nvme-sanitize-crypto");
+	assert_string_equal(json_string_value(json_object_get(meth, "nist_category")), "purge");
+	assert_string_equal(json_string_value(json_object_get(meth, "technique")), "crypto-erase");
+	assert_int_equal(json_array_size(json_object_get(meth, "passes")), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "verification"),
+							       "outcome")), "passed");
+	json_t *fw = json_object_get(j, "firmware");
+	assert_string_equal(json_string_value(json_object_get(fw, "command")), "nvme-sanitize-crypto");
+	assert_string_equal(json_string_value(json_object_get(fw, "requested")), "purge");
+	assert_true(json_is_string(json_object_get(fw, "chosen_because")));
+	json_decref(j);
+	kesu_wipe_free(&w);
+	/* A failing purge: result failed with the drive's reason. */
+	m.sanitize_fails = true;
+	j = record(&m, &p, NULL, &w, &rc);
+	assert_int_equal(rc, KESU_ERR_FAILED);
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "failed");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "reason")), "sanitize failed"));
+	json_decref(j);
+	kesu_wipe_free(&w);
+	nvme_model_destroy(&m);
+}
+
+static void then_and_option_checks(void **state)
+{
+	(void)state;
+	struct kesu_purge_wipe_opts p = {0};
+	const struct kesu_method *then = NULL;
+	bool is_purge = false;
+	struct kesu_err err;
+	p.then = "zero";
+	assert_int_equal(kesu_purge_wipe_select(&p, "nist-clear", &then, &is_purge, &err),
+			 KESU_ERR_USAGE);
+	assert_int_equal(kesu_purge_wipe_select(&p, "nvme-format-erase", &then, &is_purge, &err),
+			 KESU_OK);
+	assert_non_null(then);
+	p.then = "nvme-sanitize-block";
+	assert_int_equal(kesu_purge_wipe_select(&p, "nvme-format-erase", &then, &is_purge, &err),
+			 KESU_ERR_USAGE);
+	p.then = NULL;
+	p.psid_file = "/nonexistent/psid";
+	assert_int_equal(kesu_purge_wipe_select(&p, "opal-psid-revert", &then, &is_purge, &err),
+			 KESU_ERR_NOENT);
+	/* --then zero: the method is named after both, with the pass. */
+	struct nvme_model m;
+	nvme_model_init(&m, 0);
+	struct kesu_purge_wipe_opts q = {.method = "nvme-format-erase"};
+	struct kesu_wipe w;
+	enum kesu_rc rc;
+	json_t *j = record(&m, &q, kesu_method_find("zero"), &w, &rc);
+	assert_int_equal(rc, KESU_OK);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "method"), "name")),
+			    "nvme-format-erase+zero");
+	assert_int_equal(w.method.npasses, 1);
+	json_decref(j);
+	kesu_wipe_free(&w);
+	nvme_model_destroy(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(purge_run_record),
+		cmocka_unit_test(then_and_option_checks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
