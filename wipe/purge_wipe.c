@@ -3,6 +3,8 @@
 #include "strutil.h"
 #include "transport.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +136,37 @@ static struct kesu_purge_opts purge_opts(const struct kesu_purge_wipe_opts *p)
 	};
 }
 
+void kesu_nvme_sibling_namespaces(const char *block_dir, const char *name, char *out,
+				  size_t outsz)
+{
+	out[0] = '\0';
+	/* "nvme0n1" -> prefix "nvme0n" */
+	const char *n = strrchr(name, 'n');
+	if (strncmp(name, "nvme", 4) || !n || n == name + 3)
+		return;
+	size_t plen = (size_t)(n - name) + 1;
+	DIR *d = opendir(block_dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	size_t o = 0;
+	while ((e = readdir(d))) {
+		const char *x = e->d_name;
+		if (strncmp(x, name, plen) || !strcmp(x, name) || !x[plen])
+			continue;
+		bool digits = true;
+		for (const char *c = x + plen; *c; c++)
+			digits = digits && isdigit((unsigned char)*c);
+		if (!digits)
+			continue;
+		int w = snprintf(out + o, outsz - o, "%s%s", o ? " " : "", x);
+		if (w < 0 || (size_t)w >= outsz - o)
+			break;
+		o += (size_t)w;
+	}
+	closedir(d);
+}
+
 enum kesu_rc kesu_purge_wipe_precheck(const struct kesu_identity *id,
 				      const struct kesu_purge_wipe_opts *p,
 				      struct kesu_err *err)
@@ -148,7 +181,24 @@ enum kesu_rc kesu_purge_wipe_precheck(const struct kesu_identity *id,
 	if (rc != KESU_OK)
 		return rc;
 	struct kesu_purge_opts o = purge_opts(p);
-	return kesu_purge_precheck(&caps, p->method, &o, NULL, NULL, 0, err);
+	const struct kesu_purge_method *m = NULL;
+	rc = kesu_purge_precheck(&caps, p->method, &o, &m, NULL, 0, err);
+	if (rc != KESU_OK)
+		return rc;
+	/* The gate checked this namespace only; Sanitize (and Format where
+	 * FNA says so) reaches every namespace of the controller. */
+	bool all_ns = m->family == KESU_PF_NVME_SANITIZE ||
+		      (m->family == KESU_PF_NVME_FORMAT &&
+		       (caps.nvme.ctrl.fna & (KESU_NVME_FNA_FORMAT_ALL | KESU_NVME_FNA_ERASE_ALL)));
+	if (all_ns) {
+		char sib[256];
+		kesu_nvme_sibling_namespaces("/sys/block", id->name, sib, sizeof(sib));
+		if (sib[0])
+			return kesu_fail(err, KESU_ERR_REFUSED, 0,
+					 "%s: %s would also erase the controller's other namespace(s) %s, which kesu has not checked; wipe them by name or detach them first",
+					 id->path, m->name, sib);
+	}
+	return KESU_OK;
 }
 
 enum kesu_rc kesu_purge_wipe_run(const struct kesu_identity *id, struct kesu_target *t,

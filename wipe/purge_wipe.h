@@ -64,6 +64,12 @@ enum kesu_rc kesu_purge_wipe_precheck(const struct kesu_identity *id,
 				      const struct kesu_purge_wipe_opts *p,
 				      struct kesu_err *err);
 
+/* Other namespaces of the NVMe controller that `name` (nvme0n1) belongs to,
+ * found in block_dir (/sys/block): "nvme0n2 nvme0n3" into out, or "".
+ * Sanitize, and Format where FNA says so, erase those too. */
+void kesu_nvme_sibling_namespaces(const char *block_dir, const char *name, char *out,
+				  size_t outsz);
+
 /* kesu_purge_wipe_run on an already opened transport (tests use models). */
 enum kesu_rc kesu_purge_wipe_run_on(struct kesu_transport *tr, const struct kesu_identity *id,
 				    struct kesu_target *t, const struct kesu_purge_wipe_opts *p,

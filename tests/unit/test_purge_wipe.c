@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "nvme_model.h"
 #include "purge_wipe.h"
@@ -117,11 +121,37 @@ static void then_and_option_checks(void **state)
 	nvme_model_destroy(&m);
 }
 
+static void sibling_namespaces(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kesu-sib.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	const char *names[] = {"nvme0n1", "nvme0n2", "nvme0n1p1", "nvme1n1", "nvme0c0n1", "sda"};
+	char p[256];
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		assert_int_equal(mkdir(p, 0700), 0);
+	}
+	char out[128];
+	kesu_nvme_sibling_namespaces(dir, "nvme0n1", out, sizeof(out));
+	assert_string_equal(out, "nvme0n2");
+	kesu_nvme_sibling_namespaces(dir, "nvme1n1", out, sizeof(out));
+	assert_string_equal(out, "");
+	kesu_nvme_sibling_namespaces(dir, "sda", out, sizeof(out));
+	assert_string_equal(out, "");
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		rmdir(p);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(purge_run_record),
 		cmocka_unit_test(then_and_option_checks),
+		cmocka_unit_test(sibling_namespaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
