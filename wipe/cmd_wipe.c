@@ -382,7 +382,8 @@ static void *dev_thread(void *arg)
 	if (d->opts->purge.method) {
 		/* Firmware purge; a --then overwrite only after it erased. */
 		d->engine_rc = kesu_purge_wipe_run(d->id, d->t, &d->opts->purge, &d->w,
-						   &d->firmware, on_progress, d, &d->engine_err);
+						   &d->firmware, on_progress, d, d->stop,
+						   &d->engine_err);
 		if (d->engine_rc == KESU_OK && d->w.method.npasses)
 			d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
 	} else {

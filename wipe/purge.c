@@ -412,6 +412,13 @@ static bool poll_expired(struct poll_state *p)
 	return p->clk->now_ms(p->clk->ctx) >= p->deadline_ms;
 }
 
+static bool stopped(const struct kesu_purge_opts *o)
+{
+	return o->stop && atomic_load(o->stop);
+}
+
+#define STOPPED_MSG "kesu was stopped by a signal while the drive was still working; the drive goes on with it on its own: leave it powered, let it finish and run the purge again to verify"
+
 static enum kesu_rc run_nvme(struct kesu_transport *t, const struct kesu_caps *c,
 			     const struct kesu_purge_method *m, const struct kesu_purge_opts *o,
 			     struct poll_state *ps, struct kesu_purge_result *r,
@@ -498,6 +505,8 @@ static enum kesu_rc run_nvme(struct kesu_transport *t, const struct kesu_caps *c
 					  "scdw10", hex);
 		if (l.state == KESU_NVME_SSTAT_IN_PROGRESS) {
 			progress(o, "sanitize", l.sprog / 65536.0);
+			if (stopped(o))
+				return kesu_fail(err, KESU_ERR_FAILED, 0, STOPPED_MSG);
 			if (poll_expired(ps))
 				return kesu_fail(err, KESU_ERR_FAILED, 0,
 						 "Sanitize did not finish within %" PRIu64 " s (progress %.1f%%); the drive may still be working: leave it powered and check with 'kesu info'",
@@ -568,6 +577,8 @@ static enum kesu_rc run_ata_sanitize(struct kesu_transport *t, const struct kesu
 		if (s.in_progress) {
 			snprintf(r->status, sizeof(r->status), "in-progress");
 			progress(o, "sanitize", s.progress / 65535.0);
+			if (stopped(o))
+				return kesu_fail(err, KESU_ERR_FAILED, 0, STOPPED_MSG);
 			if (poll_expired(ps))
 				return kesu_fail(err, KESU_ERR_FAILED, 0,
 						 "SANITIZE did not finish within %" PRIu64 " s (progress %.1f%%); the drive may still be working: leave it powered and check with 'kesu info'",
@@ -726,6 +737,8 @@ static enum kesu_rc run_scsi(struct kesu_transport *t, const struct kesu_purge_m
 		if (kesu_sense_sanitize_in_progress(&s)) {
 			snprintf(r->status, sizeof(r->status), "in-progress");
 			progress(o, "sanitize", s.sksv ? s.progress / 65536.0 : 0.0);
+			if (stopped(o))
+				return kesu_fail(err, KESU_ERR_FAILED, 0, STOPPED_MSG);
 			if (poll_expired(ps))
 				return kesu_fail(err, KESU_ERR_FAILED, 0,
 						 "SANITIZE did not finish within %" PRIu64 " s; the disk may still be working: leave it powered and check with 'kesu info'",

@@ -17,6 +17,7 @@
 #include "transport.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,6 +41,9 @@ struct kesu_purge_opts {
 	const struct kesu_clock *clock;  /* NULL: real clock */
 	kesu_purge_progress_fn progress;
 	void *progress_ctx;
+	/* Non-zero (a signal): stop waiting for the drive.  The drive goes on
+	 * with its sanitize; the run ends failed, saying so. */
+	atomic_int *stop;
 };
 
 /* How the result of a method is checked after it ran. */

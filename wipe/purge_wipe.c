@@ -204,7 +204,7 @@ enum kesu_rc kesu_purge_wipe_precheck(const struct kesu_identity *id,
 enum kesu_rc kesu_purge_wipe_run(const struct kesu_identity *id, struct kesu_target *t,
 				 const struct kesu_purge_wipe_opts *p, struct kesu_wipe *w,
 				 json_t **firmware, kesu_progress_fn fn, void *ud,
-				 struct kesu_err *err)
+				 atomic_int *stop, struct kesu_err *err)
 {
 	struct kesu_transport *tr = NULL;
 	*firmware = NULL;
@@ -215,7 +215,7 @@ enum kesu_rc kesu_purge_wipe_run(const struct kesu_identity *id, struct kesu_tar
 		kesu_strlcpy(w->reason, err->msg, sizeof(w->reason));
 		return rc;
 	}
-	rc = kesu_purge_wipe_run_on(tr, id, t, p, w, firmware, fn, ud, err);
+	rc = kesu_purge_wipe_run_on(tr, id, t, p, w, firmware, fn, ud, stop, err);
 	kesu_transport_close(tr);
 	return rc;
 }
@@ -223,7 +223,7 @@ enum kesu_rc kesu_purge_wipe_run(const struct kesu_identity *id, struct kesu_tar
 enum kesu_rc kesu_purge_wipe_run_on(struct kesu_transport *tr, const struct kesu_identity *id,
 				    struct kesu_target *t, const struct kesu_purge_wipe_opts *p,
 				    struct kesu_wipe *w, json_t **firmware, kesu_progress_fn fn,
-				    void *ud, struct kesu_err *err)
+				    void *ud, atomic_int *stop, struct kesu_err *err)
 {
 	*firmware = NULL;
 	w->started_at = time(NULL);
@@ -238,6 +238,7 @@ enum kesu_rc kesu_purge_wipe_run_on(struct kesu_transport *tr, const struct kesu
 		o.seed = w->sample_seed;
 		o.progress = on_purge_progress;
 		o.progress_ctx = &u;
+		o.stop = stop;
 		rc = kesu_purge_run(tr, t, &caps, p->method, &o, &r, err);
 		*firmware = kesu_purge_firmware_json(&r);
 	}

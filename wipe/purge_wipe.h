@@ -74,7 +74,7 @@ void kesu_nvme_sibling_namespaces(const char *block_dir, const char *name, char 
 enum kesu_rc kesu_purge_wipe_run_on(struct kesu_transport *tr, const struct kesu_identity *id,
 				    struct kesu_target *t, const struct kesu_purge_wipe_opts *p,
 				    struct kesu_wipe *w, json_t **firmware, kesu_progress_fn fn,
-				    void *ud, struct kesu_err *err);
+				    void *ud, atomic_int *stop, struct kesu_err *err);
 
 /* Open the device's pass-through, discover, run the purge and its
  * verification on t; fill w (result, reason, times, verification) and
@@ -83,6 +83,6 @@ enum kesu_rc kesu_purge_wipe_run_on(struct kesu_transport *tr, const struct kesu
 enum kesu_rc kesu_purge_wipe_run(const struct kesu_identity *id, struct kesu_target *t,
 				 const struct kesu_purge_wipe_opts *p, struct kesu_wipe *w,
 				 json_t **firmware, kesu_progress_fn fn, void *ud,
-				 struct kesu_err *err);
+				 atomic_int *stop, struct kesu_err *err);
 
 #endif

@@ -351,6 +351,26 @@ static void opal_psid_revert(void **state)
 	nvme_model_destroy(&m);
 }
 
+static void signal_stops_waiting_not_the_drive(void **state)
+{
+	(void)state;
+	struct nvme_model m;
+	nvme_model_init(&m, 0);
+	m.stall = true;
+	atomic_int stop = 15;
+	struct kesu_purge_opts o = opts();
+	o.stop = &stop;
+	struct kesu_purge_result r;
+	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-block", &o, &r),
+			 KESU_ERR_FAILED);
+	assert_int_equal(fk.sleeps, 1);
+	assert_string_equal(r.result, "failed");
+	assert_non_null(strstr(r.reason, "stopped by a signal"));
+	assert_true(m.in_progress); /* the drive goes on */
+	kesu_purge_result_free(&r);
+	nvme_model_destroy(&m);
+}
+
 /* ---- ATA ---- */
 
 static void ata_sanitize_methods(void **state)
@@ -641,6 +661,7 @@ int main(void)
 		cmocka_unit_test(nvme_sanitize_failures),
 		cmocka_unit_test(nvme_overwrite_checks_pattern_and_purge_explains),
 		cmocka_unit_test(opal_psid_revert),
+		cmocka_unit_test(signal_stops_waiting_not_the_drive),
 		cmocka_unit_test(ata_sanitize_methods),
 		cmocka_unit_test(ata_secure_erase_frozen_and_usb_refused),
 		cmocka_unit_test(ata_secure_erase_success_disables_security),

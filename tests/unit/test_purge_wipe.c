@@ -31,7 +31,7 @@ static json_t *record(struct nvme_model *m, struct kesu_purge_wipe_opts *p,
 	id.logical_block_size = m->med.block;
 	struct kesu_target *t = model_medium_target(&m->med);
 	json_t *fw = NULL;
-	*rc = kesu_purge_wipe_run_on(&m->tr, &id, t, p, w, &fw, NULL, NULL, &err);
+	*rc = kesu_purge_wipe_run_on(&m->tr, &id, t, p, w, &fw, NULL, NULL, NULL, &err);
 	struct kesu_run_record r = {0};
 	kesu_run_id_new(r.run_id);
 	strcpy(r.host.hostname, "test");
