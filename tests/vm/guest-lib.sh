@@ -166,3 +166,90 @@ j_end() {
 	done < "$VM_OUT/jq.queue"
 	: > "$VM_OUT/jq.filters"
 }
+
+# kwipe OUT DEV ARGS...: kesu wipe DEV without asking, run records to OUT,
+# output to OUT/wipe.log; returns kesu's exit status.  The certificate step
+# is skipped (--no-cert) where kesu has it: the bed tests the erasure.
+kwipe() {
+	kwipe_bg "$@"
+	wait "$KPID"
+}
+
+# kwipe_bg OUT DEV ARGS...: the same, in the background; KPID is kesu's
+# own pid (not a subshell's), so it can be stopped and continued.
+kwipe_bg() {
+	local out=$1 dev=$2
+	shift 2
+	mkdir -p "$out" /tmp/kesu-state
+	if [ -z "${KWIPE_NOCERT+set}" ]; then
+		KWIPE_NOCERT=
+		kesu wipe --help 2>&1 | grep -q -- '--no-cert' && KWIPE_NOCERT=--no-cert
+	fi
+	vm_log "kesu wipe $* $dev"
+	kesu wipe --yes $KWIPE_NOCERT --progress none --state-dir /tmp/kesu-state \
+		--out "$out" "$@" "$dev" > "$out/wipe.log" 2>&1 &
+	KPID=$!
+}
+
+# running PID: the process exists and has not exited (a zombie has).
+running() {
+	[ -r "/proc/$1/stat" ] && ! grep -q ') Z ' "/proc/$1/stat"
+}
+
+# wait_written BLOCK SECTORS PID: wait (at most 60 s) until SECTORS have
+# been written to /sys/block/BLOCK since boot or PID ended; true if PID is
+# still running then.
+wait_written() {
+	local i=0
+	while [ $i -lt 600 ]; do
+		[ "$(block_writes "$1" 2>/dev/null || echo 0)" -gt "$2" ] && break
+		running "$3" || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	running "$3"
+}
+
+# wait_ended PID SECONDS: true if PID ends within SECONDS.
+wait_ended() {
+	local i=0
+	while running "$1" && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	! running "$1"
+}
+
+# rc_is NAME RC WANT LOG: exit status RC is WANT; the detail quotes LOG.
+rc_is() {
+	if [ "$2" -eq "$3" ]; then
+		t_ok "$1"
+	else
+		t_fail "$1" "exit $2, want $3 :: $(tail -n 3 "$4")"
+	fi
+}
+
+# record_of OUT: the one run record kesu wrote into OUT.
+record_of() {
+	local f n=0 last=
+	for f in "$1"/kesu-run-*.json; do
+		[ -f "$f" ] || continue
+		n=$((n + 1))
+		last=$f
+	done
+	[ "$n" -eq 1 ] && echo "$last"
+}
+
+# t_record NAME OUT: exactly one run record in OUT, and it parses.
+t_record() {
+	local r
+	if r=$(record_of "$2") && jq -e .schema "$r" > /dev/null 2>&1; then
+		t_ok "$1"
+	else
+		t_fail "$1" "want one kesu-run-*.json in $2, found: $(ls "$2")"
+		return 1
+	fi
+}
+
+# block_writes NAME: sectors written to /sys/block/NAME so far.
+block_writes() { awk '{ print $7 }' "/sys/block/$1/stat"; }

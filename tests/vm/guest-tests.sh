@@ -12,6 +12,11 @@ GROUPS="
 sysfs_disks 60
 inventory 120
 gate 120
+wipe_clear 240
+wipe_multipass 240
+bad_sectors 240
+flakey 240
+hot_remove 180
 "
 
 # The kernel's own view of the disks QEMU was given: every disk is there,
@@ -138,6 +143,8 @@ g_gate() {
 
 	mkdir -p "$mnt"
 	if t_check gate-mount-partition mount -t ext4 "/dev/${sata1}1" "$mnt"; then
+		echo kesu-gate-sentinel > "$mnt/sentinel"
+		sync
 		kesu info --json "/dev/$sata1" > "$info"
 		j_begin "$info"
 		j_eq gate-mounted-disk-refused "$verdict" '{"erasable":false,"codes":["mounted"]}'
@@ -149,6 +156,9 @@ g_gate() {
 		j_eq gate-mounted-disk-refused-in-list "$(sel "$SATA1_SERIAL") | $verdict" \
 			'{"erasable":false,"codes":["mounted"]}'
 		j_end
+		kwipe /tmp/rec-gate-mounted "/dev/$sata1" --method nist-clear
+		rc_is gate-mounted-disk-wipe-exit-6 $? 6 /tmp/rec-gate-mounted/wipe.log
+		t_check gate-mounted-disk-untouched grep -q "^kesu-gate-sentinel$" "$mnt/sentinel"
 		umount "$mnt"
 		kesu info --json "/dev/$sata1" > "$info"
 		j_begin "$info"
@@ -162,6 +172,8 @@ g_gate() {
 		j_begin "$info"
 		j_eq gate-dm-member-refused "$verdict" '{"erasable":false,"codes":["holder"]}'
 		j_end
+		kwipe /tmp/rec-gate-dm "/dev/$sata2" --method nist-clear
+		rc_is gate-dm-member-wipe-exit-6 $? 6 /tmp/rec-gate-dm/wipe.log
 		dm_remove kesugate
 		kesu info --json "/dev/$sata2" > "$info"
 		j_begin "$info"
@@ -169,6 +181,196 @@ g_gate() {
 		j_end
 	else
 		t_fail gate-dm-mapping-created "dmsetup create over /dev/$sata2 failed"
+	fi
+}
+
+# Keys of a run record compared after a clean erasure.
+CLEAN_KEYS='{result, reason, bad_ranges, verification: .verification.outcome, bytes_written}'
+
+# wipe_one NAME SERIAL METHOD BYTE PASSES: erase the disk with that serial
+# with METHOD and prove it: it had content, kesu exits 0, every byte now
+# reads back (O_DIRECT, busybox only) as the last pass's BYTE, the record
+# says erased with the passes given, and kesu no longer finds anything on it.
+wipe_one() {
+	local name=$1 serial=$2 method=$3 byte=$4 passes=$5 d out rc r bytes
+	d=$(disk_by_serial "$serial")
+	out=/tmp/rec-$name
+	bytes=$(dev_bytes "/dev/$d")
+	t_check "$name-had-content" not is_filled "/dev/$d" "$byte"
+	kwipe "$out" "/dev/$d" --method "$method"
+	rc=$?
+	rc_is "$name-exit-0" "$rc" 0 "$out/wipe.log"
+	t_check "$name-every-byte-$byte" is_filled "/dev/$d" "$byte"
+	t_record "$name-record" "$out" || return 0
+	r=$(record_of "$out")
+	j_begin "$r"
+	j_eq "$name-record-erased" "$CLEAN_KEYS" \
+		"{\"result\":\"erased\",\"reason\":null,\"bad_ranges\":[],\"verification\":\"passed\",\"bytes_written\":$((bytes * $(echo "$passes" | tr ',' ' ' | wc -w)))}"
+	j_eq "$name-record-device" '.device | {path, serial, size_bytes}' \
+		"{\"path\":\"/dev/$d\",\"serial\":\"$serial\",\"size_bytes\":$bytes}"
+	j_eq "$name-record-passes" "{method: .method.name, passes: [.passes[] | .pattern], verified: [.passes[-1].verified]}" \
+		"{\"method\":\"$method\",\"passes\":[$(echo "$passes" | sed 's/[^,]*/"&"/g')],\"verified\":[true]}"
+	j_eq "$name-record-content-before" '.before.pttype' '"gpt"'
+	j_end
+	kesu info --json "/dev/$d" > "$out/after.json"
+	j_begin "$out/after.json"
+	j_eq "$name-nothing-found-after" '.content | {pttype, signature, partitions}' \
+		'{"pttype":null,"signature":null,"partitions":[]}'
+	j_end
+}
+
+# nist-clear (one pass of 0x00) on the 4Kn NVMe namespace.
+g_wipe_clear() {
+	wipe_one wipe-nvme-nist-clear "$NVME_SERIAL" nist-clear 00 00
+}
+
+# A two-pass method (0x55, then 0xAA) on the 512e SATA disk.
+g_wipe_multipass() {
+	wipe_one wipe-sata-nist-clear-flash "$SATA1_SERIAL" nist-clear-flash aa 55,aa
+}
+
+# Bad sectors from dm-error: two unwritable ranges punched into the SATA
+# disk, at LBAs that are not multiples of 8 so 4 KiB rounding shows.  The
+# wipe of the mapped device reports exactly those ranges, everything else
+# is erased, and the run ends erased-with-exceptions, never erased.
+BAD1_LBA=1003
+BAD1_N=5
+BAD2_LBA=20480
+BAD2_N=9
+g_bad_sectors() {
+	local d sz m out=/tmp/rec-bad rc r end1 end2
+	d=$(disk_by_serial "$SATA2_SERIAL")
+	sz=$(cat /sys/block/"$d"/size)
+	end1=$((BAD1_LBA + BAD1_N))
+	end2=$((BAD2_LBA + BAD2_N))
+	m=$(dm_create kesubad "0 $BAD1_LBA linear /dev/$d 0
+$BAD1_LBA $BAD1_N error
+$end1 $((BAD2_LBA - end1)) linear /dev/$d $end1
+$BAD2_LBA $BAD2_N error
+$end2 $((sz - end2)) linear /dev/$d $end2") \
+		|| { t_fail bad-sectors-mapping "dmsetup create failed"; return 0; }
+	t_check bad-sectors-mapping-fails-writes \
+		not dd if=/dev/zero of="$m" bs=512 seek=$BAD1_LBA count=1 oflag=direct
+
+	kwipe "$out" "$m" --method nist-clear
+	rc=$?
+	rc_is bad-sectors-exit-1 "$rc" 1 "$out/wipe.log"
+	if t_record bad-sectors-record "$out"; then
+		r=$(record_of "$out")
+		j_begin "$r"
+		j_eq bad-sectors-result '.result' '"erased-with-exceptions"'
+		j_eq bad-sectors-exact-write-ranges \
+			'[.bad_ranges[] | select(.operation == "write") | [.first_lba, .count]]' \
+			"[[$BAD1_LBA,$BAD1_N],[$BAD2_LBA,$BAD2_N]]"
+		j_eq bad-sectors-no-other-ranges \
+			"[.bad_ranges[] | select(.first_lba < $BAD1_LBA or (.first_lba >= $end1 and .first_lba < $BAD2_LBA) or .first_lba >= $end2 or (.first_lba + .count) > $end2)]" '[]'
+		j_eq bad-sectors-reason-given '.reason | type' '"string"'
+		j_end
+	fi
+	dm_remove kesubad
+	# Independently: every sector around the bad ones is zero on the disk.
+	t_check bad-sectors-good-areas-zeroed range_is_zero "/dev/$d" 0 "$BAD1_LBA"
+	t_check bad-sectors-middle-zeroed range_is_zero "/dev/$d" "$end1" $((BAD2_LBA - end1))
+	t_check bad-sectors-tail-zeroed range_is_zero "/dev/$d" "$end2" $((sz - end2))
+}
+
+# range_is_zero DEV LBA COUNT: 512-byte sectors [LBA, LBA+COUNT) read 0.
+range_is_zero() {
+	local got want
+	got=$(dd if="$1" bs=512 skip="$2" count="$3" iflag=direct 2>/dev/null | md5sum)
+	want=$(head -c $(($3 * 512)) /dev/zero | md5sum)
+	[ "$got" = "$want" ]
+}
+
+# dm_blockname NAME: dm-N for /dev/mapper/NAME.
+dm_blockname() {
+	local b
+	for b in /sys/block/dm-*; do
+		[ "$(cat "$b/dm/name" 2>/dev/null)" = "$1" ] && { echo "${b##*/}"; return 0; }
+	done
+	return 1
+}
+
+# A disk that starts failing in the middle of a run: kesu erases a linear
+# mapping with three passes; halfway through the first, kesu is stopped
+# (SIGSTOP, so the failure is certainly mid-run whatever the machine's
+# speed), the table is swapped for dm-flakey failing every read and write,
+# and kesu continues.  The run must end failed or erased-with-exceptions
+# (then naming the failing tail), never erased.
+g_flakey() {
+	local d sz m dm out=/tmp/rec-flakey rc r
+	d=$(disk_by_serial "$SATA2_SERIAL")
+	sz=$(cat /sys/block/"$d"/size)
+	m=$(dm_create kesuflaky "0 $sz linear /dev/$d 0") \
+		|| { t_fail flakey-mapping "dmsetup create failed"; return 0; }
+	dm=$(dm_blockname kesuflaky)
+	kwipe_bg "$out" "$m" --passes 00,ff,00
+	if wait_written "$dm" $((sz / 2)) "$KPID"; then
+		kill -STOP "$KPID"
+		if dmsetup --noudevsync load kesuflaky \
+			--table "0 $sz flakey /dev/$d 0 0 3600 1 error_writes" &&
+			dmsetup --noudevsync resume kesuflaky && running "$KPID"; then
+			t_ok flakey-failure-starts-mid-run
+		else
+			t_fail flakey-failure-starts-mid-run "table swap failed or kesu gone"
+		fi
+		kill -CONT "$KPID"
+	else
+		t_fail flakey-failure-starts-mid-run "kesu ended before half of pass 1 ($(block_writes "$dm") of $sz sectors)"
+	fi
+	wait_ended "$KPID" 120 && t_ok flakey-no-hang \
+		|| { t_fail flakey-no-hang "kesu still running 120 s after the failure"; kill -9 "$KPID"; }
+	wait "$KPID"
+	rc=$?
+	t_check flakey-exit-not-0 test "$rc" -ne 0
+	if t_record flakey-record "$out"; then
+		r=$(record_of "$out")
+		j_begin "$r"
+		j_eq flakey-not-erased \
+			'.result | IN("failed", "erased-with-exceptions")' 'true'
+		j_eq flakey-ranges-reach-the-end \
+			"if .result == \"erased-with-exceptions\" then ([.bad_ranges[] | .first_lba + .count] | max) == $sz else true end" 'true'
+		j_eq flakey-reason-given '.reason | type' '"string"'
+		j_end
+		vm_log "flakey: $(jq -c '{result, reason, bad_ranges: (.bad_ranges | length)}' "$r")"
+	fi
+	dm_remove kesuflaky
+}
+
+# Hot removal: the scsi_debug disk is deleted through sysfs while kesu
+# writes to it (kesu stopped meanwhile, so it is certainly mid-run).  kesu
+# must stop (no hang: bounded wait, and the group has a time limit), exit
+# non-zero and record "failed" with a reason, not a pile of bad sectors.
+g_hot_remove() {
+	local d sz out=/tmp/rec-hotremove rc r
+	d=$(sdebug_add) || { t_fail hot-remove-disk "scsi_debug disk did not appear"; return 0; }
+	sz=$(cat /sys/block/"$d"/size)
+	kwipe_bg "$out" "/dev/$d" --passes 00,ff,00
+	if wait_written "$d" $((sz / 2)) "$KPID"; then
+		kill -STOP "$KPID"
+		echo 1 > "/sys/block/$d/device/delete"
+		if running "$KPID" && ! [ -e "/sys/block/$d" ]; then
+			t_ok hot-remove-while-running
+		else
+			t_fail hot-remove-while-running "kesu gone or $d still there after delete"
+		fi
+		kill -CONT "$KPID"
+	else
+		t_fail hot-remove-while-running "kesu ended before half of pass 1 ($(block_writes "$d") of $sz sectors)"
+		echo 1 > "/sys/block/$d/device/delete"
+	fi
+	wait_ended "$KPID" 60 && t_ok hot-remove-no-hang \
+		|| { t_fail hot-remove-no-hang "kesu still running 60 s after the disk was removed"; kill -9 "$KPID"; }
+	wait "$KPID"
+	rc=$?
+	t_check hot-remove-exit-not-0 test "$rc" -ne 0
+	if t_record hot-remove-record "$out"; then
+		r=$(record_of "$out")
+		j_begin "$r"
+		j_eq hot-remove-failed '.result' '"failed"'
+		j_eq hot-remove-reason-says-gone '.reason | test("disappeared|removed|gone")' 'true'
+		j_end
+		vm_log "hot-remove: $(jq -c '{result, reason}' "$r")"
 	fi
 }
 
