@@ -11,6 +11,7 @@
 GROUPS="
 sysfs_disks 60
 inventory 120
+purge_caps 120
 gate 120
 wipe_clear 240
 wipe_multipass 240
@@ -128,6 +129,47 @@ g_inventory() {
 		"$(want_content "$SATA1_LABEL" "$SATA1_PTUUID" "$SATA1_FSUUID")"
 	j_eq info-sata-partitions '.partitions' "[\"${sata1}1\"]"
 	j_eq info-sata-erasable '[.erasable, .protected_reasons]' '[true,[]]'
+	j_end
+}
+
+# Firmware purge capability discovery through the real pass-through paths
+# (NVMe admin ioctl on the namespace, SG_IO with ATA PASS-THROUGH through
+# libata, SCSI through scsi_debug).  QEMU's NVMe controller advertises no
+# Sanitize (SANICAP 0) and no crypto erase in Format (FNA 0) but does Format
+# NVM; its SATA disk has neither the Security nor the Sanitize feature set;
+# scsi_debug has no SANITIZE.  kesu must say exactly that, and offer only
+# the methods that are left.
+g_purge_caps() {
+	local nvme sata sdbg info=$VM_OUT/caps.json
+	nvme=$(disk_by_serial "$NVME_SERIAL")
+	sata=$(disk_by_serial "$SATA1_SERIAL")
+	sdbg=$(sdebug_add)
+
+	kesu info --json "/dev/$nvme" > "$info"
+	j_begin "$info"
+	j_eq caps-nvme-interface '.purge | {interface, usb_bridge}' '{"interface":"nvme","usb_bridge":false}'
+	j_eq caps-nvme-no-sanitize '.purge.nvme | {sanicap, sanitize}' \
+		'{"sanicap":0,"sanitize":{"crypto":false,"block":false,"overwrite":false}}'
+	j_eq caps-nvme-no-format-crypto '.purge.nvme | {fna, format, format_crypto}' \
+		'{"fna":0,"format":true,"format_crypto":false}'
+	j_eq caps-nvme-lba-format '.purge.nvme | {nsid, lba_bytes}' "{\"nsid\":1,\"lba_bytes\":$NVME_LBS}"
+	j_eq caps-nvme-methods '.purge.methods' '["nvme-format-erase"]'
+	j_end
+
+	kesu info --json "/dev/$sata" > "$info"
+	j_begin "$info"
+	j_eq caps-sata-interface '.purge | {interface, usb_bridge}' '{"interface":"ata","usb_bridge":false}'
+	j_eq caps-sata-no-sanitize '.purge.ata.sanitize' \
+		'{"supported":false,"crypto":false,"block":false,"overwrite":false}'
+	j_eq caps-sata-no-security '.purge.ata.security | {supported, enabled, locked, frozen}' \
+		'{"supported":false,"enabled":false,"locked":false,"frozen":false}'
+	j_eq caps-sata-methods '.purge.methods' '[]'
+	j_end
+
+	kesu info --json "/dev/$sdbg" > "$info"
+	j_begin "$info"
+	j_eq caps-scsi-debug-no-sanitize '.purge | {interface, sanitize: .scsi.sanitize, methods}' \
+		'{"interface":"scsi","sanitize":{"overwrite":false,"block":false,"crypto":false},"methods":[]}'
 	j_end
 }
 
