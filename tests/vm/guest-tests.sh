@@ -17,6 +17,7 @@ wipe_clear 240
 wipe_multipass 240
 bad_sectors 240
 flakey 240
+purge_wipe 180
 hot_remove 180
 "
 
@@ -428,6 +429,67 @@ g_hot_remove() {
 		j_eq hot-remove-reason-given '.reason | type == "string" and length > 0' 'true'
 		j_end
 		vm_log "hot-remove: $(jq -c '{result, reason}' "$r")"
+	fi
+}
+
+# Firmware purge through kesu wipe on the real pass-through paths: every
+# method the devices lack is refused before anything is written (exit 4,
+# naming the capability that is missing), and nvme-format-erase (Format NVM,
+# SES=1) runs end to end on the emulated NVMe: the namespace, filled with
+# 0x5a first, reads back all zero, and the run record carries the firmware
+# command and the sampled verification.
+g_purge_wipe() {
+	local nvme sata sdbg out rc r m want
+	nvme=$(disk_by_serial "$NVME_SERIAL")
+	sata=$(disk_by_serial "$SATA1_SERIAL")
+	sdbg=$(sdebug_add)
+	for m in nvme-sanitize-crypto:SANICAP nvme-sanitize-block:SANICAP \
+		nvme-sanitize-overwrite:SANICAP nvme-format-crypto:FNA; do
+		refused "purge-refuses-${m%%:*}" "/dev/$nvme" "${m%%:*}" "${m#*:}"
+	done
+	for m in ata-sanitize-crypto:'word 59' ata-sanitize-block:'word 59' \
+		ata-secure-erase:'word 128' ata-secure-erase-enhanced:'word 128' \
+		purge:'no sanitize or security erase'; do
+		refused "purge-sata-refuses-${m%%:*}" "/dev/$sata" "${m%%:*}" "${m#*:}"
+	done
+	if [ -n "$sdbg" ]; then
+		refused purge-scsi-debug-refuses-scsi-sanitize-block \
+			"/dev/$sdbg" scsi-sanitize-block ''
+	else
+		t_fail purge-scsi-debug-refuses-scsi-sanitize-block "no scsi_debug disk"
+	fi
+
+	out=/tmp/rec-format
+	head -c "$(dev_bytes "/dev/$nvme")" /dev/zero | tr '\000' '\132' \
+		| dd of="/dev/$nvme" bs=1M oflag=direct 2>/dev/null
+	t_check purge-nvme-format-erase-had-content is_filled "/dev/$nvme" 5a
+	kwipe "$out" "/dev/$nvme" --method nvme-format-erase
+	rc_is purge-nvme-format-erase-exit-0 $? 0 "$out/wipe.log"
+	t_check purge-nvme-format-erase-every-byte-00 is_filled "/dev/$nvme" 00
+	t_record purge-nvme-format-erase-record "$out" || return 0
+	r=$(record_of "$out")
+	j_begin "$r"
+	j_eq purge-nvme-format-erase-result '{result, reason, bad_ranges, method: .method.name, category: .method.nist_category}' \
+		'{"result":"erased","reason":null,"bad_ranges":[],"method":"nvme-format-erase","category":"purge"}'
+	j_eq purge-nvme-format-erase-firmware '.firmware | {command, opcode, interface, status, nsid: .completion.nsid}' \
+		'{"command":"nvme-format-erase","opcode":"0x80","interface":"nvme","status":"success","nsid":1}'
+	j_eq purge-nvme-format-erase-verified '.verification | {mode, outcome, mismatched_blocks}' \
+		'{"mode":"sample","outcome":"passed","mismatched_blocks":0}'
+	j_end
+}
+
+# refused NAME DEV METHOD TEXT: kesu wipe --method METHOD DEV exits 4, says
+# TEXT, and writes no run record.
+refused() {
+	local out=/tmp/rec-refused-$1
+	kwipe "$out" "$2" --method "$3"
+	rc_is "$1" $? 4 "$out/wipe.log"
+	if [ -n "$4" ] && ! grep -q "$4" "$out/wipe.log"; then
+		t_fail "$1-says-why" "no '$4' in: $(tail -n 2 "$out/wipe.log")"
+	elif [ -n "$(ls "$out"/kesu-run-*.json 2>/dev/null)" ]; then
+		t_fail "$1-says-why" "a run record was written for a refused method"
+	else
+		t_ok "$1-says-why"
 	fi
 }
 
