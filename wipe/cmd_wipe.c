@@ -4,6 +4,7 @@
  * device's end goes through finish_device(), the one place where follow-up
  * steps (certificates, firmware methods) hook in. */
 #include "checkpoint.h"
+#include "config.h"
 #include "cli.h"
 #include "device.h"
 #include "engine.h"
@@ -97,7 +98,7 @@ static void usage(FILE *f)
 		"      --progress MODE      auto, json (lines on stderr) or none\n"
 		"  -q, --quiet              print only the summary\n"
 		"      --json               print the summary as JSON on stdout\n"
-		"      --state-dir DIR      checkpoints (default %s)\n"
+		"      --state-dir DIR      checkpoints (default: kesu.conf [paths] state_dir, else %s)\n"
 		"      --out DIR            run records (default: current directory)\n"
 		"      --resume             continue an interrupted wipe from its checkpoint\n"
 		"      --no-cert            do not issue a signed certificate per device\n"
@@ -792,7 +793,6 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 enum kesu_rc cmd_wipe(int argc, char **argv)
 {
 	struct wipe_opts o = {0};
-	o.state_dir = KESU_STATE_DIR_DEFAULT;
 	o.out_dir = ".";
 	o.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY");
 	bool help = false;
@@ -807,6 +807,17 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	struct kesu_method custom;
 	const struct kesu_method *m = NULL;
 	struct kesu_err err;
+	/* --state-dir wins; otherwise kesu.conf's [paths] state_dir, so a
+	 * station's checkpoints (and their stream keys) stay where its
+	 * administrator put them, and --resume finds them there. */
+	static struct kesu_config cfg;
+	if (!o.state_dir) {
+		if (kesu_config_load(o.cert.config_path, &cfg, &err) != KESU_OK) {
+			kesu_report(&err);
+			return err.rc;
+		}
+		o.state_dir = cfg.state_dir;
+	}
 	if (o.passes) {
 		if (kesu_method_custom(o.passes, &custom, &err) != KESU_OK) {
 			kesu_report(&err);

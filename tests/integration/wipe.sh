@@ -181,6 +181,21 @@ check "unwritable --out: exit non-zero" test $? -ne 0
 check "unwritable --out: nothing written" cmp -n 1048576 "$L2" "$T_DIR/head.orig"
 check "unwritable --out: says to give a writable --out" grep -q "writable --out" "$T_DIR/err"
 
+# --- the state directory comes from kesu.conf when --state-dir is absent ---
+printf '[paths]\nstate_dir = %s\n' "$T_DIR/not-a-dir/state" >"$T_DIR/bad.conf"
+: >"$T_DIR/not-a-dir"
+head -c 1048576 "$L2" >"$T_DIR/head.orig"
+"$KESU" wipe --no-cert --config "$T_DIR/bad.conf" --out "$OUT" --yes --quiet \
+	--method zero "$L2" >/dev/null 2>"$T_DIR/err"
+check "config state_dir: an unusable one stops the wipe" test $? -ne 0
+check "config state_dir: the error names it" grep -q "not-a-dir" "$T_DIR/err"
+check "config state_dir: nothing written" cmp -n 1048576 "$L2" "$T_DIR/head.orig"
+printf '[paths]\nstate_dir = %s\n' "$T_DIR/cfg-state" >"$T_DIR/good.conf"
+"$KESU" wipe --no-cert --config "$T_DIR/good.conf" --out "$OUT" --yes --quiet \
+	--method zero "$L2" >/dev/null 2>&1
+check "config state_dir: wipe with it ends erased" test "$(result_of "$L2")" = erased
+check "config state_dir: checkpoints went there" test -d "$T_DIR/cfg-state"
+
 # --- refusals -------------------------------------------------------------
 L3=$(rand_loop c.img 16) || exit 1
 mkfs.ext4 -q -F "$L3" && t_mount "$L3" "$T_DIR/mnt"
