@@ -191,15 +191,21 @@ static void print_plan(const struct dev_run *d, FILE *f)
 	fprintf(f, "  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n", size,
 		id->size_bytes, d->t ? d->t->block_size : id->logical_block_size);
 	fprintf(f, "  contents  %s\n", content);
-	fprintf(f, "  method    %s (NIST %s), %zu pass%s:", w->method.name,
-		kesu_nist_category_name(w->method.category), w->method.npasses,
-		w->method.npasses == 1 ? "" : "es");
-	for (size_t i = 0; i < w->method.npasses; i++) {
-		char p[2 * KESU_PATTERN_MAX + 8];
-		kesu_pass_describe(&w->method.passes[i], p, sizeof(p));
-		fprintf(f, " %s", p);
+	const char *purge = d->opts->purge.method;
+	if (purge)
+		fprintf(f, "  method    %s (NIST purge, the drive's own command; "
+			   "sampled verification)\n", purge);
+	if (w->method.npasses > 0) {
+		fprintf(f, "  %s %s (NIST %s), %zu pass%s:", purge ? "then     " : "method   ",
+			w->method.name, kesu_nist_category_name(w->method.category),
+			w->method.npasses, w->method.npasses == 1 ? "" : "es");
+		for (size_t i = 0; i < w->method.npasses; i++) {
+			char p[2 * KESU_PATTERN_MAX + 8];
+			kesu_pass_describe(&w->method.passes[i], p, sizeof(p));
+			fprintf(f, " %s", p);
+		}
+		fprintf(f, "; verify %s\n", kesu_verify_mode_name(w->verify));
 	}
-	fprintf(f, "; verify %s\n", kesu_verify_mode_name(w->verify));
 	if (w->verify == KESU_VERIFY_NONE)
 		fprintf(f, "  note      without verification the result can at best be "
 			   "erased-with-exceptions\n");

@@ -465,6 +465,8 @@ g_purge_wipe() {
 	t_check purge-nvme-format-erase-had-content is_filled "/dev/$nvme" 5a
 	kwipe "$out" "/dev/$nvme" --method nvme-format-erase
 	rc_is purge-nvme-format-erase-exit-0 $? 0 "$out/wipe.log"
+	t_check purge-nvme-format-erase-plan-names-command \
+		grep -q "method    nvme-format-erase (NIST purge" "$out/wipe.log"
 	t_check purge-nvme-format-erase-every-byte-00 is_filled "/dev/$nvme" 00
 	t_record purge-nvme-format-erase-record "$out" || return 0
 	r=$(record_of "$out")
