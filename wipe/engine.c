@@ -605,6 +605,40 @@ static void note_bad(struct ctx *c, uint64_t off, uint64_t len, enum kesu_bad_op
 		set_fatal(c, "%s", e.msg);
 }
 
+/* A whole chunk failed with r.  False when the device is gone (the run is
+ * already fatal); true when retrying block by block can save the rest. */
+static bool chunk_worth_retrying(struct ctx *c, ssize_t r, const char *during)
+{
+	int e = r < 0 ? (int)-r : EIO;
+	if (gone_errno(e)) {
+		set_fatal(c, "the device disappeared during %s (%s); reconnect it and "
+			     "start over",
+			  during, strerror(e));
+		return false;
+	}
+	return device_still_there(c);
+}
+
+/* One block of a retry failed with r: true (and fatal) if the device left. */
+static bool block_gone(struct ctx *c, ssize_t r, const char *during)
+{
+	if (r >= 0 || !gone_errno((int)-r))
+		return false;
+	set_fatal(c, "the device disappeared during %s (%s)", during, strerror((int)-r));
+	return true;
+}
+
+/* A device that fails every block of DEAD_CHUNKS chunks in a row is dead:
+ * stop rather than grind through the rest one block at a time. */
+static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, const char *doing)
+{
+	c->dead_chunks = failed == len ? c->dead_chunks + 1 : 0;
+	if (c->dead_chunks >= DEAD_CHUNKS)
+		set_fatal(c, "the device stopped %s (%d chunks in a row failed); destroy it "
+			     "physically",
+			  doing, DEAD_CHUNKS);
+}
+
 static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t len)
 {
 	struct kesu_wipe *w = c->w;
@@ -616,15 +650,7 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 		c->dead_chunks = 0;
 		return;
 	}
-	if (r >= 0)
-		r = -EIO;
-	if (gone_errno((int)-r)) {
-		set_fatal(c, "the device disappeared during the erasure (%s); reconnect it "
-			     "and start over",
-			  strerror((int)-r));
-		return;
-	}
-	if (!device_still_there(c))
+	if (!chunk_worth_retrying(c, r, "the erasure"))
 		return;
 	/* Retry block by block so only the blocks that really fail are lost. */
 	uint32_t bs = c->t->block_size;
@@ -637,23 +663,16 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 			ps->bytes_written += bs;
 			continue;
 		}
-		if (r < 0 && gone_errno((int)-r)) {
-			set_fatal(c, "the device disappeared during the erasure (%s)",
-				  strerror((int)-r));
+		if (block_gone(c, r, "the erasure"))
 			return;
-		}
 		note_bad(c, off + b, bs, KESU_BAD_WRITE);
 		failed += bs;
 		if (w->fatal)
 			return;
 	}
 	c->pass_failed_bytes += failed;
-	c->dead_chunks = failed == len ? c->dead_chunks + 1 : 0;
-	if (c->dead_chunks >= DEAD_CHUNKS)
-		set_fatal(c, "the device stopped accepting writes (%d chunks in a row "
-			     "failed); destroy it physically",
-			  DEAD_CHUNKS);
-	else if (c->pass_failed_bytes > c->t->size / 2)
+	count_dead_chunk(c, failed, len, "accepting writes");
+	if (!w->fatal && c->pass_failed_bytes > c->t->size / 2)
 		set_fatal(c, "most of the medium could not be written; destroy it physically");
 }
 
@@ -691,15 +710,7 @@ static void verify_chunk(struct ctx *c, const uint8_t *exp, const uint8_t *got, 
 		}
 		return;
 	}
-	if (r >= 0)
-		r = -EIO;
-	if (gone_errno((int)-r)) {
-		set_fatal(c, "the device disappeared during verification (%s); reconnect it "
-			     "and start over",
-			  strerror((int)-r));
-		return;
-	}
-	if (!device_still_there(c))
+	if (!chunk_worth_retrying(c, r, "verification"))
 		return;
 	uint32_t bs = c->t->block_size;
 	size_t failed = 0;
@@ -709,11 +720,8 @@ static void verify_chunk(struct ctx *c, const uint8_t *exp, const uint8_t *got, 
 			compare_blocks(c, c->bounce, exp + b, off + b, bs);
 			continue;
 		}
-		if (r < 0 && gone_errno((int)-r)) {
-			set_fatal(c, "the device disappeared during verification (%s)",
-				  strerror((int)-r));
+		if (block_gone(c, r, "verification"))
 			return;
-		}
 		note_bad(c, off + b, bs, KESU_BAD_READ);
 		w->unreadable_blocks++;
 		ps->verify_bad++;
@@ -721,11 +729,7 @@ static void verify_chunk(struct ctx *c, const uint8_t *exp, const uint8_t *got, 
 		if (w->fatal)
 			return;
 	}
-	c->dead_chunks = failed == len ? c->dead_chunks + 1 : 0;
-	if (c->dead_chunks >= DEAD_CHUNKS)
-		set_fatal(c, "the device stopped answering reads (%d chunks in a row "
-			     "failed); destroy it physically",
-			  DEAD_CHUNKS);
+	count_dead_chunk(c, failed, len, "answering reads");
 }
 
 /* One phase of the current pass over `ranges`: write or read back. */
