@@ -1,5 +1,6 @@
 #include "digest.h"
 #include "fileio.h"
+#include "strutil.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -10,9 +11,7 @@ void kesu_sha256_hex(const void *data, size_t len, char out[KESU_SHA256_HEX])
 	unsigned char md[32];
 	unsigned int n = 0;
 	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
+	kesu_hex_encode(md, sizeof(md), out);
 }
 
 enum kesu_rc kesu_sha256_file(const char *path, char out[KESU_SHA256_HEX],

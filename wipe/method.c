@@ -102,17 +102,6 @@ const struct kesu_method *kesu_method_find(const char *name)
 	return NULL;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 #define PASSES_HINT "give a comma-separated list like 00,ff,random"
 
 static enum kesu_rc parse_item(const char *s, size_t n, size_t index,
@@ -134,7 +123,7 @@ static enum kesu_rc parse_item(const char *s, size_t n, size_t index,
 				 "write each byte as two digits (0f, not f)",
 				 index, shown, s);
 	for (size_t i = 0; i < n; i++)
-		if (hexval((unsigned char)s[i]) < 0)
+		if (kesu_hex_digit((unsigned char)s[i]) < 0)
 			return kesu_fail(err, KESU_ERR_USAGE, 0,
 					 "--passes: item %zu '%.*s' is neither 'random' nor hex bytes; "
 					 PASSES_HINT, index, shown, s);
@@ -145,8 +134,8 @@ static enum kesu_rc parse_item(const char *s, size_t n, size_t index,
 	p->kind = KESU_PASS_PATTERN;
 	p->pattern_len = (uint8_t)(n / 2);
 	for (size_t i = 0; i < n / 2; i++)
-		p->pattern[i] = (uint8_t)(hexval((unsigned char)s[2 * i]) << 4 |
-					  hexval((unsigned char)s[2 * i + 1]));
+		p->pattern[i] = (uint8_t)(kesu_hex_digit((unsigned char)s[2 * i]) << 4 |
+					  kesu_hex_digit((unsigned char)s[2 * i + 1]));
 	return KESU_OK;
 }
 
@@ -218,13 +207,10 @@ void kesu_pass_describe(const struct kesu_pass *p, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "random");
 		return;
 	}
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	for (size_t i = 0; i < p->pattern_len && o + 2 < bufsz; i++) {
-		buf[o++] = hex[p->pattern[i] >> 4];
-		buf[o++] = hex[p->pattern[i] & 15];
-	}
-	buf[o] = '\0';
+	size_t n = p->pattern_len;
+	if (2 * n + 1 > bufsz)
+		n = (bufsz - 1) / 2;
+	kesu_hex_encode(p->pattern, n, buf);
 }
 
 const char *kesu_verify_mode_name(enum kesu_verify_mode m)

@@ -6,6 +6,7 @@
  * o / 16, so any range can be regenerated on its own: for verification, for a
  * block-by-block retry, and for resuming a pass after an interruption. */
 #include "stream.h"
+#include "strutil.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -41,24 +42,8 @@ enum kesu_rc kesu_stream_key_new(struct kesu_stream_key *k, struct kesu_err *err
 
 void kesu_stream_key_to_hex(const struct kesu_stream_key *k, char hex[97])
 {
-	static const char digits[] = "0123456789abcdef";
-	const uint8_t *p = (const uint8_t *)k;
-	for (size_t i = 0; i < 48; i++) {
-		hex[2 * i] = digits[p[i] >> 4];
-		hex[2 * i + 1] = digits[p[i] & 15];
-	}
-	hex[96] = '\0';
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	_Static_assert(sizeof(*k) == 48, "key then IV, no padding");
+	kesu_hex_encode(k, sizeof(*k), hex);
 }
 
 enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k,
@@ -70,8 +55,8 @@ enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k
 				 "damaged: start the wipe again without --resume");
 	uint8_t tmp[48];
 	for (size_t i = 0; i < 48; i++) {
-		int hi = hexval((unsigned char)hex[2 * i]);
-		int lo = hexval((unsigned char)hex[2 * i + 1]);
+		int hi = kesu_hex_digit((unsigned char)hex[2 * i]);
+		int lo = kesu_hex_digit((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return kesu_fail(err, KESU_ERR_INVALID, 0,
 					 "random stream key has a non-hex character; the checkpoint "

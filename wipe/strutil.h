@@ -25,6 +25,12 @@ bool kesu_is_clean(const char *s);
  * NULL gives JSON null.  Never returns NULL except on out-of-memory. */
 json_t *kesu_json_str(const char *s);
 
+/* Lowercase hex of n bytes into out, which holds 2n + 1 bytes. */
+void kesu_hex_encode(const void *data, size_t n, char *out);
+
+/* The value of one hex digit, or -1 if c is not one. */
+int kesu_hex_digit(int c);
+
 /* Copy with truncation; always NUL-terminates.  Returns true if it fit. */
 bool kesu_strlcpy(char *dst, const char *src, size_t dstsz);
 

@@ -54,6 +54,21 @@ static void clean_bounds_at_character_boundary(void **state)
 	json_decref(j);
 }
 
+static void hex_encode_and_digits(void **state)
+{
+	(void)state;
+	char out[9];
+	kesu_hex_encode("\x00\x9f\xa0\xff", 4, out);
+	assert_string_equal(out, "009fa0ff");
+	kesu_hex_encode("", 0, out);
+	assert_string_equal(out, "");
+	assert_int_equal(kesu_hex_digit('7'), 7);
+	assert_int_equal(kesu_hex_digit('b'), 11);
+	assert_int_equal(kesu_hex_digit('F'), 15);
+	assert_int_equal(kesu_hex_digit('g'), -1);
+	assert_int_equal(kesu_hex_digit('/'), -1);
+}
+
 static void time_round_trip(void **state)
 {
 	(void)state;
@@ -163,6 +178,7 @@ int main(void)
 		cmocka_unit_test(clean_trims_padding_and_nuls),
 		cmocka_unit_test(clean_replaces_controls_and_bad_utf8),
 		cmocka_unit_test(clean_bounds_at_character_boundary),
+		cmocka_unit_test(hex_encode_and_digits),
 		cmocka_unit_test(time_round_trip),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(identity_json_round_trip_and_strictness),
