@@ -532,6 +532,24 @@ static bool device_still_there(struct ctx *c)
 	return true;
 }
 
+/* Flush what was written; false (and the run fatal) if that failed.  A
+ * flush that fails because the device went away reports the going away:
+ * that is the cause the operator has to act on, the EIO only its symptom. */
+static bool flush_ok(struct ctx *c, const char *after)
+{
+	int r = c->t->ops->sync(c->t);
+	if (r >= 0)
+		return true;
+	if (gone_errno(-r))
+		set_fatal(c, "the device disappeared %s (%s); reconnect it and start over",
+			  after, strerror(-r));
+	else if (device_still_there(c))
+		set_fatal(c, "flushing the device's write cache %s failed (%s); the data "
+			     "may not be on the medium",
+			  after, strerror(-r));
+	return false;
+}
+
 static uint64_t verify_len(const struct ctx *c)
 {
 	if (c->w->verify == KESU_VERIFY_SAMPLE && c->have_plan)
@@ -584,13 +602,8 @@ static void maybe_checkpoint(struct ctx *c, bool force)
 	/* The checkpoint promises that everything before offset is on the
 	 * medium, so flush first; a flush that fails makes the run fail. */
 	if (c->w->phase == KESU_PHASE_WRITE) {
-		int r = c->t->ops->sync(c->t);
-		if (r < 0) {
-			set_fatal(c, "flushing the device's write cache failed (%s); the data "
-				     "may not be on the medium",
-				  strerror(-r));
+		if (!flush_ok(c, "before a checkpoint"))
 			return;
-		}
 	}
 	struct kesu_err e;
 	c->o->checkpoint(c->w, c->o->checkpoint_ud, &e);
@@ -886,13 +899,8 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 		if (w->fatal || w->interrupted)
 			break;
 		if (w->phase == KESU_PHASE_WRITE) {
-			int r = t->ops->sync(t);
-			if (r < 0) {
-				set_fatal(c, "flushing the device's write cache failed (%s); the "
-					     "data may not be on the medium",
-					  strerror(-r));
+			if (!flush_ok(c, "at the end of a pass"))
 				break;
-			}
 			if (kesu_wipe_verifies_pass(w, w->pass)) {
 				w->phase = KESU_PHASE_VERIFY;
 				w->offset = 0;
@@ -967,10 +975,7 @@ enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
 	if (rc == KESU_OK && w->interrupted) {
 		/* Stopped at a chunk boundary: make what was written durable so
 		 * the checkpoint the caller saves is true. */
-		int r = t->ops->sync(t);
-		if (r < 0)
-			set_fatal(&c, "flushing after the interruption failed (%s)",
-				  strerror(-r));
+		flush_ok(&c, "after the interruption");
 	}
 done:
 	if (rc != KESU_OK && !w->fatal)

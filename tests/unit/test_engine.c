@@ -275,6 +275,21 @@ static void device_disappears(void **state)
 	kesu_target_close(t);
 }
 
+static void device_gone_when_the_flush_fails(void **state)
+{
+	(void)state;
+	/* The flush's EIO is a symptom; the operator must hear the cause. */
+	struct fault_spec f = {.vanish_at_sync = true};
+	struct kesu_target *t = fault_target_new(SIZE, BS, &f);
+	struct kesu_wipe w;
+	wipe_with(&w, "zero", KESU_VERIFY_LAST);
+	struct kesu_engine_opts o = opts();
+	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
+	assert_non_null(strstr(w.reason, "disappeared"));
+	kesu_wipe_free(&w);
+	kesu_target_close(t);
+}
+
 static void device_changes_size(void **state)
 {
 	(void)state;
@@ -858,6 +873,7 @@ int main(void)
 		cmocka_unit_test(silent_bit_flips_caught),
 		cmocka_unit_test(unverified_run_is_not_erased),
 		cmocka_unit_test(device_disappears),
+		cmocka_unit_test(device_gone_when_the_flush_fails),
 		cmocka_unit_test(device_changes_size),
 		cmocka_unit_test(failed_flush_or_cache_drop_fails),
 		cmocka_unit_test(dead_device_gives_up),

@@ -421,12 +421,13 @@ g_hot_remove() {
 		r=$(record_of "$out")
 		j_begin "$r"
 		j_eq hot-remove-failed '.result' '"failed"'
-		# The reason must be there; its wording depends on where kesu
-		# was when the disk went (a write: "the device disappeared ...";
-		# the cache flush at the end of a pass: "flushing the device's
-		# write cache failed (Input/output error) ..."), so the text is
-		# logged for the reader rather than matched.
-		j_eq hot-remove-reason-given '.reason | type == "string" and length > 0' 'true'
+		# The reason names the cause.  Where kesu was when the disk went
+		# decides which words: a write or a flush finds it gone ("the
+		# device disappeared ..."); a write that keeps failing with EIO
+		# while the node lingers ends as a dead device ("stopped
+		# accepting writes").  A bare flush EIO must not be the reason.
+		j_eq hot-remove-reason-names-cause \
+			'.reason | test("disappeared|stopped accepting writes")' 'true'
 		j_end
 		vm_log "hot-remove: $(jq -c '{result, reason}' "$r")"
 	fi

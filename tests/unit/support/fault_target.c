@@ -72,6 +72,10 @@ static int f_sync(struct kesu_target *t)
 	f->st.syncs++;
 	if (f->gone)
 		return -ENODEV;
+	if (f->spec.vanish_at_sync) {
+		f->gone = true;
+		return -EIO;
+	}
 	return f->spec.fail_sync ? -EIO : 0;
 }
 

@@ -26,6 +26,9 @@ struct fault_spec {
 	long disappear_after_writes;
 	long resize_after_writes;
 	bool fail_sync, fail_drop_cache;
+	/* The first flush fails with -EIO and the device is gone from then on:
+	 * a hot removal that only the flush notices (seen on scsi_debug). */
+	bool vanish_at_sync;
 	/* Set *stop after this many writes (interruption tests). */
 	atomic_int *stop;
 	long stop_after_writes;
