@@ -313,6 +313,7 @@ void kesu_wipe_finish(struct kesu_wipe *w, uint64_t size, uint32_t block_size)
 /* ---- data generator: fills chunk N+1 while chunk N is on the wire ----- */
 
 #define NSLOT 3
+#define TILE (64 * 1024)
 
 struct gen_slot {
 	uint8_t *buf;
@@ -468,6 +469,10 @@ struct ctx {
 	uint8_t *bufs[NSLOT];
 	uint8_t *rbufs[NSLOT]; /* read-ahead slots for verification */
 	uint8_t *bounce; /* one block, aligned: the contract wants 4096-aligned buffers */
+	/* A pattern pass's bytes from medium offset 0, TILE + KESU_PATTERN_MAX
+	 * long: verifying a pattern compares what was read against this small,
+	 * cache-resident copy instead of a generated chunk. */
+	uint8_t tile[TILE + KESU_PATTERN_MAX];
 	struct timespec t0, last_ckpt;
 	uint64_t run_done;
 	uint64_t phase_done, phase_total;
@@ -707,15 +712,41 @@ static void compare_blocks(struct ctx *c, const uint8_t *got, const uint8_t *exp
 	}
 }
 
-/* got/r: what the read-ahead thread read for [off, off+len). */
-static void verify_chunk(struct ctx *c, const uint8_t *exp, const uint8_t *got, ssize_t r,
-			 uint64_t off, size_t len)
+static const struct kesu_pass *cur_pass(const struct ctx *c)
+{
+	return &c->w->method.passes[c->w->pass];
+}
+
+/* Does got hold the current pattern pass's bytes for [off, off+len)? */
+static bool matches_tile(const struct ctx *c, const uint8_t *got, uint64_t off, size_t len)
+{
+	size_t period = cur_pass(c)->pattern_len;
+	for (size_t i = 0; i < len; i += TILE) {
+		size_t n = len - i < TILE ? len - i : TILE;
+		if (memcmp(got + i, c->tile + (off + i) % period, n) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* got/r: what the read-ahead thread read for [off, off+len).  exp is the
+ * generated data for a random pass; NULL for a pattern pass, which is
+ * compared against the tile and spelled out into `scratch` only when
+ * something did not match. */
+static void verify_chunk(struct ctx *c, const uint8_t *exp, uint8_t *scratch,
+			 const uint8_t *got, ssize_t r, uint64_t off, size_t len)
 {
 	struct kesu_wipe *w = c->w;
 	struct kesu_pass_state *ps = &w->passes[w->pass];
+	bool same = r == (ssize_t)len &&
+		    (exp ? memcmp(got, exp, len) == 0 : matches_tile(c, got, off, len));
+	if (!exp && !same) {
+		kesu_pass_fill_pattern(cur_pass(c), off, scratch, len);
+		exp = scratch;
+	}
 	if (r == (ssize_t)len) {
 		c->dead_chunks = 0;
-		if (memcmp(got, exp, len) == 0) {
+		if (same) {
 			w->bytes_verified += len;
 			ps->bytes_verified += len;
 		} else {
@@ -751,21 +782,28 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 {
 	struct kesu_wipe *w = c->w;
 	bool verify = w->phase == KESU_PHASE_VERIFY;
+	/* Verifying a pattern needs no generated data: only the read-ahead
+	 * runs, and the compare uses the tile. */
+	bool tiled = verify && cur_pass(c)->kind == KESU_PASS_PATTERN;
 	struct gen g, rd;
-	enum kesu_rc rc = gen_start(&g, c->bufs, NULL, w, w->pass, ranges, nranges, c->chunk,
-				    err);
+	enum kesu_rc rc = KESU_OK;
+	if (tiled)
+		kesu_pass_fill_pattern(cur_pass(c), 0, c->tile, sizeof(c->tile));
+	else
+		rc = gen_start(&g, c->bufs, NULL, w, w->pass, ranges, nranges, c->chunk, err);
 	if (rc != KESU_OK)
 		return rc;
 	if (verify) {
 		rc = gen_start(&rd, c->rbufs, c->t, w, w->pass, ranges, nranges, c->chunk, err);
 		if (rc != KESU_OK) {
-			gen_stop(&g, NULL);
+			if (!tiled)
+				gen_stop(&g, NULL);
 			return rc;
 		}
 	}
 	struct gen_slot *s;
-	while ((s = gen_next(&g))) {
-		struct gen_slot *got = verify ? gen_next(&rd) : NULL;
+	while ((s = gen_next(tiled ? &rd : &g))) {
+		struct gen_slot *got = tiled ? s : verify ? gen_next(&rd) : NULL;
 		if (stop_requested(c)) {
 			w->interrupted = true;
 			break;
@@ -778,14 +816,16 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 			set_fatal(c, "internal error: the read-ahead lost its place");
 			break;
 		} else {
-			verify_chunk(c, s->buf, got->buf, got->r, s->off, s->len);
+			verify_chunk(c, tiled ? NULL : s->buf, c->bufs[0], got->buf, got->r,
+				     s->off, s->len);
 		}
 		if (w->fatal)
 			break;
 		w->offset = s->off + s->len;
 		c->phase_done += s->len;
 		c->run_done += s->len;
-		gen_release(&g);
+		if (!tiled)
+			gen_release(&g);
 		if (verify)
 			gen_release(&rd);
 		report(c);
@@ -793,6 +833,8 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 		if (w->fatal)
 			break;
 	}
+	if (tiled)
+		return gen_stop(&rd, err);
 	if (verify)
 		gen_stop(&rd, NULL);
 	return gen_stop(&g, err);

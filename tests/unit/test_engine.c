@@ -245,6 +245,45 @@ static void silent_bit_flips_caught(void **state)
 	kesu_target_close(t);
 }
 
+static void pattern_verify_follows_medium_offsets(void **state)
+{
+	(void)state;
+	/* A 3-byte period never divides a chunk, so each chunk starts at a
+	 * different phase of the pattern: a clean run must verify, and flips
+	 * and unreadable blocks must land on exactly their blocks. */
+	struct kesu_target *t = fault_target_new(SIZE, BS, &(struct fault_spec){0});
+	struct kesu_wipe w;
+	wipe_with(&w, "924924", KESU_VERIFY_LAST);
+	struct kesu_engine_opts o = opts();
+	assert_int_equal(run(t, &w, &o), KESU_RESULT_ERASED);
+	assert_int_equal(w.bytes_verified, SIZE);
+	const uint8_t *d = fault_target_data(t);
+	static const uint8_t pat[3] = {0x92, 0x49, 0x24};
+	for (uint64_t i = 0; i < SIZE; i += 4093)
+		assert_int_equal(d[i], pat[i % 3]);
+	kesu_wipe_free(&w);
+	kesu_target_close(t);
+
+	struct fault_spec f = {.flip_off = {BS + 7, 1500 * BS + 1}, .nflip = 2,
+			       .rerr_lba = 300, .rerr_count = 2};
+	t = fault_target_new(SIZE, BS, &f);
+	wipe_with(&w, "924924", KESU_VERIFY_LAST);
+	assert_int_equal(run(t, &w, &o), KESU_RESULT_EXCEPTIONS);
+	assert_int_equal(w.bad.n, 3);
+	assert_int_equal(w.bad.v[0].first_lba, 1);
+	assert_int_equal(w.bad.v[0].count, 1);
+	assert_int_equal(w.bad.v[0].op, KESU_BAD_VERIFY);
+	assert_int_equal(w.bad.v[1].first_lba, 300);
+	assert_int_equal(w.bad.v[1].count, 2);
+	assert_int_equal(w.bad.v[1].op, KESU_BAD_READ);
+	assert_int_equal(w.bad.v[2].first_lba, 1500);
+	assert_int_equal(w.mismatched_blocks, 2);
+	assert_int_equal(w.unreadable_blocks, 2);
+	assert_int_equal(w.bytes_verified, SIZE - 4 * BS);
+	kesu_wipe_free(&w);
+	kesu_target_close(t);
+}
+
 static void unverified_run_is_not_erased(void **state)
 {
 	(void)state;
@@ -871,6 +910,7 @@ int main(void)
 		cmocka_unit_test(write_error_with_verification_never_erased),
 		cmocka_unit_test(read_error_during_verify_recorded),
 		cmocka_unit_test(silent_bit_flips_caught),
+		cmocka_unit_test(pattern_verify_follows_medium_offsets),
 		cmocka_unit_test(unverified_run_is_not_erased),
 		cmocka_unit_test(device_disappears),
 		cmocka_unit_test(device_gone_when_the_flush_fails),
