@@ -687,6 +687,20 @@ static enum kesu_rc worst(enum kesu_rc a, enum kesu_rc b)
 	return a != KESU_OK ? a : b;
 }
 
+
+/* True when every device whose thread started has finished. */
+static bool all_started_done(struct dev_run *devs, size_t n)
+{
+	bool all = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!devs[i].started)
+			continue;
+		pthread_mutex_lock(&devs[i].mu);
+		all = all && devs[i].done;
+		pthread_mutex_unlock(&devs[i].mu);
+	}
+	return all;
+}
 static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_opts *o)
 {
 	atomic_int stop = 0;
@@ -742,15 +756,7 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 	draw(&ds, devs, n, false);
 	for (;;) {
 		pthread_mutex_lock(&g_done_mu);
-		bool all_done = true;
-		for (size_t i = 0; i < n; i++) {
-			if (!devs[i].started)
-				continue;
-			pthread_mutex_lock(&devs[i].mu);
-			all_done = all_done && devs[i].done;
-			pthread_mutex_unlock(&devs[i].mu);
-		}
-		if (!all_done) {
+		if (!all_started_done(devs, n)) {
 			/* Wake at the next tick, a finished device, or a signal
 			 * (which the kernel delivers to this thread: the workers
 			 * block them). */
@@ -764,14 +770,7 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 			pthread_cond_timedwait(&g_done_cv, &g_done_mu, &until);
 		}
 		pthread_mutex_unlock(&g_done_mu);
-		all_done = true;
-		for (size_t i = 0; i < n; i++) {
-			if (!devs[i].started)
-				continue;
-			pthread_mutex_lock(&devs[i].mu);
-			all_done = all_done && devs[i].done;
-			pthread_mutex_unlock(&devs[i].mu);
-		}
+		bool all_done = all_started_done(devs, n);
 		if (kesu_signals_take_usr1()) {
 			if (ds.live)
 				ds.drawn = 0;

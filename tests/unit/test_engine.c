@@ -314,50 +314,41 @@ static void device_disappears(void **state)
 	kesu_target_close(t);
 }
 
-static void device_gone_when_the_flush_fails(void **state)
+/* A verified zero wipe over a target with fault f ends failed, saying why. */
+static void assert_zero_wipe_fails(struct fault_spec f, const char *why)
 {
-	(void)state;
-	/* The flush's EIO is a symptom; the operator must hear the cause. */
-	struct fault_spec f = {.vanish_at_sync = true};
 	struct kesu_target *t = fault_target_new(SIZE, BS, &f);
 	struct kesu_wipe w;
 	wipe_with(&w, "zero", KESU_VERIFY_LAST);
 	struct kesu_engine_opts o = opts();
 	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
-	assert_non_null(strstr(w.reason, "disappeared"));
+	assert_non_null(strstr(w.reason, why));
 	kesu_wipe_free(&w);
 	kesu_target_close(t);
+}
+
+static void device_gone_when_the_flush_fails(void **state)
+{
+	(void)state;
+	/* The flush's EIO is a symptom; the operator must hear the cause. */
+	assert_zero_wipe_fails((struct fault_spec){.vanish_at_sync = true}, "disappeared");
 }
 
 static void device_changes_size(void **state)
 {
 	(void)state;
-	struct fault_spec f = {.resize_after_writes = 3};
-	struct kesu_target *t = fault_target_new(SIZE, BS, &f);
-	struct kesu_wipe w;
-	wipe_with(&w, "zero", KESU_VERIFY_LAST);
-	struct kesu_engine_opts o = opts();
-	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
-	assert_non_null(strstr(w.reason, "changed size"));
-	kesu_wipe_free(&w);
-	kesu_target_close(t);
+	assert_zero_wipe_fails((struct fault_spec){.resize_after_writes = 3}, "changed size");
 }
 
 static void failed_flush_or_cache_drop_fails(void **state)
 {
 	(void)state;
-	struct fault_spec f1 = {.fail_sync = true};
-	struct kesu_target *t = fault_target_new(SIZE, BS, &f1);
-	struct kesu_wipe w;
-	wipe_with(&w, "zero", KESU_VERIFY_LAST);
-	struct kesu_engine_opts o = opts();
-	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
-	assert_non_null(strstr(w.reason, "flush"));
-	kesu_wipe_free(&w);
-	kesu_target_close(t);
+	assert_zero_wipe_fails((struct fault_spec){.fail_sync = true}, "flush");
 
 	struct fault_spec f2 = {.fail_drop_cache = true};
-	t = fault_target_new(SIZE, BS, &f2);
+	struct kesu_target *t = fault_target_new(SIZE, BS, &f2);
+	struct kesu_wipe w;
+	struct kesu_engine_opts o = opts();
 	wipe_with(&w, "zero", KESU_VERIFY_LAST);
 	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
 	assert_non_null(strstr(w.reason, "verification could not run"));
