@@ -14,7 +14,7 @@ CC ?= cc
 DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
-	busybox-static softhsm2 libengine-pkcs11-openssl opensc
+	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils
 
 PKGS := blkid uuid libcrypto jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
