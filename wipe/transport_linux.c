@@ -1,14 +1,18 @@
-/* The real pass-through backend: NVME_IOCTL_ADMIN_CMD and SG_IO (plus the
- * sed-opal PSID revert ioctl).  Nothing here decides anything; the command
- * contents come from nvme.c / ata.c / scsi.c / opal.c. */
+/* The real pass-through backend: NVME_IOCTL_ADMIN_CMD, SG_IO and
+ * MMC_IOC_CMD / MMC_IOC_MULTI_CMD (plus the sed-opal PSID revert ioctl).
+ * Nothing here decides anything; the command contents come from nvme.c /
+ * ata.c / scsi.c / mmc.c / opal.c. */
 #include "transport.h"
 #include "strutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/major.h>
+#include <linux/mmc/ioctl.h>
 #include <linux/nvme_ioctl.h>
 #include <linux/sed-opal.h>
 #include <scsi/sg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +22,7 @@
 
 struct linux_priv {
 	int fd;
+	dev_t rdev;
 };
 
 static int fd_of(struct kesu_transport *t)
@@ -78,6 +83,95 @@ static int linux_scsi(struct kesu_transport *t, struct kesu_scsi_cmd *c)
 	return 0;
 }
 
+static void to_ioc(struct mmc_ioc_cmd *ic, const struct kesu_mmc_cmd *c)
+{
+	memset(ic, 0, sizeof(*ic));
+	ic->write_flag = c->write ? 1 : 0;
+	ic->opcode = c->opcode;
+	ic->arg = c->arg;
+	ic->flags = c->flags;
+	ic->blksz = c->data ? c->blksz : 0;
+	ic->blocks = c->data ? c->blocks : 0;
+	ic->cmd_timeout_ms = c->timeout_ms;
+	mmc_ioc_cmd_set_data((*ic), c->data);
+}
+
+static int linux_mmc(struct kesu_transport *t, struct kesu_mmc_cmd *c, unsigned n)
+{
+	if (t->kind != KESU_TRANSPORT_MMC)
+		return -EOPNOTSUPP;
+	if (n == 0 || n > KESU_MMC_MAX_SEQ)
+		return -EINVAL;
+	int r;
+	if (n == 1) {
+		struct mmc_ioc_cmd ic;
+		to_ioc(&ic, c);
+		r = ioctl(fd_of(t), MMC_IOC_CMD, &ic);
+		if (r == 0)
+			memcpy(c->response, ic.response, sizeof(c->response));
+		return r < 0 ? -errno : 0;
+	}
+	struct mmc_ioc_multi_cmd *m = calloc(1, sizeof(*m) + n * sizeof(struct mmc_ioc_cmd));
+	if (!m)
+		return -ENOMEM;
+	m->num_of_cmds = n;
+	for (unsigned i = 0; i < n; i++)
+		to_ioc(&m->cmds[i], &c[i]);
+	r = ioctl(fd_of(t), MMC_IOC_MULTI_CMD, m);
+	int e = errno;
+	for (unsigned i = 0; r == 0 && i < n; i++)
+		memcpy(c[i].response, m->cmds[i].response, sizeof(c[i].response));
+	free(m);
+	return r < 0 ? -e : 0;
+}
+
+/* The card's registers as the driver read them at enumeration. */
+static int read_mmc_attr(dev_t rdev, const char *attr, char *out, size_t outsz)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/device/%s", major(rdev),
+		 minor(rdev), attr);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	bool ok = fgets(out, (int)outsz, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -EIO;
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+static int parse_hex_words(const char *hex, uint32_t *w, unsigned n)
+{
+	if (strlen(hex) != 8 * n)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		char part[9], *end;
+		memcpy(part, hex + 8 * i, 8);
+		part[8] = '\0';
+		w[i] = (uint32_t)strtoul(part, &end, 16);
+		if (*end)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int linux_mmc_regs(struct kesu_transport *t, uint32_t csd[4], uint32_t *ocr)
+{
+	dev_t rdev = ((struct linux_priv *)t->priv)->rdev;
+	char hex[64];
+	int r = read_mmc_attr(rdev, "csd", hex, sizeof(hex));
+	if (r == 0)
+		r = parse_hex_words(hex, csd, 4);
+	if (r == 0)
+		r = read_mmc_attr(rdev, "ocr", hex, sizeof(hex));
+	/* sysfs prints the OCR as 0x%08x */
+	if (r == 0)
+		r = parse_hex_words(strncmp(hex, "0x", 2) ? hex : hex + 2, ocr, 1);
+	return r;
+}
+
 static int linux_opal_psid_revert(struct kesu_transport *t, const char *psid,
 				  size_t len)
 {
@@ -106,6 +200,8 @@ static void linux_close(struct kesu_transport *t)
 static const struct kesu_transport_ops linux_ops = {
 	.nvme_admin = linux_nvme_admin,
 	.scsi = linux_scsi,
+	.mmc = linux_mmc,
+	.mmc_regs = linux_mmc_regs,
 	.opal_psid_revert = linux_opal_psid_revert,
 	.close = linux_close,
 };
@@ -135,6 +231,21 @@ enum kesu_rc kesu_transport_open(const char *path, struct kesu_transport **out,
 	}
 	enum kesu_transport_kind kind;
 	uint32_t nsid = 0;
+	if (S_ISBLK(st.st_mode) && major(st.st_rdev) == MMC_BLOCK_MAJOR) {
+		/* SD cards share the mmc block driver but have no EXT_CSD and
+		 * no sanitize; their CMD8 means something else, so nothing is
+		 * sent to them. */
+		char type[16] = "";
+		read_mmc_attr(st.st_rdev, "type", type, sizeof(type));
+		if (strcmp(type, "MMC")) {
+			close(fd);
+			return kesu_fail(err, KESU_ERR_NOTSUP, 0,
+					 "%s: %s card, not eMMC: it has no sanitize command; use an overwrite method",
+					 path, type[0] && kesu_is_clean(type) ? type : "an unknown");
+		}
+		kind = KESU_TRANSPORT_MMC;
+		goto found;
+	}
 	/* NVME_IOCTL_ID answers on an NVMe namespace; a controller char
 	 * device answers ENOTTY there but takes admin commands. */
 	int id = ioctl(fd, NVME_IOCTL_ID);
@@ -155,6 +266,7 @@ enum kesu_rc kesu_transport_open(const char *path, struct kesu_transport **out,
 					 path);
 		}
 	}
+found:;
 	struct kesu_transport *t = calloc(1, sizeof(*t));
 	struct linux_priv *p = calloc(1, sizeof(*p));
 	if (!t || !p) {
@@ -164,6 +276,7 @@ enum kesu_rc kesu_transport_open(const char *path, struct kesu_transport **out,
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	}
 	p->fd = fd;
+	p->rdev = st.st_rdev;
 	t->ops = &linux_ops;
 	t->kind = kind;
 	t->nsid = nsid;
