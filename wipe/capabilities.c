@@ -145,6 +145,33 @@ static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
 	return KESU_OK;
 }
 
+static bool gone_errno(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENOMEDIUM;
+}
+
+static enum kesu_rc probe_mmc(struct kesu_transport *t, struct kesu_caps *c,
+			      struct kesu_err *err)
+{
+	uint8_t buf[KESU_EXT_CSD_LEN];
+	struct kesu_mmc_cmd cmd;
+	kesu_mmc_send_ext_csd_cmd(&cmd, buf);
+	int rc = kesu_mmc_exec(t, &cmd, 1);
+	if (gone_errno(rc))
+		return kesu_fail(err, KESU_ERR_GONE, -rc, "%s: the device disappeared", t->path);
+	struct kesu_err e2;
+	if (rc != 0 || kesu_mmc_parse_ext_csd(buf, sizeof(buf), &c->emmc.ext, &e2) != KESU_OK)
+		return KESU_OK; /* kind stays NONE */
+	c->kind = KESU_CAPS_EMMC;
+	c->rotational = false;
+	uint32_t csd[4];
+	if (t->ops->mmc_regs && t->ops->mmc_regs(t, csd, &c->emmc.ocr) == 0) {
+		kesu_mmc_parse_csd(csd, &c->emmc.csd);
+		c->emmc.regs_ok = true;
+	}
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_caps_probe(struct kesu_transport *t, bool usb_bridge,
 			     bool rotational, struct kesu_caps *c,
 			     struct kesu_err *err)
@@ -154,6 +181,8 @@ enum kesu_rc kesu_caps_probe(struct kesu_transport *t, bool usb_bridge,
 	c->rotational = rotational;
 	if (t->kind == KESU_TRANSPORT_NVME)
 		return probe_nvme(t, c, err);
+	if (t->kind == KESU_TRANSPORT_MMC)
+		return probe_mmc(t, c, err);
 	return probe_scsi(t, c, err);
 }
 
@@ -180,7 +209,8 @@ bool kesu_caps_supports(const struct kesu_caps *c, const struct kesu_purge_metho
 {
 	const char *ifname = c->kind == KESU_CAPS_NVME ? "NVMe" :
 			     c->kind == KESU_CAPS_ATA ? "ATA" :
-			     c->kind == KESU_CAPS_SCSI ? "SCSI" : "no pass-through";
+			     c->kind == KESU_CAPS_SCSI ? "SCSI" :
+			     c->kind == KESU_CAPS_EMMC ? "eMMC" : "no pass-through";
 	switch (m->family) {
 	case KESU_PF_AUTO:
 		return true;
@@ -237,6 +267,19 @@ bool kesu_caps_supports(const struct kesu_caps *c, const struct kesu_purge_metho
 			return WHY("the device does not support %s", m->name);
 		return true;
 	}
+	case KESU_PF_EMMC:
+		if (c->kind != KESU_CAPS_EMMC)
+			return WHY("%s needs an eMMC device, this one is %s", m->name, ifname);
+		if (c->emmc.ext.rev < 6)
+			return WHY("the device is older than eMMC 4.5 (EXT_CSD_REV %u); sanitize needs 4.5 or later",
+				   c->emmc.ext.rev);
+		if (!c->emmc.ext.sanitize)
+			return WHY("the device does not offer sanitize (EXT_CSD SEC_FEATURE_SUPPORT bit 6 clear)");
+		if (!c->emmc.regs_ok)
+			return WHY("the driver does not show the card's CSD and OCR registers, so its addressing and erase groups are unknown");
+		if (!(c->emmc.ocr & KESU_MMC_OCR_SECTOR_MODE) || !c->emmc.ext.sectors)
+			return WHY("the device is byte addressed (2 GB or less); kesu erases only sector-addressed eMMC: use an overwrite method");
+		return true;
 	case KESU_PF_OPAL:
 		if (!c->opal.queried)
 			return WHY("the device did not answer TCG Level 0 discovery: not a self-encrypting drive");
@@ -314,9 +357,41 @@ static json_t *ata_json(const struct kesu_caps *c)
 	return o;
 }
 
+static json_t *emmc_json(const struct kesu_caps *c)
+{
+	const struct kesu_mmc_ext_csd *x = &c->emmc.ext;
+	const struct kesu_mmc_csd *csd = c->emmc.regs_ok ? &c->emmc.csd : NULL;
+	uint64_t eg = kesu_mmc_erase_group_sectors(x, csd), wg = kesu_mmc_wp_group_sectors(x, csd);
+	json_t *gp = json_array();
+	for (int i = 0; i < 4; i++)
+		json_array_append_new(gp, json_integer((json_int_t)x->gp_bytes[i]));
+	json_t *o = json_pack("{s:i, s:b, s:b, s:s, s:b, s:I, s:o, s:o, s:o, s:I, s:I, s:o}",
+			      "ext_csd_rev", (json_int_t)x->rev, "sanitize", x->sanitize,
+			      "secure_erase", (x->sec_feature & KESU_MMC_SEC_ER_EN) != 0,
+			      "erased_value", x->erased_mem_cont ? "0xff" : "0x00",
+			      "high_capacity_erase_groups", x->hc_erase_def,
+			      "user_sectors", (json_int_t)x->sectors,
+			      "erase_group_bytes", eg ? json_integer((json_int_t)(eg * 512)) : json_null(),
+			      "write_protect_group_bytes",
+			      wg ? json_integer((json_int_t)(wg * 512)) : json_null(),
+			      "erase_timeout_ms_per_group",
+			      x->hc_erase_def && x->erase_timeout_mult
+			      ? json_integer(300 * x->erase_timeout_mult) : json_null(),
+			      "boot_partition_bytes", (json_int_t)x->boot_bytes,
+			      "rpmb_bytes", (json_int_t)x->rpmb_bytes,
+			      "gp_partition_bytes", gp);
+	json_object_set_new(o, "sector_addressed", c->emmc.regs_ok
+			    ? json_boolean(c->emmc.ocr & KESU_MMC_OCR_SECTOR_MODE) : json_null());
+	json_object_set_new(o, "write_protect", json_pack(
+		"{s:i, s:o, s:o}", "user_wp", (json_int_t)x->user_wp,
+		"card_permanent", csd ? json_boolean(csd->perm_write_protect) : json_null(),
+		"card_temporary", csd ? json_boolean(csd->tmp_write_protect) : json_null()));
+	return o;
+}
+
 json_t *kesu_caps_to_json(const struct kesu_caps *c)
 {
-	static const char *const names[] = {NULL, "nvme", "ata", "scsi"};
+	static const char *const names[] = {NULL, "nvme", "ata", "scsi", "emmc"};
 	json_t *o = json_object();
 	json_object_set_new(o, "interface", names[c->kind] ? json_string(names[c->kind]) : json_null());
 	json_object_set_new(o, "usb_bridge", json_boolean(c->usb_bridge));
@@ -378,8 +453,33 @@ json_t *kesu_caps_to_json(const struct kesu_caps *c)
 	    c->ata.id.sec_supported && !c->ata.id.sanitize)
 		json_array_append_new(notes, json_string(
 			"security erase only counts as NIST Clear on flash; this drive has no sanitize"));
+	if (c->kind == KESU_CAPS_EMMC) {
+		const struct kesu_mmc_ext_csd *x = &c->emmc.ext;
+		if (x->sanitize)
+			json_array_append_new(notes, json_string(
+				"eMMC sanitize purges only unmapped blocks: emmc-sanitize erases the whole user area first, then sanitizes"));
+		uint64_t gp = x->gp_bytes[0] + x->gp_bytes[1] + x->gp_bytes[2] + x->gp_bytes[3];
+		if (gp) {
+			snprintf(buf, sizeof(buf),
+				 "%llu bytes in general purpose partitions (mmcblkNgpM) lie outside the user area: emmc-sanitize does not erase them",
+				 (unsigned long long)gp);
+			json_array_append_new(notes, json_string(buf));
+		}
+		if (x->boot_bytes) {
+			snprintf(buf, sizeof(buf),
+				 "two boot partitions of %llu bytes each (mmcblkNboot0/1) hold firmware and are not erased",
+				 (unsigned long long)x->boot_bytes);
+			json_array_append_new(notes, json_string(buf));
+		}
+		if (c->emmc.regs_ok &&
+		    (c->emmc.csd.perm_write_protect || c->emmc.csd.tmp_write_protect))
+			json_array_append_new(notes, json_string(
+				c->emmc.csd.perm_write_protect
+				? "the card is permanently write protected (CSD): it cannot be erased; destroy it physically"
+				: "the card is temporarily write protected (CSD TMP_WRITE_PROTECT): clear it before erasing"));
+	}
 	json_object_set_new(o, "notes", notes);
-	json_object_set_new(o, "emmc", json_null());
+	json_object_set_new(o, "emmc", c->kind == KESU_CAPS_EMMC ? emmc_json(c) : json_null());
 	return o;
 }
 

@@ -1,11 +1,12 @@
 /* Which firmware purge commands a device supports and what state it is in,
  * found with read-only commands only (Identify, Get Log Page, IDENTIFY
  * DEVICE, READ NATIVE MAX ADDRESS, DCO IDENTIFY, REPORT SUPPORTED OPERATION
- * CODES, TCG Level 0 discovery).  JSON keys are documented in kesu(8). */
+ * CODES, TCG Level 0 discovery, SEND_EXT_CSD).  JSON keys are documented in kesu(8). */
 #ifndef KESU_CAPABILITIES_H
 #define KESU_CAPABILITIES_H
 
 #include "ata.h"
+#include "mmc.h"
 #include "error.h"
 #include "nvme.h"
 #include "opal.h"
@@ -22,6 +23,7 @@ enum kesu_caps_kind {
 	KESU_CAPS_NVME,
 	KESU_CAPS_ATA,
 	KESU_CAPS_SCSI,
+	KESU_CAPS_EMMC,
 };
 
 struct kesu_caps {
@@ -47,6 +49,12 @@ struct kesu_caps {
 		bool rsoc_ok;
 		bool overwrite, block, crypto;
 	} scsi;
+	struct {
+		struct kesu_mmc_ext_csd ext;
+		bool regs_ok;          /* CSD and OCR read from the driver */
+		struct kesu_mmc_csd csd;
+		uint32_t ocr;
+	} emmc;
 	struct kesu_opal_info opal;
 };
 

@@ -2,6 +2,7 @@
  * to its end, verify from the medium, and say exactly what happened. */
 #include "purge.h"
 #include "ata.h"
+#include "mmc.h"
 #include "nvme.h"
 #include "sampling.h"
 #include "scsi.h"
@@ -118,6 +119,11 @@ void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 				       "no SANITIZE; the Opal PSID revert replaces the media key")))
 			return;
 		break;
+	case KESU_CAPS_EMMC:
+		if (pick(out, c, "emmc-sanitize",
+			 "eMMC: erase the whole user area, then sanitize the unmapped blocks (the only purge eMMC offers)"))
+			return;
+		break;
 	case KESU_CAPS_NONE:
 		if (have_psid && pick(out, c, "opal-psid-revert",
 				      "the Opal PSID revert replaces the media key"))
@@ -137,6 +143,10 @@ enum kesu_purge_check kesu_purge_check_for(const struct kesu_purge_method *m,
 	case KESU_PA_CRYPTO:
 		return KESU_CHECK_CHANGED;
 	case KESU_PA_BLOCK:
+		/* eMMC ERASE defines the content: ERASED_MEM_CONT. */
+		if (m->family == KESU_PF_EMMC)
+			return c->emmc.ext.erased_mem_cont ? KESU_CHECK_ONES : KESU_CHECK_ZEROS;
+		return KESU_CHECK_CHANGED_OR_BLANK;
 	case KESU_PA_ENHANCED:
 	case KESU_PA_AUTO:
 		return KESU_CHECK_CHANGED_OR_BLANK;
@@ -762,6 +772,184 @@ static enum kesu_rc run_scsi(struct kesu_transport *t, const struct kesu_purge_m
 	}
 }
 
+/* ---- eMMC ---- */
+
+static bool mmc_gone(int rc)
+{
+	return rc == -ENODEV || rc == -ENXIO || rc == -ENOMEDIUM;
+}
+
+/* Chunks per erase pass: enough for live progress, few enough that the
+ * per-command overhead does not matter. */
+#define EMMC_ERASE_CHUNKS 64
+
+/* Every write-protected group would be skipped by ERASE without an error
+ * the host can see (the driver's busy poll reads and clears WP_ERASE_SKIP),
+ * so they are looked for first. */
+static enum kesu_rc emmc_scan_wp(struct kesu_transport *t, uint64_t sectors, uint64_t wg,
+				 uint64_t *protected_groups, uint64_t *first, struct kesu_err *err)
+{
+	*protected_groups = 0;
+	*first = 0;
+	uint64_t groups = (sectors + wg - 1) / wg;
+	for (uint64_t g = 0; g < groups; g += 32) {
+		uint8_t buf[4] = {0};
+		struct kesu_mmc_cmd cmd;
+		kesu_mmc_send_write_prot_cmd(&cmd, (uint32_t)(g * wg), buf);
+		int rc = kesu_mmc_exec(t, &cmd, 1);
+		if (mmc_gone(rc))
+			return kesu_fail(err, KESU_ERR_GONE, -rc, "the device disappeared while its write protection was read");
+		if (rc < 0)
+			return kesu_fail(err, KESU_ERR_FAILED, -rc,
+					 "SEND_WRITE_PROT at sector %" PRIu64 " failed (%s); the write protection is unknown, so nothing was erased",
+					 g * wg, strerror(-rc));
+		uint32_t bits = kesu_mmc_write_prot_bits(buf);
+		for (unsigned i = 0; i < 32 && g + i < groups; i++)
+			if (bits & (1u << i)) {
+				if (!*protected_groups)
+					*first = (g + i) * wg;
+				(*protected_groups)++;
+			}
+	}
+	return KESU_OK;
+}
+
+static enum kesu_rc run_emmc(struct kesu_transport *t, const struct kesu_caps *c,
+			     const struct kesu_purge_opts *o, struct poll_state *ps,
+			     struct kesu_purge_result *r, struct kesu_err *err)
+{
+	const struct kesu_mmc_ext_csd *x = &c->emmc.ext;
+	const struct kesu_mmc_csd *csd = &c->emmc.csd;
+	uint64_t sectors = x->sectors;
+	uint64_t eg = kesu_mmc_erase_group_sectors(x, csd);
+	uint64_t wg = kesu_mmc_wp_group_sectors(x, csd);
+	snprintf(r->command, sizeof(r->command), "eMMC ERASE (CMD35/36/38) then SANITIZE (CMD6)");
+	snprintf(r->opcode, sizeof(r->opcode), "CMD38+CMD6");
+	r->completion = json_pack("{s:I, s:o, s:s}", "user_sectors", (json_int_t)sectors,
+				  "erase_group_sectors", eg ? json_integer((json_int_t)eg) : json_null(),
+				  "erased_value", x->erased_mem_cont ? "0xff" : "0x00");
+	/* Write-protect groups exist only where the card enables them. */
+	bool wp_possible = x->hc_erase_def ? x->hc_wp_grp_size != 0 : csd->wp_grp_enable;
+	if (wp_possible && wg) {
+		uint64_t prot, first;
+		enum kesu_rc rc = emmc_scan_wp(t, sectors, wg, &prot, &first, err);
+		if (rc != KESU_OK)
+			return rc;
+		json_object_set_new(r->completion, "write_protected_groups", json_integer((json_int_t)prot));
+		if (prot)
+			return kesu_fail(err, KESU_ERR_REFUSED, 0,
+					 "%" PRIu64 " write-protected group(s) of %" PRIu64 " sectors (first at sector %" PRIu64 ") would be skipped by the erase; clear the write protection (mmc-utils) and run kesu again, or destroy the device",
+					 prot, wg, first);
+	} else {
+		json_object_set_new(r->completion, "write_protected_groups",
+				    wp_possible ? json_null() : json_integer(0));
+	}
+
+	/* Whole erase groups per command, so no group is half covered; with
+	 * no known group size, one command for the whole area. */
+	uint64_t chunk = sectors;
+	if (eg) {
+		chunk = (sectors + EMMC_ERASE_CHUNKS - 1) / EMMC_ERASE_CHUNKS;
+		chunk = (chunk + eg - 1) / eg * eg;
+	}
+	r->started = true;
+	uint64_t done = 0, commands = 0;
+	progress(o, "erase", 0.0);
+	while (done < sectors) {
+		uint64_t n = sectors - done < chunk ? sectors - done : chunk;
+		uint64_t groups = eg ? (n + eg - 1) / eg : 0;
+		/* Twice the card's own limit: it is the card's worst case, and
+		 * the driver's busy wait must not give up before the card. */
+		uint64_t to = 2 * kesu_mmc_erase_timeout_ms(x, groups ? groups : (n + 1023) / 1024) + 10000;
+		struct kesu_mmc_cmd cmd[3];
+		kesu_mmc_erase_cmds(cmd, (uint32_t)done, (uint32_t)(done + n - 1),
+				    to > UINT32_MAX ? UINT32_MAX : (uint32_t)to);
+		int rc = kesu_mmc_exec(t, cmd, 3);
+		commands++;
+		json_object_set_new(r->completion, "erase_commands", json_integer((json_int_t)commands));
+		if (mmc_gone(rc)) {
+			snprintf(r->status, sizeof(r->status), "device-gone");
+			return kesu_fail(err, KESU_ERR_GONE, -rc,
+					 "the device disappeared while erasing at sector %" PRIu64 "; part of it is still unerased: reconnect it and run the purge again",
+					 done);
+		}
+		uint32_t bad = 0;
+		for (int i = 0; i < 3; i++)
+			bad |= cmd[i].response[0] & KESU_R1_ERRORS;
+		if (rc < 0 || bad) {
+			char why[160];
+			kesu_mmc_r1_describe(bad, why, sizeof(why));
+			snprintf(r->status, sizeof(r->status), "erase-failed");
+			return kesu_fail(err, KESU_ERR_FAILED, rc < 0 ? -rc : 0,
+					 "the card failed ERASE of sectors %" PRIu64 "-%" PRIu64 " (%s); the device is only partly erased: run the purge again or destroy it",
+					 done, done + n - 1, rc < 0 ? strerror(-rc) : why);
+		}
+		done += n;
+		json_object_set_new(r->completion, "sectors_erased", json_integer((json_int_t)done));
+		progress(o, "erase", (double)done / (double)sectors);
+		if (done < sectors && stopped(o)) {
+			snprintf(r->status, sizeof(r->status), "stopped");
+			return kesu_fail(err, KESU_ERR_FAILED, 0,
+					 "kesu was stopped by a signal after erasing %" PRIu64 " of %" PRIu64 " sectors; the rest still holds data: run the purge again",
+					 done, sectors);
+		}
+	}
+
+	/* The sanitize runs inside one R1b busy wait, with no progress to
+	 * poll; the whole remaining time limit goes to it. */
+	uint64_t now = ps->clk->now_ms(ps->clk->ctx);
+	uint64_t left = ps->deadline_ms > now ? ps->deadline_ms - now : 60000;
+	struct kesu_mmc_cmd san;
+	kesu_mmc_sanitize_cmd(&san, left > UINT32_MAX ? UINT32_MAX : (uint32_t)left);
+	progress(o, "sanitize", 0.0);
+	int rc = kesu_mmc_exec(t, &san, 1);
+	char hex[16];
+	snprintf(hex, sizeof(hex), "0x%08x", san.response[0]);
+	json_object_set_new(r->completion, "sanitize_r1", json_string(hex));
+	if (mmc_gone(rc)) {
+		snprintf(r->status, sizeof(r->status), "device-gone");
+		return kesu_fail(err, KESU_ERR_GONE, -rc,
+				 "the device disappeared during SANITIZE; reconnect it and run the purge again");
+	}
+	if (rc == -ETIMEDOUT) {
+		snprintf(r->status, sizeof(r->status), "timeout");
+		return kesu_fail(err, KESU_ERR_FAILED, ETIMEDOUT,
+				 "SANITIZE did not finish within %" PRIu64 " s; the card may still be busy: leave it powered and run the purge again",
+				 left / 1000);
+	}
+	if (rc < 0) {
+		snprintf(r->status, sizeof(r->status), "sanitize-rejected");
+		return kesu_fail(err, KESU_ERR_FAILED, -rc,
+				 "SANITIZE failed (%s)%s; the user area was erased but unmapped blocks were not purged",
+				 strerror(-rc), rc == -EOPNOTSUPP ? ": the driver says the card does not support it" : "");
+	}
+	if (san.response[0] & KESU_R1_ERRORS) {
+		char why[160];
+		kesu_mmc_r1_describe(san.response[0] & KESU_R1_ERRORS, why, sizeof(why));
+		snprintf(r->status, sizeof(r->status), "sanitize-failed");
+		return kesu_fail(err, KESU_ERR_FAILED, 0,
+				 "the card reports SANITIZE failed (%s); unmapped blocks were not purged", why);
+	}
+	/* A card that answers again after its busy wait is done; one that
+	 * does not has not shown that it finished. */
+	uint8_t buf[KESU_EXT_CSD_LEN];
+	struct kesu_mmc_cmd rd;
+	kesu_mmc_send_ext_csd_cmd(&rd, buf);
+	rc = kesu_mmc_exec(t, &rd, 1);
+	if (mmc_gone(rc)) {
+		snprintf(r->status, sizeof(r->status), "device-gone");
+		return kesu_fail(err, KESU_ERR_GONE, -rc, "the device disappeared right after SANITIZE");
+	}
+	if (rc < 0) {
+		snprintf(r->status, sizeof(r->status), "no-answer");
+		return kesu_fail(err, KESU_ERR_FAILED, -rc,
+				 "the card does not answer after SANITIZE (%s); its outcome is unknown", strerror(-rc));
+	}
+	snprintf(r->status, sizeof(r->status), "completed");
+	progress(o, "sanitize", 1.0);
+	return KESU_OK;
+}
+
 /* ---- the run ---- */
 
 static enum kesu_rc refuse_state(const struct kesu_caps *c, const struct kesu_purge_method *m,
@@ -790,6 +978,12 @@ static enum kesu_rc refuse_state(const struct kesu_caps *c, const struct kesu_pu
 	    c->nvme.log.state == KESU_NVME_SSTAT_IN_PROGRESS)
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "a sanitize is already running on this controller; wait for it to finish ('kesu info' shows its state)");
+	if (m->family == KESU_PF_EMMC && c->emmc.regs_ok && c->emmc.csd.perm_write_protect)
+		return kesu_fail(err, KESU_ERR_REFUSED, 0,
+				 "the card is permanently write protected (CSD PERM_WRITE_PROTECT): it cannot be erased; destroy it physically");
+	if (m->family == KESU_PF_EMMC && c->emmc.regs_ok && c->emmc.csd.tmp_write_protect)
+		return kesu_fail(err, KESU_ERR_REFUSED, 0,
+				 "the card is temporarily write protected (CSD TMP_WRITE_PROTECT); clear it (mmc-utils) and run kesu again");
 	if (m->family == KESU_PF_OPAL && (!o->psid || !o->psid[0]))
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "opal-psid-revert needs the PSID printed on the drive's label (--psid-file FILE)");
@@ -841,7 +1035,8 @@ enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 		return rc;
 	kesu_strlcpy(r->method, m->name, sizeof(r->method));
 	r->technique = m->technique;
-	r->interface = c->kind == KESU_CAPS_NVME ? "nvme" : c->kind == KESU_CAPS_ATA ? "ata" : "scsi";
+	r->interface = c->kind == KESU_CAPS_NVME ? "nvme" : c->kind == KESU_CAPS_ATA ? "ata" :
+		       c->kind == KESU_CAPS_EMMC ? "emmc" : "scsi";
 	r->nist_category = (m->family == KESU_PF_ATA_SECURITY && !c->rotational) ? "clear" : "purge";
 	r->check = kesu_purge_check_for(m, c);
 	r->hpa_sectors = kesu_caps_hpa_sectors(c);
@@ -907,6 +1102,9 @@ enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 	case KESU_PF_SCSI_SANITIZE:
 		rc = run_scsi(t, m, o, &ps, r, err);
 		break;
+	case KESU_PF_EMMC:
+		rc = run_emmc(t, c, o, &ps, r, err);
+		break;
 	case KESU_PF_OPAL: {
 		snprintf(r->command, sizeof(r->command), "TCG Opal PSID revert (IOC_OPAL_PSID_REVERT_TPR)");
 		snprintf(r->opcode, sizeof(r->opcode), "ioctl");
@@ -969,6 +1167,17 @@ enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 			       r->hpa_sectors + r->dco_sectors, r->hpa_sectors, r->dco_sectors);
 		set_result(r, "erased-with-exceptions", "%s", err->msg);
 		goto out;
+	}
+	if (m->family == KESU_PF_EMMC) {
+		const uint64_t *gp = c->emmc.ext.gp_bytes;
+		uint64_t gp_total = gp[0] + gp[1] + gp[2] + gp[3];
+		if (gp_total) {
+			rc = kesu_fail(err, KESU_ERR_FAILED, 0,
+				       "the user area was purged, but %" PRIu64 " bytes in general purpose partitions (mmcblkNgp0-3) were not erased; wipe them with an overwrite method",
+				       gp_total);
+			set_result(r, "erased-with-exceptions", "%s", err->msg);
+			goto out;
+		}
 	}
 	if (r->hidden_unlocked && now_size < ((c->ata.dco_ok ? c->ata.dco_max : c->ata.native_max) + 1) *
 						     (uint64_t)tgt->block_size) {

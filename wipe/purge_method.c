@@ -32,6 +32,8 @@ static const struct kesu_purge_method table[] = {
 	 "SCSI SANITIZE BLOCK ERASE"},
 	{"scsi-sanitize-overwrite", KESU_PF_SCSI_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
 	 "SCSI SANITIZE OVERWRITE with zeros, one pass"},
+	{"emmc-sanitize", KESU_PF_EMMC, KESU_PA_BLOCK, "block-erase",
+	 "eMMC ERASE of the whole user area, then SANITIZE (purges the unmapped blocks)"},
 	{"opal-psid-revert", KESU_PF_OPAL, KESU_PA_CRYPTO, "crypto-erase",
 	 "TCG Opal PSID revert (PSID from the drive label, --psid-file)"},
 };

@@ -15,6 +15,7 @@ enum kesu_purge_family {
 	KESU_PF_ATA_SECURITY,
 	KESU_PF_SCSI_SANITIZE,
 	KESU_PF_OPAL,
+	KESU_PF_EMMC,          /* ERASE of the user area, then SANITIZE */
 	KESU_PF_AUTO,          /* "purge": choose the strongest supported */
 };
 
