@@ -289,6 +289,15 @@ static void sanitize_erases_then_purges(void **state)
 	kesu_purge_result_free(&r);
 	emmc_model_destroy(&m);
 
+	/* A slow card: each command waits at least its worst case. */
+	emmc_model_init(&m, 0);
+	m.ext_csd[KESU_EXT_CSD_ERASE_TIMEOUT_MULT] = 200;
+	o = opts();
+	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_OK);
+	assert_true(m.last_erase_timeout_ms >= 60000);
+	kesu_purge_result_free(&r);
+	emmc_model_destroy(&m);
+
 	/* Legacy erase groups from the CSD (ERASE_GROUP_DEF clear). */
 	emmc_model_init(&m, 0);
 	emmc_model_legacy_groups(&m, 256);
@@ -331,6 +340,17 @@ static void erase_failures(void **state)
 	assert_true(r.chunks_failed > 0);
 	assert_true(r.first_failure_offset >= 3 * 512 * 1024 &&
 		    r.first_failure_offset < 4 * 512 * 1024);
+	kesu_purge_result_free(&r);
+	emmc_model_destroy(&m);
+
+	/* The card rejects the erase in its R1 status. */
+	emmc_model_init(&m, 0);
+	m.erase_error_bits = KESU_R1_ERASE_PARAM;
+	o = opts();
+	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
+	assert_string_equal(r.status, "erase-failed");
+	assert_non_null(strstr(r.reason, "ERASE_PARAM"));
+	assert_int_equal(m.n_sanitize, 0);
 	kesu_purge_result_free(&r);
 	emmc_model_destroy(&m);
 

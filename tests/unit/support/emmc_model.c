@@ -55,6 +55,11 @@ static int do_erase(struct emmc_model *m, struct kesu_mmc_cmd *c)
 		m->have_start = m->have_end = false;
 		return 0;
 	}
+	if (m->erase_error_bits) {
+		c->response[0] = R1_TRAN | m->erase_error_bits;
+		m->have_start = m->have_end = false;
+		return 0;
+	}
 	uint64_t eg = erase_group(m), wg = wp_group(m);
 	uint64_t g0 = m->start / eg, g1 = m->end / eg;
 	/* The card is busy for its own worst case; a host that waits less

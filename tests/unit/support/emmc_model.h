@@ -35,6 +35,7 @@ struct emmc_model {
 	bool sanitize_unsupported_by_driver, sanitize_switch_error, mute_after_sanitize;
 	int gone_after_erases;               /* < 0: never */
 	int skip_group;                      /* erase group that ERASE misses silently, -1 none */
+	uint32_t erase_error_bits;           /* R1 errors ERASE reports (nothing erased) */
 	/* what kesu sent */
 	unsigned n_erase, n_sanitize, n_wp_queries, n_cmds;
 	uint32_t last_erase_timeout_ms;
