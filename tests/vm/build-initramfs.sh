@@ -18,10 +18,10 @@ stage=$(dirname "$out")/initramfs.d
 # Drivers the guest tests exercise, in the order the tests need them; each
 # one's dependencies are loaded before it.  ext4 (and the crc32c it asks the
 # crypto API for, which cannot be autoloaded without modprobe) is for the
-# mounted-partition safety gate test.
+# mounted-partition safety gate test; the mmc drivers for the SD card.
 MODULES=(crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi scsi_common
 	scsi_mod sd_mod sg libata libahci ahci nvme-core nvme dm-mod dm-flakey
-	crc32c_generic crc16 mbcache jbd2 ext4)
+	crc32c_generic crc16 mbcache jbd2 ext4 mmc_core mmc_block cqhci sdhci sdhci-pci)
 # Copied but loaded by the guest tests themselves (they pass parameters).
 LATE_MODULES=(scsi_debug)
 

@@ -18,6 +18,7 @@ wipe_multipass 240
 bad_sectors 240
 flakey 240
 purge_wipe 180
+sd_card 120
 hot_remove 180
 "
 
@@ -479,6 +480,30 @@ g_purge_wipe() {
 	j_eq purge-nvme-format-erase-verified '.verification | {mode, outcome, mismatched_blocks}' \
 		'{"mode":"sample","outcome":"passed","mismatched_blocks":0}'
 	j_end
+}
+
+# The mmc block driver on a real kernel: the SD card is found as an mmc
+# device, kesu's eMMC pass-through refuses it without sending a command (an
+# SD card has no EXT_CSD and no sanitize), emmc-sanitize is refused with
+# that reason, and an overwrite erases it like any disk.
+g_sd_card() {
+	local d=mmcblk0 info=$VM_OUT/sd.json
+	wait_for_block "$d" 20 || { t_fail sd-card-appears "no $d: $(ls /sys/block)"; return 0; }
+	t_ok sd-card-appears
+	t_check sd-card-is-sd grep -qx SD /sys/block/$d/device/type
+	kesu info --json "/dev/$d" > "$info"
+	j_begin "$info"
+	j_eq sd-card-inventory '{transport, kind, size_bytes}' \
+		"{\"transport\":\"mmc\",\"kind\":\"mmc\",\"size_bytes\":$((SD_MB * 1048576))}"
+	j_eq sd-card-no-purge '.purge | {interface, methods, emmc}' '{"interface":null,"methods":[],"emmc":null}'
+	j_eq sd-card-purge-says-why '.purge.error | test("SD card, not eMMC")' 'true'
+	j_end
+	refused sd-card-refuses-emmc-sanitize "/dev/$d" emmc-sanitize 'not eMMC'
+	refused sd-card-refuses-purge "/dev/$d" purge 'not eMMC'
+	local out=/tmp/rec-sd
+	kwipe "$out" "/dev/$d" --method zero
+	rc_is sd-card-overwrite-exit-0 $? 0 "$out/wipe.log"
+	t_check sd-card-every-byte-00 is_filled "/dev/$d" 00
 }
 
 # refused NAME DEV METHOD TEXT: kesu wipe --method METHOD DEV exits 4, says

@@ -91,7 +91,8 @@ vm_run() {
 
 	vm_disk_image "$dir/nvme.img" "$NVME_MB" "$NVME_LBS" "$NVME_LABEL" "$NVME_PTUUID" "$NVME_FSUUID" &&
 	vm_disk_image "$dir/sata1.img" "$SATA1_MB" "$SATA1_LBS" "$SATA1_LABEL" "$SATA1_PTUUID" "$SATA1_FSUUID" &&
-	vm_disk_image "$dir/sata2.img" "$SATA2_MB" "$SATA2_LBS" "$SATA2_LABEL" "$SATA2_PTUUID" "$SATA2_FSUUID" ||
+	vm_disk_image "$dir/sata2.img" "$SATA2_MB" "$SATA2_LBS" "$SATA2_LABEL" "$SATA2_PTUUID" "$SATA2_FSUUID" &&
+	vm_disk_image "$dir/sd.img" "$SD_MB" "$SD_LBS" "$SD_LABEL" "$SD_PTUUID" "$SD_FSUUID" ||
 		{ not_ok "vm: disk images are created"; return; }
 
 	: > "$dir/results.txt"
@@ -109,6 +110,9 @@ vm_run() {
 		-device "ide-hd,bus=ahci.0,drive=sata1,model=$SATA1_MODEL,serial=$SATA1_SERIAL,logical_block_size=$SATA1_LBS,physical_block_size=$SATA1_PBS" \
 		-drive "file=$dir/sata2.img,if=none,id=sata2,format=raw" \
 		-device "ide-hd,bus=ahci.1,drive=sata2,model=$SATA2_MODEL,serial=$SATA2_SERIAL,logical_block_size=$SATA2_LBS,physical_block_size=$SATA2_PBS" \
+		-device sdhci-pci \
+		-drive "file=$dir/sd.img,if=none,id=sd0,format=raw" \
+		-device sd-card,drive=sd0 \
 		</dev/null > "$dir/qemu.log" 2>&1
 	rc=$?
 	echo "# vm: guest ran $((SECONDS - start)) s on kernel $kver (qemu exit $rc)"
