@@ -226,7 +226,7 @@ enum kesu_rc kesu_transport_open(const char *path, struct kesu_transport **out,
 	if (fstat(fd, &st) < 0 || !(S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode))) {
 		close(fd);
 		return kesu_fail(err, KESU_ERR_NOTSUP, 0,
-				 "%s: not a device node; pass-through needs /dev/nvme*, /dev/sd* or /dev/sg*",
+				 "%s: not a device node; pass-through needs /dev/nvme*, /dev/sd*, /dev/sg* or /dev/mmcblk*",
 				 path);
 	}
 	enum kesu_transport_kind kind;
@@ -262,7 +262,7 @@ enum kesu_rc kesu_transport_open(const char *path, struct kesu_transport **out,
 		} else {
 			close(fd);
 			return kesu_fail(err, KESU_ERR_NOTSUP, 0,
-					 "%s: no NVMe or SCSI pass-through on this device; firmware purge is not possible, use an overwrite method",
+					 "%s: no NVMe, SCSI or eMMC pass-through on this device; firmware purge is not possible, use an overwrite method",
 					 path);
 		}
 	}

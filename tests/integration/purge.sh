@@ -6,8 +6,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 json=$("$KESU" methods --json)
-check "methods --json: 15 firmware purge methods" \
-	test "$(jq '[.methods[] | select(.firmware == true)] | length' <<<"$json")" -eq 15
+check "methods --json: 16 firmware purge methods" \
+	test "$(jq '[.methods[] | select(.firmware == true)] | length' <<<"$json")" -eq 16
+check "methods --json: emmc-sanitize is one" \
+	test "$(jq '[.methods[] | select(.name == "emmc-sanitize") | .technique]' -c <<<"$json")" = '["block-erase"]'
 check "methods --json: purge methods are NIST purge with sampling" \
 	test "$(jq -c '[.methods[] | select(.firmware == true) | [.nist_category, .verify]] | unique' <<<"$json")" = '[["purge","sample"]]'
 check "methods NAME: a purge method by name" \
@@ -32,6 +34,10 @@ rc=$?
 check "wipe --method nvme-format-erase on a loop device is refused before anything runs" \
 	test "$rc" -ne 0 -a -z "$(ls "$out")"
 check "wipe: the refusal says why" grep -q "pass-through" "$T_DIR/err"
+"$KESU" wipe --method emmc-sanitize --no-cert -y --out "$out" --state-dir "$T_DIR/state" "$lo" 2>"$T_DIR/err"
+rc=$?
+check "wipe --method emmc-sanitize on a loop device is refused (exit 4), nothing written" \
+	test "$rc" -eq 4 -a -z "$(ls "$out")"
 "$KESU" wipe --then zero --no-cert -y -n "$lo" 2>"$T_DIR/err2"
 check "wipe --then without a purge method is a usage error (exit 2)" test $? -eq 2
 check "wipe --help lists the purge options" \
