@@ -459,6 +459,11 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 		kesu_report(&err);
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
+	/* A device that went away failed for a reason the operator fixes by
+	 * reconnecting it: exit 7, not 1. */
+	if (d->w.result == KESU_RESULT_FAILED &&
+	    (d->w.device_gone || d->engine_rc == KESU_ERR_GONE))
+		return KESU_ERR_GONE;
 	return result_rc(d->w.result);
 }
 

@@ -507,6 +507,14 @@ static void set_fatal(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Before set_fatal when the cause is the device going away: the exit
+ * code tells the operator to reconnect, not to suspect the medium. */
+static void mark_gone(struct ctx *c)
+{
+	if (!c->w->fatal)
+		c->w->device_gone = true;
+}
+
 static bool gone_errno(int e)
 {
 	return e == ENODEV || e == ENXIO || e == ENOMEDIUM || e == ESHUTDOWN;
@@ -518,12 +526,14 @@ static bool device_still_there(struct ctx *c)
 	uint64_t sz = 0;
 	int r = c->t->ops->size_now(c->t, &sz);
 	if (r < 0) {
+		mark_gone(c);
 		set_fatal(c, "the device disappeared during the erasure (%s); reconnect it "
 			     "and start over",
 			  strerror(-r));
 		return false;
 	}
 	if (sz == 0) {
+		mark_gone(c);
 		set_fatal(c, "the device disappeared during the erasure (its size is now 0); "
 			     "reconnect it and start over");
 		return false;
@@ -545,10 +555,11 @@ static bool flush_ok(struct ctx *c, const char *after)
 	int r = c->t->ops->sync(c->t);
 	if (r >= 0)
 		return true;
-	if (gone_errno(-r))
+	if (gone_errno(-r)) {
+		mark_gone(c);
 		set_fatal(c, "the device disappeared %s (%s); reconnect it and start over",
 			  after, strerror(-r));
-	else if (device_still_there(c))
+	} else if (device_still_there(c))
 		set_fatal(c, "flushing the device's write cache %s failed (%s); the data "
 			     "may not be on the medium",
 			  after, strerror(-r));
@@ -629,6 +640,7 @@ static bool chunk_worth_retrying(struct ctx *c, ssize_t r, const char *during)
 {
 	int e = r < 0 ? (int)-r : EIO;
 	if (gone_errno(e)) {
+		mark_gone(c);
 		set_fatal(c, "the device disappeared during %s (%s); reconnect it and "
 			     "start over",
 			  during, strerror(e));
@@ -642,6 +654,7 @@ static bool block_gone(struct ctx *c, ssize_t r, const char *during)
 {
 	if (r >= 0 || !gone_errno((int)-r))
 		return false;
+	mark_gone(c);
 	set_fatal(c, "the device disappeared during %s (%s)", during, strerror((int)-r));
 	return true;
 }

@@ -119,6 +119,7 @@ struct kesu_wipe {
 	time_t started_at, ended_at;
 	bool resumed;
 	bool interrupted, fatal;
+	bool device_gone;             /* the fatal cause: the device went away (exit 7) */
 	char reason[256];
 	enum kesu_result result;
 	enum kesu_verify_outcome verify_outcome;

@@ -309,13 +309,15 @@ static void device_disappears(void **state)
 	struct kesu_engine_opts o = opts();
 	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
 	assert_non_null(strstr(w.reason, "disappeared"));
+	assert_true(w.device_gone);
 	assert_int_equal(w.bytes_written, 5 * CHUNK);
 	kesu_wipe_free(&w);
 	kesu_target_close(t);
 }
 
-/* A verified zero wipe over a target with fault f ends failed, saying why. */
-static void assert_zero_wipe_fails(struct fault_spec f, const char *why)
+/* A verified zero wipe over a target with fault f ends failed, saying why,
+ * and blaming the device's disappearance only when it disappeared. */
+static void assert_zero_wipe_fails(struct fault_spec f, const char *why, bool gone)
 {
 	struct kesu_target *t = fault_target_new(SIZE, BS, &f);
 	struct kesu_wipe w;
@@ -323,6 +325,7 @@ static void assert_zero_wipe_fails(struct fault_spec f, const char *why)
 	struct kesu_engine_opts o = opts();
 	assert_int_equal(run(t, &w, &o), KESU_RESULT_FAILED);
 	assert_non_null(strstr(w.reason, why));
+	assert_int_equal(w.device_gone, gone);
 	kesu_wipe_free(&w);
 	kesu_target_close(t);
 }
@@ -331,19 +334,19 @@ static void device_gone_when_the_flush_fails(void **state)
 {
 	(void)state;
 	/* The flush's EIO is a symptom; the operator must hear the cause. */
-	assert_zero_wipe_fails((struct fault_spec){.vanish_at_sync = true}, "disappeared");
+	assert_zero_wipe_fails((struct fault_spec){.vanish_at_sync = true}, "disappeared", true);
 }
 
 static void device_changes_size(void **state)
 {
 	(void)state;
-	assert_zero_wipe_fails((struct fault_spec){.resize_after_writes = 3}, "changed size");
+	assert_zero_wipe_fails((struct fault_spec){.resize_after_writes = 3}, "changed size", false);
 }
 
 static void failed_flush_or_cache_drop_fails(void **state)
 {
 	(void)state;
-	assert_zero_wipe_fails((struct fault_spec){.fail_sync = true}, "flush");
+	assert_zero_wipe_fails((struct fault_spec){.fail_sync = true}, "flush", false);
 
 	struct fault_spec f2 = {.fail_drop_cache = true};
 	struct kesu_target *t = fault_target_new(SIZE, BS, &f2);

@@ -430,6 +430,13 @@ g_hot_remove() {
 		j_eq hot-remove-reason-names-cause \
 			'.reason | test("disappeared|stopped accepting writes")' 'true'
 		j_end
+		# Exit 7 says "the device went away: reconnect it"; a device
+		# that lingers dead is a failed erasure (1).
+		if jq -e '.reason | test("disappeared")' "$r" >/dev/null; then
+			rc_is hot-remove-exit-matches-cause "$rc" 7 "$out/wipe.log"
+		else
+			rc_is hot-remove-exit-matches-cause "$rc" 1 "$out/wipe.log"
+		fi
 		vm_log "hot-remove: $(jq -c '{result, reason}' "$r")"
 	fi
 }
