@@ -165,9 +165,9 @@ static enum kesu_rc probe_mmc(struct kesu_transport *t, struct kesu_caps *c,
 	c->kind = KESU_CAPS_EMMC;
 	c->rotational = false;
 	uint32_t csd[4];
-	if (t->ops->mmc_regs && t->ops->mmc_regs(t, csd, &c->emmc.ocr) == 0) {
+	if (t->ops->mmc_csd && t->ops->mmc_csd(t, csd) == 0) {
 		kesu_mmc_parse_csd(csd, &c->emmc.csd);
-		c->emmc.regs_ok = true;
+		c->emmc.csd_ok = true;
 	}
 	return KESU_OK;
 }
@@ -275,9 +275,9 @@ bool kesu_caps_supports(const struct kesu_caps *c, const struct kesu_purge_metho
 				   c->emmc.ext.rev);
 		if (!c->emmc.ext.sanitize)
 			return WHY("the device does not offer sanitize (EXT_CSD SEC_FEATURE_SUPPORT bit 6 clear)");
-		if (!c->emmc.regs_ok)
-			return WHY("the driver does not show the card's CSD and OCR registers, so its addressing and erase groups are unknown");
-		if (!(c->emmc.ocr & KESU_MMC_OCR_SECTOR_MODE) || !c->emmc.ext.sectors)
+		if (!c->emmc.csd_ok)
+			return WHY("the driver does not show the card's CSD register, so its write protection and erase groups are unknown");
+		if (c->emmc.ext.sectors <= KESU_MMC_BYTE_ADDRESSED_MAX_SECTORS)
 			return WHY("the device is byte addressed (2 GB or less); kesu erases only sector-addressed eMMC: use an overwrite method");
 		return true;
 	case KESU_PF_OPAL:
@@ -360,7 +360,7 @@ static json_t *ata_json(const struct kesu_caps *c)
 static json_t *emmc_json(const struct kesu_caps *c)
 {
 	const struct kesu_mmc_ext_csd *x = &c->emmc.ext;
-	const struct kesu_mmc_csd *csd = c->emmc.regs_ok ? &c->emmc.csd : NULL;
+	const struct kesu_mmc_csd *csd = c->emmc.csd_ok ? &c->emmc.csd : NULL;
 	uint64_t eg = kesu_mmc_erase_group_sectors(x, csd), wg = kesu_mmc_wp_group_sectors(x, csd);
 	json_t *gp = json_array();
 	for (int i = 0; i < 4; i++)
@@ -380,8 +380,8 @@ static json_t *emmc_json(const struct kesu_caps *c)
 			      "boot_partition_bytes", (json_int_t)x->boot_bytes,
 			      "rpmb_bytes", (json_int_t)x->rpmb_bytes,
 			      "gp_partition_bytes", gp);
-	json_object_set_new(o, "sector_addressed", c->emmc.regs_ok
-			    ? json_boolean(c->emmc.ocr & KESU_MMC_OCR_SECTOR_MODE) : json_null());
+	json_object_set_new(o, "sector_addressed",
+			    json_boolean(x->sectors > KESU_MMC_BYTE_ADDRESSED_MAX_SECTORS));
 	json_object_set_new(o, "write_protect", json_pack(
 		"{s:i, s:o, s:o}", "user_wp", (json_int_t)x->user_wp,
 		"card_permanent", csd ? json_boolean(csd->perm_write_protect) : json_null(),
@@ -471,7 +471,7 @@ json_t *kesu_caps_to_json(const struct kesu_caps *c)
 				 (unsigned long long)x->boot_bytes);
 			json_array_append_new(notes, json_string(buf));
 		}
-		if (c->emmc.regs_ok &&
+		if (c->emmc.csd_ok &&
 		    (c->emmc.csd.perm_write_protect || c->emmc.csd.tmp_write_protect))
 			json_array_append_new(notes, json_string(
 				c->emmc.csd.perm_write_protect

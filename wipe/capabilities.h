@@ -51,9 +51,8 @@ struct kesu_caps {
 	} scsi;
 	struct {
 		struct kesu_mmc_ext_csd ext;
-		bool regs_ok;          /* CSD and OCR read from the driver */
+		bool csd_ok;           /* the CSD, read from the driver */
 		struct kesu_mmc_csd csd;
-		uint32_t ocr;
 	} emmc;
 	struct kesu_opal_info opal;
 };

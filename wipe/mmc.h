@@ -74,9 +74,9 @@
 #define KESU_R1_ERRORS (0xFFF80000u | (1u << 16) | KESU_R1_WP_ERASE_SKIP | \
 			KESU_R1_ERASE_RESET | KESU_R1_SWITCH_ERROR)
 
-/* OCR access mode: sector addressing (every card above 2 GB).  kesu only
- * addresses sectors. */
-#define KESU_MMC_OCR_SECTOR_MODE (1u << 30)
+/* Above 2 GiB a card is sector addressed; the Linux driver decides it from
+ * SEC_COUNT the same way.  kesu only addresses sectors. */
+#define KESU_MMC_BYTE_ADDRESSED_MAX_SECTORS (2u * 1024 * 1024 * 1024 / 512)
 
 struct kesu_mmc_ext_csd {
 	uint8_t rev;              /* EXT_CSD_REV: 6 = eMMC 4.5, 7 = 5.0, 8 = 5.1 */

@@ -978,10 +978,10 @@ static enum kesu_rc refuse_state(const struct kesu_caps *c, const struct kesu_pu
 	    c->nvme.log.state == KESU_NVME_SSTAT_IN_PROGRESS)
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "a sanitize is already running on this controller; wait for it to finish ('kesu info' shows its state)");
-	if (m->family == KESU_PF_EMMC && c->emmc.regs_ok && c->emmc.csd.perm_write_protect)
+	if (m->family == KESU_PF_EMMC && c->emmc.csd_ok && c->emmc.csd.perm_write_protect)
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "the card is permanently write protected (CSD PERM_WRITE_PROTECT): it cannot be erased; destroy it physically");
-	if (m->family == KESU_PF_EMMC && c->emmc.regs_ok && c->emmc.csd.tmp_write_protect)
+	if (m->family == KESU_PF_EMMC && c->emmc.csd_ok && c->emmc.csd.tmp_write_protect)
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "the card is temporarily write protected (CSD TMP_WRITE_PROTECT); clear it (mmc-utils) and run kesu again");
 	if (m->family == KESU_PF_OPAL && (!o->psid || !o->psid[0]))

@@ -84,10 +84,10 @@ struct kesu_transport_ops {
 	 * other request in between (an erase is CMD35, CMD36, CMD38).  0, or
 	 * -errno when the driver or the card failed one of them. */
 	int (*mmc)(struct kesu_transport *t, struct kesu_mmc_cmd *c, unsigned n);
-	/* The card's CSD register and OCR, as the driver read them at
-	 * enumeration (CMD9 is not allowed while the card is selected): csd[0]
-	 * holds the register's bits 127..96.  0 or -errno. */
-	int (*mmc_regs)(struct kesu_transport *t, uint32_t csd[4], uint32_t *ocr);
+	/* The card's CSD register as the driver read it at enumeration (CMD9
+	 * is not allowed while the card is selected): csd[0] holds the
+	 * register's bits 127..96.  0 or -errno. */
+	int (*mmc_csd)(struct kesu_transport *t, uint32_t csd[4]);
 	/* TCG Opal PSID revert through the kernel's sed-opal layer (NULL if
 	 * the backend has none).  0 or -errno. */
 	int (*opal_psid_revert)(struct kesu_transport *t, const char *psid,

@@ -157,19 +157,11 @@ static int parse_hex_words(const char *hex, uint32_t *w, unsigned n)
 	return 0;
 }
 
-static int linux_mmc_regs(struct kesu_transport *t, uint32_t csd[4], uint32_t *ocr)
+static int linux_mmc_csd(struct kesu_transport *t, uint32_t csd[4])
 {
-	dev_t rdev = ((struct linux_priv *)t->priv)->rdev;
 	char hex[64];
-	int r = read_mmc_attr(rdev, "csd", hex, sizeof(hex));
-	if (r == 0)
-		r = parse_hex_words(hex, csd, 4);
-	if (r == 0)
-		r = read_mmc_attr(rdev, "ocr", hex, sizeof(hex));
-	/* sysfs prints the OCR as 0x%08x */
-	if (r == 0)
-		r = parse_hex_words(strncmp(hex, "0x", 2) ? hex : hex + 2, ocr, 1);
-	return r;
+	int r = read_mmc_attr(((struct linux_priv *)t->priv)->rdev, "csd", hex, sizeof(hex));
+	return r < 0 ? r : parse_hex_words(hex, csd, 4);
 }
 
 static int linux_opal_psid_revert(struct kesu_transport *t, const char *psid,
@@ -201,7 +193,7 @@ static const struct kesu_transport_ops linux_ops = {
 	.nvme_admin = linux_nvme_admin,
 	.scsi = linux_scsi,
 	.mmc = linux_mmc,
-	.mmc_regs = linux_mmc_regs,
+	.mmc_csd = linux_mmc_csd,
 	.opal_psid_revert = linux_opal_psid_revert,
 	.close = linux_close,
 };

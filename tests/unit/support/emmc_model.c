@@ -2,6 +2,7 @@
 #include "mmc.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* R1 status of a card in the transfer state, ready for data. */
@@ -17,11 +18,6 @@ void emmc_model_csd_set(uint32_t csd[4], unsigned hi, unsigned lo, uint32_t v)
 		else
 			*w &= ~bit;
 	}
-}
-
-static uint64_t sectors(const struct emmc_model *m)
-{
-	return m->med.capacity / 512;
 }
 
 static uint64_t erase_group(const struct emmc_model *m)
@@ -40,6 +36,18 @@ static uint64_t wp_group(const struct emmc_model *m)
 	struct kesu_mmc_csd c;
 	kesu_mmc_parse_csd(m->csd, &c);
 	return (uint64_t)c.erase_grp_sectors * c.wp_grp_groups;
+}
+
+/* (Re)size the per-group state for the current group sizes. */
+static void layout(struct emmc_model *m)
+{
+	free(m->erased);
+	free(m->wp);
+	uint64_t eg = erase_group(m), wg = wp_group(m);
+	m->groups = (m->sectors + eg - 1) / eg;
+	m->wp_groups = (m->sectors + wg - 1) / wg;
+	m->erased = calloc(m->groups, sizeof(bool));
+	m->wp = calloc(m->wp_groups, sizeof(bool));
 }
 
 static uint32_t erase_ms_per_group(const struct emmc_model *m)
@@ -65,31 +73,26 @@ static int do_erase(struct emmc_model *m, struct kesu_mmc_cmd *c)
 	/* The card is busy for its own worst case; a host that waits less
 	 * gets a timeout, and the card goes on erasing. */
 	uint64_t need = (g1 - g0 + 1) * erase_ms_per_group(m);
-	int rc = 0;
 	bool vanish = m->gone_after_erases >= 0 && (int)m->n_erase >= m->gone_after_erases;
 	m->n_erase++;
-	m->last_erase_timeout_ms = c->timeout_ms;
-	uint8_t v = m->ext_csd[KESU_EXT_CSD_ERASED_MEM_CONT] & 1 ? 0xFF : 0x00;
-	for (uint64_t g = g0; g <= g1; g++) {
+	if (c->timeout_ms > m->max_erase_timeout_ms)
+		m->max_erase_timeout_ms = c->timeout_ms;
+	for (uint64_t g = g0; g <= g1 && g < m->groups; g++) {
 		if (vanish && g > (g0 + g1) / 2)
 			break;
-		if (wg && m->wp[g * eg / wg])
-			continue; /* WP_ERASE_SKIP: the host cannot see it */
-		if ((int)g == m->skip_group)
+		if (m->wp[g * eg / wg])
+			continue; /* WP_ERASE_SKIP: the driver's busy poll swallows it */
+		if ((int64_t)g == m->skip_group)
 			continue;
-		model_medium_fill(&m->med, g * eg * 512, (g + 1) * eg * 512, &v, 1);
-		if (g < EMMC_MODEL_GROUPS_MAX)
-			m->mapped[g] = false;
+		m->erased[g] = true;
 	}
 	m->have_start = m->have_end = false;
 	if (vanish) {
-		m->med.gone = true;
+		m->gone = true;
 		return -ENODEV;
 	}
-	if (c->timeout_ms && c->timeout_ms < need)
-		rc = -ETIMEDOUT;
 	c->response[0] = R1_TRAN;
-	return rc;
+	return c->timeout_ms && c->timeout_ms < need ? -ETIMEDOUT : 0;
 }
 
 static int do_switch(struct emmc_model *m, struct kesu_mmc_cmd *c)
@@ -110,10 +113,7 @@ static int do_switch(struct emmc_model *m, struct kesu_mmc_cmd *c)
 	}
 	m->n_sanitize++;
 	/* Sanitize purges what is unmapped; what is still mapped stays. */
-	m->mapped_at_sanitize = 0;
-	uint64_t groups = (sectors(m) + erase_group(m) - 1) / erase_group(m);
-	for (uint64_t g = 0; g < groups && g < EMMC_MODEL_GROUPS_MAX; g++)
-		m->mapped_at_sanitize += m->mapped[g];
+	m->mapped_at_sanitize = emmc_model_groups_with_data(m);
 	if (c->timeout_ms && c->timeout_ms < m->sanitize_ms)
 		return -ETIMEDOUT;
 	m->sanitized = true;
@@ -123,7 +123,7 @@ static int do_switch(struct emmc_model *m, struct kesu_mmc_cmd *c)
 
 static int one(struct emmc_model *m, struct kesu_mmc_cmd *c)
 {
-	if (m->med.gone)
+	if (m->gone)
 		return -ENODEV;
 	m->n_cmds++;
 	memset(c->response, 0, sizeof(c->response));
@@ -140,14 +140,14 @@ static int one(struct emmc_model *m, struct kesu_mmc_cmd *c)
 		if (!c->data || c->blksz != 4 || c->blocks != 1)
 			return -EINVAL;
 		m->n_wp_queries++;
-		if (c->arg >= sectors(m)) {
+		if (c->arg >= m->sectors) {
 			c->response[0] = R1_TRAN | KESU_R1_OUT_OF_RANGE;
 			return 0;
 		}
-		uint64_t wg = wp_group(m), first = c->arg / wg;
+		uint64_t first = c->arg / wp_group(m);
 		uint32_t bits = 0;
 		for (unsigned i = 0; i < 32; i++)
-			if (first + i < EMMC_MODEL_GROUPS_MAX && m->wp[first + i])
+			if (first + i < m->wp_groups && m->wp[first + i])
 				bits |= 1u << i;
 		uint8_t *b = c->data;
 		b[0] = (uint8_t)(bits >> 24);
@@ -159,7 +159,7 @@ static int one(struct emmc_model *m, struct kesu_mmc_cmd *c)
 	}
 	case KESU_MMC_ERASE_GROUP_START:
 		m->have_end = false;
-		m->have_start = c->arg < sectors(m);
+		m->have_start = c->arg < m->sectors;
 		m->start = c->arg;
 		c->response[0] = R1_TRAN | (m->have_start ? 0 : KESU_R1_OUT_OF_RANGE);
 		return 0;
@@ -169,7 +169,7 @@ static int one(struct emmc_model *m, struct kesu_mmc_cmd *c)
 			c->response[0] = R1_TRAN | KESU_R1_ERASE_SEQ_ERROR;
 			return 0;
 		}
-		m->have_end = c->arg < sectors(m);
+		m->have_end = c->arg < m->sectors;
 		m->end = c->arg;
 		c->response[0] = R1_TRAN | (m->have_end ? 0 : KESU_R1_OUT_OF_RANGE);
 		if (!m->have_end)
@@ -202,15 +202,14 @@ static int em_mmc(struct kesu_transport *t, struct kesu_mmc_cmd *c, unsigned n)
 	return 0;
 }
 
-static int em_regs(struct kesu_transport *t, uint32_t csd[4], uint32_t *ocr)
+static int em_csd(struct kesu_transport *t, uint32_t csd[4])
 {
 	struct emmc_model *m = t->priv;
-	if (m->med.gone)
+	if (m->gone)
 		return -ENODEV;
-	if (m->regs_unreadable)
+	if (m->csd_unreadable)
 		return -ENOENT;
 	memcpy(csd, m->csd, sizeof(m->csd));
-	*ocr = m->ocr;
 	return 0;
 }
 
@@ -221,17 +220,98 @@ static void em_close(struct kesu_transport *t)
 
 static const struct kesu_transport_ops em_ops = {
 	.mmc = em_mmc,
-	.mmc_regs = em_regs,
+	.mmc_csd = em_csd,
 	.close = em_close,
 };
 
-void emmc_model_init(struct emmc_model *m, uint64_t bytes)
+/* ---- the user area as a target ---- */
+
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+static ssize_t et_pread(struct kesu_target *t, void *buf, size_t len, uint64_t off)
+{
+	struct emmc_model *m = t->priv;
+	if (m->gone)
+		return -ENODEV;
+	if (off % 512 || len % 512 || off + len > m->sectors * 512)
+		return -EINVAL;
+	uint64_t eg = erase_group(m) * 512;
+	uint8_t v = m->ext_csd[KESU_EXT_CSD_ERASED_MEM_CONT] & 1 ? 0xFF : 0x00;
+	uint8_t *p = buf;
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t at = off + i;
+		uint64_t w;
+		if (m->erased[at / eg])
+			memset(&w, v, 8);
+		else
+			w = mix(at);
+		memcpy(p + i, &w, 8);
+	}
+	return (ssize_t)len;
+}
+
+static ssize_t et_pwrite(struct kesu_target *t, const void *buf, size_t len, uint64_t off)
+{
+	(void)t, (void)buf, (void)len, (void)off;
+	return -EROFS; /* the purge never writes through the block device */
+}
+
+static int et_ok(struct kesu_target *t)
+{
+	return ((struct emmc_model *)t->priv)->gone ? -ENODEV : 0;
+}
+
+static int et_size_now(struct kesu_target *t, uint64_t *size)
+{
+	struct emmc_model *m = t->priv;
+	if (m->gone)
+		return -ENODEV;
+	*size = m->sectors * 512;
+	return 0;
+}
+
+static void et_close(struct kesu_target *t)
+{
+	free(t);
+}
+
+static const struct kesu_target_ops et_ops = {
+	.pwrite = et_pwrite,
+	.pread = et_pread,
+	.sync = et_ok,
+	.drop_cache = et_ok,
+	.size_now = et_size_now,
+	.close = et_close,
+};
+
+struct kesu_target *emmc_model_target(struct emmc_model *m)
+{
+	struct kesu_target *t = calloc(1, sizeof(*t));
+	t->ops = &et_ops;
+	t->size = m->sectors * 512;
+	t->block_size = 512;
+	t->priv = m;
+	return t;
+}
+
+uint64_t emmc_model_groups_with_data(const struct emmc_model *m)
+{
+	uint64_t n = 0;
+	for (uint64_t g = 0; g < m->groups; g++)
+		n += !m->erased[g];
+	return n;
+}
+
+void emmc_model_init(struct emmc_model *m)
 {
 	memset(m, 0, sizeof(*m));
-	if (!bytes)
-		bytes = 4u << 20;
-	model_medium_init(&m->med, bytes, 512);
-	model_medium_fill_user_data(&m->med, 0xE33C);
+	m->sectors = 2ull * 1024 * 1024 * 2 + 8192; /* 2 GiB + 4 MiB */
 	uint8_t *x = m->ext_csd;
 	x[KESU_EXT_CSD_REV] = 8;
 	x[KESU_EXT_CSD_SEC_FEATURE_SUPPORT] = 0x55;
@@ -241,18 +321,15 @@ void emmc_model_init(struct emmc_model *m, uint64_t bytes)
 	x[KESU_EXT_CSD_HC_WP_GRP_SIZE] = 1;
 	x[KESU_EXT_CSD_BOOT_SIZE_MULT] = 32;
 	x[KESU_EXT_CSD_RPMB_SIZE_MULT] = 4;
-	uint64_t s = bytes / 512;
 	for (int i = 0; i < 4; i++)
-		x[KESU_EXT_CSD_SEC_COUNT + i] = (uint8_t)(s >> (8 * i));
+		x[KESU_EXT_CSD_SEC_COUNT + i] = (uint8_t)(m->sectors >> (8 * i));
 	/* CSD: 512-byte write blocks, legacy groups of 32 x 32 blocks,
 	 * group write protection enabled. */
 	emmc_model_csd_set(m->csd, 25, 22, 9);
 	emmc_model_csd_set(m->csd, 46, 42, 31);
 	emmc_model_csd_set(m->csd, 41, 37, 31);
 	emmc_model_csd_set(m->csd, 31, 31, 1);
-	m->ocr = 0xC0FF8080u;
-	for (int g = 0; g < EMMC_MODEL_GROUPS_MAX; g++)
-		m->mapped[g] = true;
+	layout(m);
 	m->sanitize_ms = 5000;
 	m->gone_after_erases = -1;
 	m->skip_group = -1;
@@ -269,9 +346,12 @@ void emmc_model_legacy_groups(struct emmc_model *m, uint32_t sectors)
 	uint32_t size = sectors < 32 ? sectors : 32;
 	emmc_model_csd_set(m->csd, 46, 42, size - 1);
 	emmc_model_csd_set(m->csd, 41, 37, sectors / size - 1);
+	layout(m);
 }
 
 void emmc_model_destroy(struct emmc_model *m)
 {
-	model_medium_free(&m->med);
+	free(m->erased);
+	free(m->wp);
+	m->erased = m->wp = NULL;
 }
