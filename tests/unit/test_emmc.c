@@ -270,6 +270,7 @@ static void sanitize_erases_then_purges(void **state)
 	/* Whole 512 KiB groups per command, each given at least the card's
 	 * own busy time; every write-protect group looked at, 32 a query. */
 	assert_int_equal(m.n_erase, chunks(m.sectors, 1024));
+	assert_int_equal(m.groups_erased_twice, 0);
 	assert_true(m.max_erase_timeout_ms >= 65 * 600);
 	assert_int_equal(m.n_wp_queries, (m.wp_groups + 31) / 32);
 	assert_true(pg.erase_calls >= 64 && pg.last_erase == 1.0 && pg.sanitize_calls == 2);
@@ -309,6 +310,7 @@ static void sanitize_erases_then_purges(void **state)
 	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_OK);
 	assert_int_equal(m.mapped_at_sanitize, 0);
 	assert_int_equal(m.n_erase, chunks(m.sectors, 256));
+	assert_int_equal(m.groups_erased_twice, 0);
 	assert_int_equal(m.n_wp_queries, (m.wp_groups + 31) / 32);
 	kesu_purge_result_free(&r);
 	emmc_model_destroy(&m);

@@ -84,6 +84,7 @@ static int do_erase(struct emmc_model *m, struct kesu_mmc_cmd *c)
 			continue; /* WP_ERASE_SKIP: the driver's busy poll swallows it */
 		if ((int64_t)g == m->skip_group)
 			continue;
+		m->groups_erased_twice += m->erased[g];
 		m->erased[g] = true;
 	}
 	m->have_start = m->have_end = false;

@@ -45,6 +45,7 @@ struct emmc_model {
 	uint32_t erase_error_bits;           /* R1 errors ERASE reports (nothing erased) */
 	/* what kesu sent */
 	unsigned n_erase, n_sanitize, n_wp_queries, n_cmds;
+	uint64_t groups_erased_twice;        /* wear and time spent for nothing */
 	uint32_t max_erase_timeout_ms;       /* the longest busy wait kesu allowed */
 };
 
