@@ -316,6 +316,23 @@ static void sanitize_erases_then_purges(void **state)
 	emmc_model_destroy(&m);
 }
 
+/* emmc-sanitize on a model broken by the caller fails with want, the
+ * drive status and a reason naming why ("" for any); the model is freed. */
+static void expect_failure(struct emmc_model *m, enum kesu_rc want, const char *status,
+			   const char *why)
+{
+	struct kesu_purge_opts o = opts();
+	struct kesu_purge_result r;
+	struct kesu_err err;
+	assert_int_equal(run(m, "emmc-sanitize", &o, &r, &err), want);
+	assert_true(r.started);
+	assert_string_equal(r.result, "failed");
+	assert_string_equal(r.status, status);
+	assert_non_null(strstr(r.reason, why));
+	kesu_purge_result_free(&r);
+	emmc_model_destroy(m);
+}
+
 static void erase_failures(void **state)
 {
 	(void)state;
@@ -353,24 +370,12 @@ static void erase_failures(void **state)
 	/* The card rejects the erase in its R1 status. */
 	emmc_model_init(&m);
 	m.erase_error_bits = KESU_R1_ERASE_PARAM;
-	o = opts();
-	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
-	assert_string_equal(r.status, "erase-failed");
-	assert_non_null(strstr(r.reason, "ERASE_PARAM"));
-	assert_int_equal(m.n_sanitize, 0);
-	kesu_purge_result_free(&r);
-	emmc_model_destroy(&m);
+	expect_failure(&m, KESU_ERR_FAILED, "erase-failed", "ERASE_PARAM");
 
 	/* The device disappears in the middle of the erase. */
 	emmc_model_init(&m);
 	m.gone_after_erases = 2;
-	o = opts();
-	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_GONE);
-	assert_string_equal(r.result, "failed");
-	assert_string_equal(r.status, "device-gone");
-	assert_false(m.sanitized);
-	kesu_purge_result_free(&r);
-	emmc_model_destroy(&m);
+	expect_failure(&m, KESU_ERR_GONE, "device-gone", "still unerased");
 
 	/* A signal between erase commands: failed, the rest named. */
 	emmc_model_init(&m);
@@ -411,49 +416,26 @@ static void sanitize_failures(void **state)
 {
 	(void)state;
 	struct emmc_model m;
-	struct kesu_purge_opts o;
-	struct kesu_purge_result r;
-	struct kesu_err err;
 
 	/* The driver refuses sanitize after the erase. */
 	emmc_model_init(&m);
 	m.sanitize_unsupported_by_driver = true;
-	o = opts();
-	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
-	assert_true(r.started);
-	assert_string_equal(r.status, "sanitize-rejected");
-	assert_non_null(strstr(r.reason, "not purged"));
-	kesu_purge_result_free(&r);
-	emmc_model_destroy(&m);
+	expect_failure(&m, KESU_ERR_FAILED, "sanitize-rejected", "not purged");
 
 	/* SWITCH_ERROR in the R1 response. */
 	emmc_model_init(&m);
 	m.sanitize_switch_error = true;
-	o = opts();
-	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
-	assert_string_equal(r.status, "sanitize-failed");
-	assert_non_null(strstr(r.reason, "SWITCH_ERROR"));
-	kesu_purge_result_free(&r);
-	emmc_model_destroy(&m);
+	expect_failure(&m, KESU_ERR_FAILED, "sanitize-failed", "SWITCH_ERROR");
 
 	/* Longer than kesu's time limit. */
 	emmc_model_init(&m);
 	m.sanitize_ms = UINT32_MAX;
-	o = opts();
-	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
-	assert_string_equal(r.status, "timeout");
-	assert_non_null(strstr(r.reason, "did not finish"));
-	kesu_purge_result_free(&r);
-	emmc_model_destroy(&m);
+	expect_failure(&m, KESU_ERR_FAILED, "timeout", "did not finish");
 
 	/* Silent after its busy wait: outcome unknown. */
 	emmc_model_init(&m);
 	m.mute_after_sanitize = true;
-	o = opts();
-	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
-	assert_string_equal(r.status, "no-answer");
-	kesu_purge_result_free(&r);
-	emmc_model_destroy(&m);
+	expect_failure(&m, KESU_ERR_FAILED, "no-answer", "outcome is unknown");
 }
 
 int main(void)
