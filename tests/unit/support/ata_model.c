@@ -77,12 +77,18 @@ static bool pw_ok(struct ata_model *m, const uint8_t *data)
 	return true;
 }
 
+static bool faulty(const struct ata_model *m)
+{
+	return m->n_sanitize >= m->faults_from;
+}
+
 static void sanitize_effect(struct ata_model *m)
 {
 	struct model_medium *md = &m->med;
-	uint64_t end = m->sanitize_fails ? md->capacity / 2 : md->capacity;
+	bool fails = m->sanitize_fails && faulty(m);
+	uint64_t end = fails ? md->capacity / 2 : md->capacity;
 	if (m->san_feature == KESU_ATA_SAN_CRYPTO) {
-		if (!m->sanitize_fails)
+		if (!fails)
 			model_medium_crypto_erase(md, m->crypto_stale);
 	} else if (m->san_feature == KESU_ATA_SAN_BLOCK) {
 		uint8_t z = 0;
@@ -94,7 +100,7 @@ static void sanitize_effect(struct ata_model *m)
 	}
 	m->san_running = false;
 	md->busy = false;
-	m->san_failed = m->sanitize_fails;
+	m->san_failed = fails;
 }
 
 /* Returns false for ABORT. */
@@ -175,7 +181,7 @@ static bool run(struct ata_model *m, const struct kesu_scsi_cmd *c, struct regs 
 		if (!m->san || m->locked)
 			return false;
 		if (feature == KESU_ATA_SAN_STATUS) {
-			if (m->san_running && !m->stall) {
+			if (m->san_running && !(m->stall && faulty(m))) {
 				m->polls_done++;
 				if (m->polls_done >= m->polls_to_finish)
 					sanitize_effect(m);
@@ -192,6 +198,10 @@ static bool run(struct ata_model *m, const struct kesu_scsi_cmd *c, struct regs 
 				 (uint16_t)(65535ull * m->polls_done / m->polls_to_finish) : 0xFFFF;
 			return true;
 		}
+		/* ACS processes sanitize operation commands in SD0 (idle), SD3
+		 * (failed) and SD4 (succeeded, where a completed one leaves the
+		 * device): only SD2, a sanitize in progress, aborts them.  SD1
+		 * (frozen) is not modelled. */
 		if (m->san_running)
 			return false;
 		if (feature == KESU_ATA_SAN_CRYPTO) {
@@ -206,6 +216,8 @@ static bool run(struct ata_model *m, const struct kesu_scsi_cmd *c, struct regs 
 		} else {
 			return false;
 		}
+		if (m->n_sanitize < 4)
+			m->sanitize_features[m->n_sanitize] = feature;
 		m->n_sanitize++;
 		m->san_feature = feature;
 		m->san_count = count;

@@ -37,12 +37,15 @@ struct ata_model {
 	bool stays_enabled;       /* ERASE UNIT "succeeds" but security stays enabled */
 	bool sanitize_fails;
 	bool stall;
+	unsigned faults_from;     /* sanitize_fails and stall hit only the Nth sanitize
+				   * and later (1-based; 0 = every one) */
 	bool crypto_stale;
 	int gone_after_cmds;      /* < 0: never */
 	bool no_regs;             /* a bridge that drops the returned registers */
 	/* what kesu sent */
 	unsigned n_cmds, n_set_pw, n_erase, n_disable, n_sanitize, n_set_max, n_dco_restore;
 	bool last_erase_enhanced;
+	uint16_t sanitize_features[4];  /* of the first four sanitizes, in order */
 };
 
 /* 1 MiB SSD with sanitize (all three), security supported and not frozen,

@@ -14,13 +14,19 @@ static void padcpy(uint8_t *dst, const char *s, size_t n)
 	memcpy(dst, s, strnlen(s, n));
 }
 
+static bool faulty(const struct nvme_model *m)
+{
+	return m->n_sanitize >= m->faults_from;
+}
+
 static void finish_sanitize(struct nvme_model *m)
 {
 	unsigned act = m->scdw10 & 7;
 	struct model_medium *md = &m->med;
-	uint64_t end = m->sanitize_fails ? md->capacity / 2 : md->capacity;
+	bool fails = m->sanitize_fails && faulty(m);
+	uint64_t end = fails ? md->capacity / 2 : md->capacity;
 	if (act == KESU_NVME_SANACT_CRYPTO) {
-		if (!m->sanitize_fails)
+		if (!fails)
 			model_medium_crypto_erase(md, m->crypto_stale);
 	} else if (act == KESU_NVME_SANACT_BLOCK) {
 		uint8_t z = 0;
@@ -33,7 +39,7 @@ static void finish_sanitize(struct nvme_model *m)
 	m->in_progress = false;
 	md->busy = false;
 	m->sprog = 0xFFFF;
-	if (m->sanitize_fails) {
+	if (fails) {
 		m->sstat = KESU_NVME_SSTAT_FAILED;
 	} else {
 		bool ndas = m->scdw10 & (1u << 9);
@@ -82,7 +88,7 @@ static int get_log(struct nvme_model *m, struct kesu_nvme_cmd *c)
 	    c->data_len < 512 || ((c->cdw10 >> 16) + 1) * 4 < 512)
 		return KESU_NVME_SC_INVALID_FIELD;
 	m->n_log++;
-	if (m->in_progress && !m->stall) {
+	if (m->in_progress && !(m->stall && faulty(m))) {
 		m->polls_done++;
 		if (m->polls_done >= m->polls_to_finish)
 			finish_sanitize(m);
@@ -152,6 +158,8 @@ static int sanitize(struct nvme_model *m, struct kesu_nvme_cmd *c)
 		return KESU_NVME_SC_INVALID_FIELD | 0x4000;
 	if (c->nsid != 0)
 		return KESU_NVME_SC_INVALID_FIELD | 0x4000;
+	if (m->n_sanitize < 4)
+		m->sanitize_cdw10[m->n_sanitize] = c->cdw10;
 	m->n_sanitize++;
 	m->last_sanitize_cdw10 = c->cdw10;
 	m->last_sanitize_cdw11 = c->cdw11;

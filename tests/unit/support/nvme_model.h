@@ -34,8 +34,11 @@ struct nvme_model {
 	bool crypto_stale;      /* crypto erase leaves the first block unchanged */
 	bool format_fails;      /* Format NVM returns internal error */
 	bool busy_at_start;     /* a sanitize is already running when kesu arrives */
+	unsigned faults_from;   /* sanitize_fails and stall hit only the Nth sanitize
+				 * and later (1-based; 0 = every one) */
 	/* what kesu sent */
 	unsigned n_format, n_sanitize, n_log, n_psid;
+	uint32_t sanitize_cdw10[4];  /* of the first four sanitizes, in order */
 	uint32_t last_format_cdw10, last_format_nsid, last_sanitize_cdw10,
 		 last_sanitize_cdw11;
 };

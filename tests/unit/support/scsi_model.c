@@ -4,12 +4,18 @@
 #include <errno.h>
 #include <string.h>
 
+static bool faulty(const struct scsi_model *m)
+{
+	return m->n_sanitize >= m->faults_from;
+}
+
 static void finish(struct scsi_model *m)
 {
 	struct model_medium *md = &m->med;
-	uint64_t end = m->sanitize_fails ? md->capacity / 2 : md->capacity;
+	bool fails = m->sanitize_fails && faulty(m);
+	uint64_t end = fails ? md->capacity / 2 : md->capacity;
 	if (m->sa == KESU_SCSI_SA_CRYPTO) {
-		if (!m->sanitize_fails)
+		if (!fails)
 			model_medium_crypto_erase(md, m->crypto_stale);
 	} else if (m->sa == KESU_SCSI_SA_BLOCK) {
 		uint8_t z = 0;
@@ -19,7 +25,7 @@ static void finish(struct scsi_model *m)
 	}
 	m->running = false;
 	md->busy = false;
-	m->failed = m->sanitize_fails;
+	m->failed = fails;
 }
 
 static void fixed_sense(uint8_t *b, uint8_t key, uint8_t asc, uint8_t ascq,
@@ -109,6 +115,8 @@ static int sm_scsi(struct kesu_transport *t, struct kesu_scsi_cmd *c)
 			model_set_check(c, KESU_SK_ILLEGAL_REQUEST, 0x24, 0);
 			return 0;
 		}
+		if (m->n_sanitize < 4)
+			m->sanitize_sa[m->n_sanitize] = (uint8_t)sa;
 		m->n_sanitize++;
 		m->sa = (uint8_t)sa;
 		m->running = true;
@@ -126,7 +134,7 @@ static int sm_scsi(struct kesu_transport *t, struct kesu_scsi_cmd *c)
 			m->med.gone = true;
 			return -ENODEV;
 		}
-		if (m->running && !m->stall) {
+		if (m->running && !(m->stall && faulty(m))) {
 			m->polls_done++;
 			if (m->polls_done >= m->polls_to_finish)
 				finish(m);

@@ -22,10 +22,13 @@ struct scsi_model {
 	unsigned polls_to_finish, polls_done;
 	/* faults */
 	bool sanitize_fails, stall, crypto_stale;
+	unsigned faults_from;    /* sanitize_fails and stall hit only the Nth sanitize
+				  * and later (1-based; 0 = every one) */
 	int gone_after_polls;    /* < 0: never */
 	/* what kesu sent */
 	unsigned n_sanitize, n_sense;
 	uint8_t last_cdb1;
+	uint8_t sanitize_sa[4];  /* of the first four sanitizes, in order */
 };
 
 /* 1 MiB disk supporting all three SANITIZE service actions. */
