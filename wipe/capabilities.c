@@ -211,6 +211,23 @@ bool kesu_caps_supports(const struct kesu_caps *c, const struct kesu_purge_metho
 			     c->kind == KESU_CAPS_ATA ? "ATA" :
 			     c->kind == KESU_CAPS_SCSI ? "SCSI" :
 			     c->kind == KESU_CAPS_EMMC ? "eMMC" : "no pass-through";
+	if (m->action == KESU_PA_CRYPTO_BLOCK) {
+		/* A chain runs only where both of its commands can run. */
+		const struct kesu_purge_method *st[2];
+		char w0[256], w1[256];
+		if (kesu_purge_method_steps(m, st) != 2 || !st[0] || !st[1])
+			return WHY("%s: its commands are missing from the method table", m->name);
+		bool ok0 = kesu_caps_supports(c, st[0], w0, sizeof(w0));
+		bool ok1 = kesu_caps_supports(c, st[1], w1, sizeof(w1));
+		if (ok0 && ok1)
+			return true;
+		if (!ok0 && !ok1)
+			return WHY("%s needs both %s and %s, and the device offers neither (%s)",
+				   m->name, st[0]->name, st[1]->name, w0);
+		return WHY("%s needs both %s and %s; the device lacks %s (%s)", m->name,
+			   st[0]->name, st[1]->name, ok0 ? st[1]->name : st[0]->name,
+			   ok0 ? w1 : w0);
+	}
 	switch (m->family) {
 	case KESU_PF_AUTO:
 		return true;

@@ -60,7 +60,7 @@ static enum kesu_rc print_table(const struct kesu_method **list, size_t n,
 		printf("%sFirmware purge methods (the drive erases itself; verified by sampling):\n",
 		       n ? "\n" : "");
 	for (size_t i = 0; i < np; i++)
-		printf("%-25s %-8s %s\n", plist[i]->name, "purge", plist[i]->description);
+		printf("%-26s %-8s %s\n", plist[i]->name, "purge", plist[i]->description);
 	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
 }
 

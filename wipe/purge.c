@@ -149,6 +149,7 @@ enum kesu_purge_check kesu_purge_check_for(const struct kesu_purge_method *m,
 		return KESU_CHECK_CHANGED_OR_BLANK;
 	case KESU_PA_ENHANCED:
 	case KESU_PA_AUTO:
+	case KESU_PA_CRYPTO_BLOCK: /* the final check, after the block erase */
 		return KESU_CHECK_CHANGED_OR_BLANK;
 	case KESU_PA_OVERWRITE:
 		/* Zeros; NVMe may deallocate afterwards when it cannot skip it,
@@ -182,6 +183,10 @@ const char *kesu_purge_check_name(enum kesu_purge_check k)
 uint64_t kesu_purge_timeout_s(const struct kesu_purge_method *m,
 			      const struct kesu_caps *c, uint64_t size_bytes)
 {
+	const struct kesu_purge_method *st[2];
+	if (kesu_purge_method_steps(m, st) == 2 && st[0] && st[1])
+		return kesu_purge_timeout_s(st[0], c, size_bytes) +
+		       kesu_purge_timeout_s(st[1], c, size_bytes);
 	/* Without an estimate: 10 minutes for a key change, otherwise the
 	 * time to write the medium at a slow 20 MB/s. */
 	uint64_t write_s = size_bytes / (20u * 1000 * 1000);
@@ -1019,6 +1024,97 @@ enum kesu_rc kesu_purge_precheck(const struct kesu_caps *c, const char *method,
 	return rc;
 }
 
+/* Send one command (a single method, or one step of a chain) and poll it
+ * to its end. */
+static enum kesu_rc send_command(struct kesu_transport *t, const struct kesu_caps *c,
+				 const struct kesu_purge_method *m,
+				 const struct kesu_purge_opts *o, struct poll_state *ps,
+				 struct kesu_purge_result *r, struct kesu_err *err)
+{
+	enum kesu_rc rc = KESU_ERR_INTERNAL;
+	switch (m->family) {
+	case KESU_PF_NVME_SANITIZE:
+	case KESU_PF_NVME_FORMAT:
+		rc = run_nvme(t, c, m, o, ps, r, err);
+		break;
+	case KESU_PF_ATA_SANITIZE:
+		rc = run_ata_sanitize(t, m, o, ps, r, err);
+		break;
+	case KESU_PF_ATA_SECURITY:
+		rc = run_ata_security(t, c, m, o, ps, r, err);
+		break;
+	case KESU_PF_SCSI_SANITIZE:
+		rc = run_scsi(t, m, o, ps, r, err);
+		break;
+	case KESU_PF_EMMC:
+		rc = run_emmc(t, c, o, ps, r, err);
+		break;
+	case KESU_PF_OPAL: {
+		snprintf(r->command, sizeof(r->command), "TCG Opal PSID revert (IOC_OPAL_PSID_REVERT_TPR)");
+		snprintf(r->opcode, sizeof(r->opcode), "ioctl");
+		r->started = true;
+		int x = t->ops->opal_psid_revert ?
+			t->ops->opal_psid_revert(t, o->psid, strlen(o->psid)) : -EOPNOTSUPP;
+		snprintf(r->status, sizeof(r->status), "%s", x == 0 ? "reverted" : strerror(-x));
+		r->completion = json_pack("{s:i}", "errno", (json_int_t)(x < 0 ? -x : 0));
+		rc = x == 0 ? KESU_OK
+		     : kesu_fail(err, x == -ENODEV ? KESU_ERR_GONE : KESU_ERR_FAILED, -x,
+				 "PSID revert failed (%s)%s", strerror(-x),
+				 x == -EACCES || x == -EPERM ? "; check the PSID on the drive label" : "");
+		break;
+	}
+	case KESU_PF_AUTO:
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "purge method not resolved");
+		break;
+	}
+	return rc;
+}
+
+/* Progress of one step of a chain: the phase names the step. */
+struct step_prog {
+	const struct kesu_purge_opts *o;
+	size_t i, n;
+	const char *name;
+};
+
+static void step_progress(void *ctx, const char *phase, double f)
+{
+	struct step_prog *s = ctx;
+	char p[128];
+	snprintf(p, sizeof(p), "step %zu/%zu %s: %s", s->i + 1, s->n, s->name, phase);
+	s->o->progress(s->o->progress_ctx, p, f);
+}
+
+/* The drive says it is done; now the medium has to agree. */
+static enum kesu_rc verify_step(struct vctx *v, struct kesu_purge_step *st,
+				const struct snap *before, const struct kesu_purge_opts *o,
+				uint64_t *now_size, struct kesu_err *err)
+{
+	int e = v->tgt->ops->size_now(v->tgt, now_size);
+	if (e < 0)
+		return kesu_fail(err, e == -ENODEV ? KESU_ERR_GONE : KESU_ERR_IO, -e,
+				 "cannot read the device size after the purge");
+	struct check_arg ca = {.check = st->check, .before = before, .first = -1};
+	enum kesu_rc rc = walk(v, check_chunk, &ca, "verify", o, err);
+	st->bytes_verified = ca.bytes;
+	st->samples = v->plan.count;
+	st->chunks_failed = ca.failed;
+	st->first_failure_offset = ca.first;
+	if (rc == KESU_OK)
+		st->verify_outcome = ca.failed ? "failed" : "passed";
+	return rc;
+}
+
+static void take_verification(struct kesu_purge_result *r, const struct kesu_purge_step *st)
+{
+	r->check = st->check;
+	r->verify_outcome = st->verify_outcome;
+	r->bytes_verified = st->bytes_verified;
+	r->samples = st->samples;
+	r->chunks_failed = st->chunks_failed;
+	r->first_failure_offset = st->first_failure_offset;
+}
+
 enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 			    const struct kesu_caps *c, const char *method,
 			    const struct kesu_purge_opts *o, struct kesu_purge_result *r,
@@ -1084,83 +1180,99 @@ enum kesu_rc kesu_purge_run(struct kesu_transport *t, struct kesu_target *tgt,
 		}
 	}
 
+	const struct kesu_purge_method *steps[KESU_PURGE_STEPS_MAX];
+	size_t nsteps = kesu_purge_method_steps(m, steps);
+	uint64_t now_size = 0, run_start_ms = clk->now_ms(clk->ctx);
 	kesu_time_now(r->started_at);
-	struct poll_state ps = {.clk = clk, .poll_ms = o->poll_ms ? o->poll_ms : 2000};
-	ps.start_ms = clk->now_ms(clk->ctx);
-	ps.deadline_ms = ps.start_ms + 1000 * kesu_purge_timeout_s(m, c, size);
-	switch (m->family) {
-	case KESU_PF_NVME_SANITIZE:
-	case KESU_PF_NVME_FORMAT:
-		rc = run_nvme(t, c, m, o, &ps, r, err);
-		break;
-	case KESU_PF_ATA_SANITIZE:
-		rc = run_ata_sanitize(t, m, o, &ps, r, err);
-		break;
-	case KESU_PF_ATA_SECURITY:
-		rc = run_ata_security(t, c, m, o, &ps, r, err);
-		break;
-	case KESU_PF_SCSI_SANITIZE:
-		rc = run_scsi(t, m, o, &ps, r, err);
-		break;
-	case KESU_PF_EMMC:
-		rc = run_emmc(t, c, o, &ps, r, err);
-		break;
-	case KESU_PF_OPAL: {
-		snprintf(r->command, sizeof(r->command), "TCG Opal PSID revert (IOC_OPAL_PSID_REVERT_TPR)");
-		snprintf(r->opcode, sizeof(r->opcode), "ioctl");
-		r->started = true;
-		int x = t->ops->opal_psid_revert ?
-			t->ops->opal_psid_revert(t, o->psid, strlen(o->psid)) : -EOPNOTSUPP;
-		snprintf(r->status, sizeof(r->status), "%s", x == 0 ? "reverted" : strerror(-x));
-		r->completion = json_pack("{s:i}", "errno", (json_int_t)(x < 0 ? -x : 0));
-		rc = x == 0 ? KESU_OK
-		     : kesu_fail(err, x == -ENODEV ? KESU_ERR_GONE : KESU_ERR_FAILED, -x,
-				 "PSID revert failed (%s)%s", strerror(-x),
-				 x == -EACCES || x == -EPERM ? "; check the PSID on the drive label" : "");
-		break;
+	for (size_t i = 0; i < nsteps; i++) {
+		const struct kesu_purge_method *sm = steps[i];
+		struct kesu_purge_step *st = &r->steps[i];
+		bool last = i + 1 == nsteps;
+		struct step_prog sp = {o, i, nsteps, sm->name};
+		struct kesu_purge_opts so = *o;
+		if (nsteps > 1 && o->progress) {
+			so.progress = step_progress;
+			so.progress_ctx = &sp;
+		}
+		if (i > 0 && stopped(o)) {
+			rc = kesu_fail(err, KESU_ERR_FAILED, 0,
+				       "kesu was stopped by a signal after step %zu of %s; %s was not sent: run the purge again",
+				       i, m->name, sm->name);
+			set_result(r, "failed", "%s", err->msg);
+			goto out;
+		}
+		/* Each step reports its own status and completion. */
+		json_decref(r->completion);
+		r->completion = NULL;
+		r->status[0] = '\0';
+		st->method = sm;
+		st->check = last ? r->check : kesu_purge_check_for(sm, c);
+		st->verify_outcome = "incomplete";
+		st->first_failure_offset = -1;
+		bool started_before = r->started;
+		r->started = false;
+		kesu_time_now(st->started_at);
+		struct poll_state ps = {.clk = clk, .poll_ms = o->poll_ms ? o->poll_ms : 2000};
+		ps.start_ms = clk->now_ms(clk->ctx);
+		ps.deadline_ms = ps.start_ms + 1000 * kesu_purge_timeout_s(sm, c, size);
+		rc = send_command(t, c, sm, &so, &ps, r, err);
+		uint64_t end_ms = clk->now_ms(clk->ctx);
+		kesu_time_now(st->ended_at);
+		st->duration_s = (double)(end_ms - ps.start_ms) / 1000.0;
+		if (!r->completion)
+			r->completion = json_object();
+		if (r->started) {
+			/* A command went to the drive: it is part of the record. */
+			r->nsteps = i + 1;
+			kesu_strlcpy(st->command, r->command, sizeof(st->command));
+			kesu_strlcpy(st->opcode, r->opcode, sizeof(st->opcode));
+			kesu_strlcpy(st->status, r->status, sizeof(st->status));
+			st->completion = json_incref(r->completion);
+			kesu_strlcpy(r->ended_at, st->ended_at, sizeof(r->ended_at));
+			r->duration_s = (double)(end_ms - run_start_ms) / 1000.0;
+		}
+		r->started = r->started || started_before;
+		if (nsteps > 1) {
+			size_t at = 0;
+			for (size_t k = 0; k < r->nsteps && at < sizeof(r->command); k++) {
+				int w = snprintf(r->command + at, sizeof(r->command) - at, "%s%s",
+						 k ? ", then " : "", r->steps[k].command);
+				at += w > 0 ? (size_t)w : 0;
+			}
+		}
+		if (rc != KESU_OK) {
+			if (nsteps > 1)
+				kesu_err_prefix(err, "step %zu of %s (%s): ", i + 1, m->name, sm->name);
+			set_result(r, "failed", "%s", err->msg);
+			goto out;
+		}
+		rc = verify_step(&v, st, &before, &so, &now_size, err);
+		if (last || rc != KESU_OK || st->chunks_failed)
+			take_verification(r, st);
+		if (rc != KESU_OK) {
+			kesu_err_prefix(err, "verification after %s: ", sm->name);
+			if (nsteps > 1)
+				kesu_err_prefix(err, "step %zu of %s: ", i + 1, m->name);
+			set_result(r, "failed", "%s", err->msg);
+			goto out;
+		}
+		if (st->chunks_failed) {
+			/* A later erase would overwrite the evidence that this
+			 * one failed, so the chain stops here. */
+			char stop_note[96] = "";
+			if (!last)
+				snprintf(stop_note, sizeof(stop_note), "%s was not sent so as not to hide this; ",
+					 steps[i + 1]->name);
+			rc = kesu_fail(err, KESU_ERR_FAILED, 0,
+				       "%s: the drive reported success but %" PRIu64 " sampled region(s) fail the '%s' check (first at byte %" PRId64 "); %sthe data may still be readable: do not release this drive",
+				       sm->name, st->chunks_failed, kesu_purge_check_name(st->check),
+				       st->first_failure_offset, stop_note);
+			if (nsteps > 1)
+				kesu_err_prefix(err, "step %zu of %s: ", i + 1, m->name);
+			set_result(r, "failed", "%s", err->msg);
+			goto out;
+		}
 	}
-	case KESU_PF_AUTO:
-		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "purge method not resolved");
-		break;
-	}
-	kesu_time_now(r->ended_at);
-	r->duration_s = (double)(clk->now_ms(clk->ctx) - ps.start_ms) / 1000.0;
-	if (!r->completion)
-		r->completion = json_object();
-	if (rc != KESU_OK) {
-		set_result(r, "failed", "%s", err->msg);
-		goto out;
-	}
-
-	/* The drive says it is done; now the medium has to agree. */
-	uint64_t now_size = 0;
-	e = tgt->ops->size_now(tgt, &now_size);
-	if (e < 0) {
-		rc = kesu_fail(err, e == -ENODEV ? KESU_ERR_GONE : KESU_ERR_IO, -e,
-			       "cannot read the device size after the purge");
-		set_result(r, "failed", "%s", err->msg);
-		goto out;
-	}
-	struct check_arg ca = {.check = r->check, .before = &before, .first = -1};
-	rc = walk(&v, check_chunk, &ca, "verify", o, err);
-	r->bytes_verified = ca.bytes;
-	r->samples = v.plan.count;
-	r->chunks_failed = ca.failed;
-	r->first_failure_offset = ca.first;
-	if (rc != KESU_OK) {
-		kesu_err_prefix(err, "verification after %s: ", m->name);
-		set_result(r, "failed", "%s", err->msg);
-		goto out;
-	}
-	if (ca.failed) {
-		r->verify_outcome = "failed";
-		rc = kesu_fail(err, KESU_ERR_FAILED, 0,
-			       "%s: the drive reported success but %" PRIu64 " sampled region(s) fail the '%s' check (first at byte %" PRId64 "); the data may still be readable: do not release this drive",
-			       m->name, ca.failed, kesu_purge_check_name(r->check), ca.first);
-		set_result(r, "failed", "%s", err->msg);
-		goto out;
-	}
-	r->verify_outcome = "passed";
 	if ((r->hpa_sectors || r->dco_sectors) && !r->hidden_unlocked) {
 		rc = kesu_fail(err, KESU_ERR_FAILED, 0,
 			       "%" PRIu64 " hidden sector(s) (HPA %" PRIu64 ", DCO %" PRIu64 ") were not addressed or verified; rerun with --unlock-hidden",
@@ -1215,17 +1327,44 @@ out:
 	return rc;
 }
 
+static json_t *verification_json(enum kesu_purge_check check, const char *outcome,
+				 uint64_t samples, uint64_t bytes, uint64_t failed, int64_t first)
+{
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}",
+			 "check", kesu_purge_check_name(check),
+			 "outcome", outcome ? outcome : "incomplete",
+			 "samples", (json_int_t)samples,
+			 "bytes_verified", (json_int_t)bytes,
+			 "failed_regions", (json_int_t)failed,
+			 "first_failure_offset", first >= 0 ? json_integer(first) : json_null());
+}
+
+static json_t *opt_str(const char *s)
+{
+	return s[0] ? json_string(s) : json_null();
+}
+
+static json_t *step_json(const struct kesu_purge_step *st)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:O, s:o, s:o, s:f, s:o}",
+			      "method", st->method ? st->method->name : "",
+			      "description", st->command, "opcode", st->opcode,
+			      "status", st->status,
+			      "completion", st->completion ? st->completion : json_null(),
+			      "started_at", opt_str(st->started_at),
+			      "ended_at", opt_str(st->ended_at),
+			      "duration_s", st->duration_s,
+			      "verification",
+			      verification_json(st->check, st->verify_outcome, st->samples,
+						st->bytes_verified, st->chunks_failed,
+						st->first_failure_offset));
+	return o ? o : json_null();
+}
+
 json_t *kesu_purge_firmware_json(const struct kesu_purge_result *r)
 {
-	json_t *v = json_pack("{s:s, s:s, s:I, s:I, s:I, s:o}",
-			      "check", kesu_purge_check_name(r->check),
-			      "outcome", r->verify_outcome,
-			      "samples", (json_int_t)r->samples,
-			      "bytes_verified", (json_int_t)r->bytes_verified,
-			      "failed_regions", (json_int_t)r->chunks_failed,
-			      "first_failure_offset",
-			      r->first_failure_offset >= 0 ? json_integer(r->first_failure_offset)
-							   : json_null());
+	json_t *v = verification_json(r->check, r->verify_outcome, r->samples, r->bytes_verified,
+				      r->chunks_failed, r->first_failure_offset);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:O, s:o, s:{s:I, s:I, s:b}}",
 			      "command", r->method, "requested", r->requested,
 			      "description", r->command, "interface", r->interface ? r->interface : "",
@@ -1244,6 +1383,10 @@ json_t *kesu_purge_firmware_json(const struct kesu_purge_result *r)
 	json_object_set_new(o, "ended_at", r->ended_at[0] ? json_string(r->ended_at) : json_null());
 	json_object_set_new(o, "recovery_password",
 			    r->recovery_password[0] ? json_string(r->recovery_password) : json_null());
+	json_t *steps = json_array();
+	for (size_t i = 0; i < r->nsteps && i < KESU_PURGE_STEPS_MAX; i++)
+		json_array_append_new(steps, step_json(&r->steps[i]));
+	json_object_set_new(o, "steps", steps);
 	return o;
 }
 
@@ -1251,4 +1394,8 @@ void kesu_purge_result_free(struct kesu_purge_result *r)
 {
 	json_decref(r->completion);
 	r->completion = NULL;
+	for (size_t i = 0; i < KESU_PURGE_STEPS_MAX; i++) {
+		json_decref(r->steps[i].completion);
+		r->steps[i].completion = NULL;
+	}
 }

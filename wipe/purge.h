@@ -76,6 +76,21 @@ const char *kesu_purge_check_name(enum kesu_purge_check k);
 uint64_t kesu_purge_timeout_s(const struct kesu_purge_method *m,
 			      const struct kesu_caps *c, uint64_t size_bytes);
 
+/* One command sent to the drive and the verification after it. */
+struct kesu_purge_step {
+	const struct kesu_purge_method *method;
+	char command[64], opcode[16], status[64];
+	json_t *completion;         /* owned */
+	char started_at[KESU_TIME_LEN], ended_at[KESU_TIME_LEN];
+	double duration_s;
+	enum kesu_purge_check check;
+	const char *verify_outcome; /* "passed" "failed" "incomplete" */
+	uint64_t bytes_verified, samples, chunks_failed;
+	int64_t first_failure_offset;   /* -1: none */
+};
+
+#define KESU_PURGE_STEPS_MAX 2
+
 struct kesu_purge_result {
 	bool started;               /* a command that changes the drive was sent */
 	char method[48];            /* what ran ("purge" resolved) */
@@ -84,7 +99,7 @@ struct kesu_purge_result {
 	const char *technique;
 	const char *nist_category;  /* "purge", or "clear" (security erase on flash) */
 	const char *interface;      /* "nvme" "ata" "scsi" */
-	char command[64];           /* "NVMe Sanitize", "ATA SANITIZE CRYPTO SCRAMBLE EXT" */
+	char command[160];          /* "NVMe Sanitize (SANACT=4)"; a chain joins its steps' */
 	char opcode[16];
 	char status[64];            /* the drive's own completion status */
 	json_t *completion;         /* drive-specific details (sanitize log, registers) */
@@ -100,6 +115,10 @@ struct kesu_purge_result {
 	bool hidden_unlocked;
 	/* ATA security: the temporary password if it is still set */
 	char recovery_password[40];
+	/* Every command actually sent, in order: one for a single method, two
+	 * for a chain (one if it stopped after the first). */
+	size_t nsteps;
+	struct kesu_purge_step steps[KESU_PURGE_STEPS_MAX];
 	const char *result;         /* "erased" "erased-with-exceptions" "failed" */
 	char reason[512];
 };
@@ -115,6 +134,10 @@ enum kesu_rc kesu_purge_precheck(const struct kesu_caps *c, const char *method,
 
 /* Run `method` ("purge" or a name from purge_method.h) on the device behind
  * t (capabilities c, from kesu_caps_probe) and verify through tgt.
+ * A crypto+block chain sends the crypto erase, verifies that every sampled
+ * region changed (stopping there if not), then sends the block erase and
+ * verifies against the samples taken before the first command; any failure
+ * in either step fails the run, the reason naming the step.
  *
  * Before anything is sent: KESU_ERR_NOTSUP (method not supported, with the
  * reason), KESU_ERR_REFUSED (USB bridge, frozen/locked drive, sanitize

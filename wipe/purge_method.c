@@ -9,6 +9,9 @@ static const struct kesu_purge_method table[] = {
 	 "NVMe Sanitize, crypto erase: every namespace, media key replaced"},
 	{"nvme-sanitize-block", KESU_PF_NVME_SANITIZE, KESU_PA_BLOCK, "block-erase",
 	 "NVMe Sanitize, block erase: every namespace, all flash blocks erased"},
+	{"nvme-sanitize-crypto-block", KESU_PF_NVME_SANITIZE, KESU_PA_CRYPTO_BLOCK,
+	 "crypto-erase+block-erase",
+	 "NVMe Sanitize crypto erase, verified, then Sanitize block erase: every namespace"},
 	{"nvme-sanitize-overwrite", KESU_PF_NVME_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
 	 "NVMe Sanitize, overwrite with zeros: every namespace"},
 	{"nvme-format-crypto", KESU_PF_NVME_FORMAT, KESU_PA_CRYPTO, "crypto-erase",
@@ -19,6 +22,9 @@ static const struct kesu_purge_method table[] = {
 	 "ATA SANITIZE CRYPTO SCRAMBLE EXT"},
 	{"ata-sanitize-block", KESU_PF_ATA_SANITIZE, KESU_PA_BLOCK, "block-erase",
 	 "ATA SANITIZE BLOCK ERASE EXT"},
+	{"ata-sanitize-crypto-block", KESU_PF_ATA_SANITIZE, KESU_PA_CRYPTO_BLOCK,
+	 "crypto-erase+block-erase",
+	 "ATA SANITIZE CRYPTO SCRAMBLE EXT, verified, then BLOCK ERASE EXT"},
 	{"ata-sanitize-overwrite", KESU_PF_ATA_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
 	 "ATA SANITIZE OVERWRITE EXT with zeros, one pass"},
 	{"ata-secure-erase", KESU_PF_ATA_SECURITY, KESU_PA_ERASE, "secure-erase",
@@ -30,6 +36,9 @@ static const struct kesu_purge_method table[] = {
 	 "SCSI SANITIZE CRYPTOGRAPHIC ERASE"},
 	{"scsi-sanitize-block", KESU_PF_SCSI_SANITIZE, KESU_PA_BLOCK, "block-erase",
 	 "SCSI SANITIZE BLOCK ERASE"},
+	{"scsi-sanitize-crypto-block", KESU_PF_SCSI_SANITIZE, KESU_PA_CRYPTO_BLOCK,
+	 "crypto-erase+block-erase",
+	 "SCSI SANITIZE CRYPTOGRAPHIC ERASE, verified, then BLOCK ERASE"},
 	{"scsi-sanitize-overwrite", KESU_PF_SCSI_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
 	 "SCSI SANITIZE OVERWRITE with zeros, one pass"},
 	{"emmc-sanitize", KESU_PF_EMMC, KESU_PA_BLOCK, "block-erase",
@@ -50,6 +59,27 @@ const struct kesu_purge_method *kesu_purge_method_find(const char *name)
 		if (!strcmp(table[i].name, name))
 			return &table[i];
 	return NULL;
+}
+
+static const struct kesu_purge_method *by_action(enum kesu_purge_family f,
+						 enum kesu_purge_action a)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].family == f && table[i].action == a)
+			return &table[i];
+	return NULL;
+}
+
+size_t kesu_purge_method_steps(const struct kesu_purge_method *m,
+			       const struct kesu_purge_method *out[2])
+{
+	out[0] = m;
+	out[1] = NULL;
+	if (m->action != KESU_PA_CRYPTO_BLOCK)
+		return 1;
+	out[0] = by_action(m->family, KESU_PA_CRYPTO);
+	out[1] = by_action(m->family, KESU_PA_BLOCK);
+	return 2;
 }
 
 json_t *kesu_purge_method_to_json(const struct kesu_purge_method *m)

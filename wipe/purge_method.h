@@ -25,6 +25,10 @@ enum kesu_purge_action {
 	KESU_PA_OVERWRITE,
 	KESU_PA_ERASE,         /* Format SES=1, SECURITY ERASE UNIT normal */
 	KESU_PA_ENHANCED,      /* SECURITY ERASE UNIT enhanced */
+	/* Two commands of one family: crypto erase, then block erase.  The
+	 * key change makes the data unreadable at once; the block erase then
+	 * resets the flash itself, so nothing rests on the key alone. */
+	KESU_PA_CRYPTO_BLOCK,
 	KESU_PA_AUTO,
 };
 
@@ -38,6 +42,12 @@ struct kesu_purge_method {
 
 const struct kesu_purge_method *kesu_purge_methods(size_t *count);
 const struct kesu_purge_method *kesu_purge_method_find(const char *name);
+
+/* The single commands m sends, in order, into out: m itself, or for a
+ * KESU_PA_CRYPTO_BLOCK chain its family's crypto erase then block erase.
+ * Returns how many (1 or 2). */
+size_t kesu_purge_method_steps(const struct kesu_purge_method *m,
+			       const struct kesu_purge_method *out[2]);
 
 /* The entry `kesu methods --json` shows, shaped like an overwrite method:
  * {"name","nist_category":"purge","technique","verify":"sample",

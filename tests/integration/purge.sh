@@ -6,14 +6,17 @@
 . "$(dirname "$0")/../lib.sh"
 
 json=$("$KESU" methods --json)
-check "methods --json: 16 firmware purge methods" \
-	test "$(jq '[.methods[] | select(.firmware == true)] | length' <<<"$json")" -eq 16
+check "methods --json: 19 firmware purge methods" \
+	test "$(jq '[.methods[] | select(.firmware == true)] | length' <<<"$json")" -eq 19
 check "methods --json: emmc-sanitize is one" \
 	test "$(jq '[.methods[] | select(.name == "emmc-sanitize") | .technique]' -c <<<"$json")" = '["block-erase"]'
 check "methods --json: purge methods are NIST purge with sampling" \
 	test "$(jq -c '[.methods[] | select(.firmware == true) | [.nist_category, .verify]] | unique' <<<"$json")" = '[["purge","sample"]]'
 check "methods NAME: a purge method by name" \
 	bash -c '"$1" methods nvme-format-erase | grep -q "^nvme-format-erase .*SES=1"' _ "$KESU"
+check "methods --json: the crypto+block chains name both techniques" \
+	test "$(jq -c '[.methods[] | select(.technique == "crypto-erase+block-erase") | .name]' <<<"$json")" = \
+	'["nvme-sanitize-crypto-block","ata-sanitize-crypto-block","scsi-sanitize-crypto-block"]'
 
 img=$(make_image purge.img 8)
 lo=$(make_loop "$img") || { not_ok "attach image"; t_done; exit 1; }

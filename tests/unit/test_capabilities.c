@@ -53,6 +53,7 @@ static void nvme_capabilities(void **state)
 	json_t *o = kesu_caps_to_json(&c);
 	assert_string_equal(json_string_value(json_object_get(o, "interface")), "nvme");
 	assert_true(has_method(o, "nvme-sanitize-crypto"));
+	assert_true(has_method(o, "nvme-sanitize-crypto-block"));
 	assert_true(has_method(o, "nvme-format-erase"));
 	assert_false(has_method(o, "nvme-format-crypto"));
 	assert_false(has_method(o, "ata-secure-erase"));
@@ -120,6 +121,11 @@ static void ata_capabilities_hidden_and_frozen(void **state)
 							    "hidden_sectors")), 16);
 	assert_true(has_method(o, "ata-secure-erase-enhanced"));
 	assert_false(has_method(o, "ata-sanitize-block"));
+	assert_false(has_method(o, "ata-sanitize-crypto-block"));
+	char why[256];
+	assert_false(kesu_caps_supports(&c, kesu_purge_method_find("ata-sanitize-crypto-block"),
+					why, sizeof(why)));
+	assert_non_null(strstr(why, "neither"));
 	assert_true(has_note(o, "suspend and resume"));
 	assert_true(has_note(o, "USB bridge"));
 	assert_true(has_note(o, "--unlock-hidden"));
@@ -146,8 +152,13 @@ static void scsi_capabilities(void **state)
 	assert_true(has_method(o, "scsi-sanitize-block"));
 	assert_true(has_method(o, "scsi-sanitize-overwrite"));
 	assert_false(has_method(o, "scsi-sanitize-crypto"));
+	assert_false(has_method(o, "scsi-sanitize-crypto-block"));
 	assert_true(json_is_null(json_object_get(o, "opal")));
 	json_decref(o);
+	char cwhy[256];
+	assert_false(kesu_caps_supports(&c, kesu_purge_method_find("scsi-sanitize-crypto-block"),
+					cwhy, sizeof(cwhy)));
+	assert_non_null(strstr(cwhy, "lacks scsi-sanitize-crypto"));
 	m.rsoc_unsupported = true;
 	kesu_caps_probe(&m.tr, false, true, &c, &err);
 	char why[256];
