@@ -63,6 +63,14 @@ static bool pick(struct kesu_purge_choice *out, const struct kesu_caps *c,
 	return true;
 }
 
+/* Flash with both crypto and block erase: the key change makes the data
+ * unreadable at once, and the block erase that follows resets the cells
+ * themselves, so the result does not rest on the key destruction alone
+ * (a weak or escrowed key, a drive that left some blocks unencrypted). */
+#define CHAIN_WHY(cmd) \
+	"flash with " cmd " crypto and block erase: crypto erase makes the data unreadable at once, " \
+	"then block erase resets every flash block, spare blocks included, so nothing depends on the key destruction alone"
+
 void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 		       struct kesu_purge_choice *out)
 {
@@ -70,7 +78,8 @@ void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 	bool flash = !c->rotational;
 	switch (c->kind) {
 	case KESU_CAPS_NVME:
-		if (pick(out, c, "nvme-sanitize-crypto",
+		if ((flash && pick(out, c, "nvme-sanitize-crypto-block", CHAIN_WHY("Sanitize"))) ||
+		    pick(out, c, "nvme-sanitize-crypto",
 			 "crypto erase through Sanitize: replaces the media key for every namespace, spare blocks included") ||
 		    pick(out, c, "nvme-sanitize-block",
 			 "no crypto erase; Sanitize block erase resets every flash block, spare blocks included") ||
@@ -85,7 +94,8 @@ void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 			return;
 		break;
 	case KESU_CAPS_ATA:
-		if (pick(out, c, "ata-sanitize-crypto",
+		if ((flash && pick(out, c, "ata-sanitize-crypto-block", CHAIN_WHY("sanitize"))) ||
+		    pick(out, c, "ata-sanitize-crypto",
 			 "crypto scramble changes the media key: fastest purge, hidden spare areas included") ||
 		    (flash && pick(out, c, "ata-sanitize-block",
 				   "flash without crypto scramble: block erase resets every flash block")) ||
@@ -107,7 +117,8 @@ void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 			 : "the drive offers no sanitize or security erase; use an overwrite method");
 		return;
 	case KESU_CAPS_SCSI:
-		if (pick(out, c, "scsi-sanitize-crypto",
+		if ((flash && pick(out, c, "scsi-sanitize-crypto-block", CHAIN_WHY("SANITIZE"))) ||
+		    pick(out, c, "scsi-sanitize-crypto",
 			 "cryptographic erase changes the media key: fastest purge") ||
 		    (flash && pick(out, c, "scsi-sanitize-block",
 				   "flash without crypto erase: block erase resets every flash block")) ||

@@ -4,7 +4,7 @@
 
 static const struct kesu_purge_method table[] = {
 	{"purge", KESU_PF_AUTO, KESU_PA_AUTO, "auto",
-	 "strongest firmware purge the device supports (crypto erase first on flash)"},
+	 "strongest firmware purge the device supports (on flash: crypto erase, then block erase)"},
 	{"nvme-sanitize-crypto", KESU_PF_NVME_SANITIZE, KESU_PA_CRYPTO, "crypto-erase",
 	 "NVMe Sanitize, crypto erase: every namespace, media key replaced"},
 	{"nvme-sanitize-block", KESU_PF_NVME_SANITIZE, KESU_PA_BLOCK, "block-erase",

@@ -121,7 +121,8 @@ static void choice_table(void **state)
 	c.nvme.ns_ok = true;
 	c.nvme.ctrl.oacs = KESU_NVME_OACS_FORMAT;
 	struct { uint32_t sanicap; uint8_t fna; const char *want; } nv[] = {
-		{7, 4, "nvme-sanitize-crypto"},
+		{7, 4, "nvme-sanitize-crypto-block"},   /* flash with both: the chain */
+		{5, 4, "nvme-sanitize-crypto"},
 		{6, 4, "nvme-sanitize-block"},
 		{4, 4, "nvme-format-crypto"},
 		{4, 0, "nvme-sanitize-overwrite"},
@@ -132,6 +133,14 @@ static void choice_table(void **state)
 		c.nvme.ctrl.fna = nv[i].fna;
 		assert_string_equal(choose(&c, false), nv[i].want);
 	}
+	struct kesu_purge_choice ch;
+	c.nvme.ctrl.sanicap = 7;
+	kesu_purge_choose(&c, false, &ch);
+	assert_non_null(strstr(ch.why, "nothing depends on the key destruction alone"));
+	c.rotational = true; /* an NVMe disk drive: one key change is the purge */
+	assert_string_equal(choose(&c, false), "nvme-sanitize-crypto");
+	c.rotational = false;
+	c.nvme.ctrl.sanicap = 0;
 	c.nvme.ctrl.oacs = 0;
 	assert_string_equal(choose(&c, false), "none");
 	c.opal = (struct kesu_opal_info){.queried = true, .opal2 = true, .media_encryption = true};
@@ -145,7 +154,12 @@ static void choice_table(void **state)
 	c.rotational = true;
 	assert_string_equal(choose(&c, false), "ata-sanitize-overwrite");   /* disk */
 	c.ata.id.sanitize_crypto = true;
+	assert_string_equal(choose(&c, false), "ata-sanitize-crypto");      /* disk */
+	c.rotational = false;
+	assert_string_equal(choose(&c, false), "ata-sanitize-crypto-block"); /* flash */
+	c.ata.id.sanitize_block = false;
 	assert_string_equal(choose(&c, false), "ata-sanitize-crypto");
+	c.rotational = true;
 	c.ata.id = (struct kesu_ata_identify){.sec_supported = true, .sec_enhanced = true};
 	assert_string_equal(choose(&c, false), "ata-secure-erase-enhanced");
 	c.ata.id.sec_enhanced = false;
@@ -162,6 +176,8 @@ static void choice_table(void **state)
 	assert_string_equal(choose(&c, false), "scsi-sanitize-overwrite");
 	c.scsi.crypto = true;
 	assert_string_equal(choose(&c, false), "scsi-sanitize-crypto");
+	c.rotational = false;
+	assert_string_equal(choose(&c, false), "scsi-sanitize-crypto-block");
 	c.scsi.rsoc_ok = false;
 	assert_string_equal(choose(&c, false), "none");
 	memset(&c, 0, sizeof(c));
@@ -351,12 +367,20 @@ static void nvme_overwrite_checks_pattern_and_purge_explains(void **state)
 	kesu_purge_result_free(&r);
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, false, "purge", &o, &r), KESU_OK);
-	assert_string_equal(r.method, "nvme-sanitize-crypto");
+	assert_string_equal(r.method, "nvme-sanitize-crypto-block");
 	assert_string_equal(r.requested, "purge");
 	assert_non_null(strstr(r.why, "crypto erase"));
 	json_t *f = kesu_purge_firmware_json(&r);
-	assert_non_null(strstr(json_string_value(json_object_get(f, "chosen_because")), "crypto"));
+	assert_non_null(strstr(json_string_value(json_object_get(f, "chosen_because")), "block erase"));
 	json_decref(f);
+	kesu_purge_result_free(&r);
+	/* The same controller in front of spinning media: one crypto erase. */
+	unsigned n = m.n_sanitize;
+	o = opts();
+	assert_int_equal(run(&m.tr, &m.med, false, true, "purge", &o, &r), KESU_OK);
+	assert_string_equal(r.method, "nvme-sanitize-crypto");
+	assert_int_equal(m.n_sanitize, n + 1);
+	assert_int_equal(r.nsteps, 1);
 	kesu_purge_result_free(&r);
 	nvme_model_destroy(&m);
 }
@@ -1038,6 +1062,43 @@ static void chain_refused_without_block_erase(void **state)
 	ata_model_destroy(&a);
 }
 
+static void purge_on_flash_runs_the_chain(void **state)
+{
+	(void)state;
+	struct ata_model a;
+	ata_model_init(&a, 0);
+	struct kesu_purge_opts o = opts();
+	struct kesu_purge_result r;
+	assert_int_equal(run(&a.tr, &a.med, false, false, "purge", &o, &r), KESU_OK);
+	assert_string_equal(r.method, "ata-sanitize-crypto-block");
+	assert_int_equal(a.n_sanitize, 2);
+	assert_non_null(strstr(r.why, "block erase"));
+	kesu_purge_result_free(&r);
+	ata_model_destroy(&a);
+	/* Spinning media (IDENTIFY word 217): one crypto scramble. */
+	ata_model_init(&a, 0);
+	a.rotation = 7200;
+	o = opts();
+	assert_int_equal(run(&a.tr, &a.med, false, true, "purge", &o, &r), KESU_OK);
+	assert_string_equal(r.method, "ata-sanitize-crypto");
+	assert_int_equal(a.n_sanitize, 1);
+	kesu_purge_result_free(&r);
+	ata_model_destroy(&a);
+	struct scsi_model s;
+	scsi_model_init(&s, 0);
+	o = opts();
+	assert_int_equal(run(&s.tr, &s.med, false, false, "purge", &o, &r), KESU_OK);
+	assert_string_equal(r.method, "scsi-sanitize-crypto-block");
+	assert_int_equal(s.n_sanitize, 2);
+	kesu_purge_result_free(&r);
+	o = opts();
+	assert_int_equal(run(&s.tr, &s.med, false, true, "purge", &o, &r), KESU_OK);
+	assert_string_equal(r.method, "scsi-sanitize-crypto");
+	assert_int_equal(s.n_sanitize, 3);
+	kesu_purge_result_free(&r);
+	scsi_model_destroy(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1062,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(chain_device_gone_in_step_two),
 		cmocka_unit_test(chain_signal_in_either_step),
 		cmocka_unit_test(chain_refused_without_block_erase),
+		cmocka_unit_test(purge_on_flash_runs_the_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

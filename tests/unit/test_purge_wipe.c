@@ -12,14 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "certificate.h"
 #include "nvme_model.h"
 #include "purge_wipe.h"
 #include "run_record.h"
+#include "timefmt.h"
 
 static json_t *record(struct nvme_model *m, struct kesu_purge_wipe_opts *p,
 		      const struct kesu_method *then, struct kesu_wipe *w, enum kesu_rc *rc)
 {
 	struct kesu_err err;
+	/* kesu wipe polls every 2 s on the real clock: one poll per command. */
+	m->polls_to_finish = 1;
 	assert_int_equal(kesu_purge_wipe_init(w, p, then, &err), KESU_OK);
 	struct kesu_identity id;
 	memset(&id, 0, sizeof(id));
@@ -62,16 +66,53 @@ static void purge_run_record(void **state)
 	assert_int_equal(rc, KESU_OK);
 	assert_string_equal(json_string_value(json_object_get(j, "result")), "erased");
 	json_t *meth = json_object_get(j, "method");
-	assert_string_equal(json_string_value(json_object_get(meth, "name")), "nvme-sanitize-crypto");
+	/* A flash controller with crypto and block erase: the chain. */
+	assert_string_equal(json_string_value(json_object_get(meth, "name")),
+			    "nvme-sanitize-crypto-block");
 	assert_string_equal(json_string_value(json_object_get(meth, "nist_category")), "purge");
-	assert_string_equal(json_string_value(json_object_get(meth, "technique")), "crypto-erase");
+	assert_string_equal(json_string_value(json_object_get(meth, "technique")),
+			    "crypto-erase+block-erase");
 	assert_int_equal(json_array_size(json_object_get(meth, "passes")), 0);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "verification"),
 							       "outcome")), "passed");
 	json_t *fw = json_object_get(j, "firmware");
-	assert_string_equal(json_string_value(json_object_get(fw, "command")), "nvme-sanitize-crypto");
+	assert_string_equal(json_string_value(json_object_get(fw, "command")),
+			    "nvme-sanitize-crypto-block");
 	assert_string_equal(json_string_value(json_object_get(fw, "requested")), "purge");
 	assert_true(json_is_string(json_object_get(fw, "chosen_because")));
+	assert_int_equal(json_array_size(json_object_get(fw, "steps")), 2);
+	/* Certificates embed the firmware object with its steps as it is. */
+	struct kesu_cert_info info;
+	memset(&info, 0, sizeof(info));
+	strcpy(info.operator_name, "山田 太郎");
+	strcpy(info.operator_organization, "テスト消去株式会社");
+	strcpy(info.customer, "総務課");
+	strcpy(info.property_number, "A-0001");
+	info.confidentiality_class = 3;
+	strcpy(info.reason, "disposal");
+	strcpy(info.approver, "佐藤 花子");
+	strcpy(info.approval_date, "2026-11-20");
+	json_t *cert = NULL;
+	char now[KESU_TIME_LEN];
+	kesu_time_now(now);
+	assert_int_equal(kesu_cert_build(j, "kesu-run-x.json",
+					 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+					 &info, "0b7e2c1a-1111-4222-8333-444455556666", now, &cert,
+					 &err), KESU_OK);
+	size_t len;
+	char *bytes = kesu_cert_serialize(cert, &len);
+	json_t *back = NULL;
+	assert_int_equal(kesu_cert_parse(bytes, len, &back, &err), KESU_OK);
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(back, &v);
+	if (v.n_errors)
+		fail_msg("certificate judged wrong: %s", v.errors[0]);
+	assert_string_equal(json_string_value(json_object_get(back, "result")), "erased");
+	json_t *cfw = json_object_get(json_object_get(back, "method"), "firmware");
+	assert_int_equal(json_array_size(json_object_get(cfw, "steps")), 2);
+	json_decref(back);
+	json_decref(cert);
+	free(bytes);
 	json_decref(j);
 	kesu_wipe_free(&w);
 	/* A failing purge: result failed with the drive's reason. */
