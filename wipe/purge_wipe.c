@@ -117,7 +117,16 @@ static void on_purge_progress(void *ctx, const char *phase, double f)
 	struct kesu_progress p = {0};
 	p.pass = 1;
 	p.npasses = 1;
-	p.phase = !strcmp(phase, "verify") ? KESU_PHASE_VERIFY : KESU_PHASE_WRITE;
+	/* A chain's phases are "step I/N METHOD: PHASE": show its steps as
+	 * passes. */
+	unsigned si, sn;
+	if (sscanf(phase, "step %u/%u", &si, &sn) == 2 && si >= 1 && si <= sn) {
+		p.pass = si;
+		p.npasses = sn;
+	}
+	size_t pl = strlen(phase);
+	p.phase = pl >= 6 && !strcmp(phase + pl - 6, "verify") ? KESU_PHASE_VERIFY
+							       : KESU_PHASE_WRITE;
 	p.phase_total = u->size;
 	p.phase_done = (uint64_t)(f * (double)u->size);
 	p.total = u->size;

@@ -126,6 +126,53 @@ static void purge_run_record(void **state)
 	nvme_model_destroy(&m);
 }
 
+struct seen {
+	size_t max_pass, npasses;
+	bool verify_in_step1, write_in_step2;
+};
+
+static void on_progress(const struct kesu_progress *p, void *ud)
+{
+	struct seen *s = ud;
+	if (p->pass > s->max_pass)
+		s->max_pass = p->pass;
+	s->npasses = p->npasses;
+	if (p->pass == 1 && p->phase == KESU_PHASE_VERIFY)
+		s->verify_in_step1 = true;
+	if (p->pass == 2 && p->phase == KESU_PHASE_WRITE)
+		s->write_in_step2 = true;
+}
+
+/* kesu wipe's progress line shows a chain's commands as its passes. */
+static void chain_progress_shows_steps(void **state)
+{
+	(void)state;
+	struct nvme_model m;
+	nvme_model_init(&m, 0);
+	struct kesu_purge_wipe_opts p = {.method = "nvme-sanitize-crypto-block"};
+	struct kesu_wipe w;
+	struct kesu_err err;
+	assert_int_equal(kesu_purge_wipe_init(&w, &p, NULL, &err), KESU_OK);
+	struct kesu_identity id;
+	memset(&id, 0, sizeof(id));
+	strcpy(id.path, "/dev/model-nvme0n1");
+	strcpy(id.transport, "nvme");
+	struct kesu_target *t = model_medium_target(&m.med);
+	json_t *fw = NULL;
+	struct seen s = {0};
+	m.polls_to_finish = 1; /* real clock: one 2 s poll per command */
+	assert_int_equal(kesu_purge_wipe_run_on(&m.tr, &id, t, &p, &w, &fw, on_progress, &s,
+						NULL, &err), KESU_OK);
+	assert_int_equal(s.npasses, 2);
+	assert_int_equal(s.max_pass, 2);
+	assert_true(s.verify_in_step1);
+	assert_true(s.write_in_step2);
+	json_decref(fw);
+	kesu_target_close(t);
+	kesu_wipe_free(&w);
+	nvme_model_destroy(&m);
+}
+
 static void then_and_option_checks(void **state)
 {
 	(void)state;
@@ -191,6 +238,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(purge_run_record),
+		cmocka_unit_test(chain_progress_shows_steps),
 		cmocka_unit_test(then_and_option_checks),
 		cmocka_unit_test(sibling_namespaces),
 	};
