@@ -264,6 +264,35 @@ static void nvme_crypto_erase_with_unchanged_sample_fails(void **state)
 	nvme_model_destroy(&m);
 }
 
+/* Unmapped blocks read zeros before and after a crypto erase: no data, so
+ * nothing to prove there; the regions that held data still must change. */
+static void crypto_erase_leaves_blank_regions_blank(void **state)
+{
+	(void)state;
+	struct nvme_model m;
+	nvme_model_init(&m, 0);
+	m.med.unmapped_zeros = true;
+	uint8_t z = 0;
+	model_medium_fill(&m.med, 0, 128 * 1024, &z, 1); /* the first block is always sampled */
+	struct kesu_purge_opts o = opts();
+	struct kesu_purge_result r;
+	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-crypto", &o, &r), KESU_OK);
+	assert_string_equal(r.verify_outcome, "passed");
+	for (int i = 0; i < 128 * 1024; i++)
+		assert_int_equal(m.med.data[i], 0);
+	kesu_purge_result_free(&r);
+	/* A blank region that comes back with data is fine too; one that
+	 * held data and comes back unchanged is not. */
+	model_medium_fill_user_data(&m.med, 77);
+	m.crypto_stale = true;
+	o = opts();
+	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-crypto", &o, &r),
+			 KESU_ERR_FAILED);
+	assert_int_equal(r.first_failure_offset, 0);
+	kesu_purge_result_free(&r);
+	nvme_model_destroy(&m);
+}
+
 static void nvme_format_keeps_lba_format(void **state)
 {
 	(void)state;
@@ -1106,6 +1135,7 @@ int main(void)
 		cmocka_unit_test(timeouts_follow_estimates),
 		cmocka_unit_test(nvme_sanitize_crypto_erases_and_records),
 		cmocka_unit_test(nvme_crypto_erase_with_unchanged_sample_fails),
+		cmocka_unit_test(crypto_erase_leaves_blank_regions_blank),
 		cmocka_unit_test(nvme_format_keeps_lba_format),
 		cmocka_unit_test(nvme_sanitize_failures),
 		cmocka_unit_test(nvme_overwrite_checks_pattern_and_purge_explains),

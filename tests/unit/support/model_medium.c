@@ -51,8 +51,14 @@ void model_medium_crypto_erase(struct model_medium *m, bool keep_first)
 	m->key = m->key * 6364136223846793005ull + 1442695040888963407ull;
 	uint64_t s = m->key | 1;
 	uint64_t start = keep_first ? m->block : 0;
+	static const uint8_t zero[4096];
 	for (uint64_t i = start; i + 8 <= m->capacity; i += 8) {
 		uint64_t v = xs(&s);
+		if (m->unmapped_zeros && i % 4096 == 0 && i + 4096 <= m->capacity &&
+		    !memcmp(m->data + i, zero, 4096)) {
+			i += 4096 - 8;
+			continue;
+		}
 		memcpy(m->data + i, &v, 8);
 	}
 }

@@ -19,6 +19,8 @@ struct model_medium {
 	bool busy;          /* sanitize running: media access fails -EBUSY */
 	bool locked;        /* ATA security locked: media access aborts */
 	uint64_t key;       /* "media encryption key": crypto erase changes it */
+	bool unmapped_zeros; /* all-zero 4 KiB pages are unmapped LBAs: they read
+				zeros whatever the key (deallocated, RZAT) */
 	unsigned reads;
 };
 
