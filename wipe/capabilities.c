@@ -145,11 +145,6 @@ static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
 	return KESU_OK;
 }
 
-static bool gone_errno(int rc)
-{
-	return rc == -ENODEV || rc == -ENXIO || rc == -ENOMEDIUM;
-}
-
 static enum kesu_rc probe_mmc(struct kesu_transport *t, struct kesu_caps *c,
 			      struct kesu_err *err)
 {
@@ -157,7 +152,7 @@ static enum kesu_rc probe_mmc(struct kesu_transport *t, struct kesu_caps *c,
 	struct kesu_mmc_cmd cmd;
 	kesu_mmc_send_ext_csd_cmd(&cmd, buf);
 	int rc = kesu_mmc_exec(t, &cmd, 1);
-	if (gone_errno(rc))
+	if (kesu_errno_gone(-rc))
 		return kesu_fail(err, KESU_ERR_GONE, -rc, "%s: the device disappeared", t->path);
 	struct kesu_err e2;
 	if (rc != 0 || kesu_mmc_parse_ext_csd(buf, sizeof(buf), &c->emmc.ext, &e2) != KESU_OK)

@@ -515,11 +515,6 @@ static void mark_gone(struct ctx *c)
 		c->w->device_gone = true;
 }
 
-static bool gone_errno(int e)
-{
-	return e == ENODEV || e == ENXIO || e == ENOMEDIUM || e == ESHUTDOWN;
-}
-
 /* False (and the wipe marked fatal) if the device is gone or resized. */
 static bool device_still_there(struct ctx *c)
 {
@@ -555,7 +550,7 @@ static bool flush_ok(struct ctx *c, const char *after)
 	int r = c->t->ops->sync(c->t);
 	if (r >= 0)
 		return true;
-	if (gone_errno(-r)) {
+	if (kesu_errno_gone(-r)) {
 		mark_gone(c);
 		set_fatal(c, "the device disappeared %s (%s); reconnect it and start over",
 			  after, strerror(-r));
@@ -639,7 +634,7 @@ static void note_bad(struct ctx *c, uint64_t off, uint64_t len, enum kesu_bad_op
 static bool chunk_worth_retrying(struct ctx *c, ssize_t r, const char *during)
 {
 	int e = r < 0 ? (int)-r : EIO;
-	if (gone_errno(e)) {
+	if (kesu_errno_gone(e)) {
 		mark_gone(c);
 		set_fatal(c, "the device disappeared during %s (%s); reconnect it and "
 			     "start over",
@@ -652,7 +647,7 @@ static bool chunk_worth_retrying(struct ctx *c, ssize_t r, const char *during)
 /* One block of a retry failed with r: true (and fatal) if the device left. */
 static bool block_gone(struct ctx *c, ssize_t r, const char *during)
 {
-	if (r >= 0 || !gone_errno((int)-r))
+	if (r >= 0 || !kesu_errno_gone((int)-r))
 		return false;
 	mark_gone(c);
 	set_fatal(c, "the device disappeared during %s (%s)", during, strerror((int)-r));

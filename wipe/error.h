@@ -6,6 +6,8 @@
 #ifndef KESU_ERROR_H
 #define KESU_ERROR_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 enum kesu_rc {
@@ -46,5 +48,12 @@ void kesu_err_clear(struct kesu_err *e);
 int kesu_exit_code(enum kesu_rc rc);
 
 const char *kesu_rc_name(enum kesu_rc rc);
+
+/* errno values that mean the device itself went away (removed, powered
+ * off, its driver shut down), not that one command failed. */
+static inline bool kesu_errno_gone(int e)
+{
+	return e == ENODEV || e == ENXIO || e == ENOMEDIUM || e == ESHUTDOWN;
+}
 
 #endif

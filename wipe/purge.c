@@ -791,11 +791,6 @@ static enum kesu_rc run_scsi(struct kesu_transport *t, const struct kesu_purge_m
 
 /* ---- eMMC ---- */
 
-static bool mmc_gone(int rc)
-{
-	return rc == -ENODEV || rc == -ENXIO || rc == -ENOMEDIUM;
-}
-
 /* Chunks per erase pass: enough for live progress, few enough that the
  * per-command overhead does not matter. */
 #define EMMC_ERASE_CHUNKS 64
@@ -814,7 +809,7 @@ static enum kesu_rc emmc_scan_wp(struct kesu_transport *t, uint64_t sectors, uin
 		struct kesu_mmc_cmd cmd;
 		kesu_mmc_send_write_prot_cmd(&cmd, (uint32_t)(g * wg), buf);
 		int rc = kesu_mmc_exec(t, &cmd, 1);
-		if (mmc_gone(rc))
+		if (kesu_errno_gone(-rc))
 			return kesu_fail(err, KESU_ERR_GONE, -rc, "the device disappeared while its write protection was read");
 		if (rc < 0)
 			return kesu_fail(err, KESU_ERR_FAILED, -rc,
@@ -884,7 +879,7 @@ static enum kesu_rc run_emmc(struct kesu_transport *t, const struct kesu_caps *c
 		int rc = kesu_mmc_exec(t, cmd, 3);
 		commands++;
 		json_object_set_new(r->completion, "erase_commands", json_integer((json_int_t)commands));
-		if (mmc_gone(rc)) {
+		if (kesu_errno_gone(-rc)) {
 			snprintf(r->status, sizeof(r->status), "device-gone");
 			return kesu_fail(err, KESU_ERR_GONE, -rc,
 					 "the device disappeared while erasing at sector %" PRIu64 "; part of it is still unerased: reconnect it and run the purge again",
@@ -923,7 +918,7 @@ static enum kesu_rc run_emmc(struct kesu_transport *t, const struct kesu_caps *c
 	char hex[16];
 	snprintf(hex, sizeof(hex), "0x%08x", san.response[0]);
 	json_object_set_new(r->completion, "sanitize_r1", json_string(hex));
-	if (mmc_gone(rc)) {
+	if (kesu_errno_gone(-rc)) {
 		snprintf(r->status, sizeof(r->status), "device-gone");
 		return kesu_fail(err, KESU_ERR_GONE, -rc,
 				 "the device disappeared during SANITIZE; reconnect it and run the purge again");
@@ -953,7 +948,7 @@ static enum kesu_rc run_emmc(struct kesu_transport *t, const struct kesu_caps *c
 	struct kesu_mmc_cmd rd;
 	kesu_mmc_send_ext_csd_cmd(&rd, buf);
 	rc = kesu_mmc_exec(t, &rd, 1);
-	if (mmc_gone(rc)) {
+	if (kesu_errno_gone(-rc)) {
 		snprintf(r->status, sizeof(r->status), "device-gone");
 		return kesu_fail(err, KESU_ERR_GONE, -rc, "the device disappeared right after SANITIZE");
 	}
