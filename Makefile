@@ -26,11 +26,18 @@ HARDEN ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection 
 	-fcf-protection -fPIE
 SAN ?=
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
-	$(CFLAGS) $(HARDEN) $(SAN) $(PKG_CFLAGS) -Iwipe -Icerts -Itests/unit/support \
+	$(CFLAGS) $(HARDEN) $(SAN) $(PKG_CFLAGS) -I. \
 	-DKESU_VERSION=\"$(VERSION)\" -pthread -MMD -MP
+# Tests and their device models also see tests/unit/support; product code
+# never does.
+TEST_CFLAGS = -Itests/unit/support
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread $(SAN) $(LDFLAGS)
 
-LIB_SRCS := $(filter-out wipe/main.c,$(sort $(wildcard wipe/*.c certs/*.c)))
+# The layers, bottom up (docs/ARCHITECTURE.md): lib/ knows nothing of kesu's
+# devices or documents; wipe/ and certs/ build on lib/ only; cli/ is the one
+# place that parses options, prints and picks exit codes.
+LIB_SRCS := $(sort $(wildcard lib/*.c wipe/*/*.c certs/*/*.c))
+CLI_SRCS := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SUPPORT_SRCS := $(sort $(wildcard tests/unit/support/*.c))
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
@@ -42,7 +49,7 @@ MANPAGES := $(sort $(wildcard man/*.[1-8]))
 .SECONDARY:
 
 .PHONY: all deps check asan run-tests unit-tests demo bench vmcheck install \
-	uninstall clean lint-man
+	uninstall clean lint-man lint-layers
 
 all: $(BUILD)/kesu
 
@@ -50,11 +57,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+
 $(BUILD)/libkesu.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kesu: $(BUILD)/wipe/main.o $(BUILD)/libkesu.a
+$(BUILD)/kesu: $(BUILD)/cli/main.o $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libkesu.a
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu.a
@@ -85,7 +96,11 @@ lint-man:
 check: deps
 	@$(MAKE) --no-print-directory run-tests
 
-run-tests: all unit-tests lint-man
+# Fails the build when a lower layer includes from a higher one.
+lint-layers:
+	@bash tests/check-layers.sh
+
+run-tests: lint-layers all unit-tests lint-man
 	@bash tests/run.sh $(BUILD)
 
 asan: deps

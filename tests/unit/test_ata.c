@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "ata.h"
+#include "wipe/firmware/ata.h"
 #include "ata_model.h"
 
 static void pt16_layout_for_sanitize_overwrite(void **state)

@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "ata_model.h"
-#include "capabilities.h"
-#include "device.h"
-#include "sysfs.h"
+#include "wipe/firmware/capabilities.h"
+#include "wipe/device/device.h"
+#include "wipe/device/sysfs.h"
 #include "nvme_model.h"
 #include "scsi_model.h"
 

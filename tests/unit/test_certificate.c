@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certificate.h"
-#include "fileio.h"
+#include "certs/document/certificate.h"
+#include "lib/fileio.h"
 
 static const char *ID = "0b7e2c1a-1111-4222-8333-444455556666";
 static const char *NOW = "2026-11-22T11:00:00+09:00";

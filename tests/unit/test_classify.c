@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
-#include "strutil.h"
+#include "wipe/device/classify.h"
+#include "lib/strutil.h"
 
 struct kcase {
 	const char *path, *name;

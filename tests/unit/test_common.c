@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fileio.h"
-#include "identity.h"
-#include "strutil.h"
-#include "timefmt.h"
+#include "lib/error.h"
+#include "lib/fileio.h"
+#include "lib/identity.h"
+#include "lib/strutil.h"
+#include "lib/timefmt.h"
 
 static void clean_trims_padding_and_nuls(void **state)
 {

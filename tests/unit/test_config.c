@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "config.h"
+#include "lib/config.h"
 
 static void parses_sections_and_defaults(void **state)
 {

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "device.h"
-#include "gate.h"
+#include "wipe/device/device.h"
+#include "wipe/device/gate.h"
 
 static char dir[64];
 

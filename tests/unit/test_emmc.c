@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "emmc_model.h"
-#include "mmc.h"
-#include "purge.h"
+#include "wipe/firmware/mmc.h"
+#include "wipe/firmware/purge.h"
 
 /* ---- pure code ---- */
 

@@ -15,12 +15,12 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
-#include "engine.h"
-#include "fileio.h"
-#include "method.h"
-#include "run_record.h"
-#include "stream.h"
+#include "wipe/engine/checkpoint.h"
+#include "wipe/engine/engine.h"
+#include "lib/fileio.h"
+#include "wipe/engine/method.h"
+#include "wipe/engine/run_record.h"
+#include "wipe/engine/stream.h"
 #include "test_targets.h"
 
 #define SIZE (1u << 20) /* 1 MiB: 2048 blocks of 512 */

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "gate.h"
+#include "wipe/device/gate.h"
 
 static bool has(const struct kesu_gate_verdict *v, const char *code)
 {

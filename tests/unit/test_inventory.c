@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device.h"
-#include "gate.h"
-#include "inventory.h"
-#include "strutil.h"
+#include "wipe/device/device.h"
+#include "wipe/device/gate.h"
+#include "wipe/device/inventory.h"
+#include "lib/strutil.h"
 
 struct fx {
 	char sys[PATH_MAX], dev[PATH_MAX], proc[PATH_MAX], run[PATH_MAX];

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "method.h"
+#include "wipe/engine/method.h"
 
 /* The expected tables, written out independently of method.c from the
  * sources cited there. */

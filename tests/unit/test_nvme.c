@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "nvme.h"
+#include "wipe/firmware/nvme.h"
 #include "nvme_model.h"
 
 static void identify_controller_from_model(void **state)

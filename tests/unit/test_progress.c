@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "progress.h"
+#include "wipe/engine/progress.h"
 
 static void percent_rounds_down(void **state)
 {

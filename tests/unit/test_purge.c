@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ata.h"
+#include "wipe/firmware/ata.h"
 #include "ata_model.h"
 #include "nvme_model.h"
-#include "purge.h"
-#include "scsi.h"
+#include "wipe/firmware/purge.h"
+#include "wipe/firmware/scsi.h"
 #include "scsi_model.h"
 
 struct fake {

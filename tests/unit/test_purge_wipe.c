@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "certificate.h"
+#include "certs/document/certificate.h"
 #include "nvme_model.h"
-#include "purge_wipe.h"
-#include "run_record.h"
-#include "timefmt.h"
+#include "wipe/firmware/purge_wipe.h"
+#include "wipe/engine/run_record.h"
+#include "lib/timefmt.h"
 
 static json_t *record(struct nvme_model *m, struct kesu_purge_wipe_opts *p,
 		      const struct kesu_method *then, struct kesu_wipe *w, enum kesu_rc *rc)

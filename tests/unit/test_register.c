@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "digest.h"
-#include "register.h"
+#include "lib/digest.h"
+#include "certs/register/register.h"
 
 #define NLINES 5
 

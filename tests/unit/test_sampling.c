@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sampling.h"
+#include "wipe/engine/sampling.h"
 
 /* Every rule checked from the plan alone, with the subsection boundaries of
  * the documented rule: subsection i = blocks [i*N/S, (i+1)*N/S). */

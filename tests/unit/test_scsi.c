@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "scsi.h"
+#include "wipe/firmware/scsi.h"
 #include "scsi_model.h"
 
 static void sanitize_cdb_and_parameters(void **state)

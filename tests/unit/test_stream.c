@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stream.h"
+#include "wipe/engine/stream.h"
 
 static struct kesu_stream *open_stream(const struct kesu_stream_key *k)
 {

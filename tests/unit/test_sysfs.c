@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sysfs.h"
+#include "wipe/device/sysfs.h"
 
 static char dir[64], sys[96];
 static struct kesu_sysroot root;

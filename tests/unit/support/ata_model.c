@@ -1,5 +1,5 @@
 #include "ata_model.h"
-#include "ata.h"
+#include "wipe/firmware/ata.h"
 
 #include <errno.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #define KESU_ATA_MODEL_H
 
 #include "model_medium.h"
-#include "transport.h"
+#include "wipe/firmware/transport.h"
 
 struct ata_model {
 	struct kesu_transport tr;

@@ -1,5 +1,5 @@
 #include "emmc_model.h"
-#include "mmc.h"
+#include "wipe/firmware/mmc.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -15,8 +15,8 @@
 #ifndef KESU_EMMC_MODEL_H
 #define KESU_EMMC_MODEL_H
 
-#include "target.h"
-#include "transport.h"
+#include "wipe/engine/target.h"
+#include "wipe/firmware/transport.h"
 
 #include <stdbool.h>
 

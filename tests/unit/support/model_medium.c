@@ -1,5 +1,5 @@
 #include "model_medium.h"
-#include "transport.h"
+#include "wipe/firmware/transport.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #ifndef KESU_MODEL_MEDIUM_H
 #define KESU_MODEL_MEDIUM_H
 
-#include "target.h"
+#include "wipe/engine/target.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 #include "nvme_model.h"
-#include "nvme.h"
+#include "wipe/firmware/nvme.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 #include "scsi_model.h"
-#include "scsi.h"
+#include "wipe/firmware/scsi.h"
 
 #include <errno.h>
 #include <string.h>

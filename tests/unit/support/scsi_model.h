@@ -6,7 +6,7 @@
 #define KESU_SCSI_MODEL_H
 
 #include "model_medium.h"
-#include "transport.h"
+#include "wipe/firmware/transport.h"
 
 struct scsi_model {
 	struct kesu_transport tr;

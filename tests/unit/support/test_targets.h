@@ -4,7 +4,7 @@
 #ifndef KESU_TEST_TARGETS_H
 #define KESU_TEST_TARGETS_H
 
-#include "target.h"
+#include "wipe/engine/target.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>

@@ -1,0 +1,542 @@
+#include "certs/document/certificate.h"
+#include "lib/identity.h"
+#include "lib/jcheck.h"
+#include "lib/timefmt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const REASONS[] = {"disposal", "lease-return", "repair", "reuse", NULL};
+static const char *const RESULTS[] = {"erased", "erased-with-exceptions", "not-erased", NULL};
+static const char *const RUN_RESULTS[] = {"erased", "erased-with-exceptions", "failed",
+					  "interrupted", NULL};
+static const char *const NIST[] = {"clear", "purge", "destroy", NULL};
+static const char *const VERIFY_MODES[] = {"last", "all", "none", "sample", NULL};
+static const char *const OUTCOMES[] = {"passed", "failed", "skipped", "incomplete", NULL};
+static const char *const BAD_OPS[] = {"write", "verify", "read", NULL};
+
+#define MAX_BAD_RANGES 100000
+#define MAX_PASSES 64
+
+const char *kesu_cert_result_for_run(const char *run_result)
+{
+	if (!run_result)
+		return "not-erased";
+	if (!strcmp(run_result, "erased"))
+		return "erased";
+	if (!strcmp(run_result, "erased-with-exceptions"))
+		return "erased-with-exceptions";
+	/* failed, interrupted and anything unknown: never better than the truth. */
+	return "not-erased";
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && s[0] ? kesu_json_str(s) : json_null();
+}
+
+enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
+				  struct kesu_err *err)
+{
+	static const struct { size_t off; const char *what, *fix; } req[] = {
+		{offsetof(struct kesu_cert_info, operator_name), "operator name", "--operator or [operator] name"},
+		{offsetof(struct kesu_cert_info, operator_organization), "operator organization", "--organization or [operator] organization"},
+		{offsetof(struct kesu_cert_info, customer), "customer (owning department)", "--customer or [customer] name"},
+		{offsetof(struct kesu_cert_info, property_number), "asset property number", "--asset"},
+		{offsetof(struct kesu_cert_info, approver), "approver (information security manager)", "--approver"},
+	};
+	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		const char *s = (const char *)info + req[i].off;
+		if (!s[0])
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: the %s is missing; give it with %s "
+					 "(or use --no-cert)", req[i].what, req[i].fix);
+		if (!kesu_is_clean(s))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: the %s contains control characters; "
+					 "retype it", req[i].what);
+	}
+	if (info->confidentiality_class < 1 || info->confidentiality_class > 3)
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "certificate: confidentiality class must be 1, 2 or 3; "
+				 "give it with --class");
+	bool reason_ok = false;
+	for (size_t i = 0; REASONS[i]; i++)
+		reason_ok |= !strcmp(info->reason, REASONS[i]);
+	if (!reason_ok)
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "certificate: reason must be disposal, lease-return, "
+				 "repair or reuse; give it with --reason");
+	time_t t;
+	if (info->approval_date[0] && !kesu_time_parse(info->approval_date, &t))
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "certificate: approval date '%s' is not YYYY-MM-DD or "
+				 "RFC 3339; fix --approval-date", info->approval_date);
+	for (size_t i = 0; i < info->n_witnesses; i++)
+		if (!info->witnesses[i].name[0])
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: witness %zu has no name; use "
+					 "--witness 'NAME/ORGANIZATION'", i + 1);
+	return KESU_OK;
+}
+
+/* ---- the run record, checked as strictly as the contract allows (other
+ * keys may be added by later engines, so unknown keys are ignored there) ---- */
+
+struct rr_view {
+	const char *run_id, *tool_name, *tool_version, *hostname;
+	bool clock_sync, resumed;
+	json_t *device, *before, *firmware, *bad_ranges, *passes;
+	const char *method_name, *nist, *technique, *verify_mode, *outcome;
+	int64_t mismatched, bytes_written, bytes_verified;
+	const char *started, *ended, *result, *reason;
+	time_t t_started, t_ended;
+};
+
+static enum kesu_rc check_bad_ranges(const json_t *arr, const char *where,
+				     struct kesu_err *err)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(arr, i, r) {
+		char w[64];
+		snprintf(w, sizeof(w), "%s[%zu]", where, i);
+		enum kesu_rc rc;
+		if ((rc = kj_int(r, w, "first_lba", 0, INT64_MAX, NULL, err)) ||
+		    (rc = kj_int(r, w, "count", 1, INT64_MAX, NULL, err)) ||
+		    (rc = kj_enum(r, w, "operation", BAD_OPS, NULL, err)))
+			return rc;
+	}
+	return KESU_OK;
+}
+
+static enum kesu_rc read_run_record(const json_t *rr, struct rr_view *v,
+				    struct kesu_err *err)
+{
+	memset(v, 0, sizeof(*v));
+	enum kesu_rc rc;
+	const char *schema;
+	if (!json_is_object(rr))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "run record: not a JSON object");
+	if ((rc = kj_str(rr, "", "schema", false, 64, &schema, err)))
+		return rc;
+	if (strcmp(schema, "kesu-run-record/1"))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "run record: unknown schema '%s'; this kesu reads "
+				 "kesu-run-record/1", schema);
+	json_t *tool, *host, *method, *ver, *pass_names;
+	struct kesu_identity id;
+	if ((rc = kj_str(rr, "", "run_id", false, 36, &v->run_id, err)) ||
+	    (rc = kj_obj(rr, "", "tool", false, &tool, err)) ||
+	    (rc = kj_str(tool, "tool", "name", false, 64, &v->tool_name, err)) ||
+	    (rc = kj_str(tool, "tool", "version", false, 64, &v->tool_version, err)) ||
+	    (rc = kj_obj(rr, "", "host", false, &host, err)) ||
+	    (rc = kj_str(host, "host", "hostname", true, KESU_STR_MAX, &v->hostname, err)) ||
+	    (rc = kj_bool(host, "host", "clock_synchronized", &v->clock_sync, err)) ||
+	    (rc = kj_obj(rr, "", "device", false, &v->device, err)) ||
+	    (rc = kesu_identity_from_json(v->device, &id, err)) ||
+	    (rc = kj_obj(rr, "", "before", true, &v->before, err)) ||
+	    (rc = kj_obj(rr, "", "method", false, &method, err)) ||
+	    (rc = kj_str(method, "method", "name", false, 64, &v->method_name, err)) ||
+	    (rc = kj_enum(method, "method", "nist_category", NIST, &v->nist, err)) ||
+	    (rc = kj_str(method, "method", "technique", false, 64, &v->technique, err)) ||
+	    (rc = kj_enum(method, "method", "verify", VERIFY_MODES, NULL, err)) ||
+	    (rc = kj_arr(method, "method", "passes", MAX_PASSES, &pass_names, err)) ||
+	    (rc = kj_arr(rr, "", "passes", MAX_PASSES, &v->passes, err)) ||
+	    (rc = kj_obj(rr, "", "verification", false, &ver, err)) ||
+	    (rc = kj_enum(ver, "verification", "mode", VERIFY_MODES, &v->verify_mode, err)) ||
+	    (rc = kj_enum(ver, "verification", "outcome", OUTCOMES, &v->outcome, err)) ||
+	    (rc = kj_int(ver, "verification", "bytes_verified", 0, INT64_MAX, NULL, err)) ||
+	    (rc = kj_int(ver, "verification", "mismatched_blocks", 0, INT64_MAX, &v->mismatched, err)) ||
+	    (rc = kj_arr(rr, "", "bad_ranges", MAX_BAD_RANGES, &v->bad_ranges, err)) ||
+	    (rc = check_bad_ranges(v->bad_ranges, "bad_ranges", err)) ||
+	    (rc = kj_time(rr, "", "started_at", true, &v->t_started, &v->started, err)) ||
+	    (rc = kj_time(rr, "", "ended_at", true, &v->t_ended, &v->ended, err)) ||
+	    (rc = kj_int(rr, "", "bytes_written", 0, INT64_MAX, &v->bytes_written, err)) ||
+	    (rc = kj_int(rr, "", "bytes_verified", 0, INT64_MAX, &v->bytes_verified, err)) ||
+	    (rc = kj_bool(rr, "", "resumed", &v->resumed, err)) ||
+	    (rc = kj_enum(rr, "", "result", RUN_RESULTS, &v->result, err)) ||
+	    (rc = kj_str(rr, "", "reason", true, 1024, &v->reason, err)) ||
+	    (rc = kj_obj(rr, "", "firmware", true, &v->firmware, err)))
+		return kesu_err_prefix(err, "run record: ");
+	if (!kj_is_uuid(v->run_id))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "run record: run_id is not a lowercase UUID");
+	size_t i;
+	json_t *p;
+	json_array_foreach(pass_names, i, p)
+		if (!json_is_string(p) || !kesu_is_clean(json_string_value(p)) ||
+		    json_string_length(p) > 64)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "run record: method.passes[%zu] is not a short string", i);
+	v->passes = pass_names;
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
+			     const char *rr_sha256,
+			     const struct kesu_cert_info *info, const char *id,
+			     const char *issued_at, json_t **out,
+			     struct kesu_err *err)
+{
+	*out = NULL;
+	struct rr_view v;
+	enum kesu_rc rc;
+	if ((rc = kesu_cert_info_check(info, err)) ||
+	    (rc = read_run_record(run_record, &v, err)))
+		return rc;
+	time_t t;
+	if (!kj_is_uuid(id) || !kesu_time_parse(issued_at, &t))
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
+				 "certificate: bad id or issue time (internal error)");
+	json_t *witnesses = json_array();
+	for (size_t i = 0; i < info->n_witnesses; i++)
+		json_array_append_new(witnesses,
+			json_pack("{s:o s:o}", "name", kesu_json_str(info->witnesses[i].name),
+				  "organization", str_or_null(info->witnesses[i].organization)));
+	json_t *notes = json_array();
+	if (info->my_number)
+		json_array_append_new(notes, json_string(KESU_CERT_MY_NUMBER_NOTE));
+	const char *result = kesu_cert_result_for_run(v.result);
+	json_t *cert = json_pack(
+		"{s:s s:s s:s s:s"
+		" s:{s:o s:o s:o s:o}"
+		" s:o"
+		" s:{s:o s:i s:b s:s s:o}"
+		" s:b s:o"
+		" s:{s:o s:o s:o}"
+		" s:o"
+		" s:O s:O"
+		" s:{s:s s:s s:s s:O s:{s:s s:s s:I} s:O}"
+		" s:{s:s s:s}"
+		" s:{s:o s:o s:o s:I s:I s:O s:b s:b s:s s:o}"
+		" s:s"
+		" s:{s:s s:s s:s}}",
+		"schema", KESU_CERT_SCHEMA, "id", id, "issued_at", issued_at,
+		"kind", "erasure",
+		"operator", "name", kesu_json_str(info->operator_name),
+		"title", str_or_null(info->operator_title),
+		"organization", kesu_json_str(info->operator_organization),
+		"contact", str_or_null(info->operator_contact),
+		"customer", kesu_json_str(info->customer),
+		"asset", "property_number", kesu_json_str(info->property_number),
+		"confidentiality_class", info->confidentiality_class,
+		"my_number", info->my_number, "reason", info->reason,
+		"destination", str_or_null(info->destination),
+		"physical_destruction_required", info->my_number, "notes", notes,
+		"approval", "approver", kesu_json_str(info->approver),
+		"reference", str_or_null(info->approval_reference),
+		"date", str_or_null(info->approval_date),
+		"witnesses", witnesses,
+		"device", v.device, "before", v.before ? v.before : json_null(),
+		"method", "name", v.method_name, "nist_category", v.nist,
+		"technique", v.technique, "passes", v.passes,
+		"verification", "mode", v.verify_mode, "outcome", v.outcome,
+		"mismatched_blocks", (json_int_t)v.mismatched,
+		"firmware", v.firmware ? v.firmware : json_null(),
+		"tool", "name", v.tool_name, "version", v.tool_version,
+		"execution", "host", str_or_null(v.hostname),
+		/* null when the run failed before it started */
+		"started_at", str_or_null(v.started), "ended_at", str_or_null(v.ended),
+		"bytes_written", (json_int_t)v.bytes_written,
+		"bytes_verified", (json_int_t)v.bytes_verified,
+		"bad_ranges", v.bad_ranges, "resumed", v.resumed,
+		"clock_synchronized", v.clock_sync, "run_result", v.result,
+		"reason", str_or_null(v.reason),
+		"result", result,
+		"run_record", "file", rr_file, "sha256", rr_sha256, "run_id", v.run_id);
+	if (!cert)
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
+				 "certificate: could not build the document (out of memory?)");
+	/* What we emit must pass our own strict reader, or the city could not
+	 * verify it: check before anyone signs it. */
+	if ((rc = kesu_cert_check(cert, err))) {
+		json_decref(cert);
+		return kesu_err_prefix(err, "certificate (internal): ");
+	}
+	*out = cert;
+	return KESU_OK;
+}
+
+char *kesu_cert_serialize(const json_t *cert, size_t *len)
+{
+	char *s = json_dumps(cert, JSON_SORT_KEYS | JSON_INDENT(2));
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	char *t = realloc(s, n + 2);
+	if (!t) {
+		free(s);
+		return NULL;
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	if (len)
+		*len = n + 1;
+	return t;
+}
+
+/* ---- strict reading of a certificate ---- */
+
+static enum kesu_rc check_str_array(const json_t *arr, const char *where,
+				    size_t maxlen, struct kesu_err *err)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(arr, i, s)
+		if (!json_is_string(s) || !kesu_is_clean(json_string_value(s)) ||
+		    json_string_length(s) != strlen(json_string_value(s)) ||
+		    json_string_length(s) > maxlen)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s[%zu]: not a clean string", where, i);
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
+{
+	static const char *const top[] = {"schema", "id", "issued_at", "kind", "operator",
+		"customer", "asset", "physical_destruction_required", "notes", "approval",
+		"witnesses", "device", "before", "method", "tool", "execution", "result",
+		"run_record", NULL};
+	static const char *const op_keys[] = {"name", "title", "organization", "contact", NULL};
+	static const char *const asset_keys[] = {"property_number", "confidentiality_class",
+		"my_number", "reason", "destination", NULL};
+	static const char *const appr_keys[] = {"approver", "reference", "date", NULL};
+	static const char *const wit_keys[] = {"name", "organization", NULL};
+	static const char *const method_keys[] = {"name", "nist_category", "technique",
+		"passes", "verification", "firmware", NULL};
+	static const char *const ver_keys[] = {"mode", "outcome", "mismatched_blocks", NULL};
+	static const char *const tool_keys[] = {"name", "version", NULL};
+	static const char *const exec_keys[] = {"host", "started_at", "ended_at",
+		"bytes_written", "bytes_verified", "bad_ranges", "resumed",
+		"clock_synchronized", "run_result", "reason", NULL};
+	static const char *const rr_keys[] = {"file", "sha256", "run_id", NULL};
+	static const char *const br_keys[] = {"first_lba", "count", "operation", NULL};
+	static const char *const kinds[] = {"erasure", NULL};
+	static const char *const schemas[] = {KESU_CERT_SCHEMA, NULL};
+	enum kesu_rc rc;
+	const char *schema = NULL, *id;
+	if (!json_is_object(c))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "certificate: not a JSON object");
+	if ((rc = kj_str(c, "", "schema", false, 64, &schema, err)))
+		return rc;
+	if (strcmp(schema, KESU_CERT_SCHEMA))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "unknown schema '%s'; this kesu reads %s only (use a "
+				 "newer kesu)", schema, KESU_CERT_SCHEMA);
+	json_t *op, *asset, *notes, *appr, *wits, *dev, *before, *method, *ver,
+	       *fw, *tool, *exec, *brs, *rr, *passes;
+	time_t t;
+	bool b;
+	struct kesu_identity ident;
+	if ((rc = kj_keys(c, "", top, err)) ||
+	    (rc = kj_enum(c, "", "schema", schemas, NULL, err)) ||
+	    (rc = kj_str(c, "", "id", false, 36, &id, err)) ||
+	    (rc = kj_time(c, "", "issued_at", false, &t, NULL, err)) ||
+	    (rc = kj_enum(c, "", "kind", kinds, NULL, err)) ||
+	    (rc = kj_obj(c, "", "operator", false, &op, err)) ||
+	    (rc = kj_keys(op, "operator", op_keys, err)) ||
+	    (rc = kj_str(op, "operator", "name", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(op, "operator", "title", true, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(op, "operator", "organization", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(op, "operator", "contact", true, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(c, "", "customer", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_obj(c, "", "asset", false, &asset, err)) ||
+	    (rc = kj_keys(asset, "asset", asset_keys, err)) ||
+	    (rc = kj_str(asset, "asset", "property_number", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_int(asset, "asset", "confidentiality_class", 1, 3, NULL, err)) ||
+	    (rc = kj_bool(asset, "asset", "my_number", &b, err)) ||
+	    (rc = kj_enum(asset, "asset", "reason", REASONS, NULL, err)) ||
+	    (rc = kj_str(asset, "asset", "destination", true, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_bool(c, "", "physical_destruction_required", &b, err)) ||
+	    (rc = kj_arr(c, "", "notes", 16, &notes, err)) ||
+	    (rc = check_str_array(notes, "notes", 1024, err)) ||
+	    (rc = kj_obj(c, "", "approval", false, &appr, err)) ||
+	    (rc = kj_keys(appr, "approval", appr_keys, err)) ||
+	    (rc = kj_str(appr, "approval", "approver", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(appr, "approval", "reference", true, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_time(appr, "approval", "date", true, &t, NULL, err)) ||
+	    (rc = kj_arr(c, "", "witnesses", KESU_CERT_MAX_WITNESSES, &wits, err)))
+		return rc;
+	size_t i;
+	json_t *w;
+	json_array_foreach(wits, i, w) {
+		char where[32];
+		snprintf(where, sizeof(where), "witnesses[%zu]", i);
+		if ((rc = kj_keys(w, where, wit_keys, err)) ||
+		    (rc = kj_str(w, where, "name", false, KESU_STR_MAX, NULL, err)) ||
+		    (rc = kj_str(w, where, "organization", true, KESU_STR_MAX, NULL, err)))
+			return rc;
+	}
+	if ((rc = kj_obj(c, "", "device", false, &dev, err)) ||
+	    (rc = kesu_identity_from_json(dev, &ident, err)) ||
+	    (rc = kj_obj(c, "", "before", true, &before, err)) ||
+	    (rc = kj_obj(c, "", "method", false, &method, err)) ||
+	    (rc = kj_keys(method, "method", method_keys, err)) ||
+	    (rc = kj_str(method, "method", "name", false, 64, NULL, err)) ||
+	    (rc = kj_enum(method, "method", "nist_category", NIST, NULL, err)) ||
+	    (rc = kj_str(method, "method", "technique", false, 64, NULL, err)) ||
+	    (rc = kj_arr(method, "method", "passes", MAX_PASSES, &passes, err)) ||
+	    (rc = check_str_array(passes, "method.passes", 64, err)) ||
+	    (rc = kj_obj(method, "method", "verification", false, &ver, err)) ||
+	    (rc = kj_keys(ver, "method.verification", ver_keys, err)) ||
+	    (rc = kj_enum(ver, "method.verification", "mode", VERIFY_MODES, NULL, err)) ||
+	    (rc = kj_enum(ver, "method.verification", "outcome", OUTCOMES, NULL, err)) ||
+	    (rc = kj_int(ver, "method.verification", "mismatched_blocks", 0, INT64_MAX, NULL, err)) ||
+	    (rc = kj_obj(method, "method", "firmware", true, &fw, err)) ||
+	    (rc = kj_obj(c, "", "tool", false, &tool, err)) ||
+	    (rc = kj_keys(tool, "tool", tool_keys, err)) ||
+	    (rc = kj_str(tool, "tool", "name", false, 64, NULL, err)) ||
+	    (rc = kj_str(tool, "tool", "version", false, 64, NULL, err)) ||
+	    (rc = kj_obj(c, "", "execution", false, &exec, err)) ||
+	    (rc = kj_keys(exec, "execution", exec_keys, err)) ||
+	    (rc = kj_str(exec, "execution", "host", true, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_time(exec, "execution", "started_at", true, &t, NULL, err)) ||
+	    (rc = kj_time(exec, "execution", "ended_at", true, &t, NULL, err)) ||
+	    (rc = kj_int(exec, "execution", "bytes_written", 0, INT64_MAX, NULL, err)) ||
+	    (rc = kj_int(exec, "execution", "bytes_verified", 0, INT64_MAX, NULL, err)) ||
+	    (rc = kj_arr(exec, "execution", "bad_ranges", MAX_BAD_RANGES, &brs, err)) ||
+	    (rc = kj_bool(exec, "execution", "resumed", &b, err)) ||
+	    (rc = kj_bool(exec, "execution", "clock_synchronized", &b, err)) ||
+	    (rc = kj_enum(exec, "execution", "run_result", RUN_RESULTS, NULL, err)) ||
+	    (rc = kj_str(exec, "execution", "reason", true, 1024, NULL, err)) ||
+	    (rc = kj_enum(c, "", "result", RESULTS, NULL, err)) ||
+	    (rc = kj_obj(c, "", "run_record", false, &rr, err)) ||
+	    (rc = kj_keys(rr, "run_record", rr_keys, err)) ||
+	    (rc = kj_str(rr, "run_record", "file", false, 255, NULL, err)) ||
+	    (rc = kj_hex(rr, "run_record", "sha256", 64, NULL, err)) ||
+	    (rc = kj_str(rr, "run_record", "run_id", false, 36, NULL, err)))
+		return rc;
+	json_array_foreach(brs, i, w) {
+		char where[48];
+		snprintf(where, sizeof(where), "execution.bad_ranges[%zu]", i);
+		if ((rc = kj_keys(w, where, br_keys, err)))
+			return rc;
+	}
+	if ((rc = check_bad_ranges(brs, "execution.bad_ranges", err)))
+		return rc;
+	if (!kj_is_uuid(id))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a lowercase UUID");
+	/* A base name only: verifiers look for it beside the certificate. */
+	const char *rf = json_string_value(json_object_get(rr, "file"));
+	if (!rf[0] || strchr(rf, '/') || !strcmp(rf, ".") || !strcmp(rf, ".."))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "run_record.file: not a plain file name");
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_cert_parse(const char *buf, size_t len, json_t **out,
+			     struct kesu_err *err)
+{
+	*out = NULL;
+	if (len > KESU_CERT_MAX_BYTES)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "certificate larger than %u bytes; not a kesu certificate",
+				 KESU_CERT_MAX_BYTES);
+	json_error_t je;
+	json_t *c = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (!c)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "not valid JSON at line %d column %d: %s", je.line,
+				 je.column, je.text);
+	enum kesu_rc rc = kesu_cert_check(c, err);
+	if (rc) {
+		json_decref(c);
+		return rc;
+	}
+	*out = c;
+	return KESU_OK;
+}
+
+/* ---- verdict ---- */
+
+__attribute__((format(printf, 3, 4)))
+static void add(char (*list)[256], size_t *n, const char *fmt, ...)
+{
+	if (*n >= KESU_VERDICT_MAX)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(list[*n], 256, fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+#define ERR(v, ...) add((v)->errors, &(v)->n_errors, __VA_ARGS__)
+#define WARN(v, ...) add((v)->warnings, &(v)->n_warnings, __VA_ARGS__)
+
+static const char *sget(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int64_t iget(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	json_t *exec = json_object_get(c, "execution");
+	json_t *method = json_object_get(c, "method");
+	json_t *ver = json_object_get(method, "verification");
+	json_t *asset = json_object_get(c, "asset");
+	json_t *dev = json_object_get(c, "device");
+	const char *result = sget(c, "result");
+	const char *run_result = sget(exec, "run_result");
+	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
+	int64_t size = iget(dev, "size_bytes");
+	size_t n_bad = json_array_size(json_object_get(exec, "bad_ranges"));
+	time_t t_start = 0, t_end = 0, t_issued = 0;
+	const char *s_start = sget(exec, "started_at"), *s_end = sget(exec, "ended_at");
+	if (s_start)
+		kesu_time_parse(s_start, &t_start);
+	if (s_end)
+		kesu_time_parse(s_end, &t_end);
+	kesu_time_parse(sget(c, "issued_at"), &t_issued);
+
+	if (strcmp(result, kesu_cert_result_for_run(run_result)))
+		ERR(v, "result '%s' does not follow from the run result", result);
+	if (s_start && s_end && t_end < t_start)
+		ERR(v, "execution ended before it started");
+	if (s_end && t_issued < t_end)
+		ERR(v, "certificate issued before the execution ended");
+	if (strcmp(result, "not-erased") && (!s_start || !s_end))
+		ERR(v, "result '%s' without a start and end time", result);
+	if (!strcmp(result, "erased")) {
+		if (n_bad)
+			ERR(v, "result 'erased' but the run lists bad ranges");
+		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
+			ERR(v, "result 'erased' but verification %s", outcome);
+		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
+			ERR(v, "result 'erased' but the requested verification was skipped");
+		if (iget(ver, "mismatched_blocks") > 0)
+			ERR(v, "result 'erased' but verification found mismatched blocks");
+		if ((!strcmp(mode, "all") || !strcmp(mode, "last")) &&
+		    iget(exec, "bytes_verified") < size)
+			ERR(v, "result 'erased' with full verification but fewer bytes "
+			       "verified than the device holds");
+		if (!strcmp(sget(method, "technique"), "overwrite") &&
+		    iget(exec, "bytes_written") < size)
+			ERR(v, "result 'erased' by overwrite but fewer bytes written "
+			       "than the device holds");
+		if (!strcmp(mode, "none"))
+			WARN(v, "erasure was not verified (verification mode none)");
+	} else if (!strcmp(result, "erased-with-exceptions")) {
+		WARN(v, "erased with exceptions: bad ranges could not be erased");
+	} else {
+		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
+	}
+	bool my_number = json_is_true(json_object_get(asset, "my_number"));
+	v->physical_destruction_required =
+		json_is_true(json_object_get(c, "physical_destruction_required"));
+	if (my_number && !v->physical_destruction_required)
+		ERR(v, "medium held My Number data but the certificate does not "
+		       "require its physical destruction");
+	if (v->physical_destruction_required)
+		WARN(v, "PHYSICAL DESTRUCTION REQUIRED (My Number data): software "
+			"erasure alone is not a complete disposal");
+	if (!json_is_true(json_object_get(exec, "clock_synchronized")))
+		WARN(v, "the clock was not synchronised during the run");
+}

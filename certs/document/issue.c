@@ -1,0 +1,134 @@
+#include "certs/document/issue.h"
+#include "lib/digest.h"
+#include "lib/fileio.h"
+#include "certs/register/register.h"
+#include "lib/timefmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+struct kesu_issuer {
+	struct kesu_cert_info info;
+	struct kesu_signer *signer;
+	char register_path[PATH_MAX];
+	bool use_register;
+	char out_dir[PATH_MAX];
+};
+
+static void fill(char *dst, size_t size, const char *from)
+{
+	if (!dst[0] && from && from[0])
+		kesu_strlcpy(dst, from, size);
+}
+
+enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
+				 struct kesu_issuer **out, struct kesu_err *err)
+{
+	*out = NULL;
+	struct kesu_config cfg;
+	enum kesu_rc rc = kesu_config_load(o->config_path, &cfg, err);
+	if (rc)
+		return rc;
+	struct kesu_issuer *is = calloc(1, sizeof(*is));
+	if (!is)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	is->info = o->info;
+	struct kesu_cert_info *i = &is->info;
+	fill(i->operator_name, sizeof(i->operator_name), cfg.operator_name);
+	fill(i->operator_title, sizeof(i->operator_title), cfg.operator_title);
+	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
+	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
+	fill(i->customer, sizeof(i->customer), cfg.customer);
+	if ((rc = kesu_cert_info_check(i, err)))
+		goto fail;
+	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
+						       : cfg.register_path,
+		     sizeof(is->register_path));
+	is->use_register = !o->no_register;
+	if (o->out_dir)
+		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
+	if ((rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
+				   cfg.pin_file, cfg.pkcs11_module, &is->signer, err)))
+		goto fail;
+	*out = is;
+	return KESU_OK;
+fail:
+	kesu_issuer_free(is);
+	return rc;
+}
+
+void kesu_issuer_free(struct kesu_issuer *is)
+{
+	if (!is)
+		return;
+	kesu_signer_free(is->signer);
+	free(is);
+}
+
+enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
+			       char *cert_path, size_t cert_path_size,
+			       struct kesu_err *err)
+{
+	char *data;
+	size_t len;
+	enum kesu_rc rc = kesu_read_file(run_record, 16u << 20, &data, &len, err);
+	if (rc)
+		return rc;
+	char hash[65];
+	kesu_sha256_hex(data, len, hash);
+	json_error_t je;
+	json_t *rr = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	free(data);
+	if (!rr)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s: not valid JSON at line %d: %s", run_record,
+				 je.line, je.text);
+	uuid_t u;
+	char id[37], now[KESU_TIME_LEN], dir[PATH_MAX];
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, id);
+	kesu_time_now(now);
+	const char *base = strrchr(run_record, '/') ? strrchr(run_record, '/') + 1
+						    : run_record;
+	json_t *cert;
+	rc = kesu_cert_build(rr, base, hash, &is->info, id, now, &cert, err);
+	json_decref(rr);
+	if (rc)
+		return kesu_err_prefix(err, "%s: ", run_record);
+	/* Never sign a certificate whose own evidence contradicts it: a run
+	 * record claiming "erased" next to bad ranges is a bug, not an erasure. */
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(cert, &v);
+	if (v.n_errors) {
+		json_decref(cert);
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s: the run record contradicts itself (%s); no "
+				 "certificate issued: keep the record and report it",
+				 run_record, v.errors[0]);
+	}
+	size_t n;
+	char *text = kesu_cert_serialize(cert, &n);
+	json_decref(cert);
+	if (!text)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (is->out_dir[0])
+		kesu_strlcpy(dir, is->out_dir, sizeof(dir));
+	else
+		kesu_path_dirname(run_record, dir, sizeof(dir));
+	if ((size_t)snprintf(cert_path, cert_path_size, "%s/kesu-cert-%s.json", dir, id) >=
+	    cert_path_size) {
+		free(text);
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
+	}
+	if (!(rc = kesu_mkdir_p(dir, 0755, err)))
+		rc = kesu_write_atomic(cert_path, text, n, 0644, err);
+	free(text);
+	if (!rc)
+		rc = kesu_signer_sign_file(is->signer, cert_path, err);
+	if (!rc && is->use_register)
+		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
+					       NULL, err);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* Issuing certificates: the step that turns a run record file into a signed
+ * certificate and a register entry.  The command-line options that fill
+ * struct kesu_cert_opts live in cli/cert_opts.h. */
+#ifndef KESU_ISSUE_H
+#define KESU_ISSUE_H
+
+#include "certs/document/certificate.h"
+#include "lib/config.h"
+#include "lib/error.h"
+#include "certs/sign/signer.h"
+
+#include <stdbool.h>
+
+struct kesu_cert_opts {
+	struct kesu_cert_info info;  /* command-line values; config fills gaps */
+	const char *config_path;
+	const char *key, *cert;
+	const char *register_path;
+	const char *out_dir;         /* NULL: beside the run record */
+	bool no_register;
+	bool no_cert;
+};
+
+struct kesu_issuer;
+
+/* Load the config, merge it under the options, check the certificate
+ * fields and open the signing key: everything that can fail before a device
+ * is touched. */
+enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
+				 struct kesu_issuer **out, struct kesu_err *err);
+void kesu_issuer_free(struct kesu_issuer *is);
+
+/* Certificate for one run record: writes kesu-cert-<id>.json and .p7s and
+ * registers it.  cert_path receives the certificate's path. */
+enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
+			       char *cert_path, size_t cert_path_size,
+			       struct kesu_err *err);
+
+#endif

@@ -1,0 +1,165 @@
+/* kesu info DEVICE [--json]: everything kesu knows about one target and
+ * every reason the gate would refuse it. */
+#include "wipe/firmware/capabilities.h"
+#include "cli/cli.h"
+#include "wipe/device/device.h"
+#include "wipe/device/gate.h"
+#include "wipe/device/inventory.h"
+#include "lib/strutil.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void help(FILE *out)
+{
+	fprintf(out, "Usage: kesu info [--json] DEVICE\n\n"
+		     "Show one block device or image file: identity, contents, partitions,\n"
+		     "holders, mount points, swap, loop backing file, discard support and\n"
+		     "every reason kesu would refuse to erase it.\n\n"
+		     "  -J, --json   machine-readable output (keys in kesu(8))\n"
+		     "  -h, --help   this help\n");
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && s[0] ? s : "-";
+}
+
+static void print_content(const json_t *c)
+{
+	if (!json_is_object(c)) {
+		printf("  content:          unknown (not read)\n");
+		return;
+	}
+	const char *pt = json_string_value(json_object_get(c, "pttype"));
+	printf("  partition table:  %s\n", or_dash(pt));
+	json_t *sig = json_object_get(c, "signature");
+	if (json_is_object(sig))
+		printf("  signature:        %s (%s) label %s uuid %s\n",
+		       or_dash(json_string_value(json_object_get(sig, "type"))),
+		       or_dash(json_string_value(json_object_get(sig, "usage"))),
+		       or_dash(json_string_value(json_object_get(sig, "label"))),
+		       or_dash(json_string_value(json_object_get(sig, "uuid"))));
+	else if (json_is_true(json_object_get(c, "ambivalent")))
+		printf("  signature:        several (libblkid will not choose)\n");
+	else
+		printf("  signature:        none\n");
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(c, "partitions"), i, p) {
+		char sz[16];
+		kesu_size_human((uint64_t)json_integer_value(json_object_get(p, "size_bytes")),
+				sz, sizeof(sz));
+		printf("  partition %-3" JSON_INTEGER_FORMAT " %-10s %6s  %-8s label %s uuid %s\n",
+		       json_integer_value(json_object_get(p, "number")),
+		       or_dash(json_string_value(json_object_get(p, "name"))), sz,
+		       or_dash(json_string_value(json_object_get(p, "type"))),
+		       or_dash(json_string_value(json_object_get(p, "label"))),
+		       or_dash(json_string_value(json_object_get(p, "uuid"))));
+	}
+}
+
+static void print_text(const struct kesu_device *d, const struct kesu_gate_verdict *v)
+{
+	const struct kesu_identity *id = kesu_device_identity(d);
+	const struct kesu_device_facts *f = kesu_device_facts(d);
+	char sz[16];
+	kesu_size_human(id->size_bytes, sz, sizeof(sz));
+	printf("%s\n", id->path);
+	if (f->is_partition)
+		printf("  name:             %s (partition of %s)\n", id->name, f->parent);
+	else
+		printf("  name:             %s\n", id->name);
+	printf("  kind/transport:   %s / %s\n", or_dash(id->kind), or_dash(id->transport));
+	printf("  model:            %s\n", or_dash(id->model));
+	printf("  vendor:           %s\n", or_dash(id->vendor));
+	printf("  serial:           %s\n", or_dash(id->serial));
+	printf("  wwn:              %s\n", or_dash(id->wwn));
+	printf("  firmware:         %s\n", or_dash(id->firmware));
+	printf("  size:             %s (%" PRIu64 " bytes)\n", sz, id->size_bytes);
+	printf("  block size:       %u logical, %u physical\n", id->logical_block_size,
+	       id->physical_block_size);
+	printf("  rotational:       %s\n", id->rotational ? "yes" : "no");
+	printf("  read-only:        %s\n", f->ro ? "yes" : "no");
+	printf("  removable:        %s\n", f->removable ? "yes" : "no");
+	if (f->is_block)
+		printf("  discard:          %s\n", f->discard_max_bytes ? "yes" : "no");
+	if (f->loop_backing[0])
+		printf("  loop backing:     %s\n", f->loop_backing);
+	if (f->no_medium)
+		printf("  medium:           none inserted\n");
+	json_t *c = kesu_device_content_json(d);
+	print_content(c);
+	json_decref(c);
+	for (size_t i = 0; i < f->n_mounts; i++)
+		printf("  mounted:          %s on %s (%s)\n", f->mounts[i].device,
+		       f->mounts[i].mountpoint, or_dash(f->mounts[i].fstype));
+	for (size_t i = 0; i < f->n_swaps; i++)
+		printf("  swap:             %s (%s), %" PRIu64 " KiB used\n", f->swaps[i].device,
+		       f->swaps[i].path, f->swaps[i].used_kib);
+	for (size_t i = 0; i < f->n_holders; i++)
+		printf("  held by:          %s holds %s%s%s%s\n", f->holders[i].holder,
+		       f->holders[i].device, f->holders[i].holder_name[0] ? " (" : "",
+		       f->holders[i].holder_name, f->holders[i].holder_name[0] ? ")" : "");
+	printf("  erasable:         %s\n", v->allowed ? "yes" : "no");
+	for (size_t i = 0; i < v->n_reasons; i++)
+		printf("  protected:        [%s] %s\n", v->reasons[i].code, v->reasons[i].text);
+}
+
+enum kesu_rc cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J': json = true; break;
+		case 'h': help(stdout); return KESU_OK;
+		default: return kesu_usage_error("info: run 'kesu info --help' for usage");
+		}
+	}
+	if (optind != argc - 1)
+		return kesu_usage_error("info: give exactly one DEVICE; run 'kesu info --help'");
+
+	struct kesu_err err = {0};
+	struct kesu_device *d;
+	enum kesu_rc rc = kesu_device_probe(argv[optind], &d, &err);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	struct kesu_gate_verdict v;
+	if ((rc = kesu_gate_check(d, &v, &err))) {
+		kesu_report(&err);
+		kesu_device_free(d);
+		return rc;
+	}
+	if (json) {
+		json_t *o = kesu_device_json(d, &v, true);
+		if (o)
+			json_object_set_new(o, "purge", kesu_caps_device_json(d));
+		if (!o || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+			json_decref(o);
+			kesu_device_free(d);
+			kesu_fail(&err, KESU_ERR_INTERNAL, 0, "out of memory writing JSON");
+			kesu_report(&err);
+			return KESU_ERR_INTERNAL;
+		}
+		putchar('\n');
+		json_decref(o);
+	} else {
+		print_text(d, &v);
+		json_t *p = kesu_caps_device_json(d);
+		kesu_caps_print(stdout, p);
+		json_decref(p);
+	}
+	kesu_device_free(d);
+	return fflush(stdout) == 0 ? KESU_OK : KESU_ERR_IO;
+}

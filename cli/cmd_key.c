@@ -1,0 +1,148 @@
+/* kesu key new: a signing key and a certificate signing request for the CA
+ * (certs/ca/), made with OpenSSL's APIs so no shell is involved. */
+#include "cli/cli.h"
+#include "lib/fileio.h"
+#include "certs/sign/signer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+	fputs("Usage: kesu key new --subject '/C=JP/O=ORG/CN=NAME' [--out DIR] [--type ec|rsa]\n\n"
+	      "Write DIR/kesu-signing.key (mode 0600; ECDSA P-256 or RSA 3072) and\n"
+	      "DIR/kesu-signing.csr for the CA to certify (certs/ca/issue-operator.sh).\n"
+	      "An existing key is never overwritten.\n", out);
+}
+
+/* "/C=JP/O=Example City/CN=山田 太郎" -> X509_NAME; values are UTF-8. */
+static X509_NAME *parse_subject(const char *s)
+{
+	if (s[0] != '/')
+		return NULL;
+	X509_NAME *n = X509_NAME_new();
+	char *copy = strdup(s + 1), *save = NULL;
+	bool ok = n && copy;
+	for (char *part = ok ? strtok_r(copy, "/", &save) : NULL; part && ok;
+	     part = strtok_r(NULL, "/", &save)) {
+		char *eq = strchr(part, '=');
+		if (!eq || eq == part || !eq[1]) {
+			ok = false;
+			break;
+		}
+		*eq = '\0';
+		ok = X509_NAME_add_entry_by_txt(n, part, MBSTRING_UTF8,
+						(unsigned char *)eq + 1, -1, -1, 0);
+	}
+	free(copy);
+	if (!ok || !n || X509_NAME_entry_count(n) == 0) {
+		X509_NAME_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+enum kesu_rc cmd_key(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"subject", required_argument, NULL, 's'},
+		{"out", required_argument, NULL, 'o'},
+		{"type", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
+	}
+	if (strcmp(argv[1], "new"))
+		return kesu_usage_error("key: unknown subcommand '%s'; use 'key new'", argv[1]);
+	const char *subject = NULL, *out = ".", *type = "ec";
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': subject = optarg; break;
+		case 'o': out = optarg; break;
+		case 't': type = optarg; break;
+		case 'h': usage(stdout); return KESU_OK;
+		default: return KESU_ERR_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return kesu_usage_error("key new: unexpected argument '%s'", argv[optind + 1]);
+	if (!subject)
+		return kesu_usage_error("key new: give --subject '/C=JP/O=ORG/CN=NAME'");
+	if (strcmp(type, "ec") && strcmp(type, "rsa"))
+		return kesu_usage_error("key new: --type must be ec or rsa");
+	X509_NAME *name = parse_subject(subject);
+	if (!name)
+		return kesu_usage_error("key new: --subject must look like "
+					"'/C=JP/O=ORG/CN=NAME' with known attribute names");
+	struct kesu_err err = {0};
+	enum kesu_rc rc = kesu_mkdir_p(out, 0700, &err);
+	char kpath[PATH_MAX], cpath[PATH_MAX], why[256];
+	EVP_PKEY *key = NULL;
+	X509_REQ *req = NULL;
+	FILE *kf = NULL, *cf = NULL;
+	int fd = -1;
+	if (rc)
+		goto fail;
+	snprintf(kpath, sizeof(kpath), "%s/kesu-signing.key", out);
+	snprintf(cpath, sizeof(cpath), "%s/kesu-signing.csr", out);
+	key = !strcmp(type, "ec") ? EVP_EC_gen("P-256") : EVP_RSA_gen(3072);
+	req = X509_REQ_new();
+	if (!key || !req || !X509_REQ_set_version(req, 0) ||
+	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, key) ||
+	    !X509_REQ_sign(req, key, EVP_sha256())) {
+		kesu_openssl_error(why, sizeof(why));
+		rc = kesu_fail(&err, KESU_ERR_CRYPTO, 0, "cannot make the key or request: %s", why);
+		goto fail;
+	}
+	fd = open(kpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = kesu_fail(&err, errno == EEXIST ? KESU_ERR_USAGE : KESU_ERR_IO, errno,
+			       "%s: %s; an existing key is never overwritten: choose "
+			       "another --out", kpath, strerror(errno));
+		goto fail;
+	}
+	if (fchmod(fd, 0600) != 0 || !(kf = fdopen(fd, "w"))) {
+		rc = kesu_fail(&err, KESU_ERR_IO, errno, "%s: %s", kpath, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (!PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) || fflush(kf) ||
+	    fsync(fileno(kf))) {
+		rc = kesu_fail(&err, KESU_ERR_IO, errno, "%s: write failed", kpath);
+		goto fail;
+	}
+	cf = fopen(cpath, "we");
+	if (!cf || !PEM_write_X509_REQ(cf, req) || fflush(cf) || fsync(fileno(cf))) {
+		rc = kesu_fail(&err, KESU_ERR_IO, errno, "%s: write failed", cpath);
+		goto fail;
+	}
+	printf("%s\n%s\n", kpath, cpath);
+fail:
+	if (kf)
+		fclose(kf);
+	if (cf)
+		fclose(cf);
+	if (fd >= 0)
+		close(fd);
+	X509_REQ_free(req);
+	EVP_PKEY_free(key);
+	X509_NAME_free(name);
+	if (rc)
+		kesu_report(&err);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/* kesu list [--json] [--all]: every disk, what is on it, and whether kesu
+ * would erase it. */
+#include "wipe/firmware/capabilities.h"
+#include "cli/cli.h"
+#include "wipe/device/device.h"
+#include "wipe/device/gate.h"
+#include "wipe/device/inventory.h"
+#include "lib/strutil.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void help(FILE *out)
+{
+	fprintf(out, "Usage: kesu list [--json] [--all]\n\n"
+		     "List whole-disk block devices, what is on them, and whether kesu\n"
+		     "would erase them (STATE: ok, or the first reason it would not:\n"
+		     "system-disk, partition, mounted, swap, holder, attached, read-only,\n"
+		     "no-medium, no-access; +N when there are more, see 'kesu info').\n\n"
+		     "  -a, --all    also partitions, loop, ram, zram, dm and md devices\n"
+		     "  -J, --json   machine-readable output (keys in kesu(8))\n"
+		     "  -h, --help   this help\n");
+}
+
+/* Cut an untrusted string to `cols` bytes at a character boundary. */
+static const char *fit(const char *s, char *buf, size_t cols)
+{
+	if (!s[0])
+		return "-";
+	kesu_clean(buf, cols + 1, s, strlen(s));
+	return buf;
+}
+
+static void row(const struct kesu_device *d, const struct kesu_gate_verdict *v)
+{
+	const struct kesu_identity *id = kesu_device_identity(d);
+	char sz[16], name[16], model[24], serial[24], state[64];
+	kesu_size_human(id->size_bytes, sz, sizeof(sz));
+	if (v->allowed)
+		snprintf(state, sizeof(state), "ok");
+	else if (v->n_reasons > 1)
+		snprintf(state, sizeof(state), "%s+%zu", v->reasons[0].code, v->n_reasons - 1);
+	else
+		snprintf(state, sizeof(state), "%s", v->reasons[0].code);
+	/* 10+6+7+6+17+15 and separators leave 13 columns of an 80-column
+	 * terminal for STATE: "system-disk+2" fits.  Long values are cut. */
+	printf("%-10s %6s %-7s %-6s %-17s %-15s %s\n", fit(id->name, name, 10), sz,
+	       id->kind[0] ? id->kind : "-", id->transport[0] ? id->transport : "-",
+	       fit(id->model, model, 17), fit(id->serial, serial, 15), state);
+}
+
+enum kesu_rc cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false, all = false;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "aJh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'J': json = true; break;
+		case 'h': help(stdout); return KESU_OK;
+		default: return kesu_usage_error("list: run 'kesu list --help' for usage");
+		}
+	}
+	if (optind != argc)
+		return kesu_usage_error("list: takes no arguments; use 'kesu info DEVICE' "
+					"for one device");
+	const struct kesu_sysroot *root = kesu_sysroot_default();
+	struct kesu_names names;
+	struct kesu_err err = {0};
+	if (kesu_inventory_names(root, all, &names)) {
+		kesu_fail(&err, KESU_ERR_IO, 0, "cannot read /sys/block; is sysfs mounted?");
+		kesu_report(&err);
+		return KESU_ERR_IO;
+	}
+	json_t *arr = json ? json_array() : NULL;
+	enum kesu_rc rc = KESU_OK;
+	if (!json)
+		printf("%-10s %6s %-7s %-6s %-17s %-15s %s\n", "NAME", "SIZE", "KIND", "TRAN",
+		       "MODEL", "SERIAL", "STATE");
+	for (size_t i = 0; i < names.n && rc == KESU_OK; i++) {
+		struct kesu_device *d;
+		struct kesu_gate_verdict v;
+		enum kesu_rc r = kesu_device_probe_name(root, names.v[i], 0, &d, &err);
+		/* No exclusive-open test here: even a brief O_EXCL claim on
+		 * every disk could make another program's open fail. */
+		if (r == KESU_OK)
+			kesu_gate_check_passive(d, &v);
+		if (r == KESU_ERR_GONE) {
+			/* Unplugged while we listed: not an error for a list. */
+			kesu_report(&err);
+			continue;
+		}
+		if (r) {
+			rc = r;
+			kesu_report(&err);
+			break;
+		}
+		if (json) {
+			json_t *o = kesu_device_json(d, &v, false);
+			if (o)
+				json_object_set_new(o, "purge", kesu_caps_device_json(d));
+			if (!o || json_array_append_new(arr, o))
+				rc = KESU_ERR_INTERNAL;
+		} else {
+			row(d, &v);
+		}
+		kesu_device_free(d);
+	}
+	kesu_names_free(&names);
+	if (json && rc == KESU_OK) {
+		json_t *top = json_pack("{s:O}", "devices", arr);
+		if (!top || json_dumpf(top, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
+			rc = KESU_ERR_INTERNAL;
+		else
+			putchar('\n');
+		json_decref(top);
+	}
+	json_decref(arr);
+	if (rc == KESU_ERR_INTERNAL) {
+		kesu_fail(&err, rc, 0, "out of memory building the list");
+		kesu_report(&err);
+	}
+	if (rc == KESU_OK && fflush(stdout) != 0)
+		rc = KESU_ERR_IO;
+	return rc;
+}

@@ -1,0 +1,192 @@
+/* kesu methods [--json] [NAME...]: the erasure methods kesu wipe knows. */
+#include "cli/cli.h"
+#include "wipe/engine/method.h"
+#include "wipe/firmware/purge_method.h"
+#include "lib/strutil.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_METHOD "nist-clear"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: kesu methods [--json] [NAME...]\n\n"
+		"List the erasure methods of 'kesu wipe --method NAME': NIST SP 800-88\n"
+		"category, number of passes, default verification, a description and\n"
+		"every pass (a hex pattern repeated over the medium, or 'random' for an\n"
+		"AES-256-CTR stream).  With NAMEs, only those methods.\n\n"
+		"Options:\n"
+		"  -J, --json   print JSON: {\"methods\": [...]}\n"
+		"  -h, --help   show this help\n\n"
+		"A custom sequence is given to 'kesu wipe' with --passes LIST, e.g.\n"
+		"--passes 00,ff,random.  See kesu(8), METHODS.\n");
+}
+
+static void pass_list(const struct kesu_method *m, char *buf, size_t bufsz)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->npasses && o + 1 < bufsz; i++) {
+		char d[2 * KESU_PATTERN_MAX + 1];
+		kesu_pass_describe(&m->passes[i], d, sizeof(d));
+		int n = snprintf(buf + o, bufsz - o, "%s%s", i ? "," : "", d);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+	}
+}
+
+static enum kesu_rc print_table(const struct kesu_method **list, size_t n,
+				const struct kesu_purge_method **plist, size_t np)
+{
+	if (n)
+		printf("%-18s %-8s %6s  %-6s  %s\n", "NAME", "CATEGORY", "PASSES", "VERIFY",
+		       "DESCRIPTION");
+	for (size_t i = 0; i < n; i++) {
+		const struct kesu_method *m = list[i];
+		char passes[KESU_PASSES_MAX * (2 * KESU_PATTERN_MAX + 1) + 1];
+		pass_list(m, passes, sizeof(passes));
+		printf("%-18s %-8s %6zu  %-6s  %s%s\n", m->name,
+		       kesu_nist_category_name(m->category), m->npasses,
+		       kesu_verify_mode_name(m->verify), m->description,
+		       strcmp(m->name, DEFAULT_METHOD) ? "" : " [default]");
+		printf("%-18s passes: %s\n", "", passes);
+	}
+	if (np)
+		printf("%sFirmware purge methods (the drive erases itself; verified by sampling):\n",
+		       n ? "\n" : "");
+	for (size_t i = 0; i < np; i++)
+		printf("%-26s %-8s %s\n", plist[i]->name, "purge", plist[i]->description);
+	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
+}
+
+static enum kesu_rc print_json(const struct kesu_method **list, size_t n,
+			       const struct kesu_purge_method **plist, size_t np)
+{
+	json_t *arr = json_array();
+	json_t *root = json_pack("{s:o}", "methods", arr);
+	if (!root)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		json_t *j = kesu_method_to_json(list[i]);
+		if (!j || json_object_set_new(j, "npasses", json_integer((json_int_t)list[i]->npasses)) ||
+		    json_object_set_new(j, "default",
+					json_boolean(!strcmp(list[i]->name, DEFAULT_METHOD))) ||
+		    json_array_append_new(arr, j)) {
+			json_decref(j);
+			json_decref(root);
+			goto oom;
+		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		json_t *j = kesu_purge_method_to_json(plist[i]);
+		if (!j || json_array_append_new(arr, j)) {
+			json_decref(root);
+			goto oom;
+		}
+	}
+	char *s = json_dumps(root, JSON_INDENT(2));
+	json_decref(root);
+	if (!s)
+		goto oom;
+	puts(s);
+	free(s);
+	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
+oom:
+	fprintf(stderr, "kesu: out of memory\n");
+	return KESU_ERR_INTERNAL;
+}
+
+enum kesu_rc cmd_methods(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return KESU_OK;
+		default: {
+			char opt[64];
+			const char *raw = argv[optind - 1];
+			kesu_clean(opt, sizeof(opt), raw, strlen(raw));
+			return kesu_usage_error("methods: unknown option '%s'; run 'kesu methods --help'",
+						opt);
+		}
+		}
+	}
+
+	/* Firmware purge methods come from their own table (purge_method.h):
+	 * take their NAMEs out of argv before the overwrite lookup. */
+	size_t pcount;
+	const struct kesu_purge_method *pall = kesu_purge_methods(&pcount);
+	const struct kesu_purge_method **plist = calloc(pcount + (size_t)argc, sizeof(*plist));
+	size_t np = 0;
+	bool named = optind < argc;
+	if (!plist) {
+		fprintf(stderr, "kesu: out of memory\n");
+		return KESU_ERR_INTERNAL;
+	}
+	if (named) {
+		int w = optind;
+		for (int i = optind; i < argc; i++) {
+			const struct kesu_purge_method *pm = kesu_purge_method_find(argv[i]);
+			if (pm)
+				plist[np++] = pm;
+			else
+				argv[w++] = argv[i];
+		}
+		argc = w;
+	} else {
+		for (size_t i = 0; i < pcount; i++)
+			plist[np++] = &pall[i];
+	}
+
+	size_t count;
+	const struct kesu_method *all = kesu_methods(&count);
+	size_t want = named ? (size_t)(argc - optind) : count;
+	const struct kesu_method **list = calloc(want + 1, sizeof(*list));
+	if (!list) {
+		free(plist);
+		fprintf(stderr, "kesu: out of memory\n");
+		return KESU_ERR_INTERNAL;
+	}
+	if (named) {
+		for (size_t i = 0; i < want; i++) {
+			const char *name = argv[optind + (int)i];
+			list[i] = kesu_method_find(name);
+			if (!list[i]) {
+				free(list);
+				free(plist);
+				char shown[64];   /* user input: cleaned and bounded */
+				kesu_clean(shown, sizeof(shown), name, strlen(name));
+				return kesu_usage_error("methods: no method named '%s'; run "
+							"'kesu methods' for the list", shown);
+			}
+		}
+	} else {
+		for (size_t i = 0; i < count; i++)
+			list[i] = &all[i];
+	}
+	enum kesu_rc rc = json ? print_json(list, want, plist, np)
+			       : print_table(list, want, plist, np);
+	free(list);
+	free(plist);
+	if (rc == KESU_ERR_IO)
+		fprintf(stderr, "kesu: methods: could not write the output; check stdout\n");
+	return rc;
+}

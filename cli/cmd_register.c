@@ -1,0 +1,279 @@
+/* kesu register verify | list | export | import */
+#include "certs/document/cert_verify.h"
+#include "cli/cli.h"
+#include "lib/config.h"
+#include "lib/fileio.h"
+#include "certs/document/issue.h"
+#include "certs/register/register.h"
+#include "lib/timefmt.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      "  kesu register verify [--register FILE] [--ca FILE] [--json]\n"
+	      "  kesu register list [--since TIME] [--until TIME] [--serial S]\n"
+	      "                     [--operator NAME] [--json] [--register FILE]\n"
+	      "  kesu register export --csv [--register FILE]\n"
+	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
+	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
+	      out);
+}
+
+struct ropts {
+	const char *reg, *ca, *config, *serial, *op, *key, *cert;
+	time_t since, until;
+	bool json, csv;
+};
+
+static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
+{
+	static const struct option longopts[] = {
+		{"register", required_argument, NULL, 'r'},
+		{"ca", required_argument, NULL, 'a'},
+		{"config", required_argument, NULL, 'C'},
+		{"since", required_argument, NULL, 's'},
+		{"until", required_argument, NULL, 'u'},
+		{"serial", required_argument, NULL, 'S'},
+		{"operator", required_argument, NULL, 'o'},
+		{"key", required_argument, NULL, 'k'},
+		{"cert", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"csv", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	*help = false;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->reg = optarg; break;
+		case 'a': o->ca = optarg; break;
+		case 'C': o->config = optarg; break;
+		case 'S': o->serial = optarg; break;
+		case 'o': o->op = optarg; break;
+		case 'k': o->key = optarg; break;
+		case 'c': o->cert = optarg; break;
+		case 'j': o->json = true; break;
+		case 'v': o->csv = true; break;
+		case 's': case 'u':
+			if (!kesu_time_parse(optarg, c == 's' ? &o->since : &o->until))
+				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
+							c == 's' ? "since" : "until", optarg);
+			break;
+		case 'h': *help = true; return KESU_OK;
+		default: return KESU_ERR_USAGE;
+		}
+	}
+	return KESU_OK;
+}
+
+struct collect {
+	json_t *rows;
+	const struct ropts *o;
+};
+
+static void collect(const json_t *line, void *arg)
+{
+	struct collect *c = arg;
+	const struct ropts *o = c->o;
+	time_t t = 0;
+	kesu_time_parse(json_string_value(json_object_get(line, "time")), &t);
+	if ((o->since && t < o->since) || (o->until && t > o->until))
+		return;
+	const char *serial = json_string_value(json_object_get(line, "serial"));
+	const char *op = json_string_value(json_object_get(line, "operator"));
+	if (o->serial && (!serial || strcmp(serial, o->serial)))
+		return;
+	if (o->op && (!op || strcmp(op, o->op)))
+		return;
+	json_array_append(c->rows, (json_t *)line);
+}
+
+/* One CSV cell: RFC 4180 quoting, and a leading quote on text a spreadsheet
+ * would run as a formula (=, +, -, @, tab, CR), since serials and names come
+ * from devices and people. */
+static void csv_cell(const char *s, bool last)
+{
+	if (!s)
+		s = "";
+	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+	putchar('"');
+	if (formula)
+		putchar('\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+	putchar(last ? '\n' : ',');
+}
+
+static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **rows)
+{
+	struct kesu_err err = {0};
+	char *text;
+	size_t len;
+	enum kesu_rc rc = kesu_read_file(path, 512u << 20, &text, &len, &err);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	struct collect c = {json_array(), o};
+	struct kesu_reg_check r;
+	kesu_register_check_text(text, len, &r, collect, &c);
+	free(text);
+	if (r.bad_line) {
+		json_decref(c.rows);
+		fprintf(stderr, "kesu: %s: line %zu: %s; run 'kesu register verify'\n",
+			path, r.bad_line, r.why);
+		return KESU_ERR_INVALID;
+	}
+	*rows = c.rows;
+	return KESU_OK;
+}
+
+static const char *sv(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+enum kesu_rc cmd_register(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
+	}
+	const char *sub = argv[1];
+	struct ropts o = {0};
+	bool help;
+	enum kesu_rc rc = parse(argc - 1, argv + 1, &o, &help);
+	if (rc)
+		return rc;
+	if (help) {
+		usage(stdout);
+		return KESU_OK;
+	}
+	struct kesu_err err = {0};
+	struct kesu_config cfg;
+	if ((rc = kesu_config_load(o.config, &cfg, &err))) {
+		kesu_report(&err);
+		return rc;
+	}
+	const char *reg = o.reg ? o.reg : cfg.register_path;
+	const char *ca = o.ca ? o.ca : cfg.ca_file;
+	int nargs = argc - 1 - optind;
+	char **args = argv + 1 + optind;
+	if (strcmp(sub, "import") && nargs)
+		return kesu_usage_error("register %s: unexpected argument '%s'", sub, args[0]);
+
+	if (!strcmp(sub, "verify")) {
+		struct kesu_reg_verify v;
+		rc = kesu_register_verify(reg, ca, &v, &err);
+		if (o.json) {
+			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:o s:o}",
+				"register", reg, "ok", rc == KESU_OK,
+				"lines", (json_int_t)v.text.lines,
+				"head_seq", (json_int_t)v.head_seq,
+				"certificates_checked", (json_int_t)v.certs_checked,
+				"certificates_missing", (json_int_t)v.certs_missing,
+				"first_bad_line", v.text.bad_line ? json_integer((json_int_t)v.text.bad_line) : json_null(),
+				"error", rc ? kesu_json_str(err.msg) : json_null());
+			char *s = json_dumps(j, JSON_INDENT(2));
+			if (s)
+				printf("%s\n", s);
+			free(s);
+			json_decref(j);
+			return rc;
+		}
+		if (rc) {
+			kesu_report(&err);
+			return rc;
+		}
+		printf("%s: verified: %zu lines, signed head at %llu, %zu certificate "
+		       "files checked, %zu not present here\n", reg, v.text.lines,
+		       (unsigned long long)v.head_seq, v.certs_checked, v.certs_missing);
+		return KESU_OK;
+	}
+	if (!strcmp(sub, "list") || !strcmp(sub, "export")) {
+		if (!strcmp(sub, "export") && !o.csv)
+			return kesu_usage_error("register export: give --csv");
+		json_t *rows;
+		if ((rc = reg_read(&o, reg, &rows)))
+			return rc;
+		size_t i;
+		json_t *r;
+		if (o.json) {
+			char *s = json_dumps(rows, JSON_INDENT(2) | JSON_SORT_KEYS);
+			if (s)
+				printf("%s\n", s);
+			free(s);
+		} else if (!strcmp(sub, "export")) {
+			static const char *const cols[] = {"seq", "time", "kind", "cert_id",
+				"serial", "model", "result", "operator", "cert_file",
+				"cert_sha256", "sig_sha256", NULL};
+			for (i = 0; cols[i]; i++)
+				csv_cell(cols[i], !cols[i + 1]);
+			json_array_foreach(rows, i, r) {
+				char seq[24];
+				snprintf(seq, sizeof(seq), "%lld",
+					 (long long)json_integer_value(json_object_get(r, "seq")));
+				for (size_t k = 0; cols[k]; k++)
+					csv_cell(k ? sv(r, cols[k]) : seq, !cols[k + 1]);
+			}
+		} else {
+			printf("%-6s %-25s %-22s %-20s %-24s %s\n", "SEQ", "TIME", "RESULT",
+			       "SERIAL", "MODEL", "OPERATOR");
+			json_array_foreach(rows, i, r) {
+				bool rec = !strcmp(sv(r, "kind"), "recovery");
+				printf("%-6lld %-25s %-22s %-20s %-24s %s\n",
+				       (long long)json_integer_value(json_object_get(r, "seq")),
+				       sv(r, "time"), rec ? "(recovery)" : sv(r, "result"),
+				       rec ? "-" : sv(r, "serial") ? sv(r, "serial") : "-",
+				       rec ? "-" : sv(r, "model") ? sv(r, "model") : "-",
+				       rec ? "-" : sv(r, "operator"));
+			}
+		}
+		json_decref(rows);
+		return KESU_OK;
+	}
+	if (!strcmp(sub, "import")) {
+		if (!nargs)
+			return kesu_usage_error("register import: give the certificate file(s)");
+		if (!ca[0])
+			return kesu_usage_error("register import: no trusted CA; give --ca "
+						"or set [trust] ca_file");
+		struct kesu_signer *signer;
+		if ((rc = kesu_signer_open(o.key ? o.key : cfg.key, o.cert ? o.cert : cfg.cert,
+					   cfg.pin_file, cfg.pkcs11_module, &signer, &err))) {
+			kesu_report(&err);
+			return rc;
+		}
+		enum kesu_rc worst = KESU_OK;
+		for (int i = 0; i < nargs; i++) {
+			struct kesu_cert_file_verdict v;
+			uint64_t seq;
+			if ((rc = kesu_cert_verify_file(args[i], ca, 0, &v))) {
+				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
+					v.stage, v.error);
+			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, &seq,
+								   &err))) {
+				kesu_report(&err);
+			} else {
+				printf("%s: registered as %llu (result %s)\n", args[i],
+				       (unsigned long long)seq, v.result);
+			}
+			if (rc && !worst)
+				worst = rc;
+		}
+		kesu_signer_free(signer);
+		return worst;
+	}
+	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
+				"export or import", sub);
+}

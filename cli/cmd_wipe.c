@@ -1,0 +1,914 @@
+/* kesu wipe: plan, confirmation, one engine thread per device, live
+ * progress, interruption and resume, one run record per device, one summary.
+ * Every device passes the safety gate before anything is written, and every
+ * device's end goes through finish_device(), the one place where follow-up
+ * steps (certificates, firmware methods) hook in. */
+#include "wipe/engine/checkpoint.h"
+#include "lib/config.h"
+#include "cli/cli.h"
+#include "wipe/device/device.h"
+#include "wipe/engine/engine.h"
+#include "lib/fileio.h"
+#include "wipe/device/gate.h"
+#include "cli/cert_opts.h"
+#include "wipe/engine/method.h"
+#include "wipe/engine/progress.h"
+#include "wipe/firmware/purge_wipe.h"
+#include "wipe/engine/run_record.h"
+#include "wipe/engine/signals.h"
+#include "lib/strutil.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum progress_mode { PROGRESS_AUTO, PROGRESS_JSON, PROGRESS_NONE };
+
+struct wipe_opts {
+	const char *method;
+	const char *passes;
+	const char *verify;
+	bool yes, dry_run, quiet, resume, json;
+	enum progress_mode progress;
+	const char *state_dir;
+	const char *out_dir;
+	const char *pause_before_verify; /* test hook, from the environment */
+	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
+	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
+	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
+};
+
+/* Workers signal here when they end, so the main thread notices at once
+ * instead of at its next progress tick. */
+static pthread_mutex_t g_done_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
+
+struct dev_run {
+	const char *arg;
+	const struct wipe_opts *opts;
+	struct kesu_device *dev;
+	const struct kesu_identity *id;
+	char name[64];               /* cleaned short name for display */
+	json_t *before;
+	struct kesu_target *t;
+	struct kesu_wipe w;
+	bool have_wipe;
+	char run_id[KESU_RUN_ID_LEN];
+	char resumed_from[KESU_RUN_ID_LEN];
+	char pause_path[PATH_MAX];
+	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
+	json_t *firmware;            /* the record's "firmware" object, or NULL */
+	atomic_int *stop;
+
+	pthread_t th;
+	bool started;
+	enum kesu_rc engine_rc;
+	struct kesu_err engine_err;
+
+	pthread_mutex_t mu;          /* guards prog, have_prog, done */
+	struct kesu_progress prog;
+	bool have_prog, done;
+	bool ckpt_warned;
+
+	char record_path[PATH_MAX];
+	enum kesu_rc rc;             /* this device's outcome as a kesu_rc */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kesu wipe [OPTIONS] DEVICE...\n"
+		"       kesu wipe --resume [OPTIONS] DEVICE...\n\n"
+		"Overwrite whole devices or image files, verify from the medium, and\n"
+		"write one run record per device.\n\n"
+		"Options:\n"
+		"  -m, --method NAME        erasure method (default nist-clear; see 'kesu methods')\n"
+		"      --passes LIST        custom passes instead, e.g. 00,ff,random\n"
+		"      --verify MODE        last, all, none or sample (default: the method's)\n"
+		"  -y, --yes                do not ask for confirmation\n"
+		"  -n, --dry-run            show the plan and exit\n"
+		"      --progress MODE      auto, json (lines on stderr) or none\n"
+		"  -q, --quiet              print only the summary\n"
+		"      --json               print the summary as JSON on stdout\n"
+		"      --state-dir DIR      checkpoints (default: kesu.conf [paths] state_dir, else %s)\n"
+		"      --out DIR            run records (default: current directory)\n"
+		"      --resume             continue an interrupted wipe from its checkpoint\n"
+		"      --no-cert            do not issue a signed certificate per device\n"
+		KESU_PURGE_WIPE_USAGE
+		"  -h, --help               show this help\n\n"
+		"Without --yes, kesu shows the plan and asks you to type each device's\n"
+		"serial number (its name if it has none).  Exit status 0 only if every\n"
+		"device ended \"erased\"; see kesu(8).\n",
+		KESU_STATE_DIR_DEFAULT);
+	fputc('\n', f);
+	kesu_cert_opts_help(f);
+}
+
+static void fmt_size(uint64_t b, char *buf, size_t sz)
+{
+	static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+	double v = (double)b;
+	size_t i = 0;
+	while (v >= 1024 && i < 5) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, sz, i ? "%.1f %s" : "%.0f %s", v, u[i]);
+}
+
+static const char *or_dash(const char *s)
+{
+	return s && s[0] ? s : "-";
+}
+
+/* One line about what is on the device now, from kesu_device_content_json. */
+static void describe_content(const json_t *c, char *buf, size_t sz)
+{
+	if (!c || json_is_null(c)) {
+		snprintf(buf, sz, "unknown (not read)");
+		return;
+	}
+	size_t n = 0;
+	buf[0] = '\0';
+#define ADD(...) \
+	do { \
+		if (n < sz) \
+			n += (size_t)snprintf(buf + n, sz - n, __VA_ARGS__); \
+	} while (0)
+	char t1[64], t2[64];
+	const char *pt = json_string_value(json_object_get(c, "pttype"));
+	if (pt) {
+		kesu_clean(t1, sizeof(t1), pt, strlen(pt));
+		ADD("%s partition table", t1);
+	}
+	json_t *sig = json_object_get(c, "signature");
+	if (json_is_object(sig)) {
+		const char *ty = json_string_value(json_object_get(sig, "type"));
+		const char *lb = json_string_value(json_object_get(sig, "label"));
+		kesu_clean(t1, sizeof(t1), ty ? ty : "?", ty ? strlen(ty) : 1);
+		kesu_clean(t2, sizeof(t2), lb ? lb : "", lb ? strlen(lb) : 0);
+		ADD("%s%s%s%s%s", n ? ", " : "", t1, t2[0] ? " \"" : "", t2, t2[0] ? "\"" : "");
+	}
+	json_t *parts = json_object_get(c, "partitions");
+	size_t np = json_array_size(parts);
+	if (np)
+		ADD("%s%zu partition%s:", n ? ", " : "", np, np == 1 ? "" : "s");
+	for (size_t i = 0; i < np && i < 8; i++) {
+		json_t *p = json_array_get(parts, i);
+		const char *ty = json_string_value(json_object_get(p, "type"));
+		const char *lb = json_string_value(json_object_get(p, "label"));
+		kesu_clean(t1, sizeof(t1), ty ? ty : "no file system",
+			   strlen(ty ? ty : "no file system"));
+		kesu_clean(t2, sizeof(t2), lb ? lb : "", lb ? strlen(lb) : 0);
+		ADD(" %s%s%s%s%s", t1, t2[0] ? " \"" : "", t2, t2[0] ? "\"" : "",
+		    i + 1 < np ? "," : "");
+	}
+	if (np > 8)
+		ADD(" ...");
+	if (!n)
+		ADD("no partition table or file system found");
+#undef ADD
+}
+
+static void print_plan(const struct dev_run *d, FILE *f)
+{
+	const struct kesu_identity *id = d->id;
+	const struct kesu_wipe *w = &d->w;
+	char size[32], content[512], eta[24];
+	fmt_size(id->size_bytes, size, sizeof(size));
+	describe_content(d->before, content, sizeof(content));
+	fprintf(f, "%s\n", id->path);
+	fprintf(f, "  model     %s\n", or_dash(id->model));
+	fprintf(f, "  serial    %s\n", or_dash(id->serial));
+	fprintf(f, "  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n", size,
+		id->size_bytes, d->t ? d->t->block_size : id->logical_block_size);
+	fprintf(f, "  contents  %s\n", content);
+	const char *purge = d->opts->purge.method;
+	if (purge)
+		fprintf(f, "  method    %s (NIST purge, the drive's own command; "
+			   "sampled verification)\n", purge);
+	if (w->method.npasses > 0) {
+		fprintf(f, "  %s %s (NIST %s), %zu pass%s:", purge ? "then     " : "method   ",
+			w->method.name, kesu_nist_category_name(w->method.category),
+			w->method.npasses, w->method.npasses == 1 ? "" : "es");
+		for (size_t i = 0; i < w->method.npasses; i++) {
+			char p[2 * KESU_PATTERN_MAX + 8];
+			kesu_pass_describe(&w->method.passes[i], p, sizeof(p));
+			fprintf(f, " %s", p);
+		}
+		fprintf(f, "; verify %s\n", kesu_verify_mode_name(w->verify));
+	}
+	if (w->verify == KESU_VERIFY_NONE)
+		fprintf(f, "  note      without verification the result can at best be "
+			   "erased-with-exceptions\n");
+	if (w->resumed)
+		fprintf(f, "  resume    pass %zu/%zu, %s at byte %" PRIu64 " (run %s)\n",
+			w->pass + 1, w->method.npasses, kesu_phase_name(w->phase), w->offset,
+			d->resumed_from);
+	/* A deliberately plain estimate: rotating disks ~150 MB/s, others ~400. */
+	double rate = (id->rotational ? 150e6 : 400e6);
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < w->method.npasses; i++)
+		bytes += id->size_bytes * (kesu_wipe_verifies_pass(w, i) ? 2 : 1);
+	kesu_progress_hms((double)bytes / rate, eta, sizeof(eta));
+	fprintf(f, "  estimate  %s at about %.0f MB/s\n", eta, rate / 1e6);
+}
+
+/* Read one line from stdin; false on EOF or error. */
+static bool read_answer(char *buf, size_t sz)
+{
+	if (!fgets(buf, (int)sz, stdin))
+		return false;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	char tmp[KESU_STR_MAX + 1];
+	kesu_clean(tmp, sizeof(tmp), buf, strlen(buf));
+	kesu_strlcpy(buf, tmp, sz);
+	return true;
+}
+
+static enum kesu_rc confirm(struct dev_run *devs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct kesu_identity *id = devs[i].id;
+		bool serial = id->serial[0] != '\0';
+		const char *want = serial ? id->serial : id->name;
+		fprintf(stderr,
+			"Everything on %s will be destroyed.  Type its %s (%s) to go on: ",
+			id->path, serial ? "serial number" : "name", want);
+		fflush(stderr);
+		char ans[KESU_STR_MAX + 2];
+		bool got = read_answer(ans, sizeof(ans));
+		/* Piped answers are not echoed; end the prompt's line ourselves. */
+		if (got && !isatty(STDIN_FILENO))
+			fprintf(stderr, "\n");
+		if (!got) {
+			fprintf(stderr, "\n");
+			return kesu_usage_error("no confirmation for %s; nothing was written "
+						"(type the %s, or use --yes)",
+						id->path, serial ? "serial number" : "name");
+		}
+		if (strcmp(ans, want) != 0) {
+			fprintf(stderr, "kesu: '%s' does not match %s's %s; nothing was "
+					"written\n",
+				ans, id->path, serial ? "serial number" : "name");
+			return KESU_ERR_FAILED;
+		}
+	}
+	return KESU_OK;
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+static void on_progress(const struct kesu_progress *p, void *ud)
+{
+	struct dev_run *d = ud;
+	pthread_mutex_lock(&d->mu);
+	d->prog = *p;
+	d->have_prog = true;
+	pthread_mutex_unlock(&d->mu);
+}
+
+static enum kesu_rc on_checkpoint(const struct kesu_wipe *w, void *ud, struct kesu_err *err)
+{
+	struct dev_run *d = ud;
+	enum kesu_rc rc = kesu_checkpoint_save(d->opts->state_dir, d->id, w, d->run_id,
+					       d->before, err);
+	if (rc != KESU_OK && !d->ckpt_warned) {
+		d->ckpt_warned = true;
+		fprintf(stderr, "kesu: %s: %s (the wipe goes on, but cannot be resumed "
+				"after a crash)\n",
+			d->name, err->msg);
+	}
+	return rc;
+}
+
+static bool snapshot(struct dev_run *d, struct kesu_progress_snap *s)
+{
+	pthread_mutex_lock(&d->mu);
+	bool have = d->have_prog;
+	struct kesu_progress p = d->prog;
+	pthread_mutex_unlock(&d->mu);
+	if (!have)
+		return false;
+	s->device = d->name;
+	s->phase = kesu_phase_name(p.phase);
+	s->pass = p.pass;
+	s->npasses = p.npasses;
+	s->phase_done = p.phase_done;
+	s->phase_total = p.phase_total;
+	s->done = p.done;
+	s->total = p.total;
+	s->elapsed_s = p.elapsed_s;
+	s->run_done = p.run_done;
+	return true;
+}
+
+static void print_status(struct dev_run *devs, size_t n, FILE *f)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kesu_progress_snap s;
+		char line[256];
+		if (!snapshot(&devs[i], &s)) {
+			fprintf(f, "%s  starting\n", devs[i].name);
+			continue;
+		}
+		kesu_progress_line(&s, line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	fflush(f);
+}
+
+struct display {
+	enum progress_mode mode; /* resolved: AUTO means a live terminal */
+	bool live;
+	size_t drawn;            /* lines on screen from the last draw */
+	struct timespec last_json;
+};
+
+static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
+{
+	if (ds->live) {
+		if (ds->drawn)
+			fprintf(stderr, "\033[%zuA", ds->drawn);
+		for (size_t i = 0; i < n; i++) {
+			struct kesu_progress_snap s;
+			char line[256];
+			if (snapshot(&devs[i], &s))
+				kesu_progress_line(&s, line, sizeof(line));
+			else
+				snprintf(line, sizeof(line), "%s  starting", devs[i].name);
+			fprintf(stderr, "\r\033[2K%s\n", line);
+		}
+		ds->drawn = n;
+		fflush(stderr);
+		return;
+	}
+	if (ds->mode != PROGRESS_JSON)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!final && now.tv_sec - ds->last_json.tv_sec < 1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct kesu_progress_snap s;
+		if (!snapshot(&devs[i], &s))
+			continue;
+		char *line = kesu_progress_json_line(&s);
+		if (line) {
+			fprintf(stderr, "%s\n", line);
+			free(line);
+			/* The clock starts with the first line actually written. */
+			ds->last_json = now;
+		}
+	}
+	fflush(stderr);
+}
+
+/* ---- per device -------------------------------------------------------- */
+
+static void *dev_thread(void *arg)
+{
+	struct dev_run *d = arg;
+	struct kesu_engine_opts o = {0};
+	o.stop = d->stop;
+	o.progress = on_progress;
+	o.progress_ud = d;
+	o.checkpoint = on_checkpoint;
+	o.checkpoint_ud = d;
+	o.checkpoint_every_s = 5;
+	o.pause_before_verify = d->pause_path[0] ? d->pause_path : NULL;
+	kesu_err_clear(&d->engine_err);
+	if (d->opts->purge.method) {
+		/* Firmware purge; a --then overwrite only after it erased. */
+		d->engine_rc = kesu_purge_wipe_run(d->id, d->t, &d->opts->purge, &d->w,
+						   &d->firmware, on_progress, d, d->stop,
+						   &d->engine_err);
+		if (d->engine_rc == KESU_OK && d->w.method.npasses)
+			d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	} else {
+		d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	}
+	pthread_mutex_lock(&d->mu);
+	d->done = true;
+	pthread_mutex_unlock(&d->mu);
+	pthread_mutex_lock(&g_done_mu);
+	pthread_cond_broadcast(&g_done_cv);
+	pthread_mutex_unlock(&g_done_mu);
+	return NULL;
+}
+
+static enum kesu_rc result_rc(enum kesu_result r)
+{
+	switch (r) {
+	case KESU_RESULT_ERASED: return KESU_OK;
+	case KESU_RESULT_INTERRUPTED: return KESU_ERR_INTERRUPTED;
+	case KESU_RESULT_EXCEPTIONS:
+	case KESU_RESULT_FAILED: return KESU_ERR_FAILED;
+	}
+	return KESU_ERR_FAILED;
+}
+
+/* Everything that happens once a device's erasure has ended, whatever its
+ * result: the checkpoint (kept only for an interrupted run), the run
+ * record, and the summary line.  Certificates and firmware methods hook in
+ * here. */
+static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *host)
+{
+	const struct wipe_opts *o = d->opts;
+	struct kesu_err err;
+	if (d->engine_rc != KESU_OK)
+		fprintf(stderr, "kesu: %s: %s\n", d->name, d->engine_err.msg);
+	if (d->w.result == KESU_RESULT_INTERRUPTED) {
+		if (kesu_checkpoint_save(o->state_dir, d->id, &d->w, d->run_id, d->before,
+					 &err) != KESU_OK)
+			kesu_report(&err);
+	} else if (kesu_checkpoint_remove(o->state_dir, d->id, &err) != KESU_OK) {
+		kesu_report(&err);
+	}
+
+	struct kesu_run_record r = {0};
+	memcpy(r.run_id, d->run_id, sizeof(r.run_id));
+	memcpy(r.resumed_from, d->resumed_from, sizeof(r.resumed_from));
+	r.host = *host;
+	r.device = d->id;
+	r.before = d->before;
+	r.wipe = &d->w;
+	r.block_size = d->t->block_size;
+	r.firmware = d->firmware;
+	enum kesu_rc rc = kesu_run_record_write(o->out_dir, &r, d->record_path,
+						sizeof(d->record_path), &err);
+	if (rc != KESU_OK) {
+		d->record_path[0] = '\0';
+		kesu_report(&err);
+		/* Without its record an erasure cannot be proven. */
+		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
+	}
+	/* A certificate for every result, failures included, signed and
+	 * registered; without it an erasure is not proven either. */
+	if (o->issuer &&
+	    (rc = kesu_issuer_issue(o->issuer, d->record_path, d->cert_path,
+				    sizeof(d->cert_path), &err)) != KESU_OK) {
+		kesu_report(&err);
+		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
+	}
+	/* A device that went away failed for a reason the operator fixes by
+	 * reconnecting it: exit 7, not 1. */
+	if (d->w.result == KESU_RESULT_FAILED &&
+	    (d->w.device_gone || d->engine_rc == KESU_ERR_GONE))
+		return KESU_ERR_GONE;
+	return result_rc(d->w.result);
+}
+
+static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts *o)
+{
+	if (o->json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++) {
+			struct dev_run *d = &devs[i];
+			json_array_append_new(
+				a, json_pack("{s:o, s:s, s:o, s:o, s:I, s:I, s:b}", "device",
+					     kesu_json_str(d->id->path), "result",
+					     kesu_result_name(d->w.result), "reason",
+					     d->w.result == KESU_RESULT_ERASED
+						     ? json_null()
+						     : kesu_json_str(d->w.reason),
+					     "record",
+					     d->record_path[0] ? kesu_json_str(d->record_path)
+							       : json_null(),
+					     "bytes_written", (json_int_t)d->w.bytes_written,
+					     "bytes_verified", (json_int_t)d->w.bytes_verified,
+					     "resumed", d->w.resumed));
+		}
+		for (size_t i = 0; i < n; i++)
+			json_object_set_new(json_array_get(a, i), "certificate",
+					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
+								 : json_null());
+		char *s = json_dumps(a, JSON_INDENT(2));
+		if (s)
+			printf("%s\n", s);
+		free(s);
+		json_decref(a);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct dev_run *d = &devs[i];
+		char w[32], v[32], el[24];
+		fmt_size(d->w.bytes_written, w, sizeof(w));
+		fmt_size(d->w.bytes_verified, v, sizeof(v));
+		kesu_progress_hms(difftime(d->w.ended_at, d->w.started_at), el, sizeof(el));
+		printf("%s: %s  (written %s, verified %s, %s%s)\n", d->id->path,
+		       kesu_result_name(d->w.result), w, v, el, d->w.resumed ? ", resumed" : "");
+		if (d->w.result != KESU_RESULT_ERASED && d->w.reason[0])
+			printf("  reason: %s\n", d->w.reason);
+		for (size_t k = 0; k < d->w.bad.n && k < 10; k++)
+			printf("  bad: LBA %" PRIu64 " +%" PRIu64 " (%s)\n", d->w.bad.v[k].first_lba,
+			       d->w.bad.v[k].count, kesu_bad_op_name(d->w.bad.v[k].op));
+		if (d->w.bad.n > 10)
+			printf("  bad: ... %zu ranges in all, see the record\n", d->w.bad.n);
+		if (d->record_path[0])
+			printf("  record: %s\n", d->record_path);
+		if (d->cert_path[0])
+			printf("  certificate: %s\n", d->cert_path);
+		if (o->cert.info.my_number)
+			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
+			       "data; software erasure alone is not a complete disposal\n");
+	}
+	fflush(stdout);
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help)
+{
+	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON };
+	static const struct option lo[] = {
+		{"method", required_argument, NULL, 'm'},
+		{"passes", required_argument, NULL, O_PASSES},
+		{"verify", required_argument, NULL, O_VERIFY},
+		{"yes", no_argument, NULL, 'y'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"progress", required_argument, NULL, O_PROGRESS},
+		{"quiet", no_argument, NULL, 'q'},
+		{"json", no_argument, NULL, O_JSON},
+		{"state-dir", required_argument, NULL, O_STATE},
+		{"out", required_argument, NULL, O_OUT},
+		{"resume", no_argument, NULL, O_RESUME},
+		{"help", no_argument, NULL, 'h'},
+		KESU_CERT_LONGOPTS,
+		KESU_PURGE_WIPE_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":m:ynqh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->method = optarg; break;
+		case O_PASSES: o->passes = optarg; break;
+		case O_VERIFY: o->verify = optarg; break;
+		case 'y': o->yes = true; break;
+		case 'n': o->dry_run = true; break;
+		case 'q': o->quiet = true; break;
+		case O_JSON: o->json = true; break;
+		case O_STATE: o->state_dir = optarg; break;
+		case O_OUT: o->out_dir = optarg; break;
+		case O_RESUME: o->resume = true; break;
+		case O_PROGRESS:
+			if (!strcmp(optarg, "auto"))
+				o->progress = PROGRESS_AUTO;
+			else if (!strcmp(optarg, "json"))
+				o->progress = PROGRESS_JSON;
+			else if (!strcmp(optarg, "none"))
+				o->progress = PROGRESS_NONE;
+			else
+				return kesu_usage_error("--progress must be auto, json or none, "
+							"not '%s'", optarg);
+			break;
+		case 'h': *help = true; return KESU_OK;
+		case ':':
+			return kesu_usage_error("wipe: option '%s' needs a value; see "
+						"'kesu wipe --help'", argv[optind - 1]);
+		default: {
+			enum kesu_rc crc;
+			if (kesu_purge_wipe_option(&o->purge, c, optarg))
+				break;
+			if (kesu_cert_opt(&o->cert, c, optarg, &crc)) {
+				if (crc != KESU_OK)
+					return crc;
+				break;
+			}
+			return kesu_usage_error("wipe: unknown option '%s'; see 'kesu wipe "
+						"--help'", argv[optind - 1]);
+		}
+		}
+	}
+	if (o->method && o->passes)
+		return kesu_usage_error("wipe: give --method or --passes, not both");
+	if (o->resume && (o->method || o->passes || o->verify))
+		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
+					"method; drop --method, --passes and --verify");
+	if (optind >= argc)
+		return kesu_usage_error("wipe: no device given; see 'kesu list' for the "
+					"devices and 'kesu wipe --help'");
+	return KESU_OK;
+}
+
+/* Probe, gate and plan every device; nothing is written here. */
+static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
+			    enum kesu_verify_mode verify, bool verify_given)
+{
+	const struct wipe_opts *o = d->opts;
+	struct kesu_err err;
+	enum kesu_rc rc = kesu_device_probe(d->arg, &d->dev, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
+	}
+	d->id = kesu_device_identity(d->dev);
+	kesu_clean(d->name, sizeof(d->name), d->id->name, strlen(d->id->name));
+	struct kesu_gate_verdict v;
+	rc = kesu_gate_check(d->dev, &v, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
+	}
+	if (!v.allowed) {
+		for (size_t i = 0; i < v.n_reasons; i++)
+			fprintf(stderr, "kesu: %s: refused (%s): %s\n", d->id->path,
+				v.reasons[i].code, v.reasons[i].text);
+		return KESU_ERR_REFUSED;
+	}
+	if (o->resume) {
+		/* "before" is what the first run found, not the half-erased
+		 * state of now. */
+		rc = kesu_checkpoint_load(o->state_dir, d->id, &d->w, d->resumed_from,
+					  &d->before, &err);
+		if (rc != KESU_OK) {
+			kesu_report(&err);
+			return rc;
+		}
+		if (json_is_null(d->before)) {
+			json_decref(d->before);
+			d->before = NULL;
+		}
+		d->have_wipe = true;
+		kesu_wipe_prepare_resume(&d->w);
+	} else {
+		char cp[PATH_MAX];
+		if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) &&
+		    access(cp, F_OK) == 0)
+			fprintf(stderr, "kesu: note: %s has an interrupted wipe; this new wipe "
+					"replaces it (use --resume to continue it instead)\n",
+				d->id->path);
+		d->before = kesu_device_content_json(d->dev);
+		if (o->purge.method) {
+			/* Refuse what the drive cannot do before the plan. */
+			rc = kesu_purge_wipe_precheck(d->id, &o->purge, &err);
+			if (rc == KESU_OK)
+				rc = kesu_purge_wipe_init(&d->w, &o->purge, m, &err);
+		} else {
+			rc = kesu_wipe_init(&d->w, m, verify_given ? verify : m->verify, &err);
+		}
+		if (rc != KESU_OK) {
+			kesu_report(&err);
+			return rc;
+		}
+		d->have_wipe = true;
+	}
+	kesu_run_id_new(d->run_id);
+	return KESU_OK;
+}
+
+static enum kesu_rc open_target(struct dev_run *d)
+{
+	struct kesu_err err;
+	enum kesu_rc rc = kesu_target_open_path(d->id->path, &d->t, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
+	}
+	if (d->t->size != d->id->size_bytes) {
+		fprintf(stderr, "kesu: %s changed size since it was inspected (%" PRIu64
+				" bytes, was %" PRIu64 "); run the command again\n",
+			d->id->path, d->t->size, d->id->size_bytes);
+		return KESU_ERR_GONE;
+	}
+	return KESU_OK;
+}
+
+static enum kesu_rc worst(enum kesu_rc a, enum kesu_rc b)
+{
+	/* Interruption wins over failure so the operator knows to resume. */
+	if (a == KESU_ERR_INTERRUPTED || b == KESU_ERR_INTERRUPTED)
+		return KESU_ERR_INTERRUPTED;
+	return a != KESU_OK ? a : b;
+}
+
+
+/* True when every device whose thread started has finished. */
+static bool all_started_done(struct dev_run *devs, size_t n)
+{
+	bool all = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!devs[i].started)
+			continue;
+		pthread_mutex_lock(&devs[i].mu);
+		all = all && devs[i].done;
+		pthread_mutex_unlock(&devs[i].mu);
+	}
+	return all;
+}
+static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_opts *o)
+{
+	atomic_int stop = 0;
+	struct kesu_host host;
+	kesu_host_probe(&host);
+	struct kesu_err err;
+	enum kesu_rc rc = kesu_mkdir_p(o->out_dir, 0755, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		fprintf(stderr, "kesu: nothing was written; give a writable --out\n");
+		return rc;
+	}
+	/* Find out now, not after hours of writing, that the records cannot
+	 * be kept: an erasure without its record proves nothing. */
+	if (access(o->out_dir, W_OK | X_OK) != 0) {
+		int e = errno;
+		fprintf(stderr, "kesu: %s: cannot write run records there (%s); nothing was "
+				"written, give a writable --out\n",
+			o->out_dir, strerror(e));
+		return e == EACCES || e == EPERM ? KESU_ERR_PERM : KESU_ERR_IO;
+	}
+	/* A first checkpoint before any write, so even a hard kill in the first
+	 * seconds leaves something to resume from. */
+	for (size_t i = 0; i < n; i++) {
+		rc = kesu_checkpoint_save(o->state_dir, devs[i].id, &devs[i].w, devs[i].run_id,
+					  devs[i].before, &err);
+		if (rc != KESU_OK) {
+			kesu_report(&err);
+			fprintf(stderr, "kesu: nothing was written; give a writable "
+					"--state-dir\n");
+			return rc;
+		}
+	}
+	kesu_signals_install(&stop);
+	kesu_signals_block(true);
+	for (size_t i = 0; i < n; i++) {
+		devs[i].stop = &stop;
+		int e = pthread_create(&devs[i].th, NULL, dev_thread, &devs[i]);
+		if (e) {
+			atomic_store(&stop, SIGTERM);
+			fprintf(stderr, "kesu: cannot start a thread: %s\n", strerror(e));
+			break;
+		}
+		devs[i].started = true;
+	}
+	kesu_signals_block(false);
+
+	struct display ds = {0};
+	ds.mode = o->quiet ? PROGRESS_NONE : o->progress;
+	ds.live = ds.mode == PROGRESS_AUTO && isatty(STDERR_FILENO);
+	/* A first frame at once, so the operator sees every device listed
+	 * even when the wipe is over before the first tick. */
+	draw(&ds, devs, n, false);
+	for (;;) {
+		pthread_mutex_lock(&g_done_mu);
+		if (!all_started_done(devs, n)) {
+			/* Wake at the next tick, a finished device, or a signal
+			 * (which the kernel delivers to this thread: the workers
+			 * block them). */
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 200 * 1000 * 1000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&g_done_cv, &g_done_mu, &until);
+		}
+		pthread_mutex_unlock(&g_done_mu);
+		bool all_done = all_started_done(devs, n);
+		if (kesu_signals_take_usr1()) {
+			if (ds.live)
+				ds.drawn = 0;
+			print_status(devs, n, stderr);
+		}
+		draw(&ds, devs, n, all_done);
+		if (all_done)
+			break;
+	}
+	rc = KESU_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (devs[i].started) {
+			pthread_join(devs[i].th, NULL);
+			devs[i].rc = finish_device(&devs[i], &host);
+		} else {
+			devs[i].rc = KESU_ERR_INTERNAL;
+		}
+		rc = worst(rc, devs[i].rc);
+	}
+	kesu_signals_restore();
+	print_summary(devs, n, o);
+	return rc;
+}
+
+enum kesu_rc cmd_wipe(int argc, char **argv)
+{
+	struct wipe_opts o = {0};
+	o.out_dir = ".";
+	o.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY");
+	bool help = false;
+	enum kesu_rc rc = parse(argc, argv, &o, &help);
+	if (rc != KESU_OK)
+		return rc;
+	if (help) {
+		usage(stdout);
+		return KESU_OK;
+	}
+
+	struct kesu_method custom;
+	const struct kesu_method *m = NULL;
+	struct kesu_err err;
+	/* --state-dir wins; otherwise kesu.conf's [paths] state_dir, so a
+	 * station's checkpoints (and their stream keys) stay where its
+	 * administrator put them, and --resume finds them there. */
+	static struct kesu_config cfg;
+	if (!o.state_dir) {
+		if (kesu_config_load(o.cert.config_path, &cfg, &err) != KESU_OK) {
+			kesu_report(&err);
+			return err.rc;
+		}
+		o.state_dir = cfg.state_dir;
+	}
+	if (o.passes) {
+		if (kesu_method_custom(o.passes, &custom, &err) != KESU_OK) {
+			kesu_report(&err);
+			return KESU_ERR_USAGE;
+		}
+		m = &custom;
+	} else if (!o.resume) {
+		const char *name = o.method ? o.method : "nist-clear";
+		bool is_purge;
+		const struct kesu_method *then;
+		if (kesu_purge_wipe_select(&o.purge, name, &then, &is_purge, &err) != KESU_OK) {
+			kesu_report(&err);
+			return err.rc;
+		}
+		m = is_purge ? then : kesu_method_find(name);
+		if (!m && !is_purge)
+			return kesu_usage_error("wipe: no method '%s'; 'kesu methods' lists them",
+						name);
+	}
+	enum kesu_verify_mode verify = KESU_VERIFY_LAST;
+	if (o.verify && !kesu_verify_mode_parse(o.verify, &verify))
+		return kesu_usage_error("--verify must be last, all, none or sample, not '%s'",
+					o.verify);
+
+	size_t n = (size_t)(argc - optind);
+	struct dev_run *devs = calloc(n, sizeof(*devs));
+	if (!devs) {
+		kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		kesu_report(&err);
+		return KESU_ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		devs[i].arg = argv[optind + (int)i];
+		devs[i].opts = &o;
+		pthread_mutex_init(&devs[i].mu, NULL);
+	}
+
+	/* Certificate details and the signing key are checked before any
+	 * device is touched, so no erasure ends without its certificate. */
+	if (!o.cert.no_cert && !o.dry_run &&
+	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK)
+		kesu_report(&err);
+	/* Gate and plan everything before touching anything. */
+	for (size_t i = 0; i < n && rc == KESU_OK; i++)
+		rc = prepare(&devs[i], m, verify, o.verify != NULL);
+	for (size_t i = 0; i < n && rc == KESU_OK; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(devs[i].id->path, devs[j].id->path)) {
+				rc = kesu_usage_error("wipe: %s is given twice", devs[i].id->path);
+				break;
+			}
+	/* Exclusive opens, held from here to the end. */
+	for (size_t i = 0; i < n && rc == KESU_OK && !o.dry_run; i++)
+		rc = open_target(&devs[i]);
+	if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
+		FILE *pf = o.dry_run ? stdout : stderr;
+		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++)
+			print_plan(&devs[i], pf);
+		fflush(pf);
+	}
+	if (rc == KESU_OK && !o.dry_run && !o.yes)
+		rc = confirm(devs, n);
+	if (rc == KESU_OK && !o.dry_run) {
+		if (o.pause_before_verify)
+			for (size_t i = 0; i < n; i++)
+				snprintf(devs[i].pause_path, sizeof(devs[i].pause_path), "%s.%s",
+					 o.pause_before_verify, devs[i].name);
+		rc = run_all(devs, n, &o);
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		kesu_target_close(devs[i].t);
+		if (devs[i].have_wipe)
+			kesu_wipe_free(&devs[i].w);
+		json_decref(devs[i].before);
+		json_decref(devs[i].firmware);
+		kesu_device_free(devs[i].dev);
+		pthread_mutex_destroy(&devs[i].mu);
+	}
+	free(devs);
+	kesu_issuer_free(o.issuer);
+	return rc;
+}

@@ -1,0 +1,145 @@
+#include "lib/config.h"
+#include "lib/fileio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct field {
+	const char *section, *key;
+	size_t off, size;
+};
+
+#define F(sec, k, member) \
+	{sec, k, offsetof(struct kesu_config, member), \
+	 sizeof(((struct kesu_config *)0)->member)}
+static const struct field FIELDS[] = {
+	F("operator", "name", operator_name),
+	F("operator", "title", operator_title),
+	F("operator", "organization", operator_organization),
+	F("operator", "contact", operator_contact),
+	F("customer", "name", customer),
+	F("signing", "key", key),
+	F("signing", "cert", cert),
+	F("signing", "pin_file", pin_file),
+	F("signing", "pkcs11_module", pkcs11_module),
+	F("trust", "ca_file", ca_file),
+	F("register", "path", register_path),
+	F("paths", "state_dir", state_dir),
+};
+#define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
+
+static void defaults(struct kesu_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	kesu_strlcpy(cfg->register_path, KESU_REGISTER_DEFAULT, sizeof(cfg->register_path));
+	kesu_strlcpy(cfg->state_dir, KESU_STATE_DIR_DEFAULT, sizeof(cfg->state_dir));
+}
+
+static char *trim(char *s, char *end)
+{
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	return s;
+}
+
+enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
+			       struct kesu_config *cfg, struct kesu_err *err)
+{
+	defaults(cfg);
+	bool seen[NFIELDS] = {false};
+	char section[32] = "";
+	size_t lineno = 0, pos = 0;
+	while (pos < len) {
+		lineno++;
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		char line[1024];
+		if (n >= sizeof(line))
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: line longer than %zu bytes; shorten it",
+					 name, lineno, sizeof(line) - 1);
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos += n + (nl ? 1 : 0);
+		if (strlen(line) != n || !kesu_is_clean(trim(line, line + n)))
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: control characters or invalid UTF-8; "
+					 "save the file as UTF-8 text", name, lineno);
+		char *s = trim(line, line + strlen(line));
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+			if (!close || close[1])
+				return kesu_fail(err, KESU_ERR_INVALID, 0,
+						 "%s:%zu: malformed section header; write [name]",
+						 name, lineno);
+			char *sec = trim(s + 1, close);
+			bool known = false;
+			for (size_t i = 0; i < NFIELDS; i++)
+				known |= !strcmp(FIELDS[i].section, sec);
+			if (!known)
+				return kesu_fail(err, KESU_ERR_INVALID, 0,
+						 "%s:%zu: unknown section [%s]; known: operator "
+						 "customer signing trust register paths",
+						 name, lineno, sec);
+			kesu_strlcpy(section, sec, sizeof(section));
+			continue;
+		}
+		char *eq = strchr(s, '=');
+		if (!eq)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: expected 'key = value'", name, lineno);
+		char *val = trim(eq + 1, s + strlen(s));
+		char *key = trim(s, eq);
+		if (!section[0])
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: '%s' outside any section; put it under "
+					 "its [section]", name, lineno, key);
+		size_t i;
+		for (i = 0; i < NFIELDS; i++)
+			if (!strcmp(FIELDS[i].section, section) && !strcmp(FIELDS[i].key, key))
+				break;
+		if (i == NFIELDS)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: unknown key '%s' in [%s]; see kesu.conf(5)",
+					 name, lineno, key, section);
+		if (seen[i])
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: '%s' set twice in [%s]; keep one",
+					 name, lineno, key, section);
+		seen[i] = true;
+		if (!*val)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: '%s' has an empty value; remove the line "
+					 "or give a value", name, lineno, key);
+		if (!kesu_strlcpy((char *)cfg + FIELDS[i].off, val, FIELDS[i].size))
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: value of '%s' is too long", name, lineno, key);
+	}
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_config_load(const char *path, struct kesu_config *cfg,
+			      struct kesu_err *err)
+{
+	const char *p = path ? path : KESU_CONFIG_DEFAULT;
+	if (!path && access(p, F_OK) != 0 && errno == ENOENT) {
+		defaults(cfg);
+		return KESU_OK;
+	}
+	char *text;
+	size_t len;
+	enum kesu_rc rc = kesu_read_file(p, 64 * 1024, &text, &len, err);
+	if (rc)
+		return kesu_err_prefix(err, "config %s: ", p);
+	rc = kesu_config_parse(text, len, p, cfg, err);
+	free(text);
+	return rc;
+}

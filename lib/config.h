@@ -1,0 +1,42 @@
+/* /etc/kesu/kesu.conf (man/kesu.conf.5): who the operator is, which key
+ * signs, where the register lives.  INI-like "key = value" lines in
+ * [sections]; parsing is strict so a typo never silently drops a setting. */
+#ifndef KESU_CONFIG_H
+#define KESU_CONFIG_H
+
+#include "lib/error.h"
+#include "lib/strutil.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KESU_CONFIG_DEFAULT "/etc/kesu/kesu.conf"
+#define KESU_REGISTER_DEFAULT "/var/lib/kesu/register.jsonl"
+#define KESU_STATE_DIR_DEFAULT "/var/lib/kesu"
+
+struct kesu_config {
+	char operator_name[KESU_STR_MAX + 1];
+	char operator_title[KESU_STR_MAX + 1];
+	char operator_organization[KESU_STR_MAX + 1];
+	char operator_contact[KESU_STR_MAX + 1];
+	char customer[KESU_STR_MAX + 1];
+	char key[PATH_MAX];        /* key file or pkcs11: URI */
+	char cert[PATH_MAX];       /* signer certificate (PEM) */
+	char pin_file[PATH_MAX];   /* token PIN, for pkcs11: keys */
+	char pkcs11_module[PATH_MAX]; /* PKCS#11 module for pkcs11: keys */
+	char ca_file[PATH_MAX];    /* trusted CA certificates (PEM bundle) */
+	char register_path[PATH_MAX];
+	char state_dir[PATH_MAX];
+};
+
+/* Parse the text of a config file; name is used in error messages. */
+enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
+			       struct kesu_config *cfg, struct kesu_err *err);
+
+/* Load path; if path is NULL the default file is read when it exists and
+ * defaults are used when it does not.  An explicit path must exist. */
+enum kesu_rc kesu_config_load(const char *path, struct kesu_config *cfg,
+			      struct kesu_err *err);
+
+#endif

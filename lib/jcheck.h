@@ -1,0 +1,56 @@
+/* Strict field access for the JSON documents kesu must trust only after
+ * checking: certificates, run records, register lines.  Every accessor names
+ * the field by its path ("asset.reason") in the error, so a rejected file says
+ * exactly what is wrong with it. */
+#ifndef KESU_JCHECK_H
+#define KESU_JCHECK_H
+
+#include "lib/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* o must be an object whose keys are all in `allowed` (NULL-terminated). */
+enum kesu_rc kj_keys(const json_t *o, const char *where,
+		     const char *const *allowed, struct kesu_err *err);
+
+/* A clean (strutil.h) string of at most max bytes; with nullable, JSON null
+ * gives *out = NULL.  A missing key is always an error. */
+enum kesu_rc kj_str(const json_t *o, const char *where, const char *key,
+		    bool nullable, size_t max, const char **out,
+		    struct kesu_err *err);
+
+/* A string that is one of vals (NULL-terminated). */
+enum kesu_rc kj_enum(const json_t *o, const char *where, const char *key,
+		     const char *const *vals, const char **out,
+		     struct kesu_err *err);
+
+enum kesu_rc kj_int(const json_t *o, const char *where, const char *key,
+		    int64_t min, int64_t max, int64_t *out, struct kesu_err *err);
+
+enum kesu_rc kj_bool(const json_t *o, const char *where, const char *key,
+		     bool *out, struct kesu_err *err);
+
+/* An object (or null when nullable: *out = NULL). */
+enum kesu_rc kj_obj(const json_t *o, const char *where, const char *key,
+		    bool nullable, json_t **out, struct kesu_err *err);
+
+enum kesu_rc kj_arr(const json_t *o, const char *where, const char *key,
+		    size_t max_items, json_t **out, struct kesu_err *err);
+
+/* An RFC 3339 time (timefmt.h); nullable gives *out = 0 and *s = NULL. */
+enum kesu_rc kj_time(const json_t *o, const char *where, const char *key,
+		     bool nullable, time_t *out, const char **s,
+		     struct kesu_err *err);
+
+/* Lowercase hex of exactly len characters. */
+enum kesu_rc kj_hex(const json_t *o, const char *where, const char *key,
+		    size_t len, const char **out, struct kesu_err *err);
+
+/* A lowercase RFC 4122 UUID string. */
+bool kj_is_uuid(const char *s);
+
+#endif

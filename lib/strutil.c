@@ -1,0 +1,139 @@
+#include "lib/strutil.h"
+
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
+ * bytes there are not one.  Rejects overlong forms, surrogates and code
+ * points past U+10FFFF, as RFC 3629 requires. */
+static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2; min = 0x80; c &= 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3; min = 0x800; c &= 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4; min = 0x10000; c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static bool is_control(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}
+
+static bool is_pad(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen)
+{
+	const unsigned char *s = src;
+	size_t n = s ? strnlen((const char *)s, srclen) : 0;
+	while (n > 0 && is_pad(s[0])) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_pad(s[n - 1]))
+		n--;
+
+	size_t out = 0;
+	size_t i = 0;
+	while (i < n) {
+		unsigned cp = 0;
+		size_t len = utf8_seq(s + i, n - i, &cp);
+		const unsigned char *from = s + i;
+		size_t take = len;
+		if (len == 0 || is_control(cp)) {
+			from = (const unsigned char *)"?";
+			take = 1;
+			len = len ? len : 1;
+		}
+		if (out + take + 1 > dstsz)
+			break;
+		memcpy(dst + out, from, take);
+		out += take;
+		i += len;
+	}
+	dst[out] = '\0';
+	return out;
+}
+
+bool kesu_is_clean(const char *s)
+{
+	size_t n = strlen(s);
+	size_t i = 0;
+	while (i < n) {
+		unsigned cp;
+		size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		if (len == 0 || is_control(cp))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+json_t *kesu_json_str(const char *s)
+{
+	if (!s)
+		return json_null();
+	char buf[KESU_STR_MAX + 1];
+	size_t n = kesu_clean(buf, sizeof(buf), s, strlen(s));
+	return json_stringn(buf, n);
+}
+
+bool kesu_strlcpy(char *dst, const char *src, size_t dstsz)
+{
+	size_t n = strlen(src);
+	if (n < dstsz) {
+		memcpy(dst, src, n + 1);
+		return true;
+	}
+	if (dstsz > 0) {
+		memcpy(dst, src, dstsz - 1);
+		dst[dstsz - 1] = '\0';
+	}
+	return false;
+}
+
+void kesu_hex_encode(const void *data, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int kesu_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -1,0 +1,1043 @@
+#include "wipe/engine/engine.h"
+#include "wipe/engine/sampling.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+/* ---- bad ranges ------------------------------------------------------- */
+
+const char *kesu_bad_op_name(enum kesu_bad_op op)
+{
+	switch (op) {
+	case KESU_BAD_WRITE: return "write";
+	case KESU_BAD_READ: return "read";
+	case KESU_BAD_VERIFY: return "verify";
+	}
+	return "?";
+}
+
+bool kesu_bad_op_parse(const char *s, enum kesu_bad_op *out)
+{
+	static const enum kesu_bad_op all[] = {KESU_BAD_WRITE, KESU_BAD_READ,
+					       KESU_BAD_VERIFY};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(s, kesu_bad_op_name(all[i]))) {
+			*out = all[i];
+			return true;
+		}
+	return false;
+}
+
+static int range_cmp(const struct kesu_bad_range *a, const struct kesu_bad_range *b)
+{
+	if (a->first_lba != b->first_lba)
+		return a->first_lba < b->first_lba ? -1 : 1;
+	return (int)a->op - (int)b->op;
+}
+
+enum kesu_rc kesu_bad_add(struct kesu_bad_list *l, uint64_t lba, uint64_t count,
+			  enum kesu_bad_op op, struct kesu_err *err)
+{
+	if (count == 0)
+		return KESU_OK;
+	struct kesu_bad_range nr = {lba, count, op};
+	/* Swallow every range of the same op that overlaps or touches. */
+	size_t j = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct kesu_bad_range *r = &l->v[i];
+		if (r->op == op && r->first_lba <= nr.first_lba + nr.count &&
+		    nr.first_lba <= r->first_lba + r->count) {
+			uint64_t end = nr.first_lba + nr.count;
+			if (r->first_lba + r->count > end)
+				end = r->first_lba + r->count;
+			if (r->first_lba < nr.first_lba)
+				nr.first_lba = r->first_lba;
+			nr.count = end - nr.first_lba;
+			continue;
+		}
+		l->v[j++] = *r;
+	}
+	l->n = j;
+	if (l->n >= KESU_BAD_RANGES_MAX)
+		return kesu_fail(err, KESU_ERR_FAILED, 0,
+				 "more than %d separate bad ranges; the medium is failing, "
+				 "destroy it physically",
+				 KESU_BAD_RANGES_MAX);
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct kesu_bad_range *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	size_t pos = l->n;
+	while (pos > 0 && range_cmp(&l->v[pos - 1], &nr) > 0)
+		pos--;
+	memmove(&l->v[pos + 1], &l->v[pos], (l->n - pos) * sizeof(nr));
+	l->v[pos] = nr;
+	l->n++;
+	return KESU_OK;
+}
+
+uint64_t kesu_bad_blocks(const struct kesu_bad_list *l)
+{
+	/* Sorted by first_lba, so one sweep counts the union. */
+	uint64_t total = 0, end = 0;
+	bool any = false;
+	for (size_t i = 0; i < l->n; i++) {
+		uint64_t a = l->v[i].first_lba, b = a + l->v[i].count;
+		if (!any || a >= end) {
+			total += b - a;
+			end = b;
+			any = true;
+		} else if (b > end) {
+			total += b - end;
+			end = b;
+		}
+	}
+	return total;
+}
+
+void kesu_bad_free(struct kesu_bad_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+/* ---- verdict ---------------------------------------------------------- */
+
+const char *kesu_result_name(enum kesu_result r)
+{
+	switch (r) {
+	case KESU_RESULT_ERASED: return "erased";
+	case KESU_RESULT_EXCEPTIONS: return "erased-with-exceptions";
+	case KESU_RESULT_FAILED: return "failed";
+	case KESU_RESULT_INTERRUPTED: return "interrupted";
+	}
+	return "failed";
+}
+
+const char *kesu_verify_outcome_name(enum kesu_verify_outcome o)
+{
+	switch (o) {
+	case KESU_VERIFY_PASSED: return "passed";
+	case KESU_VERIFY_FAILED: return "failed";
+	case KESU_VERIFY_SKIPPED: return "skipped";
+	case KESU_VERIFY_INCOMPLETE: return "incomplete";
+	}
+	return "incomplete";
+}
+
+const char *kesu_phase_name(enum kesu_phase p)
+{
+	switch (p) {
+	case KESU_PHASE_WRITE: return "write";
+	case KESU_PHASE_VERIFY: return "verify";
+	case KESU_PHASE_DONE: return "done";
+	}
+	return "?";
+}
+
+enum kesu_result kesu_wipe_classify(const struct kesu_outcome_facts *f, char *reason,
+			       size_t reasonsz)
+{
+	/* Order matters: the first rule that matches wins, and every path but
+	 * the last one returns something other than erased. */
+	if (f->interrupted) {
+		snprintf(reason, reasonsz,
+			 "interrupted before the erasure finished; run 'kesu wipe --resume'");
+		return KESU_RESULT_INTERRUPTED;
+	}
+	if (f->fatal) {
+		snprintf(reason, reasonsz, "%s",
+			 f->fatal_reason && f->fatal_reason[0] ? f->fatal_reason
+							       : "the erasure could not run to the end");
+		return KESU_RESULT_FAILED;
+	}
+	if (!f->all_passes_done) {
+		snprintf(reason, reasonsz, "not every pass covered the whole medium");
+		return KESU_RESULT_FAILED;
+	}
+	if (f->total_blocks == 0) {
+		snprintf(reason, reasonsz, "the medium has no blocks");
+		return KESU_RESULT_FAILED;
+	}
+	if (f->bad_blocks > f->total_blocks / 2) {
+		snprintf(reason, reasonsz,
+			 "%" PRIu64 " of %" PRIu64
+			 " blocks could not be written or verified; destroy the medium physically",
+			 f->bad_blocks, f->total_blocks);
+		return KESU_RESULT_FAILED;
+	}
+	if (f->bytes_written > f->bytes_expected ||
+	    (f->bytes_written < f->bytes_expected && f->bad_blocks == 0)) {
+		snprintf(reason, reasonsz,
+			 "bytes written (%" PRIu64 ") do not match the plan (%" PRIu64 ")",
+			 f->bytes_written, f->bytes_expected);
+		return KESU_RESULT_FAILED;
+	}
+	if (f->verify_mode != KESU_VERIFY_NONE &&
+	    (f->verify_outcome == KESU_VERIFY_SKIPPED ||
+	     (f->verify_outcome != KESU_VERIFY_PASSED && f->bad_blocks == 0))) {
+		snprintf(reason, reasonsz, "verification did not run to the end");
+		return KESU_RESULT_FAILED;
+	}
+	if (f->bad_blocks > 0) {
+		snprintf(reason, reasonsz,
+			 "%" PRIu64 " of %" PRIu64
+			 " blocks could not be written or verified (see bad_ranges)",
+			 f->bad_blocks, f->total_blocks);
+		return KESU_RESULT_EXCEPTIONS;
+	}
+	if (f->verify_mode == KESU_VERIFY_NONE) {
+		snprintf(reason, reasonsz,
+			 "not verified (--verify=none): every block was written but none was read back");
+		return KESU_RESULT_EXCEPTIONS;
+	}
+	if (f->verify_outcome != KESU_VERIFY_PASSED) {
+		snprintf(reason, reasonsz, "verification did not pass");
+		return KESU_RESULT_FAILED;
+	}
+	if (reasonsz)
+		reason[0] = '\0';
+	return KESU_RESULT_ERASED;
+}
+
+/* ---- wipe state ------------------------------------------------------- */
+
+enum kesu_rc kesu_wipe_init(struct kesu_wipe *w, const struct kesu_method *m,
+			    enum kesu_verify_mode verify, struct kesu_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	if (m->npasses == 0 || m->npasses > KESU_PASSES_MAX)
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "method %s has no passes; pick one from 'kesu methods'",
+				 m->name);
+	w->method = *m;
+	w->verify = verify;
+	enum kesu_rc rc = kesu_stream_key_new(&w->key, err);
+	if (rc != KESU_OK)
+		return rc;
+	if (getrandom(&w->sample_seed, sizeof(w->sample_seed), 0) !=
+	    (ssize_t)sizeof(w->sample_seed))
+		return kesu_fail(err, KESU_ERR_INTERNAL, errno,
+				 "getrandom failed: %s", strerror(errno));
+	for (size_t i = 0; i < KESU_PASSES_MAX; i++)
+		w->passes[i].verified = -1;
+	w->phase = KESU_PHASE_WRITE;
+	w->result = KESU_RESULT_FAILED;
+	w->verify_outcome = KESU_VERIFY_INCOMPLETE;
+	return KESU_OK;
+}
+
+void kesu_wipe_free(struct kesu_wipe *w)
+{
+	kesu_bad_free(&w->bad);
+	explicit_bzero(&w->key, sizeof(w->key));
+}
+
+void kesu_wipe_prepare_resume(struct kesu_wipe *w)
+{
+	w->interrupted = false;
+	w->fatal = false;
+	w->reason[0] = '\0';
+	w->resumed = true;
+	w->result = KESU_RESULT_FAILED;
+	w->verify_outcome = KESU_VERIFY_INCOMPLETE;
+}
+
+void kesu_wipe_pass_key(const struct kesu_wipe *w, size_t i, struct kesu_stream_key *out)
+{
+	/* Distinct passes must not write the same stream; flipping the top
+	 * byte of the counter block puts each pass 2^120 blocks apart. */
+	*out = w->key;
+	out->iv[0] ^= (uint8_t)i;
+}
+
+bool kesu_wipe_verifies_pass(const struct kesu_wipe *w, size_t i)
+{
+	switch (w->verify) {
+	case KESU_VERIFY_NONE: return false;
+	case KESU_VERIFY_ALL: return true;
+	case KESU_VERIFY_LAST:
+	case KESU_VERIFY_SAMPLE: return i + 1 == w->method.npasses;
+	}
+	return false;
+}
+
+void kesu_wipe_facts(const struct kesu_wipe *w, uint64_t size, uint32_t block_size,
+		     struct kesu_outcome_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->interrupted = w->interrupted;
+	f->fatal = w->fatal;
+	f->fatal_reason = w->reason;
+	f->all_passes_done = w->phase == KESU_PHASE_DONE;
+	f->verify_mode = w->verify;
+	f->verify_outcome = w->verify_outcome;
+	f->total_blocks = block_size ? size / block_size : 0;
+	f->bad_blocks = kesu_bad_blocks(&w->bad);
+	f->bytes_expected = size * w->method.npasses;
+	f->bytes_written = w->bytes_written;
+}
+
+void kesu_wipe_finish(struct kesu_wipe *w, uint64_t size, uint32_t block_size)
+{
+	if (w->verify == KESU_VERIFY_NONE)
+		w->verify_outcome = KESU_VERIFY_SKIPPED;
+	else if (!w->verify_done)
+		w->verify_outcome = KESU_VERIFY_INCOMPLETE;
+	else if (w->mismatched_blocks > 0)
+		w->verify_outcome = KESU_VERIFY_FAILED;
+	else if (w->unreadable_blocks > 0)
+		w->verify_outcome = KESU_VERIFY_INCOMPLETE;
+	else
+		w->verify_outcome = KESU_VERIFY_PASSED;
+	struct kesu_outcome_facts f;
+	kesu_wipe_facts(w, size, block_size, &f);
+	char reason[sizeof(w->reason)];
+	w->result = kesu_wipe_classify(&f, reason, sizeof(reason));
+	memcpy(w->reason, reason, sizeof(reason));
+}
+
+/* ---- data generator: fills chunk N+1 while chunk N is on the wire ----- */
+
+#define NSLOT 3
+#define TILE (64 * 1024)
+
+struct gen_slot {
+	uint8_t *buf;
+	uint64_t off;
+	size_t len;
+	ssize_t r;      /* a reader's pread result */
+};
+
+struct gen {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct gen_slot s[NSLOT];
+	uint64_t prod, cons;
+	bool finished, quit;
+	const struct kesu_pass *pass;
+	struct kesu_stream *stream;
+	/* Set for a read-ahead thread: it reads the medium into the slots
+	 * instead of generating data, so comparing chunk N overlaps reading
+	 * chunk N+1. */
+	struct kesu_target *reader;
+	const struct kesu_sample *ranges;
+	size_t nranges;
+	size_t chunk;
+	enum kesu_rc rc;
+	struct kesu_err err;
+};
+
+static void *gen_main(void *arg)
+{
+	struct gen *g = arg;
+	for (size_t r = 0; r < g->nranges; r++) {
+		uint64_t end = g->ranges[r].offset + g->ranges[r].length;
+		for (uint64_t off = g->ranges[r].offset; off < end;) {
+			size_t len = end - off < g->chunk ? (size_t)(end - off) : g->chunk;
+			pthread_mutex_lock(&g->mu);
+			while (g->prod - g->cons >= NSLOT && !g->quit)
+				pthread_cond_wait(&g->cv, &g->mu);
+			bool quit = g->quit;
+			struct gen_slot *s = &g->s[g->prod % NSLOT];
+			pthread_mutex_unlock(&g->mu);
+			if (quit)
+				goto out;
+			if (g->reader) {
+				s->r = g->reader->ops->pread(g->reader, s->buf, len, off);
+			} else if (g->pass->kind == KESU_PASS_RANDOM) {
+				enum kesu_rc rc = kesu_stream_fill(g->stream, off, s->buf, len,
+								   &g->err);
+				if (rc != KESU_OK) {
+					g->rc = rc;
+					goto out;
+				}
+			} else {
+				kesu_pass_fill_pattern(g->pass, off, s->buf, len);
+			}
+			s->off = off;
+			s->len = len;
+			pthread_mutex_lock(&g->mu);
+			g->prod++;
+			pthread_cond_broadcast(&g->cv);
+			pthread_mutex_unlock(&g->mu);
+			off += len;
+		}
+	}
+out:
+	pthread_mutex_lock(&g->mu);
+	g->finished = true;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+static enum kesu_rc gen_start(struct gen *g, uint8_t *bufs[NSLOT],
+			      struct kesu_target *reader, const struct kesu_wipe *w, size_t pass,
+			      const struct kesu_sample *ranges, size_t nranges,
+			      size_t chunk, struct kesu_err *err)
+{
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < NSLOT; i++)
+		g->s[i].buf = bufs[i];
+	g->pass = &w->method.passes[pass];
+	g->ranges = ranges;
+	g->nranges = nranges;
+	g->chunk = chunk;
+	g->reader = reader;
+	if (!reader && g->pass->kind == KESU_PASS_RANDOM) {
+		struct kesu_stream_key k;
+		kesu_wipe_pass_key(w, pass, &k);
+		enum kesu_rc rc = kesu_stream_new(&k, &g->stream, err);
+		explicit_bzero(&k, sizeof(k));
+		if (rc != KESU_OK)
+			return rc;
+	}
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	int e = pthread_create(&g->th, NULL, gen_main, g);
+	if (e) {
+		pthread_mutex_destroy(&g->mu);
+		pthread_cond_destroy(&g->cv);
+		kesu_stream_free(g->stream);
+		return kesu_fail(err, KESU_ERR_INTERNAL, e, "cannot start a thread: %s",
+				 strerror(e));
+	}
+	return KESU_OK;
+}
+
+static struct gen_slot *gen_next(struct gen *g)
+{
+	pthread_mutex_lock(&g->mu);
+	while (g->cons == g->prod && !g->finished)
+		pthread_cond_wait(&g->cv, &g->mu);
+	struct gen_slot *s = g->cons == g->prod ? NULL : &g->s[g->cons % NSLOT];
+	pthread_mutex_unlock(&g->mu);
+	return s;
+}
+
+static void gen_release(struct gen *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->cons++;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* Stop and join; returns the generator's own failure, if any. */
+static enum kesu_rc gen_stop(struct gen *g, struct kesu_err *err)
+{
+	pthread_mutex_lock(&g->mu);
+	g->quit = true;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->th, NULL);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
+	kesu_stream_free(g->stream);
+	g->stream = NULL;
+	if (g->rc != KESU_OK && err)
+		*err = g->err;
+	return g->rc;
+}
+
+/* ---- the engine ------------------------------------------------------- */
+
+/* Consecutive chunks in which not one block could be written or read before
+ * the device is declared dead instead of retrying it block by block. */
+#define DEAD_CHUNKS 8
+
+struct ctx {
+	struct kesu_target *t;
+	struct kesu_wipe *w;
+	const struct kesu_engine_opts *o;
+	size_t chunk;
+	uint8_t *bufs[NSLOT];
+	uint8_t *rbufs[NSLOT]; /* read-ahead slots for verification */
+	uint8_t *bounce; /* one block, aligned: the contract wants 4096-aligned buffers */
+	/* A pattern pass's bytes from medium offset 0, TILE + KESU_PATTERN_MAX
+	 * long: verifying a pattern compares what was read against this small,
+	 * cache-resident copy instead of a generated chunk. */
+	uint8_t tile[TILE + KESU_PATTERN_MAX];
+	struct timespec t0, last_ckpt;
+	uint64_t run_done;
+	uint64_t phase_done, phase_total;
+	unsigned dead_chunks;
+	uint64_t pass_failed_bytes;
+	struct kesu_sample_plan plan;
+	bool have_plan;
+};
+
+static double since(const struct timespec *a)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - a->tv_sec) + (double)(now.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static bool stop_requested(const struct ctx *c)
+{
+	return c->o->stop && atomic_load(c->o->stop) != 0;
+}
+
+static void set_fatal(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_fatal(struct ctx *c, const char *fmt, ...)
+{
+	if (c->w->fatal)
+		return;
+	c->w->fatal = true;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->w->reason, sizeof(c->w->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* Before set_fatal when the cause is the device going away: the exit
+ * code tells the operator to reconnect, not to suspect the medium. */
+static void mark_gone(struct ctx *c)
+{
+	if (!c->w->fatal)
+		c->w->device_gone = true;
+}
+
+/* False (and the wipe marked fatal) if the device is gone or resized. */
+static bool device_still_there(struct ctx *c)
+{
+	uint64_t sz = 0;
+	int r = c->t->ops->size_now(c->t, &sz);
+	if (r < 0) {
+		mark_gone(c);
+		set_fatal(c, "the device disappeared during the erasure (%s); reconnect it "
+			     "and start over",
+			  strerror(-r));
+		return false;
+	}
+	if (sz == 0) {
+		mark_gone(c);
+		set_fatal(c, "the device disappeared during the erasure (its size is now 0); "
+			     "reconnect it and start over");
+		return false;
+	}
+	if (sz != c->t->size) {
+		set_fatal(c, "the device changed size during the erasure (%" PRIu64
+			     " bytes, was %" PRIu64 "); check what resized it and start over",
+			  sz, c->t->size);
+		return false;
+	}
+	return true;
+}
+
+/* Flush what was written; false (and the run fatal) if that failed.  A
+ * flush that fails because the device went away reports the going away:
+ * that is the cause the operator has to act on, the EIO only its symptom. */
+static bool flush_ok(struct ctx *c, const char *after)
+{
+	int r = c->t->ops->sync(c->t);
+	if (r >= 0)
+		return true;
+	if (kesu_errno_gone(-r)) {
+		mark_gone(c);
+		set_fatal(c, "the device disappeared %s (%s); reconnect it and start over",
+			  after, strerror(-r));
+	} else if (device_still_there(c))
+		set_fatal(c, "flushing the device's write cache %s failed (%s); the data "
+			     "may not be on the medium",
+			  after, strerror(-r));
+	return false;
+}
+
+static uint64_t verify_len(const struct ctx *c)
+{
+	if (c->w->verify == KESU_VERIFY_SAMPLE && c->have_plan)
+		return c->plan.total_bytes;
+	return c->t->size;
+}
+
+/* Bytes of the whole run and how many of them are done, for progress. */
+static void totals(const struct ctx *c, uint64_t *done, uint64_t *total)
+{
+	const struct kesu_wipe *w = c->w;
+	uint64_t t = 0, d = 0;
+	for (size_t i = 0; i < w->method.npasses; i++) {
+		uint64_t pw = c->t->size, pv = kesu_wipe_verifies_pass(w, i) ? verify_len(c) : 0;
+		t += pw + pv;
+		if (i < w->pass || w->phase == KESU_PHASE_DONE)
+			d += pw + pv;
+		else if (i == w->pass)
+			d += w->phase == KESU_PHASE_WRITE ? c->phase_done : pw + c->phase_done;
+	}
+	*done = d;
+	*total = t;
+}
+
+static void report(struct ctx *c)
+{
+	if (!c->o->progress)
+		return;
+	struct kesu_progress p = {0};
+	p.pass = c->w->pass + 1;
+	p.npasses = c->w->method.npasses;
+	if (p.pass > p.npasses)
+		p.pass = p.npasses;
+	p.phase = c->w->phase;
+	p.phase_done = c->phase_done;
+	p.phase_total = c->phase_total;
+	totals(c, &p.done, &p.total);
+	p.elapsed_s = since(&c->t0);
+	p.run_done = c->run_done;
+	c->o->progress(&p, c->o->progress_ud);
+}
+
+static void maybe_checkpoint(struct ctx *c, bool force)
+{
+	if (!c->o->checkpoint)
+		return;
+	if (!force && (c->o->checkpoint_every_s <= 0 ||
+		       since(&c->last_ckpt) < c->o->checkpoint_every_s))
+		return;
+	/* The checkpoint promises that everything before offset is on the
+	 * medium, so flush first; a flush that fails makes the run fail. */
+	if (c->w->phase == KESU_PHASE_WRITE) {
+		if (!flush_ok(c, "before a checkpoint"))
+			return;
+	}
+	struct kesu_err e;
+	c->o->checkpoint(c->w, c->o->checkpoint_ud, &e);
+	clock_gettime(CLOCK_MONOTONIC, &c->last_ckpt);
+}
+
+static void note_bad(struct ctx *c, uint64_t off, uint64_t len, enum kesu_bad_op op)
+{
+	struct kesu_err e;
+	uint32_t bs = c->t->block_size;
+	if (kesu_bad_add(&c->w->bad, off / bs, len / bs, op, &e) != KESU_OK)
+		set_fatal(c, "%s", e.msg);
+}
+
+/* A whole chunk failed with r.  False when the device is gone (the run is
+ * already fatal); true when retrying block by block can save the rest. */
+static bool chunk_worth_retrying(struct ctx *c, ssize_t r, const char *during)
+{
+	int e = r < 0 ? (int)-r : EIO;
+	if (kesu_errno_gone(e)) {
+		mark_gone(c);
+		set_fatal(c, "the device disappeared during %s (%s); reconnect it and "
+			     "start over",
+			  during, strerror(e));
+		return false;
+	}
+	return device_still_there(c);
+}
+
+/* One block of a retry failed with r: true (and fatal) if the device left. */
+static bool block_gone(struct ctx *c, ssize_t r, const char *during)
+{
+	if (r >= 0 || !kesu_errno_gone((int)-r))
+		return false;
+	mark_gone(c);
+	set_fatal(c, "the device disappeared during %s (%s)", during, strerror((int)-r));
+	return true;
+}
+
+/* A device that fails every block of DEAD_CHUNKS chunks in a row is dead:
+ * stop rather than grind through the rest one block at a time. */
+static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, const char *doing)
+{
+	c->dead_chunks = failed == len ? c->dead_chunks + 1 : 0;
+	if (c->dead_chunks >= DEAD_CHUNKS)
+		set_fatal(c, "the device stopped %s (%d chunks in a row failed); destroy it "
+			     "physically",
+			  doing, DEAD_CHUNKS);
+}
+
+static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t len)
+{
+	struct kesu_wipe *w = c->w;
+	struct kesu_pass_state *ps = &w->passes[w->pass];
+	ssize_t r = c->t->ops->pwrite(c->t, buf, len, off);
+	if (r == (ssize_t)len) {
+		w->bytes_written += len;
+		ps->bytes_written += len;
+		c->dead_chunks = 0;
+		return;
+	}
+	if (!chunk_worth_retrying(c, r, "the erasure"))
+		return;
+	/* Retry block by block so only the blocks that really fail are lost. */
+	uint32_t bs = c->t->block_size;
+	size_t failed = 0;
+	for (size_t b = 0; b < len; b += bs) {
+		memcpy(c->bounce, buf + b, bs);
+		r = c->t->ops->pwrite(c->t, c->bounce, bs, off + b);
+		if (r == (ssize_t)bs) {
+			w->bytes_written += bs;
+			ps->bytes_written += bs;
+			continue;
+		}
+		if (block_gone(c, r, "the erasure"))
+			return;
+		note_bad(c, off + b, bs, KESU_BAD_WRITE);
+		failed += bs;
+		if (w->fatal)
+			return;
+	}
+	c->pass_failed_bytes += failed;
+	count_dead_chunk(c, failed, len, "accepting writes");
+	if (!w->fatal && c->pass_failed_bytes > c->t->size / 2)
+		set_fatal(c, "most of the medium could not be written; destroy it physically");
+}
+
+static void compare_blocks(struct ctx *c, const uint8_t *got, const uint8_t *exp,
+			   uint64_t off, size_t len)
+{
+	struct kesu_wipe *w = c->w;
+	struct kesu_pass_state *ps = &w->passes[w->pass];
+	uint32_t bs = c->t->block_size;
+	for (size_t b = 0; b < len; b += bs) {
+		if (memcmp(got + b, exp + b, bs) == 0) {
+			w->bytes_verified += bs;
+			ps->bytes_verified += bs;
+			continue;
+		}
+		note_bad(c, off + b, bs, KESU_BAD_VERIFY);
+		w->mismatched_blocks++;
+		ps->verify_bad++;
+	}
+}
+
+static const struct kesu_pass *cur_pass(const struct ctx *c)
+{
+	return &c->w->method.passes[c->w->pass];
+}
+
+/* Does got hold the current pattern pass's bytes for [off, off+len)? */
+static bool matches_tile(const struct ctx *c, const uint8_t *got, uint64_t off, size_t len)
+{
+	size_t period = cur_pass(c)->pattern_len;
+	for (size_t i = 0; i < len; i += TILE) {
+		size_t n = len - i < TILE ? len - i : TILE;
+		if (memcmp(got + i, c->tile + (off + i) % period, n) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* got/r: what the read-ahead thread read for [off, off+len).  exp is the
+ * generated data for a random pass; NULL for a pattern pass, which is
+ * compared against the tile and spelled out into `scratch` only when
+ * something did not match. */
+static void verify_chunk(struct ctx *c, const uint8_t *exp, uint8_t *scratch,
+			 const uint8_t *got, ssize_t r, uint64_t off, size_t len)
+{
+	struct kesu_wipe *w = c->w;
+	struct kesu_pass_state *ps = &w->passes[w->pass];
+	bool same = r == (ssize_t)len &&
+		    (exp ? memcmp(got, exp, len) == 0 : matches_tile(c, got, off, len));
+	if (!exp && !same) {
+		kesu_pass_fill_pattern(cur_pass(c), off, scratch, len);
+		exp = scratch;
+	}
+	if (r == (ssize_t)len) {
+		c->dead_chunks = 0;
+		if (same) {
+			w->bytes_verified += len;
+			ps->bytes_verified += len;
+		} else {
+			compare_blocks(c, got, exp, off, len);
+		}
+		return;
+	}
+	if (!chunk_worth_retrying(c, r, "verification"))
+		return;
+	uint32_t bs = c->t->block_size;
+	size_t failed = 0;
+	for (size_t b = 0; b < len; b += bs) {
+		r = c->t->ops->pread(c->t, c->bounce, bs, off + b);
+		if (r == (ssize_t)bs) {
+			compare_blocks(c, c->bounce, exp + b, off + b, bs);
+			continue;
+		}
+		if (block_gone(c, r, "verification"))
+			return;
+		note_bad(c, off + b, bs, KESU_BAD_READ);
+		w->unreadable_blocks++;
+		ps->verify_bad++;
+		failed += bs;
+		if (w->fatal)
+			return;
+	}
+	count_dead_chunk(c, failed, len, "answering reads");
+}
+
+/* One phase of the current pass over `ranges`: write or read back. */
+static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
+			      size_t nranges, struct kesu_err *err)
+{
+	struct kesu_wipe *w = c->w;
+	bool verify = w->phase == KESU_PHASE_VERIFY;
+	/* Verifying a pattern needs no generated data: only the read-ahead
+	 * runs, and the compare uses the tile. */
+	bool tiled = verify && cur_pass(c)->kind == KESU_PASS_PATTERN;
+	struct gen g, rd;
+	enum kesu_rc rc = KESU_OK;
+	if (tiled)
+		kesu_pass_fill_pattern(cur_pass(c), 0, c->tile, sizeof(c->tile));
+	else
+		rc = gen_start(&g, c->bufs, NULL, w, w->pass, ranges, nranges, c->chunk, err);
+	if (rc != KESU_OK)
+		return rc;
+	if (verify) {
+		rc = gen_start(&rd, c->rbufs, c->t, w, w->pass, ranges, nranges, c->chunk, err);
+		if (rc != KESU_OK) {
+			if (!tiled)
+				gen_stop(&g, NULL);
+			return rc;
+		}
+	}
+	struct gen_slot *s;
+	while ((s = gen_next(tiled ? &rd : &g))) {
+		struct gen_slot *got = tiled ? s : verify ? gen_next(&rd) : NULL;
+		if (stop_requested(c)) {
+			w->interrupted = true;
+			break;
+		}
+		if (!device_still_there(c))
+			break;
+		if (!verify) {
+			write_chunk(c, s->buf, s->off, s->len);
+		} else if (!got || got->off != s->off || got->len != s->len) {
+			set_fatal(c, "internal error: the read-ahead lost its place");
+			break;
+		} else {
+			verify_chunk(c, tiled ? NULL : s->buf, c->bufs[0], got->buf, got->r,
+				     s->off, s->len);
+		}
+		if (w->fatal)
+			break;
+		w->offset = s->off + s->len;
+		c->phase_done += s->len;
+		c->run_done += s->len;
+		if (!tiled)
+			gen_release(&g);
+		if (verify)
+			gen_release(&rd);
+		report(c);
+		maybe_checkpoint(c, false);
+		if (w->fatal)
+			break;
+	}
+	if (tiled)
+		return gen_stop(&rd, err);
+	if (verify)
+		gen_stop(&rd, NULL);
+	return gen_stop(&g, err);
+}
+
+/* The ranges still to do in this phase, clipped at w->offset. */
+static enum kesu_rc phase_ranges(struct ctx *c, struct kesu_sample **out, size_t *n,
+				 struct kesu_err *err)
+{
+	struct kesu_wipe *w = c->w;
+	const struct kesu_sample whole = {0, c->t->size};
+	const struct kesu_sample *src = &whole;
+	size_t count = 1;
+	if (w->phase == KESU_PHASE_VERIFY && w->verify == KESU_VERIFY_SAMPLE) {
+		src = c->plan.samples;
+		count = c->plan.count;
+	}
+	struct kesu_sample *v = calloc(count ? count : 1, sizeof(*v));
+	if (!v)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	size_t k = 0;
+	c->phase_done = 0;
+	c->phase_total = 0;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t a = src[i].offset, b = a + src[i].length;
+		c->phase_total += src[i].length;
+		if (b <= w->offset) {
+			c->phase_done += src[i].length;
+			continue;
+		}
+		if (a < w->offset) {
+			c->phase_done += w->offset - a;
+			a = w->offset;
+		}
+		v[k].offset = a;
+		v[k].length = b - a;
+		k++;
+	}
+	*out = v;
+	*n = k;
+	return KESU_OK;
+}
+
+static void pause_for_test(struct ctx *c)
+{
+	const char *p = c->o->pause_before_verify;
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	close(fd);
+	const struct timespec ts = {0, 20 * 1000 * 1000};
+	while (access(p, F_OK) == 0 && !stop_requested(c))
+		nanosleep(&ts, NULL);
+}
+
+static void next_pass(struct kesu_wipe *w)
+{
+	w->passes[w->pass].ended_at = time(NULL);
+	w->pass++;
+	w->offset = 0;
+	if (w->pass >= w->method.npasses) {
+		w->phase = KESU_PHASE_DONE;
+		w->verify_done = w->verify != KESU_VERIFY_NONE;
+	} else {
+		w->phase = KESU_PHASE_WRITE;
+	}
+}
+
+static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
+{
+	struct kesu_wipe *w = c->w;
+	struct kesu_target *t = c->t;
+	while (w->phase != KESU_PHASE_DONE && !w->fatal && !w->interrupted) {
+		struct kesu_pass_state *ps = &w->passes[w->pass];
+		if (w->phase == KESU_PHASE_VERIFY) {
+			/* Read the medium, not a cache: flushed at the end of the
+			 * pass, now drop every cached copy before the O_DIRECT
+			 * reads; also when resuming halfway through. */
+			if (c->o->pause_before_verify && w->offset == 0 &&
+			    w->pass + 1 == w->method.npasses)
+				pause_for_test(c);
+			int r = t->ops->drop_cache(t);
+			if (r < 0) {
+				set_fatal(c, "verification could not run: dropping the device's "
+					     "cache failed (%s); run kesu as root",
+					  strerror(-r));
+				break;
+			}
+		}
+		if (w->phase == KESU_PHASE_WRITE && !ps->started_at)
+			ps->started_at = time(NULL);
+		c->pass_failed_bytes = 0;
+		c->dead_chunks = 0;
+		struct kesu_sample *ranges = NULL;
+		size_t n = 0;
+		enum kesu_rc rc = phase_ranges(c, &ranges, &n, err);
+		if (rc != KESU_OK)
+			return rc;
+		report(c);
+		rc = run_phase(c, ranges, n, err);
+		free(ranges);
+		if (rc != KESU_OK)
+			return rc;
+		if (w->fatal || w->interrupted)
+			break;
+		if (w->phase == KESU_PHASE_WRITE) {
+			if (!flush_ok(c, "at the end of a pass"))
+				break;
+			if (kesu_wipe_verifies_pass(w, w->pass)) {
+				w->phase = KESU_PHASE_VERIFY;
+				w->offset = 0;
+			} else {
+				next_pass(w);
+			}
+		} else {
+			ps->verified = ps->verify_bad == 0 ? 1 : 0;
+			next_pass(w);
+		}
+		c->phase_done = 0;
+		report(c);
+	}
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
+			     const struct kesu_engine_opts *o, struct kesu_err *err)
+{
+	struct ctx c = {0};
+	c.t = t;
+	c.w = w;
+	c.o = o;
+	size_t align = t->block_size > 4096 ? t->block_size : 4096;
+	size_t chunk = o->chunk_bytes ? o->chunk_bytes : KESU_CHUNK_DEFAULT;
+	chunk -= chunk % align;
+	if (chunk == 0)
+		chunk = align;
+	c.chunk = chunk;
+	clock_gettime(CLOCK_MONOTONIC, &c.t0);
+	c.last_ckpt = c.t0;
+	if (!w->started_at)
+		w->started_at = time(NULL);
+
+	enum kesu_rc rc = KESU_OK;
+	if (t->block_size == 0 || t->size % t->block_size || align % t->block_size) {
+		set_fatal(&c, "the device reports an unusable block size (%u); it cannot be "
+			      "overwritten safely",
+			  t->block_size);
+		goto done;
+	}
+	if (w->verify == KESU_VERIFY_SAMPLE) {
+		rc = kesu_sampling_plan(t->size, t->block_size, w->sample_seed, &c.plan, err);
+		if (rc != KESU_OK)
+			goto done;
+		c.have_plan = true;
+	}
+	w->verify_planned = 0;
+	for (size_t i = 0; i < w->method.npasses; i++)
+		if (kesu_wipe_verifies_pass(w, i))
+			w->verify_planned += verify_len(&c);
+	for (size_t i = 0; i < NSLOT; i++) {
+		c.bufs[i] = aligned_alloc(align, chunk);
+		if (!c.bufs[i]) {
+			rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < NSLOT; i++) {
+		c.rbufs[i] = aligned_alloc(align, chunk);
+		if (!c.rbufs[i]) {
+			rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	c.bounce = aligned_alloc(align, align);
+	if (!c.bounce) {
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto done;
+	}
+	rc = engine_loop(&c, err);
+	if (rc == KESU_OK && w->interrupted) {
+		/* Stopped at a chunk boundary: make what was written durable so
+		 * the checkpoint the caller saves is true. */
+		flush_ok(&c, "after the interruption");
+	}
+done:
+	if (rc != KESU_OK && !w->fatal)
+		set_fatal(&c, "%s", err->msg);
+	for (size_t i = 0; i < NSLOT; i++)
+		free(c.bufs[i]);
+	for (size_t i = 0; i < NSLOT; i++)
+		free(c.rbufs[i]);
+	free(c.bounce);
+	if (c.have_plan)
+		kesu_sampling_plan_free(&c.plan);
+	w->ended_at = time(NULL);
+	kesu_wipe_finish(w, t->size, t->block_size);
+	return rc;
+}

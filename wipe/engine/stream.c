@@ -1,0 +1,143 @@
+/* AES-256-CTR keystream addressable by medium offset.
+ *
+ * Keystream block i is AES_k(IV + i), the counter a 128-bit big-endian
+ * integer (NIST SP 800-38A, appendix B; OpenSSL's CTR mode increments the
+ * whole 16-byte counter the same way).  Medium byte o is byte o % 16 of block
+ * o / 16, so any range can be regenerated on its own: for verification, for a
+ * block-by-block retry, and for resuming a pass after an interruption. */
+#include "wipe/engine/stream.h"
+#include "lib/strutil.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+struct kesu_stream {
+	EVP_CIPHER_CTX *ctx; /* keyed once; only the IV changes per fill */
+	struct kesu_stream_key key;
+};
+
+enum kesu_rc kesu_stream_key_new(struct kesu_stream_key *k, struct kesu_err *err)
+{
+	uint8_t *p = (uint8_t *)k;
+	size_t want = sizeof(*k), got = 0;
+	while (got < want) {
+		ssize_t n = getrandom(p + got, want - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			memset(k, 0, sizeof(*k));
+			return kesu_fail(err, KESU_ERR_INTERNAL, e,
+					 "getrandom failed (%s); kesu needs the kernel's random "
+					 "source for the random pass", strerror(e));
+		}
+		got += (size_t)n;
+	}
+	return KESU_OK;
+}
+
+void kesu_stream_key_to_hex(const struct kesu_stream_key *k, char hex[97])
+{
+	_Static_assert(sizeof(*k) == 48, "key then IV, no padding");
+	kesu_hex_encode(k, sizeof(*k), hex);
+}
+
+enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k,
+				      struct kesu_err *err)
+{
+	if (!hex || strnlen(hex, 97) != 96)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "random stream key is not 96 hex digits; the checkpoint is "
+				 "damaged: start the wipe again without --resume");
+	uint8_t tmp[48];
+	for (size_t i = 0; i < 48; i++) {
+		int hi = kesu_hex_digit((unsigned char)hex[2 * i]);
+		int lo = kesu_hex_digit((unsigned char)hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "random stream key has a non-hex character; the checkpoint "
+					 "is damaged: start the wipe again without --resume");
+		tmp[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(k->key, tmp, 32);
+	memcpy(k->iv, tmp + 32, 16);
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
+			     struct kesu_stream **out, struct kesu_err *err)
+{
+	*out = NULL;
+	struct kesu_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	s->key = *k;
+	s->ctx = EVP_CIPHER_CTX_new();
+	if (!s->ctx || EVP_EncryptInit_ex(s->ctx, EVP_aes_256_ctr(), NULL, k->key, k->iv) != 1) {
+		kesu_stream_free(s);
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "OpenSSL could not set up AES-256-CTR; check the libcrypto "
+				 "installation");
+	}
+	*out = s;
+	return KESU_OK;
+}
+
+/* IV + block as a 128-bit big-endian sum, carrying across all 16 bytes. */
+static void counter_at(const uint8_t iv[16], uint64_t block, uint8_t out[16])
+{
+	unsigned carry = 0;
+	for (int i = 15; i >= 0; i--) {
+		unsigned add = i >= 8 ? (unsigned)((block >> (8 * (15 - i))) & 0xff) : 0;
+		unsigned v = iv[i] + add + carry;
+		out[i] = (uint8_t)v;
+		carry = v >> 8;
+	}
+}
+
+enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
+			      size_t len, struct kesu_err *err)
+{
+	uint8_t ctr[16];
+	counter_at(s->key.iv, offset / 16, ctr);
+	/* Re-setting only the IV keeps the expanded key: no per-call setup. */
+	if (EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, ctr) != 1)
+		goto fail;
+	int outl;
+	size_t skip = (size_t)(offset % 16);
+	if (skip) {
+		uint8_t scratch[16] = {0};
+		if (EVP_EncryptUpdate(s->ctx, scratch, &outl, scratch, (int)skip) != 1)
+			goto fail;
+	}
+	/* CTR output is the keystream XOR the input: encrypt zeros.  A small
+	 * zero block that stays in the CPU cache is the input, piece by piece,
+	 * so the output buffer is written once and never cleared first. */
+	static const uint8_t zeros[16384];
+	uint8_t *p = buf;
+	while (len > 0) {
+		size_t n = len > sizeof(zeros) ? sizeof(zeros) : len;
+		if (EVP_EncryptUpdate(s->ctx, p, &outl, zeros, (int)n) != 1 || (size_t)outl != n)
+			goto fail;
+		p += n;
+		len -= n;
+	}
+	return KESU_OK;
+fail:
+	return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+			 "OpenSSL AES-256-CTR failed while generating the random pass; "
+			 "check the libcrypto installation");
+}
+
+void kesu_stream_free(struct kesu_stream *s)
+{
+	if (!s)
+		return;
+	EVP_CIPHER_CTX_free(s->ctx);
+	OPENSSL_cleanse(&s->key, sizeof(s->key));
+	free(s);
+}

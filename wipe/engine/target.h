@@ -1,0 +1,52 @@
+/* What the erase engine writes to and reads from.  The real backend is a
+ * block device or image file opened O_DIRECT and O_EXCL (target_fd.c); tests
+ * put a memory, fault-injecting or device-model backend behind the same
+ * interface. */
+#ifndef KESU_TARGET_H
+#define KESU_TARGET_H
+
+#include "lib/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct kesu_target;
+
+struct kesu_target_ops {
+	/* Write/read exactly len bytes at off (multiples of block_size, buffer
+	 * aligned to 4096).  Return len, or -errno.  A short transfer is
+	 * reported as -EIO by the backend, never as a partial count. */
+	ssize_t (*pwrite)(struct kesu_target *t, const void *buf, size_t len,
+			  uint64_t off);
+	ssize_t (*pread)(struct kesu_target *t, void *buf, size_t len, uint64_t off);
+	/* Make written data durable (fdatasync).  0 or -errno. */
+	int (*sync)(struct kesu_target *t);
+	/* Drop every cached copy so the next read comes from the medium
+	 * (BLKFLSBUF on a block device, POSIX_FADV_DONTNEED on a file). */
+	int (*drop_cache)(struct kesu_target *t);
+	/* Current size in bytes, read afresh: the engine fails a run whose
+	 * device changes size or disappears.  0 or -errno. */
+	int (*size_now)(struct kesu_target *t, uint64_t *size);
+	void (*close)(struct kesu_target *t);
+};
+
+struct kesu_target {
+	const struct kesu_target_ops *ops;
+	uint64_t size;        /* bytes at open */
+	uint32_t block_size;  /* logical block size: the unit of bad ranges */
+	void *priv;
+};
+
+/* Open a whole block device or regular file for erasure: O_RDWR | O_DIRECT |
+ * O_EXCL (block devices), held until close. */
+enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
+				   struct kesu_err *err);
+
+static inline void kesu_target_close(struct kesu_target *t)
+{
+	if (t)
+		t->ops->close(t);
+}
+
+#endif

@@ -1,0 +1,91 @@
+#include "wipe/firmware/purge_method.h"
+
+#include <string.h>
+
+static const struct kesu_purge_method table[] = {
+	{"purge", KESU_PF_AUTO, KESU_PA_AUTO, "auto",
+	 "strongest firmware purge the device supports (on flash: crypto erase, then block erase)"},
+	{"nvme-sanitize-crypto", KESU_PF_NVME_SANITIZE, KESU_PA_CRYPTO, "crypto-erase",
+	 "NVMe Sanitize, crypto erase: every namespace, media key replaced"},
+	{"nvme-sanitize-block", KESU_PF_NVME_SANITIZE, KESU_PA_BLOCK, "block-erase",
+	 "NVMe Sanitize, block erase: every namespace, all flash blocks erased"},
+	{"nvme-sanitize-crypto-block", KESU_PF_NVME_SANITIZE, KESU_PA_CRYPTO_BLOCK,
+	 "crypto-erase+block-erase",
+	 "NVMe Sanitize crypto erase, verified, then Sanitize block erase: every namespace"},
+	{"nvme-sanitize-overwrite", KESU_PF_NVME_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
+	 "NVMe Sanitize, overwrite with zeros: every namespace"},
+	{"nvme-format-crypto", KESU_PF_NVME_FORMAT, KESU_PA_CRYPTO, "crypto-erase",
+	 "NVMe Format NVM with SES=2 (only when FNA advertises crypto erase)"},
+	{"nvme-format-erase", KESU_PF_NVME_FORMAT, KESU_PA_ERASE, "user-data-erase",
+	 "NVMe Format NVM with SES=1, keeping the current LBA format"},
+	{"ata-sanitize-crypto", KESU_PF_ATA_SANITIZE, KESU_PA_CRYPTO, "crypto-erase",
+	 "ATA SANITIZE CRYPTO SCRAMBLE EXT"},
+	{"ata-sanitize-block", KESU_PF_ATA_SANITIZE, KESU_PA_BLOCK, "block-erase",
+	 "ATA SANITIZE BLOCK ERASE EXT"},
+	{"ata-sanitize-crypto-block", KESU_PF_ATA_SANITIZE, KESU_PA_CRYPTO_BLOCK,
+	 "crypto-erase+block-erase",
+	 "ATA SANITIZE CRYPTO SCRAMBLE EXT, verified, then BLOCK ERASE EXT"},
+	{"ata-sanitize-overwrite", KESU_PF_ATA_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
+	 "ATA SANITIZE OVERWRITE EXT with zeros, one pass"},
+	{"ata-secure-erase", KESU_PF_ATA_SECURITY, KESU_PA_ERASE, "secure-erase",
+	 "ATA SECURITY ERASE UNIT (normal), temporary password; only Clear on flash"},
+	{"ata-secure-erase-enhanced", KESU_PF_ATA_SECURITY, KESU_PA_ENHANCED,
+	 "enhanced-secure-erase",
+	 "ATA SECURITY ERASE UNIT (enhanced), temporary password; only Clear on flash"},
+	{"scsi-sanitize-crypto", KESU_PF_SCSI_SANITIZE, KESU_PA_CRYPTO, "crypto-erase",
+	 "SCSI SANITIZE CRYPTOGRAPHIC ERASE"},
+	{"scsi-sanitize-block", KESU_PF_SCSI_SANITIZE, KESU_PA_BLOCK, "block-erase",
+	 "SCSI SANITIZE BLOCK ERASE"},
+	{"scsi-sanitize-crypto-block", KESU_PF_SCSI_SANITIZE, KESU_PA_CRYPTO_BLOCK,
+	 "crypto-erase+block-erase",
+	 "SCSI SANITIZE CRYPTOGRAPHIC ERASE, verified, then BLOCK ERASE"},
+	{"scsi-sanitize-overwrite", KESU_PF_SCSI_SANITIZE, KESU_PA_OVERWRITE, "sanitize-overwrite",
+	 "SCSI SANITIZE OVERWRITE with zeros, one pass"},
+	{"emmc-sanitize", KESU_PF_EMMC, KESU_PA_BLOCK, "block-erase",
+	 "eMMC ERASE of the whole user area, then SANITIZE (purges the unmapped blocks)"},
+	{"opal-psid-revert", KESU_PF_OPAL, KESU_PA_CRYPTO, "crypto-erase",
+	 "TCG Opal PSID revert (PSID from the drive label, --psid-file)"},
+};
+
+const struct kesu_purge_method *kesu_purge_methods(size_t *count)
+{
+	*count = sizeof(table) / sizeof(table[0]);
+	return table;
+}
+
+const struct kesu_purge_method *kesu_purge_method_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+static const struct kesu_purge_method *by_action(enum kesu_purge_family f,
+						 enum kesu_purge_action a)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].family == f && table[i].action == a)
+			return &table[i];
+	return NULL;
+}
+
+size_t kesu_purge_method_steps(const struct kesu_purge_method *m,
+			       const struct kesu_purge_method *out[2])
+{
+	out[0] = m;
+	out[1] = NULL;
+	if (m->action != KESU_PA_CRYPTO_BLOCK)
+		return 1;
+	out[0] = by_action(m->family, KESU_PA_CRYPTO);
+	out[1] = by_action(m->family, KESU_PA_BLOCK);
+	return 2;
+}
+
+json_t *kesu_purge_method_to_json(const struct kesu_purge_method *m)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:[], s:b}", "name", m->name,
+			 "nist_category", "purge", "technique", m->technique,
+			 "verify", "sample", "description", m->description,
+			 "passes", "firmware", 1);
+}
