@@ -65,6 +65,12 @@ bool kesu_cert_opt(struct kesu_cert_opts *o, int c, const char *arg,
 	case KESU_OPT_NO_REGISTER: o->no_register = true; break;
 	case KESU_OPT_NO_CERT: o->no_cert = true; break;
 	case KESU_OPT_CERT_DIR: o->out_dir = arg; break;
+	case KESU_OPT_TSA:
+		if (!kesu_is_clean(arg) || strlen(arg) >= PATH_MAX)
+			*rc = kesu_usage_error("--tsa: too long or contains control characters");
+		o->tsa_url = arg;
+		break;
+	case KESU_OPT_TSA_CA: o->tsa_ca_file = arg; break;
 	default: return false;
 	}
 	return true;
@@ -92,6 +98,9 @@ void kesu_cert_opts_help(FILE *out)
 	      "      --witness NAME[/ORG] a witness (repeatable)\n"
 	      "      --cert-dir DIR       where certificates go (default: beside the run record)\n"
 	      "      --register FILE      register (default /var/lib/kesu/register.jsonl)\n"
-	      "      --no-register        do not add to the register\n", out);
+	      "      --no-register        do not add to the register\n"
+	      "      --tsa URL            RFC 3161 timestamp authority for each certificate\n"
+	      "                           and register head (default: [timestamp] url)\n"
+	      "      --tsa-ca-file FILE   the TSA's CA, to check its answers\n", out);
 }
 

@@ -14,7 +14,7 @@
 static void usage(FILE *out)
 {
 	fputs("Usage:\n"
-	      "  kesu register verify [--register FILE] [--ca FILE] [--json]\n"
+	      "  kesu register verify [--register FILE] [--ca FILE] [--tsa-ca-file FILE] [--json]\n"
 	      "  kesu register list [--since TIME] [--until TIME] [--serial S]\n"
 	      "                     [--operator NAME] [--json] [--register FILE]\n"
 	      "  kesu register export --csv [--register FILE]\n"
@@ -24,7 +24,7 @@ static void usage(FILE *out)
 }
 
 struct ropts {
-	const char *reg, *ca, *config, *serial, *op, *key, *cert;
+	const char *reg, *ca, *config, *serial, *op, *key, *cert, *tsa_ca;
 	time_t since, until;
 	bool json, csv;
 };
@@ -43,6 +43,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		{"cert", required_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"csv", no_argument, NULL, 'v'},
+		{"tsa-ca-file", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -60,6 +61,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		case 'c': o->cert = optarg; break;
 		case 'j': o->json = true; break;
 		case 'v': o->csv = true; break;
+		case 'T': o->tsa_ca = optarg; break;
 		case 's': case 'u':
 			if (!kesu_time_parse(optarg, c == 's' ? &o->since : &o->until))
 				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -167,6 +169,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 	}
 	const char *reg = o.reg ? o.reg : cfg.register_path;
 	const char *ca = o.ca ? o.ca : cfg.ca_file;
+	const char *tsa_ca = o.tsa_ca ? o.tsa_ca : cfg.tsa_ca_file;
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
 	if (strcmp(sub, "import") && nargs)
@@ -174,16 +177,23 @@ enum kesu_rc cmd_register(int argc, char **argv)
 
 	if (!strcmp(sub, "verify")) {
 		struct kesu_reg_verify v;
-		rc = kesu_register_verify(reg, ca, &v, &err);
+		rc = kesu_register_verify(reg, ca, tsa_ca, &v, &err);
+		char gt[KESU_TIME_LEN];
+		kesu_time_format(v.head_ts.gen_time, gt);
 		if (o.json) {
-			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:o s:o}",
+			json_t *ts = !v.head_ts_present ? json_null()
+				: json_pack("{s:b s:o}", "checked", v.head_timestamped,
+					    "gen_time", v.head_timestamped ? json_string(gt)
+									    : json_null());
+			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:o s:o s:o}",
 				"register", reg, "ok", rc == KESU_OK,
 				"lines", (json_int_t)v.text.lines,
 				"head_seq", (json_int_t)v.head_seq,
 				"certificates_checked", (json_int_t)v.certs_checked,
 				"certificates_missing", (json_int_t)v.certs_missing,
 				"first_bad_line", v.text.bad_line ? json_integer((json_int_t)v.text.bad_line) : json_null(),
-				"error", rc ? kesu_json_str(err.msg) : json_null());
+				"error", rc ? kesu_json_str(err.msg) : json_null(),
+				"head_timestamp", ts);
 			char *s = json_dumps(j, JSON_INDENT(2));
 			if (s)
 				printf("%s\n", s);
@@ -196,8 +206,13 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			return rc;
 		}
 		printf("%s: verified: %zu lines, signed head at %llu, %zu certificate "
-		       "files checked, %zu not present here\n", reg, v.text.lines,
+		       "files checked, %zu not present here", reg, v.text.lines,
 		       (unsigned long long)v.head_seq, v.certs_checked, v.certs_missing);
+		if (v.head_timestamped)
+			printf(", head timestamped %s by %s", gt, v.head_ts.tsa_subject);
+		else if (v.head_ts_present)
+			printf("; head timestamp NOT checked (give --tsa-ca-file)");
+		printf("\n");
 		return KESU_OK;
 	}
 	if (!strcmp(sub, "list") || !strcmp(sub, "export")) {
@@ -258,7 +273,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		for (int i = 0; i < nargs; i++) {
 			struct kesu_cert_file_verdict v;
 			uint64_t seq;
-			if ((rc = kesu_cert_verify_file(args[i], ca, 0, &v))) {
+			if ((rc = kesu_cert_verify_file(args[i], ca, tsa_ca, 0, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
 			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, &seq,

@@ -453,18 +453,23 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	}
 	/* A certificate for every result, failures included, signed and
 	 * registered; without it an erasure is not proven either. */
+	bool unstamped = false;
 	if (o->issuer &&
 	    (rc = kesu_issuer_issue(o->issuer, d->record_path, d->cert_path,
 				    sizeof(d->cert_path), &err)) != KESU_OK) {
 		kesu_report(&err);
-		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
+		unstamped = rc == KESU_ERR_UNSTAMPED;
+		if (!unstamped)
+			return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
 	/* A device that went away failed for a reason the operator fixes by
 	 * reconnecting it: exit 7, not 1. */
 	if (d->w.result == KESU_RESULT_FAILED &&
 	    (d->w.device_gone || d->engine_rc == KESU_ERR_GONE))
 		return KESU_ERR_GONE;
-	return result_rc(d->w.result);
+	/* A result that is not clean says more than a missing token. */
+	rc = result_rc(d->w.result);
+	return rc == KESU_OK && unstamped ? KESU_ERR_UNSTAMPED : rc;
 }
 
 static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts *o)
@@ -689,6 +694,9 @@ static enum kesu_rc worst(enum kesu_rc a, enum kesu_rc b)
 	/* Interruption wins over failure so the operator knows to resume. */
 	if (a == KESU_ERR_INTERRUPTED || b == KESU_ERR_INTERRUPTED)
 		return KESU_ERR_INTERRUPTED;
+	/* A missing timestamp token is the mildest failure (exit 11). */
+	if (a == KESU_ERR_UNSTAMPED && b != KESU_OK)
+		return b;
 	return a != KESU_OK ? a : b;
 }
 

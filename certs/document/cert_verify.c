@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
+enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca,
+				   const char *tsa_ca, time_t at,
 				   struct kesu_cert_file_verdict *ov)
 {
 	memset(ov, 0, sizeof(*ov));
@@ -24,12 +25,35 @@ enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
 	snprintf(ov->result, sizeof(ov->result), "%s",
 		 json_string_value(json_object_get(c, "result")));
 	snprintf(ov->id, sizeof(ov->id), "%s", json_string_value(json_object_get(c, "id")));
+	char tsr[PATH_MAX];
+	snprintf(tsr, sizeof(tsr), "%s%s", path, KESU_TSR_SUFFIX);
+	ov->ts_present = access(tsr, F_OK) == 0;
+	if (ov->ts_present && tsa_ca && tsa_ca[0]) {
+		ov->stage = "BAD TIMESTAMP";
+		bool present;
+		if ((rc = kesu_timestamp_verify_file(path, tsa_ca, &present, &ov->ts, &err)))
+			goto out;
+		ov->ts_checked = present;
+	}
 	ov->stage = "BAD SIGNATURE";
 	snprintf(sigpath, sizeof(sigpath), "%s.p7s", path);
 	if ((rc = kesu_read_file(sigpath, 1u << 20, &sig, &slen, &err)))
 		goto out;
-	if ((rc = kesu_cms_verify(data, len, sig, slen, ca, at, &ov->sig, &err)))
+	/* Trusted time beats the signer's own clock: the operator certificate
+	 * must have been valid when the TSA saw the signature, which also keeps
+	 * the certificate valid after the operator certificate expires. */
+	if ((rc = kesu_cms_verify(data, len, sig, slen, ca,
+				  at ? at : ov->ts_checked ? ov->ts.gen_time : 0,
+				  &ov->sig, &err)))
 		goto out;
+	if (ov->ts_checked && ov->sig.signing_time > ov->ts.gen_time + KESU_TS_SKEW_S) {
+		ov->stage = "INCONSISTENT";
+		rc = kesu_fail(&err, KESU_ERR_INVALID, 0,
+			       "the signer claims to have signed after the timestamp "
+			       "authority saw the signature (signingTime later than "
+			       "genTime); the signer's clock was wrong");
+		goto out;
+	}
 	ov->stage = "INCONSISTENT";
 	kesu_cert_judge(c, &ov->v);
 	if (ov->v.n_errors) {

@@ -211,7 +211,8 @@ static enum kesu_rc append_entry(int fd, const char *path, json_t *entry,
 }
 
 static enum kesu_rc write_head(const char *path, const struct kesu_reg_check *st,
-			       struct kesu_signer *signer, struct kesu_err *err)
+			       struct kesu_signer *signer, const struct kesu_tsa *tsa,
+			       struct kesu_err *err)
 {
 	char now[KESU_TIME_LEN], head_path[PATH_MAX];
 	kesu_time_now(now);
@@ -234,10 +235,23 @@ static enum kesu_rc write_head(const char *path, const struct kesu_reg_check *st
 	}
 	t2[n] = '\n';
 	t2[n + 1] = '\0';
+	/* A token for the previous head would be a token for other bytes. */
+	char tsr[PATH_MAX + 8];
+	snprintf(tsr, sizeof(tsr), "%s%s", head_path, KESU_TSR_SUFFIX);
+	if (unlink(tsr) != 0 && errno != ENOENT) {
+		free(t2);
+		return kesu_fail(err, KESU_ERR_IO, errno, "%s: cannot remove: %s", tsr,
+				 strerror(errno));
+	}
 	enum kesu_rc rc = kesu_write_atomic(head_path, t2, n + 1, 0644, err);
 	free(t2);
 	if (!rc)
 		rc = kesu_signer_sign_file(signer, head_path, err);
+	struct kesu_ts_info ts;
+	if (!rc && tsa && (rc = kesu_timestamp_file(tsa, head_path, &ts, err))) {
+		kesu_err_prefix(err, "%s: signed but not timestamped: ", head_path);
+		rc = err->rc = KESU_ERR_UNSTAMPED;
+	}
 	return rc;
 }
 
@@ -289,6 +303,16 @@ enum kesu_rc kesu_register_append_cert(const char *reg_path,
 				       const char *cert_path,
 				       struct kesu_signer *signer,
 				       uint64_t *seq_out, struct kesu_err *err)
+{
+	return kesu_register_append_cert_ts(reg_path, cert_path, signer, NULL,
+					    seq_out, err);
+}
+
+enum kesu_rc kesu_register_append_cert_ts(const char *reg_path,
+					  const char *cert_path,
+					  struct kesu_signer *signer,
+					  const struct kesu_tsa *tsa,
+					  uint64_t *seq_out, struct kesu_err *err)
 {
 	json_t *entry;
 	char id[37];
@@ -353,7 +377,7 @@ enum kesu_rc kesu_register_append_cert(const char *reg_path,
 		goto out;
 	if (seq_out)
 		*seq_out = st.last_seq;
-	rc = write_head(reg_path, &st, signer, err);
+	rc = write_head(reg_path, &st, signer, tsa, err);
 out:
 	free(text);
 	json_decref(entry);
@@ -401,11 +425,12 @@ static void check_files(const json_t *o, void *arg)
 }
 
 enum kesu_rc kesu_register_verify(const char *reg_path, const char *ca_file,
+				  const char *tsa_ca_file,
 				  struct kesu_reg_verify *v, struct kesu_err *err)
 {
 	memset(v, 0, sizeof(*v));
-	char *text, *head = NULL, *sig = NULL;
-	size_t len, hlen, slen;
+	char *text, *head = NULL, *sig = NULL, *tok = NULL;
+	size_t len, hlen, slen, tlen;
 	enum kesu_rc rc = kesu_read_file(reg_path, REG_MAX_BYTES, &text, &len, err);
 	if (rc)
 		return rc;
@@ -432,9 +457,34 @@ enum kesu_rc kesu_register_verify(const char *reg_path, const char *ca_file,
 		rc = kesu_err_prefix(err, "signed head: ");
 		goto out;
 	}
+	bool stamped = false;
+	char tp[PATH_MAX + 8];
+	snprintf(tp, sizeof(tp), "%s%s", hp, KESU_TSR_SUFFIX);
+	v->head_ts_present = access(tp, F_OK) == 0;
+	if (v->head_ts_present && tsa_ca_file && tsa_ca_file[0]) {
+		/* Against the signature bytes just read, not a second read. */
+		if ((rc = kesu_read_file(tp, KESU_TSR_MAX_BYTES, &tok, &tlen, err)) ||
+		    (rc = kesu_ts_token_verify(sig, slen, tok, tlen, tsa_ca_file,
+					       &v->head_ts, err))) {
+			kesu_err_prefix(err, "%s: ", tp);
+			goto out;
+		}
+		stamped = true;
+	}
+	v->head_timestamped = stamped;
+	/* With trusted time, the head's signer must have been valid when the
+	 * TSA saw the signature, not when the signer's clock said it signed. */
 	struct kesu_sig_info si;
-	if ((rc = kesu_cms_verify(head, hlen, sig, slen, ca_file, 0, &si, err))) {
+	if ((rc = kesu_cms_verify(head, hlen, sig, slen, ca_file,
+				  stamped ? v->head_ts.gen_time : 0, &si, err))) {
 		kesu_err_prefix(err, "%s: ", hp);
+		goto out;
+	}
+	if (stamped && si.signing_time > v->head_ts.gen_time + KESU_TS_SKEW_S) {
+		rc = kesu_fail(err, KESU_ERR_INVALID, 0,
+			       "%s: the signer claims to have signed after the timestamp "
+			       "authority saw the signature (signingTime later than "
+			       "genTime); the signer's clock was wrong", hp);
 		goto out;
 	}
 	static const char *const head_keys[] = {"schema", "register", "seq",
@@ -484,5 +534,6 @@ out:
 	free(text);
 	free(head);
 	free(sig);
+	free(tok);
 	return rc;
 }

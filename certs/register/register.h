@@ -7,6 +7,7 @@
 
 #include "lib/error.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/timestamp.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -47,15 +48,30 @@ enum kesu_rc kesu_register_append_cert(const char *reg_path,
 				       struct kesu_signer *signer,
 				       uint64_t *seq_out, struct kesu_err *err);
 
+/* The same, and the new head is timestamped by tsa (NULL: none; a token for
+ * an older head is removed either way).  KESU_ERR_UNSTAMPED when the entry
+ * and the signed head were written but the token could not be had. */
+enum kesu_rc kesu_register_append_cert_ts(const char *reg_path,
+					  const char *cert_path,
+					  struct kesu_signer *signer,
+					  const struct kesu_tsa *tsa,
+					  uint64_t *seq_out, struct kesu_err *err);
+
 struct kesu_reg_verify {
 	struct kesu_reg_check text;
 	uint64_t head_seq;
+	bool head_ts_present;         /* register.jsonl.head.tsr exists */
+	bool head_timestamped;        /* ... and was verified against the TSA CA */
+	struct kesu_ts_info head_ts;
 	size_t certs_checked, certs_missing;
 };
 
 /* Full check: text, signed head (against ca_file), and every referenced
- * certificate and signature file that is present. */
+ * certificate and signature file that is present.  A head token
+ * (.head.tsr) is checked against tsa_ca_file when one is given, and the
+ * head's signer is then checked at the token's genTime. */
 enum kesu_rc kesu_register_verify(const char *reg_path, const char *ca_file,
+				  const char *tsa_ca_file,
 				  struct kesu_reg_verify *v, struct kesu_err *err);
 
 #endif
