@@ -50,7 +50,7 @@ MANPAGES := $(sort $(wildcard man/*.[1-8]))
 .SECONDARY:
 
 .PHONY: all deps check asan run-tests unit-tests demo bench vmcheck install \
-	uninstall clean lint-man lint-layers
+	uninstall clean lint-man lint-layers fuzz fuzz-build fuzz-bins fuzz-corpus
 
 all: $(BUILD)/kesu
 
@@ -101,8 +101,8 @@ check: deps
 lint-layers:
 	@bash tests/check-layers.sh
 
-run-tests: lint-layers all unit-tests lint-man
-	@bash tests/run.sh $(BUILD)
+run-tests: lint-layers all unit-tests lint-man fuzz-build
+	@KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) bash tests/run.sh $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" HARDEN= \
@@ -113,6 +113,37 @@ asan: deps
 vmcheck: deps all
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
 	  bash tests/integration/vm.sh
+
+# libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,
+# UBSan and fuzzer coverage into its own directory, apart from the gcc build.
+# make check runs each for FUZZ_SECONDS=3 (tests/integration/fuzz.sh);
+# make fuzz for FUZZ_SECONDS (default 60) each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" HARDEN= \
+	  SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libkesu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libkesu.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Regenerates tests/fuzz/corpus/ and tests/fuzz/ca.pem (committed).
+fuzz-corpus: all $(BUILD)/tests/make_seeds
+	@bash tests/fuzz/make-corpus.sh $(abspath $(BUILD))
+
+$(BUILD)/tests/make_seeds: tests/fuzz/make_seeds.c $(SUPPORT_OBJS) $(BUILD)/libkesu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+fuzz: deps fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
+	  KESU=$(abspath $(BUILD))/kesu bash tests/integration/fuzz.sh
 
 demo: deps all
 	@bash tests/demo.sh $(BUILD)
@@ -132,6 +163,6 @@ uninstall:
 	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+-include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)
