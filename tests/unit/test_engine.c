@@ -139,6 +139,31 @@ static void multi_pass_verify_all(void **state)
 	kesu_target_close(t);
 }
 
+static void patterns_of_every_period_stay_aligned(void **state)
+{
+	(void)state;
+	/* The write slots keep a pattern between chunks and refill only when
+	 * a chunk starts at another phase: every period from 1 to the maximum
+	 * (some divide the chunk, most do not, and not all come back to a slot
+	 * at the same phase) must land on the medium at its offsets. */
+	for (size_t period = 1; period <= KESU_PATTERN_MAX; period++) {
+		char spec[2 * KESU_PATTERN_MAX + 1];
+		for (size_t i = 0; i < period; i++)
+			snprintf(spec + 2 * i, 3, "%02x", (unsigned)(0x11 * (i + 1)) & 0xff);
+		struct kesu_target *t = fault_target_new(SIZE, BS, NULL);
+		struct kesu_wipe w;
+		wipe_with(&w, spec, KESU_VERIFY_LAST);
+		struct kesu_engine_opts o = opts();
+		assert_int_equal(run(t, &w, &o), KESU_RESULT_ERASED);
+		const uint8_t *d = fault_target_data(t);
+		for (size_t i = 0; i < SIZE; i++)
+			if (d[i] != w.method.passes[0].pattern[i % period])
+				fail_msg("period %zu: byte %zu is %02x", period, i, d[i]);
+		kesu_wipe_free(&w);
+		kesu_target_close(t);
+	}
+}
+
 static void verify_last_reads_only_the_last_pass(void **state)
 {
 	(void)state;
@@ -905,6 +930,7 @@ int main(void)
 		cmocka_unit_test(read_error_during_verify_recorded),
 		cmocka_unit_test(silent_bit_flips_caught),
 		cmocka_unit_test(pattern_verify_follows_medium_offsets),
+		cmocka_unit_test(patterns_of_every_period_stay_aligned),
 		cmocka_unit_test(unverified_run_is_not_erased),
 		cmocka_unit_test(device_disappears),
 		cmocka_unit_test(device_gone_when_the_flush_fails),
