@@ -128,6 +128,10 @@ static void multi_pass_verify_all(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		assert_int_equal(w.passes[i].verified, 1);
 		assert_true(w.passes[i].started_at > 0 && w.passes[i].ended_at > 0);
+		/* Every phase was timed over exactly the bytes it moved. */
+		assert_int_equal(w.passes[i].write_timed_bytes, SIZE);
+		assert_int_equal(w.passes[i].verify_timed_bytes, SIZE);
+		assert_true(w.passes[i].write_ns > 0 && w.passes[i].verify_ns > 0);
 	}
 	/* The last pattern stays aligned to the medium across chunks. */
 	const uint8_t *d = fault_target_data(t);
@@ -797,9 +801,15 @@ static void run_record_json(void **state)
 	struct kesu_err err;
 	w.started_at = 1795341600;
 	w.ended_at = 1795341660;
-	w.passes[0] = (struct kesu_pass_state){1795341600, 1795341630, SIZE, 0, 0, -1};
-	w.passes[1] = (struct kesu_pass_state){1795341630, 1795341660, SIZE - BS, SIZE - BS,
-					       1, 0};
+	w.passes[0] = (struct kesu_pass_state){.started_at = 1795341600,
+					       .ended_at = 1795341630, .bytes_written = SIZE,
+					       .verified = -1, .write_ns = 250000000,
+					       .write_timed_bytes = SIZE};
+	w.passes[1] = (struct kesu_pass_state){.started_at = 1795341630,
+					       .ended_at = 1795341660,
+					       .bytes_written = SIZE - BS,
+					       .bytes_verified = SIZE - BS, .verify_bad = 1,
+					       .verified = 0};
 	w.phase = KESU_PHASE_DONE;
 	w.pass = 2;
 	w.verify_done = true;
@@ -854,6 +864,15 @@ static void run_record_json(void **state)
 			    "2026-11-22T19:00:00+09:00");
 	assert_true(json_is_null(json_object_get(p0, "verified")));
 	assert_true(json_is_false(json_object_get(p1, "verified")));
+	/* Phase timings as measured: 1 MiB in 250 ms is 4.2 MB/s; a phase
+	 * this process did not run is null, not a rate of zero. */
+	json_t *tw = json_object_get(json_object_get(p0, "timing"), "write");
+	assert_int_equal(json_integer_value(json_object_get(tw, "ms")), 250);
+	assert_int_equal(json_integer_value(json_object_get(tw, "bytes")), SIZE);
+	assert_true(json_real_value(json_object_get(tw, "mb_per_s")) > 4.15 &&
+		    json_real_value(json_object_get(tw, "mb_per_s")) < 4.25);
+	assert_true(json_is_null(json_object_get(json_object_get(p0, "timing"), "verify")));
+	assert_true(json_is_null(json_object_get(json_object_get(p1, "timing"), "write")));
 	json_t *v = json_object_get(j, "verification");
 	assert_string_equal(json_string_value(json_object_get(v, "outcome")), "failed");
 	assert_int_equal(json_integer_value(json_object_get(v, "mismatched_blocks")), 1);

@@ -504,6 +504,13 @@ struct ctx {
 	bool have_plan;
 };
 
+static uint64_t mono_ns(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
 static double since(const struct timespec *a)
 {
 	struct timespec now;
@@ -982,13 +989,18 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 	struct kesu_target *t = c->t;
 	while (w->phase != KESU_PHASE_DONE && !w->fatal && !w->interrupted) {
 		struct kesu_pass_state *ps = &w->passes[w->pass];
+		uint64_t phase_start = mono_ns();
+		uint64_t phase_bytes0 = c->run_done;
+		bool writing = w->phase == KESU_PHASE_WRITE;
 		if (w->phase == KESU_PHASE_VERIFY) {
 			/* Read the medium, not a cache: flushed at the end of the
 			 * pass, now drop every cached copy before the O_DIRECT
 			 * reads; also when resuming halfway through. */
 			if (c->o->pause_before_verify && w->offset == 0 &&
-			    w->pass + 1 == w->method.npasses)
+			    w->pass + 1 == w->method.npasses) {
 				pause_for_test(c);
+				phase_start = mono_ns();
+			}
 			int r = t->ops->drop_cache(t);
 			if (r < 0) {
 				set_fatal(c, "verification could not run: dropping the device's "
@@ -1009,12 +1021,22 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 		report(c);
 		rc = run_phase(c, ranges, n, err);
 		free(ranges);
+		bool flushed = rc == KESU_OK && !w->fatal && !w->interrupted && writing &&
+			       flush_ok(c, "at the end of a pass");
+		uint64_t ns = mono_ns() - phase_start, moved = c->run_done - phase_bytes0;
+		if (writing) {
+			ps->write_ns += ns;
+			ps->write_timed_bytes += moved;
+		} else {
+			ps->verify_ns += ns;
+			ps->verify_timed_bytes += moved;
+		}
 		if (rc != KESU_OK)
 			return rc;
 		if (w->fatal || w->interrupted)
 			break;
 		if (w->phase == KESU_PHASE_WRITE) {
-			if (!flush_ok(c, "at the end of a pass"))
+			if (!flushed)
 				break;
 			if (kesu_wipe_verifies_pass(w, w->pass)) {
 				w->phase = KESU_PHASE_VERIFY;
