@@ -19,12 +19,13 @@ static void usage(FILE *out)
 	      "                     [--operator NAME] [--json] [--register FILE]\n"
 	      "  kesu register export --csv [--register FILE]\n"
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
+	      "                       [--tsa URL] [--tsa-ca-file FILE]\n"
 	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
 	      out);
 }
 
 struct ropts {
-	const char *reg, *ca, *config, *serial, *op, *key, *cert, *tsa_ca;
+	const char *reg, *ca, *config, *serial, *op, *key, *cert, *tsa_ca, *tsa;
 	time_t since, until;
 	bool json, csv;
 };
@@ -44,6 +45,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		{"json", no_argument, NULL, 'j'},
 		{"csv", no_argument, NULL, 'v'},
 		{"tsa-ca-file", required_argument, NULL, 'T'},
+		{"tsa", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -62,6 +64,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		case 'j': o->json = true; break;
 		case 'v': o->csv = true; break;
 		case 'T': o->tsa_ca = optarg; break;
+		case 't': o->tsa = optarg; break;
 		case 's': case 'u':
 			if (!kesu_time_parse(optarg, c == 's' ? &o->since : &o->until))
 				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -269,6 +272,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			kesu_report(&err);
 			return rc;
 		}
+		/* The new head is timestamped like one written by kesu wipe. */
+		struct kesu_tsa tsa = {o.tsa ? o.tsa : cfg.tsa_url, tsa_ca, NULL, NULL};
 		enum kesu_rc worst = KESU_OK;
 		for (int i = 0; i < nargs; i++) {
 			struct kesu_cert_file_verdict v;
@@ -276,14 +281,19 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			if ((rc = kesu_cert_verify_file(args[i], ca, tsa_ca, 0, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
-			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, &seq,
-								   &err))) {
+			} else if ((rc = kesu_register_append_cert_ts(reg, args[i], signer,
+								      tsa.url[0] ? &tsa : NULL,
+								      &seq, &err))) {
 				kesu_report(&err);
+				if (rc == KESU_ERR_UNSTAMPED)
+					printf("%s: registered as %llu (result %s), head not "
+					       "timestamped\n", args[i], (unsigned long long)seq,
+					       v.result);
 			} else {
 				printf("%s: registered as %llu (result %s)\n", args[i],
 				       (unsigned long long)seq, v.result);
 			}
-			if (rc && !worst)
+			if (rc && (!worst || worst == KESU_ERR_UNSTAMPED))
 				worst = rc;
 		}
 		kesu_signer_free(signer);

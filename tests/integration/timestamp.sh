@@ -124,6 +124,19 @@ check "register verify refuses a head token for an older head (exit 9)" \
 out=$("$KESU" register verify --register "$REG" --ca "$CA" --tsa-ca-file "$T_DIR/rogue/ca.pem" 2>&1); rc=$?
 check "register verify refuses a head token from an untrusted TSA" test "$rc" -eq 9
 
+mkdir -p "$T_DIR/city"
+"$KESU" register import --config /dev/null --register "$T_DIR/city/r.jsonl" --ca "$CA" \
+	--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+	--tsa "$URL" --tsa-ca-file "$TCA" "$c3" >/dev/null
+check "register import checks the certificate's token and timestamps the new head" \
+	bash -c '[ -s "$1.head.tsr" ] && "$KESU" register verify --register "$1" --ca "$2" --tsa-ca-file "$3" | grep -q "head timestamped"' \
+	_ "$T_DIR/city/r.jsonl" "$CA" "$TCA"
+cp "$c2.tsr" "$c3.tsr"
+out=$("$KESU" register import --config /dev/null --register "$T_DIR/city/r2.jsonl" --ca "$CA" \
+	--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --tsa-ca-file "$TCA" "$c3" 2>&1); rc=$?
+check "register import refuses a certificate with a token for other data" \
+	bash -c '[ $1 -eq 9 ] && grep -q "BAD TIMESTAMP" <<<"$2" && [ ! -s "$3" ]' _ "$rc" "$out" "$T_DIR/city/r2.jsonl"
+
 # Trusted time and an expiring operator certificate: one signed and stamped
 # while valid stays valid; one stamped only after expiry does not.
 "$KESU" key new --subject "/O=テスト/CN=short" --out "$T_DIR/short" >/dev/null &&
