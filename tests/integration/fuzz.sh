@@ -8,6 +8,8 @@
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fb=${KESU_FUZZ_BUILD:-$root/build-fuzz}
 secs=${FUZZ_SECONDS:-3}
+# Leaks inside OpenSSL itself, each with its reason, are in this file.
+export LSAN_OPTIONS="suppressions=$root/tests/lsan-fuzz-openssl.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export KESU_FUZZ_CA="$root/tests/fuzz/ca.pem"
 
