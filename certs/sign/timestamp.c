@@ -310,9 +310,6 @@ enum kesu_rc kesu_timestamp_file(const struct kesu_tsa *tsa, const char *path,
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "no timestamp authority; give --tsa URL or [timestamp] "
 				 "url in kesu.conf");
-	if (unlink(tsr) != 0 && errno != ENOENT)
-		return kesu_fail(err, KESU_ERR_IO, errno, "%s: cannot remove the old "
-				 "token: %s", tsr, strerror(errno));
 	char *sig;
 	size_t slen;
 	enum kesu_rc rc = kesu_read_file(p7s, 1u << 20, &sig, &slen, err);

@@ -71,8 +71,10 @@ enum kesu_rc kesu_ts_token_verify(const void *data, size_t len,
 				  struct kesu_err *err);
 
 /* Timestamp the signature of path: request over SHA-256(path.p7s), check
- * the answer, write it to path.tsr atomically.  A stale path.tsr is removed
- * first, so a failure never leaves a token for other bytes. */
+ * the answer, write it to path.tsr atomically.  On failure an existing
+ * path.tsr is left as it was: a good token is never lost to a TSA that is
+ * down (whoever replaces path.p7s removes the old token, as the register
+ * does for its head). */
 enum kesu_rc kesu_timestamp_file(const struct kesu_tsa *tsa, const char *path,
 				 struct kesu_ts_info *info, struct kesu_err *err);
 

@@ -87,8 +87,8 @@ static void no_token_is_not_an_error(void **state)
 	assert_false(present);
 }
 
-/* Every bad answer is refused, named, and leaves no token, not even the
- * one from before (which was for other bytes). */
+/* Every bad answer is refused and named, writes no token, and leaves the
+ * good token from before as it was. */
 static void bad_answers_are_refused(void **state)
 {
 	struct fx *f = *state;
@@ -105,8 +105,16 @@ static void bad_answers_are_refused(void **state)
 		assert_int_equal(stamp(f, cases[i].mode, f->m.ca_file, &err), cases[i].rc);
 		if (!strstr(err.msg, cases[i].msg))
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].msg);
-		assert_int_not_equal(access(f->tsr, F_OK), 0);
+		bool present;
+		struct kesu_ts_info info;
+		assert_int_equal(kesu_timestamp_verify_file(f->file, f->m.ca_file, &present,
+							    &info, &err), KESU_OK);
+		assert_true(present);
 	}
+	unlink(f->tsr);
+	struct kesu_err err = {0};
+	assert_int_equal(stamp(f, TSA_GARBAGE, f->m.ca_file, &err), KESU_ERR_CRYPTO);
+	assert_int_not_equal(access(f->tsr, F_OK), 0);
 }
 
 static void untrusted_tsa_is_refused(void **state)
