@@ -214,45 +214,36 @@ static void verdict_catches_contradictions(void **state)
  * #10, item 9).  Each row mutates a good certificate in one way. */
 struct forgery {
 	const char *name;
-	const char *path;   /* "obj.key" or "key" */
-	const char *json;   /* new value, as JSON */
-	const char *path2, *json2;  /* optional second change */
+	/* Up to 4 changes {"obj.key" or "key", new value as JSON}. */
+	const char *change[4][2];
 };
 
 static const struct forgery FORGERIES[] = {
-	{"erased without verification", "method.verification.mode", "\"none\"",
-	 "method.verification.outcome", "\"skipped\""},
-	{"unknown technique", "method.technique", "\"magic\"", NULL, NULL},
-	{"unknown method", "method.name", "\"quick-format\"", NULL, NULL},
-	{"technique not the method's", "method.technique", "\"crypto-erase\"", NULL, NULL},
-	{"overwrite called NIST purge", "method.nist_category", "\"purge\"", NULL, NULL},
-	{"overwrite after an overwrite", "method.name", "\"zero+nist-clear\"", NULL, NULL},
-	{"purge that chose no command", "method.name", "\"purge\"",
-	 "method.technique", "\"auto\""},
-	{"size 0", "device.size_bytes", "0", NULL, NULL},
-	{"zero bytes written, size 0", "device.size_bytes", "0",
-	 "execution.bytes_written", "0"},
-	{"started after issued", "execution.started_at", "\"2026-11-22T11:30:00+09:00\"",
-	 "execution.ended_at", "null"},
-	{"approval the day after", "approval.date", "\"2026-11-23\"", NULL, NULL},
-	{"approval an hour after the start", "approval.date",
-	 "\"2026-11-22T10:30:00+09:00\"", NULL, NULL},
-	{"My Number returned to the lessor", "asset.my_number", "true",
-	 "asset.reason", "\"lease-return\""},
-	{"My Number with a destination", "asset.my_number", "true",
-	 "asset.destination", "\"中古販売業者\""},
-	{"blank operator", "operator.name", "\"   \"", NULL, NULL},
-	{"ideographic-space customer", "customer", "\"\u3000\u3000\"", NULL, NULL},
-	{"blank asset number", "asset.property_number", "\"\\t \"", NULL, NULL},
-	{"blank approver", "approval.approver", "\" \"", NULL, NULL},
-	{"bidi override in the asset number", "asset.property_number",
-	 "\"A-\u202e1000\"", NULL, NULL},
-	{"bidi isolate in the approver", "approval.approver", "\"\u2066佐藤\u2069\"", NULL, NULL},
-	{"zero-width space in the operator", "operator.name", "\"山田\u200b太郎\"", NULL, NULL},
-	{"BOM in the device model", "device.model", "\"\ufeffWDC\"", NULL, NULL},
-	{"RLM in the serial", "device.serial", "\"WD-\u200fWCC6\"", NULL, NULL},
-	{"word joiner in a note", "notes", "[\"\u2060x\"]", NULL, NULL},
-	{"tag character in the customer", "customer", "\"総務課\\udb40\\udc41\"", NULL, NULL},
+	{"erased without verification", {{"method.verification.mode", "\"none\""}, {"method.verification.outcome", "\"skipped\""}}},
+	{"unknown technique", {{"method.technique", "\"magic\""}}},
+	{"unknown method", {{"method.name", "\"quick-format\""}}},
+	{"technique not the method's", {{"method.technique", "\"crypto-erase\""}}},
+	{"overwrite called NIST purge", {{"method.nist_category", "\"purge\""}}},
+	{"overwrite after an overwrite", {{"method.name", "\"zero+nist-clear\""}}},
+	{"purge that chose no command", {{"method.name", "\"purge\""}, {"method.technique", "\"auto\""}}},
+	{"size 0", {{"device.size_bytes", "0"}}},
+	{"zero bytes written, size 0", {{"device.size_bytes", "0"}, {"execution.bytes_written", "0"}}},
+	{"not-erased run started after its certificate", {{"execution.started_at", "\"2026-11-22T11:30:00+09:00\""}, {"execution.ended_at", "null"}, {"execution.run_result", "\"failed\""}, {"result", "\"not-erased\""}}},
+	{"approval the day after", {{"approval.date", "\"2026-11-23\""}}},
+	{"approval an hour after the start", {{"approval.date", "\"2026-11-22T10:30:00+09:00\""}}},
+	{"My Number returned to the lessor", {{"asset.my_number", "true"}, {"asset.reason", "\"lease-return\""}, {"physical_destruction_required", "true"}}},
+	{"My Number with a destination", {{"asset.my_number", "true"}, {"asset.destination", "\"中古販売業者\""}, {"physical_destruction_required", "true"}}},
+	{"blank operator", {{"operator.name", "\"   \""}}},
+	{"ideographic-space customer", {{"customer", "\"\u3000\u3000\""}}},
+	{"blank asset number", {{"asset.property_number", "\"\\t \""}}},
+	{"blank approver", {{"approval.approver", "\" \""}}},
+	{"bidi override in the asset number", {{"asset.property_number", "\"A-\u202e1000\""}}},
+	{"bidi isolate in the approver", {{"approval.approver", "\"\u2066佐藤\u2069\""}}},
+	{"zero-width space in the operator", {{"operator.name", "\"山田\u200b太郎\""}}},
+	{"BOM in the device model", {{"device.model", "\"\ufeffWDC\""}}},
+	{"RLM in the serial", {{"device.serial", "\"WD-\u200fWCC6\""}}},
+	{"word joiner in a note", {{"notes", "[\"\u2060x\"]"}}},
+	{"tag character in the customer", {{"customer", "\"総務課\\udb40\\udc41\""}}},
 };
 
 /* Set path (one or two levels) in c to the JSON text value. */
@@ -282,9 +273,8 @@ static void verdict_catches_forgeries(void **state)
 	for (size_t i = 0; i < n; i++) {
 		const struct forgery *f = &FORGERIES[i];
 		json_t *c = build("erased.json", &info);
-		set_path(c, f->path, f->json);
-		if (f->path2)
-			set_path(c, f->path2, f->json2);
+		for (size_t k = 0; k < 4 && f->change[k][0]; k++)
+			set_path(c, f->change[k][0], f->change[k][1]);
 		struct kesu_cert_verdict v;
 		kesu_cert_judge(c, &v);
 		if (v.n_errors == 0) {
@@ -305,25 +295,19 @@ static void verdict_accepts_honest_variants(void **state)
 	struct kesu_cert_info info;
 	info_fill(&info);
 	static const struct forgery honest[] = {
-		{"approval the same day (date only)", "approval.date", "\"2026-11-22\"", NULL, NULL},
-		{"approval minutes before", "approval.date", "\"2026-11-22T09:55:00+09:00\"", NULL, NULL},
-		{"custom passes", "method.name", "\"custom\"", NULL, NULL},
-		{"purge then overwrite", "method.name", "\"nvme-sanitize-crypto+nist-clear\"",
-		 "method.technique", "\"crypto-erase\""},
-		{"ATA secure erase only reaching clear", "method.name", "\"ata-secure-erase\"",
-		 "method.technique", "\"secure-erase\""},
-		{"My Number for disposal", "asset.my_number", "true",
-		 "physical_destruction_required", "true"},
-		{"a hidden character in a label read from the disk", "before.partitions",
-		 "[{\"label\": \"\u202egnp.exe\"}]", NULL, NULL},
-		{"Japanese names with variation selectors", "operator.name",
-		 "\"葛\\udb40\\udd00城 太郎\"", NULL, NULL},
-	};
+	{"approval the same day (date only)", {{"approval.date", "\"2026-11-22\""}}},
+	{"approval minutes before", {{"approval.date", "\"2026-11-22T09:55:00+09:00\""}}},
+	{"custom passes", {{"method.name", "\"custom\""}}},
+	{"purge then overwrite", {{"method.name", "\"nvme-sanitize-crypto+nist-clear\""}, {"method.technique", "\"crypto-erase\""}}},
+	{"ATA secure erase only reaching clear", {{"method.name", "\"ata-secure-erase\""}, {"method.technique", "\"secure-erase\""}}},
+	{"My Number for disposal", {{"asset.my_number", "true"}, {"physical_destruction_required", "true"}}},
+	{"a hidden character in a label read from the disk", {{"before.partitions", "[{\"label\": \"\u202egnp.exe\"}]"}}},
+	{"Japanese names with variation selectors", {{"operator.name", "\"葛\\udb40\\udd00城 太郎\""}}},
+};
 	for (size_t i = 0; i < sizeof(honest) / sizeof(honest[0]); i++) {
 		json_t *c = build("erased.json", &info);
-		set_path(c, honest[i].path, honest[i].json);
-		if (honest[i].path2)
-			set_path(c, honest[i].path2, honest[i].json2);
+		for (size_t k = 0; k < 4 && honest[i].change[k][0]; k++)
+			set_path(c, honest[i].change[k][0], honest[i].change[k][1]);
 		struct kesu_cert_verdict v;
 		kesu_cert_judge(c, &v);
 		if (v.n_errors)
