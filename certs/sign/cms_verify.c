@@ -107,7 +107,7 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 		       CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		kesu_openssl_error(why, sizeof(why));
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature does not match the file: %s (the file or its "
+			       "signature does not verify: %s (the file or its "
 			       ".p7s was changed after signing)", why);
 		goto out;
 	}
