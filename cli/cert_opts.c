@@ -71,6 +71,8 @@ bool kesu_cert_opt(struct kesu_cert_opts *o, int c, const char *arg,
 		o->tsa_url = arg;
 		break;
 	case KESU_OPT_TSA_CA: o->tsa_ca_file = arg; break;
+	case KESU_OPT_CA_FILE: o->ca_file = arg; break;
+	case KESU_OPT_CRL: o->crl_file = arg; break;
 	default: return false;
 	}
 	return true;
@@ -82,6 +84,10 @@ void kesu_cert_opts_help(FILE *out)
 	      "      --config FILE        configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --key FILE|URI       signing key file or pkcs11: URI\n"
 	      "      --cert FILE          signer certificate (PEM)\n"
+	      "      --ca-file FILE       CA the signer must chain to, checked before\n"
+	      "                           anything is erased ([trust] ca_file)\n"
+	      "      --crl FILE           the CA's CRL: a revoked signer is refused\n"
+	      "                           ([trust] crl_file)\n"
 	      "      --operator NAME      operator (person in charge)\n"
 	      "      --title TITLE        operator's title\n"
 	      "      --organization ORG   operator's organization\n"

@@ -278,7 +278,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		for (int i = 0; i < nargs; i++) {
 			struct kesu_cert_file_verdict v;
 			uint64_t seq;
-			if ((rc = kesu_cert_verify_file(args[i], ca, tsa_ca, 0, &v))) {
+			struct kesu_trust trust = {.ca_file = ca, .tsa_ca_file = tsa_ca};
+			if ((rc = kesu_cert_verify(args[i], &trust, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
 			} else if ((rc = kesu_register_append_cert_ts(reg, args[i], signer,

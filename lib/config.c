@@ -28,6 +28,7 @@ static const struct field FIELDS[] = {
 	F("trust", "ca_file", ca_file),
 	F("trust", "tsa_ca_file", tsa_ca_file),
 	F("timestamp", "url", tsa_url),
+	F("trust", "crl_file", crl_file),
 	F("register", "path", register_path),
 	F("paths", "state_dir", state_dir),
 };

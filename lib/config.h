@@ -28,6 +28,7 @@ struct kesu_config {
 	char ca_file[PATH_MAX];    /* trusted CA certificates (PEM bundle) */
 	char tsa_ca_file[PATH_MAX]; /* CA certificates of the timestamp authority */
 	char tsa_url[PATH_MAX];    /* RFC 3161 timestamp authority, "" = none */
+	char crl_file[PATH_MAX];   /* their CRLs (PEM); empty = no revocation check */
 	char register_path[PATH_MAX];
 	char state_dir[PATH_MAX];
 };

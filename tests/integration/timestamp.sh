@@ -153,7 +153,7 @@ check "a certificate timestamped while its signer was valid verifies after expir
 "$KESU" cert timestamp --config /dev/null --tsa "$URL" --tsa-ca-file "$TCA" "$late" >/dev/null
 out=$("${V[@]}" "$late" 2>&1); rc=$?
 check "a token whose genTime is after the operator certificate expired is refused" \
-	bash -c '[ $1 -eq 9 ] && grep -q "BAD SIGNATURE.*expired" <<<"$2"' _ "$rc" "$out"
+	bash -c '[ $1 -eq 9 ] && grep -q "UNTRUSTED.*expired at" <<<"$2"' _ "$rc" "$out"
 check "without that token the same certificate verifies (signer's own time)" \
 	bash -c 'rm "$1.tsr" && "$KESU" cert verify --ca "$2" "$1" >/dev/null' _ "$late" "$CA"
 
