@@ -18,19 +18,22 @@ static enum kesu_rc gone(struct kesu_err *err, int e)
 }
 
 /* A chunk that failed as a whole: block by block, inspecting the runs of
- * blocks that read and recording those that did not. */
-static enum kesu_rc read_blocks(struct kesu_target *t, uint8_t *buf, size_t len,
-				uint64_t off, struct kesu_spot_result *r,
+ * blocks that read and recording those that did not.  Each block is read
+ * into blk (page-aligned, as targets may demand) and copied into place. */
+static enum kesu_rc read_blocks(struct kesu_target *t, uint8_t *buf, uint8_t *blk,
+				size_t len, uint64_t off, struct kesu_spot_result *r,
 				struct kesu_err *err)
 {
 	uint32_t bs = t->block_size;
 	size_t good = 0; /* start of the pending run of readable blocks */
 	for (size_t at = 0; at < len; at += bs) {
-		ssize_t n = t->ops->pread(t, buf + at, bs, off + at);
+		ssize_t n = t->ops->pread(t, blk, bs, off + at);
 		if (n < 0 && kesu_errno_gone((int)-n))
 			return gone(err, (int)-n);
-		if (n == (ssize_t)bs)
+		if (n == (ssize_t)bs) {
+			memcpy(buf + at, blk, bs);
 			continue;
+		}
 		if (at > good)
 			kesu_spot_inspect(r, t->size, buf + good, at - good, off + good);
 		kesu_spot_unreadable(r, off + at, bs);
@@ -52,10 +55,11 @@ enum kesu_rc kesu_spot_read(struct kesu_target *t, const struct kesu_spot_plan *
 				 "return cached data instead of what is on the medium; "
 				 "run kesu as root",
 				 strerror(-e));
+	/* the chunk, then one block for re-reads (block sizes are <= 1 MiB) */
 	void *mem;
-	if (posix_memalign(&mem, 4096, CHUNK))
+	if (posix_memalign(&mem, 4096, 2 * (size_t)CHUNK))
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	uint8_t *buf = mem;
+	uint8_t *buf = mem, *blk = buf + CHUNK;
 	enum kesu_rc rc = KESU_OK;
 	uint64_t done = 0;
 	for (size_t i = 0; i < p->count && !rc; i++) {
@@ -74,7 +78,7 @@ enum kesu_rc kesu_spot_read(struct kesu_target *t, const struct kesu_spot_plan *
 			else if (n == (ssize_t)len)
 				kesu_spot_inspect(r, t->size, buf, len, off);
 			else
-				rc = read_blocks(t, buf, len, off, r, err);
+				rc = read_blocks(t, buf, blk, len, off, r, err);
 			done += len;
 			if (!rc && io && io->progress)
 				io->progress(io->ud, done, p->total_bytes);
