@@ -8,6 +8,7 @@
 #include "certs/document/verification.h"
 #include "certs/sign/signer.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "lib/config.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
@@ -17,7 +18,6 @@
 #include "wipe/inspect/spot.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +43,28 @@ struct verify_opts {
 		title[KESU_STR_MAX + 1], contact[KESU_STR_MAX + 1];
 };
 
+enum { OPT_FULL, OPT_CONFIDENCE, OPT_CHECKS, OPT_OUT, OPT_NO_SIGN, OPT_CONFIG, OPT_KEY,
+       OPT_CERT, OPT_OPERATOR, OPT_ORG, OPT_TITLE, OPT_CONTACT, OPT_PROGRESS, OPT_JSON };
+static const struct kesu_opt verify_opts[] = {
+	[OPT_FULL] = {"full", 'f', NULL, "read every byte instead of a sample"},
+	[OPT_CONFIDENCE] = {"confidence", 'c', "C",
+			    "confidence of the sample's statement, 0 < C < 1 (default 0.99)"},
+	[OPT_CHECKS] = {"checks", 0, "CERT.json", "the erasure certificate this check is about"},
+	[OPT_OUT] = {"out", 'o', "DIR", "where the report goes (default .)"},
+	[OPT_NO_SIGN] = {"no-sign", 0, NULL, "write the report without a signature"},
+	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
+	[OPT_KEY] = {"key", 0, "FILE|URI", "signing key file or pkcs11: URI"},
+	[OPT_CERT] = {"cert", 0, "FILE", "signer certificate (PEM)"},
+	[OPT_OPERATOR] = {"operator", 0, "NAME", "who checks (default: kesu.conf)"},
+	[OPT_ORG] = {"organization", 0, "ORG", "the operator's organization"},
+	[OPT_TITLE] = {"title", 0, "TITLE", "the operator's title"},
+	[OPT_CONTACT] = {"contact", 0, "TEXT", "the operator's contact"},
+	[OPT_PROGRESS] = {"progress", 0, "MODE", "auto (a line every 5 s on stderr), json or none"},
+	[OPT_JSON] = {"json", 'J', NULL, "print the result as JSON on stdout"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
 static void help(FILE *out)
 {
 	fputs("Usage: kesu verify DEVICE [--full | --confidence C] [options]\n\n"
@@ -52,24 +74,9 @@ static void help(FILE *out)
 	      "recognisable (partition tables, file systems, files, text), and\n"
 	      "write a signed report kesu-verification-<id>.json.  Read-only.\n"
 	      "Exit status 0: no data found; 1: data found or the read was\n"
-	      "incomplete (or --checks names another medium).\n\n"
-	      "  -f, --full               read every byte instead of a sample\n"
-	      "  -c, --confidence C       confidence of the sample's statement, 0 < C < 1\n"
-	      "                           (default 0.99)\n"
-	      "      --checks CERT.json   the erasure certificate this check is about\n"
-	      "  -o, --out DIR            where the report goes (default: .)\n"
-	      "      --no-sign            write the report without a signature\n"
-	      "      --config FILE        configuration (default /etc/kesu/kesu.conf)\n"
-	      "      --key FILE|URI       signing key file or pkcs11: URI\n"
-	      "      --cert FILE          signer certificate (PEM)\n"
-	      "      --operator NAME      who checks (default: kesu.conf)\n"
-	      "      --organization ORG   the operator's organization\n"
-	      "      --title TITLE        the operator's title\n"
-	      "      --contact TEXT       the operator's contact\n"
-	      "      --progress MODE      auto (a line every 5 s on stderr), json or none\n"
-	      "  -J, --json               print the result as JSON on stdout\n"
-	      "  -h, --help               this help\n",
+	      "incomplete (or --checks names another medium).\n\n",
 	      out);
+	kesu_opts_print(out, verify_opts);
 }
 
 static enum kesu_rc set(char *dst, size_t size, const char *arg, const char *opt)
@@ -81,80 +88,64 @@ static enum kesu_rc set(char *dst, size_t size, const char *arg, const char *opt
 	return KESU_OK;
 }
 
+static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	struct verify_opts *o = ud;
+	switch (KESU_OPT_ID(opt, verify_opts)) {
+	case OPT_FULL: o->full = true; break;
+	case OPT_CONFIDENCE: {
+		char *end;
+		errno = 0;
+		o->confidence = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->confidence > 0) || !(o->confidence < 1))
+			return kesu_usage_error("verify: --confidence must be a number between 0 "
+						"and 1, such as 0.99");
+		break;
+	}
+	case OPT_CHECKS: o->checks = arg; break;
+	case OPT_OUT: o->out_dir = arg; break;
+	case OPT_NO_SIGN: o->no_sign = true; break;
+	case OPT_CONFIG: o->config = arg; break;
+	case OPT_KEY: o->key = arg; break;
+	case OPT_CERT: o->cert = arg; break;
+	case OPT_OPERATOR: return set(o->operator_name, sizeof(o->operator_name), arg, "operator");
+	case OPT_ORG: return set(o->organization, sizeof(o->organization), arg, "organization");
+	case OPT_TITLE: return set(o->title, sizeof(o->title), arg, "title");
+	case OPT_CONTACT: return set(o->contact, sizeof(o->contact), arg, "contact");
+	case OPT_PROGRESS:
+		if (!strcmp(arg, "auto"))
+			o->progress = PROGRESS_AUTO;
+		else if (!strcmp(arg, "json"))
+			o->progress = PROGRESS_JSON;
+		else if (!strcmp(arg, "none"))
+			o->progress = PROGRESS_NONE;
+		else
+			return kesu_usage_error("verify: --progress must be auto, json or none");
+		break;
+	case OPT_JSON: o->json = true; break;
+	}
+	return KESU_OK;
+}
+
 static enum kesu_rc parse(int argc, char **argv, struct verify_opts *o, bool *done)
 {
-	enum { O_CHECKS = 0x100, O_NO_SIGN, O_CONFIG, O_KEY, O_CERT, O_OPERATOR, O_ORG,
-	       O_TITLE, O_CONTACT, O_PROGRESS };
-	static const struct option opts[] = {
-		{"full", no_argument, NULL, 'f'},
-		{"confidence", required_argument, NULL, 'c'},
-		{"checks", required_argument, NULL, O_CHECKS},
-		{"out", required_argument, NULL, 'o'},
-		{"no-sign", no_argument, NULL, O_NO_SIGN},
-		{"config", required_argument, NULL, O_CONFIG},
-		{"key", required_argument, NULL, O_KEY},
-		{"cert", required_argument, NULL, O_CERT},
-		{"operator", required_argument, NULL, O_OPERATOR},
-		{"organization", required_argument, NULL, O_ORG},
-		{"title", required_argument, NULL, O_TITLE},
-		{"contact", required_argument, NULL, O_CONTACT},
-		{"progress", required_argument, NULL, O_PROGRESS},
-		{"json", no_argument, NULL, 'J'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool conf_given = false;
-	enum kesu_rc rc = KESU_OK;
-	int c;
-	optind = 1;
-	while (!rc && (c = getopt_long(argc, argv, "fc:o:Jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': o->full = true; break;
-		case 'c': {
-			char *end;
-			errno = 0;
-			o->confidence = strtod(optarg, &end);
-			conf_given = true;
-			if (errno || end == optarg || *end || !(o->confidence > 0) ||
-			    !(o->confidence < 1))
-				rc = kesu_usage_error("verify: --confidence must be a number "
-						      "between 0 and 1, such as 0.99");
-			break;
-		}
-		case O_CHECKS: o->checks = optarg; break;
-		case 'o': o->out_dir = optarg; break;
-		case O_NO_SIGN: o->no_sign = true; break;
-		case O_CONFIG: o->config = optarg; break;
-		case O_KEY: o->key = optarg; break;
-		case O_CERT: o->cert = optarg; break;
-		case O_OPERATOR: rc = set(o->operator_name, sizeof(o->operator_name), optarg, "operator"); break;
-		case O_ORG: rc = set(o->organization, sizeof(o->organization), optarg, "organization"); break;
-		case O_TITLE: rc = set(o->title, sizeof(o->title), optarg, "title"); break;
-		case O_CONTACT: rc = set(o->contact, sizeof(o->contact), optarg, "contact"); break;
-		case O_PROGRESS:
-			if (!strcmp(optarg, "auto"))
-				o->progress = PROGRESS_AUTO;
-			else if (!strcmp(optarg, "json"))
-				o->progress = PROGRESS_JSON;
-			else if (!strcmp(optarg, "none"))
-				o->progress = PROGRESS_NONE;
-			else
-				rc = kesu_usage_error("verify: --progress must be auto, json or none");
-			break;
-		case 'J': o->json = true; break;
-		case 'h': help(stdout); *done = true; return KESU_OK;
-		default: return kesu_usage_error("verify: run 'kesu verify --help' for usage");
-		}
-	}
+	static const struct kesu_opt *const tables[] = {verify_opts, NULL};
+	const struct kesu_cmd_opts c = {"verify", tables, verify_opt, o};
+	int first;
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &first, done);
 	if (rc)
 		return rc;
-	if (o->full && conf_given)
+	if (*done) {
+		help(stdout);
+		return KESU_OK;
+	}
+	if (o->full && o->confidence > 0)
 		return kesu_usage_error("verify: --full reads everything; --confidence is only "
 					"for a sample");
-	if (optind + 1 != argc)
+	if (first != argc - 1)
 		return kesu_usage_error("verify: give exactly one DEVICE (a block device or "
-					"image file)");
-	o->device = argv[optind];
+					"image file); run 'kesu verify --help'");
+	o->device = argv[first];
 	return KESU_OK;
 }
 
