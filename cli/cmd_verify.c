@@ -130,15 +130,11 @@ static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char 
 static enum kesu_rc parse(int argc, char **argv, struct verify_opts *o, bool *done)
 {
 	static const struct kesu_opt *const tables[] = {verify_opts, NULL};
-	const struct kesu_cmd_opts c = {"verify", tables, verify_opt, o};
+	const struct kesu_cmd_opts c = {"verify", tables, verify_opt, o, help};
 	int first;
 	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &first, done);
-	if (rc)
+	if (rc || *done)
 		return rc;
-	if (*done) {
-		help(stdout);
-		return KESU_OK;
-	}
 	if (o->full && o->confidence > 0)
 		return kesu_usage_error("verify: --full reads everything; --confidence is only "
 					"for a sample");
