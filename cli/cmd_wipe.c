@@ -611,6 +611,16 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 	return KESU_OK;
 }
 
+static bool same_device(const struct kesu_medium_binding *a,
+			const struct kesu_medium_binding *b)
+{
+	if (a->is_file != b->is_file)
+		return false;
+	if (a->is_file)
+		return a->inode_dev == b->inode_dev && a->inode_ino == b->inode_ino;
+	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
+}
+
 /* Probe, gate and plan every device; nothing is written here. */
 static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 			    enum kesu_verify_mode verify, bool verify_given)
@@ -901,10 +911,14 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	/* Gate and plan everything before touching anything. */
 	for (size_t i = 0; i < n && rc == KESU_OK; i++)
 		rc = prepare(&devs[i], m, verify, o.verify != NULL);
+	/* The same disk under two names (/dev/loop3 and a symlink to it) is
+	 * one device: wiping it "twice" in parallel would certify twice. */
 	for (size_t i = 0; i < n && rc == KESU_OK; i++)
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(devs[i].id->path, devs[j].id->path)) {
-				rc = kesu_usage_error("wipe: %s is given twice", devs[i].id->path);
+			if (same_device(&devs[i].binding, &devs[j].binding)) {
+				rc = kesu_usage_error("wipe: given twice: %s and %s are the same "
+						      "device",
+						      devs[j].arg, devs[i].arg);
 				break;
 			}
 	/* Exclusive opens, held from here to the end. */

@@ -3,8 +3,7 @@
 # wrote it about, and only if that medium still holds what kesu wrote:
 # hand-edited checkpoints, a loop device re-attached to another image, data
 # changed behind kesu's back, an unsafe key file and old checkpoints are
-# refused before anything is written.  Also: one device given twice, one
-# --asset for several devices, the --dry-run --json plan.
+# refused before anything is written.  Also: one device given twice.
 . "$(dirname "$0")/../lib.sh"
 
 ST="$T_DIR/state"
@@ -135,5 +134,15 @@ rc=$?
 check "kesu-checkpoint/1: refused, exit 9" test $rc -eq 9
 check "kesu-checkpoint/1: says it is from an older kesu" grep -q "older kesu" "$T_DIR/err"
 rm -f "$ck"
+
+# --- one device under two names ---------------------------------------------
+ln -s "$L" "$T_DIR/alias"
+"${W[@]}" --dry-run "$L" "$T_DIR/alias" >/dev/null 2>"$T_DIR/err"
+rc=$?
+check "a device and a symlink to it: usage error, exit 2" test $rc -eq 2
+check "given twice: the message names both" \
+	grep -q "given twice: $L and $T_DIR/alias are the same device" "$T_DIR/err"
+"${W[@]}" --dry-run "$IMG2" "$T_DIR/two.orig" >/dev/null 2>&1
+check "two different image files: planned (exit 0)" test $? -eq 0
 
 t_done
