@@ -14,7 +14,8 @@ CC ?= cc
 DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
-	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils
+	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
+	time
 
 PKGS := blkid uuid libcrypto jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -65,10 +66,15 @@ $(BUILD)/libkesu.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kesu: $(BUILD)/cli/main.o $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libkesu.a
+# The CLI layer as an archive too, so unit tests can reach its parts.
+$(BUILD)/libkesu-cli.a: $(CLI_SRCS:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kesu: $(BUILD)/cli/main.o $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
@@ -116,7 +122,8 @@ vmcheck: deps all
 demo: deps all
 	@bash tests/demo.sh $(BUILD)
 
-# Not part of check: minutes of I/O on a 1 GiB tmpfs-backed loop device.
+# Not part of check: paired runs on tmpfs-backed loop devices, about 15 minutes
+# (docs/BENCHMARKS.md says what it measures).
 bench: deps all
 	@bash tests/bench.sh $(BUILD)
 

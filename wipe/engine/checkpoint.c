@@ -211,6 +211,7 @@ enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_wipe *w,
 		    s < 0 || e < 0 || pw < 0 || pv < 0 || vb < 0 || verified < -1 ||
 		    verified > 1 || pm < 0 || pu < 0 || pm > mm || pu > ur || pv > bv)
 			return bad_cp(err, "passes");
+		/* Timings are not carried over: they measure this process. */
 		w->passes[i] = (struct kesu_pass_state){
 			.started_at = (time_t)s, .ended_at = (time_t)e,
 			.bytes_written = (uint64_t)pw, .bytes_verified = (uint64_t)pv,

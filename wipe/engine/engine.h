@@ -97,6 +97,13 @@ struct kesu_pass_state {
 	 * unreadable_blocks, so a verification started over after a resume
 	 * does not count the same blocks twice. */
 	uint64_t mismatched, unreadable;
+	/* Measured by this process only (a resumed pass counts what it did
+	 * after the resume): monotonic time spent writing (including the
+	 * flush that ends the pass) and verifying (including the cache drop),
+	 * and the bytes moved in that time.  The run record's per-pass rates
+	 * come from these, so a phase's speed is kesu's own measurement. */
+	uint64_t write_ns, write_timed_bytes;
+	uint64_t verify_ns, verify_timed_bytes;
 };
 
 /* One device's erasure: the input (method, key), the position (so an
