@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "wipe/device/gate.h"
 #include "cli/cert_opts.h"
+#include "certs/document/cert_info.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
 #include "wipe/firmware/purge_wipe.h"
@@ -62,6 +63,7 @@ struct dev_run {
 	char name[64];               /* cleaned short name for display */
 	json_t *before;
 	json_t *cert_json;           /* certificate details kept in the checkpoint */
+	struct kesu_cert_info cert_info; /* what this device's certificate says */
 	struct kesu_target *t;
 	struct kesu_wipe w;
 	bool have_wipe;
@@ -464,8 +466,8 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	/* A certificate for every result, failures included, signed and
 	 * registered; without it an erasure is not proven either. */
 	if (o->issuer &&
-	    (rc = kesu_issuer_issue(o->issuer, d->record_path, d->cert_path,
-				    sizeof(d->cert_path), &err)) != KESU_OK) {
+	    (rc = kesu_issuer_issue_as(o->issuer, &d->cert_info, d->record_path, d->cert_path,
+				       sizeof(d->cert_path), &err)) != KESU_OK) {
 		kesu_report(&err);
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
@@ -621,6 +623,35 @@ static bool same_device(const struct kesu_medium_binding *a,
 	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
 }
 
+/* A resume certifies what the interrupted run was started for: the details
+ * come from the checkpoint, and the command line may only repeat them. */
+static enum kesu_rc resumed_cert_info(struct dev_run *d)
+{
+	struct kesu_err err;
+	if (!d->cert_json) {
+		fprintf(stderr, "kesu: %s: the interrupted wipe was started without a "
+				"certificate (--no-cert); resume it with --no-cert\n",
+			d->id->path);
+		return KESU_ERR_USAGE;
+	}
+	enum kesu_rc rc = kesu_cert_info_from_json(d->cert_json, &d->cert_info, &err);
+	if (rc == KESU_OK)
+		rc = kesu_cert_info_check(&d->cert_info, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
+	}
+	const char *differs = kesu_cert_info_conflict(&d->cert_info, &d->opts->cert.info);
+	if (differs) {
+		fprintf(stderr, "kesu: %s: --%s differs from what the interrupted wipe was "
+				"started with; a resume certifies the same asset: leave --%s "
+				"out or give the same value (kesu-checkpoint(5))\n",
+			d->id->path, differs, differs);
+		return KESU_ERR_USAGE;
+	}
+	return KESU_OK;
+}
+
 /* Probe, gate and plan every device; nothing is written here. */
 static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 			    enum kesu_verify_mode verify, bool verify_given)
@@ -666,6 +697,8 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 		kesu_checkpoint_loaded_free(&cl);
 		d->have_wipe = true;
 		kesu_wipe_prepare_resume(&d->w);
+		if (o->issuer && (rc = resumed_cert_info(d)) != KESU_OK)
+			return rc;
 	} else {
 		char cp[PATH_MAX];
 		if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) &&
@@ -687,6 +720,11 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 			return rc;
 		}
 		d->have_wipe = true;
+		/* Kept in the checkpoint, so a resume certifies this asset. */
+		if (o->issuer) {
+			d->cert_info = *kesu_issuer_info(o->issuer);
+			d->cert_json = kesu_cert_info_to_json(&d->cert_info);
+		}
 	}
 	kesu_run_id_new(d->run_id);
 	return KESU_OK;
@@ -905,6 +943,7 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 
 	/* Certificate details and the signing key are checked before any
 	 * device is touched, so no erasure ends without its certificate. */
+	o.cert.resume = o.resume;
 	if (!o.cert.no_cert && !o.dry_run &&
 	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK)
 		kesu_report(&err);
