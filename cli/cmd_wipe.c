@@ -228,6 +228,40 @@ static void print_plan(const struct dev_run *d, FILE *f)
 	fprintf(f, "  estimate  %s at about %.0f MB/s\n", eta, rate / 1e6);
 }
 
+/* The same plan for scripts (kesu wipe --dry-run --json; keys in kesu(8)). */
+static json_t *plan_json(const struct dev_run *d)
+{
+	const struct kesu_identity *id = d->id;
+	const struct kesu_wipe *w = &d->w;
+	json_t *passes = json_array();
+	for (size_t i = 0; i < w->method.npasses; i++) {
+		char p[2 * KESU_PATTERN_MAX + 8];
+		kesu_pass_describe(&w->method.passes[i], p, sizeof(p));
+		json_array_append_new(passes, json_string(p));
+	}
+	json_t *method = w->method.npasses
+		? json_pack("{s:s, s:s, s:o, s:s}", "name", w->method.name, "nist_category",
+			    kesu_nist_category_name(w->method.category), "passes", passes,
+			    "verify", kesu_verify_mode_name(w->verify))
+		: (json_decref(passes), json_null());
+	json_t *resume = w->resumed
+		? json_pack("{s:I, s:s, s:I, s:s}", "pass", (json_int_t)(w->pass + 1), "phase",
+			    kesu_phase_name(w->phase), "offset", (json_int_t)w->offset,
+			    "run_id", d->resumed_from)
+		: json_null();
+	double rate = (id->rotational ? 150e6 : 400e6);
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < w->method.npasses; i++)
+		bytes += id->size_bytes * (kesu_wipe_verifies_pass(w, i) ? 2 : 1);
+	const char *purge = d->opts->purge.method;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "device",
+			 kesu_identity_to_json(id), "contents",
+			 d->before ? json_incref(d->before) : json_null(), "purge",
+			 purge ? json_string(purge) : json_null(), "method", method, "resume",
+			 resume, "estimate_s", (json_int_t)((double)bytes / rate), "assumed_rate_mb_s",
+			 (json_int_t)(rate / 1e6));
+}
+
 /* Read one line from stdin; false on EOF or error. */
 static bool read_answer(char *buf, size_t sz)
 {
@@ -929,6 +963,11 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 					o.verify);
 
 	size_t n = (size_t)(argc - optind);
+	/* One asset number on several devices would certify each disk as the
+	 * same asset: a register could then never tell which one left. */
+	if (n > 1 && o.cert.info.property_number[0] && !o.cert.no_cert)
+		return kesu_usage_error("wipe: --asset names one asset, but %zu devices are given; "
+					"wipe each asset's disk in its own run", n);
 	struct dev_run *devs = calloc(n, sizeof(*devs));
 	if (!devs) {
 		kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
@@ -966,7 +1005,17 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		if (rc == KESU_OK && o.resume)
 			rc = check_fingerprint(&devs[i]);
 	}
-	if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
+	if (rc == KESU_OK && o.dry_run && o.json) {
+		json_t *plan = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(plan, plan_json(&devs[i]));
+		json_t *doc = json_pack("{s:o}", "plan", plan);
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_decref(doc);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	} else if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
 		FILE *pf = o.dry_run ? stdout : stderr;
 		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
 		for (size_t i = 0; i < n; i++)
