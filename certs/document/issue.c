@@ -1,7 +1,7 @@
 #include "certs/document/issue.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
-#include "certs/register/register.h"
+#include "certs/register/backend.h"
 #include "lib/timefmt.h"
 
 #include <errno.h>
@@ -44,7 +44,7 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	if ((rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
-						       : cfg.register_path,
+						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
 	if (o->out_dir)
@@ -128,7 +128,7 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	if (!rc)
 		rc = kesu_signer_sign_file(is->signer, cert_path, err);
 	if (!rc && is->use_register)
-		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
-					       NULL, err);
+		rc = kesu_reg_append_cert(is->register_path, cert_path, is->signer,
+					   NULL, err);
 	return rc;
 }
