@@ -78,7 +78,7 @@ static enum kesu_rc parse(int argc, char **argv, struct pgopts *o, bool *help)
 static enum kesu_rc connect(const char *url, bool check, struct kesu_db **db)
 {
 	struct kesu_err err = {0};
-	enum kesu_rc rc = kesu_db_connect_pq(url, db, &err);
+	enum kesu_rc rc = kesu_db_connect_pq(url, 0, db, &err);
 	if (!rc && check && (rc = kesu_pgreg_check_schema(*db, &err))) {
 		kesu_db_close(*db);
 		*db = NULL;

@@ -27,6 +27,7 @@ pg_start() {
 		{ cat "$PG_DIR/initdb.log" >&2; return 1; }
 	# One role authenticates by password, so errors can be checked for leaks.
 	sed -i '/^# TYPE/a local all pwstation scram-sha-256' "$PG_DIR/data/pg_hba.conf"
+	export PG_DIR
 	pg_ctl_start
 }
 
@@ -52,3 +53,5 @@ psql_as() {
 pg_url() {
 	echo "postgresql://$1@/${2:-kesu}?host=$PG_DIR"
 }
+export PGBIN
+export -f psql_as pg_url

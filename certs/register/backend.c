@@ -15,7 +15,9 @@ enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
 	if (!kesu_reg_is_db(where))
 		return kesu_register_append_cert(where, cert_path, signer, seq, err);
 	struct kesu_db *db;
-	enum kesu_rc rc = kesu_db_connect_pq(where, &db, err);
+	/* An erasure's certificate waits out a server restart rather than
+	 * go unregistered. */
+	enum kesu_rc rc = kesu_db_connect_pq(where, KESU_PGREG_CONNECT_WAIT_MS, &db, err);
 	if (rc)
 		return rc;
 	if (!(rc = kesu_pgreg_check_schema(db, err)))

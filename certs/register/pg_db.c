@@ -294,8 +294,8 @@ static void real_sleep(unsigned ms)
 		;
 }
 
-enum kesu_rc kesu_db_connect_pq(const char *conninfo, struct kesu_db **out,
-				struct kesu_err *err)
+enum kesu_rc kesu_db_connect_pq(const char *conninfo, unsigned wait_ms,
+				struct kesu_db **out, struct kesu_err *err)
 {
 	*out = NULL;
 	char shown[512];
@@ -325,19 +325,32 @@ enum kesu_rc kesu_db_connect_pq(const char *conninfo, struct kesu_db **out,
 	const char *const keys[] = {"connect_timeout", "fallback_application_name",
 				    "dbname", NULL};
 	const char *const vals[] = {"10", "kesu", conninfo, NULL};
-	q->conn = PQconnectdbParams(keys, vals, 1);
-	if (q->conn)
-		PQsetNoticeProcessor(q->conn, quiet, NULL);
 	db->ops = &PQ_OPS;
 	db->impl = q;
 	db->sleep_ms = real_sleep;
 	struct kesu_db_error e = {{0}, {0}};
-	if (!q->conn || PQstatus(q->conn) != CONNECTION_OK) {
-		set_error(q, &e, NULL);
-		kesu_db_close(db);
-		return kesu_fail(err, KESU_ERR_IO, 0, "register %s: cannot connect: %s",
-				 shown, e.msg);
+	for (unsigned waited = 0, pause = 100;; waited += pause, pause *= 2) {
+		q->conn = PQconnectdbParams(keys, vals, 1);
+		if (q->conn && PQstatus(q->conn) == CONNECTION_OK)
+			break;
+		if (q->conn)
+			set_error(q, &e, NULL);
+		/* Wait only for a server that is down, starting or shutting
+		 * down; one that answers and refuses us (password, role,
+		 * database) will refuse again. */
+		PGPing ping = waited < wait_ms ? PQpingParams(keys, vals, 1) : PQPING_OK;
+		if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT) {
+			kesu_db_close(db);
+			return kesu_fail(err, KESU_ERR_IO, 0, "register %s: cannot "
+					 "connect: %s", shown, e.msg);
+		}
+		PQfinish(q->conn);
+		q->conn = NULL;
+		if (pause > 2000)
+			pause = 2000;
+		real_sleep(pause);
 	}
+	PQsetNoticeProcessor(q->conn, quiet, NULL);
 	if (session_setup(db, &e)) {
 		kesu_db_close(db);
 		return kesu_fail(err, KESU_ERR_IO, 0, "register %s: %s", shown, e.msg);

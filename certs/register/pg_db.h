@@ -97,10 +97,12 @@ void kesu_db_redact(const char *conninfo, char *out, size_t size);
  * "***". */
 void kesu_db_scrub(char *msg, size_t size, const char *secret);
 
-/* Connect with libpq (pg_db.c).  Errors name the redacted URL and never
- * carry the password. */
-enum kesu_rc kesu_db_connect_pq(const char *conninfo, struct kesu_db **out,
-				struct kesu_err *err);
+/* Connect with libpq (pg_db.c).  While the server does not answer or
+ * answers that it is starting or stopping, try again for up to wait_ms;
+ * a server that refuses the login fails at once.  Errors name the
+ * redacted URL and never carry the password. */
+enum kesu_rc kesu_db_connect_pq(const char *conninfo, unsigned wait_ms,
+				struct kesu_db **out, struct kesu_err *err);
 
 void kesu_db_close(struct kesu_db *db);
 

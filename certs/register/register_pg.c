@@ -401,7 +401,8 @@ struct judge {
 	char (*hash)[65];
 	size_t i;          /* rows seen by the chain check */
 	size_t n;          /* rows given to the chain check */
-	struct kesu_pgreg_verdict *v;
+	size_t col_bad;    /* first row whose columns disagree with its line */
+	char col_why[200];
 };
 
 static void note(struct kesu_pgreg_verdict *v, size_t pos, const char *fmt, ...)
@@ -462,9 +463,12 @@ static void compare_columns(const json_t *line, void *arg)
 		col = "operator_name";
 	else if (r->at != (int64_t)t)
 		col = "at";
-	if (col)
-		note(j->v, pos, "entry %zu: the %s column does not match the stored "
-		     "line (the row was edited in place)", pos, col);
+	if (col && !j->col_bad) {
+		j->col_bad = pos;
+		snprintf(j->col_why, sizeof(j->col_why), "entry %zu: the %s column does "
+			 "not match the stored line (the row was edited in place)",
+			 pos, col);
+	}
 }
 
 void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdict *v)
@@ -502,7 +506,7 @@ void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdic
 		o += f->rows[i].line_len;
 		text[o++] = '\n';
 	}
-	struct judge j = {f, hash, 0, n, v};
+	struct judge j = {f, hash, 0, n, 0, ""};
 	struct kesu_reg_check c;
 	kesu_register_check_text(text, o, &c, compare_columns, &j);
 	free(text);
@@ -510,8 +514,11 @@ void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdic
 	v->last_seq = c.last_seq;
 	if (c.lines)
 		memcpy(v->last_hash, c.last_hash, sizeof(v->last_hash));
+	/* On the same entry the chain's finding says more than a column's. */
 	if (c.bad_line)
 		note(v, c.bad_line, "entry %zu: %s", c.bad_line, c.why);
+	if (j.col_bad)
+		note(v, j.col_bad, "%s", j.col_why);
 	if (f->doc_bad)
 		note(v, f->doc_bad, "entry %zu: %s", f->doc_bad, f->doc_why);
 	/* The head row moves with every append: it must name the last row. */

@@ -20,7 +20,9 @@
 
 /* Attempts per append before giving up on serialization failures and lost
  * connections. */
-#define KESU_PGREG_ATTEMPTS 8
+#define KESU_PGREG_ATTEMPTS 10
+/* How long an append waits for a server that is down or restarting. */
+#define KESU_PGREG_CONNECT_WAIT_MS 15000u
 
 /* Create or upgrade the schema (idempotent).  *from and *to receive the
  * versions before and after. */
