@@ -329,6 +329,7 @@ enum kesu_rc kesu_db_connect_pq(const char *conninfo, unsigned wait_ms,
 	db->impl = q;
 	db->sleep_ms = real_sleep;
 	struct kesu_db_error e = {{0}, {0}};
+	bool last_try = false;
 	for (unsigned waited = 0, pause = 100;; waited += pause, pause *= 2) {
 		q->conn = PQconnectdbParams(keys, vals, 1);
 		if (q->conn && PQstatus(q->conn) == CONNECTION_OK)
@@ -339,6 +340,14 @@ enum kesu_rc kesu_db_connect_pq(const char *conninfo, unsigned wait_ms,
 		 * down; one that answers and refuses us (password, role,
 		 * database) will refuse again. */
 		PGPing ping = waited < wait_ms ? PQpingParams(keys, vals, 1) : PQPING_OK;
+		/* A server that came up between our attempt and the ping
+		 * answers OK: one more attempt tells the two cases apart. */
+		if (ping == PQPING_OK && waited < wait_ms && !last_try) {
+			last_try = true;
+			PQfinish(q->conn);
+			q->conn = NULL;
+			continue;
+		}
 		if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT) {
 			kesu_db_close(db);
 			return kesu_fail(err, KESU_ERR_IO, 0, "register %s: cannot "
