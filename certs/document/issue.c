@@ -47,6 +47,10 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
+	/* A database register that cannot take the certificate must stop a
+	 * wipe before it starts, not after the disk is gone. */
+	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path, err)))
+		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
 	if ((rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,

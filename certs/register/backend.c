@@ -25,3 +25,17 @@ enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
 	kesu_db_close(db);
 	return rc;
 }
+
+enum kesu_rc kesu_reg_check_writable(const char *where, struct kesu_err *err)
+{
+	if (!kesu_reg_is_db(where))
+		return KESU_OK;
+	struct kesu_db *db;
+	enum kesu_rc rc = kesu_db_connect_pq(where, KESU_PGREG_CONNECT_WAIT_MS, &db, err);
+	if (rc)
+		return rc;
+	if (!(rc = kesu_pgreg_check_schema(db, err)))
+		rc = kesu_pgreg_check_append(db, err);
+	kesu_db_close(db);
+	return rc;
+}

@@ -14,6 +14,12 @@
 /* True when `where` names a database register (postgresql:// URL). */
 bool kesu_reg_is_db(const char *where);
 
+/* Before anything irreversible (a wipe): can this machine append to the
+ * register at `where`?  For a database: it answers, has the kesu schema,
+ * and this role may call kesu.append().  A file register is checked when
+ * it is written. */
+enum kesu_rc kesu_reg_check_writable(const char *where, struct kesu_err *err);
+
 /* Append a certificate file (its .p7s beside it) to the register at
  * `where`.  The file register signs its new head with signer; the database
  * register leaves signing the head to `kesu register seal`. */

@@ -139,6 +139,27 @@ enum kesu_rc kesu_pgreg_check_schema(struct kesu_db *db, struct kesu_err *err)
 	return KESU_OK;
 }
 
+enum kesu_rc kesu_pgreg_check_append(struct kesu_db *db, struct kesu_err *err)
+{
+	struct kesu_db_error e;
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = run(db, "SELECT has_function_privilege("
+				 "'kesu.append(bytea, bytea, bytea)', 'EXECUTE')::text, "
+				 "session_user::text", 0, NULL, &r, &e);
+	if (rc)
+		return dbfail(err, rc, &e, "checking the role");
+	bool ok = kesu_db_text(r, 0, 0) && !strcmp(kesu_db_text(r, 0, 0), "true");
+	char role[80];
+	kesu_clean(role, sizeof(role), kesu_db_text(r, 0, 1) ? kesu_db_text(r, 0, 1) : "?",
+		   strlen(kesu_db_text(r, 0, 1) ? kesu_db_text(r, 0, 1) : "?"));
+	kesu_db_result_free(r);
+	if (!ok)
+		return kesu_fail(err, KESU_ERR_PERM, 0, "register database: role %s may "
+				 "not append; the administrator grants it with 'GRANT "
+				 "kesu_station TO %s'", role, role);
+	return KESU_OK;
+}
+
 /* ---- appending ---- */
 
 /* One attempt, one transaction: lock the head, build the canonical line on

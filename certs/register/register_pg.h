@@ -20,9 +20,9 @@
 
 /* Attempts per append before giving up on serialization failures and lost
  * connections. */
-#define KESU_PGREG_ATTEMPTS 10
+#define KESU_PGREG_ATTEMPTS 14
 /* How long an append waits for a server that is down or restarting. */
-#define KESU_PGREG_CONNECT_WAIT_MS 15000u
+#define KESU_PGREG_CONNECT_WAIT_MS 30000u
 
 /* Create or upgrade the schema (idempotent).  *from and *to receive the
  * versions before and after. */
@@ -32,6 +32,9 @@ enum kesu_rc kesu_pgreg_init(struct kesu_db *db, int *from, int *to,
 /* Refuse a database that init-db has not prepared, or one newer than this
  * kesu understands. */
 enum kesu_rc kesu_pgreg_check_schema(struct kesu_db *db, struct kesu_err *err);
+
+/* Refuse a role that may not call kesu.append() (not in kesu_station). */
+enum kesu_rc kesu_pgreg_check_append(struct kesu_db *db, struct kesu_err *err);
 
 /* What an append found when the certificate id was already registered. */
 enum kesu_pgreg_dup {

@@ -189,6 +189,22 @@ check "[register] url in kesu.conf selects the database" \
 	bash -c 'printf "[register]\nurl = %s\n" "$ST" > "$T_DIR/pg.conf" &&
 		"$KESU" register list --config "$T_DIR/pg.conf" --json | jq -e "length > 3" >/dev/null'
 
+# ---- kesu wipe registers in the database; a role that cannot append stops it first ----
+WCERT=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
+	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
+	--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子' --approval-date 2026-11-20)
+W=("$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$T_DIR/wout")
+img=$(make_image disk.img 4) && head -c 4M /dev/urandom > "$img" && L=$(make_loop "$img") ||
+	{ not_ok "loop device set-up"; t_done; exit 1; }
+before=$(sha256sum < "$img")
+out=$("${W[@]}" "${WCERT[@]}" --register "$(pg_url auditor)" "$L" 2>&1); rc=$?
+check "wipe with a role that may not append: refused before the device is touched (exit 5)" \
+	bash -c '[ $1 -eq 5 ] && grep -q "may not append" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' _ "$rc" "$out" "$img" "$before"
+"${W[@]}" "${WCERT[@]}" --register "$ST" --json "$L" > "$T_DIR/wipe.json"
+check "wipe registers its certificate in the database" \
+	bash -c 'id=$(jq -r ".id" "$(jq -r ".[0].certificate" "$T_DIR/wipe.json")") &&
+		[ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE cert_id = '"'"'$id'"'"'")" -eq 1 ]'
+
 # ---- errors that must not leak a password ----
 psql_as postgres -c "CREATE ROLE pwstation LOGIN PASSWORD 'right-horse-battery' IN ROLE kesu_station" >/dev/null
 noleak() { # URL EXIT PATTERN
