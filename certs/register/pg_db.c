@@ -74,7 +74,9 @@ void kesu_db_redact(const char *ci, char *out, size_t size)
 	const char *scheme = strstr(ci, "://");
 	if (kesu_db_is_url(ci) && scheme) {
 		size_t a = (size_t)(scheme - ci) + 3;
-		size_t end = a + strcspn(ci + a, "/?");
+		/* The user-info ends at the last '@' before the query: a
+		 * password with an unescaped '/' must not end it early. */
+		size_t end = a + strcspn(ci + a, "?");
 		const char *at = NULL;
 		for (size_t k = a; k < end; k++)
 			if (ci[k] == '@')

@@ -528,6 +528,8 @@ static void redact(void **state)
 	assert_string_equal(out, "postgresql://st01@/kesu?host=/tmp/s");
 	kesu_db_redact("host=x password = 'a b\\' c' user=y", out, sizeof(out));
 	assert_string_equal(out, "host=x password=*** user=y");
+	kesu_db_redact("postgresql://u:pa/ss@h/d?x=1", out, sizeof(out));
+	assert_string_equal(out, "postgresql://u:***@h/d?x=1");
 	kesu_db_redact("postgresql://u:secret@h/d", out, 12);   /* cut short, never the secret */
 	assert_null(strstr(out, "sec"));
 }
