@@ -78,9 +78,8 @@ check "append() refuses a line that does not extend the head" \
 	bash -c 'out=$(psql_as st01 -c "SELECT kesu.append(line, d.cert, d.sig) FROM kesu.entries e JOIN kesu.documents d USING (seq) WHERE seq = 1" 2>&1); grep -q "does not extend the chain head" <<<"$out"'
 
 # ---- superuser edits, each on its own copy of the database ----
-N=0
-tampered() { # NAME SQL EXPECTED-PATTERN
-	local db=t$((N += 1)) out
+tampered() { # NAME SQL EXPECTED-PATTERN (check runs it in a subshell: no counters)
+	local db=t_$1 out
 	psql_as postgres postgres -c "CREATE DATABASE $db TEMPLATE kesu" >/dev/null || return 1
 	psql_as postgres "$db" -c "$2" >/dev/null || return 1
 	out=$("$KESU" register verify --register "$(pg_url auditor "$db")" --ca "$CA" 2>&1)
