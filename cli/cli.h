@@ -32,5 +32,6 @@ enum kesu_rc cmd_register_pg_list(const char *url, time_t since, time_t until,
 				  const char *serial, const char *op, json_t **rows);
 enum kesu_rc cmd_key(int argc, char **argv);      /* cli/cmd_key.c */
 enum kesu_rc cmd_wipe(int argc, char **argv);   /* cli/cmd_wipe.c */
+enum kesu_rc cmd_verify(int argc, char **argv); /* cli/cmd_verify.c */
 
 #endif
