@@ -1,7 +1,7 @@
 #include "certs/document/issue.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
-#include "certs/register/register.h"
+#include "certs/register/backend.h"
 #include "lib/timefmt.h"
 
 #include <errno.h>
@@ -44,9 +44,13 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
-						       : cfg.register_path,
+						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
+	/* A database register that cannot take the certificate must stop a
+	 * wipe before it starts, not after the disk is gone. */
+	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path, err)))
+		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
 	char now[KESU_TIME_LEN];
@@ -165,7 +169,7 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 	if (!rc)
 		rc = kesu_signer_sign_file(is->signer, cert_path, err);
 	if (!rc && is->use_register)
-		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
-					       NULL, err);
+		rc = kesu_reg_append_cert(is->register_path, cert_path, is->signer,
+					   NULL, err);
 	return rc;
 }
