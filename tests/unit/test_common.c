@@ -1,5 +1,5 @@
-/* Shared foundations: untrusted strings, RFC 3339 times, atomic files,
- * device identity round trips. */
+/* Shared foundations: untrusted strings, sizes, RFC 3339 times, atomic
+ * files, device identity round trips. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -172,6 +172,22 @@ static void exit_codes_are_stable(void **state)
 	assert_string_equal(err.msg, "wipe: sdz: gone");
 }
 
+static void human_sizes(void **state)
+{
+	(void)state;
+	char b[16];
+	kesu_size_human(512, b, sizeof(b));
+	assert_string_equal(b, "512B");
+	kesu_size_human(64ull << 20, b, sizeof(b));
+	assert_string_equal(b, "64M");
+	kesu_size_human(1953525168ull * 512, b, sizeof(b));
+	assert_string_equal(b, "932G");
+	kesu_size_human(3ull << 39, b, sizeof(b));
+	assert_string_equal(b, "1.5T");
+	kesu_size_human(UINT64_MAX, b, sizeof(b));
+	assert_string_equal(b, "16E");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +195,7 @@ int main(void)
 		cmocka_unit_test(clean_replaces_controls_and_bad_utf8),
 		cmocka_unit_test(clean_bounds_at_character_boundary),
 		cmocka_unit_test(hex_encode_and_digits),
+		cmocka_unit_test(human_sizes),
 		cmocka_unit_test(time_round_trip),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(identity_json_round_trip_and_strictness),
