@@ -220,10 +220,10 @@ static void nvme_sanitize_crypto_erases_and_records(void **state)
 	struct kesu_purge_result r;
 	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-crypto", &o, &r), KESU_OK);
 	assert_string_equal(r.result, "erased");
-	assert_string_equal(r.verify_outcome, "passed");
+	assert_string_equal(r.verify.outcome, "passed");
 	assert_int_equal(m.n_sanitize, 1);
 	assert_int_equal(m.last_sanitize_cdw10, 4);
-	assert_true(r.samples >= 1000 || r.bytes_verified == m.med.capacity);
+	assert_true(r.verify.samples >= 1000 || r.verify.bytes_verified == m.med.capacity);
 	assert_true(pg.monotonic && pg.last_sanitize == 1.0);
 	json_t *f = kesu_purge_firmware_json(&r);
 	assert_string_equal(json_string_value(json_object_get(f, "command")), "nvme-sanitize-crypto");
@@ -251,15 +251,15 @@ static void nvme_crypto_erase_with_unchanged_sample_fails(void **state)
 	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-crypto", &o, &r),
 			 KESU_ERR_FAILED);
 	assert_string_equal(r.result, "failed");
-	assert_string_equal(r.verify_outcome, "failed");
-	assert_int_equal(r.first_failure_offset, 0);
+	assert_string_equal(r.verify.outcome, "failed");
+	assert_int_equal(r.verify.first_failure_offset, 0);
 	assert_string_equal(r.status, "completed"); /* the drive claimed success */
 	kesu_purge_result_free(&r);
 	/* Format with crypto erase is checked the same way. */
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-format-crypto", &o, &r),
 			 KESU_ERR_FAILED);
-	assert_string_equal(r.verify_outcome, "failed");
+	assert_string_equal(r.verify.outcome, "failed");
 	kesu_purge_result_free(&r);
 	nvme_model_destroy(&m);
 }
@@ -277,7 +277,7 @@ static void crypto_erase_leaves_blank_regions_blank(void **state)
 	struct kesu_purge_opts o = opts();
 	struct kesu_purge_result r;
 	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-crypto", &o, &r), KESU_OK);
-	assert_string_equal(r.verify_outcome, "passed");
+	assert_string_equal(r.verify.outcome, "passed");
 	for (int i = 0; i < 128 * 1024; i++)
 		assert_int_equal(m.med.data[i], 0);
 	kesu_purge_result_free(&r);
@@ -288,7 +288,7 @@ static void crypto_erase_leaves_blank_regions_blank(void **state)
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-crypto", &o, &r),
 			 KESU_ERR_FAILED);
-	assert_int_equal(r.first_failure_offset, 0);
+	assert_int_equal(r.verify.first_failure_offset, 0);
 	kesu_purge_result_free(&r);
 	nvme_model_destroy(&m);
 }
@@ -306,7 +306,7 @@ static void nvme_format_keeps_lba_format(void **state)
 	assert_int_equal(m.last_format_cdw10, 1u | 1u << 9);
 	assert_int_equal(m.last_format_nsid, 1);
 	assert_int_equal(m.lbaf, 1);
-	assert_int_equal(r.check, KESU_CHECK_ZEROS); /* DLFEAT says zeros */
+	assert_int_equal(r.verify.check, KESU_CHECK_ZEROS); /* DLFEAT says zeros */
 	kesu_purge_result_free(&r);
 	/* A format that leaves data (SES ignored, like QEMU) fails verification. */
 	m.dlfeat = 0;
@@ -392,7 +392,7 @@ static void nvme_overwrite_checks_pattern_and_purge_explains(void **state)
 	assert_int_equal(run(&m.tr, &m.med, false, false, "nvme-sanitize-overwrite", &o, &r), KESU_OK);
 	assert_int_equal(m.last_sanitize_cdw10, 3u | 1u << 4 | 1u << 9); /* 1 pass, NDAS */
 	assert_int_equal(m.last_sanitize_cdw11, 0);
-	assert_int_equal(r.check, KESU_CHECK_ZEROS);
+	assert_int_equal(r.verify.check, KESU_CHECK_ZEROS);
 	kesu_purge_result_free(&r);
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, false, "purge", &o, &r), KESU_OK);
@@ -504,7 +504,7 @@ static void ata_sanitize_methods(void **state)
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, false, "ata-sanitize-crypto", &o, &r),
 			 KESU_ERR_FAILED);
-	assert_string_equal(r.verify_outcome, "failed");
+	assert_string_equal(r.verify.outcome, "failed");
 	kesu_purge_result_free(&r);
 	ata_model_destroy(&m);
 	ata_model_init(&m, 0);
@@ -565,7 +565,7 @@ static void ata_secure_erase_success_disables_security(void **state)
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, false, "ata-secure-erase", &o, &r), KESU_OK);
 	assert_string_equal(r.nist_category, "clear");
-	assert_int_equal(r.check, KESU_CHECK_UNIFORM);
+	assert_int_equal(r.verify.check, KESU_CHECK_UNIFORM);
 	kesu_purge_result_free(&r);
 	ata_model_destroy(&m);
 }
@@ -643,7 +643,7 @@ static void ata_hidden_areas(void **state)
 	assert_int_equal(run(&m.tr, &m.med, false, false, "ata-sanitize-block", &o, &r),
 			 KESU_ERR_FAILED);
 	assert_string_equal(r.result, "erased-with-exceptions");
-	assert_string_equal(r.verify_outcome, "passed");
+	assert_string_equal(r.verify.outcome, "passed");
 	assert_non_null(strstr(r.reason, "--unlock-hidden"));
 	assert_int_equal(m.n_set_max, 0);
 	kesu_purge_result_free(&r);
@@ -732,7 +732,7 @@ static void scsi_sanitize_methods(void **state)
 	o = opts();
 	assert_int_equal(run(&m.tr, &m.med, false, true, "scsi-sanitize-crypto", &o, &r),
 			 KESU_ERR_FAILED);
-	assert_string_equal(r.verify_outcome, "failed");
+	assert_string_equal(r.verify.outcome, "failed");
 	kesu_purge_result_free(&r);
 	scsi_model_destroy(&m);
 }
@@ -913,9 +913,9 @@ static void chain_stops_when_crypto_erase_leaves_a_sample(void **state)
 		/* The block erase would have hidden the stale block: not sent. */
 		assert_int_equal(*m.n_sanitize, 1);
 		assert_int_equal(r.nsteps, 1);
-		assert_string_equal(r.verify_outcome, "failed");
-		assert_int_equal(r.check, KESU_CHECK_CHANGED);
-		assert_int_equal(r.first_failure_offset, 0);
+		assert_string_equal(r.verify.outcome, "failed");
+		assert_int_equal(r.verify.check, KESU_CHECK_CHANGED);
+		assert_int_equal(r.verify.first_failure_offset, 0);
 		assert_non_null(strstr(r.reason, "step 1 of"));
 		assert_non_null(strstr(r.reason, m.block));
 		assert_non_null(strstr(r.reason, "was not sent"));
@@ -946,8 +946,8 @@ static void chain_fails_when_block_erase_fails(void **state)
 		assert_string_equal(r.result, "failed");
 		assert_int_equal(*m.n_sanitize, 2);
 		assert_int_equal(r.nsteps, 2);
-		assert_string_equal(r.steps[0].verify_outcome, "passed");
-		assert_string_equal(r.steps[1].verify_outcome, "incomplete");
+		assert_string_equal(r.steps[0].verify.outcome, "passed");
+		assert_string_equal(r.steps[1].verify.outcome, "incomplete");
 		assert_non_null(strstr(r.steps[1].status, "failed"));
 		char want[128];
 		snprintf(want, sizeof(want), "step 2 of %s (%s): ", m.chain, m.block);
@@ -955,7 +955,7 @@ static void chain_fails_when_block_erase_fails(void **state)
 		assert_non_null(strstr(last_err.msg, want));
 		assert_non_null(strstr(r.reason, "failed"));
 		/* The final verification never ran. */
-		assert_string_equal(r.verify_outcome, "incomplete");
+		assert_string_equal(r.verify.outcome, "incomplete");
 		kesu_purge_result_free(&r);
 		any_destroy(&m);
 	}
@@ -988,7 +988,7 @@ static void chain_device_gone_in_step_two(void **state)
 			 KESU_ERR_GONE);
 	assert_int_equal(m.n_sanitize, 2);
 	assert_int_equal(r.nsteps, 2);
-	assert_string_equal(r.steps[0].verify_outcome, "passed");
+	assert_string_equal(r.steps[0].verify.outcome, "passed");
 	assert_string_equal(r.steps[1].status, "device-gone");
 	assert_string_equal(r.status, "device-gone");
 	assert_string_equal(r.result, "failed");

@@ -15,7 +15,7 @@ static enum kesu_rc probe_nvme(struct kesu_transport *t, struct kesu_caps *c,
 	struct kesu_nvme_cmd cmd;
 	kesu_nvme_identify_ctrl_cmd(&cmd, buf);
 	int rc = kesu_nvme_admin(t, &cmd);
-	if (rc < 0 && (rc == -ENODEV || rc == -ENXIO))
+	if (kesu_errno_gone(-rc))
 		return kesu_fail(err, KESU_ERR_GONE, -rc, "%s: the device disappeared", t->path);
 	if (rc != 0)
 		return KESU_OK; /* no admin pass-through: kind stays NONE */
@@ -50,22 +50,13 @@ static enum kesu_rc probe_nvme(struct kesu_transport *t, struct kesu_caps *c,
 	return KESU_OK;
 }
 
-static enum kesu_rc ata_cmd(struct kesu_transport *t, enum kesu_ata_proto p, bool ext,
-			    struct kesu_ata_tf tf, void *buf, struct kesu_ata_result *r,
-			    struct kesu_err *err)
-{
-	struct kesu_scsi_cmd c;
-	kesu_ata_pt16(&c, p, ext, &tf, buf, buf ? 512 : 0, 30000);
-	return kesu_ata_exec(t, &c, r, err);
-}
-
 static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
 			       struct kesu_err *err)
 {
 	uint8_t buf[512];
 	struct kesu_ata_result r;
 	struct kesu_err e2;
-	enum kesu_rc rc = ata_cmd(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf, &r, &e2);
+	enum kesu_rc rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf, 30000, &r, &e2);
 	if (rc == KESU_ERR_GONE) {
 		*err = e2;
 		return rc;
@@ -79,8 +70,8 @@ static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
 		else if (c->ata.id.rotation_rate >= 0x401 && c->ata.id.rotation_rate < 0xFFFF)
 			c->rotational = true;
 		if (c->ata.id.hpa_supported) {
-			rc = ata_cmd(t, KESU_ATA_NONDATA, true, kesu_ata_tf_read_native_max(),
-				     NULL, &r, &e2);
+			rc = kesu_ata_run(t, KESU_ATA_NONDATA, true, kesu_ata_tf_read_native_max(),
+					  NULL, 30000, &r, &e2);
 			if (rc == KESU_ERR_GONE) {
 				*err = e2;
 				return rc;
@@ -91,8 +82,8 @@ static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
 			}
 		}
 		if (c->ata.id.dco_supported) {
-			rc = ata_cmd(t, KESU_ATA_PIO_IN, false,
-				     kesu_ata_tf_dco(KESU_ATA_DCO_IDENTIFY), buf, &r, &e2);
+			rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false,
+					  kesu_ata_tf_dco(KESU_ATA_DCO_IDENTIFY), buf, 30000, &r, &e2);
 			if (rc == KESU_ERR_GONE) {
 				*err = e2;
 				return rc;
@@ -195,112 +186,6 @@ uint64_t kesu_caps_dco_sectors(const struct kesu_caps *c)
 		return 0;
 	uint64_t native = c->ata.native_ok ? c->ata.native_max : c->ata.id.sectors - 1;
 	return c->ata.dco_max > native ? c->ata.dco_max - native : 0;
-}
-
-#define WHY(...) (snprintf(why, whysz, __VA_ARGS__), false)
-
-bool kesu_caps_supports(const struct kesu_caps *c, const struct kesu_purge_method *m,
-			char *why, size_t whysz)
-{
-	const char *ifname = c->kind == KESU_CAPS_NVME ? "NVMe" :
-			     c->kind == KESU_CAPS_ATA ? "ATA" :
-			     c->kind == KESU_CAPS_SCSI ? "SCSI" :
-			     c->kind == KESU_CAPS_EMMC ? "eMMC" : "no pass-through";
-	if (m->action == KESU_PA_CRYPTO_BLOCK) {
-		/* A chain runs only where both of its commands can run. */
-		const struct kesu_purge_method *st[2];
-		char w0[256], w1[256];
-		if (kesu_purge_method_steps(m, st) != 2 || !st[0] || !st[1])
-			return WHY("%s: its commands are missing from the method table", m->name);
-		bool ok0 = kesu_caps_supports(c, st[0], w0, sizeof(w0));
-		bool ok1 = kesu_caps_supports(c, st[1], w1, sizeof(w1));
-		if (ok0 && ok1)
-			return true;
-		if (!ok0 && !ok1)
-			return WHY("%s needs both %s and %s, and the device offers neither (%s)",
-				   m->name, st[0]->name, st[1]->name, w0);
-		return WHY("%s needs both %s and %s; the device lacks %s (%s)", m->name,
-			   st[0]->name, st[1]->name, ok0 ? st[1]->name : st[0]->name,
-			   ok0 ? w1 : w0);
-	}
-	switch (m->family) {
-	case KESU_PF_AUTO:
-		return true;
-	case KESU_PF_NVME_SANITIZE: {
-		if (c->kind != KESU_CAPS_NVME)
-			return WHY("%s needs an NVMe device, this one is %s", m->name, ifname);
-		uint32_t bit = m->action == KESU_PA_CRYPTO ? KESU_NVME_SANICAP_CRYPTO :
-			       m->action == KESU_PA_BLOCK ? KESU_NVME_SANICAP_BLOCK :
-			       KESU_NVME_SANICAP_OVERWRITE;
-		if (!(c->nvme.ctrl.sanicap & bit))
-			return WHY("the controller's SANICAP (0x%x) does not offer %s",
-				   c->nvme.ctrl.sanicap, m->name);
-		return true;
-	}
-	case KESU_PF_NVME_FORMAT:
-		if (c->kind != KESU_CAPS_NVME)
-			return WHY("%s needs an NVMe device, this one is %s", m->name, ifname);
-		if (!(c->nvme.ctrl.oacs & KESU_NVME_OACS_FORMAT))
-			return WHY("the controller does not support Format NVM (OACS bit 1 clear)");
-		if (!c->nvme.ns_ok)
-			return WHY("no usable namespace; open the namespace device (/dev/nvmeXnY)");
-		if (m->action == KESU_PA_CRYPTO && !(c->nvme.ctrl.fna & KESU_NVME_FNA_CRYPTO))
-			return WHY("the controller's FNA (0x%x) does not offer crypto erase in Format",
-				   c->nvme.ctrl.fna);
-		return true;
-	case KESU_PF_ATA_SANITIZE: {
-		if (c->kind != KESU_CAPS_ATA)
-			return WHY("%s needs an ATA device, this one is %s", m->name, ifname);
-		bool ok = m->action == KESU_PA_CRYPTO ? c->ata.id.sanitize_crypto :
-			  m->action == KESU_PA_BLOCK ? c->ata.id.sanitize_block :
-			  c->ata.id.sanitize_overwrite;
-		if (!ok)
-			return WHY(c->ata.id.sanitize ? "the drive's sanitize feature set lacks %s"
-				   : "the drive has no sanitize feature set (IDENTIFY word 59); %s impossible",
-				   m->name);
-		return true;
-	}
-	case KESU_PF_ATA_SECURITY:
-		if (c->kind != KESU_CAPS_ATA)
-			return WHY("%s needs an ATA device, this one is %s", m->name, ifname);
-		if (!c->ata.id.sec_supported)
-			return WHY("the drive has no security feature set (IDENTIFY word 128)");
-		if (m->action == KESU_PA_ENHANCED && !c->ata.id.sec_enhanced)
-			return WHY("the drive does not support enhanced security erase");
-		return true;
-	case KESU_PF_SCSI_SANITIZE: {
-		if (c->kind != KESU_CAPS_SCSI)
-			return WHY("%s needs a SCSI/SAS device, this one is %s", m->name, ifname);
-		if (!c->scsi.rsoc_ok)
-			return WHY("the device does not report its supported commands; its SANITIZE support is unknown");
-		bool ok = m->action == KESU_PA_CRYPTO ? c->scsi.crypto :
-			  m->action == KESU_PA_BLOCK ? c->scsi.block : c->scsi.overwrite;
-		if (!ok)
-			return WHY("the device does not support %s", m->name);
-		return true;
-	}
-	case KESU_PF_EMMC:
-		if (c->kind != KESU_CAPS_EMMC)
-			return WHY("%s needs an eMMC device, this one is %s", m->name, ifname);
-		if (c->emmc.ext.rev < 6)
-			return WHY("the device is older than eMMC 4.5 (EXT_CSD_REV %u); sanitize needs 4.5 or later",
-				   c->emmc.ext.rev);
-		if (!c->emmc.ext.sanitize)
-			return WHY("the device does not offer sanitize (EXT_CSD SEC_FEATURE_SUPPORT bit 6 clear)");
-		if (!c->emmc.csd_ok)
-			return WHY("the driver does not show the card's CSD register, so its write protection and erase groups are unknown");
-		if (c->emmc.ext.sectors <= KESU_MMC_BYTE_ADDRESSED_MAX_SECTORS)
-			return WHY("the device is byte addressed (2 GB or less); kesu erases only sector-addressed eMMC: use an overwrite method");
-		return true;
-	case KESU_PF_OPAL:
-		if (!c->opal.queried)
-			return WHY("the device did not answer TCG Level 0 discovery: not a self-encrypting drive");
-		if (!kesu_opal_revert_is_crypto_erase(&c->opal))
-			return WHY("the drive's TCG SSC (%s) has no media encryption, so a PSID revert erases nothing",
-				   kesu_opal_ssc_name(&c->opal) ? kesu_opal_ssc_name(&c->opal) : "none");
-		return true;
-	}
-	return WHY("unknown method");
 }
 
 static json_t *est(uint32_t v)
@@ -528,25 +413,4 @@ json_t *kesu_caps_device_json(const struct kesu_device *d)
 				 "opal", "emmc", "notes",
 				 "no firmware purge on loop or virtio devices: use an overwrite method");
 	return kesu_caps_json_for_path(id->path, !strcmp(id->transport, "usb"), id->rotational);
-}
-
-void kesu_caps_print(FILE *out, const json_t *p)
-{
-	if (!json_is_object(p))
-		return;
-	const char *ifc = json_string_value(json_object_get(p, "interface"));
-	fprintf(out, "  purge interface:  %s\n", ifc ? ifc : "none");
-	size_t i;
-	json_t *v;
-	fprintf(out, "  purge methods:   ");
-	if (!json_array_size(json_object_get(p, "methods")))
-		fprintf(out, " none");
-	json_array_foreach(json_object_get(p, "methods"), i, v)
-		fprintf(out, " %s", json_string_value(v));
-	fprintf(out, "\n");
-	json_array_foreach(json_object_get(p, "notes"), i, v)
-		fprintf(out, "  purge note:       %s\n", json_string_value(v));
-	const char *e = json_string_value(json_object_get(p, "error"));
-	if (e)
-		fprintf(out, "  purge probe:      %s\n", e);
 }
