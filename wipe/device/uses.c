@@ -112,99 +112,129 @@ static enum kesu_rc loop_over_system(const struct kesu_sysroot *r,
 	return rc;
 }
 
-/* Mounts, swap, holders and system uses of the disk and its partitions. */
-enum kesu_rc kesu_dev_gather_uses(const struct kesu_sysroot *r, struct kesu_device *d,
-				struct kesu_err *err)
+/* The disk and its partitions, by name and by device number. */
+struct devset {
+	struct kesu_names names;
+	unsigned (*devs)[2];       /* ~0u: number unknown */
+};
+
+static void devset_free(struct devset *s)
 {
-	struct kesu_device_facts *f = &d->f;
-	struct kesu_names set = {0};
-	enum kesu_rc rc = KESU_OK;
-	if (kesu_names_add(&set, f->sysname))
-		return kesu_dev_oom(err);
-	for (size_t i = 0; i < f->partitions.n; i++)
-		if (kesu_names_add(&set, f->partitions.v[i])) {
-			kesu_names_free(&set);
-			return kesu_dev_oom(err);
-		}
-	unsigned (*devs)[2] = calloc(set.n, sizeof(*devs));
-	if (!devs) {
-		kesu_names_free(&set);
+	kesu_names_free(&s->names);
+	free(s->devs);
+}
+
+static enum kesu_rc devset_init(const struct kesu_sysroot *r, const struct kesu_device_facts *f,
+				struct devset *s, struct kesu_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	bool ok = kesu_names_add(&s->names, f->sysname) == 0;
+	for (size_t i = 0; ok && i < f->partitions.n; i++)
+		ok = kesu_names_add(&s->names, f->partitions.v[i]) == 0;
+	if (ok)
+		s->devs = calloc(s->names.n, sizeof(*s->devs));
+	if (!ok || !s->devs) {
+		devset_free(s);
 		return kesu_dev_oom(err);
 	}
-	for (size_t i = 0; i < set.n; i++)
-		if (!kesu_dev_devno_of_name(r, set.v[i], &devs[i][0], &devs[i][1]))
-			devs[i][0] = devs[i][1] = ~0u;
+	for (size_t i = 0; i < s->names.n; i++)
+		if (!kesu_dev_devno_of_name(r, s->names.v[i], &s->devs[i][0], &s->devs[i][1]))
+			s->devs[i][0] = s->devs[i][1] = ~0u;
+	return KESU_OK;
+}
 
-	for (size_t i = 0; rc == KESU_OK && i < set.n; i++) {
+/* The member with number maj:min, or NULL. */
+static const char *devset_find(const struct devset *s, unsigned maj, unsigned min)
+{
+	for (size_t j = 0; j < s->names.n; j++)
+		if (s->devs[j][0] == maj && s->devs[j][1] == min)
+			return s->names.v[j];
+	return NULL;
+}
+
+static enum kesu_rc gather_holders(const struct kesu_sysroot *r, struct kesu_device_facts *f,
+				   const struct devset *set, struct kesu_err *err)
+{
+	enum kesu_rc rc = KESU_OK;
+	for (size_t i = 0; rc == KESU_OK && i < set->names.n; i++) {
 		char rel[PATH_MAX];
 		struct kesu_names h;
-		snprintf(rel, sizeof(rel), "class/block/%s/holders", set.v[i]);
-		if (kesu_sys_list(r, rel, &h)) {
-			rc = kesu_dev_oom(err);
-			break;
-		}
+		snprintf(rel, sizeof(rel), "class/block/%s/holders", set->names.v[i]);
+		if (kesu_sys_list(r, rel, &h))
+			return kesu_dev_oom(err);
 		for (size_t j = 0; j < h.n; j++) {
 			struct kesu_dev_holder *v = KESU_APPEND(f->holders, f->n_holders);
 			if (!v) {
 				rc = kesu_dev_oom(err);
 				break;
 			}
-			kesu_strlcpy(v->device, set.v[i], sizeof(v->device));
+			kesu_strlcpy(v->device, set->names.v[i], sizeof(v->device));
 			kesu_clean(v->holder, sizeof(v->holder), h.v[j], strlen(h.v[j]));
 			kesu_dev_attr(r, h.v[j], "dm/name", v->holder_name, sizeof(v->holder_name));
 		}
 		kesu_names_free(&h);
 	}
+	return rc;
+}
 
-	char *mi = NULL, *sw = NULL;
-	if (rc == KESU_OK)
-		rc = kesu_dev_read_proc(r, "self/mountinfo", &mi, err);
-	if (mi) {
-		struct kesu_mount *m;
-		size_t nm;
-		if (kesu_mountinfo_parse(mi, &m, &nm))
-			rc = kesu_dev_oom(err);
-		free(mi);
-		for (size_t i = 0; rc == KESU_OK && i < nm; i++) {
-			unsigned maj = m[i].maj, min = m[i].min;
-			if (maj == 0 && !kesu_dev_devno_of_path(r, m[i].source, &maj, &min))
-				continue;
-			for (size_t j = 0; j < set.n; j++)
-				if (devs[j][0] == maj && devs[j][1] == min) {
-					rc = add_mount(f, set.v[j], &m[i], err);
-					break;
-				}
-		}
-		free(m);
-	}
-	if (rc == KESU_OK)
-		rc = kesu_dev_read_proc(r, "swaps", &sw, err);
-	if (sw) {
-		struct kesu_swap *s;
-		size_t ns;
-		if (kesu_swaps_parse(sw, &s, &ns))
-			rc = kesu_dev_oom(err);
-		free(sw);
-		for (size_t i = 0; rc == KESU_OK && i < ns; i++) {
-			unsigned maj, min;
-			if (!kesu_dev_devno_of_path(r, s[i].path, &maj, &min))
-				continue;
-			for (size_t j = 0; j < set.n; j++)
-				if (devs[j][0] == maj && devs[j][1] == min) {
-					rc = kesu_dev_add_swap(f, set.v[j], &s[i], err);
-					break;
-				}
-		}
-		free(s);
-	}
-	free(devs);
-	kesu_names_free(&set);
-	if (rc)
+static enum kesu_rc gather_mounts(const struct kesu_sysroot *r, struct kesu_device_facts *f,
+				  const struct devset *set, struct kesu_err *err)
+{
+	char *mi = NULL;
+	enum kesu_rc rc = kesu_dev_read_proc(r, "self/mountinfo", &mi, err);
+	if (rc != KESU_OK)
 		return rc;
+	struct kesu_mount *m;
+	size_t nm;
+	if (kesu_mountinfo_parse(mi, &m, &nm))
+		rc = kesu_dev_oom(err);
+	free(mi);
+	for (size_t i = 0; rc == KESU_OK && i < nm; i++) {
+		unsigned maj = m[i].maj, min = m[i].min;
+		if (maj == 0 && !kesu_dev_devno_of_path(r, m[i].source, &maj, &min))
+			continue;
+		const char *dev = devset_find(set, maj, min);
+		if (dev)
+			rc = add_mount(f, dev, &m[i], err);
+	}
+	free(m);
+	return rc;
+}
 
+static enum kesu_rc gather_swaps(const struct kesu_sysroot *r, struct kesu_device_facts *f,
+				 const struct devset *set, struct kesu_err *err)
+{
+	char *sw = NULL;
+	enum kesu_rc rc = kesu_dev_read_proc(r, "swaps", &sw, err);
+	if (rc != KESU_OK)
+		return rc;
+	struct kesu_swap *s;
+	size_t ns;
+	if (kesu_swaps_parse(sw, &s, &ns))
+		rc = kesu_dev_oom(err);
+	free(sw);
+	for (size_t i = 0; rc == KESU_OK && i < ns; i++) {
+		unsigned maj, min;
+		if (!kesu_dev_devno_of_path(r, s[i].path, &maj, &min))
+			continue;
+		const char *dev = devset_find(set, maj, min);
+		if (dev)
+			rc = kesu_dev_add_swap(f, dev, &s[i], err);
+	}
+	free(s);
+	return rc;
+}
+
+/* The system mount points and swap that live on this disk, directly or
+ * through the device a loop device sits on. */
+static enum kesu_rc gather_sysuses(const struct kesu_sysroot *r, struct kesu_device *d,
+				   struct kesu_err *err)
+{
+	struct kesu_device_facts *f = &d->f;
 	struct kesu_sysdisk *sd;
 	size_t nsd;
-	if ((rc = kesu_system_disks(r, &sd, &nsd, err)))
+	enum kesu_rc rc = kesu_system_disks(r, &sd, &nsd, err);
+	if (rc != KESU_OK)
 		return rc;
 	const char *disk = f->is_partition ? f->parent : f->sysname;
 	for (size_t i = 0; i < nsd; i++) {
@@ -219,9 +249,29 @@ enum kesu_rc kesu_dev_gather_uses(const struct kesu_sysroot *r, struct kesu_devi
 	}
 	rc = loop_over_system(r, d, sd, nsd, err);
 	free(sd);
-	if (rc)
+	return rc;
+}
+
+/* Mounts, swap, holders and system uses of the disk and its partitions. */
+enum kesu_rc kesu_dev_gather_uses(const struct kesu_sysroot *r, struct kesu_device *d,
+				  struct kesu_err *err)
+{
+	struct kesu_device_facts *f = &d->f;
+	struct devset set;
+	enum kesu_rc rc = devset_init(r, f, &set, err);
+	if (rc != KESU_OK)
 		return rc;
-	if ((rc = kesu_dev_gather_attached(r, d, NULL, &f->attached, err)))
+	rc = gather_holders(r, f, &set, err);
+	if (rc == KESU_OK)
+		rc = gather_mounts(r, f, &set, err);
+	if (rc == KESU_OK)
+		rc = gather_swaps(r, f, &set, err);
+	devset_free(&set);
+	if (rc == KESU_OK)
+		rc = gather_sysuses(r, d, err);
+	if (rc == KESU_OK)
+		rc = kesu_dev_gather_attached(r, d, NULL, &f->attached, err);
+	if (rc != KESU_OK)
 		return rc;
 	/* Another loop device over the same file shares this medium; its
 	 * cache (or a filesystem mounted on it) could write old data back

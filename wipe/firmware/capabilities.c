@@ -50,78 +50,102 @@ static enum kesu_rc probe_nvme(struct kesu_transport *t, struct kesu_caps *c,
 	return KESU_OK;
 }
 
-static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
-			       struct kesu_err *err)
+/* IDENTIFY DEVICE through SAT: true (c filled, kind ATA) when an ATA drive
+ * answers; then its hidden areas too. */
+static enum kesu_rc probe_ata(struct kesu_transport *t, struct kesu_caps *c, bool *found,
+			      struct kesu_err *err)
 {
 	uint8_t buf[512];
 	struct kesu_ata_result r;
 	struct kesu_err e2;
-	enum kesu_rc rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf, 30000, &r, &e2);
+	*found = false;
+	enum kesu_rc rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf,
+				       30000, &r, &e2);
 	if (rc == KESU_ERR_GONE) {
 		*err = e2;
 		return rc;
 	}
-	if (rc == KESU_OK &&
-	    kesu_ata_parse_identify(buf, sizeof(buf), &c->ata.id, &e2) == KESU_OK &&
-	    (c->ata.id.sectors || c->ata.id.model[0])) {
-		c->kind = KESU_CAPS_ATA;
-		if (c->ata.id.rotation_rate == 1)
-			c->rotational = false;
-		else if (c->ata.id.rotation_rate >= 0x401 && c->ata.id.rotation_rate < 0xFFFF)
-			c->rotational = true;
-		if (c->ata.id.hpa_supported) {
-			rc = kesu_ata_run(t, KESU_ATA_NONDATA, true, kesu_ata_tf_read_native_max(),
-					  NULL, 30000, &r, &e2);
-			if (rc == KESU_ERR_GONE) {
-				*err = e2;
-				return rc;
-			}
-			if (rc == KESU_OK && r.have_regs) {
-				c->ata.native_ok = true;
-				c->ata.native_max = r.lba;
-			}
+	if (rc != KESU_OK || kesu_ata_parse_identify(buf, sizeof(buf), &c->ata.id, &e2) != KESU_OK ||
+	    !(c->ata.id.sectors || c->ata.id.model[0]))
+		return KESU_OK;
+	*found = true;
+	c->kind = KESU_CAPS_ATA;
+	if (c->ata.id.rotation_rate == 1)
+		c->rotational = false;
+	else if (c->ata.id.rotation_rate >= 0x401 && c->ata.id.rotation_rate < 0xFFFF)
+		c->rotational = true;
+	if (c->ata.id.hpa_supported) {
+		rc = kesu_ata_run(t, KESU_ATA_NONDATA, true, kesu_ata_tf_read_native_max(),
+				  NULL, 30000, &r, &e2);
+		if (rc == KESU_ERR_GONE) {
+			*err = e2;
+			return rc;
 		}
-		if (c->ata.id.dco_supported) {
-			rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false,
-					  kesu_ata_tf_dco(KESU_ATA_DCO_IDENTIFY), buf, 30000, &r, &e2);
-			if (rc == KESU_ERR_GONE) {
-				*err = e2;
-				return rc;
-			}
-			uint64_t m = rc == KESU_OK ? kesu_ata_parse_dco_max(buf, sizeof(buf)) : 0;
-			if (m) {
-				c->ata.dco_ok = true;
-				c->ata.dco_max = m;
-			}
-		}
-	} else {
-		memset(&c->ata, 0, sizeof(c->ata));
-		struct kesu_scsi_cmd cmd;
-		struct kesu_sense s;
-		static const uint8_t sas[3] = {KESU_SCSI_SA_OVERWRITE, KESU_SCSI_SA_BLOCK,
-					       KESU_SCSI_SA_CRYPTO};
-		bool *dst[3] = {&c->scsi.overwrite, &c->scsi.block, &c->scsi.crypto};
-		c->kind = KESU_CAPS_SCSI;
-		c->scsi.rsoc_ok = true;
-		for (int i = 0; i < 3; i++) {
-			uint8_t rs[64];
-			memset(rs, 0, sizeof(rs));
-			kesu_scsi_rsoc_cmd(&cmd, KESU_SCSI_SANITIZE, sas[i], rs, sizeof(rs));
-			rc = kesu_scsi_run(t, &cmd, &s, &e2);
-			if (rc == KESU_ERR_GONE) {
-				*err = e2;
-				return rc;
-			}
-			if (rc != KESU_OK) {
-				c->scsi.rsoc_ok = false;
-				break;
-			}
-			*dst[i] = kesu_scsi_rsoc_supported(rs, sizeof(rs));
+		if (rc == KESU_OK && r.have_regs) {
+			c->ata.native_ok = true;
+			c->ata.native_max = r.lba;
 		}
 	}
+	if (c->ata.id.dco_supported) {
+		rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_dco(KESU_ATA_DCO_IDENTIFY),
+				  buf, 30000, &r, &e2);
+		if (rc == KESU_ERR_GONE) {
+			*err = e2;
+			return rc;
+		}
+		uint64_t m = rc == KESU_OK ? kesu_ata_parse_dco_max(buf, sizeof(buf)) : 0;
+		if (m) {
+			c->ata.dco_ok = true;
+			c->ata.dco_max = m;
+		}
+	}
+	return KESU_OK;
+}
+
+/* Which SANITIZE service actions REPORT SUPPORTED OPERATION CODES lists. */
+static enum kesu_rc probe_scsi_sanitize(struct kesu_transport *t, struct kesu_caps *c,
+					struct kesu_err *err)
+{
+	static const uint8_t sas[3] = {KESU_SCSI_SA_OVERWRITE, KESU_SCSI_SA_BLOCK,
+				       KESU_SCSI_SA_CRYPTO};
+	bool *dst[3] = {&c->scsi.overwrite, &c->scsi.block, &c->scsi.crypto};
+	struct kesu_scsi_cmd cmd;
+	struct kesu_sense s;
+	struct kesu_err e2;
+	memset(&c->ata, 0, sizeof(c->ata));
+	c->kind = KESU_CAPS_SCSI;
+	c->scsi.rsoc_ok = true;
+	for (int i = 0; i < 3; i++) {
+		uint8_t rs[64];
+		memset(rs, 0, sizeof(rs));
+		kesu_scsi_rsoc_cmd(&cmd, KESU_SCSI_SANITIZE, sas[i], rs, sizeof(rs));
+		enum kesu_rc rc = kesu_scsi_run(t, &cmd, &s, &e2);
+		if (rc == KESU_ERR_GONE) {
+			*err = e2;
+			return rc;
+		}
+		if (rc != KESU_OK) {
+			c->scsi.rsoc_ok = false;
+			break;
+		}
+		*dst[i] = kesu_scsi_rsoc_supported(rs, sizeof(rs));
+	}
+	return KESU_OK;
+}
+
+static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
+			       struct kesu_err *err)
+{
+	bool ata;
+	enum kesu_rc rc = probe_ata(t, c, &ata, err);
+	if (rc == KESU_OK && !ata)
+		rc = probe_scsi_sanitize(t, c, err);
+	if (rc != KESU_OK)
+		return rc;
 	uint8_t *d = calloc(1, KESU_OPAL_DISCOVERY_LEN);
 	struct kesu_scsi_cmd cmd;
 	struct kesu_sense s;
+	struct kesu_err e2;
 	if (!d)
 		return KESU_OK;
 	kesu_opal_scsi_discovery_cmd(&cmd, d, KESU_OPAL_DISCOVERY_LEN);
@@ -286,36 +310,9 @@ static json_t *emmc_json(const struct kesu_caps *c)
 	return o;
 }
 
-json_t *kesu_caps_to_json(const struct kesu_caps *c)
+/* What the operator should know before a purge, as sentences. */
+static json_t *caps_notes(const struct kesu_caps *c)
 {
-	static const char *const names[] = {NULL, "nvme", "ata", "scsi", "emmc"};
-	json_t *o = json_object();
-	json_object_set_new(o, "interface", names[c->kind] ? json_string(names[c->kind]) : json_null());
-	json_object_set_new(o, "usb_bridge", json_boolean(c->usb_bridge));
-	json_t *methods = json_array();
-	size_t n;
-	const struct kesu_purge_method *t = kesu_purge_methods(&n);
-	char why[256];
-	for (size_t i = 0; i < n; i++)
-		if (t[i].family != KESU_PF_AUTO && c->kind != KESU_CAPS_NONE &&
-		    kesu_caps_supports(c, &t[i], why, sizeof(why)))
-			json_array_append_new(methods, json_string(t[i].name));
-	json_object_set_new(o, "methods", methods);
-	json_object_set_new(o, "nvme", c->kind == KESU_CAPS_NVME ? nvme_json(c) : json_null());
-	json_object_set_new(o, "ata", c->kind == KESU_CAPS_ATA ? ata_json(c) : json_null());
-	json_object_set_new(o, "scsi", c->kind == KESU_CAPS_SCSI ?
-			    json_pack("{s:b, s:{s:b, s:b, s:b}}", "report_supported_opcodes",
-				      c->scsi.rsoc_ok, "sanitize", "overwrite", c->scsi.overwrite,
-				      "block", c->scsi.block, "crypto", c->scsi.crypto)
-			    : json_null());
-	json_object_set_new(o, "opal", c->opal.queried ?
-			    json_pack("{s:o, s:b, s:b, s:b, s:b}",
-				      "ssc", kesu_json_str(kesu_opal_ssc_name(&c->opal)),
-				      "locking_enabled", c->opal.locking_enabled,
-				      "locked", c->opal.locked,
-				      "media_encryption", c->opal.media_encryption,
-				      "psid_revert_erases", kesu_opal_revert_is_crypto_erase(&c->opal))
-			    : json_null());
 	json_t *notes = json_array();
 	char buf[256];
 	if (c->usb_bridge)
@@ -375,7 +372,40 @@ json_t *kesu_caps_to_json(const struct kesu_caps *c)
 				? "the card is permanently write protected (CSD): it cannot be erased; destroy it physically"
 				: "the card is temporarily write protected (CSD TMP_WRITE_PROTECT): clear it before erasing"));
 	}
-	json_object_set_new(o, "notes", notes);
+	return notes;
+}
+
+json_t *kesu_caps_to_json(const struct kesu_caps *c)
+{
+	static const char *const names[] = {NULL, "nvme", "ata", "scsi", "emmc"};
+	json_t *o = json_object();
+	json_object_set_new(o, "interface", names[c->kind] ? json_string(names[c->kind]) : json_null());
+	json_object_set_new(o, "usb_bridge", json_boolean(c->usb_bridge));
+	json_t *methods = json_array();
+	size_t n;
+	const struct kesu_purge_method *t = kesu_purge_methods(&n);
+	char why[256];
+	for (size_t i = 0; i < n; i++)
+		if (t[i].family != KESU_PF_AUTO && c->kind != KESU_CAPS_NONE &&
+		    kesu_caps_supports(c, &t[i], why, sizeof(why)))
+			json_array_append_new(methods, json_string(t[i].name));
+	json_object_set_new(o, "methods", methods);
+	json_object_set_new(o, "nvme", c->kind == KESU_CAPS_NVME ? nvme_json(c) : json_null());
+	json_object_set_new(o, "ata", c->kind == KESU_CAPS_ATA ? ata_json(c) : json_null());
+	json_object_set_new(o, "scsi", c->kind == KESU_CAPS_SCSI ?
+			    json_pack("{s:b, s:{s:b, s:b, s:b}}", "report_supported_opcodes",
+				      c->scsi.rsoc_ok, "sanitize", "overwrite", c->scsi.overwrite,
+				      "block", c->scsi.block, "crypto", c->scsi.crypto)
+			    : json_null());
+	json_object_set_new(o, "opal", c->opal.queried ?
+			    json_pack("{s:o, s:b, s:b, s:b, s:b}",
+				      "ssc", kesu_json_str(kesu_opal_ssc_name(&c->opal)),
+				      "locking_enabled", c->opal.locking_enabled,
+				      "locked", c->opal.locked,
+				      "media_encryption", c->opal.media_encryption,
+				      "psid_revert_erases", kesu_opal_revert_is_crypto_erase(&c->opal))
+			    : json_null());
+	json_object_set_new(o, "notes", caps_notes(c));
 	json_object_set_new(o, "emmc", c->kind == KESU_CAPS_EMMC ? emmc_json(c) : json_null());
 	return o;
 }
