@@ -324,6 +324,21 @@ static struct kesu_device *dev_new(unsigned flags)
 	return d;
 }
 
+/* The end of every probe: read the medium unless the flags say not to,
+ * then hand d over, or free it on failure. */
+static enum kesu_rc finish_probe(const struct kesu_sysroot *root, struct kesu_device *d,
+				 enum kesu_rc rc, struct kesu_device **out, struct kesu_err *err)
+{
+	if (!rc && !(d->f.probe_flags & KESU_PROBE_NO_MEDIA))
+		rc = read_media(root, d, err);
+	if (rc) {
+		kesu_device_free(d);
+		return rc;
+	}
+	*out = d;
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_device_probe_name(const struct kesu_sysroot *root,
 				    const char *name, unsigned flags,
 				    struct kesu_device **out, struct kesu_err *err)
@@ -335,14 +350,7 @@ enum kesu_rc kesu_device_probe_name(const struct kesu_sysroot *root,
 	enum kesu_rc rc = gather_block(root, name, d, err);
 	if (!rc && !kesu_path_join(d->id.path, sizeof(d->id.path), root->dev, name))
 		rc = kesu_fail(err, KESU_ERR_NOENT, 0, "%s: path too long", name);
-	if (!rc && !(flags & KESU_PROBE_NO_MEDIA))
-		rc = read_media(root, d, err);
-	if (rc) {
-		kesu_device_free(d);
-		return rc;
-	}
-	*out = d;
-	return KESU_OK;
+	return finish_probe(root, d, rc, out, err);
 }
 
 /* A regular image file; refused only while it is active swap. */
@@ -416,14 +424,7 @@ enum kesu_rc kesu_device_probe_at(const struct kesu_sysroot *root, const char *p
 			rc = kesu_fail(err, KESU_ERR_GONE, errno,
 				       "%s disappeared while being inspected; check it "
 				       "is still attached and run kesu again", path);
-		if (!rc && !(flags & KESU_PROBE_NO_MEDIA))
-			rc = read_media(root, d, err);
-		if (rc) {
-			kesu_device_free(d);
-			return rc;
-		}
-		*out = d;
-		return KESU_OK;
+		return finish_probe(root, d, rc, out, err);
 	}
 	if (!S_ISREG(st.st_mode))
 		return kesu_fail(err, KESU_ERR_NOTSUP, 0,
@@ -439,14 +440,7 @@ enum kesu_rc kesu_device_probe_at(const struct kesu_sysroot *root, const char *p
 			       "%s disappeared while being inspected; run kesu again", path);
 	if (!rc)
 		rc = probe_file(root, real, &st, d, err);
-	if (!rc && !(flags & KESU_PROBE_NO_MEDIA))
-		rc = read_media(root, d, err);
-	if (rc) {
-		kesu_device_free(d);
-		return rc;
-	}
-	*out = d;
-	return KESU_OK;
+	return finish_probe(root, d, rc, out, err);
 }
 
 enum kesu_rc kesu_device_probe(const char *path, struct kesu_device **out,

@@ -15,23 +15,6 @@ const char *kesu_purge_interface_name(const struct kesu_caps *c)
 	       c->kind == KESU_CAPS_EMMC ? "eMMC" : "no pass-through";
 }
 
-static bool sup(const struct kesu_caps *c, const char *name)
-{
-	char why[256];
-	const struct kesu_purge_method *m = kesu_purge_method_find(name);
-	return m && kesu_caps_supports(c, m, why, sizeof(why));
-}
-
-static bool pick(struct kesu_purge_choice *out, const struct kesu_caps *c,
-		 const char *name, const char *why)
-{
-	if (!sup(c, name))
-		return false;
-	out->method = kesu_purge_method_find(name);
-	snprintf(out->why, sizeof(out->why), "%s", why);
-	return true;
-}
-
 /* Flash with both crypto and block erase: the key change makes the data
  * unreadable at once, and the block erase that follows resets the cells
  * themselves, so the result does not rest on the key destruction alone
@@ -40,97 +23,106 @@ static bool pick(struct kesu_purge_choice *out, const struct kesu_caps *c,
 	"flash with " cmd " crypto and block erase: crypto erase makes the data unreadable at once, " \
 	"then block erase resets every flash block, spare blocks included, so nothing depends on the key destruction alone"
 
-static bool choose_nvme(const struct kesu_caps *c, bool flash, bool have_psid,
-			struct kesu_purge_choice *out)
-{
-	return (flash && pick(out, c, "nvme-sanitize-crypto-block", CHAIN_WHY("Sanitize"))) ||
-	       pick(out, c, "nvme-sanitize-crypto",
-		    "crypto erase through Sanitize: replaces the media key for every namespace, spare blocks included") ||
-	       pick(out, c, "nvme-sanitize-block",
-		    "no crypto erase; Sanitize block erase resets every flash block, spare blocks included") ||
-	       pick(out, c, "nvme-format-crypto",
-		    "no Sanitize crypto or block erase; Format with crypto erase (FNA) is the strongest left") ||
-	       (have_psid && pick(out, c, "opal-psid-revert",
-				  "no Sanitize; the Opal PSID revert replaces the media key")) ||
-	       pick(out, c, "nvme-sanitize-overwrite",
-		    "only Sanitize overwrite is offered; it reaches every namespace") ||
-	       pick(out, c, "nvme-format-erase", "only Format with user data erase (SES=1) is offered");
-}
+/* One candidate for "purge", strongest first within its interface. */
+struct pref {
+	const char *method;
+	enum { ALWAYS, FLASH, SPINNING, WITH_PSID } when;
+	const char *why;
+	const char *why_spinning;   /* where spinning media change the reason */
+};
 
-static bool choose_ata(const struct kesu_caps *c, bool flash, bool have_psid,
-		       struct kesu_purge_choice *out)
-{
-	if ((flash && pick(out, c, "ata-sanitize-crypto-block", CHAIN_WHY("sanitize"))) ||
-	    pick(out, c, "ata-sanitize-crypto",
-		 "crypto scramble changes the media key: fastest purge, hidden spare areas included") ||
-	    (flash && pick(out, c, "ata-sanitize-block",
-			   "flash without crypto scramble: block erase resets every flash block")) ||
-	    pick(out, c, "ata-sanitize-overwrite",
-		 flash ? "only sanitize overwrite is offered"
-		       : "spinning media: sanitize overwrite writes every sector") ||
-	    pick(out, c, "ata-sanitize-block", "only sanitize block erase is offered") ||
-	    (have_psid && pick(out, c, "opal-psid-revert",
-			       "no sanitize; the Opal PSID revert replaces the media key")))
-		return true;
-	if (!flash && (pick(out, c, "ata-secure-erase-enhanced",
-			    "spinning media without sanitize: enhanced security erase (SP 800-88 Purge for ATA disks)") ||
-		       pick(out, c, "ata-secure-erase",
-			    "spinning media without sanitize: security erase (SP 800-88 Purge for ATA disks)")))
-		return true;
-	snprintf(out->why, sizeof(out->why), "%s",
-		 flash && c->ata.id.sec_supported
-		 ? "this flash drive has no sanitize; security erase is only Clear on flash: use ata-secure-erase explicitly or an overwrite method"
-		 : "the drive offers no sanitize or security erase; use an overwrite method");
-	return true;
-}
+static const struct pref nvme_prefs[] = {
+	{"nvme-sanitize-crypto-block", FLASH, CHAIN_WHY("Sanitize"), NULL},
+	{"nvme-sanitize-crypto", ALWAYS,
+	 "crypto erase through Sanitize: replaces the media key for every namespace, spare blocks included", NULL},
+	{"nvme-sanitize-block", ALWAYS,
+	 "no crypto erase; Sanitize block erase resets every flash block, spare blocks included", NULL},
+	{"nvme-format-crypto", ALWAYS,
+	 "no Sanitize crypto or block erase; Format with crypto erase (FNA) is the strongest left", NULL},
+	{"opal-psid-revert", WITH_PSID, "no Sanitize; the Opal PSID revert replaces the media key", NULL},
+	{"nvme-sanitize-overwrite", ALWAYS, "only Sanitize overwrite is offered; it reaches every namespace", NULL},
+	{"nvme-format-erase", ALWAYS, "only Format with user data erase (SES=1) is offered", NULL},
+	{NULL, ALWAYS, NULL, NULL},
+};
 
-static bool choose_scsi(const struct kesu_caps *c, bool flash, bool have_psid,
-			struct kesu_purge_choice *out)
+/* ATA security erase is SP 800-88 Purge only on spinning media. */
+static const struct pref ata_prefs[] = {
+	{"ata-sanitize-crypto-block", FLASH, CHAIN_WHY("sanitize"), NULL},
+	{"ata-sanitize-crypto", ALWAYS,
+	 "crypto scramble changes the media key: fastest purge, hidden spare areas included", NULL},
+	{"ata-sanitize-block", FLASH, "flash without crypto scramble: block erase resets every flash block", NULL},
+	{"ata-sanitize-overwrite", ALWAYS, "only sanitize overwrite is offered",
+	 "spinning media: sanitize overwrite writes every sector"},
+	{"ata-sanitize-block", ALWAYS, "only sanitize block erase is offered", NULL},
+	{"opal-psid-revert", WITH_PSID, "no sanitize; the Opal PSID revert replaces the media key", NULL},
+	{"ata-secure-erase-enhanced", SPINNING,
+	 "spinning media without sanitize: enhanced security erase (SP 800-88 Purge for ATA disks)", NULL},
+	{"ata-secure-erase", SPINNING,
+	 "spinning media without sanitize: security erase (SP 800-88 Purge for ATA disks)", NULL},
+	{NULL, ALWAYS, NULL, NULL},
+};
+
+static const struct pref scsi_prefs[] = {
+	{"scsi-sanitize-crypto-block", FLASH, CHAIN_WHY("SANITIZE"), NULL},
+	{"scsi-sanitize-crypto", ALWAYS, "cryptographic erase changes the media key: fastest purge", NULL},
+	{"scsi-sanitize-block", FLASH, "flash without crypto erase: block erase resets every flash block", NULL},
+	{"scsi-sanitize-overwrite", ALWAYS, "only SANITIZE overwrite is offered",
+	 "spinning media: SANITIZE overwrite writes every block"},
+	{"scsi-sanitize-block", ALWAYS, "only SANITIZE block erase is offered", NULL},
+	{"opal-psid-revert", WITH_PSID, "no SANITIZE; the Opal PSID revert replaces the media key", NULL},
+	{NULL, ALWAYS, NULL, NULL},
+};
+
+static const struct pref emmc_prefs[] = {
+	{"emmc-sanitize", ALWAYS,
+	 "eMMC: erase the whole user area, then sanitize the unmapped blocks (the only purge eMMC offers)", NULL},
+	{NULL, ALWAYS, NULL, NULL},
+};
+
+static const struct pref none_prefs[] = {
+	{"opal-psid-revert", WITH_PSID, "the Opal PSID revert replaces the media key", NULL},
+	{NULL, ALWAYS, NULL, NULL},
+};
+
+/* Why nothing was chosen. */
+static const char *none_why(const struct kesu_caps *c)
 {
-	return (flash && pick(out, c, "scsi-sanitize-crypto-block", CHAIN_WHY("SANITIZE"))) ||
-	       pick(out, c, "scsi-sanitize-crypto",
-		    "cryptographic erase changes the media key: fastest purge") ||
-	       (flash && pick(out, c, "scsi-sanitize-block",
-			      "flash without crypto erase: block erase resets every flash block")) ||
-	       pick(out, c, "scsi-sanitize-overwrite",
-		    flash ? "only SANITIZE overwrite is offered"
-			  : "spinning media: SANITIZE overwrite writes every block") ||
-	       pick(out, c, "scsi-sanitize-block", "only SANITIZE block erase is offered") ||
-	       (have_psid && pick(out, c, "opal-psid-revert",
-				  "no SANITIZE; the Opal PSID revert replaces the media key"));
+	switch (c->kind) {
+	case KESU_CAPS_ATA:
+		return !c->rotational && c->ata.id.sec_supported
+		       ? "this flash drive has no sanitize; security erase is only Clear on flash: use ata-secure-erase explicitly or an overwrite method"
+		       : "the drive offers no sanitize or security erase; use an overwrite method";
+	case KESU_CAPS_NONE:
+		return "the device takes no firmware commands (no NVMe or SCSI pass-through); use an overwrite method";
+	default:
+		return "the device supports no firmware purge; use an overwrite method";
+	}
 }
 
 void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 		       struct kesu_purge_choice *out)
 {
+	static const struct pref *const by_kind[] = {
+		[KESU_CAPS_NONE] = none_prefs, [KESU_CAPS_NVME] = nvme_prefs,
+		[KESU_CAPS_ATA] = ata_prefs, [KESU_CAPS_SCSI] = scsi_prefs,
+		[KESU_CAPS_EMMC] = emmc_prefs,
+	};
 	memset(out, 0, sizeof(*out));
 	bool flash = !c->rotational;
-	bool done = false;
-	switch (c->kind) {
-	case KESU_CAPS_NVME:
-		done = choose_nvme(c, flash, have_psid, out);
-		break;
-	case KESU_CAPS_ATA:
-		done = choose_ata(c, flash, have_psid, out);
-		break;
-	case KESU_CAPS_SCSI:
-		done = choose_scsi(c, flash, have_psid, out);
-		break;
-	case KESU_CAPS_EMMC:
-		done = pick(out, c, "emmc-sanitize",
-			    "eMMC: erase the whole user area, then sanitize the unmapped blocks (the only purge eMMC offers)");
-		break;
-	case KESU_CAPS_NONE:
-		if (have_psid && pick(out, c, "opal-psid-revert",
-				      "the Opal PSID revert replaces the media key"))
-			return;
-		snprintf(out->why, sizeof(out->why),
-			 "the device takes no firmware commands (no NVMe or SCSI pass-through); use an overwrite method");
+	char why[256];
+	for (const struct pref *p = by_kind[c->kind]; p->method; p++) {
+		if ((p->when == FLASH && !flash) || (p->when == SPINNING && flash) ||
+		    (p->when == WITH_PSID && !have_psid))
+			continue;
+		const struct kesu_purge_method *m = kesu_purge_method_find(p->method);
+		if (!m || !kesu_caps_supports(c, m, why, sizeof(why)))
+			continue;
+		out->method = m;
+		snprintf(out->why, sizeof(out->why), "%s",
+			 !flash && p->why_spinning ? p->why_spinning : p->why);
 		return;
 	}
-	if (!done)
-		snprintf(out->why, sizeof(out->why),
-			 "the device supports no firmware purge; use an overwrite method");
+	snprintf(out->why, sizeof(out->why), "%s", none_why(c));
 }
 
 #define WHY(...) (snprintf(why, whysz, __VA_ARGS__), false)
