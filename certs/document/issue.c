@@ -41,7 +41,7 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
-	if ((rc = kesu_cert_info_check(i, err)))
+	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
 						       : cfg.register_path,
@@ -91,9 +91,21 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	free(is);
 }
 
+const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)
+{
+	return &is->info;
+}
+
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 			       char *cert_path, size_t cert_path_size,
 			       struct kesu_err *err)
+{
+	return kesu_issuer_issue_as(is, &is->info, run_record, cert_path, cert_path_size, err);
+}
+
+enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
+				  const char *run_record, char *cert_path,
+				  size_t cert_path_size, struct kesu_err *err)
 {
 	char *data;
 	size_t len;
@@ -117,7 +129,7 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	const char *base = strrchr(run_record, '/') ? strrchr(run_record, '/') + 1
 						    : run_record;
 	json_t *cert;
-	rc = kesu_cert_build(rr, base, hash, &is->info, id, now, &cert, err);
+	rc = kesu_cert_build(rr, base, hash, info, id, now, &cert, err);
 	json_decref(rr);
 	if (rc)
 		return kesu_err_prefix(err, "%s: ", run_record);
