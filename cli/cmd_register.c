@@ -4,6 +4,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "certs/document/issue.h"
+#include "certs/register/backend.h"
 #include "certs/register/register.h"
 #include "lib/timefmt.h"
 
@@ -20,6 +21,8 @@ static void usage(FILE *out)
 	      "  kesu register export --csv [--register FILE]\n"
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
 	      "                       [--tsa URL] [--tsa-ca-file FILE]\n"
+	      "  kesu register init-db | push | pull | seal --register postgresql://...\n"
+	      "FILE may be a postgresql:// URL: see 'kesu register init-db --help'.\n"
 	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
 	      out);
 }
@@ -121,6 +124,8 @@ static void csv_cell(const char *s, bool last)
 
 static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **rows)
 {
+	if (kesu_reg_is_db(path))
+		return cmd_register_pg_list(path, o->since, o->until, o->serial, o->op, rows);
 	struct kesu_err err = {0};
 	char *text;
 	size_t len;
@@ -155,6 +160,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
 	}
 	const char *sub = argv[1];
+	if (cmd_register_pg_verb(sub))
+		return cmd_register_pg(argc, argv);
 	struct ropts o = {0};
 	bool help;
 	enum kesu_rc rc = parse(argc - 1, argv + 1, &o, &help);
@@ -170,7 +177,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		kesu_report(&err);
 		return rc;
 	}
-	const char *reg = o.reg ? o.reg : cfg.register_path;
+	const char *reg = o.reg ? o.reg : kesu_config_register(&cfg);
 	const char *ca = o.ca ? o.ca : cfg.ca_file;
 	const char *tsa_ca = o.tsa_ca ? o.tsa_ca : cfg.tsa_ca_file;
 	int nargs = argc - 1 - optind;
@@ -178,6 +185,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 	if (strcmp(sub, "import") && nargs)
 		return kesu_usage_error("register %s: unexpected argument '%s'", sub, args[0]);
 
+	if (!strcmp(sub, "verify") && kesu_reg_is_db(reg))
+		return cmd_register_pg(argc, argv);
 	if (!strcmp(sub, "verify")) {
 		struct kesu_reg_verify v;
 		rc = kesu_register_verify(reg, ca, tsa_ca, &v, &err);
@@ -282,9 +291,9 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			if ((rc = kesu_cert_verify(args[i], &trust, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
-			} else if ((rc = kesu_register_append_cert_ts(reg, args[i], signer,
-								      tsa.url[0] ? &tsa : NULL,
-								      &seq, &err))) {
+			} else if ((rc = kesu_reg_append_cert_ts(reg, args[i], signer,
+								 tsa.url[0] ? &tsa : NULL,
+								 &seq, &err))) {
 				kesu_report(&err);
 				if (rc == KESU_ERR_UNSTAMPED)
 					printf("%s: registered as %llu (result %s), head not "
@@ -301,5 +310,5 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return worst;
 	}
 	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
-				"export or import", sub);
+				"export, import, init-db, push, pull or seal", sub);
 }

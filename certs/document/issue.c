@@ -1,7 +1,7 @@
 #include "certs/document/issue.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
-#include "certs/register/register.h"
+#include "certs/register/backend.h"
 #include "lib/timefmt.h"
 
 #include <errno.h>
@@ -43,12 +43,16 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
-	if ((rc = kesu_cert_info_check(i, err)))
+	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
-						       : cfg.register_path,
+						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
+	/* A database register that cannot take the certificate must stop a
+	 * wipe before it starts, not after the disk is gone. */
+	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path, err)))
+		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
 	kesu_strlcpy(is->tsa_url, o->tsa_url ? o->tsa_url : cfg.tsa_url, sizeof(is->tsa_url));
@@ -97,9 +101,21 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	free(is);
 }
 
+const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)
+{
+	return &is->info;
+}
+
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 			       char *cert_path, size_t cert_path_size,
 			       struct kesu_err *err)
+{
+	return kesu_issuer_issue_as(is, &is->info, run_record, cert_path, cert_path_size, err);
+}
+
+enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
+				  const char *run_record, char *cert_path,
+				  size_t cert_path_size, struct kesu_err *err)
 {
 	char *data;
 	size_t len;
@@ -123,7 +139,7 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	const char *base = strrchr(run_record, '/') ? strrchr(run_record, '/') + 1
 						    : run_record;
 	json_t *cert;
-	rc = kesu_cert_build(rr, base, hash, &is->info, id, now, &cert, err);
+	rc = kesu_cert_build(rr, base, hash, info, id, now, &cert, err);
 	json_decref(rr);
 	if (rc)
 		return kesu_err_prefix(err, "%s: ", run_record);
@@ -168,8 +184,8 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	const struct kesu_tsa *tsa = is->tsa_url[0] ? &is->tsa : NULL;
 	bool unstamped = tsa && kesu_timestamp_file(tsa, cert_path, &ts, &ts_err);
 	if (is->use_register) {
-		rc = kesu_register_append_cert_ts(is->register_path, cert_path, is->signer,
-						  tsa, NULL, err);
+		rc = kesu_reg_append_cert_ts(is->register_path, cert_path, is->signer,
+					     tsa, NULL, err);
 		if (rc && rc != KESU_ERR_UNSTAMPED)
 			return rc;
 		if (rc && !unstamped)

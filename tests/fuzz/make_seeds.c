@@ -1,16 +1,12 @@
 /* Writes the binary seeds of the fuzz corpus from kesu's own code and the
- * device models: what a drive answers to IDENTIFY / SEND_EXT_CSD, and a
- * checkpoint as the engine saves it.  Run by tests/fuzz/make-corpus.sh. */
+ * device models: what a drive answers to IDENTIFY / SEND_EXT_CSD.  Run by
+ * tests/fuzz/make-corpus.sh. */
 #include "ata_model.h"
 #include "emmc_model.h"
 #include "nvme_model.h"
-#include "wipe/engine/checkpoint.h"
-#include "wipe/engine/engine.h"
-#include "wipe/engine/method.h"
 #include "wipe/firmware/ata.h"
 #include "wipe/firmware/nvme.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,26 +70,5 @@ int main(int argc, char **argv)
 	put(p, "csd-first", csd, sizeof(csd));
 	emmc_model_destroy(&e);
 
-	struct kesu_identity ident = {0};
-	strcpy(ident.path, "/dev/sdz");
-	strcpy(ident.name, "sdz");
-	strcpy(ident.serial, "WD-1234");
-	ident.size_bytes = 1 << 20;
-	ident.logical_block_size = 512;
-	struct kesu_wipe w;
-	if (kesu_wipe_init(&w, kesu_method_find("dod-3"), KESU_VERIFY_ALL, &err))
-		return 1;
-	w.pass = 1;
-	w.offset = 8 * 512;
-	w.bytes_written = (1 << 20) + 8 * 512;
-	kesu_bad_add(&w.bad, 7, 3, KESU_BAD_WRITE, &err);
-	json_t *j = kesu_checkpoint_to_json(&ident, &w, "11111111-2222-4333-8444-555555555555",
-					    NULL);
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-	snprintf(p, sizeof(p), "%s/checkpoint", d);
-	put(p, "dod-3-pass-2.json", s, strlen(s));
-	free(s);
-	json_decref(j);
-	kesu_wipe_free(&w);
 	return 0;
 }
