@@ -3,6 +3,7 @@
 #include "certs/print/cert_pdf.h"
 #include "cli/cli.h"
 #include "lib/config.h"
+#include "lib/fileio.h"
 #include "lib/timefmt.h"
 
 #include <getopt.h>
@@ -95,6 +96,11 @@ enum kesu_rc cmd_cert_pdf(int argc, char **argv)
 		return KESU_ERR_INVALID;
 	if ((rc = print_time(&po.now)))
 		return rc;
+	struct kesu_err merr = {0};
+	if (out && (rc = kesu_mkdir_p(out, 0755, &merr))) {
+		kesu_report(&merr);
+		return rc;
+	}
 	enum kesu_rc worst = KESU_OK;
 	for (int i = optind; i < argc; i++) {
 		char pdf[PATH_MAX];
@@ -112,23 +118,28 @@ enum kesu_rc cmd_cert_pdf(int argc, char **argv)
 }
 
 enum kesu_rc kesu_cli_pdf_beside(const char *cert_path, enum kesu_lang lang,
-				 const char *ca_file)
+				 const char *config_path, char *pdf_path,
+				 size_t pdf_path_size)
 {
-	struct kesu_print_opts po = {.lang = lang, .ca_file = ca_file,
-				     .creator = "kesu " KESU_VERSION};
+	struct kesu_print_opts po = {.lang = lang, .creator = "kesu " KESU_VERSION};
 	struct kesu_err err = {0};
-	char pdf[PATH_MAX];
-	enum kesu_rc rc = print_time(&po.now);
-	if (rc)
+	bool fail;
+	enum kesu_rc rc;
+	pdf_path[0] = '\0';
+	po.ca_file = ca_from(NULL, config_path, &fail);
+	if (fail)
+		return KESU_ERR_INVALID;
+	if ((rc = print_time(&po.now)))
 		return rc;
-	if (!kesu_cert_pdf_path(cert_path, NULL, pdf, sizeof(pdf)))
-		return kesu_usage_error("%s: path too long", cert_path);
-	if ((rc = kesu_cert_pdf_write(cert_path, pdf, &po, &err))) {
-		kesu_report(&err);
-		return rc;
+	if (!kesu_cert_pdf_path(cert_path, NULL, pdf_path, pdf_path_size)) {
+		pdf_path[0] = '\0';
+		return kesu_usage_error("%s: path too long for its PDF", cert_path);
 	}
-	printf("  pdf: %s\n", pdf);
-	return KESU_OK;
+	if ((rc = kesu_cert_pdf_write(cert_path, pdf_path, &po, &err))) {
+		pdf_path[0] = '\0';
+		kesu_report(&err);
+	}
+	return rc;
 }
 
 static void report_usage(FILE *out)

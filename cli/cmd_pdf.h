@@ -14,9 +14,11 @@ enum kesu_rc cmd_cert_pdf(int argc, char **argv);
 /* kesu register report --pdf --out FILE [--since T] [--until T] [--department D] ... */
 enum kesu_rc cmd_register_report(int argc, char **argv);
 
-/* kesu wipe --pdf: the PDF beside a certificate just issued.  Prints the
- * PDF's path (or why it failed) under the device's summary. */
+/* kesu wipe --pdf: the PDF beside a certificate just issued, checked
+ * against the CA of kesu.conf ([trust] ca_file) when it names one.  Its
+ * path goes to pdf_path; a failure is reported on stderr. */
 enum kesu_rc kesu_cli_pdf_beside(const char *cert_path, enum kesu_lang lang,
-				 const char *ca_file);
+				 const char *config_path, char *pdf_path,
+				 size_t pdf_path_size);
 
 #endif

@@ -11,6 +11,7 @@
 #include "lib/fileio.h"
 #include "wipe/device/gate.h"
 #include "cli/cert_opts.h"
+#include "cli/cmd_pdf.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
 #include "wipe/firmware/purge_wipe.h"
@@ -44,6 +45,8 @@ struct wipe_opts {
 	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
 	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
 	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
+	bool pdf;                        /* --pdf: print each certificate */
+	enum kesu_lang pdf_lang;
 };
 
 /* Workers signal here when they end, so the main thread notices at once
@@ -65,6 +68,7 @@ struct dev_run {
 	char resumed_from[KESU_RUN_ID_LEN];
 	char pause_path[PATH_MAX];
 	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
+	char pdf_path[PATH_MAX];     /* its PDF (--pdf), "" if none */
 	json_t *firmware;            /* the record's "firmware" object, or NULL */
 	atomic_int *stop;
 
@@ -102,6 +106,8 @@ static void usage(FILE *f)
 		"      --out DIR            run records (default: current directory)\n"
 		"      --resume             continue an interrupted wipe from its checkpoint\n"
 		"      --no-cert            do not issue a signed certificate per device\n"
+		"      --pdf[=LANG]         print each certificate as a PDF beside it\n"
+		"                           (LANG ja, en or ja+en, the default)\n"
 		KESU_PURGE_WIPE_USAGE
 		"  -h, --help               show this help\n\n"
 		"Without --yes, kesu shows the plan and asks you to type each device's\n"
@@ -459,6 +465,10 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 		kesu_report(&err);
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
+	if (o->pdf && d->cert_path[0] &&
+	    (rc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang, o->cert.config_path,
+				      d->pdf_path, sizeof(d->pdf_path))) != KESU_OK)
+		return rc;
 	/* A device that went away failed for a reason the operator fixes by
 	 * reconnecting it: exit 7, not 1. */
 	if (d->w.result == KESU_RESULT_FAILED &&
@@ -491,6 +501,10 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			json_object_set_new(json_array_get(a, i), "certificate",
 					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
 								 : json_null());
+		for (size_t i = 0; o->pdf && i < n; i++)
+			json_object_set_new(json_array_get(a, i), "pdf",
+					    devs[i].pdf_path[0] ? kesu_json_str(devs[i].pdf_path)
+								: json_null());
 		char *s = json_dumps(a, JSON_INDENT(2));
 		if (s)
 			printf("%s\n", s);
@@ -517,6 +531,8 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			printf("  record: %s\n", d->record_path);
 		if (d->cert_path[0])
 			printf("  certificate: %s\n", d->cert_path);
+		if (d->pdf_path[0])
+			printf("  pdf: %s\n", d->pdf_path);
 		if (o->cert.info.my_number)
 			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
 			       "data; software erasure alone is not a complete disposal\n");
@@ -528,7 +544,7 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 
 static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help)
 {
-	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON };
+	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON, O_PDF };
 	static const struct option lo[] = {
 		{"method", required_argument, NULL, 'm'},
 		{"passes", required_argument, NULL, O_PASSES},
@@ -541,6 +557,7 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		{"state-dir", required_argument, NULL, O_STATE},
 		{"out", required_argument, NULL, O_OUT},
 		{"resume", no_argument, NULL, O_RESUME},
+		{"pdf", optional_argument, NULL, O_PDF},
 		{"help", no_argument, NULL, 'h'},
 		KESU_CERT_LONGOPTS,
 		KESU_PURGE_WIPE_LONGOPTS,
@@ -561,6 +578,12 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		case O_STATE: o->state_dir = optarg; break;
 		case O_OUT: o->out_dir = optarg; break;
 		case O_RESUME: o->resume = true; break;
+		case O_PDF:
+			o->pdf = true;
+			o->pdf_lang = KESU_LANG_JA_EN;
+			if (optarg && !kesu_lang_parse(optarg, &o->pdf_lang))
+				return kesu_usage_error("--pdf=%s: give ja, en or ja+en", optarg);
+			break;
 		case O_PROGRESS:
 			if (!strcmp(optarg, "auto"))
 				o->progress = PROGRESS_AUTO;
@@ -592,6 +615,8 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 	}
 	if (o->method && o->passes)
 		return kesu_usage_error("wipe: give --method or --passes, not both");
+	if (o->pdf && o->cert.no_cert)
+		return kesu_usage_error("wipe: --pdf prints the certificates; drop --no-cert");
 	if (o->resume && (o->method || o->passes || o->verify))
 		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
 					"method; drop --method, --passes and --verify");

@@ -1,5 +1,6 @@
 #include "certs/print/cert_page.h"
 #include "certs/print/codes.h"
+#include "certs/print/text.h"
 #include "certs/document/certificate.h"
 
 #include <inttypes.h>
@@ -11,6 +12,7 @@
  * may list 100,000 bad ranges, the page keeps room for the signature. */
 #define MAX_BAD_ROWS 16
 #define MAX_LIST_ROWS 16
+#define MEMBER_CHARS 64
 
 enum fmt { F_STR, F_MONO, F_INT, F_BYTES, F_BOOL, F_CODE, F_CLASS, F_LIST };
 
@@ -173,12 +175,18 @@ static void object_rows(struct ctx *c, const json_t *o, const char *prefix)
 				json_t *v2;
 				buf[0] = '\0';
 				json_object_foreach(e, k2, v2) {
-					char *s = json_is_string(v2) ? strdup(json_string_value(v2))
-						  : json_dumps(v2, JSON_COMPACT | JSON_ENCODE_ANY);
+					/* Each member bounded on its own, so one long
+					 * label does not push the others off the row. */
+					char *raw = json_is_string(v2) ? strdup(json_string_value(v2))
+						    : json_dumps(v2, JSON_COMPACT | JSON_ENCODE_ANY);
+					bool rep;
+					char *s = kesu_print_text(raw, MEMBER_CHARS, &rep);
+					c->d->replaced |= rep;
 					if (o2 < sizeof(buf))
 						o2 += (size_t)snprintf(buf + o2, sizeof(buf) - o2, "%s%s=%s",
 								       o2 ? ", " : "", k2, s ? s : "?");
 					free(s);
+					free(raw);
 				}
 				add_field(c, l2, l2, buf, false, false);
 			}

@@ -135,14 +135,14 @@ static json_t *load_cert(const json_t *line, const char *cert_dir, const char **
 	    (size_t)snprintf(alt, sizeof(alt), "%s/%s", cert_dir, base_name(file)) < sizeof(alt))
 		file = alt;
 	if (kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e)) {
-		*problem = "certificate file not present here";
+		*problem = "not here";
 		return NULL;
 	}
 	kesu_sha256_hex(data, len, sha);
 	if (strcmp(sha, want))
-		*problem = "CHANGED since it was registered (SHA-256 differs)";
+		*problem = "CHANGED since registered";
 	else if (kesu_cert_parse(data, len, &c, &e))
-		*problem = "certificate file is not valid";
+		*problem = "not a valid certificate";
 	free(data);
 	return c;
 }

@@ -172,6 +172,10 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 	field(d, in, "所管部署", "Department",
 	      in->department ? in->department : L(in, "全部署", "all", b3, sizeof(b3)), true, false);
 	field(d, in, "台帳", "Register", in->register_path, false, false);
+	/* The manager's seal at the top, where a ledger's approval boxes are
+	 * looked for, and never alone on a last page. */
+	const char *seal[1] = {L(in, "情報セキュリティ管理者", "Security manager", b3, sizeof(b3))};
+	kesu_doc_cells(d, kesu_doc_add(d, KESU_BLK_SEALS, NULL, NULL, ""), seal, 1);
 
 	/* Which register lines the rows come from, and whether the register
 	 * vouches for them: the head's signature and the hash chain. */
@@ -197,7 +201,7 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 		L(in, "結果", "Result", h[7], 80), L(in, "担当者", "Operator", h[8], 80),
 		L(in, "承認者", "Approver", h[9], 80), L(in, "破壊状況", "Destruction", h[10], 80),
 	};
-	static const double widths[11] = {0.5, 1.1, 1.1, 1.2, 1.5, 1.6, 1.2, 1.4, 1.1, 1.1, 1.3};
+	static const double widths[11] = {0.45, 1.05, 1.1, 1.2, 1.5, 1.6, 1.2, 1.4, 1.0, 1.0, 1.5};
 	add_head(d, head, widths, 11);
 	struct kesu_doc_tmp { char seq[24], date[16], result[200], destr[200], method[120]; } t;
 	for (size_t i = 0; i < in->n; i++) {
@@ -283,10 +287,10 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 		snprintf(buf, sizeof(buf), "%s", L(in, "未確認（CA証明書が指定されていません。kesu register verify で確認してください）",
 			 "NOT CHECKED (no CA certificate given; check with kesu register verify)", b3, sizeof(b3)));
 	else if (in->head_ok)
-		snprintf(buf, sizeof(buf), "%s %s", L(in, "署名・ハッシュ連鎖とも検証済み。CA:",
-			 "signature and hash chain verified; CA:", b3, sizeof(b3)), in->ca_name);
+		snprintf(buf, sizeof(buf), "%s (CA: %s)", L(in, "署名・ハッシュ連鎖とも検証済み",
+			 "signature and hash chain verified", b3, sizeof(b3)), in->ca_name);
 	else
-		snprintf(buf, sizeof(buf), "%s %s", L(in, "検証失敗：", "VERIFICATION FAILED:", b3, sizeof(b3)),
+		snprintf(buf, sizeof(buf), "%s: %s", L(in, "検証失敗", "VERIFICATION FAILED", b3, sizeof(b3)),
 			 in->head_problem ? in->head_problem : "?");
 	field(d, in, "署名の状態", "Signature status", buf, false, false);
 	if (in->recoveries) {
@@ -294,8 +298,6 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 		field(d, in, "復旧行（途中で切れた追記の記録）", "Recovery lines (torn appends cut)",
 		      buf, false, false);
 	}
-	const char *seal[1] = {L(in, "情報セキュリティ管理者", "Security manager", b3, sizeof(b3))};
-	kesu_doc_cells(d, kesu_doc_add(d, KESU_BLK_SEALS, NULL, NULL, ""), seal, 1);
 	if (d->oom || !d->title || !d->subject || !d->footer) {
 		kesu_doc_free(d);
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
