@@ -563,7 +563,15 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 	for (const struct section *s = lay->sections; s->ja; s++) {
 		kesu_doc_section(d, in->lang, s->ja, s->en);
 		for (const struct field *f = s->fields; f && f->ja; f++) {
-			value_text(&c, f, at(in->cert, f->path), buf, sizeof(buf));
+			const json_t *v = at(in->cert, f->path);
+			/* Text goes to the page whole, so the cut and its note
+			 * of the full length are the page's, not a buffer's. */
+			if ((f->fmt == F_STR || f->fmt == F_MONO) && json_is_string(v)) {
+				add_field(&c, f->ja, f->en, json_string_value(v), f->half,
+					  f->fmt == F_MONO);
+				continue;
+			}
+			value_text(&c, f, v, buf, sizeof(buf));
 			add_field(&c, f->ja, f->en, buf, f->half, f->fmt == F_MONO);
 		}
 		if (s->extra)
