@@ -195,7 +195,7 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 	kesu_doc_section(d, in->lang, "媒体一覧", "Media");
 	char h[11][80];
 	const char *head[11] = {
-		"No.", L(in, "消去日", "Erased on", h[1], 80), L(in, "資産番号", "Asset", h[2], 80),
+		"No.", L(in, "作業日", "Date", h[1], 80), L(in, "資産番号", "Asset", h[2], 80),
 		L(in, "所管部署", "Department", h[3], 80), L(in, "シリアル番号", "Serial", h[4], 80),
 		L(in, "型番", "Model", h[5], 80), L(in, "消去方式", "Method", h[6], 80),
 		L(in, "結果", "Result", h[7], 80), L(in, "担当者", "Operator", h[8], 80),
