@@ -1,6 +1,5 @@
 #include "cli/cli.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +25,6 @@ static const struct command commands[] = {
 	{"key", cmd_key, "create a signing key and certificate request"},
 	{NULL, NULL, NULL},
 };
-
-void kesu_report(const struct kesu_err *err)
-{
-	fprintf(stderr, "kesu: %s\n", err->msg[0] ? err->msg : kesu_rc_name(err->rc));
-}
-
-enum kesu_rc kesu_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("kesu: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\n", stderr);
-	va_end(ap);
-	return KESU_ERR_USAGE;
-}
 
 static void usage(FILE *out)
 {
