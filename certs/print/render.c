@@ -46,6 +46,7 @@ static cairo_status_t write_buf(void *arg, const unsigned char *data, unsigned i
 
 struct pen {
 	cairo_t *cr;
+	PangoContext *pc;    /* on a font map of our own, freed with the page */
 	bool draw;           /* false: only measure (the first pass counts pages) */
 	double w, h, x0, x1, y, bottom;
 	int page, pages;
@@ -59,7 +60,7 @@ struct pen {
 static PangoLayout *text(struct pen *p, const char *s, double size, double width,
 			 int max_lines)
 {
-	PangoLayout *l = pango_cairo_create_layout(p->cr);
+	PangoLayout *l = pango_layout_new(p->pc);
 	PangoFontDescription *fd = pango_font_description_new();
 	pango_font_description_set_family(fd, KESU_PDF_FONT);
 	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
@@ -471,12 +472,20 @@ static bool pass(const struct kesu_doc *d, struct buf *out, bool draw, int *page
 	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
 	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
 	cairo_set_font_options(cr, fo);
+	/* A font map of our own rather than Pango's process-wide default:
+	 * its font caches go when the document is done, not at exit. */
+	PangoFontMap *fm = pango_cairo_font_map_new();
+	PangoContext *pc = pango_font_map_create_context(fm);
+	pango_cairo_context_set_font_options(pc, fo);
+	pango_cairo_update_context(cr, pc);
 	cairo_font_options_destroy(fo);
 	set_meta(s, d, created, creator);
-	struct pen p = {.cr = cr, .draw = draw, .w = w, .h = h, .x0 = MARGIN,
+	struct pen p = {.cr = cr, .pc = pc, .draw = draw, .w = w, .h = h, .x0 = MARGIN,
 			.x1 = w - MARGIN, .bottom = h - FOOT - 4, .d = d, .pages = *pages};
 	flow(&p);
 	*pages = p.page;
+	g_object_unref(pc);
+	g_object_unref(fm);
 	cairo_destroy(cr);
 	cairo_surface_finish(s);
 	bool ok = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS && !out->oom;

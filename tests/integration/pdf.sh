@@ -8,6 +8,8 @@
 # layout change; look at them before committing).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../certlib.sh"
+# Under make asan: fontconfig's own leak while it reads its configuration.
+export LSAN_OPTIONS=fast_unwind_on_malloc=0:suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan-fontconfig.supp
 
 for t in pdftotext pdftoppm pdffonts pdfinfo zbarimg compare; do
 	command -v "$t" >/dev/null || { not_ok "$t is installed (make deps)"; t_done; exit 1; }
