@@ -125,16 +125,12 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 enum kesu_rc cmd_info(int argc, char **argv)
 {
 	static const struct kesu_opt *const tables[] = {info_opts, NULL};
-	bool json = false, want_help;
-	const struct kesu_cmd_opts c = {"info", tables, info_opt, &json};
+	bool json = false, done;
+	const struct kesu_cmd_opts c = {"info", tables, info_opt, &json, help};
 	int first;
-	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &first, &want_help);
-	if (prc != KESU_OK)
+	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &first, &done);
+	if (prc != KESU_OK || done)
 		return prc;
-	if (want_help) {
-		help(stdout);
-		return KESU_OK;
-	}
 	if (first != argc - 1)
 		return kesu_usage_error("info: give exactly one DEVICE; run 'kesu info --help'");
 	int optind = first;

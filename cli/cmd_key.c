@@ -88,16 +88,12 @@ enum kesu_rc cmd_key(int argc, char **argv)
 		return kesu_usage_error("key: unknown subcommand '%s'; use 'key new'", argv[1]);
 	static const struct kesu_opt *const tables[] = {key_opts, NULL};
 	struct key_args a = {NULL, ".", "ec"};
-	const struct kesu_cmd_opts c = {"key new", tables, key_opt, &a};
+	const struct kesu_cmd_opts c = {"key new", tables, key_opt, &a, usage};
 	int first;
-	bool want_help;
-	enum kesu_rc prc = kesu_opts_parse(&c, argc - 1, argv + 1, &first, &want_help);
-	if (prc != KESU_OK)
+	bool done;
+	enum kesu_rc prc = kesu_opts_parse(&c, argc - 1, argv + 1, &first, &done);
+	if (prc != KESU_OK || done)
 		return prc;
-	if (want_help) {
-		usage(stdout);
-		return KESU_OK;
-	}
 	if (first != argc - 1) {
 		char extra[64];
 		kesu_clean(extra, sizeof(extra), argv[first + 1], strlen(argv[first + 1]));

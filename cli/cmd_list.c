@@ -75,16 +75,12 @@ enum kesu_rc cmd_list(int argc, char **argv)
 {
 	static const struct kesu_opt *const tables[] = {list_opts, NULL};
 	struct list_args a = {0};
-	const struct kesu_cmd_opts c = {"list", tables, list_opt, &a};
+	const struct kesu_cmd_opts c = {"list", tables, list_opt, &a, help};
 	int first;
-	bool want_help;
-	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &first, &want_help);
-	if (prc != KESU_OK)
+	bool done;
+	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &first, &done);
+	if (prc != KESU_OK || done)
 		return prc;
-	if (want_help) {
-		help(stdout);
-		return KESU_OK;
-	}
 	bool json = a.json, all = a.all;
 	if (first != argc)
 		return kesu_usage_error("list: takes no arguments; use 'kesu info DEVICE' "

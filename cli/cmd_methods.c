@@ -118,16 +118,12 @@ oom:
 enum kesu_rc cmd_methods(int argc, char **argv)
 {
 	static const struct kesu_opt *const tables[] = {methods_opts, NULL};
-	bool json = false, want_help;
-	const struct kesu_cmd_opts c = {"methods", tables, methods_opt, &json};
+	bool json = false, done;
+	const struct kesu_cmd_opts c = {"methods", tables, methods_opt, &json, usage};
 	int optind;
-	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &optind, &want_help);
-	if (prc != KESU_OK)
+	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	if (prc != KESU_OK || done)
 		return prc;
-	if (want_help) {
-		usage(stdout);
-		return KESU_OK;
-	}
 
 	/* Firmware purge methods come from their own table (purge_method.h):
 	 * take their NAMEs out of argv before the overwrite lookup. */

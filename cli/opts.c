@@ -56,9 +56,9 @@ static enum kesu_rc mistake(const char *cmd, const char *pre, const char *opt,
 }
 
 enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **argv,
-			     int *first_arg, bool *help)
+			     int *first_arg, bool *done)
 {
-	*help = false;
+	*done = false;
 	size_t n = 0;
 	const struct kesu_opt **all = flatten(c->tables, &n);
 	struct option *lo = calloc(n + 1, sizeof(*lo));
@@ -114,7 +114,9 @@ enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **arg
 					o = all[i];
 		}
 		if (!strcmp(o->name, "help")) {
-			*help = true;
+			if (c->help)
+				c->help(stdout);
+			*done = true;
 			break;
 		}
 		rc = c->fn(c->ud, o, o->arg ? optarg : NULL);

@@ -37,14 +37,15 @@ struct kesu_cmd_opts {
 	const struct kesu_opt *const *tables; /* NULL-terminated */
 	kesu_opt_fn fn;
 	void *ud;
+	void (*help)(FILE *out);              /* the command's --help text */
 };
 
 /* Parse argv[1..argc) (argv[0] is the command's own name).  Returns
  * KESU_OK with *first_arg the index of the first operand, or a usage error
- * already printed.  *help is set, and nothing else is parsed, when --help
- * was given. */
+ * already printed.  On --help the command's help goes to stdout, nothing
+ * else is parsed and *done is set: the command has nothing left to do. */
 enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **argv,
-			     int *first_arg, bool *help);
+			     int *first_arg, bool *done);
 
 /* The option lines of a table for --help: "  -a, --all     also ...". */
 void kesu_opts_print(FILE *out, const struct kesu_opt *table);

@@ -15,6 +15,8 @@ struct kesu_cert_opts {
 	struct kesu_cert_info info;  /* command-line values; config fills gaps */
 	const char *config_path;
 	const char *key, *cert;
+	const char *ca_file;         /* NULL: [trust] ca_file; "" neither: signer unchecked */
+	const char *crl_file;        /* NULL: [trust] crl_file */
 	const char *register_path;
 	const char *out_dir;         /* NULL: beside the run record */
 	bool no_register;
@@ -24,8 +26,9 @@ struct kesu_cert_opts {
 struct kesu_issuer;
 
 /* Load the config, merge it under the options, check the certificate
- * fields and open the signing key: everything that can fail before a device
- * is touched. */
+ * fields, open the signing key and, when a CA is configured, check that the
+ * signer's certificate chains to it, is valid now and is not revoked:
+ * everything that can fail before a device is touched. */
 enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 				 struct kesu_issuer **out, struct kesu_err *err);
 void kesu_issuer_free(struct kesu_issuer *is);

@@ -101,7 +101,7 @@ for kind in erased not-erased my-number; do
 		"$(j .approval.approver)" "$(j .approval.reference)" "$(j .approval.date)" \
 		"$(j '.witnesses[0].name')" "$(j '.witnesses[0].organization')" "$(j .device.serial)" \
 		"$(j .device.model)" "$(j .device.wwn)" "$(j .method.name)" "$(j .run_record.sha256)" \
-		"$(j .run_record.run_id)" "$(j .issued_at)" "$(j .asset.destination)" \
+		"$(j .run_record.run_id)" "$(j .issued_at)" "$(j '.asset.destination // "-"')" \
 		"$(j '.before.partitions[0].label')" "$(j .execution.host)"
 	check "$kind: codes are translated" has "$pdf" "機密性3（秘密文書相当）" "廃棄 / disposal" \
 		"上書き / overwrite" "ハードディスク / hdd"

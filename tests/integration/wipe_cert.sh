@@ -5,7 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../certlib.sh"
 
-make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+make_ca ca && make_ca otherca && make_operator op ca && make_operator stranger otherca &&
+	make_operator revoked ca || { not_ok "test CA set-up"; t_done; exit 1; }
 OUT=$T_DIR/out REG=$T_DIR/reg/register.jsonl
 CERTOPTS=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
 	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
@@ -28,6 +29,24 @@ check "with an unsafe key file wipe refuses (exit 5)" \
 	bash -c '[ $1 -eq 5 ] && grep -q "chmod 600" <<<"$2"' _ "$rc" "$out"
 chmod 600 "$T_DIR/op/kesu-signing.key"
 check "and the device was not touched" test "$(sha256sum < "$img")" = "$before"
+
+# Signer trust is checked before any device is opened (issue #10, item 10):
+# an operator of another CA, or a revoked one, would leave an erased disk
+# with a certificate nobody accepts.
+STRANGER=("${CERTOPTS[@]}" --key "$T_DIR/stranger/kesu-signing.key" --cert "$T_DIR/stranger/cert.pem")
+out=$("${W[@]}" "${STRANGER[@]}" --ca-file "$T_DIR/ca/ca.pem" "$L" 2>&1); rc=$?
+check "an operator certificate from another CA is refused (exit 9) before writing" \
+	bash -c '[ $1 -eq 9 ] && grep -q "not issued by this CA" <<<"$2" && grep -q "nothing erased" <<<"$2"' _ "$rc" "$out"
+"$CA_SCRIPTS/revoke-operator.sh" "$T_DIR/ca" "$T_DIR/revoked/cert.pem" >/dev/null 2>&1 &&
+	"$CA_SCRIPTS/gen-crl.sh" "$T_DIR/ca" "$T_DIR/ca/crl.pem" >/dev/null 2>&1
+printf '[trust]\nca_file = %s\ncrl_file = %s\n' "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" > "$T_DIR/trust.conf"
+REVOKED=("${CERTOPTS[@]}" --key "$T_DIR/revoked/kesu-signing.key" --cert "$T_DIR/revoked/cert.pem"
+	--config "$T_DIR/trust.conf")
+out=$("${W[@]}" "${REVOKED[@]}" "$L" 2>&1); rc=$?
+check "a revoked operator certificate ([trust] crl_file) is refused (exit 9) before writing" \
+	bash -c '[ $1 -eq 9 ] && grep -q "revoked" <<<"$2"' _ "$rc" "$out"
+check "and still nothing was written: no device change, no run record" \
+	bash -c '[ "$(sha256sum < "$1")" = "$2" ] && ! ls "$3"/kesu-run-*.json >/dev/null 2>&1' _ "$img" "$before" "$OUT"
 
 "${W[@]}" "${CERTOPTS[@]}" --json "$L" > "$T_DIR/summary.json"
 check "wipe with certificate options exits 0" test $? -eq 0

@@ -33,7 +33,8 @@ static json_t *cert_from(const char *run, bool my_number)
 	strcpy(i.property_number, "A-0001");
 	i.confidentiality_class = 3;
 	i.my_number = my_number;
-	strcpy(i.reason, "lease-return");
+	/* My Number media only ever go to destruction. */
+	strcpy(i.reason, my_number ? "disposal" : "lease-return");
 	strcpy(i.approver, "佐藤 花子");
 	strcpy(i.witnesses[0].name, "鈴木 一郎");
 	strcpy(i.witnesses[0].organization, "情報政策課");
@@ -288,12 +289,13 @@ static void hostile_values_are_bounded_and_visible(void **state)
 	memset(longname, 'N', 10000);
 	longname[10000] = '\0';
 	json_object_set_new(json_object_get(c, "operator"), "name", json_string(longname));
-	json_object_set_new(json_object_get(c, "device"), "serial",
-			    json_string("\x01\x02\x1b[2J\xe2\x80\xae" "321"));
+	/* What the medium held is evidence, hostile or not: it is printed. */
+	json_t *part = json_array_get(json_object_get(json_object_get(c, "before"), "partitions"), 0);
+	json_object_set_new(part, "label", json_string("\x01\x02\x1b[2J\xe2\x80\xae" "321"));
 	struct kesu_doc *d = page(c, KESU_LANG_JA_EN, KESU_OK);
 	assert_true(strlen(value(d, "担当者")) < KESU_PRINT_MAX_CHARS + 32);
 	assert_non_null(strstr(value(d, "担当者"), "[10000 chars]"));
-	assert_string_equal(value(d, "シリアル番号"), "<U+0001><U+0002><U+001B>[2J<U+202E>321");
+	assert_non_null(strstr(value(d, "partitions[1]"), "label=<U+0001><U+0002><U+001B>[2J<U+202E>321"));
 	assert_true(d->replaced);
 	/* The reader is told what <U+XXXX> means. */
 	assert_non_null(strstr(d->blk[d->n - 1].text, "<U+XXXX>"));
@@ -304,8 +306,12 @@ static void hostile_values_are_bounded_and_visible(void **state)
 	assert_true(len > 1000);
 	assert_memory_equal(pdf, "%PDF-", 5);
 	free(pdf);
-	free(longname);
 	kesu_doc_free(d);
+	/* In a claim (here the serial) the same characters make the
+	 * certificate contradict what it shows: not printed at all. */
+	json_object_set_new(json_object_get(c, "device"), "serial", json_string("SER\xe2\x80\xae" "1"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
+	free(longname);
 	json_decref(c);
 }
 
