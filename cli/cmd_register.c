@@ -5,6 +5,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "certs/document/issue.h"
+#include "certs/register/backend.h"
 #include "certs/register/register.h"
 #include "lib/timefmt.h"
 
@@ -21,6 +22,8 @@ static void usage(FILE *out)
 	      "  kesu register export --csv [--register FILE]\n"
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
 	      "  kesu register report --pdf --out FILE [--since T] [--until T] [--department D]\n"
+	      "  kesu register init-db | push | pull | seal --register postgresql://...\n"
+	      "FILE may be a postgresql:// URL: see 'kesu register init-db --help'.\n"
 	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
 	      out);
 }
@@ -118,6 +121,8 @@ static void csv_cell(const char *s, bool last)
 
 static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **rows)
 {
+	if (kesu_reg_is_db(path))
+		return cmd_register_pg_list(path, o->since, o->until, o->serial, o->op, rows);
 	struct kesu_err err = {0};
 	char *text;
 	size_t len;
@@ -154,6 +159,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 	const char *sub = argv[1];
 	if (!strcmp(sub, "report"))
 		return cmd_register_report(argc - 1, argv + 1);
+	if (cmd_register_pg_verb(sub))
+		return cmd_register_pg(argc, argv);
 	struct ropts o = {0};
 	bool help;
 	enum kesu_rc rc = parse(argc - 1, argv + 1, &o, &help);
@@ -169,13 +176,15 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		kesu_report(&err);
 		return rc;
 	}
-	const char *reg = o.reg ? o.reg : cfg.register_path;
+	const char *reg = o.reg ? o.reg : kesu_config_register(&cfg);
 	const char *ca = o.ca ? o.ca : cfg.ca_file;
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
 	if (strcmp(sub, "import") && nargs)
 		return kesu_usage_error("register %s: unexpected argument '%s'", sub, args[0]);
 
+	if (!strcmp(sub, "verify") && kesu_reg_is_db(reg))
+		return cmd_register_pg(argc, argv);
 	if (!strcmp(sub, "verify")) {
 		struct kesu_reg_verify v;
 		rc = kesu_register_verify(reg, ca, &v, &err);
@@ -265,8 +274,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			if ((rc = kesu_cert_verify_file(args[i], ca, 0, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
-			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, &seq,
-								   &err))) {
+			} else if ((rc = kesu_reg_append_cert(reg, args[i], signer, &seq,
+							      &err))) {
 				kesu_report(&err);
 			} else {
 				printf("%s: registered as %llu (result %s)\n", args[i],
@@ -279,5 +288,5 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return worst;
 	}
 	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
-				"export, import or report", sub);
+				"export, import, report, init-db, push, pull or seal", sub);
 }

@@ -1,7 +1,7 @@
 #include "certs/document/issue.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
-#include "certs/register/register.h"
+#include "certs/register/backend.h"
 #include "lib/timefmt.h"
 
 #include <errno.h>
@@ -41,12 +41,16 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
-	if ((rc = kesu_cert_info_check(i, err)))
+	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
-						       : cfg.register_path,
+						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
+	/* A database register that cannot take the certificate must stop a
+	 * wipe before it starts, not after the disk is gone. */
+	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path, err)))
+		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
 	char now[KESU_TIME_LEN];
@@ -91,9 +95,21 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	free(is);
 }
 
+const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)
+{
+	return &is->info;
+}
+
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 			       char *cert_path, size_t cert_path_size,
 			       struct kesu_err *err)
+{
+	return kesu_issuer_issue_as(is, &is->info, run_record, cert_path, cert_path_size, err);
+}
+
+enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
+				  const char *run_record, char *cert_path,
+				  size_t cert_path_size, struct kesu_err *err)
 {
 	char *data;
 	size_t len;
@@ -117,7 +133,7 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	const char *base = strrchr(run_record, '/') ? strrchr(run_record, '/') + 1
 						    : run_record;
 	json_t *cert;
-	rc = kesu_cert_build(rr, base, hash, &is->info, id, now, &cert, err);
+	rc = kesu_cert_build(rr, base, hash, info, id, now, &cert, err);
 	json_decref(rr);
 	if (rc)
 		return kesu_err_prefix(err, "%s: ", run_record);
@@ -153,7 +169,7 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	if (!rc)
 		rc = kesu_signer_sign_file(is->signer, cert_path, err);
 	if (!rc && is->use_register)
-		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
-					       NULL, err);
+		rc = kesu_reg_append_cert(is->register_path, cert_path, is->signer,
+					   NULL, err);
 	return rc;
 }

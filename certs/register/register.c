@@ -241,8 +241,8 @@ static enum kesu_rc write_head(const char *path, const struct kesu_reg_check *st
 	return rc;
 }
 
-static enum kesu_rc cert_entry(const char *cert_path, json_t **out,
-			       char *id_out, struct kesu_err *err)
+enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
+				      char *id_out, struct kesu_err *err)
 {
 	char *data;
 	size_t len;
@@ -292,7 +292,7 @@ enum kesu_rc kesu_register_append_cert(const char *reg_path,
 {
 	json_t *entry;
 	char id[37];
-	enum kesu_rc rc = cert_entry(cert_path, &entry, id, err);
+	enum kesu_rc rc = kesu_register_cert_entry(cert_path, &entry, id, err);
 	if (rc)
 		return rc;
 	char dir[PATH_MAX];

@@ -39,6 +39,12 @@ void kesu_register_check_text(const char *text, size_t len,
  * caller); canonical form: sorted keys, compact.  Caller frees. */
 char *kesu_register_line(const json_t *entry);
 
+/* The entry (kind certificate, without seq, time and prev) for a
+ * certificate file and its .p7s; id_out (37 bytes) receives its id.  Both
+ * registers, file and database, append what this builds. */
+enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
+				      char *id_out, struct kesu_err *err);
+
 /* Append an entry for a certificate file (its .p7s beside it) under an
  * exclusive lock, cutting and recording a torn last line first, then write
  * the signed head.  Refuses a certificate id already registered. */

@@ -23,6 +23,11 @@ before=$(sha256sum < "$img")
 out=$("${W[@]}" "$L" 2>&1); rc=$?
 check "without certificate details wipe refuses (exit 2) and says how" \
 	bash -c '[ $1 -eq 2 ] && grep -q -- "--no-cert" <<<"$2"' _ "$rc" "$out"
+img2=$(make_image disk2.img 8) && L2=$(make_loop "$img2") || { not_ok "second loop device"; t_done; exit 1; }
+out=$("${W[@]}" "${CERTOPTS[@]}" "$L" "$L2" 2>&1); rc=$?
+check "one --asset for two devices is refused (exit 2) before anything is written" \
+	bash -c '[ $1 -eq 2 ] && grep -q "its own run" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' \
+	_ "$rc" "$out" "$img" "$before"
 chmod 644 "$T_DIR/op/kesu-signing.key"
 out=$("${W[@]}" "${CERTOPTS[@]}" "$L" 2>&1); rc=$?
 check "with an unsafe key file wipe refuses (exit 5)" \
@@ -77,6 +82,28 @@ check "My Number media: the wipe summary says physical destruction is required" 
 	grep -q "PHYSICAL DESTRUCTION REQUIRED" <<<"$out"
 check "the register holds all three, chain intact" \
 	bash -c '[ "$(wc -l < "$1")" -eq 3 ] && "$KESU" register verify --register "$1" --ca "$2" >/dev/null' _ "$REG" "$T_DIR/ca/ca.pem"
+# A resume certifies the asset the interrupted run was started for, whatever
+# is typed at the resume (issue #10, item 2).
+pause="$T_DIR/pause"
+KESU_TEST_PAUSE_BEFORE_VERIFY="$pause" "${W[@]}" "${CERTOPTS[@]}" --method zero "$L" >/dev/null 2>&1 &
+pid=$!
+flag="$pause.${L#/dev/}"
+for _ in $(seq 600); do [ -e "$flag" ] && break; sleep 0.05; done
+kill -INT "$pid"; wait "$pid"; rc=$?; rm -f "$flag"
+check "a certified wipe interrupted before its verification exits 8" test "$rc" -eq 8
+OTHER=("${CERTOPTS[@]/A-0042/B-9999}")
+out=$("${W[@]}" "${OTHER[@]}" --resume "$L" 2>&1); rc=$?
+check "a resume naming another --asset is refused (exit 2), naming the option" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--asset differs" <<<"$2"' _ "$rc" "$out"
+out=$("${W[@]}" "${CERTOPTS[@]/disposal/repair}" --resume "$L" 2>&1); rc=$?
+check "so is one with another --reason" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--reason differs" <<<"$2"' _ "$rc" "$out"
+"${W[@]}" --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--register "$REG" --resume --json "$L" >"$T_DIR/resumed.json"; rc=$?
+cert3=$(jq -r '.[0].certificate' "$T_DIR/resumed.json")
+check "a resume without details ends erased and certifies the interrupted run's asset" \
+	bash -c '[ $1 -eq 0 ] && jq -e ".result == \"erased\" and .asset.property_number == \"A-0042\" and .asset.reason == \"disposal\"" "$2" >/dev/null' \
+	_ "$rc" "$cert3"
 check "--no-cert skips the certificate" \
 	bash -c '"$@" --no-cert --json | jq -e ".[0].certificate == null" >/dev/null' _ "${W[@]}" "$L"
 

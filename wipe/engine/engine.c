@@ -1,4 +1,5 @@
 #include "wipe/engine/engine.h"
+#include "wipe/engine/engine_gen.h"
 #include "wipe/engine/sampling.h"
 
 #include <errno.h>
@@ -12,467 +13,6 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
-
-/* ---- bad ranges ------------------------------------------------------- */
-
-const char *kesu_bad_op_name(enum kesu_bad_op op)
-{
-	switch (op) {
-	case KESU_BAD_WRITE: return "write";
-	case KESU_BAD_READ: return "read";
-	case KESU_BAD_VERIFY: return "verify";
-	}
-	return "?";
-}
-
-bool kesu_bad_op_parse(const char *s, enum kesu_bad_op *out)
-{
-	static const enum kesu_bad_op all[] = {KESU_BAD_WRITE, KESU_BAD_READ,
-					       KESU_BAD_VERIFY};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!strcmp(s, kesu_bad_op_name(all[i]))) {
-			*out = all[i];
-			return true;
-		}
-	return false;
-}
-
-static int range_cmp(const struct kesu_bad_range *a, const struct kesu_bad_range *b)
-{
-	if (a->first_lba != b->first_lba)
-		return a->first_lba < b->first_lba ? -1 : 1;
-	return (int)a->op - (int)b->op;
-}
-
-enum kesu_rc kesu_bad_add(struct kesu_bad_list *l, uint64_t lba, uint64_t count,
-			  enum kesu_bad_op op, struct kesu_err *err)
-{
-	if (count == 0)
-		return KESU_OK;
-	struct kesu_bad_range nr = {lba, count, op};
-	/* Swallow every range of the same op that overlaps or touches. */
-	size_t j = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		struct kesu_bad_range *r = &l->v[i];
-		if (r->op == op && r->first_lba <= nr.first_lba + nr.count &&
-		    nr.first_lba <= r->first_lba + r->count) {
-			uint64_t end = nr.first_lba + nr.count;
-			if (r->first_lba + r->count > end)
-				end = r->first_lba + r->count;
-			if (r->first_lba < nr.first_lba)
-				nr.first_lba = r->first_lba;
-			nr.count = end - nr.first_lba;
-			continue;
-		}
-		l->v[j++] = *r;
-	}
-	l->n = j;
-	if (l->n >= KESU_BAD_RANGES_MAX)
-		return kesu_fail(err, KESU_ERR_FAILED, 0,
-				 "more than %d separate bad ranges; the medium is failing, "
-				 "destroy it physically",
-				 KESU_BAD_RANGES_MAX);
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct kesu_bad_range *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		l->v = v;
-		l->cap = cap;
-	}
-	size_t pos = l->n;
-	while (pos > 0 && range_cmp(&l->v[pos - 1], &nr) > 0)
-		pos--;
-	memmove(&l->v[pos + 1], &l->v[pos], (l->n - pos) * sizeof(nr));
-	l->v[pos] = nr;
-	l->n++;
-	return KESU_OK;
-}
-
-uint64_t kesu_bad_blocks(const struct kesu_bad_list *l)
-{
-	/* Sorted by first_lba, so one sweep counts the union. */
-	uint64_t total = 0, end = 0;
-	bool any = false;
-	for (size_t i = 0; i < l->n; i++) {
-		uint64_t a = l->v[i].first_lba, b = a + l->v[i].count;
-		if (!any || a >= end) {
-			total += b - a;
-			end = b;
-			any = true;
-		} else if (b > end) {
-			total += b - end;
-			end = b;
-		}
-	}
-	return total;
-}
-
-void kesu_bad_free(struct kesu_bad_list *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = l->cap = 0;
-}
-
-/* ---- verdict ---------------------------------------------------------- */
-
-const char *kesu_result_name(enum kesu_result r)
-{
-	switch (r) {
-	case KESU_RESULT_ERASED: return "erased";
-	case KESU_RESULT_EXCEPTIONS: return "erased-with-exceptions";
-	case KESU_RESULT_FAILED: return "failed";
-	case KESU_RESULT_INTERRUPTED: return "interrupted";
-	}
-	return "failed";
-}
-
-const char *kesu_verify_outcome_name(enum kesu_verify_outcome o)
-{
-	switch (o) {
-	case KESU_VERIFY_PASSED: return "passed";
-	case KESU_VERIFY_FAILED: return "failed";
-	case KESU_VERIFY_SKIPPED: return "skipped";
-	case KESU_VERIFY_INCOMPLETE: return "incomplete";
-	}
-	return "incomplete";
-}
-
-const char *kesu_phase_name(enum kesu_phase p)
-{
-	switch (p) {
-	case KESU_PHASE_WRITE: return "write";
-	case KESU_PHASE_VERIFY: return "verify";
-	case KESU_PHASE_DONE: return "done";
-	}
-	return "?";
-}
-
-enum kesu_result kesu_wipe_classify(const struct kesu_outcome_facts *f, char *reason,
-			       size_t reasonsz)
-{
-	/* Order matters: the first rule that matches wins, and every path but
-	 * the last one returns something other than erased. */
-	if (f->interrupted) {
-		snprintf(reason, reasonsz,
-			 "interrupted before the erasure finished; run 'kesu wipe --resume'");
-		return KESU_RESULT_INTERRUPTED;
-	}
-	if (f->fatal) {
-		snprintf(reason, reasonsz, "%s",
-			 f->fatal_reason && f->fatal_reason[0] ? f->fatal_reason
-							       : "the erasure could not run to the end");
-		return KESU_RESULT_FAILED;
-	}
-	if (!f->all_passes_done) {
-		snprintf(reason, reasonsz, "not every pass covered the whole medium");
-		return KESU_RESULT_FAILED;
-	}
-	if (f->total_blocks == 0) {
-		snprintf(reason, reasonsz, "the medium has no blocks");
-		return KESU_RESULT_FAILED;
-	}
-	if (f->bad_blocks > f->total_blocks / 2) {
-		snprintf(reason, reasonsz,
-			 "%" PRIu64 " of %" PRIu64
-			 " blocks could not be written or verified; destroy the medium physically",
-			 f->bad_blocks, f->total_blocks);
-		return KESU_RESULT_FAILED;
-	}
-	if (f->bytes_written > f->bytes_expected ||
-	    (f->bytes_written < f->bytes_expected && f->bad_blocks == 0)) {
-		snprintf(reason, reasonsz,
-			 "bytes written (%" PRIu64 ") do not match the plan (%" PRIu64 ")",
-			 f->bytes_written, f->bytes_expected);
-		return KESU_RESULT_FAILED;
-	}
-	if (f->verify_mode != KESU_VERIFY_NONE &&
-	    (f->verify_outcome == KESU_VERIFY_SKIPPED ||
-	     (f->verify_outcome != KESU_VERIFY_PASSED && f->bad_blocks == 0))) {
-		snprintf(reason, reasonsz, "verification did not run to the end");
-		return KESU_RESULT_FAILED;
-	}
-	if (f->bad_blocks > 0) {
-		snprintf(reason, reasonsz,
-			 "%" PRIu64 " of %" PRIu64
-			 " blocks could not be written or verified (see bad_ranges)",
-			 f->bad_blocks, f->total_blocks);
-		return KESU_RESULT_EXCEPTIONS;
-	}
-	if (f->verify_mode == KESU_VERIFY_NONE) {
-		snprintf(reason, reasonsz,
-			 "not verified (--verify=none): every block was written but none was read back");
-		return KESU_RESULT_EXCEPTIONS;
-	}
-	if (f->verify_outcome != KESU_VERIFY_PASSED) {
-		snprintf(reason, reasonsz, "verification did not pass");
-		return KESU_RESULT_FAILED;
-	}
-	if (reasonsz)
-		reason[0] = '\0';
-	return KESU_RESULT_ERASED;
-}
-
-/* ---- wipe state ------------------------------------------------------- */
-
-enum kesu_rc kesu_wipe_init(struct kesu_wipe *w, const struct kesu_method *m,
-			    enum kesu_verify_mode verify, struct kesu_err *err)
-{
-	memset(w, 0, sizeof(*w));
-	if (m->npasses == 0 || m->npasses > KESU_PASSES_MAX)
-		return kesu_fail(err, KESU_ERR_USAGE, 0,
-				 "method %s has no passes; pick one from 'kesu methods'",
-				 m->name);
-	w->method = *m;
-	w->verify = verify;
-	enum kesu_rc rc = kesu_stream_key_new(&w->key, err);
-	if (rc != KESU_OK)
-		return rc;
-	if (getrandom(&w->sample_seed, sizeof(w->sample_seed), 0) !=
-	    (ssize_t)sizeof(w->sample_seed))
-		return kesu_fail(err, KESU_ERR_INTERNAL, errno,
-				 "getrandom failed: %s", strerror(errno));
-	for (size_t i = 0; i < KESU_PASSES_MAX; i++)
-		w->passes[i].verified = -1;
-	w->phase = KESU_PHASE_WRITE;
-	w->result = KESU_RESULT_FAILED;
-	w->verify_outcome = KESU_VERIFY_INCOMPLETE;
-	return KESU_OK;
-}
-
-void kesu_wipe_free(struct kesu_wipe *w)
-{
-	kesu_bad_free(&w->bad);
-	explicit_bzero(&w->key, sizeof(w->key));
-}
-
-void kesu_wipe_prepare_resume(struct kesu_wipe *w)
-{
-	w->interrupted = false;
-	w->fatal = false;
-	w->reason[0] = '\0';
-	w->resumed = true;
-	w->result = KESU_RESULT_FAILED;
-	w->verify_outcome = KESU_VERIFY_INCOMPLETE;
-}
-
-void kesu_wipe_pass_key(const struct kesu_wipe *w, size_t i, struct kesu_stream_key *out)
-{
-	/* Distinct passes must not write the same stream; flipping the top
-	 * byte of the counter block puts each pass 2^120 blocks apart. */
-	*out = w->key;
-	out->iv[0] ^= (uint8_t)i;
-}
-
-bool kesu_wipe_verifies_pass(const struct kesu_wipe *w, size_t i)
-{
-	switch (w->verify) {
-	case KESU_VERIFY_NONE: return false;
-	case KESU_VERIFY_ALL: return true;
-	case KESU_VERIFY_LAST:
-	case KESU_VERIFY_SAMPLE: return i + 1 == w->method.npasses;
-	}
-	return false;
-}
-
-void kesu_wipe_facts(const struct kesu_wipe *w, uint64_t size, uint32_t block_size,
-		     struct kesu_outcome_facts *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->interrupted = w->interrupted;
-	f->fatal = w->fatal;
-	f->fatal_reason = w->reason;
-	f->all_passes_done = w->phase == KESU_PHASE_DONE;
-	f->verify_mode = w->verify;
-	f->verify_outcome = w->verify_outcome;
-	f->total_blocks = block_size ? size / block_size : 0;
-	f->bad_blocks = kesu_bad_blocks(&w->bad);
-	f->bytes_expected = size * w->method.npasses;
-	f->bytes_written = w->bytes_written;
-}
-
-void kesu_wipe_finish(struct kesu_wipe *w, uint64_t size, uint32_t block_size)
-{
-	if (w->verify == KESU_VERIFY_NONE)
-		w->verify_outcome = KESU_VERIFY_SKIPPED;
-	else if (!w->verify_done)
-		w->verify_outcome = KESU_VERIFY_INCOMPLETE;
-	else if (w->mismatched_blocks > 0)
-		w->verify_outcome = KESU_VERIFY_FAILED;
-	else if (w->unreadable_blocks > 0)
-		w->verify_outcome = KESU_VERIFY_INCOMPLETE;
-	else
-		w->verify_outcome = KESU_VERIFY_PASSED;
-	struct kesu_outcome_facts f;
-	kesu_wipe_facts(w, size, block_size, &f);
-	char reason[sizeof(w->reason)];
-	w->result = kesu_wipe_classify(&f, reason, sizeof(reason));
-	memcpy(w->reason, reason, sizeof(reason));
-}
-
-/* ---- data generator: fills chunk N+1 while chunk N is on the wire ----- */
-
-#define NSLOT 3
-#define TILE (64 * 1024)
-
-struct gen_slot {
-	uint8_t *buf;
-	uint64_t off;
-	size_t len;
-	ssize_t r;      /* a reader's pread result */
-	/* What a pattern fill left in buf: that pass at that phase and length.
-	 * Refilling 4 MiB before every write was a fifth of nist-clear's CPU;
-	 * with the chunk a multiple of the period a slot is filled once. */
-	const struct kesu_pass *filled_pass;
-	size_t filled_phase, filled_len;
-};
-
-struct gen {
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct gen_slot s[NSLOT];
-	uint64_t prod, cons;
-	bool finished, quit;
-	const struct kesu_pass *pass;
-	struct kesu_stream *stream;
-	/* Set for a read-ahead thread: it reads the medium into the slots
-	 * instead of generating data, so comparing chunk N overlaps reading
-	 * chunk N+1. */
-	struct kesu_target *reader;
-	const struct kesu_sample *ranges;
-	size_t nranges;
-	size_t chunk;
-	enum kesu_rc rc;
-	struct kesu_err err;
-};
-
-static void fill_pattern_once(struct gen_slot *s, const struct kesu_pass *p, uint64_t off,
-			      size_t len)
-{
-	size_t period = p->pattern_len ? p->pattern_len : 1;
-	size_t phase = (size_t)(off % period);
-	if (s->filled_pass == p && s->filled_phase == phase && s->filled_len >= len)
-		return;
-	kesu_pass_fill_pattern(p, off, s->buf, len);
-	s->filled_pass = p;
-	s->filled_phase = phase;
-	s->filled_len = len;
-}
-
-static void *gen_main(void *arg)
-{
-	struct gen *g = arg;
-	for (size_t r = 0; r < g->nranges; r++) {
-		uint64_t end = g->ranges[r].offset + g->ranges[r].length;
-		for (uint64_t off = g->ranges[r].offset; off < end;) {
-			size_t len = end - off < g->chunk ? (size_t)(end - off) : g->chunk;
-			pthread_mutex_lock(&g->mu);
-			while (g->prod - g->cons >= NSLOT && !g->quit)
-				pthread_cond_wait(&g->cv, &g->mu);
-			bool quit = g->quit;
-			struct gen_slot *s = &g->s[g->prod % NSLOT];
-			pthread_mutex_unlock(&g->mu);
-			if (quit)
-				goto out;
-			if (g->reader) {
-				s->r = g->reader->ops->pread(g->reader, s->buf, len, off);
-			} else if (g->pass->kind == KESU_PASS_RANDOM) {
-				enum kesu_rc rc = kesu_stream_fill(g->stream, off, s->buf, len,
-								   &g->err);
-				if (rc != KESU_OK) {
-					g->rc = rc;
-					goto out;
-				}
-			} else {
-				fill_pattern_once(s, g->pass, off, len);
-			}
-			s->off = off;
-			s->len = len;
-			pthread_mutex_lock(&g->mu);
-			g->prod++;
-			pthread_cond_broadcast(&g->cv);
-			pthread_mutex_unlock(&g->mu);
-			off += len;
-		}
-	}
-out:
-	pthread_mutex_lock(&g->mu);
-	g->finished = true;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-	return NULL;
-}
-
-static enum kesu_rc gen_start(struct gen *g, uint8_t *bufs[NSLOT],
-			      struct kesu_target *reader, const struct kesu_wipe *w, size_t pass,
-			      const struct kesu_sample *ranges, size_t nranges,
-			      size_t chunk, struct kesu_err *err)
-{
-	memset(g, 0, sizeof(*g));
-	for (size_t i = 0; i < NSLOT; i++)
-		g->s[i].buf = bufs[i];
-	g->pass = &w->method.passes[pass];
-	g->ranges = ranges;
-	g->nranges = nranges;
-	g->chunk = chunk;
-	g->reader = reader;
-	if (!reader && g->pass->kind == KESU_PASS_RANDOM) {
-		struct kesu_stream_key k;
-		kesu_wipe_pass_key(w, pass, &k);
-		enum kesu_rc rc = kesu_stream_new(&k, &g->stream, err);
-		explicit_bzero(&k, sizeof(k));
-		if (rc != KESU_OK)
-			return rc;
-	}
-	pthread_mutex_init(&g->mu, NULL);
-	pthread_cond_init(&g->cv, NULL);
-	int e = pthread_create(&g->th, NULL, gen_main, g);
-	if (e) {
-		pthread_mutex_destroy(&g->mu);
-		pthread_cond_destroy(&g->cv);
-		kesu_stream_free(g->stream);
-		return kesu_fail(err, KESU_ERR_INTERNAL, e, "cannot start a thread: %s",
-				 strerror(e));
-	}
-	return KESU_OK;
-}
-
-static struct gen_slot *gen_next(struct gen *g)
-{
-	pthread_mutex_lock(&g->mu);
-	while (g->cons == g->prod && !g->finished)
-		pthread_cond_wait(&g->cv, &g->mu);
-	struct gen_slot *s = g->cons == g->prod ? NULL : &g->s[g->cons % NSLOT];
-	pthread_mutex_unlock(&g->mu);
-	return s;
-}
-
-static void gen_release(struct gen *g)
-{
-	pthread_mutex_lock(&g->mu);
-	g->cons++;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-}
-
-/* Stop and join; returns the generator's own failure, if any. */
-static enum kesu_rc gen_stop(struct gen *g, struct kesu_err *err)
-{
-	pthread_mutex_lock(&g->mu);
-	g->quit = true;
-	pthread_cond_broadcast(&g->cv);
-	pthread_mutex_unlock(&g->mu);
-	pthread_join(g->th, NULL);
-	pthread_mutex_destroy(&g->mu);
-	pthread_cond_destroy(&g->cv);
-	kesu_stream_free(g->stream);
-	g->stream = NULL;
-	if (g->rc != KESU_OK && err)
-		*err = g->err;
-	return g->rc;
-}
 
 /* ---- the engine ------------------------------------------------------- */
 
@@ -498,7 +38,8 @@ struct ctx {
 	struct timespec t0, last_ckpt;
 	uint64_t run_done;
 	uint64_t phase_done, phase_total;
-	unsigned dead_chunks;
+	bool dead_run;           /* the last reads or writes all failed */
+	uint64_t dead_from;      /* medium offset where they began to */
 	uint64_t pass_failed_bytes;
 	struct kesu_sample_plan plan;
 	bool have_plan;
@@ -683,12 +224,24 @@ static bool block_gone(struct ctx *c, ssize_t r, const char *during)
 	return true;
 }
 
-/* A device that fails every block of DEAD_CHUNKS chunks in a row is dead:
- * stop rather than grind through the rest one block at a time. */
-static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, const char *doing)
+/* A device that fails every block over DEAD_CHUNKS chunks of the medium in
+ * a row is dead: stop rather than grind through the rest one block at a
+ * time.  The stretch is measured on the medium, not in reads: a sampled
+ * verification reads a bad zone in many small samples, and counting them
+ * as chunks called a device dead (and its result failed) after a few
+ * hundred KiB that a full read maps as an ordinary bad range. */
+static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, uint64_t off,
+			     const char *doing)
 {
-	c->dead_chunks = failed == len ? c->dead_chunks + 1 : 0;
-	if (c->dead_chunks >= DEAD_CHUNKS)
+	if (failed != len) {
+		c->dead_run = false;
+		return;
+	}
+	if (!c->dead_run) {
+		c->dead_run = true;
+		c->dead_from = off;
+	}
+	if (off + len - c->dead_from >= (uint64_t)DEAD_CHUNKS * c->chunk)
 		set_fatal(c, "the device stopped %s (%d chunks in a row failed); destroy it "
 			     "physically",
 			  doing, DEAD_CHUNKS);
@@ -702,7 +255,7 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 	if (r == (ssize_t)len) {
 		w->bytes_written += len;
 		ps->bytes_written += len;
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		return;
 	}
 	if (!chunk_worth_retrying(c, r, "the erasure"))
@@ -726,7 +279,7 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 			return;
 	}
 	c->pass_failed_bytes += failed;
-	count_dead_chunk(c, failed, len, "accepting writes");
+	count_dead_chunk(c, failed, len, off, "accepting writes");
 	if (!w->fatal && c->pass_failed_bytes > c->t->size / 2)
 		set_fatal(c, "most of the medium could not be written; destroy it physically");
 }
@@ -745,6 +298,7 @@ static void compare_blocks(struct ctx *c, const uint8_t *got, const uint8_t *exp
 		}
 		note_bad(c, off + b, bs, KESU_BAD_VERIFY);
 		w->mismatched_blocks++;
+		ps->mismatched++;
 		ps->verify_bad++;
 	}
 }
@@ -807,7 +361,7 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 	struct kesu_wipe *w = c->w;
 	struct kesu_pass_state *ps = &w->passes[w->pass];
 	if (r == (ssize_t)len && matches_expected(c, got, off, len)) {
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		w->bytes_verified += len;
 		ps->bytes_verified += len;
 		return;
@@ -818,7 +372,7 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 	if (!exp)
 		return;
 	if (r == (ssize_t)len) {
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		compare_blocks(c, got, exp, off, len);
 		return;
 	}
@@ -836,12 +390,13 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 			return;
 		note_bad(c, off + b, bs, KESU_BAD_READ);
 		w->unreadable_blocks++;
+		ps->unreadable++;
 		ps->verify_bad++;
 		failed += bs;
 		if (w->fatal)
 			return;
 	}
-	count_dead_chunk(c, failed, len, "answering reads");
+	count_dead_chunk(c, failed, len, off, "answering reads");
 }
 
 /* Verification state for the current pass: the tile of a pattern pass, or
@@ -1011,8 +566,15 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 		}
 		if (w->phase == KESU_PHASE_WRITE && !ps->started_at)
 			ps->started_at = time(NULL);
+		/* A checkpoint at the start of every phase, before its first
+		 * write: whatever kills the run later, the newest checkpoint
+		 * then names the phase in progress, and a resume can tell what
+		 * the medium holds below and above its offset (fingerprint.h). */
+		maybe_checkpoint(c, true);
+		if (w->fatal)
+			break;
 		c->pass_failed_bytes = 0;
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		struct kesu_sample *ranges = NULL;
 		size_t n = 0;
 		enum kesu_rc rc = phase_ranges(c, &ranges, &n, err);
