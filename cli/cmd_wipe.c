@@ -15,6 +15,7 @@
 #include "cli/cert_opts.h"
 #include "cli/purge_opts.h"
 #include "certs/document/cert_info.h"
+#include "cli/cmd_pdf.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
 #include "wipe/firmware/purge_wipe.h"
@@ -48,6 +49,8 @@ struct wipe_opts {
 	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
 	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
 	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
+	bool pdf;                        /* --pdf: print each certificate */
+	enum kesu_lang pdf_lang;
 };
 
 /* Workers signal here when they end, so the main thread notices at once
@@ -72,6 +75,7 @@ struct dev_run {
 	char resumed_from[KESU_RUN_ID_LEN];
 	char pause_path[PATH_MAX];
 	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
+	char pdf_path[PATH_MAX];     /* its PDF (--pdf), "" if none */
 	json_t *firmware;            /* the record's "firmware" object, or NULL */
 	atomic_int *stop;
 
@@ -90,7 +94,7 @@ struct dev_run {
 };
 
 enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
-       O_STATE, O_OUT, O_RESUME, O_NO_CERT };
+       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF };
 static const struct kesu_opt wipe_opt_table[] = {
 	[O_METHOD] = {"method", 'm', "NAME", "erasure method (default nist-clear; see 'kesu methods')"},
 	[O_PASSES] = {"passes", 0, "LIST", "custom passes instead, e.g. 00,ff,random"},
@@ -104,6 +108,7 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_OUT] = {"out", 0, "DIR", "run records (default: current directory)"},
 	[O_RESUME] = {"resume", 0, NULL, "continue an interrupted wipe from its checkpoint"},
 	[O_NO_CERT] = {"no-cert", 0, NULL, "do not issue a signed certificate per device"},
+	[O_PDF] = {"pdf", 0, "[=LANG]", "print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -511,6 +516,10 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 		kesu_report(&err);
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
+	if (o->pdf && d->cert_path[0] &&
+	    (rc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang, o->cert.config_path,
+				      d->pdf_path, sizeof(d->pdf_path))) != KESU_OK)
+		return rc;
 	/* A device that went away failed for a reason the operator fixes by
 	 * reconnecting it: exit 7, not 1. */
 	if (d->w.result == KESU_RESULT_FAILED &&
@@ -543,6 +552,10 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			json_object_set_new(json_array_get(a, i), "certificate",
 					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
 								 : json_null());
+		for (size_t i = 0; o->pdf && i < n; i++)
+			json_object_set_new(json_array_get(a, i), "pdf",
+					    devs[i].pdf_path[0] ? kesu_json_str(devs[i].pdf_path)
+								: json_null());
 		char *s = json_dumps(a, JSON_INDENT(2));
 		if (s)
 			printf("%s\n", s);
@@ -569,6 +582,8 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			printf("  record: %s\n", d->record_path);
 		if (d->cert_path[0])
 			printf("  certificate: %s\n", d->cert_path);
+		if (d->pdf_path[0])
+			printf("  pdf: %s\n", d->pdf_path);
 		if (o->cert.info.my_number)
 			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
 			       "data; software erasure alone is not a complete disposal\n");
@@ -599,6 +614,12 @@ static enum kesu_rc wipe_opt(void *ud, const struct kesu_opt *opt, const char *a
 	case O_OUT: o->out_dir = arg; break;
 	case O_RESUME: o->resume = true; break;
 	case O_NO_CERT: o->cert.no_cert = true; break;
+	case O_PDF:
+		o->pdf = true;
+		o->pdf_lang = KESU_LANG_JA_EN;
+		if (arg && !kesu_lang_parse(arg, &o->pdf_lang))
+			return kesu_usage_error("wipe: --pdf=LANG takes ja, en or ja+en");
+		break;
 	case O_PROGRESS:
 		if (!strcmp(arg, "auto"))
 			o->progress = PROGRESS_AUTO;
@@ -625,6 +646,8 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, int *first
 	int optind = *first;
 	if (o->method && o->passes)
 		return kesu_usage_error("wipe: give --method or --passes, not both");
+	if (o->pdf && o->cert.no_cert)
+		return kesu_usage_error("wipe: --pdf prints the certificates; drop --no-cert");
 	if (o->resume && (o->method || o->passes || o->verify))
 		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
 					"method; drop --method, --passes and --verify");
