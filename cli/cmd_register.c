@@ -1,6 +1,7 @@
 /* kesu register verify | list | export | import */
 #include "certs/document/cert_verify.h"
 #include "cli/cli.h"
+#include "cli/cmd_pdf.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "certs/document/issue.h"
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 	      "  kesu register export --csv [--register FILE]\n"
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
 	      "                       [--tsa URL] [--tsa-ca-file FILE]\n"
+	      "  kesu register report --pdf --out FILE [--since T] [--until T] [--department D]\n"
 	      "  kesu register init-db | push | pull | seal --register postgresql://...\n"
 	      "FILE may be a postgresql:// URL: see 'kesu register init-db --help'.\n"
 	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
@@ -160,6 +162,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
 	}
 	const char *sub = argv[1];
+	if (!strcmp(sub, "report"))
+		return cmd_register_report(argc - 1, argv + 1);
 	if (cmd_register_pg_verb(sub))
 		return cmd_register_pg(argc, argv);
 	struct ropts o = {0};
@@ -310,5 +314,5 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return worst;
 	}
 	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
-				"export, import, init-db, push, pull or seal", sub);
+				"export, import, report, init-db, push, pull or seal", sub);
 }

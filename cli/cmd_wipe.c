@@ -13,7 +13,9 @@
 #include "lib/fileio.h"
 #include "wipe/device/gate.h"
 #include "cli/cert_opts.h"
+#include "cli/purge_opts.h"
 #include "certs/document/cert_info.h"
+#include "cli/cmd_pdf.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
 #include "wipe/firmware/purge_wipe.h"
@@ -47,6 +49,8 @@ struct wipe_opts {
 	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
 	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
 	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
+	bool pdf;                        /* --pdf: print each certificate */
+	enum kesu_lang pdf_lang;
 };
 
 /* Workers signal here when they end, so the main thread notices at once
@@ -71,6 +75,7 @@ struct dev_run {
 	char resumed_from[KESU_RUN_ID_LEN];
 	char pause_path[PATH_MAX];
 	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
+	char pdf_path[PATH_MAX];     /* its PDF (--pdf), "" if none */
 	json_t *firmware;            /* the record's "firmware" object, or NULL */
 	atomic_int *stop;
 
@@ -88,6 +93,26 @@ struct dev_run {
 	enum kesu_rc rc;             /* this device's outcome as a kesu_rc */
 };
 
+enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
+       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF };
+static const struct kesu_opt wipe_opt_table[] = {
+	[O_METHOD] = {"method", 'm', "NAME", "erasure method (default nist-clear; see 'kesu methods')"},
+	[O_PASSES] = {"passes", 0, "LIST", "custom passes instead, e.g. 00,ff,random"},
+	[O_VERIFY] = {"verify", 0, "MODE", "last, all, none or sample (default: the method's)"},
+	[O_YES] = {"yes", 'y', NULL, "do not ask for confirmation"},
+	[O_DRY_RUN] = {"dry-run", 'n', NULL, "show the plan and exit (with --json: as JSON)"},
+	[O_PROGRESS] = {"progress", 0, "MODE", "auto, json (lines on stderr) or none"},
+	[O_QUIET] = {"quiet", 'q', NULL, "print only the summary"},
+	[O_JSON] = {"json", 0, NULL, "print the summary as JSON on stdout"},
+	[O_STATE] = {"state-dir", 0, "DIR", "checkpoints (default: kesu.conf [paths] state_dir, else " KESU_STATE_DIR_DEFAULT ")"},
+	[O_OUT] = {"out", 0, "DIR", "run records (default: current directory)"},
+	[O_RESUME] = {"resume", 0, NULL, "continue an interrupted wipe from its checkpoint"},
+	[O_NO_CERT] = {"no-cert", 0, NULL, "do not issue a signed certificate per device"},
+	[O_PDF] = {"pdf", 0, "[=LANG]", "print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -95,26 +120,12 @@ static void usage(FILE *f)
 		"       kesu wipe --resume [OPTIONS] DEVICE...\n\n"
 		"Overwrite whole devices or image files, verify from the medium, and\n"
 		"write one run record per device.\n\n"
-		"Options:\n"
-		"  -m, --method NAME        erasure method (default nist-clear; see 'kesu methods')\n"
-		"      --passes LIST        custom passes instead, e.g. 00,ff,random\n"
-		"      --verify MODE        last, all, none or sample (default: the method's)\n"
-		"  -y, --yes                do not ask for confirmation\n"
-		"  -n, --dry-run            show the plan and exit\n"
-		"      --progress MODE      auto, json (lines on stderr) or none\n"
-		"  -q, --quiet              print only the summary\n"
-		"      --json               print the summary as JSON on stdout\n"
-		"      --state-dir DIR      checkpoints (default: kesu.conf [paths] state_dir, else %s)\n"
-		"      --out DIR            run records (default: current directory)\n"
-		"      --resume             continue an interrupted wipe from its checkpoint\n"
-		"      --no-cert            do not issue a signed certificate per device\n"
-		KESU_PURGE_WIPE_USAGE
-		"  -h, --help               show this help\n\n"
-		"Without --yes, kesu shows the plan and asks you to type each device's\n"
-		"serial number (its name if it has none).  Exit status 0 only if every\n"
-		"device ended \"erased\"; see kesu(8).\n",
-		KESU_STATE_DIR_DEFAULT);
-	fputc('\n', f);
+		"Options:\n");
+	kesu_opts_print(f, wipe_opt_table);
+	kesu_opts_print(f, kesu_purge_opt_table);
+	fprintf(f, "\nWithout --yes, kesu shows the plan and asks you to type each device's\n"
+		   "serial number (its name if it has none).  Exit status 0 only if every\n"
+		   "device ended \"erased\"; see kesu(8).\n\n");
 	kesu_cert_opts_help(f);
 }
 
@@ -508,6 +519,10 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 		if (!unstamped)
 			return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
+	if (o->pdf && d->cert_path[0] &&
+	    (rc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang, o->cert.config_path,
+				      d->pdf_path, sizeof(d->pdf_path))) != KESU_OK)
+		return rc;
 	/* A device that went away failed for a reason the operator fixes by
 	 * reconnecting it: exit 7, not 1. */
 	if (d->w.result == KESU_RESULT_FAILED &&
@@ -542,6 +557,10 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			json_object_set_new(json_array_get(a, i), "certificate",
 					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
 								 : json_null());
+		for (size_t i = 0; o->pdf && i < n; i++)
+			json_object_set_new(json_array_get(a, i), "pdf",
+					    devs[i].pdf_path[0] ? kesu_json_str(devs[i].pdf_path)
+								: json_null());
 		char *s = json_dumps(a, JSON_INDENT(2));
 		if (s)
 			printf("%s\n", s);
@@ -568,6 +587,8 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			printf("  record: %s\n", d->record_path);
 		if (d->cert_path[0])
 			printf("  certificate: %s\n", d->cert_path);
+		if (d->pdf_path[0])
+			printf("  pdf: %s\n", d->pdf_path);
 		if (o->cert.info.my_number)
 			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
 			       "data; software erasure alone is not a complete disposal\n");
@@ -577,72 +598,61 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 
 /* ---- the command ------------------------------------------------------- */
 
-static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help)
+static enum kesu_rc wipe_opt(void *ud, const struct kesu_opt *opt, const char *arg)
 {
-	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON };
-	static const struct option lo[] = {
-		{"method", required_argument, NULL, 'm'},
-		{"passes", required_argument, NULL, O_PASSES},
-		{"verify", required_argument, NULL, O_VERIFY},
-		{"yes", no_argument, NULL, 'y'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"progress", required_argument, NULL, O_PROGRESS},
-		{"quiet", no_argument, NULL, 'q'},
-		{"json", no_argument, NULL, O_JSON},
-		{"state-dir", required_argument, NULL, O_STATE},
-		{"out", required_argument, NULL, O_OUT},
-		{"resume", no_argument, NULL, O_RESUME},
-		{"help", no_argument, NULL, 'h'},
-		KESU_CERT_LONGOPTS,
-		KESU_PURGE_WIPE_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":m:ynqh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'm': o->method = optarg; break;
-		case O_PASSES: o->passes = optarg; break;
-		case O_VERIFY: o->verify = optarg; break;
-		case 'y': o->yes = true; break;
-		case 'n': o->dry_run = true; break;
-		case 'q': o->quiet = true; break;
-		case O_JSON: o->json = true; break;
-		case O_STATE: o->state_dir = optarg; break;
-		case O_OUT: o->out_dir = optarg; break;
-		case O_RESUME: o->resume = true; break;
-		case O_PROGRESS:
-			if (!strcmp(optarg, "auto"))
-				o->progress = PROGRESS_AUTO;
-			else if (!strcmp(optarg, "json"))
-				o->progress = PROGRESS_JSON;
-			else if (!strcmp(optarg, "none"))
-				o->progress = PROGRESS_NONE;
-			else
-				return kesu_usage_error("--progress must be auto, json or none, "
-							"not '%s'", optarg);
-			break;
-		case 'h': *help = true; return KESU_OK;
-		case ':':
-			return kesu_usage_error("wipe: option '%s' needs a value; see "
-						"'kesu wipe --help'", argv[optind - 1]);
-		default: {
-			enum kesu_rc crc;
-			if (kesu_purge_wipe_option(&o->purge, c, optarg))
-				break;
-			if (kesu_cert_opt(&o->cert, c, optarg, &crc)) {
-				if (crc != KESU_OK)
-					return crc;
-				break;
-			}
-			return kesu_usage_error("wipe: unknown option '%s'; see 'kesu wipe "
-						"--help'", argv[optind - 1]);
-		}
-		}
+	struct wipe_opts *o = ud;
+	if (kesu_opt_in(opt, kesu_cert_opt_table))
+		return kesu_cert_opt_apply(&o->cert, opt, arg);
+	if (kesu_opt_in(opt, kesu_purge_opt_table)) {
+		kesu_purge_opt_apply(&o->purge, opt, arg);
+		return KESU_OK;
 	}
+	switch (KESU_OPT_ID(opt, wipe_opt_table)) {
+	case O_METHOD: o->method = arg; break;
+	case O_PASSES: o->passes = arg; break;
+	case O_VERIFY: o->verify = arg; break;
+	case O_YES: o->yes = true; break;
+	case O_DRY_RUN: o->dry_run = true; break;
+	case O_QUIET: o->quiet = true; break;
+	case O_JSON: o->json = true; break;
+	case O_STATE: o->state_dir = arg; break;
+	case O_OUT: o->out_dir = arg; break;
+	case O_RESUME: o->resume = true; break;
+	case O_NO_CERT: o->cert.no_cert = true; break;
+	case O_PDF:
+		o->pdf = true;
+		o->pdf_lang = KESU_LANG_JA_EN;
+		if (arg && !kesu_lang_parse(arg, &o->pdf_lang))
+			return kesu_usage_error("wipe: --pdf=LANG takes ja, en or ja+en");
+		break;
+	case O_PROGRESS:
+		if (!strcmp(arg, "auto"))
+			o->progress = PROGRESS_AUTO;
+		else if (!strcmp(arg, "json"))
+			o->progress = PROGRESS_JSON;
+		else if (!strcmp(arg, "none"))
+			o->progress = PROGRESS_NONE;
+		else
+			return kesu_usage_error("wipe: --progress must be auto, json or none");
+		break;
+	}
+	return KESU_OK;
+}
+
+/* Options into o; *first is the first device.  *done after --help. */
+static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, int *first, bool *done)
+{
+	static const struct kesu_opt *const tables[] = {wipe_opt_table, kesu_purge_opt_table,
+						       kesu_cert_opt_table, NULL};
+	const struct kesu_cmd_opts c = {"wipe", tables, wipe_opt, o, usage};
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, first, done);
+	if (rc != KESU_OK || *done)
+		return rc;
+	int optind = *first;
 	if (o->method && o->passes)
 		return kesu_usage_error("wipe: give --method or --passes, not both");
+	if (o->pdf && o->cert.no_cert)
+		return kesu_usage_error("wipe: --pdf prints the certificates; drop --no-cert");
 	if (o->resume && (o->method || o->passes || o->verify))
 		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
 					"method; drop --method, --passes and --verify");
@@ -924,13 +934,10 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	o.out_dir = ".";
 	o.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY");
 	bool help = false;
-	enum kesu_rc rc = parse(argc, argv, &o, &help);
-	if (rc != KESU_OK)
+	int optind;
+	enum kesu_rc rc = parse(argc, argv, &o, &optind, &help);
+	if (rc != KESU_OK || help)
 		return rc;
-	if (help) {
-		usage(stdout);
-		return KESU_OK;
-	}
 
 	struct kesu_method custom;
 	const struct kesu_method *m = NULL;
