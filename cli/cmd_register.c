@@ -2,7 +2,6 @@
 #include "certs/document/cert_verify.h"
 #include "cli/cli.h"
 #include "lib/config.h"
-#include "lib/fileio.h"
 #include "certs/document/issue.h"
 #include "certs/register/register.h"
 #include "lib/timefmt.h"
@@ -19,12 +18,14 @@ static void usage(FILE *out)
 	      "                     [--operator NAME] [--json] [--register FILE]\n"
 	      "  kesu register export --csv [--register FILE]\n"
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
+	      "  kesu register repair --reason TEXT [--operator NAME] [--ca FILE]\n"
+	      "                       [--key K --cert C] [--register FILE]\n"
 	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
 	      out);
 }
 
 struct ropts {
-	const char *reg, *ca, *config, *serial, *op, *key, *cert;
+	const char *reg, *ca, *config, *serial, *op, *key, *cert, *reason;
 	time_t since, until;
 	bool json, csv;
 };
@@ -43,6 +44,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		{"cert", required_argument, NULL, 'c'},
 		{"json", no_argument, NULL, 'j'},
 		{"csv", no_argument, NULL, 'v'},
+		{"reason", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -60,6 +62,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		case 'c': o->cert = optarg; break;
 		case 'j': o->json = true; break;
 		case 'v': o->csv = true; break;
+		case 'R': o->reason = optarg; break;
 		case 's': case 'u':
 			if (!kesu_time_parse(optarg, c == 's' ? &o->since : &o->until))
 				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -114,25 +117,22 @@ static void csv_cell(const char *s, bool last)
 	putchar(last ? '\n' : ',');
 }
 
-static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **rows)
+/* list and export show only a register that verifies (chain and signed
+ * head; the certificate files are register verify's job). */
+static enum kesu_rc reg_read(const struct ropts *o, const char *path, const char *ca,
+			     json_t **rows)
 {
 	struct kesu_err err = {0};
-	char *text;
-	size_t len;
-	enum kesu_rc rc = kesu_read_file(path, 512u << 20, &text, &len, &err);
-	if (rc) {
-		kesu_report(&err);
-		return rc;
-	}
 	struct collect c = {json_array(), o};
-	struct kesu_reg_check r;
-	kesu_register_check_text(text, len, &r, collect, &c);
-	free(text);
-	if (r.bad_line) {
+	struct kesu_reg_verify v;
+	enum kesu_rc rc = kesu_register_verify(path, ca, false, &v, collect, &c, &err);
+	if (rc) {
 		json_decref(c.rows);
-		fprintf(stderr, "kesu: %s: line %zu: %s; run 'kesu register verify'\n",
-			path, r.bad_line, r.why);
-		return KESU_ERR_INVALID;
+		kesu_report(&err);
+		if (rc == KESU_ERR_INVALID)
+			fputs("kesu: nothing listed: the register does not verify; run "
+			      "'kesu register verify'\n", stderr);
+		return rc;
 	}
 	*rows = c.rows;
 	return KESU_OK;
@@ -141,6 +141,59 @@ static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **r
 static const char *sv(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
+}
+
+static enum kesu_rc repair(const struct ropts *o, const struct kesu_config *cfg,
+			   const char *reg, const char *ca)
+{
+	const char *by = o->op ? o->op : cfg->operator_name;
+	if (!o->reason)
+		return kesu_usage_error("register repair: give --reason: why entries may "
+					"be lost (it is recorded in the register)");
+	if (!by[0])
+		return kesu_usage_error("register repair: give --operator NAME (or "
+					"[operator] name): who decides the repair");
+	if (!ca[0])
+		return kesu_usage_error("register repair: no trusted CA; give --ca or "
+					"set [trust] ca_file");
+	struct kesu_err err = {0};
+	struct kesu_signer *signer;
+	enum kesu_rc rc = kesu_signer_open(o->key ? o->key : cfg->key,
+					   o->cert ? o->cert : cfg->cert, cfg->pin_file,
+					   cfg->pkcs11_module, &signer, &err);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	struct kesu_reg_repair res;
+	rc = kesu_register_repair(reg, o->reason, by, signer, ca, &res, &err);
+	kesu_signer_free(signer);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	const struct kesu_reg_verdict *v = &res.verdict;
+	if (res.nothing) {
+		printf("%s: verifies; nothing to repair\n", reg);
+		return KESU_OK;
+	}
+	printf("%s: found: %s%zu%s%s\n", reg, v->bad_line ? "line " : "",
+	       v->bad_line, v->bad_line ? ": " : "", v->why);
+	printf("%s: kept %zu line(s) up to seq %llu; ", reg, v->keep_lines,
+	       (unsigned long long)v->keep_seq);
+	if (v->lost_known)
+		printf("entries %llu to %llu are lost; ", (unsigned long long)v->lost_first,
+		       (unsigned long long)v->lost_last);
+	else
+		printf("the lost entries are not known (no verified head); ");
+	if (res.cut_bytes)
+		printf("%zu byte(s) cut, kept in %s\n", res.cut_bytes, res.cut_file);
+	else
+		printf("nothing cut\n");
+	printf("%s: repair recorded as %llu and signed; re-import the lost entries' "
+	       "certificates with 'kesu register import'\n", reg,
+	       (unsigned long long)res.seq);
+	return KESU_OK;
 }
 
 enum kesu_rc cmd_register(int argc, char **argv)
@@ -174,15 +227,17 @@ enum kesu_rc cmd_register(int argc, char **argv)
 
 	if (!strcmp(sub, "verify")) {
 		struct kesu_reg_verify v;
-		rc = kesu_register_verify(reg, ca, &v, &err);
+		rc = kesu_register_verify(reg, ca, true, &v, NULL, NULL, &err);
 		if (o.json) {
-			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:o s:o}",
+			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:I s:I s:o s:o}",
 				"register", reg, "ok", rc == KESU_OK,
 				"lines", (json_int_t)v.text.lines,
 				"head_seq", (json_int_t)v.head_seq,
 				"certificates_checked", (json_int_t)v.certs_checked,
 				"certificates_missing", (json_int_t)v.certs_missing,
-				"first_bad_line", v.text.bad_line ? json_integer((json_int_t)v.text.bad_line) : json_null(),
+				"repairs", (json_int_t)v.text.repairs,
+				"recoveries", (json_int_t)v.text.recoveries,
+				"first_bad_line", v.bad_line ? json_integer((json_int_t)v.bad_line) : json_null(),
 				"error", rc ? kesu_json_str(err.msg) : json_null());
 			char *s = json_dumps(j, JSON_INDENT(2));
 			if (s)
@@ -198,13 +253,16 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		printf("%s: verified: %zu lines, signed head at %llu, %zu certificate "
 		       "files checked, %zu not present here\n", reg, v.text.lines,
 		       (unsigned long long)v.head_seq, v.certs_checked, v.certs_missing);
+		if (v.text.repairs)
+			printf("%s: %zu repair line(s) record entries lost; see 'kesu "
+			       "register list'\n", reg, v.text.repairs);
 		return KESU_OK;
 	}
 	if (!strcmp(sub, "list") || !strcmp(sub, "export")) {
 		if (!strcmp(sub, "export") && !o.csv)
 			return kesu_usage_error("register export: give --csv");
 		json_t *rows;
-		if ((rc = reg_read(&o, reg, &rows)))
+		if ((rc = reg_read(&o, reg, ca, &rows)))
 			return rc;
 		size_t i;
 		json_t *r;
@@ -215,7 +273,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			free(s);
 		} else if (!strcmp(sub, "export")) {
 			static const char *const cols[] = {"seq", "time", "kind", "cert_id",
-				"serial", "model", "result", "operator", "cert_file",
+				"run_id", "serial", "model", "result", "operator", "cert_file",
 				"cert_sha256", "sig_sha256", NULL};
 			for (i = 0; cols[i]; i++)
 				csv_cell(cols[i], !cols[i + 1]);
@@ -230,13 +288,15 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			printf("%-6s %-25s %-22s %-20s %-24s %s\n", "SEQ", "TIME", "RESULT",
 			       "SERIAL", "MODEL", "OPERATOR");
 			json_array_foreach(rows, i, r) {
-				bool rec = !strcmp(sv(r, "kind"), "recovery");
+				bool rec = strcmp(sv(r, "kind"), "certificate");
+				char kind[24];
+				snprintf(kind, sizeof(kind), "(%s)", sv(r, "kind"));
 				printf("%-6lld %-25s %-22s %-20s %-24s %s\n",
 				       (long long)json_integer_value(json_object_get(r, "seq")),
-				       sv(r, "time"), rec ? "(recovery)" : sv(r, "result"),
+				       sv(r, "time"), rec ? kind : sv(r, "result"),
 				       rec ? "-" : sv(r, "serial") ? sv(r, "serial") : "-",
 				       rec ? "-" : sv(r, "model") ? sv(r, "model") : "-",
-				       rec ? "-" : sv(r, "operator"));
+				       rec ? sv(r, "by") ? sv(r, "by") : "-" : sv(r, "operator"));
 			}
 		}
 		json_decref(rows);
@@ -257,16 +317,23 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		enum kesu_rc worst = KESU_OK;
 		for (int i = 0; i < nargs; i++) {
 			struct kesu_cert_file_verdict v;
-			uint64_t seq;
+			struct kesu_reg_append a;
 			if ((rc = kesu_cert_verify_file(args[i], ca, 0, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
-			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, &seq,
-								   &err))) {
+			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, ca,
+								   &a, &err))) {
 				kesu_report(&err);
+			} else if (a.already) {
+				printf("%s: already registered as %llu; nothing to do\n",
+				       args[i], (unsigned long long)a.seq);
 			} else {
+				if (a.recovered)
+					printf("%s: leftovers of an interrupted append were cut "
+					       "and recorded as %llu\n", reg,
+					       (unsigned long long)a.recovery_seq);
 				printf("%s: registered as %llu (result %s)\n", args[i],
-				       (unsigned long long)seq, v.result);
+				       (unsigned long long)a.seq, v.result);
 			}
 			if (rc && !worst)
 				worst = rc;
@@ -274,6 +341,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		kesu_signer_free(signer);
 		return worst;
 	}
+	if (!strcmp(sub, "repair"))
+		return repair(&o, &cfg, reg, ca);
 	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
-				"export or import", sub);
+				"export, import or repair", sub);
 }

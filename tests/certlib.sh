@@ -56,3 +56,11 @@ flip() {
 		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 export -f issue openssl_verify flip
+
+# new_run FIXTURE OUT: a copy of a run record with a fresh run id (a run
+# record is certified once, so every test certificate needs its own run).
+new_run() {
+	sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" "$1" > "$2" &&
+	echo "$2"
+}
+export -f new_run

@@ -13,6 +13,7 @@ struct kesu_issuer {
 	struct kesu_cert_info info;
 	struct kesu_signer *signer;
 	char register_path[PATH_MAX];
+	char ca_file[PATH_MAX];
 	bool use_register;
 	char out_dir[PATH_MAX];
 };
@@ -47,6 +48,12 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 						       : cfg.register_path,
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
+	kesu_strlcpy(is->ca_file, cfg.ca_file, sizeof(is->ca_file));
+	/* A register that cannot be extended is found now, not after a
+	 * device has been erased. */
+	if (is->use_register &&
+	    (rc = kesu_register_precheck(is->register_path, is->ca_file, NULL, err)))
+		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
 	if ((rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
@@ -85,6 +92,14 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "%s: not valid JSON at line %d: %s", run_record,
 				 je.line, je.text);
+	/* A run record is certified once: ask the register before anything is
+	 * signed, so a second certificate for the same run never exists. */
+	const char *run_id = json_string_value(json_object_get(rr, "run_id"));
+	if (is->use_register && run_id &&
+	    (rc = kesu_register_precheck(is->register_path, is->ca_file, run_id, err))) {
+		json_decref(rr);
+		return kesu_err_prefix(err, "%s: ", run_record);
+	}
 	uuid_t u;
 	char id[37], now[KESU_TIME_LEN], dir[PATH_MAX];
 	uuid_generate_random(u);
@@ -129,6 +144,6 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 		rc = kesu_signer_sign_file(is->signer, cert_path, err);
 	if (!rc && is->use_register)
 		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
-					       NULL, err);
+					       is->ca_file, NULL, err);
 	return rc;
 }

@@ -22,10 +22,12 @@ static char *make_register(size_t *len, size_t starts[NLINES + 1])
 	char prev[65] = KESU_REGISTER_GENESIS;
 	size_t n = 0;
 	for (int i = 0; i < NLINES; i++) {
-		char id[37];
+		char id[37], run[37];
 		snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012d", i + 1);
-		json_t *e = json_pack("{s:s s:s s:s s:s s:s s:s s:s s:s s:s s:I s:s s:s}",
-			"kind", "certificate", "cert_id", id, "cert_file", "/nonexistent/c.json",
+		snprintf(run, sizeof(run), "11111111-0000-4000-8000-%012d", i + 1);
+		json_t *e = json_pack("{s:s s:s s:s s:s s:s s:s s:s s:s s:s s:s s:I s:s s:s}",
+			"kind", "certificate", "cert_id", id, "run_id", run,
+			"cert_file", "/nonexistent/c.json",
 			"cert_sha256", KESU_REGISTER_GENESIS, "sig_sha256", KESU_REGISTER_GENESIS,
 			"serial", "S-1", "model", "M", "result", "erased", "operator", "山田",
 			"seq", (json_int_t)(i + 1), "time", "2026-11-22T10:00:00+09:00",
@@ -51,7 +53,7 @@ static void valid_chain(void **state)
 	size_t len, st[NLINES + 1];
 	char *t = make_register(&len, st);
 	struct kesu_reg_check r;
-	kesu_register_check_text(t, len, &r, NULL, NULL);
+	kesu_register_check_text(t, len, 0, &r, NULL, NULL);
 	assert_int_equal(r.bad_line, 0);
 	assert_int_equal(r.lines, NLINES);
 	assert_int_equal(r.last_seq, NLINES);
@@ -72,7 +74,7 @@ static void edit_detected(void **state)
 	char *p = strstr(t + st[2], "\"S-1\"");
 	p[3] = '9';
 	struct kesu_reg_check r;
-	kesu_register_check_text(t, len, &r, NULL, NULL);
+	kesu_register_check_text(t, len, 0, &r, NULL, NULL);
 	assert_int_equal(r.bad_line, 3);
 	assert_non_null(strstr(r.why, "hash link"));
 	/* Whitespace added to line 2: not canonical, reported on line 2. */
@@ -82,7 +84,7 @@ static void edit_detected(void **state)
 	memcpy(u, t, st[1] + 1);
 	u[st[1] + 1] = ' ';
 	memcpy(u + st[1] + 2, t + st[1] + 1, len - st[1] - 1);
-	kesu_register_check_text(u, len + 1, &r, NULL, NULL);
+	kesu_register_check_text(u, len + 1, 0, &r, NULL, NULL);
 	assert_int_equal(r.bad_line, 2);
 	free(u);
 	free(t);
@@ -98,7 +100,7 @@ static void deletion_and_reorder_detected(void **state)
 	memcpy(u, t, st[1]);
 	memcpy(u + st[1], t + st[2], len - st[2]);
 	struct kesu_reg_check r;
-	kesu_register_check_text(u, len - (st[2] - st[1]), &r, NULL, NULL);
+	kesu_register_check_text(u, len - (st[2] - st[1]), 0, &r, NULL, NULL);
 	assert_int_equal(r.bad_line, 2);
 	assert_non_null(strstr(r.why, "sequence"));
 	/* Swap lines 3 and 4. */
@@ -106,11 +108,11 @@ static void deletion_and_reorder_detected(void **state)
 	memcpy(u, t, len);
 	memcpy(u + st[2], t + st[3], l4);
 	memcpy(u + st[2] + l4, t + st[2], l3);
-	kesu_register_check_text(u, len, &r, NULL, NULL);
+	kesu_register_check_text(u, len, 0, &r, NULL, NULL);
 	assert_int_equal(r.bad_line, 3);
 	/* Deleting the last line leaves a valid prefix: only the signed head
 	 * catches that (tested in tests/integration/register.sh). */
-	kesu_register_check_text(t, st[NLINES - 1], &r, NULL, NULL);
+	kesu_register_check_text(t, st[NLINES - 1], 0, &r, NULL, NULL);
 	assert_int_equal(r.bad_line, 0);
 	assert_int_equal(r.lines, NLINES - 1);
 	free(u);
@@ -123,7 +125,7 @@ static void torn_line_detected(void **state)
 	size_t len, st[NLINES + 1];
 	char *t = make_register(&len, st);
 	struct kesu_reg_check r;
-	kesu_register_check_text(t, len - 10, &r, NULL, NULL);
+	kesu_register_check_text(t, len - 10, 0, &r, NULL, NULL);
 	assert_true(r.torn);
 	assert_int_equal(r.bad_line, NLINES);
 	assert_int_equal(r.good_bytes, st[NLINES - 1]);
