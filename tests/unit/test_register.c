@@ -374,6 +374,118 @@ static void line_matches_certificate(void **state)
 	json_decref(cert);
 }
 
+/* ---- exhaustive tampering (counts printed for the record) ---- */
+
+/* Flip every bit of every byte of a register whose signed head names its
+ * last line: each flip must leave the register not OK (a flip that still
+ * reads as OK would be a silent edit). */
+static void every_bit_flip_caught(void **state)
+{
+	(void)state;
+	size_t len, st[NLINES + 1];
+	char *t = make_register(&len, st);
+	struct kesu_reg_head h = head_at(t, st, NLINES);
+	struct kesu_reg_verdict v;
+	size_t tried = 0, missed = 0;
+	for (size_t i = 0; i < len; i++)
+		for (int b = 0; b < 8; b++) {
+			t[i] ^= (char)(1 << b);
+			judge(t, len, &h, &v);
+			tried++;
+			if (v.state == KESU_REG_OK || v.state == KESU_REG_RESIDUE) {
+				missed++;
+				print_message("missed: byte %zu bit %d\n", i, b);
+			}
+			t[i] ^= (char)(1 << b);
+		}
+	print_message("# bit flips in the register: tried %zu, caught %zu, missed %zu\n",
+		      tried, tried - missed, missed);
+	assert_int_equal(missed, 0);
+	free(t);
+}
+
+/* Every truncation of a register is damage an append must refuse, never a
+ * crash's leftovers it may cut: the head covers every byte. */
+static void every_truncation_caught(void **state)
+{
+	(void)state;
+	size_t len, st[NLINES + 1];
+	char *t = make_register(&len, st);
+	struct kesu_reg_head h = head_at(t, st, NLINES);
+	struct kesu_reg_verdict v;
+	size_t missed = 0;
+	for (size_t n = 0; n < len; n++) {
+		judge(t, n, &h, &v);
+		if (v.state != KESU_REG_DAMAGED) {
+			missed++;
+			print_message("missed: truncation to %zu\n", n);
+		}
+	}
+	print_message("# truncations: tried %zu, caught %zu, missed %zu\n", len,
+		      len - missed, missed);
+	assert_int_equal(missed, 0);
+	free(t);
+}
+
+/* Every proper selection and every reordering of the lines (order kept or
+ * not) other than the register itself. */
+static void every_deletion_and_reorder_caught(void **state)
+{
+	(void)state;
+	size_t len, st[NLINES + 1];
+	char *t = make_register(&len, st);
+	struct kesu_reg_head h = head_at(t, st, NLINES);
+	struct kesu_reg_verdict v;
+	char *u = malloc(len);
+	size_t tried = 0, missed = 0;
+	/* sequences of distinct lines of length 1..NLINES, in any order */
+	int idx[NLINES];
+	size_t total = 1;
+	for (int i = 0; i < NLINES; i++)
+		total *= NLINES + 1;
+	for (size_t code = 0; code < total; code++) {
+		size_t c = code, k = 0;
+		unsigned used = 0;
+		bool ok = true, ended = false;
+		for (int i = 0; i < NLINES; i++, c /= NLINES + 1) {
+			int d = (int)(c % (NLINES + 1));
+			if (d == 0) {
+				ended = true;
+				continue;
+			}
+			if (ended || used & (1u << (d - 1))) {
+				ok = false;
+				break;
+			}
+			used |= 1u << (d - 1);
+			idx[k++] = d - 1;
+		}
+		if (!ok || k == 0)
+			continue;
+		bool identity = k == NLINES;
+		for (size_t i = 0; i < k && identity; i++)
+			identity = idx[i] == (int)i;
+		if (identity)
+			continue;
+		size_t n = 0;
+		for (size_t i = 0; i < k; i++) {
+			size_t l = st[idx[i] + 1] - st[idx[i]];
+			memcpy(u + n, t + st[idx[i]], l);
+			n += l;
+		}
+		judge(u, n, &h, &v);
+		tried++;
+		if (v.state != KESU_REG_DAMAGED)
+			missed++;
+	}
+	print_message("# line deletions and reorders: tried %zu, caught %zu, missed %zu\n",
+		      tried, tried - missed, missed);
+	assert_true(tried > 300);
+	assert_int_equal(missed, 0);
+	free(u);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +499,9 @@ int main(void)
 		cmocka_unit_test(run_certified_once),
 		cmocka_unit_test(repair_line_skips_lost),
 		cmocka_unit_test(line_matches_certificate),
+		cmocka_unit_test(every_bit_flip_caught),
+		cmocka_unit_test(every_truncation_caught),
+		cmocka_unit_test(every_deletion_and_reorder_caught),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
