@@ -14,7 +14,8 @@ CC ?= cc
 DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
-	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils
+	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
+	time
 
 PKGS := blkid uuid libcrypto jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -116,7 +117,8 @@ vmcheck: deps all
 demo: deps all
 	@bash tests/demo.sh $(BUILD)
 
-# Not part of check: minutes of I/O on a 1 GiB tmpfs-backed loop device.
+# Not part of check: paired runs on tmpfs-backed loop devices, about 15 minutes
+# (docs/BENCHMARKS.md says what it measures).
 bench: deps all
 	@bash tests/bench.sh $(BUILD)
 

@@ -1,211 +1,388 @@
 #!/usr/bin/env bash
-# make bench: overwrite and verification throughput of kesu against dd,
-# shred and nwipe on the same tmpfs-backed loop device, alternating the tools
-# round by round so that drift on a shared machine hits them all alike.
+# make bench: kesu's erase and verify throughput against dd (the machine's
+# limit), shred and nwipe on loop devices this script makes itself.
+#
+# Every kesu-vs-dd comparison is paired: A B A B ... for PAIRS pairs, the
+# order swapped every other pair, and the ratio is taken pair by pair, so
+# drift on a shared machine hits both sides of a ratio alike.  Verification
+# rates come from the run record's own phase timings (kesu-run-record(5)
+# passes[].timing), never from differences of whole runs.
 #
 # Usage: tests/bench.sh BUILD_DIR
-#   KESU_BENCH_MIB   size of the device in MiB (default 1024, at least 1024
-#                    unless KESU_BENCH_SMALL=1 for a quick harness check)
-#   KESU_BENCH_ROUNDS rounds (default 3); the median of the rounds is shown
-#   KESU_BENCH_TOOLS which to run (default "dd kesu shred nwipe"; dd always)
+#   KESU_BENCH_MIB    size of the main device in MiB (default 1024)
+#   KESU_BENCH_PAIRS  pairs per comparison (default 11, at least 11 unless
+#                     KESU_BENCH_SMALL=1 for a quick harness check)
+#   KESU_BENCH_TOOLS  which parts to run (default "write verify multi load
+#                     cpu slow others")
+#   KESU_BENCH_DOC    markdown file whose "bench:begin/end" block receives the
+#                     table (default docs/BENCHMARKS.md; "-" for none)
 #
 # It touches nothing but a tmpfs it mounts in its own temporary directory,
-# the image file in it and the loop device on that file; all three are
-# removed on exit, also on failure or Ctrl-C.  The loop device is detached
-# only by its exact name and only while it is still backed by our image.
+# image files in it and under /var/tmp, the loop devices on those files and
+# a blkio cgroup of its own; all are removed on exit, also on failure or
+# Ctrl-C.  A loop device is detached only by its exact name and only while
+# it is still backed by our image.
 set -u
 build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
 KESU=$(cd "$build" && pwd)/kesu
 MIB=${KESU_BENCH_MIB:-1024}
-ROUNDS=${KESU_BENCH_ROUNDS:-3}
-TOOLS=" ${KESU_BENCH_TOOLS:-dd kesu shred nwipe} "
-want() { case "$TOOLS" in *" $1 "*) return 0 ;; esac; return 1; }
+PAIRS=${KESU_BENCH_PAIRS:-11}
+PARTS=" ${KESU_BENCH_TOOLS:-write verify multi load cpu slow others} "
+DOC=${KESU_BENCH_DOC:-$here/../docs/BENCHMARKS.md}
+want() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 
 die() { echo "bench: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "must run as root (it makes a loop device); run 'sudo make bench'"
+[ "$(id -u)" -eq 0 ] || die "must run as root (it makes loop devices); run 'sudo make bench'"
 [ -x "$KESU" ] || die "$KESU not built; run 'make' first"
-if [ "$MIB" -lt 1024 ] && [ "${KESU_BENCH_SMALL:-0}" != 1 ]; then
-	die "KESU_BENCH_MIB=$MIB is below 1024; the benchmark needs at least 1 GiB (KESU_BENCH_SMALL=1 for a harness check)"
+if [ "${KESU_BENCH_SMALL:-0}" != 1 ]; then
+	[ "$MIB" -ge 1024 ] || die "KESU_BENCH_MIB=$MIB is below 1024 (KESU_BENCH_SMALL=1 for a harness check)"
+	[ "$PAIRS" -ge 11 ] || die "KESU_BENCH_PAIRS=$PAIRS is below 11 (KESU_BENCH_SMALL=1 for a harness check)"
 fi
-for t in dd shred nwipe losetup mount mountpoint awk jq; do
+for t in dd shred nwipe losetup mount mountpoint awk jq openssl /usr/bin/time; do
 	command -v "$t" >/dev/null || die "$t is missing; run 'make deps'"
 done
+MULTI_MIB=$((MIB / 2))
+need_mib=$((MIB + 8 * MULTI_MIB + 1024))
 avail_mib=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
-[ "$avail_mib" -gt $((MIB * 2 + 512)) ] ||
-	die "only ${avail_mib} MiB of memory available; a ${MIB} MiB tmpfs device needs about twice that"
+[ "$avail_mib" -gt "$need_mib" ] || die "only ${avail_mib} MiB of memory available; the tmpfs devices need about ${need_mib}"
 
 DIR=$(mktemp -d /tmp/kesu-bench.XXXXXX)
+SLOWDIR=$(mktemp -d /var/tmp/kesu-bench.XXXXXX)
 MNT=$DIR/tmpfs
-IMG=$MNT/disk.img
-DEV=
+CG=
+DEVS=()   # "device image" pairs we attached
+LOADPID=
+MDEVS=()
 cleanup() {
-	if [ -n "$DEV" ]; then
-		case "$(losetup -n -O BACK-FILE "$DEV" 2>/dev/null)" in
-		"$IMG"*) losetup -d "$DEV" ;;
+	[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null && wait "$LOADPID" 2>/dev/null
+	local d img
+	for p in "${DEVS[@]}"; do
+		d=${p%% *} img=${p#* }
+		case "$(losetup -n -O BACK-FILE "$d" 2>/dev/null)" in
+		"$img"*) losetup -d "$d" ;;
 		esac
-	fi
+	done
+	[ -n "$CG" ] && [ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	mountpoint -q "$MNT" 2>/dev/null && umount "$MNT"
-	rm -rf "$DIR"
+	rm -rf "$DIR" "$SLOWDIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 mkdir -p "$MNT" "$DIR/out" "$DIR/state"
-mount -t tmpfs -o size=$((MIB + 64))m,mode=0700 kesu-bench "$MNT" || die "cannot mount a tmpfs"
-# A filled image, so the tmpfs pages exist before the first timing.
-dd if=/dev/zero of="$IMG" bs=1M count="$MIB" status=none || die "cannot create the image"
-DEV=$(losetup --find --show "$IMG") || die "cannot attach a loop device"
+mount -t tmpfs -o size=$((MIB + 8 * MULTI_MIB + 256))m,mode=0700 kesu-bench "$MNT" ||
+	die "cannot mount a tmpfs"
+
+# attach IMG MIB [losetup options]: a filled image (so its pages exist before
+# the first timing) on a new loop device, left in $ATTACHED (not printed: a
+# command substitution would lose DEVS, and with it the clean-up).
+attach() {
+	local img=$1 mib=$2
+	shift 2
+	dd if=/dev/zero of="$img" bs=1M count="$mib" status=none || die "cannot create $img"
+	ATTACHED=$(losetup --find --show "$@" "$img") || die "cannot attach $img"
+	DEVS+=("$ATTACHED $img")
+}
+# Never write anywhere but our own loop devices.
+assert_ours() {
+	local d
+	for d in "$@"; do
+		for p in "${DEVS[@]}"; do
+			[ "${p%% *}" = "$d" ] || continue
+			case "$(losetup -n -O BACK-FILE "$d" 2>/dev/null)" in
+			"${p#* }"*) continue 2 ;;
+			esac
+		done
+		echo "bench: $d is not one of our loop devices any more; stopping" >&2
+		exit 99
+	done
+}
+
+attach "$MNT/main.img" "$MIB"; DEV=$ATTACHED
 SIZE=$((MIB * 1048576))
 
-# Never write anywhere but our own loop device.
-assert_ours() {
-	case "$(losetup -n -O BACK-FILE "$DEV" 2>/dev/null)" in
-	"$IMG"*) return 0 ;;
-	esac
-	echo "bench: $DEV is no longer backed by $IMG; stopping" >&2
-	exit 99
+# wall SECONDS of CMD (and "cpu" user+system seconds of its own processes,
+# and "rss" peak KiB) into $DIR/last: "wall cpu rss".
+measure() {
+	/usr/bin/time -f '%e %U %S %M' -o "$DIR/t.one" "$@" >>"$DIR/tool.log" 2>&1
+	local rc=$?
+	# time(1) puts "Command exited with non-zero status N" first then.
+	tail -n 1 "$DIR/t.one" | awk '{printf "%s %.3f %s\n", $1, $2 + $3, $4}' >"$DIR/last"
+	return $rc
 }
+# A finer wall clock than time(1)'s hundredths: nanoseconds from date.
+now_ns() { date +%s%N; }
 
-# timed NAME CMD...: run CMD on our device, append "NAME wall cpu" (seconds;
-# cpu = user + system of the tool's own processes) to the log.
-timed() {
-	local name=$1 rc real user sys TIMEFORMAT='%R %U %S'
-	shift
-	assert_ours
-	{ time "$@" >>"$DIR/tool.log" 2>&1; } 2>"$DIR/t.one"
-	rc=$?
-	if [ "$rc" -ne 0 ]; then
-		echo "bench: $name failed (exit $rc); see the log below" >&2
-		tail -n 20 "$DIR/tool.log" >&2
-		exit 1
-	fi
-	read -r real user sys <"$DIR/t.one"
-	echo "$name $real $(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.3f", u + s}')" >>"$DIR/times"
+dd_write() { # DEV MIB
+	dd if=/dev/zero of="$1" oflag=direct bs=4M count=$(($2 / 4)) conv=fdatasync status=none
 }
+dd_read() { dd if="$1" of=/dev/null iflag=direct bs=4M count=$(($2 / 4)) status=none; }
 
-COUNT=$((MIB / 4))
-dd_write() { dd if=/dev/zero of="$DEV" oflag=direct bs=4M count="$COUNT" conv=fdatasync status=none; }
-dd_read() { dd if="$DEV" of=/dev/null iflag=direct bs=4M count="$COUNT" status=none; }
-shred_1() { shred -n1 "$DEV"; }
-nwipe_run() {
-	nwipe --autonuke --nogui --nowait --noblank --nosignals --verify=last \
-		--method="$1" -l "$DIR/nwipe-$1.log" "$DEV"
-}
-
-# kesu wipe's options, as far as this build has them.
-KESU_WIPE_OK=0
-KOPTS=(--yes)
-if "$KESU" wipe --help >"$DIR/wipe-help" 2>&1; then
-	KESU_WIPE_OK=1
-	for o in --no-cert --quiet; do
-		grep -q -- "$o" "$DIR/wipe-help" && KOPTS+=("$o")
-	done
-	grep -q -- '--out' "$DIR/wipe-help" && KOPTS+=(--out "$DIR/out")
-	grep -q -- '--state-dir' "$DIR/wipe-help" && KOPTS+=(--state-dir "$DIR/state")
-fi
-# kesu's exit status is checked after the clock stops (kesu_check): with
-# --verify=none it is 1 by design, since an unverified wipe is not "erased".
-kesu_run() {
-	"$KESU" wipe "${KOPTS[@]}" "$@" "$DEV"
-	echo $? >"$DIR/kesu.rc"
-}
-# kesu_check none|last: the run did what was timed, per its run record.
-kesu_check() {
-	local rc rec ok
-	rc=$(cat "$DIR/kesu.rc")
+KOPTS=(--yes --no-cert --quiet --out "$DIR/out" --state-dir "$DIR/state")
+# kesu_rec: the newest run record, moved aside.
+kesu_rec() {
+	local rec
 	rec=$(ls -t "$DIR"/out/kesu-run-*.json 2>/dev/null | head -n 1)
-	[ -n "$rec" ] || die "kesu wrote no run record (exit $rc)"
-	if [ "$1" = none ]; then
-		ok=$(jq --argjson s "$SIZE" '.bytes_written == $s and .verification.outcome == "skipped"' "$rec")
-		[ "$rc" -eq 1 ] && [ "$ok" = true ] || die "kesu --verify=none: exit $rc, record $rec not a full unverified write"
-	else
-		ok=$(jq --argjson s "$SIZE" '.result == "erased" and .bytes_written == $s and .verification.bytes_verified == $s' "$rec")
-		[ "$rc" -eq 0 ] && [ "$ok" = true ] || die "kesu --verify=$1: exit $rc, record $rec is not a full verified erase"
-	fi
-	mkdir -p "$DIR/out/done" && mv "$rec" "$DIR/out/done/"
+	[ -n "$rec" ] || die "kesu wrote no run record"
+	mkdir -p "$DIR/done" && mv "$rec" "$DIR/done/" && echo "$DIR/done/${rec##*/}"
+}
+# kesu_wipe VERIFY METHOD DEV...: run, then check from the record that it
+# did what is timed (every byte written; verified runs erased and fully read).
+kesu_wipe() {
+	local verify=$1 method=$2 rc rec d
+	shift 2
+	assert_ours "$@"
+	"$KESU" wipe "${KOPTS[@]}" --method "$method" --verify="$verify" "$@" >>"$DIR/tool.log" 2>&1
+	rc=$?
+	for d in "$@"; do
+		rec=$(kesu_rec)
+		if [ "$verify" = none ]; then
+			[ "$(jq '.bytes_written == .device.size_bytes' "$rec")" = true ] ||
+				die "kesu --verify=none on $d: not a full write ($rec)"
+		else
+			[ "$(jq '.result == "erased" and .verification.bytes_verified == .device.size_bytes' "$rec")" = true ] ||
+				die "kesu --verify=$verify on $d: not a full verified erase ($rec)"
+		fi
+		echo "$rec" >>"$DIR/recs"
+	done
+	[ "$verify" = none ] || [ "$rc" -eq 0 ] || die "kesu exited $rc"
 }
 
-echo "bench: $DEV on tmpfs, ${MIB} MiB, $ROUNDS rounds, $(nproc) CPUs, $(uname -r)"
-[ "$KESU_WIPE_OK" = 1 ] || echo "bench: 'kesu wipe' is not in this build; kesu rows are skipped"
-: >"$DIR/times"
-for r in $(seq 1 "$ROUNDS"); do
-	echo "bench: round $r/$ROUNDS"
-	timed dd-zero-write dd_write
-	timed dd-direct-read dd_read
-	if [ "$KESU_WIPE_OK" = 1 ] && want kesu; then
-		timed kesu-zero kesu_run --method zero --verify=none && kesu_check none
-		timed kesu-random kesu_run --method random --verify=none && kesu_check none
-		timed kesu-nist-clear kesu_run --method nist-clear --verify=last && kesu_check last
-		timed kesu-random-verify kesu_run --method random --verify=last && kesu_check last
-	fi
-	if want shred; then
-		timed shred-n1 shred_1
-	fi
-	if want nwipe; then
-		timed nwipe-zero nwipe_run zero
-		timed nwipe-random nwipe_run random
-	fi
-done
+RESULTS=$DIR/results.md
+: >"$RESULTS"
+# ratio_row NAME TARGET FILE-OF-RATIOS NOTE: min/median/max and the verdict.
+ratio_row() {
+	local name=$1 target=$2 file=$3 note=$4
+	sort -g "$file" | awk -v n="$name" -v t="$target" -v note="$note" '
+		{a[NR] = $1}
+		END {
+			med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			if (t == "") v = "-"
+			else if (substr(t, 1, 2) == "<=") v = (med <= substr(t, 3) + 0) ? "met" : "NOT met"
+			else v = (med >= substr(t, 3) + 0) ? "met" : "NOT met"
+			printf "| %s | %d | %.2f | %.2f | %.2f | %s | %s | %s |\n",
+				n, NR, a[1], med, a[NR], t == "" ? "-" : t, v, note
+		}' | tee -a "$RESULTS"
+}
+rate() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.1f", b / s / 1e6}'; }
 
-# Median seconds per tool, then MB/s (decimal) of device bytes per second.
-# best NAME: the shortest wall time over the rounds (least disturbed by
-# other load on a shared machine)
-best() { grep "^$1 " "$DIR/times" | awk '{print $2}' | sort -g | head -n 1; }
-# median NAME [COLUMN]: median of column 2 (wall) or 3 (cpu) over the rounds
-median() { grep "^$1 " "$DIR/times" | awk -v c="${2:-2}" '{print $c}' | sort -g |
-	awk '{a[NR] = $1} END {if (NR == 0) exit 1; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-rate() { awk -v s="$SIZE" -v t="$1" 'BEGIN {printf "%.1f", s / t / 1e6}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+# pair_loop N FN: FN i order; order alternates "ab" / "ba".
+pair_loop() {
+	local i
+	for i in $(seq 1 "$1"); do
+		if [ $((i % 2)) -eq 1 ]; then "$2" ab; else "$2" ba; fi
+	done
+}
 
-declare -A T R C B
-for n in dd-zero-write dd-direct-read kesu-zero kesu-random kesu-nist-clear \
-	kesu-random-verify shred-n1 nwipe-zero nwipe-random; do
-	T[$n]=$(median "$n") || continue
-	R[$n]=$(rate "${T[$n]}")
-	B[$n]=$(rate "$(best "$n")")
-	# CPU seconds of the tool's own processes per GB of device (the loop
-	# driver's copy into tmpfs runs in kernel threads and is not counted)
-	C[$n]=$(awk -v c="$(median "$n" 3)" -v s="$SIZE" 'BEGIN {printf "%.2f", c / (s / 1e9)}')
-done
-W=${R[dd-zero-write]}
-RD=${R[dd-direct-read]}
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: $DEV on tmpfs, ${MIB} MiB, $PAIRS pairs, $(nproc) CPUs, $(uname -r); load $load_start"
 
-row() { printf '| %-34s | %8s | %9s | %8s | %9s | %s |\n' "$1" "$2" "$3" "${B[$5]:-}" "${C[$5]:-}" "$4"; }
-echo
-echo "Device: loop on tmpfs, ${MIB} MiB; MB/s is the median of $ROUNDS alternating rounds,"
-echo "best the fastest round; ratios use the medians."
-echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
-echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo
-C[hdr]="CPU s/GB"
-C[sep]="---:"
-B[hdr]="best"
-B[sep]="---:"
-row "run" "MB/s" "vs dd" "what the time covers" hdr
-row "---" "---:" "---:" "---" sep
-row "dd zero write (oflag=direct, 4M)" "$W" "1.00 W" "write + fdatasync" dd-zero-write
-row "dd read (iflag=direct, 4M)" "$RD" "1.00 R" "read" dd-direct-read
-if [ -n "${R[kesu-zero]:-}" ]; then
-	row "kesu zero, --verify=none" "${R[kesu-zero]}" "$(ratio "${R[kesu-zero]}" "$W") W" "write" kesu-zero
-	row "kesu random, --verify=none" "${R[kesu-random]}" "$(ratio "${R[kesu-random]}" "$W") W" "AES-CTR write" kesu-random
-	# The verify pass alone: nist-clear (write+verify) minus the zero write.
-	vt=$(awk -v a="${T[kesu-nist-clear]}" -v b="${T[kesu-zero]}" 'BEGIN {printf "%.3f", a - b}')
-	if awk -v v="$vt" 'BEGIN {exit !(v > 0)}'; then
-		vr=$(rate "$vt")
-		row "kesu verify (nist-clear - zero)" "$vr" "$(ratio "$vr" "$RD") R" "read back + compare" none
+# ---- random pass vs dd zero-fill -------------------------------------
+pair_write() {
+	local a b t0
+	for side in $(echo "$1" | fold -w1); do
+		if [ "$side" = a ]; then
+			assert_ours "$DEV"
+			t0=$(now_ns); dd_write "$DEV" "$MIB"; a=$(($(now_ns) - t0))
+		else
+			t0=$(now_ns); kesu_wipe none random "$DEV"; b=$(($(now_ns) - t0))
+		fi
+	done
+	# rate kesu / rate dd = time dd / time kesu
+	awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
+}
+if want write; then
+	PAIR_NAME=write
+	pair_loop "$PAIRS" pair_write
+	ratio_row "random pass ÷ dd zero-fill" ">=0.95" "$DIR/r.write" "wall time, whole command"
+fi
+
+# ---- the same under the load of a parallel compile --------------------
+if want load; then
+	# A compile of kesu itself, over and over, in a copy of the tree.
+	cp -r "$here/.." "$DIR/src" 2>/dev/null
+	rm -rf "$DIR/src/build" "$DIR/src/build-asan" "$DIR/src/.git"
+	( while :; do make -s -C "$DIR/src" -j2 BUILD="$DIR/loadbuild" all >/dev/null 2>&1
+		rm -rf "$DIR/loadbuild"; done ) &
+	LOADPID=$!
+	sleep 3
+	PAIR_NAME=load
+	pair_loop "$PAIRS" pair_write
+	ratio_row "random pass ÷ dd zero-fill, parallel compile" ">=0.90" "$DIR/r.load" \
+		"load average $(cut -d' ' -f1 /proc/loadavg) at the end"
+	kill "$LOADPID" 2>/dev/null; wait "$LOADPID" 2>/dev/null; LOADPID=
+fi
+
+# ---- verification: the run record's verify phase vs dd iflag=direct ---
+pair_verify() {
+	local a b t0 rec
+	for side in $(echo "$1" | fold -w1); do
+		if [ "$side" = a ]; then
+			assert_ours "$DEV"
+			t0=$(now_ns); dd_read "$DEV" "$MIB"; a=$(($(now_ns) - t0))
+		else
+			kesu_wipe last "$VMETHOD" "$DEV"
+			rec=$(tail -n 1 "$DIR/recs")
+			b=$(jq '.passes[-1].timing.verify.ms * 1000000' "$rec")
+		fi
+	done
+	awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
+}
+if want verify; then
+	PAIR_NAME=verify-pattern VMETHOD=zero
+	pair_loop "$PAIRS" pair_verify
+	ratio_row "verify of a pattern pass ÷ dd read" ">=0.95" "$DIR/r.verify-pattern" \
+		"run record's verify phase (cache drop + read + compare)"
+	PAIR_NAME=verify-random VMETHOD=random
+	pair_loop "$PAIRS" pair_verify
+	ratio_row "verify of a random pass ÷ dd read" ">=0.95" "$DIR/r.verify-random" \
+		"run record's verify phase (cache drop + read + regenerate + compare)"
+fi
+
+# ---- N devices in one run vs N parallel dd ---------------------------
+if want multi; then
+	for i in 1 2 3 4 5 6 7 8; do attach "$MNT/m$i.img" "$MULTI_MIB"; MDEVS+=("$ATTACHED"); done
+	pair_multi() {
+		local a b t0 d devs=("${MDEVS[@]:0:$N}")
+		for side in $(echo "$1" | fold -w1); do
+			if [ "$side" = a ]; then
+				assert_ours "${devs[@]}"
+				t0=$(now_ns)
+				for d in "${devs[@]}"; do dd_write "$d" "$MULTI_MIB" & done
+				wait
+				a=$(($(now_ns) - t0))
+			else
+				t0=$(now_ns); kesu_wipe none random "${devs[@]}"; b=$(($(now_ns) - t0))
+			fi
+		done
+		awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.multi$N"
+	}
+	for N in 2 4 8; do
+		pair_loop "$PAIRS" pair_multi
+		ratio_row "$N devices, one kesu run ÷ $N parallel dd" ">=0.90" "$DIR/r.multi$N" \
+			"random pass, ${MULTI_MIB} MiB each, total throughput"
+	done
+fi
+
+# ---- CPU per GiB of a random pass vs OpenSSL's AES-256-CTR alone ------
+if want cpu; then
+	# OpenSSL's own cost: the same keystream generation over the same bytes.
+	for i in $(seq 1 "$PAIRS"); do
+		measure sh -c "head -c $SIZE /dev/zero | openssl enc -aes-256-ctr -K $(printf '%064d' 0) -iv $(printf '%032d' 0) >/dev/null"
+		ossl=$(awk '{print $2}' "$DIR/last")
+		assert_ours "$DEV"
+		measure "$KESU" wipe "${KOPTS[@]}" --method random --verify=none "$DEV"
+		kesu_rec >/dev/null
+		awk '{print $2}' "$DIR/last" | awk -v o="$ossl" '{printf "%.4f\n", $1 / o}' >>"$DIR/r.cpu"
+		awk '{print $3}' "$DIR/last" >>"$DIR/rss1"
+	done
+	ratio_row "CPU per GiB, random pass ÷ openssl enc -aes-256-ctr" "<=1.20" "$DIR/r.cpu" \
+		"user+system CPU; openssl's includes reading its input from a pipe"
+	# Memory: peak RSS of one device against four.
+	if [ ${#MDEVS[@]} -lt 4 ]; then
+		for i in 1 2 3 4; do attach "$MNT/m$i.img" "$MULTI_MIB"; MDEVS+=("$ATTACHED"); done
 	fi
-	row "kesu nist-clear (write + verify)" "${R[kesu-nist-clear]}" "$(ratio "${R[kesu-nist-clear]}" "$W") W" "device bytes / total time" kesu-nist-clear
-	row "kesu random + verify" "${R[kesu-random-verify]}" "$(ratio "${R[kesu-random-verify]}" "$W") W" "device bytes / total time" kesu-random-verify
+	assert_ours "${MDEVS[@]:0:4}"
+	measure "$KESU" wipe "${KOPTS[@]}" --method random --verify=last "${MDEVS[@]:0:4}"
+	for i in 1 2 3 4; do kesu_rec >/dev/null; done
+	rss4=$(awk '{print $3}' "$DIR/last")
+	rss1=$(sort -g "$DIR/rss1" | tail -n 1)
+	per=$(awk -v a="$rss1" -v b="$rss4" 'BEGIN {printf "%.1f", (b - a) / 3 / 1024}')
+	echo "| peak memory | 1 device $((rss1 / 1024)) MiB, 4 devices $((rss4 / 1024)) MiB: $per MiB per added device | | | | | | peak RSS (time -f %M) |" | tee -a "$RESULTS"
 fi
-if [ -n "${R[shred-n1]:-}" ]; then
-	row "shred -n1" "${R[shred-n1]}" "$(ratio "${R[shred-n1]}" "$W") W" "one random pass, no verify" shred-n1
+
+# ---- a realistic slow device: direct I/O to a file on the real disk --
+if want slow; then
+	SMIB=256
+	attach "$SLOWDIR/slow.img" "$SMIB" --direct-io=on; SDEV=$ATTACHED
+	slow_pair() {
+		local a b t0
+		for side in $(echo "$1" | fold -w1); do
+			if [ "$side" = a ]; then
+				assert_ours "$SDEV"
+				t0=$(now_ns); dd_write "$SDEV" "$SMIB"; a=$(($(now_ns) - t0))
+			else
+				t0=$(now_ns); kesu_wipe none random "$SDEV"; b=$(($(now_ns) - t0))
+			fi
+		done
+		awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
+	}
+	PAIR_NAME=slow
+	pair_loop "$PAIRS" slow_pair
+	ratio_row "random pass ÷ dd, loop on a disk file, direct I/O" ">=0.95" "$DIR/r.slow" \
+		"${SMIB} MiB; the periodic checkpoint's flush shows here"
+	# The same device throttled to 100 MB/s by a blkio cgroup of our own.
+	BLK=/sys/fs/cgroup/blkio
+	if [ -w "$BLK" ] && [ -e "$BLK/blkio.throttle.write_bps_device" ]; then
+		CG=$BLK/kesu-bench-$$
+		mkdir "$CG"
+		mm=$(lsblk -dno MAJ:MIN "$SDEV" | tr -d ' ')
+		echo "$mm 100000000" >"$CG/blkio.throttle.write_bps_device"
+		echo "$mm 100000000" >"$CG/blkio.throttle.read_bps_device"
+		throttled() { sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$CG" "$@"; }
+		thr_pair() {
+			local a b t0
+			for side in $(echo "$1" | fold -w1); do
+				if [ "$side" = a ]; then
+					assert_ours "$SDEV"
+					t0=$(now_ns)
+					throttled dd if=/dev/zero of="$SDEV" oflag=direct bs=4M count=$((SMIB / 4)) conv=fdatasync status=none
+					a=$(($(now_ns) - t0))
+				else
+					assert_ours "$SDEV"
+					t0=$(now_ns)
+					throttled "$KESU" wipe "${KOPTS[@]}" --method random --verify=none "$SDEV" >>"$DIR/tool.log" 2>&1
+					b=$(($(now_ns) - t0))
+					kesu_rec >/dev/null
+				fi
+			done
+			awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.thr"
+		}
+		pair_loop 3 thr_pair
+		ratio_row "random pass ÷ dd, throttled to 100 MB/s (blkio cgroup)" ">=0.95" "$DIR/r.thr" \
+			"3 pairs: ${SMIB} MiB takes ~3 s a side"
+	fi
 fi
-if [ -n "${R[nwipe-zero]:-}" ]; then
-	row "nwipe zero, verify last" "${R[nwipe-zero]}" "$(ratio "${R[nwipe-zero]}" "$W") W" "device bytes / total time" nwipe-zero
-	row "nwipe random (prng), verify last" "${R[nwipe-random]}" "$(ratio "${R[nwipe-random]}" "$W") W" "device bytes / total time" nwipe-random
+
+# ---- shred and nwipe: three rounds, rates against dd ------------------
+if want others; then
+	for r in 1 2 3; do
+		assert_ours "$DEV"
+		measure dd if=/dev/zero of="$DEV" oflag=direct bs=4M count=$((MIB / 4)) conv=fdatasync status=none
+		echo "dd $(cat "$DIR/last")" >>"$DIR/others"
+		measure shred -n1 "$DEV"; echo "shred $(cat "$DIR/last")" >>"$DIR/others"
+		assert_ours "$DEV"
+		measure nwipe --autonuke --nogui --nowait --noblank --nosignals --verify=last \
+			--method=random -l "$DIR/nwipe.log" "$DEV"
+		echo "nwipe $(cat "$DIR/last")" >>"$DIR/others"
+		t0=$(now_ns); kesu_wipe last random "$DEV"
+		echo "kesu $(awk -v n=$(($(now_ns) - t0)) 'BEGIN {printf "%.3f", n / 1e9}') 0 0" >>"$DIR/others"
+	done
+	med() { grep "^$1 " "$DIR/others" | awk '{print $2}' | sort -g | awk '{a[NR]=$1} END {print a[2]}'; }
+	for t in shred nwipe kesu; do
+		echo "| $t vs dd zero-fill (3 rounds, medians) | $(rate "$SIZE" "$(med "$t")") MB/s vs $(rate "$SIZE" "$(med dd)") MB/s | | | | | | $(case $t in shred) echo 'one random pass, no verify';; nwipe) echo 'random (PRNG) + verify last';; kesu) echo 'random + full verify';; esac) |"
+	done | tee -a "$RESULTS"
 fi
+
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+{
+	echo "### $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo
+	echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), $(openssl version | cut -d' ' -f1-2)."
+	echo "Devices: loop on tmpfs (${MIB} MiB; ${MULTI_MIB} MiB each for several), and a loop with direct I/O on a file of the system disk's file system."
+	echo "Load average (1, 5, 15 min): $load_start at the start, $load_end at the end."
+	echo
+	echo "| comparison | pairs | min | median | max | target | verdict | how |"
+	echo "| --- | ---: | ---: | ---: | ---: | --- | --- | --- |"
+	cat "$RESULTS"
+} >"$DIR/table.md"
 echo
-echo "Raw seconds (tool, wall, cpu), in the order run:"
-sed 's/^/  /' "$DIR/times"
-echo
-grep -h -i -m3 'prng\|verif' "$DIR"/nwipe-*.log 2>/dev/null | sed 's/^/nwipe log: /' | head -n 6
+cat "$DIR/table.md"
+if [ "$DOC" != - ] && [ -f "$DOC" ] && grep -q '^<!-- bench:begin -->' "$DOC"; then
+	awk -v t="$DIR/table.md" '
+		/^<!-- bench:begin -->/ {print; while ((getline l < t) > 0) print l; skip = 1; next}
+		/^<!-- bench:end -->/ {skip = 0}
+		!skip {print}' "$DOC" >"$DIR/doc.new" && cat "$DIR/doc.new" >"$DOC"
+	echo "bench: table written to $DOC"
+fi

@@ -189,8 +189,11 @@ enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_identity *id
 		    s < 0 || e < 0 || pw < 0 || pv < 0 || vb < 0 || verified < -1 ||
 		    verified > 1)
 			return bad_cp(err, "passes");
-		w->passes[i] = (struct kesu_pass_state){(time_t)s, (time_t)e, (uint64_t)pw,
-							(uint64_t)pv, (uint64_t)vb, verified};
+		/* Timings are not carried over: they measure this process. */
+		w->passes[i] = (struct kesu_pass_state){
+			.started_at = (time_t)s, .ended_at = (time_t)e,
+			.bytes_written = (uint64_t)pw, .bytes_verified = (uint64_t)pv,
+			.verify_bad = (uint64_t)vb, .verified = verified};
 	}
 	for (size_t i = w->method.npasses; i < KESU_PASSES_MAX; i++)
 		w->passes[i].verified = -1;

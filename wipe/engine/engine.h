@@ -93,6 +93,13 @@ struct kesu_pass_state {
 	uint64_t bytes_verified;     /* read back and found equal */
 	uint64_t verify_bad;         /* blocks mismatched or unreadable */
 	int verified;                /* -1 not verified, 0 failed, 1 passed */
+	/* Measured by this process only (a resumed pass counts what it did
+	 * after the resume): monotonic time spent writing (including the
+	 * flush that ends the pass) and verifying (including the cache drop),
+	 * and the bytes moved in that time.  The run record's per-pass rates
+	 * come from these, so a phase's speed is kesu's own measurement. */
+	uint64_t write_ns, write_timed_bytes;
+	uint64_t verify_ns, verify_timed_bytes;
 };
 
 /* One device's erasure: the input (method, key), the position (so an

@@ -70,6 +70,17 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? kesu_json_str(s) : json_null();
 }
 
+/* {"ms", "bytes", "mb_per_s"} of one phase, or null when this process did
+ * not run it.  Rates are decimal MB/s, as dd prints them. */
+static json_t *phase_timing(uint64_t ns, uint64_t bytes)
+{
+	if (!ns && !bytes)
+		return json_null();
+	double rate = ns ? (double)bytes / ((double)ns / 1e9) / 1e6 : 0.0;
+	return json_pack("{s:I, s:I, s:f}", "ms", (json_int_t)(ns / 1000000u), "bytes",
+			 (json_int_t)bytes, "mb_per_s", (double)(int64_t)(rate * 10 + 0.5) / 10);
+}
+
 json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 {
 	const struct kesu_wipe *w = r->wipe;
@@ -98,13 +109,16 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 		const struct kesu_pass_state *ps = &w->passes[i];
 		json_array_append_new(
 			passes,
-			json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o}", "index",
+			json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:{s:o, s:o}}", "index",
 				  (json_int_t)(i + 1), "pattern", d, "started_at",
 				  time_or_null(ps->started_at), "ended_at",
 				  time_or_null(ps->ended_at), "bytes_written",
 				  (json_int_t)ps->bytes_written, "bytes_verified",
 				  (json_int_t)ps->bytes_verified, "verified",
-				  ps->verified < 0 ? json_null() : json_boolean(ps->verified)));
+				  ps->verified < 0 ? json_null() : json_boolean(ps->verified),
+				  "timing", "write",
+				  phase_timing(ps->write_ns, ps->write_timed_bytes), "verify",
+				  phase_timing(ps->verify_ns, ps->verify_timed_bytes)));
 	}
 	json_object_set_new(o, "method",
 			    json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", w->method.name,
