@@ -19,7 +19,7 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 
 PKGS := blkid uuid libcrypto jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 CFLAGS ?= -O2 -g
@@ -66,10 +66,15 @@ $(BUILD)/libkesu.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kesu: $(BUILD)/cli/main.o $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libkesu.a
+# The CLI layer as an archive too, so unit tests can reach its parts.
+$(BUILD)/libkesu-cli.a: $(CLI_SRCS:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kesu: $(BUILD)/cli/main.o $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 

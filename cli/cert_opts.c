@@ -65,6 +65,8 @@ bool kesu_cert_opt(struct kesu_cert_opts *o, int c, const char *arg,
 	case KESU_OPT_NO_REGISTER: o->no_register = true; break;
 	case KESU_OPT_NO_CERT: o->no_cert = true; break;
 	case KESU_OPT_CERT_DIR: o->out_dir = arg; break;
+	case KESU_OPT_CA_FILE: o->ca_file = arg; break;
+	case KESU_OPT_CRL: o->crl_file = arg; break;
 	default: return false;
 	}
 	return true;
@@ -76,6 +78,10 @@ void kesu_cert_opts_help(FILE *out)
 	      "      --config FILE        configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --key FILE|URI       signing key file or pkcs11: URI\n"
 	      "      --cert FILE          signer certificate (PEM)\n"
+	      "      --ca-file FILE       CA the signer must chain to, checked before\n"
+	      "                           anything is erased ([trust] ca_file)\n"
+	      "      --crl FILE           the CA's CRL: a revoked signer is refused\n"
+	      "                           ([trust] crl_file)\n"
 	      "      --operator NAME      operator (person in charge)\n"
 	      "      --title TITLE        operator's title\n"
 	      "      --organization ORG   operator's organization\n"

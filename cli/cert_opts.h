@@ -18,6 +18,7 @@ enum {
 	KESU_OPT_DEST, KESU_OPT_APPROVER, KESU_OPT_APPROVAL_REF,
 	KESU_OPT_APPROVAL_DATE, KESU_OPT_WITNESS, KESU_OPT_REGISTER,
 	KESU_OPT_NO_REGISTER, KESU_OPT_NO_CERT, KESU_OPT_CERT_DIR,
+	KESU_OPT_CA_FILE, KESU_OPT_CRL,
 };
 #define KESU_CERT_LONGOPTS \
 	{"config", required_argument, NULL, KESU_OPT_CONFIG}, \
@@ -40,7 +41,9 @@ enum {
 	{"register", required_argument, NULL, KESU_OPT_REGISTER}, \
 	{"no-register", no_argument, NULL, KESU_OPT_NO_REGISTER}, \
 	{"no-cert", no_argument, NULL, KESU_OPT_NO_CERT}, \
-	{"cert-dir", required_argument, NULL, KESU_OPT_CERT_DIR}
+	{"cert-dir", required_argument, NULL, KESU_OPT_CERT_DIR}, \
+	{"ca-file", required_argument, NULL, KESU_OPT_CA_FILE}, \
+	{"crl", required_argument, NULL, KESU_OPT_CRL}
 
 /* Handle one shared option.  Returns false if c is not one of them;
  * otherwise *rc is KESU_OK or a usage error already printed. */

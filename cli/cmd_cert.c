@@ -15,10 +15,12 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      "  kesu cert issue RUN-RECORD... [certificate options]\n"
-	      "  kesu cert verify FILE... [--ca FILE] [--at TIME] [--json] [--config FILE]\n"
+	      "  kesu cert verify FILE... [--ca FILE] [--crl FILE] [--at TIME] [--json]\n"
+	      "                   [--config FILE]\n"
 	      "  kesu cert show FILE [--json]\n\n"
 	      "Issue signed disposal certificates from run records, verify them\n"
-	      "(signature, CA chain at signing time, internal consistency), or show\n"
+	      "(signature, CA chain at signing time, revocation, internal consistency,\n"
+	      "the run record beside it), or show\n"
 	      "one for people.  See kesu-certificate(5).\n\n", out);
 	kesu_cert_opts_help(out);
 }
@@ -70,13 +72,14 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"ca", required_argument, NULL, 'c'},
+		{"crl", required_argument, NULL, 'r'},
 		{"at", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},
 		{"config", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ca = NULL, *config = NULL;
+	const char *ca = NULL, *crl = NULL, *config = NULL;
 	time_t at = 0;
 	bool json = false;
 	int c;
@@ -84,6 +87,7 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ca = optarg; break;
+		case 'r': crl = optarg; break;
 		case 'a':
 			if (!kesu_time_parse(optarg, &at))
 				return kesu_usage_error("--at: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -109,12 +113,17 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		if (!ca[0])
 			return kesu_usage_error("cert verify: no trusted CA; give --ca FILE "
 						"or set [trust] ca_file in kesu.conf");
+		/* The configured CRL belongs to the configured CA; with --ca
+		 * another CA's CRL is given with --crl. */
+		if (!crl && cfg.crl_file[0])
+			crl = cfg.crl_file;
 	}
+	struct kesu_trust trust = {.ca_file = ca, .crl_file = crl, .at = at};
 	enum kesu_rc worst = KESU_OK;
 	json_t *arr = json ? json_array() : NULL;
 	for (int i = optind; i < argc; i++) {
 		struct kesu_cert_file_verdict ov;
-		enum kesu_rc rc = kesu_cert_verify_file(argv[i], ca, at, &ov);
+		enum kesu_rc rc = kesu_cert_verify(argv[i], &trust, &ov);
 		if (rc && !worst)
 			worst = rc;
 		if (json) {
@@ -125,7 +134,7 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 			if (ov.sig.signing_time)
 				kesu_time_format(ov.sig.signing_time, st);
 			json_array_append_new(arr, json_pack(
-				"{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:o}",
+				"{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o}",
 				"file", kesu_json_str(argv[i]), "ok", ov.ok, "verdict", ov.stage,
 				"error", ov.ok ? json_null() : kesu_json_str(ov.error),
 				"id", ov.id[0] ? json_string(ov.id) : json_null(),
@@ -133,6 +142,8 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 				"signer", ov.ok ? kesu_json_str(ov.sig.signer_subject) : json_null(),
 				"signing_time", ov.ok ? json_string(st) : json_null(),
 				"physical_destruction_required", ov.v.physical_destruction_required,
+				"revocation_checked", ov.ok && ov.sig.revocation_checked,
+				"run_record_checked", ov.ok && ov.run_record_checked,
 				"warnings", w));
 			continue;
 		}
@@ -144,8 +155,9 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		}
 		char st[KESU_TIME_LEN];
 		kesu_time_format(ov.sig.signing_time, st);
-		printf("%s: OK: result %s, signed by %s at %s%s", shown, ov.result,
+		printf("%s: OK: result %s, signed by %s at %s%s%s", shown, ov.result,
 		       ov.sig.signer_subject, st,
+		       ov.sig.revocation_checked ? ", not revoked" : "",
 		       ov.run_record_checked ? ", run record matches" : "");
 		for (size_t k = 0; k < ov.v.n_warnings; k++)
 			printf("; WARNING: %s", ov.v.warnings[k]);
@@ -224,7 +236,8 @@ static enum kesu_rc cert_show(int argc, char **argv)
 		return KESU_OK;
 	}
 	struct kesu_cert_verdict v;
-	kesu_cert_judge(cert, &v);
+	struct kesu_cert_clock clock = {.now = time(NULL)};
+	kesu_cert_judge_at(cert, &clock, &v);
 	const json_t *op = json_object_get(cert, "operator"),
 		     *asset = json_object_get(cert, "asset"),
 		     *appr = json_object_get(cert, "approval"),

@@ -2,24 +2,38 @@
  * every reason the gate would refuse it. */
 #include "wipe/firmware/capabilities.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
 #include "wipe/device/inventory.h"
 #include "lib/strutil.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+static const struct kesu_opt info_opts[] = {
+	{"json", 'J', NULL, "machine-readable output (keys in kesu(8))"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
 
 static void help(FILE *out)
 {
 	fprintf(out, "Usage: kesu info [--json] DEVICE\n\n"
 		     "Show one block device or image file: identity, contents, partitions,\n"
 		     "holders, mount points, swap, loop backing file, discard support and\n"
-		     "every reason kesu would refuse to erase it.\n\n"
-		     "  -J, --json   machine-readable output (keys in kesu(8))\n"
-		     "  -h, --help   this help\n");
+		     "every reason kesu would refuse to erase it.\n\n");
+	kesu_opts_print(out, info_opts);
+}
+
+/* --json is its only option. */
+static enum kesu_rc info_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	(void)opt;
+	(void)arg;
+	*(bool *)ud = true;
+	return KESU_OK;
 }
 
 static const char *or_dash(const char *s)
@@ -110,23 +124,16 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 
 enum kesu_rc cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'J'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool json = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J': json = true; break;
-		case 'h': help(stdout); return KESU_OK;
-		default: return kesu_usage_error("info: run 'kesu info --help' for usage");
-		}
-	}
-	if (optind != argc - 1)
+	static const struct kesu_opt *const tables[] = {info_opts, NULL};
+	bool json = false, done;
+	const struct kesu_cmd_opts c = {"info", tables, info_opt, &json, help};
+	int first;
+	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &first, &done);
+	if (prc != KESU_OK || done)
+		return prc;
+	if (first != argc - 1)
 		return kesu_usage_error("info: give exactly one DEVICE; run 'kesu info --help'");
+	int optind = first;
 
 	struct kesu_err err = {0};
 	struct kesu_device *d;

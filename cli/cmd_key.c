@@ -1,12 +1,13 @@
 /* kesu key new: a signing key and a certificate signing request for the CA
  * (certs/ca/), made with OpenSSL's APIs so no shell is involved. */
 #include "cli/cli.h"
+#include "cli/opts.h"
+#include "lib/strutil.h"
 #include "lib/fileio.h"
 #include "certs/sign/signer.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -17,12 +18,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+enum { OPT_SUBJECT, OPT_OUT, OPT_TYPE };
+static const struct kesu_opt key_opts[] = {
+	[OPT_SUBJECT] = {"subject", 0, "DN", "the certificate subject, '/C=JP/O=ORG/CN=NAME'"},
+	[OPT_OUT] = {"out", 0, "DIR", "where the key and request go (default .)"},
+	[OPT_TYPE] = {"type", 0, "ec|rsa", "ECDSA P-256 (default) or RSA 3072"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
 static void usage(FILE *out)
 {
 	fputs("Usage: kesu key new --subject '/C=JP/O=ORG/CN=NAME' [--out DIR] [--type ec|rsa]\n\n"
 	      "Write DIR/kesu-signing.key (mode 0600; ECDSA P-256 or RSA 3072) and\n"
 	      "DIR/kesu-signing.csr for the CA to certify (certs/ca/issue-operator.sh).\n"
-	      "An existing key is never overwritten.\n", out);
+	      "An existing key is never overwritten.\n\n", out);
+	kesu_opts_print(out, key_opts);
+}
+
+struct key_args {
+	const char *subject, *out, *type;
+};
+
+static enum kesu_rc key_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	struct key_args *a = ud;
+	switch (KESU_OPT_ID(opt, key_opts)) {
+	case OPT_SUBJECT: a->subject = arg; break;
+	case OPT_OUT: a->out = arg; break;
+	case OPT_TYPE: a->type = arg; break;
+	}
+	return KESU_OK;
 }
 
 /* "/C=JP/O=Example City/CN=山田 太郎" -> X509_NAME; values are UTF-8. */
@@ -54,33 +80,26 @@ static X509_NAME *parse_subject(const char *s)
 
 enum kesu_rc cmd_key(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"subject", required_argument, NULL, 's'},
-		{"out", required_argument, NULL, 'o'},
-		{"type", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
 	}
 	if (strcmp(argv[1], "new"))
 		return kesu_usage_error("key: unknown subcommand '%s'; use 'key new'", argv[1]);
-	const char *subject = NULL, *out = ".", *type = "ec";
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's': subject = optarg; break;
-		case 'o': out = optarg; break;
-		case 't': type = optarg; break;
-		case 'h': usage(stdout); return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
+	static const struct kesu_opt *const tables[] = {key_opts, NULL};
+	struct key_args a = {NULL, ".", "ec"};
+	const struct kesu_cmd_opts c = {"key new", tables, key_opt, &a, usage};
+	int first;
+	bool done;
+	enum kesu_rc prc = kesu_opts_parse(&c, argc - 1, argv + 1, &first, &done);
+	if (prc != KESU_OK || done)
+		return prc;
+	if (first != argc - 1) {
+		char extra[64];
+		kesu_clean(extra, sizeof(extra), argv[first + 1], strlen(argv[first + 1]));
+		return kesu_usage_error("key new: unexpected argument '%s'", extra);
 	}
-	if (optind != argc - 1)
-		return kesu_usage_error("key new: unexpected argument '%s'", argv[optind + 1]);
+	const char *subject = a.subject, *out = a.out, *type = a.type;
 	if (!subject)
 		return kesu_usage_error("key new: give --subject '/C=JP/O=ORG/CN=NAME'");
 	if (strcmp(type, "ec") && strcmp(type, "rsa"))

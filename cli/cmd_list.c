@@ -2,14 +2,22 @@
  * would erase it. */
 #include "wipe/firmware/capabilities.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
 #include "wipe/device/inventory.h"
 #include "lib/strutil.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+
+enum { OPT_ALL, OPT_JSON };
+static const struct kesu_opt list_opts[] = {
+	[OPT_ALL] = {"all", 'a', NULL, "also partitions, loop, ram, zram, dm and md devices"},
+	[OPT_JSON] = {"json", 'J', NULL, "machine-readable output (keys in kesu(8))"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
 
 static void help(FILE *out)
 {
@@ -17,10 +25,23 @@ static void help(FILE *out)
 		     "List whole-disk block devices, what is on them, and whether kesu\n"
 		     "would erase them (STATE: ok, or the first reason it would not:\n"
 		     "system-disk, partition, mounted, swap, holder, attached, read-only,\n"
-		     "no-medium, no-access; +N when there are more, see 'kesu info').\n\n"
-		     "  -a, --all    also partitions, loop, ram, zram, dm and md devices\n"
-		     "  -J, --json   machine-readable output (keys in kesu(8))\n"
-		     "  -h, --help   this help\n");
+		     "no-medium, no-access; +N when there are more, see 'kesu info').\n\n");
+	kesu_opts_print(out, list_opts);
+}
+
+struct list_args {
+	bool json, all;
+};
+
+static enum kesu_rc list_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	struct list_args *a = ud;
+	(void)arg;
+	switch (KESU_OPT_ID(opt, list_opts)) {
+	case OPT_ALL: a->all = true; break;
+	case OPT_JSON: a->json = true; break;
+	}
+	return KESU_OK;
 }
 
 /* Cut an untrusted string to `cols` bytes at a character boundary. */
@@ -52,24 +73,16 @@ static void row(const struct kesu_device *d, const struct kesu_gate_verdict *v)
 
 enum kesu_rc cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'J'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool json = false, all = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "aJh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a': all = true; break;
-		case 'J': json = true; break;
-		case 'h': help(stdout); return KESU_OK;
-		default: return kesu_usage_error("list: run 'kesu list --help' for usage");
-		}
-	}
-	if (optind != argc)
+	static const struct kesu_opt *const tables[] = {list_opts, NULL};
+	struct list_args a = {0};
+	const struct kesu_cmd_opts c = {"list", tables, list_opt, &a, help};
+	int first;
+	bool done;
+	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &first, &done);
+	if (prc != KESU_OK || done)
+		return prc;
+	bool json = a.json, all = a.all;
+	if (first != argc)
 		return kesu_usage_error("list: takes no arguments; use 'kesu info DEVICE' "
 					"for one device");
 	const struct kesu_sysroot *root = kesu_sysroot_default();

@@ -1,15 +1,21 @@
 /* kesu methods [--json] [NAME...]: the erasure methods kesu wipe knows. */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "wipe/engine/method.h"
 #include "wipe/firmware/purge_method.h"
 #include "lib/strutil.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_METHOD "nist-clear"
+
+static const struct kesu_opt methods_opts[] = {
+	{"json", 'J', NULL, "print JSON: {\"methods\": [...]}"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
 
 static void usage(FILE *out)
 {
@@ -19,11 +25,19 @@ static void usage(FILE *out)
 		"category, number of passes, default verification, a description and\n"
 		"every pass (a hex pattern repeated over the medium, or 'random' for an\n"
 		"AES-256-CTR stream).  With NAMEs, only those methods.\n\n"
-		"Options:\n"
-		"  -J, --json   print JSON: {\"methods\": [...]}\n"
-		"  -h, --help   show this help\n\n"
-		"A custom sequence is given to 'kesu wipe' with --passes LIST, e.g.\n"
-		"--passes 00,ff,random.  See kesu(8), METHODS.\n");
+		"Options:\n");
+	kesu_opts_print(out, methods_opts);
+	fprintf(out, "\nA custom sequence is given to 'kesu wipe' with --passes LIST, e.g.\n"
+		     "--passes 00,ff,random.  See kesu(8), METHODS.\n");
+}
+
+/* --json is its only option. */
+static enum kesu_rc methods_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	(void)opt;
+	(void)arg;
+	*(bool *)ud = true;
+	return KESU_OK;
 }
 
 static void pass_list(const struct kesu_method *m, char *buf, size_t bufsz)
@@ -103,32 +117,13 @@ oom:
 
 enum kesu_rc cmd_methods(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'J'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool json = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "Jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return KESU_OK;
-		default: {
-			char opt[64];
-			const char *raw = argv[optind - 1];
-			kesu_clean(opt, sizeof(opt), raw, strlen(raw));
-			return kesu_usage_error("methods: unknown option '%s'; run 'kesu methods --help'",
-						opt);
-		}
-		}
-	}
+	static const struct kesu_opt *const tables[] = {methods_opts, NULL};
+	bool json = false, done;
+	const struct kesu_cmd_opts c = {"methods", tables, methods_opt, &json, usage};
+	int optind;
+	enum kesu_rc prc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	if (prc != KESU_OK || done)
+		return prc;
 
 	/* Firmware purge methods come from their own table (purge_method.h):
 	 * take their NAMEs out of argv before the overwrite lookup. */

@@ -4,6 +4,8 @@
  * device's end goes through finish_device(), the one place where follow-up
  * steps (certificates, firmware methods) hook in. */
 #include "wipe/engine/checkpoint.h"
+#include "wipe/engine/fingerprint.h"
+#include "wipe/device/medium_binding.h"
 #include "lib/config.h"
 #include "cli/cli.h"
 #include "wipe/device/device.h"
@@ -11,6 +13,7 @@
 #include "lib/fileio.h"
 #include "wipe/device/gate.h"
 #include "cli/cert_opts.h"
+#include "certs/document/cert_info.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
 #include "wipe/firmware/purge_wipe.h"
@@ -56,8 +59,11 @@ struct dev_run {
 	const struct wipe_opts *opts;
 	struct kesu_device *dev;
 	const struct kesu_identity *id;
+	struct kesu_medium_binding binding;
 	char name[64];               /* cleaned short name for display */
 	json_t *before;
+	json_t *cert_json;           /* certificate details kept in the checkpoint */
+	struct kesu_cert_info cert_info; /* what this device's certificate says */
 	struct kesu_target *t;
 	struct kesu_wipe w;
 	bool have_wipe;
@@ -276,11 +282,18 @@ static void on_progress(const struct kesu_progress *p, void *ud)
 	pthread_mutex_unlock(&d->mu);
 }
 
+static enum kesu_rc save_checkpoint(const struct dev_run *d, const struct kesu_wipe *w,
+				    struct kesu_err *err)
+{
+	const struct kesu_checkpoint_meta m = {d->id, &d->binding, d->run_id, d->before,
+					       d->cert_json};
+	return kesu_checkpoint_save(d->opts->state_dir, &m, w, err);
+}
+
 static enum kesu_rc on_checkpoint(const struct kesu_wipe *w, void *ud, struct kesu_err *err)
 {
 	struct dev_run *d = ud;
-	enum kesu_rc rc = kesu_checkpoint_save(d->opts->state_dir, d->id, w, d->run_id,
-					       d->before, err);
+	enum kesu_rc rc = save_checkpoint(d, w, err);
 	if (rc != KESU_OK && !d->ckpt_warned) {
 		d->ckpt_warned = true;
 		fprintf(stderr, "kesu: %s: %s (the wipe goes on, but cannot be resumed "
@@ -427,8 +440,7 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	if (d->engine_rc != KESU_OK)
 		fprintf(stderr, "kesu: %s: %s\n", d->name, d->engine_err.msg);
 	if (d->w.result == KESU_RESULT_INTERRUPTED) {
-		if (kesu_checkpoint_save(o->state_dir, d->id, &d->w, d->run_id, d->before,
-					 &err) != KESU_OK)
+		if (save_checkpoint(d, &d->w, &err) != KESU_OK)
 			kesu_report(&err);
 	} else if (kesu_checkpoint_remove(o->state_dir, d->id, &err) != KESU_OK) {
 		kesu_report(&err);
@@ -454,8 +466,8 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	/* A certificate for every result, failures included, signed and
 	 * registered; without it an erasure is not proven either. */
 	if (o->issuer &&
-	    (rc = kesu_issuer_issue(o->issuer, d->record_path, d->cert_path,
-				    sizeof(d->cert_path), &err)) != KESU_OK) {
+	    (rc = kesu_issuer_issue_as(o->issuer, &d->cert_info, d->record_path, d->cert_path,
+				       sizeof(d->cert_path), &err)) != KESU_OK) {
 		kesu_report(&err);
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
@@ -601,6 +613,45 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 	return KESU_OK;
 }
 
+static bool same_device(const struct kesu_medium_binding *a,
+			const struct kesu_medium_binding *b)
+{
+	if (a->is_file != b->is_file)
+		return false;
+	if (a->is_file)
+		return a->inode_dev == b->inode_dev && a->inode_ino == b->inode_ino;
+	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
+}
+
+/* A resume certifies what the interrupted run was started for: the details
+ * come from the checkpoint, and the command line may only repeat them. */
+static enum kesu_rc resumed_cert_info(struct dev_run *d)
+{
+	struct kesu_err err;
+	if (!d->cert_json) {
+		fprintf(stderr, "kesu: %s: the interrupted wipe was started without a "
+				"certificate (--no-cert); resume it with --no-cert\n",
+			d->id->path);
+		return KESU_ERR_USAGE;
+	}
+	enum kesu_rc rc = kesu_cert_info_from_json(d->cert_json, &d->cert_info, &err);
+	if (rc == KESU_OK)
+		rc = kesu_cert_info_check(&d->cert_info, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
+	}
+	const char *differs = kesu_cert_info_conflict(&d->cert_info, &d->opts->cert.info);
+	if (differs) {
+		fprintf(stderr, "kesu: %s: --%s differs from what the interrupted wipe was "
+				"started with; a resume certifies the same asset: leave --%s "
+				"out or give the same value (kesu-checkpoint(5))\n",
+			d->id->path, differs, differs);
+		return KESU_ERR_USAGE;
+	}
+	return KESU_OK;
+}
+
 /* Probe, gate and plan every device; nothing is written here. */
 static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 			    enum kesu_verify_mode verify, bool verify_given)
@@ -626,21 +677,28 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 				v.reasons[i].code, v.reasons[i].text);
 		return KESU_ERR_REFUSED;
 	}
+	rc = kesu_medium_binding_of(d->dev, &d->binding, &err);
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
+	}
 	if (o->resume) {
 		/* "before" is what the first run found, not the half-erased
 		 * state of now. */
-		rc = kesu_checkpoint_load(o->state_dir, d->id, &d->w, d->resumed_from,
-					  &d->before, &err);
+		struct kesu_checkpoint_loaded cl;
+		rc = kesu_checkpoint_load(o->state_dir, d->id, &d->binding, &d->w, &cl, &err);
 		if (rc != KESU_OK) {
 			kesu_report(&err);
 			return rc;
 		}
-		if (json_is_null(d->before)) {
-			json_decref(d->before);
-			d->before = NULL;
-		}
+		memcpy(d->resumed_from, cl.run_id, sizeof(d->resumed_from));
+		d->before = json_is_null(cl.before) ? NULL : json_incref(cl.before);
+		d->cert_json = json_is_null(cl.certificate) ? NULL : json_incref(cl.certificate);
+		kesu_checkpoint_loaded_free(&cl);
 		d->have_wipe = true;
 		kesu_wipe_prepare_resume(&d->w);
+		if (o->issuer && (rc = resumed_cert_info(d)) != KESU_OK)
+			return rc;
 	} else {
 		char cp[PATH_MAX];
 		if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) &&
@@ -662,6 +720,11 @@ static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
 			return rc;
 		}
 		d->have_wipe = true;
+		/* Kept in the checkpoint, so a resume certifies this asset. */
+		if (o->issuer) {
+			d->cert_info = *kesu_issuer_info(o->issuer);
+			d->cert_json = kesu_cert_info_to_json(&d->cert_info);
+		}
 	}
 	kesu_run_id_new(d->run_id);
 	return KESU_OK;
@@ -682,6 +745,20 @@ static enum kesu_rc open_target(struct dev_run *d)
 		return KESU_ERR_GONE;
 	}
 	return KESU_OK;
+}
+
+/* Before a resume writes anything: the medium must still hold what the
+ * interrupted run wrote (fingerprint.h). */
+static enum kesu_rc check_fingerprint(struct dev_run *d)
+{
+	struct kesu_err err;
+	size_t checked = 0;
+	enum kesu_rc rc = kesu_fingerprint_check(d->t, &d->w, &checked, &err);
+	if (rc != KESU_OK) {
+		kesu_err_prefix(&err, "%s: ", d->id->path);
+		kesu_report(&err);
+	}
+	return rc;
 }
 
 static enum kesu_rc worst(enum kesu_rc a, enum kesu_rc b)
@@ -730,8 +807,7 @@ static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_op
 	/* A first checkpoint before any write, so even a hard kill in the first
 	 * seconds leaves something to resume from. */
 	for (size_t i = 0; i < n; i++) {
-		rc = kesu_checkpoint_save(o->state_dir, devs[i].id, &devs[i].w, devs[i].run_id,
-					  devs[i].before, &err);
+		rc = save_checkpoint(&devs[i], &devs[i].w, &err);
 		if (rc != KESU_OK) {
 			kesu_report(&err);
 			fprintf(stderr, "kesu: nothing was written; give a writable "
@@ -867,21 +943,29 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 
 	/* Certificate details and the signing key are checked before any
 	 * device is touched, so no erasure ends without its certificate. */
+	o.cert.resume = o.resume;
 	if (!o.cert.no_cert && !o.dry_run &&
 	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK)
 		kesu_report(&err);
 	/* Gate and plan everything before touching anything. */
 	for (size_t i = 0; i < n && rc == KESU_OK; i++)
 		rc = prepare(&devs[i], m, verify, o.verify != NULL);
+	/* The same disk under two names (/dev/loop3 and a symlink to it) is
+	 * one device: wiping it "twice" in parallel would certify twice. */
 	for (size_t i = 0; i < n && rc == KESU_OK; i++)
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(devs[i].id->path, devs[j].id->path)) {
-				rc = kesu_usage_error("wipe: %s is given twice", devs[i].id->path);
+			if (same_device(&devs[i].binding, &devs[j].binding)) {
+				rc = kesu_usage_error("wipe: given twice: %s and %s are the same "
+						      "device",
+						      devs[j].arg, devs[i].arg);
 				break;
 			}
 	/* Exclusive opens, held from here to the end. */
-	for (size_t i = 0; i < n && rc == KESU_OK && !o.dry_run; i++)
+	for (size_t i = 0; i < n && rc == KESU_OK && !o.dry_run; i++) {
 		rc = open_target(&devs[i]);
+		if (rc == KESU_OK && o.resume)
+			rc = check_fingerprint(&devs[i]);
+	}
 	if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
 		FILE *pf = o.dry_run ? stdout : stderr;
 		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
@@ -904,6 +988,7 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		if (devs[i].have_wipe)
 			kesu_wipe_free(&devs[i].w);
 		json_decref(devs[i].before);
+		json_decref(devs[i].cert_json);
 		json_decref(devs[i].firmware);
 		kesu_device_free(devs[i].dev);
 		pthread_mutex_destroy(&devs[i].mu);

@@ -1,6 +1,5 @@
 #include "cli/cli.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,28 +19,13 @@ static const struct command commands[] = {
 	{"list", cmd_list, "list storage devices and whether kesu may erase them"},
 	{"info", cmd_info, "show one device: identity, contents, why it is protected"},
 	{"wipe", cmd_wipe, "overwrite devices, verify from the medium, write run records"},
+	{"verify", cmd_verify, "spot-check an erased medium and write a signed report"},
 	{"methods", cmd_methods, "list the erasure methods and their passes"},
 	{"cert", cmd_cert, "issue, verify or show disposal certificates"},
 	{"register", cmd_register, "verify, list, export or import the disposal register"},
 	{"key", cmd_key, "create a signing key and certificate request"},
 	{NULL, NULL, NULL},
 };
-
-void kesu_report(const struct kesu_err *err)
-{
-	fprintf(stderr, "kesu: %s\n", err->msg[0] ? err->msg : kesu_rc_name(err->rc));
-}
-
-enum kesu_rc kesu_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("kesu: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("\n", stderr);
-	va_end(ap);
-	return KESU_ERR_USAGE;
-}
 
 static void usage(FILE *out)
 {

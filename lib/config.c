@@ -26,6 +26,7 @@ static const struct field FIELDS[] = {
 	F("signing", "pin_file", pin_file),
 	F("signing", "pkcs11_module", pkcs11_module),
 	F("trust", "ca_file", ca_file),
+	F("trust", "crl_file", crl_file),
 	F("register", "path", register_path),
 	F("paths", "state_dir", state_dir),
 };

@@ -26,6 +26,7 @@ struct kesu_config {
 	char pin_file[PATH_MAX];   /* token PIN, for pkcs11: keys */
 	char pkcs11_module[PATH_MAX]; /* PKCS#11 module for pkcs11: keys */
 	char ca_file[PATH_MAX];    /* trusted CA certificates (PEM bundle) */
+	char crl_file[PATH_MAX];   /* their CRLs (PEM); empty = no revocation check */
 	char register_path[PATH_MAX];
 	char state_dir[PATH_MAX];
 };

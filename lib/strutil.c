@@ -93,6 +93,50 @@ bool kesu_is_clean(const char *s)
 	return true;
 }
 
+static bool is_hidden(unsigned cp)
+{
+	return cp == 0x00AD || cp == 0x061C || cp == 0x180E ||
+	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+	       (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+static bool is_space(unsigned cp)
+{
+	return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || cp == 0x85 || cp == 0xA0 ||
+	       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x3000;
+}
+
+/* Walk s by code point; stop at the first for which fn is true.  Invalid
+ * UTF-8 counts as U+FFFD, which no predicate here matches. */
+static unsigned first_cp(const char *s, bool (*fn)(unsigned), bool want)
+{
+	size_t n = strlen(s), i = 0;
+	while (i < n) {
+		unsigned cp;
+		size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		if (!len) {
+			cp = 0xFFFD;
+			len = 1;
+		}
+		if (fn(cp) == want)
+			return cp;
+		i += len;
+	}
+	return 0;
+}
+
+unsigned kesu_text_hidden_char(const char *s)
+{
+	return first_cp(s, is_hidden, true);
+}
+
+bool kesu_text_is_blank(const char *s)
+{
+	return first_cp(s, is_space, false) == 0;
+}
+
 json_t *kesu_json_str(const char *s)
 {
 	if (!s)

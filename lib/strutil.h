@@ -21,6 +21,19 @@ size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen);
 /* True if s (NUL-terminated) is valid UTF-8 without control characters. */
 bool kesu_is_clean(const char *s);
 
+/* The first character of s (valid UTF-8) that a reader cannot see or that
+ * reorders what they see: bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069, U+061C, U+200E, U+200F), zero-width and
+ * other invisible format characters (U+00AD, U+180E, U+200B-U+200D,
+ * U+2060-U+2064, U+FEFF, U+FFF9-U+FFFB, tags U+E0000-U+E007F), line and
+ * paragraph separators.  0 if there is none.  Text with one can say one
+ * thing on screen and another in the bytes a signature covers. */
+unsigned kesu_text_hidden_char(const char *s);
+
+/* True if s holds nothing but white space, ASCII or Unicode (U+3000, the
+ * ideographic space a Japanese keyboard types, included). */
+bool kesu_text_is_blank(const char *s);
+
 /* A JSON string for an untrusted value, cleaned and bounded to KESU_STR_MAX;
  * NULL gives JSON null.  Never returns NULL except on out-of-memory. */
 json_t *kesu_json_str(const char *s);

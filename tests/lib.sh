@@ -33,11 +33,26 @@ trap 'exit 130' INT TERM
 ok() { echo "ok - $*"; T_PASS=$((T_PASS + 1)); }
 not_ok() { echo "not ok - $*"; T_FAIL=$((T_FAIL + 1)); }
 
-# check NAME CMD...: run CMD, report by its exit status.
+# check NAME CMD...: run CMD, report by its exit status.  A failure shows
+# the command and everything it printed (as "# " diagnostic lines), so a
+# "not ok" says why without running the test again by hand.
 check() {
-	local name=$1
+	local name=$1 out rc
 	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "$name"
+		return 0
+	fi
+	not_ok "$name"
+	{
+		printf '#   command (exit %d):' "$rc"
+		printf ' %q' "$@"
+		printf '\n'
+		[ -n "$out" ] && printf '%s\n' "$out" | head -n 40 | sed 's/^/#   /'
+	} >&2
+	return 1
 }
 
 # make_image NAME SIZE_MIB: a zero-filled image in the test directory.

@@ -18,6 +18,7 @@ umask 077
 mkdir -p "$dir/private" "$dir/issued"
 : > "$dir/index.txt"
 openssl rand -hex 16 > "$dir/serial"
+echo 1000 > "$dir/crlnumber"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/private/ca.key"
 chmod 600 "$dir/private/ca.key"
 CA_DIR=$dir openssl req -config "$here/openssl-ca.cnf" -new -x509 -sha256 \

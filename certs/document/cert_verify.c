@@ -8,13 +8,99 @@
 #include <string.h>
 #include <unistd.h>
 
-enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
-				   struct kesu_cert_file_verdict *ov)
+/* Run records are bounded as kesu cert issue bounds them. */
+#define RUN_RECORD_MAX (16u << 20)
+
+static enum kesu_rc check_signature(const char *path, const char *data, size_t len,
+				    const struct kesu_trust *t,
+				    struct kesu_cert_file_verdict *ov,
+				    struct kesu_err *err)
+{
+	char sigpath[PATH_MAX], *sig = NULL;
+	size_t slen;
+	ov->stage = "BAD SIGNATURE";
+	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", path) >= sizeof(sigpath))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", path);
+	enum kesu_rc rc = kesu_read_file(sigpath, 1u << 20, &sig, &slen, err);
+	if (rc)
+		return rc;
+	rc = kesu_cms_verify_trust(data, len, sig, slen, t, &ov->sig, err);
+	free(sig);
+	if (ov->sig.failure == KESU_SIG_UNTRUSTED || ov->sig.failure == KESU_SIG_SETUP)
+		ov->stage = "UNTRUSTED";
+	return rc;
+}
+
+static enum kesu_rc check_consistency(const json_t *c, const struct kesu_trust *t,
+				      struct kesu_cert_file_verdict *ov,
+				      struct kesu_err *err)
+{
+	ov->stage = "INCONSISTENT";
+	struct kesu_cert_clock clock = {
+		.now = t->now ? t->now : time(NULL),
+		.signed_at = ov->sig.signing_time,
+	};
+	kesu_cert_judge_at(c, &clock, &ov->v);
+	if (!ov->v.n_errors)
+		return KESU_OK;
+	enum kesu_rc rc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s", ov->v.errors[0]);
+	for (size_t i = 1; i < ov->v.n_errors; i++) {
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n, "; %s", ov->v.errors[i]);
+	}
+	return rc;
+}
+
+/* The run record is the software's own log; when it is kept beside the
+ * certificate it must be the one the certificate names, and say what the
+ * certificate says. */
+static enum kesu_rc check_run_record(const char *path, const json_t *c,
+				     struct kesu_cert_file_verdict *ov,
+				     struct kesu_err *err)
+{
+	char dir[PATH_MAX], rr_path[PATH_MAX], h[KESU_SHA256_HEX];
+	json_t *rr = json_object_get(c, "run_record");
+	if (!kesu_path_dirname(path, dir, sizeof(dir)) ||
+	    (size_t)snprintf(rr_path, sizeof(rr_path), "%s/%s", dir,
+			     json_string_value(json_object_get(rr, "file"))) >= sizeof(rr_path) ||
+	    access(rr_path, F_OK) != 0)
+		return KESU_OK;
+	ov->stage = "INCONSISTENT";
+	char *data;
+	size_t len;
+	enum kesu_rc rc = kesu_read_file(rr_path, RUN_RECORD_MAX, &data, &len, err);
+	if (rc)
+		return rc;
+	kesu_sha256_hex(data, len, h);
+	if (strcmp(h, json_string_value(json_object_get(rr, "sha256")))) {
+		free(data);
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "the run record %s beside it does not match the "
+				 "SHA-256 the certificate gives (it was changed)", rr_path);
+	}
+	json_error_t je;
+	json_t *run = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	free(data);
+	if (!run)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "the run record %s beside it is not valid JSON (line %d: %s)",
+				 rr_path, je.line, je.text);
+	rc = kesu_cert_match_run(c, run, err);
+	json_decref(run);
+	if (rc)
+		return kesu_err_prefix(err, "the run record %s beside it contradicts "
+				       "the certificate: ", rr_path);
+	ov->run_record_checked = true;
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
+			      struct kesu_cert_file_verdict *ov)
 {
 	memset(ov, 0, sizeof(*ov));
 	struct kesu_err err = {0};
-	char *data = NULL, *sig = NULL, sigpath[PATH_MAX];
-	size_t len, slen;
+	char *data = NULL;
+	size_t len;
 	json_t *c = NULL;
 	enum kesu_rc rc;
 	ov->stage = "INVALID";
@@ -24,40 +110,10 @@ enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
 	snprintf(ov->result, sizeof(ov->result), "%s",
 		 json_string_value(json_object_get(c, "result")));
 	snprintf(ov->id, sizeof(ov->id), "%s", json_string_value(json_object_get(c, "id")));
-	ov->stage = "BAD SIGNATURE";
-	snprintf(sigpath, sizeof(sigpath), "%s.p7s", path);
-	if ((rc = kesu_read_file(sigpath, 1u << 20, &sig, &slen, &err)))
+	if ((rc = check_signature(path, data, len, t, ov, &err)) ||
+	    (rc = check_consistency(c, t, ov, &err)) ||
+	    (rc = check_run_record(path, c, ov, &err)))
 		goto out;
-	if ((rc = kesu_cms_verify(data, len, sig, slen, ca, at, &ov->sig, &err)))
-		goto out;
-	ov->stage = "INCONSISTENT";
-	kesu_cert_judge(c, &ov->v);
-	if (ov->v.n_errors) {
-		rc = kesu_fail(&err, KESU_ERR_INVALID, 0, "%s", ov->v.errors[0]);
-		for (size_t i = 1; i < ov->v.n_errors; i++) {
-			size_t n = strlen(err.msg);
-			snprintf(err.msg + n, sizeof(err.msg) - n, "; %s", ov->v.errors[i]);
-		}
-		goto out;
-	}
-	/* The run record is the software's own log; when it is kept beside
-	 * the certificate it must be the one the certificate names. */
-	char dir[PATH_MAX], rr_path[PATH_MAX], h[KESU_SHA256_HEX];
-	json_t *rr = json_object_get(c, "run_record");
-	if (kesu_path_dirname(path, dir, sizeof(dir)) &&
-	    (size_t)snprintf(rr_path, sizeof(rr_path), "%s/%s", dir,
-			     json_string_value(json_object_get(rr, "file"))) < sizeof(rr_path) &&
-	    access(rr_path, F_OK) == 0) {
-		if ((rc = kesu_sha256_file(rr_path, h, &err)))
-			goto out;
-		if (strcmp(h, json_string_value(json_object_get(rr, "sha256")))) {
-			rc = kesu_fail(&err, KESU_ERR_INVALID, 0,
-				       "the run record %s beside it does not match the "
-				       "SHA-256 the certificate gives (it was changed)", rr_path);
-			goto out;
-		}
-		ov->run_record_checked = true;
-	}
 	ov->ok = true;
 	ov->stage = "OK";
 out:
@@ -65,7 +121,12 @@ out:
 		snprintf(ov->error, sizeof(ov->error), "%s", err.msg);
 	json_decref(c);
 	free(data);
-	free(sig);
 	return rc;
 }
 
+enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
+				   struct kesu_cert_file_verdict *ov)
+{
+	struct kesu_trust t = {.ca_file = ca, .at = at};
+	return kesu_cert_verify(path, &t, ov);
+}

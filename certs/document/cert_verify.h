@@ -1,6 +1,13 @@
 /* Everything `kesu cert verify` checks for one certificate file and its
- * .p7s: strict parse, signature over the exact bytes, CA chain at signing
- * time (or at), and the internal-consistency verdict. */
+ * .p7s, in this order, each a stage of its own:
+ *   1. INVALID        strict parse of the certificate
+ *   2. BAD SIGNATURE  the signature covers these exact bytes
+ *      UNTRUSTED      its signer chains to the CA at signing time (or at),
+ *                     is not revoked (with a CRL), did not sign in the future
+ *   3. INCONSISTENT   the consistency verdict, with the signing time and now
+ *   4. INCONSISTENT   the run record beside it, when there is one: same bytes
+ *                     (SHA-256) and the same facts, field by field
+ * A later check (a trusted timestamp) goes after 2 as a stage of its own. */
 #ifndef KESU_CERT_VERIFY_H
 #define KESU_CERT_VERIFY_H
 
@@ -14,13 +21,17 @@
 struct kesu_cert_file_verdict {
 	bool ok;
 	char error[600];
-	const char *stage;   /* OK, INVALID, BAD SIGNATURE, INCONSISTENT */
+	const char *stage;   /* OK, INVALID, BAD SIGNATURE, UNTRUSTED, INCONSISTENT */
 	struct kesu_sig_info sig;
 	struct kesu_cert_verdict v;
 	char result[32], id[40];
 	bool run_record_checked;  /* the run record beside it matched */
 };
 
+enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
+			      struct kesu_cert_file_verdict *ov);
+
+/* kesu_cert_verify without a CRL, at `at` (0 = signing time). */
 enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,
 				   struct kesu_cert_file_verdict *ov);
 

@@ -1,4 +1,5 @@
 #include "certs/document/certificate.h"
+#include "certs/document/method_catalog.h"
 #include "lib/identity.h"
 #include "lib/jcheck.h"
 #include "lib/timefmt.h"
@@ -49,14 +50,35 @@ enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
 	};
 	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
 		const char *s = (const char *)info + req[i].off;
-		if (!s[0])
+		if (kesu_text_is_blank(s))
 			return kesu_fail(err, KESU_ERR_USAGE, 0,
-					 "certificate: the %s is missing; give it with %s "
-					 "(or use --no-cert)", req[i].what, req[i].fix);
-		if (!kesu_is_clean(s))
+					 "certificate: the %s is missing or blank; give it "
+					 "with %s (or use --no-cert)", req[i].what, req[i].fix);
+	}
+	/* Every text a person typed, required or not. */
+	const struct { const char *s, *what; } texts[] = {
+		{info->operator_name, "operator name"},
+		{info->operator_title, "operator title"},
+		{info->operator_organization, "operator organization"},
+		{info->operator_contact, "operator contact"},
+		{info->customer, "customer"},
+		{info->property_number, "asset property number"},
+		{info->destination, "destination"},
+		{info->approver, "approver"},
+		{info->approval_reference, "approval reference"},
+		{info->approval_date, "approval date"},
+	};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		if (!kesu_is_clean(texts[i].s))
 			return kesu_fail(err, KESU_ERR_USAGE, 0,
 					 "certificate: the %s contains control characters; "
-					 "retype it", req[i].what);
+					 "retype it", texts[i].what);
+		unsigned cp = kesu_text_hidden_char(texts[i].s);
+		if (cp)
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: the %s contains the invisible or "
+					 "direction-changing character U+%04X; retype it",
+					 texts[i].what, cp);
 	}
 	if (info->confidentiality_class < 1 || info->confidentiality_class > 3)
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
@@ -74,11 +96,31 @@ enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: approval date '%s' is not YYYY-MM-DD or "
 				 "RFC 3339; fix --approval-date", info->approval_date);
-	for (size_t i = 0; i < info->n_witnesses; i++)
-		if (!info->witnesses[i].name[0])
+	for (size_t i = 0; i < info->n_witnesses; i++) {
+		const struct kesu_cert_party *w = &info->witnesses[i];
+		if (kesu_text_is_blank(w->name))
 			return kesu_fail(err, KESU_ERR_USAGE, 0,
 					 "certificate: witness %zu has no name; use "
 					 "--witness 'NAME/ORGANIZATION'", i + 1);
+		unsigned cp = kesu_text_hidden_char(w->name);
+		cp = cp ? cp : kesu_text_hidden_char(w->organization);
+		if (cp || !kesu_is_clean(w->name) || !kesu_is_clean(w->organization))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: witness %zu contains a control, "
+					 "invisible or direction-changing character; retype it",
+					 i + 1);
+	}
+	/* Policy (city standard, sample procedure): My Number media are
+	 * physically destroyed, leased or not; none goes back or elsewhere. */
+	if (info->my_number && !strcmp(info->reason, "lease-return"))
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "certificate: My Number media are physically destroyed, "
+				 "even when leased; they are never returned to the lessor: "
+				 "use --reason disposal and destroy the medium");
+	if (info->my_number && !kesu_text_is_blank(info->destination))
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "certificate: My Number media are physically destroyed, "
+				 "not sent on: remove --destination");
 	return KESU_OK;
 }
 
@@ -174,6 +216,35 @@ static enum kesu_rc read_run_record(const json_t *rr, struct rr_view *v,
 	return KESU_OK;
 }
 
+/* Everything a certificate says that comes from the run record, keyed as
+ * in the certificate.  The issuer copies it in; a verifier rebuilds it from
+ * the run record kept beside the certificate and compares. */
+static json_t *run_facts(const struct rr_view *v)
+{
+	return json_pack(
+		"{s:O s:O"
+		" s:{s:s s:s s:s s:O s:{s:s s:s s:I} s:O}"
+		" s:{s:s s:s}"
+		" s:{s:o s:o s:o s:I s:I s:O s:b s:b s:s s:o}"
+		" s:s}",
+		"device", v->device, "before", v->before ? v->before : json_null(),
+		"method", "name", v->method_name, "nist_category", v->nist,
+		"technique", v->technique, "passes", v->passes,
+		"verification", "mode", v->verify_mode, "outcome", v->outcome,
+		"mismatched_blocks", (json_int_t)v->mismatched,
+		"firmware", v->firmware ? v->firmware : json_null(),
+		"tool", "name", v->tool_name, "version", v->tool_version,
+		"execution", "host", str_or_null(v->hostname),
+		/* null when the run failed before it started */
+		"started_at", str_or_null(v->started), "ended_at", str_or_null(v->ended),
+		"bytes_written", (json_int_t)v->bytes_written,
+		"bytes_verified", (json_int_t)v->bytes_verified,
+		"bad_ranges", v->bad_ranges, "resumed", v->resumed,
+		"clock_synchronized", v->clock_sync, "run_result", v->result,
+		"reason", str_or_null(v->reason),
+		"result", kesu_cert_result_for_run(v->result));
+}
+
 enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 			     const char *rr_sha256,
 			     const struct kesu_cert_info *info, const char *id,
@@ -190,6 +261,9 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 	if (!kj_is_uuid(id) || !kesu_time_parse(issued_at, &t))
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
 				 "certificate: bad id or issue time (internal error)");
+	json_t *facts = run_facts(&v);
+	if (!facts)
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "certificate: out of memory");
 	json_t *witnesses = json_array();
 	for (size_t i = 0; i < info->n_witnesses; i++)
 		json_array_append_new(witnesses,
@@ -198,7 +272,6 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 	json_t *notes = json_array();
 	if (info->my_number)
 		json_array_append_new(notes, json_string(KESU_CERT_MY_NUMBER_NOTE));
-	const char *result = kesu_cert_result_for_run(v.result);
 	json_t *cert = json_pack(
 		"{s:s s:s s:s s:s"
 		" s:{s:o s:o s:o s:o}"
@@ -207,11 +280,6 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		" s:b s:o"
 		" s:{s:o s:o s:o}"
 		" s:o"
-		" s:O s:O"
-		" s:{s:s s:s s:s s:O s:{s:s s:s s:I} s:O}"
-		" s:{s:s s:s}"
-		" s:{s:o s:o s:o s:I s:I s:O s:b s:b s:s s:o}"
-		" s:s"
 		" s:{s:s s:s s:s}}",
 		"schema", KESU_CERT_SCHEMA, "id", id, "issued_at", issued_at,
 		"kind", "erasure",
@@ -229,26 +297,14 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		"reference", str_or_null(info->approval_reference),
 		"date", str_or_null(info->approval_date),
 		"witnesses", witnesses,
-		"device", v.device, "before", v.before ? v.before : json_null(),
-		"method", "name", v.method_name, "nist_category", v.nist,
-		"technique", v.technique, "passes", v.passes,
-		"verification", "mode", v.verify_mode, "outcome", v.outcome,
-		"mismatched_blocks", (json_int_t)v.mismatched,
-		"firmware", v.firmware ? v.firmware : json_null(),
-		"tool", "name", v.tool_name, "version", v.tool_version,
-		"execution", "host", str_or_null(v.hostname),
-		/* null when the run failed before it started */
-		"started_at", str_or_null(v.started), "ended_at", str_or_null(v.ended),
-		"bytes_written", (json_int_t)v.bytes_written,
-		"bytes_verified", (json_int_t)v.bytes_verified,
-		"bad_ranges", v.bad_ranges, "resumed", v.resumed,
-		"clock_synchronized", v.clock_sync, "run_result", v.result,
-		"reason", str_or_null(v.reason),
-		"result", result,
 		"run_record", "file", rr_file, "sha256", rr_sha256, "run_id", v.run_id);
-	if (!cert)
+	if (!cert || json_object_update(cert, facts)) {
+		json_decref(facts);
+		json_decref(cert);
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
 				 "certificate: could not build the document (out of memory?)");
+	}
+	json_decref(facts);
 	/* What we emit must pass our own strict reader, or the city could not
 	 * verify it: check before anyone signs it. */
 	if ((rc = kesu_cert_check(cert, err))) {
@@ -257,6 +313,102 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 	}
 	*out = cert;
 	return KESU_OK;
+}
+
+/* Where a and b first differ, as a dotted path under prefix; false if they
+ * are equal. */
+static bool first_diff(const json_t *a, const json_t *b, const char *prefix,
+		       char *path, size_t size)
+{
+	if (json_equal(a, b))
+		return false;
+	if (json_is_object(a) && json_is_object(b)) {
+		const char *k;
+		json_t *x;
+		char sub[200];
+		json_object_foreach((json_t *)a, k, x) {
+			snprintf(sub, sizeof(sub), "%s.%s", prefix, k);
+			if (first_diff(x, json_object_get(b, k), sub, path, size))
+				return true;
+		}
+		json_object_foreach((json_t *)b, k, x)
+			if (!json_object_get(a, k)) {
+				snprintf(path, size, "%s.%s", prefix, k);
+				return true;
+			}
+	} else if (json_is_array(a) && json_is_array(b) &&
+		   json_array_size(a) == json_array_size(b)) {
+		char sub[200];
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", prefix, i);
+			if (first_diff(json_array_get(a, i), json_array_get(b, i), sub,
+				       path, size))
+				return true;
+		}
+	}
+	snprintf(path, size, "%s", prefix);
+	return true;
+}
+
+/* A short, clean rendering of a value for a message. */
+static void show_value(const json_t *j, char *buf, size_t size)
+{
+	char *s = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	kesu_clean(buf, size > 60 ? 60 : size, s ? s : "(absent)", strlen(s ? s : "(absent)"));
+	free(s);
+}
+
+enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
+				 struct kesu_err *err)
+{
+	struct rr_view v;
+	enum kesu_rc rc = read_run_record(run_record, &v, err);
+	if (rc)
+		return rc;
+	json_t *facts = run_facts(&v);
+	if (!facts)
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	json_object_set_new(facts, "run_record",
+			    json_pack("{s:s}", "run_id", v.run_id));
+	json_t *mine = json_deep_copy(cert);
+	json_t *rr = json_object_get(mine, "run_record");
+	/* file and sha256 name the run record; they are not facts in it. */
+	json_object_del(rr, "file");
+	json_object_del(rr, "sha256");
+	const char *k;
+	json_t *fact;
+	char path[200] = "", a[64], b[64];
+	json_object_foreach(facts, k, fact)
+		if (first_diff(json_object_get(mine, k), fact, k, path, sizeof(path)))
+			break;
+	if (path[0]) {
+		json_t *jc = mine, *jr = facts;
+		/* Walk both to the differing value for the message. */
+		char tmp[200], *save = NULL;
+		snprintf(tmp, sizeof(tmp), "%s", path);
+		for (char *tok = strtok_r(tmp, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
+			char *br = strchr(tok, '[');
+			size_t idx = 0;
+			if (br) {
+				idx = strtoul(br + 1, NULL, 10);
+				*br = '\0';
+			}
+			jc = json_object_get(jc, tok);
+			jr = json_object_get(jr, tok);
+			if (br) {
+				jc = json_array_get(jc, idx);
+				jr = json_array_get(jr, idx);
+			}
+		}
+		show_value(jc, a, sizeof(a));
+		show_value(jr, b, sizeof(b));
+		rc = kesu_fail(err, KESU_ERR_INVALID, 0,
+			       "%s: the certificate says %s, the run record says %s",
+			       path, a, b);
+	}
+	json_decref(mine);
+	json_decref(facts);
+	return rc;
 }
 
 char *kesu_cert_serialize(const json_t *cert, size_t *len)
@@ -321,6 +473,10 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "certificate: not a JSON object");
 	if ((rc = kj_str(c, "", "schema", false, 64, &schema, err)))
 		return rc;
+	if (!strncmp(schema, "kesu-run-record/", 16))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "this is a run record, not a certificate; issue one "
+				 "with 'kesu cert issue RUN-RECORD'");
 	if (strcmp(schema, KESU_CERT_SCHEMA))
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "unknown schema '%s'; this kesu reads %s only (use a "
@@ -475,7 +631,84 @@ static int64_t iget(const json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* Hidden characters anywhere in the document.  Text read from the medium
+ * ("before": labels, partition names) is evidence of what was there, not
+ * a claim, and an attacker may have put it there: it is warned about; in
+ * anything else it is an error. */
+static void judge_text(const json_t *j, const char *path, bool evidence,
+		       struct kesu_cert_verdict *v)
+{
+	char sub[160];
+	if (json_is_string(j)) {
+		unsigned cp = kesu_text_hidden_char(json_string_value(j));
+		if (cp && evidence)
+			WARN(v, "%s read from the medium contains the invisible or "
+			     "direction-changing character U+%04X", path, cp);
+		else if (cp)
+			ERR(v, "%s contains the invisible or direction-changing "
+			    "character U+%04X: what is shown is not what was signed",
+			    path, cp);
+	} else if (json_is_object(j)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach((json_t *)j, k, x) {
+			snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
+			judge_text(x, sub, evidence || !strcmp(sub, "before"), v);
+		}
+	} else if (json_is_array(j)) {
+		for (size_t i = 0; i < json_array_size(j); i++) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+			judge_text(json_array_get(j, i), sub, evidence, v);
+		}
+	}
+}
+
+static void judge_required(const json_t *c, struct kesu_cert_verdict *v)
+{
+	static const char *const paths[][2] = {
+		{"operator", "name"}, {"operator", "organization"}, {NULL, "customer"},
+		{"asset", "property_number"}, {"approval", "approver"},
+	};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		const json_t *o = paths[i][0] ? json_object_get(c, paths[i][0]) : c;
+		const char *s = sget(o, paths[i][1]);
+		if (s && kesu_text_is_blank(s))
+			ERR(v, "%s%s%s is blank", paths[i][0] ? paths[i][0] : "",
+			    paths[i][0] ? "." : "", paths[i][1]);
+	}
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(c, "witnesses"), i, w) {
+		const char *s = sget(w, "name");
+		if (s && kesu_text_is_blank(s))
+			ERR(v, "witnesses[%zu].name is blank", i);
+	}
+}
+
+/* A date-only approval (YYYY-MM-DD) covers that whole day where the
+ * erasure happened: compare calendar days in the erasure's own offset. */
+static bool approved_after(const char *approval, const char *when, time_t t_when)
+{
+	time_t ta;
+	if (strlen(approval) == 10)
+		return strncmp(approval, when, 10) > 0;
+	return kesu_time_parse(approval, &ta) && ta > t_when;
+}
+
+bool kesu_cert_approval_after(const char *approval_date, const char *when)
+{
+	time_t t;
+	return approval_date && approval_date[0] && when &&
+	       kesu_time_parse(when, &t) && approved_after(approval_date, when, t);
+}
+
 void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
+{
+	kesu_cert_judge_at(c, NULL, v);
+}
+
+void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
+			struct kesu_cert_verdict *v)
 {
 	memset(v, 0, sizeof(*v));
 	json_t *exec = json_object_get(c, "execution");
@@ -486,15 +719,18 @@ void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
 	const char *result = sget(c, "result");
 	const char *run_result = sget(exec, "run_result");
 	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
+	const char *technique = sget(method, "technique");
 	int64_t size = iget(dev, "size_bytes");
 	size_t n_bad = json_array_size(json_object_get(exec, "bad_ranges"));
 	time_t t_start = 0, t_end = 0, t_issued = 0;
 	const char *s_start = sget(exec, "started_at"), *s_end = sget(exec, "ended_at");
+	const char *s_issued = sget(c, "issued_at");
 	if (s_start)
 		kesu_time_parse(s_start, &t_start);
 	if (s_end)
 		kesu_time_parse(s_end, &t_end);
-	kesu_time_parse(sget(c, "issued_at"), &t_issued);
+	kesu_time_parse(s_issued, &t_issued);
+	bool erasing = strcmp(result, "not-erased") != 0;
 
 	if (strcmp(result, kesu_cert_result_for_run(run_result)))
 		ERR(v, "result '%s' does not follow from the run result", result);
@@ -502,11 +738,25 @@ void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
 		ERR(v, "execution ended before it started");
 	if (s_end && t_issued < t_end)
 		ERR(v, "certificate issued before the execution ended");
-	if (strcmp(result, "not-erased") && (!s_start || !s_end))
+	else if (s_start && t_issued < t_start)
+		ERR(v, "certificate issued before the execution started");
+	if (erasing && (!s_start || !s_end))
 		ERR(v, "result '%s' without a start and end time", result);
+	const char *why = kesu_catalog_check(sget(method, "name"), technique,
+					     sget(method, "nist_category"), erasing);
+	if (why)
+		ERR(v, "method '%s' with technique '%s': %s", sget(method, "name"),
+		    technique, why);
+	if (erasing && size <= 0)
+		ERR(v, "result '%s' for a device of size 0", result);
+	if (erasing && !strcmp(technique, "overwrite") && iget(exec, "bytes_written") <= 0)
+		ERR(v, "result '%s' by overwrite but no byte was written", result);
 	if (!strcmp(result, "erased")) {
 		if (n_bad)
 			ERR(v, "result 'erased' but the run lists bad ranges");
+		if (!strcmp(mode, "none"))
+			ERR(v, "result 'erased' without verification (mode none): an "
+			       "unverified erasure is not proven");
 		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
 			ERR(v, "result 'erased' but verification %s", outcome);
 		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
@@ -517,23 +767,48 @@ void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
 		    iget(exec, "bytes_verified") < size)
 			ERR(v, "result 'erased' with full verification but fewer bytes "
 			       "verified than the device holds");
-		if (!strcmp(sget(method, "technique"), "overwrite") &&
-		    iget(exec, "bytes_written") < size)
+		if (!strcmp(technique, "overwrite") && iget(exec, "bytes_written") < size)
 			ERR(v, "result 'erased' by overwrite but fewer bytes written "
 			       "than the device holds");
-		if (!strcmp(mode, "none"))
-			WARN(v, "erasure was not verified (verification mode none)");
 	} else if (!strcmp(result, "erased-with-exceptions")) {
 		WARN(v, "erased with exceptions: bad ranges could not be erased");
 	} else {
 		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
 	}
+
+	json_t *appr = json_object_get(c, "approval");
+	const char *s_appr = sget(appr, "date");
+	const char *s_work = s_start ? s_start : s_issued;
+	if (s_appr && approved_after(s_appr, s_work, s_start ? t_start : t_issued))
+		ERR(v, "approval dated %s, after the erasure began (%s): the "
+		       "erasure was not approved beforehand", s_appr, s_work);
+
+	if (clock) {
+		time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
+		if (t_issued > limit)
+			ERR(v, "issued_at %s is in the future", s_issued);
+		if (clock->signed_at && clock->signed_at < t_issued)
+			ERR(v, "the signature's signing time is before the certificate "
+			       "was issued (backdated signature?)");
+		if (clock->signed_at > limit)
+			ERR(v, "the signature's signing time is in the future "
+			       "(forward-dated signature?)");
+	}
+
 	bool my_number = json_is_true(json_object_get(asset, "my_number"));
 	v->physical_destruction_required =
 		json_is_true(json_object_get(c, "physical_destruction_required"));
 	if (my_number && !v->physical_destruction_required)
 		ERR(v, "medium held My Number data but the certificate does not "
 		       "require its physical destruction");
+	if (my_number && !strcmp(sget(asset, "reason"), "lease-return"))
+		ERR(v, "medium held My Number data but is returned to the lessor: "
+		       "policy requires its physical destruction");
+	if (my_number && sget(asset, "destination"))
+		ERR(v, "medium held My Number data but has a destination: policy "
+		       "requires its physical destruction");
+	judge_required(c, v);
+	judge_text(c, "", false, v);
 	if (v->physical_destruction_required)
 		WARN(v, "PHYSICAL DESTRUCTION REQUIRED (My Number data): software "
 			"erasure alone is not a complete disposal");

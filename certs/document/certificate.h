@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #define KESU_CERT_SCHEMA "kesu-certificate/1"
 #define KESU_CERT_MAX_WITNESSES 8
@@ -86,8 +87,38 @@ struct kesu_cert_verdict {
 };
 
 /* Internal consistency of a structurally valid certificate (pure).  An
- * "erased" result contradicted by its own evidence is an error. */
+ * "erased" result contradicted by its own evidence is an error; so are an
+ * unknown method, times out of order, an approval after the erasure, My
+ * Number media sent anywhere but to destruction, blank required text and
+ * invisible or direction-changing characters (kesu-certificate(5),
+ * Consistency).  Rules that need a clock are skipped. */
 void kesu_cert_judge(const json_t *cert, struct kesu_cert_verdict *v);
+
+/* The clock the time rules are judged against: the checker's now and the
+ * signature's signingTime (0 = not signed yet). */
+struct kesu_cert_clock {
+	time_t now;
+	time_t signed_at;
+};
+/* How far ahead of the checker's clock a time may be (clocks of two
+ * NTP-synchronised machines, and the seconds between issuing and signing). */
+#define KESU_CERT_CLOCK_SKEW 300
+
+/* kesu_cert_judge plus: issued_at and the signing time not in the future,
+ * and the signing time not before issued_at.  clock may be NULL. */
+void kesu_cert_judge_at(const json_t *cert, const struct kesu_cert_clock *clock,
+			struct kesu_cert_verdict *v);
+
+/* True if an approval dated approval_date (RFC 3339 or YYYY-MM-DD, which
+ * covers the whole day) came after when (RFC 3339). */
+bool kesu_cert_approval_after(const char *approval_date, const char *when);
+
+/* Compare every fact the certificate takes from its run record (device,
+ * contents before, method, verification, tool, execution, result, run id)
+ * with that run record.  KESU_ERR_INVALID naming the first difference, or
+ * the run record's own defect. */
+enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
+				 struct kesu_err *err);
 
 /* Map a run record result to the certificate result. */
 const char *kesu_cert_result_for_run(const char *run_result);

@@ -42,13 +42,13 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
-	if ((rc = kesu_cert_info_check(i, err)))
+	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
 						       : cfg.register_path,
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
-	kesu_strlcpy(is->ca_file, cfg.ca_file, sizeof(is->ca_file));
+	kesu_strlcpy(is->ca_file, o->ca_file ? o->ca_file : cfg.ca_file, sizeof(is->ca_file));
 	/* A register that cannot be extended is found now, not after a
 	 * device has been erased. */
 	if (is->use_register &&
@@ -56,9 +56,33 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
+	char now[KESU_TIME_LEN];
+	kesu_time_now(now);
+	if (kesu_cert_approval_after(i->approval_date, now)) {
+		rc = kesu_fail(err, KESU_ERR_USAGE, 0,
+			       "certificate: the approval date %s is after now: the "
+			       "erasure must be approved before it starts; fix "
+			       "--approval-date", i->approval_date);
+		goto fail;
+	}
 	if ((rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
 				   cfg.pin_file, cfg.pkcs11_module, &is->signer, err)))
 		goto fail;
+	/* A signer the verifiers will not trust would leave an erased device
+	 * with a certificate nobody accepts and a register that no longer
+	 * verifies: refuse it now, before any device is opened. */
+	const char *ca = o->ca_file ? o->ca_file : cfg.ca_file;
+	const char *crl = o->crl_file ? o->crl_file : cfg.crl_file;
+	if (crl[0] && !ca[0]) {
+		rc = kesu_fail(err, KESU_ERR_USAGE, 0,
+			       "a CRL is given but no CA to check the signer against; "
+			       "give --ca-file or [trust] ca_file");
+		goto fail;
+	}
+	if (ca[0] && (rc = kesu_signer_check_trust(is->signer, ca, crl, err))) {
+		kesu_err_prefix(err, "signer not trusted, nothing erased or signed: ");
+		goto fail;
+	}
 	*out = is;
 	return KESU_OK;
 fail:
@@ -74,9 +98,21 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	free(is);
 }
 
+const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)
+{
+	return &is->info;
+}
+
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 			       char *cert_path, size_t cert_path_size,
 			       struct kesu_err *err)
+{
+	return kesu_issuer_issue_as(is, &is->info, run_record, cert_path, cert_path_size, err);
+}
+
+enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
+				  const char *run_record, char *cert_path,
+				  size_t cert_path_size, struct kesu_err *err)
 {
 	char *data;
 	size_t len;
@@ -108,14 +144,15 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	const char *base = strrchr(run_record, '/') ? strrchr(run_record, '/') + 1
 						    : run_record;
 	json_t *cert;
-	rc = kesu_cert_build(rr, base, hash, &is->info, id, now, &cert, err);
+	rc = kesu_cert_build(rr, base, hash, info, id, now, &cert, err);
 	json_decref(rr);
 	if (rc)
 		return kesu_err_prefix(err, "%s: ", run_record);
 	/* Never sign a certificate whose own evidence contradicts it: a run
 	 * record claiming "erased" next to bad ranges is a bug, not an erasure. */
 	struct kesu_cert_verdict v;
-	kesu_cert_judge(cert, &v);
+	struct kesu_cert_clock clock = {.now = time(NULL)};
+	kesu_cert_judge_at(cert, &clock, &v);
 	if (v.n_errors) {
 		json_decref(cert);
 		return kesu_fail(err, KESU_ERR_INVALID, 0,

@@ -15,25 +15,42 @@ struct kesu_cert_opts {
 	struct kesu_cert_info info;  /* command-line values; config fills gaps */
 	const char *config_path;
 	const char *key, *cert;
+	const char *ca_file;         /* NULL: [trust] ca_file; "" neither: signer unchecked */
+	const char *crl_file;        /* NULL: [trust] crl_file */
 	const char *register_path;
 	const char *out_dir;         /* NULL: beside the run record */
 	bool no_register;
 	bool no_cert;
+	/* A resume: the details come from the checkpoint, so the command
+	 * line's are not checked as complete here (kesu_cert_info_conflict
+	 * and kesu_cert_info_check judge them per device). */
+	bool resume;
 };
 
 struct kesu_issuer;
 
 /* Load the config, merge it under the options, check the certificate
- * fields and open the signing key: everything that can fail before a device
- * is touched. */
+ * fields, open the signing key and, when a CA is configured, check that the
+ * signer's certificate chains to it, is valid now and is not revoked:
+ * everything that can fail before a device is touched. */
 enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 				 struct kesu_issuer **out, struct kesu_err *err);
 void kesu_issuer_free(struct kesu_issuer *is);
+
+/* The details the issuer certifies with: the options with kesu.conf filling
+ * the gaps. */
+const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is);
 
 /* Certificate for one run record: writes kesu-cert-<id>.json and .p7s and
  * registers it.  cert_path receives the certificate's path. */
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 			       char *cert_path, size_t cert_path_size,
 			       struct kesu_err *err);
+
+/* The same with other details than the issuer's: a resumed run certifies
+ * with the details its checkpoint kept. */
+enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
+				  const char *run_record, char *cert_path,
+				  size_t cert_path_size, struct kesu_err *err);
 
 #endif

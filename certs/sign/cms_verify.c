@@ -1,6 +1,7 @@
 #include "certs/sign/cms_verify.h"
 #include "certs/sign/signer.h"
 #include "lib/strutil.h"
+#include "lib/timefmt.h"
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -25,23 +26,42 @@ static bool signing_time(CMS_SignerInfo *si, time_t *out)
 	return true;
 }
 
+static enum kesu_rc fail_as(struct kesu_sig_info *info, enum kesu_sig_failure f,
+			    enum kesu_rc rc)
+{
+	info->failure = f;
+	return rc;
+}
+
 enum kesu_rc kesu_cms_verify(const void *data, size_t len,
 			     const void *der, size_t derlen,
 			     const char *ca_file, time_t at,
 			     struct kesu_sig_info *info, struct kesu_err *err)
+{
+	struct kesu_trust t = {.ca_file = ca_file, .at = at};
+	return kesu_cms_verify_trust(data, len, der, derlen, &t, info, err);
+}
+
+enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
+				   const void *der, size_t derlen,
+				   const struct kesu_trust *t,
+				   struct kesu_sig_info *info, struct kesu_err *err)
 {
 	memset(info, 0, sizeof(*info));
 	char why[256];
 	enum kesu_rc rc = KESU_OK;
 	const unsigned char *p = der;
 	CMS_ContentInfo *cms = NULL;
-	X509_STORE *store = NULL;
+	X509_STORE *empty = NULL;
 	BIO *content = NULL;
-	STACK_OF(X509) *signers = NULL;
+	STACK_OF(X509) *signers = NULL, *certs = NULL;
+	time_t now = t->now ? t->now : time(NULL);
 	ERR_clear_error();
-	if (!ca_file || !ca_file[0])
-		return kesu_fail(err, KESU_ERR_USAGE, 0,
-				 "no trusted CA; give --ca FILE or [trust] ca_file in kesu.conf");
+	if (!t->ca_file || !t->ca_file[0])
+		return fail_as(info, KESU_SIG_SETUP,
+			       kesu_fail(err, KESU_ERR_USAGE, 0, "no trusted CA; give --ca "
+					 "FILE or [trust] ca_file in kesu.conf"));
+	info->failure = KESU_SIG_MALFORMED;
 	cms = derlen < (1u << 24) ? d2i_CMS_ContentInfo(NULL, &p, (long)derlen) : NULL;
 	if (!cms || p != (const unsigned char *)der + derlen) {
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
@@ -72,66 +92,74 @@ enum kesu_rc kesu_cms_verify(const void *data, size_t len,
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
 			       "signature has no signed signingTime; cannot check the "
 			       "signer's certificate at signing time (use --at TIME)");
-		if (!at)
+		if (!t->at)
 			goto out;
 		kesu_err_clear(err);
 		rc = KESU_OK;
 	}
-	store = X509_STORE_new();
-	if (!store || !X509_STORE_load_file(store, ca_file)) {
-		kesu_openssl_error(why, sizeof(why));
-		rc = kesu_fail(err, KESU_ERR_NOENT, 0,
-			       "cannot load CA certificates from %s (%s); give the CA's "
-			       "PEM file with --ca", ca_file, why);
-		goto out;
-	}
-	X509_STORE_set_purpose(store, X509_PURPOSE_ANY);
-	X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store),
-				   at ? at : info->signing_time);
+	/* First the bytes, then the signer: "the file was changed" and "the
+	 * signer is not trusted" call for different actions. */
+	info->failure = KESU_SIG_BAD;
+	empty = X509_STORE_new();
 	content = BIO_new_mem_buf(data, (int)len);
-	if (!content || CMS_verify(cms, NULL, store, content, NULL, CMS_BINARY) != 1) {
+	if (!empty || !content ||
+	    CMS_verify(cms, NULL, empty, content, NULL,
+		       CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		kesu_openssl_error(why, sizeof(why));
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature does not verify: %s (the file was changed "
-			       "after signing, or the signer is not certified by %s "
-			       "at that time)", why, ca_file);
+			       "signature does not verify: %s (the file or its "
+			       ".p7s was changed after signing)", why);
 		goto out;
 	}
+	info->failure = KESU_SIG_UNTRUSTED;
 	signers = CMS_get0_signers(cms);
 	X509 *x = signers ? sk_X509_value(signers, 0) : NULL;
+	if (!x) {
+		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0, "signature holds no signer certificate");
+		goto out;
+	}
+	kesu_cert_subject(x, info->signer_subject, sizeof(info->signer_subject));
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	if (hex)
+		kesu_clean(info->signer_serial, sizeof(info->signer_serial), hex, strlen(hex));
+	OPENSSL_free(hex);
+	BN_free(bn);
+	/* A signer whose certificate is not valid yet can only make its
+	 * signature look valid by dating it ahead; the future is never signed. */
+	if (info->signing_time > now + KESU_SIG_CLOCK_SKEW) {
+		char st[KESU_TIME_LEN];
+		kesu_time_format(info->signing_time, st);
+		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
+			       "the signature claims to be made at %s, in the future "
+			       "(forward-dated, or the signer's clock is wrong)", st);
+		goto out;
+	}
+	certs = CMS_get1_certs(cms);
+	rc = kesu_trust_check(x, certs, t->ca_file, t->crl_file,
+			      t->at ? t->at : info->signing_time, now,
+			      &info->revocation_checked, err);
+	if (rc == KESU_ERR_NOENT || rc == KESU_ERR_INVALID || rc == KESU_ERR_USAGE) {
+		info->failure = KESU_SIG_SETUP;
+		goto out;
+	}
+	if (rc)
+		goto out;
 	/* Stricter than "openssl cms -purpose any": a certificate the CA
 	 * issued for something else (a TLS server, the CA itself) does not
 	 * sign disposal records. */
-	const char *unfit = x ? kesu_signer_cert_unfit(x) : "no signer certificate";
+	const char *unfit = kesu_signer_cert_unfit(x);
 	if (unfit) {
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
 			       "signer certificate is not for signing documents: %s", unfit);
 		goto out;
 	}
-	if (x) {
-		/* RFC 2253 order and UTF-8 kept, so Japanese names read as names. */
-		BIO *b = BIO_new(BIO_s_mem());
-		char *subj = NULL;
-		long n = 0;
-		if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-					    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-			n = BIO_get_mem_data(b, &subj);
-		if (n > 0)
-			kesu_clean(info->signer_subject, sizeof(info->signer_subject),
-				   subj, (size_t)n);
-		BIO_free(b);
-		BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-		char *hex = bn ? BN_bn2hex(bn) : NULL;
-		if (hex)
-			kesu_clean(info->signer_serial, sizeof(info->signer_serial),
-				   hex, strlen(hex));
-		OPENSSL_free(hex);
-		BN_free(bn);
-	}
+	info->failure = KESU_SIG_OK;
 out:
+	sk_X509_pop_free(certs, X509_free);
 	sk_X509_free(signers);
 	BIO_free(content);
-	X509_STORE_free(store);
+	X509_STORE_free(empty);
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	return rc;

@@ -2,6 +2,7 @@
 #include "lib/fileio.h"
 #include "lib/strutil.h"
 #include "certs/sign/pkcs11_engine.h"
+#include "certs/sign/trust.h"
 
 #include <errno.h>
 #include <openssl/cms.h>
@@ -196,6 +197,13 @@ enum kesu_rc kesu_signer_open(const char *key, const char *cert,
 fail:
 	kesu_signer_free(s);
 	return rc;
+}
+
+enum kesu_rc kesu_signer_check_trust(struct kesu_signer *s, const char *ca_file,
+				     const char *crl_file, struct kesu_err *err)
+{
+	time_t now = time(NULL);
+	return kesu_trust_check(s->cert, s->chain, ca_file, crl_file, now, now, NULL, err);
 }
 
 void kesu_signer_free(struct kesu_signer *s)

@@ -33,6 +33,11 @@ enum kesu_rc kesu_signer_sign(struct kesu_signer *s, const void *data,
 enum kesu_rc kesu_signer_sign_file(struct kesu_signer *s, const char *path,
 				   struct kesu_err *err);
 
+/* The signer's certificate chains to a CA in ca_file, is valid now and,
+ * with a crl_file, is not revoked (kesu_trust_check). */
+enum kesu_rc kesu_signer_check_trust(struct kesu_signer *s, const char *ca_file,
+				     const char *crl_file, struct kesu_err *err);
+
 /* Refuse a key file that others could read or that root does not own. */
 enum kesu_rc kesu_key_file_check(const char *path, struct kesu_err *err);
 

@@ -63,9 +63,9 @@ check "any flipped byte of the JSON fails both verifiers" flips_fail "$cert"
 check "any flipped byte of the signature fails both verifiers" flips_fail "$cert.p7s"
 check "and the restored files verify again" "$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$cert"
 
-check "a certificate from another CA is rejected by kesu" \
-	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] && grep -q "BAD SIGNATURE" <<<"$out"' \
-	_ "$T_DIR/otherca/ca.pem" "$cert"
+check "a certificate from another CA is rejected by kesu as not issued by it, not as changed" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] && grep -q "UNTRUSTED: .*not issued by this CA" <<<"$out" &&
+		! grep -q "changed" <<<"$out"' _ "$T_DIR/otherca/ca.pem" "$cert"
 check "a certificate from another CA is rejected by openssl" \
 	bash -c '! openssl_verify "$1" "$2"' _ "$cert" "$T_DIR/otherca/ca.pem"
 
@@ -200,5 +200,111 @@ check "missing certificate fields are refused before signing" \
 check "a strict config error stops issuing" \
 	bash -c 'printf "[operator]\nnmae = x\n" > "$2/bad.conf"; "$KESU" cert issue "$1" --config "$2/bad.conf" 2>&1 | grep -q "bad.conf:2"' \
 	_ "$FIXTURES/runs/erased.json" "$T_DIR"
+
+check "cert verify on a run record says what the file is" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" "$2" 2>&1); [ $? -eq 9 ] &&
+		grep -q "this is a run record, not a certificate; issue one with .kesu cert issue" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$FIXTURES/runs/erased.json"
+
+# --- Forgeries signed with a genuine operator key (issue #10, items 8, 9).
+# Each is a certificate the operator could sign with stock openssl; every
+# one must fail kesu cert verify.  Counted for the report.
+FORGED=0 CAUGHT=0
+forged() { # NAME FILE EXPECTED-WORDS: resign FILE, expect INCONSISTENT
+	local out
+	FORGED=$((FORGED + 1))
+	resign "$2"
+	out=$("$KESU" cert verify --ca "$T_DIR/ca/ca.pem" "$2" 2>&1)
+	if [ $? -eq 9 ] && grep -q "INCONSISTENT: .*$3" <<<"$out"; then
+		CAUGHT=$((CAUGHT + 1)); ok "forgery caught: $1"
+	else
+		not_ok "forgery caught: $1"; echo "$out" >&2
+	fi
+}
+mkdir -p "$T_DIR/forge"
+jqf() { # NAME JQ-FILTER EXPECTED-WORDS
+	jq "$2" "$cert" > "$T_DIR/forge/$1.json" && forged "$1" "$T_DIR/forge/$1.json" "$3"
+}
+jqf unverified '.method.verification |= (.mode = "none" | .outcome = "skipped")' "without verification"
+jqf technique '.method.technique = "magic"' "technique"
+jqf method '.method.name = "quick-format"' "unknown method"
+jqf size0 '.device.size_bytes = 0 | .execution.bytes_written = 0' "size 0"
+jqf approval-late '.approval.date = "2026-11-23"' "approval dated"
+jqf mynumber-lease '.asset.my_number = true | .physical_destruction_required = true | .asset.reason = "lease-return"' "lessor"
+jqf mynumber-dest '.asset.my_number = true | .physical_destruction_required = true | .asset.destination = "中古業者"' "destination"
+jqf blank-operator '.operator.name = "\u3000"' "operator.name is blank"
+jqf bidi-asset '.asset.property_number = "A-\u202e0001"' "U+202E"
+jqf zw-approver '.approval.approver = "佐藤\u200b花子"' "U+200B"
+jqf issued-future '.issued_at = "2099-01-01T00:00:00+09:00"' "signing time is before\\|in the future"
+# A genuine interrupted run record beside a self-consistent "erased"
+# certificate that names it (by its real SHA-256).
+mkdir -p "$T_DIR/forge/rr"
+cp "$FIXTURES/runs/interrupted.json" "$T_DIR/forge/rr/kesu-run-i.json"
+jq --arg h "$(sha256sum < "$FIXTURES/runs/interrupted.json" | cut -d' ' -f1)" \
+	--arg id "$(jq -r .run_id "$FIXTURES/runs/interrupted.json")" \
+	'.run_record.file = "kesu-run-i.json" | .run_record.sha256 = $h | .run_record.run_id = $id' \
+	"$cert" > "$T_DIR/forge/rr/erased-claim.json"
+forged "erased beside an interrupted run record" "$T_DIR/forge/rr/erased-claim.json" \
+	"run record .* contradicts the certificate: .*the run record says"
+cp "$FIXTURES/runs/erased.json" "$T_DIR/forge/rr/kesu-run-e.json"
+jq --arg h "$(sha256sum < "$FIXTURES/runs/erased.json" | cut -d' ' -f1)" \
+	'.run_record.file = "kesu-run-e.json" | .run_record.sha256 = $h | .device.serial = "OTHER-DISK-1"' \
+	"$cert" > "$T_DIR/forge/rr/other-serial.json"
+forged "another disk's serial beside the run record" "$T_DIR/forge/rr/other-serial.json" "device.serial"
+jq --arg h "$(sha256sum < "$FIXTURES/runs/erased.json" | cut -d' ' -f1)" \
+	'.run_record.file = "kesu-run-e.json" | .run_record.sha256 = $h | .method.name = "dod-3"' \
+	"$cert" > "$T_DIR/forge/rr/other-method.json"
+forged "a stronger method than the run record's" "$T_DIR/forge/rr/other-method.json" "method.name"
+echo "# forged certificates: $FORGED tried, $CAUGHT caught, $((FORGED - CAUGHT)) missed"
+
+# --- Revocation (issue #10, item 10): a throwaway CA revokes an operator.
+"$KESU" key new --subject "/O=x/CN=revoked" --out "$T_DIR/rev" >/dev/null
+"$CA_SCRIPTS/issue-operator.sh" "$T_DIR/ca" "$T_DIR/rev/kesu-signing.csr" "$T_DIR/rev/cert.pem" 30 >/dev/null 2>&1
+rc_cert=$(issue "$FIXTURES/runs/erased.json" rev "${NOREG[@]}")
+"$CA_SCRIPTS/gen-crl.sh" "$T_DIR/ca" "$T_DIR/ca/crl-before.pem" >/dev/null 2>&1
+"$CA_SCRIPTS/revoke-operator.sh" "$T_DIR/ca" "$T_DIR/rev/cert.pem" >/dev/null 2>&1
+"$CA_SCRIPTS/gen-crl.sh" "$T_DIR/ca" "$T_DIR/ca/crl.pem" >/dev/null 2>&1
+"$CA_SCRIPTS/gen-crl.sh" "$T_DIR/otherca" "$T_DIR/otherca/crl.pem" >/dev/null 2>&1
+check "the CA scripts revoke and publish a CRL naming the certificate" \
+	bash -c 's=$(openssl x509 -in "$1" -noout -serial | cut -d= -f2);
+		openssl crl -in "$2" -noout -text | grep -qi "Serial Number: $s"' _ "$T_DIR/rev/cert.pem" "$T_DIR/ca/crl.pem"
+check "with the CRL, a revoked signer's certificate is reported as revoked" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" --crl "$2" "$3" 2>&1); [ $? -eq 9 ] && grep -q "UNTRUSTED: .*revoked" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" "$rc_cert"
+check "the CRL from kesu.conf [trust] crl_file is used" \
+	bash -c 'printf "[trust]\nca_file = %s\ncrl_file = %s\n" "$1" "$2" > "$4/crl.conf";
+		out=$("$KESU" cert verify --config "$4/crl.conf" "$3" 2>&1); [ $? -eq 9 ] && grep -q "revoked" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" "$rc_cert" "$T_DIR"
+check "an older CRL without it still accepts it, and says revocation was checked" \
+	bash -c '"$KESU" cert verify --ca "$1" --crl "$2" "$3" | grep -q "OK: .*not revoked"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl-before.pem" "$rc_cert"
+check "a good signer passes the CRL check (--json says so)" \
+	bash -c '"$KESU" cert verify --json --ca "$1" --crl "$2" "$3" | jq -e ".[0].ok and .[0].revocation_checked" >/dev/null' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" "$cert"
+check "another CA's CRL is refused, not taken as 'not revoked'" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" --crl "$2" "$3" 2>&1); [ $? -ne 0 ] && grep -q "no CRL from the CA" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/otherca/crl.pem" "$cert"
+CA_DIR=$T_DIR/ca openssl ca -batch -config "$CA_SCRIPTS/openssl-ca.cnf" -gencrl -crlsec 1 \
+	-out "$T_DIR/ca/crl-stale.pem" >/dev/null 2>&1; sleep 2
+check "a CRL past its next update is refused" \
+	bash -c 'out=$("$KESU" cert verify --ca "$1" --crl "$2" "$3" 2>&1); [ $? -eq 9 ] && grep -q "out of date" <<<"$out"' \
+	_ "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl-stale.pem" "$cert"
+check "signing with a revoked operator certificate is refused when a CRL is given" \
+	bash -c 'out=$(issue "$1" rev --no-register --ca-file "$2" --crl "$3" 2>&1); [ $? -eq 9 ] &&
+		grep -q "revoked" <<<"$out" && ! ls "$4"/out/*.tmp* >/dev/null 2>&1' \
+	_ "$FIXTURES/runs/erased.json" "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" "$T_DIR"
+check "signing with an operator of another CA is refused when the CA is given" \
+	bash -c 'n=$(ls "$3"/out | wc -l); out=$(issue "$1" op --no-register --ca-file "$2" 2>&1); [ $? -eq 9 ] &&
+		grep -q "not issued by this CA" <<<"$out" && [ "$(ls "$3"/out | wc -l)" -eq "$n" ]' \
+	_ "$FIXTURES/runs/erased.json" "$T_DIR/otherca/ca.pem" "$T_DIR"
+check "signing with a trusted, unrevoked operator passes the same checks" \
+	bash -c 'c=$(issue "$1" op --no-register --ca-file "$2" --crl "$3") && "$KESU" cert verify --ca "$2" --crl "$3" "$c" >/dev/null' \
+	_ "$FIXTURES/runs/erased.json" "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem"
+check "an approval dated after today is refused before signing" \
+	bash -c 'out=$(issue "$1" op --no-register --approval-date 2099-01-01 2>&1); [ $? -eq 2 ] && grep -q "approval date" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
+check "My Number media for lease return are refused before signing" \
+	bash -c 'out=$(issue "$1" op --no-register --my-number --reason lease-return 2>&1); [ $? -eq 2 ] && grep -q "lessor" <<<"$out"' \
+	_ "$FIXTURES/runs/erased.json"
 
 t_done

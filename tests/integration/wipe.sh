@@ -42,7 +42,7 @@ check "wipe zero: record schema and full verification" \
 	test "$(jq -c '[.schema, .verification.outcome, .verification.bytes_verified, .bytes_written, .resumed, .reason]' "$rec")" = \
 	"[\"kesu-run-record/1\",\"passed\",$((16 << 20)),$((16 << 20)),false,null]"
 check "wipe zero: record mode 0644" test "$(stat -c %a "$rec")" = 644
-check "wipe zero: no checkpoint left" test -z "$(ls -A "$ST" 2>/dev/null)"
+check "wipe zero: no checkpoint left" test -z "$(ls "$ST"/checkpoint-*.json 2>/dev/null)"
 
 "${W[@]}" --yes --quiet --method one "$L1" >/dev/null 2>&1
 check "wipe one: exit 0" test $? -eq 0
@@ -143,7 +143,7 @@ check "resume: every pass written once" \
 	test "$(jq '.bytes_written' "$rec")" -eq $((35 * (64 << 20)))
 check "resume: final random pass differs from the original" \
 	bash -c '! cmp -s "$1" "$2"' _ "$L2" "$T_DIR/b.orig"
-check "resume: checkpoint removed" test -z "$(ls -A "$ST" 2>/dev/null)"
+check "resume: checkpoint removed" test -z "$(ls "$ST"/checkpoint-*.json 2>/dev/null)"
 "${W[@]}" --yes --quiet --resume "$L2" >/dev/null 2>"$T_DIR/err"
 check "resume without a checkpoint: exit 3" test $? -eq 3
 

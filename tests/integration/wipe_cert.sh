@@ -5,7 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../certlib.sh"
 
-make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+make_ca ca && make_ca otherca && make_operator op ca && make_operator stranger otherca &&
+	make_operator revoked ca || { not_ok "test CA set-up"; t_done; exit 1; }
 OUT=$T_DIR/out REG=$T_DIR/reg/register.jsonl
 CERTOPTS=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
 	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
@@ -28,6 +29,24 @@ check "with an unsafe key file wipe refuses (exit 5)" \
 	bash -c '[ $1 -eq 5 ] && grep -q "chmod 600" <<<"$2"' _ "$rc" "$out"
 chmod 600 "$T_DIR/op/kesu-signing.key"
 check "and the device was not touched" test "$(sha256sum < "$img")" = "$before"
+
+# Signer trust is checked before any device is opened (issue #10, item 10):
+# an operator of another CA, or a revoked one, would leave an erased disk
+# with a certificate nobody accepts.
+STRANGER=("${CERTOPTS[@]}" --key "$T_DIR/stranger/kesu-signing.key" --cert "$T_DIR/stranger/cert.pem")
+out=$("${W[@]}" "${STRANGER[@]}" --ca-file "$T_DIR/ca/ca.pem" "$L" 2>&1); rc=$?
+check "an operator certificate from another CA is refused (exit 9) before writing" \
+	bash -c '[ $1 -eq 9 ] && grep -q "not issued by this CA" <<<"$2" && grep -q "nothing erased" <<<"$2"' _ "$rc" "$out"
+"$CA_SCRIPTS/revoke-operator.sh" "$T_DIR/ca" "$T_DIR/revoked/cert.pem" >/dev/null 2>&1 &&
+	"$CA_SCRIPTS/gen-crl.sh" "$T_DIR/ca" "$T_DIR/ca/crl.pem" >/dev/null 2>&1
+printf '[trust]\nca_file = %s\ncrl_file = %s\n' "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" > "$T_DIR/trust.conf"
+REVOKED=("${CERTOPTS[@]}" --key "$T_DIR/revoked/kesu-signing.key" --cert "$T_DIR/revoked/cert.pem"
+	--config "$T_DIR/trust.conf")
+out=$("${W[@]}" "${REVOKED[@]}" "$L" 2>&1); rc=$?
+check "a revoked operator certificate ([trust] crl_file) is refused (exit 9) before writing" \
+	bash -c '[ $1 -eq 9 ] && grep -q "revoked" <<<"$2"' _ "$rc" "$out"
+check "and still nothing was written: no device change, no run record" \
+	bash -c '[ "$(sha256sum < "$1")" = "$2" ] && ! ls "$3"/kesu-run-*.json >/dev/null 2>&1' _ "$img" "$before" "$OUT"
 
 "${W[@]}" "${CERTOPTS[@]}" --json "$L" > "$T_DIR/summary.json"
 check "wipe with certificate options exits 0" test $? -eq 0
@@ -58,6 +77,28 @@ check "My Number media: the wipe summary says physical destruction is required" 
 	grep -q "PHYSICAL DESTRUCTION REQUIRED" <<<"$out"
 check "the register holds all three, chain intact" \
 	bash -c '[ "$(wc -l < "$1")" -eq 3 ] && "$KESU" register verify --register "$1" --ca "$2" >/dev/null' _ "$REG" "$T_DIR/ca/ca.pem"
+# A resume certifies the asset the interrupted run was started for, whatever
+# is typed at the resume (issue #10, item 2).
+pause="$T_DIR/pause"
+KESU_TEST_PAUSE_BEFORE_VERIFY="$pause" "${W[@]}" "${CERTOPTS[@]}" --method zero "$L" >/dev/null 2>&1 &
+pid=$!
+flag="$pause.${L#/dev/}"
+for _ in $(seq 600); do [ -e "$flag" ] && break; sleep 0.05; done
+kill -INT "$pid"; wait "$pid"; rc=$?; rm -f "$flag"
+check "a certified wipe interrupted before its verification exits 8" test "$rc" -eq 8
+OTHER=("${CERTOPTS[@]/A-0042/B-9999}")
+out=$("${W[@]}" "${OTHER[@]}" --resume "$L" 2>&1); rc=$?
+check "a resume naming another --asset is refused (exit 2), naming the option" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--asset differs" <<<"$2"' _ "$rc" "$out"
+out=$("${W[@]}" "${CERTOPTS[@]/disposal/repair}" --resume "$L" 2>&1); rc=$?
+check "so is one with another --reason" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--reason differs" <<<"$2"' _ "$rc" "$out"
+"${W[@]}" --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--register "$REG" --resume --json "$L" >"$T_DIR/resumed.json"; rc=$?
+cert3=$(jq -r '.[0].certificate' "$T_DIR/resumed.json")
+check "a resume without details ends erased and certifies the interrupted run's asset" \
+	bash -c '[ $1 -eq 0 ] && jq -e ".result == \"erased\" and .asset.property_number == \"A-0042\" and .asset.reason == \"disposal\"" "$2" >/dev/null' \
+	_ "$rc" "$cert3"
 check "--no-cert skips the certificate" \
 	bash -c '"$@" --no-cert --json | jq -e ".[0].certificate == null" >/dev/null' _ "${W[@]}" "$L"
 

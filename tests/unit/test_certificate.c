@@ -11,6 +11,8 @@
 
 #include "certs/document/certificate.h"
 #include "lib/fileio.h"
+#include "lib/strutil.h"
+#include "lib/timefmt.h"
 
 static const char *ID = "0b7e2c1a-1111-4222-8333-444455556666";
 static const char *NOW = "2026-11-22T11:00:00+09:00";
@@ -208,6 +210,251 @@ static void verdict_catches_contradictions(void **state)
 	}
 }
 
+/* Forged "erased" certificates that kesu_cert_judge must refuse (issue
+ * #10, item 9).  Each row mutates a good certificate in one way. */
+struct forgery {
+	const char *name;
+	/* Up to 4 changes {"obj.key" or "key", new value as JSON}. */
+	const char *change[4][2];
+};
+
+static const struct forgery FORGERIES[] = {
+	{"erased without verification", {{"method.verification.mode", "\"none\""}, {"method.verification.outcome", "\"skipped\""}}},
+	{"unknown technique", {{"method.technique", "\"magic\""}}},
+	{"unknown method", {{"method.name", "\"quick-format\""}}},
+	{"technique not the method's", {{"method.technique", "\"crypto-erase\""}}},
+	{"overwrite called NIST purge", {{"method.nist_category", "\"purge\""}}},
+	{"overwrite after an overwrite", {{"method.name", "\"zero+nist-clear\""}}},
+	{"purge that chose no command", {{"method.name", "\"purge\""}, {"method.technique", "\"auto\""}}},
+	{"size 0", {{"device.size_bytes", "0"}}},
+	{"zero bytes written, size 0", {{"device.size_bytes", "0"}, {"execution.bytes_written", "0"}}},
+	{"not-erased run started after its certificate", {{"execution.started_at", "\"2026-11-22T11:30:00+09:00\""}, {"execution.ended_at", "null"}, {"execution.run_result", "\"failed\""}, {"result", "\"not-erased\""}}},
+	{"approval the day after", {{"approval.date", "\"2026-11-23\""}}},
+	{"approval an hour after the start", {{"approval.date", "\"2026-11-22T10:30:00+09:00\""}}},
+	{"My Number returned to the lessor", {{"asset.my_number", "true"}, {"asset.reason", "\"lease-return\""}, {"physical_destruction_required", "true"}}},
+	{"My Number with a destination", {{"asset.my_number", "true"}, {"asset.destination", "\"中古販売業者\""}, {"physical_destruction_required", "true"}}},
+	{"blank operator", {{"operator.name", "\"   \""}}},
+	{"ideographic-space customer", {{"customer", "\"\u3000\u3000\""}}},
+	{"blank asset number", {{"asset.property_number", "\"\\t \""}}},
+	{"blank approver", {{"approval.approver", "\" \""}}},
+	{"bidi override in the asset number", {{"asset.property_number", "\"A-\u202e1000\""}}},
+	{"bidi isolate in the approver", {{"approval.approver", "\"\u2066佐藤\u2069\""}}},
+	{"zero-width space in the operator", {{"operator.name", "\"山田\u200b太郎\""}}},
+	{"BOM in the device model", {{"device.model", "\"\ufeffWDC\""}}},
+	{"RLM in the serial", {{"device.serial", "\"WD-\u200fWCC6\""}}},
+	{"word joiner in a note", {{"notes", "[\"\u2060x\"]"}}},
+	{"tag character in the customer", {{"customer", "\"総務課\\udb40\\udc41\""}}},
+};
+
+/* Set path (one or two levels) in c to the JSON text value. */
+static void set_path(json_t *c, const char *path, const char *value)
+{
+	json_error_t je;
+	json_t *val = json_loads(value, JSON_DECODE_ANY, &je);
+	if (!val)
+		fail_msg("bad JSON in test: %s", value);
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", path);
+	json_t *o = c;
+	char *save = NULL, *tok = strtok_r(buf, ".", &save), *next;
+	while ((next = strtok_r(NULL, ".", &save))) {
+		o = json_object_get(o, tok);
+		tok = next;
+	}
+	json_object_set_new(o, tok, val);
+}
+
+static void verdict_catches_forgeries(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	size_t n = sizeof(FORGERIES) / sizeof(FORGERIES[0]), missed = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct forgery *f = &FORGERIES[i];
+		json_t *c = build("erased.json", &info);
+		for (size_t k = 0; k < 4 && f->change[k][0]; k++)
+			set_path(c, f->change[k][0], f->change[k][1]);
+		struct kesu_cert_verdict v;
+		kesu_cert_judge(c, &v);
+		if (v.n_errors == 0) {
+			print_message("forgery not caught: %s\n", f->name);
+			missed++;
+		}
+		json_decref(c);
+	}
+	print_message("judge forgeries: %zu tried, %zu caught, %zu missed\n", n,
+		      n - missed, missed);
+	assert_int_equal(missed, 0);
+}
+
+/* What must still pass: the rules above may not refuse honest work. */
+static void verdict_accepts_honest_variants(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	static const struct forgery honest[] = {
+	{"approval the same day (date only)", {{"approval.date", "\"2026-11-22\""}}},
+	{"approval minutes before", {{"approval.date", "\"2026-11-22T09:55:00+09:00\""}}},
+	{"custom passes", {{"method.name", "\"custom\""}}},
+	{"purge then overwrite", {{"method.name", "\"nvme-sanitize-crypto+nist-clear\""}, {"method.technique", "\"crypto-erase\""}}},
+	{"ATA secure erase only reaching clear", {{"method.name", "\"ata-secure-erase\""}, {"method.technique", "\"secure-erase\""}}},
+	{"My Number for disposal", {{"asset.my_number", "true"}, {"physical_destruction_required", "true"}}},
+	{"a hidden character in a label read from the disk", {{"before.partitions", "[{\"label\": \"\u202egnp.exe\"}]"}}},
+	{"Japanese names with variation selectors", {{"operator.name", "\"葛\\udb40\\udd00城 太郎\""}}},
+};
+	for (size_t i = 0; i < sizeof(honest) / sizeof(honest[0]); i++) {
+		json_t *c = build("erased.json", &info);
+		for (size_t k = 0; k < 4 && honest[i].change[k][0]; k++)
+			set_path(c, honest[i].change[k][0], honest[i].change[k][1]);
+		struct kesu_cert_verdict v;
+		kesu_cert_judge(c, &v);
+		if (v.n_errors)
+			fail_msg("honest variant '%s' refused: %s", honest[i].name, v.errors[0]);
+		json_decref(c);
+	}
+	/* The purge fixture and an interrupted run with a bare "purge". */
+	json_t *c = build("purge.json", &info);
+	struct kesu_cert_verdict v;
+	kesu_cert_judge(c, &v);
+	assert_int_equal(v.n_errors, 0);
+	json_decref(c);
+	c = build("interrupted.json", &info);
+	set_path(c, "method.name", "\"purge\"");
+	set_path(c, "method.technique", "\"auto\"");
+	set_path(c, "method.nist_category", "\"purge\"");
+	kesu_cert_judge(c, &v);
+	if (v.n_errors)
+		fail_msg("interrupted purge refused: %s", v.errors[0]);
+	json_decref(c);
+}
+
+/* Time rules that need the checker's clock and the signing time. */
+static void verdict_checks_signing_time(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *c = build("erased.json", &info);
+	time_t issued;
+	assert_true(kesu_time_parse(NOW, &issued));
+	struct kesu_cert_verdict v;
+	struct kesu_cert_clock ok = {.now = issued + 86400, .signed_at = issued};
+	kesu_cert_judge_at(c, &ok, &v);
+	assert_int_equal(v.n_errors, 0);
+	struct kesu_cert_clock cases[] = {
+		{.now = issued - 3600, .signed_at = 0},            /* issued in the future */
+		{.now = issued + 86400, .signed_at = issued - 1},  /* signed before issued */
+		{.now = issued + 86400, .signed_at = issued + 86400 + KESU_CERT_CLOCK_SKEW + 1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kesu_cert_judge_at(c, &cases[i], &v);
+		if (v.n_errors == 0)
+			fail_msg("clock case %zu not caught", i);
+	}
+	/* Within the skew is not an error: clocks differ by seconds. */
+	struct kesu_cert_clock skew = {.now = issued - 60, .signed_at = issued};
+	kesu_cert_judge_at(c, &skew, &v);
+	assert_int_equal(v.n_errors, 0);
+	json_decref(c);
+}
+
+static void text_helpers(void **state)
+{
+	(void)state;
+	assert_int_equal(kesu_text_hidden_char("山田 太郎"), 0);
+	assert_int_equal(kesu_text_hidden_char("a\u202eb"), 0x202E);
+	assert_int_equal(kesu_text_hidden_char("\u2069"), 0x2069);
+	assert_int_equal(kesu_text_hidden_char("x\u00ady"), 0xAD);
+	assert_true(kesu_text_is_blank(""));
+	assert_true(kesu_text_is_blank(" \t\u3000\u00a0"));
+	assert_false(kesu_text_is_blank(" x "));
+	assert_false(kesu_text_is_blank("\u3000山"));
+}
+
+/* The operator's answers get the same rules before any device is touched. */
+static void info_refuses_what_the_judge_refuses(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	struct kesu_err err = {0};
+	info_fill(&info);
+	strcpy(info.approver, "\u3000");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "blank"));
+	info_fill(&info);
+	strcpy(info.property_number, "A-\u202e0001");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "U+202E"));
+	info_fill(&info);
+	strcpy(info.witnesses[0].organization, "\u200b");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	info_fill(&info);
+	info.my_number = true;
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_OK);
+	strcpy(info.reason, "lease-return");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "lessor"));
+	strcpy(info.reason, "disposal");
+	strcpy(info.destination, "リース会社");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_true(kesu_cert_approval_after("2026-11-23", "2026-11-22T23:59:00+09:00"));
+	assert_false(kesu_cert_approval_after("2026-11-22", "2026-11-22T00:01:00+09:00"));
+	assert_false(kesu_cert_approval_after("", "2026-11-22T00:01:00+09:00"));
+}
+
+/* The facts a certificate takes from its run record are compared one by
+ * one with that run record (issue #10, item 8). */
+static void run_record_facts_compared(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *c = build("erased.json", &info), *rr = load_run("erased.json");
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_match_run(c, rr, &err), KESU_OK);
+	json_decref(rr);
+	/* A genuine interrupted run record beside an "erased" certificate. */
+	rr = load_run("interrupted.json");
+	json_object_set(rr, "run_id", json_object_get(json_object_get(c, "run_record"), "run_id"));
+	assert_int_equal(kesu_cert_match_run(c, rr, &err), KESU_ERR_INVALID);
+	json_decref(rr);
+	static const struct { const char *path, *json, *expect; } lies[] = {
+		{"result", "\"interrupted\"", "result"},
+		{"device.serial", "\"OTHER-SERIAL\"", "device.serial"},
+		{"device.size_bytes", "2097152", "device.size_bytes"},
+		{"method.name", "\"dod-3\"", "method.name"},
+		{"verification.outcome", "\"failed\"", "method.verification.outcome"},
+		{"verification.mode", "\"sample\"", "method.verification.mode"},
+		{"bytes_written", "3145729", "execution.bytes_written"},
+		{"started_at", "\"2026-11-22T09:00:00+09:00\"", "execution.started_at"},
+		{"ended_at", "\"2026-11-22T10:05:00+09:00\"", "execution.ended_at"},
+		{"bad_ranges", "[{\"first_lba\": 8, \"count\": 1, \"operation\": \"write\"}]",
+		 "execution.bad_ranges"},
+		{"run_id", "\"3f0c1a52-9d7e-4b1a-8c55-0a9a3e5d2b99\"", "run_record.run_id"},
+		{"tool.version", "\"9.9.9\"", "tool.version"},
+		{"resumed", "true", "execution.resumed"},
+		{"host.clock_synchronized", "false", "execution.clock_synchronized"},
+	};
+	size_t n = sizeof(lies) / sizeof(lies[0]), missed = 0;
+	for (size_t i = 0; i < n; i++) {
+		rr = load_run("erased.json");
+		set_path(rr, lies[i].path, lies[i].json);
+		enum kesu_rc rc = kesu_cert_match_run(c, rr, &err);
+		if (rc != KESU_ERR_INVALID || !strstr(err.msg, lies[i].expect)) {
+			print_message("run record change %s: rc %d '%s'\n", lies[i].path, rc,
+				      rc ? err.msg : "");
+			missed++;
+		}
+		json_decref(rr);
+	}
+	print_message("run record forgeries: %zu tried, %zu caught, %zu missed\n", n,
+		      n - missed, missed);
+	assert_int_equal(missed, 0);
+	json_decref(c);
+}
+
 static void parse_is_strict(void **state)
 {
 	(void)state;
@@ -227,6 +474,8 @@ static void parse_is_strict(void **state)
 		{"\"confidentiality_class\": 3", "\"confidentiality_class\": 4", "confidentiality_class"},
 		{"\"result\": \"erased\"", "\"result\": \"clean\"", "result"},
 		{"\"schema\": \"kesu-certificate/1\"", "\"schema\": \"kesu-certificate/2\"", "unknown schema"},
+		{"\"schema\": \"kesu-certificate/1\"", "\"schema\": \"kesu-run-record/1\"",
+		 "this is a run record, not a certificate; issue one with 'kesu cert issue"},
 		/* unknown and missing fields */
 		{"\"kind\": \"erasure\",", "\"kind\": \"erasure\", \"extra\": 1,", "unknown field"},
 		{"\"kind\": \"erasure\",", "", "kind: missing"},
@@ -297,6 +546,12 @@ int main(void)
 		cmocka_unit_test(run_without_times),
 		cmocka_unit_test(my_number_requires_destruction),
 		cmocka_unit_test(verdict_catches_contradictions),
+		cmocka_unit_test(verdict_catches_forgeries),
+		cmocka_unit_test(verdict_accepts_honest_variants),
+		cmocka_unit_test(verdict_checks_signing_time),
+		cmocka_unit_test(text_helpers),
+		cmocka_unit_test(info_refuses_what_the_judge_refuses),
+		cmocka_unit_test(run_record_facts_compared),
 		cmocka_unit_test(parse_is_strict),
 		cmocka_unit_test(info_and_run_record_checked),
 	};

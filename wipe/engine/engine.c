@@ -249,6 +249,25 @@ void kesu_wipe_free(struct kesu_wipe *w)
 
 void kesu_wipe_prepare_resume(struct kesu_wipe *w)
 {
+	size_t last = w->method.npasses ? w->method.npasses - 1 : 0;
+	if (w->phase == KESU_PHASE_VERIFY && w->pass == last && w->offset > 0) {
+		/* Forget what this verification had counted; the ranges it
+		 * found stay listed, so a resume can never make a bad block
+		 * good. */
+		struct kesu_pass_state *ps = &w->passes[last];
+		w->bytes_verified -= ps->bytes_verified < w->bytes_verified ? ps->bytes_verified
+									: w->bytes_verified;
+		w->mismatched_blocks -= ps->mismatched < w->mismatched_blocks
+						? ps->mismatched
+						: w->mismatched_blocks;
+		w->unreadable_blocks -= ps->unreadable < w->unreadable_blocks
+						? ps->unreadable
+						: w->unreadable_blocks;
+		ps->bytes_verified = ps->verify_bad = ps->mismatched = ps->unreadable = 0;
+		ps->verified = -1;
+		w->offset = 0;
+	}
+	w->verify_done = false;
 	w->interrupted = false;
 	w->fatal = false;
 	w->reason[0] = '\0';
@@ -498,7 +517,8 @@ struct ctx {
 	struct timespec t0, last_ckpt;
 	uint64_t run_done;
 	uint64_t phase_done, phase_total;
-	unsigned dead_chunks;
+	bool dead_run;           /* the last reads or writes all failed */
+	uint64_t dead_from;      /* medium offset where they began to */
 	uint64_t pass_failed_bytes;
 	struct kesu_sample_plan plan;
 	bool have_plan;
@@ -683,12 +703,24 @@ static bool block_gone(struct ctx *c, ssize_t r, const char *during)
 	return true;
 }
 
-/* A device that fails every block of DEAD_CHUNKS chunks in a row is dead:
- * stop rather than grind through the rest one block at a time. */
-static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, const char *doing)
+/* A device that fails every block over DEAD_CHUNKS chunks of the medium in
+ * a row is dead: stop rather than grind through the rest one block at a
+ * time.  The stretch is measured on the medium, not in reads: a sampled
+ * verification reads a bad zone in many small samples, and counting them
+ * as chunks called a device dead (and its result failed) after a few
+ * hundred KiB that a full read maps as an ordinary bad range. */
+static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, uint64_t off,
+			     const char *doing)
 {
-	c->dead_chunks = failed == len ? c->dead_chunks + 1 : 0;
-	if (c->dead_chunks >= DEAD_CHUNKS)
+	if (failed != len) {
+		c->dead_run = false;
+		return;
+	}
+	if (!c->dead_run) {
+		c->dead_run = true;
+		c->dead_from = off;
+	}
+	if (off + len - c->dead_from >= (uint64_t)DEAD_CHUNKS * c->chunk)
 		set_fatal(c, "the device stopped %s (%d chunks in a row failed); destroy it "
 			     "physically",
 			  doing, DEAD_CHUNKS);
@@ -702,7 +734,7 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 	if (r == (ssize_t)len) {
 		w->bytes_written += len;
 		ps->bytes_written += len;
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		return;
 	}
 	if (!chunk_worth_retrying(c, r, "the erasure"))
@@ -726,7 +758,7 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 			return;
 	}
 	c->pass_failed_bytes += failed;
-	count_dead_chunk(c, failed, len, "accepting writes");
+	count_dead_chunk(c, failed, len, off, "accepting writes");
 	if (!w->fatal && c->pass_failed_bytes > c->t->size / 2)
 		set_fatal(c, "most of the medium could not be written; destroy it physically");
 }
@@ -745,6 +777,7 @@ static void compare_blocks(struct ctx *c, const uint8_t *got, const uint8_t *exp
 		}
 		note_bad(c, off + b, bs, KESU_BAD_VERIFY);
 		w->mismatched_blocks++;
+		ps->mismatched++;
 		ps->verify_bad++;
 	}
 }
@@ -807,7 +840,7 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 	struct kesu_wipe *w = c->w;
 	struct kesu_pass_state *ps = &w->passes[w->pass];
 	if (r == (ssize_t)len && matches_expected(c, got, off, len)) {
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		w->bytes_verified += len;
 		ps->bytes_verified += len;
 		return;
@@ -818,7 +851,7 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 	if (!exp)
 		return;
 	if (r == (ssize_t)len) {
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		compare_blocks(c, got, exp, off, len);
 		return;
 	}
@@ -836,12 +869,13 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 			return;
 		note_bad(c, off + b, bs, KESU_BAD_READ);
 		w->unreadable_blocks++;
+		ps->unreadable++;
 		ps->verify_bad++;
 		failed += bs;
 		if (w->fatal)
 			return;
 	}
-	count_dead_chunk(c, failed, len, "answering reads");
+	count_dead_chunk(c, failed, len, off, "answering reads");
 }
 
 /* Verification state for the current pass: the tile of a pattern pass, or
@@ -1011,8 +1045,15 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 		}
 		if (w->phase == KESU_PHASE_WRITE && !ps->started_at)
 			ps->started_at = time(NULL);
+		/* A checkpoint at the start of every phase, before its first
+		 * write: whatever kills the run later, the newest checkpoint
+		 * then names the phase in progress, and a resume can tell what
+		 * the medium holds below and above its offset (fingerprint.h). */
+		maybe_checkpoint(c, true);
+		if (w->fatal)
+			break;
 		c->pass_failed_bytes = 0;
-		c->dead_chunks = 0;
+		c->dead_run = false;
 		struct kesu_sample *ranges = NULL;
 		size_t n = 0;
 		enum kesu_rc rc = phase_ranges(c, &ranges, &n, err);

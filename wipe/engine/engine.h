@@ -93,6 +93,10 @@ struct kesu_pass_state {
 	uint64_t bytes_verified;     /* read back and found equal */
 	uint64_t verify_bad;         /* blocks mismatched or unreadable */
 	int verified;                /* -1 not verified, 0 failed, 1 passed */
+	/* This pass's share of the wipe's mismatched_blocks and
+	 * unreadable_blocks, so a verification started over after a resume
+	 * does not count the same blocks twice. */
+	uint64_t mismatched, unreadable;
 	/* Measured by this process only (a resumed pass counts what it did
 	 * after the resume): monotonic time spent writing (including the
 	 * flush that ends the pass) and verifying (including the cache drop),
@@ -136,7 +140,11 @@ struct kesu_wipe {
 enum kesu_rc kesu_wipe_init(struct kesu_wipe *w, const struct kesu_method *m,
 			    enum kesu_verify_mode verify, struct kesu_err *err);
 void kesu_wipe_free(struct kesu_wipe *w);
-/* Make a wipe loaded from a checkpoint (or stopped) ready to continue. */
+/* Make a wipe loaded from a checkpoint (or stopped) ready to continue.
+ * Whatever the checkpoint says, the last pass's verification is started
+ * over from the first byte: between the interruption and the resume
+ * anything may have written to the part already verified, and the verdict
+ * must rest on one read of the whole medium made after the last write. */
 void kesu_wipe_prepare_resume(struct kesu_wipe *w);
 /* The key for pass index i (0-based). */
 void kesu_wipe_pass_key(const struct kesu_wipe *w, size_t i,

@@ -43,6 +43,11 @@ struct kesu_target {
 enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
 				   struct kesu_err *err);
 
+/* Open for reading only (a spot check): O_RDONLY | O_DIRECT, no exclusive
+ * claim and no lock.  Its ops have pwrite and sync NULL. */
+enum kesu_rc kesu_target_open_readonly(const char *path, struct kesu_target **out,
+				       struct kesu_err *err);
+
 static inline void kesu_target_close(struct kesu_target *t)
 {
 	if (t)

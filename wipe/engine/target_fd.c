@@ -1,6 +1,7 @@
 /* The real target: a whole block device or an image file, opened O_DIRECT so
  * writes and verification reads go to the medium, not the page cache, and
- * held exclusively for the whole run. */
+ * held exclusively for the whole run.  A spot check opens the same way but
+ * read-only and without the exclusive claim (kesu_target_open_readonly). */
 #include "wipe/engine/target.h"
 
 #include <errno.h>
@@ -94,12 +95,23 @@ static const struct kesu_target_ops fd_ops = {
 	.close = fd_close,
 };
 
-static enum kesu_rc open_blk(const char *path, int *fd, uint64_t *size, uint32_t *bs,
-			     struct kesu_err *err)
+/* Reading needs no write op at all: a read-only target cannot write even
+ * through a bug in its caller (and its descriptor is O_RDONLY as well). */
+static const struct kesu_target_ops fd_ro_ops = {
+	.pread = fd_pread,
+	.drop_cache = fd_drop_cache,
+	.size_now = fd_size_now,
+	.close = fd_close,
+};
+
+static enum kesu_rc open_blk(const char *path, bool ro, int *fd, uint64_t *size,
+			     uint32_t *bs, struct kesu_err *err)
 {
 	/* O_EXCL on a block device fails with EBUSY while anything holds it:
-	 * a mounted file system, a RAID or LVM member, another kesu. */
-	*fd = open(path, O_RDWR | O_DIRECT | O_EXCL | O_CLOEXEC);
+	 * a mounted file system, a RAID or LVM member, another kesu.  Reading
+	 * claims nothing, so a check never stands in anyone's way. */
+	*fd = open(path, ro ? O_RDONLY | O_DIRECT | O_CLOEXEC
+			    : O_RDWR | O_DIRECT | O_EXCL | O_CLOEXEC);
 	if (*fd < 0) {
 		int e = errno;
 		if (e == EBUSY)
@@ -107,6 +119,10 @@ static enum kesu_rc open_blk(const char *path, int *fd, uint64_t *size, uint32_t
 					 "%s is in use (mounted, part of a RAID/LVM, or open by "
 					 "another program); unmount or release it first",
 					 path);
+		if (ro && (e == EACCES || e == EPERM))
+			return kesu_fail(err, KESU_ERR_PERM, e,
+					 "%s: cannot open for reading (%s); run kesu as root",
+					 path, strerror(e));
 		if (e == EACCES || e == EPERM || e == EROFS)
 			return kesu_fail(err, KESU_ERR_PERM, e,
 					 "%s: cannot open for writing (%s); run kesu as root "
@@ -132,10 +148,11 @@ static enum kesu_rc open_blk(const char *path, int *fd, uint64_t *size, uint32_t
 	return KESU_OK;
 }
 
-static enum kesu_rc open_file(const char *path, int *fd, uint64_t *size, uint32_t *bs,
-			      struct kesu_err *err)
+static enum kesu_rc open_file(const char *path, bool ro, int *fd, uint64_t *size,
+			      uint32_t *bs, struct kesu_err *err)
 {
-	*fd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
+	int mode = ro ? O_RDONLY : O_RDWR;
+	*fd = open(path, mode | O_DIRECT | O_CLOEXEC | O_NOFOLLOW);
 	if (*fd < 0 && errno == EINVAL) {
 		/* tmpfs has no O_DIRECT; there the page cache is the medium,
 		 * so buffered I/O reads back what is really stored. */
@@ -150,14 +167,15 @@ static enum kesu_rc open_file(const char *path, int *fd, uint64_t *size, uint32_
 					 "%s: the file system does not support direct I/O, so "
 					 "verification could read a cache; move the image",
 					 path);
-		*fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+		*fd = open(path, mode | O_CLOEXEC | O_NOFOLLOW);
 	}
 	if (*fd < 0) {
 		int e = errno;
 		return kesu_fail(err, e == EACCES || e == EPERM ? KESU_ERR_PERM : KESU_ERR_IO,
-				 e, "%s: cannot open for writing: %s", path, strerror(e));
+				 e, "%s: cannot open for %s: %s", path,
+				 ro ? "reading" : "writing", strerror(e));
 	}
-	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+	if (!ro && flock(*fd, LOCK_EX | LOCK_NB) < 0) {
 		int e = errno;
 		close(*fd);
 		return kesu_fail(err, KESU_ERR_REFUSED, e,
@@ -183,8 +201,8 @@ static enum kesu_rc open_file(const char *path, int *fd, uint64_t *size, uint32_
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
-				   struct kesu_err *err)
+static enum kesu_rc open_target(const char *path, bool ro, struct kesu_target **out,
+				struct kesu_err *err)
 {
 	*out = NULL;
 	struct stat st;
@@ -198,9 +216,9 @@ enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
 	enum kesu_rc rc;
 	bool blk = S_ISBLK(st.st_mode);
 	if (blk)
-		rc = open_blk(path, &fd, &size, &bs, err);
+		rc = open_blk(path, ro, &fd, &size, &bs, err);
 	else if (S_ISREG(st.st_mode))
-		rc = open_file(path, &fd, &size, &bs, err);
+		rc = open_file(path, ro, &fd, &size, &bs, err);
 	else
 		return kesu_fail(err, KESU_ERR_NOTSUP, 0,
 				 "%s is neither a block device nor an image file", path);
@@ -209,7 +227,8 @@ enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
 	if (size == 0) {
 		close(fd);
 		return kesu_fail(err, KESU_ERR_NOTSUP, 0,
-				 "%s is empty (0 bytes); nothing to erase", path);
+				 "%s is empty (0 bytes); nothing to %s", path,
+				 ro ? "read" : "erase");
 	}
 	struct kesu_target *t = calloc(1, sizeof(*t));
 	struct fd_priv *p = calloc(1, sizeof(*p));
@@ -221,10 +240,22 @@ enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
 	}
 	p->fd = fd;
 	p->blk = blk;
-	t->ops = &fd_ops;
+	t->ops = ro ? &fd_ro_ops : &fd_ops;
 	t->size = size;
 	t->block_size = bs;
 	t->priv = p;
 	*out = t;
 	return KESU_OK;
+}
+
+enum kesu_rc kesu_target_open_path(const char *path, struct kesu_target **out,
+				   struct kesu_err *err)
+{
+	return open_target(path, false, out, err);
+}
+
+enum kesu_rc kesu_target_open_readonly(const char *path, struct kesu_target **out,
+				       struct kesu_err *err)
+{
+	return open_target(path, true, out, err);
 }

@@ -1,0 +1,38 @@
+/* Whether a signer's certificate is one the verifier trusts: issued (through
+ * any intermediates) by a CA in a PEM bundle, valid at a given time, and,
+ * when a CRL file is given, not revoked.  Used before signing (the operator
+ * certificate kesu is about to sign with) and when verifying (the
+ * certificate embedded in a signature). */
+#ifndef KESU_TRUST_H
+#define KESU_TRUST_H
+
+#include "lib/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct kesu_trust {
+	const char *ca_file;   /* PEM bundle of trusted CA certificates */
+	const char *crl_file;  /* PEM CRLs of those CAs; NULL or "" = no check */
+	time_t at;             /* verifying: check the chain at this time instead
+				* of the signature's signingTime (0) */
+	time_t now;            /* the verifier's clock; 0 = time(NULL) */
+};
+
+/* Check cert (X509 *) with untrusted intermediates chain (STACK_OF(X509) *,
+ * may be NULL): the chain to a CA in ca_file at time `at`; then, with a
+ * crl_file, revocation against its CRLs as of `now` (a revocation voids
+ * every signature of the certificate, whatever time the signer claims: the
+ * claimed time is the signer's word).  KESU_ERR_CRYPTO says which check
+ * failed ("not issued by", "not valid at", "revoked"); KESU_ERR_NOENT or
+ * KESU_ERR_INVALID for unreadable CA or CRL files.  *revocation_checked (may
+ * be NULL) tells whether a CRL was consulted. */
+enum kesu_rc kesu_trust_check(void *cert, void *chain, const char *ca_file,
+			      const char *crl_file, time_t at, time_t now,
+			      bool *revocation_checked, struct kesu_err *err);
+
+/* The subject of x (X509 *) in RFC 2253 order with UTF-8 kept, cleaned. */
+void kesu_cert_subject(void *x, char *buf, size_t size);
+
+#endif

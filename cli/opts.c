@@ -1,0 +1,144 @@
+#include "cli/opts.h"
+#include "cli/cli.h"
+#include "lib/strutil.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* getopt_long returns val; ours are FIRST_VAL + index into the flattened
+ * tables, above every character a short option can be. */
+#define FIRST_VAL 256
+
+static size_t table_len(const struct kesu_opt *t)
+{
+	size_t n = 0;
+	while (t[n].name)
+		n++;
+	return n;
+}
+
+bool kesu_opt_in(const struct kesu_opt *opt, const struct kesu_opt *table)
+{
+	return opt >= table && opt < table + table_len(table);
+}
+
+/* The entries of every table, in order, so an index names one. */
+static const struct kesu_opt **flatten(const struct kesu_opt *const *tables, size_t *n)
+{
+	size_t total = 0;
+	for (size_t t = 0; tables[t]; t++)
+		total += table_len(tables[t]);
+	const struct kesu_opt **v = calloc(total + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	for (size_t t = 0; tables[t]; t++)
+		for (const struct kesu_opt *o = tables[t]; o->name; o++)
+			v[k++] = o;
+	*n = total;
+	return v;
+}
+
+/* The option as the operator typed it, without a "=value" part, and
+ * cleaned: it goes to a terminal. */
+static void typed(const char *raw, size_t len, char *buf, size_t size)
+{
+	kesu_clean(buf, size, raw, len);
+}
+
+/* pre/post around the option: "unknown option '--x'", "option '--x' needs
+ * a value". */
+static enum kesu_rc mistake(const char *cmd, const char *pre, const char *opt,
+			    const char *post)
+{
+	return kesu_usage_error("%s: %s'%s'%s; run 'kesu %s --help'", cmd, pre, opt, post, cmd);
+}
+
+enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **argv,
+			     int *first_arg, bool *done)
+{
+	*done = false;
+	size_t n = 0;
+	const struct kesu_opt **all = flatten(c->tables, &n);
+	struct option *lo = calloc(n + 1, sizeof(*lo));
+	/* ':' first: a missing value is told apart from an unknown option. */
+	char *shorts = calloc(3 * n + 2, 1);
+	if (!all || !lo || !shorts) {
+		free(all);
+		free(lo);
+		free(shorts);
+		return kesu_usage_error("%s: out of memory", c->cmd);
+	}
+	char *sp = shorts;
+	*sp++ = ':';
+	for (size_t i = 0; i < n; i++) {
+		lo[i] = (struct option){all[i]->name, all[i]->arg ? required_argument : no_argument,
+					NULL, FIRST_VAL + (int)i};
+		if (all[i]->short_name) {
+			*sp++ = all[i]->short_name;
+			if (all[i]->arg)
+				*sp++ = ':';
+		}
+	}
+	enum kesu_rc rc = KESU_OK;
+	/* 0, not 1: GNU getopt starts afresh, whatever an earlier parse of
+	 * another argv left in its state. */
+	optind = 0;
+	opterr = 0;
+	int ch;
+	char buf[64];
+	while (rc == KESU_OK && (ch = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		const struct kesu_opt *o = NULL;
+		if (ch >= FIRST_VAL) {
+			o = all[ch - FIRST_VAL];
+		} else if (ch == '?' || ch == ':') {
+			bool is_long = optopt == 0 || optopt >= FIRST_VAL;
+			if (is_long) {
+				const char *raw = argv[optind - 1];
+				typed(raw, strcspn(raw, "="), buf, sizeof(buf));
+			} else {
+				const char o[2] = {'-', (char)optopt};
+				typed(o, 2, buf, sizeof(buf));
+			}
+			if (ch == ':')
+				rc = mistake(c->cmd, "option ", buf, " needs a value");
+			else if (optopt >= FIRST_VAL)
+				rc = mistake(c->cmd, "option ", buf, " takes no value");
+			else
+				rc = mistake(c->cmd, "unknown option ", buf, "");
+			break;
+		} else {
+			for (size_t i = 0; i < n; i++)
+				if (all[i]->short_name == ch)
+					o = all[i];
+		}
+		if (!strcmp(o->name, "help")) {
+			if (c->help)
+				c->help(stdout);
+			*done = true;
+			break;
+		}
+		rc = c->fn(c->ud, o, o->arg ? optarg : NULL);
+	}
+	*first_arg = optind;
+	free(all);
+	free(lo);
+	free(shorts);
+	return rc;
+}
+
+void kesu_opts_print(FILE *out, const struct kesu_opt *table)
+{
+	for (const struct kesu_opt *o = table; o->name; o++) {
+		if (!o->help)
+			continue;
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		if (o->short_name)
+			fprintf(out, "  -%c, %-24s %s\n", o->short_name, left, o->help);
+		else
+			fprintf(out, "      %-24s %s\n", left, o->help);
+	}
+}

@@ -1,0 +1,60 @@
+/* One option parser for every subcommand: a command describes its options
+ * in a table beside its code; the table gives getopt its arguments, the
+ * --help text its option lines, and every mistake the same message:
+ *
+ *   kesu list: unknown option '--jsn'; run 'kesu list --help'
+ *   kesu wipe: option '--method' needs a value; run 'kesu wipe --help'
+ *
+ * Tables can be stacked (a command's own and the shared certificate
+ * options), and because options are told apart by the entry they came from,
+ * not by a number, two tables never need to keep their codes apart by hand. */
+#ifndef KESU_CLI_OPTS_H
+#define KESU_CLI_OPTS_H
+
+#include "lib/error.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct kesu_opt {
+	const char *name;   /* long name, without "--"; NULL ends a table */
+	char short_name;    /* 0: none */
+	const char *arg;    /* NULL: a flag; otherwise the value's name in --help */
+	const char *help;   /* the --help line; NULL keeps the option out of it */
+};
+
+/* The --help entry every command has; kesu_opts_parse answers it. */
+#define KESU_OPT_HELP {"help", 'h', NULL, "show this help and exit"}
+#define KESU_OPT_END {NULL, 0, NULL, NULL}
+
+/* Called for every option given, in order: `opt` points into the table it
+ * came from, `arg` is its value or NULL.  Returns KESU_OK or a usage error
+ * it has already printed (kesu_usage_error). */
+typedef enum kesu_rc (*kesu_opt_fn)(void *ud, const struct kesu_opt *opt, const char *arg);
+
+struct kesu_cmd_opts {
+	const char *cmd;                     /* "list", "cert issue": for messages */
+	const struct kesu_opt *const *tables; /* NULL-terminated */
+	kesu_opt_fn fn;
+	void *ud;
+	void (*help)(FILE *out);              /* the command's --help text */
+};
+
+/* Parse argv[1..argc) (argv[0] is the command's own name).  Returns
+ * KESU_OK with *first_arg the index of the first operand, or a usage error
+ * already printed.  On --help the command's help goes to stdout, nothing
+ * else is parsed and *done is set: the command has nothing left to do. */
+enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **argv,
+			     int *first_arg, bool *done);
+
+/* The option lines of a table for --help: "  -a, --all     also ...". */
+void kesu_opts_print(FILE *out, const struct kesu_opt *table);
+
+/* Which entry of table opt is, for a handler's switch. */
+#define KESU_OPT_ID(opt, table) ((int)((opt) - (table)))
+
+/* True if opt is one of table's entries (for a handler serving a shared
+ * table, such as the certificate options). */
+bool kesu_opt_in(const struct kesu_opt *opt, const struct kesu_opt *table);
+
+#endif
