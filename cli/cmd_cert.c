@@ -1,6 +1,7 @@
 /* kesu cert issue | verify | show */
 #include "certs/document/certificate.h"
 #include "cli/cli.h"
+#include "cli/cmd_pdf.h"
 #include "certs/document/cert_verify.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
@@ -17,7 +18,8 @@ static void usage(FILE *out)
 	      "  kesu cert issue RUN-RECORD... [certificate options]\n"
 	      "  kesu cert verify FILE... [--ca FILE] [--crl FILE] [--at TIME] [--json]\n"
 	      "                   [--config FILE]\n"
-	      "  kesu cert show FILE [--json]\n\n"
+	      "  kesu cert show FILE [--json]\n"
+	      "  kesu cert pdf FILE... [--out DIR] [--lang ja|en|ja+en] [--ca FILE]\n\n"
 	      "Issue signed disposal certificates from run records, verify them\n"
 	      "(signature, CA chain at signing time, revocation, internal consistency,\n"
 	      "the run record beside it), or show\n"
@@ -340,6 +342,8 @@ enum kesu_rc cmd_cert(int argc, char **argv)
 		return cert_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return cert_show(argc - 1, argv + 1);
-	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify or show",
+	if (!strcmp(argv[1], "pdf"))
+		return cmd_cert_pdf(argc - 1, argv + 1);
+	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, show or pdf",
 				argv[1]);
 }

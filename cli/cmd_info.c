@@ -75,6 +75,28 @@ static void print_content(const json_t *c)
 	}
 }
 
+/* The "purge" object of kesu_caps_device_json as text. */
+static void print_caps(const json_t *p)
+{
+	if (!json_is_object(p))
+		return;
+	const char *ifc = json_string_value(json_object_get(p, "interface"));
+	printf("  purge interface:  %s\n", ifc ? ifc : "none");
+	size_t i;
+	json_t *v;
+	printf("  purge methods:   ");
+	if (!json_array_size(json_object_get(p, "methods")))
+		printf(" none");
+	json_array_foreach(json_object_get(p, "methods"), i, v)
+		printf(" %s", json_string_value(v));
+	printf("\n");
+	json_array_foreach(json_object_get(p, "notes"), i, v)
+		printf("  purge note:       %s\n", json_string_value(v));
+	const char *e = json_string_value(json_object_get(p, "error"));
+	if (e)
+		printf("  purge probe:      %s\n", e);
+}
+
 static void print_text(const struct kesu_device *d, const struct kesu_gate_verdict *v)
 {
 	const struct kesu_identity *id = kesu_device_identity(d);
@@ -164,7 +186,7 @@ enum kesu_rc cmd_info(int argc, char **argv)
 	} else {
 		print_text(d, &v);
 		json_t *p = kesu_caps_device_json(d);
-		kesu_caps_print(stdout, p);
+		print_caps(p);
 		json_decref(p);
 	}
 	kesu_device_free(d);

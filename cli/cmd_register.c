@@ -1,8 +1,10 @@
 /* kesu register verify | list | export | import */
 #include "certs/document/cert_verify.h"
 #include "cli/cli.h"
+#include "cli/cmd_pdf.h"
 #include "lib/config.h"
 #include "certs/document/issue.h"
+#include "certs/register/backend.h"
 #include "certs/register/register.h"
 #include "lib/timefmt.h"
 
@@ -20,6 +22,9 @@ static void usage(FILE *out)
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
 	      "  kesu register repair --reason TEXT [--operator NAME] [--ca FILE]\n"
 	      "                       [--key K --cert C] [--register FILE]\n"
+	      "  kesu register report --pdf --out FILE [--since T] [--until T] [--department D]\n"
+	      "  kesu register init-db | push | pull | seal --register postgresql://...\n"
+	      "FILE may be a postgresql:// URL: see 'kesu register init-db --help'.\n"
 	      "All take --config FILE (default /etc/kesu/kesu.conf).  See kesu-register(5).\n",
 	      out);
 }
@@ -122,6 +127,8 @@ static void csv_cell(const char *s, bool last)
 static enum kesu_rc reg_read(const struct ropts *o, const char *path, const char *ca,
 			     json_t **rows)
 {
+	if (kesu_reg_is_db(path))
+		return cmd_register_pg_list(path, o->since, o->until, o->serial, o->op, rows);
 	struct kesu_err err = {0};
 	struct collect c = {json_array(), o};
 	struct kesu_reg_verify v;
@@ -203,6 +210,10 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
 	}
 	const char *sub = argv[1];
+	if (!strcmp(sub, "report"))
+		return cmd_register_report(argc - 1, argv + 1);
+	if (cmd_register_pg_verb(sub))
+		return cmd_register_pg(argc, argv);
 	struct ropts o = {0};
 	bool help;
 	enum kesu_rc rc = parse(argc - 1, argv + 1, &o, &help);
@@ -218,13 +229,15 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		kesu_report(&err);
 		return rc;
 	}
-	const char *reg = o.reg ? o.reg : cfg.register_path;
+	const char *reg = o.reg ? o.reg : kesu_config_register(&cfg);
 	const char *ca = o.ca ? o.ca : cfg.ca_file;
 	int nargs = argc - 1 - optind;
 	char **args = argv + 1 + optind;
 	if (strcmp(sub, "import") && nargs)
 		return kesu_usage_error("register %s: unexpected argument '%s'", sub, args[0]);
 
+	if (!strcmp(sub, "verify") && kesu_reg_is_db(reg))
+		return cmd_register_pg(argc, argv);
 	if (!strcmp(sub, "verify")) {
 		struct kesu_reg_verify v;
 		rc = kesu_register_verify(reg, ca, true, &v, NULL, NULL, &err);
@@ -321,8 +334,8 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			if ((rc = kesu_cert_verify_file(args[i], ca, 0, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
-			} else if ((rc = kesu_register_append_cert(reg, args[i], signer, ca,
-								   &a, &err))) {
+			} else if ((rc = kesu_reg_append_cert(reg, args[i], signer, ca, &a,
+							      &err))) {
 				kesu_report(&err);
 			} else if (a.already) {
 				printf("%s: already registered as %llu; nothing to do\n",
@@ -341,8 +354,11 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		kesu_signer_free(signer);
 		return worst;
 	}
+	if (!strcmp(sub, "repair") && kesu_reg_is_db(reg))
+		return kesu_usage_error("register repair: only for register files; a "
+					"database register is repaired in the database");
 	if (!strcmp(sub, "repair"))
 		return repair(&o, &cfg, reg, ca);
 	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
-				"export, import or repair", sub);
+				"export, import, repair, report, init-db, push, pull or seal", sub);
 }

@@ -14,6 +14,7 @@
 #include "wipe/device/gate.h"
 #include "cli/cert_opts.h"
 #include "certs/document/cert_info.h"
+#include "cli/cmd_pdf.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
 #include "wipe/firmware/purge_wipe.h"
@@ -47,6 +48,8 @@ struct wipe_opts {
 	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
 	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
 	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
+	bool pdf;                        /* --pdf: print each certificate */
+	enum kesu_lang pdf_lang;
 };
 
 /* Workers signal here when they end, so the main thread notices at once
@@ -71,6 +74,7 @@ struct dev_run {
 	char resumed_from[KESU_RUN_ID_LEN];
 	char pause_path[PATH_MAX];
 	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
+	char pdf_path[PATH_MAX];     /* its PDF (--pdf), "" if none */
 	json_t *firmware;            /* the record's "firmware" object, or NULL */
 	atomic_int *stop;
 
@@ -108,6 +112,8 @@ static void usage(FILE *f)
 		"      --out DIR            run records (default: current directory)\n"
 		"      --resume             continue an interrupted wipe from its checkpoint\n"
 		"      --no-cert            do not issue a signed certificate per device\n"
+		"      --pdf[=LANG]         print each certificate as a PDF beside it\n"
+		"                           (LANG ja, en or ja+en, the default)\n"
 		KESU_PURGE_WIPE_USAGE
 		"  -h, --help               show this help\n\n"
 		"Without --yes, kesu shows the plan and asks you to type each device's\n"
@@ -226,6 +232,40 @@ static void print_plan(const struct dev_run *d, FILE *f)
 		bytes += id->size_bytes * (kesu_wipe_verifies_pass(w, i) ? 2 : 1);
 	kesu_progress_hms((double)bytes / rate, eta, sizeof(eta));
 	fprintf(f, "  estimate  %s at about %.0f MB/s\n", eta, rate / 1e6);
+}
+
+/* The same plan for scripts (kesu wipe --dry-run --json; keys in kesu(8)). */
+static json_t *plan_json(const struct dev_run *d)
+{
+	const struct kesu_identity *id = d->id;
+	const struct kesu_wipe *w = &d->w;
+	json_t *passes = json_array();
+	for (size_t i = 0; i < w->method.npasses; i++) {
+		char p[2 * KESU_PATTERN_MAX + 8];
+		kesu_pass_describe(&w->method.passes[i], p, sizeof(p));
+		json_array_append_new(passes, json_string(p));
+	}
+	json_t *method = w->method.npasses
+		? json_pack("{s:s, s:s, s:o, s:s}", "name", w->method.name, "nist_category",
+			    kesu_nist_category_name(w->method.category), "passes", passes,
+			    "verify", kesu_verify_mode_name(w->verify))
+		: (json_decref(passes), json_null());
+	json_t *resume = w->resumed
+		? json_pack("{s:I, s:s, s:I, s:s}", "pass", (json_int_t)(w->pass + 1), "phase",
+			    kesu_phase_name(w->phase), "offset", (json_int_t)w->offset,
+			    "run_id", d->resumed_from)
+		: json_null();
+	double rate = (id->rotational ? 150e6 : 400e6);
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < w->method.npasses; i++)
+		bytes += id->size_bytes * (kesu_wipe_verifies_pass(w, i) ? 2 : 1);
+	const char *purge = d->opts->purge.method;
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "device",
+			 kesu_identity_to_json(id), "contents",
+			 d->before ? json_incref(d->before) : json_null(), "purge",
+			 purge ? json_string(purge) : json_null(), "method", method, "resume",
+			 resume, "estimate_s", (json_int_t)((double)bytes / rate), "assumed_rate_mb_s",
+			 (json_int_t)(rate / 1e6));
 }
 
 /* Read one line from stdin; false on EOF or error. */
@@ -471,6 +511,10 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 		kesu_report(&err);
 		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
+	if (o->pdf && d->cert_path[0] &&
+	    (rc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang, o->cert.config_path,
+				      d->pdf_path, sizeof(d->pdf_path))) != KESU_OK)
+		return rc;
 	/* A device that went away failed for a reason the operator fixes by
 	 * reconnecting it: exit 7, not 1. */
 	if (d->w.result == KESU_RESULT_FAILED &&
@@ -503,6 +547,10 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			json_object_set_new(json_array_get(a, i), "certificate",
 					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
 								 : json_null());
+		for (size_t i = 0; o->pdf && i < n; i++)
+			json_object_set_new(json_array_get(a, i), "pdf",
+					    devs[i].pdf_path[0] ? kesu_json_str(devs[i].pdf_path)
+								: json_null());
 		char *s = json_dumps(a, JSON_INDENT(2));
 		if (s)
 			printf("%s\n", s);
@@ -529,6 +577,8 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 			printf("  record: %s\n", d->record_path);
 		if (d->cert_path[0])
 			printf("  certificate: %s\n", d->cert_path);
+		if (d->pdf_path[0])
+			printf("  pdf: %s\n", d->pdf_path);
 		if (o->cert.info.my_number)
 			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
 			       "data; software erasure alone is not a complete disposal\n");
@@ -540,7 +590,7 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 
 static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help)
 {
-	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON };
+	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON, O_PDF };
 	static const struct option lo[] = {
 		{"method", required_argument, NULL, 'm'},
 		{"passes", required_argument, NULL, O_PASSES},
@@ -553,6 +603,7 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		{"state-dir", required_argument, NULL, O_STATE},
 		{"out", required_argument, NULL, O_OUT},
 		{"resume", no_argument, NULL, O_RESUME},
+		{"pdf", optional_argument, NULL, O_PDF},
 		{"help", no_argument, NULL, 'h'},
 		KESU_CERT_LONGOPTS,
 		KESU_PURGE_WIPE_LONGOPTS,
@@ -573,6 +624,12 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 		case O_STATE: o->state_dir = optarg; break;
 		case O_OUT: o->out_dir = optarg; break;
 		case O_RESUME: o->resume = true; break;
+		case O_PDF:
+			o->pdf = true;
+			o->pdf_lang = KESU_LANG_JA_EN;
+			if (optarg && !kesu_lang_parse(optarg, &o->pdf_lang))
+				return kesu_usage_error("--pdf=%s: give ja, en or ja+en", optarg);
+			break;
 		case O_PROGRESS:
 			if (!strcmp(optarg, "auto"))
 				o->progress = PROGRESS_AUTO;
@@ -604,6 +661,8 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help
 	}
 	if (o->method && o->passes)
 		return kesu_usage_error("wipe: give --method or --passes, not both");
+	if (o->pdf && o->cert.no_cert)
+		return kesu_usage_error("wipe: --pdf prints the certificates; drop --no-cert");
 	if (o->resume && (o->method || o->passes || o->verify))
 		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
 					"method; drop --method, --passes and --verify");
@@ -929,6 +988,11 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 					o.verify);
 
 	size_t n = (size_t)(argc - optind);
+	/* One asset number on several devices would certify each disk as the
+	 * same asset: a register could then never tell which one left. */
+	if (n > 1 && o.cert.info.property_number[0] && !o.cert.no_cert)
+		return kesu_usage_error("wipe: --asset names one asset, but %zu devices are given; "
+					"wipe each asset's disk in its own run", n);
 	struct dev_run *devs = calloc(n, sizeof(*devs));
 	if (!devs) {
 		kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
@@ -966,7 +1030,17 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		if (rc == KESU_OK && o.resume)
 			rc = check_fingerprint(&devs[i]);
 	}
-	if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
+	if (rc == KESU_OK && o.dry_run && o.json) {
+		json_t *plan = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(plan, plan_json(&devs[i]));
+		json_t *doc = json_pack("{s:o}", "plan", plan);
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_decref(doc);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	} else if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
 		FILE *pf = o.dry_run ? stdout : stderr;
 		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
 		for (size_t i = 0; i < n; i++)

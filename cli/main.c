@@ -22,7 +22,7 @@ static const struct command commands[] = {
 	{"verify", cmd_verify, "spot-check an erased medium and write a signed report"},
 	{"methods", cmd_methods, "list the erasure methods and their passes"},
 	{"cert", cmd_cert, "issue, verify or show disposal certificates"},
-	{"register", cmd_register, "verify, list, export or import the disposal register"},
+	{"register", cmd_register, "verify, list, export, import, push or seal the disposal register"},
 	{"key", cmd_key, "create a signing key and certificate request"},
 	{NULL, NULL, NULL},
 };

@@ -28,9 +28,19 @@ static const struct field FIELDS[] = {
 	F("trust", "ca_file", ca_file),
 	F("trust", "crl_file", crl_file),
 	F("register", "path", register_path),
+	F("register", "url", register_url),
 	F("paths", "state_dir", state_dir),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
+
+static size_t field_index(const char *section, const char *key)
+{
+	size_t i;
+	for (i = 0; i < NFIELDS - 1; i++)
+		if (!strcmp(FIELDS[i].section, section) && !strcmp(FIELDS[i].key, key))
+			break;
+	return i;
+}
 
 static void defaults(struct kesu_config *cfg)
 {
@@ -123,8 +133,24 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 		if (!kesu_strlcpy((char *)cfg + FIELDS[i].off, val, FIELDS[i].size))
 			return kesu_fail(err, KESU_ERR_INVALID, 0,
 					 "%s:%zu: value of '%s' is too long", name, lineno, key);
+		if (!strcmp(section, "register") && !strcmp(key, "url") &&
+		    strncmp(val, "postgresql://", 13) && strncmp(val, "postgres://", 11))
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: [register] url must start with "
+					 "postgresql://", name, lineno);
 	}
+	/* One register per machine: two settings would leave it to chance
+	 * which one a command writes. */
+	if (seen[field_index("register", "path")] && seen[field_index("register", "url")])
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s: [register] has both path and url; keep the one "
+				 "this machine uses", name);
 	return KESU_OK;
+}
+
+const char *kesu_config_register(const struct kesu_config *cfg)
+{
+	return cfg->register_url[0] ? cfg->register_url : cfg->register_path;
 }
 
 enum kesu_rc kesu_config_load(const char *path, struct kesu_config *cfg,

@@ -28,8 +28,12 @@ struct kesu_config {
 	char ca_file[PATH_MAX];    /* trusted CA certificates (PEM bundle) */
 	char crl_file[PATH_MAX];   /* their CRLs (PEM); empty = no revocation check */
 	char register_path[PATH_MAX];
+	char register_url[PATH_MAX]; /* postgresql:// URL of a database register */
 	char state_dir[PATH_MAX];
 };
+
+/* The register commands use: [register] url when set, else path. */
+const char *kesu_config_register(const struct kesu_config *cfg);
 
 /* Parse the text of a config file; name is used in error messages. */
 enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,

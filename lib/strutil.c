@@ -1,5 +1,7 @@
 #include "lib/strutil.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
@@ -180,4 +182,21 @@ int kesu_hex_digit(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+void kesu_size_human(uint64_t bytes, char *out, size_t outsz)
+{
+	static const char units[] = "BKMGTPE";
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1024 && u < sizeof(units) - 2) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, outsz, "%" PRIu64 "B", bytes);
+	else if (v < 10 && v != (double)(uint64_t)v)
+		snprintf(out, outsz, "%.1f%c", v, units[u]);
+	else
+		snprintf(out, outsz, "%.0f%c", v, units[u]);
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest untrusted string kesu ever keeps (bytes, without the NUL). */
 #define KESU_STR_MAX 256
@@ -46,5 +47,9 @@ int kesu_hex_digit(int c);
 
 /* Copy with truncation; always NUL-terminates.  Returns true if it fit. */
 bool kesu_strlcpy(char *dst, const char *src, size_t dstsz);
+
+/* A size for a narrow column: 1.5T, 256G, 100M, 512B (IEC units, like
+ * lsblk). */
+void kesu_size_human(uint64_t bytes, char *out, size_t outsz);
 
 #endif

@@ -13,7 +13,8 @@
 #   KESU_BENCH_PAIRS  pairs per comparison (default 11, at least 11 unless
 #                     KESU_BENCH_SMALL=1 for a quick harness check)
 #   KESU_BENCH_TOOLS  which parts to run (default "write verify multi load
-#                     cpu slow others")
+#                     cpu slow others register"; register is
+#                     tests/bench_register.sh, with its own variables)
 #   KESU_BENCH_DOC    markdown file whose "bench:begin/end" block receives the
 #                     table (default docs/BENCHMARKS.md; "-" for none)
 #
@@ -28,9 +29,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 KESU=$(cd "$build" && pwd)/kesu
 MIB=${KESU_BENCH_MIB:-1024}
 PAIRS=${KESU_BENCH_PAIRS:-11}
-PARTS=" ${KESU_BENCH_TOOLS:-write verify multi load cpu slow others} "
+PARTS=" ${KESU_BENCH_TOOLS:-write verify multi load cpu slow others register} "
 DOC=${KESU_BENCH_DOC:-$here/../docs/BENCHMARKS.md}
 want() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
+if want register; then
+	KESU_BENCH_DOC=$DOC bash "$here/bench_register.sh" "$build" || exit 1
+	[ "$PARTS" = " register " ] && exit 0
+fi
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "must run as root (it makes loop devices); run 'sudo make bench'"

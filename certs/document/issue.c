@@ -1,7 +1,7 @@
 #include "certs/document/issue.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
-#include "certs/register/register.h"
+#include "certs/register/backend.h"
 #include "lib/timefmt.h"
 
 #include <errno.h>
@@ -45,14 +45,15 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
-						       : cfg.register_path,
+						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
 	kesu_strlcpy(is->ca_file, o->ca_file ? o->ca_file : cfg.ca_file, sizeof(is->ca_file));
-	/* A register that cannot be extended is found now, not after a
-	 * device has been erased. */
-	if (is->use_register &&
-	    (rc = kesu_register_precheck(is->register_path, is->ca_file, NULL, err)))
+	/* A register that cannot take the certificate (a file register that
+	 * does not verify, a database that does not answer) must stop a wipe
+	 * before it starts, not after the disk is gone. */
+	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path,
+							      is->ca_file, err)))
 		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
@@ -132,7 +133,7 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 	 * signed, so a second certificate for the same run never exists. */
 	const char *run_id = json_string_value(json_object_get(rr, "run_id"));
 	if (is->use_register && run_id &&
-	    (rc = kesu_register_precheck(is->register_path, is->ca_file, run_id, err))) {
+	    (rc = kesu_reg_check_run(is->register_path, is->ca_file, run_id, err))) {
 		json_decref(rr);
 		return kesu_err_prefix(err, "%s: ", run_record);
 	}
@@ -180,7 +181,7 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 	if (!rc)
 		rc = kesu_signer_sign_file(is->signer, cert_path, err);
 	if (!rc && is->use_register)
-		rc = kesu_register_append_cert(is->register_path, cert_path, is->signer,
-					       is->ca_file, NULL, err);
+		rc = kesu_reg_append_cert(is->register_path, cert_path, is->signer,
+					  is->ca_file, NULL, err);
 	return rc;
 }

@@ -133,6 +133,12 @@ void kesu_register_judge(const struct kesu_reg_check *t, size_t len,
 
 /* ---- file I/O (register_file.c) ---- */
 
+/* The entry (kind certificate, without seq, time and prev) for a
+ * certificate file and its .p7s; id_out (37 bytes) receives its id.  Both
+ * registers, file and database, append what this builds. */
+enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
+				      char *id_out, struct kesu_err *err);
+
 struct kesu_reg_append {
 	uint64_t seq;        /* the certificate's entry */
 	bool already;        /* this very certificate was registered before */

@@ -528,6 +528,13 @@ static enum kesu_rc cert_entry(const char *cert_path, json_t **out, char *id_out
 	return KESU_OK;
 }
 
+enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
+				      char *id_out, struct kesu_err *err)
+{
+	char run[37];
+	return cert_entry(cert_path, out, id_out, run, err);
+}
+
 /* What the register already says about one certificate and its run. */
 struct seen {
 	const char *id, *run, *h_cert, *h_sig;

@@ -90,6 +90,11 @@ check "wipe confirmed: zeros" cmp -n $((16 << 20)) "$L1" /dev/zero
 check "wipe --dry-run: exit 0" test $? -eq 0
 check "wipe --dry-run: shows the plan" grep -q "method    dod-3" "$T_DIR/o"
 check "wipe --dry-run: writes nothing" cmp -n $((16 << 20)) "$L1" /dev/zero
+"${W[@]}" --dry-run --json --method dod-3 "$L1" >"$T_DIR/plan.json" 2>"$T_DIR/plan.err"
+check "wipe --dry-run --json: the plan as JSON on stdout, nothing else" \
+	jq -e --arg d "$L1" '.plan | length == 1 and .[0].device.path == $d and
+		.[0].method.name == "dod-3" and (.[0].method.passes | length) == 3 and
+		.[0].resume == null and .[0].estimate_s >= 0' "$T_DIR/plan.json"
 
 # --- corruption behind kesu's back, between the write and the read-back ----
 export KESU_TEST_PAUSE_BEFORE_VERIFY="$T_DIR/pause"

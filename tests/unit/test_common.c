@@ -1,5 +1,5 @@
-/* Shared foundations: untrusted strings, RFC 3339 times, atomic files,
- * device identity round trips. */
+/* Shared foundations: untrusted strings, sizes, RFC 3339 times, atomic
+ * files, device identity round trips. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/array.h"
 #include "lib/error.h"
 #include "lib/fileio.h"
 #include "lib/identity.h"
@@ -172,6 +173,47 @@ static void exit_codes_are_stable(void **state)
 	assert_string_equal(err.msg, "wipe: sdz: gone");
 }
 
+static void human_sizes(void **state)
+{
+	(void)state;
+	char b[16];
+	kesu_size_human(512, b, sizeof(b));
+	assert_string_equal(b, "512B");
+	kesu_size_human(64ull << 20, b, sizeof(b));
+	assert_string_equal(b, "64M");
+	kesu_size_human(1953525168ull * 512, b, sizeof(b));
+	assert_string_equal(b, "932G");
+	kesu_size_human(3ull << 39, b, sizeof(b));
+	assert_string_equal(b, "1.5T");
+	kesu_size_human(UINT64_MAX, b, sizeof(b));
+	assert_string_equal(b, "16E");
+}
+
+/* Appends keep every element, zero the new one, and survive removals from
+ * the end (the stack walk pops its to-do list). */
+static void array_appends_and_grows(void **state)
+{
+	(void)state;
+	struct item { int a; char pad[13]; } *v = NULL;
+	size_t n = 0;
+	for (int i = 0; i < 100; i++) {
+		struct item *e = KESU_APPEND(v, n);
+		assert_non_null(e);
+		assert_int_equal(e->a, 0);
+		assert_ptr_equal(e, &v[n - 1]);
+		e->a = i;
+		if (i % 7 == 6)
+			n -= 3;  /* pop three */
+	}
+	size_t want = 100 - 3 * (100 / 7);
+	assert_int_equal(n, want);
+	/* Every element still holds what was stored last at its index. */
+	for (size_t i = 0; i + 1 < n; i++)
+		assert_true(v[i].a < v[i + 1].a);
+	free(v);
+	assert_null(kesu_array_grow(NULL, 1u << 20, SIZE_MAX / 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +221,8 @@ int main(void)
 		cmocka_unit_test(clean_replaces_controls_and_bad_utf8),
 		cmocka_unit_test(clean_bounds_at_character_boundary),
 		cmocka_unit_test(hex_encode_and_digits),
+		cmocka_unit_test(human_sizes),
+		cmocka_unit_test(array_appends_and_grows),
 		cmocka_unit_test(time_round_trip),
 		cmocka_unit_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(identity_json_round_trip_and_strictness),

@@ -259,9 +259,9 @@ static void sanitize_erases_then_purges(void **state)
 	assert_string_equal(r.method, "emmc-sanitize");
 	assert_string_equal(r.interface, "emmc");
 	assert_string_equal(r.status, "completed");
-	assert_int_equal(r.check, KESU_CHECK_ZEROS);
-	assert_string_equal(r.verify_outcome, "passed");
-	assert_true(r.samples >= 1000);
+	assert_int_equal(r.verify.check, KESU_CHECK_ZEROS);
+	assert_string_equal(r.verify.outcome, "passed");
+	assert_true(r.verify.samples >= 1000);
 	/* Every group unmapped before the sanitize, so nothing escaped it. */
 	assert_true(m.sanitized);
 	assert_int_equal(m.n_sanitize, 1);
@@ -288,8 +288,8 @@ static void sanitize_erases_then_purges(void **state)
 	m.ext_csd[KESU_EXT_CSD_ERASED_MEM_CONT] = 1;
 	o = opts();
 	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_OK);
-	assert_int_equal(r.check, KESU_CHECK_ONES);
-	assert_string_equal(r.verify_outcome, "passed");
+	assert_int_equal(r.verify.check, KESU_CHECK_ONES);
+	assert_string_equal(r.verify.outcome, "passed");
 	assert_int_equal(emmc_model_groups_with_data(&m), 0);
 	kesu_purge_result_free(&r);
 	emmc_model_destroy(&m);
@@ -361,9 +361,9 @@ static void erase_failures(void **state)
 	o = opts();
 	assert_int_equal(run(&m, "emmc-sanitize", &o, &r, &err), KESU_ERR_FAILED);
 	assert_string_equal(r.result, "failed");
-	assert_string_equal(r.verify_outcome, "failed");
-	assert_true(r.chunks_failed > 0);
-	assert_int_equal(r.first_failure_offset, 0);
+	assert_string_equal(r.verify.outcome, "failed");
+	assert_true(r.verify.chunks_failed > 0);
+	assert_int_equal(r.verify.first_failure_offset, 0);
 	kesu_purge_result_free(&r);
 	emmc_model_destroy(&m);
 

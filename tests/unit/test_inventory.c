@@ -324,22 +324,6 @@ static void unreadable_swaps_is_an_error(void **state)
 	assert_non_null(strstr(err.msg, "swaps"));
 }
 
-static void human_sizes(void **state)
-{
-	(void)state;
-	char b[16];
-	kesu_size_human(512, b, sizeof(b));
-	assert_string_equal(b, "512B");
-	kesu_size_human(64ull << 20, b, sizeof(b));
-	assert_string_equal(b, "64M");
-	kesu_size_human(1953525168ull * 512, b, sizeof(b));
-	assert_string_equal(b, "932G");
-	kesu_size_human(3ull << 39, b, sizeof(b));
-	assert_string_equal(b, "1.5T");
-	kesu_size_human(UINT64_MAX, b, sizeof(b));
-	assert_string_equal(b, "16E");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,7 +337,6 @@ int main(void)
 		cmocka_unit_test(missing_proc_is_an_error),
 		cmocka_unit_test(kernel_without_swap_is_fine),
 		cmocka_unit_test(unreadable_swaps_is_an_error),
-		cmocka_unit_test(human_sizes),
 	};
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
 }

@@ -58,6 +58,49 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? kesu_json_str(s) : json_null();
 }
 
+/* One partition's entry, with what is on it; *e stays NULL for a partition
+ * libblkid gives no extent for. */
+static enum kesu_rc partition_json(int fd, uint64_t size, blkid_partition p, json_t **e,
+				   struct kesu_err *err)
+{
+	blkid_loff_t start = blkid_partition_get_start(p);
+	blkid_loff_t len = blkid_partition_get_size(p);
+	if (start < 0 || len < 0)
+		return KESU_OK;
+	uint64_t sb = (uint64_t)start * 512, lb = (uint64_t)len * 512;
+	json_t *psig = json_null();
+	bool pamb = false;
+	/* Extended partitions hold other partitions, not a filesystem; a
+	 * partition past the end of the medium (truncated image) is listed
+	 * without probing. */
+	if (!blkid_partition_is_extended(p) && sb < size && lb > 0 && lb <= size - sb) {
+		json_decref(psig);
+		enum kesu_rc rc = probe_signature(fd, sb, lb, &psig, &pamb, err);
+		if (rc)
+			return rc;
+	}
+	char ptype[64];
+	snprintf(ptype, sizeof(ptype), "%s",
+		 blkid_partition_get_type_string(p) ? blkid_partition_get_type_string(p) : "");
+	if (!ptype[0] && blkid_partition_get_type(p))
+		snprintf(ptype, sizeof(ptype), "0x%x", (unsigned)blkid_partition_get_type(p));
+	json_t *sig_obj = json_is_object(psig) ? psig : NULL;
+	*e = json_pack("{s:i s:o s:I s:I s:o s:o s:o s:o s:o s:o s:o s:b}",
+		       "number", blkid_partition_get_partno(p),
+		       "name", json_null(),
+		       "start_bytes", (json_int_t)sb, "size_bytes", (json_int_t)lb,
+		       "part_type", str_or_null(ptype),
+		       "part_uuid", str_or_null(blkid_partition_get_uuid(p)),
+		       "part_label", str_or_null(blkid_partition_get_name(p)),
+		       "type", sig_obj ? json_incref(json_object_get(sig_obj, "type")) : json_null(),
+		       "usage", sig_obj ? json_incref(json_object_get(sig_obj, "usage")) : json_null(),
+		       "label", sig_obj ? json_incref(json_object_get(sig_obj, "label")) : json_null(),
+		       "uuid", sig_obj ? json_incref(json_object_get(sig_obj, "uuid")) : json_null(),
+		       "ambivalent", pamb);
+	json_decref(psig);
+	return *e ? KESU_OK : kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+}
+
 enum kesu_rc kesu_blkid_content(int fd, uint64_t size, json_t **out,
 				struct kesu_err *err)
 {
@@ -91,53 +134,14 @@ enum kesu_rc kesu_blkid_content(int fd, uint64_t size, json_t **out,
 		int n = ls ? blkid_partlist_numof_partitions(ls) : 0;
 		for (int i = 0; i < n && i < MAX_PARTS; i++) {
 			blkid_partition p = blkid_partlist_get_partition(ls, i);
-			if (!p)
-				continue;
-			blkid_loff_t start = blkid_partition_get_start(p);
-			blkid_loff_t len = blkid_partition_get_size(p);
-			if (start < 0 || len < 0)
-				continue;
-			uint64_t sb = (uint64_t)start * 512, lb = (uint64_t)len * 512;
-			json_t *psig = json_null();
-			bool pamb = false;
-			/* Extended partitions hold other partitions, not a
-			 * filesystem; a partition past the end of the medium
-			 * (truncated image) is listed without probing. */
-			if (!blkid_partition_is_extended(p) && sb < size && lb > 0 &&
-			    lb <= size - sb) {
-				json_decref(psig);
-				if ((rc = probe_signature(fd, sb, lb, &psig, &pamb, err))) {
-					blkid_free_probe(pr);
-					json_decref(o);
-					return rc;
-				}
-			}
-			char ptype[64];
-			snprintf(ptype, sizeof(ptype), "%s",
-				 blkid_partition_get_type_string(p) ?
-				 blkid_partition_get_type_string(p) : "");
-			if (!ptype[0] && blkid_partition_get_type(p))
-				snprintf(ptype, sizeof(ptype), "0x%x",
-					 (unsigned)blkid_partition_get_type(p));
-			json_t *sig_obj = json_is_object(psig) ? psig : NULL;
-			json_t *e = json_pack(
-				"{s:i s:o s:I s:I s:o s:o s:o s:o s:o s:o s:o s:b}",
-				"number", blkid_partition_get_partno(p),
-				"name", json_null(),
-				"start_bytes", (json_int_t)sb, "size_bytes", (json_int_t)lb,
-				"part_type", str_or_null(ptype),
-				"part_uuid", str_or_null(blkid_partition_get_uuid(p)),
-				"part_label", str_or_null(blkid_partition_get_name(p)),
-				"type", sig_obj ? json_incref(json_object_get(sig_obj, "type")) : json_null(),
-				"usage", sig_obj ? json_incref(json_object_get(sig_obj, "usage")) : json_null(),
-				"label", sig_obj ? json_incref(json_object_get(sig_obj, "label")) : json_null(),
-				"uuid", sig_obj ? json_incref(json_object_get(sig_obj, "uuid")) : json_null(),
-				"ambivalent", pamb);
-			json_decref(psig);
-			if (!e || json_array_append_new(parts, e)) {
+			json_t *e = NULL;
+			rc = p ? partition_json(fd, size, p, &e, err) : KESU_OK;
+			if (rc == KESU_OK && e && json_array_append_new(parts, e))
+				rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+			if (rc != KESU_OK) {
 				blkid_free_probe(pr);
 				json_decref(o);
-				return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+				return rc;
 			}
 		}
 	}

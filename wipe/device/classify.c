@@ -1,4 +1,5 @@
 #include "wipe/device/classify.h"
+#include "lib/array.h"
 #include "lib/strutil.h"
 
 #include <ctype.h>
@@ -193,7 +194,6 @@ int kesu_mountinfo_parse(const char *text, struct kesu_mount **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	size_t cap = 0;
 	char f[PATH_MAX];
 	for (const char *l = text; l && *l;) {
 		const char *nl = strchr(l, '\n');
@@ -217,18 +217,14 @@ int kesu_mountinfo_parse(const char *text, struct kesu_mount **out, size_t *n)
 		if (ok) {
 			kesu_unescape_octal(m.mountpoint);
 			kesu_unescape_octal(m.source);
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 16;
-				struct kesu_mount *v = realloc(*out, cap * sizeof(*v));
-				if (!v) {
-					free(*out);
-					*out = NULL;
-					*n = 0;
-					return -ENOMEM;
-				}
-				*out = v;
+			struct kesu_mount *v = KESU_APPEND(*out, *n);
+			if (!v) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return -ENOMEM;
 			}
-			(*out)[(*n)++] = m;
+			*v = m;
 		}
 		l = nl ? nl + 1 : NULL;
 	}
@@ -239,7 +235,6 @@ int kesu_swaps_parse(const char *text, struct kesu_swap **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	size_t cap = 0;
 	char f[64];
 	const char *l = strchr(text, '\n');  /* skip the header */
 	l = l ? l + 1 : NULL;
@@ -263,18 +258,14 @@ int kesu_swaps_parse(const char *text, struct kesu_swap **out, size_t *n)
 			size_t pl = strlen(s.path);
 			if (pl > 10 && !strcmp(s.path + pl - 10, " (deleted)"))
 				s.path[pl - 10] = '\0';
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 4;
-				struct kesu_swap *v = realloc(*out, cap * sizeof(*v));
-				if (!v) {
-					free(*out);
-					*out = NULL;
-					*n = 0;
-					return -ENOMEM;
-				}
-				*out = v;
+			struct kesu_swap *v = KESU_APPEND(*out, *n);
+			if (!v) {
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return -ENOMEM;
 			}
-			(*out)[(*n)++] = s;
+			*v = s;
 		}
 		l = nl ? nl + 1 : NULL;
 	}

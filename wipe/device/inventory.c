@@ -56,23 +56,6 @@ int kesu_inventory_names(const struct kesu_sysroot *root, bool all,
 	return rc;
 }
 
-void kesu_size_human(uint64_t bytes, char *out, size_t outsz)
-{
-	static const char units[] = "BKMGTPE";
-	double v = (double)bytes;
-	size_t u = 0;
-	while (v >= 1024 && u < sizeof(units) - 2) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(out, outsz, "%" PRIu64 "B", bytes);
-	else if (v < 10 && v != (double)(uint64_t)v)
-		snprintf(out, outsz, "%.1f%c", v, units[u]);
-	else
-		snprintf(out, outsz, "%.0f%c", v, units[u]);
-}
-
 static json_t *str_or_null(const char *s)
 {
 	return s && s[0] ? kesu_json_str(s) : json_null();

@@ -20,7 +20,4 @@ int kesu_inventory_names(const struct kesu_sysroot *root, bool all,
 json_t *kesu_device_json(const struct kesu_device *d,
 			 const struct kesu_gate_verdict *v, bool detail);
 
-/* 1.5T, 256G, 100M, 512B: IEC units, like lsblk. */
-void kesu_size_human(uint64_t bytes, char *out, size_t outsz);
-
 #endif

@@ -1,4 +1,5 @@
 #include "wipe/device/sysfs.h"
+#include "lib/array.h"
 #include "lib/strutil.h"
 
 #include <dirent.h>
@@ -105,13 +106,13 @@ static int cmp_str(const void *a, const void *b)
 
 int kesu_names_add(struct kesu_names *n, const char *s)
 {
-	char **v = realloc(n->v, (n->n + 1) * sizeof(*v));
-	if (!v)
+	char *copy = strdup(s);
+	char **v = copy ? KESU_APPEND(n->v, n->n) : NULL;
+	if (!v) {
+		free(copy);
 		return -ENOMEM;
-	n->v = v;
-	if (!(v[n->n] = strdup(s)))
-		return -ENOMEM;
-	n->n++;
+	}
+	*v = copy;
 	return 0;
 }
 

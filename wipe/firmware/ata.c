@@ -105,7 +105,7 @@ enum kesu_rc kesu_ata_exec(struct kesu_transport *t, struct kesu_scsi_cmd *c,
 	memset(r, 0, sizeof(*r));
 	uint8_t cmd = c->cdb[14];
 	int rc = kesu_scsi_exec(t, c);
-	if (rc == -ENODEV || rc == -ENXIO || rc == -ENOENT)
+	if (kesu_errno_gone(-rc) || rc == -ENOENT)
 		return kesu_fail(err, KESU_ERR_GONE, -rc,
 				 "%s: the device disappeared during ATA command 0x%02x; reconnect it and check its state with 'kesu info'",
 				 t->path, cmd);
@@ -155,6 +155,27 @@ enum kesu_rc kesu_ata_exec(struct kesu_transport *t, struct kesu_scsi_cmd *c,
 				 "%s: the drive aborted ATA command 0x%02x (status 0x%02x, error 0x%02x)",
 				 t->path, cmd, r->status, r->error);
 	return KESU_OK;
+}
+
+enum kesu_rc kesu_ata_run(struct kesu_transport *t, enum kesu_ata_proto proto, bool ext,
+			  struct kesu_ata_tf tf, void *buf, uint32_t timeout_ms,
+			  struct kesu_ata_result *r, struct kesu_err *err)
+{
+	struct kesu_scsi_cmd c;
+	kesu_ata_pt16(&c, proto, ext, &tf, buf, buf ? 512 : 0, timeout_ms);
+	return kesu_ata_exec(t, &c, r, err);
+}
+
+enum kesu_rc kesu_ata_identify(struct kesu_transport *t, struct kesu_ata_identify *id,
+			       struct kesu_err *err)
+{
+	uint8_t buf[512];
+	struct kesu_ata_result r;
+	enum kesu_rc rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf,
+				       30000, &r, err);
+	if (rc != KESU_OK)
+		return rc;
+	return kesu_ata_parse_identify(buf, sizeof(buf), id, err);
 }
 
 static uint16_t w(const uint8_t *buf, unsigned i)

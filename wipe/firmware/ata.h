@@ -104,6 +104,16 @@ bool kesu_ata_parse_sense(const uint8_t *sense, size_t len,
 enum kesu_rc kesu_ata_exec(struct kesu_transport *t, struct kesu_scsi_cmd *c,
 			   struct kesu_ata_result *r, struct kesu_err *err);
 
+/* Build and run one command from a task file: buf (512 bytes) is the data
+ * block for PIO in/out, NULL for non-data. */
+enum kesu_rc kesu_ata_run(struct kesu_transport *t, enum kesu_ata_proto proto, bool ext,
+			  struct kesu_ata_tf tf, void *buf, uint32_t timeout_ms,
+			  struct kesu_ata_result *r, struct kesu_err *err);
+
+/* IDENTIFY DEVICE, sent and parsed. */
+enum kesu_rc kesu_ata_identify(struct kesu_transport *t, struct kesu_ata_identify *id,
+			       struct kesu_err *err);
+
 enum kesu_rc kesu_ata_parse_identify(const uint8_t *buf, size_t len,
 				     struct kesu_ata_identify *id,
 				     struct kesu_err *err);

@@ -15,7 +15,7 @@ static enum kesu_rc probe_nvme(struct kesu_transport *t, struct kesu_caps *c,
 	struct kesu_nvme_cmd cmd;
 	kesu_nvme_identify_ctrl_cmd(&cmd, buf);
 	int rc = kesu_nvme_admin(t, &cmd);
-	if (rc < 0 && (rc == -ENODEV || rc == -ENXIO))
+	if (kesu_errno_gone(-rc))
 		return kesu_fail(err, KESU_ERR_GONE, -rc, "%s: the device disappeared", t->path);
 	if (rc != 0)
 		return KESU_OK; /* no admin pass-through: kind stays NONE */
@@ -50,87 +50,102 @@ static enum kesu_rc probe_nvme(struct kesu_transport *t, struct kesu_caps *c,
 	return KESU_OK;
 }
 
-static enum kesu_rc ata_cmd(struct kesu_transport *t, enum kesu_ata_proto p, bool ext,
-			    struct kesu_ata_tf tf, void *buf, struct kesu_ata_result *r,
-			    struct kesu_err *err)
+/* IDENTIFY DEVICE through SAT: true (c filled, kind ATA) when an ATA drive
+ * answers; then its hidden areas too. */
+static enum kesu_rc probe_ata(struct kesu_transport *t, struct kesu_caps *c, bool *found,
+			      struct kesu_err *err)
 {
-	struct kesu_scsi_cmd c;
-	kesu_ata_pt16(&c, p, ext, &tf, buf, buf ? 512 : 0, 30000);
-	return kesu_ata_exec(t, &c, r, err);
+	uint8_t buf[512];
+	struct kesu_ata_result r;
+	struct kesu_err e2;
+	*found = false;
+	enum kesu_rc rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf,
+				       30000, &r, &e2);
+	if (rc == KESU_ERR_GONE) {
+		*err = e2;
+		return rc;
+	}
+	if (rc != KESU_OK || kesu_ata_parse_identify(buf, sizeof(buf), &c->ata.id, &e2) != KESU_OK ||
+	    !(c->ata.id.sectors || c->ata.id.model[0]))
+		return KESU_OK;
+	*found = true;
+	c->kind = KESU_CAPS_ATA;
+	if (c->ata.id.rotation_rate == 1)
+		c->rotational = false;
+	else if (c->ata.id.rotation_rate >= 0x401 && c->ata.id.rotation_rate < 0xFFFF)
+		c->rotational = true;
+	if (c->ata.id.hpa_supported) {
+		rc = kesu_ata_run(t, KESU_ATA_NONDATA, true, kesu_ata_tf_read_native_max(),
+				  NULL, 30000, &r, &e2);
+		if (rc == KESU_ERR_GONE) {
+			*err = e2;
+			return rc;
+		}
+		if (rc == KESU_OK && r.have_regs) {
+			c->ata.native_ok = true;
+			c->ata.native_max = r.lba;
+		}
+	}
+	if (c->ata.id.dco_supported) {
+		rc = kesu_ata_run(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_dco(KESU_ATA_DCO_IDENTIFY),
+				  buf, 30000, &r, &e2);
+		if (rc == KESU_ERR_GONE) {
+			*err = e2;
+			return rc;
+		}
+		uint64_t m = rc == KESU_OK ? kesu_ata_parse_dco_max(buf, sizeof(buf)) : 0;
+		if (m) {
+			c->ata.dco_ok = true;
+			c->ata.dco_max = m;
+		}
+	}
+	return KESU_OK;
+}
+
+/* Which SANITIZE service actions REPORT SUPPORTED OPERATION CODES lists. */
+static enum kesu_rc probe_scsi_sanitize(struct kesu_transport *t, struct kesu_caps *c,
+					struct kesu_err *err)
+{
+	static const uint8_t sas[3] = {KESU_SCSI_SA_OVERWRITE, KESU_SCSI_SA_BLOCK,
+				       KESU_SCSI_SA_CRYPTO};
+	bool *dst[3] = {&c->scsi.overwrite, &c->scsi.block, &c->scsi.crypto};
+	struct kesu_scsi_cmd cmd;
+	struct kesu_sense s;
+	struct kesu_err e2;
+	memset(&c->ata, 0, sizeof(c->ata));
+	c->kind = KESU_CAPS_SCSI;
+	c->scsi.rsoc_ok = true;
+	for (int i = 0; i < 3; i++) {
+		uint8_t rs[64];
+		memset(rs, 0, sizeof(rs));
+		kesu_scsi_rsoc_cmd(&cmd, KESU_SCSI_SANITIZE, sas[i], rs, sizeof(rs));
+		enum kesu_rc rc = kesu_scsi_run(t, &cmd, &s, &e2);
+		if (rc == KESU_ERR_GONE) {
+			*err = e2;
+			return rc;
+		}
+		if (rc != KESU_OK) {
+			c->scsi.rsoc_ok = false;
+			break;
+		}
+		*dst[i] = kesu_scsi_rsoc_supported(rs, sizeof(rs));
+	}
+	return KESU_OK;
 }
 
 static enum kesu_rc probe_scsi(struct kesu_transport *t, struct kesu_caps *c,
 			       struct kesu_err *err)
 {
-	uint8_t buf[512];
-	struct kesu_ata_result r;
-	struct kesu_err e2;
-	enum kesu_rc rc = ata_cmd(t, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf, &r, &e2);
-	if (rc == KESU_ERR_GONE) {
-		*err = e2;
+	bool ata;
+	enum kesu_rc rc = probe_ata(t, c, &ata, err);
+	if (rc == KESU_OK && !ata)
+		rc = probe_scsi_sanitize(t, c, err);
+	if (rc != KESU_OK)
 		return rc;
-	}
-	if (rc == KESU_OK &&
-	    kesu_ata_parse_identify(buf, sizeof(buf), &c->ata.id, &e2) == KESU_OK &&
-	    (c->ata.id.sectors || c->ata.id.model[0])) {
-		c->kind = KESU_CAPS_ATA;
-		if (c->ata.id.rotation_rate == 1)
-			c->rotational = false;
-		else if (c->ata.id.rotation_rate >= 0x401 && c->ata.id.rotation_rate < 0xFFFF)
-			c->rotational = true;
-		if (c->ata.id.hpa_supported) {
-			rc = ata_cmd(t, KESU_ATA_NONDATA, true, kesu_ata_tf_read_native_max(),
-				     NULL, &r, &e2);
-			if (rc == KESU_ERR_GONE) {
-				*err = e2;
-				return rc;
-			}
-			if (rc == KESU_OK && r.have_regs) {
-				c->ata.native_ok = true;
-				c->ata.native_max = r.lba;
-			}
-		}
-		if (c->ata.id.dco_supported) {
-			rc = ata_cmd(t, KESU_ATA_PIO_IN, false,
-				     kesu_ata_tf_dco(KESU_ATA_DCO_IDENTIFY), buf, &r, &e2);
-			if (rc == KESU_ERR_GONE) {
-				*err = e2;
-				return rc;
-			}
-			uint64_t m = rc == KESU_OK ? kesu_ata_parse_dco_max(buf, sizeof(buf)) : 0;
-			if (m) {
-				c->ata.dco_ok = true;
-				c->ata.dco_max = m;
-			}
-		}
-	} else {
-		memset(&c->ata, 0, sizeof(c->ata));
-		struct kesu_scsi_cmd cmd;
-		struct kesu_sense s;
-		static const uint8_t sas[3] = {KESU_SCSI_SA_OVERWRITE, KESU_SCSI_SA_BLOCK,
-					       KESU_SCSI_SA_CRYPTO};
-		bool *dst[3] = {&c->scsi.overwrite, &c->scsi.block, &c->scsi.crypto};
-		c->kind = KESU_CAPS_SCSI;
-		c->scsi.rsoc_ok = true;
-		for (int i = 0; i < 3; i++) {
-			uint8_t rs[64];
-			memset(rs, 0, sizeof(rs));
-			kesu_scsi_rsoc_cmd(&cmd, KESU_SCSI_SANITIZE, sas[i], rs, sizeof(rs));
-			rc = kesu_scsi_run(t, &cmd, &s, &e2);
-			if (rc == KESU_ERR_GONE) {
-				*err = e2;
-				return rc;
-			}
-			if (rc != KESU_OK) {
-				c->scsi.rsoc_ok = false;
-				break;
-			}
-			*dst[i] = kesu_scsi_rsoc_supported(rs, sizeof(rs));
-		}
-	}
 	uint8_t *d = calloc(1, KESU_OPAL_DISCOVERY_LEN);
 	struct kesu_scsi_cmd cmd;
 	struct kesu_sense s;
+	struct kesu_err e2;
 	if (!d)
 		return KESU_OK;
 	kesu_opal_scsi_discovery_cmd(&cmd, d, KESU_OPAL_DISCOVERY_LEN);
@@ -195,112 +210,6 @@ uint64_t kesu_caps_dco_sectors(const struct kesu_caps *c)
 		return 0;
 	uint64_t native = c->ata.native_ok ? c->ata.native_max : c->ata.id.sectors - 1;
 	return c->ata.dco_max > native ? c->ata.dco_max - native : 0;
-}
-
-#define WHY(...) (snprintf(why, whysz, __VA_ARGS__), false)
-
-bool kesu_caps_supports(const struct kesu_caps *c, const struct kesu_purge_method *m,
-			char *why, size_t whysz)
-{
-	const char *ifname = c->kind == KESU_CAPS_NVME ? "NVMe" :
-			     c->kind == KESU_CAPS_ATA ? "ATA" :
-			     c->kind == KESU_CAPS_SCSI ? "SCSI" :
-			     c->kind == KESU_CAPS_EMMC ? "eMMC" : "no pass-through";
-	if (m->action == KESU_PA_CRYPTO_BLOCK) {
-		/* A chain runs only where both of its commands can run. */
-		const struct kesu_purge_method *st[2];
-		char w0[256], w1[256];
-		if (kesu_purge_method_steps(m, st) != 2 || !st[0] || !st[1])
-			return WHY("%s: its commands are missing from the method table", m->name);
-		bool ok0 = kesu_caps_supports(c, st[0], w0, sizeof(w0));
-		bool ok1 = kesu_caps_supports(c, st[1], w1, sizeof(w1));
-		if (ok0 && ok1)
-			return true;
-		if (!ok0 && !ok1)
-			return WHY("%s needs both %s and %s, and the device offers neither (%s)",
-				   m->name, st[0]->name, st[1]->name, w0);
-		return WHY("%s needs both %s and %s; the device lacks %s (%s)", m->name,
-			   st[0]->name, st[1]->name, ok0 ? st[1]->name : st[0]->name,
-			   ok0 ? w1 : w0);
-	}
-	switch (m->family) {
-	case KESU_PF_AUTO:
-		return true;
-	case KESU_PF_NVME_SANITIZE: {
-		if (c->kind != KESU_CAPS_NVME)
-			return WHY("%s needs an NVMe device, this one is %s", m->name, ifname);
-		uint32_t bit = m->action == KESU_PA_CRYPTO ? KESU_NVME_SANICAP_CRYPTO :
-			       m->action == KESU_PA_BLOCK ? KESU_NVME_SANICAP_BLOCK :
-			       KESU_NVME_SANICAP_OVERWRITE;
-		if (!(c->nvme.ctrl.sanicap & bit))
-			return WHY("the controller's SANICAP (0x%x) does not offer %s",
-				   c->nvme.ctrl.sanicap, m->name);
-		return true;
-	}
-	case KESU_PF_NVME_FORMAT:
-		if (c->kind != KESU_CAPS_NVME)
-			return WHY("%s needs an NVMe device, this one is %s", m->name, ifname);
-		if (!(c->nvme.ctrl.oacs & KESU_NVME_OACS_FORMAT))
-			return WHY("the controller does not support Format NVM (OACS bit 1 clear)");
-		if (!c->nvme.ns_ok)
-			return WHY("no usable namespace; open the namespace device (/dev/nvmeXnY)");
-		if (m->action == KESU_PA_CRYPTO && !(c->nvme.ctrl.fna & KESU_NVME_FNA_CRYPTO))
-			return WHY("the controller's FNA (0x%x) does not offer crypto erase in Format",
-				   c->nvme.ctrl.fna);
-		return true;
-	case KESU_PF_ATA_SANITIZE: {
-		if (c->kind != KESU_CAPS_ATA)
-			return WHY("%s needs an ATA device, this one is %s", m->name, ifname);
-		bool ok = m->action == KESU_PA_CRYPTO ? c->ata.id.sanitize_crypto :
-			  m->action == KESU_PA_BLOCK ? c->ata.id.sanitize_block :
-			  c->ata.id.sanitize_overwrite;
-		if (!ok)
-			return WHY(c->ata.id.sanitize ? "the drive's sanitize feature set lacks %s"
-				   : "the drive has no sanitize feature set (IDENTIFY word 59); %s impossible",
-				   m->name);
-		return true;
-	}
-	case KESU_PF_ATA_SECURITY:
-		if (c->kind != KESU_CAPS_ATA)
-			return WHY("%s needs an ATA device, this one is %s", m->name, ifname);
-		if (!c->ata.id.sec_supported)
-			return WHY("the drive has no security feature set (IDENTIFY word 128)");
-		if (m->action == KESU_PA_ENHANCED && !c->ata.id.sec_enhanced)
-			return WHY("the drive does not support enhanced security erase");
-		return true;
-	case KESU_PF_SCSI_SANITIZE: {
-		if (c->kind != KESU_CAPS_SCSI)
-			return WHY("%s needs a SCSI/SAS device, this one is %s", m->name, ifname);
-		if (!c->scsi.rsoc_ok)
-			return WHY("the device does not report its supported commands; its SANITIZE support is unknown");
-		bool ok = m->action == KESU_PA_CRYPTO ? c->scsi.crypto :
-			  m->action == KESU_PA_BLOCK ? c->scsi.block : c->scsi.overwrite;
-		if (!ok)
-			return WHY("the device does not support %s", m->name);
-		return true;
-	}
-	case KESU_PF_EMMC:
-		if (c->kind != KESU_CAPS_EMMC)
-			return WHY("%s needs an eMMC device, this one is %s", m->name, ifname);
-		if (c->emmc.ext.rev < 6)
-			return WHY("the device is older than eMMC 4.5 (EXT_CSD_REV %u); sanitize needs 4.5 or later",
-				   c->emmc.ext.rev);
-		if (!c->emmc.ext.sanitize)
-			return WHY("the device does not offer sanitize (EXT_CSD SEC_FEATURE_SUPPORT bit 6 clear)");
-		if (!c->emmc.csd_ok)
-			return WHY("the driver does not show the card's CSD register, so its write protection and erase groups are unknown");
-		if (c->emmc.ext.sectors <= KESU_MMC_BYTE_ADDRESSED_MAX_SECTORS)
-			return WHY("the device is byte addressed (2 GB or less); kesu erases only sector-addressed eMMC: use an overwrite method");
-		return true;
-	case KESU_PF_OPAL:
-		if (!c->opal.queried)
-			return WHY("the device did not answer TCG Level 0 discovery: not a self-encrypting drive");
-		if (!kesu_opal_revert_is_crypto_erase(&c->opal))
-			return WHY("the drive's TCG SSC (%s) has no media encryption, so a PSID revert erases nothing",
-				   kesu_opal_ssc_name(&c->opal) ? kesu_opal_ssc_name(&c->opal) : "none");
-		return true;
-	}
-	return WHY("unknown method");
 }
 
 static json_t *est(uint32_t v)
@@ -401,36 +310,9 @@ static json_t *emmc_json(const struct kesu_caps *c)
 	return o;
 }
 
-json_t *kesu_caps_to_json(const struct kesu_caps *c)
+/* What the operator should know before a purge, as sentences. */
+static json_t *caps_notes(const struct kesu_caps *c)
 {
-	static const char *const names[] = {NULL, "nvme", "ata", "scsi", "emmc"};
-	json_t *o = json_object();
-	json_object_set_new(o, "interface", names[c->kind] ? json_string(names[c->kind]) : json_null());
-	json_object_set_new(o, "usb_bridge", json_boolean(c->usb_bridge));
-	json_t *methods = json_array();
-	size_t n;
-	const struct kesu_purge_method *t = kesu_purge_methods(&n);
-	char why[256];
-	for (size_t i = 0; i < n; i++)
-		if (t[i].family != KESU_PF_AUTO && c->kind != KESU_CAPS_NONE &&
-		    kesu_caps_supports(c, &t[i], why, sizeof(why)))
-			json_array_append_new(methods, json_string(t[i].name));
-	json_object_set_new(o, "methods", methods);
-	json_object_set_new(o, "nvme", c->kind == KESU_CAPS_NVME ? nvme_json(c) : json_null());
-	json_object_set_new(o, "ata", c->kind == KESU_CAPS_ATA ? ata_json(c) : json_null());
-	json_object_set_new(o, "scsi", c->kind == KESU_CAPS_SCSI ?
-			    json_pack("{s:b, s:{s:b, s:b, s:b}}", "report_supported_opcodes",
-				      c->scsi.rsoc_ok, "sanitize", "overwrite", c->scsi.overwrite,
-				      "block", c->scsi.block, "crypto", c->scsi.crypto)
-			    : json_null());
-	json_object_set_new(o, "opal", c->opal.queried ?
-			    json_pack("{s:o, s:b, s:b, s:b, s:b}",
-				      "ssc", kesu_json_str(kesu_opal_ssc_name(&c->opal)),
-				      "locking_enabled", c->opal.locking_enabled,
-				      "locked", c->opal.locked,
-				      "media_encryption", c->opal.media_encryption,
-				      "psid_revert_erases", kesu_opal_revert_is_crypto_erase(&c->opal))
-			    : json_null());
 	json_t *notes = json_array();
 	char buf[256];
 	if (c->usb_bridge)
@@ -490,7 +372,40 @@ json_t *kesu_caps_to_json(const struct kesu_caps *c)
 				? "the card is permanently write protected (CSD): it cannot be erased; destroy it physically"
 				: "the card is temporarily write protected (CSD TMP_WRITE_PROTECT): clear it before erasing"));
 	}
-	json_object_set_new(o, "notes", notes);
+	return notes;
+}
+
+json_t *kesu_caps_to_json(const struct kesu_caps *c)
+{
+	static const char *const names[] = {NULL, "nvme", "ata", "scsi", "emmc"};
+	json_t *o = json_object();
+	json_object_set_new(o, "interface", names[c->kind] ? json_string(names[c->kind]) : json_null());
+	json_object_set_new(o, "usb_bridge", json_boolean(c->usb_bridge));
+	json_t *methods = json_array();
+	size_t n;
+	const struct kesu_purge_method *t = kesu_purge_methods(&n);
+	char why[256];
+	for (size_t i = 0; i < n; i++)
+		if (t[i].family != KESU_PF_AUTO && c->kind != KESU_CAPS_NONE &&
+		    kesu_caps_supports(c, &t[i], why, sizeof(why)))
+			json_array_append_new(methods, json_string(t[i].name));
+	json_object_set_new(o, "methods", methods);
+	json_object_set_new(o, "nvme", c->kind == KESU_CAPS_NVME ? nvme_json(c) : json_null());
+	json_object_set_new(o, "ata", c->kind == KESU_CAPS_ATA ? ata_json(c) : json_null());
+	json_object_set_new(o, "scsi", c->kind == KESU_CAPS_SCSI ?
+			    json_pack("{s:b, s:{s:b, s:b, s:b}}", "report_supported_opcodes",
+				      c->scsi.rsoc_ok, "sanitize", "overwrite", c->scsi.overwrite,
+				      "block", c->scsi.block, "crypto", c->scsi.crypto)
+			    : json_null());
+	json_object_set_new(o, "opal", c->opal.queried ?
+			    json_pack("{s:o, s:b, s:b, s:b, s:b}",
+				      "ssc", kesu_json_str(kesu_opal_ssc_name(&c->opal)),
+				      "locking_enabled", c->opal.locking_enabled,
+				      "locked", c->opal.locked,
+				      "media_encryption", c->opal.media_encryption,
+				      "psid_revert_erases", kesu_opal_revert_is_crypto_erase(&c->opal))
+			    : json_null());
+	json_object_set_new(o, "notes", caps_notes(c));
 	json_object_set_new(o, "emmc", c->kind == KESU_CAPS_EMMC ? emmc_json(c) : json_null());
 	return o;
 }
@@ -528,25 +443,4 @@ json_t *kesu_caps_device_json(const struct kesu_device *d)
 				 "opal", "emmc", "notes",
 				 "no firmware purge on loop or virtio devices: use an overwrite method");
 	return kesu_caps_json_for_path(id->path, !strcmp(id->transport, "usb"), id->rotational);
-}
-
-void kesu_caps_print(FILE *out, const json_t *p)
-{
-	if (!json_is_object(p))
-		return;
-	const char *ifc = json_string_value(json_object_get(p, "interface"));
-	fprintf(out, "  purge interface:  %s\n", ifc ? ifc : "none");
-	size_t i;
-	json_t *v;
-	fprintf(out, "  purge methods:   ");
-	if (!json_array_size(json_object_get(p, "methods")))
-		fprintf(out, " none");
-	json_array_foreach(json_object_get(p, "methods"), i, v)
-		fprintf(out, " %s", json_string_value(v));
-	fprintf(out, "\n");
-	json_array_foreach(json_object_get(p, "notes"), i, v)
-		fprintf(out, "  purge note:       %s\n", json_string_value(v));
-	const char *e = json_string_value(json_object_get(p, "error"));
-	if (e)
-		fprintf(out, "  purge probe:      %s\n", e);
 }

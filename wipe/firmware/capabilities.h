@@ -16,7 +16,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 enum kesu_caps_kind {
 	KESU_CAPS_NONE,
@@ -86,7 +85,5 @@ json_t *kesu_caps_json_for_path(const char *path, bool usb_bridge, bool rotation
  * Only read-only commands are sent. */
 struct kesu_device;
 json_t *kesu_caps_device_json(const struct kesu_device *d);
-/* Text lines for kesu info from that object. */
-void kesu_caps_print(FILE *out, const json_t *purge);
 
 #endif

@@ -2,33 +2,34 @@
  * poll it to the end with progress and a timeout derived from the drive's
  * own estimates, then verify by NIST sampling through a kesu_target.
  *
- * Decisions (which method "purge" picks, which verification check a method
- * gets, timeouts) are pure functions; effects go through the transport and
- * the target, so tests run everything against device models with a fake
- * clock. */
+ * Where things live (wipe/firmware/purge/):
+ *   policy.c   which method "purge" picks and why, what each method needs
+ *              and is refused for, its check and time limit (pure);
+ *   verify.c   sampling the medium before and after;
+ *   nvme.c ata.c scsi.c emmc.c opal.c   one driver per command family
+ *              (driver.h): what it supports, how it is checked, how it runs;
+ *   hidden.c   restoring ATA hidden areas (HPA, DCO) before a purge.
+ * This file's purge.c sends a method's commands in order and keeps the
+ * record.  A new method is one row in purge_method.c and, for a new family,
+ * one driver.
+ *
+ * Decisions are pure functions; effects go through the transport and the
+ * target, so tests run everything against device models with a fake clock. */
 #ifndef KESU_PURGE_H
 #define KESU_PURGE_H
 
-#include "wipe/firmware/capabilities.h"
+#include "lib/clock.h"
 #include "lib/error.h"
-#include "wipe/firmware/purge_method.h"
-#include "wipe/engine/target.h"
 #include "lib/timefmt.h"
+#include "wipe/engine/target.h"
+#include "wipe/firmware/capabilities.h"
+#include "wipe/firmware/purge_method.h"
 #include "wipe/firmware/transport.h"
 
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-struct kesu_clock {
-	uint64_t (*now_ms)(void *ctx);
-	void (*sleep_ms)(void *ctx, uint64_t ms);
-	void *ctx;
-};
-
-/* CLOCK_MONOTONIC and nanosleep. */
-const struct kesu_clock *kesu_clock_real(void);
 
 typedef void (*kesu_purge_progress_fn)(void *ctx, const char *phase, double fraction);
 
@@ -67,6 +68,24 @@ struct kesu_purge_choice {
 void kesu_purge_choose(const struct kesu_caps *c, bool have_psid,
 		       struct kesu_purge_choice *out);
 
+/* How a method runs on one device, decided before anything is sent. */
+struct kesu_purge_plan {
+	enum kesu_purge_check check;
+	uint64_t estimate_s;        /* the drive's own estimate; 0: none */
+	uint64_t timeout_s;         /* give up waiting for the drive after this */
+	const char *nist_category;  /* "purge", or "clear" (security erase on flash) */
+	bool all_namespaces;        /* reaches every namespace of the controller */
+	/* Known before the run: what the method leaves unerased (eMMC general
+	 * purpose partitions); a run that otherwise succeeds ends
+	 * erased-with-exceptions saying this.  "" when nothing. */
+	char unreached[256];
+};
+
+/* Pure: the plan for method m (resolved, not "purge") on this device of
+ * size_bytes. */
+void kesu_purge_plan(const struct kesu_purge_method *m, const struct kesu_caps *c,
+		     uint64_t size_bytes, struct kesu_purge_plan *p);
+
 /* Pure: the check a method gets on this device. */
 enum kesu_purge_check kesu_purge_check_for(const struct kesu_purge_method *m,
 					   const struct kesu_caps *c);
@@ -76,6 +95,15 @@ const char *kesu_purge_check_name(enum kesu_purge_check k);
 uint64_t kesu_purge_timeout_s(const struct kesu_purge_method *m,
 			      const struct kesu_caps *c, uint64_t size_bytes);
 
+/* What the sampling after one command found; a run's result repeats the
+ * one that decided it. */
+struct kesu_purge_verification {
+	enum kesu_purge_check check;
+	const char *outcome;        /* "passed" "failed" "incomplete" */
+	uint64_t bytes_verified, samples, chunks_failed;
+	int64_t first_failure_offset;   /* -1: none */
+};
+
 /* One command sent to the drive and the verification after it. */
 struct kesu_purge_step {
 	const struct kesu_purge_method *method;
@@ -83,13 +111,11 @@ struct kesu_purge_step {
 	json_t *completion;         /* owned */
 	char started_at[KESU_TIME_LEN], ended_at[KESU_TIME_LEN];
 	double duration_s;
-	enum kesu_purge_check check;
-	const char *verify_outcome; /* "passed" "failed" "incomplete" */
-	uint64_t bytes_verified, samples, chunks_failed;
-	int64_t first_failure_offset;   /* -1: none */
+	struct kesu_purge_verification verify;
 };
 
 #define KESU_PURGE_STEPS_MAX 2
+#define KESU_PURGE_PASSWORD_LEN 40
 
 struct kesu_purge_result {
 	bool started;               /* a command that changes the drive was sent */
@@ -105,16 +131,12 @@ struct kesu_purge_result {
 	json_t *completion;         /* drive-specific details (sanitize log, registers) */
 	char started_at[KESU_TIME_LEN], ended_at[KESU_TIME_LEN];
 	double duration_s;
-	/* verification */
-	enum kesu_purge_check check;
-	const char *verify_outcome; /* "passed" "failed" "incomplete" */
-	uint64_t bytes_verified, samples, chunks_failed;
-	int64_t first_failure_offset;   /* -1: none */
+	struct kesu_purge_verification verify;
 	/* hidden areas */
 	uint64_t hpa_sectors, dco_sectors;
 	bool hidden_unlocked;
 	/* ATA security: the temporary password if it is still set */
-	char recovery_password[40];
+	char recovery_password[KESU_PURGE_PASSWORD_LEN];
 	/* Every command actually sent, in order: one for a single method, two
 	 * for a chain (one if it stopped after the first). */
 	size_t nsteps;

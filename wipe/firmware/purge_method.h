@@ -32,12 +32,17 @@ enum kesu_purge_action {
 	KESU_PA_AUTO,
 };
 
+struct kesu_purge_driver;   /* wipe/firmware/purge/driver.h */
+
 struct kesu_purge_method {
 	const char *name;
 	enum kesu_purge_family family;
 	enum kesu_purge_action action;
 	const char *technique;   /* run record "technique" */
 	const char *description;
+	/* The family's driver (purge/driver.h); NULL for "purge", which
+	 * resolves to another row.  A chain's steps are rows of their own. */
+	const struct kesu_purge_driver *driver;
 };
 
 const struct kesu_purge_method *kesu_purge_methods(size_t *count);

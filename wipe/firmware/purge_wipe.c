@@ -196,10 +196,9 @@ enum kesu_rc kesu_purge_wipe_precheck(const struct kesu_identity *id,
 		return rc;
 	/* The gate checked this namespace only; Sanitize (and Format where
 	 * FNA says so) reaches every namespace of the controller. */
-	bool all_ns = m->family == KESU_PF_NVME_SANITIZE ||
-		      (m->family == KESU_PF_NVME_FORMAT &&
-		       (caps.nvme.ctrl.fna & (KESU_NVME_FNA_FORMAT_ALL | KESU_NVME_FNA_ERASE_ALL)));
-	if (all_ns) {
+	struct kesu_purge_plan plan;
+	kesu_purge_plan(m, &caps, 0, &plan);
+	if (plan.all_namespaces) {
 		char sib[256];
 		kesu_nvme_sibling_namespaces("/sys/block", id->name, sib, sizeof(sib));
 		if (sib[0])
@@ -264,13 +263,14 @@ enum kesu_rc kesu_purge_wipe_run_on(struct kesu_transport *tr, const struct kesu
 	}
 	if (r.nist_category && !strcmp(r.nist_category, "clear"))
 		w->method.category = KESU_NIST_CLEAR;
-	w->bytes_verified = r.bytes_verified;
-	w->verify_planned = r.bytes_verified;
-	w->mismatched_blocks = r.chunks_failed;
-	w->verify_done = r.verify_outcome && strcmp(r.verify_outcome, "incomplete");
-	w->verify_outcome = !r.verify_outcome ? KESU_VERIFY_INCOMPLETE :
-			    !strcmp(r.verify_outcome, "passed") ? KESU_VERIFY_PASSED :
-			    !strcmp(r.verify_outcome, "failed") ? KESU_VERIFY_FAILED :
+	const struct kesu_purge_verification *v = &r.verify;
+	w->bytes_verified = v->bytes_verified;
+	w->verify_planned = v->bytes_verified;
+	w->mismatched_blocks = v->chunks_failed;
+	w->verify_done = v->outcome && strcmp(v->outcome, "incomplete");
+	w->verify_outcome = !v->outcome ? KESU_VERIFY_INCOMPLETE :
+			    !strcmp(v->outcome, "passed") ? KESU_VERIFY_PASSED :
+			    !strcmp(v->outcome, "failed") ? KESU_VERIFY_FAILED :
 			    KESU_VERIFY_INCOMPLETE;
 	if (r.result && !strcmp(r.result, "erased"))
 		w->result = KESU_RESULT_ERASED;

@@ -123,7 +123,7 @@ enum kesu_rc kesu_scsi_run(struct kesu_transport *t, struct kesu_scsi_cmd *c,
 	memset(sense, 0, sizeof(*sense));
 	uint8_t op = c->cdb[0];
 	int rc = kesu_scsi_exec(t, c);
-	if (rc == -ENODEV || rc == -ENXIO || rc == -ENOENT)
+	if (kesu_errno_gone(-rc) || rc == -ENOENT)
 		return kesu_fail(err, KESU_ERR_GONE, -rc,
 				 "%s: the device disappeared during SCSI command 0x%02x; reconnect it and check its state with 'kesu info'",
 				 t->path, op);

@@ -1,0 +1,32 @@
+/* The printed certificate as a document model (pure): which sections,
+ * labels, values, banners, seal boxes and QR payload a signed certificate
+ * yields.  Layouts are a table per certificate kind; kinds without one
+ * are refused rather than printed half. */
+#ifndef KESU_PRINT_CERT_PAGE_H
+#define KESU_PRINT_CERT_PAGE_H
+
+#include "certs/print/doc.h"
+#include "certs/print/signers.h"
+#include "lib/error.h"
+
+#include <jansson.h>
+
+struct kesu_cert_page_in {
+	const json_t *cert;               /* strictly parsed (kesu_cert_parse) */
+	const char *file_name;            /* the certificate's base name */
+	const char *sha256;               /* hex SHA-256 of the file's bytes */
+	const struct kesu_print_sig *sig; /* signers and how they were checked */
+	enum kesu_lang lang;
+	const char *printed_at;           /* RFC 3339, shown in the footer */
+};
+
+/* The QR code's text: "kesu-certificate id=<id> sha256=<hex>". */
+#define KESU_QR_PREFIX "kesu-certificate"
+
+/* Build the page.  A certificate that contradicts itself (the consistency
+ * verdict of kesu_cert_judge) is refused with KESU_ERR_INVALID: paper must
+ * not make it look settled.  A kind without a layout is KESU_ERR_NOTSUP. */
+enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
+				  struct kesu_doc **out, struct kesu_err *err);
+
+#endif

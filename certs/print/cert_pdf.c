@@ -1,0 +1,225 @@
+#include "certs/print/cert_pdf.h"
+#include "certs/document/certificate.h"
+#include "certs/print/cert_page.h"
+#include "certs/print/render.h"
+#include "certs/print/report_page.h"
+#include "certs/print/signers.h"
+#include "certs/register/register.h"
+#include "certs/sign/cms_verify.h"
+#include "lib/digest.h"
+#include "lib/fileio.h"
+#include "lib/timefmt.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SIG_BYTES (1u << 20)
+#define MAX_REGISTER_BYTES (512u << 20)
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+bool kesu_cert_pdf_path(const char *cert_path, const char *out_dir, char *out,
+			size_t outsz)
+{
+	char dir[PATH_MAX];
+	const char *b = base_name(cert_path);
+	size_t bl = strlen(b);
+	if (bl > 5 && !strcmp(b + bl - 5, ".json"))
+		bl -= 5;
+	if (!out_dir) {
+		if (!kesu_path_dirname(cert_path, dir, sizeof(dir)))
+			return false;
+		out_dir = dir;
+	}
+	int n = snprintf(out, outsz, "%s/%.*s.pdf", out_dir, (int)bl, b);
+	return n > 0 && (size_t)n < outsz;
+}
+
+static enum kesu_rc write_doc(const struct kesu_doc *d, const struct kesu_print_opts *o,
+			      const char *pdf_path, struct kesu_err *err)
+{
+	unsigned char *pdf;
+	size_t len;
+	enum kesu_rc rc = kesu_pdf_render(d, o->now, o->creator, &pdf, &len, err);
+	if (rc)
+		return rc;
+	rc = kesu_write_atomic(pdf_path, pdf, len, 0644, err);
+	free(pdf);
+	return rc;
+}
+
+enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
+				 const struct kesu_print_opts *o,
+				 struct kesu_err *err)
+{
+	char *data = NULL, *der = NULL, sigpath[PATH_MAX], sha[KESU_SHA256_HEX];
+	char printed[KESU_TIME_LEN];
+	size_t len, derlen;
+	json_t *cert = NULL;
+	struct kesu_doc *d = NULL;
+	struct kesu_print_sig sig;
+	enum kesu_rc rc;
+	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
+	if ((rc = kesu_read_file(cert_path, KESU_CERT_MAX_BYTES, &data, &len, err)) ||
+	    (rc = kesu_cert_parse(data, len, &cert, err)))
+		goto out;
+	if ((rc = kesu_read_file(sigpath, MAX_SIG_BYTES, &der, &derlen, err))) {
+		kesu_err_prefix(err, "the signature beside the certificate: ");
+		goto out;
+	}
+	if ((rc = kesu_print_sig_read(data, len, der, derlen, &sig, err)))
+		goto out;
+	if (o->ca_file && o->ca_file[0]) {
+		struct kesu_sig_info info;
+		if ((rc = kesu_cms_verify(data, len, der, derlen, o->ca_file, 0, &info, err)))
+			goto out;
+		sig.status = KESU_SIG_CA_VERIFIED;
+		snprintf(sig.ca, sizeof(sig.ca), "%s", base_name(o->ca_file));
+	}
+	kesu_sha256_hex(data, len, sha);
+	kesu_time_format(o->now, printed);
+	struct kesu_cert_page_in in = {
+		.cert = cert, .file_name = base_name(cert_path), .sha256 = sha,
+		.sig = &sig, .lang = o->lang, .printed_at = printed,
+	};
+	if ((rc = kesu_cert_page_build(&in, &d, err)) ||
+	    (rc = write_doc(d, o, pdf_path, err)))
+		goto out;
+out:
+	if (rc)
+		kesu_err_prefix(err, "%s: ", cert_path);
+	kesu_doc_free(d);
+	json_decref(cert);
+	free(data);
+	free(der);
+	return rc;
+}
+
+/* ---- the ledger ---- */
+
+struct ledger {
+	json_t *lines;          /* every valid register line, in order */
+	size_t recoveries;
+};
+
+static void keep_line(const json_t *line, void *arg)
+{
+	struct ledger *l = arg;
+	json_array_append(l->lines, (json_t *)line);
+}
+
+/* The certificate a register line names, if it is here and still the
+ * bytes that were registered. */
+static json_t *load_cert(const json_t *line, const char *cert_dir, const char **problem)
+{
+	const char *file = json_string_value(json_object_get(line, "cert_file"));
+	const char *want = json_string_value(json_object_get(line, "cert_sha256"));
+	char alt[PATH_MAX], sha[KESU_SHA256_HEX];
+	struct kesu_err e = {0};
+	char *data;
+	size_t len;
+	json_t *c = NULL;
+	if (!file || !want) {
+		*problem = "not a certificate line";
+		return NULL;
+	}
+	if (access(file, F_OK) != 0 && cert_dir &&
+	    (size_t)snprintf(alt, sizeof(alt), "%s/%s", cert_dir, base_name(file)) < sizeof(alt))
+		file = alt;
+	if (kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e)) {
+		*problem = "not here";
+		return NULL;
+	}
+	kesu_sha256_hex(data, len, sha);
+	if (strcmp(sha, want))
+		*problem = "CHANGED since registered";
+	else if (kesu_cert_parse(data, len, &c, &e))
+		*problem = "not a valid certificate";
+	free(data);
+	return c;
+}
+
+enum kesu_rc kesu_report_pdf_write(const struct kesu_report_opts *r,
+				   const struct kesu_print_opts *o,
+				   const char *pdf_path, size_t *rows,
+				   struct kesu_err *err)
+{
+	char *text = NULL, printed[KESU_TIME_LEN];
+	size_t len, n = 0;
+	struct ledger led = {json_array(), 0};
+	struct kesu_report_entry *e = NULL;
+	struct kesu_doc *d = NULL;
+	struct kesu_reg_check chk;
+	struct kesu_reg_verify v;
+	struct kesu_err verr = {0};
+	enum kesu_rc rc;
+	*rows = 0;
+	if ((rc = kesu_read_file(r->register_path, MAX_REGISTER_BYTES, &text, &len, err)))
+		goto out;
+	kesu_register_check_text(text, len, 0, &chk, keep_line, &led);
+	if (chk.bad_line) {
+		rc = kesu_fail(err, KESU_ERR_INVALID, 0,
+			       "%s: line %zu: %s; the register is damaged, run 'kesu "
+			       "register verify' (no ledger is printed from it)",
+			       r->register_path, chk.bad_line, chk.why);
+		goto out;
+	}
+	bool head_checked = o->ca_file && o->ca_file[0];
+	bool head_ok = head_checked &&
+		       kesu_register_verify(r->register_path, o->ca_file, true, &v,
+					     NULL, NULL, &verr) == KESU_OK;
+	e = calloc(json_array_size(led.lines) + 1, sizeof(*e));
+	if (!e) {
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto out;
+	}
+	kesu_time_format(o->now, printed);
+	struct kesu_report_in in = {
+		.register_path = r->register_path, .lines = chk.lines,
+		.head_seq = chk.last_seq, .last_hash = chk.last_hash,
+		.head_checked = head_checked, .head_ok = head_ok,
+		.head_problem = verr.msg, .ca_name = head_checked ? base_name(o->ca_file) : NULL,
+		.department = r->department, .since = r->since, .until = r->until,
+		.lang = o->lang, .printed_at = printed,
+	};
+	size_t i;
+	json_t *line;
+	json_array_foreach(led.lines, i, line) {
+		struct kesu_report_entry cand = {line, NULL, NULL};
+		const char *kind = json_string_value(json_object_get(line, "kind"));
+		if (kind && !strcmp(kind, "recovery")) {
+			if (kesu_report_selects(&in, &cand))
+				in.recoveries++;
+			continue;
+		}
+		/* The period is decided on the register line alone, so a
+		 * certificate outside it is never opened. */
+		struct kesu_report_in period = in;
+		period.department = NULL;
+		if (!kesu_report_selects(&period, &cand))
+			continue;
+		cand.cert = load_cert(line, r->cert_dir, &cand.problem);
+		e[n++] = cand;
+	}
+	in.e = e;
+	in.n = n;
+	if ((rc = kesu_report_page_build(&in, &d, rows, err)) ||
+	    (rc = write_doc(d, o, pdf_path, err)))
+		goto out;
+out:
+	for (size_t k = 0; e && k < n; k++)
+		json_decref((json_t *)e[k].cert);
+	free(e);
+	kesu_doc_free(d);
+	json_decref(led.lines);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,92 @@
+#include "certs/register/backend.h"
+#include "certs/register/pg_db.h"
+#include "certs/register/register.h"
+#include "certs/register/register_pg.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool kesu_reg_is_db(const char *where)
+{
+	return kesu_db_is_url(where);
+}
+
+/* One connection per process and database, kept between appends: setting
+ * up a PostgreSQL session costs more than the append itself, and a wipe of
+ * several disks or an import of many certificates appends again and again.
+ * A connection that broke is re-established by the append's own retries. */
+static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *where;
+	struct kesu_db *db;
+} conn;
+
+static enum kesu_rc connection(const char *where, struct kesu_db **db,
+			       struct kesu_err *err)
+{
+	if (conn.db && !strcmp(conn.where, where)) {
+		*db = conn.db;
+		return KESU_OK;
+	}
+	kesu_db_close(conn.db);
+	free(conn.where);
+	conn.db = NULL;
+	conn.where = NULL;
+	/* An erasure's certificate waits out a server restart rather than
+	 * go unregistered. */
+	enum kesu_rc rc = kesu_db_connect_pq(where, KESU_PGREG_CONNECT_WAIT_MS, db, err);
+	if (rc)
+		return rc;
+	if ((rc = kesu_pgreg_check_schema(*db, err))) {
+		kesu_db_close(*db);
+		return rc;
+	}
+	if (!(conn.where = strdup(where))) {
+		kesu_db_close(*db);
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	}
+	conn.db = *db;
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
+				  struct kesu_signer *signer, const char *ca_file,
+				  struct kesu_reg_append *res, struct kesu_err *err)
+{
+	if (!kesu_reg_is_db(where))
+		return kesu_register_append_cert(where, cert_path, signer, ca_file, res, err);
+	struct kesu_reg_append dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = kesu_pgreg_append_cert(db, cert_path, &res->seq, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
+enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
+				const char *run_id, struct kesu_err *err)
+{
+	if (kesu_reg_is_db(where))
+		return KESU_OK;
+	return kesu_register_precheck(where, ca_file, run_id, err);
+}
+
+enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,
+				     struct kesu_err *err)
+{
+	if (!kesu_reg_is_db(where))
+		return kesu_register_precheck(where, ca_file, NULL, err);
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = kesu_pgreg_check_append(db, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/* Where a register lives decides how it is written: a file path is the
+ * JSON-lines register (register.c), a postgresql:// URL the database
+ * register (register_pg.c).  Callers that only append or test which one
+ * they have go through here and need not know either. */
+#ifndef KESU_REGISTER_BACKEND_H
+#define KESU_REGISTER_BACKEND_H
+
+#include "certs/register/register.h"
+#include "certs/sign/signer.h"
+#include "lib/error.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* True when `where` names a database register (postgresql:// URL). */
+bool kesu_reg_is_db(const char *where);
+
+/* Before anything irreversible (a wipe): can this machine append to the
+ * register at `where`?  For a database: it answers, has the kesu schema,
+ * and this role may call kesu.append().  For a file: it verifies against
+ * its signed head (ca_file as in kesu_register_append_cert). */
+enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,
+				     struct kesu_err *err);
+
+/* Before a certificate is signed: no certificate in the register is for
+ * run_id (a run record is certified once).  The file register answers
+ * here; the database register refuses at kesu.append(). */
+enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
+				const char *run_id, struct kesu_err *err);
+
+/* Append a certificate file (its .p7s beside it) to the register at
+ * `where`.  The file register signs its new head with signer; the database
+ * register leaves signing the head to `kesu register seal`. */
+enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
+				  struct kesu_signer *signer, const char *ca_file,
+				  struct kesu_reg_append *res, struct kesu_err *err);
+
+#endif

@@ -1,0 +1,132 @@
+#include "certs/register/pg_schema.h"
+
+/* Tables belong to whoever runs init-db and are written only through the
+ * SECURITY DEFINER functions below; stations, sealers and readers get
+ * SELECT and EXECUTE on exactly their functions, never INSERT, UPDATE,
+ * DELETE or TRUNCATE.  Functions pin search_path so a station cannot
+ * redirect them to its own objects. */
+static const char V1[] =
+"DO $r$ BEGIN\n"
+"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kesu_station') THEN\n"
+"    CREATE ROLE kesu_station NOLOGIN; END IF;\n"
+"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kesu_sealer') THEN\n"
+"    CREATE ROLE kesu_sealer NOLOGIN; END IF;\n"
+"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kesu_reader') THEN\n"
+"    CREATE ROLE kesu_reader NOLOGIN; END IF;\n"
+"END $r$;\n"
+"\n"
+"CREATE TABLE kesu.head (\n"
+"  one boolean PRIMARY KEY DEFAULT true CHECK (one),\n"
+"  seq bigint NOT NULL CHECK (seq >= 0),\n"
+"  line_sha256 text NOT NULL);\n"
+"INSERT INTO kesu.head VALUES (true, 0, repeat('0', 64));\n"
+"\n"
+"CREATE TABLE kesu.entries (\n"
+"  seq bigint PRIMARY KEY CHECK (seq > 0),\n"
+"  prev text NOT NULL,\n"
+"  line_sha256 text NOT NULL,\n"
+"  line bytea NOT NULL,\n"
+"  kind text NOT NULL,\n"
+"  at timestamptz NOT NULL,\n"
+"  cert_id uuid UNIQUE,\n"
+"  serial text,\n"
+"  model text,\n"
+"  result text,\n"
+"  operator_name text,\n"
+"  station text NOT NULL DEFAULT session_user,\n"
+"  received timestamptz NOT NULL DEFAULT now());\n"
+"CREATE INDEX entries_at ON kesu.entries (at);\n"
+"CREATE INDEX entries_serial ON kesu.entries (serial);\n"
+"CREATE INDEX entries_operator ON kesu.entries (operator_name);\n"
+"\n"
+"CREATE TABLE kesu.documents (\n"
+"  seq bigint PRIMARY KEY REFERENCES kesu.entries (seq),\n"
+"  cert bytea NOT NULL,\n"
+"  sig bytea NOT NULL);\n"
+"\n"
+"CREATE TABLE kesu.seals (\n"
+"  id bigserial PRIMARY KEY,\n"
+"  seq bigint NOT NULL,\n"
+"  line_sha256 text NOT NULL,\n"
+"  head bytea NOT NULL,\n"
+"  sig bytea NOT NULL,\n"
+"  sealed_by text NOT NULL DEFAULT session_user,\n"
+"  sealed_at timestamptz NOT NULL DEFAULT now());\n"
+"\n"
+/* The chain's lock: the head row, held until the appending transaction
+ * ends.  A station reads the head under it, builds the canonical line with
+ * kesu's own code, and hands it to append() in the same transaction. */
+"CREATE FUNCTION kesu.chain_head(OUT seq bigint, OUT line_sha256 text)\n"
+"  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$\n"
+"  SELECT h.seq, h.line_sha256 FROM kesu.head h FOR UPDATE $f$;\n"
+"\n"
+"CREATE FUNCTION kesu.append(p_line bytea, p_cert bytea, p_sig bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE h record; j jsonb; k text;\n"
+"BEGIN\n"
+"  SELECT x.seq, x.line_sha256 INTO h FROM kesu.head x FOR UPDATE;\n"
+"  j := convert_from(p_line, 'UTF8')::jsonb;\n"
+"  IF jsonb_typeof(j) <> 'object' OR j->>'kind' IS DISTINCT FROM 'certificate' THEN\n"
+"    RAISE EXCEPTION 'kesu: only certificate lines are appended' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+/* The database, not the station, decides where the line goes: a line that
+ * does not extend the head it holds locked is refused, and the station
+ * retries on the new head. */
+"  IF (j->>'seq')::bigint IS DISTINCT FROM h.seq + 1\n"
+"     OR j->>'prev' IS DISTINCT FROM h.line_sha256 THEN\n"
+"    RAISE EXCEPTION 'kesu: the line does not extend the chain head (%)', h.seq\n"
+"      USING ERRCODE = '40001';\n"
+"  END IF;\n"
+"  IF encode(sha256(p_cert), 'hex') IS DISTINCT FROM j->>'cert_sha256'\n"
+"     OR encode(sha256(p_sig), 'hex') IS DISTINCT FROM j->>'sig_sha256' THEN\n"
+"    RAISE EXCEPTION 'kesu: the documents do not match the hashes in the line'\n"
+"      USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  k := encode(sha256(p_line), 'hex');\n"
+"  INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id,\n"
+"      serial, model, result, operator_name)\n"
+"    VALUES (h.seq + 1, h.line_sha256, k, p_line, j->>'kind',\n"
+"      (j->>'time')::timestamptz, (j->>'cert_id')::uuid, j->>'serial',\n"
+"      j->>'model', j->>'result', j->>'operator');\n"
+"  INSERT INTO kesu.documents (seq, cert, sig) VALUES (h.seq + 1, p_cert, p_sig);\n"
+"  UPDATE kesu.head SET seq = h.seq + 1, line_sha256 = k;\n"
+"  RETURN h.seq + 1;\n"
+"END $f$;\n"
+"\n"
+"CREATE FUNCTION kesu.seal(p_head bytea, p_sig bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE j jsonb; s bigint; want text; n bigint;\n"
+"BEGIN\n"
+"  j := convert_from(p_head, 'UTF8')::jsonb;\n"
+"  s := (j->>'seq')::bigint;\n"
+"  SELECT e.line_sha256 INTO want FROM kesu.entries e WHERE e.seq = s;\n"
+"  IF want IS NULL OR want IS DISTINCT FROM j->>'line_sha256' THEN\n"
+"    RAISE EXCEPTION 'kesu: the head does not name entry % of this chain', s\n"
+"      USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  INSERT INTO kesu.seals (seq, line_sha256, head, sig)\n"
+"    VALUES (s, want, p_head, p_sig) RETURNING id INTO n;\n"
+"  RETURN n;\n"
+"END $f$;\n"
+"\n"
+"REVOKE ALL ON ALL TABLES IN SCHEMA kesu FROM PUBLIC;\n"
+"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA kesu FROM PUBLIC;\n"
+"REVOKE ALL ON SCHEMA kesu FROM PUBLIC;\n"
+"GRANT USAGE ON SCHEMA kesu TO kesu_station, kesu_sealer, kesu_reader;\n"
+"GRANT SELECT ON ALL TABLES IN SCHEMA kesu TO kesu_station, kesu_sealer, kesu_reader;\n"
+"GRANT EXECUTE ON FUNCTION kesu.chain_head(), kesu.append(bytea, bytea, bytea)\n"
+"  TO kesu_station;\n"
+"GRANT EXECUTE ON FUNCTION kesu.seal(bytea, bytea) TO kesu_sealer;\n";
+
+const struct kesu_pg_migration KESU_PG_MIGRATIONS[] = {
+	{1, "chain, documents, seals, roles kesu_station/kesu_sealer/kesu_reader", V1},
+};
+const size_t KESU_PG_NMIGRATIONS =
+	sizeof(KESU_PG_MIGRATIONS) / sizeof(KESU_PG_MIGRATIONS[0]);
+
+int kesu_pg_schema_version(void)
+{
+	return KESU_PG_MIGRATIONS[KESU_PG_NMIGRATIONS - 1].version;
+}

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The register in PostgreSQL, against a real throwaway server: schema and
+# roles, stations that can only append, concurrent stations, a server
+# killed mid-append, superuser edits found by verify, push/pull, and
+# connection errors that never show a password.
+#
+# KESU_PG_STATIONS x KESU_PG_APPENDS concurrent appends (default 16 x 6
+# here; `make pgcheck-full` runs 16 x 200).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../certlib.sh"
+. "$(dirname "$0")/../pglib.sh"
+
+STATIONS=${KESU_PG_STATIONS:-16}
+APPENDS=${KESU_PG_APPENDS:-6}
+
+pg_start || { not_ok "PostgreSQL test cluster starts"; t_done; exit 1; }
+make_ca ca && make_operator op ca && make_operator cityop ca ||
+	{ not_ok "test CA set-up"; t_done; exit 1; }
+mkdir -p "$T_DIR/out"
+export CA=$T_DIR/ca/ca.pem
+psql_as postgres postgres -c "CREATE ROLE kesu_admin LOGIN CREATEROLE" \
+	-c "CREATE DATABASE kesu OWNER kesu_admin" >/dev/null
+
+ADMIN=$(pg_url kesu_admin)
+check "init-db creates the schema (version 1)" \
+	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 1 (was 0)"' _ "$ADMIN"
+check "init-db again changes nothing" \
+	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 1"' _ "$ADMIN"
+for i in $(seq -w 1 "$STATIONS"); do
+	psql_as postgres -c "CREATE ROLE st$i LOGIN IN ROLE kesu_station" >/dev/null
+done
+psql_as postgres -c "CREATE ROLE city LOGIN IN ROLE kesu_sealer" \
+	-c "CREATE ROLE auditor LOGIN IN ROLE kesu_reader" >/dev/null
+export ST=$(pg_url st01) CITY=$(pg_url city)
+CITYKEY=(--key "$T_DIR/cityop/kesu-signing.key" --cert "$T_DIR/cityop/cert.pem" --config /dev/null)
+
+# ---- a station appends; the city seals ----
+for run in erased exceptions interrupted; do
+	issue "$FIXTURES/runs/$run.json" op --register "$ST" >/dev/null
+done
+check "three certificates appended by a station" \
+	test "$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')" -eq 3
+check "the stored lines are the file register's canonical lines, chained" \
+	bash -c '"$PGBIN/psql" "host=$1 user=postgres dbname=kesu" -XAt -c "SELECT convert_from(line, '"'UTF8'"') FROM kesu.entries ORDER BY seq" > "$T_DIR/lines.jsonl" &&
+		[ "$(jq -r .prev "$T_DIR/lines.jsonl" | sed -n 2p)" = "$(sed -n 1p "$T_DIR/lines.jsonl" | tr -d "\n" | sha256sum | cut -d" " -f1)" ]' _ "$PG_DIR"
+check "verify accepts the untouched database register" \
+	"$KESU" register verify --register "$ST" --ca "$CA"
+check "a station cannot seal" \
+	bash -c '"$KESU" register seal --register "$ST" --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>/dev/null; [ $? -eq 5 ]'
+check "the city seals the head" \
+	bash -c '"$KESU" register seal --register "$CITY" "$@" | grep -q "sealed at entry 3"' _ "${CITYKEY[@]}"
+check "verify --json: chain, documents and seal" \
+	bash -c '"$KESU" register verify --json --register "$ST" --ca "$CA" | jq -e ".ok and .entries == 3 and .seals == 1 and .sealed_seq == 3 and .unsealed == 0 and .documents_checked == 3" >/dev/null'
+check "the seal verifies with stock openssl" \
+	bash -c 'cd "$T_DIR" && psql_as postgres -c "SELECT encode(head, '"'hex'"') FROM kesu.seals" | xxd -r -p > seal.json &&
+		psql_as postgres -c "SELECT encode(sig, '"'hex'"') FROM kesu.seals" | xxd -r -p > seal.json.p7s &&
+		openssl cms -verify -binary -inform DER -in seal.json.p7s -content seal.json -CAfile "$CA" -purpose any >/dev/null 2>&1'
+check "the same certificate is not registered twice" \
+	bash -c 'c=$(ls "$T_DIR"/out/*.json | head -1); out=$("$KESU" register import "$c" --register "$ST" --ca "$CA" \
+		--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "already in the register" <<<"$out"'
+
+# ---- what a station may not do ----
+refused() { # ROLE SQL
+	local out
+	out=$(psql_as "$1" -c "$2" 2>&1) && return 1
+	grep -q "permission denied" <<<"$out"
+}
+check "a station cannot UPDATE entries" refused st01 "UPDATE kesu.entries SET result = 'erased'"
+check "a station cannot DELETE entries" refused st01 "DELETE FROM kesu.entries WHERE seq = 3"
+check "a station cannot UPDATE documents" refused st01 "UPDATE kesu.documents SET cert = ''::bytea"
+check "a station cannot move the head" refused st01 "UPDATE kesu.head SET seq = 0"
+check "a station cannot INSERT around append()" \
+	refused st01 "INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at) VALUES (99, '', '', '', 'certificate', now())"
+check "a station cannot TRUNCATE" refused st01 "TRUNCATE kesu.seals"
+check "a station cannot add seals" refused st01 "SELECT kesu.seal(''::bytea, ''::bytea)"
+check "a reader cannot append" refused auditor "SELECT kesu.append(''::bytea, ''::bytea, ''::bytea)"
+check "append() refuses a line that does not extend the head" \
+	bash -c 'out=$(psql_as st01 -c "SELECT kesu.append(line, d.cert, d.sig) FROM kesu.entries e JOIN kesu.documents d USING (seq) WHERE seq = 1" 2>&1); grep -q "does not extend the chain head" <<<"$out"'
+
+# ---- superuser edits, each on its own copy of the database ----
+tampered() { # NAME SQL EXPECTED-PATTERN (check runs it in a subshell: no counters)
+	local db=t_$1 out
+	psql_as postgres postgres -c "CREATE DATABASE $db TEMPLATE kesu" >/dev/null || return 1
+	psql_as postgres "$db" -c "$2" >/dev/null || return 1
+	out=$("$KESU" register verify --register "$(pg_url auditor "$db")" --ca "$CA" 2>&1)
+	[ $? -eq 9 ] && grep -q "$3" <<<"$out" || { echo "$1: $out" >&2; return 1; }
+}
+EDIT_LINE="UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 'UTF8'), '\"result\":\"erased-with-exceptions\"', '\"result\":\"erased\"'), 'UTF8'), result = 'erased' WHERE seq = 2"
+check "an edited line is reported" tampered edit "$EDIT_LINE" "entry 2: edited after it was written"
+check "an edited column (line intact) is reported" \
+	tampered column "UPDATE kesu.entries SET serial = 'OTHER' WHERE seq = 2" "entry 2: the serial column does not match"
+check "a deleted row is reported" \
+	tampered delete "DELETE FROM kesu.documents WHERE seq = 2; DELETE FROM kesu.entries WHERE seq = 2" "entry 2: sequence number 3 where 2"
+check "reordered rows are reported" \
+	tampered reorder "ALTER TABLE kesu.documents DROP CONSTRAINT documents_seq_fkey; UPDATE kesu.entries SET seq = 100 WHERE seq = 2; UPDATE kesu.entries SET seq = 2 WHERE seq = 3; UPDATE kesu.entries SET seq = 3 WHERE seq = 100" "entry 2: sequence number 3 where 2"
+check "a deleted last row is caught by the seal" \
+	tampered tail "DELETE FROM kesu.documents WHERE seq = 3; DELETE FROM kesu.entries WHERE seq = 3; UPDATE kesu.head SET seq = 2, line_sha256 = (SELECT line_sha256 FROM kesu.entries WHERE seq = 2)" "entry 3: missing; seal 1"
+check "a replaced document is reported" \
+	tampered doc "UPDATE kesu.documents SET cert = cert || '\\x20'::bytea WHERE seq = 1" "entry 1: the stored certificate does not match"
+check "an edited seal is reported" \
+	tampered seal "UPDATE kesu.seals SET head = convert_to(replace(convert_from(head, 'UTF8'), '\"seq\": 3', '\"seq\": 2'), 'UTF8')" "seal 1: head signature does not verify"
+
+# ---- concurrent stations ----
+conc_start=$(date +%s)
+for i in $(seq -w 1 "$STATIONS"); do
+	( url=$(pg_url "st$i")
+	  for _ in $(seq 1 "$APPENDS"); do
+		issue "$FIXTURES/runs/erased.json" op --register "$url" >/dev/null || echo "station $i: append failed" >&2
+	  done ) &
+done
+wait
+TOTAL=$((3 + STATIONS * APPENDS))
+echo "# $STATIONS stations x $APPENDS appends: $(( $(date +%s) - conc_start )) s"
+check "$STATIONS concurrent stations: all $TOTAL entries present" \
+	test "$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')" -eq "$TOTAL"
+check "$STATIONS concurrent stations: sequence 1..$TOTAL without gaps, in order" \
+	bash -c '[ "$("$KESU" register list --json --register "$ST" | jq -r ".[].seq" | tr "\n" " ")" = "$(seq 1 "$1" | tr "\n" " ")" ]' _ "$TOTAL"
+check "$STATIONS concurrent stations: no certificate twice" \
+	test "$(psql_as postgres -c 'SELECT count(DISTINCT cert_id) FROM kesu.entries')" -eq "$TOTAL"
+check "$STATIONS concurrent stations: each station's appends recorded under its role" \
+	test "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE seq > 3 GROUP BY station HAVING count(*) = $APPENDS" | wc -l)" -eq "$STATIONS"
+"$KESU" register seal --register "$CITY" "${CITYKEY[@]}" >/dev/null
+check "$STATIONS concurrent stations: the chain, documents and both seals verify" \
+	bash -c '"$KESU" register verify --json --register "$ST" --ca "$CA" | jq -e ".ok and .seals == 2 and .unsealed == 0 and .entries == $1" >/dev/null' _ "$TOTAL"
+
+# ---- the server killed in the middle of appends ----
+before=$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')
+for w in 1 2 3 4; do
+	( for _ in 1 2 3 4 5 6; do
+		c=$(issue "$FIXTURES/runs/erased.json" op --register "$ST" 2>>"$T_DIR/crash.err") &&
+			basename "$c" .json | sed 's/^kesu-cert-//' >> "$T_DIR/acked.$w"
+	  done ) &
+done
+sleep 1
+pg_crash
+sleep 1
+pg_ctl_start
+wait
+cat "$T_DIR"/acked.* > "$T_DIR/acked" 2>/dev/null
+sed "s/^/# not acknowledged: /" "$T_DIR/crash.err" 2>/dev/null
+echo "# crash: $(wc -l < "$T_DIR/acked") of 24 appends acknowledged"
+check "server killed mid-append: every acknowledged append is there" \
+	bash -c 'while read -r id; do [ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE cert_id = '"'"'$id'"'"'")" -eq 1 ] || exit 1; done < "$T_DIR/acked"'
+check "server killed mid-append: nothing torn, the chain verifies" \
+	"$KESU" register verify --register "$ST" --ca "$CA"
+check "server killed mid-append: nothing half-written (every entry has its documents)" \
+	test "$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries e LEFT JOIN kesu.documents d USING (seq) WHERE d.seq IS NULL')" -eq 0
+check "server killed mid-append: appends went on after the restart" \
+	test "$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')" -gt "$before"
+
+# ---- push and pull ----
+LOCAL=$T_DIR/station/register.jsonl
+mkdir -p "$T_DIR/pushed"
+for run in erased exceptions; do
+	issue "$FIXTURES/runs/$run.json" op --register "$LOCAL" --cert-dir "$T_DIR/pushed" >/dev/null
+done
+check "push sends a station's local register" \
+	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 2 certificates sent, 0 already there"' _ "$LOCAL"
+check "push again is a no-op (byte-identical, skipped)" \
+	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 0 certificates sent, 2 already there"' _ "$LOCAL"
+check "push refuses a local register that does not verify" \
+	bash -c 'cp -a "$T_DIR/station" "$T_DIR/bad" && sed -i "1s/\"erased\"/\"not-erased\"/" "$T_DIR/bad/register.jsonl" &&
+		! "$KESU" register push --register "$ST" --from "$T_DIR/bad/register.jsonl" --ca "$CA" --config /dev/null >/dev/null 2>&1'
+id=$(jq -r .cert_id "$LOCAL" | head -1)
+check "pull writes the stored documents back, byte for byte" \
+	bash -c '"$KESU" register pull --register "$ST" --out "$T_DIR/pulled" --config /dev/null >/dev/null &&
+		cmp "$T_DIR/pulled/kesu-cert-$1.json" "$T_DIR/pushed/kesu-cert-$1.json" &&
+		cmp "$T_DIR/pulled/kesu-cert-$1.json.p7s" "$T_DIR/pushed/kesu-cert-$1.json.p7s" &&
+		openssl_verify "$T_DIR/pulled/kesu-cert-$1.json" "$CA"' _ "$id"
+check "pull again leaves identical files alone" \
+	bash -c '"$KESU" register pull --register "$ST" --out "$T_DIR/pulled" --config /dev/null | grep -q ": 0 certificates written"'
+check "pull never overwrites a different file" \
+	bash -c 'echo x >> "$T_DIR/pulled/kesu-cert-$1.json"; out=$("$KESU" register pull --register "$ST" --out "$T_DIR/pulled" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "exists with other content" <<<"$out"' _ "$id"
+
+# ---- filters and export ----
+check "list filters by serial in the database" \
+	bash -c '[ "$("$KESU" register list --register "$ST" --serial WD-WCC6Y0ABCDEF --json | jq length)" -gt 0 ] &&
+		[ "$("$KESU" register list --register "$ST" --serial nope --json | jq length)" -eq 0 ]'
+check "list filters by operator and time" \
+	bash -c '[ "$("$KESU" register list --register "$ST" --until 2020-01-01 --json | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --register "$ST" --operator "山田 太郎" --since 2020-01-01 --json | jq length)" -eq \
+		  "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" ]'
+check "the serial filter is an index scan" \
+	bash -c 'psql_as postgres -c "SET enable_seqscan = off; EXPLAIN SELECT e.line FROM kesu.entries e WHERE e.serial = '"'X'"' ORDER BY e.seq" | grep -q "entries_serial"'
+check "export --csv reads the database" \
+	bash -c '[ "$("$KESU" register export --csv --register "$ST" | wc -l)" -eq $(( $(psql_as postgres -c "SELECT count(*) FROM kesu.entries") + 1 )) ]'
+check "[register] url in kesu.conf selects the database" \
+	bash -c 'printf "[register]\nurl = %s\n" "$ST" > "$T_DIR/pg.conf" &&
+		"$KESU" register list --config "$T_DIR/pg.conf" --json | jq -e "length > 3" >/dev/null'
+
+# ---- kesu wipe registers in the database; a role that cannot append stops it first ----
+WCERT=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
+	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
+	--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子' --approval-date 2026-11-20)
+W=("$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$T_DIR/wout")
+img=$(make_image disk.img 4) && head -c 4M /dev/urandom > "$img" && L=$(make_loop "$img") ||
+	{ not_ok "loop device set-up"; t_done; exit 1; }
+before=$(sha256sum < "$img")
+out=$("${W[@]}" "${WCERT[@]}" --register "$(pg_url auditor)" "$L" 2>&1); rc=$?
+check "wipe with a role that may not append: refused before the device is touched (exit 5)" \
+	bash -c '[ $1 -eq 5 ] && grep -q "may not append" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' _ "$rc" "$out" "$img" "$before"
+"${W[@]}" "${WCERT[@]}" --register "$ST" --json "$L" > "$T_DIR/wipe.json"
+check "wipe registers its certificate in the database" \
+	bash -c 'id=$(jq -r ".id" "$(jq -r ".[0].certificate" "$T_DIR/wipe.json")") &&
+		[ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE cert_id = '"'"'$id'"'"'")" -eq 1 ]'
+
+# ---- errors that must not leak a password ----
+psql_as postgres -c "CREATE ROLE pwstation LOGIN PASSWORD 'right-horse-battery' IN ROLE kesu_station" >/dev/null
+noleak() { # URL EXIT PATTERN
+	local out
+	out=$("$KESU" register list --register "$1" 2>&1)
+	[ $? -eq "$2" ] && grep -q "$3" <<<"$out" && ! grep -q "Sekr3t-staple" <<<"$out" ||
+		{ echo "noleak: $out" >&2; return 1; }
+}
+check "connection refused: a clear error, exit 7, no password" \
+	noleak "postgresql://st01:Sekr3t-staple@/kesu?host=$T_DIR/nowhere" 7 "st01:\*\*\*@.*cannot connect"
+check "wrong password: a clear error, no password" \
+	noleak "postgresql://pwstation:Sekr3t-staple@/kesu?host=$PG_DIR" 7 "password authentication failed"
+check "password= parameter: not shown either" \
+	noleak "postgresql:///kesu?host=$T_DIR/nowhere&user=st01&password=Sekr3t-staple" 7 "password=\*\*\*"
+check "the right password works" \
+	bash -c '"$KESU" register list --register "postgresql://pwstation:right-horse-battery@/kesu?host=$1" --json | jq -e length >/dev/null' _ "$PG_DIR"
+check "a database without the schema: told to run init-db" \
+	bash -c 'out=$("$KESU" register list --register "$(pg_url postgres postgres)" 2>&1); [ $? -eq 3 ] && grep -q "init-db" <<<"$out"'
+check "[register] with both path and url is refused" \
+	bash -c 'printf "[register]\npath = /x\nurl = postgresql:///kesu\n" > "$T_DIR/both.conf"; ! "$KESU" register list --config "$T_DIR/both.conf" 2>/dev/null'
+
+t_done

@@ -1,0 +1,474 @@
+/* The printed page as a model: which labels, values, banners, seal boxes
+ * and QR payload a certificate and a ledger yield, untrusted text made
+ * visible and bounded, codes in words; then that the model renders. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certs/document/certificate.h"
+#include "certs/print/cert_page.h"
+#include "certs/print/codes.h"
+#include "certs/print/render.h"
+#include "certs/print/report_page.h"
+#include "certs/print/signers.h"
+#include "certs/print/text.h"
+#include "lib/fileio.h"
+
+static const char *ID = "0b7e2c1a-1111-4222-8333-444455556666";
+static const char *SHA = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+static json_t *cert_from(const char *run, bool my_number)
+{
+	struct kesu_cert_info i;
+	memset(&i, 0, sizeof(i));
+	strcpy(i.operator_name, "山田 太郎");
+	strcpy(i.operator_organization, "テスト消去株式会社");
+	strcpy(i.customer, "総務課");
+	strcpy(i.property_number, "A-0001");
+	i.confidentiality_class = 3;
+	i.my_number = my_number;
+	/* My Number media only ever go to destruction. */
+	strcpy(i.reason, my_number ? "disposal" : "lease-return");
+	strcpy(i.approver, "佐藤 花子");
+	strcpy(i.witnesses[0].name, "鈴木 一郎");
+	strcpy(i.witnesses[0].organization, "情報政策課");
+	i.n_witnesses = 1;
+	char path[256];
+	snprintf(path, sizeof(path), "tests/fixtures/runs/%s", run);
+	json_error_t je;
+	json_t *rr = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *c = NULL;
+	assert_non_null(rr);
+	struct kesu_err err = {0};
+	if (kesu_cert_build(rr, run, SHA, &i, ID, "2026-11-22T11:00:00+09:00", &c, &err))
+		fail_msg("build: %s", err.msg);
+	json_decref(rr);
+	return c;
+}
+
+static struct kesu_print_sig one_signer(void)
+{
+	struct kesu_print_sig s;
+	memset(&s, 0, sizeof(s));
+	s.n = s.total = 1;
+	strcpy(s.s[0].subject, "CN=山田 太郎,O=テスト消去株式会社,C=JP");
+	strcpy(s.s[0].issuer, "CN=Test CA");
+	strcpy(s.s[0].serial, "0A1B");
+	strcpy(s.s[0].not_before, "2026-01-01T00:00:00+09:00");
+	strcpy(s.s[0].not_after, "2032-01-01T00:00:00+09:00");
+	strcpy(s.s[0].signing_time, "2026-11-22T11:00:01+09:00");
+	return s;
+}
+
+static struct kesu_doc *page(const json_t *cert, enum kesu_lang lang, enum kesu_rc want)
+{
+	struct kesu_print_sig sig = one_signer();
+	struct kesu_cert_page_in in = {cert, "kesu-cert-x.json", SHA, &sig, lang,
+				       "2027-01-15T17:00:00+09:00"};
+	struct kesu_doc *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), want);
+	return d;
+}
+
+static const char *value(const struct kesu_doc *d, const char *label)
+{
+	const struct kesu_blk *b = kesu_doc_find(d, label);
+	if (!b)
+		fail_msg("no field '%s' on the page", label);
+	return b->text;
+}
+
+static size_t banners(const struct kesu_doc *d, int level, const char *containing)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n += d->blk[i].kind == KESU_BLK_BANNER && d->blk[i].level == level &&
+		     strstr(d->blk[i].text, containing);
+	return n;
+}
+
+static const struct kesu_blk *first(const struct kesu_doc *d, enum kesu_blk_kind k)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == k)
+			return &d->blk[i];
+	fail_msg("no block of kind %d", k);
+	return NULL;
+}
+
+/* ---- text ---- */
+
+static void text_makes_hidden_characters_visible(void **state)
+{
+	(void)state;
+	bool rep;
+	char *s = kesu_print_text("A\x01" "B\xe2\x80\xae" "C\x7f\xc2\x85\xef\xbb\xbf", 100, &rep);
+	assert_string_equal(s, "A<U+0001>B<U+202E>C<U+007F><U+0085><U+FEFF>");
+	assert_true(rep);
+	free(s);
+	s = kesu_print_text("\xff\xc3(", 100, &rep);
+	assert_string_equal(s, "<0xFF><0xC3>(");
+	free(s);
+	s = kesu_print_text("山田 太郎", 100, &rep);
+	assert_string_equal(s, "山田 太郎");
+	assert_false(rep);
+	free(s);
+	s = kesu_print_text(NULL, 100, NULL);
+	assert_string_equal(s, "-");
+	free(s);
+}
+
+static void text_bounds_a_long_name(void **state)
+{
+	(void)state;
+	size_t n = 10000 * 3;
+	char *name = malloc(n + 1);
+	for (size_t i = 0; i < n; i += 3)
+		memcpy(name + i, "名", 3);
+	name[n] = '\0';
+	char *s = kesu_print_text(name, 20, NULL);
+	assert_true(strlen(s) < 20 * 3 + 32);
+	assert_non_null(strstr(s, "… [10000 chars]"));
+	assert_memory_equal(s, "名名名", 9);
+	free(s);
+	memset(name, '\x02', 100);
+	name[100] = '\0';
+	s = kesu_print_text(name, 10, NULL);
+	assert_string_equal(s, "<U+0002><U+0002><U+0002><U+0002><U+0002><U+0002><U+0002>"
+			       "<U+0002><U+0002><U+0002>… [100 chars]");
+	free(s);
+	free(name);
+}
+
+/* ---- codes ---- */
+
+static void codes_in_each_language(void **state)
+{
+	(void)state;
+	char b[200];
+	assert_string_equal(kesu_code_text(KESU_LANG_JA, KESU_CODES_RESULT, "erased", b, sizeof(b)),
+			    "消去完了 (erased)");
+	assert_string_equal(kesu_code_text(KESU_LANG_EN, KESU_CODES_RESULT, "erased", b, sizeof(b)),
+			    "erased");
+	assert_string_equal(kesu_code_text(KESU_LANG_EN, KESU_CODES_REASON, "lease-return", b,
+					   sizeof(b)), "lease-return (lease return)");
+	assert_string_equal(kesu_code_text(KESU_LANG_JA_EN, KESU_CODES_RESULT, "not-erased", b,
+					   sizeof(b)), "未消去 / not-erased");
+	assert_string_equal(kesu_code_text(KESU_LANG_JA_EN, KESU_CODES_TECHNIQUE,
+					   "crypto-erase+block-erase", b, sizeof(b)),
+			    "暗号化消去 / crypto-erase → ブロック消去 / block-erase");
+	/* A code this kesu does not know is shown as it is, never guessed. */
+	assert_string_equal(kesu_code_text(KESU_LANG_JA, KESU_CODES_TECHNIQUE, "melt", b, sizeof(b)),
+			    "melt");
+	enum kesu_lang l;
+	assert_true(kesu_lang_parse("ja+en", &l) && l == KESU_LANG_JA_EN);
+	assert_false(kesu_lang_parse("jp", &l));
+}
+
+/* ---- the certificate page ---- */
+
+static void erased_certificate_page(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	struct kesu_doc *d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	const struct kesu_blk *t = first(d, KESU_BLK_TITLE);
+	assert_string_equal(t->text, "データ消去証明書");
+	assert_string_equal(t->label2, "Certificate of Data Erasure");
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_BANNER), 0);
+	assert_string_equal(value(d, "担当者"), "山田 太郎");
+	assert_string_equal(kesu_doc_find(d, "担当者")->label2, "Person in charge");
+	assert_string_equal(value(d, "所属"), "テスト消去株式会社");
+	assert_string_equal(value(d, "所管部署"), "総務課");
+	assert_string_equal(value(d, "資産番号"), "A-0001");
+	assert_string_equal(value(d, "機密性分類"), "機密性3（秘密文書相当） / 3");
+	assert_string_equal(value(d, "理由"), "リース返却 / lease-return");
+	assert_string_equal(value(d, "結果"), "消去完了 / erased");
+	assert_string_equal(value(d, "承認者（情報セキュリティ管理者）"), "佐藤 花子");
+	assert_string_equal(value(d, "立会者 1"), "鈴木 一郎（情報政策課）");
+	assert_string_equal(value(d, "シリアル番号"), "WD-WCC6Y0ABCDEF");
+	assert_true(kesu_doc_find(d, "シリアル番号")->mono);
+	assert_string_equal(value(d, "容量"), "1,048,576 バイト / bytes (1.0 MiB)");
+	assert_string_equal(value(d, "消去技術"), "上書き / overwrite");
+	assert_string_equal(value(d, "検証結果"), "合格 / passed");
+	assert_string_equal(value(d, "不良範囲"), "なし / none");
+	assert_string_equal(value(d, "署名者 1"), "CN=山田 太郎,O=テスト消去株式会社,C=JP");
+	assert_string_equal(value(d, "証明書の有効期間"),
+			    "2026-01-01T00:00:00+09:00 – 2032-01-01T00:00:00+09:00");
+	assert_non_null(strstr(value(d, "署名の確認"), "NOT checked against a CA"));
+	const struct kesu_blk *q = first(d, KESU_BLK_QR);
+	assert_string_equal(q->text, "kesu-certificate id=0b7e2c1a-1111-4222-8333-444455556666 "
+				     "sha256=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	assert_string_equal(q->cells[2], SHA);
+	const struct kesu_blk *s = first(d, KESU_BLK_SEALS);
+	assert_int_equal(s->ncells, 3);
+	assert_string_equal(s->cells[0], "担当者印 / Person in charge");
+	assert_string_equal(s->cells[1], "立会者印 / Witness");
+	assert_string_equal(s->cells[2], "承認者印 / Approver");
+	assert_non_null(strstr(first(d, KESU_BLK_NOTE)->text,
+			       "openssl cms -verify -binary -inform DER -in kesu-cert-x.json.p7s "
+			       "-content kesu-cert-x.json -CAfile ca.pem -purpose any"));
+	kesu_doc_free(d);
+	json_decref(c);
+}
+
+static void labels_follow_the_language(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	struct kesu_doc *d = page(c, KESU_LANG_EN, KESU_OK);
+	assert_string_equal(first(d, KESU_BLK_TITLE)->text, "Certificate of Data Erasure");
+	assert_string_equal(value(d, "Person in charge"), "山田 太郎");
+	assert_null(kesu_doc_find(d, "担当者"));
+	assert_null(kesu_doc_find(d, "Person in charge")->label2);
+	assert_string_equal(value(d, "Result"), "erased");
+	assert_string_equal(first(d, KESU_BLK_SEALS)->cells[0], "Person in charge");
+	kesu_doc_free(d);
+	d = page(c, KESU_LANG_JA, KESU_OK);
+	assert_null(kesu_doc_find(d, "Person in charge"));
+	assert_string_equal(value(d, "結果"), "消去完了 (erased)");
+	assert_string_equal(first(d, KESU_BLK_SEALS)->cells[2], "承認者印");
+	kesu_doc_free(d);
+	json_decref(c);
+}
+
+static void results_other_than_erased_get_banners(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("interrupted.json", false);
+	struct kesu_doc *d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	assert_int_equal(banners(d, 2, "NOT ERASED"), 1);
+	assert_int_equal(banners(d, 2, "未消去"), 1);
+	assert_string_equal(first(d, KESU_BLK_BANNER)->label2, "interrupted by SIGINT during pass 1");
+	assert_string_equal(value(d, "結果"), "未消去 / not-erased");
+	kesu_doc_free(d);
+	json_decref(c);
+
+	c = cert_from("exceptions.json", true);
+	d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	assert_int_equal(banners(d, 2, "ERASED WITH EXCEPTIONS: 1 bad range"), 1);
+	assert_int_equal(banners(d, 2, "PHYSICAL DESTRUCTION REQUIRED"), 1);
+	assert_int_equal(banners(d, 2, "破壊待ち"), 1);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 1);
+	const struct kesu_blk *r = NULL;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_ROW)
+			r = &d->blk[i];
+	assert_string_equal(r->cells[0], "2,048");
+	assert_string_equal(r->cells[2], "書込み / write");
+	assert_string_equal(value(d, "マイナンバー"), "はい / yes");
+	assert_string_equal(value(d, "注記"), KESU_CERT_MY_NUMBER_NOTE);
+	kesu_doc_free(d);
+	json_decref(c);
+}
+
+static void a_contradiction_or_unknown_kind_is_not_printed(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("exceptions.json", false);
+	json_object_set_new(c, "result", json_string("erased"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
+	json_decref(c);
+	c = cert_from("erased.json", false);
+	json_object_set_new(c, "kind", json_string("destruction"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_NOTSUP));
+	json_decref(c);
+}
+
+static void hostile_values_are_bounded_and_visible(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	char *longname = malloc(10001);
+	memset(longname, 'N', 10000);
+	longname[10000] = '\0';
+	json_object_set_new(json_object_get(c, "operator"), "name", json_string(longname));
+	/* What the medium held is evidence, hostile or not: it is printed. */
+	json_t *part = json_array_get(json_object_get(json_object_get(c, "before"), "partitions"), 0);
+	json_object_set_new(part, "label", json_string("\x01\x02\x1b[2J\xe2\x80\xae" "321"));
+	struct kesu_doc *d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	assert_true(strlen(value(d, "担当者")) < KESU_PRINT_MAX_CHARS + 32);
+	assert_non_null(strstr(value(d, "担当者"), "[10000 chars]"));
+	assert_non_null(strstr(value(d, "partitions[1]"), "label=<U+0001><U+0002><U+001B>[2J<U+202E>321"));
+	assert_true(d->replaced);
+	/* The reader is told what <U+XXXX> means. */
+	assert_non_null(strstr(d->blk[d->n - 1].text, "<U+XXXX>"));
+	unsigned char *pdf;
+	size_t len;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_pdf_render(d, 1800000000, "kesu test", &pdf, &len, &err), KESU_OK);
+	assert_true(len > 1000);
+	assert_memory_equal(pdf, "%PDF-", 5);
+	free(pdf);
+	kesu_doc_free(d);
+	/* In a claim (here the serial) the same characters make the
+	 * certificate contradict what it shows: not printed at all. */
+	json_object_set_new(json_object_get(c, "device"), "serial", json_string("SER\xe2\x80\xae" "1"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
+	free(longname);
+	json_decref(c);
+}
+
+static void render_refuses_an_incomplete_document(void **state)
+{
+	(void)state;
+	struct kesu_doc *d = kesu_doc_new();
+	kesu_doc_add(d, KESU_BLK_TITLE, NULL, NULL, "x");
+	d->oom = true;
+	unsigned char *pdf = (unsigned char *)"";
+	size_t len = 1;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_pdf_render(d, 0, "kesu", &pdf, &len, &err), KESU_ERR_INTERNAL);
+	assert_null(pdf);
+	assert_int_equal(len, 0);
+	kesu_doc_free(d);
+}
+
+/* ---- signers ---- */
+
+static void signers_are_read_only_from_a_signature_of_these_bytes(void **state)
+{
+	(void)state;
+	glob_t g;
+	assert_int_equal(glob("tests/fixtures/pdf/kesu-cert-*.json", 0, NULL, &g), 0);
+	char *data, *der, sig[512];
+	size_t len, derlen;
+	struct kesu_err err = {0};
+	snprintf(sig, sizeof(sig), "%s.p7s", g.gl_pathv[0]);
+	assert_int_equal(kesu_read_file(g.gl_pathv[0], 1 << 20, &data, &len, &err), KESU_OK);
+	assert_int_equal(kesu_read_file(sig, 1 << 20, &der, &derlen, &err), KESU_OK);
+	globfree(&g);
+	struct kesu_print_sig s;
+	assert_int_equal(kesu_print_sig_read(data, len, der, derlen, &s, &err), KESU_OK);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.status, KESU_SIG_MATCHES);
+	assert_string_equal(s.s[0].subject, "CN=山田 太郎,O=テスト消去株式会社,C=JP");
+	assert_non_null(strstr(s.s[0].issuer, "Example City kesu test CA"));
+	assert_true(s.s[0].not_before[0] && s.s[0].not_after[0] && s.s[0].signing_time[0]);
+	data[len / 2] ^= 1;
+	assert_int_equal(kesu_print_sig_read(data, len, der, derlen, &s, &err), KESU_ERR_CRYPTO);
+	assert_int_equal(kesu_print_sig_read(data, len, "junk", 4, &s, &err), KESU_ERR_CRYPTO);
+	free(data);
+	free(der);
+}
+
+/* ---- the ledger ---- */
+
+static json_t *line(int seq, const char *time, const char *result)
+{
+	return json_pack("{s:i s:s s:s s:s s:s s:s s:s}", "seq", seq, "time", time,
+			 "kind", "certificate", "serial", "SER", "model", "MODEL",
+			 "result", result, "operator", "山田 太郎");
+}
+
+static void ledger_rows_totals_and_open_my_number(void **state)
+{
+	(void)state;
+	json_t *c1 = cert_from("erased.json", false), *c2 = cert_from("exceptions.json", true);
+	json_object_set_new(c2, "customer", json_string("税務課"));
+	json_t *l1 = line(1, "2026-11-22T12:00:00+09:00", "erased"),
+	       *l2 = line(2, "2026-11-23T12:00:00+09:00", "erased-with-exceptions"),
+	       *l3 = line(3, "2026-12-05T12:00:00+09:00", "erased");
+	struct kesu_report_entry e[3] = {{l1, c1, NULL}, {l2, c2, NULL}, {l3, NULL, "not here"}};
+	struct kesu_report_in in = {
+		.e = e, .n = 3, .register_path = "register.jsonl", .lines = 3, .head_seq = 3,
+		.last_hash = SHA, .head_checked = true, .head_ok = true, .ca_name = "ca.pem",
+		.lang = KESU_LANG_JA_EN, .printed_at = "2027-01-15T17:00:00+09:00",
+	};
+	struct kesu_doc *d;
+	size_t rows;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(rows, 3);
+	assert_true(d->landscape);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_BANNER), 0);
+	/* 3 media rows, 2 result rows, 2 method rows, 1 open My Number row. */
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 3 + 2 + 2 + 1);
+	const struct kesu_blk *b = NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_ROW && k++ == 2)
+			b = &d->blk[i];
+	assert_string_equal(b->cells[0], "3");
+	assert_string_equal(b->cells[6], "(not here)");
+	assert_string_equal(b->cells[10], "記録なし / not recorded");
+	assert_string_equal(value(d, "最終行のSHA-256"), SHA);
+	assert_string_equal(value(d, "署名の状態"),
+			    "署名・ハッシュ連鎖とも検証済み / signature and hash chain verified (CA: ca.pem)");
+	assert_string_equal(first(d, KESU_BLK_SEALS)->cells[0],
+			    "情報セキュリティ管理者 / Security manager");
+	kesu_doc_free(d);
+
+	/* A department and a period narrow the rows; an entry without its
+	 * certificate cannot be placed in a department and is counted. */
+	in.department = "税務課";
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(rows, 1);
+	bool noted = false;
+	for (size_t i = 0; i < d->n; i++)
+		noted |= d->blk[i].kind == KESU_BLK_NOTE && strstr(d->blk[i].text, "unknown") &&
+			 strstr(d->blk[i].text, ": 1");
+	assert_true(noted);
+	kesu_doc_free(d);
+	in.department = NULL;
+	kesu_time_parse("2026-11-23", &in.since);
+	kesu_time_parse("2026-11-30", &in.until);
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(rows, 1);
+	kesu_doc_free(d);
+
+	/* A register that did not verify is said first, in a banner. */
+	in.head_ok = false;
+	in.head_problem = "line 2: prev does not match";
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(banners(d, 2, "THE REGISTER DID NOT VERIFY"), 1);
+	assert_non_null(strstr(value(d, "署名の状態"), "line 2: prev does not match"));
+	kesu_doc_free(d);
+	in.head_checked = false;
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(banners(d, 1, "not checked"), 1);
+	kesu_doc_free(d);
+	json_decref(l1);
+	json_decref(l2);
+	json_decref(l3);
+	json_decref(c1);
+	json_decref(c2);
+}
+
+/* Under make asan (see tests/lsan-fontconfig.supp): full stacks, so the
+ * suppression can see fontconfig's parser; unused in other builds. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:XML_ParseBuffer\n";
+}
+
+int main(void)
+{
+	setenv("TZ", "Asia/Tokyo", 1);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(text_makes_hidden_characters_visible),
+		cmocka_unit_test(text_bounds_a_long_name),
+		cmocka_unit_test(codes_in_each_language),
+		cmocka_unit_test(erased_certificate_page),
+		cmocka_unit_test(labels_follow_the_language),
+		cmocka_unit_test(results_other_than_erased_get_banners),
+		cmocka_unit_test(a_contradiction_or_unknown_kind_is_not_printed),
+		cmocka_unit_test(hostile_values_are_bounded_and_visible),
+		cmocka_unit_test(render_refuses_an_incomplete_document),
+		cmocka_unit_test(signers_are_read_only_from_a_signature_of_these_bytes),
+		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

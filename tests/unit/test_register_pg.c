@@ -1,0 +1,611 @@
+/* The database register without a server: the verdict over rows read from
+ * the database (first bad row for every kind of superuser edit), the
+ * append's retry decisions against a scripted fault-injecting backend,
+ * and the handling of connection strings that carry passwords. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certs/register/pg_db.h"
+#include "certs/register/register.h"
+#include "certs/register/register_pg.h"
+#include "lib/config.h"
+#include "lib/digest.h"
+#include "lib/timefmt.h"
+
+#define N 5
+
+/* ---- rows of a valid chain ---- */
+
+struct chain {
+	struct kesu_pgreg_row rows[N + 1];
+	size_t n;
+	struct kesu_pgreg_facts f;
+};
+
+static char *line_for(int seq, const char *prev, const char *result)
+{
+	char id[37];
+	snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012d", seq);
+	json_t *e = json_pack("{s:s s:s s:s s:s s:s s:s s:s s:s s:s s:I s:s s:s}",
+		"kind", "certificate", "cert_id", id, "cert_file", "/x/c.json",
+		"cert_sha256", KESU_REGISTER_GENESIS, "sig_sha256", KESU_REGISTER_GENESIS,
+		"serial", "S-1", "model", "M", "result", result, "operator", "山田",
+		"seq", (json_int_t)seq, "time", "2026-11-22T10:00:00+09:00", "prev", prev);
+	char *l = kesu_register_line(e);
+	json_decref(e);
+	return l;
+}
+
+static void set_row(struct kesu_pgreg_row *r, int seq, const char *prev, char *line)
+{
+	memset(r, 0, sizeof(*r));
+	r->seq = (uint64_t)seq;
+	snprintf(r->prev, sizeof(r->prev), "%s", prev);
+	r->line = line;
+	r->line_len = strlen(line);
+	kesu_sha256_hex(line, r->line_len, r->line_sha256);
+	json_t *o = json_loads(line, 0, NULL);
+	snprintf(r->kind, sizeof(r->kind), "%s", json_string_value(json_object_get(o, "kind")));
+	snprintf(r->cert_id, sizeof(r->cert_id), "%s",
+		 json_string_value(json_object_get(o, "cert_id")));
+	r->serial = strdup(json_string_value(json_object_get(o, "serial")));
+	r->model = strdup(json_string_value(json_object_get(o, "model")));
+	r->result = strdup(json_string_value(json_object_get(o, "result")));
+	r->operator_name = strdup(json_string_value(json_object_get(o, "operator")));
+	time_t t;
+	kesu_time_parse(json_string_value(json_object_get(o, "time")), &t);
+	r->at = (int64_t)t;
+	json_decref(o);
+}
+
+static void free_row(struct kesu_pgreg_row *r)
+{
+	free(r->line);
+	free(r->serial);
+	free(r->model);
+	free(r->result);
+	free(r->operator_name);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct chain *make_chain(void)
+{
+	struct chain *c = calloc(1, sizeof(*c));
+	char prev[65] = KESU_REGISTER_GENESIS;
+	for (int i = 0; i < N; i++) {
+		set_row(&c->rows[i], i + 1, prev, line_for(i + 1, prev, "erased"));
+		memcpy(prev, c->rows[i].line_sha256, sizeof(prev));
+	}
+	c->n = N;
+	c->f.rows = c->rows;
+	c->f.nrows = N;
+	c->f.head_seq = N;
+	memcpy(c->f.head_hash, prev, sizeof(prev));
+	return c;
+}
+
+static void free_chain(struct chain *c)
+{
+	for (size_t i = 0; i < N + 1; i++)
+		free_row(&c->rows[i]);
+	free(c);
+}
+
+static struct kesu_pgreg_verdict judge(struct chain *c)
+{
+	struct kesu_pgreg_verdict v;
+	c->f.nrows = c->n;
+	kesu_pgreg_judge(&c->f, &v);
+	return v;
+}
+
+static void judge_valid(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 0);
+	assert_int_equal(v.entries, N);
+	assert_int_equal(v.last_seq, N);
+	assert_string_equal(v.last_hash, c->f.head_hash);
+	assert_int_equal(v.unsealed, N);
+	free_chain(c);
+}
+
+/* A careful superuser rewrites the line in canonical form and every column
+ * with it: only the next line's prev still knows the old bytes. */
+static void judge_edited_line(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	char prev[65];
+	memcpy(prev, c->rows[1].prev, sizeof(prev));
+	free_row(&c->rows[1]);
+	set_row(&c->rows[1], 2, prev, line_for(2, prev, "not-erased"));
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 2);
+	assert_non_null(strstr(v.why, "entry 2: edited after it was written"));
+	free_chain(c);
+}
+
+static void judge_edited_column(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	free(c->rows[2].serial);
+	c->rows[2].serial = strdup("OTHER");
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 3);
+	assert_non_null(strstr(v.why, "entry 3: the serial column"));
+	c->rows[2].serial[0] = 'S';
+	strcpy(c->rows[2].serial, "S-1");
+	c->rows[3].at += 3600;
+	v = judge(c);
+	assert_int_equal(v.bad, 4);
+	assert_non_null(strstr(v.why, "the at column"));
+	free_chain(c);
+}
+
+static void judge_deleted_row(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	free_row(&c->rows[1]);
+	memmove(&c->rows[1], &c->rows[2], (N - 2) * sizeof(c->rows[0]));
+	memset(&c->rows[N - 1], 0, sizeof(c->rows[0]));
+	c->n = N - 1;
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 2);
+	assert_non_null(strstr(v.why, "sequence number 3 where 2"));
+	free_chain(c);
+}
+
+static void judge_reordered(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	struct kesu_pgreg_row t = c->rows[1];
+	c->rows[1] = c->rows[2];
+	c->rows[2] = t;
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 2);
+	free_chain(c);
+}
+
+static void judge_tail(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	c->n = N - 1;   /* the last row deleted, the head left alone */
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, N);
+	assert_non_null(strstr(v.why, "the chain head counts"));
+	/* ... and with the head rewritten too, the seal still knows */
+	memcpy(c->f.head_hash, c->rows[N - 2].line_sha256, 65);
+	c->f.head_seq = N - 1;
+	v = judge(c);
+	assert_int_equal(v.bad, 0);
+	struct kesu_pgreg_seal_row s = {1, N, "", NULL};
+	memcpy(s.line_sha256, c->rows[N - 1].line_sha256, 65);
+	c->f.seals = &s;
+	c->f.nseals = 1;
+	v = judge(c);
+	assert_int_equal(v.bad, N);
+	assert_non_null(strstr(v.why, "seal 1 signed 5 entries"));
+	free_chain(c);
+}
+
+static void judge_seals(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	struct kesu_pgreg_seal_row s[2] = {{1, 2, "", NULL}, {2, 4, "", NULL}};
+	memcpy(s[0].line_sha256, c->rows[1].line_sha256, 65);
+	memcpy(s[1].line_sha256, c->rows[3].line_sha256, 65);
+	c->f.seals = s;
+	c->f.nseals = 2;
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 0);
+	assert_int_equal(v.seals, 2);
+	assert_int_equal(v.sealed_seq, 4);
+	assert_int_equal(v.unsealed, 1);
+	s[0].line_sha256[0] ^= 1;   /* a seal that names other bytes */
+	v = judge(c);
+	assert_int_equal(v.bad, 2);
+	assert_non_null(strstr(v.why, "signed in seal 1"));
+	s[0].line_sha256[0] ^= 1;
+	s[1].error = "head signature does not verify";
+	v = judge(c);
+	assert_int_equal(v.bad, 4);
+	assert_non_null(strstr(v.why, "seal 2: head signature"));
+	free_chain(c);
+}
+
+static void judge_documents_and_newlines(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	c->f.doc_bad = 3;
+	snprintf(c->f.doc_why, sizeof(c->f.doc_why), "the stored certificate does not match");
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 3);
+	assert_non_null(strstr(v.why, "entry 3: the stored certificate"));
+	c->f.doc_bad = 0;
+	c->rows[1].line[3] = '\n';
+	v = judge(c);
+	assert_int_equal(v.bad, 2);
+	assert_non_null(strstr(v.why, "newline"));
+	free_chain(c);
+}
+
+/* ---- the append against a scripted backend ---- */
+
+struct step {
+	const char *sql;          /* prefix the statement must start with; "RECONNECT" */
+	enum kesu_db_rc rc;
+	const char *sqlstate;
+	const char *cols[3];      /* one result row, or none */
+};
+
+struct fake {
+	const struct step *steps;
+	size_t n, at;
+	char appended[2048];      /* the last line handed to kesu.append */
+	unsigned slept;
+};
+
+static enum kesu_db_rc fake_step(struct kesu_db *db, const char *sql,
+				 struct kesu_db_result **res, struct kesu_db_error *e)
+{
+	struct fake *f = db->impl;
+	assert_true(f->at < f->n);
+	const struct step *s = &f->steps[f->at++];
+	if (strncmp(sql, s->sql, strlen(s->sql)))
+		fail_msg("step %zu: expected '%s', got '%s'", f->at, s->sql, sql);
+	snprintf(e->sqlstate, sizeof(e->sqlstate), "%s", s->sqlstate ? s->sqlstate : "");
+	snprintf(e->msg, sizeof(e->msg), "scripted %d", (int)s->rc);
+	if (s->rc || !res)
+		return s->rc;
+	struct kesu_db_result *r = calloc(1, sizeof(*r));
+	r->nrows = s->cols[0] ? 1 : 0;
+	r->ncols = 3;
+	r->v = calloc(3, sizeof(*r->v));
+	for (size_t i = 0; i < 3; i++) {
+		r->v[i].null = !s->cols[i];
+		r->v[i].data = s->cols[i] ? strdup(s->cols[i]) : NULL;
+		r->v[i].len = s->cols[i] ? strlen(s->cols[i]) : 0;
+	}
+	*res = r;
+	return KESU_DB_OK;
+}
+
+static enum kesu_db_rc fake_exec(struct kesu_db *db, const char *sql, size_t n,
+				 const struct kesu_db_param *p,
+				 struct kesu_db_result **res, struct kesu_db_error *e)
+{
+	struct fake *f = db->impl;
+	if (res)
+		*res = NULL;
+	if (!strncmp(sql, "SELECT kesu.append", 18) && n == 3)
+		snprintf(f->appended, sizeof(f->appended), "%.*s", (int)p[0].len,
+			 (const char *)p[0].data);
+	return fake_step(db, sql, res, e);
+}
+
+static enum kesu_db_rc fake_script(struct kesu_db *db, const char *sql,
+				   struct kesu_db_error *e)
+{
+	return fake_step(db, sql, NULL, e);
+}
+
+static enum kesu_db_rc fake_reconnect(struct kesu_db *db, struct kesu_db_error *e)
+{
+	return fake_step(db, "RECONNECT", NULL, e);
+}
+
+static void fake_close(struct kesu_db *db)
+{
+	(void)db;
+}
+
+static const struct kesu_db_ops FAKE_OPS = {fake_exec, fake_script, fake_reconnect,
+					    fake_close};
+static struct fake *g_fake;
+
+static void fake_sleep(unsigned ms)
+{
+	g_fake->slept += ms;
+}
+
+#define HEAD5 "5555555555555555555555555555555555555555555555555555555555555555"
+#define ID "00000000-0000-4000-8000-000000000001"
+static const char CERT[] = "{\"cert\":1}\n", SIG[] = "SIG";
+
+static enum kesu_rc scripted_append(const struct step *steps, size_t n,
+				    enum kesu_pgreg_dup dup, uint64_t *seq,
+				    bool *already, struct kesu_err *err, struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->steps = steps;
+	f->n = n;
+	g_fake = f;
+	struct kesu_db db = {&FAKE_OPS, f, fake_sleep};
+	json_t *entry = json_pack("{s:s s:s}", "kind", "certificate", "cert_id", ID);
+	enum kesu_rc rc = kesu_pgreg_append(&db, entry, "2026-11-22T10:00:00+09:00",
+					    CERT, strlen(CERT), SIG, strlen(SIG), dup,
+					    seq, already, err);
+	json_decref(entry);
+	assert_int_equal(f->at, n);   /* every scripted step, and no more */
+	return rc;
+}
+
+static void append_builds_line_on_locked_head(void **state)
+{
+	(void)state;
+	static const struct step s[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
+		{"SELECT kesu.append", 0, NULL, {"6"}},
+		{"COMMIT", 0, NULL, {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq = 0;
+	bool already = true;
+	assert_int_equal(scripted_append(s, 4, KESU_PGREG_DUP_REFUSE, &seq, &already,
+					 &err, &f), KESU_OK);
+	assert_int_equal(seq, 6);
+	assert_false(already);
+	json_t *o = json_loads(f.appended, 0, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "seq")), 6);
+	assert_string_equal(json_string_value(json_object_get(o, "prev")), HEAD5);
+	char *canon = kesu_register_line(o);
+	assert_string_equal(canon, f.appended);   /* the file register's bytes */
+	free(canon);
+	json_decref(o);
+}
+
+static void append_retries_serialization_failure(void **state)
+{
+	(void)state;
+	static const struct step s[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"5", HEAD5}},
+		{"SELECT kesu.append", KESU_DB_RETRY, "40001", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"6", HEAD5}},
+		{"SELECT kesu.append", 0, NULL, {"7"}},
+		{"COMMIT", 0, NULL, {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq;
+	bool already;
+	assert_int_equal(scripted_append(s, 8, KESU_PGREG_DUP_REFUSE, &seq, &already,
+					 &err, &f), KESU_OK);
+	assert_int_equal(seq, 7);
+	assert_true(f.slept > 0);
+}
+
+/* The connection breaks during COMMIT: the server may have committed.  The
+ * retry finds the entry with identical documents, which is ours. */
+static void append_lost_commit_that_happened(void **state)
+{
+	(void)state;
+	char hc[65], hs[65];
+	kesu_sha256_hex(CERT, strlen(CERT), hc);
+	kesu_sha256_hex(SIG, strlen(SIG), hs);
+	const struct step s[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"5", HEAD5}},
+		{"SELECT kesu.append", 0, NULL, {"6"}},
+		{"COMMIT", KESU_DB_LOST, NULL, {0}},
+		{"RECONNECT", KESU_DB_LOST, NULL, {0}},
+		{"RECONNECT", 0, NULL, {0}},
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"6", HEAD5}},
+		{"SELECT kesu.append", KESU_DB_UNIQUE, "23505", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+		{"SELECT e.seq::text, encode(sha256(d.cert)", 0, NULL, {"6", hc, hs}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq = 0;
+	bool already = true;
+	assert_int_equal(scripted_append(s, 11, KESU_PGREG_DUP_REFUSE, &seq, &already,
+					 &err, &f), KESU_OK);
+	assert_int_equal(seq, 6);
+	assert_false(already);
+}
+
+static void append_lost_then_different_documents(void **state)
+{
+	(void)state;
+	char hc[65];
+	kesu_sha256_hex(CERT, strlen(CERT), hc);
+	const struct step s[] = {
+		{"BEGIN", KESU_DB_LOST, NULL, {0}},
+		{"RECONNECT", 0, NULL, {0}},
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"6", HEAD5}},
+		{"SELECT kesu.append", KESU_DB_UNIQUE, "23505", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+		{"SELECT e.seq::text", 0, NULL, {"3", hc, HEAD5}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq;
+	bool already;
+	assert_int_equal(scripted_append(s, 7, KESU_PGREG_DUP_SKIP, &seq, &already,
+					 &err, &f), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "different documents"));
+}
+
+static void append_duplicate(void **state)
+{
+	(void)state;
+	char hc[65], hs[65];
+	kesu_sha256_hex(CERT, strlen(CERT), hc);
+	kesu_sha256_hex(SIG, strlen(SIG), hs);
+	const struct step s[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"6", HEAD5}},
+		{"SELECT kesu.append", KESU_DB_UNIQUE, "23505", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+		{"SELECT e.seq::text", 0, NULL, {"2", hc, hs}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq;
+	bool already = false;
+	assert_int_equal(scripted_append(s, 5, KESU_PGREG_DUP_REFUSE, &seq, &already,
+					 &err, &f), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "already in the register (entry 2)"));
+	kesu_err_clear(&err);
+	assert_int_equal(scripted_append(s, 5, KESU_PGREG_DUP_SKIP, &seq, &already,
+					 &err, &f), KESU_OK);
+	assert_true(already);
+	assert_int_equal(seq, 2);
+}
+
+static void append_gives_up(void **state)
+{
+	(void)state;
+	struct step s[KESU_PGREG_ATTEMPTS];
+	s[0] = (struct step){"BEGIN", KESU_DB_LOST, NULL, {0}};
+	for (size_t i = 1; i < KESU_PGREG_ATTEMPTS; i++)
+		s[i] = (struct step){"RECONNECT", KESU_DB_LOST, NULL, {0}};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq;
+	bool already;
+	assert_int_equal(scripted_append(s, KESU_PGREG_ATTEMPTS, KESU_PGREG_DUP_REFUSE,
+					 &seq, &already, &err, &f), KESU_ERR_IO);
+	assert_non_null(strstr(err.msg, "nothing was written"));
+}
+
+/* A refusal that is not transient (the documents do not match the line)
+ * is reported at once, not retried. */
+static void append_does_not_retry_errors(void **state)
+{
+	(void)state;
+	static const struct step s[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"5", HEAD5}},
+		{"SELECT kesu.append", KESU_DB_FAIL, "22023", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq;
+	bool already;
+	assert_int_equal(scripted_append(s, 4, KESU_PGREG_DUP_REFUSE, &seq, &already,
+					 &err, &f), KESU_ERR_INVALID);
+	assert_int_equal(f.slept, 0);
+}
+
+/* ---- connection strings ---- */
+
+static void redact(void **state)
+{
+	(void)state;
+	char out[256];
+	kesu_db_redact("postgresql://st01:pa%40ss@db.example:5432/kesu?sslmode=verify-full",
+		       out, sizeof(out));
+	assert_string_equal(out, "postgresql://st01:***@db.example:5432/kesu?sslmode=verify-full");
+	kesu_db_redact("postgres:///kesu?host=/run/pg&password=hunter2&user=x", out, sizeof(out));
+	assert_string_equal(out, "postgres:///kesu?host=/run/pg&password=***&user=x");
+	kesu_db_redact("postgresql://st01@/kesu?host=/tmp/s", out, sizeof(out));
+	assert_string_equal(out, "postgresql://st01@/kesu?host=/tmp/s");
+	kesu_db_redact("host=x password = 'a b\\' c' user=y", out, sizeof(out));
+	assert_string_equal(out, "host=x password=*** user=y");
+	kesu_db_redact("postgresql://u:pa/ss@h/d?x=1", out, sizeof(out));
+	assert_string_equal(out, "postgresql://u:***@h/d?x=1");
+	kesu_db_redact("postgresql://u:secret@h/d", out, 12);   /* cut short, never the secret */
+	assert_null(strstr(out, "sec"));
+}
+
+static void scrub(void **state)
+{
+	(void)state;
+	char msg[32] = "auth for p failed: p";
+	kesu_db_scrub(msg, sizeof(msg), "p");
+	assert_string_equal(msg, "auth for *** failed: ***");
+	char m2[16] = "xxhunter2xx";
+	kesu_db_scrub(m2, sizeof(m2), "hunter2");
+	assert_string_equal(m2, "xx***xx");
+}
+
+static void classify(void **state)
+{
+	(void)state;
+	assert_int_equal(kesu_db_classify("40001", true), KESU_DB_RETRY);
+	assert_int_equal(kesu_db_classify("40P01", true), KESU_DB_RETRY);
+	assert_int_equal(kesu_db_classify("57P01", true), KESU_DB_LOST);
+	assert_int_equal(kesu_db_classify("08006", true), KESU_DB_LOST);
+	assert_int_equal(kesu_db_classify("", true), KESU_DB_LOST);
+	assert_int_equal(kesu_db_classify("22023", false), KESU_DB_LOST);
+	assert_int_equal(kesu_db_classify("23505", true), KESU_DB_UNIQUE);
+	assert_int_equal(kesu_db_classify("42501", true), KESU_DB_DENIED);
+	assert_int_equal(kesu_db_classify("22023", true), KESU_DB_FAIL);
+	assert_true(kesu_db_is_url("postgresql://x"));
+	assert_true(kesu_db_is_url("postgres://x"));
+	assert_false(kesu_db_is_url("/var/lib/kesu/register.jsonl"));
+	assert_false(kesu_db_is_url("postgresql:/x"));
+}
+
+static void config_register_url(void **state)
+{
+	(void)state;
+	struct kesu_config cfg;
+	struct kesu_err err = {0};
+	const char *ok = "[register]\nurl = postgresql://st01@db/kesu\n";
+	assert_int_equal(kesu_config_parse(ok, strlen(ok), "t", &cfg, &err), KESU_OK);
+	assert_string_equal(kesu_config_register(&cfg), "postgresql://st01@db/kesu");
+	const char *file = "[register]\npath = /srv/r.jsonl\n";
+	assert_int_equal(kesu_config_parse(file, strlen(file), "t", &cfg, &err), KESU_OK);
+	assert_string_equal(kesu_config_register(&cfg), "/srv/r.jsonl");
+	const char *both = "[register]\npath = /srv/r.jsonl\nurl = postgresql:///kesu\n";
+	assert_int_equal(kesu_config_parse(both, strlen(both), "t", &cfg, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "both path and url"));
+	const char *bad = "[register]\nurl = mysql://x\n";
+	assert_int_equal(kesu_config_parse(bad, strlen(bad), "t", &cfg, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "postgresql://"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(judge_valid),
+		cmocka_unit_test(judge_edited_line),
+		cmocka_unit_test(judge_edited_column),
+		cmocka_unit_test(judge_deleted_row),
+		cmocka_unit_test(judge_reordered),
+		cmocka_unit_test(judge_tail),
+		cmocka_unit_test(judge_seals),
+		cmocka_unit_test(judge_documents_and_newlines),
+		cmocka_unit_test(append_builds_line_on_locked_head),
+		cmocka_unit_test(append_retries_serialization_failure),
+		cmocka_unit_test(append_lost_commit_that_happened),
+		cmocka_unit_test(append_lost_then_different_documents),
+		cmocka_unit_test(append_duplicate),
+		cmocka_unit_test(append_gives_up),
+		cmocka_unit_test(append_does_not_retry_errors),
+		cmocka_unit_test(redact),
+		cmocka_unit_test(scrub),
+		cmocka_unit_test(classify),
+		cmocka_unit_test(config_register_url),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
