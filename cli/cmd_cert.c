@@ -27,27 +27,22 @@ static void usage(FILE *out)
 	kesu_cert_opts_help(out);
 }
 
+static enum kesu_rc issue_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	return kesu_cert_opt_apply(ud, opt, arg);
+}
+
 static enum kesu_rc cert_issue(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		KESU_CERT_LONGOPTS,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	static const struct kesu_opt help_table[] = {KESU_OPT_HELP, KESU_OPT_END};
+	static const struct kesu_opt *const tables[] = {kesu_cert_opt_table, help_table, NULL};
 	struct kesu_cert_opts o = {0};
-	int c;
-	enum kesu_rc rc;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return KESU_OK;
-		}
-		if (!kesu_cert_opt(&o, c, optarg, &rc))
-			return kesu_usage_error("cert issue: unknown option; see 'kesu cert --help'");
-		if (rc)
-			return rc;
-	}
+	const struct kesu_cmd_opts c = {"cert issue", tables, issue_opt, &o, usage};
+	int optind;
+	bool done;
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	if (rc != KESU_OK || done)
+		return rc;
 	if (optind >= argc)
 		return kesu_usage_error("cert issue: give the run record file(s)");
 	struct kesu_err err = {0};

@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "wipe/device/gate.h"
 #include "cli/cert_opts.h"
+#include "cli/purge_opts.h"
 #include "certs/document/cert_info.h"
 #include "cli/cmd_pdf.h"
 #include "wipe/engine/method.h"
@@ -92,6 +93,26 @@ struct dev_run {
 	enum kesu_rc rc;             /* this device's outcome as a kesu_rc */
 };
 
+enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
+       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF };
+static const struct kesu_opt wipe_opt_table[] = {
+	[O_METHOD] = {"method", 'm', "NAME", "erasure method (default nist-clear; see 'kesu methods')"},
+	[O_PASSES] = {"passes", 0, "LIST", "custom passes instead, e.g. 00,ff,random"},
+	[O_VERIFY] = {"verify", 0, "MODE", "last, all, none or sample (default: the method's)"},
+	[O_YES] = {"yes", 'y', NULL, "do not ask for confirmation"},
+	[O_DRY_RUN] = {"dry-run", 'n', NULL, "show the plan and exit (with --json: as JSON)"},
+	[O_PROGRESS] = {"progress", 0, "MODE", "auto, json (lines on stderr) or none"},
+	[O_QUIET] = {"quiet", 'q', NULL, "print only the summary"},
+	[O_JSON] = {"json", 0, NULL, "print the summary as JSON on stdout"},
+	[O_STATE] = {"state-dir", 0, "DIR", "checkpoints (default: kesu.conf [paths] state_dir, else " KESU_STATE_DIR_DEFAULT ")"},
+	[O_OUT] = {"out", 0, "DIR", "run records (default: current directory)"},
+	[O_RESUME] = {"resume", 0, NULL, "continue an interrupted wipe from its checkpoint"},
+	[O_NO_CERT] = {"no-cert", 0, NULL, "do not issue a signed certificate per device"},
+	[O_PDF] = {"pdf", 0, "[=LANG]", "print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -99,28 +120,12 @@ static void usage(FILE *f)
 		"       kesu wipe --resume [OPTIONS] DEVICE...\n\n"
 		"Overwrite whole devices or image files, verify from the medium, and\n"
 		"write one run record per device.\n\n"
-		"Options:\n"
-		"  -m, --method NAME        erasure method (default nist-clear; see 'kesu methods')\n"
-		"      --passes LIST        custom passes instead, e.g. 00,ff,random\n"
-		"      --verify MODE        last, all, none or sample (default: the method's)\n"
-		"  -y, --yes                do not ask for confirmation\n"
-		"  -n, --dry-run            show the plan and exit\n"
-		"      --progress MODE      auto, json (lines on stderr) or none\n"
-		"  -q, --quiet              print only the summary\n"
-		"      --json               print the summary as JSON on stdout\n"
-		"      --state-dir DIR      checkpoints (default: kesu.conf [paths] state_dir, else %s)\n"
-		"      --out DIR            run records (default: current directory)\n"
-		"      --resume             continue an interrupted wipe from its checkpoint\n"
-		"      --no-cert            do not issue a signed certificate per device\n"
-		"      --pdf[=LANG]         print each certificate as a PDF beside it\n"
-		"                           (LANG ja, en or ja+en, the default)\n"
-		KESU_PURGE_WIPE_USAGE
-		"  -h, --help               show this help\n\n"
-		"Without --yes, kesu shows the plan and asks you to type each device's\n"
-		"serial number (its name if it has none).  Exit status 0 only if every\n"
-		"device ended \"erased\"; see kesu(8).\n",
-		KESU_STATE_DIR_DEFAULT);
-	fputc('\n', f);
+		"Options:\n");
+	kesu_opts_print(f, wipe_opt_table);
+	kesu_opts_print(f, kesu_purge_opt_table);
+	fprintf(f, "\nWithout --yes, kesu shows the plan and asks you to type each device's\n"
+		   "serial number (its name if it has none).  Exit status 0 only if every\n"
+		   "device ended \"erased\"; see kesu(8).\n\n");
 	kesu_cert_opts_help(f);
 }
 
@@ -588,77 +593,57 @@ static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts
 
 /* ---- the command ------------------------------------------------------- */
 
-static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, bool *help)
+static enum kesu_rc wipe_opt(void *ud, const struct kesu_opt *opt, const char *arg)
 {
-	enum { O_PASSES = 256, O_VERIFY, O_PROGRESS, O_STATE, O_OUT, O_RESUME, O_JSON, O_PDF };
-	static const struct option lo[] = {
-		{"method", required_argument, NULL, 'm'},
-		{"passes", required_argument, NULL, O_PASSES},
-		{"verify", required_argument, NULL, O_VERIFY},
-		{"yes", no_argument, NULL, 'y'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"progress", required_argument, NULL, O_PROGRESS},
-		{"quiet", no_argument, NULL, 'q'},
-		{"json", no_argument, NULL, O_JSON},
-		{"state-dir", required_argument, NULL, O_STATE},
-		{"out", required_argument, NULL, O_OUT},
-		{"resume", no_argument, NULL, O_RESUME},
-		{"pdf", optional_argument, NULL, O_PDF},
-		{"help", no_argument, NULL, 'h'},
-		KESU_CERT_LONGOPTS,
-		KESU_PURGE_WIPE_LONGOPTS,
-		{NULL, 0, NULL, 0},
-	};
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":m:ynqh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'm': o->method = optarg; break;
-		case O_PASSES: o->passes = optarg; break;
-		case O_VERIFY: o->verify = optarg; break;
-		case 'y': o->yes = true; break;
-		case 'n': o->dry_run = true; break;
-		case 'q': o->quiet = true; break;
-		case O_JSON: o->json = true; break;
-		case O_STATE: o->state_dir = optarg; break;
-		case O_OUT: o->out_dir = optarg; break;
-		case O_RESUME: o->resume = true; break;
-		case O_PDF:
-			o->pdf = true;
-			o->pdf_lang = KESU_LANG_JA_EN;
-			if (optarg && !kesu_lang_parse(optarg, &o->pdf_lang))
-				return kesu_usage_error("--pdf=%s: give ja, en or ja+en", optarg);
-			break;
-		case O_PROGRESS:
-			if (!strcmp(optarg, "auto"))
-				o->progress = PROGRESS_AUTO;
-			else if (!strcmp(optarg, "json"))
-				o->progress = PROGRESS_JSON;
-			else if (!strcmp(optarg, "none"))
-				o->progress = PROGRESS_NONE;
-			else
-				return kesu_usage_error("--progress must be auto, json or none, "
-							"not '%s'", optarg);
-			break;
-		case 'h': *help = true; return KESU_OK;
-		case ':':
-			return kesu_usage_error("wipe: option '%s' needs a value; see "
-						"'kesu wipe --help'", argv[optind - 1]);
-		default: {
-			enum kesu_rc crc;
-			if (kesu_purge_wipe_option(&o->purge, c, optarg))
-				break;
-			if (kesu_cert_opt(&o->cert, c, optarg, &crc)) {
-				if (crc != KESU_OK)
-					return crc;
-				break;
-			}
-			return kesu_usage_error("wipe: unknown option '%s'; see 'kesu wipe "
-						"--help'", argv[optind - 1]);
-		}
-		}
+	struct wipe_opts *o = ud;
+	if (kesu_opt_in(opt, kesu_cert_opt_table))
+		return kesu_cert_opt_apply(&o->cert, opt, arg);
+	if (kesu_opt_in(opt, kesu_purge_opt_table)) {
+		kesu_purge_opt_apply(&o->purge, opt, arg);
+		return KESU_OK;
 	}
+	switch (KESU_OPT_ID(opt, wipe_opt_table)) {
+	case O_METHOD: o->method = arg; break;
+	case O_PASSES: o->passes = arg; break;
+	case O_VERIFY: o->verify = arg; break;
+	case O_YES: o->yes = true; break;
+	case O_DRY_RUN: o->dry_run = true; break;
+	case O_QUIET: o->quiet = true; break;
+	case O_JSON: o->json = true; break;
+	case O_STATE: o->state_dir = arg; break;
+	case O_OUT: o->out_dir = arg; break;
+	case O_RESUME: o->resume = true; break;
+	case O_NO_CERT: o->cert.no_cert = true; break;
+	case O_PDF:
+		o->pdf = true;
+		o->pdf_lang = KESU_LANG_JA_EN;
+		if (arg && !kesu_lang_parse(arg, &o->pdf_lang))
+			return kesu_usage_error("wipe: --pdf=LANG takes ja, en or ja+en");
+		break;
+	case O_PROGRESS:
+		if (!strcmp(arg, "auto"))
+			o->progress = PROGRESS_AUTO;
+		else if (!strcmp(arg, "json"))
+			o->progress = PROGRESS_JSON;
+		else if (!strcmp(arg, "none"))
+			o->progress = PROGRESS_NONE;
+		else
+			return kesu_usage_error("wipe: --progress must be auto, json or none");
+		break;
+	}
+	return KESU_OK;
+}
+
+/* Options into o; *first is the first device.  *done after --help. */
+static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, int *first, bool *done)
+{
+	static const struct kesu_opt *const tables[] = {wipe_opt_table, kesu_purge_opt_table,
+						       kesu_cert_opt_table, NULL};
+	const struct kesu_cmd_opts c = {"wipe", tables, wipe_opt, o, usage};
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, first, done);
+	if (rc != KESU_OK || *done)
+		return rc;
+	int optind = *first;
 	if (o->method && o->passes)
 		return kesu_usage_error("wipe: give --method or --passes, not both");
 	if (o->pdf && o->cert.no_cert)
@@ -941,13 +926,10 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	o.out_dir = ".";
 	o.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY");
 	bool help = false;
-	enum kesu_rc rc = parse(argc, argv, &o, &help);
-	if (rc != KESU_OK)
+	int optind;
+	enum kesu_rc rc = parse(argc, argv, &o, &optind, &help);
+	if (rc != KESU_OK || help)
 		return rc;
-	if (help) {
-		usage(stdout);
-		return KESU_OK;
-	}
 
 	struct kesu_method custom;
 	const struct kesu_method *m = NULL;

@@ -63,7 +63,7 @@ enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **arg
 	const struct kesu_opt **all = flatten(c->tables, &n);
 	struct option *lo = calloc(n + 1, sizeof(*lo));
 	/* ':' first: a missing value is told apart from an unknown option. */
-	char *shorts = calloc(3 * n + 2, 1);
+	char *shorts = calloc(4 * n + 2, 1);
 	if (!all || !lo || !shorts) {
 		free(all);
 		free(lo);
@@ -73,11 +73,14 @@ enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **arg
 	char *sp = shorts;
 	*sp++ = ':';
 	for (size_t i = 0; i < n; i++) {
-		lo[i] = (struct option){all[i]->name, all[i]->arg ? required_argument : no_argument,
-					NULL, FIRST_VAL + (int)i};
+		int has = !all[i]->arg ? no_argument
+			  : all[i]->arg[0] == '[' ? optional_argument : required_argument;
+		lo[i] = (struct option){all[i]->name, has, NULL, FIRST_VAL + (int)i};
 		if (all[i]->short_name) {
 			*sp++ = all[i]->short_name;
 			if (all[i]->arg)
+				*sp++ = ':';
+			if (all[i]->arg && all[i]->arg[0] == '[')
 				*sp++ = ':';
 		}
 	}
@@ -134,8 +137,8 @@ void kesu_opts_print(FILE *out, const struct kesu_opt *table)
 		if (!o->help)
 			continue;
 		char left[64];
-		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
+		snprintf(left, sizeof(left), "--%s%s%s", o->name,
+			 o->arg && o->arg[0] != '[' ? " " : "", o->arg ? o->arg : "");
 		if (o->short_name)
 			fprintf(out, "  -%c, %-24s %s\n", o->short_name, left, o->help);
 		else

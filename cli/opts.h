@@ -19,7 +19,8 @@
 struct kesu_opt {
 	const char *name;   /* long name, without "--"; NULL ends a table */
 	char short_name;    /* 0: none */
-	const char *arg;    /* NULL: a flag; otherwise the value's name in --help */
+	const char *arg;    /* NULL: a flag; otherwise the value's name in --help,
+			     * "[=NAME]" for a value that may be left out */
 	const char *help;   /* the --help line; NULL keeps the option out of it */
 };
 

@@ -15,6 +15,7 @@
 static const struct kesu_opt own[] = {
 	{"all", 'a', NULL, "everything"},
 	{"out", 'o', "DIR", "where to write"},
+	{"pdf", 0, "[=LANG]", "print too"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -58,15 +59,16 @@ static void options_from_both_tables_in_order(void **state)
 {
 	(void)state;
 	char *argv[] = {"demo", "-a", "--key", "k.pem", "DEV1", "-o", "/tmp", "--quiet",
-			"DEV2", NULL};
+			"--pdf", "--pdf=en", "DEV2", NULL};
 	struct seen s;
 	int first;
 	bool help;
-	assert_int_equal(parse(&s, &first, &help, 9, argv), KESU_OK);
+	assert_int_equal(parse(&s, &first, &help, 11, argv), KESU_OK);
 	assert_false(help);
-	assert_string_equal(s.log, "all=-;S:key=k.pem;out=/tmp;S:quiet=-;");
+	/* An optional value: absent, then given with '='. */
+	assert_string_equal(s.log, "all=-;S:key=k.pem;out=/tmp;S:quiet=-;pdf=-;pdf=en;");
 	/* GNU order: operands are moved after the options. */
-	assert_int_equal(first, 7);
+	assert_int_equal(first, 9);
 	assert_string_equal(argv[first], "DEV1");
 	assert_string_equal(argv[first + 1], "DEV2");
 }
@@ -144,6 +146,7 @@ static void help_lines_from_the_table(void **state)
 	assert_non_null(strstr(buf, "  -a, --all                    everything\n"));
 	assert_non_null(strstr(buf, "  -o, --out DIR                where to write\n"));
 	assert_non_null(strstr(buf, "      --key FILE               signing key\n"));
+	assert_non_null(strstr(buf, "      --pdf[=LANG]             print too\n"));
 	/* An entry without help text stays out of --help. */
 	assert_null(strstr(buf, "quiet"));
 }

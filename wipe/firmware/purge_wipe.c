@@ -12,17 +12,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-bool kesu_purge_wipe_option(struct kesu_purge_wipe_opts *p, int c, const char *arg)
-{
-	switch (c) {
-	case KESU_PURGE_OPT_USB: p->allow_usb_bridge = true; return true;
-	case KESU_PURGE_OPT_HIDDEN: p->unlock_hidden = true; return true;
-	case KESU_PURGE_OPT_PSID: p->psid_file = arg; return true;
-	case KESU_PURGE_OPT_THEN: p->then = arg; return true;
-	}
-	return false;
-}
-
 static enum kesu_rc read_psid(struct kesu_purge_wipe_opts *p, struct kesu_err *err)
 {
 	FILE *f = fopen(p->psid_file, "re");

@@ -23,28 +23,6 @@ struct kesu_purge_wipe_opts {
 	char psid[256];
 };
 
-enum {
-	KESU_PURGE_OPT_USB = 0x500,
-	KESU_PURGE_OPT_HIDDEN,
-	KESU_PURGE_OPT_PSID,
-	KESU_PURGE_OPT_THEN,
-};
-
-#define KESU_PURGE_WIPE_LONGOPTS \
-	{"allow-usb-bridge", no_argument, NULL, KESU_PURGE_OPT_USB}, \
-	{"unlock-hidden", no_argument, NULL, KESU_PURGE_OPT_HIDDEN}, \
-	{"psid-file", required_argument, NULL, KESU_PURGE_OPT_PSID}, \
-	{"then", required_argument, NULL, KESU_PURGE_OPT_THEN}
-
-#define KESU_PURGE_WIPE_USAGE \
-	"      --allow-usb-bridge   send firmware purge commands through a USB bridge\n" \
-	"      --unlock-hidden      restore HPA/DCO hidden sectors before a purge\n" \
-	"      --psid-file FILE     PSID from the drive label (opal-psid-revert)\n" \
-	"      --then METHOD        an overwrite method to run after a purge\n"
-
-/* getopt hook: true if c was one of the purge options. */
-bool kesu_purge_wipe_option(struct kesu_purge_wipe_opts *p, int c, const char *arg);
-
 /* True if name is a firmware purge method ("purge", "nvme-sanitize-crypto",
  * ...): then p->method is set, the purge options are checked (a readable
  * PSID file, --then naming an overwrite method) and *then gets that method
