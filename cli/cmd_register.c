@@ -3,7 +3,6 @@
 #include "cli/cli.h"
 #include "cli/cmd_pdf.h"
 #include "lib/config.h"
-#include "lib/fileio.h"
 #include "certs/document/issue.h"
 #include "certs/register/backend.h"
 #include "certs/register/register.h"
@@ -22,6 +21,8 @@ static void usage(FILE *out)
 	      "  kesu register export --csv [--register FILE]\n"
 	      "  kesu register import CERT... [--ca FILE] [--key K --cert C] [--register FILE]\n"
 	      "                       [--tsa URL] [--tsa-ca-file FILE]\n"
+	      "  kesu register repair --reason TEXT [--operator NAME] [--ca FILE]\n"
+	      "                       [--key K --cert C] [--register FILE]\n"
 	      "  kesu register report --pdf --out FILE [--since T] [--until T] [--department D]\n"
 	      "  kesu register init-db | push | pull | seal --register postgresql://...\n"
 	      "FILE may be a postgresql:// URL: see 'kesu register init-db --help'.\n"
@@ -30,7 +31,7 @@ static void usage(FILE *out)
 }
 
 struct ropts {
-	const char *reg, *ca, *config, *serial, *op, *key, *cert, *tsa_ca, *tsa;
+	const char *reg, *ca, *config, *serial, *op, *key, *cert, *reason, *tsa_ca, *tsa;
 	time_t since, until;
 	bool json, csv;
 };
@@ -51,6 +52,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		{"csv", no_argument, NULL, 'v'},
 		{"tsa-ca-file", required_argument, NULL, 'T'},
 		{"tsa", required_argument, NULL, 't'},
+		{"reason", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -70,6 +72,7 @@ static enum kesu_rc parse(int argc, char **argv, struct ropts *o, bool *help)
 		case 'v': o->csv = true; break;
 		case 'T': o->tsa_ca = optarg; break;
 		case 't': o->tsa = optarg; break;
+		case 'R': o->reason = optarg; break;
 		case 's': case 'u':
 			if (!kesu_time_parse(optarg, c == 's' ? &o->since : &o->until))
 				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -124,27 +127,24 @@ static void csv_cell(const char *s, bool last)
 	putchar(last ? '\n' : ',');
 }
 
-static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **rows)
+/* list and export show only a register that verifies (chain and signed
+ * head; the certificate files are register verify's job). */
+static enum kesu_rc reg_read(const struct ropts *o, const char *path, const char *ca,
+			     json_t **rows)
 {
 	if (kesu_reg_is_db(path))
 		return cmd_register_pg_list(path, o->since, o->until, o->serial, o->op, rows);
 	struct kesu_err err = {0};
-	char *text;
-	size_t len;
-	enum kesu_rc rc = kesu_read_file(path, 512u << 20, &text, &len, &err);
-	if (rc) {
-		kesu_report(&err);
-		return rc;
-	}
 	struct collect c = {json_array(), o};
-	struct kesu_reg_check r;
-	kesu_register_check_text(text, len, &r, collect, &c);
-	free(text);
-	if (r.bad_line) {
+	struct kesu_reg_verify v;
+	enum kesu_rc rc = kesu_register_verify(path, ca, false, &v, collect, &c, &err);
+	if (rc) {
 		json_decref(c.rows);
-		fprintf(stderr, "kesu: %s: line %zu: %s; run 'kesu register verify'\n",
-			path, r.bad_line, r.why);
-		return KESU_ERR_INVALID;
+		kesu_report(&err);
+		if (rc == KESU_ERR_INVALID)
+			fputs("kesu: nothing listed: the register does not verify; run "
+			      "'kesu register verify'\n", stderr);
+		return rc;
 	}
 	*rows = c.rows;
 	return KESU_OK;
@@ -153,6 +153,59 @@ static enum kesu_rc reg_read(const struct ropts *o, const char *path, json_t **r
 static const char *sv(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
+}
+
+static enum kesu_rc repair(const struct ropts *o, const struct kesu_config *cfg,
+			   const char *reg, const char *ca)
+{
+	const char *by = o->op ? o->op : cfg->operator_name;
+	if (!o->reason)
+		return kesu_usage_error("register repair: give --reason: why entries may "
+					"be lost (it is recorded in the register)");
+	if (!by[0])
+		return kesu_usage_error("register repair: give --operator NAME (or "
+					"[operator] name): who decides the repair");
+	if (!ca[0])
+		return kesu_usage_error("register repair: no trusted CA; give --ca or "
+					"set [trust] ca_file");
+	struct kesu_err err = {0};
+	struct kesu_signer *signer;
+	enum kesu_rc rc = kesu_signer_open(o->key ? o->key : cfg->key,
+					   o->cert ? o->cert : cfg->cert, cfg->pin_file,
+					   cfg->pkcs11_module, &signer, &err);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	struct kesu_reg_repair res;
+	rc = kesu_register_repair(reg, o->reason, by, signer, ca, &res, &err);
+	kesu_signer_free(signer);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	const struct kesu_reg_verdict *v = &res.verdict;
+	if (res.nothing) {
+		printf("%s: verifies; nothing to repair\n", reg);
+		return KESU_OK;
+	}
+	printf("%s: found: %s%zu%s%s\n", reg, v->bad_line ? "line " : "",
+	       v->bad_line, v->bad_line ? ": " : "", v->why);
+	printf("%s: kept %zu line(s) up to seq %llu; ", reg, v->keep_lines,
+	       (unsigned long long)v->keep_seq);
+	if (v->lost_known)
+		printf("entries %llu to %llu are lost; ", (unsigned long long)v->lost_first,
+		       (unsigned long long)v->lost_last);
+	else
+		printf("the lost entries are not known (no verified head); ");
+	if (res.cut_bytes)
+		printf("%zu byte(s) cut, kept in %s\n", res.cut_bytes, res.cut_file);
+	else
+		printf("nothing cut\n");
+	printf("%s: repair recorded as %llu and signed; re-import the lost entries' "
+	       "certificates with 'kesu register import'\n", reg,
+	       (unsigned long long)res.seq);
+	return KESU_OK;
 }
 
 enum kesu_rc cmd_register(int argc, char **argv)
@@ -193,7 +246,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		return cmd_register_pg(argc, argv);
 	if (!strcmp(sub, "verify")) {
 		struct kesu_reg_verify v;
-		rc = kesu_register_verify(reg, ca, tsa_ca, &v, &err);
+		rc = kesu_register_verify_ts(reg, ca, tsa_ca, true, &v, NULL, NULL, &err);
 		char gt[KESU_TIME_LEN];
 		kesu_time_format(v.head_ts.gen_time, gt);
 		if (o.json) {
@@ -201,13 +254,15 @@ enum kesu_rc cmd_register(int argc, char **argv)
 				: json_pack("{s:b s:o}", "checked", v.head_timestamped,
 					    "gen_time", v.head_timestamped ? json_string(gt)
 									    : json_null());
-			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:o s:o s:o}",
+			json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:I s:I s:o s:o s:o}",
 				"register", reg, "ok", rc == KESU_OK,
 				"lines", (json_int_t)v.text.lines,
 				"head_seq", (json_int_t)v.head_seq,
 				"certificates_checked", (json_int_t)v.certs_checked,
 				"certificates_missing", (json_int_t)v.certs_missing,
-				"first_bad_line", v.text.bad_line ? json_integer((json_int_t)v.text.bad_line) : json_null(),
+				"repairs", (json_int_t)v.text.repairs,
+				"recoveries", (json_int_t)v.text.recoveries,
+				"first_bad_line", v.bad_line ? json_integer((json_int_t)v.bad_line) : json_null(),
 				"error", rc ? kesu_json_str(err.msg) : json_null(),
 				"head_timestamp", ts);
 			char *s = json_dumps(j, JSON_INDENT(2));
@@ -229,13 +284,16 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		else if (v.head_ts_present)
 			printf("; head timestamp NOT checked (give --tsa-ca-file)");
 		printf("\n");
+		if (v.text.repairs)
+			printf("%s: %zu repair line(s) record entries lost; see 'kesu "
+			       "register list'\n", reg, v.text.repairs);
 		return KESU_OK;
 	}
 	if (!strcmp(sub, "list") || !strcmp(sub, "export")) {
 		if (!strcmp(sub, "export") && !o.csv)
 			return kesu_usage_error("register export: give --csv");
 		json_t *rows;
-		if ((rc = reg_read(&o, reg, &rows)))
+		if ((rc = reg_read(&o, reg, ca, &rows)))
 			return rc;
 		size_t i;
 		json_t *r;
@@ -246,7 +304,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			free(s);
 		} else if (!strcmp(sub, "export")) {
 			static const char *const cols[] = {"seq", "time", "kind", "cert_id",
-				"serial", "model", "result", "operator", "cert_file",
+				"run_id", "serial", "model", "result", "operator", "cert_file",
 				"cert_sha256", "sig_sha256", NULL};
 			for (i = 0; cols[i]; i++)
 				csv_cell(cols[i], !cols[i + 1]);
@@ -261,13 +319,15 @@ enum kesu_rc cmd_register(int argc, char **argv)
 			printf("%-6s %-25s %-22s %-20s %-24s %s\n", "SEQ", "TIME", "RESULT",
 			       "SERIAL", "MODEL", "OPERATOR");
 			json_array_foreach(rows, i, r) {
-				bool rec = !strcmp(sv(r, "kind"), "recovery");
+				bool rec = strcmp(sv(r, "kind"), "certificate");
+				char kind[24];
+				snprintf(kind, sizeof(kind), "(%s)", sv(r, "kind"));
 				printf("%-6lld %-25s %-22s %-20s %-24s %s\n",
 				       (long long)json_integer_value(json_object_get(r, "seq")),
-				       sv(r, "time"), rec ? "(recovery)" : sv(r, "result"),
+				       sv(r, "time"), rec ? kind : sv(r, "result"),
 				       rec ? "-" : sv(r, "serial") ? sv(r, "serial") : "-",
 				       rec ? "-" : sv(r, "model") ? sv(r, "model") : "-",
-				       rec ? "-" : sv(r, "operator"));
+				       rec ? sv(r, "by") ? sv(r, "by") : "-" : sv(r, "operator"));
 			}
 		}
 		json_decref(rows);
@@ -290,22 +350,29 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		enum kesu_rc worst = KESU_OK;
 		for (int i = 0; i < nargs; i++) {
 			struct kesu_cert_file_verdict v;
-			uint64_t seq;
+			struct kesu_reg_append a;
 			struct kesu_trust trust = {.ca_file = ca, .tsa_ca_file = tsa_ca};
 			if ((rc = kesu_cert_verify(args[i], &trust, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
-			} else if ((rc = kesu_reg_append_cert_ts(reg, args[i], signer,
+			} else if ((rc = kesu_reg_append_cert_ts(reg, args[i], signer, ca,
 								 tsa.url[0] ? &tsa : NULL,
-								 &seq, &err))) {
+								 &a, &err))) {
 				kesu_report(&err);
 				if (rc == KESU_ERR_UNSTAMPED)
 					printf("%s: registered as %llu (result %s), head not "
-					       "timestamped\n", args[i], (unsigned long long)seq,
+					       "timestamped\n", args[i], (unsigned long long)a.seq,
 					       v.result);
+			} else if (a.already) {
+				printf("%s: already registered as %llu; nothing to do\n",
+				       args[i], (unsigned long long)a.seq);
 			} else {
+				if (a.recovered)
+					printf("%s: leftovers of an interrupted append were cut "
+					       "and recorded as %llu\n", reg,
+					       (unsigned long long)a.recovery_seq);
 				printf("%s: registered as %llu (result %s)\n", args[i],
-				       (unsigned long long)seq, v.result);
+				       (unsigned long long)a.seq, v.result);
 			}
 			if (rc && (!worst || worst == KESU_ERR_UNSTAMPED))
 				worst = rc;
@@ -313,6 +380,11 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		kesu_signer_free(signer);
 		return worst;
 	}
+	if (!strcmp(sub, "repair") && kesu_reg_is_db(reg))
+		return kesu_usage_error("register repair: only for register files; a "
+					"database register is repaired in the database");
+	if (!strcmp(sub, "repair"))
+		return repair(&o, &cfg, reg, ca);
 	return kesu_usage_error("register: unknown subcommand '%s'; use verify, list, "
-				"export, import, report, init-db, push, pull or seal", sub);
+				"export, import, repair, report, init-db, push, pull or seal", sub);
 }

@@ -117,3 +117,10 @@ stop_tsa() {
 	TSA_PIDS=()
 }
 tsa_mode() { echo "$2" > "$T_DIR/$1/mode"; }
+# new_run FIXTURE OUT: a copy of a run record with a fresh run id (a run
+# record is certified once, so every test certificate needs its own run).
+new_run() {
+	sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" "$1" > "$2" &&
+	echo "$2"
+}
+export -f new_run

@@ -13,6 +13,7 @@ struct kesu_issuer {
 	struct kesu_cert_info info;
 	struct kesu_signer *signer;
 	char register_path[PATH_MAX];
+	char ca_file[PATH_MAX];
 	bool use_register;
 	char out_dir[PATH_MAX];
 	char tsa_url[PATH_MAX], tsa_ca_file[PATH_MAX];
@@ -49,9 +50,12 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 						       : kesu_config_register(&cfg),
 		     sizeof(is->register_path));
 	is->use_register = !o->no_register;
-	/* A database register that cannot take the certificate must stop a
-	 * wipe before it starts, not after the disk is gone. */
-	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path, err)))
+	kesu_strlcpy(is->ca_file, o->ca_file ? o->ca_file : cfg.ca_file, sizeof(is->ca_file));
+	/* A register that cannot take the certificate (a file register that
+	 * does not verify, a database that does not answer) must stop a wipe
+	 * before it starts, not after the disk is gone. */
+	if (is->use_register && (rc = kesu_reg_check_writable(is->register_path,
+							      is->ca_file, err)))
 		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
@@ -131,6 +135,14 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "%s: not valid JSON at line %d: %s", run_record,
 				 je.line, je.text);
+	/* A run record is certified once: ask the register before anything is
+	 * signed, so a second certificate for the same run never exists. */
+	const char *run_id = json_string_value(json_object_get(rr, "run_id"));
+	if (is->use_register && run_id &&
+	    (rc = kesu_reg_check_run(is->register_path, is->ca_file, run_id, err))) {
+		json_decref(rr);
+		return kesu_err_prefix(err, "%s: ", run_record);
+	}
 	uuid_t u;
 	char id[37], now[KESU_TIME_LEN], dir[PATH_MAX];
 	uuid_generate_random(u);
@@ -185,7 +197,7 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 	bool unstamped = tsa && kesu_timestamp_file(tsa, cert_path, &ts, &ts_err);
 	if (is->use_register) {
 		rc = kesu_reg_append_cert_ts(is->register_path, cert_path, is->signer,
-					     tsa, NULL, err);
+					     is->ca_file, tsa, NULL, err);
 		if (rc && rc != KESU_ERR_UNSTAMPED)
 			return rc;
 		if (rc && !unstamped)

@@ -164,7 +164,7 @@ enum kesu_rc kesu_report_pdf_write(const struct kesu_report_opts *r,
 	*rows = 0;
 	if ((rc = kesu_read_file(r->register_path, MAX_REGISTER_BYTES, &text, &len, err)))
 		goto out;
-	kesu_register_check_text(text, len, &chk, keep_line, &led);
+	kesu_register_check_text(text, len, 0, &chk, keep_line, &led);
 	if (chk.bad_line) {
 		rc = kesu_fail(err, KESU_ERR_INVALID, 0,
 			       "%s: line %zu: %s; the register is damaged, run 'kesu "
@@ -174,7 +174,8 @@ enum kesu_rc kesu_report_pdf_write(const struct kesu_report_opts *r,
 	}
 	bool head_checked = o->ca_file && o->ca_file[0];
 	bool head_ok = head_checked &&
-		       kesu_register_verify(r->register_path, o->ca_file, NULL, &v, &verr) == KESU_OK;
+		       kesu_register_verify(r->register_path, o->ca_file, true, &v,
+					     NULL, NULL, &verr) == KESU_OK;
 	e = calloc(json_array_size(led.lines) + 1, sizeof(*e));
 	if (!e) {
 		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");

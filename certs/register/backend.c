@@ -51,32 +51,46 @@ static enum kesu_rc connection(const char *where, struct kesu_db **db,
 }
 
 enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
-				  struct kesu_signer *signer, uint64_t *seq,
-				  struct kesu_err *err)
+				  struct kesu_signer *signer, const char *ca_file,
+				  struct kesu_reg_append *res, struct kesu_err *err)
 {
-	return kesu_reg_append_cert_ts(where, cert_path, signer, NULL, seq, err);
+	return kesu_reg_append_cert_ts(where, cert_path, signer, ca_file, NULL, res, err);
 }
 
 enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
-				     struct kesu_signer *signer,
-				     const struct kesu_tsa *tsa, uint64_t *seq,
-				     struct kesu_err *err)
+				     struct kesu_signer *signer, const char *ca_file,
+				     const struct kesu_tsa *tsa,
+				     struct kesu_reg_append *res, struct kesu_err *err)
 {
 	if (!kesu_reg_is_db(where))
-		return kesu_register_append_cert_ts(where, cert_path, signer, tsa, seq, err);
+		return kesu_register_append_cert_ts(where, cert_path, signer, ca_file, tsa,
+						    res, err);
+	struct kesu_reg_append dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
 	pthread_mutex_lock(&conn_lock);
 	struct kesu_db *db;
 	enum kesu_rc rc = connection(where, &db, err);
 	if (!rc)
-		rc = kesu_pgreg_append_cert(db, cert_path, seq, err);
+		rc = kesu_pgreg_append_cert(db, cert_path, &res->seq, err);
 	pthread_mutex_unlock(&conn_lock);
 	return rc;
 }
 
-enum kesu_rc kesu_reg_check_writable(const char *where, struct kesu_err *err)
+enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
+				const char *run_id, struct kesu_err *err)
+{
+	if (kesu_reg_is_db(where))
+		return KESU_OK;
+	return kesu_register_precheck(where, ca_file, run_id, err);
+}
+
+enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,
+				     struct kesu_err *err)
 {
 	if (!kesu_reg_is_db(where))
-		return KESU_OK;
+		return kesu_register_precheck(where, ca_file, NULL, err);
 	pthread_mutex_lock(&conn_lock);
 	struct kesu_db *db;
 	enum kesu_rc rc = connection(where, &db, err);

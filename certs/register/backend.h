@@ -5,6 +5,7 @@
 #ifndef KESU_REGISTER_BACKEND_H
 #define KESU_REGISTER_BACKEND_H
 
+#include "certs/register/register.h"
 #include "certs/sign/signer.h"
 #include "certs/sign/timestamp.h"
 #include "lib/error.h"
@@ -17,23 +18,30 @@ bool kesu_reg_is_db(const char *where);
 
 /* Before anything irreversible (a wipe): can this machine append to the
  * register at `where`?  For a database: it answers, has the kesu schema,
- * and this role may call kesu.append().  A file register is checked when
- * it is written. */
-enum kesu_rc kesu_reg_check_writable(const char *where, struct kesu_err *err);
+ * and this role may call kesu.append().  For a file: it verifies against
+ * its signed head (ca_file as in kesu_register_append_cert). */
+enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,
+				     struct kesu_err *err);
+
+/* Before a certificate is signed: no certificate in the register is for
+ * run_id (a run record is certified once).  The file register answers
+ * here; the database register refuses at kesu.append(). */
+enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
+				const char *run_id, struct kesu_err *err);
 
 /* Append a certificate file (its .p7s beside it) to the register at
  * `where`.  The file register signs its new head with signer; the database
  * register leaves signing the head to `kesu register seal`. */
 enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
-				  struct kesu_signer *signer, uint64_t *seq,
-				  struct kesu_err *err);
+				  struct kesu_signer *signer, const char *ca_file,
+				  struct kesu_reg_append *res, struct kesu_err *err);
 
 /* The same, and a file register's new head is timestamped by tsa (NULL:
  * none); KESU_ERR_UNSTAMPED when only the token is missing.  A database
  * register has no head file here: tsa is not used for it. */
 enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
-				     struct kesu_signer *signer,
-				     const struct kesu_tsa *tsa, uint64_t *seq,
-				     struct kesu_err *err);
+				     struct kesu_signer *signer, const char *ca_file,
+				     const struct kesu_tsa *tsa,
+				     struct kesu_reg_append *res, struct kesu_err *err);
 
 #endif

@@ -529,7 +529,7 @@ void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdic
 	}
 	struct judge j = {f, hash, 0, n, 0, ""};
 	struct kesu_reg_check c;
-	kesu_register_check_text(text, o, &c, compare_columns, &j);
+	kesu_register_check_text(text, o, 0, &c, compare_columns, &j);
 	free(text);
 	v->entries = c.lines;
 	v->last_seq = c.last_seq;
@@ -978,7 +978,7 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 {
 	memset(st, 0, sizeof(*st));
 	struct kesu_reg_verify rv;
-	enum kesu_rc rc = kesu_register_verify(reg_path, ca_file, NULL, &rv, err);
+	enum kesu_rc rc = kesu_register_verify(reg_path, ca_file, true, &rv, NULL, NULL, err);
 	if (rc)
 		return kesu_err_prefix(err, "push: the local register does not verify: ");
 	char *text;
@@ -987,7 +987,7 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 		return rc;
 	struct lines ls = {json_array()};
 	struct kesu_reg_check c;
-	kesu_register_check_text(text, len, &c, keep_line, &ls);
+	kesu_register_check_text(text, len, 0, &c, keep_line, &ls);
 	free(text);
 	size_t i;
 	json_t *line;

@@ -19,6 +19,10 @@ enum kesu_rc kesu_signer_open(const char *key, const char *cert,
 			      struct kesu_signer **out, struct kesu_err *err);
 void kesu_signer_free(struct kesu_signer *s);
 
+/* The signer certificate's subject (RFC 2253, UTF-8 kept), for records
+ * that name who signed. */
+void kesu_signer_subject(const struct kesu_signer *s, char *buf, size_t size);
+
 /* Detached CMS SignedData (DER) over data: SHA-256, signer certificate
  * embedded, signingTime signed.  *der is freed with free(). */
 enum kesu_rc kesu_signer_sign(struct kesu_signer *s, const void *data,

@@ -107,6 +107,11 @@ int main(int argc, char **argv)
 		char id[37];
 		uuid_generate_random(u);
 		uuid_unparse_lower(u, id);
+		/* A run is certified once: each certificate gets its own run. */
+		char run[37];
+		uuid_generate_random(u);
+		uuid_unparse_lower(u, run);
+		json_object_set_new(rr, "run_id", json_string(run));
 		json_t *cert;
 		if (kesu_cert_build(rr, "run.json", hash, &info, id, now, &cert, &e))
 			die("certificate", &e);

@@ -14,9 +14,10 @@ tmp=$(mktemp -d /tmp/kesu-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # checkpoint/ and the seeds of targets added later are kept as they are:
 # their seeds come from the engineers of those formats.
-for t in certificate register run_record config cms timestamp mmc ata nvme scsi; do
+for t in certificate run_record config cms timestamp mmc ata nvme scsi; do
 	rm -rf "${C:?}/$t"; mkdir -p "$C/$t"
 done
+mkdir -p "$C/register_line" "$C/register_head"
 
 "$root/certs/ca/init-ca.sh" "$tmp/ca" "/C=JP/O=Fuzz/CN=Fuzz CA" 3650 >/dev/null 2>&1
 "$KESU" key new --subject "/C=JP/O=Fuzz/CN=山田 太郎" --out "$tmp/op" >/dev/null
@@ -35,9 +36,9 @@ n=0
 for f in "$tmp"/out/kesu-cert-*.json; do
 	n=$((n + 1)); cp "$f" "$C/certificate/cert-$n.json"
 done
-cp "$tmp/register.jsonl" "$C/register/three-lines.jsonl"
-head -c -20 "$tmp/register.jsonl" > "$C/register/torn.jsonl"
-cp "$tmp/register.jsonl.head" "$C/register/head.json"
+cp "$tmp/register.jsonl" "$C/register_line/three-lines.jsonl"
+head -c -20 "$tmp/register.jsonl" > "$C/register_line/torn.jsonl"
+cp "$tmp/register.jsonl.head" "$C/register_head/head-from-tools.json"
 cp "$root"/tests/fixtures/runs/*.json "$C/run_record/"
 
 # CMS over the fixed document fuzz_cms.c checks, signed by the operator.

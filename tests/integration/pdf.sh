@@ -237,7 +237,7 @@ check "report: --pdf and --out are required (exit 2)" \
 
 # A ledger longer than a page repeats its table head.
 for i in $(seq 1 36); do
-	issue "$FIXTURES/runs/erased.json" op --register "$T_DIR/big/register.jsonl" --asset "B-$i" >/dev/null ||
+	issue "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/big-run-$i.json")" op --register "$T_DIR/big/register.jsonl" --asset "B-$i" >/dev/null ||
 		{ not_ok "issue $i"; break; }
 done
 "$KESU" register report --pdf --out "$T_DIR/pdf/big.pdf" --register "$T_DIR/big/register.jsonl" \

@@ -104,8 +104,10 @@ check "an edited seal is reported" \
 conc_start=$(date +%s)
 for i in $(seq -w 1 "$STATIONS"); do
 	( url=$(pg_url "st$i")
-	  for _ in $(seq 1 "$APPENDS"); do
-		issue "$FIXTURES/runs/erased.json" op --register "$url" >/dev/null || echo "station $i: append failed" >&2
+	  for k in $(seq 1 "$APPENDS"); do
+		# a run is certified once: every append its own run
+		r=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/st-run-$i-$k.json")
+		issue "$r" op --register "$url" >/dev/null || echo "station $i: append failed" >&2
 	  done ) &
 done
 wait
@@ -126,8 +128,9 @@ check "$STATIONS concurrent stations: the chain, documents and both seals verify
 # ---- the server killed in the middle of appends ----
 before=$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')
 for w in 1 2 3 4; do
-	( for _ in 1 2 3 4 5 6; do
-		c=$(issue "$FIXTURES/runs/erased.json" op --register "$ST" 2>>"$T_DIR/crash.err") &&
+	( for k in 1 2 3 4 5 6; do
+		r=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/crash-run-$w-$k.json")
+		c=$(issue "$r" op --register "$ST" 2>>"$T_DIR/crash.err") &&
 			basename "$c" .json | sed 's/^kesu-cert-//' >> "$T_DIR/acked.$w"
 	  done ) &
 done

@@ -9,7 +9,10 @@ trap 'stop_tsa; t_cleanup' EXIT
 
 make_ca ca && make_operator op ca && make_tsa tsa && make_tsa rogue &&
 	start_tsa tsa || { not_ok "test CA and TSA set-up"; t_done; exit 1; }
-mkdir -p "$T_DIR/out"
+mkdir -p "$T_DIR/out" "$T_DIR/runs"
+# A run record is certified once: each certificate gets its own run.
+n_run=0
+run() { n_run=$((n_run + 1)); new_run "$FIXTURES/runs/erased.json" "$T_DIR/runs/run-$n_run.json"; }
 CA=$T_DIR/ca/ca.pem TCA=$T_DIR/tsa/ca.pem URL=$TSA_URL
 REG=$T_DIR/reg/register.jsonl
 V=("$KESU" cert verify --ca "$CA" --tsa-ca-file "$TCA")
@@ -32,7 +35,7 @@ ts_openssl() { # SIGNED-FILE TSA-CA
 export TS_CMD
 export -f ts_openssl
 
-cert=$(issue "$FIXTURES/runs/erased.json" op --no-register --tsa "$URL" --tsa-ca-file "$TCA")
+cert=$(issue "$(run)" op --no-register --tsa "$URL" --tsa-ca-file "$TCA")
 check "cert issue --tsa writes the token beside the signature" test -s "$cert.tsr"
 check "kesu cert verify checks the token and names the time" \
 	bash -c '"${@:2}" "$1" | grep -q "OK: result erased.*timestamped 20.* by .*CN=tsa TSA"' _ "$cert" "${V[@]}"
@@ -47,7 +50,7 @@ check "without a TSA CA the token is reported as not checked" \
 
 # Settings from kesu.conf.
 printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n' "$CA" "$TCA" "$URL" > "$T_DIR/k.conf"
-c2=$(issue "$FIXTURES/runs/erased.json" op --no-register --config "$T_DIR/k.conf")
+c2=$(issue "$(run)" op --no-register --config "$T_DIR/k.conf")
 check "[timestamp] url in kesu.conf timestamps too" test -s "$c2.tsr"
 check "[trust] tsa_ca_file in kesu.conf checks it" \
 	bash -c '"$KESU" cert verify --config "$2" "$1" | grep -q "timestamped"' _ "$c2" "$T_DIR/k.conf"
@@ -71,7 +74,7 @@ check "a token from a TSA the verifier does not trust is refused (exit 9)" \
 unstamped() { # NAME MODE PATTERN
 	tsa_mode tsa "$2"
 	local out rc c
-	out=$(issue "$FIXTURES/runs/erased.json" op --no-register --tsa "$URL" \
+	out=$(issue "$(run)" op --no-register --tsa "$URL" \
 		--tsa-ca-file "$TCA" 2>&1); rc=$?
 	c=$(grep -m1 '^/.*json$' <<<"$out")
 	check "TSA $1: exit 11, the certificate is written and signed, no token" \
@@ -88,12 +91,12 @@ unstamped "answering another request (wrong nonce)" wrong-nonce "nonce mismatch"
 unstamped "failing with HTTP 500" http-500 "HTTP status 500"
 tsa_mode rogue ok
 start_tsa rogue; ROGUE=$TSA_URL
-out=$(issue "$FIXTURES/runs/erased.json" op --no-register --tsa "$ROGUE" --tsa-ca-file "$TCA" 2>&1); rc=$?
+out=$(issue "$(run)" op --no-register --tsa "$ROGUE" --tsa-ca-file "$TCA" 2>&1); rc=$?
 check "a TSA not chaining to --tsa-ca-file is refused at issue time (exit 11)" \
 	bash -c '[ $1 -eq 11 ] && grep -q "timestamp token does not verify" <<<"$2"' _ "$rc" "$out"
 
 stop_tsa
-out=$(issue "$FIXTURES/runs/erased.json" op --register "$REG" --tsa "$URL" --tsa-ca-file "$TCA" 2>&1); rc=$?
+out=$(issue "$(run)" op --register "$REG" --tsa "$URL" --tsa-ca-file "$TCA" 2>&1); rc=$?
 down=$(grep -m1 '^/.*json$' <<<"$out")
 check "TSA down: exit 11, the error names the URL, certificate and register line kept" \
 	bash -c '[ $1 -eq 11 ] && grep -q "timestamp authority $2" <<<"$3" && [ -s "$4.p7s" ] &&
@@ -109,13 +112,13 @@ check "kesu cert timestamp without a TSA is a usage error" \
 	bash -c '[ $1 -eq 2 ] && grep -q -- "--tsa URL" <<<"$2"' _ "$rc" "$out"
 
 # The register head.
-c3=$(issue "$FIXTURES/runs/erased.json" op --register "$REG" --tsa "$URL" --tsa-ca-file "$TCA")
+c3=$(issue "$(run)" op --register "$REG" --tsa "$URL" --tsa-ca-file "$TCA")
 check "an append timestamps the new head" test -s "$REG.head.tsr"
 check "register verify checks the head token" \
 	bash -c '"$KESU" register verify --register "$1" --ca "$2" --tsa-ca-file "$3" | grep -q "head timestamped"' _ "$REG" "$CA" "$TCA"
 check "the README's openssl ts -verify command accepts the head token" ts_openssl "$REG.head" "$TCA"
 cp "$REG.head.tsr" "$T_DIR/head.tsr"
-issue "$FIXTURES/runs/erased.json" op --register "$REG" >/dev/null
+issue "$(run)" op --register "$REG" >/dev/null
 check "an append without a TSA removes the old head's token" test ! -e "$REG.head.tsr"
 cp "$T_DIR/head.tsr" "$REG.head.tsr"
 out=$("$KESU" register verify --register "$REG" --ca "$CA" --tsa-ca-file "$TCA" 2>&1); rc=$?
@@ -142,8 +145,8 @@ check "register import refuses a certificate with a token for other data" \
 "$KESU" key new --subject "/O=テスト/CN=short" --out "$T_DIR/short" >/dev/null &&
 	ENDDATE=$(date -u -d '+6 seconds' +%y%m%d%H%M%SZ) "$CA_SCRIPTS/issue-operator.sh" "$T_DIR/ca" \
 		"$T_DIR/short/kesu-signing.csr" "$T_DIR/short/cert.pem" >/dev/null 2>&1
-good=$(issue "$FIXTURES/runs/erased.json" short --no-register --tsa "$URL" --tsa-ca-file "$TCA")
-late=$(issue "$FIXTURES/runs/erased.json" short --no-register)
+good=$(issue "$(run)" short --no-register --tsa "$URL" --tsa-ca-file "$TCA")
+late=$(issue "$(run)" short --no-register)
 while openssl x509 -in "$T_DIR/short/cert.pem" -noout -checkend 0 >/dev/null; do sleep 1; done
 sleep 1
 check "the operator certificate has expired (stock openssl cms -verify refuses now)" \

@@ -31,10 +31,11 @@ struct chain {
 
 static char *line_for(int seq, const char *prev, const char *result)
 {
-	char id[37];
+	char id[37], run[37];
 	snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012d", seq);
-	json_t *e = json_pack("{s:s s:s s:s s:s s:s s:s s:s s:s s:s s:I s:s s:s}",
-		"kind", "certificate", "cert_id", id, "cert_file", "/x/c.json",
+	snprintf(run, sizeof(run), "11111111-0000-4000-8000-%012d", seq);
+	json_t *e = json_pack("{s:s s:s s:s s:s s:s s:s s:s s:s s:s s:s s:I s:s s:s}",
+		"kind", "certificate", "cert_id", id, "run_id", run, "cert_file", "/x/c.json",
 		"cert_sha256", KESU_REGISTER_GENESIS, "sig_sha256", KESU_REGISTER_GENESIS,
 		"serial", "S-1", "model", "M", "result", result, "operator", "山田",
 		"seq", (json_int_t)seq, "time", "2026-11-22T10:00:00+09:00", "prev", prev);
