@@ -16,9 +16,10 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
 	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev \
-	fonts-ipaexfont poppler-utils zbar-tools imagemagick
+	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
+	libcurl4-openssl-dev clang libclang-rt-14-dev python3
 
-PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode
+PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
@@ -51,7 +52,7 @@ MANPAGES := $(sort $(wildcard man/*.[1-8]))
 .SECONDARY:
 
 .PHONY: all deps check asan run-tests unit-tests demo bench vmcheck pgcheck-full install \
-	uninstall clean lint-man lint-layers
+	uninstall clean lint-man lint-layers fuzz fuzz-build fuzz-bins fuzz-corpus
 
 all: $(BUILD)/kesu
 
@@ -107,8 +108,8 @@ check: deps
 lint-layers:
 	@bash tests/check-layers.sh
 
-run-tests: lint-layers all unit-tests lint-man
-	@bash tests/run.sh $(BUILD)
+run-tests: lint-layers all unit-tests lint-man fuzz-build
+	@KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) bash tests/run.sh $(BUILD)
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g" HARDEN= \
@@ -119,6 +120,37 @@ asan: deps
 vmcheck: deps all
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
 	  bash tests/integration/vm.sh
+
+# libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,
+# UBSan and fuzzer coverage into its own directory, apart from the gcc build.
+# make check runs each for FUZZ_SECONDS=3 (tests/integration/fuzz.sh);
+# make fuzz for FUZZ_SECONDS (default 60) each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="-O1 -g" HARDEN= \
+	  SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libkesu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libkesu.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Regenerates tests/fuzz/corpus/ and tests/fuzz/ca.pem (committed).
+fuzz-corpus: all $(BUILD)/tests/make_seeds
+	@bash tests/fuzz/make-corpus.sh $(abspath $(BUILD))
+
+$(BUILD)/tests/make_seeds: tests/fuzz/make_seeds.c $(SUPPORT_OBJS) $(BUILD)/libkesu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+fuzz: deps fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
+	  KESU=$(abspath $(BUILD))/kesu bash tests/integration/fuzz.sh
 
 # The database register's test with the issue's full load, 16 stations x 200
 # appends (make check runs the same script with 16 x 6); about 15 minutes here.
@@ -151,6 +183,6 @@ uninstall:
 	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+-include $(shell find build build-asan build-fuzz -name '*.d' 2>/dev/null)

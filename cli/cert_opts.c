@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "lib/strutil.h"
 
+#include <limits.h>
 #include <string.h>
 
 static enum kesu_rc set(char *dst, size_t size, const char *arg, const char *opt)
@@ -16,7 +17,7 @@ enum {
 	OPT_CONFIG, OPT_KEY, OPT_CERT, OPT_CA_FILE, OPT_CRL, OPT_OPERATOR, OPT_TITLE, OPT_ORG,
 	OPT_CONTACT, OPT_CUSTOMER, OPT_ASSET, OPT_CLASS, OPT_MY_NUMBER, OPT_REASON, OPT_DEST,
 	OPT_APPROVER, OPT_APPROVAL_REF, OPT_APPROVAL_DATE, OPT_WITNESS, OPT_CERT_DIR,
-	OPT_REGISTER, OPT_NO_REGISTER,
+	OPT_REGISTER, OPT_NO_REGISTER, OPT_TSA, OPT_TSA_CA,
 };
 
 const struct kesu_opt kesu_cert_opt_table[] = {
@@ -42,6 +43,8 @@ const struct kesu_opt kesu_cert_opt_table[] = {
 	[OPT_CERT_DIR] = {"cert-dir", 0, "DIR", "where certificates go (default: beside the run record)"},
 	[OPT_REGISTER] = {"register", 0, "FILE", "register (default /var/lib/kesu/register.jsonl)"},
 	[OPT_NO_REGISTER] = {"no-register", 0, NULL, "do not add to the register"},
+	[OPT_TSA] = {"tsa", 0, "URL", "RFC 3161 timestamp authority for each certificate and register head ([timestamp] url)"},
+	[OPT_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check its answers ([trust] tsa_ca_file)"},
 	KESU_OPT_END,
 };
 
@@ -98,6 +101,12 @@ enum kesu_rc kesu_cert_opt_apply(struct kesu_cert_opts *o, const struct kesu_opt
 	case OPT_REGISTER: o->register_path = arg; break;
 	case OPT_NO_REGISTER: o->no_register = true; break;
 	case OPT_CERT_DIR: o->out_dir = arg; break;
+	case OPT_TSA:
+		if (!kesu_is_clean(arg) || strlen(arg) >= PATH_MAX)
+			rc = kesu_usage_error("--tsa: too long or contains control characters");
+		o->tsa_url = arg;
+		break;
+	case OPT_TSA_CA: o->tsa_ca_file = arg; break;
 	case OPT_CA_FILE: o->ca_file = arg; break;
 	case OPT_CRL: o->crl_file = arg; break;
 	}

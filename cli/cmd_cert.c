@@ -16,13 +16,15 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      "  kesu cert issue RUN-RECORD... [certificate options]\n"
-	      "  kesu cert verify FILE... [--ca FILE] [--crl FILE] [--at TIME] [--json]\n"
-	      "                   [--config FILE]\n"
+	      "  kesu cert verify FILE... [--ca FILE] [--crl FILE] [--tsa-ca-file FILE]\n"
+	      "                   [--at TIME] [--json] [--config FILE]\n"
+	      "  kesu cert timestamp FILE... [--tsa URL] [--tsa-ca-file FILE] [--config FILE]\n"
 	      "  kesu cert show FILE [--json]\n"
 	      "  kesu cert pdf FILE... [--out DIR] [--lang ja|en|ja+en] [--ca FILE]\n\n"
 	      "Issue signed disposal certificates from run records, verify them\n"
-	      "(signature, CA chain at signing time, revocation, internal consistency,\n"
-	      "the run record beside it), or show\n"
+	      "(signature, CA chain at signing time or at the timestamp's time,\n"
+	      "revocation, internal consistency, the run record beside it), add a\n"
+	      "missing RFC 3161 timestamp token (FILE.tsr, over FILE.p7s), or show\n"
 	      "one for people.  See kesu-certificate(5).\n\n", out);
 	kesu_cert_opts_help(out);
 }
@@ -56,12 +58,83 @@ static enum kesu_rc cert_issue(int argc, char **argv)
 		char path[PATH_MAX];
 		if ((rc = kesu_issuer_issue(is, argv[i], path, sizeof(path), &err))) {
 			kesu_report(&err);
-			worst = worst ? worst : rc;
-			continue;
+			worst = worst && worst != KESU_ERR_UNSTAMPED ? worst : rc;
+			if (rc != KESU_ERR_UNSTAMPED)
+				continue;
 		}
 		printf("%s\n", path);
 	}
 	kesu_issuer_free(is);
+	return worst;
+}
+
+/* null, or what the token says and whether it was checked. */
+static json_t *ts_json(const struct kesu_cert_file_verdict *ov)
+{
+	if (!ov->ts_present)
+		return json_null();
+	char gt[KESU_TIME_LEN];
+	kesu_time_format(ov->ts.gen_time, gt);
+	return json_pack("{s:b s:o s:o s:o}", "checked", ov->ts_checked,
+			 "gen_time", ov->ts_checked ? json_string(gt) : json_null(),
+			 "tsa", ov->ts_checked ? kesu_json_str(ov->ts.tsa_subject) : json_null(),
+			 "serial", ov->ts_checked ? json_string(ov->ts.serial) : json_null());
+}
+
+static enum kesu_rc cert_timestamp(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"tsa", required_argument, NULL, 't'},
+		{"tsa-ca-file", required_argument, NULL, 'T'},
+		{"config", required_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *url = NULL, *tsa_ca = NULL, *config = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't': url = optarg; break;
+		case 'T': tsa_ca = optarg; break;
+		case 'C': config = optarg; break;
+		case 'h': usage(stdout); return KESU_OK;
+		default: return KESU_ERR_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return kesu_usage_error("cert timestamp: give the certificate file(s)");
+	struct kesu_config cfg;
+	struct kesu_err err = {0};
+	enum kesu_rc rc = kesu_config_load(config, &cfg, &err);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
+	struct kesu_tsa tsa = {url ? url : cfg.tsa_url, tsa_ca ? tsa_ca : cfg.tsa_ca_file,
+			       NULL, NULL};
+	if (!tsa.url[0])
+		return kesu_usage_error("cert timestamp: no timestamp authority; give --tsa "
+					"URL or set [timestamp] url in kesu.conf");
+	if (!kesu_is_clean(tsa.url))
+		return kesu_usage_error("--tsa: contains control characters");
+	enum kesu_rc worst = KESU_OK;
+	for (int i = optind; i < argc; i++) {
+		struct kesu_ts_info ts;
+		char shown[PATH_MAX], gt[KESU_TIME_LEN];
+		kesu_clean(shown, sizeof(shown), argv[i], strlen(argv[i]));
+		if ((rc = kesu_timestamp_file(&tsa, argv[i], &ts, &err))) {
+			kesu_err_prefix(&err, "%s: ", shown);
+			kesu_report(&err);
+			/* Whatever the cause, the file is left without a token:
+			 * the one documented code for that. */
+			worst = worst ? worst : rc == KESU_ERR_USAGE ? rc : KESU_ERR_UNSTAMPED;
+			continue;
+		}
+		kesu_time_format(ts.gen_time, gt);
+		printf("%s%s: timestamped %s by %s (serial %s)\n", shown, KESU_TSR_SUFFIX, gt,
+		       ts.tsa_subject[0] ? ts.tsa_subject : "(no TSA certificate)", ts.serial);
+	}
 	return worst;
 }
 
@@ -73,10 +146,11 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		{"at", required_argument, NULL, 'a'},
 		{"json", no_argument, NULL, 'j'},
 		{"config", required_argument, NULL, 'C'},
+		{"tsa-ca-file", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ca = NULL, *crl = NULL, *config = NULL;
+	const char *ca = NULL, *crl = NULL, *config = NULL, *tsa_ca = NULL;
 	time_t at = 0;
 	bool json = false;
 	int c;
@@ -92,6 +166,7 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'C': config = optarg; break;
+		case 'T': tsa_ca = optarg; break;
 		case 'h': usage(stdout); return KESU_OK;
 		default: return KESU_ERR_USAGE;
 		}
@@ -100,12 +175,15 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		return kesu_usage_error("cert verify: give the certificate file(s)");
 	struct kesu_config cfg;
 	struct kesu_err err = {0};
-	if (!ca) {
+	if (!ca || !tsa_ca) {
 		enum kesu_rc rc = kesu_config_load(config, &cfg, &err);
 		if (rc) {
 			kesu_report(&err);
 			return rc;
 		}
+		tsa_ca = tsa_ca ? tsa_ca : cfg.tsa_ca_file;
+	}
+	if (!ca) {
 		ca = cfg.ca_file;
 		if (!ca[0])
 			return kesu_usage_error("cert verify: no trusted CA; give --ca FILE "
@@ -115,7 +193,8 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		if (!crl && cfg.crl_file[0])
 			crl = cfg.crl_file;
 	}
-	struct kesu_trust trust = {.ca_file = ca, .crl_file = crl, .at = at};
+	struct kesu_trust trust = {.ca_file = ca, .crl_file = crl, .at = at,
+				   .tsa_ca_file = tsa_ca};
 	enum kesu_rc worst = KESU_OK;
 	json_t *arr = json ? json_array() : NULL;
 	for (int i = optind; i < argc; i++) {
@@ -131,7 +210,7 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 			if (ov.sig.signing_time)
 				kesu_time_format(ov.sig.signing_time, st);
 			json_array_append_new(arr, json_pack(
-				"{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o}",
+				"{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o}",
 				"file", kesu_json_str(argv[i]), "ok", ov.ok, "verdict", ov.stage,
 				"error", ov.ok ? json_null() : kesu_json_str(ov.error),
 				"id", ov.id[0] ? json_string(ov.id) : json_null(),
@@ -141,7 +220,7 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 				"physical_destruction_required", ov.v.physical_destruction_required,
 				"revocation_checked", ov.ok && ov.sig.revocation_checked,
 				"run_record_checked", ov.ok && ov.run_record_checked,
-				"warnings", w));
+				"warnings", w, "timestamp", ts_json(&ov)));
 			continue;
 		}
 		char shown[PATH_MAX];
@@ -156,6 +235,12 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		       ov.sig.signer_subject, st,
 		       ov.sig.revocation_checked ? ", not revoked" : "",
 		       ov.run_record_checked ? ", run record matches" : "");
+		if (ov.ts_checked) {
+			kesu_time_format(ov.ts.gen_time, st);
+			printf(", timestamped %s by %s", st, ov.ts.tsa_subject);
+		} else if (ov.ts_present) {
+			printf("; timestamp token NOT checked (give --tsa-ca-file)");
+		}
 		for (size_t k = 0; k < ov.v.n_warnings; k++)
 			printf("; WARNING: %s", ov.v.warnings[k]);
 		printf("\n");
@@ -337,8 +422,11 @@ enum kesu_rc cmd_cert(int argc, char **argv)
 		return cert_verify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return cert_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "timestamp"))
+		return cert_timestamp(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pdf"))
 		return cmd_cert_pdf(argc - 1, argv + 1);
-	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, show or pdf",
+	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, "
+				"timestamp, show or pdf",
 				argv[1]);
 }

@@ -510,11 +510,14 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	}
 	/* A certificate for every result, failures included, signed and
 	 * registered; without it an erasure is not proven either. */
+	bool unstamped = false;
 	if (o->issuer &&
 	    (rc = kesu_issuer_issue_as(o->issuer, &d->cert_info, d->record_path, d->cert_path,
 				       sizeof(d->cert_path), &err)) != KESU_OK) {
 		kesu_report(&err);
-		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
+		unstamped = rc == KESU_ERR_UNSTAMPED;
+		if (!unstamped)
+			return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 	}
 	if (o->pdf && d->cert_path[0] &&
 	    (rc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang, o->cert.config_path,
@@ -525,7 +528,9 @@ static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *hos
 	if (d->w.result == KESU_RESULT_FAILED &&
 	    (d->w.device_gone || d->engine_rc == KESU_ERR_GONE))
 		return KESU_ERR_GONE;
-	return result_rc(d->w.result);
+	/* A result that is not clean says more than a missing token. */
+	rc = result_rc(d->w.result);
+	return rc == KESU_OK && unstamped ? KESU_ERR_UNSTAMPED : rc;
 }
 
 static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts *o)
@@ -810,6 +815,9 @@ static enum kesu_rc worst(enum kesu_rc a, enum kesu_rc b)
 	/* Interruption wins over failure so the operator knows to resume. */
 	if (a == KESU_ERR_INTERRUPTED || b == KESU_ERR_INTERRUPTED)
 		return KESU_ERR_INTERRUPTED;
+	/* A missing timestamp token is the mildest failure (exit 11). */
+	if (a == KESU_ERR_UNSTAMPED && b != KESU_OK)
+		return b;
 	return a != KESU_OK ? a : b;
 }
 

@@ -26,6 +26,8 @@ static const struct field FIELDS[] = {
 	F("signing", "pin_file", pin_file),
 	F("signing", "pkcs11_module", pkcs11_module),
 	F("trust", "ca_file", ca_file),
+	F("trust", "tsa_ca_file", tsa_ca_file),
+	F("timestamp", "url", tsa_url),
 	F("trust", "crl_file", crl_file),
 	F("register", "path", register_path),
 	F("register", "url", register_url),
@@ -98,7 +100,7 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 			if (!known)
 				return kesu_fail(err, KESU_ERR_INVALID, 0,
 						 "%s:%zu: unknown section [%s]; known: operator "
-						 "customer signing trust register paths",
+						 "customer signing trust timestamp register paths",
 						 name, lineno, sec);
 			kesu_strlcpy(section, sec, sizeof(section));
 			continue;

@@ -26,6 +26,8 @@ struct kesu_config {
 	char pin_file[PATH_MAX];   /* token PIN, for pkcs11: keys */
 	char pkcs11_module[PATH_MAX]; /* PKCS#11 module for pkcs11: keys */
 	char ca_file[PATH_MAX];    /* trusted CA certificates (PEM bundle) */
+	char tsa_ca_file[PATH_MAX]; /* CA certificates of the timestamp authority */
+	char tsa_url[PATH_MAX];    /* RFC 3161 timestamp authority, "" = none */
 	char crl_file[PATH_MAX];   /* their CRLs (PEM); empty = no revocation check */
 	char register_path[PATH_MAX];
 	char register_url[PATH_MAX]; /* postgresql:// URL of a database register */

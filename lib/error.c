@@ -64,6 +64,7 @@ int kesu_exit_code(enum kesu_rc rc)
 	case KESU_ERR_INVALID: return 9;
 	case KESU_ERR_CRYPTO: return 9;
 	case KESU_ERR_INTERNAL: return 10;
+	case KESU_ERR_UNSTAMPED: return 11;
 	}
 	return 10;
 }
@@ -84,6 +85,7 @@ const char *kesu_rc_name(enum kesu_rc rc)
 	case KESU_ERR_INVALID: return "invalid";
 	case KESU_ERR_CRYPTO: return "signature";
 	case KESU_ERR_INTERNAL: return "internal";
+	case KESU_ERR_UNSTAMPED: return "no-timestamp";
 	}
 	return "internal";
 }

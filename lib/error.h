@@ -24,6 +24,7 @@ enum kesu_rc {
 	KESU_ERR_INVALID,     /* malformed input file (JSON, certificate, config) */
 	KESU_ERR_CRYPTO,      /* signing or signature verification failed */
 	KESU_ERR_INTERNAL,    /* out of memory, library failure */
+	KESU_ERR_UNSTAMPED,   /* signed and written, but no timestamp token */
 };
 
 struct kesu_err {

@@ -64,3 +64,63 @@ new_run() {
 	echo "$2"
 }
 export -f new_run
+# make_tsa NAME: a throwaway timestamp authority in $T_DIR/NAME: its own CA
+# (ca.pem), a TSA certificate with extendedKeyUsage critical timeStamping,
+# and ts.cnf for `openssl ts -reply`.
+make_tsa() {
+	local d="$T_DIR/$1"
+	mkdir -p "$d" &&
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -days 30 -subj "/O=Test/CN=$1 TSA CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1 &&
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/tsa.key" -out "$d/tsa.csr" -subj "/O=Test/CN=$1 TSA" >/dev/null 2>&1 &&
+	printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+		"keyUsage=critical,digitalSignature,nonRepudiation" \
+		"extendedKeyUsage=critical,timeStamping" > "$d/tsa.ext" &&
+	openssl x509 -req -in "$d/tsa.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 30 -extfile "$d/tsa.ext" -out "$d/tsa.pem" >/dev/null 2>&1 &&
+	cat > "$d/ts.cnf" <<CNF
+[ tsa ]
+default_tsa = tsa1
+[ tsa1 ]
+dir = $d
+serial = \$dir/tsaserial
+crypto_device = builtin
+signer_cert = \$dir/tsa.pem
+certs = \$dir/ca.pem
+signer_key = \$dir/tsa.key
+signer_digest = sha256
+default_policy = 1.3.6.1.4.1.99999.1
+digests = sha256
+accuracy = secs:1
+ordering = yes
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+CNF
+}
+
+# start_tsa NAME: serve $T_DIR/NAME on a port the system picks; sets
+# TSA_URL.  The server is stopped by stop_tsa, which the caller's EXIT trap
+# must call (t_cleanup_tsa below does it).
+TSA_PIDS=()
+start_tsa() {
+	local d="$T_DIR/$1" i
+	rm -f "$d/port"
+	python3 "$(dirname "${BASH_SOURCE[0]}")/tsa-server.py" "$d" &
+	TSA_PIDS+=($!)
+	for i in $(seq 100); do
+		[ -s "$d/port" ] && break
+		sleep 0.1
+	done
+	[ -s "$d/port" ] || return 1
+	TSA_URL="http://127.0.0.1:$(cat "$d/port")/"
+}
+stop_tsa() {
+	local p
+	for p in "${TSA_PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	TSA_PIDS=()
+}
+tsa_mode() { echo "$2" > "$T_DIR/$1/mode"; }

@@ -31,6 +31,29 @@ static enum kesu_rc check_signature(const char *path, const char *data, size_t l
 	return rc;
 }
 
+/* A token (path.tsr) checked against the TSA CA gives trusted time: the
+ * signer must then have been valid when the TSA saw the signature, not
+ * merely when the signer's own clock says it signed, which also keeps the
+ * certificate valid after the operator certificate expires.  Without a
+ * TSA CA the token is only reported. */
+static enum kesu_rc check_timestamp(const char *path, const struct kesu_trust *t,
+				    struct kesu_cert_file_verdict *ov,
+				    struct kesu_err *err)
+{
+	char tsr[PATH_MAX];
+	if ((size_t)snprintf(tsr, sizeof(tsr), "%s%s", path, KESU_TSR_SUFFIX) >= sizeof(tsr))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", path);
+	ov->ts_present = access(tsr, F_OK) == 0;
+	if (!ov->ts_present || !t->tsa_ca_file || !t->tsa_ca_file[0])
+		return KESU_OK;
+	ov->stage = "BAD TIMESTAMP";
+	bool present;
+	enum kesu_rc rc = kesu_timestamp_verify_file(path, t->tsa_ca_file, &present,
+						     &ov->ts, err);
+	ov->ts_checked = !rc && present;
+	return rc;
+}
+
 static enum kesu_rc check_consistency(const json_t *c, const struct kesu_trust *t,
 				      struct kesu_cert_file_verdict *ov,
 				      struct kesu_err *err)
@@ -110,8 +133,22 @@ enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 	snprintf(ov->result, sizeof(ov->result), "%s",
 		 json_string_value(json_object_get(c, "result")));
 	snprintf(ov->id, sizeof(ov->id), "%s", json_string_value(json_object_get(c, "id")));
-	if ((rc = check_signature(path, data, len, t, ov, &err)) ||
-	    (rc = check_consistency(c, t, ov, &err)) ||
+	if ((rc = check_timestamp(path, t, ov, &err)))
+		goto out;
+	struct kesu_trust at_ts = *t;
+	if (ov->ts_checked && !t->at)
+		at_ts.at = ov->ts.gen_time;
+	if ((rc = check_signature(path, data, len, &at_ts, ov, &err)))
+		goto out;
+	if (ov->ts_checked && ov->sig.signing_time > ov->ts.gen_time + KESU_TS_SKEW_S) {
+		ov->stage = "INCONSISTENT";
+		rc = kesu_fail(&err, KESU_ERR_INVALID, 0,
+			       "the signer claims to have signed after the timestamp "
+			       "authority saw the signature (signingTime later than "
+			       "genTime); the signer's clock was wrong");
+		goto out;
+	}
+	if ((rc = check_consistency(c, t, ov, &err)) ||
 	    (rc = check_run_record(path, c, ov, &err)))
 		goto out;
 	ov->ok = true;

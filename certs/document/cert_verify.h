@@ -13,6 +13,7 @@
 
 #include "certs/document/certificate.h"
 #include "certs/sign/cms_verify.h"
+#include "certs/sign/timestamp.h"
 #include "lib/error.h"
 
 #include <stdbool.h>
@@ -21,11 +22,15 @@
 struct kesu_cert_file_verdict {
 	bool ok;
 	char error[600];
-	const char *stage;   /* OK, INVALID, BAD SIGNATURE, UNTRUSTED, INCONSISTENT */
+	const char *stage;   /* OK, INVALID, BAD TIMESTAMP, BAD SIGNATURE, UNTRUSTED,
+			      * INCONSISTENT */
 	struct kesu_sig_info sig;
 	struct kesu_cert_verdict v;
 	char result[32], id[40];
 	bool run_record_checked;  /* the run record beside it matched */
+	bool ts_present;          /* a .tsr beside it */
+	bool ts_checked;          /* ... verified against t->tsa_ca_file */
+	struct kesu_ts_info ts;
 };
 
 enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,

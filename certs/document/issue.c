@@ -16,6 +16,8 @@ struct kesu_issuer {
 	char ca_file[PATH_MAX];
 	bool use_register;
 	char out_dir[PATH_MAX];
+	char tsa_url[PATH_MAX], tsa_ca_file[PATH_MAX];
+	struct kesu_tsa tsa;
 };
 
 static void fill(char *dst, size_t size, const char *from)
@@ -57,6 +59,10 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 		goto fail;
 	if (o->out_dir)
 		kesu_strlcpy(is->out_dir, o->out_dir, sizeof(is->out_dir));
+	kesu_strlcpy(is->tsa_url, o->tsa_url ? o->tsa_url : cfg.tsa_url, sizeof(is->tsa_url));
+	kesu_strlcpy(is->tsa_ca_file, o->tsa_ca_file ? o->tsa_ca_file : cfg.tsa_ca_file,
+		     sizeof(is->tsa_ca_file));
+	is->tsa = (struct kesu_tsa){is->tsa_url, is->tsa_ca_file, o->tsa_post, NULL};
 	char now[KESU_TIME_LEN];
 	kesu_time_now(now);
 	if (kesu_cert_approval_after(i->approval_date, now)) {
@@ -180,8 +186,28 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 	free(text);
 	if (!rc)
 		rc = kesu_signer_sign_file(is->signer, cert_path, err);
-	if (!rc && is->use_register)
+	if (rc)
+		return rc;
+	/* A TSA that is down must not cost the erasure its certificate or its
+	 * register line: both are written, and the missing token is reported
+	 * after them. */
+	struct kesu_err ts_err = {0};
+	struct kesu_ts_info ts;
+	const struct kesu_tsa *tsa = is->tsa_url[0] ? &is->tsa : NULL;
+	bool unstamped = tsa && kesu_timestamp_file(tsa, cert_path, &ts, &ts_err);
+	if (is->use_register) {
 		rc = kesu_reg_append_cert(is->register_path, cert_path, is->signer,
 					  is->ca_file, NULL, err);
-	return rc;
+		if (rc)
+			return rc;
+	}
+	if (unstamped) {
+		*err = ts_err;
+		kesu_err_prefix(err, "%s: signed but not timestamped: ", cert_path);
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n,
+			 "; add the token later with 'kesu cert timestamp %.200s'", cert_path);
+		return err->rc = KESU_ERR_UNSTAMPED;
+	}
+	return KESU_OK;
 }

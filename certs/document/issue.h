@@ -8,6 +8,7 @@
 #include "lib/config.h"
 #include "lib/error.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/timestamp.h"
 
 #include <stdbool.h>
 
@@ -19,6 +20,9 @@ struct kesu_cert_opts {
 	const char *crl_file;        /* NULL: [trust] crl_file */
 	const char *register_path;
 	const char *out_dir;         /* NULL: beside the run record */
+	const char *tsa_url;         /* NULL: [timestamp] url, if any */
+	const char *tsa_ca_file;     /* NULL: [trust] tsa_ca_file, if any */
+	kesu_tsa_post_fn tsa_post;   /* NULL: HTTP (tests answer in-process) */
 	bool no_register;
 	bool no_cert;
 	/* A resume: the details come from the checkpoint, so the command
@@ -41,8 +45,11 @@ void kesu_issuer_free(struct kesu_issuer *is);
  * the gaps. */
 const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is);
 
-/* Certificate for one run record: writes kesu-cert-<id>.json and .p7s and
- * registers it.  cert_path receives the certificate's path. */
+/* Certificate for one run record: writes kesu-cert-<id>.json and .p7s,
+ * timestamps it (.tsr) when a TSA is configured, and registers it.
+ * cert_path receives the certificate's path.  KESU_ERR_UNSTAMPED when all
+ * of that was done except a timestamp token (the TSA was down or its answer
+ * refused): the certificate stands, `kesu cert timestamp` adds the token. */
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 			       char *cert_path, size_t cert_path_size,
 			       struct kesu_err *err);

@@ -7,6 +7,7 @@
 
 #include "certs/register/register.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/timestamp.h"
 #include "lib/error.h"
 
 #include <stdbool.h>
@@ -34,5 +35,13 @@ enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
 enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
 				  struct kesu_signer *signer, const char *ca_file,
 				  struct kesu_reg_append *res, struct kesu_err *err);
+
+/* The same, and a file register's new head is timestamped by tsa (NULL:
+ * none); KESU_ERR_UNSTAMPED when only the token is missing.  A database
+ * register has no head file here: tsa is not used for it. */
+enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
+				     struct kesu_signer *signer,
+				     const struct kesu_tsa *tsa, uint64_t *seq,
+				     struct kesu_err *err);
 
 #endif

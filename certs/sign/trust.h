@@ -18,6 +18,9 @@ struct kesu_trust {
 	time_t at;             /* verifying: check the chain at this time instead
 				* of the signature's signingTime (0) */
 	time_t now;            /* the verifier's clock; 0 = time(NULL) */
+	const char *tsa_ca_file; /* the timestamp authority's CAs (RFC 3161
+				  * tokens, certs/sign/timestamp.h); NULL or
+				  * "" = tokens are not checked */
 };
 
 /* Check cert (X509 *) with untrusted intermediates chain (STACK_OF(X509) *,

@@ -166,6 +166,7 @@ static void exit_codes_are_stable(void **state)
 	assert_int_equal(kesu_exit_code(KESU_ERR_FAILED), 1);
 	assert_int_equal(kesu_exit_code(KESU_ERR_USAGE), 2);
 	assert_int_equal(kesu_exit_code(KESU_ERR_REFUSED), 6);
+	assert_int_equal(kesu_exit_code(KESU_ERR_UNSTAMPED), 11);
 	struct kesu_err err;
 	assert_int_equal(kesu_fail(&err, KESU_ERR_NOENT, 2, "%s: gone", "sdz"),
 			 KESU_ERR_NOENT);

@@ -25,6 +25,23 @@ static void parses_sections_and_defaults(void **state)
 	assert_string_equal(c.register_path, KESU_REGISTER_DEFAULT);
 	assert_string_equal(c.state_dir, KESU_STATE_DIR_DEFAULT);
 	assert_string_equal(c.customer, "");
+	assert_string_equal(c.tsa_url, "");
+}
+
+static void timestamp_settings(void **state)
+{
+	(void)state;
+	const char *t = "[timestamp]\nurl = http://tsa.example.jp/tsa\n"
+			"[trust]\ntsa_ca_file = /etc/kesu/tsa-ca.pem\n";
+	struct kesu_config c;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_config_parse(t, strlen(t), "k.conf", &c, &err), KESU_OK);
+	assert_string_equal(c.tsa_url, "http://tsa.example.jp/tsa");
+	assert_string_equal(c.tsa_ca_file, "/etc/kesu/tsa-ca.pem");
+	const char *bad = "[timestamp]\nuri = http://x/\n";
+	assert_int_equal(kesu_config_parse(bad, strlen(bad), "k.conf", &c, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "k.conf:2: unknown key 'uri' in [timestamp]"));
 }
 
 static void errors_name_the_line(void **state)
@@ -66,6 +83,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_sections_and_defaults),
 		cmocka_unit_test(errors_name_the_line),
+		cmocka_unit_test(timestamp_settings),
 		cmocka_unit_test(explicit_file_must_exist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

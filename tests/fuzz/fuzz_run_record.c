@@ -1,0 +1,33 @@
+/* Run records: strict check and certificate building from one. */
+#include "certs/document/certificate.h"
+#include "fuzz.h"
+
+#include <jansson.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	json_t *rr = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+	if (!rr)
+		return 0;
+	struct kesu_cert_info info = {0};
+	strcpy(info.operator_name, "fuzz");
+	strcpy(info.operator_organization, "fuzz");
+	strcpy(info.customer, "fuzz");
+	strcpy(info.property_number, "A-1");
+	info.confidentiality_class = 3;
+	strcpy(info.reason, "disposal");
+	strcpy(info.approver, "fuzz");
+	strcpy(info.approval_date, "2026-01-01");
+	json_t *cert = NULL;
+	struct kesu_err err;
+	if (kesu_cert_build(rr, "kesu-run-x.json",
+			    "0000000000000000000000000000000000000000000000000000000000000000",
+			    &info, "00000000-0000-4000-8000-000000000000",
+			    "2026-01-02T00:00:00+00:00", &cert, &err) == KESU_OK) {
+		struct kesu_cert_verdict v;
+		kesu_cert_judge(cert, &v);
+		json_decref(cert);
+	}
+	json_decref(rr);
+	return 0;
+}
