@@ -57,6 +57,14 @@ flip() {
 }
 export -f issue openssl_verify flip
 
+# new_run FIXTURE OUT: a copy of a run record with a fresh run id (a run
+# record is certified once, so every test certificate needs its own run).
+new_run() {
+	sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" "$1" > "$2" &&
+	echo "$2"
+}
+export -f new_run
+
 # make_tsa NAME: a throwaway timestamp authority in $T_DIR/NAME: its own CA
 # (ca.pem), a TSA certificate with extendedKeyUsage critical timeStamping,
 # and ts.cnf for `openssl ts -reply`.
@@ -117,10 +125,3 @@ stop_tsa() {
 	TSA_PIDS=()
 }
 tsa_mode() { echo "$2" > "$T_DIR/$1/mode"; }
-# new_run FIXTURE OUT: a copy of a run record with a fresh run id (a run
-# record is certified once, so every test certificate needs its own run).
-new_run() {
-	sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" "$1" > "$2" &&
-	echo "$2"
-}
-export -f new_run
