@@ -12,9 +12,9 @@ C=$root/tests/fuzz/corpus
 KESU=$build/kesu
 tmp=$(mktemp -d /tmp/kesu-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-# checkpoint/ and the seeds of targets added later are kept as they are:
+# checkpoint/, inspect/ and the seeds of targets added later are kept as they are:
 # their seeds come from the engineers of those formats.
-for t in certificate run_record config cms timestamp mmc ata nvme scsi; do
+for t in certificate run_record config cms timestamp mmc ata nvme scsi verification; do
 	rm -rf "${C:?}/$t"; mkdir -p "$C/$t"
 done
 mkdir -p "$C/register_line" "$C/register_head"
