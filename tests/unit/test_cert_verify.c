@@ -21,6 +21,7 @@
 #include "lib/fileio.h"
 #include "lib/timefmt.h"
 #include "test_pki.h"
+#include "tsa_model.h"
 
 #define DAY 86400L
 static const char *ID = "0b7e2c1a-1111-4222-8333-444455556666";
@@ -209,6 +210,56 @@ static void stages_are_named(void **state)
 		"this is a run record, not a certificate", &ov);
 }
 
+/* A token whose genTime is before the signature's signingTime: the signer
+ * dated its signature later than the moment the TSA saw it, so one of the
+ * two clocks lies and the certificate cannot be trusted for either time.
+ * The same certificate stamped after its signing time verifies. */
+static void signed_after_the_timestamp(void **state)
+{
+	struct fx *f = *state;
+	char p[160];
+	struct kesu_cert_file_verdict ov;
+	struct tsa_model m;
+	tsa_model_init(&m);
+	struct kesu_tsa tsa = {"http://tsa.test/", m.ca_file, tsa_model_post, &m};
+	struct kesu_ts_info info;
+	struct kesu_err err = {0};
+	struct kesu_trust t = {.ca_file = f->ca, .tsa_ca_file = m.ca_file};
+
+	make_cert(f, "stamped", "erased.json", NULL, &f->op, f->issued + 5, p, sizeof(p));
+	m.gen_time = f->issued + 60;
+	if (kesu_timestamp_file(&tsa, p, &info, &err))
+		fail_msg("stamp: %s", err.msg);
+	if (kesu_cert_verify(p, &t, &ov))
+		fail_msg("%s: %s", ov.stage, ov.error);
+	assert_true(ov.ts_checked);
+
+	/* Clocks a minute apart are within KESU_TS_SKEW_S. */
+	make_cert(f, "stamped-skew", "erased.json", NULL, &f->op, f->issued + 5, p, sizeof(p));
+	m.gen_time = f->issued - 60;
+	if (kesu_timestamp_file(&tsa, p, &info, &err))
+		fail_msg("stamp: %s", err.msg);
+	if (kesu_cert_verify(p, &t, &ov))
+		fail_msg("%s: %s", ov.stage, ov.error);
+
+	make_cert(f, "stamped-before", "erased.json", NULL, &f->op, f->issued + 5, p, sizeof(p));
+	m.gen_time = f->issued - 3600;
+	if (kesu_timestamp_file(&tsa, p, &info, &err))
+		fail_msg("stamp: %s", err.msg);
+	assert_int_not_equal(kesu_cert_verify(p, &t, &ov), KESU_OK);
+	assert_string_equal(ov.stage, "INCONSISTENT");
+	assert_non_null(strstr(ov.error, "signingTime later than genTime"));
+
+	char tsr[170];
+	snprintf(tsr, sizeof(tsr), "%s.tsr", p);
+	unlink(tsr);
+	snprintf(tsr, sizeof(tsr), "%s/stamped.json.tsr", f->dir);
+	unlink(tsr);
+	snprintf(tsr, sizeof(tsr), "%s/stamped-skew.json.tsr", f->dir);
+	unlink(tsr);
+	tsa_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +267,7 @@ int main(void)
 		cmocka_unit_test(erased_beside_an_interrupted_run),
 		cmocka_unit_test(backdated_signature),
 		cmocka_unit_test(stages_are_named),
+		cmocka_unit_test(signed_after_the_timestamp),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

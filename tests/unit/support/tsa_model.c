@@ -79,6 +79,14 @@ static ASN1_INTEGER *next_serial(struct TS_resp_ctx *ctx, void *data)
 	return s;
 }
 
+static int claimed_time(TS_RESP_CTX *rc, void *data, long *sec, long *usec)
+{
+	(void)rc;
+	*sec = (long)((const struct tsa_model *)data)->gen_time;
+	*usec = 0;
+	return 1;
+}
+
 enum kesu_rc tsa_model_post(void *ctx, const char *url, const unsigned char *req,
 			    size_t len, unsigned char **resp, size_t *resplen,
 			    struct kesu_err *err)
@@ -118,6 +126,8 @@ enum kesu_rc tsa_model_post(void *ctx, const char *url, const unsigned char *req
 	TS_RESP_CTX_set_def_policy(rc, policy);
 	TS_RESP_CTX_add_md(rc, EVP_sha256());
 	TS_RESP_CTX_set_serial_cb(rc, next_serial, m);
+	if (m->gen_time)
+		TS_RESP_CTX_set_time_cb(rc, claimed_time, m);
 	TS_RESP *out = TS_RESP_create_response(rc, in);
 	if (m->mode == TSA_REJECT) {
 		TS_STATUS_INFO *si = TS_STATUS_INFO_new();

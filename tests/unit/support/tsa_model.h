@@ -6,6 +6,8 @@
 
 #include "certs/sign/timestamp.h"
 
+#include <time.h>
+
 enum tsa_model_mode {
 	TSA_OK,
 	TSA_GARBAGE,      /* bytes that are no response */
@@ -20,6 +22,8 @@ struct tsa_model {
 	char ca_file[64];  /* PEM of the model's CA, in a temp file */
 	void *priv;
 	int requests;
+	time_t gen_time;   /* non-zero: the genTime the model claims (a TSA
+			    * whose clock is off, to test the order checks) */
 };
 
 void tsa_model_init(struct tsa_model *m);
