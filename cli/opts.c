@@ -147,6 +147,14 @@ void kesu_opts_print(FILE *out, const struct kesu_opt *table)
 	}
 }
 
+void kesu_opts_usage(FILE *out, const char *cmd, const char *operands, const char *about,
+		     const struct kesu_opt *table)
+{
+	fprintf(out, "Usage: kesu %s%s%s [OPTIONS]\n\n%s\n\n", cmd, operands ? " " : "",
+		operands ? operands : "", about);
+	kesu_opts_print(out, table);
+}
+
 enum kesu_rc kesu_opt_time(const struct kesu_opt *opt, const char *arg, time_t *t)
 {
 	if (kesu_time_parse(arg, t))

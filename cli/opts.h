@@ -55,6 +55,11 @@ enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **arg
 /* The option lines of a table for --help: "  -a, --all     also ...". */
 void kesu_opts_print(FILE *out, const struct kesu_opt *table);
 
+/* A verb's whole --help: "Usage: kesu CMD OPERANDS [OPTIONS]", what it
+ * does (about, lines without the last newline), the table's lines. */
+void kesu_opts_usage(FILE *out, const char *cmd, const char *operands, const char *about,
+		     const struct kesu_opt *table);
+
 /* Which entry of table opt is, for a handler's switch. */
 #define KESU_OPT_ID(opt, table) ((int)((opt) - (table)))
 

@@ -65,10 +65,7 @@ static const char *help_cmd;
 
 static void verb_help(FILE *out)
 {
-	fprintf(out, "Usage: kesu %s%s%s [OPTIONS]\n\n%s\n\n", help_cmd,
-		help_verb->operands ? " " : "", help_verb->operands ? help_verb->operands : "",
-		help_verb->about);
-	kesu_opts_print(out, help_verb->opts);
+	kesu_opts_usage(out, help_cmd, help_verb->operands, help_verb->about, help_verb->opts);
 }
 
 enum kesu_rc kesu_reg_verb_main(const struct kesu_verb *v, const char *cmd, int argc,

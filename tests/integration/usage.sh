@@ -45,6 +45,23 @@ verb "register push" from register ca config
 verb "register pull" out register since until serial operator config
 verb "register seal" key cert register config
 
+verb "cert issue" key cert ca-file crl operator witness register no-register tsa tsa-ca-file config
+verb "cert verify" ca crl at json config tsa-ca-file
+verb "cert timestamp" tsa tsa-ca-file config
+verb "cert pdf" out lang ca config
+"$KESU" cert show --help >"$T_DIR/help" 2>&1
+check "cert show --help: usage and --json" \
+	bash -c 'grep -q "^Usage: kesu cert show FILE" "$1" && grep -q -- "--json" "$1"' _ "$T_DIR/help"
+mistake "cert show --bogus" "cert show: unknown option '--bogus'; run 'kesu cert show --help'" \
+	cert show --bogus
+mistake "cert show --json=x" "cert show: option '--json' takes no value; run 'kesu cert show --help'" \
+	cert show --json=x
+mistake "cert: unknown verb" \
+	"cert: unknown subcommand 'sign'; use issue, verify, timestamp, show or pdf" cert sign
+mistake "cert verify: bad --at" "--at: '2024-13-40' is not RFC 3339 or YYYY-MM-DD" \
+	cert verify --at 2024-13-40 x
+mistake "cert pdf: bad --lang" "--lang: 'fr' is not ja, en or ja+en" cert pdf --lang fr x
+
 mistake "register: a verb the repair table does not take" \
 	"register repair: unknown option '--json'; run 'kesu register repair --help'" \
 	register repair --json
