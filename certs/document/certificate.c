@@ -585,24 +585,8 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 enum kesu_rc kesu_cert_parse(const char *buf, size_t len, json_t **out,
 			     struct kesu_err *err)
 {
-	*out = NULL;
-	if (len > KESU_CERT_MAX_BYTES)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "certificate larger than %u bytes; not a kesu certificate",
-				 KESU_CERT_MAX_BYTES);
-	json_error_t je;
-	json_t *c = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (!c)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "not valid JSON at line %d column %d: %s", je.line,
-				 je.column, je.text);
-	enum kesu_rc rc = kesu_cert_check(c, err);
-	if (rc) {
-		json_decref(c);
-		return rc;
-	}
-	*out = c;
-	return KESU_OK;
+	return kj_load(buf, len, KESU_CERT_MAX_BYTES, "certificate", "certificate",
+		       kesu_cert_check, out, err);
 }
 
 /* ---- verdict ---- */
