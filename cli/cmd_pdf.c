@@ -107,14 +107,14 @@ enum kesu_rc cmd_cert_pdf(const struct kesu_verb *v, const char *cmd, int argc, 
 		.po = {.lang = KESU_LANG_JA_EN, .creator = "kesu " KESU_VERSION},
 	};
 	const struct kesu_cmd_opts c = {cmd, tables, cert_pdf_opt, &a, cert_usage};
-	int optind;
+	int first;
 	bool done;
-	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &first, &done);
 	if (rc != KESU_OK || done)
 		return rc;
 	struct kesu_print_opts po = a.po;
 	const char *out = a.out, *ca = a.ca, *config = a.config;
-	if (optind >= argc)
+	if (first >= argc)
 		return kesu_usage_error("cert pdf: give the certificate file(s)");
 	bool fail;
 	po.ca_file = ca_from(ca, config, &fail);
@@ -128,7 +128,7 @@ enum kesu_rc cmd_cert_pdf(const struct kesu_verb *v, const char *cmd, int argc, 
 		return rc;
 	}
 	enum kesu_rc worst = KESU_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		char pdf[PATH_MAX];
 		struct kesu_err err = {0};
 		if (!kesu_cert_pdf_path(argv[i], out, pdf, sizeof(pdf))) {
@@ -229,17 +229,17 @@ enum kesu_rc cmd_register_report(const struct kesu_verb *v, const char *cmd, int
 		.po = {.lang = KESU_LANG_JA_EN, .creator = "kesu " KESU_VERSION},
 	};
 	const struct kesu_cmd_opts c = {cmd, tables, report_opt, &a, report_usage};
-	int optind;
+	int first;
 	bool done;
-	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &first, &done);
 	if (rc != KESU_OK || done)
 		return rc;
 	struct kesu_report_opts ro = a.ro;
 	struct kesu_print_opts po = a.po;
 	const char *out = a.out, *ca = a.ca, *config = a.config;
 	bool pdf = a.pdf;
-	if (optind < argc)
-		return kesu_usage_error("register report: unexpected argument '%s'", argv[optind]);
+	if (first < argc)
+		return kesu_usage_error("register report: unexpected argument '%s'", argv[first]);
 	if (!pdf)
 		return kesu_usage_error("register report: give --pdf (the only format)");
 	if (!out)
