@@ -8,25 +8,19 @@
 #include "cli/cert_opts.h"
 #include "lib/timefmt.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out)
+static const struct kesu_opt help_only[] = {KESU_OPT_HELP, KESU_OPT_END};
+
+static void issue_help(FILE *out)
 {
-	fputs("Usage:\n"
-	      "  kesu cert issue RUN-RECORD... [certificate options]\n"
-	      "  kesu cert verify FILE... [--ca FILE] [--crl FILE] [--tsa-ca-file FILE]\n"
-	      "                   [--at TIME] [--json] [--config FILE]\n"
-	      "  kesu cert timestamp FILE... [--tsa URL] [--tsa-ca-file FILE] [--config FILE]\n"
-	      "  kesu cert show FILE [--json]\n"
-	      "  kesu cert pdf FILE... [--out DIR] [--lang ja|en|ja+en] [--ca FILE]\n\n"
-	      "Issue signed disposal certificates from run records, verify them\n"
-	      "(signature, CA chain at signing time or at the timestamp's time,\n"
-	      "revocation, internal consistency, the run record beside it), add a\n"
-	      "missing RFC 3161 timestamp token (FILE.tsr, over FILE.p7s), or show\n"
-	      "one for people.  See kesu-certificate(5).\n\n", out);
+	fputs("Usage: kesu cert issue RUN-RECORD... [OPTIONS]\n\n"
+	      "Issue a signed disposal certificate from each run record and add it to\n"
+	      "the register.  See kesu-certificate(5).\n\n", out);
 	kesu_cert_opts_help(out);
+	fputs("\n", out);
+	kesu_opts_print(out, help_only);
 }
 
 static enum kesu_rc issue_opt(void *ud, const struct kesu_opt *opt, const char *arg)
@@ -34,18 +28,19 @@ static enum kesu_rc issue_opt(void *ud, const struct kesu_opt *opt, const char *
 	return kesu_cert_opt_apply(ud, opt, arg);
 }
 
-static enum kesu_rc cert_issue(int argc, char **argv)
+static enum kesu_rc cert_issue(const struct kesu_verb *verb, const char *cmd, int argc,
+			       char **argv)
 {
-	static const struct kesu_opt help_table[] = {KESU_OPT_HELP, KESU_OPT_END};
-	static const struct kesu_opt *const tables[] = {kesu_cert_opt_table, help_table, NULL};
+	(void)verb;
+	static const struct kesu_opt *const tables[] = {kesu_cert_opt_table, help_only, NULL};
 	struct kesu_cert_opts o = {0};
-	const struct kesu_cmd_opts c = {"cert issue", tables, issue_opt, &o, usage};
-	int optind;
+	const struct kesu_cmd_opts c = {cmd, tables, issue_opt, &o, issue_help};
+	int first;
 	bool done;
-	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &first, &done);
 	if (rc != KESU_OK || done)
 		return rc;
-	if (optind >= argc)
+	if (first >= argc)
 		return kesu_usage_error("cert issue: give the run record file(s)");
 	struct kesu_err err = {0};
 	struct kesu_issuer *is;
@@ -54,7 +49,7 @@ static enum kesu_rc cert_issue(int argc, char **argv)
 		return rc;
 	}
 	enum kesu_rc worst = KESU_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		char path[PATH_MAX];
 		if ((rc = kesu_issuer_issue(is, argv[i], path, sizeof(path), &err))) {
 			kesu_report(&err);
@@ -81,28 +76,63 @@ static json_t *ts_json(const struct kesu_cert_file_verdict *ov)
 			 "serial", ov->ts_checked ? json_string(ov->ts.serial) : json_null());
 }
 
-static enum kesu_rc cert_timestamp(int argc, char **argv)
+/* What the options of verify, timestamp and show said. */
+struct cert_args {
+	const char *ca, *crl, *config, *tsa, *tsa_ca;
+	time_t at;
+	bool json;
+};
+
+enum { T_TSA, T_TSA_CA, T_CONFIG };
+static const struct kesu_opt timestamp_opts[] = {
+	[T_TSA] = {"tsa", 0, "URL", "the timestamp authority ([timestamp] url)"},
+	[T_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check its answer ([trust] tsa_ca_file)"},
+	[T_CONFIG] = KESU_OPT_CONFIG,
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
+static void timestamp_help(FILE *out)
 {
-	static const struct option longopts[] = {
-		{"tsa", required_argument, NULL, 't'},
-		{"tsa-ca-file", required_argument, NULL, 'T'},
-		{"config", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *url = NULL, *tsa_ca = NULL, *config = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't': url = optarg; break;
-		case 'T': tsa_ca = optarg; break;
-		case 'C': config = optarg; break;
-		case 'h': usage(stdout); return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
+	kesu_opts_usage(out, "cert timestamp", "FILE...",
+			"Add a missing RFC 3161 timestamp token (FILE.tsr, over FILE.p7s)\n"
+			"to each certificate.  See kesu-certificate(5).", timestamp_opts);
+}
+
+static enum kesu_rc timestamp_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	struct cert_args *a = ud;
+	switch (KESU_OPT_ID(opt, timestamp_opts)) {
+	case T_TSA: a->tsa = arg; break;
+	case T_TSA_CA: a->tsa_ca = arg; break;
+	case T_CONFIG: a->config = arg; break;
 	}
-	if (optind >= argc)
+	return KESU_OK;
+}
+
+/* Parse a verb of one table; *done when --help has answered. */
+static enum kesu_rc parse(const char *cmd, const struct kesu_opt *table, kesu_opt_fn fn,
+			  void (*help)(FILE *), struct cert_args *a, int argc, char **argv,
+			  int *first, bool *done)
+{
+	const struct kesu_opt *const tables[] = {table, NULL};
+	const struct kesu_cmd_opts c = {cmd, tables, fn, a, help};
+	return kesu_opts_parse(&c, argc, argv, first, done);
+}
+
+static enum kesu_rc cert_timestamp(const struct kesu_verb *verb, const char *cmd, int argc,
+				   char **argv)
+{
+	(void)verb;
+	struct cert_args a = {0};
+	int first;
+	bool done;
+	enum kesu_rc prc = parse(cmd, timestamp_opts, timestamp_opt, timestamp_help, &a, argc,
+				 argv, &first, &done);
+	if (prc != KESU_OK || done)
+		return prc;
+	const char *url = a.tsa, *tsa_ca = a.tsa_ca, *config = a.config;
+	if (first >= argc)
 		return kesu_usage_error("cert timestamp: give the certificate file(s)");
 	struct kesu_config cfg;
 	struct kesu_err err = {0};
@@ -119,7 +149,7 @@ static enum kesu_rc cert_timestamp(int argc, char **argv)
 	if (!kesu_is_clean(tsa.url))
 		return kesu_usage_error("--tsa: contains control characters");
 	enum kesu_rc worst = KESU_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct kesu_ts_info ts;
 		char shown[PATH_MAX], gt[KESU_TIME_LEN];
 		kesu_clean(shown, sizeof(shown), argv[i], strlen(argv[i]));
@@ -138,114 +168,146 @@ static enum kesu_rc cert_timestamp(int argc, char **argv)
 	return worst;
 }
 
-static enum kesu_rc cert_verify(int argc, char **argv)
+enum { V_CA, V_CRL, V_AT, V_JSON, V_CONFIG, V_TSA_CA };
+static const struct kesu_opt verify_opts[] = {
+	[V_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
+	[V_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file, with the configured CA only)"},
+	[V_AT] = {"at", 0, "TIME", "check the chain at TIME, not at signing (RFC 3339 or YYYY-MM-DD)"},
+	[V_JSON] = KESU_OPT_JSON,
+	[V_CONFIG] = KESU_OPT_CONFIG,
+	[V_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
+static void verify_help(FILE *out)
 {
-	static const struct option longopts[] = {
-		{"ca", required_argument, NULL, 'c'},
-		{"crl", required_argument, NULL, 'r'},
-		{"at", required_argument, NULL, 'a'},
-		{"json", no_argument, NULL, 'j'},
-		{"config", required_argument, NULL, 'C'},
-		{"tsa-ca-file", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *ca = NULL, *crl = NULL, *config = NULL, *tsa_ca = NULL;
-	time_t at = 0;
-	bool json = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c': ca = optarg; break;
-		case 'r': crl = optarg; break;
-		case 'a':
-			if (!kesu_time_parse(optarg, &at))
-				return kesu_usage_error("--at: '%s' is not RFC 3339 or YYYY-MM-DD",
-							optarg);
-			break;
-		case 'j': json = true; break;
-		case 'C': config = optarg; break;
-		case 'T': tsa_ca = optarg; break;
-		case 'h': usage(stdout); return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
+	kesu_opts_usage(out, "cert verify", "FILE...",
+			"Verify certificates: signature, CA chain at signing time or at the\n"
+			"timestamp's time, revocation, internal consistency, the run record\n"
+			"beside it.  See kesu-certificate(5).", verify_opts);
+}
+
+static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	struct cert_args *a = ud;
+	switch (KESU_OPT_ID(opt, verify_opts)) {
+	case V_CA: a->ca = arg; break;
+	case V_CRL: a->crl = arg; break;
+	case V_AT: return kesu_opt_time(opt, arg, &a->at);
+	case V_JSON: a->json = true; break;
+	case V_CONFIG: a->config = arg; break;
+	case V_TSA_CA: a->tsa_ca = arg; break;
 	}
-	if (optind >= argc)
-		return kesu_usage_error("cert verify: give the certificate file(s)");
-	struct kesu_config cfg;
+	return KESU_OK;
+}
+
+/* The CA, CRL and TSA CA to verify with: the options', else kesu.conf's
+ * (cfg keeps the strings). */
+static enum kesu_rc verify_trust(const struct cert_args *a, struct kesu_config *cfg,
+				 struct kesu_trust *trust)
+{
+	const char *ca = a->ca, *crl = a->crl, *tsa_ca = a->tsa_ca;
 	struct kesu_err err = {0};
 	if (!ca || !tsa_ca) {
-		enum kesu_rc rc = kesu_config_load(config, &cfg, &err);
+		enum kesu_rc rc = kesu_config_load(a->config, cfg, &err);
 		if (rc) {
 			kesu_report(&err);
 			return rc;
 		}
-		tsa_ca = tsa_ca ? tsa_ca : cfg.tsa_ca_file;
+		tsa_ca = tsa_ca ? tsa_ca : cfg->tsa_ca_file;
 	}
 	if (!ca) {
-		ca = cfg.ca_file;
+		ca = cfg->ca_file;
 		if (!ca[0])
 			return kesu_usage_error("cert verify: no trusted CA; give --ca FILE "
 						"or set [trust] ca_file in kesu.conf");
 		/* The configured CRL belongs to the configured CA; with --ca
 		 * another CA's CRL is given with --crl. */
-		if (!crl && cfg.crl_file[0])
-			crl = cfg.crl_file;
+		if (!crl && cfg->crl_file[0])
+			crl = cfg->crl_file;
 	}
-	struct kesu_trust trust = {.ca_file = ca, .crl_file = crl, .at = at,
-				   .tsa_ca_file = tsa_ca};
+	*trust = (struct kesu_trust){.ca_file = ca, .crl_file = crl, .at = a->at,
+				     .tsa_ca_file = tsa_ca};
+	return KESU_OK;
+}
+
+static json_t *verdict_json(const char *file, const struct kesu_cert_file_verdict *ov)
+{
+	json_t *w = json_array();
+	for (size_t k = 0; k < ov->v.n_warnings; k++)
+		json_array_append_new(w, json_string(ov->v.warnings[k]));
+	char st[KESU_TIME_LEN] = "";
+	if (ov->sig.signing_time)
+		kesu_time_format(ov->sig.signing_time, st);
+	return json_pack("{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o}",
+		"file", kesu_json_str(file), "ok", ov->ok, "verdict", ov->stage,
+		"error", ov->ok ? json_null() : kesu_json_str(ov->error),
+		"id", ov->id[0] ? json_string(ov->id) : json_null(),
+		"result", ov->result[0] ? json_string(ov->result) : json_null(),
+		"signer", ov->ok ? kesu_json_str(ov->sig.signer_subject) : json_null(),
+		"signing_time", ov->ok ? json_string(st) : json_null(),
+		"physical_destruction_required", ov->v.physical_destruction_required,
+		"revocation_checked", ov->ok && ov->sig.revocation_checked,
+		"run_record_checked", ov->ok && ov->run_record_checked,
+		"warnings", w, "timestamp", ts_json(ov));
+}
+
+static void verdict_print(const char *file, const struct kesu_cert_file_verdict *ov)
+{
+	char shown[PATH_MAX];
+	kesu_clean(shown, sizeof(shown), file, strlen(file));
+	if (!ov->ok) {
+		printf("%s: %s: %s\n", shown, ov->stage, ov->error);
+		return;
+	}
+	char st[KESU_TIME_LEN];
+	kesu_time_format(ov->sig.signing_time, st);
+	printf("%s: OK: result %s, signed by %s at %s%s%s", shown, ov->result,
+	       ov->sig.signer_subject, st,
+	       ov->sig.revocation_checked ? ", not revoked" : "",
+	       ov->run_record_checked ? ", run record matches" : "");
+	if (ov->ts_checked) {
+		kesu_time_format(ov->ts.gen_time, st);
+		printf(", timestamped %s by %s", st, ov->ts.tsa_subject);
+	} else if (ov->ts_present) {
+		printf("; timestamp token NOT checked (give --tsa-ca-file)");
+	}
+	for (size_t k = 0; k < ov->v.n_warnings; k++)
+		printf("; WARNING: %s", ov->v.warnings[k]);
+	printf("\n");
+}
+
+static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, int argc,
+				char **argv)
+{
+	(void)verb;
+	struct cert_args a = {0};
+	int first;
+	bool done;
+	enum kesu_rc prc = parse(cmd, verify_opts, verify_opt, verify_help, &a, argc, argv,
+				 &first, &done);
+	if (prc != KESU_OK || done)
+		return prc;
+	if (first >= argc)
+		return kesu_usage_error("cert verify: give the certificate file(s)");
+	struct kesu_config cfg;
+	struct kesu_trust trust;
+	if ((prc = verify_trust(&a, &cfg, &trust)))
+		return prc;
 	enum kesu_rc worst = KESU_OK;
-	json_t *arr = json ? json_array() : NULL;
-	for (int i = optind; i < argc; i++) {
+	json_t *arr = a.json ? json_array() : NULL;
+	for (int i = first; i < argc; i++) {
 		struct kesu_cert_file_verdict ov;
 		enum kesu_rc rc = kesu_cert_verify(argv[i], &trust, &ov);
 		if (rc && !worst)
 			worst = rc;
-		if (json) {
-			json_t *w = json_array();
-			for (size_t k = 0; k < ov.v.n_warnings; k++)
-				json_array_append_new(w, json_string(ov.v.warnings[k]));
-			char st[KESU_TIME_LEN] = "";
-			if (ov.sig.signing_time)
-				kesu_time_format(ov.sig.signing_time, st);
-			json_array_append_new(arr, json_pack(
-				"{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o}",
-				"file", kesu_json_str(argv[i]), "ok", ov.ok, "verdict", ov.stage,
-				"error", ov.ok ? json_null() : kesu_json_str(ov.error),
-				"id", ov.id[0] ? json_string(ov.id) : json_null(),
-				"result", ov.result[0] ? json_string(ov.result) : json_null(),
-				"signer", ov.ok ? kesu_json_str(ov.sig.signer_subject) : json_null(),
-				"signing_time", ov.ok ? json_string(st) : json_null(),
-				"physical_destruction_required", ov.v.physical_destruction_required,
-				"revocation_checked", ov.ok && ov.sig.revocation_checked,
-				"run_record_checked", ov.ok && ov.run_record_checked,
-				"warnings", w, "timestamp", ts_json(&ov)));
-			continue;
-		}
-		char shown[PATH_MAX];
-		kesu_clean(shown, sizeof(shown), argv[i], strlen(argv[i]));
-		if (!ov.ok) {
-			printf("%s: %s: %s\n", shown, ov.stage, ov.error);
-			continue;
-		}
-		char st[KESU_TIME_LEN];
-		kesu_time_format(ov.sig.signing_time, st);
-		printf("%s: OK: result %s, signed by %s at %s%s%s", shown, ov.result,
-		       ov.sig.signer_subject, st,
-		       ov.sig.revocation_checked ? ", not revoked" : "",
-		       ov.run_record_checked ? ", run record matches" : "");
-		if (ov.ts_checked) {
-			kesu_time_format(ov.ts.gen_time, st);
-			printf(", timestamped %s by %s", st, ov.ts.tsa_subject);
-		} else if (ov.ts_present) {
-			printf("; timestamp token NOT checked (give --tsa-ca-file)");
-		}
-		for (size_t k = 0; k < ov.v.n_warnings; k++)
-			printf("; WARNING: %s", ov.v.warnings[k]);
-		printf("\n");
+		if (a.json)
+			json_array_append_new(arr, verdict_json(argv[i], &ov));
+		else
+			verdict_print(argv[i], &ov);
 	}
-	if (json) {
+	if (a.json) {
 		char *s = json_dumps(arr, JSON_INDENT(2));
 		if (s)
 			printf("%s\n", s);
@@ -280,61 +342,15 @@ static void line(const char *label, const char *value)
 }
 #define LINE(label, value) line(label, value)
 
-static enum kesu_rc cert_show(int argc, char **argv)
+/* Who, for whom, why: the certificate's people and paperwork. */
+static void show_parties(const json_t *cert)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	bool json = false;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
-	}
-	if (optind + 1 != argc)
-		return kesu_usage_error("cert show: give exactly one certificate file");
-	struct kesu_err err = {0};
-	char *data;
-	size_t len;
-	json_t *cert;
-	enum kesu_rc rc;
-	if ((rc = kesu_read_file(argv[optind], KESU_CERT_MAX_BYTES, &data, &len, &err)) ||
-	    (rc = kesu_cert_parse(data, len, &cert, &err))) {
-		kesu_report(&err);
-		return rc;
-	}
-	free(data);
-	if (json) {
-		char *s = kesu_cert_serialize(cert, NULL);
-		fputs(s ? s : "", stdout);
-		free(s);
-		json_decref(cert);
-		return KESU_OK;
-	}
-	struct kesu_cert_verdict v;
-	struct kesu_cert_clock clock = {.now = time(NULL)};
-	kesu_cert_judge_at(cert, &clock, &v);
 	const json_t *op = json_object_get(cert, "operator"),
 		     *asset = json_object_get(cert, "asset"),
-		     *appr = json_object_get(cert, "approval"),
-		     *dev = json_object_get(cert, "device"),
-		     *m = json_object_get(cert, "method"),
-		     *ver = json_object_get(m, "verification"),
-		     *ex = json_object_get(cert, "execution"),
-		     *tool = json_object_get(cert, "tool"),
-		     *rr = json_object_get(cert, "run_record");
+		     *appr = json_object_get(cert, "approval");
 	char buf[600];
-	printf("データ消去証明書 / Erasure certificate  (signature not checked here: "
-	       "use 'kesu cert verify')\n");
-	if (v.physical_destruction_required)
-		printf("\n  !!! 物理的破壊が必要 / PHYSICAL DESTRUCTION REQUIRED !!!\n"
-		       "  %s\n\n", KESU_CERT_MY_NUMBER_NOTE);
+	size_t i;
+	json_t *w;
 	LINE("証明書ID / Certificate ID", s_or(cert, "id", "-"));
 	LINE("発行日時 / Issued at", s_or(cert, "issued_at", "-"));
 	snprintf(buf, sizeof(buf), "%s", s_or(cert, "result", "-"));
@@ -357,8 +373,6 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	LINE("承認者 / Approver", s_or(appr, "approver", "-"));
 	LINE("承認番号 / Approval reference", s_or(appr, "reference", "-"));
 	LINE("承認日 / Approval date", s_or(appr, "date", "-"));
-	size_t i;
-	json_t *w;
 	json_array_foreach(json_object_get(cert, "witnesses"), i, w) {
 		snprintf(buf, sizeof(buf), "%s (%s)", s_or(w, "name", "-"),
 			 s_or(w, "organization", "-"));
@@ -366,6 +380,17 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	}
 	if (!json_array_size(json_object_get(cert, "witnesses")))
 		LINE("立会者 / Witness", "なし / none");
+}
+
+/* What was erased and how. */
+static void show_medium(const json_t *cert)
+{
+	const json_t *dev = json_object_get(cert, "device"),
+		     *m = json_object_get(cert, "method"),
+		     *ver = json_object_get(m, "verification");
+	char buf[600];
+	size_t i;
+	json_t *w;
 	snprintf(buf, sizeof(buf), "%s%s%s (%s)", s_or(dev, "vendor", ""),
 		 json_is_string(json_object_get(dev, "vendor")) ? " " : "",
 		 s_or(dev, "model", "-"), s_or(dev, "path", "-"));
@@ -385,6 +410,15 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	LINE("パス / Passes", buf[0] ? buf : "-");
 	snprintf(buf, sizeof(buf), "%s: %s", s_or(ver, "mode", "-"), s_or(ver, "outcome", "-"));
 	LINE("検証 / Verification", buf);
+}
+
+/* When, with what, and what the run recorded. */
+static void show_execution(const json_t *cert)
+{
+	const json_t *ex = json_object_get(cert, "execution"),
+		     *tool = json_object_get(cert, "tool"),
+		     *rr = json_object_get(cert, "run_record");
+	char buf[600];
 	LINE("開始 / Started", s_or(ex, "started_at", "-"));
 	LINE("終了 / Ended", s_or(ex, "ended_at", "-"));
 	snprintf(buf, sizeof(buf), "%lld / %lld",
@@ -402,6 +436,71 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	LINE("ツール / Tool", buf);
 	snprintf(buf, sizeof(buf), "%s (sha256 %s)", s_or(rr, "file", "-"), s_or(rr, "sha256", "-"));
 	LINE("作業記録 / Run record", buf);
+}
+
+static const struct kesu_opt show_opts[] = {
+	{"json", 0, NULL, "the certificate's JSON as stored (canonical form)"},
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
+static void show_help(FILE *out)
+{
+	kesu_opts_usage(out, "cert show", "FILE",
+			"Show one certificate for people, with its consistency checked (its\n"
+			"signature is not: use 'kesu cert verify').", show_opts);
+}
+
+static enum kesu_rc show_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	(void)opt, (void)arg;
+	((struct cert_args *)ud)->json = true;
+	return KESU_OK;
+}
+
+static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int argc,
+			      char **argv)
+{
+	(void)verb;
+	struct cert_args a = {0};
+	int first;
+	bool done;
+	enum kesu_rc prc = parse(cmd, show_opts, show_opt, show_help, &a, argc, argv, &first,
+				 &done);
+	if (prc != KESU_OK || done)
+		return prc;
+	bool json = a.json;
+	if (first + 1 != argc)
+		return kesu_usage_error("cert show: give exactly one certificate file");
+	struct kesu_err err = {0};
+	char *data;
+	size_t len;
+	json_t *cert;
+	enum kesu_rc rc;
+	if ((rc = kesu_read_file(argv[first], KESU_CERT_MAX_BYTES, &data, &len, &err)) ||
+	    (rc = kesu_cert_parse(data, len, &cert, &err))) {
+		kesu_report(&err);
+		return rc;
+	}
+	free(data);
+	if (json) {
+		char *s = kesu_cert_serialize(cert, NULL);
+		fputs(s ? s : "", stdout);
+		free(s);
+		json_decref(cert);
+		return KESU_OK;
+	}
+	struct kesu_cert_verdict v;
+	struct kesu_cert_clock clock = {.now = time(NULL)};
+	kesu_cert_judge_at(cert, &clock, &v);
+	printf("データ消去証明書 / Erasure certificate  (signature not checked here: "
+	       "use 'kesu cert verify')\n");
+	if (v.physical_destruction_required)
+		printf("\n  !!! 物理的破壊が必要 / PHYSICAL DESTRUCTION REQUIRED !!!\n"
+		       "  %s\n\n", KESU_CERT_MY_NUMBER_NOTE);
+	show_parties(cert);
+	show_medium(cert);
+	show_execution(cert);
 	for (size_t k = 0; k < v.n_errors; k++)
 		printf("  矛盾 / INCONSISTENT: %s\n", v.errors[k]);
 	for (size_t k = 0; k < v.n_warnings; k++)
@@ -410,23 +509,16 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	return v.n_errors ? KESU_ERR_INVALID : KESU_OK;
 }
 
+static const struct kesu_verb VERBS[] = {
+	{"issue", "sign certificates from run records and register them", cert_issue, NULL},
+	{"verify", "verify certificates: signature, chain, revocation, consistency", cert_verify, NULL},
+	{"timestamp", "add a missing RFC 3161 timestamp token", cert_timestamp, NULL},
+	{"show", "show one certificate for people", cert_show, NULL},
+	{"pdf", "print certificates as A4 PDFs", cmd_cert_pdf, NULL},
+	{NULL, NULL, NULL, NULL},
+};
+
 enum kesu_rc cmd_cert(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? KESU_ERR_USAGE : KESU_OK;
-	}
-	if (!strcmp(argv[1], "issue"))
-		return cert_issue(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "verify"))
-		return cert_verify(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return cert_show(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "timestamp"))
-		return cert_timestamp(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "pdf"))
-		return cmd_cert_pdf(argc - 1, argv + 1);
-	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, "
-				"timestamp, show or pdf",
-				argv[1]);
+	return kesu_verb_dispatch("cert", VERBS, "See kesu-certificate(5).\n", argc, argv);
 }

@@ -194,3 +194,26 @@ bool kj_is_uuid(const char *s)
 	}
 	return true;
 }
+
+enum kesu_rc kj_load(const char *buf, size_t len, size_t max, const char *what,
+		     const char *kind, enum kesu_rc (*check)(const json_t *, struct kesu_err *),
+		     json_t **out, struct kesu_err *err)
+{
+	*out = NULL;
+	if (len > max)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "%s larger than %zu bytes; not a kesu %s",
+				 what, max, kind);
+	json_error_t je;
+	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	if (!d)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "not valid JSON at line %d column %d: %s", je.line,
+				 je.column, je.text);
+	enum kesu_rc rc = check(d, err);
+	if (rc) {
+		json_decref(d);
+		return rc;
+	}
+	*out = d;
+	return KESU_OK;
+}

@@ -50,6 +50,13 @@ enum kesu_rc kj_time(const json_t *o, const char *where, const char *key,
 enum kesu_rc kj_hex(const json_t *o, const char *where, const char *key,
 		    size_t len, const char **out, struct kesu_err *err);
 
+/* Load one document of at most max bytes with no key given twice, and keep
+ * it only if check accepts it.  what/kind name it in the size error: "what
+ * larger than max bytes; not a kesu kind". */
+enum kesu_rc kj_load(const char *buf, size_t len, size_t max, const char *what,
+		     const char *kind, enum kesu_rc (*check)(const json_t *, struct kesu_err *),
+		     json_t **out, struct kesu_err *err);
+
 /* A lowercase RFC 4122 UUID string. */
 bool kj_is_uuid(const char *s);
 

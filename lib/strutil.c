@@ -4,11 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if the
- * bytes there are not one.  Rejects overlong forms, surrogates and code
- * points past U+10FFFF, as RFC 3629 requires. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
+size_t kesu_utf8_seq(const void *src, size_t n, unsigned *cp)
 {
+	const unsigned char *s = src;
 	unsigned c = s[0];
 	size_t len;
 	unsigned min;
@@ -63,7 +61,7 @@ size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen)
 	size_t i = 0;
 	while (i < n) {
 		unsigned cp = 0;
-		size_t len = utf8_seq(s + i, n - i, &cp);
+		size_t len = kesu_utf8_seq(s + i, n - i, &cp);
 		const unsigned char *from = s + i;
 		size_t take = len;
 		if (len == 0 || is_control(cp)) {
@@ -87,7 +85,7 @@ bool kesu_is_clean(const char *s)
 	size_t i = 0;
 	while (i < n) {
 		unsigned cp;
-		size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		size_t len = kesu_utf8_seq(s + i, n - i, &cp);
 		if (len == 0 || is_control(cp))
 			return false;
 		i += len;
@@ -117,7 +115,7 @@ static unsigned first_cp(const char *s, bool (*fn)(unsigned), bool want)
 	size_t n = strlen(s), i = 0;
 	while (i < n) {
 		unsigned cp;
-		size_t len = utf8_seq((const unsigned char *)s + i, n - i, &cp);
+		size_t len = kesu_utf8_seq(s + i, n - i, &cp);
 		if (!len) {
 			cp = 0xFFFD;
 			len = 1;

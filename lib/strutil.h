@@ -17,6 +17,11 @@
  * invalid UTF-8 and control characters with '?', and cut at a character
  * boundary so the result always fits and is valid UTF-8.  Returns the length
  * written.  dstsz must be at least 1. */
+/* Length of the valid UTF-8 sequence at src (at most n bytes, n >= 1),
+ * its code point in *cp; 0 if the bytes there are not one.  Rejects
+ * overlong forms, surrogates and code points past U+10FFFF (RFC 3629). */
+size_t kesu_utf8_seq(const void *src, size_t n, unsigned *cp);
+
 size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen);
 
 /* True if s (NUL-terminated) is valid UTF-8 without control characters. */

@@ -445,30 +445,19 @@ static enum kesu_rc check_str_array(const json_t *arr, const char *where,
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
+/* The envelope: schema first, so a run record or a newer certificate gets
+ * a message that says so, then the top-level keys. */
+static enum kesu_rc check_head(const json_t *c, const char **id, struct kesu_err *err)
 {
 	static const char *const top[] = {"schema", "id", "issued_at", "kind", "operator",
 		"customer", "asset", "physical_destruction_required", "notes", "approval",
 		"witnesses", "device", "before", "method", "tool", "execution", "result",
 		"run_record", NULL};
-	static const char *const op_keys[] = {"name", "title", "organization", "contact", NULL};
-	static const char *const asset_keys[] = {"property_number", "confidentiality_class",
-		"my_number", "reason", "destination", NULL};
-	static const char *const appr_keys[] = {"approver", "reference", "date", NULL};
-	static const char *const wit_keys[] = {"name", "organization", NULL};
-	static const char *const method_keys[] = {"name", "nist_category", "technique",
-		"passes", "verification", "firmware", NULL};
-	static const char *const ver_keys[] = {"mode", "outcome", "mismatched_blocks", NULL};
-	static const char *const tool_keys[] = {"name", "version", NULL};
-	static const char *const exec_keys[] = {"host", "started_at", "ended_at",
-		"bytes_written", "bytes_verified", "bad_ranges", "resumed",
-		"clock_synchronized", "run_result", "reason", NULL};
-	static const char *const rr_keys[] = {"file", "sha256", "run_id", NULL};
-	static const char *const br_keys[] = {"first_lba", "count", "operation", NULL};
 	static const char *const kinds[] = {"erasure", NULL};
 	static const char *const schemas[] = {KESU_CERT_SCHEMA, NULL};
 	enum kesu_rc rc;
-	const char *schema = NULL, *id;
+	const char *schema = NULL;
+	time_t t;
 	if (!json_is_object(c))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "certificate: not a JSON object");
 	if ((rc = kj_str(c, "", "schema", false, 64, &schema, err)))
@@ -481,17 +470,28 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "unknown schema '%s'; this kesu reads %s only (use a "
 				 "newer kesu)", schema, KESU_CERT_SCHEMA);
-	json_t *op, *asset, *notes, *appr, *wits, *dev, *before, *method, *ver,
-	       *fw, *tool, *exec, *brs, *rr, *passes;
-	time_t t;
-	bool b;
-	struct kesu_identity ident;
 	if ((rc = kj_keys(c, "", top, err)) ||
 	    (rc = kj_enum(c, "", "schema", schemas, NULL, err)) ||
-	    (rc = kj_str(c, "", "id", false, 36, &id, err)) ||
+	    (rc = kj_str(c, "", "id", false, 36, id, err)) ||
 	    (rc = kj_time(c, "", "issued_at", false, &t, NULL, err)) ||
-	    (rc = kj_enum(c, "", "kind", kinds, NULL, err)) ||
-	    (rc = kj_obj(c, "", "operator", false, &op, err)) ||
+	    (rc = kj_enum(c, "", "kind", kinds, NULL, err)))
+		return rc;
+	return KESU_OK;
+}
+
+/* Who erased it, for whom, why, and who approved and watched. */
+static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
+{
+	static const char *const op_keys[] = {"name", "title", "organization", "contact", NULL};
+	static const char *const asset_keys[] = {"property_number", "confidentiality_class",
+		"my_number", "reason", "destination", NULL};
+	static const char *const appr_keys[] = {"approver", "reference", "date", NULL};
+	static const char *const wit_keys[] = {"name", "organization", NULL};
+	enum kesu_rc rc;
+	json_t *op, *asset, *notes, *appr, *wits;
+	time_t t;
+	bool b;
+	if ((rc = kj_obj(c, "", "operator", false, &op, err)) ||
 	    (rc = kj_keys(op, "operator", op_keys, err)) ||
 	    (rc = kj_str(op, "operator", "name", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(op, "operator", "title", true, KESU_STR_MAX, NULL, err)) ||
@@ -525,6 +525,18 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 		    (rc = kj_str(w, where, "organization", true, KESU_STR_MAX, NULL, err)))
 			return rc;
 	}
+	return KESU_OK;
+}
+
+/* What was erased, and by which method. */
+static enum kesu_rc check_medium(const json_t *c, struct kesu_err *err)
+{
+	static const char *const method_keys[] = {"name", "nist_category", "technique",
+		"passes", "verification", "firmware", NULL};
+	static const char *const ver_keys[] = {"mode", "outcome", "mismatched_blocks", NULL};
+	enum kesu_rc rc;
+	json_t *dev, *before, *method, *ver, *fw, *passes;
+	struct kesu_identity ident;
 	if ((rc = kj_obj(c, "", "device", false, &dev, err)) ||
 	    (rc = kesu_identity_from_json(dev, &ident, err)) ||
 	    (rc = kj_obj(c, "", "before", true, &before, err)) ||
@@ -540,8 +552,28 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 	    (rc = kj_enum(ver, "method.verification", "mode", VERIFY_MODES, NULL, err)) ||
 	    (rc = kj_enum(ver, "method.verification", "outcome", OUTCOMES, NULL, err)) ||
 	    (rc = kj_int(ver, "method.verification", "mismatched_blocks", 0, INT64_MAX, NULL, err)) ||
-	    (rc = kj_obj(method, "method", "firmware", true, &fw, err)) ||
-	    (rc = kj_obj(c, "", "tool", false, &tool, err)) ||
+	    (rc = kj_obj(method, "method", "firmware", true, &fw, err)))
+		return rc;
+	return KESU_OK;
+}
+
+/* The run: the tool, what it did, and the record it came from; last the
+ * id's form, so a document wrong in several places is named by the first
+ * wrong field in reading order. */
+static enum kesu_rc check_run(const json_t *c, const char *id, struct kesu_err *err)
+{
+	static const char *const tool_keys[] = {"name", "version", NULL};
+	static const char *const exec_keys[] = {"host", "started_at", "ended_at",
+		"bytes_written", "bytes_verified", "bad_ranges", "resumed",
+		"clock_synchronized", "run_result", "reason", NULL};
+	static const char *const rr_keys[] = {"file", "sha256", "run_id", NULL};
+	static const char *const br_keys[] = {"first_lba", "count", "operation", NULL};
+	enum kesu_rc rc;
+	json_t *tool, *exec, *brs, *rr, *w;
+	time_t t;
+	bool b;
+	size_t i;
+	if ((rc = kj_obj(c, "", "tool", false, &tool, err)) ||
 	    (rc = kj_keys(tool, "tool", tool_keys, err)) ||
 	    (rc = kj_str(tool, "tool", "name", false, 64, NULL, err)) ||
 	    (rc = kj_str(tool, "tool", "version", false, 64, NULL, err)) ||
@@ -582,236 +614,20 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 	return KESU_OK;
 }
 
+
+enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
+{
+	const char *id = NULL;
+	enum kesu_rc rc;
+	if ((rc = check_head(c, &id, err)) || (rc = check_people(c, err)) ||
+	    (rc = check_medium(c, err)))
+		return rc;
+	return check_run(c, id, err);
+}
+
 enum kesu_rc kesu_cert_parse(const char *buf, size_t len, json_t **out,
 			     struct kesu_err *err)
 {
-	*out = NULL;
-	if (len > KESU_CERT_MAX_BYTES)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "certificate larger than %u bytes; not a kesu certificate",
-				 KESU_CERT_MAX_BYTES);
-	json_error_t je;
-	json_t *c = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (!c)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "not valid JSON at line %d column %d: %s", je.line,
-				 je.column, je.text);
-	enum kesu_rc rc = kesu_cert_check(c, err);
-	if (rc) {
-		json_decref(c);
-		return rc;
-	}
-	*out = c;
-	return KESU_OK;
-}
-
-/* ---- verdict ---- */
-
-__attribute__((format(printf, 3, 4)))
-static void add(char (*list)[256], size_t *n, const char *fmt, ...)
-{
-	if (*n >= KESU_VERDICT_MAX)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(list[*n], 256, fmt, ap);
-	va_end(ap);
-	(*n)++;
-}
-#define ERR(v, ...) add((v)->errors, &(v)->n_errors, __VA_ARGS__)
-#define WARN(v, ...) add((v)->warnings, &(v)->n_warnings, __VA_ARGS__)
-
-static const char *sget(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static int64_t iget(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-/* Hidden characters anywhere in the document.  Text read from the medium
- * ("before": labels, partition names) is evidence of what was there, not
- * a claim, and an attacker may have put it there: it is warned about; in
- * anything else it is an error. */
-static void judge_text(const json_t *j, const char *path, bool evidence,
-		       struct kesu_cert_verdict *v)
-{
-	char sub[160];
-	if (json_is_string(j)) {
-		unsigned cp = kesu_text_hidden_char(json_string_value(j));
-		if (cp && evidence)
-			WARN(v, "%s read from the medium contains the invisible or "
-			     "direction-changing character U+%04X", path, cp);
-		else if (cp)
-			ERR(v, "%s contains the invisible or direction-changing "
-			    "character U+%04X: what is shown is not what was signed",
-			    path, cp);
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)j, k, x) {
-			snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
-			judge_text(x, sub, evidence || !strcmp(sub, "before"), v);
-		}
-	} else if (json_is_array(j)) {
-		for (size_t i = 0; i < json_array_size(j); i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			judge_text(json_array_get(j, i), sub, evidence, v);
-		}
-	}
-}
-
-static void judge_required(const json_t *c, struct kesu_cert_verdict *v)
-{
-	static const char *const paths[][2] = {
-		{"operator", "name"}, {"operator", "organization"}, {NULL, "customer"},
-		{"asset", "property_number"}, {"approval", "approver"},
-	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		const json_t *o = paths[i][0] ? json_object_get(c, paths[i][0]) : c;
-		const char *s = sget(o, paths[i][1]);
-		if (s && kesu_text_is_blank(s))
-			ERR(v, "%s%s%s is blank", paths[i][0] ? paths[i][0] : "",
-			    paths[i][0] ? "." : "", paths[i][1]);
-	}
-	size_t i;
-	json_t *w;
-	json_array_foreach(json_object_get(c, "witnesses"), i, w) {
-		const char *s = sget(w, "name");
-		if (s && kesu_text_is_blank(s))
-			ERR(v, "witnesses[%zu].name is blank", i);
-	}
-}
-
-/* A date-only approval (YYYY-MM-DD) covers that whole day where the
- * erasure happened: compare calendar days in the erasure's own offset. */
-static bool approved_after(const char *approval, const char *when, time_t t_when)
-{
-	time_t ta;
-	if (strlen(approval) == 10)
-		return strncmp(approval, when, 10) > 0;
-	return kesu_time_parse(approval, &ta) && ta > t_when;
-}
-
-bool kesu_cert_approval_after(const char *approval_date, const char *when)
-{
-	time_t t;
-	return approval_date && approval_date[0] && when &&
-	       kesu_time_parse(when, &t) && approved_after(approval_date, when, t);
-}
-
-void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
-{
-	kesu_cert_judge_at(c, NULL, v);
-}
-
-void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
-			struct kesu_cert_verdict *v)
-{
-	memset(v, 0, sizeof(*v));
-	json_t *exec = json_object_get(c, "execution");
-	json_t *method = json_object_get(c, "method");
-	json_t *ver = json_object_get(method, "verification");
-	json_t *asset = json_object_get(c, "asset");
-	json_t *dev = json_object_get(c, "device");
-	const char *result = sget(c, "result");
-	const char *run_result = sget(exec, "run_result");
-	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
-	const char *technique = sget(method, "technique");
-	int64_t size = iget(dev, "size_bytes");
-	size_t n_bad = json_array_size(json_object_get(exec, "bad_ranges"));
-	time_t t_start = 0, t_end = 0, t_issued = 0;
-	const char *s_start = sget(exec, "started_at"), *s_end = sget(exec, "ended_at");
-	const char *s_issued = sget(c, "issued_at");
-	if (s_start)
-		kesu_time_parse(s_start, &t_start);
-	if (s_end)
-		kesu_time_parse(s_end, &t_end);
-	kesu_time_parse(s_issued, &t_issued);
-	bool erasing = strcmp(result, "not-erased") != 0;
-
-	if (strcmp(result, kesu_cert_result_for_run(run_result)))
-		ERR(v, "result '%s' does not follow from the run result", result);
-	if (s_start && s_end && t_end < t_start)
-		ERR(v, "execution ended before it started");
-	if (s_end && t_issued < t_end)
-		ERR(v, "certificate issued before the execution ended");
-	else if (s_start && t_issued < t_start)
-		ERR(v, "certificate issued before the execution started");
-	if (erasing && (!s_start || !s_end))
-		ERR(v, "result '%s' without a start and end time", result);
-	const char *why = kesu_catalog_check(sget(method, "name"), technique,
-					     sget(method, "nist_category"), erasing);
-	if (why)
-		ERR(v, "method '%s' with technique '%s': %s", sget(method, "name"),
-		    technique, why);
-	if (erasing && size <= 0)
-		ERR(v, "result '%s' for a device of size 0", result);
-	if (erasing && !strcmp(technique, "overwrite") && iget(exec, "bytes_written") <= 0)
-		ERR(v, "result '%s' by overwrite but no byte was written", result);
-	if (!strcmp(result, "erased")) {
-		if (n_bad)
-			ERR(v, "result 'erased' but the run lists bad ranges");
-		if (!strcmp(mode, "none"))
-			ERR(v, "result 'erased' without verification (mode none): an "
-			       "unverified erasure is not proven");
-		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
-			ERR(v, "result 'erased' but verification %s", outcome);
-		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
-			ERR(v, "result 'erased' but the requested verification was skipped");
-		if (iget(ver, "mismatched_blocks") > 0)
-			ERR(v, "result 'erased' but verification found mismatched blocks");
-		if ((!strcmp(mode, "all") || !strcmp(mode, "last")) &&
-		    iget(exec, "bytes_verified") < size)
-			ERR(v, "result 'erased' with full verification but fewer bytes "
-			       "verified than the device holds");
-		if (!strcmp(technique, "overwrite") && iget(exec, "bytes_written") < size)
-			ERR(v, "result 'erased' by overwrite but fewer bytes written "
-			       "than the device holds");
-	} else if (!strcmp(result, "erased-with-exceptions")) {
-		WARN(v, "erased with exceptions: bad ranges could not be erased");
-	} else {
-		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
-	}
-
-	json_t *appr = json_object_get(c, "approval");
-	const char *s_appr = sget(appr, "date");
-	const char *s_work = s_start ? s_start : s_issued;
-	if (s_appr && approved_after(s_appr, s_work, s_start ? t_start : t_issued))
-		ERR(v, "approval dated %s, after the erasure began (%s): the "
-		       "erasure was not approved beforehand", s_appr, s_work);
-
-	if (clock) {
-		time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
-		if (t_issued > limit)
-			ERR(v, "issued_at %s is in the future", s_issued);
-		if (clock->signed_at && clock->signed_at < t_issued)
-			ERR(v, "the signature's signing time is before the certificate "
-			       "was issued (backdated signature?)");
-		if (clock->signed_at > limit)
-			ERR(v, "the signature's signing time is in the future "
-			       "(forward-dated signature?)");
-	}
-
-	bool my_number = json_is_true(json_object_get(asset, "my_number"));
-	v->physical_destruction_required =
-		json_is_true(json_object_get(c, "physical_destruction_required"));
-	if (my_number && !v->physical_destruction_required)
-		ERR(v, "medium held My Number data but the certificate does not "
-		       "require its physical destruction");
-	if (my_number && !strcmp(sget(asset, "reason"), "lease-return"))
-		ERR(v, "medium held My Number data but is returned to the lessor: "
-		       "policy requires its physical destruction");
-	if (my_number && sget(asset, "destination"))
-		ERR(v, "medium held My Number data but has a destination: policy "
-		       "requires its physical destruction");
-	judge_required(c, v);
-	judge_text(c, "", false, v);
-	if (v->physical_destruction_required)
-		WARN(v, "PHYSICAL DESTRUCTION REQUIRED (My Number data): software "
-			"erasure alone is not a complete disposal");
-	if (!json_is_true(json_object_get(exec, "clock_synchronized")))
-		WARN(v, "the clock was not synchronised during the run");
+	return kj_load(buf, len, KESU_CERT_MAX_BYTES, "certificate", "certificate",
+		       kesu_cert_check, out, err);
 }

@@ -461,22 +461,6 @@ enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
 enum kesu_rc kesu_verif_parse(const char *buf, size_t len, json_t **out,
 			      struct kesu_err *err)
 {
-	*out = NULL;
-	if (len > KESU_VERIF_MAX_BYTES)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "report larger than %u bytes; not a kesu verification report",
-				 KESU_VERIF_MAX_BYTES);
-	json_error_t je;
-	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (!d)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "not valid JSON at line %d column %d: %s", je.line,
-				 je.column, je.text);
-	enum kesu_rc rc = kesu_verif_check(d, err);
-	if (rc) {
-		json_decref(d);
-		return rc;
-	}
-	*out = d;
-	return KESU_OK;
+	return kj_load(buf, len, KESU_VERIF_MAX_BYTES, "report", "verification report",
+		       kesu_verif_check, out, err);
 }

@@ -1,37 +1,9 @@
 #include "certs/print/text.h"
+#include "lib/strutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
-{
-	unsigned c = s[0], min;
-	size_t len;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		len = 2; min = 0x80; c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3; min = 0x800; c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4; min = 0x10000; c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
 
 /* Characters a reader cannot see or that move other text: C0/C1 controls,
  * zero-width and direction marks, bidi embeddings, overrides and isolates,
@@ -56,7 +28,7 @@ char *kesu_print_text(const char *s, size_t max_chars, bool *replaced)
 	size_t n = strlen(s), total = 0;
 	for (size_t i = 0; i < n; total++) {
 		unsigned cp;
-		size_t l = utf8_len(p + i, n - i, &cp);
+		size_t l = kesu_utf8_seq(p + i, n - i, &cp);
 		i += l ? l : 1;
 	}
 	/* Each shown character takes at most 8 bytes (<U+XXXXX>, <0xXX>), plus
@@ -68,7 +40,7 @@ char *kesu_print_text(const char *s, size_t max_chars, bool *replaced)
 	size_t o = 0, i = 0;
 	for (size_t k = 0; k < shown; k++) {
 		unsigned cp;
-		size_t l = utf8_len(p + i, n - i, &cp);
+		size_t l = kesu_utf8_seq(p + i, n - i, &cp);
 		if (!l) {
 			o += (size_t)sprintf(out + o, "<0x%02X>", p[i]);
 			i++;

@@ -52,6 +52,6 @@ chmod 644 "$T_DIR/pin"
 check "a PIN file readable by others is refused" \
 	bash -c 'out=$(tok_issue 2>&1); [ $? -eq 5 ] && grep -q "chmod 600" <<<"$out"'
 check "there is no option to give the PIN on the command line" \
-	bash -c '! tok_issue --pin 123456 >/dev/null 2>&1 && ! "$KESU" cert --help | grep -qi -- "--pin"'
+	bash -c '! tok_issue --pin 123456 >/dev/null 2>&1 && ! "$KESU" cert issue --help | grep -qi -- "--pin" && "$KESU" cert issue --help | grep -q -- "--key FILE|URI"'
 
 t_done

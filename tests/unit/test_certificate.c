@@ -505,6 +505,27 @@ static void parse_is_strict(void **state)
 	json_decref(c);
 }
 
+/* Before JSON is read: a size bound, then no key twice (lib/jcheck kj_load). */
+static void parse_bounds_size_and_duplicates(void **state)
+{
+	(void)state;
+	json_t *out = NULL;
+	struct kesu_err err = {0};
+	char *big = calloc(KESU_CERT_MAX_BYTES + 1, 1);
+	assert_non_null(big);
+	memset(big, ' ', KESU_CERT_MAX_BYTES + 1);
+	assert_int_equal(kesu_cert_parse(big, KESU_CERT_MAX_BYTES + 1, &out, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "certificate larger than "));
+	assert_non_null(strstr(err.msg, " bytes; not a kesu certificate"));
+	assert_null(out);
+	free(big);
+	const char dup[] = "{\"id\": \"a\", \"id\": \"b\"}";
+	assert_int_equal(kesu_cert_parse(dup, sizeof(dup) - 1, &out, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "not valid JSON at line 1"));
+	assert_null(out);
+}
+
 static void info_and_run_record_checked(void **state)
 {
 	(void)state;
@@ -542,6 +563,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(serialization_is_deterministic),
+		cmocka_unit_test(parse_bounds_size_and_duplicates),
 		cmocka_unit_test(results_are_never_dressed_up),
 		cmocka_unit_test(run_without_times),
 		cmocka_unit_test(my_number_requires_destruction),

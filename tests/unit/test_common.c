@@ -55,6 +55,27 @@ static void clean_bounds_at_character_boundary(void **state)
 	json_decref(j);
 }
 
+/* The one UTF-8 decoder the terminal cleaner and the PDF text share. */
+static void utf8_seq_takes_only_rfc3629(void **state)
+{
+	(void)state;
+	unsigned cp = 0;
+	assert_int_equal(kesu_utf8_seq("A", 1, &cp), 1);
+	assert_int_equal(cp, 'A');
+	assert_int_equal(kesu_utf8_seq("\xe6\xb6\x88", 3, &cp), 3); /* 消 */
+	assert_int_equal(cp, 0x6D88);
+	assert_int_equal(kesu_utf8_seq("\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1F600);
+	/* Cut short, overlong, a surrogate, past U+10FFFF, a lone continuation. */
+	assert_int_equal(kesu_utf8_seq("\xe6\xb6", 2, &cp), 0);
+	assert_int_equal(kesu_utf8_seq("\xc0\xaf", 2, &cp), 0);
+	assert_int_equal(kesu_utf8_seq("\xe0\x80\xaf", 3, &cp), 0);
+	assert_int_equal(kesu_utf8_seq("\xed\xa0\x80", 3, &cp), 0);
+	assert_int_equal(kesu_utf8_seq("\xf4\x90\x80\x80", 4, &cp), 0);
+	assert_int_equal(kesu_utf8_seq("\x80", 1, &cp), 0);
+	assert_int_equal(kesu_utf8_seq("\xe6" "A" "\x88", 3, &cp), 0);
+}
+
 static void hex_encode_and_digits(void **state)
 {
 	(void)state;
@@ -221,6 +242,7 @@ int main(void)
 		cmocka_unit_test(clean_trims_padding_and_nuls),
 		cmocka_unit_test(clean_replaces_controls_and_bad_utf8),
 		cmocka_unit_test(clean_bounds_at_character_boundary),
+		cmocka_unit_test(utf8_seq_takes_only_rfc3629),
 		cmocka_unit_test(hex_encode_and_digits),
 		cmocka_unit_test(human_sizes),
 		cmocka_unit_test(array_appends_and_grows),

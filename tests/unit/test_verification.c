@@ -252,6 +252,8 @@ static void parser_is_strict(void **state)
 	assert_int_equal(kesu_verif_parse("{", 1, &x, &err), KESU_ERR_INVALID);
 	assert_int_equal(kesu_verif_parse(text, KESU_VERIF_MAX_BYTES + 1, &x, &err),
 			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "report larger than "));
+	assert_non_null(strstr(err.msg, " bytes; not a kesu verification report"));
 	free(text);
 	json_decref(d);
 }

@@ -1,0 +1,192 @@
+/* Verifying a register file: the chain and signed head under a shared
+ * lock, each line against the certificate it names, the head's timestamp
+ * token.  Decisions are register.c's. */
+#include "certs/register/register_store.h"
+#include "certs/document/certificate.h"
+#include "certs/sign/cms_unanchored.h"
+#include "certs/sign/cms_verify.h"
+#include "lib/digest.h"
+#include "lib/fileio.h"
+#include "lib/strutil.h"
+#include "lib/timefmt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- verification ---- */
+
+struct file_check {
+	bool on;
+	size_t checked, missing;
+	size_t lineno;
+	size_t bad_line;
+	char why[384];
+	void (*each)(const json_t *, void *);
+	void *arg;
+};
+
+static void check_cert_file(struct file_check *fc, const json_t *o)
+{
+	const char *file = json_string_value(json_object_get(o, "cert_file"));
+	char sig[PATH_MAX], h[65];
+	snprintf(sig, sizeof(sig), "%s.p7s", file);
+	const char *paths[2] = {file, sig};
+	const char *keys[2] = {"cert_sha256", "sig_sha256"};
+	for (int i = 0; i < 2; i++) {
+		struct kesu_err e = {0};
+		if (access(paths[i], F_OK) != 0) {
+			fc->missing++;
+			continue;
+		}
+		if (kesu_sha256_file(paths[i], h, &e) ||
+		    strcmp(h, json_string_value(json_object_get(o, keys[i])))) {
+			fc->bad_line = fc->lineno;
+			snprintf(fc->why, sizeof(fc->why),
+				 "%.200s does not match the hash recorded for it "
+				 "(the file was changed or replaced)", paths[i]);
+			return;
+		}
+		fc->checked++;
+		if (i)
+			continue;
+		/* The hash matches, so these are the certificate's own bytes:
+		 * the line must say what the certificate says. */
+		char *data;
+		size_t len;
+		json_t *c;
+		char why[256];
+		if (kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e))
+			continue;
+		if (kesu_cert_parse(data, len, &c, &e)) {
+			fc->bad_line = fc->lineno;
+			snprintf(fc->why, sizeof(fc->why), "%.200s: %.160s", file, e.msg);
+		} else {
+			if (kesu_register_line_contradicts(o, c, why, sizeof(why))) {
+				fc->bad_line = fc->lineno;
+				snprintf(fc->why, sizeof(fc->why), "%.200s", why);
+			}
+			json_decref(c);
+		}
+		free(data);
+		if (fc->bad_line)
+			return;
+	}
+}
+
+static void verify_line(const json_t *o, void *arg)
+{
+	struct file_check *fc = arg;
+	fc->lineno++;
+	if (fc->each)
+		fc->each(o, fc->arg);
+	if (fc->on && !fc->bad_line &&
+	    !strcmp(json_string_value(json_object_get(o, "kind")), "certificate"))
+		check_cert_file(fc, o);
+}
+
+/* The head's token, checked against the TSA CA, then the head's signer at
+ * the token's genTime (trusted time instead of the signer's own clock).
+ * Read under the caller's shared lock, so head, signature and token are
+ * one writer's. */
+static enum kesu_rc check_head_token(const char *reg_path, const char *ca_file,
+				     const char *tsa_ca_file, struct kesu_reg_verify *v,
+				     struct kesu_err *err)
+{
+	struct head_paths p;
+	char tsr[PATH_MAX + 8];
+	enum kesu_rc rc = kesu_regf_head_paths(reg_path, &p, err);
+	if (rc)
+		return rc;
+	snprintf(tsr, sizeof(tsr), "%s%s", p.head, KESU_TSR_SUFFIX);
+	v->head_ts_present = access(tsr, F_OK) == 0;
+	if (!v->head_ts_present || !tsa_ca_file || !tsa_ca_file[0])
+		return KESU_OK;
+	char *text = NULL, *sig = NULL, *tok = NULL;
+	size_t len, slen, tlen;
+	struct kesu_sig_info si;
+	if ((rc = kesu_read_file(p.head, 64 * 1024, &text, &len, err)) ||
+	    (rc = kesu_read_file(p.sig, 1u << 20, &sig, &slen, err)) ||
+	    (rc = kesu_read_file(tsr, KESU_TSR_MAX_BYTES, &tok, &tlen, err)))
+		goto out;
+	if ((rc = kesu_ts_token_verify(sig, slen, tok, tlen, tsa_ca_file, &v->head_ts, err))) {
+		kesu_err_prefix(err, "%s: ", tsr);
+		goto out;
+	}
+	if ((rc = kesu_cms_verify(text, len, sig, slen, ca_file, v->head_ts.gen_time, &si,
+				  err))) {
+		kesu_err_prefix(err, "%s at the time of its timestamp: ", p.head);
+		goto out;
+	}
+	if (si.signing_time > v->head_ts.gen_time + KESU_TS_SKEW_S) {
+		rc = kesu_fail(err, KESU_ERR_INVALID, 0,
+			       "%s: the signer claims to have signed after the timestamp "
+			       "authority saw the signature (signingTime later than "
+			       "genTime); the signer's clock was wrong", p.head);
+		goto out;
+	}
+	v->head_timestamped = true;
+out:
+	free(text);
+	free(sig);
+	free(tok);
+	return rc;
+}
+
+enum kesu_rc kesu_register_verify(const char *reg_path, const char *ca_file,
+				  bool check_files, struct kesu_reg_verify *v,
+				  void (*each)(const json_t *line, void *arg), void *arg,
+				  struct kesu_err *err)
+{
+	return kesu_register_verify_ts(reg_path, ca_file, NULL, check_files, v, each, arg,
+				       err);
+}
+
+enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
+				     const char *tsa_ca_file, bool check_files,
+				     struct kesu_reg_verify *v,
+				     void (*each)(const json_t *line, void *arg), void *arg,
+				     struct kesu_err *err)
+{
+	memset(v, 0, sizeof(*v));
+	if (!ca_file || !ca_file[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "no trusted CA to check the "
+				 "register's signed head; give --ca FILE or set [trust] "
+				 "ca_file in kesu.conf");
+	struct file_check fc = {.on = check_files, .each = each, .arg = arg};
+	struct reg r;
+	enum kesu_rc rc = kesu_regf_open(&r, reg_path, ca_file, false, true, verify_line, &fc, err);
+	if (rc)
+		return rc;
+	v->text = r.check;
+	v->verdict = r.verdict;
+	v->head_seq = r.head.state == KESU_REG_HEAD_VERIFIED ? r.head.seq : 0;
+	v->certs_checked = fc.checked;
+	v->certs_missing = fc.missing;
+	const char *why = r.verdict.why;
+	v->bad_line = r.verdict.bad_line;
+	bool bad = r.verdict.state != KESU_REG_OK;
+	if (fc.bad_line && (!bad || !v->bad_line || fc.bad_line < v->bad_line)) {
+		bad = true;
+		v->bad_line = fc.bad_line;
+		why = fc.why;
+	}
+	if (bad) {
+		char where[32] = "";
+		if (v->bad_line)
+			snprintf(where, sizeof(where), "line %zu: ", v->bad_line);
+		rc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s: %s%.400s", reg_path, where, why);
+	}
+	if (!rc && r.head.state == KESU_REG_HEAD_VERIFIED)
+		rc = check_head_token(reg_path, ca_file, tsa_ca_file, v, err);
+	kesu_regf_close(&r);
+	return rc;
+}
