@@ -9,11 +9,13 @@
 #include "certs/sign/signer.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/progress_mode.h"
 #include "lib/config.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 #include "lib/timefmt.h"
 #include "wipe/device/device.h"
+#include "wipe/engine/progress.h"
 #include "wipe/engine/signals.h"
 #include "wipe/inspect/spot.h"
 
@@ -31,14 +33,12 @@
  * KESU_SPOT_MAX_FINDINGS. */
 #define SHOWN 10
 
-enum progress_mode { PROGRESS_AUTO, PROGRESS_JSON, PROGRESS_NONE };
-
 struct verify_opts {
 	const char *device;
 	bool full, json, no_sign;
 	double confidence;
 	const char *out_dir, *checks, *config, *key, *cert;
-	enum progress_mode progress;
+	enum kesu_progress_mode progress;
 	char operator_name[KESU_STR_MAX + 1], organization[KESU_STR_MAX + 1],
 		title[KESU_STR_MAX + 1], contact[KESU_STR_MAX + 1];
 };
@@ -112,16 +112,7 @@ static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char 
 	case OPT_ORG: return set(o->organization, sizeof(o->organization), arg, "organization");
 	case OPT_TITLE: return set(o->title, sizeof(o->title), arg, "title");
 	case OPT_CONTACT: return set(o->contact, sizeof(o->contact), arg, "contact");
-	case OPT_PROGRESS:
-		if (!strcmp(arg, "auto"))
-			o->progress = PROGRESS_AUTO;
-		else if (!strcmp(arg, "json"))
-			o->progress = PROGRESS_JSON;
-		else if (!strcmp(arg, "none"))
-			o->progress = PROGRESS_NONE;
-		else
-			return kesu_usage_error("verify: --progress must be auto, json or none");
-		break;
+	case OPT_PROGRESS: return kesu_progress_mode_parse("verify", arg, &o->progress);
 	case OPT_JSON: o->json = true; break;
 	}
 	return KESU_OK;
@@ -209,7 +200,7 @@ static size_t compare(const struct kesu_identity *cert, const struct kesu_identi
 /* ---- progress ---- */
 
 struct progress {
-	enum progress_mode mode;
+	enum kesu_progress_mode mode;
 	const char *name;
 	struct timespec start, last;
 };
@@ -224,28 +215,28 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
 	struct progress *p = ud;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	double every = p->mode == PROGRESS_JSON ? 1 : 5;
-	if (p->mode == PROGRESS_NONE || (done < total && since(&p->last, &now) < every))
+	double every = p->mode == KESU_PROGRESS_JSON ? 1 : 5;
+	if (p->mode == KESU_PROGRESS_NONE || (done < total && since(&p->last, &now) < every))
 		return;
 	p->last = now;
 	double el = since(&p->start, &now);
+	if (p->mode == KESU_PROGRESS_JSON) {
+		/* The same object kesu wipe writes, in a phase of its own. */
+		const struct kesu_progress_snap snap = {
+			.device = p->name, .phase = "read", .pass = 1, .npasses = 1,
+			.phase_done = done, .phase_total = total, .done = done, .total = total,
+			.elapsed_s = el, .run_done = done,
+		};
+		char *line = kesu_progress_json_line(&snap);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+		return;
+	}
 	double pct = total ? 100.0 * (double)done / (double)total : 100;
 	double mbps = el > 0 ? (double)done / el / 1e6 : 0;
 	char name[64];
 	kesu_clean(name, sizeof(name), p->name, strlen(p->name));
-	if (p->mode == PROGRESS_JSON) {
-		json_t *o = json_pack("{s:s s:s s:I s:I s:f s:f s:f}", "device", name, "phase",
-				      "read", "bytes_done", (json_int_t)done, "bytes_total",
-				      (json_int_t)total, "percent", (double)(int)(pct * 10) / 10,
-				      "rate_mbps", (double)(int)(mbps * 10) / 10, "elapsed_s",
-				      (double)(int)(el * 10) / 10);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-		if (s)
-			fprintf(stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
-		return;
-	}
 	/* a short read finishes before anyone needs to be told */
 	if (done == total && el < every)
 		return;
@@ -488,7 +479,7 @@ done:
 
 enum kesu_rc cmd_verify(int argc, char **argv)
 {
-	struct verify_opts o = {.out_dir = ".", .progress = PROGRESS_AUTO};
+	struct verify_opts o = {.out_dir = ".", .progress = KESU_PROGRESS_AUTO};
 	bool done = false;
 	enum kesu_rc rc = parse(argc, argv, &o, &done);
 	if (rc || done)
