@@ -8,7 +8,6 @@
 #include "lib/strutil.h"
 #include "wipe/engine/checkpoint.h"
 #include "wipe/engine/fingerprint.h"
-#include "wipe/engine/signals.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -303,11 +302,14 @@ enum kesu_rc kesu_session_start(struct kesu_session_device *d, atomic_int *stop,
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
 				 "%s: not prepared and opened, or started twice", d->path);
 	d->stop = stop ? stop : &d->own_stop;
-	/* The thread inherits the mask: signals reach the caller, which turns
-	 * them into *stop. */
-	kesu_signals_block(true);
+	/* The thread inherits a mask that blocks every signal, so they reach
+	 * the caller's threads, which turn them into *stop; the caller's own
+	 * mask is left as it was (a station may wait on a signalfd). */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int e = pthread_create(&d->th, NULL, device_thread, d);
-	kesu_signals_block(false);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e)
 		return kesu_fail(err, KESU_ERR_INTERNAL, e, "cannot start a thread: %s",
 				 strerror(e));

@@ -159,12 +159,13 @@ enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *er
 
 /* Erase on the device's own thread.  stop: the flag that interrupts it
  * (shared, when one signal stops every device), NULL for the device's own.
- * Signals stay with the calling thread. */
+ * The thread blocks every signal: they stay with the caller's threads. */
 enum kesu_rc kesu_session_start(struct kesu_session_device *d, atomic_int *stop,
 				struct kesu_err *err);
 
-/* Ask the running erasure to stop at its next chunk boundary; it is
- * checkpointed and ends "interrupted". */
+/* Ask the erasure to stop at its next chunk boundary; it is checkpointed
+ * and ends "interrupted".  From any thread, but not while
+ * kesu_session_start runs (start picks the flag). */
 void kesu_session_interrupt(struct kesu_session_device *d);
 
 /* Has the thread ended (or never started)? */

@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SIZE (4u << 20)
+#define SIZE (16u << 20) /* four of the engine's chunks */
 
 struct fx {
 	char dir[64], img[128], state[128], out[128], reg[160], key[128], cert[128], ca[128];
@@ -45,7 +45,7 @@ struct fx {
 	int progress, phases, ended, done, notices;
 	bool saw_verify;
 	enum kesu_rc done_rc;
-	bool interrupt_at_first_progress;
+	bool interrupt_after_first_chunk;
 };
 
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
@@ -81,10 +81,10 @@ static enum kesu_rc open_model(const char *path, void *ud, struct kesu_target **
 static void on_progress(struct kesu_session_device *d, const struct kesu_progress *p,
 			void *ud)
 {
-	(void)p;
 	struct fx *f = ud;
 	f->progress++;
-	if (f->interrupt_at_first_progress)
+	/* once something is written, so a resume has something to find */
+	if (f->interrupt_after_first_chunk && p->run_done > 0)
 		kesu_session_interrupt(d);
 }
 
@@ -327,7 +327,7 @@ static void interrupted_run_keeps_its_checkpoint(void **state)
 {
 	struct fx *f = *state;
 	with_issuer(f);
-	f->interrupt_at_first_progress = true;
+	f->interrupt_after_first_chunk = true;
 	struct kesu_session_device *d = erase(f, NULL);
 	struct kesu_err err;
 	assert_int_equal(kesu_session_finish(d, &err), KESU_ERR_INTERRUPTED);
@@ -342,13 +342,23 @@ static void interrupted_run_keeps_its_checkpoint(void **state)
 		assert_string_not_equal(v.result, "erased");
 	}
 	kesu_session_device_free(d);
-	/* and the checkpoint is what a resume takes up */
+	/* A new wipe of the same medium is told it replaces that one. */
+	f->notices = 0;
+	d = kesu_session_device_new(f->img, &f->so, &f->obs);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+	assert_int_equal(f->notices, 1);
+	kesu_session_device_free(d);
+	/* The checkpoint is what a resume takes up ... */
 	f->so.resume = true;
 	f->so.method = NULL;
 	d = kesu_session_device_new(f->img, &f->so, &f->obs);
 	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
 	assert_true(d->w.resumed);
 	assert_string_not_equal(d->resumed_from, "");
+	/* ... but only on a medium that still holds what the interrupted run
+	 * wrote: this model comes back blank. */
+	assert_int_not_equal(kesu_session_open(d, &err), KESU_OK);
+	assert_non_null(strstr(err.msg, f->img));
 	kesu_session_device_free(d);
 }
 
