@@ -225,6 +225,7 @@ enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *er
 				 "written, give a writable --out",
 				 out, strerror(e));
 	}
+	kesu_host_probe(&d->host);
 	/* Before any write, so even a hard kill in the first seconds leaves
 	 * something to resume from. */
 	rc = kesu_session_save_checkpoint(d, &d->w, err);

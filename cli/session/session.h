@@ -120,6 +120,7 @@ struct kesu_session_device {
 	/* The rest is the session's own. */
 	const struct kesu_session_opts *opts;
 	const struct kesu_session_observer *obs;
+	struct kesu_host host;            /* probed when armed, as the run starts */
 	struct kesu_cert_info cert_info;  /* what this device's certificate says */
 	json_t *cert_json;                /* the same, kept in the checkpoint */
 	char pause_path[PATH_MAX];

@@ -54,7 +54,7 @@ static enum kesu_rc write_record(struct kesu_session_device *d, struct kesu_err 
 	struct kesu_run_record r = {0};
 	memcpy(r.run_id, d->run_id, sizeof(r.run_id));
 	memcpy(r.resumed_from, d->resumed_from, sizeof(r.resumed_from));
-	kesu_host_probe(&r.host);
+	r.host = d->host;
 	r.device = d->id;
 	r.before = d->before;
 	r.wipe = &d->w;

@@ -290,6 +290,13 @@ static void clean_run_is_erased_certified_and_registered(void **state)
 	char *reg = slurp(f->reg);
 	assert_non_null(strstr(reg, v.id));
 	free(reg);
+	/* the record says erased, and where it ran */
+	json_t *rec;
+	assert_string_equal(record_result(d, &rec), "erased");
+	const char *host = json_string_value(json_object_get(json_object_get(rec, "host"),
+							     "hostname"));
+	assert_true(host && host[0]);
+	json_decref(rec);
 	/* a finished run leaves no checkpoint behind */
 	char cp[PATH_MAX];
 	assert_true(kesu_checkpoint_path(f->state, d->id, cp, sizeof(cp)));
