@@ -155,9 +155,19 @@ static enum kesu_rc plan_new(struct kesu_session_device *d, struct kesu_err *err
 	return KESU_OK;
 }
 
+/* A front end calling the steps out of order is a bug in it, never a
+ * reason to touch a device. */
+static enum kesu_rc out_of_order(const struct kesu_session_device *d, const char *step,
+				 struct kesu_err *err)
+{
+	return kesu_fail(err, KESU_ERR_INTERNAL, 0, "%s: %s out of order", d->path, step);
+}
+
 enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err *err)
 {
 	kesu_err_clear(err);
+	if (d->dev)
+		return out_of_order(d, "prepare", err);
 	enum kesu_rc rc = kesu_device_probe(d->path, &d->dev, err);
 	if (rc != KESU_OK)
 		return rc;
@@ -182,6 +192,8 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 enum kesu_rc kesu_session_open(struct kesu_session_device *d, struct kesu_err *err)
 {
 	kesu_err_clear(err);
+	if (!d->have_wipe || !d->run_id[0] || d->t)
+		return out_of_order(d, "open", err);
 	const struct kesu_session_opts *o = d->opts;
 	enum kesu_rc rc = o->open ? o->open(d->id->path, o->open_ud, &d->t, err)
 				  : kesu_target_open_path(d->id->path, &d->t, err);
@@ -212,6 +224,8 @@ enum kesu_rc kesu_session_save_checkpoint(const struct kesu_session_device *d,
 enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *err)
 {
 	kesu_err_clear(err);
+	if (!d->t || d->started)
+		return out_of_order(d, "arm", err);
 	const char *out = d->opts->out_dir;
 	enum kesu_rc rc = kesu_mkdir_p(out, 0755, err);
 	if (rc != KESU_OK)
@@ -299,9 +313,8 @@ enum kesu_rc kesu_session_start(struct kesu_session_device *d, atomic_int *stop,
 				struct kesu_err *err)
 {
 	kesu_err_clear(err);
-	if (d->started || !d->t || !d->have_wipe)
-		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
-				 "%s: not prepared and opened, or started twice", d->path);
+	if (d->started || !d->t)
+		return out_of_order(d, "start", err);
 	d->stop = stop ? stop : &d->own_stop;
 	/* The thread inherits a mask that blocks every signal, so they reach
 	 * the caller's threads, which turn them into *stop; the caller's own

@@ -16,6 +16,7 @@
  *   kesu_session_finish       checkpoint kept or removed, run record,
  *                             certificate, register line
  *   kesu_session_device_free
+ * A step called out of order is KESU_ERR_INTERNAL and touches nothing.
  * The I/O is the target that `open` returns (struct kesu_session_opts), so
  * tests run whole sessions on a memory or fault-injecting target. */
 #ifndef KESU_SESSION_H

@@ -452,6 +452,16 @@ static void refusals_before_anything_is_written(void **state)
 	struct kesu_session_device *d = kesu_session_device_new(missing, &f->so, &f->obs);
 	assert_int_equal(kesu_session_prepare(d, &err), KESU_ERR_NOENT);
 	kesu_session_device_free(d);
+	/* steps out of order touch nothing */
+	d = kesu_session_device_new(f->img, &f->so, &f->obs);
+	assert_int_equal(kesu_session_open(d, &err), KESU_ERR_INTERNAL);
+	assert_int_equal(kesu_session_arm(d, &err), KESU_ERR_INTERNAL);
+	assert_int_equal(kesu_session_start(d, NULL, &err), KESU_ERR_INTERNAL);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_ERR_INTERNAL);
+	assert_int_equal(kesu_session_arm(d, &err), KESU_ERR_INTERNAL);
+	assert_null(f->opened);
+	kesu_session_device_free(d);
 	/* a resume without a checkpoint */
 	f->so.resume = true;
 	d = kesu_session_device_new(f->img, &f->so, &f->obs);
