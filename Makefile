@@ -58,13 +58,15 @@ PO_DIR ?= po
 MO_FILES := $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/kesu.mo)
 # Every source a person-facing string may come from.  kesu_fail's and
 # kesu_err_prefix's formats are catalogue keys: lib/error.c translates them
-# where the message is made, so their callers need no marks.
+# where the message is made, so their callers need no marks.  OVERWRITE:2 is
+# the description in wipe/engine/method.c's table, shown by `kesu methods`.
 PO_SRCS = $(sort $(wildcard lib/*.[ch] wipe/*/*.[ch] wipe/firmware/purge/*.[ch] \
 	certs/*/*.[ch] cli/*.[ch]))
 XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 	--add-location=file --package-name=kesu --package-version=$(VERSION) \
-	--msgid-bugs-address= --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+	--msgid-bugs-address="the kesu issue tracker" --keyword=_ --keyword=N_ --keyword=P_:1,2 \
 	--keyword=kesu_fail:4 --keyword=kesu_err_prefix:2 --keyword=kesu_usage_error:1 \
+	--keyword=OVERWRITE:2 \
 	--flag=kesu_fail:4:c-format --flag=kesu_err_prefix:2:c-format \
 	--flag=kesu_usage_error:1:c-format
 

@@ -74,7 +74,7 @@ static enum kesu_rc print_table(const struct kesu_method **list, size_t n,
 		pass_list(m, passes, sizeof(passes));
 		printf("%-18s %-8s %6zu  %-6s  %s%s\n", m->name,
 		       kesu_nist_category_name(m->category), m->npasses,
-		       kesu_verify_mode_name(m->verify), m->description,
+		       kesu_verify_mode_name(m->verify), _(m->description),
 		       strcmp(m->name, DEFAULT_METHOD) ? "" : _(" [default]"));
 		printf("%-18s %s %s\n", "", _("passes:"), passes);
 	}
@@ -82,7 +82,7 @@ static enum kesu_rc print_table(const struct kesu_method **list, size_t n,
 		printf("%s%s\n", n ? "\n" : "",
 		       _("Firmware purge methods (the drive erases itself; verified by sampling):"));
 	for (size_t i = 0; i < np; i++)
-		printf("%-26s %-8s %s\n", plist[i]->name, "purge", plist[i]->description);
+		printf("%-26s %-8s %s\n", plist[i]->name, "purge", _(plist[i]->description));
 	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
 }
 
