@@ -90,6 +90,17 @@ enum kesu_rc kesu_err_prefix(struct kesu_err *e, const char *fmt, ...)
 	return e->rc;
 }
 
+void kesu_err_localize(struct kesu_err *e, const char *fmt, ...)
+{
+	if (!e)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->local, sizeof(e->local), fmt, ap);
+	va_end(ap);
+	e->local_of = digest(e->msg);
+}
+
 void kesu_err_clear(struct kesu_err *e)
 {
 	if (e)

@@ -56,6 +56,12 @@ enum kesu_rc kesu_err_prefix(struct kesu_err *e, const char *fmt, ...)
 
 void kesu_err_clear(struct kesu_err *e);
 
+/* Gives e's current message its translation, for messages assembled from
+ * parts (a field name and what is wrong with it) that no one format holds:
+ * fmt here is already translated by the caller, and msg stays as it is. */
+void kesu_err_localize(struct kesu_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* The message for a person: the translation when it is still the one of
  * msg, else msg, else the result's name.  Never for files or JSON. */
 const char *kesu_err_text(const struct kesu_err *e);

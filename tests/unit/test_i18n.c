@@ -18,6 +18,7 @@
 
 #include "lib/error.h"
 #include "lib/i18n.h"
+#include "lib/jcheck.h"
 #include "lib/termtext.h"
 
 static char catalogue_dir[PATH_MAX];
@@ -189,6 +190,38 @@ static void long_translation_is_cut_not_overrun(void **state)
 	assert_string_equal(kesu_err_text(&e), e.local);
 }
 
+static void localize_replaces_the_translation_only(void **state)
+{
+	(void)state;
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_INVALID, 0, "a.b: %s", "missing");
+	kesu_err_localize(&e, "a.b: %s", "ありません");
+	assert_string_equal(e.msg, "a.b: missing");
+	assert_string_equal(kesu_err_text(&e), "a.b: ありません");
+	kesu_err_prefix(&e, "%s: ", "cert.json");
+	assert_string_equal(e.msg, "cert.json: a.b: missing");
+	assert_string_equal(kesu_err_text(&e), "cert.json: a.b: ありません");
+	kesu_err_localize(NULL, "%s", "x");
+}
+
+/* lib/jcheck.c names the field as the file does and says what is wrong
+ * with it in the operator's language; the English stays in msg. */
+static void field_checks_translate_what_is_wrong(void **state)
+{
+	(void)state;
+	speak("ja");
+	json_t *doc = json_pack("{s:s}", "serial", "0123456789abcdef");
+	struct kesu_err e = {0};
+	const char *v;
+	assert_int_equal(kj_str(doc, "device", "model", false, 64, &v, &e), KESU_ERR_INVALID);
+	assert_string_equal(e.msg, "device.model: missing");
+	assert_string_equal(kesu_err_text(&e), "device.model: ありません");
+	assert_int_equal(kj_str(doc, "", "serial", false, 4, &v, &e), KESU_ERR_INVALID);
+	assert_string_equal(e.msg, "serial: too long");
+	assert_string_equal(kesu_err_text(&e), "serial: 長すぎます");
+	json_decref(doc);
+}
+
 /* --- terminal columns ---------------------------------------------------- */
 
 static void widths(void **state)
@@ -279,6 +312,8 @@ int main(void)
 		cmocka_unit_test_teardown(message_may_wrap_its_own_text, back_to_english),
 		cmocka_unit_test(empty_error_names_its_result),
 		cmocka_unit_test_teardown(long_translation_is_cut_not_overrun, back_to_english),
+		cmocka_unit_test(localize_replaces_the_translation_only),
+		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
 		cmocka_unit_test(widths),
 		cmocka_unit_test_teardown(widths_do_not_follow_the_process_locale, back_to_english),
 		cmocka_unit_test(cell_pads_by_columns),
