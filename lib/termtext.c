@@ -120,3 +120,18 @@ size_t kesu_term_cell(char *dst, size_t dstsz, const char *src, size_t cols,
 	free(clean);
 	return out;
 }
+
+void kesu_utf8_cut(char *s)
+{
+	size_t n = strlen(s), i = n, cont = 0;
+	while (i > 0 && cont < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+		i--;
+		cont++;
+	}
+	if (i == 0)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+	if (lead >= 0xC0 && cont < need)
+		s[i - 1] = '\0';
+}

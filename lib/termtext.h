@@ -22,4 +22,8 @@ size_t kesu_term_width(const char *s);
 size_t kesu_term_cell(char *dst, size_t dstsz, const char *src, size_t cols,
 		      bool right_align);
 
+/* Drops an incomplete UTF-8 sequence at the end of s, as a truncating
+ * snprintf leaves when the buffer ends inside a multi-byte character. */
+void kesu_utf8_cut(char *s);
+
 #endif

@@ -20,6 +20,7 @@
 #include "lib/i18n.h"
 #include "lib/jcheck.h"
 #include "lib/termtext.h"
+#include "wipe/engine/progress.h"
 
 static char catalogue_dir[PATH_MAX];
 
@@ -222,6 +223,49 @@ static void field_checks_translate_what_is_wrong(void **state)
 	json_decref(doc);
 }
 
+/* The progress line is for people: translated, its phase too. */
+static void progress_line_speaks_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_progress_snap p = {0};
+	p.device = "sdb";
+	p.pass = 1;
+	p.npasses = 1;
+	p.phase = "verify";
+	char line[160];
+	speak("ja");
+	kesu_progress_line(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "sdb  パス 1/1  検証  "));
+	assert_non_null(strstr(line, "経過 00:00:00  残り"));
+	/* Cut inside a character: the half character is dropped. */
+	char tiny[12];   /* "sdb  パ" is 8 bytes, "ス" 3 more, the NUL one */
+	kesu_progress_line(&p, tiny, 11);
+	assert_string_equal(tiny, "sdb  パ");
+	speak(NULL);
+	kesu_progress_line(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "sdb  pass 1/1  verify  "));
+}
+
+static void utf8_cut_drops_only_a_partial_character(void **state)
+{
+	(void)state;
+	char a[] = "ab\xe6\x97";         /* the first two bytes of 日 */
+	kesu_utf8_cut(a);
+	assert_string_equal(a, "ab");
+	char b[] = "ab日";
+	kesu_utf8_cut(b);
+	assert_string_equal(b, "ab日");
+	char c[] = "\xf0\x9f\x98";      /* three of an emoji's four bytes */
+	kesu_utf8_cut(c);
+	assert_string_equal(c, "");
+	char d[] = "x\xc3";
+	kesu_utf8_cut(d);
+	assert_string_equal(d, "x");
+	char e[] = "";
+	kesu_utf8_cut(e);
+	assert_string_equal(e, "");
+}
+
 /* --- terminal columns ---------------------------------------------------- */
 
 static void widths(void **state)
@@ -314,6 +358,8 @@ int main(void)
 		cmocka_unit_test_teardown(long_translation_is_cut_not_overrun, back_to_english),
 		cmocka_unit_test(localize_replaces_the_translation_only),
 		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
+		cmocka_unit_test_teardown(progress_line_speaks_the_locale, back_to_english),
+		cmocka_unit_test(utf8_cut_drops_only_a_partial_character),
 		cmocka_unit_test(widths),
 		cmocka_unit_test_teardown(widths_do_not_follow_the_process_locale, back_to_english),
 		cmocka_unit_test(cell_pads_by_columns),
