@@ -2,9 +2,11 @@
  * on stderr, for failed operations and for usage mistakes alike. */
 #include "cli/cli.h"
 #include "lib/i18n.h"
+#include "lib/strutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void kesu_report(const struct kesu_err *err)
 {
@@ -13,12 +15,15 @@ void kesu_report(const struct kesu_err *err)
 
 enum kesu_rc kesu_usage_error(const char *fmt, ...)
 {
+	/* fmt is a catalogue key (xgettext --keyword=kesu_usage_error:1).  The
+	 * arguments are often argv as typed: cleaned, so no escape sequence
+	 * reaches the terminal. */
+	char raw[1024], shown[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("kesu: ", stderr);
-	/* fmt is a catalogue key (xgettext --keyword=kesu_usage_error:1). */
-	vfprintf(stderr, _(fmt), ap);
-	fputs("\n", stderr);
+	vsnprintf(raw, sizeof(raw), _(fmt), ap);
 	va_end(ap);
+	kesu_clean(shown, sizeof(shown), raw, strlen(raw));
+	fprintf(stderr, "kesu: %s\n", shown);
 	return KESU_ERR_USAGE;
 }

@@ -79,6 +79,8 @@ check "ja: a missing device is reported in Japanese (library error)" \
 check "ja: the same exit code for a missing device" same_exit info "$T_DIR/no-such-file"
 check "ja: an unknown command, its control characters cleaned" \
 	bash -c '"$@" $'"'"'bad\033[31m'"'"' 2>&1 | grep -q "不明なコマンド '"'"'bad?\[31m'"'"'"' _ ja
+check "ja: a usage error quoting argv cleans its control characters" \
+	bash -c '"$@" key $'"'"'x\033[2J'"'"' 2>&1 | grep -q "不明なサブコマンド '"'"'x?\[2J'"'"'"' _ ja
 check "ja: kesu list has Japanese headings" has "シリアル番号" ja list --all
 check "ja: kesu list lists our loop device" has "${dev#/dev/}" ja list --all
 check "ja: kesu list columns stay aligned with double-width headings" \
