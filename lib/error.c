@@ -28,7 +28,7 @@ enum kesu_rc kesu_fail(struct kesu_err *e, enum kesu_rc rc, int sys_errno,
 	/* Both texts are formatted before either field is written: callers
 	 * may pass e->msg itself as an argument. */
 	char en[sizeof(e->msg)], tr[sizeof(e->local)];
-	const char *tfmt = dgettext(KESU_TEXTDOMAIN, fmt);
+	const char *tfmt = _(fmt);
 	va_list ap, aq;
 	va_start(ap, fmt);
 	va_copy(aq, ap);
@@ -66,7 +66,7 @@ enum kesu_rc kesu_err_prefix(struct kesu_err *e, const char *fmt, ...)
 	if (!e)
 		return KESU_ERR_INTERNAL;
 	char en[256], tr[256];
-	const char *tfmt = dgettext(KESU_TEXTDOMAIN, fmt);
+	const char *tfmt = _(fmt);
 	va_list ap, aq;
 	va_start(ap, fmt);
 	va_copy(aq, ap);

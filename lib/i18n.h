@@ -11,7 +11,13 @@
 
 #define KESU_TEXTDOMAIN "kesu"
 
-#define _(s) dgettext(KESU_TEXTDOMAIN, s)
+/* "" is the catalogue's header entry, never a message: it stays "". */
+static inline const char *kesu_gettext(const char *s)
+{
+	return s[0] ? dgettext(KESU_TEXTDOMAIN, s) : s;
+}
+
+#define _(s) kesu_gettext(s)
 /* Marks a string for the catalogue where it is defined (a table); it is
  * translated where it is printed, with _(). */
 #define N_(s) (s)
