@@ -4,6 +4,7 @@ VERSION := 0.1.0
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 DESTDIR ?=
 
@@ -17,7 +18,7 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
-	libcurl4-openssl-dev clang libclang-rt-14-dev python3
+	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales
 
 PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -30,7 +31,7 @@ HARDEN ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection 
 SAN ?=
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
 	$(CFLAGS) $(HARDEN) $(SAN) $(PKG_CFLAGS) -I. \
-	-DKESU_VERSION=\"$(VERSION)\" -pthread -MMD -MP
+	-DKESU_VERSION=\"$(VERSION)\" -DKESU_LOCALEDIR=\"$(LOCALEDIR)\" -pthread -MMD -MP
 # Tests and their device models also see tests/unit/support; product code
 # never does.
 TEST_CFLAGS = -Itests/unit/support
@@ -47,14 +48,79 @@ SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 MANPAGES := $(sort $(wildcard man/*.[1-8]))
+# Translated man pages, man/LANG/NAME.SECTION.
+MANPAGES_L10N := $(sort $(wildcard man/*/*.[1-8]))
+
+# Message catalogues: po/LANG.po, compiled beside the binary into
+# $(BUILD)/locale/, where kesu looks before LOCALEDIR (kesu(8), ENVIRONMENT).
+PO_LANGS := ja
+PO_DIR ?= po
+MO_FILES := $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/kesu.mo)
+# Every source a person-facing string may come from.  kesu_fail's and
+# kesu_err_prefix's formats are catalogue keys: lib/error.c translates them
+# where the message is made, so their callers need no marks.  OVERWRITE:2 is
+# the description in wipe/engine/method.c's table, shown by `kesu methods`.
+PO_SRCS = $(sort $(wildcard lib/*.[ch] wipe/*/*.[ch] wipe/firmware/purge/*.[ch] \
+	certs/*/*.[ch] cli/*.[ch]))
+XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
+	--add-location=file --package-name=kesu --package-version=$(VERSION) \
+	--msgid-bugs-address="the kesu issue tracker" --keyword=_ --keyword=N_ --keyword=P_:1,2 \
+	--keyword=kesu_fail:4 --keyword=kesu_err_prefix:2 --keyword=kesu_usage_error:1 \
+	--keyword=OVERWRITE:2 \
+	--flag=kesu_fail:4:c-format --flag=kesu_err_prefix:2:c-format \
+	--flag=kesu_usage_error:1:c-format
 
 # Keep object files: test binaries are rebuilt from them incrementally.
 .SECONDARY:
 
 .PHONY: all deps check asan run-tests unit-tests demo bench vmcheck pgcheck-full install \
-	uninstall clean lint-man lint-layers fuzz fuzz-build fuzz-bins fuzz-corpus
+	uninstall clean lint-man lint-layers fuzz fuzz-build fuzz-bins fuzz-corpus \
+	pot update-po lint-po
 
-all: $(BUILD)/kesu
+all: $(BUILD)/kesu $(MO_FILES)
+
+# --check: a translation's %s and %d must match the English format's, or
+# kesu's own printf would read the wrong arguments.
+$(BUILD)/locale/%/LC_MESSAGES/kesu.mo: $(PO_DIR)/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# The unit tests' own catalogue (test_i18n.c), apart from po/ so a change
+# of wording there never breaks them.
+$(BUILD)/tests/locale/ja/LC_MESSAGES/kesu.mo: tests/unit/i18n/ja.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+$(BUILD)/tests/test_i18n: | $(BUILD)/tests/locale/ja/LC_MESSAGES/kesu.mo
+
+# The template for translators (not committed: it is generated).
+pot:
+	@mkdir -p po
+	xgettext $(XGETTEXT_FLAGS) -o po/kesu.pot $(PO_SRCS)
+
+# Brings every po/LANG.po up to the sources; new messages arrive untranslated
+# and lint-po fails until someone translates them.
+update-po: pot
+	@for l in $(PO_LANGS); do \
+	  msgmerge -q --update --backup=none --add-location=file $(PO_DIR)/$$l.po po/kesu.pot || exit 1; \
+	done
+
+# The catalogues are complete: no untranslated or fuzzy message, no message
+# the sources no longer have, none the sources have and the catalogue lacks.
+lint-po:
+	@mkdir -p $(BUILD)/po
+	@xgettext $(XGETTEXT_FLAGS) -o $(BUILD)/po/kesu.pot $(PO_SRCS)
+	@for l in $(PO_LANGS); do \
+	  stats=$$(LC_ALL=C msgfmt --check --statistics -o /dev/null $(PO_DIR)/$$l.po 2>&1) || \
+	    { echo "$$stats" >&2; exit 1; }; \
+	  case "$$stats" in *untranslated*|*fuzzy*) \
+	    echo "$(PO_DIR)/$$l.po: $$stats" >&2; exit 1 ;; esac; \
+	  LC_ALL=C msgcmp $(PO_DIR)/$$l.po $(BUILD)/po/kesu.pot || \
+	    { echo "$(PO_DIR)/$$l.po lacks messages of the sources: run make update-po and translate them" >&2; exit 1; }; \
+	  LC_ALL=C msgcmp --use-untranslated $(BUILD)/po/kesu.pot $(PO_DIR)/$$l.po 2>/dev/null || \
+	    { echo "$(PO_DIR)/$$l.po has messages the sources no longer use: run make update-po" >&2; exit 1; }; \
+	  echo "$(PO_DIR)/$$l.po: $$stats"; \
+	done
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -97,8 +163,8 @@ deps:
 	fi
 
 lint-man:
-	@for m in $(MANPAGES); do mandoc -Tlint -W warning $$m || exit 1; done; \
-	echo "man pages: $(words $(MANPAGES)) checked"
+	@for m in $(MANPAGES) $(MANPAGES_L10N); do mandoc -Tlint -W warning $$m || exit 1; done; \
+	echo "man pages: $(words $(MANPAGES) $(MANPAGES_L10N)) checked"
 
 # The README's test command: every unit and integration test, then the VM bed.
 check: deps
@@ -108,7 +174,7 @@ check: deps
 lint-layers:
 	@bash tests/check-layers.sh
 
-run-tests: lint-layers all unit-tests lint-man fuzz-build
+run-tests: lint-layers all unit-tests lint-man lint-po fuzz-build
 	@KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) bash tests/run.sh $(BUILD)
 
 asan: deps
@@ -177,10 +243,22 @@ install: all
 	@for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
+	@for m in $(MANPAGES_L10N); do \
+	  l=$${m#man/}; l=$${l%%/*}; s=$${m##*.}; \
+	  install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/$$l/man$$s/$${m##*/}; \
+	done
+	@for l in $(PO_LANGS); do \
+	  install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/kesu.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kesu.mo; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/kesu
 	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	@for m in $(MANPAGES_L10N); do \
+	  l=$${m#man/}; l=$${l%%/*}; s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/$$l/man$$s/$${m##*/}; \
+	done
+	@for l in $(PO_LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kesu.mo; done
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,5 +1,6 @@
 #include "cli/cert_opts.h"
 #include "cli/cli.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 
 #include <limits.h>
@@ -21,30 +22,30 @@ enum {
 };
 
 const struct kesu_opt kesu_cert_opt_table[] = {
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_KEY] = {"key", 0, "FILE|URI", "signing key file or pkcs11: URI"},
-	[OPT_CERT] = {"cert", 0, "FILE", "signer certificate (PEM)"},
-	[OPT_CA_FILE] = {"ca-file", 0, "FILE", "CA the signer must chain to, checked before anything is erased ([trust] ca_file)"},
-	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL: a revoked signer is refused ([trust] crl_file)"},
-	[OPT_OPERATOR] = {"operator", 0, "NAME", "operator (person in charge)"},
-	[OPT_TITLE] = {"title", 0, "TITLE", "operator's title"},
-	[OPT_ORG] = {"organization", 0, "ORG", "operator's organization"},
-	[OPT_CONTACT] = {"contact", 0, "TEXT", "operator's contact"},
-	[OPT_CUSTOMER] = {"customer", 0, "NAME", "customer or owning department"},
-	[OPT_ASSET] = {"asset", 0, "NUMBER", "property (asset) number"},
-	[OPT_CLASS] = {"class", 0, "1|2|3", "confidentiality class"},
-	[OPT_MY_NUMBER] = {"my-number", 0, NULL, "the medium held My Number data"},
-	[OPT_REASON] = {"reason", 0, "R", "disposal, lease-return, repair or reuse"},
-	[OPT_DEST] = {"destination", 0, "TEXT", "where the medium goes next"},
-	[OPT_APPROVER] = {"approver", 0, "NAME", "approving information security manager"},
-	[OPT_APPROVAL_REF] = {"approval-ref", 0, "REF", "approval document reference"},
-	[OPT_APPROVAL_DATE] = {"approval-date", 0, "DATE", "approval date (YYYY-MM-DD)"},
-	[OPT_WITNESS] = {"witness", 0, "NAME[/ORG]", "a witness (repeatable)"},
-	[OPT_CERT_DIR] = {"cert-dir", 0, "DIR", "where certificates go (default: beside the run record)"},
-	[OPT_REGISTER] = {"register", 0, "FILE", "register (default /var/lib/kesu/register.jsonl)"},
-	[OPT_NO_REGISTER] = {"no-register", 0, NULL, "do not add to the register"},
-	[OPT_TSA] = {"tsa", 0, "URL", "RFC 3161 timestamp authority for each certificate and register head ([timestamp] url)"},
-	[OPT_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check its answers ([trust] tsa_ca_file)"},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("signing key file or pkcs11: URI")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("signer certificate (PEM)")},
+	[OPT_CA_FILE] = {"ca-file", 0, "FILE", N_("CA the signer must chain to, checked before anything is erased ([trust] ca_file)")},
+	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL: a revoked signer is refused ([trust] crl_file)")},
+	[OPT_OPERATOR] = {"operator", 0, "NAME", N_("operator (person in charge)")},
+	[OPT_TITLE] = {"title", 0, "TITLE", N_("operator's title")},
+	[OPT_ORG] = {"organization", 0, "ORG", N_("operator's organization")},
+	[OPT_CONTACT] = {"contact", 0, "TEXT", N_("operator's contact")},
+	[OPT_CUSTOMER] = {"customer", 0, "NAME", N_("customer or owning department")},
+	[OPT_ASSET] = {"asset", 0, "NUMBER", N_("property (asset) number")},
+	[OPT_CLASS] = {"class", 0, "1|2|3", N_("confidentiality class")},
+	[OPT_MY_NUMBER] = {"my-number", 0, NULL, N_("the medium held My Number data")},
+	[OPT_REASON] = {"reason", 0, "R", N_("disposal, lease-return, repair or reuse")},
+	[OPT_DEST] = {"destination", 0, "TEXT", N_("where the medium goes next")},
+	[OPT_APPROVER] = {"approver", 0, "NAME", N_("approving information security manager")},
+	[OPT_APPROVAL_REF] = {"approval-ref", 0, "REF", N_("approval document reference")},
+	[OPT_APPROVAL_DATE] = {"approval-date", 0, "DATE", N_("approval date (YYYY-MM-DD)")},
+	[OPT_WITNESS] = {"witness", 0, "NAME[/ORG]", N_("a witness (repeatable)")},
+	[OPT_CERT_DIR] = {"cert-dir", 0, "DIR", N_("where certificates go (default: beside the run record)")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("register (default /var/lib/kesu/register.jsonl)")},
+	[OPT_NO_REGISTER] = {"no-register", 0, NULL, N_("do not add to the register")},
+	[OPT_TSA] = {"tsa", 0, "URL", N_("RFC 3161 timestamp authority for each certificate and register head ([timestamp] url)")},
+	[OPT_TSA_CA] = {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check its answers ([trust] tsa_ca_file)")},
 	KESU_OPT_END,
 };
 
@@ -115,6 +116,6 @@ enum kesu_rc kesu_cert_opt_apply(struct kesu_cert_opts *o, const struct kesu_opt
 
 void kesu_cert_opts_help(FILE *out)
 {
-	fputs("Certificate options (defaults from kesu.conf, see kesu.conf(5)):\n", out);
+	fputs(_("Certificate options (defaults from kesu.conf, see kesu.conf(5)):\n"), out);
 	kesu_opts_print(out, kesu_cert_opt_table);
 }

@@ -2,6 +2,7 @@
  * (certs/ca/), made with OpenSSL's APIs so no shell is involved. */
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/fileio.h"
 #include "certs/sign/signer.h"
@@ -20,19 +21,19 @@
 
 enum { OPT_SUBJECT, OPT_OUT, OPT_TYPE };
 static const struct kesu_opt key_opts[] = {
-	[OPT_SUBJECT] = {"subject", 0, "DN", "the certificate subject, '/C=JP/O=ORG/CN=NAME'"},
-	[OPT_OUT] = {"out", 0, "DIR", "where the key and request go (default .)"},
-	[OPT_TYPE] = {"type", 0, "ec|rsa", "ECDSA P-256 (default) or RSA 3072"},
+	[OPT_SUBJECT] = {"subject", 0, "DN", N_("the certificate subject, '/C=JP/O=ORG/CN=NAME'")},
+	[OPT_OUT] = {"out", 0, "DIR", N_("where the key and request go (default .)")},
+	[OPT_TYPE] = {"type", 0, "ec|rsa", N_("ECDSA P-256 (default) or RSA 3072")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void usage(FILE *out)
 {
-	fputs("Usage: kesu key new --subject '/C=JP/O=ORG/CN=NAME' [--out DIR] [--type ec|rsa]\n\n"
-	      "Write DIR/kesu-signing.key (mode 0600; ECDSA P-256 or RSA 3072) and\n"
-	      "DIR/kesu-signing.csr for the CA to certify (certs/ca/issue-operator.sh).\n"
-	      "An existing key is never overwritten.\n\n", out);
+	fputs(_("Usage: kesu key new --subject '/C=JP/O=ORG/CN=NAME' [--out DIR] [--type ec|rsa]\n\n"
+		"Write DIR/kesu-signing.key (mode 0600; ECDSA P-256 or RSA 3072) and\n"
+		"DIR/kesu-signing.csr for the CA to certify (certs/ca/issue-operator.sh).\n"
+		"An existing key is never overwritten.\n\n"), out);
 	kesu_opts_print(out, key_opts);
 }
 

@@ -6,26 +6,28 @@
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
 #include "wipe/device/inventory.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
+#include "lib/termtext.h"
 
 #include <stdio.h>
 #include <string.h>
 
 enum { OPT_ALL, OPT_JSON };
 static const struct kesu_opt list_opts[] = {
-	[OPT_ALL] = {"all", 'a', NULL, "also partitions, loop, ram, zram, dm and md devices"},
-	[OPT_JSON] = {"json", 'J', NULL, "machine-readable output (keys in kesu(8))"},
+	[OPT_ALL] = {"all", 'a', NULL, N_("also partitions, loop, ram, zram, dm and md devices")},
+	[OPT_JSON] = {"json", 'J', NULL, N_("machine-readable output (keys in kesu(8))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void help(FILE *out)
 {
-	fprintf(out, "Usage: kesu list [--json] [--all]\n\n"
-		     "List whole-disk block devices, what is on them, and whether kesu\n"
-		     "would erase them (STATE: ok, or the first reason it would not:\n"
-		     "system-disk, partition, mounted, swap, holder, attached, read-only,\n"
-		     "no-medium, no-access; +N when there are more, see 'kesu info').\n\n");
+	fputs(_("Usage: kesu list [--json] [--all]\n\n"
+		"List whole-disk block devices, what is on them, and whether kesu\n"
+		"would erase them (STATE: ok, or the first reason it would not:\n"
+		"system-disk, partition, mounted, swap, holder, attached, read-only,\n"
+		"no-medium, no-access; +N when there are more, see 'kesu info').\n\n"), out);
 	kesu_opts_print(out, list_opts);
 }
 
@@ -44,19 +46,37 @@ static enum kesu_rc list_opt(void *ud, const struct kesu_opt *opt, const char *a
 	return KESU_OK;
 }
 
-/* Cut an untrusted string to `cols` bytes at a character boundary. */
-static const char *fit(const char *s, char *buf, size_t cols)
+/* The table's columns.  10+6+7+6+17+15 and separators leave 13 columns of
+ * an 80-column terminal for STATE: "system-disk+2" fits.  Widths are
+ * terminal columns, not bytes, so a translated heading or a model name in
+ * Japanese keeps the table aligned; long values are cut. */
+enum { W_NAME = 10, W_SIZE = 6, W_KIND = 7, W_TRAN = 6, W_MODEL = 17, W_SERIAL = 15 };
+
+/* Room for a cell of `cols` columns: 4 bytes a column at most, plus the
+ * combining marks that take none (beyond those, the cell is cut). */
+#define CELL(cols) ((cols) * 4 + 16)
+
+static void print_row(const char *name, const char *size, const char *kind,
+		      const char *tran, const char *model, const char *serial,
+		      const char *state)
 {
-	if (!s[0])
-		return "-";
-	kesu_clean(buf, cols + 1, s, strlen(s));
-	return buf;
+	char c1[CELL(W_NAME)], c2[CELL(W_SIZE)], c3[CELL(W_KIND)], c4[CELL(W_TRAN)],
+		c5[CELL(W_MODEL)], c6[CELL(W_SERIAL)], c7[CELL(16)];
+	kesu_term_cell(c1, sizeof(c1), name, W_NAME, false);
+	kesu_term_cell(c2, sizeof(c2), size, W_SIZE, true);
+	kesu_term_cell(c3, sizeof(c3), kind, W_KIND, false);
+	kesu_term_cell(c4, sizeof(c4), tran, W_TRAN, false);
+	kesu_term_cell(c5, sizeof(c5), model, W_MODEL, false);
+	kesu_term_cell(c6, sizeof(c6), serial, W_SERIAL, false);
+	/* The last column is not padded: no trailing blanks. */
+	kesu_clean(c7, sizeof(c7), state, strlen(state));
+	printf("%s %s %s %s %s %s %s\n", c1, c2, c3, c4, c5, c6, c7);
 }
 
 static void row(const struct kesu_device *d, const struct kesu_gate_verdict *v)
 {
 	const struct kesu_identity *id = kesu_device_identity(d);
-	char sz[16], name[16], model[24], serial[24], state[64];
+	char sz[16], state[64];
 	kesu_size_human(id->size_bytes, sz, sizeof(sz));
 	if (v->allowed)
 		snprintf(state, sizeof(state), "ok");
@@ -64,11 +84,7 @@ static void row(const struct kesu_device *d, const struct kesu_gate_verdict *v)
 		snprintf(state, sizeof(state), "%s+%zu", v->reasons[0].code, v->n_reasons - 1);
 	else
 		snprintf(state, sizeof(state), "%s", v->reasons[0].code);
-	/* 10+6+7+6+17+15 and separators leave 13 columns of an 80-column
-	 * terminal for STATE: "system-disk+2" fits.  Long values are cut. */
-	printf("%-10s %6s %-7s %-6s %-17s %-15s %s\n", fit(id->name, name, 10), sz,
-	       id->kind[0] ? id->kind : "-", id->transport[0] ? id->transport : "-",
-	       fit(id->model, model, 17), fit(id->serial, serial, 15), state);
+	print_row(id->name, sz, id->kind, id->transport, id->model, id->serial, state);
 }
 
 enum kesu_rc cmd_list(int argc, char **argv)
@@ -96,8 +112,10 @@ enum kesu_rc cmd_list(int argc, char **argv)
 	json_t *arr = json ? json_array() : NULL;
 	enum kesu_rc rc = KESU_OK;
 	if (!json)
-		printf("%-10s %6s %-7s %-6s %-17s %-15s %s\n", "NAME", "SIZE", "KIND", "TRAN",
-		       "MODEL", "SERIAL", "STATE");
+		/* TRANSLATORS: column headings of `kesu list`, at most as
+		 * wide as the columns (10, 6, 7, 6, 17, 15). */
+		print_row(_("NAME"), _("SIZE"), _("KIND"), _("TRAN"), _("MODEL"),
+			  _("SERIAL"), _("STATE"));
 	for (size_t i = 0; i < names.n && rc == KESU_OK; i++) {
 		struct kesu_device *d;
 		struct kesu_gate_verdict v;

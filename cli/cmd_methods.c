@@ -3,7 +3,9 @@
 #include "cli/opts.h"
 #include "wipe/engine/method.h"
 #include "wipe/firmware/purge_method.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
+#include "lib/termtext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,23 +14,22 @@
 #define DEFAULT_METHOD "nist-clear"
 
 static const struct kesu_opt methods_opts[] = {
-	{"json", 'J', NULL, "print JSON: {\"methods\": [...]}"},
+	{"json", 'J', NULL, N_("print JSON: {\"methods\": [...]}")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: kesu methods [--json] [NAME...]\n\n"
+	fputs(_("Usage: kesu methods [--json] [NAME...]\n\n"
 		"List the erasure methods of 'kesu wipe --method NAME': NIST SP 800-88\n"
 		"category, number of passes, default verification, a description and\n"
 		"every pass (a hex pattern repeated over the medium, or 'random' for an\n"
 		"AES-256-CTR stream).  With NAMEs, only those methods.\n\n"
-		"Options:\n");
+		"Options:\n"), out);
 	kesu_opts_print(out, methods_opts);
-	fprintf(out, "\nA custom sequence is given to 'kesu wipe' with --passes LIST, e.g.\n"
-		     "--passes 00,ff,random.  See kesu(8), METHODS.\n");
+	fputs(_("\nA custom sequence is given to 'kesu wipe' with --passes LIST, e.g.\n"
+		"--passes 00,ff,random.  See kesu(8), METHODS.\n"), out);
 }
 
 /* --json is its only option. */
@@ -57,24 +58,31 @@ static void pass_list(const struct kesu_method *m, char *buf, size_t bufsz)
 static enum kesu_rc print_table(const struct kesu_method **list, size_t n,
 				const struct kesu_purge_method **plist, size_t np)
 {
-	if (n)
-		printf("%-18s %-8s %6s  %-6s  %s\n", "NAME", "CATEGORY", "PASSES", "VERIFY",
-		       "DESCRIPTION");
+	char c1[80], c2[48], c3[32], c4[32];
+	if (n) {
+		/* TRANSLATORS: column headings of `kesu methods`, at most 18,
+		 * 8, 6 and 6 columns wide. */
+		kesu_term_cell(c1, sizeof(c1), _("NAME"), 18, false);
+		kesu_term_cell(c2, sizeof(c2), _("CATEGORY"), 8, false);
+		kesu_term_cell(c3, sizeof(c3), _("PASSES"), 6, true);
+		kesu_term_cell(c4, sizeof(c4), _("VERIFY"), 6, false);
+		printf("%s %s %s  %s  %s\n", c1, c2, c3, c4, _("DESCRIPTION"));
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct kesu_method *m = list[i];
 		char passes[KESU_PASSES_MAX * (2 * KESU_PATTERN_MAX + 1) + 1];
 		pass_list(m, passes, sizeof(passes));
 		printf("%-18s %-8s %6zu  %-6s  %s%s\n", m->name,
 		       kesu_nist_category_name(m->category), m->npasses,
-		       kesu_verify_mode_name(m->verify), m->description,
-		       strcmp(m->name, DEFAULT_METHOD) ? "" : " [default]");
-		printf("%-18s passes: %s\n", "", passes);
+		       kesu_verify_mode_name(m->verify), _(m->description),
+		       strcmp(m->name, DEFAULT_METHOD) ? "" : _(" [default]"));
+		printf("%-18s %s %s\n", "", _("passes:"), passes);
 	}
 	if (np)
-		printf("%sFirmware purge methods (the drive erases itself; verified by sampling):\n",
-		       n ? "\n" : "");
+		printf("%s%s\n", n ? "\n" : "",
+		       _("Firmware purge methods (the drive erases itself; verified by sampling):"));
 	for (size_t i = 0; i < np; i++)
-		printf("%-26s %-8s %s\n", plist[i]->name, "purge", plist[i]->description);
+		printf("%-26s %-8s %s\n", plist[i]->name, "purge", _(plist[i]->description));
 	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
 }
 
@@ -111,7 +119,7 @@ static enum kesu_rc print_json(const struct kesu_method **list, size_t n,
 	free(s);
 	return fflush(stdout) ? KESU_ERR_IO : KESU_OK;
 oom:
-	fprintf(stderr, "kesu: out of memory\n");
+	fprintf(stderr, "kesu: %s\n", _("out of memory"));
 	return KESU_ERR_INTERNAL;
 }
 
@@ -133,7 +141,7 @@ enum kesu_rc cmd_methods(int argc, char **argv)
 	size_t np = 0;
 	bool named = optind < argc;
 	if (!plist) {
-		fprintf(stderr, "kesu: out of memory\n");
+		fprintf(stderr, "kesu: %s\n", _("out of memory"));
 		return KESU_ERR_INTERNAL;
 	}
 	if (named) {
@@ -157,7 +165,7 @@ enum kesu_rc cmd_methods(int argc, char **argv)
 	const struct kesu_method **list = calloc(want + 1, sizeof(*list));
 	if (!list) {
 		free(plist);
-		fprintf(stderr, "kesu: out of memory\n");
+		fprintf(stderr, "kesu: %s\n", _("out of memory"));
 		return KESU_ERR_INTERNAL;
 	}
 	if (named) {
@@ -182,6 +190,7 @@ enum kesu_rc cmd_methods(int argc, char **argv)
 	free(list);
 	free(plist);
 	if (rc == KESU_ERR_IO)
-		fprintf(stderr, "kesu: methods: could not write the output; check stdout\n");
+		fprintf(stderr, "kesu: %s\n",
+			_("methods: could not write the output; check stdout"));
 	return rc;
 }

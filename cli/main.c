@@ -1,11 +1,20 @@
 #include "cli/cli.h"
+#include "lib/i18n.h"
+#include "lib/strutil.h"
 
+#include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef KESU_VERSION
 #define KESU_VERSION "0.0.0"
+#endif
+#ifndef KESU_LOCALEDIR
+#define KESU_LOCALEDIR "/usr/local/share/locale"
 #endif
 
 struct command {
@@ -16,29 +25,59 @@ struct command {
 
 static const struct command commands[] = {
 	/* Keep sorted by how often operators reach for them. */
-	{"list", cmd_list, "list storage devices and whether kesu may erase them"},
-	{"info", cmd_info, "show one device: identity, contents, why it is protected"},
-	{"wipe", cmd_wipe, "overwrite devices, verify from the medium, write run records"},
-	{"verify", cmd_verify, "spot-check an erased medium and write a signed report"},
-	{"methods", cmd_methods, "list the erasure methods and their passes"},
-	{"cert", cmd_cert, "issue, verify or show disposal certificates"},
-	{"register", cmd_register, "verify, list, export, import, push or seal the disposal register"},
-	{"key", cmd_key, "create a signing key and certificate request"},
+	{"list", cmd_list, N_("list storage devices and whether kesu may erase them")},
+	{"info", cmd_info, N_("show one device: identity, contents, why it is protected")},
+	{"wipe", cmd_wipe, N_("overwrite devices, verify from the medium, write run records")},
+	{"verify", cmd_verify, N_("spot-check an erased medium and write a signed report")},
+	{"methods", cmd_methods, N_("list the erasure methods and their passes")},
+	{"cert", cmd_cert, N_("issue, verify or show disposal certificates")},
+	{"register", cmd_register, N_("verify, list, export, import, push or seal the disposal register")},
+	{"key", cmd_key, N_("create a signing key and certificate request")},
 	{NULL, NULL, NULL},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: kesu COMMAND [OPTIONS] [ARGS]\n\n"
-		     "Erase storage devices beyond recovery and prove it with signed\n"
-		     "disposal certificates.\n\nCommands:\n");
+	fputs(_("Usage: kesu COMMAND [OPTIONS] [ARGS]\n\n"
+		"Erase storage devices beyond recovery and prove it with signed\n"
+		"disposal certificates.\n\nCommands:\n"), out);
 	for (size_t i = 0; commands[i].name; i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nRun 'kesu COMMAND --help' for a command's options; see kesu(8).\n");
+		fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+	fputs(_("\nRun 'kesu COMMAND --help' for a command's options; see kesu(8).\n"), out);
+}
+
+/* Only the categories that change what a person reads: LC_NUMERIC and
+ * LC_TIME stay "C" so no number or date written to a file, a record or
+ * JSON depends on the operator's locale.  A locale/ directory beside the
+ * executable (build/locale/, where make compiles the catalogues) comes
+ * before the installed one, so a build tree and its tests use the
+ * catalogue they were built with (kesu(8), ENVIRONMENT). */
+static void init_i18n(void)
+{
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
+	const char *dir = KESU_LOCALEDIR;
+	char exe[PATH_MAX], beside[PATH_MAX + 8];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		struct stat st;
+		if (slash) {
+			*slash = '\0';
+			snprintf(beside, sizeof(beside), "%s/locale", exe);
+			/* A directory: /usr/bin/locale is a program. */
+			if (stat(beside, &st) == 0 && S_ISDIR(st.st_mode))
+				dir = beside;
+		}
+	}
+	bindtextdomain(KESU_TEXTDOMAIN, dir);
+	textdomain(KESU_TEXTDOMAIN);
 }
 
 int main(int argc, char **argv)
 {
+	init_i18n();
 	if (argc < 2) {
 		usage(stderr);
 		return kesu_exit_code(KESU_ERR_USAGE);
@@ -56,7 +95,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; commands[i].name; i++)
 		if (!strcmp(name, commands[i].name))
 			return kesu_exit_code(commands[i].fn(argc - 1, argv + 1));
-	fprintf(stderr, "kesu: unknown command '%s'; run 'kesu --help' for the list\n",
-		name);
+	char shown[64];
+	kesu_clean(shown, sizeof(shown), name, strlen(name));
+	fprintf(stderr, _("kesu: unknown command '%s'; run 'kesu --help' for the list\n"),
+		shown);
 	return kesu_exit_code(KESU_ERR_USAGE);
 }

@@ -1,5 +1,6 @@
 #include "cli/opts.h"
 #include "cli/cli.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -46,14 +47,6 @@ static const struct kesu_opt **flatten(const struct kesu_opt *const *tables, siz
 static void typed(const char *raw, size_t len, char *buf, size_t size)
 {
 	kesu_clean(buf, size, raw, len);
-}
-
-/* pre/post around the option: "unknown option '--x'", "option '--x' needs
- * a value". */
-static enum kesu_rc mistake(const char *cmd, const char *pre, const char *opt,
-			    const char *post)
-{
-	return kesu_usage_error("%s: %s'%s'%s; run 'kesu %s --help'", cmd, pre, opt, post, cmd);
 }
 
 enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **argv,
@@ -105,12 +98,17 @@ enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **arg
 				const char o[2] = {'-', (char)optopt};
 				typed(o, 2, buf, sizeof(buf));
 			}
+			/* Whole sentences, not pieces around the option: a
+			 * translation may need to put it elsewhere. */
 			if (ch == ':')
-				rc = mistake(c->cmd, "option ", buf, " needs a value");
+				rc = kesu_usage_error("%s: option '%s' needs a value; "
+						      "run 'kesu %s --help'", c->cmd, buf, c->cmd);
 			else if (optopt >= FIRST_VAL)
-				rc = mistake(c->cmd, "option ", buf, " takes no value");
+				rc = kesu_usage_error("%s: option '%s' takes no value; "
+						      "run 'kesu %s --help'", c->cmd, buf, c->cmd);
 			else
-				rc = mistake(c->cmd, "unknown option ", buf, "");
+				rc = kesu_usage_error("%s: unknown option '%s'; "
+						      "run 'kesu %s --help'", c->cmd, buf, c->cmd);
 			break;
 		} else {
 			for (size_t i = 0; i < n; i++)
@@ -140,10 +138,13 @@ void kesu_opts_print(FILE *out, const struct kesu_opt *table)
 		char left[64];
 		snprintf(left, sizeof(left), "--%s%s%s", o->name,
 			 o->arg && o->arg[0] != '[' ? " " : "", o->arg ? o->arg : "");
+		/* The tables mark their help with N_(); names and value
+		 * placeholders stay as typed. */
+		const char *help = _(o->help);
 		if (o->short_name)
-			fprintf(out, "  -%c, %-24s %s\n", o->short_name, left, o->help);
+			fprintf(out, "  -%c, %-24s %s\n", o->short_name, left, help);
 		else
-			fprintf(out, "      %-24s %s\n", left, o->help);
+			fprintf(out, "      %-24s %s\n", left, help);
 	}
 }
 

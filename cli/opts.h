@@ -12,6 +12,7 @@
 #define KESU_CLI_OPTS_H
 
 #include "lib/error.h"
+#include "lib/i18n.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,11 +23,12 @@ struct kesu_opt {
 	char short_name;    /* 0: none */
 	const char *arg;    /* NULL: a flag; otherwise the value's name in --help,
 			     * "[=NAME]" for a value that may be left out */
-	const char *help;   /* the --help line; NULL keeps the option out of it */
+	const char *help;   /* the --help line, marked N_() for the catalogue;
+			     * NULL keeps the option out of it */
 };
 
 /* The --help entry every command has; kesu_opts_parse answers it. */
-#define KESU_OPT_HELP {"help", 'h', NULL, "show this help and exit"}
+#define KESU_OPT_HELP {"help", 'h', NULL, N_("show this help and exit")}
 #define KESU_OPT_END {NULL, 0, NULL, NULL}
 /* Entries several commands share, so their --help reads the same. */
 #define KESU_OPT_CONFIG {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"}

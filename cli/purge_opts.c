@@ -3,10 +3,10 @@
 enum { OPT_USB, OPT_HIDDEN, OPT_PSID, OPT_THEN };
 
 const struct kesu_opt kesu_purge_opt_table[] = {
-	[OPT_USB] = {"allow-usb-bridge", 0, NULL, "send firmware purge commands through a USB bridge"},
-	[OPT_HIDDEN] = {"unlock-hidden", 0, NULL, "restore HPA/DCO hidden sectors before a purge"},
-	[OPT_PSID] = {"psid-file", 0, "FILE", "PSID from the drive label (opal-psid-revert)"},
-	[OPT_THEN] = {"then", 0, "METHOD", "an overwrite method to run after a purge"},
+	[OPT_USB] = {"allow-usb-bridge", 0, NULL, N_("send firmware purge commands through a USB bridge")},
+	[OPT_HIDDEN] = {"unlock-hidden", 0, NULL, N_("restore HPA/DCO hidden sectors before a purge")},
+	[OPT_PSID] = {"psid-file", 0, "FILE", N_("PSID from the drive label (opal-psid-revert)")},
+	[OPT_THEN] = {"then", 0, "METHOD", N_("an overwrite method to run after a purge")},
 	KESU_OPT_END,
 };
 

@@ -30,20 +30,41 @@ enum kesu_rc {
 struct kesu_err {
 	enum kesu_rc rc;
 	int sys_errno;  /* errno behind the failure, 0 if none */
+	/* Always English: run records, certificates, the register and --json
+	 * carry it, and they must read the same whatever the locale. */
 	char msg[512];
+	/* msg in the operator's language, for kesu_err_text; "" when the
+	 * catalogue has no translation. */
+	char local[512];
+	/* Digest of the msg that local translates: code that rewrites msg by
+	 * hand leaves local stale, and kesu_err_text must not show it then. */
+	unsigned long long local_of;
 };
 
 /* Fill *e (if non-NULL) and return rc, so callers can write
- * `return kesu_fail(err, KESU_ERR_NOENT, errno, "%s: no such device", p);` */
+ * `return kesu_fail(err, KESU_ERR_NOENT, errno, "%s: no such device", p);`
+ * fmt is English and a catalogue key (xgettext --keyword=kesu_fail:4): msg
+ * gets the English text, local the translation of the current locale. */
 enum kesu_rc kesu_fail(struct kesu_err *e, enum kesu_rc rc, int sys_errno,
 		       const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Prefix an existing message with context ("sda: " + old message). */
+/* Prefix an existing message with context ("sda: " + old message), the
+ * English prefix to msg and its translation to local. */
 enum kesu_rc kesu_err_prefix(struct kesu_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void kesu_err_clear(struct kesu_err *e);
+
+/* Gives e's current message its translation, for messages assembled from
+ * parts (a field name and what is wrong with it) that no one format holds:
+ * fmt here is already translated by the caller, and msg stays as it is. */
+void kesu_err_localize(struct kesu_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The message for a person: the translation when it is still the one of
+ * msg, else msg, else the result's name.  Never for files or JSON. */
+const char *kesu_err_text(const struct kesu_err *e);
 
 /* The documented exit code for a result (see man/kesu.8, EXIT STATUS). */
 int kesu_exit_code(enum kesu_rc rc);

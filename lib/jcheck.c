@@ -1,14 +1,19 @@
 #include "lib/jcheck.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
 #include <string.h>
 
+/* what is marked N_() by the callers: the field's path stays as in the
+ * file, what is wrong with it is translated for the operator. */
 static enum kesu_rc bad(struct kesu_err *err, const char *where, const char *key,
 			const char *what)
 {
-	return kesu_fail(err, KESU_ERR_INVALID, 0, "%s%s%s: %s", where,
-			 where[0] ? "." : "", key, what);
+	const char *dot = where[0] ? "." : "";
+	kesu_fail(err, KESU_ERR_INVALID, 0, "%s%s%s: %s", where, dot, key, what);
+	kesu_err_localize(err, "%s%s%s: %s", where, dot, key, _(what));
+	return KESU_ERR_INVALID;
 }
 
 enum kesu_rc kj_keys(const json_t *o, const char *where,
@@ -27,8 +32,8 @@ enum kesu_rc kj_keys(const json_t *o, const char *where,
 			char shown[80];
 			kesu_clean(shown, sizeof(shown), k, strlen(k));
 			return bad(err, where, shown,
-				   "unknown field (this kesu does not know it; the file "
-				   "is from another schema version or was edited)");
+				   N_("unknown field (this kesu does not know it; the file "
+				      "is from another schema version or was edited)"));
 		}
 	}
 	return KESU_OK;
@@ -39,7 +44,7 @@ static json_t *need(const json_t *o, const char *where, const char *key,
 {
 	json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
 	if (!v)
-		bad(err, where, key, "missing");
+		bad(err, where, key, N_("missing"));
 	return v;
 }
 
@@ -56,12 +61,12 @@ enum kesu_rc kj_str(const json_t *o, const char *where, const char *key,
 		return KESU_OK;
 	}
 	if (!json_is_string(v))
-		return bad(err, where, key, nullable ? "not a string or null" : "not a string");
+		return bad(err, where, key, nullable ? N_("not a string or null") : N_("not a string"));
 	const char *s = json_string_value(v);
 	if (json_string_length(v) != strlen(s) || !kesu_is_clean(s))
-		return bad(err, where, key, "contains control characters or invalid UTF-8");
+		return bad(err, where, key, N_("contains control characters or invalid UTF-8"));
 	if (strlen(s) > max)
-		return bad(err, where, key, "too long");
+		return bad(err, where, key, N_("too long"));
 	if (out)
 		*out = s;
 	return KESU_OK;
@@ -95,10 +100,10 @@ enum kesu_rc kj_int(const json_t *o, const char *where, const char *key,
 	if (!v)
 		return KESU_ERR_INVALID;
 	if (!json_is_integer(v))
-		return bad(err, where, key, "not an integer");
+		return bad(err, where, key, N_("not an integer"));
 	int64_t x = json_integer_value(v);
 	if (x < min || x > max)
-		return bad(err, where, key, "out of range");
+		return bad(err, where, key, N_("out of range"));
 	if (out)
 		*out = x;
 	return KESU_OK;
@@ -111,7 +116,7 @@ enum kesu_rc kj_bool(const json_t *o, const char *where, const char *key,
 	if (!v)
 		return KESU_ERR_INVALID;
 	if (!json_is_boolean(v))
-		return bad(err, where, key, "not true or false");
+		return bad(err, where, key, N_("not true or false"));
 	if (out)
 		*out = json_is_true(v);
 	return KESU_OK;
@@ -128,7 +133,7 @@ enum kesu_rc kj_obj(const json_t *o, const char *where, const char *key,
 		return KESU_OK;
 	}
 	if (!json_is_object(v))
-		return bad(err, where, key, nullable ? "not an object or null" : "not an object");
+		return bad(err, where, key, nullable ? N_("not an object or null") : N_("not an object"));
 	*out = v;
 	return KESU_OK;
 }
@@ -140,9 +145,9 @@ enum kesu_rc kj_arr(const json_t *o, const char *where, const char *key,
 	if (!v)
 		return KESU_ERR_INVALID;
 	if (!json_is_array(v))
-		return bad(err, where, key, "not an array");
+		return bad(err, where, key, N_("not an array"));
 	if (json_array_size(v) > max_items)
-		return bad(err, where, key, "too many items");
+		return bad(err, where, key, N_("too many items"));
 	*out = v;
 	return KESU_OK;
 }
@@ -162,7 +167,7 @@ enum kesu_rc kj_time(const json_t *o, const char *where, const char *key,
 		return KESU_OK;
 	}
 	if (!kesu_time_parse(str, out))
-		return bad(err, where, key, "not an RFC 3339 time");
+		return bad(err, where, key, N_("not an RFC 3339 time"));
 	return KESU_OK;
 }
 
@@ -174,7 +179,7 @@ enum kesu_rc kj_hex(const json_t *o, const char *where, const char *key,
 	if (rc)
 		return rc;
 	if (strlen(s) != len || strspn(s, "0123456789abcdef") != len)
-		return bad(err, where, key, "not lowercase hex of the right length");
+		return bad(err, where, key, N_("not lowercase hex of the right length"));
 	if (out)
 		*out = s;
 	return KESU_OK;

@@ -1,6 +1,8 @@
 #include "wipe/engine/progress.h"
 
+#include "lib/i18n.h"
 #include "lib/strutil.h"
+#include "lib/termtext.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -66,6 +68,18 @@ static void clean_device(const char *dev, char *out, size_t outsz)
 		kesu_strlcpy(out, "?", outsz);
 }
 
+/* The engine's phases in the operator's language; any other phase (a
+ * purge step) is shown as the driver named it.  The JSON keeps the names. */
+static const char *phase_text(const char *phase)
+{
+	static const char *const known[] = {N_("write"), N_("verify"), N_("done"), NULL};
+	const char *p = phase ? phase : "write";
+	for (size_t i = 0; known[i]; i++)
+		if (!strcmp(p, known[i]))
+			return _(known[i]);
+	return p;
+}
+
 void kesu_progress_line(const struct kesu_progress_snap *s, char *buf, size_t bufsz)
 {
 	if (bufsz == 0)
@@ -74,10 +88,14 @@ void kesu_progress_line(const struct kesu_progress_snap *s, char *buf, size_t bu
 	clean_device(s->device, dev, sizeof(dev));
 	kesu_progress_hms(s->elapsed_s, el, sizeof(el));
 	kesu_progress_hms(kesu_progress_eta_s(s), eta, sizeof(eta));
-	snprintf(buf, bufsz, "%s  pass %zu/%zu  %s  %.1f%%  %.1f MB/s  %s elapsed  ETA %s",
-		 dev, s->pass, s->npasses, s->phase ? s->phase : "write",
+	/* TRANSLATORS: device, pass, passes, phase, percent, MB/s, elapsed
+	 * time, time left. */
+	snprintf(buf, bufsz, _("%s  pass %zu/%zu  %s  %.1f%%  %.1f MB/s  %s elapsed  ETA %s"),
+		 dev, s->pass, s->npasses, phase_text(s->phase),
 		 phase_percent(s),
 		 kesu_progress_rate_mbps(s), el, eta);
+	/* A short buffer may have cut a translated character in half. */
+	kesu_utf8_cut(buf);
 }
 
 /* Rounded to 0.1 for people reading the JSON; values here are never

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Japanese where a person reads, English under LANG=C, and the same bytes
+# wherever a program reads (--json), whatever the locale; the catalogue
+# check (make lint-po) refuses an incomplete or stale po/ja.po.
+. "$(dirname "$0")/../lib.sh"
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+
+# ja_JP.UTF-8: the system's if it has one, else compiled into our own
+# directory for LOCPATH; the system's locale configuration is never touched.
+JA_LOCPATH=
+if ! locale -a 2>/dev/null | grep -qix 'ja_JP\.utf-\?8'; then
+	JA_LOCPATH="$T_DIR/locale"
+	mkdir -p "$JA_LOCPATH"
+	if ! localedef -i ja_JP -f UTF-8 "$JA_LOCPATH/ja_JP.UTF-8" >/dev/null 2>&1; then
+		not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
+		t_done
+		exit 1
+	fi
+fi
+# ja / en CMD...: kesu under one locale, nothing inherited that would
+# override it.
+ja() {
+	env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE ${JA_LOCPATH:+LOCPATH="$JA_LOCPATH"} \
+		LANG=ja_JP.UTF-8 "$KESU" "$@"
+}
+en() {
+	env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE -u LOCPATH LANG=C "$KESU" "$@"
+}
+# has TEXT CMD...: CMD's stdout and stderr contain TEXT.
+has() {
+	local want=$1 out
+	shift
+	out=$("$@" 2>&1)
+	case "$out" in *"$want"*) true ;; *) printf '# wanted %s in:\n%s\n' "$want" "$out" | head -20 >&2; false ;; esac
+}
+# ascii_only CMD...: nothing but ASCII on stdout and stderr.
+ascii_only() {
+	! "$@" 2>&1 | LC_ALL=C grep -q '[^[:print:][:space:]]'
+}
+# same_exit CMD...: ja and en end with the same exit status, not 0.
+same_exit() {
+	local a b
+	ja "$@" >/dev/null 2>&1; a=$?
+	en "$@" >/dev/null 2>&1; b=$?
+	[ "$a" -eq "$b" ] && [ "$a" -ne 0 ] || { echo "# exit ja $a, C $b" >&2; false; }
+}
+# aligned COL: every line of stdin (kesu list) has its last column start at
+# display column COL, counting East Asian wide characters as two.
+aligned() {
+	python3 -c '
+import sys, unicodedata
+col = int(sys.argv[1]); bad = 0
+for n, line in enumerate(sys.stdin.read().splitlines()):
+    w = 0
+    for i, ch in enumerate(line):
+        if w == col:
+            break
+        w += 2 if unicodedata.east_asian_width(ch) in "WF" else (0 if unicodedata.combining(ch) else 1)
+    if w != col or line[i - 1] != " " or line[i] == " ":
+        print("# line %d does not start its last column at %d: %r" % (n, col, line)); bad = 1
+sys.exit(bad)' "$1"
+}
+
+export -f ja en aligned ascii_only
+export JA_LOCPATH KESU
+
+img=$(make_image i18n.img 8)
+dev=$(make_loop "$img") || { not_ok "attach image"; t_done; exit 1; }
+assert_ours "$dev"
+
+# --- what a person reads -------------------------------------------------
+check "ja: kesu --help is Japanese" has "使い方: kesu コマンド" ja --help
+check "ja: a command's --help, its option lines too" \
+	bash -c 'out=$("$@" list --help) && [[ $out == *"一覧表示します"* && $out == *"このヘルプを表示して終了する"* ]]' _ ja
+check "ja: an unknown option is reported in Japanese" has "不明なオプション '--jsn'" ja list --jsn
+check "ja: the same exit code for an unknown option" same_exit list --jsn
+check "ja: a missing device is reported in Japanese (library error)" \
+	has "そのようなデバイスやファイルはありません" ja info "$T_DIR/no-such-file"
+check "ja: the same exit code for a missing device" same_exit info "$T_DIR/no-such-file"
+check "ja: an unknown command, its control characters cleaned" \
+	bash -c '"$@" $'"'"'bad\033[31m'"'"' 2>&1 | grep -q "不明なコマンド '"'"'bad?\[31m'"'"'"' _ ja
+check "ja: a usage error quoting argv cleans its control characters" \
+	bash -c '"$@" key $'"'"'x\033[2J'"'"' 2>&1 | grep -q "不明なサブコマンド '"'"'x?\[2J'"'"'"' _ ja
+check "ja: kesu list has Japanese headings" has "シリアル番号" ja list --all
+check "ja: kesu list lists our loop device" has "${dev#/dev/}" ja list --all
+check "ja: kesu list columns stay aligned with double-width headings" \
+	bash -c '"$@" list --all | aligned 67' _ ja
+check "ja: kesu methods translates the descriptions" has "0x00 を 1 パス" ja methods zero
+check "ja: kesu info runs on our device" ja info "$dev"
+
+# --- LANG=C stays English --------------------------------------------------
+check "C: kesu --help is English" has "Usage: kesu COMMAND" en --help
+check "C: --help is ASCII only" ascii_only en --help
+check "C: kesu list is English and ASCII" \
+	bash -c '"$@" list --all | head -1 | grep -q "^NAME " && ascii_only "$@" list --all' _ en
+check "C: kesu list columns aligned" bash -c '"$@" list --all | aligned 67' _ en
+check "C: errors are English" has "no such device or file" en info "$T_DIR/no-such-file"
+check "C: usage errors are English" has "unknown option '--jsn'" en list --jsn
+
+# --- what a program reads: the same bytes ---------------------------------
+same_json() {
+	local a b
+	a=$(ja "$@" 2>/dev/null)
+	b=$(en "$@" 2>/dev/null)
+	[ -n "$b" ] && [ "$a" == "$b" ] || { diff <(echo "$a") <(echo "$b") | head -20 | sed 's/^/# /' >&2; false; }
+}
+check "json: kesu info --json is the same under ja and C" same_json info --json "$dev"
+check "json: our device's kesu list --json entry is the same" \
+	bash -c 'a=$(ja list --json --all | jq -c --arg p "$1" ".devices[] | select(.path == \$p)") &&
+		 b=$(en list --json --all | jq -c --arg p "$1" ".devices[] | select(.path == \$p)") &&
+		 [ -n "$b" ] && [ "$a" == "$b" ]' _ "$dev"
+check "json: kesu methods --json is the same" same_json methods --json
+echo '{}' > "$T_DIR/not-a-cert.json"
+check "json: an error inside JSON output stays English" \
+	bash -c 'ja cert verify --json --ca /dev/null "$1" | jq -e ".[0].error | test(\"^[ -~]+$\")" >/dev/null' _ "$T_DIR/not-a-cert.json"
+check "json: cert verify --json of a bad file is the same" \
+	same_json cert verify --json --ca /dev/null "$T_DIR/not-a-cert.json"
+check "ja: the same document's fault on the terminal is Japanese" \
+	has "schema: ありません" ja cert show "$T_DIR/not-a-cert.json"
+
+
+
+# --- the catalogue check ---------------------------------------------------
+# Each broken copy of po/ja.po must make `make lint-po` fail.
+lint_po() {
+	make -s --no-print-directory -C "$repo" lint-po PO_DIR="$1" BUILD="$T_DIR/build" >/dev/null 2>&1
+}
+export -f lint_po
+export repo
+mkdir -p "$T_DIR/good" "$T_DIR/untranslated" "$T_DIR/missing" "$T_DIR/stale" "$T_DIR/badfmt"
+cp "$repo/po/ja.po" "$T_DIR/good/ja.po"
+check "lint-po accepts po/ja.po as it is" lint_po "$T_DIR/good"
+# The first message after the header loses its translation.
+python3 - "$repo/po/ja.po" "$T_DIR" <<'PY'
+import sys, re
+src, d = sys.argv[1], sys.argv[2]
+text = open(src, encoding="utf-8").read()
+head, body = text.split("\n\n", 1)
+entries = body.split("\n\n")
+first = entries[0]
+i = first.index("msgstr ")
+open(d + "/untranslated/ja.po", "w", encoding="utf-8").write(
+    head + "\n\n" + "\n\n".join([first[:i] + 'msgstr ""'] + entries[1:]))
+open(d + "/missing/ja.po", "w", encoding="utf-8").write(head + "\n\n" + "\n\n".join(entries[1:]))
+open(d + "/stale/ja.po", "w", encoding="utf-8").write(
+    text.rstrip("\n") + '\n\nmsgid "a message no source has"\nmsgstr "どこにもないメッセージ"\n')
+# A translation whose %s became %d: msgfmt --check must refuse it.
+fmt = next(k for k, e in enumerate(entries) if "c-format" in e and 'msgstr "' in e and "%s" in e.split("msgstr", 1)[1])
+e = entries[fmt]
+j = e.index("msgstr")
+bad = e[:j] + e[j:].replace("%s", "%d", 1)
+open(d + "/badfmt/ja.po", "w", encoding="utf-8").write(
+    head + "\n\n" + "\n\n".join(entries[:fmt] + [bad] + entries[fmt + 1:]))
+PY
+check "lint-po refuses an untranslated message" bash -c '! lint_po "$1"' _ "$T_DIR/untranslated"
+check "lint-po refuses a catalogue that lacks a message of the sources" bash -c '! lint_po "$1"' _ "$T_DIR/missing"
+check "lint-po refuses a message the sources no longer have" bash -c '! lint_po "$1"' _ "$T_DIR/stale"
+check "lint-po refuses a translation whose formats differ" bash -c '! lint_po "$1"' _ "$T_DIR/badfmt"
+
+t_done

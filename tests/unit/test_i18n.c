@@ -1,0 +1,380 @@
+/* Messages in two languages: the English one for files and JSON, the
+ * operator's for the terminal (lib/error.c), and text laid out by terminal
+ * columns (lib/termtext.c).  The catalogue is tests/unit/i18n/ja.po,
+ * compiled beside this binary into locale/ by the Makefile. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libgen.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+#include "lib/i18n.h"
+#include "lib/jcheck.h"
+#include "lib/termtext.h"
+#include "wipe/engine/progress.h"
+
+static char catalogue_dir[PATH_MAX];
+
+/* Japanese through LANGUAGE: C.UTF-8 is always there (glibc 2.35), a
+ * generated ja_JP.UTF-8 may not be, and gettext honours LANGUAGE under
+ * any locale but "C".  setlocale also drops gettext's cached lookups. */
+static void speak(const char *language)
+{
+	if (language) {
+		setenv("LANGUAGE", language, 1);
+		assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
+	} else {
+		unsetenv("LANGUAGE");
+		assert_non_null(setlocale(LC_ALL, "C"));
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(catalogue_dir, sizeof(catalogue_dir), "%s/locale", dirname(exe));
+	if (access(catalogue_dir, R_OK) != 0)
+		return -1;
+	bindtextdomain(KESU_TEXTDOMAIN, catalogue_dir);
+	return 0;
+}
+
+static int back_to_english(void **state)
+{
+	(void)state;
+	speak(NULL);
+	return 0;
+}
+
+static void english_when_the_locale_is_c(void **state)
+{
+	(void)state;
+	speak(NULL);
+	struct kesu_err e = {0};
+	assert_int_equal(kesu_fail(&e, KESU_ERR_NOENT, 2, "%s: no such device", "sdz"),
+			 KESU_ERR_NOENT);
+	assert_string_equal(e.msg, "sdz: no such device");
+	assert_string_equal(e.local, "");
+	assert_string_equal(kesu_err_text(&e), "sdz: no such device");
+}
+
+static void japanese_for_people_english_for_files(void **state)
+{
+	(void)state;
+	speak("ja");
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_NOENT, 2, "%s: no such device", "sdz");
+	assert_string_equal(e.msg, "sdz: no such device");
+	assert_string_equal(e.local, "sdz: そのようなデバイスはありません");
+	assert_string_equal(kesu_err_text(&e), e.local);
+	assert_int_equal(e.rc, KESU_ERR_NOENT);
+	assert_int_equal(e.sys_errno, 2);
+}
+
+static void positional_arguments_reorder(void **state)
+{
+	(void)state;
+	speak("ja");
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_IO, 0, "cannot copy %s to %s: %d bytes left", "a.json",
+		  "/mnt/b", 42);
+	assert_string_equal(e.msg, "cannot copy a.json to /mnt/b: 42 bytes left");
+	assert_string_equal(kesu_err_text(&e), "/mnt/b へ a.json をコピーできません: 残り 42 バイト");
+}
+
+static void untranslated_message_stays_english(void **state)
+{
+	(void)state;
+	speak("ja");
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_IO, 0, "not in the catalogue: %d", 7);
+	assert_string_equal(e.local, "");
+	assert_string_equal(kesu_err_text(&e), "not in the catalogue: 7");
+}
+
+static void prefix_composes_both_languages(void **state)
+{
+	(void)state;
+	speak("ja");
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_NOENT, 0, "%s: no such device", "sdz");
+	kesu_err_prefix(&e, "device %s: ", "sda");
+	assert_string_equal(e.msg, "device sda: sdz: no such device");
+	assert_string_equal(kesu_err_text(&e), "デバイス sda: sdz: そのようなデバイスはありません");
+
+	/* A translated prefix before an English message: still the
+	 * operator's language where there is one. */
+	struct kesu_err f = {0};
+	kesu_fail(&f, KESU_ERR_IO, 0, "untranslated tail");
+	kesu_err_prefix(&f, "device %s: ", "sdb");
+	assert_string_equal(f.msg, "device sdb: untranslated tail");
+	assert_string_equal(kesu_err_text(&f), "デバイス sdb: untranslated tail");
+
+	/* Neither part translated: local stays empty, msg is shown. */
+	struct kesu_err g = {0};
+	kesu_fail(&g, KESU_ERR_IO, 0, "untranslated tail");
+	kesu_err_prefix(&g, "untranslated %s: ", "head");
+	assert_string_equal(g.local, "");
+	assert_string_equal(kesu_err_text(&g), "untranslated head: untranslated tail");
+}
+
+static void prefix_in_c_locale_is_english(void **state)
+{
+	(void)state;
+	speak(NULL);
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_NOENT, 0, "%s: no such device", "sdz");
+	kesu_err_prefix(&e, "device %s: ", "sda");
+	assert_string_equal(kesu_err_text(&e), "device sda: sdz: no such device");
+}
+
+static void msg_rewritten_by_hand_is_not_shown_stale(void **state)
+{
+	(void)state;
+	speak("ja");
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_NOENT, 0, "%s: no such device", "sdz");
+	/* As some library code appends to msg directly. */
+	snprintf(e.msg, sizeof(e.msg), "a different problem");
+	assert_string_equal(kesu_err_text(&e), "a different problem");
+}
+
+static void message_may_wrap_its_own_text(void **state)
+{
+	(void)state;
+	speak("ja");
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_IO, 0, "%s: no such device", "sdz");
+	kesu_fail(&e, KESU_ERR_IO, 0, "wrapped: %s", e.msg);
+	assert_string_equal(e.msg, "wrapped: sdz: no such device");
+	assert_string_equal(e.local, "包んだ: sdz: no such device");
+}
+
+static void empty_error_names_its_result(void **state)
+{
+	(void)state;
+	/* "" looked up in a catalogue is its header: never shown. */
+	speak("ja");
+	struct kesu_err h = {0};
+	kesu_fail(&h, KESU_ERR_IO, 0, "%s", "");
+	assert_string_equal(h.msg, "");
+	assert_string_equal(kesu_err_text(&h), "io-error");
+	assert_string_equal(_(""), "");
+	speak(NULL);
+
+	struct kesu_err e = {0};
+	e.rc = KESU_ERR_REFUSED;
+	assert_string_equal(kesu_err_text(&e), "refused");
+	assert_int_equal(kesu_fail(NULL, KESU_ERR_IO, 0, "%s: no such device", "x"), KESU_ERR_IO);
+	assert_int_equal(kesu_err_prefix(NULL, "device %s: ", "x"), KESU_ERR_INTERNAL);
+}
+
+static void long_translation_is_cut_not_overrun(void **state)
+{
+	(void)state;
+	speak("ja");
+	char big[600];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_IO, 0, "%s: no such device", big);
+	assert_int_equal(strlen(e.msg), sizeof(e.msg) - 1);
+	assert_int_equal(strlen(e.local), sizeof(e.local) - 1);
+	kesu_err_prefix(&e, "device %s: ", "sda");
+	assert_int_equal(strlen(e.msg), sizeof(e.msg) - 1);
+	assert_memory_equal(e.local, "デバイス sda: ", strlen("デバイス sda: "));
+	assert_string_equal(kesu_err_text(&e), e.local);
+}
+
+static void localize_replaces_the_translation_only(void **state)
+{
+	(void)state;
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_INVALID, 0, "a.b: %s", "missing");
+	kesu_err_localize(&e, "a.b: %s", "ありません");
+	assert_string_equal(e.msg, "a.b: missing");
+	assert_string_equal(kesu_err_text(&e), "a.b: ありません");
+	kesu_err_prefix(&e, "%s: ", "cert.json");
+	assert_string_equal(e.msg, "cert.json: a.b: missing");
+	assert_string_equal(kesu_err_text(&e), "cert.json: a.b: ありません");
+	kesu_err_localize(NULL, "%s", "x");
+}
+
+/* lib/jcheck.c names the field as the file does and says what is wrong
+ * with it in the operator's language; the English stays in msg. */
+static void field_checks_translate_what_is_wrong(void **state)
+{
+	(void)state;
+	speak("ja");
+	json_t *doc = json_pack("{s:s}", "serial", "0123456789abcdef");
+	struct kesu_err e = {0};
+	const char *v;
+	assert_int_equal(kj_str(doc, "device", "model", false, 64, &v, &e), KESU_ERR_INVALID);
+	assert_string_equal(e.msg, "device.model: missing");
+	assert_string_equal(kesu_err_text(&e), "device.model: ありません");
+	assert_int_equal(kj_str(doc, "", "serial", false, 4, &v, &e), KESU_ERR_INVALID);
+	assert_string_equal(e.msg, "serial: too long");
+	assert_string_equal(kesu_err_text(&e), "serial: 長すぎます");
+	json_decref(doc);
+}
+
+/* The progress line is for people: translated, its phase too. */
+static void progress_line_speaks_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_progress_snap p = {0};
+	p.device = "sdb";
+	p.pass = 1;
+	p.npasses = 1;
+	p.phase = "verify";
+	char line[160];
+	speak("ja");
+	kesu_progress_line(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "sdb  パス 1/1  検証  "));
+	assert_non_null(strstr(line, "経過 00:00:00  残り"));
+	/* Cut inside a character: the half character is dropped. */
+	char tiny[12];   /* "sdb  パ" is 8 bytes, "ス" 3 more, the NUL one */
+	kesu_progress_line(&p, tiny, 11);
+	assert_string_equal(tiny, "sdb  パ");
+	speak(NULL);
+	kesu_progress_line(&p, line, sizeof(line));
+	assert_non_null(strstr(line, "sdb  pass 1/1  verify  "));
+}
+
+static void utf8_cut_drops_only_a_partial_character(void **state)
+{
+	(void)state;
+	char a[] = "ab\xe6\x97";         /* the first two bytes of 日 */
+	kesu_utf8_cut(a);
+	assert_string_equal(a, "ab");
+	char b[] = "ab日";
+	kesu_utf8_cut(b);
+	assert_string_equal(b, "ab日");
+	char c[] = "\xf0\x9f\x98";      /* three of an emoji's four bytes */
+	kesu_utf8_cut(c);
+	assert_string_equal(c, "");
+	char d[] = "x\xc3";
+	kesu_utf8_cut(d);
+	assert_string_equal(d, "x");
+	char e[] = "";
+	kesu_utf8_cut(e);
+	assert_string_equal(e, "");
+}
+
+/* --- terminal columns ---------------------------------------------------- */
+
+static void widths(void **state)
+{
+	(void)state;
+	assert_int_equal(kesu_term_width(""), 0);
+	assert_int_equal(kesu_term_width("sda"), 3);
+	assert_int_equal(kesu_term_width("日本語"), 6);
+	assert_int_equal(kesu_term_width("ﾃﾞｨｽｸ"), 5);        /* half-width kana */
+	assert_int_equal(kesu_term_width("e\xcc\x81"), 1);     /* e + combining acute */
+	assert_int_equal(kesu_term_width("a\xff" "b"), 3);     /* a stray byte: one '?' */
+	assert_int_equal(kesu_term_width("\xe2\x80\xae"), 1);  /* RLO: shown as '?' */
+}
+
+static void widths_do_not_follow_the_process_locale(void **state)
+{
+	(void)state;
+	speak(NULL);
+	assert_int_equal(kesu_term_width("消去済み"), 8);
+	char c[64];
+	kesu_term_cell(c, sizeof(c), "消去", 6, false);
+	assert_string_equal(c, "消去  ");
+}
+
+static void cell_pads_by_columns(void **state)
+{
+	(void)state;
+	char c[64];
+	assert_int_equal(kesu_term_cell(c, sizeof(c), "名前", 10, false), strlen("名前") + 6);
+	assert_string_equal(c, "名前      ");
+	kesu_term_cell(c, sizeof(c), "容量", 6, true);
+	assert_string_equal(c, "  容量");
+	kesu_term_cell(c, sizeof(c), "sda", 5, false);
+	assert_string_equal(c, "sda  ");
+	kesu_term_cell(c, sizeof(c), "", 3, false);
+	assert_string_equal(c, "-  ");
+	kesu_term_cell(c, sizeof(c), "e\xcc\x81t\xc3\xa9", 4, false);
+	assert_string_equal(c, "e\xcc\x81t\xc3\xa9 ");   /* three columns */
+}
+
+static void cell_never_splits_a_wide_character(void **state)
+{
+	(void)state;
+	char c[64];
+	/* Five columns hold two kanji and one blank, not half of a third. */
+	kesu_term_cell(c, sizeof(c), "日本語テキスト", 5, false);
+	assert_string_equal(c, "日本 ");
+	assert_int_equal(kesu_term_width(c), 5);
+	kesu_term_cell(c, sizeof(c), "abcdefghijkl", 4, false);
+	assert_string_equal(c, "abcd");
+}
+
+static void cell_escapes_what_a_terminal_would_obey(void **state)
+{
+	(void)state;
+	char c[64];
+	/* An escape sequence, invalid UTF-8 and a right-to-left override in a
+	 * device's model string each print as one '?' column. */
+	kesu_term_cell(c, sizeof(c), "\x1b[2Jx\xc0\xaf" "y\xe2\x80\xae" "z", 12, false);
+	assert_string_equal(c, "?[2Jx??y?z  ");
+	assert_int_equal(kesu_term_width(c), 12);
+}
+
+static void cell_fits_a_small_buffer(void **state)
+{
+	(void)state;
+	char c[8];
+	/* Each kanji is three bytes: two fit with the NUL, padding does not. */
+	size_t n = kesu_term_cell(c, sizeof(c), "日本語", 6, false);
+	assert_true(n < sizeof(c));
+	assert_int_equal(strlen(c), n);
+	assert_string_equal(c, "日本 ");
+	char one[1];
+	assert_int_equal(kesu_term_cell(one, sizeof(one), "abc", 3, true), 0);
+	assert_string_equal(one, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(english_when_the_locale_is_c, back_to_english),
+		cmocka_unit_test_teardown(japanese_for_people_english_for_files, back_to_english),
+		cmocka_unit_test_teardown(positional_arguments_reorder, back_to_english),
+		cmocka_unit_test_teardown(untranslated_message_stays_english, back_to_english),
+		cmocka_unit_test_teardown(prefix_composes_both_languages, back_to_english),
+		cmocka_unit_test_teardown(prefix_in_c_locale_is_english, back_to_english),
+		cmocka_unit_test_teardown(msg_rewritten_by_hand_is_not_shown_stale, back_to_english),
+		cmocka_unit_test_teardown(message_may_wrap_its_own_text, back_to_english),
+		cmocka_unit_test(empty_error_names_its_result),
+		cmocka_unit_test_teardown(long_translation_is_cut_not_overrun, back_to_english),
+		cmocka_unit_test(localize_replaces_the_translation_only),
+		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
+		cmocka_unit_test_teardown(progress_line_speaks_the_locale, back_to_english),
+		cmocka_unit_test(utf8_cut_drops_only_a_partial_character),
+		cmocka_unit_test(widths),
+		cmocka_unit_test_teardown(widths_do_not_follow_the_process_locale, back_to_english),
+		cmocka_unit_test(cell_pads_by_columns),
+		cmocka_unit_test(cell_never_splits_a_wide_character),
+		cmocka_unit_test(cell_escapes_what_a_terminal_would_obey),
+		cmocka_unit_test(cell_fits_a_small_buffer),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
