@@ -425,7 +425,7 @@ enum kesu_rc cmd_cert(int argc, char **argv)
 	if (!strcmp(argv[1], "timestamp"))
 		return cert_timestamp(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pdf"))
-		return cmd_cert_pdf(argc - 1, argv + 1);
+		return cmd_cert_pdf(NULL, "cert pdf", argc - 1, argv + 1);
 	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, "
 				"timestamp, show or pdf",
 				argv[1]);
