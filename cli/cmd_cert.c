@@ -221,6 +221,10 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 				"revocation_checked", ov.ok && ov.sig.revocation_checked,
 				"run_record_checked", ov.ok && ov.run_record_checked,
 				"warnings", w, "timestamp", ts_json(&ov)));
+			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1),
+					    "evidence_checked",
+					    ov.destruction ? json_integer((json_int_t)ov.evidence_checked)
+							   : json_null());
 			continue;
 		}
 		char shown[PATH_MAX];
@@ -235,6 +239,8 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		       ov.sig.signer_subject, st,
 		       ov.sig.revocation_checked ? ", not revoked" : "",
 		       ov.run_record_checked ? ", run record matches" : "");
+		if (ov.destruction)
+			printf(", %zu evidence file(s) match", ov.evidence_checked);
 		if (ov.ts_checked) {
 			kesu_time_format(ov.ts.gen_time, st);
 			printf(", timestamped %s by %s", st, ov.ts.tsa_subject);
