@@ -233,9 +233,13 @@ json_t *kesu_ledger_overdue(const json_t *lines, const json_t *docs, long max_da
 	json_t *rows = kesu_ledger_rows(lines, docs, &f, now), *late = json_array();
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r)
-		if (json_integer_value(json_object_get(r, "age_days")) > max_days)
+	/* Longer than max_days to the second: a limit of 0 flags every open
+	 * item, however fresh. */
+	json_array_foreach(rows, i, r) {
+		time_t t;
+		if (!kesu_time_parse(sget(r, "time"), &t) || now - t > (time_t)max_days * 86400)
 			json_array_append(late, r);
+	}
 	json_decref(rows);
 	return late;
 }

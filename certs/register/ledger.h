@@ -45,7 +45,8 @@ bool kesu_ledger_selects(const json_t *row, const struct kesu_ledger_filter *f);
 json_t *kesu_ledger_rows(const json_t *lines, const json_t *docs,
 			 const struct kesu_ledger_filter *f, time_t now);
 
-/* Open items older than max_days at now (rows, new reference). */
+/* Open items open longer than max_days at now, to the second (rows, new
+ * reference). */
 json_t *kesu_ledger_overdue(const json_t *lines, const json_t *docs, long max_days,
 			    time_t now);
 

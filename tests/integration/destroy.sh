@@ -59,6 +59,24 @@ out=$(destroy --serial WD-MYNUMBER01 --technique crush --model 'OTHER MODEL' 2>&
 check "a typed model the erasure certificate contradicts is refused (exit 6)" \
 	bash -c '[ "$0" -eq 6 ]' "$?"
 
+check "register list --open shows the My Number erasure still owed" \
+	bash -c '"$KESU" register list --open --json --register "$REG" --ca "$CA" --config /dev/null |
+		jq -e --arg id "$0" "length == 1 and .[0].cert_id == \$id and .[0].ledger.open == \"open\" and .[0].ledger.my_number == \"yes\""' "$MN_ID"
+sleep 1
+out=$("$KESU" register verify --open-max-days 0 --register "$REG" --ca "$CA" --config /dev/null)
+check "register verify --open-max-days reports it late (exit 1)" \
+	bash -c '[ "$0" -eq 1 ] && grep -q "LATE: .*serial WD-MYNUMBER01" <<<"$1"' "$?" "$out"
+printf '[register]\nopen_max_days = 0\n' > "$T_DIR/late.conf"
+out=$("$KESU" register verify --json --register "$REG" --ca "$CA" --config "$T_DIR/late.conf")
+check "... and so does [register] open_max_days in kesu.conf (--json, exit 1)" \
+	bash -c '[ "$0" -eq 1 ] && jq -e ".ok and .open_max_days == 0 and (.open_items_late | length == 1)" <<<"$1"' \
+	"$?" "$out"
+check "within the limit it verifies (exit 0)" \
+	"$KESU" register verify --open-max-days 3650 --register "$REG" --ca "$CA" --config /dev/null
+printf '[register]\nopen_max_days = soon\n' > "$T_DIR/bad.conf"
+check "a bad open_max_days in kesu.conf is refused" \
+	bash -c '! "$KESU" register verify --register "$REG" --ca "$CA" --config "$T_DIR/bad.conf" 2>&1 | grep -q verified'
+
 doc=$(destroy --serial WD-MYNUMBER01 --technique 破砕 --particle-size 20 \
 	--witness '鈴木 一郎/情報政策課' --label-photo "$T_DIR/ev/label.JPG" \
 	--destroyed-photo "$T_DIR/ev/after.jpeg")
@@ -126,6 +144,33 @@ check "every destruction document of the batch verifies" \
 	bash -c '"$KESU" cert verify --ca "$CA" --config /dev/null "$D"/kesu-destruction-*.json >/dev/null'
 check "register verify after the batch" \
 	"$KESU" register verify --register "$REG" --ca "$CA" --config /dev/null
+
+R=(--register "$REG" --ca "$CA" --config /dev/null)
+check "after the pallet nothing is open, and verify --open-max-days 0 passes" \
+	bash -c '[ "$("$KESU" register list --open --json "$@" | jq length)" -eq 0 ] &&
+		"$KESU" register verify --open-max-days 0 "$@" >/dev/null' _ "${R[@]}"
+check "register list --kind destruction --asset filters" \
+	bash -c '[ "$("$KESU" register list --kind destruction --json "$@" | jq length)" -eq 6 ] &&
+		[ "$("$KESU" register list --kind erasure --asset A-0001 --json "$@" | jq length)" -eq 5 ] &&
+		[ "$("$KESU" register list --department 総務課 --kind erasure --json "$@" | jq length)" -eq 5 ] &&
+		[ "$("$KESU" register list --department 無い課 --json "$@" | jq length)" -eq 0 ]' _ "${R[@]}"
+out=$("$KESU" register trace WD-MYNUMBER01 "${R[@]}")
+check "register trace shows the medium's erasure, then its destruction" \
+	bash -c 'grep -q "2 entries" <<<"$0" && [ "$(grep -c "certificate .*erasure: erased" <<<"$0")" -eq 1 ] &&
+		grep -q "destruction .*destroyed: crush" <<<"$0" && grep -q "closed" <<<"$0"' "$out"
+check "register trace --json, in register order" \
+	bash -c '"$KESU" register trace --json WD-MYNUMBER01 "$@" | jq -e "map(.kind) == [\"certificate\", \"destruction\"]"' _ "${R[@]}"
+out=$("$KESU" register trace NOBODY "${R[@]}" 2>&1)
+check "register trace of a serial the register never saw exits 3" bash -c '[ "$0" -eq 3 ]' "$?"
+"$KESU" register export --csv "${R[@]}" > "$T_DIR/ledger.csv"
+check "export --csv carries the ledger's columns" \
+	bash -c 'head -1 "$0" | grep -q "\"asset\",\"department\",\"class\",\"my_number\",\"reason\",\"method\",\"approver\",\"witnesses\",\"destruction\",\"open\",\"closes\"" &&
+		grep "WD-MYNUMBER01" "$0" | grep "\"certificate\"" | grep -q "\"closed\"" &&
+		grep "LEASED-MN-01" "$0" | grep -q "(no erasure record)"' "$T_DIR/ledger.csv"
+"$KESU" register export --excel "${R[@]}" > "$T_DIR/ledger-excel.csv"
+check "export --excel: UTF-8 with a BOM and CRLF, same rows" \
+	bash -c '[ "$(head -c 3 "$0" | od -An -tx1 | tr -d " ")" = efbbbf ] &&
+		[ "$(grep -c $'"'"'\r$'"'"' "$0")" -eq "$(wc -l < "$1")" ]' "$T_DIR/ledger-excel.csv" "$T_DIR/ledger.csv"
 
 out=$("$KESU" destroy --serial X --technique crush 2>&1)
 check "missing where/by whom is a usage error (exit 2)" \
