@@ -375,7 +375,7 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 	json_t *l1 = line(1, "2026-11-22T12:00:00+09:00", "erased"),
 	       *l2 = line(2, "2026-11-23T12:00:00+09:00", "erased-with-exceptions"),
 	       *l3 = line(3, "2026-12-05T12:00:00+09:00", "erased");
-	struct kesu_report_entry e[3] = {{l1, c1, NULL}, {l2, c2, NULL}, {l3, NULL, "not here"}};
+	struct kesu_report_entry e[3] = {{l1, c1, NULL, NULL}, {l2, c2, NULL, NULL}, {l3, NULL, "not here", NULL}};
 	struct kesu_report_in in = {
 		.e = e, .n = 3, .register_path = "register.jsonl", .lines = 3, .head_seq = 3,
 		.last_hash = SHA, .head_checked = true, .head_ok = true, .ca_name = "ca.pem",
@@ -434,6 +434,22 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
 	assert_int_equal(banners(d, 1, "not checked"), 1);
 	kesu_doc_free(d);
+
+	/* A destruction line closing the My Number erasure: the row says
+	 * destroyed, and nothing is awaiting destruction any more. */
+	json_t *dl = json_pack("{s:i s:s s:s s:s}", "seq", 4, "kind", "destruction",
+			       "technique", "crush", "closes", "x");
+	e[1].closed_by = dl;
+	in.since = in.until = 0;
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 3 + 2 + 2);
+	k = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_ROW && k++ == 1)
+			b = &d->blk[i];
+	assert_string_equal(b->cells[10], "破壊済み / destroyed (crush)");
+	kesu_doc_free(d);
+	json_decref(dl);
 	json_decref(l1);
 	json_decref(l2);
 	json_decref(l3);
