@@ -202,7 +202,7 @@ static void trace_detail(const json_t *r, char *out, size_t size)
 			 sv(r, "operator"), sv(r, "asset")[0] ? sv(r, "asset") : "?",
 			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"));
 	else if (!strcmp(kind, "destruction"))
-		snprintf(out, size, "%s, by %s, closes %s", sv(r, "destruction"),
+		snprintf(out, size, "%s; recorded by %s; closes %s", sv(r, "destruction"),
 			 sv(r, "operator"), sv(r, "closes"));
 	else
 		snprintf(out, size, "%s %s", kind, sv(r, "id"));

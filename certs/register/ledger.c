@@ -106,9 +106,10 @@ static void set(json_t *row, const char *k, const char *v)
 
 static void destroyed_text(const json_t *dline, const json_t *ddoc, char *out, size_t size)
 {
-	const char *when = pstr(ddoc, "destroyed_at");
-	snprintf(out, size, "destroyed: %s%s%.10s", sget(dline, "technique"),
-		 when[0] ? " " : "", when);
+	const char *when = pstr(ddoc, "destroyed_at"), *by = pstr(ddoc, "destroyed_by.company");
+	snprintf(out, size, "destroyed: %s%s%.10s%s%s%s%s%s", sget(dline, "technique"),
+		 when[0] ? " " : "", when, by[0] ? " by " : "", by, by[0] ? " (" : "",
+		 pstr(ddoc, "destroyed_by.person"), by[0] ? ")" : "");
 }
 
 static void certificate_row(json_t *row, const json_t *lines, const json_t *docs,
