@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "certs/document/destruction.h"
+#include "certs/document/destruction_issue.h"
+#include "certs/register/register_pg.h"
 
 #define ID "5f0c2a4e-1b7d-4c3e-9a11-2b3c4d5e6f70"
 #define ERASURE "00000000-0000-4000-8000-000000000001"
@@ -237,6 +239,97 @@ static void techniques(void **state)
 	assert_non_null(strstr(err.msg, "unknown technique"));
 }
 
+/* The register's side: which erasure a destruction closes, what it takes
+ * from it, and what is refused. */
+static json_t *cert_line(int seq, const char *id, const char *serial, const char *model)
+{
+	return json_pack("{s:i s:s s:s s:s s:s}", "seq", seq, "kind", "certificate",
+			 "cert_id", id, "serial", serial, "model", model);
+}
+
+static enum kesu_rc resolve(json_t *lines, json_t *docs, struct kesu_destruction_info *in,
+			    char *why)
+{
+	struct kesu_err err = {0};
+	enum kesu_rc rc = kesu_destroy_resolve(lines, docs, false, in, &err);
+	strcpy(why, err.msg);
+	return rc;
+}
+
+static void resolve_against_register(void **state)
+{
+	(void)state;
+	char why[600];
+	json_t *cert = json_pack("{s:{s:b s:s} s:s}", "asset", "my_number", true,
+				 "property_number", "A-7", "customer", "市民課");
+	json_t *lines = json_pack("[o o o]", cert_line(1, ERASURE, "S-1", "M1"),
+				  cert_line(2, "00000000-0000-4000-8000-000000000002", "S-2", "M2"),
+				  json_pack("{s:i s:s s:s s:s}", "seq", 3, "kind", "destruction",
+					    "serial", "S-2", "closes",
+					    "00000000-0000-4000-8000-000000000002"));
+	json_t *docs = json_pack("[o n n]", cert);
+	struct kesu_destruction_info in;
+	fill(&in);
+	in.closes[0] = in.property_number[0] = in.department[0] = in.model[0] = '\0';
+	in.my_number = false;
+	strcpy(in.serial, "S-1");
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_OK);
+	assert_string_equal(in.closes, ERASURE);
+	assert_string_equal(in.property_number, "A-7");
+	assert_string_equal(in.department, "市民課");
+	assert_string_equal(in.model, "M1");
+	assert_true(in.my_number);
+	assert_string_equal(in.identity_source, "register");
+	/* A typed model or asset the certificate contradicts. */
+	fill(&in);
+	strcpy(in.serial, "S-1");
+	strcpy(in.model, "M9");
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_ERR_REFUSED);
+	assert_non_null(strstr(why, "model"));
+	fill(&in);
+	strcpy(in.serial, "S-1");
+	strcpy(in.model, "M1");
+	strcpy(in.property_number, "A-8");
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_ERR_REFUSED);
+	assert_non_null(strstr(why, "asset number"));
+	/* Already closed. */
+	fill(&in);
+	strcpy(in.serial, "S-2");
+	in.model[0] = '\0';
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_ERR_REFUSED);
+	assert_non_null(strstr(why, "closed by a destruction already"));
+	/* Never erased: refused, naming the fix, unless the reason is given. */
+	fill(&in);
+	strcpy(in.serial, "S-9");
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_ERR_REFUSED);
+	assert_non_null(strstr(why, "--no-erasure-record REASON"));
+	strcpy(in.no_erasure_record, "leased");
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_OK);
+	assert_string_equal(in.closes, "");
+	assert_string_equal(in.identity_source, "typed");
+	/* ... and the reason is refused where there is a record. */
+	fill(&in);
+	strcpy(in.serial, "S-1");
+	in.model[0] = '\0';
+	strcpy(in.no_erasure_record, "leased");
+	assert_int_equal(resolve(lines, docs, &in, why), KESU_ERR_USAGE);
+	json_decref(lines);
+	json_decref(docs);
+}
+
+static void postgresql_not_yet(void **state)
+{
+	(void)state;
+	struct kesu_err err = {0};
+	uint64_t seq = 9;
+	json_t *lines = (json_t *)1;
+	assert_int_equal(kesu_pgreg_append_doc(NULL, "d.json", &seq, &err), KESU_ERR_NOTSUP);
+	assert_non_null(strstr(err.msg, "not supported by the PostgreSQL register yet"));
+	assert_int_equal(seq, 0);
+	assert_int_equal(kesu_pgreg_lines(NULL, &lines, &err), KESU_ERR_NOTSUP);
+	assert_null(lines);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +339,8 @@ int main(void)
 		cmocka_unit_test(my_number_rules),
 		cmocka_unit_test(contradictions),
 		cmocka_unit_test(techniques),
+		cmocka_unit_test(resolve_against_register),
+		cmocka_unit_test(postgresql_not_yet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
