@@ -1,5 +1,6 @@
 #include "certs/print/cert_pdf.h"
 #include "certs/document/certificate.h"
+#include "certs/document/destruction.h"
 #include "certs/print/cert_page.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -69,7 +70,8 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
 	if ((rc = kesu_read_file(cert_path, KESU_CERT_MAX_BYTES, &data, &len, err)) ||
-	    (rc = kesu_cert_parse(data, len, &cert, err)))
+	    (rc = kesu_destruction_is(data, len) ? kesu_destruction_parse(data, len, &cert, err)
+						 : kesu_cert_parse(data, len, &cert, err)))
 		goto out;
 	if ((rc = kesu_read_file(sigpath, MAX_SIG_BYTES, &der, &derlen, err))) {
 		kesu_err_prefix(err, "the signature beside the certificate: ");

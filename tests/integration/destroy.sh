@@ -93,6 +93,11 @@ check "kesu cert verify accepts it" "$KESU" cert verify --ca "$CA" --config /dev
 check "stock openssl cms -verify accepts it" openssl_verify "$doc" "$CA"
 check "register verify accepts the register with its destruction lines" \
 	"$KESU" register verify --register "$REG" --ca "$CA" --config /dev/null
+mkdir -p "$T_DIR/pdf"
+check "kesu cert pdf prints it as 物理破壊証明書 with its evidence" \
+	bash -c '"$KESU" cert pdf "$0" --out "$1" --ca "$CA" --config /dev/null >/dev/null &&
+		t=$(pdftotext "$1"/*.pdf -) && grep -q "物理破壊証明書" <<<"$t" && grep -q "破砕" <<<"$t" &&
+		grep -q "label-photo" <<<"$t" && grep -q "WD-MYNUMBER01" <<<"$t"' "$doc" "$T_DIR/pdf"
 out=$(destroy --serial WD-MYNUMBER01 --technique crush --witness '鈴木 一郎' 2>&1)
 check "a second destruction of a closed item is refused (exit 6)" \
 	bash -c '[ "$0" -eq 6 ] && grep -q "closed by a destruction already" <<<"$1"' "$?" "$out"

@@ -13,6 +13,7 @@
 
 #include "certs/document/certificate.h"
 #include "certs/print/cert_page.h"
+#include "certs/document/destruction.h"
 #include "certs/print/codes.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -276,8 +277,11 @@ static void a_contradiction_or_unknown_kind_is_not_printed(void **state)
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
 	c = cert_from("erased.json", false);
-	json_object_set_new(c, "kind", json_string("destruction"));
+	json_object_set_new(c, "kind", json_string("verification"));
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_NOTSUP));
+	/* An erasure certificate's fields under the destruction kind. */
+	json_object_set_new(c, "kind", json_string("destruction"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
 }
 
@@ -356,6 +360,44 @@ static void signers_are_read_only_from_a_signature_of_these_bytes(void **state)
 	assert_int_equal(kesu_print_sig_read(data, len, "junk", 4, &s, &err), KESU_ERR_CRYPTO);
 	free(data);
 	free(der);
+}
+
+/* ---- the destruction document ---- */
+
+static void destruction_page(void **state)
+{
+	(void)state;
+	const char *text =
+		"{\"schema\":\"kesu-destruction/1\",\"kind\":\"destruction\","
+		"\"id\":\"5f0c2a4e-1b7d-4c3e-9a11-2b3c4d5e6f70\","
+		"\"issued_at\":\"2026-11-22T15:00:00+09:00\","
+		"\"operator\":{\"name\":\"山田 太郎\",\"organization\":\"情報政策課\"},"
+		"\"medium\":{\"serial\":\"WD-1\",\"model\":null,\"identity_source\":\"typed\"},"
+		"\"asset\":{\"property_number\":null,\"department\":null,\"my_number\":true},"
+		"\"closes\":null,\"no_erasure_record\":\"leased\","
+		"\"technique\":{\"name\":\"crush\",\"term_ja\":\"破砕\",\"nist_destroy\":false,"
+		"\"particle_size_mm\":20},"
+		"\"destroyed_at\":\"2026-11-22T14:00:00+09:00\",\"location\":\"第二工場\","
+		"\"destroyed_by\":{\"company\":\"株式会社クラッシュ\",\"person\":\"佐藤 花子\"},"
+		"\"witnesses\":[{\"name\":\"鈴木 一郎\",\"organization\":null}],"
+		"\"evidence\":[{\"file\":\"after.jpg\",\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"size\":9,"
+		"\"role\":\"destroyed-photo\"}]}";
+	json_t *doc;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_parse(text, strlen(text), &doc, &err), KESU_OK);
+	struct kesu_doc *d = page(doc, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(first(d, KESU_BLK_TITLE)->text, "物理破壊証明書");
+	assert_string_equal(value(d, "方法（和名）"), "破砕");
+	assert_string_equal(value(d, "破片の最大寸法"), "20 mm");
+	assert_non_null(strstr(value(d, "証拠 1"), "after.jpg (destroyed-photo, 9 bytes)"));
+	assert_int_equal(banners(d, 1, "消去証明書は台帳にありません"), 1);
+	assert_non_null(strstr(d->subject, "serial: WD-1"));
+	kesu_doc_free(d);
+	/* A document that contradicts itself is not printed. */
+	json_object_set_new(doc, "closes", json_string("00000000-0000-4000-8000-000000000001"));
+	d = page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID);
+	assert_null(d);
+	json_decref(doc);
 }
 
 /* ---- the ledger ---- */
@@ -485,6 +527,7 @@ int main(void)
 		cmocka_unit_test(render_refuses_an_incomplete_document),
 		cmocka_unit_test(signers_are_read_only_from_a_signature_of_these_bytes),
 		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
+		cmocka_unit_test(destruction_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
