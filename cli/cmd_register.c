@@ -310,8 +310,8 @@ static enum kesu_rc import_one(const struct kesu_reg_ctx *c, const char *file,
 	enum kesu_rc rc;
 	if ((rc = kesu_cert_verify(file, &trust, &v))) {
 		fprintf(stderr, "kesu: %s: %s: %s; not registered\n", file, v.stage, v.error);
-	} else if ((rc = kesu_reg_append_cert_ts(c->reg, file, signer, c->ca,
-						 tsa->url[0] ? tsa : NULL, &a, &err))) {
+	} else if ((rc = (v.destruction ? kesu_reg_append_doc_ts : kesu_reg_append_cert_ts)(
+			    c->reg, file, signer, c->ca, tsa->url[0] ? tsa : NULL, &a, &err))) {
 		kesu_report(&err);
 		if (rc == KESU_ERR_UNSTAMPED)
 			printf("%s: registered as %llu (result %s), head not timestamped\n",
@@ -400,8 +400,8 @@ static const struct kesu_reg_verb trace_verb = {trace_opts, "SERIAL",
 	"(erasure, destruction, and the other documents the register carries).\n"
 	"Exit status 3 when the register has nothing for it.", run_trace};
 static const struct kesu_reg_verb import_verb = {import_opts, "CERT...",
-	"Verify certificates against the trusted CA and register them under a\n"
-	"new signed head.", run_import};
+	"Verify certificates and destruction documents against the trusted CA\n"
+	"and register them under a new signed head.", run_import};
 static const struct kesu_reg_verb repair_verb = {repair_opts, NULL,
 	"Make a register that does not verify extendable again, on the record:\n"
 	"keep what the signed head vouches for, save the rest, and sign a repair\n"

@@ -27,6 +27,7 @@ destroy() {
 		--person '佐藤 花子' "$@"
 }
 export -f destroy
+export T_DIR
 lines() { wc -l < "$REG"; }
 
 MN=$(issue "$(run_for WD-MYNUMBER01)" op --register "$REG" --my-number)
@@ -151,6 +152,18 @@ check "register verify after the batch" \
 	"$KESU" register verify --register "$REG" --ca "$CA" --config /dev/null
 
 R=(--register "$REG" --ca "$CA" --config /dev/null)
+REG2=$T_DIR/city/register.jsonl
+imp() { "$KESU" register import --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+	--register "$REG2" --ca "$CA" --config /dev/null "$@"; }
+export -f imp
+export REG2
+out=$(imp "$doc" 2>&1)
+check "the city's import of a destruction document before its erasure is refused" \
+	bash -c '[ "$0" -ne 0 ] && grep -q "not in the register" <<<"$1" && [ ! -s "$2" ]' "$?" "$out" "$REG2"
+check "... after its erasure certificate it is registered, closing it" \
+	bash -c 'imp "$0" >/dev/null && imp "$1" >/dev/null && tail -1 "$2" | jq -e ".kind == \"destruction\"" >/dev/null &&
+		[ "$("$KESU" register list --open --json --register "$2" --ca "$CA" --config /dev/null | jq length)" -eq 0 ]' \
+	"$MN" "$doc" "$REG2"
 check "after the pallet nothing is open, and verify --open-max-days 0 passes" \
 	bash -c '[ "$("$KESU" register list --open --json "$@" | jq length)" -eq 0 ] &&
 		"$KESU" register verify --open-max-days 0 "$@" >/dev/null' _ "${R[@]}"
