@@ -12,11 +12,6 @@ const char *const kesu_ledger_columns[] = {"seq", "time", "kind", "id", "serial"
 	"result", "operator", "approver", "witnesses", "destruction", "open", "closes",
 	"document", NULL};
 
-const char *const kesu_ledger_headings_ja[] = {"番号", "記録日時", "種別", "証明書ID",
-	"シリアル番号", "型番", "資産番号", "所管部署", "機密性", "マイナンバー", "理由",
-	"方式", "結果", "担当者", "承認者", "立会者", "物理破壊", "未完了", "完了させる消去証明書",
-	"文書ファイル", NULL};
-
 static const char *sget(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));

@@ -27,9 +27,8 @@ bool kesu_ledger_is_open(const json_t *lines, const json_t *docs, size_t i,
  * document; now is the clock open items are aged against (age_days). */
 json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now);
 
-/* The columns of the CSV export, in order, and their headings. */
+/* The keys every row has, in order. */
 extern const char *const kesu_ledger_columns[];
-extern const char *const kesu_ledger_headings_ja[];
 
 struct kesu_ledger_filter {
 	const char *asset, *department, *kind, *serial, *op;
