@@ -28,5 +28,6 @@ enum kesu_rc cmd_register(int argc, char **argv); /* cli/cmd_register.c */
 enum kesu_rc cmd_key(int argc, char **argv);      /* cli/cmd_key.c */
 enum kesu_rc cmd_wipe(int argc, char **argv);   /* cli/cmd_wipe.c */
 enum kesu_rc cmd_verify(int argc, char **argv); /* cli/cmd_verify.c */
+enum kesu_rc cmd_destroy(int argc, char **argv); /* cli/cmd_destroy.c */
 
 #endif

@@ -240,7 +240,7 @@ static json_t *verdict_json(const char *file, const struct kesu_cert_file_verdic
 	char st[KESU_TIME_LEN] = "";
 	if (ov->sig.signing_time)
 		kesu_time_format(ov->sig.signing_time, st);
-	return json_pack("{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o}",
+	return json_pack("{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o s:o}",
 		"file", kesu_json_str(file), "ok", ov->ok, "verdict", ov->stage,
 		"error", ov->ok ? json_null() : kesu_json_str(ov->error),
 		"id", ov->id[0] ? json_string(ov->id) : json_null(),
@@ -250,7 +250,9 @@ static json_t *verdict_json(const char *file, const struct kesu_cert_file_verdic
 		"physical_destruction_required", ov->v.physical_destruction_required,
 		"revocation_checked", ov->ok && ov->sig.revocation_checked,
 		"run_record_checked", ov->ok && ov->run_record_checked,
-		"warnings", w, "timestamp", ts_json(ov));
+		"warnings", w, "timestamp", ts_json(ov),
+		"evidence_checked", ov->destruction ? json_integer((json_int_t)ov->evidence_checked)
+						    : json_null());
 }
 
 static void verdict_print(const char *file, const struct kesu_cert_file_verdict *ov)
@@ -267,6 +269,8 @@ static void verdict_print(const char *file, const struct kesu_cert_file_verdict 
 	       ov->sig.signer_subject, st,
 	       ov->sig.revocation_checked ? ", not revoked" : "",
 	       ov->run_record_checked ? ", run record matches" : "");
+	if (ov->destruction)
+		printf(", %zu evidence file(s) match", ov->evidence_checked);
 	if (ov->ts_checked) {
 		kesu_time_format(ov->ts.gen_time, st);
 		printf(", timestamped %s by %s", st, ov->ts.tsa_subject);

@@ -36,26 +36,6 @@ static void collect(const json_t *line, void *arg)
 	json_array_append(c->rows, (json_t *)line);
 }
 
-/* One CSV cell: RFC 4180 quoting, and a leading quote on text a spreadsheet
- * would run as a formula (=, +, -, @, tab, CR), since serials and names come
- * from devices and people. */
-static void csv_cell(const char *s, bool last)
-{
-	if (!s)
-		s = "";
-	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
-	putchar('"');
-	if (formula)
-		putchar('\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-	putchar(last ? '\n' : ',');
-}
-
 /* list and export show only a register that verifies (chain and signed
  * head; the certificate files are register verify's job). */
 static enum kesu_rc reg_read(const struct kesu_reg_ctx *c, json_t **rows)
@@ -142,7 +122,7 @@ static enum kesu_rc run_repair(const struct kesu_reg_ctx *c, int nargs, char **a
 }
 
 static void verify_json(const char *reg, enum kesu_rc rc, const struct kesu_reg_verify *v,
-			const struct kesu_err *err)
+			const struct kesu_err *err, long max_days, const json_t *late)
 {
 	char gt[KESU_TIME_LEN];
 	kesu_time_format(v->head_ts.gen_time, gt);
@@ -160,11 +140,34 @@ static void verify_json(const char *reg, enum kesu_rc rc, const struct kesu_reg_
 		"first_bad_line", v->bad_line ? json_integer((json_int_t)v->bad_line) : json_null(),
 		"error", rc ? kesu_json_str(err->msg) : json_null(),
 		"head_timestamp", ts);
+	json_object_set_new(j, "open_max_days", max_days < 0 ? json_null()
+							     : json_integer(max_days));
+	json_object_set(j, "open_items_late", late ? (json_t *)late : json_null());
 	char *s = json_dumps(j, JSON_INDENT(2));
 	if (s)
 		printf("%s\n", s);
 	free(s);
 	json_decref(j);
+}
+
+/* Open My Number items past the limit: the register is sound, but the
+ * city's work is not done; exit 1 says so. */
+static enum kesu_rc print_late(const char *reg, long max_days, json_t *late)
+{
+	size_t i;
+	json_t *r;
+	json_array_foreach(late, i, r)
+		printf("%s: LATE: seq %s, serial %s, asset %s, department %s: My Number "
+		       "erasure %s still open after %lld days (limit %ld); record its "
+		       "destruction with 'kesu destroy'\n", reg, sv(r, "seq"), sv(r, "serial"),
+		       sv(r, "asset")[0] ? sv(r, "asset") : "?",
+		       sv(r, "department")[0] ? sv(r, "department") : "?", sv(r, "id"),
+		       (long long)json_integer_value(json_object_get(r, "age_days")), max_days);
+	size_t n = json_array_size(late);
+	json_decref(late);
+	if (n)
+		printf("%s: %zu open item(s) older than %ld days\n", reg, n, max_days);
+	return n ? KESU_ERR_FAILED : KESU_OK;
 }
 
 static enum kesu_rc run_verify(const struct kesu_reg_ctx *c, int nargs, char **args)
@@ -175,15 +178,24 @@ static enum kesu_rc run_verify(const struct kesu_reg_ctx *c, int nargs, char **a
 		if (c->a.tsa_ca)
 			return kesu_usage_error("register verify: --tsa-ca-file is for a "
 						"register file, not a database");
+		if (c->a.open_max_days)
+			return kesu_usage_error("register verify: --open-max-days is not "
+						"supported by the PostgreSQL register yet");
 		return kesu_reg_pg_verify(c);
 	}
 	struct kesu_err err = {0};
 	struct kesu_reg_verify v;
 	enum kesu_rc rc = kesu_register_verify_ts(c->reg, c->ca, c->tsa_ca, true, &v, NULL,
 						  NULL, &err);
-	if (c->a.json) {
-		verify_json(c->reg, rc, &v, &err);
+	long max_days = -1;
+	json_t *late = NULL;
+	if (!rc && (rc = kesu_reg_ledger_overdue(c, &max_days, &late)))
 		return rc;
+	if (c->a.json) {
+		verify_json(c->reg, rc, &v, &err, max_days, late);
+		size_t n_late = json_array_size(late);
+		json_decref(late);
+		return rc ? rc : n_late ? KESU_ERR_FAILED : KESU_OK;
 	}
 	if (rc) {
 		kesu_report(&err);
@@ -203,7 +215,7 @@ static enum kesu_rc run_verify(const struct kesu_reg_ctx *c, int nargs, char **a
 	if (v.text.repairs)
 		printf("%s: %zu repair line(s) record entries lost; see 'kesu "
 		       "register list'\n", c->reg, v.text.repairs);
-	return KESU_OK;
+	return print_late(c->reg, max_days, late);
 }
 
 static void print_csv(const json_t *rows)
@@ -214,13 +226,13 @@ static void print_csv(const json_t *rows)
 	size_t i;
 	json_t *r;
 	for (i = 0; cols[i]; i++)
-		csv_cell(cols[i], !cols[i + 1]);
+		kesu_csv_cell(cols[i], !cols[i + 1], "\n");
 	json_array_foreach(rows, i, r) {
 		char seq[24];
 		snprintf(seq, sizeof(seq), "%lld",
 			 (long long)json_integer_value(json_object_get(r, "seq")));
 		for (size_t k = 0; cols[k]; k++)
-			csv_cell(k ? sv(r, cols[k]) : seq, !cols[k + 1]);
+			kesu_csv_cell(k ? sv(r, cols[k]) : seq, !cols[k + 1], "\n");
 	}
 }
 
@@ -246,6 +258,8 @@ static void print_table(const json_t *rows)
 static enum kesu_rc run_list(const struct kesu_reg_ctx *c, int nargs, char **args)
 {
 	(void)nargs, (void)args;
+	if (!kesu_reg_is_db(c->reg) || kesu_reg_ledger_filtered(&c->a))
+		return kesu_reg_ledger_list(c);
 	json_t *rows;
 	enum kesu_rc rc = reg_read(c, &rows);
 	if (rc)
@@ -265,8 +279,10 @@ static enum kesu_rc run_list(const struct kesu_reg_ctx *c, int nargs, char **arg
 static enum kesu_rc run_export(const struct kesu_reg_ctx *c, int nargs, char **args)
 {
 	(void)nargs, (void)args;
-	if (!c->a.csv)
-		return kesu_usage_error("register export: give --csv");
+	if (!c->a.csv && !c->a.excel)
+		return kesu_usage_error("register export: give --csv or --excel");
+	if (!kesu_reg_is_db(c->reg) || c->a.excel || kesu_reg_ledger_filtered(&c->a))
+		return kesu_reg_ledger_export(c);
 	json_t *rows;
 	enum kesu_rc rc = reg_read(c, &rows);
 	if (rc)
@@ -274,6 +290,13 @@ static enum kesu_rc run_export(const struct kesu_reg_ctx *c, int nargs, char **a
 	print_csv(rows);
 	json_decref(rows);
 	return KESU_OK;
+}
+
+static enum kesu_rc run_trace(const struct kesu_reg_ctx *c, int nargs, char **args)
+{
+	if (nargs != 1)
+		return kesu_usage_error("register trace: give one SERIAL");
+	return kesu_reg_ledger_trace(c, args[0]);
 }
 
 /* One certificate: verified, then appended; what happened is printed. */
@@ -287,8 +310,8 @@ static enum kesu_rc import_one(const struct kesu_reg_ctx *c, const char *file,
 	enum kesu_rc rc;
 	if ((rc = kesu_cert_verify(file, &trust, &v))) {
 		fprintf(stderr, "kesu: %s: %s: %s; not registered\n", file, v.stage, v.error);
-	} else if ((rc = kesu_reg_append_cert_ts(c->reg, file, signer, c->ca,
-						 tsa->url[0] ? tsa : NULL, &a, &err))) {
+	} else if ((rc = (v.destruction ? kesu_reg_append_doc_ts : kesu_reg_append_cert_ts)(
+			    c->reg, file, signer, c->ca, tsa->url[0] ? tsa : NULL, &a, &err))) {
 		kesu_report(&err);
 		if (rc == KESU_ERR_UNSTAMPED)
 			printf("%s: registered as %llu (result %s), head not timestamped\n",
@@ -331,17 +354,25 @@ static enum kesu_rc run_import(const struct kesu_reg_ctx *c, int nargs, char **a
 
 static const struct kesu_opt verify_opts[] = {
 	KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_REG_OPT_TSA_CA, KESU_OPT_JSON,
+	{"open-max-days", 0, "N", "report My Number items open longer than N days, exit 1 ([register] open_max_days)"},
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt list_opts[] = {
 	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
+	KESU_REG_OPT_ASSET, KESU_REG_OPT_DEPARTMENT, KESU_REG_OPT_KIND, KESU_REG_OPT_OPEN,
 	KESU_OPT_JSON, KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_OPT_CONFIG,
 	KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt export_opts[] = {
-	{"csv", 0, NULL, "CSV for the asset ledger (the only format; columns in kesu(8))"},
+	{"csv", 0, NULL, "CSV for the asset ledger (columns in kesu(8))"},
+	{"excel", 0, NULL, "the same CSV for Excel: UTF-8 with a BOM, CRLF line ends"},
 	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
+	KESU_REG_OPT_ASSET, KESU_REG_OPT_DEPARTMENT, KESU_REG_OPT_KIND, KESU_REG_OPT_OPEN,
 	KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
+};
+static const struct kesu_opt trace_opts[] = {
+	KESU_OPT_JSON, KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP,
+	KESU_OPT_END,
 };
 static const struct kesu_opt import_opts[] = {
 	KESU_REG_OPT_CA, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT, KESU_REG_OPT_REGISTER,
@@ -359,13 +390,18 @@ static const struct kesu_reg_verb verify_verb = {verify_opts, NULL,
 	"signed head and its timestamp, that no certificate or run is registered\n"
 	"twice, and that every line matches the certificate it points to.", run_verify};
 static const struct kesu_reg_verb list_verb = {list_opts, NULL,
-	"List the entries of a register that verifies (chain and signed head).", run_list};
+	"List the entries of a register that verifies (chain and signed head),\n"
+	"each with what its document says (asset, department, open or closed).", run_list};
 static const struct kesu_reg_verb export_verb = {export_opts, NULL,
 	"Write the entries of a register that verifies as CSV; text a spreadsheet\n"
 	"would run as a formula is quoted.", run_export};
+static const struct kesu_reg_verb trace_verb = {trace_opts, "SERIAL",
+	"The life of one medium: every line naming its serial, in register order\n"
+	"(erasure, destruction, and the other documents the register carries).\n"
+	"Exit status 3 when the register has nothing for it.", run_trace};
 static const struct kesu_reg_verb import_verb = {import_opts, "CERT...",
-	"Verify certificates against the trusted CA and register them under a\n"
-	"new signed head.", run_import};
+	"Verify certificates and destruction documents against the trusted CA\n"
+	"and register them under a new signed head.", run_import};
 static const struct kesu_reg_verb repair_verb = {repair_opts, NULL,
 	"Make a register that does not verify extendable again, on the record:\n"
 	"keep what the signed head vouches for, save the rest, and sign a repair\n"
@@ -375,6 +411,7 @@ static const struct kesu_verb VERBS[] = {
 	{"verify", "check the chain, the signed head and the certificates", kesu_reg_verb_main, &verify_verb},
 	{"list", "list the entries", kesu_reg_verb_main, &list_verb},
 	{"export", "the entries as CSV for the asset ledger", kesu_reg_verb_main, &export_verb},
+	{"trace", "the whole life of one medium", kesu_reg_verb_main, &trace_verb},
 	{"import", "verify and register certificates", kesu_reg_verb_main, &import_verb},
 	{"repair", "make a damaged register extendable again, on the record", kesu_reg_verb_main, &repair_verb},
 	{"report", "the disposal ledger for a period as a PDF", cmd_register_report, NULL},

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{"wipe", cmd_wipe, N_("overwrite devices, verify from the medium, write run records")},
 	{"verify", cmd_verify, N_("spot-check an erased medium and write a signed report")},
 	{"methods", cmd_methods, N_("list the erasure methods and their passes")},
+	{"destroy", cmd_destroy, N_("record the physical destruction of media (signed, registered)")},
 	{"cert", cmd_cert, N_("issue, verify or show disposal certificates")},
 	{"register", cmd_register, N_("verify, list, export, import, push or seal the disposal register")},
 	{"key", cmd_key, N_("create a signing key and certificate request")},

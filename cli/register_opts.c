@@ -24,6 +24,10 @@ static const struct {
 	{"out", offsetof(struct kesu_reg_args, out)},
 	{"serial", offsetof(struct kesu_reg_args, serial)},
 	{"operator", offsetof(struct kesu_reg_args, op)},
+	{"asset", offsetof(struct kesu_reg_args, asset)},
+	{"department", offsetof(struct kesu_reg_args, department)},
+	{"kind", offsetof(struct kesu_reg_args, kind)},
+	{"open-max-days", offsetof(struct kesu_reg_args, open_max_days)},
 };
 
 /* A verb's table names an entry no field is kept for: a slip in this
@@ -49,6 +53,10 @@ static enum kesu_rc reg_opt(void *ud, const struct kesu_opt *opt, const char *ar
 		a->json = true;
 	else if (!strcmp(opt->name, "csv"))
 		a->csv = true;
+	else if (!strcmp(opt->name, "excel"))
+		a->excel = true;
+	else if (!strcmp(opt->name, "open"))
+		a->open = true;
 	else if (!strcmp(opt->name, "since"))
 		return kesu_opt_time(opt, arg, &a->since);
 	else if (!strcmp(opt->name, "until"))

@@ -24,13 +24,18 @@
 #define KESU_REG_OPT_UNTIL {"until", 0, "TIME", "entries at or before TIME"}
 #define KESU_REG_OPT_SERIAL {"serial", 0, "S", "entries for this device serial"}
 #define KESU_REG_OPT_OPERATOR {"operator", 0, "NAME", "entries by this operator"}
+#define KESU_REG_OPT_ASSET {"asset", 0, "A", "entries for this asset (property) number"}
+#define KESU_REG_OPT_DEPARTMENT {"department", 0, "D", "entries for this owning department"}
+#define KESU_REG_OPT_KIND {"kind", 0, "K", "entries of this kind: erasure (certificate), destruction, repair, recovery"}
+#define KESU_REG_OPT_OPEN {"open", 0, NULL, "only My Number erasures no destruction has closed yet"}
 
 /* What the options said; NULL or 0 where they said nothing. */
 struct kesu_reg_args {
 	const char *reg, *ca, *config, *key, *cert, *tsa, *tsa_ca, *reason, *from, *out;
 	const char *serial, *op;
+	const char *asset, *department, *kind, *open_max_days;
 	time_t since, until;
-	bool json, csv;
+	bool json, csv, excel, open;
 };
 
 /* The options, kesu.conf, and what the two make of the usual choices. */
@@ -62,5 +67,22 @@ extern const struct kesu_reg_verb kesu_reg_pg_init_db, kesu_reg_pg_push, kesu_re
 /* register verify and list/export when the register is a database. */
 enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c);
 enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows);
+
+/* The ledger view of a register (cli/register_ledger.c): list, export
+ * and trace over every line joined with its document, and the open items
+ * register verify reports as late. */
+enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c);
+enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c);
+enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *serial);
+/* After a register verified: the open items older than --open-max-days
+ * (or [register] open_max_days) as ledger rows in *late (new reference;
+ * NULL and *max_days -1 when no limit is set).  Errors are reported. */
+enum kesu_rc kesu_reg_ledger_overdue(const struct kesu_reg_ctx *c, long *max_days,
+				     json_t **late);
+/* One CSV cell (RFC 4180; text a spreadsheet would run as a formula gets
+ * a leading quote), then a comma or the line end eol. */
+void kesu_csv_cell(const char *s, bool last, const char *eol);
+/* Whether a list or export asks for the ledger's own filters. */
+bool kesu_reg_ledger_filtered(const struct kesu_reg_args *a);
 
 #endif

@@ -31,6 +31,7 @@ static const struct field FIELDS[] = {
 	F("trust", "crl_file", crl_file),
 	F("register", "path", register_path),
 	F("register", "url", register_url),
+	F("register", "open_max_days", open_max_days),
 	F("paths", "state_dir", state_dir),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
@@ -135,6 +136,11 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 		if (!kesu_strlcpy((char *)cfg + FIELDS[i].off, val, FIELDS[i].size))
 			return kesu_fail(err, KESU_ERR_INVALID, 0,
 					 "%s:%zu: value of '%s' is too long", name, lineno, key);
+		if (!strcmp(section, "register") && !strcmp(key, "open_max_days") &&
+		    strspn(val, "0123456789") != strlen(val))
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: [register] open_max_days must be a whole "
+					 "number of days", name, lineno);
 		if (!strcmp(section, "register") && !strcmp(key, "url") &&
 		    strncmp(val, "postgresql://", 13) && strncmp(val, "postgres://", 11))
 			return kesu_fail(err, KESU_ERR_INVALID, 0,

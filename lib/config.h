@@ -31,6 +31,7 @@ struct kesu_config {
 	char crl_file[PATH_MAX];   /* their CRLs (PEM); empty = no revocation check */
 	char register_path[PATH_MAX];
 	char register_url[PATH_MAX]; /* postgresql:// URL of a database register */
+	char open_max_days[8];     /* register verify: open items older are late */
 	char state_dir[PATH_MAX];
 };
 

@@ -115,5 +115,37 @@ echo "openssl cms -verify -binary -inform DER -in $X.p7s -content $X -CAfile ca.
 (cd "$DEMO_DIR/records" &&
 	openssl cms -verify -binary -inform DER -in "$X.p7s" -content "$X" -CAfile ca.pem -purpose any >/dev/null)
 
+step "a My Number disk: its erasure certificate stays open until it is destroyed"
+# A second disk's run record (the test fixture of a SATA disk; on a real
+# machine it comes from kesu wipe), certified as My Number media.
+sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" \
+	"$(dirname "$0")/fixtures/runs/erased.json" > "$DEMO_DIR/records/run-mynumber.json"
+"$KESU" cert issue "$DEMO_DIR/records/run-mynumber.json" --config "$DEMO_DIR/kesu.conf" \
+	--asset MN-2020-0007 --class 3 --my-number --reason disposal \
+	--approver '佐藤 花子 (総務課長)' --approval-date 2026-11-20 --witness '鈴木 一郎/総務課'
+"$KESU" register list --open --config "$DEMO_DIR/kesu.conf"
+
+step "kesu destroy: the disk crushed (破砕) by a contractor, photos kept as evidence"
+printf 'photo of the label' > "$DEMO_DIR/label.jpg"
+printf 'photo of the pieces' > "$DEMO_DIR/after.jpg"
+DEMO_DESTR=$("$KESU" destroy --config "$DEMO_DIR/kesu.conf" --serial WD-WCC6Y0ABCDEF \
+	--technique 破砕 --particle-size 20 --location '株式会社クラッシュ 第二工場' \
+	--company '株式会社クラッシュ' --person '高橋 次郎' --witness '鈴木 一郎/総務課' \
+	--label-photo "$DEMO_DIR/label.jpg" --destroyed-photo "$DEMO_DIR/after.jpg" \
+	--cert-dir "$DEMO_DIR/records")
+jq '{kind, closes, technique, destroyed_by, witnesses, evidence}' "$DEMO_DESTR"
+"$KESU" cert verify --config "$DEMO_DIR/kesu.conf" "$DEMO_DESTR"
+X=$(basename "$DEMO_DESTR")
+(cd "$DEMO_DIR/records" &&
+	openssl cms -verify -binary -inform DER -in "$X.p7s" -content "$X" -CAfile ca.pem \
+		-purpose any >/dev/null) && echo "openssl cms -verify: $X verified"
+
+step "the My Number item is closed: nothing open, its whole life, the ledger"
+"$KESU" register list --open --config "$DEMO_DIR/kesu.conf"
+[ "$("$KESU" register list --open --json --config "$DEMO_DIR/kesu.conf" | jq length)" -eq 0 ]
+"$KESU" register verify --open-max-days 0 --config "$DEMO_DIR/kesu.conf"
+"$KESU" register trace WD-WCC6Y0ABCDEF --config "$DEMO_DIR/kesu.conf"
+"$KESU" register export --csv --config "$DEMO_DIR/kesu.conf" | cut -d, -f1,3,6,19-
+
 echo
 echo "demo: ok"

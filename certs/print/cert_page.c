@@ -2,6 +2,7 @@
 #include "certs/print/codes.h"
 #include "certs/print/text.h"
 #include "certs/document/certificate.h"
+#include "certs/document/destruction.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -470,14 +471,121 @@ static const struct section ERASURE[] = {
 	{NULL, NULL, NULL, NULL},
 };
 
-/* Kinds with a printed layout.  Destruction and verification certificates
- * (issue #12) get a row here when their schema exists. */
+/* ---- the destruction document (kesu-destruction(5)) ---- */
+
+static const struct field DESTR_CERT[] = {
+	{"証明書ID", "Certificate ID", "id", F_MONO, NULL, false},
+	{"発行日時", "Issued at", "issued_at", F_STR, NULL, true},
+	{"記録者", "Recorded by", "operator.name", F_STR, NULL, true},
+	{"記録者の所属", "Organization", "operator.organization", F_STR, NULL, false},
+	{"完了させる消去証明書", "Erasure certificate closed", "closes", F_MONO, NULL, false},
+	{"消去記録がない理由", "Why there is no erasure record", "no_erasure_record", F_STR,
+	 NULL, false},
+	{NULL, NULL, NULL, 0, NULL, false},
+};
+static const struct field DESTR_MEDIUM[] = {
+	{"シリアル番号", "Serial number", "medium.serial", F_MONO, NULL, true},
+	{"型番", "Model", "medium.model", F_STR, NULL, true},
+	{"識別の根拠", "Identified from", "medium.identity_source", F_STR, NULL, true},
+	{"資産番号", "Property number", "asset.property_number", F_STR, NULL, true},
+	{"所管部署", "Owning department", "asset.department", F_STR, NULL, true},
+	{"マイナンバー", "My Number data", "asset.my_number", F_BOOL, NULL, true},
+	{NULL, NULL, NULL, 0, NULL, false},
+};
+static const struct field DESTR_WORK[] = {
+	{"破壊方法", "Technique", "technique.name", F_STR, NULL, true},
+	{"方法（和名）", "Technique (Japanese)", "technique.term_ja", F_STR, NULL, true},
+	{"NIST SP 800-88 Destroy", "NIST SP 800-88 Destroy", "technique.nist_destroy", F_BOOL,
+	 NULL, true},
+	{"破壊日時", "Destroyed at", "destroyed_at", F_STR, NULL, true},
+	{"場所", "Location", "location", F_STR, NULL, false},
+	{"破壊業者", "Company", "destroyed_by.company", F_STR, NULL, true},
+	{"作業者", "Person", "destroyed_by.person", F_STR, NULL, true},
+	{NULL, NULL, NULL, 0, NULL, false},
+};
+
+static void particle_size(struct ctx *c)
+{
+	const json_t *p = at(c->in->cert, "technique.particle_size_mm");
+	char buf[64];
+	if (json_is_number(p))
+		snprintf(buf, sizeof(buf), "%g mm", json_number_value(p));
+	else
+		pick(c, "記録なし", "not recorded", buf, sizeof(buf));
+	add_field(c, "破片の最大寸法", "Largest particle", buf, true, false);
+}
+
+/* Each evidence file by name, role, size and hash: the copies beside the
+ * document are what kesu cert verify re-hashes. */
+static void evidence(struct ctx *c)
+{
+	const json_t *ev = at(c->in->cert, "evidence");
+	size_t i;
+	json_t *e;
+	char ja[48], en[48], buf[600];
+	json_array_foreach(ev, i, e) {
+		snprintf(ja, sizeof(ja), "証拠 %zu", i + 1);
+		snprintf(en, sizeof(en), "Evidence %zu", i + 1);
+		snprintf(buf, sizeof(buf), "%s (%s, %" JSON_INTEGER_FORMAT " bytes) SHA-256 %s",
+			 json_string_value(json_object_get(e, "file")),
+			 json_string_value(json_object_get(e, "role")),
+			 json_integer_value(json_object_get(e, "size")),
+			 json_string_value(json_object_get(e, "sha256")));
+		add_field(c, ja, en, buf, false, true);
+	}
+	if (!json_array_size(ev))
+		add_field(c, "証拠ファイル", "Evidence files", pick(c, "なし", "none", buf,
+								    sizeof(buf)), false, false);
+}
+
+static const struct section DESTRUCTION[] = {
+	{"証明書", "Certificate", DESTR_CERT, NULL},
+	{"媒体", "Medium", DESTR_MEDIUM, NULL},
+	{"物理破壊", "Physical destruction", DESTR_WORK, particle_size},
+	{"立会者", "Witnesses", NULL, witnesses},
+	{"証拠ファイル", "Evidence", NULL, evidence},
+	{"電子署名", "Electronic signature", NULL, signers},
+	{"確認方法", "How to check", NULL, check_box},
+	{NULL, NULL, NULL, NULL},
+};
+
+/* Kinds with a printed layout: their sections, their consistency verdict,
+ * and where the medium's serial is.  The verification report (issue #12)
+ * gets a row here when its schema is a certificate kind. */
+/* The destruction verdict assumes a document its reader accepted: one
+ * that is not (another kind's fields under this kind) is an error, not a
+ * crash. */
+static void not_this_kind(const struct kesu_err *err, struct kesu_cert_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->n_errors = 1;
+	snprintf(v->errors[0], sizeof(v->errors[0]), "%.200s", err->msg);
+}
+
+static void judge_erasure(const json_t *d, struct kesu_cert_verdict *v)
+{
+	/* Robust to what it is given: hostile text is printed, visibly. */
+	kesu_cert_judge(d, v);
+}
+
+static void judge_destruction(const json_t *d, struct kesu_cert_verdict *v)
+{
+	struct kesu_err err = {0};
+	if (kesu_destruction_check(d, &err))
+		not_this_kind(&err, v);
+	else
+		kesu_destruction_judge(d, NULL, v);
+}
+
 static const struct layout {
 	const char *kind;
 	const struct section *sections;
+	void (*judge)(const json_t *doc, struct kesu_cert_verdict *v);
+	const char *serial, *path;
 } LAYOUTS[] = {
-	{"erasure", ERASURE},
-	{NULL, NULL},
+	{"erasure", ERASURE, judge_erasure, "device.serial", "device.path"},
+	{"destruction", DESTRUCTION, judge_destruction, "medium.serial", "medium.serial"},
+	{NULL, NULL, NULL, NULL, NULL},
 };
 
 static void banner(struct ctx *c, int level, const char *text, const char *detail)
@@ -487,9 +595,22 @@ static void banner(struct ctx *c, int level, const char *text, const char *detai
 		b->level = level;
 }
 
+static void destruction_banners(struct ctx *c)
+{
+	char buf[800];
+	if (json_is_string(at(c->in->cert, "no_erasure_record")))
+		banner(c, 1, pick(c, "注意：この媒体の消去証明書は台帳にありません（理由は下記）",
+				  "CAUTION: the register holds no erasure certificate for this "
+				  "medium (the reason is below)", buf, sizeof(buf)), NULL);
+}
+
 static void banners(struct ctx *c)
 {
 	const json_t *cert = c->in->cert;
+	if (!strcmp(json_string_value(json_object_get(cert, "kind")), "destruction")) {
+		destruction_banners(c);
+		return;
+	}
 	const char *result = json_string_value(at(cert, "result"));
 	size_t nbad = json_array_size(at(cert, "execution.bad_ranges"));
 	char ja[400], en[400], buf[800];
@@ -535,7 +656,7 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 				 "certificate kind '%s' has no printed layout in this kesu",
 				 kind ? kind : "?");
 	struct kesu_cert_verdict v;
-	kesu_cert_judge(in->cert, &v);
+	lay->judge(in->cert, &v);
 	if (v.n_errors)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "the certificate contradicts itself (%s); it is not printed",
@@ -550,11 +671,9 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 		     in->lang == KESU_LANG_EN ? k->en : k->ja);
 	snprintf(buf, sizeof(buf), "%s %s", k->ja, json_string_value(json_object_get(in->cert, "id")));
 	d->title = strdup(in->lang == KESU_LANG_EN ? k->en : buf);
-	snprintf(buf, sizeof(buf), "%s / %s: %s", k->en,
-		 json_string_value(at(in->cert, "device.serial")) ? "serial" : "device",
-		 json_string_value(at(in->cert, "device.serial"))
-			 ? json_string_value(at(in->cert, "device.serial"))
-			 : json_string_value(at(in->cert, "device.path")));
+	const char *serial = json_string_value(at(in->cert, lay->serial));
+	snprintf(buf, sizeof(buf), "%s / %s: %s", k->en, serial ? "serial" : "device",
+		 serial ? serial : json_string_value(at(in->cert, lay->path)));
 	d->subject = strdup(buf);
 	snprintf(buf, sizeof(buf), "%s  %s  %s %s", in->file_name, in->sha256,
 		 in->lang == KESU_LANG_EN ? "printed" : "印刷", in->printed_at);

@@ -1,5 +1,6 @@
 #include "certs/print/cert_pdf.h"
 #include "certs/document/certificate.h"
+#include "certs/document/destruction.h"
 #include "certs/print/cert_page.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -69,7 +70,8 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
 	if ((rc = kesu_read_file(cert_path, KESU_CERT_MAX_BYTES, &data, &len, err)) ||
-	    (rc = kesu_cert_parse(data, len, &cert, err)))
+	    (rc = kesu_destruction_is(data, len) ? kesu_destruction_parse(data, len, &cert, err)
+						 : kesu_cert_parse(data, len, &cert, err)))
 		goto out;
 	if ((rc = kesu_read_file(sigpath, MAX_SIG_BYTES, &der, &derlen, err))) {
 		kesu_err_prefix(err, "the signature beside the certificate: ");
@@ -127,6 +129,11 @@ static json_t *load_cert(const json_t *line, const char *cert_dir, const char **
 	char *data;
 	size_t len;
 	json_t *c = NULL;
+	const char *kind = json_string_value(json_object_get(line, "kind"));
+	if (kind && !strcmp(kind, "destruction")) {
+		*problem = "physical destruction without an erasure record";
+		return NULL;
+	}
 	if (!file || !want) {
 		*problem = "not a certificate line";
 		return NULL;
@@ -145,6 +152,23 @@ static json_t *load_cert(const json_t *line, const char *cert_dir, const char **
 		*problem = "not a valid certificate";
 	free(data);
 	return c;
+}
+
+/* The destruction line that closes a certificate line, if any. */
+static const json_t *closer_of(const json_t *lines, const json_t *line)
+{
+	const char *id = json_string_value(json_object_get(line, "cert_id"));
+	const char *kind = json_string_value(json_object_get(line, "kind"));
+	size_t i;
+	json_t *l;
+	if (!id || !kind || strcmp(kind, "certificate"))
+		return NULL;
+	json_array_foreach(lines, i, l) {
+		const char *c = json_string_value(json_object_get(l, "closes"));
+		if (c && !strcmp(c, id))
+			return l;
+	}
+	return NULL;
 }
 
 enum kesu_rc kesu_report_pdf_write(const struct kesu_report_opts *r,
@@ -193,8 +217,12 @@ enum kesu_rc kesu_report_pdf_write(const struct kesu_report_opts *r,
 	size_t i;
 	json_t *line;
 	json_array_foreach(led.lines, i, line) {
-		struct kesu_report_entry cand = {line, NULL, NULL};
+		struct kesu_report_entry cand = {line, NULL, NULL, closer_of(led.lines, line)};
 		const char *kind = json_string_value(json_object_get(line, "kind"));
+		/* A destruction shows on the row of the erasure it closes. */
+		if (kind && !strcmp(kind, "destruction") &&
+		    json_is_string(json_object_get(line, "closes")))
+			continue;
 		if (kind && !strcmp(kind, "recovery")) {
 			if (kesu_report_selects(&in, &cand))
 				in.recoveries++;

@@ -217,9 +217,14 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 			       c ? sget(c, "result") : sget(e->line, "result"), t.result,
 			       sizeof(t.result));
 		bool pdr = c && json_is_true(json_object_get(c, "physical_destruction_required"));
-		snprintf(t.destr, sizeof(t.destr), "%s",
-			 pdr ? L(in, "要破壊・未記録", "required, not recorded", b3, sizeof(b3))
-			     : L(in, "記録なし", "not recorded", b3, sizeof(b3)));
+		if (e->closed_by)
+			snprintf(t.destr, sizeof(t.destr), "%s (%s)",
+				 L(in, "破壊済み", "destroyed", b3, sizeof(b3)),
+				 sget(e->closed_by, "technique"));
+		else
+			snprintf(t.destr, sizeof(t.destr), "%s",
+				 pdr ? L(in, "要破壊・未記録", "required, not recorded", b3, sizeof(b3))
+				     : L(in, "記録なし", "not recorded", b3, sizeof(b3)));
 		if (c)
 			snprintf(t.method, sizeof(t.method), "%s", sget(c, "method.name"));
 		else
@@ -256,7 +261,7 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 	size_t open = 0;
 	for (size_t i = 0; i < in->n; i++) {
 		const struct kesu_report_entry *e = &in->e[i];
-		if (!kesu_report_selects(in, e) || !e->cert ||
+		if (!kesu_report_selects(in, e) || !e->cert || e->closed_by ||
 		    !json_is_true(json_object_get(e->cert, "physical_destruction_required")))
 			continue;
 		if (!open++) {

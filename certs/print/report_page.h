@@ -17,6 +17,7 @@ struct kesu_report_entry {
 	const json_t *line;      /* the register line (kind certificate) */
 	const json_t *cert;      /* its certificate, NULL when not available */
 	const char *problem;     /* why not available (shown in the row) */
+	const json_t *closed_by; /* the destruction line closing it, or NULL */
 };
 
 struct kesu_report_in {

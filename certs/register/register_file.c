@@ -2,6 +2,7 @@
  * decision is made by the pure half (register.c); this file reads, writes
  * and undoes through register_store.h. */
 #include "certs/register/register_store.h"
+#include "certs/register/reg_kinds.h"
 #include "certs/document/certificate.h"
 #include "certs/sign/cms_unanchored.h"
 #include "certs/sign/cms_verify.h"
@@ -73,6 +74,46 @@ enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
 }
 
 /* What the register already says about one certificate and its run. */
+/* Append entry after what the verdict keeps (r opened as a writer, not
+ * DAMAGED): what a crash left after the signed line is cut, kept aside
+ * and recorded in the chain itself first, so the cut is never silent. */
+enum kesu_rc kesu_regf_append_entry(struct reg *r, json_t *entry, struct kesu_signer *signer,
+				    const struct kesu_tsa *tsa, struct kesu_reg_append *res,
+				    struct kesu_err *err)
+{
+	const struct kesu_reg_verdict *v = &r->verdict;
+	char *lines = NULL;
+	size_t n = 0;
+	enum kesu_rc rc;
+	uint64_t seq = v->keep_seq;
+	char hash[65];
+	memcpy(hash, v->keep_hash, sizeof(hash));
+	if (v->state == KESU_REG_RESIDUE) {
+		char cut_hash[65], cut_file[PATH_MAX];
+		kesu_sha256_hex(r->text + v->keep_bytes, r->len - v->keep_bytes, cut_hash);
+		json_t *rec = json_pack("{s:s s:I s:s}", "kind", "recovery", "cut_bytes",
+					(json_int_t)(r->len - v->keep_bytes), "cut_sha256",
+					cut_hash);
+		res->recovery_seq = ++seq;
+		rc = rec ? kesu_regf_chain_line(rec, seq, hash, &lines, &n, err)
+			 : kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		json_decref(rec);
+		if (rc || (rc = kesu_regf_save_cut(r, v->keep_bytes, seq, cut_file,
+						    sizeof(cut_file), err)))
+			goto out;
+		res->recovered = true;
+	}
+	if ((rc = kesu_regf_chain_line(entry, ++seq, hash, &lines, &n, err)))
+		goto out;
+	/* Without its token the entry and the head are still in place. */
+	rc = kesu_regf_commit(r, v->keep_bytes, lines, n, seq, hash, signer, tsa, err);
+	if (!rc || rc == KESU_ERR_UNSTAMPED)
+		res->seq = seq;
+out:
+	free(lines);
+	return rc;
+}
+
 struct seen {
 	const char *id, *run, *h_cert, *h_sig;
 	uint64_t id_seq, run_seq;
@@ -84,7 +125,9 @@ static void find_seen(const json_t *line, void *arg)
 {
 	struct seen *s = arg;
 	const char *kind = json_string_value(json_object_get(line, "kind"));
-	if (strcmp(kind, "certificate"))
+	bool cert = !strcmp(kind, "certificate");
+	/* Every signed document shares the certificate id space. */
+	if (!cert && !kesu_reg_kind_find(kind))
 		return;
 	uint64_t seq = (uint64_t)json_integer_value(json_object_get(line, "seq"));
 	const char *id = json_string_value(json_object_get(line, "cert_id"));
@@ -96,7 +139,8 @@ static void find_seen(const json_t *line, void *arg)
 			  !strcmp(json_string_value(json_object_get(line, "sig_sha256")),
 				  s->h_sig);
 	}
-	if (s->run && !strcmp(json_string_value(json_object_get(line, "run_id")), s->run)) {
+	if (cert && s->run &&
+	    !strcmp(json_string_value(json_object_get(line, "run_id")), s->run)) {
 		s->run_seq = seq;
 		snprintf(s->run_cert, sizeof(s->run_cert), "%s", id);
 	}
@@ -155,8 +199,6 @@ enum kesu_rc kesu_register_append_cert_ts(const char *reg_path,
 		.h_cert = json_string_value(json_object_get(entry, "cert_sha256")),
 		.h_sig = json_string_value(json_object_get(entry, "sig_sha256"))};
 	struct reg r;
-	char *lines = NULL;
-	size_t n = 0;
 	if ((rc = kesu_regf_open(&r, reg_path, ca_file, true, false, find_seen, &s, err)))
 		goto out_entry;
 	const struct kesu_reg_verdict *v = &r.verdict;
@@ -174,34 +216,8 @@ enum kesu_rc kesu_register_append_cert_ts(const char *reg_path,
 		rc = refuse_seen(&s, reg_path, err);
 		goto out;
 	}
-	uint64_t seq = v->keep_seq;
-	char hash[65];
-	memcpy(hash, v->keep_hash, sizeof(hash));
-	if (v->state == KESU_REG_RESIDUE) {
-		/* What a crash left after the signed line is cut, kept aside,
-		 * and recorded in the chain itself, so the cut is never silent. */
-		char cut_hash[65], cut_file[PATH_MAX];
-		kesu_sha256_hex(r.text + v->keep_bytes, r.len - v->keep_bytes, cut_hash);
-		json_t *rec = json_pack("{s:s s:I s:s}", "kind", "recovery", "cut_bytes",
-					(json_int_t)(r.len - v->keep_bytes), "cut_sha256",
-					cut_hash);
-		res->recovery_seq = ++seq;
-		rc = rec ? kesu_regf_chain_line(rec, seq, hash, &lines, &n, err)
-			 : kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		json_decref(rec);
-		if (rc || (rc = kesu_regf_save_cut(&r, v->keep_bytes, seq, cut_file, sizeof(cut_file), err)))
-			goto out;
-		res->recovered = true;
-	}
-	if ((rc = kesu_regf_chain_line(entry, ++seq, hash, &lines, &n, err)))
-		goto out;
-	/* Without its token the entry and the head are still in place. */
-	rc = kesu_regf_commit(&r, v->keep_bytes, lines, n, seq, hash, signer, tsa, err);
-	if (rc && rc != KESU_ERR_UNSTAMPED)
-		goto out;
-	res->seq = seq;
+	rc = kesu_regf_append_entry(&r, entry, signer, tsa, res, err);
 out:
-	free(lines);
 	kesu_regf_close(&r);
 out_entry:
 	json_decref(entry);

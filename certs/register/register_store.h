@@ -1,5 +1,5 @@
 /* Inside the register file's code (register_store.c, register_file.c,
- * register_verify.c): one locked look at the register, and writing the
+ * register_verify.c, register_docs.c): one locked look at the register, and writing the
  * chained lines and the signed head.  Not for other callers: they use
  * register.h. */
 #ifndef KESU_CERTS_REGISTER_STORE_H
@@ -52,5 +52,20 @@ enum kesu_rc kesu_regf_save_cut(const struct reg *r, size_t keep, uint64_t seq,
 enum kesu_rc kesu_regf_commit(struct reg *r, size_t keep, const char *lines, size_t n,
 			      uint64_t seq, const char *hash, struct kesu_signer *signer,
 			      const struct kesu_tsa *tsa, struct kesu_err *err);
+
+/* Append entry (seq, time and prev are set here) after what the verdict
+ * keeps, recording a crash's leftovers first, and publish the new head
+ * (timestamped by tsa when given).  res->seq is the entry's number. */
+enum kesu_rc kesu_regf_append_entry(struct reg *r, json_t *entry, struct kesu_signer *signer,
+				    const struct kesu_tsa *tsa, struct kesu_reg_append *res,
+				    struct kesu_err *err);
+
+/* With the hashes recorded in a document line (register_docs.c): its
+ * file and signature, when present, are the ones registered, and the line
+ * repeats what the document says.  NULL when they are, else why (in why);
+ * counts files checked and missing. */
+struct kesu_reg_kind;
+const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
+				     size_t *checked, size_t *missing, char *why, size_t size);
 
 #endif

@@ -2,6 +2,7 @@
  * lock, each line against the certificate it names, the head's timestamp
  * token.  Decisions are register.c's. */
 #include "certs/register/register_store.h"
+#include "certs/register/reg_kinds.h"
 #include "certs/document/certificate.h"
 #include "certs/sign/cms_unanchored.h"
 #include "certs/sign/cms_verify.h"
@@ -88,9 +89,14 @@ static void verify_line(const json_t *o, void *arg)
 	fc->lineno++;
 	if (fc->each)
 		fc->each(o, fc->arg);
-	if (fc->on && !fc->bad_line &&
-	    !strcmp(json_string_value(json_object_get(o, "kind")), "certificate"))
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	const struct kesu_reg_kind *k = kesu_reg_kind_find(kind);
+	if (fc->on && !fc->bad_line && !strcmp(kind, "certificate"))
 		check_cert_file(fc, o);
+	else if (fc->on && !fc->bad_line && k &&
+		 kesu_regf_doc_check_file(k, o, &fc->checked, &fc->missing, fc->why,
+					  sizeof(fc->why)))
+		fc->bad_line = fc->lineno;
 }
 
 /* The head's token, checked against the TSA CA, then the head's signer at

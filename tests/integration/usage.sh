@@ -34,9 +34,13 @@ verb() {
 	done
 }
 
-verb "register verify" register ca tsa-ca-file json config
-verb "register list" since until serial operator json register ca config
-verb "register export" register csv since until serial operator ca config
+verb "register verify" register ca tsa-ca-file json config open-max-days
+verb "register list" since until serial operator json register ca config asset department kind open
+verb "register export" register csv excel since until serial operator ca config asset department kind open
+verb "register trace" register json ca config
+verb "destroy" serial device manifest model technique particle-size destroyed-at location \
+	company person label-photo destroyed-photo vendor-certificate evidence \
+	no-erasure-record witness my-number asset register cert-dir key cert tsa json
 verb "register import" ca key cert register tsa tsa-ca-file config
 verb "register repair" reason operator ca key cert register config
 verb "register report" out pdf since until department lang cert-dir register ca config
@@ -66,7 +70,7 @@ mistake "register: a verb the repair table does not take" \
 	"register repair: unknown option '--json'; run 'kesu register repair --help'" \
 	register repair --json
 mistake "register: unknown verb" \
-	"register: unknown subcommand 'frob'; use verify, list, export, import, repair, report, init-db, push, pull or seal" \
+	"register: unknown subcommand 'frob'; use verify, list, export, trace, import, repair, report, init-db, push, pull or seal" \
 	register frob
 mistake "register list: bad time" "--since: 'yesterday' is not RFC 3339 or YYYY-MM-DD" \
 	register list --since yesterday
@@ -79,5 +83,5 @@ check "register without a verb: exit 2" test $? -eq 2
 check "register without a verb: the verbs on stderr" grep -q '^  repair ' "$T_DIR/err"
 "$KESU" register --help >"$T_DIR/out" 2>&1
 check "register --help: exit 0, every verb" \
-	bash -c '[ "$(grep -c "^  [a-z-]\+  " "$1")" -eq 10 ]' _ "$T_DIR/out"
+	bash -c '[ "$(grep -c "^  [a-z-]\+  " "$1")" -eq 11 ]' _ "$T_DIR/out"
 t_done

@@ -44,6 +44,23 @@ static void timestamp_settings(void **state)
 	assert_non_null(strstr(err.msg, "k.conf:2: unknown key 'uri' in [timestamp]"));
 }
 
+static void open_max_days(void **state)
+{
+	(void)state;
+	const char *t = "[register]\nopen_max_days = 30\n";
+	struct kesu_config c;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_config_parse(t, strlen(t), "k.conf", &c, &err), KESU_OK);
+	assert_string_equal(c.open_max_days, "30");
+	static const char *const bad[] = {"[register]\nopen_max_days = soon\n",
+		"[register]\nopen_max_days = -1\n", "[register]\nopen_max_days = 123456789\n"};
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(kesu_config_parse(bad[i], strlen(bad[i]), "k.conf", &c, &err),
+				 KESU_ERR_INVALID);
+		assert_non_null(strstr(err.msg, "k.conf:2:"));
+	}
+}
+
 static void errors_name_the_line(void **state)
 {
 	(void)state;
@@ -84,6 +101,7 @@ int main(void)
 		cmocka_unit_test(parses_sections_and_defaults),
 		cmocka_unit_test(errors_name_the_line),
 		cmocka_unit_test(timestamp_settings),
+		cmocka_unit_test(open_max_days),
 		cmocka_unit_test(explicit_file_must_exist),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 
 #include "certs/document/certificate.h"
 #include "certs/print/cert_page.h"
+#include "certs/document/destruction.h"
 #include "certs/print/codes.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -276,8 +277,11 @@ static void a_contradiction_or_unknown_kind_is_not_printed(void **state)
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
 	c = cert_from("erased.json", false);
-	json_object_set_new(c, "kind", json_string("destruction"));
+	json_object_set_new(c, "kind", json_string("verification"));
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_NOTSUP));
+	/* An erasure certificate's fields under the destruction kind. */
+	json_object_set_new(c, "kind", json_string("destruction"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
 }
 
@@ -358,6 +362,44 @@ static void signers_are_read_only_from_a_signature_of_these_bytes(void **state)
 	free(der);
 }
 
+/* ---- the destruction document ---- */
+
+static void destruction_page(void **state)
+{
+	(void)state;
+	const char *text =
+		"{\"schema\":\"kesu-destruction/1\",\"kind\":\"destruction\","
+		"\"id\":\"5f0c2a4e-1b7d-4c3e-9a11-2b3c4d5e6f70\","
+		"\"issued_at\":\"2026-11-22T15:00:00+09:00\","
+		"\"operator\":{\"name\":\"山田 太郎\",\"organization\":\"情報政策課\"},"
+		"\"medium\":{\"serial\":\"WD-1\",\"model\":null,\"identity_source\":\"typed\"},"
+		"\"asset\":{\"property_number\":null,\"department\":null,\"my_number\":true},"
+		"\"closes\":null,\"no_erasure_record\":\"leased\","
+		"\"technique\":{\"name\":\"crush\",\"term_ja\":\"破砕\",\"nist_destroy\":false,"
+		"\"particle_size_mm\":20},"
+		"\"destroyed_at\":\"2026-11-22T14:00:00+09:00\",\"location\":\"第二工場\","
+		"\"destroyed_by\":{\"company\":\"株式会社クラッシュ\",\"person\":\"佐藤 花子\"},"
+		"\"witnesses\":[{\"name\":\"鈴木 一郎\",\"organization\":null}],"
+		"\"evidence\":[{\"file\":\"after.jpg\",\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"size\":9,"
+		"\"role\":\"destroyed-photo\"}]}";
+	json_t *doc;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_parse(text, strlen(text), &doc, &err), KESU_OK);
+	struct kesu_doc *d = page(doc, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(first(d, KESU_BLK_TITLE)->text, "物理破壊証明書");
+	assert_string_equal(value(d, "方法（和名）"), "破砕");
+	assert_string_equal(value(d, "破片の最大寸法"), "20 mm");
+	assert_non_null(strstr(value(d, "証拠 1"), "after.jpg (destroyed-photo, 9 bytes)"));
+	assert_int_equal(banners(d, 1, "消去証明書は台帳にありません"), 1);
+	assert_non_null(strstr(d->subject, "serial: WD-1"));
+	kesu_doc_free(d);
+	/* A document that contradicts itself is not printed. */
+	json_object_set_new(doc, "closes", json_string("00000000-0000-4000-8000-000000000001"));
+	d = page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID);
+	assert_null(d);
+	json_decref(doc);
+}
+
 /* ---- the ledger ---- */
 
 static json_t *line(int seq, const char *time, const char *result)
@@ -375,7 +417,7 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 	json_t *l1 = line(1, "2026-11-22T12:00:00+09:00", "erased"),
 	       *l2 = line(2, "2026-11-23T12:00:00+09:00", "erased-with-exceptions"),
 	       *l3 = line(3, "2026-12-05T12:00:00+09:00", "erased");
-	struct kesu_report_entry e[3] = {{l1, c1, NULL}, {l2, c2, NULL}, {l3, NULL, "not here"}};
+	struct kesu_report_entry e[3] = {{l1, c1, NULL, NULL}, {l2, c2, NULL, NULL}, {l3, NULL, "not here", NULL}};
 	struct kesu_report_in in = {
 		.e = e, .n = 3, .register_path = "register.jsonl", .lines = 3, .head_seq = 3,
 		.last_hash = SHA, .head_checked = true, .head_ok = true, .ca_name = "ca.pem",
@@ -434,6 +476,22 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
 	assert_int_equal(banners(d, 1, "not checked"), 1);
 	kesu_doc_free(d);
+
+	/* A destruction line closing the My Number erasure: the row says
+	 * destroyed, and nothing is awaiting destruction any more. */
+	json_t *dl = json_pack("{s:i s:s s:s s:s}", "seq", 4, "kind", "destruction",
+			       "technique", "crush", "closes", "x");
+	e[1].closed_by = dl;
+	in.since = in.until = 0;
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 3 + 2 + 2);
+	k = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_ROW && k++ == 1)
+			b = &d->blk[i];
+	assert_string_equal(b->cells[10], "破壊済み / destroyed (crush)");
+	kesu_doc_free(d);
+	json_decref(dl);
 	json_decref(l1);
 	json_decref(l2);
 	json_decref(l3);
@@ -469,6 +527,7 @@ int main(void)
 		cmocka_unit_test(render_refuses_an_incomplete_document),
 		cmocka_unit_test(signers_are_read_only_from_a_signature_of_these_bytes),
 		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
+		cmocka_unit_test(destruction_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

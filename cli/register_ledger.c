@@ -1,0 +1,265 @@
+/* The ledger view of a register file on the command line: list with the
+ * ledger's filters, export as CSV (or for Excel), trace one medium, and
+ * the open items register verify reports as late.  What a row says is
+ * decided in certs/register/ledger.c; this file reads and prints. */
+#include "certs/register/backend.h"
+#include "certs/register/ledger.h"
+#include "certs/register/register.h"
+#include "cli/cli.h"
+#include "cli/register_opts.h"
+#include "lib/strutil.h"
+#include "lib/timefmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void kesu_csv_cell(const char *s, bool last, const char *eol)
+{
+	if (!s)
+		s = "";
+	bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+	putchar('"');
+	if (formula)
+		putchar('\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+	fputs(last ? eol : ",", stdout);
+}
+
+bool kesu_reg_ledger_filtered(const struct kesu_reg_args *a)
+{
+	return a->asset || a->department || a->kind || a->open;
+}
+
+struct view {
+	json_t *lines, *docs, *rows;   /* rows[i]: line i's ledger row or null */
+};
+
+static void view_free(struct view *v)
+{
+	json_decref(v->lines);
+	json_decref(v->docs);
+	json_decref(v->rows);
+}
+
+/* Every line of a register that verifies, with its document and row. */
+static enum kesu_rc view_load(const struct kesu_reg_ctx *c, struct view *v)
+{
+	memset(v, 0, sizeof(*v));
+	struct kesu_err err = {0};
+	enum kesu_rc rc = kesu_reg_lines(c->reg, c->ca, &v->lines, &err);
+	if (rc) {
+		kesu_report(&err);
+		if (rc == KESU_ERR_INVALID)
+			fputs("kesu: nothing listed: the register does not verify; run "
+			      "'kesu register verify'\n", stderr);
+		return rc;
+	}
+	v->docs = kesu_register_docs(v->lines);
+	v->rows = json_array();
+	time_t now = time(NULL);
+	for (size_t i = 0; v->docs && v->rows && i < json_array_size(v->lines); i++) {
+		json_t *row = kesu_ledger_row(v->lines, v->docs, i, now);
+		json_array_append_new(v->rows, row ? row : json_null());
+	}
+	if (!v->docs || !v->rows) {
+		view_free(v);
+		return kesu_usage_error("register: out of memory");
+	}
+	return KESU_OK;
+}
+
+static const char *sv(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* The options' filters: the old ones on the line itself, the ledger's on
+ * its row (lines without one pass only a --kind naming their own kind). */
+static bool selects(const struct kesu_reg_args *a, const json_t *line, const json_t *row)
+{
+	time_t t = 0;
+	kesu_time_parse(sv(line, "time"), &t);
+	const char *op = json_is_object(row) ? sv(row, "operator") : sv(line, "operator");
+	if ((a->since && t < a->since) || (a->until && t > a->until) ||
+	    (a->serial && (!sv(line, "serial") || strcmp(sv(line, "serial"), a->serial))) ||
+	    (a->op && (!op || strcmp(op, a->op))))
+		return false;
+	struct kesu_ledger_filter f = {.asset = a->asset, .department = a->department,
+				       .kind = a->kind, .open_only = a->open};
+	if (json_is_object(row))
+		return kesu_ledger_selects(row, &f);
+	return !a->asset && !a->department && !a->open &&
+	       (!a->kind || !strcmp(a->kind, sv(line, "kind")));
+}
+
+static void print_json(const struct view *v, const struct kesu_reg_args *a)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < json_array_size(v->lines); i++) {
+		json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
+		if (!selects(a, l, r))
+			continue;
+		json_t *copy = json_copy(l);
+		json_object_set(copy, "ledger", r);
+		json_array_append_new(out, copy);
+	}
+	char *s = json_dumps(out, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (s)
+		printf("%s\n", s);
+	free(s);
+	json_decref(out);
+}
+
+static void print_table(const struct view *v, const struct kesu_reg_args *a)
+{
+	printf("%-6s %-25s %-22s %-20s %-12s %-16s %-8s %s\n", "SEQ", "TIME", "RESULT",
+	       "SERIAL", "ASSET", "OPERATOR", "STATUS", "DEPARTMENT");
+	for (size_t i = 0; i < json_array_size(v->lines); i++) {
+		const json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
+		if (!selects(a, l, r))
+			continue;
+		char kind[32];
+		snprintf(kind, sizeof(kind), "(%s)", sv(l, "kind"));
+		bool row = json_is_object(r);
+		const char *status = row ? sv(r, "open") : "";
+		printf("%-6lld %-25s %-22s %-20s %-12s %-16s %-8s %s\n",
+		       (long long)json_integer_value(json_object_get(l, "seq")), sv(l, "time"),
+		       row ? sv(r, "result") : kind, row ? sv(r, "serial") : "-",
+		       row && sv(r, "asset")[0] ? sv(r, "asset") : "-",
+		       row ? sv(r, "operator") : sv(l, "by") ? sv(l, "by") : "-",
+		       status[0] ? status : "-",
+		       row && sv(r, "department")[0] ? sv(r, "department") : "-");
+	}
+}
+
+enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c)
+{
+	struct view v;
+	enum kesu_rc rc = view_load(c, &v);
+	if (rc)
+		return rc;
+	if (c->a.json)
+		print_json(&v, &c->a);
+	else
+		print_table(&v, &c->a);
+	view_free(&v);
+	return KESU_OK;
+}
+
+/* The line's own columns, then the ledger's. */
+static const char *const RAW[] = {"seq", "time", "kind", "cert_id", "run_id", "serial",
+	"model", "result", "operator", "cert_file", "cert_sha256", "sig_sha256", NULL};
+static const char *const LEDGER[] = {"asset", "department", "class", "my_number",
+	"reason", "method", "approver", "witnesses", "destruction", "open", "closes", NULL};
+
+enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
+{
+	struct view v;
+	enum kesu_rc rc = view_load(c, &v);
+	if (rc)
+		return rc;
+	/* Japanese Excel reads CSV as Shift_JIS unless a BOM says UTF-8. */
+	const char *eol = c->a.excel ? "\r\n" : "\n";
+	if (c->a.excel)
+		fputs("\xef\xbb\xbf", stdout);
+	for (size_t k = 0; RAW[k]; k++)
+		kesu_csv_cell(RAW[k], false, eol);
+	for (size_t k = 0; LEDGER[k]; k++)
+		kesu_csv_cell(LEDGER[k], !LEDGER[k + 1], eol);
+	for (size_t i = 0; i < json_array_size(v.lines); i++) {
+		const json_t *l = json_array_get(v.lines, i), *r = json_array_get(v.rows, i);
+		if (!selects(&c->a, l, r))
+			continue;
+		char seq[24];
+		snprintf(seq, sizeof(seq), "%lld",
+			 (long long)json_integer_value(json_object_get(l, "seq")));
+		for (size_t k = 0; RAW[k]; k++) {
+			const char *s = k ? sv(l, RAW[k]) : seq;
+			/* A destruction line has no result or operator of its own. */
+			if (!s && json_is_object(r) && json_object_get(r, RAW[k]))
+				s = sv(r, RAW[k]);
+			kesu_csv_cell(s, false, eol);
+		}
+		for (size_t k = 0; LEDGER[k]; k++)
+			kesu_csv_cell(json_is_object(r) ? sv(r, LEDGER[k]) : "", !LEDGER[k + 1], eol);
+	}
+	view_free(&v);
+	return KESU_OK;
+}
+
+/* One line of a medium's life, in words. */
+static void trace_detail(const json_t *r, char *out, size_t size)
+{
+	const char *kind = sv(r, "kind");
+	if (!strcmp(kind, "certificate"))
+		snprintf(out, size, "erasure: %s by %s (%s), asset %s, My Number %s%s%s",
+			 sv(r, "result"), sv(r, "method")[0] ? sv(r, "method") : "?",
+			 sv(r, "operator"), sv(r, "asset")[0] ? sv(r, "asset") : "?",
+			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"));
+	else if (!strcmp(kind, "destruction"))
+		snprintf(out, size, "%s; recorded by %s; closes %s", sv(r, "destruction"),
+			 sv(r, "operator"), sv(r, "closes"));
+	else
+		snprintf(out, size, "%s %s", kind, sv(r, "id"));
+}
+
+enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *serial)
+{
+	struct view v;
+	enum kesu_rc rc = view_load(c, &v);
+	if (rc)
+		return rc;
+	json_t *t = kesu_ledger_trace(v.lines, v.docs, serial, time(NULL));
+	if (c->a.json) {
+		char *s = json_dumps(t, JSON_INDENT(2) | JSON_SORT_KEYS);
+		if (s)
+			printf("%s\n", s);
+		free(s);
+	} else {
+		char shown[KESU_STR_MAX + 1];
+		kesu_clean(shown, sizeof(shown), serial, strlen(serial));
+		printf("%s: %zu entr%s\n", shown, json_array_size(t),
+		       json_array_size(t) == 1 ? "y" : "ies");
+		size_t i;
+		json_t *r;
+		json_array_foreach(t, i, r) {
+			char detail[768];
+			trace_detail(r, detail, sizeof(detail));
+			printf("%-6s %-25s %-12s %s\n", sv(r, "seq"), sv(r, "time"), sv(r, "kind"),
+			       detail);
+		}
+	}
+	bool none = !json_array_size(t);
+	json_decref(t);
+	view_free(&v);
+	/* A serial the register never saw is worth an exit status: scripts
+	 * check a medium before it leaves. */
+	return none ? KESU_ERR_NOENT : KESU_OK;
+}
+
+enum kesu_rc kesu_reg_ledger_overdue(const struct kesu_reg_ctx *c, long *max_days,
+				     json_t **late)
+{
+	const char *s = c->a.open_max_days ? c->a.open_max_days : c->cfg.open_max_days;
+	*max_days = -1;
+	*late = NULL;
+	if (!s[0])
+		return KESU_OK;
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*end || n < 0 || end == s)
+		return kesu_usage_error("%s: --open-max-days: a whole number of days", c->cmd);
+	struct view v;
+	enum kesu_rc rc = view_load(c, &v);
+	if (rc)
+		return rc;
+	*max_days = n;
+	*late = kesu_ledger_overdue(v.lines, v.docs, n, time(NULL));
+	view_free(&v);
+	return KESU_OK;
+}
