@@ -32,6 +32,10 @@ struct kesu_config {
 	char register_path[PATH_MAX];
 	char register_url[PATH_MAX]; /* postgresql:// URL of a database register */
 	char state_dir[PATH_MAX];
+	/* [policy], judged by certs/document/policy.h: kept as text here so
+	 * the foundation knows nothing of approvals. */
+	char policy_signed_classes[32];  /* "3", "2,3", "none" */
+	char policy_typed_approvers[8];  /* "yes" or "no" */
 };
 
 /* The register commands use: [register] url when set, else path. */

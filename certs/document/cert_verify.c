@@ -1,4 +1,5 @@
 #include "certs/document/cert_verify.h"
+#include "certs/document/approval_link.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 
@@ -120,6 +121,13 @@ static enum kesu_rc check_run_record(const char *path, const json_t *c,
 enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 			      struct kesu_cert_file_verdict *ov)
 {
+	return kesu_cert_verify_with(path, t, NULL, ov);
+}
+
+enum kesu_rc kesu_cert_verify_with(const char *path, const struct kesu_trust *t,
+				   const char *approval_file,
+				   struct kesu_cert_file_verdict *ov)
+{
 	memset(ov, 0, sizeof(*ov));
 	struct kesu_err err = {0};
 	char *data = NULL;
@@ -150,6 +158,13 @@ enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 	}
 	if ((rc = check_consistency(c, t, ov, &err)) ||
 	    (rc = check_run_record(path, c, ov, &err)))
+		goto out;
+	ov->stage = "BAD COUNTERSIGNATURE";
+	if ((rc = kesu_countersigs_verify(path, data, len, t, &ov->cs, &err)))
+		goto out;
+	ov->stage = "APPROVAL";
+	if ((rc = kesu_approval_verify_cert(path, c, approval_file, ov->sig.signer_sha256,
+					    t, &ov->approval_checked, &err)))
 		goto out;
 	ov->ok = true;
 	ov->stage = "OK";
