@@ -17,7 +17,7 @@ enum {
 	OPT_CONFIG, OPT_KEY, OPT_CERT, OPT_CA_FILE, OPT_CRL, OPT_OPERATOR, OPT_TITLE, OPT_ORG,
 	OPT_CONTACT, OPT_CUSTOMER, OPT_ASSET, OPT_CLASS, OPT_MY_NUMBER, OPT_REASON, OPT_DEST,
 	OPT_APPROVER, OPT_APPROVAL_REF, OPT_APPROVAL_DATE, OPT_WITNESS, OPT_CERT_DIR,
-	OPT_REGISTER, OPT_NO_REGISTER, OPT_TSA, OPT_TSA_CA,
+	OPT_REGISTER, OPT_NO_REGISTER, OPT_TSA, OPT_TSA_CA, OPT_APPROVAL,
 };
 
 const struct kesu_opt kesu_cert_opt_table[] = {
@@ -36,7 +36,7 @@ const struct kesu_opt kesu_cert_opt_table[] = {
 	[OPT_MY_NUMBER] = {"my-number", 0, NULL, "the medium held My Number data"},
 	[OPT_REASON] = {"reason", 0, "R", "disposal, lease-return, repair or reuse"},
 	[OPT_DEST] = {"destination", 0, "TEXT", "where the medium goes next"},
-	[OPT_APPROVER] = {"approver", 0, "NAME", "approving information security manager"},
+	[OPT_APPROVER] = {"approver", 0, "NAME", "approving information security manager (typed; see [policy])"},
 	[OPT_APPROVAL_REF] = {"approval-ref", 0, "REF", "approval document reference"},
 	[OPT_APPROVAL_DATE] = {"approval-date", 0, "DATE", "approval date (YYYY-MM-DD)"},
 	[OPT_WITNESS] = {"witness", 0, "NAME[/ORG]", "a witness (repeatable)"},
@@ -45,6 +45,7 @@ const struct kesu_opt kesu_cert_opt_table[] = {
 	[OPT_NO_REGISTER] = {"no-register", 0, NULL, "do not add to the register"},
 	[OPT_TSA] = {"tsa", 0, "URL", "RFC 3161 timestamp authority for each certificate and register head ([timestamp] url)"},
 	[OPT_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check its answers ([trust] tsa_ca_file)"},
+	[OPT_APPROVAL] = {"approval", 0, "FILE", "the signed approval (kesu approval new): approver, reference and date come from it"},
 	KESU_OPT_END,
 };
 
@@ -108,6 +109,7 @@ enum kesu_rc kesu_cert_opt_apply(struct kesu_cert_opts *o, const struct kesu_opt
 		break;
 	case OPT_TSA_CA: o->tsa_ca_file = arg; break;
 	case OPT_CA_FILE: o->ca_file = arg; break;
+	case OPT_APPROVAL: o->approval = arg; break;
 	case OPT_CRL: o->crl_file = arg; break;
 	}
 	return rc;

@@ -7,6 +7,7 @@
 #include "lib/fileio.h"
 #include "cli/cert_opts.h"
 #include "lib/timefmt.h"
+#include "certs/sign/role.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,9 +18,10 @@ static void usage(FILE *out)
 	fputs("Usage:\n"
 	      "  kesu cert issue RUN-RECORD... [certificate options]\n"
 	      "  kesu cert verify FILE... [--ca FILE] [--crl FILE] [--tsa-ca-file FILE]\n"
-	      "                   [--at TIME] [--json] [--config FILE]\n"
+	      "                   [--at TIME] [--approval FILE] [--json] [--config FILE]\n"
 	      "  kesu cert timestamp FILE... [--tsa URL] [--tsa-ca-file FILE] [--config FILE]\n"
 	      "  kesu cert show FILE [--json]\n"
+	      "  kesu cert countersign FILE... --key K --cert C [--role witness|city]\n"
 	      "  kesu cert pdf FILE... [--out DIR] [--lang ja|en|ja+en] [--ca FILE]\n\n"
 	      "Issue signed disposal certificates from run records, verify them\n"
 	      "(signature, CA chain at signing time or at the timestamp's time,\n"
@@ -79,6 +81,46 @@ static json_t *ts_json(const struct kesu_cert_file_verdict *ov)
 			 "gen_time", ov->ts_checked ? json_string(gt) : json_null(),
 			 "tsa", ov->ts_checked ? kesu_json_str(ov->ts.tsa_subject) : json_null(),
 			 "serial", ov->ts_checked ? json_string(ov->ts.serial) : json_null());
+}
+
+/* Every signer with its role: the issuer first, then each countersigner. */
+static json_t *signers_json(const struct kesu_cert_file_verdict *ov)
+{
+	json_t *a = json_array();
+	char st[KESU_TIME_LEN], roles[64];
+	if (!ov->sig.signer_subject[0])
+		return a;
+	kesu_time_format(ov->sig.signing_time, st);
+	kesu_roles_format(ov->sig.roles, roles, sizeof(roles));
+	json_array_append_new(a, json_pack("{s:s s:o s:s s:s s:s s:b}", "file", "p7s",
+		"subject", kesu_json_str(ov->sig.signer_subject), "role", "issuer",
+		"roles", roles, "signing_time", st, "ok", ov->sig.failure == KESU_SIG_OK));
+	for (size_t i = 0; i < ov->cs.n; i++) {
+		const struct kesu_countersig *c = &ov->cs.cs[i];
+		kesu_time_format(c->sig.signing_time, st);
+		kesu_roles_format(c->sig.roles, roles, sizeof(roles));
+		json_array_append_new(a, json_pack("{s:o s:o s:o s:s s:o s:b s:o s:o}",
+			"file", kesu_json_str(c->file),
+			"subject", kesu_json_str(c->sig.signer_subject),
+			"role", kesu_json_str(c->role), "roles", roles,
+			"signing_time", c->sig.signing_time ? json_string(st) : json_null(),
+			"ok", c->ok,
+			"valid_until", c->sig.signer_not_after[0]
+				? json_string(c->sig.signer_not_after) : json_null(),
+			"error", c->ok ? json_null() : kesu_json_str(c->error)));
+	}
+	return a;
+}
+
+static void print_countersigners(const struct kesu_countersigs *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct kesu_countersig *c = &cs->cs[i];
+		char st[KESU_TIME_LEN];
+		kesu_time_format(c->sig.signing_time, st);
+		printf("  countersigned as %s by %s at %s (certificate valid until %s)\n",
+		       c->role, c->sig.signer_subject, st, c->sig.signer_not_after);
+	}
 }
 
 static enum kesu_rc cert_timestamp(int argc, char **argv)
@@ -147,10 +189,11 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"config", required_argument, NULL, 'C'},
 		{"tsa-ca-file", required_argument, NULL, 'T'},
+		{"approval", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ca = NULL, *crl = NULL, *config = NULL, *tsa_ca = NULL;
+	const char *ca = NULL, *crl = NULL, *config = NULL, *tsa_ca = NULL, *approval = NULL;
 	time_t at = 0;
 	bool json = false;
 	int c;
@@ -167,12 +210,15 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'C': config = optarg; break;
 		case 'T': tsa_ca = optarg; break;
+		case 'A': approval = optarg; break;
 		case 'h': usage(stdout); return KESU_OK;
 		default: return KESU_ERR_USAGE;
 		}
 	}
 	if (optind >= argc)
 		return kesu_usage_error("cert verify: give the certificate file(s)");
+	if (approval && optind + 1 != argc)
+		return kesu_usage_error("cert verify: --approval goes with one certificate");
 	struct kesu_config cfg;
 	struct kesu_err err = {0};
 	if (!ca || !tsa_ca) {
@@ -198,8 +244,8 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 	enum kesu_rc worst = KESU_OK;
 	json_t *arr = json ? json_array() : NULL;
 	for (int i = optind; i < argc; i++) {
-		struct kesu_cert_file_verdict ov;
-		enum kesu_rc rc = kesu_cert_verify(argv[i], &trust, &ov);
+		static struct kesu_cert_file_verdict ov;
+		enum kesu_rc rc = kesu_cert_verify_with(argv[i], &trust, approval, &ov);
 		if (rc && !worst)
 			worst = rc;
 		if (json) {
@@ -221,6 +267,10 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 				"revocation_checked", ov.ok && ov.sig.revocation_checked,
 				"run_record_checked", ov.ok && ov.run_record_checked,
 				"warnings", w, "timestamp", ts_json(&ov)));
+			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1),
+					    "signers", signers_json(&ov));
+			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1),
+					    "approval_checked", json_boolean(ov.ok && ov.approval_checked));
 			continue;
 		}
 		char shown[PATH_MAX];
@@ -241,9 +291,12 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		} else if (ov.ts_present) {
 			printf("; timestamp token NOT checked (give --tsa-ca-file)");
 		}
+		if (ov.approval_checked)
+			printf(", signed approval checked");
 		for (size_t k = 0; k < ov.v.n_warnings; k++)
 			printf("; WARNING: %s", ov.v.warnings[k]);
 		printf("\n");
+		print_countersigners(&ov.cs);
 	}
 	if (json) {
 		char *s = json_dumps(arr, JSON_INDENT(2));
@@ -426,7 +479,9 @@ enum kesu_rc cmd_cert(int argc, char **argv)
 		return cert_timestamp(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pdf"))
 		return cmd_cert_pdf(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "countersign"))
+		return cmd_countersign(argc - 1, argv + 1, "cert countersign", NULL);
 	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, "
-				"timestamp, show or pdf",
+				"timestamp, countersign, show or pdf",
 				argv[1]);
 }

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{"cert", cmd_cert, "issue, verify or show disposal certificates"},
 	{"register", cmd_register, "verify, list, export, import, push or seal the disposal register"},
 	{"key", cmd_key, "create a signing key and certificate request"},
+	{"approval", cmd_approval, "sign, verify or show an approval to erase"},
 	{NULL, NULL, NULL},
 };
 

@@ -1,4 +1,5 @@
 #include "certs/document/approval.h"
+#include "certs/document/signed_doc.h"
 #include "certs/sign/role.h"
 #include "lib/jcheck.h"
 #include "lib/timefmt.h"
@@ -39,6 +40,8 @@ enum kesu_rc kesu_approval_build(const struct kesu_approval_req *r, const char *
 	if (!d)
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "approval: out of memory");
 	enum kesu_rc rc = kesu_approval_check(d, err);
+	if (!rc)
+		rc = kesu_doc_check_hidden(d, err);
 	if (rc) {
 		json_decref(d);
 		return kesu_err_prefix(err, "approval: ");

@@ -15,6 +15,13 @@ struct kesu_approval_file {
 	char path[4096];
 };
 
+/* Sign a new approval for r with s, whose certificate must hold the
+ * approver role (and chain to t->ca_file when one is given): writes
+ * dir/kesu-approval-<id>.json and .p7s; path receives the first. */
+enum kesu_rc kesu_approval_issue(struct kesu_signer *s, const struct kesu_approval_req *r,
+				 const char *ca_file, const char *crl_file, const char *dir,
+				 char *path, size_t size, struct kesu_err *err);
+
 /* Verify path (and path.p7s) against t; its signer must hold the
  * approver role.  The stage in af->f.stage. */
 enum kesu_rc kesu_approval_load(const char *path, const struct kesu_trust *t,

@@ -44,6 +44,12 @@ static enum kesu_rc hidden_walk(const json_t *j, char *where, size_t size,
 	return KESU_OK;
 }
 
+enum kesu_rc kesu_doc_check_hidden(const json_t *doc, struct kesu_err *err)
+{
+	char where[512] = "";
+	return hidden_walk(doc, where, sizeof(where), 0, err);
+}
+
 enum kesu_rc kesu_doc_parse(const char *buf, size_t len, kesu_doc_check_fn check,
 			    json_t **out, struct kesu_err *err)
 {
@@ -56,12 +62,11 @@ enum kesu_rc kesu_doc_parse(const char *buf, size_t len, kesu_doc_check_fn check
 	if (!d)
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "not valid JSON (line %d: %s)",
 				 je.line, je.text);
-	char where[512] = "";
 	enum kesu_rc rc;
 	if (!json_is_object(d))
 		rc = kesu_fail(err, KESU_ERR_INVALID, 0, "not a JSON object");
 	else if (!(rc = check(d, err)))
-		rc = hidden_walk(d, where, sizeof(where), 0, err);
+		rc = kesu_doc_check_hidden(d, err);
 	if (rc) {
 		json_decref(d);
 		return rc;

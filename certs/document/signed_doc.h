@@ -23,6 +23,10 @@ typedef enum kesu_rc (*kesu_doc_check_fn)(const json_t *doc, struct kesu_err *er
 enum kesu_rc kesu_doc_parse(const char *buf, size_t len, kesu_doc_check_fn check,
 			    json_t **out, struct kesu_err *err);
 
+/* Every string in doc free of invisible and direction-changing
+ * characters (strutil.h), named by its path when not. */
+enum kesu_rc kesu_doc_check_hidden(const json_t *doc, struct kesu_err *err);
+
 /* Serialise (sorted keys, two-space indent, trailing newline), write
  * dir/<prefix><id>.json and sign it into .p7s.  path receives the path. */
 enum kesu_rc kesu_doc_write_signed(struct kesu_signer *s, const json_t *doc,

@@ -2,9 +2,12 @@
 #include "lib/strutil.h"
 
 #include <openssl/asn1.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,4 +103,21 @@ void kesu_cert_common_name(void *cert, char *buf, size_t size)
 	if (n > 0 && size)
 		kesu_clean(buf, size, utf8, (size_t)n);
 	OPENSSL_free(utf8);
+}
+
+enum kesu_rc kesu_cert_pem_sha256(const char *path, char out[65], struct kesu_err *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return kesu_fail(err, KESU_ERR_NOENT, errno, "%s: cannot open", path);
+	X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	unsigned char md[32];
+	unsigned int n = 0;
+	bool ok = x && X509_digest(x, EVP_sha256(), md, &n) && n == sizeof(md);
+	X509_free(x);
+	if (!ok)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "%s: not a PEM certificate", path);
+	kesu_hex_encode(md, n, out);
+	return KESU_OK;
 }

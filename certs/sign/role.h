@@ -8,6 +8,8 @@
 #ifndef KESU_ROLE_H
 #define KESU_ROLE_H
 
+#include "lib/error.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -41,5 +43,9 @@ void kesu_roles_format(unsigned roles, char *buf, size_t size);
  * Documents that name a person take the name from here, not from what the
  * person typed. */
 void kesu_cert_common_name(void *x, char *buf, size_t size);
+
+/* Lowercase hex SHA-256 of the (first) certificate in a PEM file: how an
+ * approval names an operator by certificate. */
+enum kesu_rc kesu_cert_pem_sha256(const char *path, char out[65], struct kesu_err *err);
 
 #endif

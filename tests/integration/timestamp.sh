@@ -166,7 +166,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	stop_tsa
 	out=$("$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$T_DIR/out" \
 		--method zero --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
-		--config /dev/null --operator '山田 太郎' --organization 'テスト' --customer '総務課' \
+		--config "$POLICY_OFF_CONF" --operator '山田 太郎' --organization 'テスト' --customer '総務課' \
 		--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子' \
 		--approval-date 2026-11-20 --register "$REG" --tsa "$URL" --tsa-ca-file "$TCA" \
 		--json "$L" 2>"$T_DIR/wipe.err"); rc=$?
