@@ -33,9 +33,7 @@ enum kesu_rc cmd_register_pg_list(const char *url, time_t since, time_t until,
 enum kesu_rc cmd_key(int argc, char **argv);      /* cli/cmd_key.c */
 enum kesu_rc cmd_approval(int argc, char **argv); /* cli/cmd_approval.c */
 enum kesu_rc cmd_custody(int argc, char **argv);  /* cli/cmd_custody.c */
-/* kesu cert countersign, and kesu custody receive as role "receiver"
- * (cli/cmd_countersign.c). */
-enum kesu_rc cmd_countersign(int argc, char **argv, const char *cmd, const char *role);
+enum kesu_rc cmd_countersign(int argc, char **argv); /* cert countersign */
 enum kesu_rc cmd_wipe(int argc, char **argv);   /* cli/cmd_wipe.c */
 enum kesu_rc cmd_verify(int argc, char **argv); /* cli/cmd_verify.c */
 

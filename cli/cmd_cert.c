@@ -480,7 +480,7 @@ enum kesu_rc cmd_cert(int argc, char **argv)
 	if (!strcmp(argv[1], "pdf"))
 		return cmd_cert_pdf(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "countersign"))
-		return cmd_countersign(argc - 1, argv + 1, "cert countersign", NULL);
+		return cmd_countersign(argc - 1, argv + 1);
 	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, "
 				"timestamp, countersign, show or pdf",
 				argv[1]);

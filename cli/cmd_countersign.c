@@ -1,6 +1,5 @@
-/* kesu cert countersign (a witness's or the city's signature over the same
- * certificate bytes) and kesu custody receive (the receiving party's);
- * one code path, so both leave the same kind of file (countersign.h). */
+/* kesu cert countersign: a witness's or the city's signature over the same
+ * certificate bytes, in a file of its own (countersign.h). */
 #include "certs/document/countersign.h"
 #include "certs/sign/role.h"
 #include "cli/cli.h"
@@ -14,7 +13,7 @@ enum { OPT_KEY, OPT_CERT, OPT_ROLE, OPT_CA, OPT_CRL, OPT_CONFIG };
 static const struct kesu_opt cs_opts[] = {
 	[OPT_KEY] = {"key", 0, "FILE|URI", "the countersigner's key ([signing] key)"},
 	[OPT_CERT] = {"cert", 0, "FILE", "the countersigner's certificate ([signing] cert)"},
-	[OPT_ROLE] = {"role", 0, "witness|city", "cert countersign: which role (default: the one the certificate holds)"},
+	[OPT_ROLE] = {"role", 0, "witness|city", "which role (default: the one the certificate holds)"},
 	[OPT_CA] = {"ca", 0, "FILE", "the CA the document's own signer must chain to ([trust] ca_file)"},
 	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
 	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
@@ -24,12 +23,10 @@ static const struct kesu_opt cs_opts[] = {
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
-	      "  kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n"
-	      "  kesu custody receive FILE... --key K --cert C [--ca FILE]\n\n"
-	      "Sign the exact bytes of a signed document again, as a witness, as the\n"
-	      "city (its receipt of a contractor's certificate) or as the party\n"
-	      "receiving media in a hand-over.  Each signature goes to its own file,\n"
+	fputs("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n\n"
+	      "Sign the exact bytes of a signed certificate again, as a witness or as\n"
+	      "the city (its receipt of a contractor's certificate).  Each signature\n"
+	      "goes to its own file,\n"
 	      "FILE.<role>-<n>.p7s, which stock 'openssl cms -verify' checks alone.\n"
 	      "The document's own signature must verify first.  See\n"
 	      "kesu-certificate(5), COUNTERSIGNATURES.\n\n", out);
@@ -62,8 +59,9 @@ static const char *default_role(struct kesu_signer *s)
 	return r == KESU_ROLE_WITNESS ? "witness" : r == KESU_ROLE_CITY ? "city" : NULL;
 }
 
-enum kesu_rc cmd_countersign(int argc, char **argv, const char *cmd, const char *role)
+enum kesu_rc cmd_countersign(int argc, char **argv)
 {
+	const char *cmd = "cert countersign";
 	static const struct kesu_opt *const tables[] = {cs_opts, NULL};
 	struct cs_args a = {0};
 	const struct kesu_cmd_opts c = {cmd, tables, cs_opt, &a, usage};
@@ -74,8 +72,6 @@ enum kesu_rc cmd_countersign(int argc, char **argv, const char *cmd, const char 
 		return rc;
 	if (first >= argc)
 		return kesu_usage_error("%s: give the signed file(s)", cmd);
-	if (role && a.role)
-		return kesu_usage_error("%s: --role is not taken here; the role is %s", cmd, role);
 	if (a.role && strcmp(a.role, "witness") && strcmp(a.role, "city"))
 		return kesu_usage_error("--role: use witness or city");
 	struct kesu_err err = {0};
@@ -88,7 +84,7 @@ enum kesu_rc cmd_countersign(int argc, char **argv, const char *cmd, const char 
 		return rc;
 	}
 	const char *ca = a.ca ? a.ca : cfg.ca_file;
-	const char *as = role ? role : a.role ? a.role : default_role(s);
+	const char *as = a.role ? a.role : default_role(s);
 	if (!ca[0])
 		rc = kesu_usage_error("%s: no trusted CA; give --ca FILE or [trust] ca_file", cmd);
 	else if (!as)

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"register", cmd_register, "verify, list, export, import, push or seal the disposal register"},
 	{"key", cmd_key, "create a signing key and certificate request"},
 	{"approval", cmd_approval, "sign, verify or show an approval to erase"},
+	{"custody", cmd_custody, "record, acknowledge, verify and follow hand-overs of media"},
 	{NULL, NULL, NULL},
 };
 
