@@ -333,6 +333,30 @@ static void line(const char *label, const char *value)
 }
 #define LINE(label, value) line(label, value)
 
+/* Who else signed: named from each file, not checked against a CA. */
+static void show_countersigners(const char *path)
+{
+	static struct kesu_countersigs cs;
+	struct kesu_err err = {0};
+	char *data;
+	size_t len;
+	if (kesu_read_file(path, KESU_CERT_MAX_BYTES, &data, &len, &err))
+		return;
+	kesu_countersigs_verify(path, data, len, NULL, &cs, &err);
+	free(data);
+	for (size_t i = 0; i < cs.n; i++) {
+		char label[64], val[700];
+		snprintf(label, sizeof(label), "%s (%s)",
+			 !strcmp(cs.cs[i].role, "witness") ? "立会者署名 / Countersigned"
+			 : !strcmp(cs.cs[i].role, "city") ? "受領署名 / Countersigned"
+							  : "副署 / Countersigned",
+			 cs.cs[i].role);
+		snprintf(val, sizeof(val), "%s", cs.cs[i].ok ? cs.cs[i].sig.signer_subject
+			 : "DOES NOT MATCH THESE BYTES");
+		line(label, val);
+	}
+}
+
 static enum kesu_rc cert_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -455,6 +479,7 @@ static enum kesu_rc cert_show(int argc, char **argv)
 	LINE("ツール / Tool", buf);
 	snprintf(buf, sizeof(buf), "%s (sha256 %s)", s_or(rr, "file", "-"), s_or(rr, "sha256", "-"));
 	LINE("作業記録 / Run record", buf);
+	show_countersigners(argv[optind]);
 	for (size_t k = 0; k < v.n_errors; k++)
 		printf("  矛盾 / INCONSISTENT: %s\n", v.errors[k]);
 	for (size_t k = 0; k < v.n_warnings; k++)

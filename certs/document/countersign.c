@@ -1,4 +1,5 @@
 #include "certs/document/countersign.h"
+#include "certs/sign/cms_unanchored.h"
 #include "certs/sign/role.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
@@ -125,13 +126,19 @@ static void verify_one(const char *dir, const void *data, size_t len,
 		kesu_strlcpy(c->error, e.msg, sizeof(c->error));
 		return;
 	}
-	struct kesu_trust own = *t;
-	own.at = 0;
-	enum kesu_rc rc = kesu_cms_verify_trust(data, len, sig, slen, &own, &c->sig, &e);
+	enum kesu_rc rc;
+	if (t) {
+		struct kesu_trust own = *t;
+		own.at = 0;
+		rc = kesu_cms_verify_trust(data, len, sig, slen, &own, &c->sig, &e);
+	} else {
+		rc = kesu_cms_verify_unanchored(data, len, sig, slen, c->sig.signer_subject,
+						sizeof(c->sig.signer_subject), &e);
+	}
 	free(sig);
 	if (rc)
 		kesu_strlcpy(c->error, e.msg, sizeof(c->error));
-	else if (bits && !(c->sig.roles & (unsigned)bits))
+	else if (t && bits && !(c->sig.roles & (unsigned)bits))
 		snprintf(c->error, sizeof(c->error),
 			 "signed by %s, whose certificate does not hold the %s role",
 			 c->sig.signer_subject, c->role);

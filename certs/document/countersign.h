@@ -46,7 +46,9 @@ enum kesu_rc kesu_countersign_file(struct kesu_signer *s, const char *path,
 
 /* Verify every countersignature of path over data[0..len) against t, each
  * at its own signing time, and its role.  All are listed; KESU_ERR_CRYPTO
- * naming the first that fails. */
+ * naming the first that fails.  With t NULL (kesu cert show, which trusts
+ * nothing) each is only checked against the bytes and the certificate it
+ * carries: its signer is named, its role and trust are not judged. */
 enum kesu_rc kesu_countersigs_verify(const char *path, const void *data, size_t len,
 				     const struct kesu_trust *t,
 				     struct kesu_countersigs *out, struct kesu_err *err);
