@@ -268,6 +268,10 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 				"run_record_checked", ov.ok && ov.run_record_checked,
 				"warnings", w, "timestamp", ts_json(&ov)));
 			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1),
+					    "evidence_checked",
+					    ov.destruction ? json_integer((json_int_t)ov.evidence_checked)
+							   : json_null());
+			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1),
 					    "signers", signers_json(&ov));
 			json_object_set_new(json_array_get(arr, json_array_size(arr) - 1),
 					    "approval_checked", json_boolean(ov.ok && ov.approval_checked));
@@ -285,6 +289,8 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		       ov.sig.signer_subject, st,
 		       ov.sig.revocation_checked ? ", not revoked" : "",
 		       ov.run_record_checked ? ", run record matches" : "");
+		if (ov.destruction)
+			printf(", %zu evidence file(s) match", ov.evidence_checked);
 		if (ov.ts_checked) {
 			kesu_time_format(ov.ts.gen_time, st);
 			printf(", timestamped %s by %s", st, ov.ts.tsa_subject);
@@ -503,7 +509,7 @@ enum kesu_rc cmd_cert(int argc, char **argv)
 	if (!strcmp(argv[1], "timestamp"))
 		return cert_timestamp(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pdf"))
-		return cmd_cert_pdf(argc - 1, argv + 1);
+		return cmd_cert_pdf(NULL, "cert pdf", argc - 1, argv + 1);
 	if (!strcmp(argv[1], "countersign"))
 		return cmd_countersign(argc - 1, argv + 1);
 	return kesu_usage_error("cert: unknown subcommand '%s'; use issue, verify, "

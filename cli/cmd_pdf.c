@@ -2,11 +2,12 @@
 #include "cli/cmd_pdf.h"
 #include "certs/print/cert_pdf.h"
 #include "cli/cli.h"
+#include "cli/register_opts.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/strutil.h"
 #include "lib/timefmt.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,16 +34,54 @@ static enum kesu_rc print_time(time_t *now)
 	return KESU_OK;
 }
 
+/* --lang, for both PDFs. */
+#define OPT_LANG {"lang", 0, "LANG", "labels in ja, en or ja+en (the default)"}
+
+static enum kesu_rc lang_opt(const char *arg, enum kesu_lang *lang)
+{
+	if (kesu_lang_parse(arg, lang))
+		return KESU_OK;
+	char shown[32];
+	kesu_clean(shown, sizeof(shown), arg, strlen(arg));
+	return kesu_usage_error("--lang: '%s' is not ja, en or ja+en", shown);
+}
+
+enum { CP_OUT, CP_LANG, CP_CA, CP_CONFIG };
+static const struct kesu_opt cert_pdf_opts[] = {
+	[CP_OUT] = {"out", 0, "DIR", "write the PDFs here, not beside each certificate"},
+	[CP_LANG] = OPT_LANG,
+	[CP_CA] = {"ca", 0, "FILE", "the CA the signature must verify against ([trust] ca_file)"},
+	[CP_CONFIG] = KESU_OPT_CONFIG,
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
 static void cert_usage(FILE *out)
 {
-	fputs("Usage: kesu cert pdf CERT... [--out DIR] [--lang ja|en|ja+en] [--ca FILE]\n"
-	      "                     [--config FILE]\n\n"
+	fputs("Usage: kesu cert pdf CERT... [OPTIONS]\n\n"
 	      "Print each signed certificate (CERT.p7s beside it) as an A4 PDF,\n"
 	      "CERT with .json replaced by .pdf, beside it or in --out DIR.  The\n"
 	      "signature must be over the file's bytes and, with a CA (--ca or\n"
 	      "[trust] ca_file), verify against it; a certificate that contradicts\n"
-	      "itself is not printed.  --lang: labels in Japanese, English, or both\n"
-	      "(ja+en, the default).  See kesu-certificate(5).\n", out);
+	      "itself is not printed.  See kesu-certificate(5).\n\n", out);
+	kesu_opts_print(out, cert_pdf_opts);
+}
+
+struct cert_pdf_args {
+	const char *out, *ca, *config;
+	struct kesu_print_opts po;
+};
+
+static enum kesu_rc cert_pdf_opt(void *ud, const struct kesu_opt *opt, const char *arg)
+{
+	struct cert_pdf_args *a = ud;
+	switch (KESU_OPT_ID(opt, cert_pdf_opts)) {
+	case CP_OUT: a->out = arg; break;
+	case CP_LANG: return lang_opt(arg, &a->po.lang);
+	case CP_CA: a->ca = arg; break;
+	case CP_CONFIG: a->config = arg; break;
+	}
+	return KESU_OK;
 }
 
 static const char *ca_from(const char *ca, const char *config, bool *fail)
@@ -60,34 +99,21 @@ static const char *ca_from(const char *ca, const char *config, bool *fail)
 	return cfg.ca_file[0] ? cfg.ca_file : NULL;
 }
 
-enum kesu_rc cmd_cert_pdf(int argc, char **argv)
+enum kesu_rc cmd_cert_pdf(const struct kesu_verb *v, const char *cmd, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"out", required_argument, NULL, 'o'},
-		{"lang", required_argument, NULL, 'l'},
-		{"ca", required_argument, NULL, 'c'},
-		{"config", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	(void)v;
+	static const struct kesu_opt *const tables[] = {cert_pdf_opts, NULL};
+	struct cert_pdf_args a = {
+		.po = {.lang = KESU_LANG_JA_EN, .creator = "kesu " KESU_VERSION},
 	};
-	const char *out = NULL, *ca = NULL, *config = NULL;
-	struct kesu_print_opts po = {.lang = KESU_LANG_JA_EN, .creator = "kesu " KESU_VERSION};
-	enum kesu_rc rc;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'c': ca = optarg; break;
-		case 'C': config = optarg; break;
-		case 'l':
-			if (!kesu_lang_parse(optarg, &po.lang))
-				return kesu_usage_error("--lang: '%s' is not ja, en or ja+en", optarg);
-			break;
-		case 'h': cert_usage(stdout); return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
-	}
+	const struct kesu_cmd_opts c = {cmd, tables, cert_pdf_opt, &a, cert_usage};
+	int optind;
+	bool done;
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	if (rc != KESU_OK || done)
+		return rc;
+	struct kesu_print_opts po = a.po;
+	const char *out = a.out, *ca = a.ca, *config = a.config;
 	if (optind >= argc)
 		return kesu_usage_error("cert pdf: give the certificate file(s)");
 	bool fail;
@@ -142,65 +168,76 @@ enum kesu_rc kesu_cli_pdf_beside(const char *cert_path, enum kesu_lang lang,
 	return rc;
 }
 
+enum { RP_PDF, RP_OUT, RP_SINCE, RP_UNTIL, RP_DEPT, RP_LANG, RP_CERT_DIR, RP_REGISTER, RP_CA,
+       RP_CONFIG };
+static const struct kesu_opt report_opts[] = {
+	[RP_PDF] = {"pdf", 0, NULL, "a PDF (the only format)"},
+	[RP_OUT] = {"out", 0, "FILE", "the PDF to write"},
+	[RP_SINCE] = KESU_REG_OPT_SINCE,
+	[RP_UNTIL] = KESU_REG_OPT_UNTIL,
+	[RP_DEPT] = {"department", 0, "NAME", "only media whose certificate names this department"},
+	[RP_LANG] = OPT_LANG,
+	[RP_CERT_DIR] = {"cert-dir", 0, "DIR", "find certificates here by name when the register's paths are not on this machine"},
+	[RP_REGISTER] = {"register", 0, "FILE", "the register file ([register] path)"},
+	[RP_CA] = {"ca", 0, "FILE", "trusted CA for the signatures ([trust] ca_file)"},
+	[RP_CONFIG] = KESU_OPT_CONFIG,
+	KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
 static void report_usage(FILE *out)
 {
-	fputs("Usage: kesu register report --pdf --out FILE [--since TIME] [--until TIME]\n"
-	      "                            [--department NAME] [--lang ja|en|ja+en]\n"
-	      "                            [--cert-dir DIR] [--register FILE] [--ca FILE]\n"
-	      "                            [--config FILE]\n\n"
+	fputs("Usage: kesu register report --pdf --out FILE [OPTIONS]\n\n"
 	      "The disposal ledger for a period as an A4 landscape PDF: one row per\n"
 	      "medium, totals by result and method, open My Number media, the\n"
 	      "register head and its signature status, a box for the security\n"
-	      "manager's seal.  --cert-dir: where to find certificates by name when\n"
-	      "the register's paths are not on this machine.  See kesu-register(5).\n",
-	      out);
+	      "manager's seal.  See kesu-register(5).\n\n", out);
+	kesu_opts_print(out, report_opts);
 }
 
-enum kesu_rc cmd_register_report(int argc, char **argv)
+struct report_args {
+	struct kesu_report_opts ro;
+	struct kesu_print_opts po;
+	const char *out, *ca, *config;
+	bool pdf;
+};
+
+static enum kesu_rc report_opt(void *ud, const struct kesu_opt *opt, const char *arg)
 {
-	static const struct option longopts[] = {
-		{"pdf", no_argument, NULL, 'p'},
-		{"out", required_argument, NULL, 'o'},
-		{"since", required_argument, NULL, 's'},
-		{"until", required_argument, NULL, 'u'},
-		{"department", required_argument, NULL, 'd'},
-		{"lang", required_argument, NULL, 'l'},
-		{"cert-dir", required_argument, NULL, 'D'},
-		{"register", required_argument, NULL, 'r'},
-		{"ca", required_argument, NULL, 'c'},
-		{"config", required_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct kesu_report_opts ro = {0};
-	struct kesu_print_opts po = {.lang = KESU_LANG_JA_EN, .creator = "kesu " KESU_VERSION};
-	const char *out = NULL, *ca = NULL, *config = NULL;
-	bool pdf = false;
-	enum kesu_rc rc;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': pdf = true; break;
-		case 'o': out = optarg; break;
-		case 'd': ro.department = optarg; break;
-		case 'D': ro.cert_dir = optarg; break;
-		case 'r': ro.register_path = optarg; break;
-		case 'c': ca = optarg; break;
-		case 'C': config = optarg; break;
-		case 's': case 'u':
-			if (!kesu_time_parse(optarg, c == 's' ? &ro.since : &ro.until))
-				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
-							c == 's' ? "since" : "until", optarg);
-			break;
-		case 'l':
-			if (!kesu_lang_parse(optarg, &po.lang))
-				return kesu_usage_error("--lang: '%s' is not ja, en or ja+en", optarg);
-			break;
-		case 'h': report_usage(stdout); return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
+	struct report_args *a = ud;
+	switch (KESU_OPT_ID(opt, report_opts)) {
+	case RP_PDF: a->pdf = true; break;
+	case RP_OUT: a->out = arg; break;
+	case RP_SINCE: return kesu_opt_time(opt, arg, &a->ro.since);
+	case RP_UNTIL: return kesu_opt_time(opt, arg, &a->ro.until);
+	case RP_DEPT: a->ro.department = arg; break;
+	case RP_LANG: return lang_opt(arg, &a->po.lang);
+	case RP_CERT_DIR: a->ro.cert_dir = arg; break;
+	case RP_REGISTER: a->ro.register_path = arg; break;
+	case RP_CA: a->ca = arg; break;
+	case RP_CONFIG: a->config = arg; break;
 	}
+	return KESU_OK;
+}
+
+enum kesu_rc cmd_register_report(const struct kesu_verb *v, const char *cmd, int argc,
+				 char **argv)
+{
+	(void)v;
+	static const struct kesu_opt *const tables[] = {report_opts, NULL};
+	struct report_args a = {
+		.po = {.lang = KESU_LANG_JA_EN, .creator = "kesu " KESU_VERSION},
+	};
+	const struct kesu_cmd_opts c = {cmd, tables, report_opt, &a, report_usage};
+	int optind;
+	bool done;
+	enum kesu_rc rc = kesu_opts_parse(&c, argc, argv, &optind, &done);
+	if (rc != KESU_OK || done)
+		return rc;
+	struct kesu_report_opts ro = a.ro;
+	struct kesu_print_opts po = a.po;
+	const char *out = a.out, *ca = a.ca, *config = a.config;
+	bool pdf = a.pdf;
 	if (optind < argc)
 		return kesu_usage_error("register report: unexpected argument '%s'", argv[optind]);
 	if (!pdf)

@@ -4,76 +4,14 @@
 #include "certs/register/pg_db.h"
 #include "certs/register/register_pg.h"
 #include "cli/cli.h"
+#include "cli/register_opts.h"
 #include "lib/config.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const VERBS[] = {"init-db", "push", "pull", "seal", NULL};
-
-bool cmd_register_pg_verb(const char *sub)
-{
-	for (size_t i = 0; VERBS[i]; i++)
-		if (!strcmp(sub, VERBS[i]))
-			return true;
-	return false;
-}
-
-struct pgopts {
-	const char *reg, *ca, *config, *key, *cert, *from, *out;
-	struct kesu_pgreg_filter f;
-	bool json;
-};
-
-static enum kesu_rc parse(int argc, char **argv, struct pgopts *o, bool *help)
-{
-	static const struct option longopts[] = {
-		{"register", required_argument, NULL, 'r'},
-		{"ca", required_argument, NULL, 'a'},
-		{"config", required_argument, NULL, 'C'},
-		{"key", required_argument, NULL, 'k'},
-		{"cert", required_argument, NULL, 'c'},
-		{"from", required_argument, NULL, 'F'},
-		{"out", required_argument, NULL, 'O'},
-		{"since", required_argument, NULL, 's'},
-		{"until", required_argument, NULL, 'u'},
-		{"serial", required_argument, NULL, 'S'},
-		{"operator", required_argument, NULL, 'o'},
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	optind = 1;
-	*help = false;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r': o->reg = optarg; break;
-		case 'a': o->ca = optarg; break;
-		case 'C': o->config = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'c': o->cert = optarg; break;
-		case 'F': o->from = optarg; break;
-		case 'O': o->out = optarg; break;
-		case 'S': o->f.serial = optarg; break;
-		case 'o': o->f.operator_name = optarg; break;
-		case 'j': o->json = true; break;
-		case 's': case 'u':
-			if (!kesu_time_parse(optarg, c == 's' ? &o->f.since : &o->f.until))
-				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
-							c == 's' ? "since" : "until", optarg);
-			break;
-		case 'h': *help = true; return KESU_OK;
-		default: return KESU_ERR_USAGE;
-		}
-	}
-	return optind < argc ? kesu_usage_error("register: unexpected argument '%s'",
-						argv[optind]) : KESU_OK;
-}
 
 static enum kesu_rc connect(const char *url, bool check, struct kesu_db **db)
 {
@@ -88,14 +26,19 @@ static enum kesu_rc connect(const char *url, bool check, struct kesu_db **db)
 	return rc;
 }
 
-enum kesu_rc cmd_register_pg_list(const char *url, time_t since, time_t until,
-				  const char *serial, const char *op, json_t **rows)
+static void filter(const struct kesu_reg_args *a, struct kesu_pgreg_filter *f)
+{
+	*f = (struct kesu_pgreg_filter){a->since, a->until, a->serial, a->op};
+}
+
+enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
 {
 	struct kesu_db *db;
-	enum kesu_rc rc = connect(url, true, &db);
+	enum kesu_rc rc = connect(c->reg, true, &db);
 	if (rc)
 		return rc;
-	struct kesu_pgreg_filter f = {since, until, serial, op};
+	struct kesu_pgreg_filter f;
+	filter(&c->a, &f);
 	struct kesu_err err = {0};
 	if ((rc = kesu_pgreg_list(db, &f, rows, &err)))
 		kesu_report(&err);
@@ -136,85 +79,145 @@ static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca
 	return KESU_OK;
 }
 
-static void usage(FILE *out)
-{
-	fputs("Usage:\n"
-	      "  kesu register init-db --register URL\n"
-	      "  kesu register push --register URL [--from FILE] [--ca FILE]\n"
-	      "  kesu register pull --register URL --out DIR [--since T] [--until T]\n"
-	      "                     [--serial S] [--operator NAME]\n"
-	      "  kesu register seal --register URL [--key K --cert C]\n"
-	      "  kesu register verify --register URL [--ca FILE] [--json]\n"
-	      "URL is postgresql://...; [register] url in kesu.conf is the default.\n"
-	      "All take --config FILE.  See kesu-register(5), POSTGRESQL.\n", out);
-}
+/* What a database verb does once connected; shown is the URL without its
+ * password. */
+typedef enum kesu_rc (*pg_fn)(const struct kesu_reg_ctx *c, struct kesu_db *db,
+			      const char *shown, struct kesu_err *err);
 
-enum kesu_rc cmd_register_pg(int argc, char **argv)
+/* Connects to the register the verb names (with its schema checked unless
+ * the verb creates it), runs fn, reports its failure. */
+static enum kesu_rc with_db(const struct kesu_reg_ctx *c, bool check, pg_fn fn)
 {
-	const char *sub = argv[1];
-	struct pgopts o = {0};
-	bool help;
-	enum kesu_rc rc = parse(argc - 1, argv + 1, &o, &help);
-	if (rc)
-		return rc;
-	if (help) {
-		usage(stdout);
-		return KESU_OK;
-	}
-	struct kesu_err err = {0};
-	struct kesu_config cfg;
-	if ((rc = kesu_config_load(o.config, &cfg, &err))) {
-		kesu_report(&err);
-		return rc;
-	}
-	const char *url = o.reg ? o.reg : cfg.register_url;
-	const char *ca = o.ca ? o.ca : cfg.ca_file;
-	if (!kesu_db_is_url(url))
-		return kesu_usage_error("register %s: give --register postgresql://... "
-					"or [register] url in kesu.conf", sub);
+	if (!kesu_db_is_url(c->reg))
+		return kesu_usage_error("%s: give --register postgresql://... "
+					"or [register] url in kesu.conf", c->cmd);
 	char shown[512];
-	kesu_db_redact(url, shown, sizeof(shown));
-	if (!strcmp(sub, "pull") && !o.out)
-		return kesu_usage_error("register pull: give --out DIR");
+	kesu_db_redact(c->reg, shown, sizeof(shown));
 	struct kesu_db *db;
-	if ((rc = connect(url, strcmp(sub, "init-db"), &db)))
-		return rc;
-
-	if (!strcmp(sub, "init-db")) {
-		int from, to;
-		if (!(rc = kesu_pgreg_init(db, &from, &to, &err)))
-			printf(from == to ? "%s: schema already at version %d\n"
-					  : "%s: schema at version %d (was %d)\n",
-			       shown, to, from);
-	} else if (!strcmp(sub, "verify")) {
-		rc = verify(db, shown, ca, o.json);
-		err.msg[0] = '\0';
-		kesu_db_close(db);
-		return rc;
-	} else if (!strcmp(sub, "push")) {
-		const char *from = o.from ? o.from : cfg.register_path;
-		struct kesu_pgreg_push_stats st;
-		rc = kesu_pgreg_push(db, from, ca, &st, &err);
-		printf("%s -> %s: %zu certificates sent, %zu already there "
-		       "(byte-identical), %zu recovery lines kept local\n", from, shown,
-		       st.sent, st.identical, st.skipped_recovery);
-	} else if (!strcmp(sub, "pull")) {
-		struct kesu_pgreg_pull_stats st;
-		rc = kesu_pgreg_pull(db, &o.f, o.out, &st, &err);
-		printf("%s: %zu certificates written to %s, %zu already there\n", shown,
-		       st.written, o.out, st.identical);
-	} else if (!strcmp(sub, "seal")) {
-		struct kesu_signer *signer;
-		uint64_t seq;
-		if (!(rc = kesu_signer_open(o.key ? o.key : cfg.key, o.cert ? o.cert : cfg.cert,
-					    cfg.pin_file, cfg.pkcs11_module, &signer, &err))) {
-			if (!(rc = kesu_pgreg_seal(db, signer, &seq, &err)))
-				printf("%s: sealed at entry %" PRIu64 "\n", shown, seq);
-			kesu_signer_free(signer);
-		}
-	}
+	enum kesu_rc rc = connect(c->reg, check, &db);
 	if (rc)
+		return rc;
+	struct kesu_err err = {0};
+	if ((rc = fn(c, db, shown, &err)) && err.msg[0])
 		kesu_report(&err);
 	kesu_db_close(db);
 	return rc;
 }
+
+static enum kesu_rc do_verify(const struct kesu_reg_ctx *c, struct kesu_db *db,
+			      const char *shown, struct kesu_err *err)
+{
+	(void)err; /* verify reports its own, or puts it in the JSON */
+	return verify(db, shown, c->ca, c->a.json);
+}
+
+enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c)
+{
+	return with_db(c, true, do_verify);
+}
+
+static enum kesu_rc do_init_db(const struct kesu_reg_ctx *c, struct kesu_db *db,
+			       const char *shown, struct kesu_err *err)
+{
+	(void)c;
+	int from, to;
+	enum kesu_rc rc = kesu_pgreg_init(db, &from, &to, err);
+	if (!rc)
+		printf(from == to ? "%s: schema already at version %d\n"
+				  : "%s: schema at version %d (was %d)\n", shown, to, from);
+	return rc;
+}
+
+static enum kesu_rc init_db(const struct kesu_reg_ctx *c, int nargs, char **args)
+{
+	(void)nargs, (void)args;
+	return with_db(c, false, do_init_db);
+}
+
+static enum kesu_rc do_push(const struct kesu_reg_ctx *c, struct kesu_db *db,
+			    const char *shown, struct kesu_err *err)
+{
+	const char *from = c->a.from ? c->a.from : c->cfg.register_path;
+	struct kesu_pgreg_push_stats st;
+	enum kesu_rc rc = kesu_pgreg_push(db, from, c->ca, &st, err);
+	printf("%s -> %s: %zu certificates sent, %zu already there "
+	       "(byte-identical), %zu recovery lines kept local\n", from, shown,
+	       st.sent, st.identical, st.skipped_recovery);
+	return rc;
+}
+
+static enum kesu_rc push(const struct kesu_reg_ctx *c, int nargs, char **args)
+{
+	(void)nargs, (void)args;
+	return with_db(c, true, do_push);
+}
+
+static enum kesu_rc do_pull(const struct kesu_reg_ctx *c, struct kesu_db *db,
+			    const char *shown, struct kesu_err *err)
+{
+	struct kesu_pgreg_filter f;
+	filter(&c->a, &f);
+	struct kesu_pgreg_pull_stats st;
+	enum kesu_rc rc = kesu_pgreg_pull(db, &f, c->a.out, &st, err);
+	printf("%s: %zu certificates written to %s, %zu already there\n", shown,
+	       st.written, c->a.out, st.identical);
+	return rc;
+}
+
+static enum kesu_rc pull(const struct kesu_reg_ctx *c, int nargs, char **args)
+{
+	(void)nargs, (void)args;
+	if (kesu_db_is_url(c->reg) && !c->a.out)
+		return kesu_usage_error("register pull: give --out DIR");
+	return with_db(c, true, do_pull);
+}
+
+static enum kesu_rc do_seal(const struct kesu_reg_ctx *c, struct kesu_db *db,
+			    const char *shown, struct kesu_err *err)
+{
+	struct kesu_signer *signer;
+	uint64_t seq;
+	enum kesu_rc rc = kesu_reg_signer(c, &signer);
+	if (rc)
+		return rc;
+	if (!(rc = kesu_pgreg_seal(db, signer, &seq, err)))
+		printf("%s: sealed at entry %" PRIu64 "\n", shown, seq);
+	kesu_signer_free(signer);
+	return rc;
+}
+
+static enum kesu_rc seal(const struct kesu_reg_ctx *c, int nargs, char **args)
+{
+	(void)nargs, (void)args;
+	return with_db(c, true, do_seal);
+}
+
+#define PG_URL {"register", 0, "URL", "the database: postgresql://... ([register] url)"}
+
+static const struct kesu_opt init_db_opts[] = {
+	PG_URL, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
+};
+static const struct kesu_opt push_opts[] = {
+	PG_URL, {"from", 0, "FILE", "the register file to send ([register] path)"},
+	KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
+};
+static const struct kesu_opt pull_opts[] = {
+	PG_URL, {"out", 0, "DIR", "where the certificates go"},
+	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
+	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
+};
+static const struct kesu_opt seal_opts[] = {
+	PG_URL, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT, KESU_OPT_CONFIG, KESU_OPT_HELP,
+	KESU_OPT_END,
+};
+
+const struct kesu_reg_verb kesu_reg_pg_init_db = {init_db_opts, NULL,
+	"Create the register's schema in the database, or upgrade it\n"
+	"(kesu-register(5), POSTGRESQL).", init_db};
+const struct kesu_reg_verb kesu_reg_pg_push = {push_opts, NULL,
+	"Send the certificates of a register file to the database; those already\n"
+	"there byte for byte are skipped.", push};
+const struct kesu_reg_verb kesu_reg_pg_pull = {pull_opts, NULL,
+	"Write the database's certificates and signatures to a directory.", pull};
+const struct kesu_reg_verb kesu_reg_pg_seal = {seal_opts, NULL,
+	"Sign the database register's chain up to its last entry.", seal};

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{"wipe", cmd_wipe, "overwrite devices, verify from the medium, write run records"},
 	{"verify", cmd_verify, "spot-check an erased medium and write a signed report"},
 	{"methods", cmd_methods, "list the erasure methods and their passes"},
+	{"destroy", cmd_destroy, "record the physical destruction of media (signed, registered)"},
 	{"cert", cmd_cert, "issue, verify or show disposal certificates"},
 	{"register", cmd_register, "verify, list, export, import, push or seal the disposal register"},
 	{"key", cmd_key, "create a signing key and certificate request"},

@@ -1,6 +1,7 @@
 #include "cli/opts.h"
 #include "cli/cli.h"
 #include "lib/strutil.h"
+#include "lib/timefmt.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -144,4 +145,52 @@ void kesu_opts_print(FILE *out, const struct kesu_opt *table)
 		else
 			fprintf(out, "      %-24s %s\n", left, o->help);
 	}
+}
+
+enum kesu_rc kesu_opt_time(const struct kesu_opt *opt, const char *arg, time_t *t)
+{
+	if (kesu_time_parse(arg, t))
+		return KESU_OK;
+	char shown[64];
+	kesu_clean(shown, sizeof(shown), arg, strlen(arg));
+	return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD", opt->name, shown);
+}
+
+static void verbs_print(FILE *out, const char *cmd, const struct kesu_verb *verbs,
+			const char *footer)
+{
+	fprintf(out, "Usage: kesu %s VERB [OPTIONS] [ARGS]\n\nVerbs:\n", cmd);
+	for (const struct kesu_verb *v = verbs; v->name; v++)
+		fprintf(out, "  %-10s %s\n", v->name, v->summary);
+	fprintf(out, "\nRun 'kesu %s VERB --help' for a verb's options.\n%s", cmd,
+		footer ? footer : "");
+}
+
+enum kesu_rc kesu_verb_dispatch(const char *cmd, const struct kesu_verb *verbs,
+				const char *footer, int argc, char **argv)
+{
+	if (argc < 2) {
+		verbs_print(stderr, cmd, verbs, footer);
+		return KESU_ERR_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		verbs_print(stdout, cmd, verbs, footer);
+		return KESU_OK;
+	}
+	char full[64];
+	for (const struct kesu_verb *v = verbs; v->name; v++) {
+		if (strcmp(argv[1], v->name))
+			continue;
+		snprintf(full, sizeof(full), "%s %s", cmd, v->name);
+		return v->fn(v, full, argc - 1, argv + 1);
+	}
+	/* "use a, b or c", from the table. */
+	char list[256] = "", shown[64];
+	for (const struct kesu_verb *v = verbs; v->name; v++) {
+		size_t n = strlen(list);
+		snprintf(list + n, sizeof(list) - n, "%s%s", n ? v[1].name ? ", " : " or " : "",
+			 v->name);
+	}
+	kesu_clean(shown, sizeof(shown), argv[1], strlen(argv[1]));
+	return kesu_usage_error("%s: unknown subcommand '%s'; use %s", cmd, shown, list);
 }

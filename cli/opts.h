@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 struct kesu_opt {
 	const char *name;   /* long name, without "--"; NULL ends a table */
@@ -27,6 +28,9 @@ struct kesu_opt {
 /* The --help entry every command has; kesu_opts_parse answers it. */
 #define KESU_OPT_HELP {"help", 'h', NULL, "show this help and exit"}
 #define KESU_OPT_END {NULL, 0, NULL, NULL}
+/* Entries several commands share, so their --help reads the same. */
+#define KESU_OPT_CONFIG {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"}
+#define KESU_OPT_JSON {"json", 0, NULL, "machine-readable output (keys in kesu(8))"}
 
 /* Called for every option given, in order: `opt` points into the table it
  * came from, `arg` is its value or NULL.  Returns KESU_OK or a usage error
@@ -57,5 +61,25 @@ void kesu_opts_print(FILE *out, const struct kesu_opt *table);
 /* True if opt is one of table's entries (for a handler serving a shared
  * table, such as the certificate options). */
 bool kesu_opt_in(const struct kesu_opt *opt, const struct kesu_opt *table);
+
+/* An option's value that is a time (RFC 3339 or YYYY-MM-DD); a bad one is
+ * a usage error already printed, naming the option. */
+enum kesu_rc kesu_opt_time(const struct kesu_opt *opt, const char *arg, time_t *t);
+
+/* A command with verbs (kesu cert VERB, kesu register VERB): a table of
+ * them gives the dispatch, the list in --help, and one message for a verb
+ * that does not exist. */
+struct kesu_verb {
+	const char *name;    /* NULL ends a table */
+	const char *summary; /* its line in the command's --help */
+	/* argv[0] is the verb; cmd is "cert verify", for messages. */
+	enum kesu_rc (*fn)(const struct kesu_verb *v, const char *cmd, int argc, char **argv);
+	const void *data;    /* the verb's own: what fn needs to run it */
+};
+
+/* argv[0] is the command, argv[1] the verb.  No verb is a usage error
+ * (the list on stderr); --help lists the verbs on stdout, then `footer`. */
+enum kesu_rc kesu_verb_dispatch(const char *cmd, const struct kesu_verb *verbs,
+				const char *footer, int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 #include "certs/document/cert_verify.h"
 #include "certs/document/approval_link.h"
+#include "certs/document/destruction.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Run records are bounded as kesu cert issue bounds them. */
@@ -64,7 +66,10 @@ static enum kesu_rc check_consistency(const json_t *c, const struct kesu_trust *
 		.now = t->now ? t->now : time(NULL),
 		.signed_at = ov->sig.signing_time,
 	};
-	kesu_cert_judge_at(c, &clock, &ov->v);
+	if (ov->destruction)
+		kesu_destruction_judge(c, &clock, &ov->v);
+	else
+		kesu_cert_judge_at(c, &clock, &ov->v);
 	if (!ov->v.n_errors)
 		return KESU_OK;
 	enum kesu_rc rc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s", ov->v.errors[0]);
@@ -118,6 +123,50 @@ static enum kesu_rc check_run_record(const char *path, const json_t *c,
 	return KESU_OK;
 }
 
+/* The evidence copies beside a destruction document are part of what it
+ * proves: each must be there with the size and SHA-256 it records. */
+static enum kesu_rc check_evidence(const char *path, const json_t *d,
+				   struct kesu_cert_file_verdict *ov, struct kesu_err *err)
+{
+	char dir[PATH_MAX], p[PATH_MAX], h[KESU_SHA256_HEX];
+	if (!kesu_path_dirname(path, dir, sizeof(dir)))
+		snprintf(dir, sizeof(dir), ".");
+	ov->stage = "INCONSISTENT";
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(d, "evidence"), i, e) {
+		const char *file = json_string_value(json_object_get(e, "file"));
+		struct stat st;
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, file) >= sizeof(p))
+			return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
+		if (stat(p, &st) != 0)
+			return kesu_fail(err, KESU_ERR_INVALID, 0, "evidence file %s is missing "
+					 "(it must be kept beside the document)", p);
+		enum kesu_rc rc = kesu_sha256_file(p, h, err);
+		if (rc)
+			return rc;
+		if ((json_int_t)st.st_size != json_integer_value(json_object_get(e, "size")) ||
+		    strcmp(h, json_string_value(json_object_get(e, "sha256"))))
+			return kesu_fail(err, KESU_ERR_INVALID, 0, "evidence file %s does not "
+					 "match the size and SHA-256 the document records (it "
+					 "was changed or replaced)", p);
+		ov->evidence_checked++;
+	}
+	return KESU_OK;
+}
+
+static enum kesu_rc parse_any(const char *data, size_t len, json_t **c,
+			      struct kesu_cert_file_verdict *ov, struct kesu_err *err)
+{
+	ov->destruction = kesu_destruction_is(data, len);
+	if (!ov->destruction)
+		return kesu_cert_parse(data, len, c, err);
+	enum kesu_rc rc = kesu_destruction_parse(data, len, c, err);
+	if (!rc)
+		snprintf(ov->result, sizeof(ov->result), "destroyed");
+	return rc;
+}
+
 enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 			      struct kesu_cert_file_verdict *ov)
 {
@@ -136,10 +185,11 @@ enum kesu_rc kesu_cert_verify_with(const char *path, const struct kesu_trust *t,
 	enum kesu_rc rc;
 	ov->stage = "INVALID";
 	if ((rc = kesu_read_file(path, KESU_CERT_MAX_BYTES, &data, &len, &err)) ||
-	    (rc = kesu_cert_parse(data, len, &c, &err)))
+	    (rc = parse_any(data, len, &c, ov, &err)))
 		goto out;
-	snprintf(ov->result, sizeof(ov->result), "%s",
-		 json_string_value(json_object_get(c, "result")));
+	if (!ov->destruction)
+		snprintf(ov->result, sizeof(ov->result), "%s",
+			 json_string_value(json_object_get(c, "result")));
 	snprintf(ov->id, sizeof(ov->id), "%s", json_string_value(json_object_get(c, "id")));
 	if ((rc = check_timestamp(path, t, ov, &err)))
 		goto out;
@@ -157,7 +207,8 @@ enum kesu_rc kesu_cert_verify_with(const char *path, const struct kesu_trust *t,
 		goto out;
 	}
 	if ((rc = check_consistency(c, t, ov, &err)) ||
-	    (rc = check_run_record(path, c, ov, &err)))
+	    (rc = ov->destruction ? check_evidence(path, c, ov, &err)
+				  : check_run_record(path, c, ov, &err)))
 		goto out;
 	ov->stage = "BAD COUNTERSIGNATURE";
 	if ((rc = kesu_countersigs_verify(path, data, len, t, &ov->cs, &err)))

@@ -6,7 +6,9 @@
  *                     is not revoked (with a CRL), did not sign in the future
  *   3. INCONSISTENT   the consistency verdict, with the signing time and now
  *   4. INCONSISTENT   the run record beside it, when there is one: same bytes
- *                     (SHA-256) and the same facts, field by field
+ *                     (SHA-256) and the same facts, field by field; for a
+ *                     destruction document (kesu-destruction(5)) instead,
+ *                     every evidence file beside it, with its size and hash
  *   5. BAD COUNTERSIGNATURE  every X.json.<role>-<n>.p7s beside it verifies
  *                     and its signer holds the role (countersign.h)
  *   6. APPROVAL       the signed approval the certificate records (beside
@@ -34,6 +36,8 @@ struct kesu_cert_file_verdict {
 	struct kesu_cert_verdict v;
 	char result[32], id[40];
 	bool run_record_checked;  /* the run record beside it matched */
+	bool destruction;         /* a kesu-destruction/1 document */
+	size_t evidence_checked;  /* its evidence files, all present and matching */
 	bool ts_present;          /* a .tsr beside it */
 	bool ts_checked;          /* ... verified against t->tsa_ca_file */
 	struct kesu_ts_info ts;

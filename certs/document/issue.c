@@ -55,7 +55,9 @@ static enum kesu_rc approval_prepare(struct kesu_issuer *is, const struct kesu_c
 		if ((rc = kesu_approval_fill_info(&is->approval, &is->info, err)))
 			return rc;
 	}
-	if (o->resume)
+	/* A resume was judged when it started; a document other than an
+	 * erasure certificate has no class of its own to judge. */
+	if (o->resume || o->document_only)
 		return KESU_OK;
 	return kesu_policy_check(&pol, is->info.confidentiality_class, is->has_approval, err);
 }
@@ -123,7 +125,7 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->customer, sizeof(i->customer), cfg.customer);
 	if ((rc = approval_prepare(is, o, &cfg, err)))
 		goto fail;
-	if (!o->resume && (rc = kesu_cert_info_check(i, err)))
+	if (!o->resume && !o->document_only && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
 						       : kesu_config_register(&cfg),
@@ -191,6 +193,69 @@ void kesu_issuer_free(struct kesu_issuer *is)
 const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)
 {
 	return &is->info;
+}
+
+typedef enum kesu_rc (*append_fn)(const char *where, const char *path,
+				  struct kesu_signer *signer, const char *ca_file,
+				  const struct kesu_tsa *tsa, struct kesu_reg_append *res,
+				  struct kesu_err *err);
+
+/* Write, sign, timestamp and register one document. */
+static enum kesu_rc sign_and_register(struct kesu_issuer *is, const char *path,
+				      const char *text, size_t n, append_fn append,
+				      struct kesu_err *err)
+{
+	enum kesu_rc rc = kesu_write_atomic(path, text, n, 0644, err);
+	if (!rc)
+		rc = kesu_signer_sign_file(is->signer, path, err);
+	if (rc)
+		return rc;
+	/* A TSA that is down must not cost the erasure its certificate or its
+	 * register line: both are written, and the missing token is reported
+	 * after them. */
+	struct kesu_err ts_err = {0};
+	struct kesu_ts_info ts;
+	const struct kesu_tsa *tsa = is->tsa_url[0] ? &is->tsa : NULL;
+	bool unstamped = tsa && kesu_timestamp_file(tsa, path, &ts, &ts_err);
+	if (is->use_register) {
+		rc = append(is->register_path, path, is->signer, is->ca_file, tsa, NULL, err);
+		if (rc && rc != KESU_ERR_UNSTAMPED)
+			return rc;
+		if (rc && !unstamped)
+			return rc;
+	}
+	if (unstamped) {
+		*err = ts_err;
+		kesu_err_prefix(err, "%s: signed but not timestamped: ", path);
+		size_t k = strlen(err->msg);
+		snprintf(err->msg + k, sizeof(err->msg) - k,
+			 "; add the token later with 'kesu cert timestamp %.200s'", path);
+		return err->rc = KESU_ERR_UNSTAMPED;
+	}
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_issuer_publish(struct kesu_issuer *is, const char *path,
+				 const char *text, size_t n, struct kesu_err *err)
+{
+	if (!is->use_register)
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: this document must be "
+				 "registered; do not give --no-register", path);
+	return sign_and_register(is, path, text, n, kesu_reg_append_doc_ts, err);
+}
+
+const char *kesu_issuer_out_dir(const struct kesu_issuer *is)
+{
+	return is->out_dir;
+}
+
+enum kesu_rc kesu_issuer_register_lines(const struct kesu_issuer *is, json_t **lines,
+					struct kesu_err *err)
+{
+	if (!is->use_register)
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "a register is needed to look the "
+				 "medium up; do not give --no-register");
+	return kesu_reg_lines(is->register_path, is->ca_file, lines, err);
 }
 
 enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
@@ -273,34 +338,7 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
 	}
 	if (!(rc = kesu_mkdir_p(dir, 0755, err)))
-		rc = kesu_write_atomic(cert_path, text, n, 0644, err);
+		rc = sign_and_register(is, cert_path, text, n, kesu_reg_append_cert_ts, err);
 	free(text);
-	if (!rc)
-		rc = kesu_signer_sign_file(is->signer, cert_path, err);
-	if (rc)
-		return rc;
-	/* A TSA that is down must not cost the erasure its certificate or its
-	 * register line: both are written, and the missing token is reported
-	 * after them. */
-	struct kesu_err ts_err = {0};
-	struct kesu_ts_info ts;
-	const struct kesu_tsa *tsa = is->tsa_url[0] ? &is->tsa : NULL;
-	bool unstamped = tsa && kesu_timestamp_file(tsa, cert_path, &ts, &ts_err);
-	if (is->use_register) {
-		rc = kesu_reg_append_cert_ts(is->register_path, cert_path, is->signer,
-					     is->ca_file, tsa, NULL, err);
-		if (rc && rc != KESU_ERR_UNSTAMPED)
-			return rc;
-		if (rc && !unstamped)
-			return rc;
-	}
-	if (unstamped) {
-		*err = ts_err;
-		kesu_err_prefix(err, "%s: signed but not timestamped: ", cert_path);
-		size_t n = strlen(err->msg);
-		snprintf(err->msg + n, sizeof(err->msg) - n,
-			 "; add the token later with 'kesu cert timestamp %.200s'", cert_path);
-		return err->rc = KESU_ERR_UNSTAMPED;
-	}
-	return KESU_OK;
+	return rc;
 }

@@ -30,6 +30,9 @@ struct kesu_cert_opts {
 	 * line's are not checked as complete here (kesu_cert_info_conflict
 	 * and kesu_cert_info_check judge them per device). */
 	bool resume;
+	/* Not an erasure certificate (a destruction document...): its own
+	 * builder checks its fields, so the certificate's are not required. */
+	bool document_only;
 };
 
 struct kesu_issuer;
@@ -68,5 +71,18 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
 				  const char *run_record, char *cert_path,
 				  size_t cert_path_size, struct kesu_err *err);
+
+/* Another kind of signed document (reg_kinds.h), text of n bytes: written
+ * to path, signed (path.p7s), timestamped when a TSA is configured, and
+ * registered, as kesu_issuer_issue does a certificate, with the same
+ * KESU_ERR_UNSTAMPED.  Registering needs the issuer's register. */
+enum kesu_rc kesu_issuer_publish(struct kesu_issuer *is, const char *path,
+				 const char *text, size_t n, struct kesu_err *err);
+
+/* Where documents go (--cert-dir; "" when not given), and the register's
+ * lines (kesu_reg_lines) for documents that depend on what it holds. */
+const char *kesu_issuer_out_dir(const struct kesu_issuer *is);
+enum kesu_rc kesu_issuer_register_lines(const struct kesu_issuer *is, json_t **lines,
+					struct kesu_err *err);
 
 #endif

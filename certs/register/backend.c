@@ -99,3 +99,56 @@ enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,
 	pthread_mutex_unlock(&conn_lock);
 	return rc;
 }
+
+enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
+				    struct kesu_signer *signer, const char *ca_file,
+				    const struct kesu_tsa *tsa,
+				    struct kesu_reg_append *res, struct kesu_err *err)
+{
+	if (!kesu_reg_is_db(where))
+		return kesu_register_append_doc_ts(where, doc_path, signer, ca_file, tsa,
+						   res, err);
+	struct kesu_reg_append dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = kesu_pgreg_append_doc(db, doc_path, &res->seq, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
+static void collect_line(const json_t *line, void *arg)
+{
+	json_array_append((json_t *)arg, (json_t *)line);
+}
+
+enum kesu_rc kesu_reg_lines(const char *where, const char *ca_file, json_t **lines,
+			    struct kesu_err *err)
+{
+	*lines = NULL;
+	if (kesu_reg_is_db(where)) {
+		pthread_mutex_lock(&conn_lock);
+		struct kesu_db *db;
+		enum kesu_rc rc = connection(where, &db, err);
+		if (!rc)
+			rc = kesu_pgreg_lines(db, lines, err);
+		pthread_mutex_unlock(&conn_lock);
+		return rc;
+	}
+	json_t *all = json_array();
+	struct kesu_reg_verify v;
+	if (!all)
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	enum kesu_rc rc = kesu_register_verify(where, ca_file, false, &v, collect_line, all,
+					       err);
+	if (rc) {
+		json_decref(all);
+		return rc;
+	}
+	*lines = all;
+	return KESU_OK;
+}

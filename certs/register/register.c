@@ -1,6 +1,7 @@
 /* The register's pure half: line syntax, the chain, the head document and
  * the verdict on a register's text against its signed head. */
 #include "certs/register/register.h"
+#include "certs/register/reg_kinds.h"
 #include "lib/digest.h"
 #include "lib/idset.h"
 #include "lib/jcheck.h"
@@ -89,7 +90,10 @@ static enum kesu_rc check_entry(const json_t *o, const char **kind_out,
 	const char *kind, *id, *run;
 	time_t t;
 	enum kesu_rc rc;
-	if ((rc = kj_enum(o, "", "kind", kinds, &kind, err)) ||
+	const struct kesu_reg_kind *doc_kind =
+		kesu_reg_kind_find(json_string_value(json_object_get(o, "kind")));
+	if ((rc = doc_kind ? kj_str(o, "", "kind", false, 32, &kind, err)
+			   : kj_enum(o, "", "kind", kinds, &kind, err)) ||
 	    (rc = kj_int(o, "", "seq", 1, INT64_MAX, NULL, err)) ||
 	    (rc = kj_time(o, "", "time", false, &t, NULL, err)) ||
 	    (rc = kj_hex(o, "", "prev", 64, NULL, err)))
@@ -101,6 +105,8 @@ static enum kesu_rc check_entry(const json_t *o, const char **kind_out,
 		       : kj_hex(o, "", "cut_sha256", 64, NULL, err);
 	if (!strcmp(kind, "repair"))
 		return check_repair(o, err);
+	if (doc_kind)
+		return kesu_reg_kind_check_line(doc_kind, o, err);
 	if ((rc = kj_keys(o, "", cert_keys, err)) ||
 	    (rc = kj_str(o, "", "cert_id", false, 36, &id, err)) ||
 	    (rc = kj_str(o, "", "run_id", false, 36, &run, err)) ||
@@ -170,6 +176,10 @@ static bool unique_ids(struct dup_index *d, const json_t *o, size_t lineno,
 			 id, old);
 		return false;
 	}
+	/* Documents other than erasure certificates share the id space but
+	 * certify no run. */
+	if (!run)
+		return true;
 	if (!kesu_idset_add(&d->runs, run, lineno, &old, &oom)) {
 		snprintf(why, size, oom ? "out of memory checking run ids"
 			 : "run %s is certified twice (already in line %" PRIu64 "): a run "
@@ -232,7 +242,7 @@ void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 				 "edited after it was written: its hash no longer matches "
 				 "the prev recorded in line %zu (hash link broken)", lineno);
 			lineno--;
-		} else if (!strcmp(kind, "certificate") &&
+		} else if ((!strcmp(kind, "certificate") || kesu_reg_kind_find(kind)) &&
 			   !unique_ids(&dups, o, lineno, r->why, sizeof(r->why))) {
 			rc = KESU_ERR_INVALID;
 		}

@@ -230,4 +230,22 @@ enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
 				     void (*each)(const json_t *line, void *arg), void *arg,
 				     struct kesu_err *err);
 
+/* ---- other signed documents (register_docs.c, reg_kinds.h) ---- */
+
+/* Append a line for a signed document of a kind in reg_kinds.c (a
+ * destruction document...; its .p7s beside it), as
+ * kesu_register_append_cert_ts appends a certificate: the register must
+ * verify, the same document is not added twice (res->already), another
+ * with its id is refused, and the kind's own rule (admit) must accept it
+ * against the lines the signed head vouches for. */
+enum kesu_rc kesu_register_append_doc_ts(const char *reg_path, const char *doc_path,
+					 struct kesu_signer *signer, const char *ca_file,
+					 const struct kesu_tsa *tsa,
+					 struct kesu_reg_append *res, struct kesu_err *err);
+
+/* The documents the lines point to, read back: an array as long as lines
+ * with, for each certificate or document line, the parsed document when
+ * its file is present and has the bytes the line recorded, else null. */
+json_t *kesu_register_docs(const json_t *lines);
+
 #endif

@@ -2,6 +2,8 @@
  * repairing and verifying.  Every decision is made by the pure half
  * (register.c); this file only reads, writes and undoes. */
 #include "certs/register/register.h"
+#include "certs/register/register_io.h"
+#include "certs/register/reg_kinds.h"
 #include "certs/document/certificate.h"
 #include "certs/sign/cms_unanchored.h"
 #include "certs/sign/cms_verify.h"
@@ -323,17 +325,8 @@ static enum kesu_rc head_timestamp(const struct head_commit *c, const struct kes
 
 /* ---- one locked look at the register ---- */
 
-struct reg {
-	const char *path;
-	int fd;
-	char *text;
-	size_t len;
-	struct kesu_reg_head head;
-	struct kesu_reg_check check;
-	struct kesu_reg_verdict verdict;
-};
 
-static void reg_close(struct reg *r)
+void reg_close(struct reg *r)
 {
 	free(r->text);
 	r->text = NULL;
@@ -346,7 +339,7 @@ static void reg_close(struct reg *r)
 
 /* Open and lock (exclusive for writers, who also tidy after a crash), read
  * the text and the head, and judge them. */
-static enum kesu_rc reg_open(struct reg *r, const char *path, const char *ca_file,
+enum kesu_rc reg_open(struct reg *r, const char *path, const char *ca_file,
 			     bool writer, bool must_exist,
 			     void (*each)(const json_t *, void *), void *arg,
 			     struct kesu_err *err)
@@ -386,7 +379,7 @@ fail:
 	return rc;
 }
 
-static enum kesu_rc refuse_damaged(const struct reg *r, struct kesu_err *err)
+enum kesu_rc refuse_damaged(const struct reg *r, struct kesu_err *err)
 {
 	const struct kesu_reg_verdict *v = &r->verdict;
 	char where[32] = "";
@@ -507,6 +500,45 @@ static enum kesu_rc commit(struct reg *r, size_t keep, const char *lines, size_t
 	return rc;
 }
 
+/* Append entry after what the verdict keeps (r opened as a writer, not
+ * DAMAGED): what a crash left after the signed line is cut, kept aside
+ * and recorded in the chain itself first, so the cut is never silent. */
+enum kesu_rc reg_append_entry(struct reg *r, json_t *entry, struct kesu_signer *signer,
+			      const struct kesu_tsa *tsa, struct kesu_reg_append *res,
+			      struct kesu_err *err)
+{
+	const struct kesu_reg_verdict *v = &r->verdict;
+	char *lines = NULL;
+	size_t n = 0;
+	enum kesu_rc rc;
+	uint64_t seq = v->keep_seq;
+	char hash[65];
+	memcpy(hash, v->keep_hash, sizeof(hash));
+	if (v->state == KESU_REG_RESIDUE) {
+		char cut_hash[65], cut_file[PATH_MAX];
+		kesu_sha256_hex(r->text + v->keep_bytes, r->len - v->keep_bytes, cut_hash);
+		json_t *rec = json_pack("{s:s s:I s:s}", "kind", "recovery", "cut_bytes",
+					(json_int_t)(r->len - v->keep_bytes), "cut_sha256",
+					cut_hash);
+		res->recovery_seq = ++seq;
+		rc = rec ? chain_line(rec, seq, hash, &lines, &n, err)
+			 : kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		json_decref(rec);
+		if (rc || (rc = save_cut(r, v->keep_bytes, seq, cut_file, sizeof(cut_file), err)))
+			goto out;
+		res->recovered = true;
+	}
+	if ((rc = chain_line(entry, ++seq, hash, &lines, &n, err)))
+		goto out;
+	/* Without its token the entry and the head are still in place. */
+	rc = commit(r, v->keep_bytes, lines, n, seq, hash, signer, tsa, err);
+	if (!rc || rc == KESU_ERR_UNSTAMPED)
+		res->seq = seq;
+out:
+	free(lines);
+	return rc;
+}
+
 /* ---- appending a certificate ---- */
 
 static enum kesu_rc cert_entry(const char *cert_path, json_t **out, char *id_out,
@@ -569,7 +601,9 @@ static void find_seen(const json_t *line, void *arg)
 {
 	struct seen *s = arg;
 	const char *kind = json_string_value(json_object_get(line, "kind"));
-	if (strcmp(kind, "certificate"))
+	bool cert = !strcmp(kind, "certificate");
+	/* Every signed document shares the certificate id space. */
+	if (!cert && !kesu_reg_kind_find(kind))
 		return;
 	uint64_t seq = (uint64_t)json_integer_value(json_object_get(line, "seq"));
 	const char *id = json_string_value(json_object_get(line, "cert_id"));
@@ -581,7 +615,8 @@ static void find_seen(const json_t *line, void *arg)
 			  !strcmp(json_string_value(json_object_get(line, "sig_sha256")),
 				  s->h_sig);
 	}
-	if (s->run && !strcmp(json_string_value(json_object_get(line, "run_id")), s->run)) {
+	if (cert && s->run &&
+	    !strcmp(json_string_value(json_object_get(line, "run_id")), s->run)) {
 		s->run_seq = seq;
 		snprintf(s->run_cert, sizeof(s->run_cert), "%s", id);
 	}
@@ -640,8 +675,6 @@ enum kesu_rc kesu_register_append_cert_ts(const char *reg_path,
 		.h_cert = json_string_value(json_object_get(entry, "cert_sha256")),
 		.h_sig = json_string_value(json_object_get(entry, "sig_sha256"))};
 	struct reg r;
-	char *lines = NULL;
-	size_t n = 0;
 	if ((rc = reg_open(&r, reg_path, ca_file, true, false, find_seen, &s, err)))
 		goto out_entry;
 	const struct kesu_reg_verdict *v = &r.verdict;
@@ -659,34 +692,8 @@ enum kesu_rc kesu_register_append_cert_ts(const char *reg_path,
 		rc = refuse_seen(&s, reg_path, err);
 		goto out;
 	}
-	uint64_t seq = v->keep_seq;
-	char hash[65];
-	memcpy(hash, v->keep_hash, sizeof(hash));
-	if (v->state == KESU_REG_RESIDUE) {
-		/* What a crash left after the signed line is cut, kept aside,
-		 * and recorded in the chain itself, so the cut is never silent. */
-		char cut_hash[65], cut_file[PATH_MAX];
-		kesu_sha256_hex(r.text + v->keep_bytes, r.len - v->keep_bytes, cut_hash);
-		json_t *rec = json_pack("{s:s s:I s:s}", "kind", "recovery", "cut_bytes",
-					(json_int_t)(r.len - v->keep_bytes), "cut_sha256",
-					cut_hash);
-		res->recovery_seq = ++seq;
-		rc = rec ? chain_line(rec, seq, hash, &lines, &n, err)
-			 : kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		json_decref(rec);
-		if (rc || (rc = save_cut(&r, v->keep_bytes, seq, cut_file, sizeof(cut_file), err)))
-			goto out;
-		res->recovered = true;
-	}
-	if ((rc = chain_line(entry, ++seq, hash, &lines, &n, err)))
-		goto out;
-	/* Without its token the entry and the head are still in place. */
-	rc = commit(&r, v->keep_bytes, lines, n, seq, hash, signer, tsa, err);
-	if (rc && rc != KESU_ERR_UNSTAMPED)
-		goto out;
-	res->seq = seq;
+	rc = reg_append_entry(&r, entry, signer, tsa, res, err);
 out:
-	free(lines);
 	reg_close(&r);
 out_entry:
 	json_decref(entry);
@@ -839,9 +846,14 @@ static void verify_line(const json_t *o, void *arg)
 	fc->lineno++;
 	if (fc->each)
 		fc->each(o, fc->arg);
-	if (fc->on && !fc->bad_line &&
-	    !strcmp(json_string_value(json_object_get(o, "kind")), "certificate"))
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	const struct kesu_reg_kind *k = kesu_reg_kind_find(kind);
+	if (fc->on && !fc->bad_line && !strcmp(kind, "certificate"))
 		check_cert_file(fc, o);
+	else if (fc->on && !fc->bad_line && k &&
+		 reg_doc_check_file(k, o, &fc->checked, &fc->missing, fc->why,
+				    sizeof(fc->why)))
+		fc->bad_line = fc->lineno;
 }
 
 /* The head's token, checked against the TSA CA, then the head's signer at

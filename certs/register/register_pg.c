@@ -1032,3 +1032,24 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 	json_decref(ls.a);
 	return rc;
 }
+
+/* ---- not yet in the database (register_pg.h) ---- */
+
+enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
+				   uint64_t *seq, struct kesu_err *err)
+{
+	(void)db;
+	*seq = 0;
+	return kesu_fail(err, KESU_ERR_NOTSUP, 0, "%s: documents other than erasure "
+			 "certificates are not supported by the PostgreSQL register yet; "
+			 "use a file register (--register FILE)", doc_path);
+}
+
+enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, json_t **lines, struct kesu_err *err)
+{
+	(void)db;
+	*lines = NULL;
+	return kesu_fail(err, KESU_ERR_NOTSUP, 0, "this query is not supported by the "
+			 "PostgreSQL register yet; 'kesu register pull' copies it to a file "
+			 "register that answers it");
+}

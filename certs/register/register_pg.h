@@ -146,4 +146,12 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 			     const char *ca_file, struct kesu_pgreg_push_stats *st,
 			     struct kesu_err *err);
 
+/* Signed documents other than erasure certificates (reg_kinds.h), and
+ * every line for the file register's queries (register list --open,
+ * --asset, --department, --kind; trace; export --excel).  Not in the
+ * database yet: both answer KESU_ERR_NOTSUP, naming what is missing. */
+enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
+				   uint64_t *seq, struct kesu_err *err);
+enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, json_t **lines, struct kesu_err *err);
+
 #endif

@@ -14,7 +14,7 @@ tmp=$(mktemp -d /tmp/kesu-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # checkpoint/ and the seeds of targets added later are kept as they are:
 # their seeds come from the engineers of those formats.
-for t in certificate run_record config cms timestamp mmc ata nvme scsi approval custody; do
+for t in certificate run_record config cms timestamp mmc ata nvme scsi destruction approval custody; do
 	rm -rf "${C:?}/$t"; mkdir -p "$C/$t"
 done
 mkdir -p "$C/register_line" "$C/register_head"
@@ -39,6 +39,23 @@ for f in "$tmp"/out/kesu-cert-*.json; do
 	n=$((n + 1)); cp "$f" "$C/certificate/cert-$n.json"
 done
 cp "$tmp/register.jsonl" "$C/register_line/three-lines.jsonl"
+# Destruction documents: one closing the latest erasure, one with no
+# erasure record; the register with their lines.
+printf 'label' > "$tmp/label.jpg"
+for args in "--serial WD-WCC6Y0ABCDEF --my-number" "--serial LEASED-1 --no-erasure-record leased"; do
+	# shellcheck disable=SC2086
+	"$KESU" destroy $args --technique 破砕 --witness '鈴木 一郎/情報政策課' \
+		--label-photo "$tmp/label.jpg" --key "$tmp/op/kesu-signing.key" \
+		--cert "$tmp/op/cert.pem" --config /dev/null --ca-file "$tmp/ca/ca.pem" \
+		--operator '山田 太郎' --organization 'テスト' --location '第二工場' \
+		--company '株式会社クラッシュ' --person '佐藤 花子' --cert-dir "$tmp/dest" \
+		--register "$tmp/register.jsonl" >/dev/null
+done
+n=0
+for f in "$tmp"/dest/kesu-destruction-????????-????-????-????-????????????.json; do
+	n=$((n + 1)); cp "$f" "$C/destruction/destruction-$n.json"
+done
+cp "$tmp/register.jsonl" "$C/register_line/with-destruction.jsonl"
 head -c -20 "$tmp/register.jsonl" > "$C/register_line/torn.jsonl"
 cp "$tmp/register.jsonl.head" "$C/register_head/head-from-tools.json"
 cp "$root"/tests/fixtures/runs/*.json "$C/run_record/"

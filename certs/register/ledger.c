@@ -1,0 +1,266 @@
+/* The ledger view of a register (ledger.h): pure. */
+#include "certs/register/ledger.h"
+#include "certs/register/reg_kinds.h"
+#include "lib/timefmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const kesu_ledger_columns[] = {"seq", "time", "kind", "id", "serial",
+	"model", "asset", "department", "class", "my_number", "reason", "method",
+	"result", "operator", "approver", "witnesses", "destruction", "open", "closes",
+	"document", NULL};
+
+const char *const kesu_ledger_headings_ja[] = {"番号", "記録日時", "種別", "証明書ID",
+	"シリアル番号", "型番", "資産番号", "所管部署", "機密性", "マイナンバー", "理由",
+	"方式", "結果", "担当者", "承認者", "立会者", "物理破壊", "未完了", "完了させる消去証明書",
+	"文書ファイル", NULL};
+
+static const char *sget(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* "a.b" paths into a document; NULL when anything is missing. */
+static const json_t *path(const json_t *o, const char *p)
+{
+	char key[64];
+	while (o && p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		o = json_object_get(o, key);
+		p = dot ? dot + 1 : NULL;
+	}
+	return o;
+}
+
+static const char *pstr(const json_t *o, const char *p)
+{
+	const char *s = json_string_value(path(o, p));
+	return s ? s : "";
+}
+
+static bool is_kind(const json_t *l, const char *kind)
+{
+	const char *k = sget(l, "kind");
+	return k && !strcmp(k, kind);
+}
+
+static long closer_of(const json_t *lines, const char *id)
+{
+	size_t i;
+	json_t *l;
+	json_array_foreach(lines, i, l)
+		if (is_kind(l, "destruction") && sget(l, "closes") && !strcmp(sget(l, "closes"), id))
+			return (long)i;
+	return -1;
+}
+
+/* My Number, not My Number, or not known (certificate unreadable). */
+enum mn { MN_NO, MN_YES, MN_UNKNOWN };
+
+static enum mn my_number_of(const json_t *doc)
+{
+	const json_t *b = path(doc, "asset.my_number");
+	return json_is_boolean(b) ? (json_is_true(b) ? MN_YES : MN_NO) : MN_UNKNOWN;
+}
+
+bool kesu_ledger_is_open(const json_t *lines, const json_t *docs, size_t i,
+			 long *closed_by)
+{
+	const json_t *l = json_array_get(lines, i);
+	long c = -1;
+	if (l && is_kind(l, "certificate"))
+		c = closer_of(lines, sget(l, "cert_id"));
+	if (closed_by)
+		*closed_by = c;
+	return l && is_kind(l, "certificate") && c < 0 &&
+	       my_number_of(json_array_get(docs, i)) != MN_NO;
+}
+
+static json_t *witnesses_text(const json_t *doc)
+{
+	char buf[1024] = "";
+	size_t n = 0, i;
+	json_t *w;
+	json_array_foreach(json_object_get(doc, "witnesses"), i, w) {
+		const char *org = sget(w, "organization");
+		int k = snprintf(buf + n, sizeof(buf) - n, "%s%s%s%s%s", i ? "; " : "",
+				 sget(w, "name"), org ? " (" : "", org ? org : "", org ? ")" : "");
+		if (k < 0 || (size_t)k >= sizeof(buf) - n)
+			break;
+		n += (size_t)k;
+	}
+	return json_string(buf);
+}
+
+static void set(json_t *row, const char *k, const char *v)
+{
+	json_object_set_new(row, k, json_string(v ? v : ""));
+}
+
+static void destroyed_text(const json_t *dline, const json_t *ddoc, char *out, size_t size)
+{
+	const char *when = pstr(ddoc, "destroyed_at");
+	snprintf(out, size, "destroyed: %s%s%.10s", sget(dline, "technique"),
+		 when[0] ? " " : "", when);
+}
+
+static void certificate_row(json_t *row, const json_t *lines, const json_t *docs,
+			    size_t i, time_t now)
+{
+	const json_t *l = json_array_get(lines, i), *c = json_array_get(docs, i);
+	long closer;
+	bool open = kesu_ledger_is_open(lines, docs, i, &closer);
+	enum mn mn = my_number_of(c);
+	char buf[256] = "";
+	set(row, "model", sget(l, "model"));
+	set(row, "asset", pstr(c, "asset.property_number"));
+	set(row, "department", pstr(c, "customer"));
+	if (json_is_integer(path(c, "asset.confidentiality_class")))
+		snprintf(buf, sizeof(buf), "%d",
+			 (int)json_integer_value(path(c, "asset.confidentiality_class")));
+	set(row, "class", buf);
+	set(row, "my_number", mn == MN_YES ? "yes" : mn == MN_NO ? "no" : "unknown");
+	set(row, "reason", pstr(c, "asset.reason"));
+	set(row, "method", pstr(c, "method.name"));
+	set(row, "result", sget(l, "result"));
+	set(row, "operator", sget(l, "operator"));
+	set(row, "approver", pstr(c, "approval.approver"));
+	json_object_set_new(row, "witnesses", witnesses_text(c));
+	buf[0] = '\0';
+	if (closer >= 0)
+		destroyed_text(json_array_get(lines, (size_t)closer),
+			       json_array_get(docs, (size_t)closer), buf, sizeof(buf));
+	else if (open)
+		snprintf(buf, sizeof(buf), "%s", mn == MN_YES ? "required"
+			 : "unknown (certificate file not readable here)");
+	set(row, "destruction", buf);
+	set(row, "open", open ? "open" : closer >= 0 ? "closed" : "");
+	set(row, "closes", "");
+	time_t t = 0;
+	if (open && kesu_time_parse(sget(l, "time"), &t) && now >= t)
+		json_object_set_new(row, "age_days", json_integer((json_int_t)((now - t) / 86400)));
+}
+
+static void destruction_row(json_t *row, const json_t *l, const json_t *d)
+{
+	char buf[256];
+	enum mn mn = my_number_of(d);
+	set(row, "model", pstr(d, "medium.model"));
+	set(row, "asset", pstr(d, "asset.property_number"));
+	set(row, "department", pstr(d, "asset.department"));
+	set(row, "class", "");
+	set(row, "my_number", mn == MN_YES ? "yes" : mn == MN_NO ? "no" : "unknown");
+	set(row, "reason", "");
+	set(row, "method", sget(l, "technique"));
+	set(row, "result", "destroyed");
+	set(row, "operator", pstr(d, "operator.name"));
+	set(row, "approver", "");
+	json_object_set_new(row, "witnesses", witnesses_text(d));
+	destroyed_text(l, d, buf, sizeof(buf));
+	set(row, "destruction", buf);
+	set(row, "open", "");
+	set(row, "closes", sget(l, "closes") ? sget(l, "closes") : "(no erasure record)");
+}
+
+json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now)
+{
+	const json_t *l = json_array_get(lines, i);
+	const char *kind = sget(l, "kind");
+	if (!kind || (strcmp(kind, "certificate") && !kesu_reg_kind_find(kind)))
+		return NULL;
+	json_t *row = json_object();
+	char seq[24];
+	snprintf(seq, sizeof(seq), "%" JSON_INTEGER_FORMAT,
+		 json_integer_value(json_object_get(l, "seq")));
+	set(row, "seq", seq);
+	set(row, "time", sget(l, "time"));
+	set(row, "kind", kind);
+	set(row, "id", sget(l, "cert_id"));
+	set(row, "serial", sget(l, "serial"));
+	set(row, "document", sget(l, "cert_file"));
+	if (!strcmp(kind, "certificate"))
+		certificate_row(row, lines, docs, i, now);
+	else if (!strcmp(kind, "destruction"))
+		destruction_row(row, l, json_array_get(docs, i));
+	/* A kind added later shows its common fields until it has a row of
+	 * its own; every column is still there. */
+	for (size_t c = 0; kesu_ledger_columns[c]; c++)
+		if (!json_object_get(row, kesu_ledger_columns[c]))
+			set(row, kesu_ledger_columns[c], "");
+	return row;
+}
+
+static bool eq(const json_t *row, const char *key, const char *want)
+{
+	return !want || !strcmp(sget(row, key), want);
+}
+
+bool kesu_ledger_selects(const json_t *row, const struct kesu_ledger_filter *f)
+{
+	const char *kind = f->kind && !strcmp(f->kind, "erasure") ? "certificate" : f->kind;
+	time_t t = 0;
+	kesu_time_parse(sget(row, "time"), &t);
+	return eq(row, "asset", f->asset) && eq(row, "department", f->department) &&
+	       eq(row, "kind", kind) && eq(row, "serial", f->serial) &&
+	       eq(row, "operator", f->op) && (!f->open_only || eq(row, "open", "open")) &&
+	       (!f->since || t >= f->since) && (!f->until || t <= f->until);
+}
+
+json_t *kesu_ledger_rows(const json_t *lines, const json_t *docs,
+			 const struct kesu_ledger_filter *f, time_t now)
+{
+	json_t *rows = json_array();
+	for (size_t i = 0; rows && i < json_array_size(lines); i++) {
+		json_t *row = kesu_ledger_row(lines, docs, i, now);
+		if (row && (!f || kesu_ledger_selects(row, f)))
+			json_array_append(rows, row);
+		json_decref(row);
+	}
+	return rows;
+}
+
+json_t *kesu_ledger_overdue(const json_t *lines, const json_t *docs, long max_days,
+			    time_t now)
+{
+	struct kesu_ledger_filter f = {.open_only = true};
+	json_t *rows = kesu_ledger_rows(lines, docs, &f, now), *late = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+		if (json_integer_value(json_object_get(r, "age_days")) > max_days)
+			json_array_append(late, r);
+	json_decref(rows);
+	return late;
+}
+
+json_t *kesu_ledger_trace(const json_t *lines, const json_t *docs, const char *serial,
+			  time_t now)
+{
+	struct kesu_ledger_filter f = {.serial = serial};
+	return kesu_ledger_rows(lines, docs, &f, now);
+}
+
+long kesu_ledger_erasure_for(const json_t *lines, const char *serial, bool *closed)
+{
+	long found = -1;
+	bool any = false;
+	size_t i;
+	json_t *l;
+	json_array_foreach(lines, i, l) {
+		if (!is_kind(l, "certificate") || !sget(l, "serial") || strcmp(sget(l, "serial"), serial))
+			continue;
+		any = true;
+		if (closer_of(lines, sget(l, "cert_id")) < 0)
+			found = (long)i;
+	}
+	if (closed)
+		*closed = any && found < 0;
+	return found;
+}

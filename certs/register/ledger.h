@@ -1,0 +1,64 @@
+/* The register read as the city's ledger: its lines joined with the
+ * documents they point to (kesu_register_docs), one row per certificate
+ * or document line, which My Number erasures are still open, and the life
+ * of one medium.  Pure: lines and documents in, rows out. */
+#ifndef KESU_LEDGER_H
+#define KESU_LEDGER_H
+
+#include "lib/error.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Open: a certificate line whose certificate is for My Number media (or
+ * whose certificate cannot be read, so nobody can say it is not), and no
+ * destruction line closes it.  *closed_by (may be NULL) receives the
+ * index of the closing line or -1. */
+bool kesu_ledger_is_open(const json_t *lines, const json_t *docs, size_t i,
+			 long *closed_by);
+
+/* The ledger row for line i of lines (docs[i] its document or null), new
+ * reference, or NULL for lines that record no document (repairs,
+ * recoveries).  Keys (strings, "" when unknown): seq, time, kind, id,
+ * serial, model, asset, department, class, my_number, reason, method,
+ * result, operator, approver, witnesses, destruction, open, closes,
+ * document; now is the clock open items are aged against (age_days). */
+json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now);
+
+/* The columns of the CSV export, in order, and their headings. */
+extern const char *const kesu_ledger_columns[];
+extern const char *const kesu_ledger_headings_ja[];
+
+struct kesu_ledger_filter {
+	const char *asset, *department, *kind, *serial, *op;
+	bool open_only;
+	time_t since, until;   /* 0: no bound */
+};
+
+/* True if a row passes the filter (exact matches; kind "certificate" is
+ * also "erasure"). */
+bool kesu_ledger_selects(const json_t *row, const struct kesu_ledger_filter *f);
+
+/* Every row (new reference) passing f. */
+json_t *kesu_ledger_rows(const json_t *lines, const json_t *docs,
+			 const struct kesu_ledger_filter *f, time_t now);
+
+/* Open items older than max_days at now (rows, new reference). */
+json_t *kesu_ledger_overdue(const json_t *lines, const json_t *docs, long max_days,
+			    time_t now);
+
+/* The life of one medium: every line naming serial, in register order,
+ * as rows (new reference). */
+json_t *kesu_ledger_trace(const json_t *lines, const json_t *docs, const char *serial,
+			  time_t now);
+
+/* The erasure certificate a destruction of serial should close: the
+ * latest certificate line for serial that no destruction closes (index,
+ * or -1).  *closed (may be NULL) is set when every certificate for serial
+ * is closed already (then -1 is returned and a new destruction has
+ * nothing left to close). */
+long kesu_ledger_erasure_for(const json_t *lines, const char *serial, bool *closed);
+
+#endif

@@ -1,0 +1,155 @@
+/* The table of document kinds a register line may carry besides erasure
+ * certificates, and the destruction row's rules. */
+#include "certs/register/reg_kinds.h"
+#include "certs/document/destruction.h"
+#include "lib/jcheck.h"
+#include "lib/strutil.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- destruction ---- */
+
+static const char *const destruction_keys[] = {"closes", "technique", NULL};
+
+static enum kesu_rc destruction_check_line(const json_t *line, struct kesu_err *err)
+{
+	const char *closes, *tech;
+	enum kesu_rc rc;
+	if ((rc = kj_str(line, "", "closes", true, 36, &closes, err)) ||
+	    (rc = kj_str(line, "", "technique", false, 32, &tech, err)))
+		return rc;
+	if (closes && !kj_is_uuid(closes))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "closes: not a lowercase UUID");
+	const struct kesu_destroy_technique *t = kesu_destroy_technique_find(tech);
+	if (!t || strcmp(t->name, tech))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "technique: unknown");
+	return KESU_OK;
+}
+
+static json_t *destruction_fields(const json_t *doc)
+{
+	return json_pack("{s:s s:O s:O s:O s:O}", "kind", "destruction",
+			 "cert_id", json_object_get(doc, "id"),
+			 "serial", json_object_get(json_object_get(doc, "medium"), "serial"),
+			 "closes", json_object_get(doc, "closes"),
+			 "technique", json_object_get(json_object_get(doc, "technique"), "name"));
+}
+
+static const char *sget(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* A destruction closes at most one erasure certificate, of the same
+ * serial, that the register holds and no other destruction closed; one
+ * that closes none is for a serial the register has no certificate for. */
+static enum kesu_rc destruction_admit(const json_t *entry, const json_t *lines,
+				      struct kesu_err *err)
+{
+	const char *closes = sget(entry, "closes"), *serial = sget(entry, "serial");
+	const json_t *erasure = NULL, *same_serial = NULL;
+	size_t i;
+	json_t *l;
+	json_array_foreach(lines, i, l) {
+		const char *kind = sget(l, "kind");
+		if (!strcmp(kind, "certificate")) {
+			if (closes && !strcmp(sget(l, "cert_id"), closes))
+				erasure = l;
+			if (serial && sget(l, "serial") && !strcmp(sget(l, "serial"), serial))
+				same_serial = l;
+		} else if (!strcmp(kind, "destruction") && closes && sget(l, "closes") &&
+			   !strcmp(sget(l, "closes"), closes)) {
+			return kesu_fail(err, KESU_ERR_INVALID, 0, "erasure certificate %s is "
+					 "already closed by destruction %s (register entry %"
+					 JSON_INTEGER_FORMAT ")", closes, sget(l, "cert_id"),
+					 json_integer_value(json_object_get(l, "seq")));
+		}
+	}
+	if (closes && !erasure)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "the erasure certificate %s it "
+				 "closes is not in the register", closes);
+	if (erasure && (!sget(erasure, "serial") || strcmp(sget(erasure, "serial"), serial)))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "it closes erasure certificate %s, "
+				 "which is for another serial", closes);
+	if (!closes && same_serial)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "the register holds erasure "
+				 "certificate %s for serial %s: a destruction of that medium "
+				 "must close it", sget(same_serial, "cert_id"), serial);
+	return KESU_OK;
+}
+
+/* ---- the table ---- */
+
+static const struct kesu_reg_kind kinds[] = {
+	{"destruction", destruction_keys, destruction_check_line, kesu_destruction_parse,
+	 destruction_fields, destruction_admit},
+};
+
+const struct kesu_reg_kind *kesu_reg_kind_find(const char *kind)
+{
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].kind, kind))
+			return &kinds[i];
+	return NULL;
+}
+
+enum kesu_rc kesu_reg_kind_check_line(const struct kesu_reg_kind *k, const json_t *line,
+				      struct kesu_err *err)
+{
+	static const char *const common[] = {"seq", "time", "prev", "kind", "cert_id",
+		"cert_file", "cert_sha256", "sig_sha256", "serial"};
+	const size_t n_common = sizeof(common) / sizeof(common[0]);
+	const char *allowed[32];
+	size_t n = 0;
+	for (; n < n_common; n++)
+		allowed[n] = common[n];
+	for (size_t i = 0; k->keys[i] && n < 31; i++)
+		allowed[n++] = k->keys[i];
+	allowed[n] = NULL;
+	const char *id;
+	enum kesu_rc rc;
+	if ((rc = kj_keys(line, "", allowed, err)) ||
+	    (rc = kj_str(line, "", "cert_id", false, 36, &id, err)) ||
+	    (rc = kj_str(line, "", "cert_file", false, PATH_MAX, NULL, err)) ||
+	    (rc = kj_hex(line, "", "cert_sha256", 64, NULL, err)) ||
+	    (rc = kj_hex(line, "", "sig_sha256", 64, NULL, err)) ||
+	    (rc = kj_str(line, "", "serial", true, KESU_STR_MAX, NULL, err)))
+		return rc;
+	if (!kj_is_uuid(id))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "cert_id: not a lowercase UUID");
+	return k->check_line(line, err);
+}
+
+const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
+				      const json_t *doc, char *why, size_t size)
+{
+	json_t *want = k->line_fields(doc);
+	if (!want) {
+		snprintf(why, size, "the document lacks a field the line repeats");
+		return why;
+	}
+	const char *key, *bad = NULL;
+	json_t *v;
+	json_object_foreach(want, key, v) {
+		const json_t *got = json_object_get(line, key);
+		if (!got || !json_equal(got, v)) {
+			snprintf(why, size, "its %s does not match the document it points "
+				 "to (the line or the document was forged)", key);
+			bad = why;
+			break;
+		}
+	}
+	json_decref(want);
+	return bad;
+}
+
+const struct kesu_reg_kind *kesu_reg_kind_of_doc(const char *buf, size_t len)
+{
+	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	const struct kesu_reg_kind *k = kesu_reg_kind_find(
+		json_string_value(json_object_get(d, "kind")));
+	json_decref(d);
+	return k;
+}

@@ -1,0 +1,66 @@
+/* What the register's verbs share (cli/cmd_register.c for a register file,
+ * cli/cmd_register_pg.c for the database's own verbs): the option entries
+ * their tables are made of, one handler for all of them, and one runner
+ * that parses, loads kesu.conf and resolves the defaults before a verb
+ * runs. */
+#ifndef KESU_CLI_REGISTER_OPTS_H
+#define KESU_CLI_REGISTER_OPTS_H
+
+#include "certs/sign/signer.h"
+#include "cli/opts.h"
+#include "lib/config.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <time.h>
+
+#define KESU_REG_OPT_REGISTER {"register", 0, "FILE|URL", "the register: a file or a postgresql:// URL ([register] path or url)"}
+#define KESU_REG_OPT_CA {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"}
+#define KESU_REG_OPT_TSA_CA {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)"}
+#define KESU_REG_OPT_TSA {"tsa", 0, "URL", "timestamp each new head ([timestamp] url)"}
+#define KESU_REG_OPT_KEY {"key", 0, "FILE|URI", "signing key file or pkcs11: URI ([signing] key)"}
+#define KESU_REG_OPT_CERT {"cert", 0, "FILE", "signer certificate ([signing] cert)"}
+#define KESU_REG_OPT_SINCE {"since", 0, "TIME", "entries at or after TIME (RFC 3339 or YYYY-MM-DD)"}
+#define KESU_REG_OPT_UNTIL {"until", 0, "TIME", "entries at or before TIME"}
+#define KESU_REG_OPT_SERIAL {"serial", 0, "S", "entries for this device serial"}
+#define KESU_REG_OPT_OPERATOR {"operator", 0, "NAME", "entries by this operator"}
+
+/* What the options said; NULL or 0 where they said nothing. */
+struct kesu_reg_args {
+	const char *reg, *ca, *config, *key, *cert, *tsa, *tsa_ca, *reason, *from, *out;
+	const char *serial, *op;
+	time_t since, until;
+	bool json, csv;
+};
+
+/* The options, kesu.conf, and what the two make of the usual choices. */
+struct kesu_reg_ctx {
+	const char *cmd; /* "register verify", for messages */
+	struct kesu_reg_args a;
+	struct kesu_config cfg;
+	const char *reg, *ca, *tsa_ca;
+};
+
+/* One verb: its options, its operands, and what runs it. */
+struct kesu_reg_verb {
+	const struct kesu_opt *opts; /* built from the entries above */
+	const char *operands;        /* in its usage line; NULL: it takes none */
+	const char *about;           /* its --help text before the options */
+	enum kesu_rc (*run)(const struct kesu_reg_ctx *c, int nargs, char **args);
+};
+
+/* The kesu_verb fn of every register verb whose data is a kesu_reg_verb. */
+enum kesu_rc kesu_reg_verb_main(const struct kesu_verb *v, const char *cmd, int argc,
+				char **argv);
+
+/* The signer of --key/--cert or kesu.conf; a failure is reported. */
+enum kesu_rc kesu_reg_signer(const struct kesu_reg_ctx *c, struct kesu_signer **out);
+
+/* The database's verbs (cli/cmd_register_pg.c). */
+extern const struct kesu_reg_verb kesu_reg_pg_init_db, kesu_reg_pg_push, kesu_reg_pg_pull,
+	kesu_reg_pg_seal;
+/* register verify and list/export when the register is a database. */
+enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c);
+enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows);
+
+#endif

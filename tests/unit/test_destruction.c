@@ -1,0 +1,251 @@
+/* kesu-destruction/1: what kesu builds passes its own strict reader, and
+ * every contradiction a document could carry is an error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certs/document/destruction.h"
+
+#define ID "5f0c2a4e-1b7d-4c3e-9a11-2b3c4d5e6f70"
+#define ERASURE "00000000-0000-4000-8000-000000000001"
+#define ISSUED "2026-11-22T15:00:00+09:00"
+
+static void fill(struct kesu_destruction_info *in)
+{
+	memset(in, 0, sizeof(*in));
+	strcpy(in->operator_name, "山田 太郎");
+	strcpy(in->operator_organization, "情報政策課");
+	strcpy(in->serial, "WD-WCC4E1234567");
+	strcpy(in->model, "WDC WD10EZEX");
+	strcpy(in->identity_source, "register");
+	strcpy(in->property_number, "A-2026-0042");
+	strcpy(in->department, "市民課");
+	in->my_number = true;
+	strcpy(in->closes, ERASURE);
+	strcpy(in->technique, "破砕");
+	in->particle_size_mm = 20;
+	strcpy(in->destroyed_at, "2026-11-22T14:00:00+09:00");
+	strcpy(in->location, "株式会社クラッシュ 第二工場");
+	strcpy(in->company, "株式会社クラッシュ");
+	strcpy(in->person, "佐藤 花子");
+	strcpy(in->witnesses[0].name, "鈴木 一郎");
+	strcpy(in->witnesses[0].organization, "情報政策課");
+	in->n_witnesses = 1;
+	strcpy(in->evidence[0].file, "kesu-destruction-" ID "-1-label.jpg");
+	memset(in->evidence[0].sha256, 'a', 64);
+	in->evidence[0].size = 1234;
+	strcpy(in->evidence[0].role, "label-photo");
+	in->n_evidence = 1;
+}
+
+static json_t *built(const struct kesu_destruction_info *in)
+{
+	json_t *d = NULL;
+	struct kesu_err err = {0};
+	enum kesu_rc rc = kesu_destruction_build(in, ID, ISSUED, &d, &err);
+	if (rc)
+		print_message("# %s\n", err.msg);
+	assert_int_equal(rc, KESU_OK);
+	return d;
+}
+
+static const char *first_error(const json_t *d)
+{
+	static struct kesu_cert_verdict v;
+	kesu_destruction_judge(d, NULL, &v);
+	return v.n_errors ? v.errors[0] : NULL;
+}
+
+static void builds_and_reads_back(void **state)
+{
+	(void)state;
+	struct kesu_destruction_info in;
+	fill(&in);
+	json_t *d = built(&in);
+	const json_t *t = json_object_get(d, "technique");
+	assert_string_equal(json_string_value(json_object_get(t, "name")), "crush");
+	assert_string_equal(json_string_value(json_object_get(t, "term_ja")), "破砕");
+	assert_false(json_is_true(json_object_get(t, "nist_destroy")));
+	size_t n;
+	char *text = kesu_cert_serialize(d, &n);
+	assert_true(kesu_destruction_is(text, n));
+	json_t *back;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_parse(text, n, &back, &err), KESU_OK);
+	assert_true(json_equal(back, d));
+	assert_null(first_error(back));
+	/* Same bytes again: the document is deterministic. */
+	size_t n2;
+	char *again = kesu_cert_serialize(back, &n2);
+	assert_int_equal(n, n2);
+	assert_memory_equal(text, again, n);
+	free(again);
+	free(text);
+	json_decref(back);
+	json_decref(d);
+}
+
+static void strict_reader(void **state)
+{
+	(void)state;
+	struct kesu_destruction_info in;
+	fill(&in);
+	json_t *d = built(&in);
+	struct kesu_err err = {0};
+	json_t *c = json_deep_copy(d);
+	json_object_set_new(c, "result", json_string("destroyed"));
+	assert_int_equal(kesu_destruction_check(c, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "unknown field"));
+	json_decref(c);
+	/* An evidence file outside the document's folder. */
+	c = json_deep_copy(d);
+	json_object_set_new(json_array_get(json_object_get(c, "evidence"), 0), "file",
+			    json_string("../../etc/shadow"));
+	assert_int_equal(kesu_destruction_check(c, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "plain file name"));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(json_array_get(json_object_get(c, "evidence"), 0), "role",
+			    json_string("selfie"));
+	assert_int_equal(kesu_destruction_check(c, &err), KESU_ERR_INVALID);
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(json_object_get(c, "technique"), "particle_size_mm",
+			    json_integer(-3));
+	assert_int_equal(kesu_destruction_check(c, &err), KESU_ERR_INVALID);
+	json_decref(c);
+	const char dup[] = "{\"schema\":\"kesu-destruction/1\",\"schema\":\"x\"}";
+	json_t *out;
+	assert_int_equal(kesu_destruction_parse(dup, sizeof(dup) - 1, &out, &err),
+			 KESU_ERR_INVALID);
+	json_decref(d);
+}
+
+static void closes_xor_reason(void **state)
+{
+	(void)state;
+	struct kesu_destruction_info in;
+	fill(&in);
+	json_t *d = built(&in);
+	json_object_set_new(d, "no_erasure_record", json_string("leased"));
+	assert_non_null(strstr(first_error(d), "also says there is no erasure record"));
+	json_object_set_new(d, "closes", json_null());
+	json_object_set_new(d, "no_erasure_record", json_null());
+	assert_non_null(strstr(first_error(d), "gives no reason"));
+	json_decref(d);
+	/* build refuses the same. */
+	in.closes[0] = '\0';
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_build(&in, ID, ISSUED, &d, &err), KESU_ERR_USAGE);
+	assert_null(d);
+	strcpy(in.no_erasure_record, "leased; never erased by kesu");
+	d = built(&in);
+	struct kesu_cert_verdict v;
+	kesu_destruction_judge(d, NULL, &v);
+	assert_int_equal(v.n_errors, 0);
+	assert_true(v.n_warnings >= 1);
+	json_decref(d);
+}
+
+static void my_number_rules(void **state)
+{
+	(void)state;
+	struct kesu_destruction_info in;
+	fill(&in);
+	strcpy(in.technique, "消磁");
+	json_t *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_build(&in, ID, ISSUED, &d, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "physical destruction"));
+	in.my_number = false;
+	d = built(&in);
+	json_decref(d);
+	/* No one watched and no photo of the result. */
+	fill(&in);
+	in.n_witnesses = 0;
+	assert_int_equal(kesu_destruction_build(&in, ID, ISSUED, &d, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "no witness"));
+	strcpy(in.evidence[1].file, "after.jpg");
+	memset(in.evidence[1].sha256, 'b', 64);
+	strcpy(in.evidence[1].role, "destroyed-photo");
+	in.n_evidence = 2;
+	d = built(&in);
+	json_decref(d);
+}
+
+static void contradictions(void **state)
+{
+	(void)state;
+	struct kesu_destruction_info in;
+	fill(&in);
+	json_t *d = built(&in);
+	json_t *c = json_deep_copy(d);
+	json_object_set_new(json_object_get(c, "technique"), "term_ja", json_string("溶解"));
+	assert_non_null(strstr(first_error(c), "Japanese term"));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(json_object_get(c, "technique"), "nist_destroy", json_true());
+	assert_non_null(first_error(c));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(c, "destroyed_at", json_string("2026-11-23T09:00:00+09:00"));
+	assert_non_null(strstr(first_error(c), "after the document was issued"));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(c, "location", json_string("第二工場\u202e"));
+	assert_non_null(strstr(first_error(c), "U+202E"));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(json_object_get(c, "destroyed_by"), "person", json_string("\u3000"));
+	assert_non_null(strstr(first_error(c), "blank"));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_array_append(json_object_get(c, "evidence"),
+			  json_array_get(json_object_get(c, "evidence"), 0));
+	assert_non_null(strstr(first_error(c), "same file"));
+	json_decref(c);
+	/* Clock rules. */
+	struct kesu_cert_clock clock = {.now = 1700000000};
+	struct kesu_cert_verdict v;
+	kesu_destruction_judge(d, &clock, &v);
+	assert_true(v.n_errors > 0);
+	assert_non_null(strstr(v.errors[0], "future"));
+	json_decref(d);
+}
+
+static void techniques(void **state)
+{
+	(void)state;
+	assert_string_equal(kesu_destroy_technique_find("溶解")->name, "melt");
+	assert_string_equal(kesu_destroy_technique_find("穿孔")->name, "drill");
+	assert_string_equal(kesu_destroy_technique_find("消磁")->name, "degauss");
+	assert_true(kesu_destroy_technique_find("shred")->nist_destroy);
+	assert_null(kesu_destroy_technique_find("format"));
+	assert_null(kesu_destroy_technique_find(NULL));
+	struct kesu_destruction_info in;
+	fill(&in);
+	strcpy(in.technique, "format");
+	json_t *d;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_build(&in, ID, ISSUED, &d, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "unknown technique"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(builds_and_reads_back),
+		cmocka_unit_test(strict_reader),
+		cmocka_unit_test(closes_xor_reason),
+		cmocka_unit_test(my_number_rules),
+		cmocka_unit_test(contradictions),
+		cmocka_unit_test(techniques),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
