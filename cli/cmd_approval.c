@@ -1,6 +1,7 @@
 /* kesu approval new | verify | show: the information security manager's
  * signed permission to erase (kesu-approval(5)). */
 #include "certs/document/approval_link.h"
+#include "certs/register/backend.h"
 #include "certs/sign/role.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -17,7 +18,7 @@
 enum {
 	OPT_KEY, OPT_CERT, OPT_CONFIG, OPT_CA, OPT_CRL, OPT_REF, OPT_REASON, OPT_CLASS,
 	OPT_CUSTOMER, OPT_ASSET, OPT_SERIAL, OPT_OPERATOR, OPT_OPERATOR_CERT, OPT_FROM,
-	OPT_UNTIL, OPT_OUT, OPT_JSON,
+	OPT_UNTIL, OPT_OUT, OPT_JSON, OPT_REGISTER,
 };
 static const struct kesu_opt approval_opts[] = {
 	[OPT_KEY] = {"key", 0, "FILE|URI", "the approver's signing key ([signing] key)"},
@@ -37,6 +38,7 @@ static const struct kesu_opt approval_opts[] = {
 	[OPT_UNTIL] = {"valid-until", 0, "TIME", "new: RFC 3339 or YYYY-MM-DD (required)"},
 	[OPT_OUT] = {"out", 0, "DIR", "new: where it goes (default .)"},
 	[OPT_JSON] = {"json", 0, NULL, "verify, show: JSON output"},
+	[OPT_REGISTER] = {"register", 0, "FILE", "new: also add it to this register (kesu-register(5))"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -47,6 +49,7 @@ static void usage(FILE *out)
 	      "  kesu approval new --reference REF --reason R --class N\n"
 	      "                    (--asset A | --serial S)... (--operator NAME | --operator-cert PEM)...\n"
 	      "                    --valid-until TIME [--valid-from TIME] [--key K --cert C] [--out DIR]\n"
+	      "                    [--register FILE]\n"
 	      "  kesu approval verify FILE... [--ca FILE] [--crl FILE] [--json]\n"
 	      "  kesu approval show FILE [--json]\n\n"
 	      "Sign a work order as the information security manager, check one, or\n"
@@ -57,7 +60,7 @@ static void usage(FILE *out)
 }
 
 struct args {
-	const char *key, *cert, *config, *ca, *crl, *out;
+	const char *key, *cert, *config, *ca, *crl, *out, *reg;
 	bool json, from_given;
 	struct kesu_approval_req r;
 	const char *assets[MAX_ITEMS], *serials[MAX_ITEMS], *operators[MAX_ITEMS];
@@ -95,6 +98,7 @@ static enum kesu_rc opt_fn(void *ud, const struct kesu_opt *opt, const char *arg
 	case OPT_CRL: a->crl = arg; break;
 	case OPT_OUT: a->out = arg; break;
 	case OPT_JSON: a->json = true; break;
+	case OPT_REGISTER: a->reg = arg; break;
 	case OPT_REF: r->reference = arg; break;
 	case OPT_REASON: r->reason = arg; break;
 	case OPT_CUSTOMER: r->customer = arg; break;
@@ -145,10 +149,16 @@ static enum kesu_rc approval_new(struct args *a, int nargs)
 	if (!rc)
 		rc = kesu_signer_open(a->key ? a->key : cfg.key, a->cert ? a->cert : cfg.cert,
 				      cfg.pin_file, cfg.pkcs11_module, &s, &err);
+	const char *ca = a->ca ? a->ca : cfg.ca_file;
+	/* The register is checked first: an approval it cannot take is not
+	 * left signed and unregistered. */
+	if (!rc && a->reg)
+		rc = kesu_reg_check_writable(a->reg, ca, &err);
 	if (!rc)
-		rc = kesu_approval_issue(s, r, a->ca ? a->ca : cfg.ca_file,
-					 a->crl ? a->crl : cfg.crl_file, a->out ? a->out : ".",
-					 path, sizeof(path), &err);
+		rc = kesu_approval_issue(s, r, ca, a->crl ? a->crl : cfg.crl_file,
+					 a->out ? a->out : ".", path, sizeof(path), &err);
+	if (!rc && a->reg)
+		rc = kesu_reg_append_doc_ts(a->reg, path, s, ca, NULL, NULL, &err);
 	kesu_signer_free(s);
 	free(fprs);
 	if (rc) {

@@ -1,6 +1,7 @@
 /* kesu custody new | receive | verify | chain: hand-overs of media between
  * the city, the contractor and the destruction vendor (kesu-custody(5)). */
 #include "certs/document/custody_file.h"
+#include "certs/register/backend.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "lib/config.h"
@@ -15,6 +16,7 @@
 enum {
 	OPT_KEY, OPT_CERT, OPT_CONFIG, OPT_CA, OPT_CRL, OPT_SERIAL, OPT_FROM, OPT_TO,
 	OPT_AT, OPT_PLACE, OPT_SEAL, OPT_REF, OPT_DESTRUCTION, OPT_OUT, OPT_ORIGIN, OPT_JSON,
+	OPT_REGISTER,
 };
 static const struct kesu_opt custody_opts[] = {
 	[OPT_KEY] = {"key", 0, "FILE|URI", "new, receive: the signer's key ([signing] key)"},
@@ -33,6 +35,7 @@ static const struct kesu_opt custody_opts[] = {
 	[OPT_OUT] = {"out", 0, "DIR", "new: where it goes (default .)"},
 	[OPT_ORIGIN] = {"origin", 0, "ORG", "chain: who held the medium first"},
 	[OPT_JSON] = {"json", 0, NULL, "verify, chain: JSON output"},
+	[OPT_REGISTER] = {"register", 0, "FILE", "new: also add it to this register (kesu-register(5))"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -42,7 +45,7 @@ static void usage(FILE *out)
 	fputs("Usage:\n"
 	      "  kesu custody new --serial S... --from NAME/ORG --to NAME/ORG --place P\n"
 	      "                   [--seal S] [--at TIME] [--reference R] [--destruction]\n"
-	      "                   [--key K --cert C] [--out DIR]\n"
+	      "                   [--key K --cert C] [--out DIR] [--register FILE]\n"
 	      "  kesu custody receive FILE... [--key K --cert C]\n"
 	      "  kesu custody verify FILE... [--ca FILE] [--json]\n"
 	      "  kesu custody chain --serial S [--origin ORG] FILE... [--ca FILE] [--json]\n\n"
@@ -53,7 +56,7 @@ static void usage(FILE *out)
 }
 
 struct args {
-	const char *key, *cert, *config, *ca, *crl, *from, *to, *out, *origin;
+	const char *key, *cert, *config, *ca, *crl, *from, *to, *out, *origin, *reg;
 	bool json, at_given;
 	struct kesu_custody_req r;
 	const char *serials[KESU_CUSTODY_MAX_SERIALS];
@@ -76,6 +79,7 @@ static enum kesu_rc opt_fn(void *ud, const struct kesu_opt *opt, const char *arg
 	case OPT_TO: a->to = arg; break;
 	case OPT_OUT: a->out = arg; break;
 	case OPT_ORIGIN: a->origin = arg; break;
+	case OPT_REGISTER: a->reg = arg; break;
 	case OPT_JSON: a->json = true; break;
 	case OPT_PLACE: r->place = arg; break;
 	case OPT_SEAL: r->seal = arg; break;
@@ -150,8 +154,11 @@ static enum kesu_rc custody_new(struct args *a, int nargs, struct kesu_err *err)
 	struct env e;
 	char path[PATH_MAX];
 	if (!(rc = setup(a, true, &e, err)) &&
+	    !(rc = a->reg ? kesu_reg_check_writable(a->reg, e.t.ca_file, err) : KESU_OK) &&
 	    !(rc = kesu_custody_issue(e.s, r, e.t.ca_file, e.t.crl_file,
-				      a->out ? a->out : ".", path, sizeof(path), err)))
+				      a->out ? a->out : ".", path, sizeof(path), err)) &&
+	    !(rc = a->reg ? kesu_reg_append_doc_ts(a->reg, path, e.s, e.t.ca_file, NULL,
+						   NULL, err) : KESU_OK))
 		printf("%s\n", path);
 	if (rc)
 		kesu_report(err);

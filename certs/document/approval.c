@@ -197,3 +197,9 @@ enum kesu_rc kesu_approval_check_link(const json_t *appr, struct kesu_err *err)
 				 "approval.document.file: a file name, not a path");
 	return KESU_OK;
 }
+
+enum kesu_rc kesu_approval_parse(const char *buf, size_t len, json_t **out,
+				 struct kesu_err *err)
+{
+	return kesu_doc_parse(buf, len, kesu_approval_check, out, err);
+}

@@ -41,6 +41,11 @@ enum kesu_rc kesu_approval_build(const struct kesu_approval_req *r, const char *
  * of media or operators, valid_until not after valid_from. */
 enum kesu_rc kesu_approval_check(const json_t *doc, struct kesu_err *err);
 
+/* Parse exact bytes strictly (signed_doc.h rules, kesu_approval_check):
+ * the register's reader of approval documents. */
+enum kesu_rc kesu_approval_parse(const char *buf, size_t len, json_t **out,
+				 struct kesu_err *err);
+
 /* The facts an approval is judged against. */
 struct kesu_approval_facts {
 	unsigned signer_roles;       /* of the approval's signer (role.h) */

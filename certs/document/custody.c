@@ -154,3 +154,9 @@ void kesu_custody_chain(struct kesu_custody_hop *hops, size_t n, const char *ori
 		gap(g, "the chain does not end at destruction: %s holds the medium",
 		    g->holder);
 }
+
+enum kesu_rc kesu_custody_parse(const char *buf, size_t len, json_t **out,
+				struct kesu_err *err)
+{
+	return kesu_doc_parse(buf, len, kesu_custody_check, out, err);
+}

@@ -42,6 +42,11 @@ enum kesu_rc kesu_custody_build(const struct kesu_custody_req *r, const char *id
  * giver and receiver the same party. */
 enum kesu_rc kesu_custody_check(const json_t *doc, struct kesu_err *err);
 
+/* Parse exact bytes strictly (signed_doc.h rules, kesu_custody_check):
+ * the register's reader of custody documents. */
+enum kesu_rc kesu_custody_parse(const char *buf, size_t len, json_t **out,
+				struct kesu_err *err);
+
 /* One verified hand-over, as the chain verdict sees it. */
 struct kesu_custody_hop {
 	const char *id;

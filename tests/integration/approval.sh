@@ -134,4 +134,14 @@ check "cert issue refuses an approval that does not cover the medium (exit 6), n
 c=$("${ISSUE[@]}" --asset A-0042 --approval "$bycert" "$rr2")
 check "an approval naming the operator by certificate is accepted" \
 	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "signed approval checked"' _ "$c" "$CA"
+
+# ---- the register keeps approvals as lines of their own ----
+AREG=$T_DIR/areg/register.jsonl
+ra=$(new_approval --asset A-0050 --register "$AREG")
+check "approval new --register adds an approval line" \
+	bash -c 'tail -1 "$1" | jq -e ".kind == \"approval\" and .reference == \"R8-情政-17\" and .serial == null"' _ "$AREG"
+check "register verify accepts it" "$KESU" register verify --register "$AREG" --ca "$CA" --config /dev/null
+sed -i 's/A-0050/A-0051/' "$ra"
+check "an edited registered approval fails register verify" \
+	bash -c '! "$KESU" register verify --register "$1" --ca "$2" --config /dev/null >/dev/null 2>&1' _ "$AREG" "$CA"
 t_done

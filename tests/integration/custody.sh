@@ -76,4 +76,14 @@ cp "$h2.receiver-1.p7s" "$h1.receiver-2.p7s"
 out=$(cu verify "$h1"); rc=$?
 check "a countersignature over other bytes is refused (BAD COUNTERSIGNATURE)" \
 	bash -c '[ $1 -eq 9 ] && grep -q "BAD COUNTERSIGNATURE" <<<"$2"' _ "$rc" "$out"
+
+CREG=$T_DIR/creg/register.jsonl
+h4=$(cu new "${CITY[@]}" --out "$T_DIR/c" --serial SN-7 --serial SN-8 --register "$CREG" \
+	--from '市 職員/テスト市 情報政策課' --to '業者 一郎/テスト消去株式会社' --place x)
+check "custody new --register adds a custody line with both parties and every serial" \
+	bash -c 'tail -1 "$1" | jq -e ".kind == \"custody\" and .serials == [\"SN-7\",\"SN-8\"] and .to == \"テスト消去株式会社\""' _ "$CREG"
+check "register verify accepts it" "$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null
+sed -i 's/SN-8/SN-9/' "$h4"
+check "an edited registered hand-over fails register verify" \
+	bash -c '! "$KESU" register verify --register "$1" --ca "$2" --config /dev/null >/dev/null 2>&1' _ "$CREG" "$CA"
 t_done
