@@ -9,11 +9,13 @@
 #include "certs/sign/signer.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/progress_mode.h"
 #include "lib/config.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 #include "lib/timefmt.h"
 #include "wipe/device/device.h"
+#include "wipe/engine/progress.h"
 #include "wipe/engine/signals.h"
 #include "wipe/inspect/spot.h"
 
@@ -31,14 +33,12 @@
  * KESU_SPOT_MAX_FINDINGS. */
 #define SHOWN 10
 
-enum progress_mode { PROGRESS_AUTO, PROGRESS_JSON, PROGRESS_NONE };
-
 struct verify_opts {
 	const char *device;
 	bool full, json, no_sign;
 	double confidence;
 	const char *out_dir, *checks, *config, *key, *cert;
-	enum progress_mode progress;
+	enum kesu_progress_mode progress;
 	char operator_name[KESU_STR_MAX + 1], organization[KESU_STR_MAX + 1],
 		title[KESU_STR_MAX + 1], contact[KESU_STR_MAX + 1];
 };
@@ -112,16 +112,7 @@ static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char 
 	case OPT_ORG: return set(o->organization, sizeof(o->organization), arg, "organization");
 	case OPT_TITLE: return set(o->title, sizeof(o->title), arg, "title");
 	case OPT_CONTACT: return set(o->contact, sizeof(o->contact), arg, "contact");
-	case OPT_PROGRESS:
-		if (!strcmp(arg, "auto"))
-			o->progress = PROGRESS_AUTO;
-		else if (!strcmp(arg, "json"))
-			o->progress = PROGRESS_JSON;
-		else if (!strcmp(arg, "none"))
-			o->progress = PROGRESS_NONE;
-		else
-			return kesu_usage_error("verify: --progress must be auto, json or none");
-		break;
+	case OPT_PROGRESS: return kesu_progress_mode_parse("verify", arg, &o->progress);
 	case OPT_JSON: o->json = true; break;
 	}
 	return KESU_OK;
@@ -209,7 +200,7 @@ static size_t compare(const struct kesu_identity *cert, const struct kesu_identi
 /* ---- progress ---- */
 
 struct progress {
-	enum progress_mode mode;
+	enum kesu_progress_mode mode;
 	const char *name;
 	struct timespec start, last;
 };
@@ -224,28 +215,28 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
 	struct progress *p = ud;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	double every = p->mode == PROGRESS_JSON ? 1 : 5;
-	if (p->mode == PROGRESS_NONE || (done < total && since(&p->last, &now) < every))
+	double every = p->mode == KESU_PROGRESS_JSON ? 1 : 5;
+	if (p->mode == KESU_PROGRESS_NONE || (done < total && since(&p->last, &now) < every))
 		return;
 	p->last = now;
 	double el = since(&p->start, &now);
+	if (p->mode == KESU_PROGRESS_JSON) {
+		/* The same object kesu wipe writes, in a phase of its own. */
+		const struct kesu_progress_snap snap = {
+			.device = p->name, .phase = "read", .pass = 1, .npasses = 1,
+			.phase_done = done, .phase_total = total, .done = done, .total = total,
+			.elapsed_s = el, .run_done = done,
+		};
+		char *line = kesu_progress_json_line(&snap);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+		return;
+	}
 	double pct = total ? 100.0 * (double)done / (double)total : 100;
 	double mbps = el > 0 ? (double)done / el / 1e6 : 0;
 	char name[64];
 	kesu_clean(name, sizeof(name), p->name, strlen(p->name));
-	if (p->mode == PROGRESS_JSON) {
-		json_t *o = json_pack("{s:s s:s s:I s:I s:f s:f s:f}", "device", name, "phase",
-				      "read", "bytes_done", (json_int_t)done, "bytes_total",
-				      (json_int_t)total, "percent", (double)(int)(pct * 10) / 10,
-				      "rate_mbps", (double)(int)(mbps * 10) / 10, "elapsed_s",
-				      (double)(int)(el * 10) / 10);
-		char *s = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-		if (s)
-			fprintf(stderr, "%s\n", s);
-		free(s);
-		json_decref(o);
-		return;
-	}
 	/* a short read finishes before anyone needs to be told */
 	if (done == total && el < every)
 		return;
@@ -302,173 +293,217 @@ static void print_human(const struct verify_opts *o, const json_t *doc,
 	printf("  report: %s%s\n", path, signed_ ? " (signed: .p7s beside it)" : " (NOT signed)");
 }
 
-static enum kesu_rc fail(struct kesu_err *err)
+static void fill(char *dst, size_t size, const char *from)
 {
-	kesu_report(err);
-	return err->rc;
+	if (!dst[0])
+		kesu_strlcpy(dst, from, size);
+}
+
+/* Everything that can fail without the device fails before reading it,
+ * which may take hours: who checks, the certificate named, the key, --out. */
+static enum kesu_rc prepare(struct verify_opts *o, struct checked *chk,
+			    struct kesu_signer **signer, struct kesu_err *err)
+{
+	struct kesu_config cfg;
+	enum kesu_rc rc = kesu_config_load(o->config, &cfg, err);
+	if (rc)
+		return rc;
+	fill(o->operator_name, sizeof(o->operator_name), cfg.operator_name);
+	fill(o->organization, sizeof(o->organization), cfg.operator_organization);
+	fill(o->title, sizeof(o->title), cfg.operator_title);
+	fill(o->contact, sizeof(o->contact), cfg.operator_contact);
+	if (!o->operator_name[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "verify: who checks? give --operator "
+							 "NAME or set operator_name in kesu.conf");
+	if (o->checks && (rc = load_checked(o->checks, chk, err)))
+		return rc;
+	if (!o->no_sign &&
+	    (rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
+				   cfg.pin_file, cfg.pkcs11_module, signer, err)))
+		return kesu_err_prefix(err, "cannot sign the report (use --no-sign to write "
+					    "it unsigned): ");
+	if ((rc = kesu_mkdir_p(o->out_dir, 0755, err)))
+		return rc;
+	if (access(o->out_dir, W_OK | X_OK))
+		return kesu_fail(err, KESU_ERR_PERM, errno,
+				 "%s: cannot write the report there (%s); give a writable --out",
+				 o->out_dir, strerror(errno));
+	return KESU_OK;
+}
+
+/* The medium as read: what it is, where it was read, what was found. */
+struct reading {
+	struct kesu_device *dev;
+	struct kesu_target *t;
+	struct kesu_identity id;
+	struct kesu_spot_plan plan;
+	struct kesu_spot_result *r;
+	char started[KESU_TIME_LEN], ended[KESU_TIME_LEN];
+};
+
+static void reading_free(struct reading *rd)
+{
+	free(rd->r);
+	kesu_spot_plan_free(&rd->plan);
+	kesu_target_close(rd->t);
+	kesu_device_free(rd->dev);
+}
+
+static enum kesu_rc read_medium(const struct verify_opts *o, struct reading *rd,
+				struct kesu_err *err)
+{
+	enum kesu_rc rc;
+	if ((rc = kesu_device_probe(o->device, &rd->dev, err)) ||
+	    (rc = kesu_target_open_readonly(o->device, &rd->t, err)))
+		return rc;
+	rd->id = *kesu_device_identity(rd->dev);
+	if (rd->t->size != rd->id.size_bytes)
+		return kesu_fail(err, KESU_ERR_GONE, 0,
+				 "%s changed size between probing and opening it; try again",
+				 o->device);
+	uint64_t seed = 0;
+	if (!o->full && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		return kesu_fail(err, KESU_ERR_INTERNAL, errno,
+				 "getrandom failed; cannot pick sample locations");
+	const struct kesu_target *t = rd->t;
+	rc = o->full ? kesu_spot_plan_full(t->size, t->block_size, &rd->plan, err)
+		     : kesu_spot_plan_sample(t->size, t->block_size, seed, &rd->plan, err);
+	if (rc)
+		return rc;
+	if (!(rd->r = malloc(sizeof(*rd->r))))
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	kesu_spot_result_init(rd->r);
+	kesu_time_now(rd->started);
+	atomic_int stop = 0;
+	struct progress pr = {.mode = o->progress, .name = rd->id.name};
+	clock_gettime(CLOCK_MONOTONIC, &pr.start);
+	pr.last = pr.start;
+	const struct kesu_spot_io io = {on_progress, &pr, &stop};
+	kesu_signals_install(&stop);
+	rc = kesu_spot_read(rd->t, &rd->plan, &io, rd->r, err);
+	kesu_signals_restore();
+	if (rc == KESU_OK)
+		kesu_time_now(rd->ended);
+	return rc;
+}
+
+/* wipe/inspect's result joined to the document's plain facts. */
+struct facts {
+	struct kesu_verif_finding f[KESU_SPOT_MAX_FINDINGS];
+	struct kesu_verif_range u[KESU_SPOT_MAX_UNREADABLE];
+	struct kesu_verif_mismatch mm[KESU_VERIF_MAX_MISMATCHES];
+	char uuid[37], now[KESU_TIME_LEN];
+	struct kesu_verif_input in;
+};
+
+static void to_facts(const struct verify_opts *o, const struct reading *rd,
+		     const struct checked *chk, struct facts *x)
+{
+	const struct kesu_spot_result *r = rd->r;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		x->f[i].offset = r->findings[i].offset;
+		x->f[i].length = r->findings[i].length;
+		kesu_strlcpy(x->f[i].what, r->findings[i].what, sizeof(x->f[i].what));
+		kesu_strlcpy(x->f[i].detail, r->findings[i].detail, sizeof(x->f[i].detail));
+	}
+	for (size_t i = 0; i < r->n_unreadable; i++) {
+		x->u[i].first_lba = r->unreadable[i].offset / rd->t->block_size;
+		x->u[i].count = r->unreadable[i].length / rd->t->block_size;
+	}
+	uuid_t ub;
+	uuid_generate_random(ub);
+	uuid_unparse_lower(ub, x->uuid);
+	kesu_time_now(x->now);
+	double conf = o->confidence > 0 ? o->confidence : 0.99;
+	const struct kesu_spot_plan *plan = &rd->plan;
+	x->in = (struct kesu_verif_input){
+		.id = x->uuid, .issued_at = x->now, .started_at = rd->started,
+		.ended_at = rd->ended, .operator_name = o->operator_name,
+		.operator_organization = o->organization, .operator_title = o->title,
+		.operator_contact = o->contact, .device = &rd->id, .full = plan->full,
+		.seed = plan->seed, .sample_locations = plan->locations,
+		.ranges_read = plan->count, .bytes_planned = plan->total_bytes,
+		.bytes_read = r->bytes_read, .confidence = conf,
+		.detectable_fraction = kesu_spot_detectable_fraction(plan->locations, conf),
+		.cell_bytes = KESU_SPOT_CELL, .findings = x->f, .n_findings = r->n_findings,
+		.findings_total = r->total_findings, .unreadable = x->u,
+		.n_unreadable = r->n_unreadable, .unreadable_total = r->total_unreadable,
+		.unreadable_bytes = r->unreadable_bytes, .size_after = r->size_after,
+		.verdict = kesu_spot_verdict_name(kesu_spot_verdict(r)),
+	};
+	for (int k = 0; k < KESU_REGION_KINDS; k++)
+		x->in.cells[k] = r->cells[k], x->in.bytes[k] = r->bytes[k];
+	if (chk) {
+		x->in.cert_id = chk->id;
+		x->in.cert_sha256 = chk->sha256;
+		x->in.cert_file = chk->file;
+		x->in.mismatches = x->mm;
+		x->in.n_mismatches = compare(&chk->device, &rd->id, x->mm);
+	}
+}
+
+/* <out>/kesu-verification-<id>.json, and its .p7s when signing. */
+static enum kesu_rc write_report(const struct verify_opts *o, const struct facts *x,
+				 struct kesu_signer *signer, json_t **doc, char *path,
+				 size_t path_size, struct kesu_err *err)
+{
+	enum kesu_rc rc = kesu_verif_build(&x->in, doc, err);
+	if (rc)
+		return rc;
+	size_t len;
+	char *text = kesu_verif_serialize(*doc, &len);
+	if (!text)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((size_t)snprintf(path, path_size, "%s/kesu-verification-%s.json", o->out_dir,
+			     x->uuid) >= path_size)
+		rc = kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", o->out_dir);
+	else if (!(rc = kesu_write_atomic(path, text, len, 0644, err)) && signer)
+		rc = kesu_signer_sign_file(signer, path, err);
+	free(text);
+	return rc;
+}
+
+static enum kesu_rc print_json(const char *path, bool signed_, json_t *doc,
+			       struct kesu_err *err)
+{
+	char sig[PATH_MAX + 8];
+	snprintf(sig, sizeof(sig), "%s.p7s", path);
+	json_t *top = json_pack("{s:o s:o s:O}", "report", kesu_json_str(path), "signature",
+				signed_ ? kesu_json_str(sig) : json_null(), "document", doc);
+	enum kesu_rc rc = KESU_OK;
+	if (!top || json_dumpf(top, stdout, JSON_INDENT(2) | JSON_SORT_KEYS |
+						JSON_REAL_PRECISION(6)))
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	else
+		putchar('\n');
+	json_decref(top);
+	return rc;
 }
 
 static enum kesu_rc run(struct verify_opts *o)
 {
 	struct kesu_err err = {0};
-	struct kesu_config cfg;
-	enum kesu_rc rc = kesu_config_load(o->config, &cfg, &err);
-	if (rc)
-		return fail(&err);
-	if (!o->operator_name[0])
-		kesu_strlcpy(o->operator_name, cfg.operator_name, sizeof(o->operator_name));
-	if (!o->organization[0])
-		kesu_strlcpy(o->organization, cfg.operator_organization, sizeof(o->organization));
-	if (!o->title[0])
-		kesu_strlcpy(o->title, cfg.operator_title, sizeof(o->title));
-	if (!o->contact[0])
-		kesu_strlcpy(o->contact, cfg.operator_contact, sizeof(o->contact));
-	if (!o->operator_name[0])
-		return kesu_usage_error("verify: who checks? give --operator NAME or set "
-					"operator_name in kesu.conf");
-	/* Everything that can fail without the device fails before reading it,
-	 * which may take hours. */
 	struct checked chk;
-	if (o->checks && (rc = load_checked(o->checks, &chk, &err)))
-		return fail(&err);
 	struct kesu_signer *signer = NULL;
-	if (!o->no_sign &&
-	    (rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
-				   cfg.pin_file, cfg.pkcs11_module, &signer, &err)))
-		return kesu_err_prefix(&err, "cannot sign the report (use --no-sign to write "
-					     "it unsigned): "),
-		       fail(&err);
-	if ((rc = kesu_mkdir_p(o->out_dir, 0755, &err)) ||
-	    (access(o->out_dir, W_OK | X_OK) &&
-	     (rc = kesu_fail(&err, KESU_ERR_PERM, errno,
-			     "%s: cannot write the report there (%s); give a writable --out",
-			     o->out_dir, strerror(errno))))) {
-		kesu_signer_free(signer);
-		return fail(&err);
-	}
-
-	struct kesu_device *dev = NULL;
-	struct kesu_target *t = NULL;
-	struct kesu_spot_plan plan = {0};
-	struct kesu_spot_result *r = NULL;
+	struct reading rd = {0};
+	struct facts *x = NULL;
 	json_t *doc = NULL;
-	char *text = NULL;
-	if ((rc = kesu_device_probe(o->device, &dev, &err)) ||
-	    (rc = kesu_target_open_readonly(o->device, &t, &err)))
-		goto out;
-	struct kesu_identity id = *kesu_device_identity(dev);
-	if (t->size != id.size_bytes) {
-		rc = kesu_fail(&err, KESU_ERR_GONE, 0,
-			       "%s changed size between probing and opening it; try again",
-			       o->device);
-		goto out;
-	}
-	uint64_t seed = 0;
-	if (!o->full && getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
-		rc = kesu_fail(&err, KESU_ERR_INTERNAL, errno,
-			       "getrandom failed; cannot pick sample locations");
-		goto out;
-	}
-	rc = o->full ? kesu_spot_plan_full(t->size, t->block_size, &plan, &err)
-		     : kesu_spot_plan_sample(t->size, t->block_size, seed, &plan, &err);
-	if (rc || !(r = malloc(sizeof(*r)))) {
-		if (!rc)
-			rc = kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		goto out;
-	}
-	kesu_spot_result_init(r);
-	char started[KESU_TIME_LEN], ended[KESU_TIME_LEN];
-	kesu_time_now(started);
-	atomic_int stop = 0;
-	struct progress pr = {.mode = o->progress, .name = id.name};
-	clock_gettime(CLOCK_MONOTONIC, &pr.start);
-	pr.last = pr.start;
-	const struct kesu_spot_io io = {on_progress, &pr, &stop};
-	kesu_signals_install(&stop);
-	rc = kesu_spot_read(t, &plan, &io, r, &err);
-	kesu_signals_restore();
-	if (rc)
-		goto out;
-	kesu_time_now(ended);
-
-	/* join wipe/inspect's result to the document's plain facts */
-	struct kesu_verif_finding f[KESU_SPOT_MAX_FINDINGS];
-	struct kesu_verif_range u[KESU_SPOT_MAX_UNREADABLE];
-	struct kesu_verif_mismatch mm[KESU_VERIF_MAX_MISMATCHES];
-	for (size_t i = 0; i < r->n_findings; i++) {
-		f[i].offset = r->findings[i].offset;
-		f[i].length = r->findings[i].length;
-		kesu_strlcpy(f[i].what, r->findings[i].what, sizeof(f[i].what));
-		kesu_strlcpy(f[i].detail, r->findings[i].detail, sizeof(f[i].detail));
-	}
-	for (size_t i = 0; i < r->n_unreadable; i++) {
-		u[i].first_lba = r->unreadable[i].offset / t->block_size;
-		u[i].count = r->unreadable[i].length / t->block_size;
-	}
-	char uuid[37], now[KESU_TIME_LEN];
-	uuid_t ub;
-	uuid_generate_random(ub);
-	uuid_unparse_lower(ub, uuid);
-	kesu_time_now(now);
-	double conf = o->confidence > 0 ? o->confidence : 0.99;
-	struct kesu_verif_input in = {
-		.id = uuid, .issued_at = now, .started_at = started, .ended_at = ended,
-		.operator_name = o->operator_name, .operator_organization = o->organization,
-		.operator_title = o->title, .operator_contact = o->contact,
-		.device = &id, .full = plan.full, .seed = plan.seed,
-		.sample_locations = plan.locations, .ranges_read = plan.count,
-		.bytes_planned = plan.total_bytes, .bytes_read = r->bytes_read,
-		.confidence = conf,
-		.detectable_fraction = kesu_spot_detectable_fraction(plan.locations, conf),
-		.cell_bytes = KESU_SPOT_CELL,
-		.findings = f, .n_findings = r->n_findings, .findings_total = r->total_findings,
-		.unreadable = u, .n_unreadable = r->n_unreadable,
-		.unreadable_total = r->total_unreadable, .unreadable_bytes = r->unreadable_bytes,
-		.size_after = r->size_after,
-		.verdict = kesu_spot_verdict_name(kesu_spot_verdict(r)),
-	};
-	for (int k = 0; k < KESU_REGION_KINDS; k++)
-		in.cells[k] = r->cells[k], in.bytes[k] = r->bytes[k];
-	if (o->checks) {
-		in.cert_id = chk.id;
-		in.cert_sha256 = chk.sha256;
-		in.cert_file = chk.file;
-		in.mismatches = mm;
-		in.n_mismatches = compare(&chk.device, &id, mm);
-	}
-	if ((rc = kesu_verif_build(&in, &doc, &err)))
-		goto out;
-	size_t len;
 	char path[PATH_MAX];
-	if (!(text = kesu_verif_serialize(doc, &len))) {
+	enum kesu_rc rc;
+	if ((rc = prepare(o, &chk, &signer, &err)) || (rc = read_medium(o, &rd, &err)))
+		goto out;
+	if (!(x = calloc(1, sizeof(*x)))) {
 		rc = kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/kesu-verification-%s.json", o->out_dir,
-			     uuid) >= sizeof(path)) {
-		rc = kesu_fail(&err, KESU_ERR_USAGE, 0, "%s: path too long", o->out_dir);
+	to_facts(o, &rd, o->checks ? &chk : NULL, x);
+	if ((rc = write_report(o, x, signer, &doc, path, sizeof(path), &err)))
 		goto out;
-	}
-	if ((rc = kesu_write_atomic(path, text, len, 0644, &err)) ||
-	    (signer && (rc = kesu_signer_sign_file(signer, path, &err))))
+	if (o->json && (rc = print_json(path, signer != NULL, doc, &err)))
 		goto out;
-	if (o->json) {
-		char sig[PATH_MAX + 8];
-		snprintf(sig, sizeof(sig), "%s.p7s", path);
-		json_t *top = json_pack("{s:o s:o s:O}", "report", kesu_json_str(path),
-					"signature", signer ? kesu_json_str(sig) : json_null(),
-					"document", doc);
-		if (!top || json_dumpf(top, stdout, JSON_INDENT(2) | JSON_SORT_KEYS |
-							    JSON_REAL_PRECISION(6)))
-			rc = kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		else
-			putchar('\n');
-		json_decref(top);
-	} else {
-		print_human(o, doc, r, path, signer != NULL);
-	}
-	if (!rc && (kesu_spot_verdict(r) != KESU_SPOT_NO_DATA_FOUND ||
-		    (o->checks && in.n_mismatches)))
+	if (!o->json)
+		print_human(o, doc, rd.r, path, signer != NULL);
+	if (kesu_spot_verdict(rd.r) != KESU_SPOT_NO_DATA_FOUND || (o->checks && x->in.n_mismatches))
 		rc = KESU_ERR_FAILED;
 	if (fflush(stdout))
 		rc = rc ? rc : KESU_ERR_IO;
@@ -476,19 +511,16 @@ static enum kesu_rc run(struct verify_opts *o)
 out:
 	kesu_report(&err);
 done:
-	free(text);
+	free(x);
 	json_decref(doc);
-	free(r);
-	kesu_spot_plan_free(&plan);
-	kesu_target_close(t);
-	kesu_device_free(dev);
+	reading_free(&rd);
 	kesu_signer_free(signer);
 	return rc;
 }
 
 enum kesu_rc cmd_verify(int argc, char **argv)
 {
-	struct verify_opts o = {.out_dir = ".", .progress = PROGRESS_AUTO};
+	struct verify_opts o = {.out_dir = ".", .progress = KESU_PROGRESS_AUTO};
 	bool done = false;
 	enum kesu_rc rc = parse(argc, argv, &o, &done);
 	if (rc || done)

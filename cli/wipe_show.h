@@ -1,0 +1,59 @@
+/* What kesu wipe shows (cli/wipe_show.c): the plan before the
+ * confirmation, the live progress while the sessions run, the summary
+ * after.  The options and per-device state cmd_wipe.c keeps are here so
+ * both files read them. */
+#ifndef KESU_CLI_WIPE_SHOW_H
+#define KESU_CLI_WIPE_SHOW_H
+
+#include "certs/document/issue.h"
+#include "certs/print/doc.h"
+#include "cli/progress_mode.h"
+#include "cli/session/session.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct wipe_opts {
+	const char *method;
+	const char *passes;
+	const char *verify;
+	bool yes, dry_run, quiet, resume, json;
+	enum kesu_progress_mode progress;
+	const char *state_dir;
+	const char *out_dir;
+	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
+	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
+	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
+	bool pdf;                        /* --pdf: print each certificate */
+	enum kesu_lang pdf_lang;
+};
+
+/* What kesu wipe keeps per device beyond its session. */
+struct wipe_dev {
+	struct kesu_session_device *s;
+	char pdf_path[PATH_MAX];         /* its PDF (--pdf), "" if none */
+	enum kesu_rc rc;                 /* this device's outcome */
+};
+
+/* Device threads signal here when they end (the observer's ended), so
+ * the display notices at once instead of at its next tick. */
+struct wipe_watch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* The plan: text on stderr (stdout with --dry-run), or with --dry-run
+ * --json the plan as JSON on stdout (keys in kesu(8)). */
+void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts *o);
+
+/* Draw progress as --progress says until every started device has ended;
+ * SIGUSR1 prints every device's status line. */
+void kesu_wipe_watch(struct wipe_watch *wt, struct wipe_dev *devs, size_t n,
+		     const struct wipe_opts *o);
+
+/* One summary per device on stdout (--json: an array). */
+void kesu_wipe_summary(struct wipe_dev *devs, size_t n, const struct wipe_opts *o);
+
+#endif
