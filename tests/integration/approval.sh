@@ -93,6 +93,8 @@ refused "an approval signed by an operator is refused" 6 "approver role" --appro
 refused "an expired approval is refused" 6 "after its validity" --approval "$expired"
 refused "an approval for another class is refused" 6 "class 2 media" --approval "$c2"
 refused "an approval naming another operator is refused" 6 "does not name operator" --approval "$otherop"
+refused "an approval that does not cover this medium is refused" 6 "does not cover this medium" \
+	--approval "$notmine"
 refused "an approver of another CA is refused" 9 "not issued by" --approval "$other"
 refused "--approver contradicting the signed approval is refused" 2 "contradicts" \
 	--approval "$good" --approver '別人'
