@@ -137,6 +137,27 @@ c=$("${ISSUE[@]}" --asset A-0042 --approval "$bycert" "$rr2")
 check "an approval naming the operator by certificate is accepted" \
 	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "signed approval checked"' _ "$c" "$CA"
 
+# ---- kesu destroy --approval: every medium covered before anything is signed ----
+DREG=$T_DIR/dreg/register.jsonl
+# Registered first: kesu destroy on a register that does not exist yet
+# fails with an empty message (destroy branch), which is not what this tests.
+sn=$(new_approval --serial SN-DESTROY-1 --register "$DREG")
+dst() {
+	"$KESU" destroy --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+		--config /dev/null --ca-file "$CA" --register "$DREG" --cert-dir "$T_DIR/dd" \
+		--operator '山田 太郎' --organization '情報政策課' --company 'クラッシュ' \
+		--person '佐藤 花子' --location '工場' --technique crush \
+		--no-erasure-record 'leased disk, never erased by kesu' "$@"
+}
+out=$(dst --serial SN-OTHER --approval "$sn" 2>&1); rc=$?
+check "destroy refuses a medium the approval does not cover (exit 6), nothing recorded" \
+	bash -c '[ $1 -eq 6 ] && grep -q "does not cover this medium" <<<"$2" && ! ls "$3"/kesu-destruction-* >/dev/null 2>&1' \
+	_ "$rc" "$out" "$T_DIR/dd"
+out=$(dst --serial SN-DESTROY-1 --approval "$forged" 2>&1); rc=$?
+check "destroy refuses an approval signed by an operator (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && grep -q "approver role" <<<"$2"' _ "$rc" "$out"
+check "destroy records a covered medium" dst --serial SN-DESTROY-1 --approval "$sn"
+
 # ---- the register keeps approvals as lines of their own ----
 AREG=$T_DIR/areg/register.jsonl
 ra=$(new_approval --asset A-0050 --register "$AREG")
