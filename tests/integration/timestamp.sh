@@ -49,7 +49,8 @@ check "without a TSA CA the token is reported as not checked" \
 	bash -c '"$KESU" cert verify --config /dev/null --ca "$2" "$1" | grep -q "timestamp token NOT checked"' _ "$cert" "$CA"
 
 # Settings from kesu.conf.
-printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n' "$CA" "$TCA" "$URL" > "$T_DIR/k.conf"
+printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n[policy]\nsigned_approval_classes = none\n' \
+	"$CA" "$TCA" "$URL" > "$T_DIR/k.conf"
 c2=$(issue "$(run)" op --no-register --config "$T_DIR/k.conf")
 check "[timestamp] url in kesu.conf timestamps too" test -s "$c2.tsr"
 check "[trust] tsa_ca_file in kesu.conf checks it" \
