@@ -18,7 +18,7 @@ enum {
 	OPT_CONFIG, OPT_KEY, OPT_CERT, OPT_CA_FILE, OPT_CRL, OPT_OPERATOR, OPT_TITLE, OPT_ORG,
 	OPT_CONTACT, OPT_CUSTOMER, OPT_ASSET, OPT_CLASS, OPT_MY_NUMBER, OPT_REASON, OPT_DEST,
 	OPT_APPROVER, OPT_APPROVAL_REF, OPT_APPROVAL_DATE, OPT_WITNESS, OPT_CERT_DIR,
-	OPT_REGISTER, OPT_NO_REGISTER, OPT_TSA, OPT_TSA_CA,
+	OPT_REGISTER, OPT_NO_REGISTER, OPT_TSA, OPT_TSA_CA, OPT_APPROVAL,
 };
 
 const struct kesu_opt kesu_cert_opt_table[] = {
@@ -37,7 +37,7 @@ const struct kesu_opt kesu_cert_opt_table[] = {
 	[OPT_MY_NUMBER] = {"my-number", 0, NULL, N_("the medium held My Number data")},
 	[OPT_REASON] = {"reason", 0, "R", N_("disposal, lease-return, repair or reuse")},
 	[OPT_DEST] = {"destination", 0, "TEXT", N_("where the medium goes next")},
-	[OPT_APPROVER] = {"approver", 0, "NAME", N_("approving information security manager")},
+	[OPT_APPROVER] = {"approver", 0, "NAME", N_("approving information security manager (typed; see [policy])")},
 	[OPT_APPROVAL_REF] = {"approval-ref", 0, "REF", N_("approval document reference")},
 	[OPT_APPROVAL_DATE] = {"approval-date", 0, "DATE", N_("approval date (YYYY-MM-DD)")},
 	[OPT_WITNESS] = {"witness", 0, "NAME[/ORG]", N_("a witness (repeatable)")},
@@ -46,6 +46,7 @@ const struct kesu_opt kesu_cert_opt_table[] = {
 	[OPT_NO_REGISTER] = {"no-register", 0, NULL, N_("do not add to the register")},
 	[OPT_TSA] = {"tsa", 0, "URL", N_("RFC 3161 timestamp authority for each certificate and register head ([timestamp] url)")},
 	[OPT_TSA_CA] = {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check its answers ([trust] tsa_ca_file)")},
+	[OPT_APPROVAL] = {"approval", 0, "FILE", N_("the signed approval (kesu approval new): approver, reference and date come from it")},
 	KESU_OPT_END,
 };
 
@@ -109,6 +110,7 @@ enum kesu_rc kesu_cert_opt_apply(struct kesu_cert_opts *o, const struct kesu_opt
 		break;
 	case OPT_TSA_CA: o->tsa_ca_file = arg; break;
 	case OPT_CA_FILE: o->ca_file = arg; break;
+	case OPT_APPROVAL: o->approval = arg; break;
 	case OPT_CRL: o->crl_file = arg; break;
 	}
 	return rc;

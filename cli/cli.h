@@ -26,6 +26,9 @@ enum kesu_rc cmd_methods(int argc, char **argv);
 enum kesu_rc cmd_cert(int argc, char **argv);     /* cli/cmd_cert.c */
 enum kesu_rc cmd_register(int argc, char **argv); /* cli/cmd_register.c */
 enum kesu_rc cmd_key(int argc, char **argv);      /* cli/cmd_key.c */
+enum kesu_rc cmd_approval(int argc, char **argv); /* cli/cmd_approval.c */
+enum kesu_rc cmd_custody(int argc, char **argv);  /* cli/cmd_custody.c */
+enum kesu_rc cmd_countersign(int argc, char **argv); /* cert countersign */
 enum kesu_rc cmd_wipe(int argc, char **argv);   /* cli/cmd_wipe.c */
 enum kesu_rc cmd_verify(int argc, char **argv); /* cli/cmd_verify.c */
 enum kesu_rc cmd_destroy(int argc, char **argv); /* cli/cmd_destroy.c */

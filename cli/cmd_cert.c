@@ -1,4 +1,5 @@
 /* kesu cert issue | verify | show */
+#include "certs/sign/role.h"
 #include "certs/document/certificate.h"
 #include "cli/cli.h"
 #include "cli/cmd_pdf.h"
@@ -77,8 +78,48 @@ static json_t *ts_json(const struct kesu_cert_file_verdict *ov)
 }
 
 /* What the options of verify, timestamp and show said. */
+/* Every signer with its role: the issuer first, then each countersigner. */
+static json_t *signers_json(const struct kesu_cert_file_verdict *ov)
+{
+	json_t *a = json_array();
+	char st[KESU_TIME_LEN], roles[64];
+	if (!ov->sig.signer_subject[0])
+		return a;
+	kesu_time_format(ov->sig.signing_time, st);
+	kesu_roles_format(ov->sig.roles, roles, sizeof(roles));
+	json_array_append_new(a, json_pack("{s:s s:o s:s s:s s:s s:b}", "file", "p7s",
+		"subject", kesu_json_str(ov->sig.signer_subject), "role", "issuer",
+		"roles", roles, "signing_time", st, "ok", ov->sig.failure == KESU_SIG_OK));
+	for (size_t i = 0; i < ov->cs.n; i++) {
+		const struct kesu_countersig *c = &ov->cs.cs[i];
+		kesu_time_format(c->sig.signing_time, st);
+		kesu_roles_format(c->sig.roles, roles, sizeof(roles));
+		json_array_append_new(a, json_pack("{s:o s:o s:o s:s s:o s:b s:o s:o}",
+			"file", kesu_json_str(c->file),
+			"subject", kesu_json_str(c->sig.signer_subject),
+			"role", kesu_json_str(c->role), "roles", roles,
+			"signing_time", c->sig.signing_time ? json_string(st) : json_null(),
+			"ok", c->ok,
+			"valid_until", c->sig.signer_not_after[0]
+				? json_string(c->sig.signer_not_after) : json_null(),
+			"error", c->ok ? json_null() : kesu_json_str(c->error)));
+	}
+	return a;
+}
+
+static void print_countersigners(const struct kesu_countersigs *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct kesu_countersig *c = &cs->cs[i];
+		char st[KESU_TIME_LEN];
+		kesu_time_format(c->sig.signing_time, st);
+		printf("  countersigned as %s by %s at %s (certificate valid until %s)\n",
+		       c->role, c->sig.signer_subject, st, c->sig.signer_not_after);
+	}
+}
+
 struct cert_args {
-	const char *ca, *crl, *config, *tsa, *tsa_ca;
+	const char *ca, *crl, *config, *tsa, *tsa_ca, *approval;
 	time_t at;
 	bool json;
 };
@@ -168,7 +209,7 @@ static enum kesu_rc cert_timestamp(const struct kesu_verb *verb, const char *cmd
 	return worst;
 }
 
-enum { V_CA, V_CRL, V_AT, V_JSON, V_CONFIG, V_TSA_CA };
+enum { V_CA, V_CRL, V_AT, V_JSON, V_CONFIG, V_TSA_CA, V_APPROVAL };
 static const struct kesu_opt verify_opts[] = {
 	[V_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
 	[V_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file, with the configured CA only)"},
@@ -176,6 +217,7 @@ static const struct kesu_opt verify_opts[] = {
 	[V_JSON] = KESU_OPT_JSON,
 	[V_CONFIG] = KESU_OPT_CONFIG,
 	[V_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)"},
+	[V_APPROVAL] = {"approval", 0, "FILE", "the signed approval the certificate names (default: the copy beside it)"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -198,6 +240,7 @@ static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char 
 	case V_JSON: a->json = true; break;
 	case V_CONFIG: a->config = arg; break;
 	case V_TSA_CA: a->tsa_ca = arg; break;
+	case V_APPROVAL: a->approval = arg; break;
 	}
 	return KESU_OK;
 }
@@ -240,7 +283,7 @@ static json_t *verdict_json(const char *file, const struct kesu_cert_file_verdic
 	char st[KESU_TIME_LEN] = "";
 	if (ov->sig.signing_time)
 		kesu_time_format(ov->sig.signing_time, st);
-	return json_pack("{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o s:o}",
+	return json_pack("{s:o s:b s:s s:o s:o s:o s:o s:o s:b s:b s:b s:o s:o s:o s:o s:o}",
 		"file", kesu_json_str(file), "ok", ov->ok, "verdict", ov->stage,
 		"error", ov->ok ? json_null() : kesu_json_str(ov->error),
 		"id", ov->id[0] ? json_string(ov->id) : json_null(),
@@ -252,7 +295,9 @@ static json_t *verdict_json(const char *file, const struct kesu_cert_file_verdic
 		"run_record_checked", ov->ok && ov->run_record_checked,
 		"warnings", w, "timestamp", ts_json(ov),
 		"evidence_checked", ov->destruction ? json_integer((json_int_t)ov->evidence_checked)
-						    : json_null());
+						    : json_null(),
+		"signers", signers_json(ov),
+		"approval_checked", json_boolean(ov->ok && ov->approval_checked));
 }
 
 static void verdict_print(const char *file, const struct kesu_cert_file_verdict *ov)
@@ -277,9 +322,12 @@ static void verdict_print(const char *file, const struct kesu_cert_file_verdict 
 	} else if (ov->ts_present) {
 		printf("; timestamp token NOT checked (give --tsa-ca-file)");
 	}
+	if (ov->approval_checked)
+		printf(", signed approval checked");
 	for (size_t k = 0; k < ov->v.n_warnings; k++)
 		printf("; WARNING: %s", ov->v.warnings[k]);
 	printf("\n");
+	print_countersigners(&ov->cs);
 }
 
 static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, int argc,
@@ -301,9 +349,12 @@ static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, i
 		return prc;
 	enum kesu_rc worst = KESU_OK;
 	json_t *arr = a.json ? json_array() : NULL;
+	if (a.approval && first + 1 != argc)
+		return kesu_usage_error("cert verify: --approval goes with one certificate");
 	for (int i = first; i < argc; i++) {
-		struct kesu_cert_file_verdict ov;
-		enum kesu_rc rc = kesu_cert_verify(argv[i], &trust, &ov);
+		/* static: the verdict holds every countersignature's details */
+		static struct kesu_cert_file_verdict ov;
+		enum kesu_rc rc = kesu_cert_verify_with(argv[i], &trust, a.approval, &ov);
 		if (rc && !worst)
 			worst = rc;
 		if (a.json)
@@ -442,6 +493,30 @@ static void show_execution(const json_t *cert)
 	LINE("作業記録 / Run record", buf);
 }
 
+/* Who else signed: named from each file, not checked against a CA. */
+static void show_countersigners(const char *path)
+{
+	static struct kesu_countersigs cs;
+	struct kesu_err err = {0};
+	char *data;
+	size_t len;
+	if (kesu_read_file(path, KESU_CERT_MAX_BYTES, &data, &len, &err))
+		return;
+	kesu_countersigs_verify(path, data, len, NULL, &cs, &err);
+	free(data);
+	for (size_t i = 0; i < cs.n; i++) {
+		char label[64], val[700];
+		snprintf(label, sizeof(label), "%s (%s)",
+			 !strcmp(cs.cs[i].role, "witness") ? "立会者署名 / Countersigned"
+			 : !strcmp(cs.cs[i].role, "city") ? "受領署名 / Countersigned"
+							  : "副署 / Countersigned",
+			 cs.cs[i].role);
+		snprintf(val, sizeof(val), "%s", cs.cs[i].ok ? cs.cs[i].sig.signer_subject
+			 : "DOES NOT MATCH THESE BYTES");
+		line(label, val);
+	}
+}
+
 static const struct kesu_opt show_opts[] = {
 	{"json", 0, NULL, "the certificate's JSON as stored (canonical form)"},
 	KESU_OPT_HELP,
@@ -505,6 +580,7 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	show_parties(cert);
 	show_medium(cert);
 	show_execution(cert);
+	show_countersigners(argv[first]);
 	for (size_t k = 0; k < v.n_errors; k++)
 		printf("  矛盾 / INCONSISTENT: %s\n", v.errors[k]);
 	for (size_t k = 0; k < v.n_warnings; k++)
@@ -513,11 +589,20 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	return v.n_errors ? KESU_ERR_INVALID : KESU_OK;
 }
 
+static enum kesu_rc cert_countersign(const struct kesu_verb *verb, const char *cmd,
+				    int argc, char **argv)
+{
+	(void)verb, (void)cmd;
+	return cmd_countersign(argc, argv);
+}
+
 static const struct kesu_verb VERBS[] = {
 	{"issue", "sign certificates from run records and register them", cert_issue, NULL},
 	{"verify", "verify certificates: signature, chain, revocation, consistency", cert_verify, NULL},
 	{"timestamp", "add a missing RFC 3161 timestamp token", cert_timestamp, NULL},
 	{"show", "show one certificate for people", cert_show, NULL},
+	{"countersign", "add a witness's or the city's signature over the same bytes",
+	 cert_countersign, NULL},
 	{"pdf", "print certificates as A4 PDFs", cmd_cert_pdf, NULL},
 	{NULL, NULL, NULL, NULL},
 };

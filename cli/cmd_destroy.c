@@ -58,6 +58,7 @@ static const struct kesu_opt shared_table[] = {
 	{"register", 0, "FILE", "register (default /var/lib/kesu/register.jsonl)"},
 	{"tsa", 0, "URL", "RFC 3161 timestamp authority ([timestamp] url)"},
 	{"tsa-ca-file", 0, "FILE", "the TSA's CA ([trust] tsa_ca_file)"},
+	{"approval", 0, "FILE", "a signed approval (kesu-approval(5)) that must cover every medium"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -354,6 +355,17 @@ static enum kesu_rc run(struct destroy_opts *d, struct kesu_destroy_req *reqs, s
 		kesu_report(&err);
 		fputs("kesu: nothing recorded: fix the manifest and run it again\n", stderr);
 		return rc;
+	}
+	/* Every medium covered before anything is signed, as kesu wipe does
+	 * before anything is written. */
+	for (size_t i = 0; d->o.approval && i < n; i++) {
+		if ((rc = kesu_issuer_check_medium(is, reqs[i].info.serial,
+						   reqs[i].info.property_number, time(NULL), &err))) {
+			kesu_issuer_free(is);
+			kesu_err_prefix(&err, "%s: nothing recorded: ", reqs[i].info.serial);
+			kesu_report(&err);
+			return rc;
+		}
 	}
 	json_t *results = d->json ? json_array() : NULL;
 	enum kesu_rc worst = KESU_OK;

@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	{"cert", cmd_cert, N_("issue, verify or show disposal certificates")},
 	{"register", cmd_register, N_("verify, list, export, import, push or seal the disposal register")},
 	{"key", cmd_key, N_("create a signing key and certificate request")},
+	{"approval", cmd_approval, N_("sign, verify or show an approval to erase")},
+	{"custody", cmd_custody, N_("record, acknowledge, verify and follow hand-overs of media")},
 	{NULL, NULL, NULL},
 };
 

@@ -33,6 +33,8 @@ static const struct field FIELDS[] = {
 	F("register", "url", register_url),
 	F("register", "open_max_days", open_max_days),
 	F("paths", "state_dir", state_dir),
+	F("policy", "signed_approval_classes", policy_signed_classes),
+	F("policy", "typed_approvers", policy_typed_approvers),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
@@ -50,6 +52,10 @@ static void defaults(struct kesu_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	kesu_strlcpy(cfg->register_path, KESU_REGISTER_DEFAULT, sizeof(cfg->register_path));
 	kesu_strlcpy(cfg->state_dir, KESU_STATE_DIR_DEFAULT, sizeof(cfg->state_dir));
+	/* Secret-level media (class 3) are erased only on a signed approval
+	 * unless the city says otherwise (city-policy.md, art. 20.3). */
+	kesu_strlcpy(cfg->policy_signed_classes, "3", sizeof(cfg->policy_signed_classes));
+	kesu_strlcpy(cfg->policy_typed_approvers, "yes", sizeof(cfg->policy_typed_approvers));
 }
 
 static char *trim(char *s, char *end)

@@ -33,6 +33,10 @@ struct kesu_config {
 	char register_url[PATH_MAX]; /* postgresql:// URL of a database register */
 	char open_max_days[8];     /* register verify: open items older are late */
 	char state_dir[PATH_MAX];
+	/* [policy], judged by certs/document/policy.h: kept as text here so
+	 * the foundation knows nothing of approvals. */
+	char policy_signed_classes[32];  /* "3", "2,3", "none" */
+	char policy_typed_approvers[8];  /* "yes" or "no" */
 };
 
 /* The register commands use: [register] url when set, else path. */

@@ -16,6 +16,21 @@ make_operator() {
 		"$T_DIR/$1/cert.pem" "${3:-30}" >/dev/null 2>&1
 }
 
+# make_role NAME CA ROLE [DAYS]: key + certificate for a kesu role
+# (approver, witness, city) in $T_DIR/NAME, CN = NAME.  STARTDATE/ENDDATE
+# in the environment pass through to issue-role.sh.
+make_role() {
+	"$KESU" key new --subject "/C=JP/O=テスト市/CN=$1" --out "$T_DIR/$1" >/dev/null &&
+	"$CA_SCRIPTS/issue-role.sh" "$T_DIR/$2" "$3" "$T_DIR/$1/kesu-signing.csr" \
+		"$T_DIR/$1/cert.pem" "${4:-30}" >/dev/null 2>&1
+}
+
+# A kesu.conf whose [policy] asks for no signed approval, for tests about
+# other things that issue class 3 certificates with a typed approver.
+POLICY_OFF_CONF=$T_DIR/policy-off.conf
+printf '[policy]\nsigned_approval_classes = none\n' > "$POLICY_OFF_CONF"
+export POLICY_OFF_CONF
+
 export T_DIR
 
 # issue RUN OPERATOR [ARGS...]: print the certificate path.
@@ -27,7 +42,7 @@ issue() {
 		--organization 'テスト消去株式会社' --customer '総務課' --asset A-0001 \
 		--class 3 --reason disposal --approver '佐藤 花子' \
 		--approval-date 2026-11-20 --witness '鈴木 一郎/情報政策課' \
-		--cert-dir "$T_DIR/out" --config /dev/null "$@"
+		--cert-dir "$T_DIR/out" --config "$POLICY_OFF_CONF" "$@"
 }
 
 # The city's check, taken word for word from README.md so the documented

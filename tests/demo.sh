@@ -115,6 +115,60 @@ echo "openssl cms -verify -binary -inform DER -in $X.p7s -content $X -CAfile ca.
 (cd "$DEMO_DIR/records" &&
 	openssl cms -verify -binary -inform DER -in "$X.p7s" -content "$X" -CAfile ca.pem -purpose any >/dev/null)
 
+step "the information security manager, a witness and the city get role certificates"
+role() { # ROLE DIR NAME
+	"$KESU" key new --out "$DEMO_DIR/$2" --subject "/C=JP/O=デモ市/CN=$3" >/dev/null
+	"$CA_SCRIPTS/issue-role.sh" "$DEMO_DIR/ca" "$1" "$DEMO_DIR/$2/kesu-signing.csr" \
+		"$DEMO_DIR/$2/cert.pem" 1 2>/dev/null
+}
+role approver approver '佐藤 花子' && role witness witness '鈴木 一郎' && role city city 'デモ市 受領係'
+openssl x509 -in "$DEMO_DIR/approver/cert.pem" -noout -ext extendedKeyUsage
+
+step "kesu approval new: the manager signs a work order for class 3 media"
+until=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+DEMO_APPROVAL=$("$KESU" approval new --config "$DEMO_DIR/kesu.conf" \
+	--key "$DEMO_DIR/approver/kesu-signing.key" --cert "$DEMO_DIR/approver/cert.pem" \
+	--reference 'R8-情政-17' --reason disposal --class 3 --customer 'デモ市 総務課' \
+	--asset PC-2019-0099 --asset MN-2020-0007 --operator '山田 太郎' --valid-until "$until" \
+	--out "$DEMO_DIR/approvals" --register "$DEMO_DIR/register.jsonl")
+"$KESU" approval verify --config "$DEMO_DIR/kesu.conf" "$DEMO_APPROVAL"
+
+step "without it, class 3 is refused before anything is written ([policy])"
+echo "${DEMO_LOOP#/dev/}" | "$KESU" wipe --method zero --progress=none --state-dir "$DEMO_DIR/state" \
+	--out "$DEMO_DIR/records3" --config "$DEMO_DIR/kesu.conf" --asset PC-2019-0099 --class 3 \
+	--reason disposal --approver '佐藤 花子' "$DEMO_LOOP" && exit 1
+echo "(refused, exit $?)"
+
+step "kesu wipe --approval: the approved erasure"
+echo "${DEMO_LOOP#/dev/}" | "$KESU" wipe --method zero --progress=none --state-dir "$DEMO_DIR/state" \
+	--out "$DEMO_DIR/records3" --config "$DEMO_DIR/kesu.conf" --asset PC-2019-0099 --class 3 \
+	--reason disposal --approval "$DEMO_APPROVAL" "$DEMO_LOOP"
+DEMO_CERT3=$(ls "$DEMO_DIR"/records3/kesu-cert-*.json)
+jq .approval "$DEMO_CERT3"
+
+step "kesu cert countersign: the witness, then the city's receipt"
+"$KESU" cert countersign --config "$DEMO_DIR/kesu.conf" --key "$DEMO_DIR/witness/kesu-signing.key" \
+	--cert "$DEMO_DIR/witness/cert.pem" "$DEMO_CERT3"
+"$KESU" cert countersign --config "$DEMO_DIR/kesu.conf" --key "$DEMO_DIR/city/kesu-signing.key" \
+	--cert "$DEMO_DIR/city/cert.pem" "$DEMO_CERT3"
+"$KESU" cert verify --config "$DEMO_DIR/kesu.conf" "$DEMO_CERT3"
+X=$(basename "$DEMO_CERT3")
+cp "$DEMO_DIR/ca/ca.pem" "$DEMO_DIR/records3/ca.pem"
+for f in "$X.p7s" "$X.witness-1.p7s" "$X.city-1.p7s"; do
+	echo "openssl cms -verify -binary -inform DER -in $f -content $X -CAfile ca.pem -purpose any"
+	(cd "$DEMO_DIR/records3" &&
+		openssl cms -verify -binary -inform DER -in "$f" -content "$X" -CAfile ca.pem -purpose any >/dev/null)
+done
+
+step "kesu custody: the city hands the disk to the contractor; the chain is not closed yet"
+h1=$("$KESU" custody new --config "$DEMO_DIR/kesu.conf" --key "$DEMO_DIR/city/kesu-signing.key" \
+	--cert "$DEMO_DIR/city/cert.pem" --serial PC-2019-0099 --from 'デモ市 受領係/デモ市 総務課' \
+	--to '山田 太郎/デモ消去株式会社' --place 'サーバ室' --seal 'SEAL-0001' --out "$DEMO_DIR/custody")
+"$KESU" custody receive --config "$DEMO_DIR/kesu.conf" "$h1"
+"$KESU" custody chain --config "$DEMO_DIR/kesu.conf" --serial PC-2019-0099 --origin 'デモ市 総務課' "$h1" &&
+	exit 1
+echo "(a gap: the disk is not yet handed over for destruction, exit $?)"
+
 step "a My Number disk: its erasure certificate stays open until it is destroyed"
 # A second disk's run record (the test fixture of a SATA disk; on a real
 # machine it comes from kesu wipe), certified as My Number media.
@@ -122,7 +176,7 @@ sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\
 	"$(dirname "$0")/fixtures/runs/erased.json" > "$DEMO_DIR/records/run-mynumber.json"
 "$KESU" cert issue "$DEMO_DIR/records/run-mynumber.json" --config "$DEMO_DIR/kesu.conf" \
 	--asset MN-2020-0007 --class 3 --my-number --reason disposal \
-	--approver '佐藤 花子 (総務課長)' --approval-date 2026-11-20 --witness '鈴木 一郎/総務課'
+	--approval "$DEMO_APPROVAL" --witness '鈴木 一郎/総務課'
 "$KESU" register list --open --config "$DEMO_DIR/kesu.conf"
 
 step "kesu destroy: the disk crushed (破砕) by a contractor, photos kept as evidence"

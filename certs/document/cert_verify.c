@@ -1,4 +1,5 @@
 #include "certs/document/cert_verify.h"
+#include "certs/document/approval_link.h"
 #include "certs/document/destruction.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
@@ -169,6 +170,13 @@ static enum kesu_rc parse_any(const char *data, size_t len, json_t **c,
 enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 			      struct kesu_cert_file_verdict *ov)
 {
+	return kesu_cert_verify_with(path, t, NULL, ov);
+}
+
+enum kesu_rc kesu_cert_verify_with(const char *path, const struct kesu_trust *t,
+				   const char *approval_file,
+				   struct kesu_cert_file_verdict *ov)
+{
 	memset(ov, 0, sizeof(*ov));
 	struct kesu_err err = {0};
 	char *data = NULL;
@@ -201,6 +209,13 @@ enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 	if ((rc = check_consistency(c, t, ov, &err)) ||
 	    (rc = ov->destruction ? check_evidence(path, c, ov, &err)
 				  : check_run_record(path, c, ov, &err)))
+		goto out;
+	ov->stage = "BAD COUNTERSIGNATURE";
+	if ((rc = kesu_countersigs_verify(path, data, len, t, &ov->cs, &err)))
+		goto out;
+	ov->stage = "APPROVAL";
+	if ((rc = kesu_approval_verify_cert(path, c, approval_file, ov->sig.signer_sha256,
+					    t, &ov->approval_checked, &err)))
 		goto out;
 	ov->ok = true;
 	ov->stage = "OK";

@@ -9,11 +9,17 @@
  *                     (SHA-256) and the same facts, field by field; for a
  *                     destruction document (kesu-destruction(5)) instead,
  *                     every evidence file beside it, with its size and hash
+ *   5. BAD COUNTERSIGNATURE  every X.json.<role>-<n>.p7s beside it verifies
+ *                     and its signer holds the role (countersign.h)
+ *   6. APPROVAL       the signed approval the certificate records (beside
+ *                     it, or given): same bytes, a trusted approver, and
+ *                     it allows this erasure (approval_link.h)
  * A later check (a trusted timestamp) goes after 2 as a stage of its own. */
 #ifndef KESU_CERT_VERIFY_H
 #define KESU_CERT_VERIFY_H
 
 #include "certs/document/certificate.h"
+#include "certs/document/countersign.h"
 #include "certs/sign/cms_verify.h"
 #include "certs/sign/timestamp.h"
 #include "lib/error.h"
@@ -35,10 +41,18 @@ struct kesu_cert_file_verdict {
 	bool ts_present;          /* a .tsr beside it */
 	bool ts_checked;          /* ... verified against t->tsa_ca_file */
 	struct kesu_ts_info ts;
+	struct kesu_countersigs cs;
+	bool approval_checked;    /* a signed approval was recorded and checked */
 };
 
 enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 			      struct kesu_cert_file_verdict *ov);
+
+/* The same, with the approval at approval_file instead of the copy beside
+ * the certificate (NULL: beside it). */
+enum kesu_rc kesu_cert_verify_with(const char *path, const struct kesu_trust *t,
+				   const char *approval_file,
+				   struct kesu_cert_file_verdict *ov);
 
 /* kesu_cert_verify without a CRL, at `at` (0 = signing time). */
 enum kesu_rc kesu_cert_verify_file(const char *path, const char *ca, time_t at,

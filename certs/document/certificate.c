@@ -1,4 +1,5 @@
 #include "certs/document/certificate.h"
+#include "certs/document/approval.h"
 #include "certs/document/method_catalog.h"
 #include "lib/identity.h"
 #include "lib/jcheck.h"
@@ -485,7 +486,8 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 	static const char *const op_keys[] = {"name", "title", "organization", "contact", NULL};
 	static const char *const asset_keys[] = {"property_number", "confidentiality_class",
 		"my_number", "reason", "destination", NULL};
-	static const char *const appr_keys[] = {"approver", "reference", "date", NULL};
+	static const char *const appr_keys[] = {"approver", "reference", "date",
+		"document", NULL};
 	static const char *const wit_keys[] = {"name", "organization", NULL};
 	enum kesu_rc rc;
 	json_t *op, *asset, *notes, *appr, *wits;
@@ -513,6 +515,8 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 	    (rc = kj_str(appr, "approval", "approver", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(appr, "approval", "reference", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_time(appr, "approval", "date", true, &t, NULL, err)) ||
+	    (rc = kesu_approval_check_link(appr, err)) ||
+	    (rc = kesu_approval_check_link(appr, err)) ||
 	    (rc = kj_arr(c, "", "witnesses", KESU_CERT_MAX_WITNESSES, &wits, err)))
 		return rc;
 	size_t i;

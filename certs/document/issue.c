@@ -1,4 +1,6 @@
 #include "certs/document/issue.h"
+#include "certs/document/approval_link.h"
+#include "certs/document/policy.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 #include "certs/register/backend.h"
@@ -18,12 +20,89 @@ struct kesu_issuer {
 	char out_dir[PATH_MAX];
 	char tsa_url[PATH_MAX], tsa_ca_file[PATH_MAX];
 	struct kesu_tsa tsa;
+	bool has_approval;
+	struct kesu_approval_file approval;
+	char operator_cert[65];  /* SHA-256 of the signer's certificate */
 };
 
 static void fill(char *dst, size_t size, const char *from)
 {
 	if (!dst[0] && from && from[0])
 		kesu_strlcpy(dst, from, size);
+}
+
+/* The signed approval, verified before anything else can fail later, and
+ * the [policy] it answers to.  A resume is certified with what its
+ * checkpoint kept, so the policy was applied when it started. */
+static enum kesu_rc approval_prepare(struct kesu_issuer *is, const struct kesu_cert_opts *o,
+				     const struct kesu_config *cfg, struct kesu_err *err)
+{
+	struct kesu_policy pol;
+	enum kesu_rc rc = kesu_policy_from_config(cfg, &pol, err);
+	if (rc)
+		return rc;
+	if (o->approval) {
+		const char *ca = o->ca_file ? o->ca_file : cfg->ca_file;
+		if (!ca[0])
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "--approval: no CA to check the approver "
+					 "against; give --ca-file or [trust] ca_file");
+		struct kesu_trust t = {.ca_file = ca,
+				       .crl_file = o->crl_file ? o->crl_file : cfg->crl_file};
+		if ((rc = kesu_approval_load(o->approval, &t, &is->approval, err)))
+			return rc;
+		is->has_approval = true;
+		if ((rc = kesu_approval_fill_info(&is->approval, &is->info, err)))
+			return rc;
+	}
+	/* A resume was judged when it started; a document other than an
+	 * erasure certificate has no class of its own to judge. */
+	if (o->resume || o->document_only)
+		return KESU_OK;
+	return kesu_policy_check(&pol, is->info.confidentiality_class, is->has_approval, err);
+}
+
+/* The operator (by name or by the certificate about to sign) is one the
+ * approval names, its class and reason are the work's, and it is valid
+ * now: checked before any device is opened.  The medium is checked per
+ * device (kesu_issuer_check_medium) and again on each certificate. */
+static enum kesu_rc approval_names_operator(const struct kesu_issuer *is,
+					    struct kesu_err *err)
+{
+	const json_t *d = is->approval.f.doc;
+	json_t *serials = json_object_get(d, "serials"), *assets = json_object_get(d, "assets");
+	const char *medium = json_array_size(serials) ? json_string_value(json_array_get(serials, 0))
+						      : NULL;
+	struct kesu_approval_facts f = {
+		.signer_roles = is->approval.f.sig.roles,
+		.serial = medium,
+		.property_number = medium ? NULL : json_string_value(json_array_get(assets, 0)),
+		.operator_name = is->info.operator_name,
+		.operator_cert = is->operator_cert,
+		.confidentiality_class = is->info.confidentiality_class,
+		.reason = is->info.reason[0] ? is->info.reason : NULL,
+		.at = time(NULL),
+	};
+	return kesu_approval_judge(d, &f, err);
+}
+
+enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *serial,
+				      const char *property_number, time_t at,
+				      struct kesu_err *err)
+{
+	if (!is->has_approval)
+		return KESU_OK;
+	struct kesu_approval_facts f = {
+		.signer_roles = is->approval.f.sig.roles,
+		.serial = serial,
+		.property_number = property_number,
+		.operator_name = is->info.operator_name,
+		.operator_cert = is->operator_cert,
+		.confidentiality_class = is->info.confidentiality_class,
+		.reason = is->info.reason[0] ? is->info.reason : NULL,
+		.at = at,
+	};
+	return kesu_approval_judge(is->approval.f.doc, &f, err);
 }
 
 enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
@@ -44,6 +123,8 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
+	if ((rc = approval_prepare(is, o, &cfg, err)))
+		goto fail;
 	if (!o->resume && !o->document_only && (rc = kesu_cert_info_check(i, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
@@ -75,6 +156,9 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	if ((rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
 				   cfg.pin_file, cfg.pkcs11_module, &is->signer, err)))
 		goto fail;
+	kesu_signer_cert_sha256(is->signer, is->operator_cert);
+	if (is->has_approval && (rc = approval_names_operator(is, err)))
+		goto fail;
 	/* A signer the verifiers will not trust would leave an erased device
 	 * with a certificate nobody accepts and a register that no longer
 	 * verifies: refuse it now, before any device is opened. */
@@ -102,6 +186,7 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	if (!is)
 		return;
 	kesu_signer_free(is->signer);
+	kesu_approval_file_free(&is->approval);
 	free(is);
 }
 
@@ -230,15 +315,23 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 				 "certificate issued: keep the record and report it",
 				 run_record, v.errors[0]);
 	}
+	if (is->out_dir[0])
+		kesu_strlcpy(dir, is->out_dir, sizeof(dir));
+	else
+		kesu_path_dirname(run_record, dir, sizeof(dir));
+	/* The approval must allow what the run record says was done, not only
+	 * what was planned: a medium swapped in the meantime is caught here. */
+	if (is->has_approval &&
+	    ((rc = kesu_approval_allows_cert(&is->approval, cert, is->operator_cert, err)) ||
+	     (rc = kesu_approval_link(&is->approval, cert, dir, err)))) {
+		json_decref(cert);
+		return kesu_err_prefix(err, "%s: no certificate issued: ", run_record);
+	}
 	size_t n;
 	char *text = kesu_cert_serialize(cert, &n);
 	json_decref(cert);
 	if (!text)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	if (is->out_dir[0])
-		kesu_strlcpy(dir, is->out_dir, sizeof(dir));
-	else
-		kesu_path_dirname(run_record, dir, sizeof(dir));
 	if ((size_t)snprintf(cert_path, cert_path_size, "%s/kesu-cert-%s.json", dir, id) >=
 	    cert_path_size) {
 		free(text);

@@ -22,6 +22,7 @@ struct kesu_cert_opts {
 	const char *out_dir;         /* NULL: beside the run record */
 	const char *tsa_url;         /* NULL: [timestamp] url, if any */
 	const char *tsa_ca_file;     /* NULL: [trust] tsa_ca_file, if any */
+	const char *approval;        /* a signed approval (kesu-approval(5)) or NULL */
 	kesu_tsa_post_fn tsa_post;   /* NULL: HTTP (tests answer in-process) */
 	bool no_register;
 	bool no_cert;
@@ -43,6 +44,14 @@ struct kesu_issuer;
 enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 				 struct kesu_issuer **out, struct kesu_err *err);
 void kesu_issuer_free(struct kesu_issuer *is);
+
+/* Before a medium is written: the signed approval, if any, covers it
+ * (serial or property number), this operator, and the time `at` (the
+ * start of the work).  KESU_OK when the issuer has no approval: the policy
+ * was already satisfied in kesu_issuer_prepare. */
+enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *serial,
+				      const char *property_number, time_t at,
+				      struct kesu_err *err);
 
 /* The details the issuer certifies with: the options with kesu.conf filling
  * the gaps. */

@@ -1,6 +1,8 @@
 /* The table of document kinds a register line may carry besides erasure
  * certificates, and the destruction row's rules. */
 #include "certs/register/reg_kinds.h"
+#include "certs/document/approval.h"
+#include "certs/document/custody.h"
 #include "certs/document/destruction.h"
 #include "lib/jcheck.h"
 #include "lib/strutil.h"
@@ -80,11 +82,72 @@ static enum kesu_rc destruction_admit(const json_t *entry, const json_t *lines,
 	return KESU_OK;
 }
 
+/* ---- approval (kesu-approval(5)) ---- */
+
+static const char *const approval_keys[] = {"reference", "valid_until", NULL};
+
+static enum kesu_rc approval_check_line(const json_t *line, struct kesu_err *err)
+{
+	time_t t;
+	enum kesu_rc rc = kj_str(line, "", "reference", false, KESU_STR_MAX, NULL, err);
+	return rc ? rc : kj_time(line, "", "valid_until", false, &t, NULL, err);
+}
+
+/* An approval covers many media: its line names none. */
+static json_t *approval_fields(const json_t *doc)
+{
+	return json_pack("{s:s s:O s:n s:O s:O}", "kind", "approval",
+			 "cert_id", json_object_get(doc, "id"), "serial",
+			 "reference", json_object_get(doc, "reference"),
+			 "valid_until", json_object_get(doc, "valid_until"));
+}
+
+/* ---- custody (kesu-custody(5)) ---- */
+
+static const char *const custody_keys[] = {"serials", "from", "to", "purpose", NULL};
+
+static enum kesu_rc custody_check_line(const json_t *line, struct kesu_err *err)
+{
+	static const char *const purposes[] = {"transfer", "destruction", NULL};
+	json_t *serials, *s;
+	size_t i;
+	enum kesu_rc rc;
+	if ((rc = kj_arr(line, "", "serials", KESU_CUSTODY_MAX_SERIALS, &serials, err)) ||
+	    (rc = kj_str(line, "", "from", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(line, "", "to", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_enum(line, "", "purpose", purposes, NULL, err)))
+		return rc;
+	json_array_foreach(serials, i, s)
+		if (!json_is_string(s) || !kesu_is_clean(json_string_value(s)) ||
+		    json_string_length(s) > KESU_STR_MAX)
+			return kesu_fail(err, KESU_ERR_INVALID, 0, "serials[%zu]: not a clean string", i);
+	return KESU_OK;
+}
+
+/* The line repeats every serial and the two parties, so the register alone
+ * can follow a medium from hand-over to hand-over. */
+static json_t *custody_fields(const json_t *doc)
+{
+	const json_t *serials = json_object_get(doc, "serials");
+	return json_pack("{s:s s:O s:O s:O s:O s:O s:O}", "kind", "custody",
+			 "cert_id", json_object_get(doc, "id"),
+			 "serial", json_array_size(serials) == 1 ? json_array_get(serials, 0)
+								 : json_null(),
+			 "serials", serials,
+			 "from", json_object_get(json_object_get(doc, "from"), "organization"),
+			 "to", json_object_get(json_object_get(doc, "to"), "organization"),
+			 "purpose", json_object_get(doc, "purpose"));
+}
+
 /* ---- the table ---- */
 
 static const struct kesu_reg_kind kinds[] = {
 	{"destruction", destruction_keys, destruction_check_line, kesu_destruction_parse,
 	 destruction_fields, destruction_admit},
+	{"approval", approval_keys, approval_check_line, kesu_approval_parse,
+	 approval_fields, NULL},
+	{"custody", custody_keys, custody_check_line, kesu_custody_parse,
+	 custody_fields, NULL},
 };
 
 const struct kesu_reg_kind *kesu_reg_kind_find(const char *kind)

@@ -1,4 +1,5 @@
 #include "certs/sign/cms_verify.h"
+#include "certs/sign/role.h"
 #include "certs/sign/signer.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
@@ -119,6 +120,15 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 		goto out;
 	}
 	kesu_cert_subject(x, info->signer_subject, sizeof(info->signer_subject));
+	kesu_cert_common_name(x, info->signer_name, sizeof(info->signer_name));
+	info->roles = kesu_cert_roles(x);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == sizeof(md))
+		kesu_hex_encode(md, mdlen, info->signer_sha256);
+	struct tm na;
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &na))
+		kesu_time_format(timegm(&na), info->signer_not_after);
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
 	char *hex = bn ? BN_bn2hex(bn) : NULL;
 	if (hex)

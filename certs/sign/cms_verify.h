@@ -29,6 +29,10 @@ struct kesu_sig_info {
 	time_t signing_time;     /* from the signed signingTime attribute */
 	enum kesu_sig_failure failure;
 	bool revocation_checked; /* a CRL was consulted and the signer is not on it */
+	char signer_name[257];   /* the subject's common name, cleaned */
+	unsigned roles;          /* kesu roles of the signer (certs/sign/role.h) */
+	char signer_not_after[40]; /* RFC 3339: the signer certificate's end */
+	char signer_sha256[65];  /* hex SHA-256 of the signer certificate (DER) */
 };
 
 /* Verify der (detached SignedData) over exactly data[0..len) against the CA

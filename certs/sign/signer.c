@@ -216,6 +216,20 @@ void kesu_signer_free(struct kesu_signer *s)
 	free(s);
 }
 
+void *kesu_signer_x509(const struct kesu_signer *s)
+{
+	return s->cert;
+}
+
+void kesu_signer_cert_sha256(const struct kesu_signer *s, char out[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	out[0] = '\0';
+	if (X509_digest(s->cert, EVP_sha256(), md, &n) && n == sizeof(md))
+		kesu_hex_encode(md, n, out);
+}
+
 void kesu_signer_subject(const struct kesu_signer *s, char *buf, size_t size)
 {
 	BIO *b = BIO_new(BIO_s_mem());

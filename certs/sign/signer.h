@@ -23,6 +23,13 @@ void kesu_signer_free(struct kesu_signer *s);
  * that name who signed. */
 void kesu_signer_subject(const struct kesu_signer *s, char *buf, size_t size);
 
+/* The signer's certificate (X509 *, owned by s): for its roles and name. */
+void *kesu_signer_x509(const struct kesu_signer *s);
+
+/* Lowercase hex SHA-256 of the signer certificate's DER: how an approval
+ * names an operator by certificate. */
+void kesu_signer_cert_sha256(const struct kesu_signer *s, char out[65]);
+
 /* Detached CMS SignedData (DER) over data: SHA-256, signer certificate
  * embedded, signingTime signed.  *der is freed with free(). */
 enum kesu_rc kesu_signer_sign(struct kesu_signer *s, const void *data,

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* One line for the observer; device text in it was cleaned where it came
@@ -182,6 +183,14 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	rc = d->opts->resume ? plan_resume(d, err) : plan_new(d, err);
 	if (rc != KESU_OK)
 		return rc;
+	/* A signed approval must cover this medium before anything is written
+	 * to it, not only its certificate afterwards.  A resume continues work
+	 * approved when it started; its certificate is checked against the
+	 * approval as every certificate is. */
+	if (d->opts->issuer && !d->opts->resume &&
+	    (rc = kesu_issuer_check_medium(d->opts->issuer, d->id->serial,
+					   d->cert_info.property_number, time(NULL), err)))
+		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
 	if (d->opts->pause_before_verify)
 		snprintf(d->pause_path, sizeof(d->pause_path), "%s.%s",
 			 d->opts->pause_before_verify, d->name);

@@ -14,7 +14,7 @@ tmp=$(mktemp -d /tmp/kesu-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # checkpoint/, inspect/ and the seeds of targets added later are kept as they are:
 # their seeds come from the engineers of those formats.
-for t in certificate run_record config cms timestamp mmc ata nvme scsi verification destruction; do
+for t in certificate run_record config cms timestamp mmc ata nvme scsi verification destruction approval custody; do
 	rm -rf "${C:?}/$t"; mkdir -p "$C/$t"
 done
 mkdir -p "$C/register_line" "$C/register_head"
@@ -25,9 +25,11 @@ mkdir -p "$C/register_line" "$C/register_head"
 cp "$tmp/ca/ca.pem" "$root/tests/fuzz/ca.pem"
 
 mkdir -p "$tmp/out"
+# Typed approvers on class 3: no signed approval asked for here.
+printf '[policy]\nsigned_approval_classes = none\n' > "$tmp/policy-off.conf"
 for r in erased exceptions interrupted; do
 	"$KESU" cert issue "$root/tests/fixtures/runs/$r.json" --key "$tmp/op/kesu-signing.key" \
-		--cert "$tmp/op/cert.pem" --config /dev/null --operator '山田 太郎' \
+		--cert "$tmp/op/cert.pem" --config "$tmp/policy-off.conf" --operator '山田 太郎' \
 		--organization 'テスト' --customer '総務課' --asset A-1 --class 3 \
 		--reason disposal --approver '佐藤 花子' --approval-date 2026-11-20 \
 		--cert-dir "$tmp/out" --register "$tmp/register.jsonl" >/dev/null
@@ -57,6 +59,29 @@ cp "$tmp/register.jsonl" "$C/register_line/with-destruction.jsonl"
 head -c -20 "$tmp/register.jsonl" > "$C/register_line/torn.jsonl"
 cp "$tmp/register.jsonl.head" "$C/register_head/head-from-tools.json"
 cp "$root"/tests/fixtures/runs/*.json "$C/run_record/"
+
+# An approval signed by an approver, and hand-overs signed by their giver.
+"$KESU" key new --subject "/C=JP/O=Fuzz/CN=佐藤 花子" --out "$tmp/appr" >/dev/null
+"$root/certs/ca/issue-role.sh" "$tmp/ca" approver "$tmp/appr/kesu-signing.csr" "$tmp/appr/cert.pem" 3650 >/dev/null 2>&1
+a=$("$KESU" approval new --key "$tmp/appr/kesu-signing.key" --cert "$tmp/appr/cert.pem" \
+	--config /dev/null --out "$tmp/docs" --reference 'R8-情政-17' --reason disposal --class 3 \
+	--customer '総務課' --asset A-0042 --serial SN-1 --operator '山田 太郎' \
+	--valid-from 2026-11-20 --valid-until 2026-12-20)
+cp "$a" "$C/approval/approval-assets.json"
+a=$("$KESU" approval new --key "$tmp/appr/kesu-signing.key" --cert "$tmp/appr/cert.pem" \
+	--config /dev/null --out "$tmp/docs" --reference R2 --reason lease-return --class 2 \
+	--serial SN-1 --serial SN-2 --operator-cert "$tmp/op/cert.pem" \
+	--valid-from 2026-11-20T09:00:00+09:00 --valid-until 2026-11-21)
+cp "$a" "$C/approval/approval-by-cert.json"
+c=$("$KESU" custody new --key "$tmp/op/kesu-signing.key" --cert "$tmp/op/cert.pem" \
+	--config /dev/null --out "$tmp/docs" --serial SN-1 --serial SN-2 --from '山田 太郎/テスト市' \
+	--to '業者 一郎/消去株式会社' --place 'サーバ室' --seal SEAL-1 --reference R8 \
+	--at 2026-11-20T10:00:00+09:00)
+cp "$c" "$C/custody/handover.json"
+c=$("$KESU" custody new --key "$tmp/op/kesu-signing.key" --cert "$tmp/op/cert.pem" \
+	--config /dev/null --out "$tmp/docs" --serial SN-1 --from '山田 太郎/消去株式会社' \
+	--to '破砕 三郎/破砕センター' --place x --destruction --at 2026-11-21T09:00:00+09:00)
+cp "$c" "$C/custody/destruction.json"
 
 # CMS over the fixed document fuzz_cms.c checks, signed by the operator.
 printf '{"fuzz": true}\n' > "$tmp/doc"

@@ -251,7 +251,7 @@ check "report: 36 media over $pages pages, the table head repeated" \
 cd "$T_DIR" || exit 1
 img=$(make_image disk.img 4) && L=$(make_loop "$img") || { not_ok "loop device set-up"; t_done; exit 1; }
 "$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$T_DIR/wout" --json --pdf \
-	--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config "$POLICY_OFF_CONF" \
 	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課' --asset A-0042 \
 	--class 3 --reason disposal --approver '佐藤 花子' --no-register "$L" > "$T_DIR/w.json"
 rc=$?

@@ -192,7 +192,7 @@ check "[register] url in kesu.conf selects the database" \
 		"$KESU" register list --config "$T_DIR/pg.conf" --json | jq -e "length > 3" >/dev/null'
 
 # ---- kesu wipe registers in the database; a role that cannot append stops it first ----
-WCERT=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
+WCERT=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config "$POLICY_OFF_CONF"
 	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
 	--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子' --approval-date 2026-11-20)
 W=("$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$T_DIR/wout")

@@ -128,7 +128,9 @@ check "the city's register verifies with the city's CA" \
 # refused with that line and changes nothing, and verify still fails.
 # (Before the fix, each append succeeded and verify passed again.)
 TRUST=$T_DIR/trust.conf
-printf '[trust]\nca_file = %s\n' "$CA" > "$TRUST"
+# Class 3 with a typed approver, as the issue helper certifies: no signed
+# approval asked for here ([policy]).
+printf '[trust]\nca_file = %s\n[policy]\nsigned_approval_classes = none\n' "$CA" > "$TRUST"
 export TRUST FIXTURES
 
 # attack NAME MUTATION LINE: a copy of the pristine register with MUTATION

@@ -49,7 +49,8 @@ check "without a TSA CA the token is reported as not checked" \
 	bash -c '"$KESU" cert verify --config /dev/null --ca "$2" "$1" | grep -q "timestamp token NOT checked"' _ "$cert" "$CA"
 
 # Settings from kesu.conf.
-printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n' "$CA" "$TCA" "$URL" > "$T_DIR/k.conf"
+printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n[policy]\nsigned_approval_classes = none\n' \
+	"$CA" "$TCA" "$URL" > "$T_DIR/k.conf"
 c2=$(issue "$(run)" op --no-register --config "$T_DIR/k.conf")
 check "[timestamp] url in kesu.conf timestamps too" test -s "$c2.tsr"
 check "[trust] tsa_ca_file in kesu.conf checks it" \
@@ -166,7 +167,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	stop_tsa
 	out=$("$KESU" wipe --yes --quiet --progress=none --state-dir "$T_DIR/state" --out "$T_DIR/out" \
 		--method zero --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
-		--config /dev/null --operator '山田 太郎' --organization 'テスト' --customer '総務課' \
+		--config "$POLICY_OFF_CONF" --operator '山田 太郎' --organization 'テスト' --customer '総務課' \
 		--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子' \
 		--approval-date 2026-11-20 --register "$REG" --tsa "$URL" --tsa-ca-file "$TCA" \
 		--json "$L" 2>"$T_DIR/wipe.err"); rc=$?

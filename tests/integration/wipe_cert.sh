@@ -8,7 +8,7 @@
 make_ca ca && make_ca otherca && make_operator op ca && make_operator stranger otherca &&
 	make_operator revoked ca || { not_ok "test CA set-up"; t_done; exit 1; }
 OUT=$T_DIR/out REG=$T_DIR/reg/register.jsonl
-CERTOPTS=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null
+CERTOPTS=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config "$POLICY_OFF_CONF"
 	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課'
 	--asset A-0042 --class 3 --reason disposal --approver '佐藤 花子'
 	--approval-ref 'R8-情政-17' --approval-date 2026-11-20 --witness '鈴木 一郎/情報政策課'
@@ -44,7 +44,8 @@ check "an operator certificate from another CA is refused (exit 9) before writin
 	bash -c '[ $1 -eq 9 ] && grep -q "not issued by this CA" <<<"$2" && grep -q "nothing erased" <<<"$2"' _ "$rc" "$out"
 "$CA_SCRIPTS/revoke-operator.sh" "$T_DIR/ca" "$T_DIR/revoked/cert.pem" >/dev/null 2>&1 &&
 	"$CA_SCRIPTS/gen-crl.sh" "$T_DIR/ca" "$T_DIR/ca/crl.pem" >/dev/null 2>&1
-printf '[trust]\nca_file = %s\ncrl_file = %s\n' "$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" > "$T_DIR/trust.conf"
+printf '[trust]\nca_file = %s\ncrl_file = %s\n[policy]\nsigned_approval_classes = none\n' \
+	"$T_DIR/ca/ca.pem" "$T_DIR/ca/crl.pem" > "$T_DIR/trust.conf"
 REVOKED=("${CERTOPTS[@]}" --key "$T_DIR/revoked/kesu-signing.key" --cert "$T_DIR/revoked/cert.pem"
 	--config "$T_DIR/trust.conf")
 out=$("${W[@]}" "${REVOKED[@]}" "$L" 2>&1); rc=$?

@@ -81,7 +81,7 @@ static void destruction_line_in_chain(void **state)
 	assert_int_equal(bad_line_of(f, 1, why, sizeof(why)), 0);
 	assert_non_null(kesu_reg_kind_find("destruction"));
 	assert_null(kesu_reg_kind_find("certificate"));
-	assert_null(kesu_reg_kind_find("approval"));
+	assert_null(kesu_reg_kind_find("repair"));
 }
 
 static void destruction_line_rejected(void **state)
@@ -191,6 +191,42 @@ static void line_against_document(void **state)
 	json_decref(doc);
 }
 
+/* Approvals and hand-overs: the line repeats its document, and one that
+ * does not is a forgery. */
+static void approval_and_custody_lines(void **state)
+{
+	(void)state;
+	static const char custody[] =
+		"{\"schema\":\"kesu-custody/1\",\"kind\":\"custody\",\"id\":\"" DESTROY_ID "\","
+		"\"issued_at\":\"2026-12-01T09:00:00Z\",\"serials\":[\"S-1\",\"S-2\"],"
+		"\"from\":{\"name\":\"a\",\"organization\":\"City\"},"
+		"\"to\":{\"name\":\"b\",\"organization\":\"Vendor\"},"
+		"\"at\":\"2026-12-01T09:00:00Z\",\"place\":\"p\",\"seal\":null,"
+		"\"purpose\":\"destruction\",\"reference\":null}";
+	const struct kesu_reg_kind *k = kesu_reg_kind_find("custody");
+	assert_non_null(k);
+	assert_ptr_equal(kesu_reg_kind_of_doc(custody, strlen(custody)), k);
+	json_t *doc;
+	struct kesu_err err;
+	assert_int_equal(k->parse(custody, strlen(custody), &doc, &err), KESU_OK);
+	json_t *line = k->line_fields(doc);
+	assert_non_null(line);
+	assert_true(json_is_null(json_object_get(line, "serial")));
+	json_object_set_new(line, "cert_file", json_string("c.json"));
+	json_object_set_new(line, "cert_sha256", json_string(KESU_REGISTER_GENESIS));
+	json_object_set_new(line, "sig_sha256", json_string(KESU_REGISTER_GENESIS));
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_OK);
+	char why[200];
+	assert_null(kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)));
+	json_object_set_new(line, "to", json_string("Someone else"));
+	assert_non_null(kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)));
+	json_object_set_new(line, "purpose", json_string("lost"));
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_ERR_INVALID);
+	json_decref(line);
+	json_decref(doc);
+	assert_non_null(kesu_reg_kind_find("approval"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +235,7 @@ int main(void)
 		cmocka_unit_test(ids_shared_with_certificates),
 		cmocka_unit_test(destruction_admit_rules),
 		cmocka_unit_test(line_against_document),
+		cmocka_unit_test(approval_and_custody_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Custody of media (kesu-custody(5)) end to end: the city hands disks to
+# the contractor, the contractor to the destruction vendor; each hand-over
+# is signed by the giver and countersigned by the receiver, verifies with
+# kesu and stock openssl, and a chain with a gap is reported as one.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../certlib.sh"
+
+make_ca ca && make_role '市 職員' ca city && make_operator '業者 一郎' ca &&
+	make_operator '破砕 三郎' ca && make_operator '他人 四郎' ca ||
+	{ not_ok "test CA set-up"; t_done; exit 1; }
+CA=$T_DIR/ca/ca.pem
+CITY=(--key "$T_DIR/市 職員/kesu-signing.key" --cert "$T_DIR/市 職員/cert.pem")
+VENDOR=(--key "$T_DIR/業者 一郎/kesu-signing.key" --cert "$T_DIR/業者 一郎/cert.pem")
+SHRED=(--key "$T_DIR/破砕 三郎/kesu-signing.key" --cert "$T_DIR/破砕 三郎/cert.pem")
+OTHER=(--key "$T_DIR/他人 四郎/kesu-signing.key" --cert "$T_DIR/他人 四郎/cert.pem")
+cu() { local sub=$1; shift; "$KESU" custody "$sub" --config /dev/null --ca "$CA" "$@"; }
+
+h1=$(cu new "${CITY[@]}" --out "$T_DIR/c" --serial SN-1 --serial SN-2 \
+	--from '市 職員/テスト市 情報政策課' --to '業者 一郎/テスト消去株式会社' \
+	--place 'サーバ室 B1' --seal 'SEAL-0001' --at 2026-11-20T10:00:00+09:00)
+check "custody new writes a hand-over signed by the giver" test -s "$h1" -a -s "$h1.p7s"
+check "stock openssl cms -verify accepts it" openssl_verify "$h1" "$CA"
+out=$(cu verify "$h1"); rc=$?
+check "before the receiver countersigns, verify says NOT RECEIVED (exit 1)" \
+	bash -c '[ $1 -eq 1 ] && grep -q "NOT RECEIVED" <<<"$2"' _ "$rc" "$out"
+out=$(cu receive "${OTHER[@]}" "$h1" 2>&1); rc=$?
+check "someone other than the receiver cannot acknowledge it (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && grep -q "cannot acknowledge" <<<"$2"' _ "$rc" "$out"
+r1=$(cu receive "${VENDOR[@]}" "$h1")
+check "the receiver countersigns into FILE.receiver-1.p7s" test "$r1" = "$h1.receiver-1.p7s"
+check "stock openssl verifies the receiver's countersignature over the same bytes" \
+	bash -c 'cd "$(dirname "$1")" && cp "$2" ca.pem && openssl cms -verify -binary -inform DER -in "$(basename "$1").receiver-1.p7s" -content "$(basename "$1")" -CAfile ca.pem -purpose any >/dev/null 2>&1' _ "$h1" "$CA"
+out=$(cu verify "$h1")
+check "custody verify says OK with both parties" \
+	grep -q "OK: 市 職員/テスト市 情報政策課 handed 2 media to 業者 一郎" <<<"$out"
+out=$(cu verify --json "$h1")
+check "custody verify --json lists the receiver" \
+	jq -e '.[0].received and .[0].countersigners[0].role == "receiver"' <<<"$out"
+
+out=$(cu new "${OTHER[@]}" --out "$T_DIR/c" --serial SN-1 --from '業者 一郎/テスト消去株式会社' \
+	--to '破砕 三郎/破砕センター' --place x 2>&1); rc=$?
+check "a hand-over signed by someone other than the giver is refused (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && grep -q "giving party signs" <<<"$2"' _ "$rc" "$out"
+out=$(cu new "${VENDOR[@]}" --out "$T_DIR/c" --serial SN-1 --from '業者 一郎/テスト消去株式会社' \
+	--to '破砕 三郎/テスト消去株式会社' --place x 2>&1); rc=$?
+check "a hand-over within one party is refused (exit 9)" \
+	bash -c '[ $1 -eq 9 ] && grep -q "same party" <<<"$2"' _ "$rc" "$out"
+
+h2=$(cu new "${VENDOR[@]}" --out "$T_DIR/c" --serial SN-1 --serial SN-2 \
+	--from '業者 一郎/テスト消去株式会社' --to '破砕 三郎/破砕センター' --place '破砕センター' \
+	--seal 'C-77' --destruction --at 2026-11-21T09:00:00+09:00)
+cu receive "${SHRED[@]}" "$h2" >/dev/null
+chain() { cu chain --origin 'テスト市 情報政策課' "$@"; }
+out=$(chain --serial SN-1 "$h2" "$h1"); rc=$?
+check "a complete chain (given in any order) has no gap and ends at destruction" \
+	bash -c '[ $1 -eq 0 ] && grep -q "2 hand-over(s), handed over for destruction by 破砕センター" <<<"$2" && ! grep -q GAP <<<"$2"' _ "$rc" "$out"
+out=$(chain --serial SN-1 "$h1"); rc=$?
+check "a chain that stops at the contractor is a gap (exit 1)" \
+	bash -c '[ $1 -eq 1 ] && grep -q "GAP: the chain does not end at destruction: テスト消去株式会社" <<<"$2"' _ "$rc" "$out"
+out=$(chain --serial SN-1 "$h2"); rc=$?
+check "a hand-over from a party that never held the medium is a gap" \
+	bash -c '[ $1 -eq 1 ] && grep -q "did not hold the medium" <<<"$2"' _ "$rc" "$out"
+h3=$(cu new "${VENDOR[@]}" --out "$T_DIR/c" --serial SN-3 \
+	--from '業者 一郎/テスト消去株式会社' --to '破砕 三郎/破砕センター' --place x --destruction)
+out=$(chain --serial SN-3 --json "$h3"); rc=$?
+check "an unacknowledged hand-over is a gap (--json)" \
+	bash -c '[ $1 -eq 1 ] && jq -e "(.gaps | map(select(test(\"not acknowledged\"))) | length) == 1" <<<"$2"' _ "$rc" "$out"
+cp "$h1" "$T_DIR/saved.json"
+sed -i 's/SEAL-0001/SEAL-0002/' "$h1"
+out=$(chain --serial SN-1 "$h2" "$h1" 2>&1); rc=$?
+check "an edited hand-over is refused, not judged (exit 9)" \
+	bash -c '[ $1 -eq 9 ] && grep -q "does not verify" <<<"$2"' _ "$rc" "$out"
+cp "$T_DIR/saved.json" "$h1"
+cp "$h2.receiver-1.p7s" "$h1.receiver-2.p7s"
+out=$(cu verify "$h1"); rc=$?
+check "a countersignature over other bytes is refused (BAD COUNTERSIGNATURE)" \
+	bash -c '[ $1 -eq 9 ] && grep -q "BAD COUNTERSIGNATURE" <<<"$2"' _ "$rc" "$out"
+
+CREG=$T_DIR/creg/register.jsonl
+h4=$(cu new "${CITY[@]}" --out "$T_DIR/c" --serial SN-7 --serial SN-8 --register "$CREG" \
+	--from '市 職員/テスト市 情報政策課' --to '業者 一郎/テスト消去株式会社' --place x)
+check "custody new --register adds a custody line with both parties and every serial" \
+	bash -c 'tail -1 "$1" | jq -e ".kind == \"custody\" and .serials == [\"SN-7\",\"SN-8\"] and .to == \"テスト消去株式会社\""' _ "$CREG"
+check "register verify accepts it" "$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null
+sed -i 's/SN-8/SN-9/' "$h4"
+check "an edited registered hand-over fails register verify" \
+	bash -c '! "$KESU" register verify --register "$1" --ca "$2" --config /dev/null >/dev/null 2>&1' _ "$CREG" "$CA"
+t_done
