@@ -61,7 +61,7 @@ mistake "cert show --bogus" "cert show: unknown option '--bogus'; run 'kesu cert
 mistake "cert show --json=x" "cert show: option '--json' takes no value; run 'kesu cert show --help'" \
 	cert show --json=x
 mistake "cert: unknown verb" \
-	"cert: unknown subcommand 'sign'; use issue, verify, timestamp, show or pdf" cert sign
+	"cert: unknown subcommand 'sign'; use issue, verify, timestamp, show, countersign or pdf" cert sign
 mistake "cert verify: bad --at" "--at: '2024-13-40' is not RFC 3339 or YYYY-MM-DD" \
 	cert verify --at 2024-13-40 x
 mistake "cert pdf: bad --lang" "--lang: 'fr' is not ja, en or ja+en" cert pdf --lang fr x
