@@ -32,6 +32,9 @@ struct kesu_config {
 	char register_path[PATH_MAX];
 	char register_url[PATH_MAX]; /* postgresql:// URL of a database register */
 	char state_dir[PATH_MAX];
+	/* kesu wipe's requests in flight per device, as written ("": the
+	 * default); the command checks the number. */
+	char queue_depth[16];
 };
 
 /* The register commands use: [register] url when set, else path. */
