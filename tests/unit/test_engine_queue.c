@@ -118,7 +118,8 @@ static void faults_recorded_as_on_the_synchronous_path(void **state)
 struct prefix_log {
 	struct kesu_target *t;
 	int calls, in_flight_seen;
-	bool claimed_unwritten;
+	bool claimed_unwritten, unflushed;
+	long syncs_at_last;
 };
 
 /* At every checkpoint: every byte below the offset it claims is on the
@@ -130,9 +131,14 @@ static enum kesu_rc check_prefix(const struct kesu_wipe *w, void *ud, struct kes
 	l->calls++;
 	if (w->phase != KESU_PHASE_WRITE)
 		return KESU_OK;
+	/* A flush between any two write-phase checkpoints. */
+	long syncs = fault_target_stats(l->t)->syncs;
+	if (syncs <= l->syncs_at_last)
+		l->unflushed = true;
+	l->syncs_at_last = syncs;
 	if (fault_target_stats(l->t)->in_flight)
 		l->in_flight_seen++;
-	uint8_t v = w->pass == 0 ? 0xaa : 0x55;
+	uint8_t v = w->method.passes[w->pass].pattern[0];
 	if (!all_bytes(fault_target_data(l->t), w->offset, v))
 		l->claimed_unwritten = true;
 	return KESU_OK;
@@ -141,7 +147,7 @@ static enum kesu_rc check_prefix(const struct kesu_wipe *w, void *ud, struct kes
 static void checkpoint_claims_only_the_completed_prefix(void **state)
 {
 	(void)state;
-	struct fault_spec f = {.async_depth = 8, .async_order = ASYNC_LIFO};
+	struct fault_spec f = {.async_depth = 8, .async_order = ASYNC_SHUFFLE};
 	struct kesu_target *t = fault_target_new(SIZE, BS, &f);
 	struct kesu_wipe w;
 	wipe_with(&w, "aa,55", KESU_VERIFY_LAST);
@@ -156,12 +162,54 @@ static void checkpoint_claims_only_the_completed_prefix(void **state)
 	assert_int_equal(kesu_engine_run(t, &w, &o, &err), KESU_OK);
 	assert_int_equal(w.result, KESU_RESULT_ERASED);
 	assert_false(log.claimed_unwritten);
+	assert_false(log.unflushed);
 	/* The test means something only if checkpoints were taken with
-	 * requests beyond the offset still in flight. */
-	assert_true(log.in_flight_seen > 10);
-	assert_int_equal(log.calls, 3 + 3 * (SIZE / CHUNK));
+	 * requests beyond the offset still in flight... */
+	assert_true(log.in_flight_seen > 3);
+	/* ...and the queue went on while a checkpoint's flush was pending. */
+	assert_true(fault_target_stats(t)->submits_behind_flush > 10);
+	assert_int_equal(fault_target_stats(t)->max_in_flight, 8);
+	/* A checkpoint at each phase's start, and the periodic ones: in the
+	 * write phases one per flush, fewer than one per chunk since a new
+	 * flush waits for the one in flight. */
+	assert_true(log.calls > 3 + (int)(SIZE / CHUNK));
+	assert_true(log.calls <= 3 + 3 * (int)(SIZE / CHUNK));
 	kesu_wipe_free(&w);
 	kesu_target_close(t);
+}
+
+/* The flush of a periodic checkpoint fails while writes are in flight: the
+ * run fails for that reason, as on the synchronous path, and no checkpoint
+ * is saved for the flush that failed. */
+static void failed_checkpoint_flush_fails_the_run(void **state)
+{
+	(void)state;
+	for (unsigned qd = 1; qd <= 8; qd += 7) {
+		struct fault_spec f = {.async_depth = qd > 1 ? qd : 0,
+				       .async_order = ASYNC_SHUFFLE, .fail_sync_at = 3};
+		struct kesu_target *t = fault_target_new(SIZE, BS, &f);
+		struct kesu_wipe w;
+		wipe_with(&w, "00", KESU_VERIFY_LAST);
+		struct prefix_log log = {.t = t};
+		struct kesu_engine_opts o = {0};
+		o.chunk_bytes = CHUNK;
+		o.queue_depth = qd;
+		o.checkpoint = check_prefix;
+		o.checkpoint_ud = &log;
+		o.checkpoint_every_s = 1e-9;
+		struct kesu_err err;
+		assert_int_equal(kesu_engine_run(t, &w, &o, &err), KESU_OK);
+		assert_int_equal(w.result, KESU_RESULT_FAILED);
+		assert_non_null(strstr(w.reason, "flushing the device's write cache before a "
+						 "checkpoint failed"));
+		assert_false(w.device_gone);
+		/* Phase start (flush 1) and one periodic (flush 2) saved. */
+		assert_int_equal(log.calls, 2);
+		assert_false(log.claimed_unwritten);
+		assert_int_equal(fault_target_stats(t)->in_flight, 0);
+		kesu_wipe_free(&w);
+		kesu_target_close(t);
+	}
 }
 
 /* A request that moves half its bytes is not counted as done: the chunk is
@@ -308,6 +356,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(faults_recorded_as_on_the_synchronous_path),
 		cmocka_unit_test(checkpoint_claims_only_the_completed_prefix),
+		cmocka_unit_test(failed_checkpoint_flush_fails_the_run),
 		cmocka_unit_test(short_completion_is_retried),
 		cmocka_unit_test(removal_with_requests_in_flight),
 		cmocka_unit_test(interrupt_with_requests_in_flight_then_resume),

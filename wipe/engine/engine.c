@@ -85,9 +85,8 @@ bool eng_device_still_there(struct ctx *c)
 /* Flush what was written; false (and the run fatal) if that failed.  A
  * flush that fails because the device went away reports the going away:
  * that is the cause the operator has to act on, the EIO only its symptom. */
-static bool flush_ok(struct ctx *c, const char *after)
+bool eng_flush_result(struct ctx *c, int r, const char *after)
 {
-	int r = c->t->ops->sync(c->t);
 	if (r >= 0)
 		return true;
 	if (kesu_errno_gone(-r)) {
@@ -143,6 +142,11 @@ static void report(struct ctx *c)
 	c->o->progress(&p, c->o->progress_ud);
 }
 
+static bool flush_ok(struct ctx *c, const char *after)
+{
+	return eng_flush_result(c, c->t->ops->sync(c->t), after);
+}
+
 static void maybe_checkpoint(struct ctx *c, bool force)
 {
 	if (!c->o->checkpoint)
@@ -150,6 +154,13 @@ static void maybe_checkpoint(struct ctx *c, bool force)
 	if (!force && (c->o->checkpoint_every_s <= 0 ||
 		       since(&c->last_ckpt) < c->o->checkpoint_every_s))
 		return;
+	if (!force && c->qd > 1 && c->w->phase == KESU_PHASE_WRITE) {
+		/* The queued path flushes through the queue, behind the
+		 * requests in flight, and saves when the flush completes. */
+		c->ckpt_due = true;
+		clock_gettime(CLOCK_MONOTONIC, &c->last_ckpt);
+		return;
+	}
 	/* The checkpoint promises that everything before offset is on the
 	 * medium, so flush first; a flush that fails makes the run fail. */
 	if (c->w->phase == KESU_PHASE_WRITE) {

@@ -47,6 +47,7 @@ struct ctx {
 	uint64_t pass_failed_bytes;
 	struct kesu_sample_plan plan;
 	bool have_plan;
+	bool ckpt_due;           /* queued path: a periodic checkpoint is due */
 };
 
 bool eng_stop_requested(const struct ctx *c);
@@ -61,8 +62,12 @@ void eng_verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ssize
 		      uint64_t off, size_t len);
 enum kesu_rc eng_verify_begin(struct ctx *c, struct kesu_err *err);
 void eng_verify_end(struct ctx *c);
+/* A flush ended with r (0 or -errno) `after` something: false, and the
+ * run fatal with the cause named, when it failed. */
+bool eng_flush_result(struct ctx *c, int r, const char *after);
 /* [off, off+len) is finished, and so is everything of the phase before it:
- * the offset, progress and (when due) a checkpoint move past it. */
+ * the offset, progress and (when due) a checkpoint move past it; on the
+ * queued path a periodic checkpoint of a write phase only sets ckpt_due. */
 void eng_chunk_done(struct ctx *c, uint64_t off, size_t len);
 
 /* One phase on the queued path: up to c->qd requests in flight. */

@@ -8,7 +8,12 @@
  * chunks one at a time: a checkpoint can never claim a chunk whose request
  * has not completed, and a fault is recorded the same way at any depth.
  * The chunks still in flight when the run stops are waited for and left
- * uncounted; a resume writes them again. */
+ * uncounted; a resume writes them again.
+ *
+ * A periodic checkpoint must not stall the queue: its flush is one more
+ * request, started behind the writes of the prefix it covers while later
+ * writes keep going, and the checkpoint saved when it completes holds a
+ * copy of the wipe's state taken when the flush was started. */
 #include "wipe/engine/engine_int.h"
 
 #include <errno.h>
@@ -22,6 +27,9 @@ struct queue {
 	uint64_t sub, ret;  /* chunks of the phase started, retired */
 	bool stopping;      /* retire nothing more, only wait */
 	bool broken;        /* the queue failed with requests in flight */
+	struct kesu_io_req flush; /* a checkpoint's flush */
+	bool flushing;
+	struct kesu_wipe snap;    /* what that checkpoint will save */
 };
 
 static void start(struct queue *q, uint8_t *buf, uint64_t off, size_t len, bool write)
@@ -45,11 +53,58 @@ static void start(struct queue *q, uint8_t *buf, uint64_t off, size_t len, bool 
 	q->sub++;
 }
 
+/* Copy the state at the completed prefix and start its flush.  Without
+ * memory for the copy, the checkpoint waits for the next chunk. */
+static void start_flush(struct queue *q)
+{
+	struct ctx *c = q->c;
+	const struct kesu_wipe *w = c->w;
+	q->snap = *w;
+	q->snap.bad.v = NULL;
+	if (w->bad.n) {
+		q->snap.bad.v = malloc(w->bad.n * sizeof(w->bad.v[0]));
+		if (!q->snap.bad.v)
+			return;
+		memcpy(q->snap.bad.v, w->bad.v, w->bad.n * sizeof(w->bad.v[0]));
+	}
+	q->snap.bad.cap = w->bad.n;
+	c->ckpt_due = false;
+	memset(&q->flush, 0, sizeof(q->flush));
+	q->flush.flush = true;
+	int e = c->t->queue->submit(c->t, &q->flush);
+	if (e < 0) {
+		/* Not started: flush the synchronous way, as the last resort. */
+		q->flush.res = c->t->ops->sync(c->t);
+		q->flushing = true;
+		return;
+	}
+	q->flushing = true;
+	q->flush.res = 1; /* pending */
+}
+
+static void end_flush(struct queue *q)
+{
+	struct ctx *c = q->c;
+	q->flushing = false;
+	if (eng_flush_result(c, (int)q->flush.res, "before a checkpoint")) {
+		struct kesu_err e;
+		c->o->checkpoint(&q->snap, c->o->checkpoint_ud, &e);
+	} else {
+		q->stopping = true;
+	}
+	free(q->snap.bad.v);
+	q->snap.bad.v = NULL;
+}
+
 /* Wait for one completion.  False when the queue itself failed. */
 static bool reap(struct queue *q)
 {
 	struct kesu_io_req *r = NULL;
 	int e = q->c->t->queue->wait(q->c->t, &r);
+	if (e == 0 && r == &q->flush && q->flushing) {
+		end_flush(q);
+		return true;
+	}
 	if (e < 0 || !r || r < q->req || r >= q->req + q->nslot) {
 		q->broken = true;
 		q->stopping = true;
@@ -84,14 +139,22 @@ static void retire(struct queue *q, const struct kesu_io_req *r, uint8_t *scratc
 		eng_chunk_done(c, r->off, r->len);
 	if (c->w->fatal)
 		q->stopping = true;
+	else if (c->ckpt_due && !q->flushing)
+		start_flush(q);
 }
 
 /* Retire the oldest request if it completed, else wait for one.  False
  * when nothing is in flight any more, or the queue broke. */
 static bool step(struct queue *q, uint8_t *scratch)
 {
-	if (q->ret == q->sub || q->broken)
+	if (q->broken)
 		return false;
+	if (q->flushing && q->flush.res <= 0) {
+		end_flush(q); /* flushed synchronously */
+		return true;
+	}
+	if (q->ret == q->sub)
+		return q->flushing ? reap(q) : false;
 	size_t i = q->ret % q->nslot;
 	if (!q->done[i])
 		return reap(q);

@@ -22,6 +22,9 @@ struct kesu_io_req {
 	size_t len;
 	uint64_t off;
 	bool write;
+	/* A flush (fdatasync) of every write completed before it was
+	 * started; buf and len are unused (len 0). */
+	bool flush;
 	ssize_t res;        /* on completion: len, or -errno; short is -EIO */
 };
 

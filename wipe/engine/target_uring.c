@@ -35,7 +35,9 @@ int kesu_uring_setup(int fd, unsigned depth, void *const *bufs, unsigned nbufs,
 		snprintf(why, whysz, "out of memory");
 		return -ENOMEM;
 	}
-	int r = io_uring_queue_init(depth, &u->ring, 0);
+	/* One entry more than the depth: a checkpoint's flush goes into the
+	 * queue beside the requests in flight. */
+	int r = io_uring_queue_init(depth + 1, &u->ring, 0);
 	if (r < 0) {
 		/* ENOSYS: no io_uring in this kernel; EPERM: disabled by
 		 * kernel.io_uring_disabled or a seccomp policy. */
@@ -65,7 +67,9 @@ int kesu_uring_submit(struct kesu_uring *u, struct kesu_io_req *r)
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
 	if (!sqe)
 		return -EBUSY; /* more in flight than the ring was set up for */
-	if (u->registered && r->write)
+	if (r->flush)
+		io_uring_prep_fsync(sqe, u->fd, IORING_FSYNC_DATASYNC);
+	else if (u->registered && r->write)
 		io_uring_prep_write_fixed(sqe, u->fd, r->buf, (unsigned)r->len, r->off,
 					  (int)r->buf_index);
 	else if (u->registered)

@@ -76,6 +76,8 @@ static int f_sync(struct kesu_target *t)
 {
 	struct fault *f = t->priv;
 	f->st.syncs++;
+	if (f->spec.fail_sync_at && f->st.syncs == f->spec.fail_sync_at)
+		return -EIO;
 	if (f->gone)
 		return -ENODEV;
 	if (f->spec.vanish_at_sync) {
@@ -129,12 +131,18 @@ static int q_setup(struct kesu_target *t, unsigned depth, void *const *bufs,
 static int q_submit(struct kesu_target *t, struct kesu_io_req *r)
 {
 	struct fault *f = t->priv;
-	if (f->npend >= f->spec.async_depth)
+	/* Data requests up to the depth, and one flush beside them. */
+	unsigned data = 0, flushes = 0;
+	for (unsigned i = 0; i < f->npend; i++)
+		f->pend[i]->flush ? flushes++ : data++;
+	if (r->flush ? flushes > 0 : data >= f->spec.async_depth)
 		return -EBUSY;
 	f->pend[f->npend++] = r;
+	if (flushes && !r->flush)
+		f->st.submits_behind_flush++;
+	if (!r->flush && ++data > f->st.max_in_flight)
+		f->st.max_in_flight = data;
 	f->st.in_flight = f->npend;
-	if (f->npend > f->st.max_in_flight)
-		f->st.max_in_flight = f->npend;
 	return 0;
 }
 
@@ -163,6 +171,11 @@ static int q_wait(struct kesu_target *t, struct kesu_io_req **done)
 	f->st.in_flight = f->npend;
 	if (i != 0)
 		f->st.out_of_order++;
+	if (r->flush) {
+		r->res = f_sync(t);
+		*done = r;
+		return 0;
+	}
 	size_t len = r->len;
 	bool shrt = f->spec.short_on && r->off == f->spec.short_off && len > t->block_size;
 	if (shrt) {

@@ -26,6 +26,7 @@ struct fault_spec {
 	long disappear_after_writes;
 	long resize_after_writes;
 	bool fail_sync, fail_drop_cache;
+	long fail_sync_at; /* only this flush (1-based) fails, with -EIO */
 	/* The first flush fails with -EIO and the device is gone from then on:
 	 * a hot removal that only the flush notices (seen on scsi_debug). */
 	bool vanish_at_sync;
@@ -50,6 +51,7 @@ struct fault_stats {
 	 * of the oldest request held; short completions made. */
 	unsigned max_in_flight;
 	long out_of_order, shorts;
+	long submits_behind_flush; /* requests started while a flush was held */
 	unsigned in_flight; /* now */
 };
 
