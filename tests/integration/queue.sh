@@ -87,6 +87,42 @@ check "fallback: synchronous path, the reason recorded" \
 	'["sync",1,8,true]'
 check "fallback: same verdict as qd 1" cmp <(verdict_of "$RA") <(verdict_of "$RF")
 
+# Killed after a periodic checkpoint (its flush went through the queue):
+# everything below the checkpoint's offset is on the medium, and --resume
+# at another depth finishes the job.  The device is throttled by a blkio
+# cgroup of our own so the write pass outlasts the 5 s checkpoint period.
+BLK=/sys/fs/cgroup/blkio
+if [ -w "$BLK" ] && [ -e "$BLK/blkio.throttle.write_bps_device" ]; then
+	D=$(rand_loop d.img 128) || exit 1
+	CG=$BLK/kesu-test-$$
+	mkdir "$CG"
+	echo "$(lsblk -dno MAJ:MIN "$D" | tr -d ' ') 16000000" >"$CG/blkio.throttle.write_bps_device"
+	sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$CG" \
+		"${W[@]}" --queue-depth 8 --method zero "$D" >/dev/null 2>&1 &
+	pid=$!
+	ck=
+	for _ in $(seq 300); do
+		ck=$(ls "$ST"/checkpoint-*.json 2>/dev/null | head -n 1)
+		[ -n "$ck" ] && [ "$(jq -r '.phase + " " + (.offset > 0 | tostring)' "$ck" 2>/dev/null)" = "write true" ] && break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rmdir "$CG"
+	off=$(jq -r .offset "$ck")
+	check "killed after a periodic checkpoint in the write phase" \
+		test "$(jq -r .phase "$ck")" = write -a "$off" -gt 0
+	check "the checkpoint's offset is a chunk boundary" test $((off % (4 << 20))) -eq 0
+	check "everything below the checkpoint's offset is written (cmp)" \
+		cmp -n "$off" "$D" /dev/zero
+	"${W[@]}" --queue-depth 3 --resume "$D" >"$T_DIR/or" 2>&1
+	check "resume at depth 3: exit 0, erased, all zeros" \
+		bash -c 'test "$1" -eq 0 && test "$(jq -r .result "$2")" = erased && cmp -n $((128 << 20)) "$3" /dev/zero' \
+		_ $? "$(record_for "$D")" "$D"
+else
+	not_ok "no writable blkio cgroup to throttle a loop device; cannot test a periodic checkpoint"
+fi
+
 # Depths kesu refuses, before touching a device.
 for bad in 0 17 x 4x ""; do
 	"${W[@]}" --queue-depth "$bad" --method zero "$A" >/dev/null 2>"$T_DIR/e"
