@@ -15,8 +15,8 @@
 #   KESU_BENCH_TOOLS  which parts to run (default "write verify multi load
 #                     cpu slow others register"; register is
 #                     tests/bench_register.sh, with its own variables)
-#   KESU_BENCH_SLOW_MIB  size of the disk-backed device (default 256)
-#   KESU_BENCH_THROTTLE_MBS  its throttled rate in MB/s (default 50)
+#   KESU_BENCH_SLOW_MIB  size of the disk-backed device (default 128)
+#   KESU_BENCH_THROTTLE_MBS  its throttled rate in MB/s (default 20)
 #   KESU_BENCH_DOC    markdown file whose "bench:begin/end" block receives the
 #                     table (default docs/BENCHMARKS.md; "-" for none)
 #
@@ -305,20 +305,25 @@ fi
 # cgroup at depths 1 and 4.  Each row notes the load average at its end:
 # this disk is shared with every other job on the machine.
 if want slow; then
-	SMIB=${KESU_BENCH_SLOW_MIB:-256}
+	SMIB=${KESU_BENCH_SLOW_MIB:-128}
 	attach "$SLOWDIR/slow.img" "$SMIB" --direct-io=on; SDEV=$ATTACHED
 	loadnote() { echo "load $(cut -d' ' -f1 /proc/loadavg)"; }
 	slow_pair() {
-		local a b t0
+		local a b t0 p
 		for side in $(echo "$1" | fold -w1); do
 			if [ "$side" = a ]; then
 				assert_ours "$SDEV"
 				t0=$(now_ns); dd_write "$SDEV" "$SMIB"; a=$(($(now_ns) - t0))
 			else
 				t0=$(now_ns); kesu_wipe none "$SMETHOD" "$SDEV"; b=$(($(now_ns) - t0))
+				p=$(jq '.passes[0].timing.write.ms * 1000000' "$(tail -n 1 "$DIR/recs")")
 			fi
 		done
 		awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
+		# The run record's write phase (writes and the pass's flush) against
+		# dd's whole run, which is little more than its writes and flush:
+		# the I/O path without kesu's start-up, gate and checkpoint files.
+		awk -v a="$a" -v b="$p" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME-phase"
 	}
 	slow_verify_pair() {
 		local a b t0 rec
@@ -339,6 +344,8 @@ if want slow; then
 	pair_loop "$PAIRS" slow_pair
 	ratio_row "random pass ÷ dd, loop on a disk file, direct I/O" ">=0.95" "$DIR/r.slow" \
 		"${SMIB} MiB, whole command, default queue depth; $(loadnote)"
+	ratio_row "random pass, write phase ÷ dd" "" "$DIR/r.slow-phase" \
+		"the same runs: the run record's write phase; $(loadnote)"
 	# A zero pass at each depth: no keystream to make, so the I/O path
 	# alone against dd's one request at a time.
 	SMETHOD=zero
@@ -348,6 +355,8 @@ if want slow; then
 		pair_loop "$PAIRS" slow_pair
 		ratio_row "zero pass at queue depth $QD ÷ dd, loop on a disk file, direct I/O" \
 			">=0.95" "$DIR/r.$PAIR_NAME" "${SMIB} MiB, whole command; $(loadnote)"
+		ratio_row "zero pass at queue depth $QD, write phase ÷ dd" "" "$DIR/r.$PAIR_NAME-phase" \
+			"the same runs: the run record's write phase; $(loadnote)"
 		[ "$(jq -r .io.queue_depth "$(tail -n 1 "$DIR/recs")")" = "$QD" ] ||
 			die "kesu did not run at queue depth $QD ($(tail -n 1 "$DIR/recs"))"
 	done
@@ -365,7 +374,7 @@ if want slow; then
 	# controller is bound to v1 blkio; blkio's throttle does the same for
 	# direct I/O, which is all that dd oflag=direct and kesu issue.
 	BLK=/sys/fs/cgroup/blkio
-	TMBS=${KESU_BENCH_THROTTLE_MBS:-50}
+	TMBS=${KESU_BENCH_THROTTLE_MBS:-20}
 	if [ -w "$BLK" ] && [ -e "$BLK/blkio.throttle.write_bps_device" ]; then
 		CG=$BLK/kesu-bench-$$
 		mkdir "$CG"
