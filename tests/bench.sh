@@ -93,7 +93,7 @@ attach() {
 }
 # Never write anywhere but our own loop devices.
 assert_ours() {
-	local d
+	local d p
 	for d in "$@"; do
 		for p in "${DEVS[@]}"; do
 			[ "${p%% *}" = "$d" ] || continue

@@ -80,6 +80,11 @@ int kesu_uring_submit(struct kesu_uring *u, struct kesu_io_req *r)
 	else
 		io_uring_prep_read(sqe, u->fd, r->buf, (unsigned)r->len, r->off);
 	io_uring_sqe_set_data(sqe, r);
+	/* Straight to the ring's workers, without a non-blocking attempt
+	 * first: a block cgroup's throttle charges a non-blocking write it
+	 * then turns away, and charged the retry again, halving kesu's rate
+	 * on a throttled device (measured: 128 MiB charged for 64 written). */
+	io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
 	int n;
 	do
 		n = io_uring_submit(&u->ring);
