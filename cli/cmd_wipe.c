@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
-       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF };
+       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF, O_QUEUE_DEPTH };
 static const struct kesu_opt wipe_opt_table[] = {
 	[O_METHOD] = {"method", 'm', "NAME", "erasure method (default nist-clear; see 'kesu methods')"},
 	[O_PASSES] = {"passes", 0, "LIST", "custom passes instead, e.g. 00,ff,random"},
@@ -36,6 +36,7 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_RESUME] = {"resume", 0, NULL, "continue an interrupted wipe from its checkpoint"},
 	[O_NO_CERT] = {"no-cert", 0, NULL, "do not issue a signed certificate per device"},
 	[O_PDF] = {"pdf", 0, "[=LANG]", "print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)"},
+	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", "requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most"},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -191,6 +192,7 @@ static enum kesu_rc wipe_opt(void *ud, const struct kesu_opt *opt, const char *a
 	case O_OUT: o->out_dir = arg; break;
 	case O_RESUME: o->resume = true; break;
 	case O_NO_CERT: o->cert.no_cert = true; break;
+	case O_QUEUE_DEPTH: o->queue_depth = arg; break;
 	case O_PDF:
 		o->pdf = true;
 		o->pdf_lang = KESU_LANG_JA_EN;
@@ -300,6 +302,7 @@ static enum kesu_rc session_opts(struct wipe_opts *o, const struct kesu_method *
 		.method = m, .purge = &o->purge, .issuer = o->issuer,
 		.given = &o->cert.info,
 		.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY"),
+		.queue_depth = o->qd,
 	};
 	so->verify_given = o->verify != NULL;
 	if (o->verify && !kesu_verify_mode_parse(o->verify, &so->verify))
@@ -351,13 +354,22 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	 * station's checkpoints (and their stream keys) stay where its
 	 * administrator put them, and --resume finds them there. */
 	static struct kesu_config cfg;
-	if (!o.state_dir) {
+	if (!o.state_dir || !o.queue_depth) {
 		if (kesu_config_load(o.cert.config_path, &cfg, &err) != KESU_OK) {
 			kesu_report(&err);
 			return err.rc;
 		}
-		o.state_dir = cfg.state_dir;
+		if (!o.state_dir)
+			o.state_dir = cfg.state_dir;
 	}
+	o.qd = KESU_QUEUE_DEPTH_DEFAULT;
+	if (o.queue_depth && !kesu_queue_depth_parse(o.queue_depth, &o.qd))
+		return kesu_usage_error("wipe: --queue-depth must be 1 to %d, not '%s'",
+					KESU_QUEUE_DEPTH_MAX, o.queue_depth);
+	if (!o.queue_depth && cfg.queue_depth[0] &&
+	    !kesu_queue_depth_parse(cfg.queue_depth, &o.qd))
+		return kesu_usage_error("kesu.conf: [wipe] queue_depth must be 1 to %d, not '%s'",
+					KESU_QUEUE_DEPTH_MAX, cfg.queue_depth);
 	struct kesu_method custom;
 	const struct kesu_method *m;
 	if ((rc = pick_method(&o, &custom, &m)) != KESU_OK)

@@ -28,6 +28,8 @@ struct wipe_opts {
 	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
 	bool pdf;                        /* --pdf: print each certificate */
 	enum kesu_lang pdf_lang;
+	const char *queue_depth;         /* --queue-depth, checked with kesu.conf's */
+	unsigned qd;
 };
 
 /* What kesu wipe keeps per device beyond its session. */

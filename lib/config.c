@@ -35,6 +35,7 @@ static const struct field FIELDS[] = {
 	F("paths", "state_dir", state_dir),
 	F("policy", "signed_approval_classes", policy_signed_classes),
 	F("policy", "typed_approvers", policy_typed_approvers),
+	F("wipe", "queue_depth", queue_depth),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
@@ -107,7 +108,7 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 			if (!known)
 				return kesu_fail(err, KESU_ERR_INVALID, 0,
 						 "%s:%zu: unknown section [%s]; known: operator "
-						 "customer signing trust timestamp register paths",
+						 "customer signing trust timestamp register paths wipe",
 						 name, lineno, sec);
 			kesu_strlcpy(section, sec, sizeof(section));
 			continue;

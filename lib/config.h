@@ -37,6 +37,9 @@ struct kesu_config {
 	 * the foundation knows nothing of approvals. */
 	char policy_signed_classes[32];  /* "3", "2,3", "none" */
 	char policy_typed_approvers[8];  /* "yes" or "no" */
+	/* kesu wipe's requests in flight per device, as written ("": the
+	 * default); the command checks the number. */
+	char queue_depth[16];
 };
 
 /* The register commands use: [register] url when set, else path. */

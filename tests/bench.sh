@@ -15,6 +15,8 @@
 #   KESU_BENCH_TOOLS  which parts to run (default "write verify multi load
 #                     cpu slow others register"; register is
 #                     tests/bench_register.sh, with its own variables)
+#   KESU_BENCH_SLOW_MIB  size of the disk-backed device (default 128)
+#   KESU_BENCH_THROTTLE_MBS  its throttled rate in MB/s (default 20)
 #   KESU_BENCH_DOC    markdown file whose "bench:begin/end" block receives the
 #                     table (default docs/BENCHMARKS.md; "-" for none)
 #
@@ -91,7 +93,7 @@ attach() {
 }
 # Never write anywhere but our own loop devices.
 assert_ours() {
-	local d
+	local d p
 	for d in "$@"; do
 		for p in "${DEVS[@]}"; do
 			[ "${p%% *}" = "$d" ] || continue
@@ -298,36 +300,90 @@ if want cpu; then
 fi
 
 # ---- a realistic slow device: direct I/O to a file on the real disk --
+# The default queue depth (4) against dd, then depths 1, 4 and 8 for the
+# write and the verification, then the same device throttled by a blkio
+# cgroup at depths 1 and 4.  Each row notes the load average at its end:
+# this disk is shared with every other job on the machine.
 if want slow; then
-	SMIB=256
+	SMIB=${KESU_BENCH_SLOW_MIB:-128}
 	attach "$SLOWDIR/slow.img" "$SMIB" --direct-io=on; SDEV=$ATTACHED
+	loadnote() { echo "load $(cut -d' ' -f1 /proc/loadavg)"; }
 	slow_pair() {
-		local a b t0
+		local a b t0 p
 		for side in $(echo "$1" | fold -w1); do
 			if [ "$side" = a ]; then
 				assert_ours "$SDEV"
 				t0=$(now_ns); dd_write "$SDEV" "$SMIB"; a=$(($(now_ns) - t0))
 			else
-				t0=$(now_ns); kesu_wipe none random "$SDEV"; b=$(($(now_ns) - t0))
+				t0=$(now_ns); kesu_wipe none "$SMETHOD" "$SDEV"; b=$(($(now_ns) - t0))
+				p=$(jq '.passes[0].timing.write.ms * 1000000' "$(tail -n 1 "$DIR/recs")")
+			fi
+		done
+		awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
+		# The run record's write phase (writes and the pass's flush) against
+		# dd's whole run, which is little more than its writes and flush:
+		# the I/O path without kesu's start-up, gate and checkpoint files.
+		awk -v a="$a" -v b="$p" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME-phase"
+	}
+	slow_verify_pair() {
+		local a b t0 rec
+		for side in $(echo "$1" | fold -w1); do
+			if [ "$side" = a ]; then
+				assert_ours "$SDEV"
+				t0=$(now_ns); dd_read "$SDEV" "$SMIB"; a=$(($(now_ns) - t0))
+			else
+				kesu_wipe last zero "$SDEV"
+				rec=$(tail -n 1 "$DIR/recs")
+				b=$(jq '.passes[-1].timing.verify.ms * 1000000' "$rec")
 			fi
 		done
 		awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
 	}
-	PAIR_NAME=slow
+	KOPTS0=("${KOPTS[@]}")
+	PAIR_NAME=slow SMETHOD=random
 	pair_loop "$PAIRS" slow_pair
 	ratio_row "random pass ÷ dd, loop on a disk file, direct I/O" ">=0.95" "$DIR/r.slow" \
-		"${SMIB} MiB; the periodic checkpoint's flush shows here"
-	# The same device throttled to 100 MB/s by a blkio cgroup of our own.
+		"${SMIB} MiB, whole command, default queue depth; $(loadnote)"
+	ratio_row "random pass, write phase ÷ dd" "" "$DIR/r.slow-phase" \
+		"the same runs: the run record's write phase; $(loadnote)"
+	# A zero pass at each depth: no keystream to make, so the I/O path
+	# alone against dd's one request at a time.
+	SMETHOD=zero
+	for QD in 1 4 8; do
+		KOPTS=("${KOPTS0[@]}" --queue-depth "$QD")
+		PAIR_NAME=slow-qd$QD
+		pair_loop "$PAIRS" slow_pair
+		ratio_row "zero pass at queue depth $QD ÷ dd, loop on a disk file, direct I/O" \
+			">=0.95" "$DIR/r.$PAIR_NAME" "${SMIB} MiB, whole command; $(loadnote)"
+		ratio_row "zero pass at queue depth $QD, write phase ÷ dd" "" "$DIR/r.$PAIR_NAME-phase" \
+			"the same runs: the run record's write phase; $(loadnote)"
+		[ "$(jq -r .io.queue_depth "$(tail -n 1 "$DIR/recs")")" = "$QD" ] ||
+			die "kesu did not run at queue depth $QD ($(tail -n 1 "$DIR/recs"))"
+	done
+	for QD in 1 4 8; do
+		KOPTS=("${KOPTS0[@]}" --queue-depth "$QD")
+		PAIR_NAME=slowv-qd$QD
+		pair_loop "$PAIRS" slow_verify_pair
+		ratio_row "verify at queue depth $QD ÷ dd read, loop on a disk file, direct I/O" \
+			">=0.95" "$DIR/r.$PAIR_NAME" "run record's verify phase; $(loadnote)"
+	done
+	KOPTS=("${KOPTS0[@]}")
+	# The same device throttled by a blkio cgroup of our own.  The cgroup v2
+	# io controller (io.max) is not available here: /sys/fs/cgroup is the
+	# hybrid layout, its unified hierarchy offers only hugetlb and the io
+	# controller is bound to v1 blkio; blkio's throttle does the same for
+	# direct I/O, which is all that dd oflag=direct and kesu issue.
 	BLK=/sys/fs/cgroup/blkio
+	TMBS=${KESU_BENCH_THROTTLE_MBS:-20}
 	if [ -w "$BLK" ] && [ -e "$BLK/blkio.throttle.write_bps_device" ]; then
 		CG=$BLK/kesu-bench-$$
 		mkdir "$CG"
 		mm=$(lsblk -dno MAJ:MIN "$SDEV" | tr -d ' ')
-		echo "$mm 100000000" >"$CG/blkio.throttle.write_bps_device"
-		echo "$mm 100000000" >"$CG/blkio.throttle.read_bps_device"
+		echo "$mm $((TMBS * 1000000))" >"$CG/blkio.throttle.write_bps_device"
+		echo "$mm $((TMBS * 1000000))" >"$CG/blkio.throttle.read_bps_device"
 		throttled() { sh -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' sh "$CG" "$@"; }
 		thr_pair() {
-			local a b t0
+			local a b t0 rec
 			for side in $(echo "$1" | fold -w1); do
 				if [ "$side" = a ]; then
 					assert_ours "$SDEV"
@@ -339,14 +395,24 @@ if want slow; then
 					t0=$(now_ns)
 					throttled "$KESU" wipe "${KOPTS[@]}" --method random --verify=none "$SDEV" >>"$DIR/tool.log" 2>&1
 					b=$(($(now_ns) - t0))
-					kesu_rec >/dev/null
+					rec=$(kesu_rec)
+					[ "$(jq '.bytes_written == .device.size_bytes' "$rec")" = true ] ||
+						die "throttled kesu: not a full write ($rec)"
 				fi
 			done
-			awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.thr"
+			awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f\n", a / b}' >>"$DIR/r.$PAIR_NAME"
 		}
-		pair_loop 3 thr_pair
-		ratio_row "random pass ÷ dd, throttled to 100 MB/s (blkio cgroup)" ">=0.95" "$DIR/r.thr" \
-			"3 pairs: ${SMIB} MiB takes ~3 s a side"
+		for QD in 1 4; do
+			KOPTS=("${KOPTS0[@]}" --queue-depth "$QD")
+			PAIR_NAME=thr-qd$QD
+			pair_loop "$PAIRS" thr_pair
+			ratio_row "random pass at queue depth $QD ÷ dd, throttled to $TMBS MB/s (blkio cgroup)" \
+				">=0.95" "$DIR/r.$PAIR_NAME" \
+				"${SMIB} MiB, over 5 s a side: one periodic checkpoint flush; $(loadnote)"
+		done
+		KOPTS=("${KOPTS0[@]}")
+	else
+		echo "| throttled device | not measured: no writable blkio cgroup with throttling here | | | | | | |" | tee -a "$RESULTS"
 	fi
 fi
 

@@ -299,6 +299,7 @@ static void *device_thread(void *arg)
 	o.checkpoint = on_checkpoint;
 	o.checkpoint_ud = d;
 	o.checkpoint_every_s = so->checkpoint_every_s > 0 ? so->checkpoint_every_s : 5;
+	o.queue_depth = so->queue_depth;
 	o.pause_before_verify = d->pause_path[0] ? d->pause_path : NULL;
 	kesu_err_clear(&d->engine_err);
 	if (so->purge && so->purge->method) {

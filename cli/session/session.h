@@ -67,6 +67,7 @@ struct kesu_session_opts {
 	kesu_session_open_fn open;        /* NULL: kesu_target_open_path */
 	void *open_ud;
 	double checkpoint_every_s;        /* 0: every 5 s */
+	unsigned queue_depth;             /* engine requests in flight; 0: 1 */
 };
 
 /* What a front end hears.  Any member may be NULL.  progress, phase and

@@ -1,5 +1,6 @@
 #include "wipe/engine/engine.h"
 #include "wipe/engine/engine_gen.h"
+#include "wipe/engine/engine_int.h"
 #include "wipe/engine/sampling.h"
 
 #include <errno.h>
@@ -16,35 +17,6 @@
 
 /* ---- the engine ------------------------------------------------------- */
 
-/* Consecutive chunks in which not one block could be written or read before
- * the device is declared dead instead of retrying it block by block. */
-#define DEAD_CHUNKS 8
-
-struct ctx {
-	struct kesu_target *t;
-	struct kesu_wipe *w;
-	const struct kesu_engine_opts *o;
-	size_t chunk;
-	uint8_t *bufs[NSLOT];
-	uint8_t *rbufs[NSLOT]; /* read-ahead slots for verification */
-	uint8_t *region;       /* bufs and rbufs, one allocation */
-	uint8_t *bounce; /* one block, aligned: the contract wants 4096-aligned buffers */
-	/* A pattern pass's bytes from medium offset 0, TILE + KESU_PATTERN_MAX
-	 * long: verifying a pattern compares what was read against this small,
-	 * cache-resident copy instead of a generated chunk. */
-	uint8_t tile[TILE + KESU_PATTERN_MAX];
-	uint8_t piece[TILE];            /* a random pass's expected bytes, piecewise */
-	struct kesu_stream *vstream;    /* the random pass being verified */
-	struct timespec t0, last_ckpt;
-	uint64_t run_done;
-	uint64_t phase_done, phase_total;
-	bool dead_run;           /* the last reads or writes all failed */
-	uint64_t dead_from;      /* medium offset where they began to */
-	uint64_t pass_failed_bytes;
-	struct kesu_sample_plan plan;
-	bool have_plan;
-};
-
 static uint64_t mono_ns(void)
 {
 	struct timespec now;
@@ -59,14 +31,12 @@ static double since(const struct timespec *a)
 	return (double)(now.tv_sec - a->tv_sec) + (double)(now.tv_nsec - a->tv_nsec) / 1e9;
 }
 
-static bool stop_requested(const struct ctx *c)
+bool eng_stop_requested(const struct ctx *c)
 {
 	return c->o->stop && atomic_load(c->o->stop) != 0;
 }
 
-static void set_fatal(struct ctx *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void set_fatal(struct ctx *c, const char *fmt, ...)
+void eng_set_fatal(struct ctx *c, const char *fmt, ...)
 {
 	if (c->w->fatal)
 		return;
@@ -77,7 +47,7 @@ static void set_fatal(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Before set_fatal when the cause is the device going away: the exit
+/* Before eng_set_fatal when the cause is the device going away: the exit
  * code tells the operator to reconnect, not to suspect the medium. */
 static void mark_gone(struct ctx *c)
 {
@@ -86,25 +56,25 @@ static void mark_gone(struct ctx *c)
 }
 
 /* False (and the wipe marked fatal) if the device is gone or resized. */
-static bool device_still_there(struct ctx *c)
+bool eng_device_still_there(struct ctx *c)
 {
 	uint64_t sz = 0;
 	int r = c->t->ops->size_now(c->t, &sz);
 	if (r < 0) {
 		mark_gone(c);
-		set_fatal(c, "the device disappeared during the erasure (%s); reconnect it "
+		eng_set_fatal(c, "the device disappeared during the erasure (%s); reconnect it "
 			     "and start over",
 			  strerror(-r));
 		return false;
 	}
 	if (sz == 0) {
 		mark_gone(c);
-		set_fatal(c, "the device disappeared during the erasure (its size is now 0); "
+		eng_set_fatal(c, "the device disappeared during the erasure (its size is now 0); "
 			     "reconnect it and start over");
 		return false;
 	}
 	if (sz != c->t->size) {
-		set_fatal(c, "the device changed size during the erasure (%" PRIu64
+		eng_set_fatal(c, "the device changed size during the erasure (%" PRIu64
 			     " bytes, was %" PRIu64 "); check what resized it and start over",
 			  sz, c->t->size);
 		return false;
@@ -115,17 +85,16 @@ static bool device_still_there(struct ctx *c)
 /* Flush what was written; false (and the run fatal) if that failed.  A
  * flush that fails because the device went away reports the going away:
  * that is the cause the operator has to act on, the EIO only its symptom. */
-static bool flush_ok(struct ctx *c, const char *after)
+bool eng_flush_result(struct ctx *c, int r, const char *after)
 {
-	int r = c->t->ops->sync(c->t);
 	if (r >= 0)
 		return true;
 	if (kesu_errno_gone(-r)) {
 		mark_gone(c);
-		set_fatal(c, "the device disappeared %s (%s); reconnect it and start over",
+		eng_set_fatal(c, "the device disappeared %s (%s); reconnect it and start over",
 			  after, strerror(-r));
-	} else if (device_still_there(c))
-		set_fatal(c, "flushing the device's write cache %s failed (%s); the data "
+	} else if (eng_device_still_there(c))
+		eng_set_fatal(c, "flushing the device's write cache %s failed (%s); the data "
 			     "may not be on the medium",
 			  after, strerror(-r));
 	return false;
@@ -173,6 +142,11 @@ static void report(struct ctx *c)
 	c->o->progress(&p, c->o->progress_ud);
 }
 
+static bool flush_ok(struct ctx *c, const char *after)
+{
+	return eng_flush_result(c, c->t->ops->sync(c->t), after);
+}
+
 static void maybe_checkpoint(struct ctx *c, bool force)
 {
 	if (!c->o->checkpoint)
@@ -180,6 +154,13 @@ static void maybe_checkpoint(struct ctx *c, bool force)
 	if (!force && (c->o->checkpoint_every_s <= 0 ||
 		       since(&c->last_ckpt) < c->o->checkpoint_every_s))
 		return;
+	if (!force && c->qd > 1 && c->w->phase == KESU_PHASE_WRITE) {
+		/* The queued path flushes through the queue, behind the
+		 * requests in flight, and saves when the flush completes. */
+		c->ckpt_due = true;
+		clock_gettime(CLOCK_MONOTONIC, &c->last_ckpt);
+		return;
+	}
 	/* The checkpoint promises that everything before offset is on the
 	 * medium, so flush first; a flush that fails makes the run fail. */
 	if (c->w->phase == KESU_PHASE_WRITE) {
@@ -196,7 +177,7 @@ static void note_bad(struct ctx *c, uint64_t off, uint64_t len, enum kesu_bad_op
 	struct kesu_err e;
 	uint32_t bs = c->t->block_size;
 	if (kesu_bad_add(&c->w->bad, off / bs, len / bs, op, &e) != KESU_OK)
-		set_fatal(c, "%s", e.msg);
+		eng_set_fatal(c, "%s", e.msg);
 }
 
 /* A whole chunk failed with r.  False when the device is gone (the run is
@@ -206,12 +187,12 @@ static bool chunk_worth_retrying(struct ctx *c, ssize_t r, const char *during)
 	int e = r < 0 ? (int)-r : EIO;
 	if (kesu_errno_gone(e)) {
 		mark_gone(c);
-		set_fatal(c, "the device disappeared during %s (%s); reconnect it and "
+		eng_set_fatal(c, "the device disappeared during %s (%s); reconnect it and "
 			     "start over",
 			  during, strerror(e));
 		return false;
 	}
-	return device_still_there(c);
+	return eng_device_still_there(c);
 }
 
 /* One block of a retry failed with r: true (and fatal) if the device left. */
@@ -220,7 +201,7 @@ static bool block_gone(struct ctx *c, ssize_t r, const char *during)
 	if (r >= 0 || !kesu_errno_gone((int)-r))
 		return false;
 	mark_gone(c);
-	set_fatal(c, "the device disappeared during %s (%s)", during, strerror((int)-r));
+	eng_set_fatal(c, "the device disappeared during %s (%s)", during, strerror((int)-r));
 	return true;
 }
 
@@ -242,16 +223,17 @@ static void count_dead_chunk(struct ctx *c, size_t failed, size_t len, uint64_t 
 		c->dead_from = off;
 	}
 	if (off + len - c->dead_from >= (uint64_t)DEAD_CHUNKS * c->chunk)
-		set_fatal(c, "the device stopped %s (%d chunks in a row failed); destroy it "
+		eng_set_fatal(c, "the device stopped %s (%d chunks in a row failed); destroy it "
 			     "physically",
 			  doing, DEAD_CHUNKS);
 }
 
-static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t len)
+/* buf was written to [off, off+len) with result r (from pwrite, or a
+ * queued request): count it, or retry block by block. */
+void eng_write_result(struct ctx *c, const uint8_t *buf, uint64_t off, size_t len, ssize_t r)
 {
 	struct kesu_wipe *w = c->w;
 	struct kesu_pass_state *ps = &w->passes[w->pass];
-	ssize_t r = c->t->ops->pwrite(c->t, buf, len, off);
 	if (r == (ssize_t)len) {
 		w->bytes_written += len;
 		ps->bytes_written += len;
@@ -281,7 +263,7 @@ static void write_chunk(struct ctx *c, const uint8_t *buf, uint64_t off, size_t 
 	c->pass_failed_bytes += failed;
 	count_dead_chunk(c, failed, len, off, "accepting writes");
 	if (!w->fatal && c->pass_failed_bytes > c->t->size / 2)
-		set_fatal(c, "most of the medium could not be written; destroy it physically");
+		eng_set_fatal(c, "most of the medium could not be written; destroy it physically");
 }
 
 static void compare_blocks(struct ctx *c, const uint8_t *got, const uint8_t *exp,
@@ -322,7 +304,7 @@ static bool matches_expected(struct ctx *c, const uint8_t *got, uint64_t off, si
 		if (p->kind == KESU_PASS_RANDOM) {
 			struct kesu_err e;
 			if (kesu_stream_fill(c->vstream, off + i, c->piece, n, &e) != KESU_OK) {
-				set_fatal(c, "%s", e.msg);
+				eng_set_fatal(c, "%s", e.msg);
 				return false;
 			}
 			exp = c->piece;
@@ -347,7 +329,7 @@ static const uint8_t *expected_chunk(struct ctx *c, uint8_t *scratch, uint64_t o
 	}
 	struct kesu_err e;
 	if (kesu_stream_fill(c->vstream, off, scratch, len, &e) != KESU_OK) {
-		set_fatal(c, "%s", e.msg);
+		eng_set_fatal(c, "%s", e.msg);
 		return NULL;
 	}
 	return scratch;
@@ -355,7 +337,7 @@ static const uint8_t *expected_chunk(struct ctx *c, uint8_t *scratch, uint64_t o
 
 /* got/r: what the read-ahead thread read for [off, off+len).  The expected
  * bytes are only spelled out into `scratch` when something did not match. */
-static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ssize_t r,
+void eng_verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ssize_t r,
 			 uint64_t off, size_t len)
 {
 	struct kesu_wipe *w = c->w;
@@ -401,7 +383,7 @@ static void verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ss
 
 /* Verification state for the current pass: the tile of a pattern pass, or
  * the stream of a random one. */
-static enum kesu_rc verify_begin(struct ctx *c, struct kesu_err *err)
+enum kesu_rc eng_verify_begin(struct ctx *c, struct kesu_err *err)
 {
 	const struct kesu_pass *p = cur_pass(c);
 	if (p->kind != KESU_PASS_RANDOM) {
@@ -415,14 +397,14 @@ static enum kesu_rc verify_begin(struct ctx *c, struct kesu_err *err)
 	return rc;
 }
 
-static void verify_end(struct ctx *c)
+void eng_verify_end(struct ctx *c)
 {
 	kesu_stream_free(c->vstream);
 	c->vstream = NULL;
 }
 
 /* After a chunk: position, progress, checkpoint. */
-static void chunk_done(struct ctx *c, uint64_t off, size_t len)
+void eng_chunk_done(struct ctx *c, uint64_t off, size_t len)
 {
 	c->w->offset = off + len;
 	c->phase_done += len;
@@ -441,37 +423,43 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 	struct kesu_wipe *w = c->w;
 	bool verify = w->phase == KESU_PHASE_VERIFY;
 	struct gen g;
-	enum kesu_rc rc = verify ? verify_begin(c, err) : KESU_OK;
+	enum kesu_rc rc = verify ? eng_verify_begin(c, err) : KESU_OK;
+	if (rc == KESU_OK && c->qd > 1) {
+		rc = eng_run_phase_queued(c, ranges, nranges, err);
+		eng_verify_end(c);
+		return rc;
+	}
 	if (rc == KESU_OK)
-		rc = gen_start(&g, verify ? c->rbufs : c->bufs, verify ? c->t : NULL, w,
+		rc = gen_start(&g, verify ? c->rbufs : c->bufs, NSLOT, verify ? c->t : NULL, w,
 			       w->pass, ranges, nranges, c->chunk, err);
 	if (rc != KESU_OK) {
-		verify_end(c);
+		eng_verify_end(c);
 		return rc;
 	}
 	struct gen_slot *s;
 	while ((s = gen_next(&g))) {
-		if (stop_requested(c)) {
+		if (eng_stop_requested(c)) {
 			w->interrupted = true;
 			break;
 		}
-		if (!device_still_there(c))
+		if (!eng_device_still_there(c))
 			break;
 		if (verify)
-			verify_chunk(c, c->bufs[0], s->buf, s->r, s->off, s->len);
+			eng_verify_chunk(c, c->bufs[0], s->buf, s->r, s->off, s->len);
 		else
-			write_chunk(c, s->buf, s->off, s->len);
+			eng_write_result(c, s->buf, s->off, s->len,
+					 c->t->ops->pwrite(c->t, s->buf, s->len, s->off));
 		if (w->fatal)
 			break;
 		uint64_t off = s->off;
 		size_t len = s->len;
 		gen_release(&g);
-		chunk_done(c, off, len);
+		eng_chunk_done(c, off, len);
 		if (w->fatal)
 			break;
 	}
 	rc = gen_stop(&g, err);
-	verify_end(c);
+	eng_verify_end(c);
 	return rc;
 }
 
@@ -521,7 +509,7 @@ static void pause_for_test(struct ctx *c)
 		return;
 	close(fd);
 	const struct timespec ts = {0, 20 * 1000 * 1000};
-	while (access(p, F_OK) == 0 && !stop_requested(c))
+	while (access(p, F_OK) == 0 && !eng_stop_requested(c))
 		nanosleep(&ts, NULL);
 }
 
@@ -558,7 +546,7 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 			}
 			int r = t->ops->drop_cache(t);
 			if (r < 0) {
-				set_fatal(c, "verification could not run: dropping the device's "
+				eng_set_fatal(c, "verification could not run: dropping the device's "
 					     "cache failed (%s); run kesu as root",
 					  strerror(-r));
 				break;
@@ -624,13 +612,41 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
  * ordinary memory, which is only slower. */
 #define HUGE_ALIGN (2u << 20)
 
-static enum kesu_rc io_region_alloc(struct ctx *c, size_t chunk, size_t align,
+static size_t slot_bytes(size_t chunk, size_t align)
+{
+	return chunk % align ? chunk + align - chunk % align : chunk;
+}
+
+static size_t slots_for(unsigned qd)
+{
+	size_t queued = qd > 1 ? (size_t)qd + 2 : 0;
+	return queued > 2 * NSLOT ? queued : 2 * NSLOT;
+}
+
+bool kesu_queue_depth_parse(const char *s, unsigned *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || *end || v < 1 || v > KESU_QUEUE_DEPTH_MAX)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+uint64_t kesu_engine_buffer_bytes(unsigned queue_depth, size_t chunk_bytes)
+{
+	size_t chunk = chunk_bytes ? chunk_bytes : KESU_CHUNK_DEFAULT;
+	return (uint64_t)slots_for(queue_depth) * slot_bytes(chunk, 4096);
+}
+
+static enum kesu_rc io_region_alloc(struct ctx *c, size_t chunk, size_t align, size_t nslots,
 				    struct kesu_err *err)
 {
-	size_t slot = chunk;
-	if (slot % align)
-		slot += align - slot % align;
-	size_t total = 2 * NSLOT * slot;
+	size_t slot = slot_bytes(chunk, align);
+	size_t total = nslots * slot;
 	size_t al = total >= HUGE_ALIGN ? HUGE_ALIGN : align;
 	if (total % al)
 		total += al - total % al;
@@ -641,11 +657,40 @@ static enum kesu_rc io_region_alloc(struct ctx *c, size_t chunk, size_t align,
 	if (al == HUGE_ALIGN)
 		(void)madvise(p, total, MADV_HUGEPAGE);
 	c->region = p;
+	c->w->io.buffer_bytes = total;
 	for (size_t i = 0; i < NSLOT; i++) {
 		c->bufs[i] = c->region + i * slot;
 		c->rbufs[i] = c->region + (NSLOT + i) * slot;
 	}
+	c->nqslot = nslots < GEN_SLOTS_MAX ? nslots : GEN_SLOTS_MAX;
+	for (size_t i = 0; i < c->nqslot; i++)
+		c->qbufs[i] = c->region + i * slot;
 	return KESU_OK;
+}
+
+/* The queued path when asked for and possible; otherwise the synchronous
+ * one, and the record says why. */
+static void io_choose(struct ctx *c, unsigned asked)
+{
+	struct kesu_io_info *io = &c->w->io;
+	io->queue_depth_asked = asked ? asked : 1;
+	io->queue_depth = 1;
+	if (asked <= 1)
+		return;
+	if (!c->t->queue) {
+		snprintf(io->fallback, sizeof(io->fallback),
+			 "the target has no queued I/O path");
+		return;
+	}
+	int r = c->t->queue->setup(c->t, asked, (void *const *)c->qbufs, (unsigned)c->nqslot,
+				   slot_bytes(c->chunk, c->t->block_size > 4096 ? c->t->block_size : 4096),
+				   &io->registered_buffers,
+				   io->fallback, sizeof(io->fallback));
+	if (r < 0)
+		return;
+	io->queued = true;
+	io->queue_depth = asked;
+	c->qd = asked;
 }
 
 enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
@@ -663,12 +708,13 @@ enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
 	c.chunk = chunk;
 	clock_gettime(CLOCK_MONOTONIC, &c.t0);
 	c.last_ckpt = c.t0;
+	memset(&w->io, 0, sizeof(w->io));
 	if (!w->started_at)
 		w->started_at = time(NULL);
 
 	enum kesu_rc rc = KESU_OK;
 	if (t->block_size == 0 || t->size % t->block_size || align % t->block_size) {
-		set_fatal(&c, "the device reports an unusable block size (%u); it cannot be "
+		eng_set_fatal(&c, "the device reports an unusable block size (%u); it cannot be "
 			      "overwritten safely",
 			  t->block_size);
 		goto done;
@@ -683,9 +729,12 @@ enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
 	for (size_t i = 0; i < w->method.npasses; i++)
 		if (kesu_wipe_verifies_pass(w, i))
 			w->verify_planned += verify_len(&c);
-	rc = io_region_alloc(&c, chunk, align, err);
+	unsigned qd = o->queue_depth > KESU_QUEUE_DEPTH_MAX ? KESU_QUEUE_DEPTH_MAX
+							   : o->queue_depth;
+	rc = io_region_alloc(&c, chunk, align, slots_for(qd), err);
 	if (rc != KESU_OK)
 		goto done;
+	io_choose(&c, qd);
 	c.bounce = aligned_alloc(align, align);
 	if (!c.bounce) {
 		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
@@ -699,8 +748,11 @@ enum kesu_rc kesu_engine_run(struct kesu_target *t, struct kesu_wipe *w,
 	}
 done:
 	if (rc != KESU_OK && !w->fatal)
-		set_fatal(&c, "%s", err->msg);
-	free(c.region);
+		eng_set_fatal(&c, "%s", err->msg);
+	if (c.qd > 1 && !c.region_in_use)
+		t->queue->teardown(t);
+	if (!c.region_in_use)
+		free(c.region);
 	free(c.bounce);
 	if (c.have_plan)
 		kesu_sampling_plan_free(&c.plan);

@@ -19,6 +19,10 @@
 #include <time.h>
 
 #define KESU_CHUNK_DEFAULT (4u << 20)
+/* Requests in flight per device on the queued path (io_uring).  1 is the
+ * synchronous path: one request at a time, pread/pwrite. */
+#define KESU_QUEUE_DEPTH_DEFAULT 4
+#define KESU_QUEUE_DEPTH_MAX 16
 /* Past this many distinct bad ranges the medium is treated as failed: the
  * list has to stay small enough for a record and a certificate. */
 #define KESU_BAD_RANGES_MAX 4096
@@ -106,6 +110,17 @@ struct kesu_pass_state {
 	uint64_t verify_ns, verify_timed_bytes;
 };
 
+/* How this process did its I/O, for the run record: the path, the depth
+ * asked for and used, and the memory the I/O buffers took. */
+struct kesu_io_info {
+	bool queued;               /* io_uring; false: pread/pwrite */
+	unsigned queue_depth;      /* requests in flight at most (1: synchronous) */
+	unsigned queue_depth_asked;
+	bool registered_buffers;
+	uint64_t buffer_bytes;     /* I/O buffers of this device */
+	char fallback[128];        /* why the queued path was not used, or "" */
+};
+
 /* One device's erasure: the input (method, key), the position (so an
  * interrupted run can be checkpointed and resumed) and the outcome. */
 struct kesu_wipe {
@@ -134,6 +149,7 @@ struct kesu_wipe {
 	char reason[256];
 	enum kesu_result result;
 	enum kesu_verify_outcome verify_outcome;
+	struct kesu_io_info io;       /* of the last kesu_engine_run */
 };
 
 /* A fresh wipe: method copied, verify mode, new key and sampling seed. */
@@ -174,10 +190,21 @@ struct kesu_engine_opts {
 	kesu_checkpoint_fn checkpoint;
 	void *checkpoint_ud;
 	double checkpoint_every_s;     /* 0: only when stopping */
+	/* Requests in flight (0 or 1: synchronous).  Above 1 the target's
+	 * queued path is used when it has one and it can be set up;
+	 * otherwise the synchronous path, and w->io says why. */
+	unsigned queue_depth;
 	/* Test hook: before reading back the final pass, create this file and
 	 * wait until it is removed. */
 	const char *pause_before_verify;
 };
+
+/* Parse a queue depth, 1..KESU_QUEUE_DEPTH_MAX. */
+bool kesu_queue_depth_parse(const char *s, unsigned *out);
+/* The I/O buffers one device needs at this depth and chunk size: the
+ * synchronous path's six chunks (three filled ahead, three read ahead),
+ * or depth + 2 chunks on the queued path, whichever is more. */
+uint64_t kesu_engine_buffer_bytes(unsigned queue_depth, size_t chunk_bytes);
 
 /* Run (or continue, from w->pass/phase/offset) the wipe on t and classify
  * it into w->result/w->reason.  Faults on the medium are not errors here:

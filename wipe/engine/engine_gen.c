@@ -25,10 +25,10 @@ static void *gen_main(void *arg)
 		for (uint64_t off = g->ranges[r].offset; off < end;) {
 			size_t len = end - off < g->chunk ? (size_t)(end - off) : g->chunk;
 			pthread_mutex_lock(&g->mu);
-			while (g->prod - g->cons >= NSLOT && !g->quit)
+			while (g->prod - g->cons >= g->nslot && !g->quit)
 				pthread_cond_wait(&g->cv, &g->mu);
 			bool quit = g->quit;
-			struct gen_slot *s = &g->s[g->prod % NSLOT];
+			struct gen_slot *s = &g->s[g->prod % g->nslot];
 			pthread_mutex_unlock(&g->mu);
 			if (quit)
 				goto out;
@@ -61,13 +61,16 @@ out:
 	return NULL;
 }
 
-enum kesu_rc gen_start(struct gen *g, uint8_t *bufs[NSLOT],
-			      struct kesu_target *reader, const struct kesu_wipe *w, size_t pass,
-			      const struct kesu_sample *ranges, size_t nranges,
-			      size_t chunk, struct kesu_err *err)
+enum kesu_rc gen_start(struct gen *g, uint8_t *const *bufs, size_t nslot,
+		       struct kesu_target *reader, const struct kesu_wipe *w, size_t pass,
+		       const struct kesu_sample *ranges, size_t nranges, size_t chunk,
+		       struct kesu_err *err)
 {
 	memset(g, 0, sizeof(*g));
-	for (size_t i = 0; i < NSLOT; i++)
+	if (nslot > GEN_SLOTS_MAX)
+		nslot = GEN_SLOTS_MAX;
+	g->nslot = nslot;
+	for (size_t i = 0; i < nslot; i++)
 		g->s[i].buf = bufs[i];
 	g->pass = &w->method.passes[pass];
 	g->ranges = ranges;
@@ -100,7 +103,17 @@ struct gen_slot *gen_next(struct gen *g)
 	pthread_mutex_lock(&g->mu);
 	while (g->cons == g->prod && !g->finished)
 		pthread_cond_wait(&g->cv, &g->mu);
-	struct gen_slot *s = g->cons == g->prod ? NULL : &g->s[g->cons % NSLOT];
+	struct gen_slot *s = g->cons == g->prod ? NULL : &g->s[g->cons % g->nslot];
+	pthread_mutex_unlock(&g->mu);
+	return s;
+}
+
+struct gen_slot *gen_peek(struct gen *g, uint64_t idx, bool block)
+{
+	pthread_mutex_lock(&g->mu);
+	while (block && g->prod <= idx && !g->finished)
+		pthread_cond_wait(&g->cv, &g->mu);
+	struct gen_slot *s = g->prod > idx ? &g->s[idx % g->nslot] : NULL;
 	pthread_mutex_unlock(&g->mu);
 	return s;
 }

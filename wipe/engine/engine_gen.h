@@ -17,6 +17,9 @@
 
 #define NSLOT 3
 #define TILE (64 * 1024)
+/* The queued path's slots: queue_depth in flight, one being filled and one
+ * spare, so the generator never waits for the oldest write to finish. */
+#define GEN_SLOTS_MAX (KESU_QUEUE_DEPTH_MAX + 2)
 
 struct gen_slot {
 	uint8_t *buf;
@@ -34,7 +37,8 @@ struct gen {
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct gen_slot s[NSLOT];
+	struct gen_slot s[GEN_SLOTS_MAX];
+	size_t nslot;
 	uint64_t prod, cons;
 	bool finished, quit;
 	const struct kesu_pass *pass;
@@ -50,14 +54,21 @@ struct gen {
 	struct kesu_err err;
 };
 
-/* Start the thread over `ranges`: with `reader` it reads the medium into
- * the slots, otherwise it generates pass `pass` of w. */
-enum kesu_rc gen_start(struct gen *g, uint8_t *bufs[NSLOT], struct kesu_target *reader,
+/* Start the thread over `ranges` with nslot slots bufs[0..nslot): with
+ * `reader` it reads the medium into the slots, otherwise it generates pass
+ * `pass` of w. */
+enum kesu_rc gen_start(struct gen *g, uint8_t *const *bufs, size_t nslot,
+		       struct kesu_target *reader,
 		       const struct kesu_wipe *w, size_t pass, const struct kesu_sample *ranges,
 		       size_t nranges, size_t chunk, struct kesu_err *err);
 /* The next filled slot in order, or NULL when the thread has finished. */
 struct gen_slot *gen_next(struct gen *g);
-/* Hand the slot gen_next gave back to the thread. */
+/* The slot of the idx-th chunk (counted from 0 over the whole phase),
+ * which must not have been released: NULL when the thread finished before
+ * filling it, or, with block false, when it is not filled yet.  The queued
+ * path submits several slots before it releases the oldest. */
+struct gen_slot *gen_peek(struct gen *g, uint64_t idx, bool block);
+/* Hand the oldest slot back to the thread. */
 void gen_release(struct gen *g);
 /* Stop and join; returns the thread's own failure, if any. */
 enum kesu_rc gen_stop(struct gen *g, struct kesu_err *err);

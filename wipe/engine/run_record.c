@@ -81,6 +81,19 @@ static json_t *phase_timing(uint64_t ns, uint64_t bytes)
 			 (json_int_t)bytes, "mb_per_s", (double)(int64_t)(rate * 10 + 0.5) / 10);
 }
 
+/* How the last invocation did its I/O: speed differences between runs are
+ * explained by it, the verdict never depends on it. */
+static json_t *io_json(const struct kesu_io_info *io)
+{
+	return json_pack("{s:s, s:I, s:I, s:b, s:I, s:o}", "path",
+			 io->queued ? "io_uring" : "sync", "queue_depth",
+			 (json_int_t)(io->queue_depth ? io->queue_depth : 1),
+			 "queue_depth_requested",
+			 (json_int_t)(io->queue_depth_asked ? io->queue_depth_asked : 1),
+			 "registered_buffers", io->registered_buffers, "buffer_bytes",
+			 (json_int_t)io->buffer_bytes, "fallback", str_or_null(io->fallback));
+}
+
 json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 {
 	const struct kesu_wipe *w = r->wipe;
@@ -156,6 +169,7 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 						 ? json_null()
 						 : kesu_json_str(w->reason));
 	json_object_set_new(o, "firmware", r->firmware ? json_incref(r->firmware) : json_null());
+	json_object_set_new(o, "io", io_json(&w->io));
 	/* A key that failed to build (out of memory) would be missing; the
 	 * certs side parses strictly, so refuse to hand out half a record. */
 	static const char *const keys[] = {"tool", "host", "device", "method", "passes",

@@ -7,11 +7,45 @@
 
 #include "lib/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct kesu_target;
+
+/* One request of the queued path: several are in flight at once and may
+ * complete in any order, so each carries its own result. */
+struct kesu_io_req {
+	void *buf;          /* one of the buffers given to setup */
+	unsigned buf_index; /* its index there (a registered buffer) */
+	size_t len;
+	uint64_t off;
+	bool write;
+	/* A flush (fdatasync) of every write completed before it was
+	 * started; buf and len are unused (len 0). */
+	bool flush;
+	ssize_t res;        /* on completion: len, or -errno; short is -EIO */
+};
+
+/* The queued path, where a backend has one (io_uring on a real device).
+ * Requests follow the contract of pwrite/pread above. */
+struct kesu_target_queue_ops {
+	/* Prepare for `depth` requests in flight over bufs[0..nbufs), each
+	 * buf_len bytes.  0, or -errno when the backend cannot queue here
+	 * (no io_uring in the kernel, forbidden by policy): the caller then
+	 * uses the synchronous ops, and `why` says what failed. */
+	int (*setup)(struct kesu_target *t, unsigned depth, void *const *bufs,
+		     unsigned nbufs, size_t buf_len, bool *registered, char *why,
+		     size_t whysz);
+	/* Start r; 0 or -errno (r was not started). */
+	int (*submit)(struct kesu_target *t, struct kesu_io_req *r);
+	/* Wait for one started request to complete; *done gets it with res
+	 * set.  0, or -errno when the queue itself failed. */
+	int (*wait)(struct kesu_target *t, struct kesu_io_req **done);
+	/* Every request must have completed before this. */
+	void (*teardown)(struct kesu_target *t);
+};
 
 struct kesu_target_ops {
 	/* Write/read exactly len bytes at off (multiples of block_size, buffer
@@ -33,6 +67,7 @@ struct kesu_target_ops {
 
 struct kesu_target {
 	const struct kesu_target_ops *ops;
+	const struct kesu_target_queue_ops *queue; /* NULL: synchronous only */
 	uint64_t size;        /* bytes at open */
 	uint32_t block_size;  /* logical block size: the unit of bad ranges */
 	void *priv;

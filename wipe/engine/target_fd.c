@@ -3,6 +3,7 @@
  * held exclusively for the whole run.  A spot check opens the same way but
  * read-only and without the exclusive claim (kesu_target_open_readonly). */
 #include "wipe/engine/target.h"
+#include "wipe/engine/target_uring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 struct fd_priv {
 	int fd;
 	bool blk;
+	struct kesu_uring *ring; /* while the engine runs queued */
 };
 
 static int fd_of(struct kesu_target *t)
@@ -78,9 +80,44 @@ static int fd_size_now(struct kesu_target *t, uint64_t *size)
 	return 0;
 }
 
+static int q_setup(struct kesu_target *t, unsigned depth, void *const *bufs,
+		   unsigned nbufs, size_t buf_len, bool *registered, char *why, size_t whysz)
+{
+	struct fd_priv *p = t->priv;
+	kesu_uring_free(p->ring);
+	p->ring = NULL;
+	return kesu_uring_setup(p->fd, depth, bufs, nbufs, buf_len, registered, why, whysz,
+				&p->ring);
+}
+
+static int q_submit(struct kesu_target *t, struct kesu_io_req *r)
+{
+	return kesu_uring_submit(((struct fd_priv *)t->priv)->ring, r);
+}
+
+static int q_wait(struct kesu_target *t, struct kesu_io_req **done)
+{
+	return kesu_uring_wait(((struct fd_priv *)t->priv)->ring, done);
+}
+
+static void q_teardown(struct kesu_target *t)
+{
+	struct fd_priv *p = t->priv;
+	kesu_uring_free(p->ring);
+	p->ring = NULL;
+}
+
+static const struct kesu_target_queue_ops fd_queue_ops = {
+	.setup = q_setup,
+	.submit = q_submit,
+	.wait = q_wait,
+	.teardown = q_teardown,
+};
+
 static void fd_close(struct kesu_target *t)
 {
 	struct fd_priv *p = t->priv;
+	kesu_uring_free(p->ring);
 	close(p->fd);
 	free(p);
 	free(t);
@@ -241,6 +278,7 @@ static enum kesu_rc open_target(const char *path, bool ro, struct kesu_target **
 	p->fd = fd;
 	p->blk = blk;
 	t->ops = ro ? &fd_ro_ops : &fd_ops;
+	t->queue = ro ? NULL : &fd_queue_ops;
 	t->size = size;
 	t->block_size = bs;
 	t->priv = p;

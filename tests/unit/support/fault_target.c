@@ -3,8 +3,11 @@
 #include "test_targets.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PEND_MAX 64
 
 struct fault {
 	struct kesu_target *mem;
@@ -12,6 +15,9 @@ struct fault {
 	struct fault_stats st;
 	bool gone;
 	bool resized;
+	struct kesu_io_req *pend[PEND_MAX]; /* oldest first */
+	unsigned npend;
+	uint32_t rng;
 };
 
 static bool overlaps(uint64_t off, size_t len, uint32_t bs, uint64_t lba, uint64_t count)
@@ -70,6 +76,8 @@ static int f_sync(struct kesu_target *t)
 {
 	struct fault *f = t->priv;
 	f->st.syncs++;
+	if (f->spec.fail_sync_at && f->st.syncs == f->spec.fail_sync_at)
+		return -EIO;
 	if (f->gone)
 		return -ENODEV;
 	if (f->spec.vanish_at_sync) {
@@ -103,6 +111,98 @@ static void f_close(struct kesu_target *t)
 	free(t);
 }
 
+static int q_setup(struct kesu_target *t, unsigned depth, void *const *bufs,
+		   unsigned nbufs, size_t buf_len, bool *registered, char *why, size_t whysz)
+{
+	struct fault *f = t->priv;
+	(void)bufs;
+	(void)nbufs;
+	(void)buf_len;
+	*registered = false;
+	if (f->spec.async_setup_fails || depth > PEND_MAX) {
+		snprintf(why, whysz, "io_uring unavailable: %s", strerror(ENOSYS));
+		return -ENOSYS;
+	}
+	f->spec.async_depth = depth < f->spec.async_depth ? depth : f->spec.async_depth;
+	f->rng = 0x2545f491u;
+	return 0;
+}
+
+static int q_submit(struct kesu_target *t, struct kesu_io_req *r)
+{
+	struct fault *f = t->priv;
+	/* Data requests up to the depth, and one flush beside them. */
+	unsigned data = 0, flushes = 0;
+	for (unsigned i = 0; i < f->npend; i++)
+		f->pend[i]->flush ? flushes++ : data++;
+	if (r->flush ? flushes > 0 : data >= f->spec.async_depth)
+		return -EBUSY;
+	f->pend[f->npend++] = r;
+	if (flushes && !r->flush)
+		f->st.submits_behind_flush++;
+	if (!r->flush && ++data > f->st.max_in_flight)
+		f->st.max_in_flight = data;
+	f->st.in_flight = f->npend;
+	return 0;
+}
+
+static unsigned pick(struct fault *f)
+{
+	switch (f->spec.async_order) {
+	case ASYNC_LIFO: return f->npend - 1;
+	case ASYNC_SHUFFLE:
+		f->rng ^= f->rng << 13;
+		f->rng ^= f->rng >> 17;
+		f->rng ^= f->rng << 5;
+		return f->rng % f->npend;
+	default: return 0;
+	}
+}
+
+static int q_wait(struct kesu_target *t, struct kesu_io_req **done)
+{
+	struct fault *f = t->priv;
+	if (!f->npend)
+		return -EINVAL; /* the engine waited with nothing in flight */
+	unsigned i = pick(f);
+	struct kesu_io_req *r = f->pend[i];
+	memmove(&f->pend[i], &f->pend[i + 1], (f->npend - i - 1) * sizeof(f->pend[0]));
+	f->npend--;
+	f->st.in_flight = f->npend;
+	if (i != 0)
+		f->st.out_of_order++;
+	if (r->flush) {
+		r->res = f_sync(t);
+		*done = r;
+		return 0;
+	}
+	size_t len = r->len;
+	bool shrt = f->spec.short_on && r->off == f->spec.short_off && len > t->block_size;
+	if (shrt) {
+		len = (len / 2) - (len / 2) % t->block_size;
+		f->st.shorts++;
+	}
+	ssize_t n = r->write ? f_pwrite(t, r->buf, len, r->off) : f_pread(t, r->buf, len, r->off);
+	/* Raw, as a completion queue entry has it: the engine must not take
+	 * a short count for the whole request. */
+	r->res = n;
+	*done = r;
+	return 0;
+}
+
+static void q_teardown(struct kesu_target *t)
+{
+	struct fault *f = t->priv;
+	f->npend = 0;
+}
+
+static const struct kesu_target_queue_ops fault_queue_ops = {
+	.setup = q_setup,
+	.submit = q_submit,
+	.wait = q_wait,
+	.teardown = q_teardown,
+};
+
 static const struct kesu_target_ops fault_ops = {
 	.pwrite = f_pwrite,
 	.pread = f_pread,
@@ -125,6 +225,7 @@ struct kesu_target *fault_target_new(uint64_t size, uint32_t block_size,
 	if (spec)
 		f->spec = *spec;
 	t->ops = &fault_ops;
+	t->queue = f->spec.async_depth ? &fault_queue_ops : NULL;
 	t->size = size;
 	t->block_size = block_size;
 	t->priv = f;

@@ -26,17 +26,33 @@ struct fault_spec {
 	long disappear_after_writes;
 	long resize_after_writes;
 	bool fail_sync, fail_drop_cache;
+	long fail_sync_at; /* only this flush (1-based) fails, with -EIO */
 	/* The first flush fails with -EIO and the device is gone from then on:
 	 * a hot removal that only the flush notices (seen on scsi_debug). */
 	bool vanish_at_sync;
 	/* Set *stop after this many writes (interruption tests). */
 	atomic_int *stop;
 	long stop_after_writes;
+	/* A queued path (async_depth 0: none, as a plain memory target): up
+	 * to async_depth requests held, each doing its I/O -- with the faults
+	 * above -- only when it completes, in async_order. */
+	unsigned async_depth;
+	enum { ASYNC_FIFO, ASYNC_LIFO, ASYNC_SHUFFLE } async_order;
+	bool async_setup_fails;          /* setup answers -ENOSYS */
+	/* The request starting at this offset moves only half its bytes. */
+	bool short_on;
+	uint64_t short_off;
 };
 
 struct fault_stats {
 	long writes, reads, syncs, drops;
 	uint64_t max_write_len;
+	/* Queued path: most requests held at once; completions that were not
+	 * of the oldest request held; short completions made. */
+	unsigned max_in_flight;
+	long out_of_order, shorts;
+	long submits_behind_flush; /* requests started while a flush was held */
+	unsigned in_flight; /* now */
 };
 
 struct kesu_target *fault_target_new(uint64_t size, uint32_t block_size,
