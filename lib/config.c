@@ -32,6 +32,20 @@ static const struct field FIELDS[] = {
 	F("register", "path", register_path),
 	F("register", "url", register_url),
 	F("paths", "state_dir", state_dir),
+	F("station", "method", station.method),
+	F("station", "method_nvme", station.method_nvme),
+	F("station", "method_sata", station.method_sata),
+	F("station", "method_sas", station.method_sas),
+	F("station", "method_usb", station.method_usb),
+	F("station", "method_mmc", station.method_mmc),
+	F("station", "method_virtio", station.method_virtio),
+	F("station", "fallback", station.fallback),
+	F("station", "verify", station.verify),
+	F("station", "start", station.start),
+	F("station", "asset_map", station.asset_map),
+	F("station", "approval_ref", station.approval_ref),
+	F("station", "approval_date", station.approval_date),
+	F("station", "pdf", station.pdf),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
@@ -100,7 +114,7 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 			if (!known)
 				return kesu_fail(err, KESU_ERR_INVALID, 0,
 						 "%s:%zu: unknown section [%s]; known: operator "
-						 "customer signing trust timestamp register paths",
+						 "customer signing trust timestamp register paths station",
 						 name, lineno, sec);
 			kesu_strlcpy(section, sec, sizeof(section));
 			continue;
