@@ -17,9 +17,9 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
-	libcurl4-openssl-dev clang libclang-rt-14-dev python3
+	libcurl4-openssl-dev clang libclang-rt-14-dev python3 libudev-dev udev
 
-PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl
+PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl libudev
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
