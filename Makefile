@@ -5,6 +5,7 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 BUILD ?= build
@@ -177,9 +178,17 @@ install: all
 	@for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
+	install -D -m 0644 udev/60-kesu.rules $(DESTDIR)$(UDEVRULESDIR)/60-kesu.rules
+	@# The units name kesu where this install puts it.
+	@for u in kesu-station.service kesu-station@.service; do \
+	  mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) && \
+	  sed 's|/usr/sbin/kesu|$(SBINDIR)/kesu|' udev/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/kesu
+	rm -f $(DESTDIR)$(SBINDIR)/kesu $(DESTDIR)$(UDEVRULESDIR)/60-kesu.rules \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/kesu-station.service $(DESTDIR)$(SYSTEMDUNITDIR)/kesu-station@.service
 	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
 clean:
