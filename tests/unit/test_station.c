@@ -12,6 +12,11 @@
 #include "wipe/station/bay.h"
 #include "wipe/station/dashboard.h"
 #include "wipe/station/policy.h"
+#include "wipe/station/marker.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct kesu_station_policy policy_from(const char *text)
 {
@@ -98,6 +103,17 @@ static void decision_purge_or_fallback(void **state)
 	p = policy_from("[station]\nstart = auto\n");
 	kesu_station_decide(&p, &d, &dec);
 	assert_int_equal(dec.action, KESU_STATION_START);
+}
+
+static void purge_support(void **state)
+{
+	(void)state;
+	const char *nvme[] = {"nvme-sanitize-crypto", "nvme-format-erase"};
+	assert_true(kesu_station_purge_supported("purge", nvme, 2));
+	assert_false(kesu_station_purge_supported("purge", NULL, 0));
+	assert_true(kesu_station_purge_supported("nvme-format-erase", nvme, 2));
+	assert_false(kesu_station_purge_supported("nvme-sanitize-block", nvme, 2));
+	assert_true(kesu_station_purge_supported("nist-clear", NULL, 0));
 }
 
 static void decision_refusals_never_start(void **state)
@@ -401,12 +417,59 @@ static void event_lines(void **state)
 	json_decref(j);
 }
 
+static char *slurp(const char *path)
+{
+	static char buf[64];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void erasing_marker(void **state)
+{
+	(void)state;
+	char tmp[] = "/tmp/kesu-marker.XXXXXX", dir[128], sys[128], path[256];
+	struct kesu_err err = {0};
+	assert_non_null(mkdtemp(tmp));
+	snprintf(dir, sizeof(dir), "%s/run/kesu/erasing", tmp);
+	snprintf(sys, sizeof(sys), "%s/sys", tmp);
+	snprintf(path, sizeof(path), "%s/sdb", sys);
+	assert_int_equal(mkdir(sys, 0755) | mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/sdb/uevent", sys);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(kesu_erasing_mark(dir, sys, "sdb", true, &err), KESU_OK);
+	snprintf(path, sizeof(path), "%s/sdb", dir);
+	assert_int_equal(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/sdb/uevent", sys);
+	assert_string_equal(slurp(path), "change");
+	assert_int_equal(kesu_erasing_mark(dir, sys, "sdb", false, &err), KESU_OK);
+	snprintf(path, sizeof(path), "%s/sdb", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	/* A disk already gone: its marker is still cleared, no error. */
+	assert_int_equal(kesu_erasing_mark(dir, sys, "sdc", false, &err), KESU_OK);
+	assert_int_equal(kesu_erasing_mark(dir, sys, "../etc", true, &err), KESU_ERR_INVALID);
+	/* The marker directory cannot be made: the error says where. */
+	snprintf(path, sizeof(path), "%s/sdb/uevent/x", sys);
+	assert_int_equal(kesu_erasing_mark(path, sys, "sdb", true, &err), KESU_ERR_IO);
+	assert_non_null(strstr(err.msg, "cannot set the erasing marker"));
+	char cmd[200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(policy_defaults_and_rules),
 		cmocka_unit_test(policy_errors_name_the_key),
 		cmocka_unit_test(decision_purge_or_fallback),
+		cmocka_unit_test(purge_support),
 		cmocka_unit_test(decision_refusals_never_start),
 		cmocka_unit_test(decision_only_and_virtual),
 		cmocka_unit_test(bay_runs_to_done),
@@ -418,6 +481,7 @@ int main(void)
 		cmocka_unit_test(dashboard_fixed_columns_and_escapes),
 		cmocka_unit_test(dashboard_shows_cause),
 		cmocka_unit_test(event_lines),
+		cmocka_unit_test(erasing_marker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,3 +153,16 @@ const char *kesu_station_action_name(enum kesu_station_action a)
 	static const char *const names[] = {"ignore", "refuse", "wait", "start"};
 	return (unsigned)a < 4 ? names[a] : "?";
 }
+
+bool kesu_station_purge_supported(const char *method, const char *const *supported,
+				  size_t n)
+{
+	if (!is_purge(method))
+		return true;
+	if (!strcmp(method, "purge"))
+		return n > 0;
+	for (size_t i = 0; i < n; i++)
+		if (supported[i] && !strcmp(supported[i], method))
+			return true;
+	return false;
+}

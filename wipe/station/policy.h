@@ -84,4 +84,10 @@ void kesu_station_decide(const struct kesu_station_policy *p,
 
 const char *kesu_station_action_name(enum kesu_station_action a);
 
+/* Whether a drive supports method, given the purge methods it answers
+ * (the "methods" array of kesu_caps_device_json): "purge" needs any of
+ * them, a named purge method itself; an overwrite method needs none. */
+bool kesu_station_purge_supported(const char *method, const char *const *supported,
+				  size_t n);
+
 #endif
