@@ -41,7 +41,7 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread $(SAN) $(LDFLAGS)
 # devices or documents; wipe/ and certs/ build on lib/ only; cli/ is the one
 # place that parses options, prints and picks exit codes.
 LIB_SRCS := $(sort $(wildcard lib/*.c wipe/*/*.c wipe/firmware/purge/*.c certs/*/*.c))
-CLI_SRCS := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c)))
+CLI_SRCS := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c cli/session/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SUPPORT_SRCS := $(sort $(wildcard tests/unit/support/*.c))
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)

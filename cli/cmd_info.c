@@ -2,6 +2,7 @@
  * every reason the gate would refuse it. */
 #include "wipe/firmware/capabilities.h"
 #include "cli/cli.h"
+#include "cli/contents.h"
 #include "cli/opts.h"
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
@@ -36,30 +37,22 @@ static enum kesu_rc info_opt(void *ud, const struct kesu_opt *opt, const char *a
 	return KESU_OK;
 }
 
-static const char *or_dash(const char *s)
-{
-	return s && s[0] ? s : "-";
-}
-
+/* The summary line kesu wipe's plan shows too, then what only info
+ * details: the signature's usage and UUID, and each partition's size. */
 static void print_content(const json_t *c)
 {
-	if (!json_is_object(c)) {
-		printf("  content:          unknown (not read)\n");
+	char line[512];
+	kesu_cli_contents_line(c, line, sizeof(line));
+	printf("  contents:         %s\n", line);
+	if (!json_is_object(c))
 		return;
-	}
-	const char *pt = json_string_value(json_object_get(c, "pttype"));
-	printf("  partition table:  %s\n", or_dash(pt));
 	json_t *sig = json_object_get(c, "signature");
 	if (json_is_object(sig))
 		printf("  signature:        %s (%s) label %s uuid %s\n",
-		       or_dash(json_string_value(json_object_get(sig, "type"))),
-		       or_dash(json_string_value(json_object_get(sig, "usage"))),
-		       or_dash(json_string_value(json_object_get(sig, "label"))),
-		       or_dash(json_string_value(json_object_get(sig, "uuid"))));
-	else if (json_is_true(json_object_get(c, "ambivalent")))
-		printf("  signature:        several (libblkid will not choose)\n");
-	else
-		printf("  signature:        none\n");
+		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "type"))),
+		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "usage"))),
+		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "label"))),
+		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "uuid"))));
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(c, "partitions"), i, p) {
@@ -68,10 +61,10 @@ static void print_content(const json_t *c)
 				sz, sizeof(sz));
 		printf("  partition %-3" JSON_INTEGER_FORMAT " %-10s %6s  %-8s label %s uuid %s\n",
 		       json_integer_value(json_object_get(p, "number")),
-		       or_dash(json_string_value(json_object_get(p, "name"))), sz,
-		       or_dash(json_string_value(json_object_get(p, "type"))),
-		       or_dash(json_string_value(json_object_get(p, "label"))),
-		       or_dash(json_string_value(json_object_get(p, "uuid"))));
+		       kesu_cli_or_dash(json_string_value(json_object_get(p, "name"))), sz,
+		       kesu_cli_or_dash(json_string_value(json_object_get(p, "type"))),
+		       kesu_cli_or_dash(json_string_value(json_object_get(p, "label"))),
+		       kesu_cli_or_dash(json_string_value(json_object_get(p, "uuid"))));
 	}
 }
 
@@ -108,12 +101,12 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 		printf("  name:             %s (partition of %s)\n", id->name, f->parent);
 	else
 		printf("  name:             %s\n", id->name);
-	printf("  kind/transport:   %s / %s\n", or_dash(id->kind), or_dash(id->transport));
-	printf("  model:            %s\n", or_dash(id->model));
-	printf("  vendor:           %s\n", or_dash(id->vendor));
-	printf("  serial:           %s\n", or_dash(id->serial));
-	printf("  wwn:              %s\n", or_dash(id->wwn));
-	printf("  firmware:         %s\n", or_dash(id->firmware));
+	printf("  kind/transport:   %s / %s\n", kesu_cli_or_dash(id->kind), kesu_cli_or_dash(id->transport));
+	printf("  model:            %s\n", kesu_cli_or_dash(id->model));
+	printf("  vendor:           %s\n", kesu_cli_or_dash(id->vendor));
+	printf("  serial:           %s\n", kesu_cli_or_dash(id->serial));
+	printf("  wwn:              %s\n", kesu_cli_or_dash(id->wwn));
+	printf("  firmware:         %s\n", kesu_cli_or_dash(id->firmware));
 	printf("  size:             %s (%" PRIu64 " bytes)\n", sz, id->size_bytes);
 	printf("  block size:       %u logical, %u physical\n", id->logical_block_size,
 	       id->physical_block_size);
@@ -131,7 +124,7 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 	json_decref(c);
 	for (size_t i = 0; i < f->n_mounts; i++)
 		printf("  mounted:          %s on %s (%s)\n", f->mounts[i].device,
-		       f->mounts[i].mountpoint, or_dash(f->mounts[i].fstype));
+		       f->mounts[i].mountpoint, kesu_cli_or_dash(f->mounts[i].fstype));
 	for (size_t i = 0; i < f->n_swaps; i++)
 		printf("  swap:             %s (%s), %" PRIu64 " KiB used\n", f->swaps[i].device,
 		       f->swaps[i].path, f->swaps[i].used_kib);

@@ -1,32 +1,21 @@
-/* kesu wipe: plan, confirmation, one engine thread per device, live
- * progress, interruption and resume, one run record per device, one summary.
- * Every device passes the safety gate before anything is written, and every
- * device's end goes through finish_device(), the one place where follow-up
- * steps (certificates, firmware methods) hook in. */
-#include "wipe/engine/checkpoint.h"
-#include "wipe/engine/fingerprint.h"
-#include "wipe/device/medium_binding.h"
-#include "lib/config.h"
-#include "cli/cli.h"
-#include "wipe/device/device.h"
-#include "wipe/engine/engine.h"
-#include "lib/fileio.h"
-#include "wipe/device/gate.h"
+/* kesu wipe: options, the plan and its confirmation, the live progress and
+ * the summary.  Each device's wipe itself, from probe to register line, is
+ * a session (cli/session/session.h), the same one kesu station drives;
+ * this file decides only what the operator sees and the exit status. */
 #include "cli/cert_opts.h"
-#include "cli/purge_opts.h"
-#include "certs/document/cert_info.h"
+#include "cli/cli.h"
 #include "cli/cmd_pdf.h"
+#include "cli/contents.h"
+#include "cli/purge_opts.h"
+#include "cli/session/session.h"
+#include "lib/config.h"
+#include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
-#include "wipe/firmware/purge_wipe.h"
-#include "wipe/engine/run_record.h"
 #include "wipe/engine/signals.h"
-#include "lib/strutil.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +34,6 @@ struct wipe_opts {
 	enum progress_mode progress;
 	const char *state_dir;
 	const char *out_dir;
-	const char *pause_before_verify; /* test hook, from the environment */
 	struct kesu_cert_opts cert;      /* certificate options (cli/cert_opts.h) */
 	struct kesu_issuer *issuer;      /* NULL with --no-cert or --dry-run */
 	struct kesu_purge_wipe_opts purge; /* firmware purge (purge_wipe.h) */
@@ -53,44 +41,11 @@ struct wipe_opts {
 	enum kesu_lang pdf_lang;
 };
 
-/* Workers signal here when they end, so the main thread notices at once
- * instead of at its next progress tick. */
-static pthread_mutex_t g_done_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t g_done_cv = PTHREAD_COND_INITIALIZER;
-
-struct dev_run {
-	const char *arg;
-	const struct wipe_opts *opts;
-	struct kesu_device *dev;
-	const struct kesu_identity *id;
-	struct kesu_medium_binding binding;
-	char name[64];               /* cleaned short name for display */
-	json_t *before;
-	json_t *cert_json;           /* certificate details kept in the checkpoint */
-	struct kesu_cert_info cert_info; /* what this device's certificate says */
-	struct kesu_target *t;
-	struct kesu_wipe w;
-	bool have_wipe;
-	char run_id[KESU_RUN_ID_LEN];
-	char resumed_from[KESU_RUN_ID_LEN];
-	char pause_path[PATH_MAX];
-	char cert_path[PATH_MAX];    /* the certificate issued, "" if none */
-	char pdf_path[PATH_MAX];     /* its PDF (--pdf), "" if none */
-	json_t *firmware;            /* the record's "firmware" object, or NULL */
-	atomic_int *stop;
-
-	pthread_t th;
-	bool started;
-	enum kesu_rc engine_rc;
-	struct kesu_err engine_err;
-
-	pthread_mutex_t mu;          /* guards prog, have_prog, done */
-	struct kesu_progress prog;
-	bool have_prog, done;
-	bool ckpt_warned;
-
-	char record_path[PATH_MAX];
-	enum kesu_rc rc;             /* this device's outcome as a kesu_rc */
+/* What this command keeps per device beyond the session. */
+struct wipe_dev {
+	struct kesu_session_device *s;
+	char pdf_path[PATH_MAX];         /* its PDF (--pdf), "" if none */
+	enum kesu_rc rc;                 /* this device's outcome */
 };
 
 enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
@@ -129,86 +84,22 @@ static void usage(FILE *f)
 	kesu_cert_opts_help(f);
 }
 
-static void fmt_size(uint64_t b, char *buf, size_t sz)
-{
-	static const char *const u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-	double v = (double)b;
-	size_t i = 0;
-	while (v >= 1024 && i < 5) {
-		v /= 1024;
-		i++;
-	}
-	snprintf(buf, sz, i ? "%.1f %s" : "%.0f %s", v, u[i]);
-}
 
-static const char *or_dash(const char *s)
-{
-	return s && s[0] ? s : "-";
-}
-
-/* One line about what is on the device now, from kesu_device_content_json. */
-static void describe_content(const json_t *c, char *buf, size_t sz)
-{
-	if (!c || json_is_null(c)) {
-		snprintf(buf, sz, "unknown (not read)");
-		return;
-	}
-	size_t n = 0;
-	buf[0] = '\0';
-#define ADD(...) \
-	do { \
-		if (n < sz) \
-			n += (size_t)snprintf(buf + n, sz - n, __VA_ARGS__); \
-	} while (0)
-	char t1[64], t2[64];
-	const char *pt = json_string_value(json_object_get(c, "pttype"));
-	if (pt) {
-		kesu_clean(t1, sizeof(t1), pt, strlen(pt));
-		ADD("%s partition table", t1);
-	}
-	json_t *sig = json_object_get(c, "signature");
-	if (json_is_object(sig)) {
-		const char *ty = json_string_value(json_object_get(sig, "type"));
-		const char *lb = json_string_value(json_object_get(sig, "label"));
-		kesu_clean(t1, sizeof(t1), ty ? ty : "?", ty ? strlen(ty) : 1);
-		kesu_clean(t2, sizeof(t2), lb ? lb : "", lb ? strlen(lb) : 0);
-		ADD("%s%s%s%s%s", n ? ", " : "", t1, t2[0] ? " \"" : "", t2, t2[0] ? "\"" : "");
-	}
-	json_t *parts = json_object_get(c, "partitions");
-	size_t np = json_array_size(parts);
-	if (np)
-		ADD("%s%zu partition%s:", n ? ", " : "", np, np == 1 ? "" : "s");
-	for (size_t i = 0; i < np && i < 8; i++) {
-		json_t *p = json_array_get(parts, i);
-		const char *ty = json_string_value(json_object_get(p, "type"));
-		const char *lb = json_string_value(json_object_get(p, "label"));
-		kesu_clean(t1, sizeof(t1), ty ? ty : "no file system",
-			   strlen(ty ? ty : "no file system"));
-		kesu_clean(t2, sizeof(t2), lb ? lb : "", lb ? strlen(lb) : 0);
-		ADD(" %s%s%s%s%s", t1, t2[0] ? " \"" : "", t2, t2[0] ? "\"" : "",
-		    i + 1 < np ? "," : "");
-	}
-	if (np > 8)
-		ADD(" ...");
-	if (!n)
-		ADD("no partition table or file system found");
-#undef ADD
-}
-
-static void print_plan(const struct dev_run *d, FILE *f)
+static void print_plan(const struct kesu_session_device *d, const struct wipe_opts *o,
+		       FILE *f)
 {
 	const struct kesu_identity *id = d->id;
 	const struct kesu_wipe *w = &d->w;
 	char size[32], content[512], eta[24];
-	fmt_size(id->size_bytes, size, sizeof(size));
-	describe_content(d->before, content, sizeof(content));
+	kesu_size_human(id->size_bytes, size, sizeof(size));
+	kesu_cli_contents_line(d->before, content, sizeof(content));
 	fprintf(f, "%s\n", id->path);
-	fprintf(f, "  model     %s\n", or_dash(id->model));
-	fprintf(f, "  serial    %s\n", or_dash(id->serial));
+	fprintf(f, "  model     %s\n", kesu_cli_or_dash(id->model));
+	fprintf(f, "  serial    %s\n", kesu_cli_or_dash(id->serial));
 	fprintf(f, "  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n", size,
 		id->size_bytes, d->t ? d->t->block_size : id->logical_block_size);
 	fprintf(f, "  contents  %s\n", content);
-	const char *purge = d->opts->purge.method;
+	const char *purge = o->purge.method;
 	if (purge)
 		fprintf(f, "  method    %s (NIST purge, the drive's own command; "
 			   "sampled verification)\n", purge);
@@ -230,19 +121,14 @@ static void print_plan(const struct dev_run *d, FILE *f)
 		fprintf(f, "  resume    pass %zu/%zu, %s at byte %" PRIu64 " (run %s)\n",
 			w->pass + 1, w->method.npasses, kesu_phase_name(w->phase), w->offset,
 			d->resumed_from);
-	/* A deliberately plain estimate: rotating disks ~150 MB/s, others ~400. */
-	double rate = (id->rotational ? 150e6 : 400e6);
-	uint64_t bytes = 0;
-	for (size_t i = 0; i < w->method.npasses; i++)
-		bytes += id->size_bytes * (kesu_wipe_verifies_pass(w, i) ? 2 : 1);
-	kesu_progress_hms((double)bytes / rate, eta, sizeof(eta));
+	double rate;
+	kesu_progress_hms(kesu_session_estimate_s(d, &rate), eta, sizeof(eta));
 	fprintf(f, "  estimate  %s at about %.0f MB/s\n", eta, rate / 1e6);
 }
 
 /* The same plan for scripts (kesu wipe --dry-run --json; keys in kesu(8)). */
-static json_t *plan_json(const struct dev_run *d)
+static json_t *plan_json(const struct kesu_session_device *d, const struct wipe_opts *o)
 {
-	const struct kesu_identity *id = d->id;
 	const struct kesu_wipe *w = &d->w;
 	json_t *passes = json_array();
 	for (size_t i = 0; i < w->method.npasses; i++) {
@@ -260,16 +146,14 @@ static json_t *plan_json(const struct dev_run *d)
 			    kesu_phase_name(w->phase), "offset", (json_int_t)w->offset,
 			    "run_id", d->resumed_from)
 		: json_null();
-	double rate = (id->rotational ? 150e6 : 400e6);
-	uint64_t bytes = 0;
-	for (size_t i = 0; i < w->method.npasses; i++)
-		bytes += id->size_bytes * (kesu_wipe_verifies_pass(w, i) ? 2 : 1);
-	const char *purge = d->opts->purge.method;
+	double rate;
+	double est = kesu_session_estimate_s(d, &rate);
+	const char *purge = o->purge.method;
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "device",
-			 kesu_identity_to_json(id), "contents",
+			 kesu_identity_to_json(d->id), "contents",
 			 d->before ? json_incref(d->before) : json_null(), "purge",
 			 purge ? json_string(purge) : json_null(), "method", method, "resume",
-			 resume, "estimate_s", (json_int_t)((double)bytes / rate), "assumed_rate_mb_s",
+			 resume, "estimate_s", (json_int_t)est, "assumed_rate_mb_s",
 			 (json_int_t)(rate / 1e6));
 }
 
@@ -285,10 +169,10 @@ static bool read_answer(char *buf, size_t sz)
 	return true;
 }
 
-static enum kesu_rc confirm(struct dev_run *devs, size_t n)
+static enum kesu_rc confirm(struct wipe_dev *devs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct kesu_identity *id = devs[i].id;
+		const struct kesu_identity *id = devs[i].s->id;
 		bool serial = id->serial[0] != '\0';
 		const char *want = serial ? id->serial : id->name;
 		fprintf(stderr,
@@ -316,66 +200,38 @@ static enum kesu_rc confirm(struct dev_run *devs, size_t n)
 	return KESU_OK;
 }
 
-/* ---- progress ---------------------------------------------------------- */
+/* ---- what the sessions report ------------------------------------------ */
 
-static void on_progress(const struct kesu_progress *p, void *ud)
+/* Device threads signal here when they end, so the display notices at once
+ * instead of at its next tick. */
+struct watch {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void on_notice(struct kesu_session_device *d, const char *msg, void *ud)
 {
-	struct dev_run *d = ud;
-	pthread_mutex_lock(&d->mu);
-	d->prog = *p;
-	d->have_prog = true;
-	pthread_mutex_unlock(&d->mu);
+	(void)d;
+	(void)ud;
+	fprintf(stderr, "kesu: %s\n", msg);
 }
 
-static enum kesu_rc save_checkpoint(const struct dev_run *d, const struct kesu_wipe *w,
-				    struct kesu_err *err)
+static void on_ended(struct kesu_session_device *d, void *ud)
 {
-	const struct kesu_checkpoint_meta m = {d->id, &d->binding, d->run_id, d->before,
-					       d->cert_json};
-	return kesu_checkpoint_save(d->opts->state_dir, &m, w, err);
+	(void)d;
+	struct watch *w = ud;
+	pthread_mutex_lock(&w->mu);
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 }
 
-static enum kesu_rc on_checkpoint(const struct kesu_wipe *w, void *ud, struct kesu_err *err)
-{
-	struct dev_run *d = ud;
-	enum kesu_rc rc = save_checkpoint(d, w, err);
-	if (rc != KESU_OK && !d->ckpt_warned) {
-		d->ckpt_warned = true;
-		fprintf(stderr, "kesu: %s: %s (the wipe goes on, but cannot be resumed "
-				"after a crash)\n",
-			d->name, err->msg);
-	}
-	return rc;
-}
-
-static bool snapshot(struct dev_run *d, struct kesu_progress_snap *s)
-{
-	pthread_mutex_lock(&d->mu);
-	bool have = d->have_prog;
-	struct kesu_progress p = d->prog;
-	pthread_mutex_unlock(&d->mu);
-	if (!have)
-		return false;
-	s->device = d->name;
-	s->phase = kesu_phase_name(p.phase);
-	s->pass = p.pass;
-	s->npasses = p.npasses;
-	s->phase_done = p.phase_done;
-	s->phase_total = p.phase_total;
-	s->done = p.done;
-	s->total = p.total;
-	s->elapsed_s = p.elapsed_s;
-	s->run_done = p.run_done;
-	return true;
-}
-
-static void print_status(struct dev_run *devs, size_t n, FILE *f)
+static void print_status(struct wipe_dev *devs, size_t n, FILE *f)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct kesu_progress_snap s;
 		char line[256];
-		if (!snapshot(&devs[i], &s)) {
-			fprintf(f, "%s  starting\n", devs[i].name);
+		if (!kesu_session_snapshot(devs[i].s, &s)) {
+			fprintf(f, "%s  starting\n", devs[i].s->name);
 			continue;
 		}
 		kesu_progress_line(&s, line, sizeof(line));
@@ -391,7 +247,7 @@ struct display {
 	struct timespec last_json;
 };
 
-static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
+static void draw(struct display *ds, struct wipe_dev *devs, size_t n, bool final)
 {
 	if (ds->live) {
 		if (ds->drawn)
@@ -399,10 +255,10 @@ static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
 		for (size_t i = 0; i < n; i++) {
 			struct kesu_progress_snap s;
 			char line[256];
-			if (snapshot(&devs[i], &s))
+			if (kesu_session_snapshot(devs[i].s, &s))
 				kesu_progress_line(&s, line, sizeof(line));
 			else
-				snprintf(line, sizeof(line), "%s  starting", devs[i].name);
+				snprintf(line, sizeof(line), "%s  starting", devs[i].s->name);
 			fprintf(stderr, "\r\033[2K%s\n", line);
 		}
 		ds->drawn = n;
@@ -417,7 +273,7 @@ static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct kesu_progress_snap s;
-		if (!snapshot(&devs[i], &s))
+		if (!kesu_session_snapshot(devs[i].s, &s))
 			continue;
 		char *line = kesu_progress_json_line(&s);
 		if (line) {
@@ -430,165 +286,160 @@ static void draw(struct display *ds, struct dev_run *devs, size_t n, bool final)
 	fflush(stderr);
 }
 
-/* ---- per device -------------------------------------------------------- */
-
-static void *dev_thread(void *arg)
+static bool all_ended(struct wipe_dev *devs, size_t n)
 {
-	struct dev_run *d = arg;
-	struct kesu_engine_opts o = {0};
-	o.stop = d->stop;
-	o.progress = on_progress;
-	o.progress_ud = d;
-	o.checkpoint = on_checkpoint;
-	o.checkpoint_ud = d;
-	o.checkpoint_every_s = 5;
-	o.pause_before_verify = d->pause_path[0] ? d->pause_path : NULL;
-	kesu_err_clear(&d->engine_err);
-	if (d->opts->purge.method) {
-		/* Firmware purge; a --then overwrite only after it erased. */
-		d->engine_rc = kesu_purge_wipe_run(d->id, d->t, &d->opts->purge, &d->w,
-						   &d->firmware, on_progress, d, d->stop,
-						   &d->engine_err);
-		if (d->engine_rc == KESU_OK && d->w.method.npasses)
-			d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
-	} else {
-		d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
-	}
-	pthread_mutex_lock(&d->mu);
-	d->done = true;
-	pthread_mutex_unlock(&d->mu);
-	pthread_mutex_lock(&g_done_mu);
-	pthread_cond_broadcast(&g_done_cv);
-	pthread_mutex_unlock(&g_done_mu);
-	return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!kesu_session_ended(devs[i].s))
+			return false;
+	return true;
 }
 
-static enum kesu_rc result_rc(enum kesu_result r)
+/* Redraw until every started device has ended: at each tick, as a device
+ * ends, and on a signal (the kernel delivers them to this thread: the
+ * device threads block them). */
+static void watch_until_done(struct watch *wt, struct wipe_dev *devs, size_t n,
+			     const struct wipe_opts *o)
 {
-	switch (r) {
-	case KESU_RESULT_ERASED: return KESU_OK;
-	case KESU_RESULT_INTERRUPTED: return KESU_ERR_INTERRUPTED;
-	case KESU_RESULT_EXCEPTIONS:
-	case KESU_RESULT_FAILED: return KESU_ERR_FAILED;
+	struct display ds = {0};
+	ds.mode = o->quiet ? PROGRESS_NONE : o->progress;
+	ds.live = ds.mode == PROGRESS_AUTO && isatty(STDERR_FILENO);
+	/* A first frame at once, so the operator sees every device listed
+	 * even when the wipe is over before the first tick. */
+	draw(&ds, devs, n, false);
+	for (;;) {
+		pthread_mutex_lock(&wt->mu);
+		if (!all_ended(devs, n)) {
+			struct timespec until;
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 200 * 1000 * 1000;
+			if (until.tv_nsec >= 1000000000) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&wt->cv, &wt->mu, &until);
+		}
+		pthread_mutex_unlock(&wt->mu);
+		bool done = all_ended(devs, n);
+		if (kesu_signals_take_usr1()) {
+			if (ds.live)
+				ds.drawn = 0;
+			print_status(devs, n, stderr);
+		}
+		draw(&ds, devs, n, done);
+		if (done)
+			break;
 	}
-	return KESU_ERR_FAILED;
 }
 
-/* Everything that happens once a device's erasure has ended, whatever its
- * result: the checkpoint (kept only for an interrupted run), the run
- * record, and the summary line.  Certificates and firmware methods hook in
- * here. */
-static enum kesu_rc finish_device(struct dev_run *d, const struct kesu_host *host)
+/* One device's end: the session's chain, then this command's own --pdf. */
+static enum kesu_rc finish_device(struct wipe_dev *wd, const struct wipe_opts *o)
 {
-	const struct wipe_opts *o = d->opts;
+	struct kesu_session_device *d = wd->s;
 	struct kesu_err err;
-	if (d->engine_rc != KESU_OK)
-		fprintf(stderr, "kesu: %s: %s\n", d->name, d->engine_err.msg);
-	if (d->w.result == KESU_RESULT_INTERRUPTED) {
-		if (save_checkpoint(d, &d->w, &err) != KESU_OK)
-			kesu_report(&err);
-	} else if (kesu_checkpoint_remove(o->state_dir, d->id, &err) != KESU_OK) {
+	kesu_session_join(d);
+	enum kesu_rc rc = kesu_session_finish(d, &err);
+	if (err.msg[0])
 		kesu_report(&err);
+	if (o->pdf && d->cert_issued && d->cert_path[0]) {
+		enum kesu_rc prc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang,
+						       o->cert.config_path, wd->pdf_path,
+						       sizeof(wd->pdf_path));
+		if (prc != KESU_OK)
+			return prc;
 	}
-
-	struct kesu_run_record r = {0};
-	memcpy(r.run_id, d->run_id, sizeof(r.run_id));
-	memcpy(r.resumed_from, d->resumed_from, sizeof(r.resumed_from));
-	r.host = *host;
-	r.device = d->id;
-	r.before = d->before;
-	r.wipe = &d->w;
-	r.block_size = d->t->block_size;
-	r.firmware = d->firmware;
-	enum kesu_rc rc = kesu_run_record_write(o->out_dir, &r, d->record_path,
-						sizeof(d->record_path), &err);
-	if (rc != KESU_OK) {
-		d->record_path[0] = '\0';
-		kesu_report(&err);
-		/* Without its record an erasure cannot be proven. */
-		return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
-	}
-	/* A certificate for every result, failures included, signed and
-	 * registered; without it an erasure is not proven either. */
-	bool unstamped = false;
-	if (o->issuer &&
-	    (rc = kesu_issuer_issue_as(o->issuer, &d->cert_info, d->record_path, d->cert_path,
-				       sizeof(d->cert_path), &err)) != KESU_OK) {
-		kesu_report(&err);
-		unstamped = rc == KESU_ERR_UNSTAMPED;
-		if (!unstamped)
-			return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
-	}
-	if (o->pdf && d->cert_path[0] &&
-	    (rc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang, o->cert.config_path,
-				      d->pdf_path, sizeof(d->pdf_path))) != KESU_OK)
-		return rc;
-	/* A device that went away failed for a reason the operator fixes by
-	 * reconnecting it: exit 7, not 1. */
-	if (d->w.result == KESU_RESULT_FAILED &&
-	    (d->w.device_gone || d->engine_rc == KESU_ERR_GONE))
-		return KESU_ERR_GONE;
-	/* A result that is not clean says more than a missing token. */
-	rc = result_rc(d->w.result);
-	return rc == KESU_OK && unstamped ? KESU_ERR_UNSTAMPED : rc;
+	return rc;
 }
 
-static void print_summary(struct dev_run *devs, size_t n, const struct wipe_opts *o)
+static void print_summary(struct wipe_dev *devs, size_t n, const struct wipe_opts *o);
+
+static enum kesu_rc run_all(struct wipe_dev *devs, size_t n, const struct wipe_opts *o,
+			    struct watch *wt)
+{
+	struct kesu_err err;
+	/* Every device armed before any is started: a records or state
+	 * directory that cannot be written stops them all, unwritten. */
+	for (size_t i = 0; i < n; i++)
+		if (kesu_session_arm(devs[i].s, &err) != KESU_OK) {
+			kesu_report(&err);
+			return err.rc;
+		}
+	atomic_int stop = 0;
+	kesu_signals_install(&stop);
+	size_t started = 0;
+	for (; started < n; started++)
+		if (kesu_session_start(devs[started].s, &stop, &err) != KESU_OK) {
+			atomic_store(&stop, SIGTERM);
+			kesu_report(&err);
+			break;
+		}
+	watch_until_done(wt, devs, n, o);
+	enum kesu_rc rc = KESU_OK;
+	for (size_t i = 0; i < n; i++) {
+		devs[i].rc = i < started ? finish_device(&devs[i], o) : KESU_ERR_INTERNAL;
+		rc = kesu_session_worst(rc, devs[i].rc);
+	}
+	kesu_signals_restore();
+	print_summary(devs, n, o);
+	return rc;
+}
+
+static void print_summary_json(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct kesu_session_device *d = devs[i].s;
+		const struct kesu_wipe *w = &d->w;
+		json_t *j = json_pack(
+			"{s:o, s:s, s:o, s:o, s:I, s:I, s:b, s:o, s:b}", "device",
+			kesu_json_str(d->id->path), "result", kesu_result_name(w->result),
+			"reason", w->result == KESU_RESULT_ERASED ? json_null() : kesu_json_str(w->reason),
+			"record", d->record_path[0] ? kesu_json_str(d->record_path) : json_null(),
+			"bytes_written", (json_int_t)w->bytes_written, "bytes_verified",
+			(json_int_t)w->bytes_verified, "resumed", w->resumed, "certificate",
+			d->cert_path[0] ? kesu_json_str(d->cert_path) : json_null(),
+			"certificate_issued", d->cert_issued);
+		if (o->pdf)
+			json_object_set_new(j, "pdf", devs[i].pdf_path[0]
+							      ? kesu_json_str(devs[i].pdf_path)
+							      : json_null());
+		json_array_append_new(a, j);
+	}
+	char *s = json_dumps(a, JSON_INDENT(2));
+	if (s)
+		printf("%s\n", s);
+	free(s);
+	json_decref(a);
+}
+
+static void print_summary(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
 {
 	if (o->json) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < n; i++) {
-			struct dev_run *d = &devs[i];
-			json_array_append_new(
-				a, json_pack("{s:o, s:s, s:o, s:o, s:I, s:I, s:b}", "device",
-					     kesu_json_str(d->id->path), "result",
-					     kesu_result_name(d->w.result), "reason",
-					     d->w.result == KESU_RESULT_ERASED
-						     ? json_null()
-						     : kesu_json_str(d->w.reason),
-					     "record",
-					     d->record_path[0] ? kesu_json_str(d->record_path)
-							       : json_null(),
-					     "bytes_written", (json_int_t)d->w.bytes_written,
-					     "bytes_verified", (json_int_t)d->w.bytes_verified,
-					     "resumed", d->w.resumed));
-		}
-		for (size_t i = 0; i < n; i++)
-			json_object_set_new(json_array_get(a, i), "certificate",
-					    devs[i].cert_path[0] ? kesu_json_str(devs[i].cert_path)
-								 : json_null());
-		for (size_t i = 0; o->pdf && i < n; i++)
-			json_object_set_new(json_array_get(a, i), "pdf",
-					    devs[i].pdf_path[0] ? kesu_json_str(devs[i].pdf_path)
-								: json_null());
-		char *s = json_dumps(a, JSON_INDENT(2));
-		if (s)
-			printf("%s\n", s);
-		free(s);
-		json_decref(a);
+		print_summary_json(devs, n, o);
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct dev_run *d = &devs[i];
-		char w[32], v[32], el[24];
-		fmt_size(d->w.bytes_written, w, sizeof(w));
-		fmt_size(d->w.bytes_verified, v, sizeof(v));
-		kesu_progress_hms(difftime(d->w.ended_at, d->w.started_at), el, sizeof(el));
+		const struct kesu_session_device *d = devs[i].s;
+		const struct kesu_wipe *w = &d->w;
+		char wr[32], ve[32], el[24];
+		kesu_size_human(w->bytes_written, wr, sizeof(wr));
+		kesu_size_human(w->bytes_verified, ve, sizeof(ve));
+		kesu_progress_hms(difftime(w->ended_at, w->started_at), el, sizeof(el));
 		printf("%s: %s  (written %s, verified %s, %s%s)\n", d->id->path,
-		       kesu_result_name(d->w.result), w, v, el, d->w.resumed ? ", resumed" : "");
-		if (d->w.result != KESU_RESULT_ERASED && d->w.reason[0])
-			printf("  reason: %s\n", d->w.reason);
-		for (size_t k = 0; k < d->w.bad.n && k < 10; k++)
-			printf("  bad: LBA %" PRIu64 " +%" PRIu64 " (%s)\n", d->w.bad.v[k].first_lba,
-			       d->w.bad.v[k].count, kesu_bad_op_name(d->w.bad.v[k].op));
-		if (d->w.bad.n > 10)
-			printf("  bad: ... %zu ranges in all, see the record\n", d->w.bad.n);
+		       kesu_result_name(w->result), wr, ve, el, w->resumed ? ", resumed" : "");
+		if (w->result != KESU_RESULT_ERASED && w->reason[0])
+			printf("  reason: %s\n", w->reason);
+		for (size_t k = 0; k < w->bad.n && k < 10; k++)
+			printf("  bad: LBA %" PRIu64 " +%" PRIu64 " (%s)\n", w->bad.v[k].first_lba,
+			       w->bad.v[k].count, kesu_bad_op_name(w->bad.v[k].op));
+		if (w->bad.n > 10)
+			printf("  bad: ... %zu ranges in all, see the record\n", w->bad.n);
 		if (d->record_path[0])
 			printf("  record: %s\n", d->record_path);
 		if (d->cert_path[0])
-			printf("  certificate: %s\n", d->cert_path);
-		if (d->pdf_path[0])
-			printf("  pdf: %s\n", d->pdf_path);
+			printf("  certificate: %s%s\n", d->cert_path,
+			       d->cert_issued ? "" : " (NOT in the register: see the error above)");
+		if (devs[i].pdf_path[0])
+			printf("  pdf: %s\n", devs[i].pdf_path);
 		if (o->cert.info.my_number)
 			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
 			       "data; software erasure alone is not a complete disposal\n");
@@ -662,269 +513,136 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, int *first
 	return KESU_OK;
 }
 
-static bool same_device(const struct kesu_medium_binding *a,
-			const struct kesu_medium_binding *b)
-{
-	if (a->is_file != b->is_file)
-		return false;
-	if (a->is_file)
-		return a->inode_dev == b->inode_dev && a->inode_ino == b->inode_ino;
-	return a->dev_major == b->dev_major && a->dev_minor == b->dev_minor;
-}
 
-/* A resume certifies what the interrupted run was started for: the details
- * come from the checkpoint, and the command line may only repeat them. */
-static enum kesu_rc resumed_cert_info(struct dev_run *d)
+/* The method a new wipe uses, from --passes or --method; NULL for a
+ * resume (the checkpoint's) or a purge without --then. */
+static enum kesu_rc pick_method(struct wipe_opts *o, struct kesu_method *custom,
+				const struct kesu_method **m)
 {
 	struct kesu_err err;
-	if (!d->cert_json) {
-		fprintf(stderr, "kesu: %s: the interrupted wipe was started without a "
-				"certificate (--no-cert); resume it with --no-cert\n",
-			d->id->path);
-		return KESU_ERR_USAGE;
+	*m = NULL;
+	if (o->passes) {
+		if (kesu_method_custom(o->passes, custom, &err) != KESU_OK) {
+			kesu_report(&err);
+			return KESU_ERR_USAGE;
+		}
+		*m = custom;
+		return KESU_OK;
 	}
-	enum kesu_rc rc = kesu_cert_info_from_json(d->cert_json, &d->cert_info, &err);
+	if (o->resume)
+		return KESU_OK;
+	const char *name = o->method ? o->method : "nist-clear";
+	bool is_purge;
+	const struct kesu_method *then;
+	if (kesu_purge_wipe_select(&o->purge, name, &then, &is_purge, &err) != KESU_OK) {
+		kesu_report(&err);
+		return err.rc;
+	}
+	*m = is_purge ? then : kesu_method_find(name);
+	if (!*m && !is_purge)
+		return kesu_usage_error("wipe: no method '%s'; 'kesu methods' lists them", name);
+	return KESU_OK;
+}
+
+/* Gate, plan and open every device; nothing is written here. */
+static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
+{
+	struct kesu_err err;
+	for (size_t i = 0; i < n; i++) {
+		struct kesu_session_device *d = devs[i].s;
+		enum kesu_rc rc = kesu_session_prepare(d, &err);
+		if (rc == KESU_ERR_REFUSED && d->id && !d->gate.allowed) {
+			for (size_t k = 0; k < d->gate.n_reasons; k++)
+				fprintf(stderr, "kesu: %s: refused (%s): %s\n", d->id->path,
+					d->gate.reasons[k].code, d->gate.reasons[k].text);
+			return rc;
+		}
+		if (rc != KESU_OK) {
+			kesu_report(&err);
+			return rc;
+		}
+	}
+	/* The same disk under two names (/dev/loop3 and a symlink to it) is
+	 * one device: wiping it "twice" in parallel would certify twice. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (kesu_session_same_medium(devs[i].s, devs[j].s))
+				return kesu_usage_error("wipe: given twice: %s and %s are the "
+							"same device",
+							devs[j].s->path, devs[i].s->path);
+	/* Exclusive opens, held from here to the end. */
+	for (size_t i = 0; i < n && !o->dry_run; i++)
+		if (kesu_session_open(devs[i].s, &err) != KESU_OK) {
+			kesu_report(&err);
+			return err.rc;
+		}
+	return KESU_OK;
+}
+
+static void show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
+{
+	if (o->dry_run && o->json) {
+		json_t *plan = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(plan, plan_json(devs[i].s, o));
+		json_t *doc = json_pack("{s:o}", "plan", plan);
+		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+		json_decref(doc);
+		if (text)
+			printf("%s\n", text);
+		free(text);
+	} else if (!o->quiet || !o->yes || o->dry_run) {
+		FILE *pf = o->dry_run ? stdout : stderr;
+		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++)
+			print_plan(devs[i].s, o, pf);
+		fflush(pf);
+	}
+}
+
+/* The session's options from the command's, for every device alike. */
+static enum kesu_rc session_opts(struct wipe_opts *o, const struct kesu_method *m,
+				 struct kesu_session_opts *so)
+{
+	*so = (struct kesu_session_opts){
+		.state_dir = o->state_dir, .out_dir = o->out_dir, .resume = o->resume,
+		.method = m, .purge = &o->purge, .issuer = o->issuer,
+		.given = &o->cert.info,
+		.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY"),
+	};
+	so->verify_given = o->verify != NULL;
+	if (o->verify && !kesu_verify_mode_parse(o->verify, &so->verify))
+		return kesu_usage_error("--verify must be last, all, none or sample, not '%s'",
+					o->verify);
+	return KESU_OK;
+}
+
+static enum kesu_rc wipe_devices(struct wipe_opts *o, const struct kesu_session_opts *so,
+				 char **paths, size_t n)
+{
+	struct watch wt = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+	const struct kesu_session_observer obs = {.notice = on_notice, .ended = on_ended,
+						  .ud = &wt};
+	struct wipe_dev *devs = calloc(n, sizeof(*devs));
+	enum kesu_rc rc = devs ? KESU_OK : KESU_ERR_INTERNAL;
+	for (size_t i = 0; i < n && rc == KESU_OK; i++)
+		if (!(devs[i].s = kesu_session_device_new(paths[i], so, &obs)))
+			rc = KESU_ERR_INTERNAL;
+	if (rc != KESU_OK) {
+		fprintf(stderr, "kesu: out of memory\n");
+		goto out;
+	}
+	rc = prepare_all(devs, n, o);
 	if (rc == KESU_OK)
-		rc = kesu_cert_info_check(&d->cert_info, &err);
-	if (rc != KESU_OK) {
-		kesu_report(&err);
-		return rc;
-	}
-	const char *differs = kesu_cert_info_conflict(&d->cert_info, &d->opts->cert.info);
-	if (differs) {
-		fprintf(stderr, "kesu: %s: --%s differs from what the interrupted wipe was "
-				"started with; a resume certifies the same asset: leave --%s "
-				"out or give the same value (kesu-checkpoint(5))\n",
-			d->id->path, differs, differs);
-		return KESU_ERR_USAGE;
-	}
-	return KESU_OK;
-}
-
-/* Probe, gate and plan every device; nothing is written here. */
-static enum kesu_rc prepare(struct dev_run *d, const struct kesu_method *m,
-			    enum kesu_verify_mode verify, bool verify_given)
-{
-	const struct wipe_opts *o = d->opts;
-	struct kesu_err err;
-	enum kesu_rc rc = kesu_device_probe(d->arg, &d->dev, &err);
-	if (rc != KESU_OK) {
-		kesu_report(&err);
-		return rc;
-	}
-	d->id = kesu_device_identity(d->dev);
-	kesu_clean(d->name, sizeof(d->name), d->id->name, strlen(d->id->name));
-	struct kesu_gate_verdict v;
-	rc = kesu_gate_check(d->dev, &v, &err);
-	if (rc != KESU_OK) {
-		kesu_report(&err);
-		return rc;
-	}
-	if (!v.allowed) {
-		for (size_t i = 0; i < v.n_reasons; i++)
-			fprintf(stderr, "kesu: %s: refused (%s): %s\n", d->id->path,
-				v.reasons[i].code, v.reasons[i].text);
-		return KESU_ERR_REFUSED;
-	}
-	rc = kesu_medium_binding_of(d->dev, &d->binding, &err);
-	if (rc != KESU_OK) {
-		kesu_report(&err);
-		return rc;
-	}
-	if (o->resume) {
-		/* "before" is what the first run found, not the half-erased
-		 * state of now. */
-		struct kesu_checkpoint_loaded cl;
-		rc = kesu_checkpoint_load(o->state_dir, d->id, &d->binding, &d->w, &cl, &err);
-		if (rc != KESU_OK) {
-			kesu_report(&err);
-			return rc;
-		}
-		memcpy(d->resumed_from, cl.run_id, sizeof(d->resumed_from));
-		d->before = json_is_null(cl.before) ? NULL : json_incref(cl.before);
-		d->cert_json = json_is_null(cl.certificate) ? NULL : json_incref(cl.certificate);
-		kesu_checkpoint_loaded_free(&cl);
-		d->have_wipe = true;
-		kesu_wipe_prepare_resume(&d->w);
-		if (o->issuer && (rc = resumed_cert_info(d)) != KESU_OK)
-			return rc;
-	} else {
-		char cp[PATH_MAX];
-		if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) &&
-		    access(cp, F_OK) == 0)
-			fprintf(stderr, "kesu: note: %s has an interrupted wipe; this new wipe "
-					"replaces it (use --resume to continue it instead)\n",
-				d->id->path);
-		d->before = kesu_device_content_json(d->dev);
-		if (o->purge.method) {
-			/* Refuse what the drive cannot do before the plan. */
-			rc = kesu_purge_wipe_precheck(d->id, &o->purge, &err);
-			if (rc == KESU_OK)
-				rc = kesu_purge_wipe_init(&d->w, &o->purge, m, &err);
-		} else {
-			rc = kesu_wipe_init(&d->w, m, verify_given ? verify : m->verify, &err);
-		}
-		if (rc != KESU_OK) {
-			kesu_report(&err);
-			return rc;
-		}
-		d->have_wipe = true;
-		/* Kept in the checkpoint, so a resume certifies this asset. */
-		if (o->issuer) {
-			d->cert_info = *kesu_issuer_info(o->issuer);
-			d->cert_json = kesu_cert_info_to_json(&d->cert_info);
-		}
-	}
-	kesu_run_id_new(d->run_id);
-	return KESU_OK;
-}
-
-static enum kesu_rc open_target(struct dev_run *d)
-{
-	struct kesu_err err;
-	enum kesu_rc rc = kesu_target_open_path(d->id->path, &d->t, &err);
-	if (rc != KESU_OK) {
-		kesu_report(&err);
-		return rc;
-	}
-	if (d->t->size != d->id->size_bytes) {
-		fprintf(stderr, "kesu: %s changed size since it was inspected (%" PRIu64
-				" bytes, was %" PRIu64 "); run the command again\n",
-			d->id->path, d->t->size, d->id->size_bytes);
-		return KESU_ERR_GONE;
-	}
-	return KESU_OK;
-}
-
-/* Before a resume writes anything: the medium must still hold what the
- * interrupted run wrote (fingerprint.h). */
-static enum kesu_rc check_fingerprint(struct dev_run *d)
-{
-	struct kesu_err err;
-	size_t checked = 0;
-	enum kesu_rc rc = kesu_fingerprint_check(d->t, &d->w, &checked, &err);
-	if (rc != KESU_OK) {
-		kesu_err_prefix(&err, "%s: ", d->id->path);
-		kesu_report(&err);
-	}
-	return rc;
-}
-
-static enum kesu_rc worst(enum kesu_rc a, enum kesu_rc b)
-{
-	/* Interruption wins over failure so the operator knows to resume. */
-	if (a == KESU_ERR_INTERRUPTED || b == KESU_ERR_INTERRUPTED)
-		return KESU_ERR_INTERRUPTED;
-	/* A missing timestamp token is the mildest failure (exit 11). */
-	if (a == KESU_ERR_UNSTAMPED && b != KESU_OK)
-		return b;
-	return a != KESU_OK ? a : b;
-}
-
-
-/* True when every device whose thread started has finished. */
-static bool all_started_done(struct dev_run *devs, size_t n)
-{
-	bool all = true;
-	for (size_t i = 0; i < n; i++) {
-		if (!devs[i].started)
-			continue;
-		pthread_mutex_lock(&devs[i].mu);
-		all = all && devs[i].done;
-		pthread_mutex_unlock(&devs[i].mu);
-	}
-	return all;
-}
-static enum kesu_rc run_all(struct dev_run *devs, size_t n, const struct wipe_opts *o)
-{
-	atomic_int stop = 0;
-	struct kesu_host host;
-	kesu_host_probe(&host);
-	struct kesu_err err;
-	enum kesu_rc rc = kesu_mkdir_p(o->out_dir, 0755, &err);
-	if (rc != KESU_OK) {
-		kesu_report(&err);
-		fprintf(stderr, "kesu: nothing was written; give a writable --out\n");
-		return rc;
-	}
-	/* Find out now, not after hours of writing, that the records cannot
-	 * be kept: an erasure without its record proves nothing. */
-	if (access(o->out_dir, W_OK | X_OK) != 0) {
-		int e = errno;
-		fprintf(stderr, "kesu: %s: cannot write run records there (%s); nothing was "
-				"written, give a writable --out\n",
-			o->out_dir, strerror(e));
-		return e == EACCES || e == EPERM ? KESU_ERR_PERM : KESU_ERR_IO;
-	}
-	/* A first checkpoint before any write, so even a hard kill in the first
-	 * seconds leaves something to resume from. */
-	for (size_t i = 0; i < n; i++) {
-		rc = save_checkpoint(&devs[i], &devs[i].w, &err);
-		if (rc != KESU_OK) {
-			kesu_report(&err);
-			fprintf(stderr, "kesu: nothing was written; give a writable "
-					"--state-dir\n");
-			return rc;
-		}
-	}
-	kesu_signals_install(&stop);
-	kesu_signals_block(true);
-	for (size_t i = 0; i < n; i++) {
-		devs[i].stop = &stop;
-		int e = pthread_create(&devs[i].th, NULL, dev_thread, &devs[i]);
-		if (e) {
-			atomic_store(&stop, SIGTERM);
-			fprintf(stderr, "kesu: cannot start a thread: %s\n", strerror(e));
-			break;
-		}
-		devs[i].started = true;
-	}
-	kesu_signals_block(false);
-
-	struct display ds = {0};
-	ds.mode = o->quiet ? PROGRESS_NONE : o->progress;
-	ds.live = ds.mode == PROGRESS_AUTO && isatty(STDERR_FILENO);
-	/* A first frame at once, so the operator sees every device listed
-	 * even when the wipe is over before the first tick. */
-	draw(&ds, devs, n, false);
-	for (;;) {
-		pthread_mutex_lock(&g_done_mu);
-		if (!all_started_done(devs, n)) {
-			/* Wake at the next tick, a finished device, or a signal
-			 * (which the kernel delivers to this thread: the workers
-			 * block them). */
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += 200 * 1000 * 1000;
-			if (until.tv_nsec >= 1000000000) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&g_done_cv, &g_done_mu, &until);
-		}
-		pthread_mutex_unlock(&g_done_mu);
-		bool all_done = all_started_done(devs, n);
-		if (kesu_signals_take_usr1()) {
-			if (ds.live)
-				ds.drawn = 0;
-			print_status(devs, n, stderr);
-		}
-		draw(&ds, devs, n, all_done);
-		if (all_done)
-			break;
-	}
-	rc = KESU_OK;
-	for (size_t i = 0; i < n; i++) {
-		if (devs[i].started) {
-			pthread_join(devs[i].th, NULL);
-			devs[i].rc = finish_device(&devs[i], &host);
-		} else {
-			devs[i].rc = KESU_ERR_INTERNAL;
-		}
-		rc = worst(rc, devs[i].rc);
-	}
-	kesu_signals_restore();
-	print_summary(devs, n, o);
+		show_plan(devs, n, o);
+	if (rc == KESU_OK && !o->dry_run && !o->yes)
+		rc = confirm(devs, n);
+	if (rc == KESU_OK && !o->dry_run)
+		rc = run_all(devs, n, o, &wt);
+out:
+	for (size_t i = 0; devs && i < n; i++)
+		kesu_session_device_free(devs[i].s);
+	free(devs);
 	return rc;
 }
 
@@ -932,15 +650,11 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 {
 	struct wipe_opts o = {0};
 	o.out_dir = ".";
-	o.pause_before_verify = getenv("KESU_TEST_PAUSE_BEFORE_VERIFY");
 	bool help = false;
 	int optind;
 	enum kesu_rc rc = parse(argc, argv, &o, &optind, &help);
 	if (rc != KESU_OK || help)
 		return rc;
-
-	struct kesu_method custom;
-	const struct kesu_method *m = NULL;
 	struct kesu_err err;
 	/* --state-dir wins; otherwise kesu.conf's [paths] state_dir, so a
 	 * station's checkpoints (and their stream keys) stay where its
@@ -953,111 +667,29 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		}
 		o.state_dir = cfg.state_dir;
 	}
-	if (o.passes) {
-		if (kesu_method_custom(o.passes, &custom, &err) != KESU_OK) {
-			kesu_report(&err);
-			return KESU_ERR_USAGE;
-		}
-		m = &custom;
-	} else if (!o.resume) {
-		const char *name = o.method ? o.method : "nist-clear";
-		bool is_purge;
-		const struct kesu_method *then;
-		if (kesu_purge_wipe_select(&o.purge, name, &then, &is_purge, &err) != KESU_OK) {
-			kesu_report(&err);
-			return err.rc;
-		}
-		m = is_purge ? then : kesu_method_find(name);
-		if (!m && !is_purge)
-			return kesu_usage_error("wipe: no method '%s'; 'kesu methods' lists them",
-						name);
-	}
-	enum kesu_verify_mode verify = KESU_VERIFY_LAST;
-	if (o.verify && !kesu_verify_mode_parse(o.verify, &verify))
-		return kesu_usage_error("--verify must be last, all, none or sample, not '%s'",
-					o.verify);
-
+	struct kesu_method custom;
+	const struct kesu_method *m;
+	if ((rc = pick_method(&o, &custom, &m)) != KESU_OK)
+		return rc;
+	struct kesu_session_opts so;
+	if ((rc = session_opts(&o, m, &so)) != KESU_OK)
+		return rc;
 	size_t n = (size_t)(argc - optind);
 	/* One asset number on several devices would certify each disk as the
 	 * same asset: a register could then never tell which one left. */
 	if (n > 1 && o.cert.info.property_number[0] && !o.cert.no_cert)
 		return kesu_usage_error("wipe: --asset names one asset, but %zu devices are given; "
 					"wipe each asset's disk in its own run", n);
-	struct dev_run *devs = calloc(n, sizeof(*devs));
-	if (!devs) {
-		kesu_fail(&err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		kesu_report(&err);
-		return KESU_ERR_INTERNAL;
-	}
-	for (size_t i = 0; i < n; i++) {
-		devs[i].arg = argv[optind + (int)i];
-		devs[i].opts = &o;
-		pthread_mutex_init(&devs[i].mu, NULL);
-	}
-
 	/* Certificate details and the signing key are checked before any
 	 * device is touched, so no erasure ends without its certificate. */
 	o.cert.resume = o.resume;
 	if (!o.cert.no_cert && !o.dry_run &&
-	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK)
+	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK) {
 		kesu_report(&err);
-	/* Gate and plan everything before touching anything. */
-	for (size_t i = 0; i < n && rc == KESU_OK; i++)
-		rc = prepare(&devs[i], m, verify, o.verify != NULL);
-	/* The same disk under two names (/dev/loop3 and a symlink to it) is
-	 * one device: wiping it "twice" in parallel would certify twice. */
-	for (size_t i = 0; i < n && rc == KESU_OK; i++)
-		for (size_t j = 0; j < i; j++)
-			if (same_device(&devs[i].binding, &devs[j].binding)) {
-				rc = kesu_usage_error("wipe: given twice: %s and %s are the same "
-						      "device",
-						      devs[j].arg, devs[i].arg);
-				break;
-			}
-	/* Exclusive opens, held from here to the end. */
-	for (size_t i = 0; i < n && rc == KESU_OK && !o.dry_run; i++) {
-		rc = open_target(&devs[i]);
-		if (rc == KESU_OK && o.resume)
-			rc = check_fingerprint(&devs[i]);
+		return rc;
 	}
-	if (rc == KESU_OK && o.dry_run && o.json) {
-		json_t *plan = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(plan, plan_json(&devs[i]));
-		json_t *doc = json_pack("{s:o}", "plan", plan);
-		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
-		json_decref(doc);
-		if (text)
-			printf("%s\n", text);
-		free(text);
-	} else if (rc == KESU_OK && (!o.quiet || !o.yes || o.dry_run)) {
-		FILE *pf = o.dry_run ? stdout : stderr;
-		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
-		for (size_t i = 0; i < n; i++)
-			print_plan(&devs[i], pf);
-		fflush(pf);
-	}
-	if (rc == KESU_OK && !o.dry_run && !o.yes)
-		rc = confirm(devs, n);
-	if (rc == KESU_OK && !o.dry_run) {
-		if (o.pause_before_verify)
-			for (size_t i = 0; i < n; i++)
-				snprintf(devs[i].pause_path, sizeof(devs[i].pause_path), "%s.%s",
-					 o.pause_before_verify, devs[i].name);
-		rc = run_all(devs, n, &o);
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		kesu_target_close(devs[i].t);
-		if (devs[i].have_wipe)
-			kesu_wipe_free(&devs[i].w);
-		json_decref(devs[i].before);
-		json_decref(devs[i].cert_json);
-		json_decref(devs[i].firmware);
-		kesu_device_free(devs[i].dev);
-		pthread_mutex_destroy(&devs[i].mu);
-	}
-	free(devs);
+	so.issuer = o.issuer;
+	rc = wipe_devices(&o, &so, argv + optind, n);
 	kesu_issuer_free(o.issuer);
 	return rc;
 }

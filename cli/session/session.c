@@ -1,0 +1,368 @@
+/* One device's wipe up to the end of its thread: probe, gate, plan (or the
+ * checkpoint of an interrupted run), exclusive open, first checkpoint, and
+ * the thread that erases.  What happens after it, record, certificate and
+ * register, is session_finish.c. */
+#include "cli/session/session_int.h"
+#include "certs/document/cert_info.h"
+#include "lib/fileio.h"
+#include "lib/strutil.h"
+#include "wipe/engine/checkpoint.h"
+#include "wipe/engine/fingerprint.h"
+#include "wipe/engine/signals.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One line for the observer; device text in it was cleaned where it came
+ * from (names, kesu_err messages). */
+void kesu_session_notice(struct kesu_session_device *d, const char *fmt, ...)
+{
+	if (!d->obs || !d->obs->notice)
+		return;
+	char raw[sizeof(((struct kesu_err *)0)->msg) + 128], msg[sizeof(raw)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	kesu_clean(msg, sizeof(msg), raw, strlen(raw));
+	d->obs->notice(d, msg, d->obs->ud);
+}
+
+struct kesu_session_device *kesu_session_device_new(const char *path,
+						    const struct kesu_session_opts *opts,
+						    const struct kesu_session_observer *obs)
+{
+	struct kesu_session_device *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->path = path;
+	d->opts = opts;
+	d->obs = obs;
+	d->stop = &d->own_stop;
+	pthread_mutex_init(&d->mu, NULL);
+	return d;
+}
+
+void kesu_session_device_free(struct kesu_session_device *d)
+{
+	if (!d)
+		return;
+	if (d->started && !d->joined) {
+		kesu_session_interrupt(d);
+		kesu_session_join(d);
+	}
+	kesu_target_close(d->t);
+	if (d->have_wipe)
+		kesu_wipe_free(&d->w);
+	json_decref(d->before);
+	json_decref(d->cert_json);
+	json_decref(d->firmware);
+	kesu_device_free(d->dev);
+	pthread_mutex_destroy(&d->mu);
+	free(d);
+}
+
+bool kesu_session_same_medium(const struct kesu_session_device *a,
+			      const struct kesu_session_device *b)
+{
+	const struct kesu_medium_binding *x = &a->binding, *y = &b->binding;
+	if (x->is_file != y->is_file)
+		return false;
+	if (x->is_file)
+		return x->inode_dev == y->inode_dev && x->inode_ino == y->inode_ino;
+	return x->dev_major == y->dev_major && x->dev_minor == y->dev_minor;
+}
+
+/* A resume certifies what the interrupted run was started for: the details
+ * come from the checkpoint, and the command line may only repeat them. */
+static enum kesu_rc resumed_cert_info(struct kesu_session_device *d, struct kesu_err *err)
+{
+	if (!d->cert_json)
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "%s: the interrupted wipe was started without a "
+				 "certificate (--no-cert); resume it with --no-cert",
+				 d->id->path);
+	enum kesu_rc rc = kesu_cert_info_from_json(d->cert_json, &d->cert_info, err);
+	if (rc == KESU_OK)
+		rc = kesu_cert_info_check(&d->cert_info, err);
+	if (rc != KESU_OK)
+		return rc;
+	const char *differs = d->opts->given
+		? kesu_cert_info_conflict(&d->cert_info, d->opts->given) : NULL;
+	if (differs)
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "%s: --%s differs from what the interrupted wipe was "
+				 "started with; a resume certifies the same asset: leave --%s "
+				 "out or give the same value (kesu-checkpoint(5))",
+				 d->id->path, differs, differs);
+	return KESU_OK;
+}
+
+/* "before" is what the first run found, not the half-erased state of now. */
+static enum kesu_rc plan_resume(struct kesu_session_device *d, struct kesu_err *err)
+{
+	const struct kesu_session_opts *o = d->opts;
+	struct kesu_checkpoint_loaded cl;
+	enum kesu_rc rc = kesu_checkpoint_load(o->state_dir, d->id, &d->binding, &d->w, &cl,
+					       err);
+	if (rc != KESU_OK)
+		return rc;
+	memcpy(d->resumed_from, cl.run_id, sizeof(d->resumed_from));
+	d->before = json_is_null(cl.before) ? NULL : json_incref(cl.before);
+	d->cert_json = json_is_null(cl.certificate) ? NULL : json_incref(cl.certificate);
+	kesu_checkpoint_loaded_free(&cl);
+	d->have_wipe = true;
+	kesu_wipe_prepare_resume(&d->w);
+	return o->issuer ? resumed_cert_info(d, err) : KESU_OK;
+}
+
+static enum kesu_rc plan_new(struct kesu_session_device *d, struct kesu_err *err)
+{
+	const struct kesu_session_opts *o = d->opts;
+	char cp[PATH_MAX];
+	if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) && access(cp, F_OK) == 0)
+		kesu_session_notice(d, "note: %s has an interrupted wipe; this new wipe "
+				       "replaces it (use --resume to continue it instead)",
+				    d->id->path);
+	d->before = kesu_device_content_json(d->dev);
+	enum kesu_rc rc;
+	if (o->purge && o->purge->method) {
+		/* Refuse what the drive cannot do before the plan. */
+		rc = kesu_purge_wipe_precheck(d->id, o->purge, err);
+		if (rc == KESU_OK)
+			rc = kesu_purge_wipe_init(&d->w, o->purge, o->method, err);
+	} else if (!o->method) {
+		rc = kesu_fail(err, KESU_ERR_USAGE, 0, "no erasure method given");
+	} else {
+		rc = kesu_wipe_init(&d->w, o->method,
+				    o->verify_given ? o->verify : o->method->verify, err);
+	}
+	if (rc != KESU_OK)
+		return rc;
+	d->have_wipe = true;
+	/* Kept in the checkpoint, so a resume certifies this asset. */
+	if (o->issuer) {
+		d->cert_info = *kesu_issuer_info(o->issuer);
+		d->cert_json = kesu_cert_info_to_json(&d->cert_info);
+		if (!d->cert_json)
+			return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	}
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	enum kesu_rc rc = kesu_device_probe(d->path, &d->dev, err);
+	if (rc != KESU_OK)
+		return rc;
+	d->id = kesu_device_identity(d->dev);
+	kesu_clean(d->name, sizeof(d->name), d->id->name, strlen(d->id->name));
+	if ((rc = kesu_gate_check(d->dev, &d->gate, err)) != KESU_OK)
+		return rc;
+	if (!d->gate.allowed)
+		return kesu_gate_refusal(&d->gate, d->id->path, err);
+	if ((rc = kesu_medium_binding_of(d->dev, &d->binding, err)) != KESU_OK)
+		return rc;
+	rc = d->opts->resume ? plan_resume(d, err) : plan_new(d, err);
+	if (rc != KESU_OK)
+		return rc;
+	if (d->opts->pause_before_verify)
+		snprintf(d->pause_path, sizeof(d->pause_path), "%s.%s",
+			 d->opts->pause_before_verify, d->name);
+	kesu_run_id_new(d->run_id);
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_session_open(struct kesu_session_device *d, struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	const struct kesu_session_opts *o = d->opts;
+	enum kesu_rc rc = o->open ? o->open(d->id->path, o->open_ud, &d->t, err)
+				  : kesu_target_open_path(d->id->path, &d->t, err);
+	if (rc != KESU_OK)
+		return rc;
+	if (d->t->size != d->id->size_bytes)
+		return kesu_fail(err, KESU_ERR_GONE, 0,
+				 "%s changed size since it was inspected (%" PRIu64
+				 " bytes, was %" PRIu64 "); run the command again",
+				 d->id->path, d->t->size, d->id->size_bytes);
+	if (!o->resume)
+		return KESU_OK;
+	/* Before a resume writes anything: the medium must still hold what
+	 * the interrupted run wrote (fingerprint.h). */
+	size_t checked = 0;
+	rc = kesu_fingerprint_check(d->t, &d->w, &checked, err);
+	return rc != KESU_OK ? kesu_err_prefix(err, "%s: ", d->id->path) : KESU_OK;
+}
+
+enum kesu_rc kesu_session_save_checkpoint(const struct kesu_session_device *d,
+					  const struct kesu_wipe *w, struct kesu_err *err)
+{
+	const struct kesu_checkpoint_meta m = {d->id, &d->binding, d->run_id, d->before,
+					       d->cert_json};
+	return kesu_checkpoint_save(d->opts->state_dir, &m, w, err);
+}
+
+enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	const char *out = d->opts->out_dir;
+	enum kesu_rc rc = kesu_mkdir_p(out, 0755, err);
+	if (rc != KESU_OK)
+		return kesu_err_prefix(err, "nothing was written, give a writable --out: ");
+	/* Find out now, not after hours of writing, that the records cannot be
+	 * kept: an erasure without its record proves nothing. */
+	if (access(out, W_OK | X_OK) != 0) {
+		int e = errno;
+		return kesu_fail(err, e == EACCES || e == EPERM ? KESU_ERR_PERM : KESU_ERR_IO, e,
+				 "%s: cannot write run records there (%s); nothing was "
+				 "written, give a writable --out",
+				 out, strerror(e));
+	}
+	/* Before any write, so even a hard kill in the first seconds leaves
+	 * something to resume from. */
+	rc = kesu_session_save_checkpoint(d, &d->w, err);
+	if (rc != KESU_OK)
+		kesu_err_prefix(err, "nothing was written, give a writable --state-dir: ");
+	return rc;
+}
+
+/* ---- the device's thread ----------------------------------------------- */
+
+static void on_progress(const struct kesu_progress *p, void *ud)
+{
+	struct kesu_session_device *d = ud;
+	pthread_mutex_lock(&d->mu);
+	bool new_phase = !d->have_prog || d->prog.phase != p->phase || d->prog.pass != p->pass;
+	d->prog = *p;
+	d->have_prog = true;
+	pthread_mutex_unlock(&d->mu);
+	if (!d->obs)
+		return;
+	if (new_phase && d->obs->phase)
+		d->obs->phase(d, p, d->obs->ud);
+	if (d->obs->progress)
+		d->obs->progress(d, p, d->obs->ud);
+}
+
+static enum kesu_rc on_checkpoint(const struct kesu_wipe *w, void *ud, struct kesu_err *err)
+{
+	struct kesu_session_device *d = ud;
+	enum kesu_rc rc = kesu_session_save_checkpoint(d, w, err);
+	if (rc != KESU_OK && !d->ckpt_warned) {
+		d->ckpt_warned = true;
+		kesu_session_notice(d, "%s: %s (the wipe goes on, but cannot be resumed after "
+				       "a crash)",
+				    d->name, err->msg);
+	}
+	return rc;
+}
+
+static void *device_thread(void *arg)
+{
+	struct kesu_session_device *d = arg;
+	const struct kesu_session_opts *so = d->opts;
+	struct kesu_engine_opts o = {0};
+	o.stop = d->stop;
+	o.progress = on_progress;
+	o.progress_ud = d;
+	o.checkpoint = on_checkpoint;
+	o.checkpoint_ud = d;
+	o.checkpoint_every_s = so->checkpoint_every_s > 0 ? so->checkpoint_every_s : 5;
+	o.pause_before_verify = d->pause_path[0] ? d->pause_path : NULL;
+	kesu_err_clear(&d->engine_err);
+	if (so->purge && so->purge->method) {
+		/* Firmware purge; a --then overwrite only after it erased. */
+		d->engine_rc = kesu_purge_wipe_run(d->id, d->t, so->purge, &d->w, &d->firmware,
+						   on_progress, d, d->stop, &d->engine_err);
+		if (d->engine_rc == KESU_OK && d->w.method.npasses)
+			d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	} else {
+		d->engine_rc = kesu_engine_run(d->t, &d->w, &o, &d->engine_err);
+	}
+	pthread_mutex_lock(&d->mu);
+	d->done = true;
+	pthread_mutex_unlock(&d->mu);
+	if (d->obs && d->obs->ended)
+		d->obs->ended(d, d->obs->ud);
+	return NULL;
+}
+
+enum kesu_rc kesu_session_start(struct kesu_session_device *d, atomic_int *stop,
+				struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	if (d->started || !d->t || !d->have_wipe)
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0,
+				 "%s: not prepared and opened, or started twice", d->path);
+	d->stop = stop ? stop : &d->own_stop;
+	/* The thread inherits the mask: signals reach the caller, which turns
+	 * them into *stop. */
+	kesu_signals_block(true);
+	int e = pthread_create(&d->th, NULL, device_thread, d);
+	kesu_signals_block(false);
+	if (e)
+		return kesu_fail(err, KESU_ERR_INTERNAL, e, "cannot start a thread: %s",
+				 strerror(e));
+	d->started = true;
+	return KESU_OK;
+}
+
+void kesu_session_interrupt(struct kesu_session_device *d)
+{
+	atomic_store(d->stop, SIGTERM);
+}
+
+bool kesu_session_ended(struct kesu_session_device *d)
+{
+	if (!d->started)
+		return true;
+	pthread_mutex_lock(&d->mu);
+	bool done = d->done;
+	pthread_mutex_unlock(&d->mu);
+	return done;
+}
+
+bool kesu_session_snapshot(struct kesu_session_device *d, struct kesu_progress_snap *s)
+{
+	pthread_mutex_lock(&d->mu);
+	bool have = d->have_prog;
+	struct kesu_progress p = d->prog;
+	pthread_mutex_unlock(&d->mu);
+	if (!have)
+		return false;
+	*s = (struct kesu_progress_snap){
+		.device = d->name, .phase = kesu_phase_name(p.phase), .pass = p.pass,
+		.npasses = p.npasses, .phase_done = p.phase_done, .phase_total = p.phase_total,
+		.done = p.done, .total = p.total, .elapsed_s = p.elapsed_s,
+		.run_done = p.run_done,
+	};
+	return true;
+}
+
+void kesu_session_join(struct kesu_session_device *d)
+{
+	if (d->started && !d->joined) {
+		pthread_join(d->th, NULL);
+		d->joined = true;
+	}
+}
+
+double kesu_session_estimate_s(const struct kesu_session_device *d, double *rate)
+{
+	/* A deliberately plain estimate. */
+	double r = d->id->rotational ? 150e6 : 400e6;
+	uint64_t bytes = 0;
+	for (size_t i = 0; i < d->w.method.npasses; i++)
+		bytes += d->id->size_bytes * (kesu_wipe_verifies_pass(&d->w, i) ? 2 : 1);
+	if (rate)
+		*rate = r;
+	return (double)bytes / r;
+}

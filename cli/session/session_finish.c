@@ -1,0 +1,116 @@
+/* Everything that happens once a device's erasure has ended, whatever its
+ * result: the checkpoint (kept only for an interrupted run), the run
+ * record, the certificate and its register line.  An erasure without its
+ * record, or its certificate, is not proven: those failures are the
+ * device's outcome, never a footnote. */
+#include "cli/session/session_int.h"
+#include "wipe/engine/checkpoint.h"
+
+#include <string.h>
+#include <unistd.h>
+
+static enum kesu_rc result_rc(enum kesu_result r)
+{
+	switch (r) {
+	case KESU_RESULT_ERASED: return KESU_OK;
+	case KESU_RESULT_INTERRUPTED: return KESU_ERR_INTERRUPTED;
+	case KESU_RESULT_EXCEPTIONS:
+	case KESU_RESULT_FAILED: return KESU_ERR_FAILED;
+	}
+	return KESU_ERR_FAILED;
+}
+
+enum kesu_rc kesu_session_worst(enum kesu_rc a, enum kesu_rc b)
+{
+	/* Interruption wins over failure so the operator knows to resume. */
+	if (a == KESU_ERR_INTERRUPTED || b == KESU_ERR_INTERRUPTED)
+		return KESU_ERR_INTERRUPTED;
+	/* A missing timestamp token is the mildest failure (exit 11). */
+	if (a == KESU_ERR_UNSTAMPED && b != KESU_OK)
+		return b;
+	return a != KESU_OK ? a : b;
+}
+
+/* An interrupted run can still be resumed, so it stays "interrupted" even
+ * when its record or certificate could not be made. */
+static enum kesu_rc step_failed(const struct kesu_session_device *d, enum kesu_rc rc)
+{
+	return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
+}
+
+static void keep_or_drop_checkpoint(struct kesu_session_device *d)
+{
+	struct kesu_err e;
+	kesu_err_clear(&e);
+	enum kesu_rc rc = d->w.result == KESU_RESULT_INTERRUPTED
+		? kesu_session_save_checkpoint(d, &d->w, &e)
+		: kesu_checkpoint_remove(d->opts->state_dir, d->id, &e);
+	if (rc != KESU_OK)
+		kesu_session_notice(d, "%s", e.msg);
+}
+
+static enum kesu_rc write_record(struct kesu_session_device *d, struct kesu_err *err)
+{
+	struct kesu_run_record r = {0};
+	memcpy(r.run_id, d->run_id, sizeof(r.run_id));
+	memcpy(r.resumed_from, d->resumed_from, sizeof(r.resumed_from));
+	kesu_host_probe(&r.host);
+	r.device = d->id;
+	r.before = d->before;
+	r.wipe = &d->w;
+	r.block_size = d->t->block_size;
+	r.firmware = d->firmware;
+	enum kesu_rc rc = kesu_run_record_write(d->opts->out_dir, &r, d->record_path,
+						sizeof(d->record_path), err);
+	if (rc != KESU_OK)
+		d->record_path[0] = '\0';
+	return rc;
+}
+
+static enum kesu_rc finish(struct kesu_session_device *d, struct kesu_err *err)
+{
+	if (d->engine_rc != KESU_OK)
+		kesu_session_notice(d, "%s: %s", d->name, d->engine_err.msg);
+	keep_or_drop_checkpoint(d);
+	enum kesu_rc rc = write_record(d, err);
+	if (rc != KESU_OK)
+		return step_failed(d, rc);
+	/* A certificate for every result, failures included, signed and
+	 * registered. */
+	bool unstamped = false;
+	if (d->opts->issuer) {
+		rc = kesu_issuer_issue_as(d->opts->issuer, &d->cert_info, d->record_path,
+					  d->cert_path, sizeof(d->cert_path), err);
+		unstamped = rc == KESU_ERR_UNSTAMPED;
+		if (rc != KESU_OK && !unstamped) {
+			/* Signed but not registered, or not even written: the
+			 * path stays only while a file is there to look at. */
+			if (d->cert_path[0] && access(d->cert_path, F_OK) != 0)
+				d->cert_path[0] = '\0';
+			return step_failed(d, rc);
+		}
+		d->cert_issued = true;
+	}
+	/* A device that went away failed for a reason the operator fixes by
+	 * reconnecting it: exit 7, not 1. */
+	if (d->w.result == KESU_RESULT_FAILED &&
+	    (d->w.device_gone || d->engine_rc == KESU_ERR_GONE))
+		return KESU_ERR_GONE;
+	/* A result that is not clean says more than a missing token. */
+	rc = result_rc(d->w.result);
+	return rc == KESU_OK && unstamped ? KESU_ERR_UNSTAMPED : rc;
+}
+
+enum kesu_rc kesu_session_finish(struct kesu_session_device *d, struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	enum kesu_rc rc;
+	if (!d->joined || !d->t)
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "%s: finished before its erasure ended",
+			       d->path);
+	else
+		rc = finish(d, err);
+	if (d->obs && d->obs->device_done)
+		d->obs->device_done(d, rc, d->obs->ud);
+	return rc;
+}
