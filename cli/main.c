@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{"list", cmd_list, "list storage devices and whether kesu may erase them"},
 	{"info", cmd_info, "show one device: identity, contents, why it is protected"},
 	{"wipe", cmd_wipe, "overwrite devices, verify from the medium, write run records"},
+	{"station", cmd_station, "erase disks as they are plugged in, one bay each (kesu-station(8))"},
 	{"verify", cmd_verify, "spot-check an erased medium and write a signed report"},
 	{"methods", cmd_methods, "list the erasure methods and their passes"},
 	{"cert", cmd_cert, "issue, verify or show disposal certificates"},

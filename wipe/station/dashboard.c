@@ -6,7 +6,7 @@
 
 /* Column widths; the header and every line use the same table. */
 enum { W_BAY = 3, W_DEV = 9, W_MODEL = 20, W_SERIAL = 16, W_SIZE = 6, W_STATE = 10,
-       W_PASS = 5, W_PCT = 5, W_RATE = 9, W_ETA = 8, W_RESULT = 48 };
+       W_PASS = 5, W_PCT = 5, W_RATE = 9, W_ETA = 8, W_RESULT = 58 };
 
 void kesu_dash_field(char *out, size_t w, const char *s)
 {
@@ -117,7 +117,8 @@ json_t *kesu_station_event_json(const struct kesu_station *st, size_t bay,
 {
 	const struct kesu_bay *b = &st->bays[bay];
 	const struct kesu_bay_progress *p = &b->progress;
-	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:I, s:s, s:b, s:o, "
+	bool decided = b->state != KESU_BAY_IDENTIFIED && b->state != KESU_BAY_EMPTY;
+	return json_pack("{s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:I, s:s, s:b, s:o, s:o, s:o, "
 			 "s:I, s:I, s:f, s:f, s:o, s:o, s:o, s:o}",
 			 "event", event, "time", time, "bay", (json_int_t)bay + 1,
 			 "device", kesu_json_str(b->disk.name),
@@ -129,6 +130,10 @@ json_t *kesu_station_event_json(const struct kesu_station *st, size_t bay,
 			 "present", b->present,
 			 "method", b->decision.method[0] ? kesu_json_str(b->decision.method)
 							 : json_null(),
+			 "action", decided ? json_string(kesu_station_action_name(b->decision.action))
+					   : json_null(),
+			 "reason", decided && b->decision.reason[0]
+					   ? kesu_json_str(b->decision.reason) : json_null(),
 			 "pass", (json_int_t)p->pass, "passes", (json_int_t)p->passes,
 			 "percent", p->percent, "rate_bytes_per_s", p->rate_bps,
 			 "eta_s", p->eta_s >= 0 ? json_integer(p->eta_s) : json_null(),

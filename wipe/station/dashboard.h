@@ -30,7 +30,8 @@ void kesu_dash_eta(int64_t s, char *out, size_t outsz);
 
 /* One event line for a supervisor: {"event": EVENT, "time": RFC 3339,
  * "bay": n, "device", "model", "serial", "transport", "size_bytes",
- * "state", "method", "pass", "passes", "percent", "rate_bytes_per_s",
+ * "state", "present", "method", "action" (the decision: refuse wait
+ * start), "reason" (why, for a refusal or a dry run), "pass", "passes", "percent", "rate_bytes_per_s",
  * "eta_s", "result", "cause", "certificate"}; strings from the disk pass
  * kesu_json_str.  EVENT: arrived decided started progress finished removed
  * stopping. */

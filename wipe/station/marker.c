@@ -1,5 +1,6 @@
 #include "wipe/station/marker.h"
 #include "wipe/device/hotplug.h"
+#include "lib/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,22 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int mkdir_p(const char *dir)
-{
-	char p[PATH_MAX];
-	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
-		return ENAMETOOLONG;
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) && errno != EEXIST)
-			return errno;
-		*s = '/';
-	}
-	return mkdir(p, 0755) && errno != EEXIST ? errno : 0;
-}
 
 static void poke(const char *sysblock, const char *name)
 {
@@ -48,12 +33,12 @@ enum kesu_rc kesu_erasing_mark(const char *dir, const char *sysblock, const char
 	if (snprintf(p, sizeof(p), "%s/%s", dir, name) >= (int)sizeof(p))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "%s: path too long", dir);
 	if (on) {
-		int e = mkdir_p(dir), fd = -1;
-		if (!e && (fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
-			e = errno;
-		if (e)
-			return kesu_fail(err, KESU_ERR_IO, e, "%s: cannot set the erasing marker: %s",
-					 p, strerror(e));
+		int fd;
+		if (kesu_mkdir_p(dir, 0755, err))
+			return kesu_err_prefix(err, "cannot set the erasing marker: ");
+		if ((fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
+			return kesu_fail(err, KESU_ERR_IO, errno,
+					 "%s: cannot set the erasing marker: %s", p, strerror(errno));
 		close(fd);
 	} else if (unlink(p) && errno != ENOENT) {
 		return kesu_fail(err, KESU_ERR_IO, errno,
