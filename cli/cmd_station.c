@@ -8,6 +8,8 @@
 #include "cli/station.h"
 #include "cli/station_run.h"
 #include "lib/fileio.h"
+#include "lib/strutil.h"
+#include "wipe/station/assets.h"
 #include "wipe/station/dashboard.h"
 
 #include <errno.h>
@@ -16,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 enum { O_JSON, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG };
@@ -118,21 +120,33 @@ static void on_hotplug(struct station *s, const struct kesu_hp_event *ev)
 	station_arrive(s, ev->name);
 }
 
-/* "N" or "start N" on stdin starts waiting bay N. */
-static void on_input(struct station *s, const char *line)
+/* "N [ASSET]" or "start N [ASSET]" on stdin starts waiting bay N; the
+ * asset number is needed when the asset map did not give one. */
+static void on_input(struct station *s, char *line)
 {
 	struct kesu_err err = {0};
-	char *end;
-	const char *p = strncmp(line, "start ", 6) ? line : line + 6;
+	char *end, *p = strncmp(line, "start ", 6) ? line : line + 6;
+	line[strcspn(line, "\r\n")] = '\0';
 	unsigned long n = strtoul(p, &end, 10);
-	if (end == p || (*end && *end != '\n') || n < 1 || n > s->st.nbays) {
+	while (*end == ' ')
+		end++;
+	if (end == p || n < 1 || n > s->st.nbays) {
 		station_note(s, "type the number of a waiting bay (1-%zu) to start it",
 			     s->st.nbays);
 		return;
 	}
+	struct kesu_bay *b = &s->st.bays[n - 1];
 	if (s->o.dry_run) {
 		station_note(s, "dry run: bay %lu is not started", n);
 		return;
+	}
+	if (b->state == KESU_BAY_WAITING && b->decision.need_asset) {
+		if (!*end || !kesu_asset_ok(end)) {
+			station_note(s, "bay %lu needs its asset number: type '%lu ASSET-NUMBER'",
+				     n, n);
+			return;
+		}
+		kesu_strlcpy(s->slots[n - 1].asset, end, sizeof(s->slots[n - 1].asset));
 	}
 	if (kesu_station_confirm(&s->st, n - 1, &err)) {
 		station_note(s, "%s", err.msg);
@@ -159,34 +173,47 @@ static bool all_ended(const struct station *s)
 	return any;
 }
 
+static int sig_pipe[2] = {-1, -1};
+
+/* A handler, not signalfd: each wipe session unblocks the stop signals in
+ * the thread that starts it, so a signal can land in any thread.  Wherever
+ * it lands, it only becomes a byte for the loop. */
+static void on_stop_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+	ssize_t w = write(sig_pipe[1], &b, 1);
+	(void)w;
+	errno = saved;
+}
+
 static int signal_fd(void)
 {
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	/* Blocked before any wipe thread exists, so they all inherit it and
-	 * the loop alone hears the signal. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	struct sigaction sa = {.sa_handler = on_stop_signal};
+	sigemptyset(&sa.sa_mask);
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK))
+		return -1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return sig_pipe[0];
 }
 
 static void on_signal(struct station *s, int fd)
 {
-	struct signalfd_siginfo si;
-	if (read(fd, &si, sizeof(si)) != sizeof(si))
-		return;
-	if (s->stop_signal) {
-		station_note(s, "second signal: leaving now; no disk is reported erased");
-		_exit(kesu_exit_code(KESU_ERR_INTERRUPTED));
-	}
-	s->stop_signal = (int)si.ssi_signo;
-	size_t bays[KESU_STATION_BAYS];
-	size_t n = kesu_station_stop_all(&s->st, bays);
-	for (size_t i = 0; i < n; i++) {
-		station_event(s, bays[i], "stopping");
-		station_run_stop(s, bays[i]);
+	unsigned char b;
+	while (read(fd, &b, 1) == 1) {
+		if (s->stop_signal) {
+			station_note(s, "second signal: leaving now; no disk is reported erased");
+			_exit(kesu_exit_code(KESU_ERR_INTERRUPTED));
+		}
+		s->stop_signal = b;
+		size_t bays[KESU_STATION_BAYS];
+		size_t n = kesu_station_stop_all(&s->st, bays);
+		for (size_t i = 0; i < n; i++) {
+			station_event(s, bays[i], "stopping");
+			station_run_stop(s, bays[i]);
+		}
 	}
 }
 
@@ -194,8 +221,8 @@ static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu
 {
 	int sfd = signal_fd();
 	if (sfd < 0)
-		return kesu_fail(err, KESU_ERR_INTERNAL, errno, "signalfd: %s", strerror(errno));
-	char line[64];
+		return kesu_fail(err, KESU_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
+	char line[KESU_STR_MAX + 32];
 	size_t linelen = 0;
 	bool stdin_open = true;
 	while (!(s->stop_signal && !kesu_station_busy(&s->st)) &&
@@ -208,7 +235,6 @@ static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu
 		};
 		station_redraw(s);
 		if (poll(p, 4, 1000) < 0 && errno != EINTR) {
-			close(sfd);
 			return kesu_fail(err, KESU_ERR_INTERNAL, errno, "poll: %s", strerror(errno));
 		}
 		if (p[1].revents & POLLIN)
@@ -235,7 +261,6 @@ static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu
 			}
 		}
 	}
-	close(sfd);
 	return KESU_OK;
 }
 

@@ -128,6 +128,9 @@ static enum kesu_rc configure(struct bay_run *r, struct kesu_issuer **issuer,
 		     sizeof(r->co.info.approval_reference));
 	kesu_strlcpy(r->co.info.approval_date, s->pol.approval_date,
 		     sizeof(r->co.info.approval_date));
+	kesu_strlcpy(r->co.info.approver, s->pol.approver, sizeof(r->co.info.approver));
+	kesu_strlcpy(r->co.info.reason, s->pol.reason, sizeof(r->co.info.reason));
+	r->co.info.confidentiality_class = s->pol.class_;
 	if ((rc = kesu_issuer_prepare(&r->co, issuer, err)))
 		return rc;
 	r->so = (struct kesu_session_opts){

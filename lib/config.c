@@ -45,6 +45,9 @@ static const struct field FIELDS[] = {
 	F("station", "asset_map", station.asset_map),
 	F("station", "approval_ref", station.approval_ref),
 	F("station", "approval_date", station.approval_date),
+	F("station", "approver", station.approver),
+	F("station", "class", station.class_),
+	F("station", "reason", station.reason),
 	F("station", "pdf", station.pdf),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))

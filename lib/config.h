@@ -44,6 +44,9 @@ struct kesu_config {
 		char asset_map[PATH_MAX];  /* "serial,asset" lines */
 		char approval_ref[KESU_STR_MAX + 1];
 		char approval_date[40];
+		char approver[KESU_STR_MAX + 1];
+		char class_[4];            /* confidentiality class 1..3 */
+		char reason[16];           /* disposal lease-return repair reuse */
 		char pdf[8];               /* yes no */
 	} station;
 };

@@ -57,11 +57,24 @@ static void malformed_maps_are_refused(void **state)
 					   &found, &err), KESU_ERR_INVALID);
 }
 
+static void typed_asset_numbers(void **state)
+{
+	(void)state;
+	assert_true(kesu_asset_ok("TKY-PC-00123"));
+	assert_true(kesu_asset_ok("総務-0042"));
+	assert_false(kesu_asset_ok(""));
+	assert_false(kesu_asset_ok("\xe3\x80\x80 "));
+	assert_false(kesu_asset_ok("A\x1b[2J"));
+	assert_false(kesu_asset_ok("A\xe2\x80\x8b" "B"));
+	assert_false(kesu_asset_ok("A,B"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finds_the_serial),
 		cmocka_unit_test(malformed_maps_are_refused),
+		cmocka_unit_test(typed_asset_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

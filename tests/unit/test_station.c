@@ -40,7 +40,11 @@ static void policy_defaults_and_rules(void **state)
 	assert_int_equal(p.start, KESU_STATION_CONFIRM);
 	assert_false(p.verify_set);
 	p = policy_from("[station]\nmethod = zero\nmethod_nvme = nvme-sanitize-crypto\n"
-			"fallback = dod-3\nverify = all\nstart = auto\n");
+			"fallback = dod-3\nverify = all\nstart = auto\nclass = 2\n"
+			"approver = 佐藤 花子\nreason = disposal\n");
+	assert_int_equal(p.class_, 2);
+	assert_string_equal(p.approver, "佐藤 花子");
+	assert_string_equal(p.reason, "disposal");
 	assert_string_equal(kesu_station_method_for(&p, "nvme"), "nvme-sanitize-crypto");
 	assert_string_equal(kesu_station_method_for(&p, "sata"), "zero");
 	assert_string_equal(kesu_station_method_for(&p, "virtio"), "zero");
@@ -59,6 +63,8 @@ static void policy_errors_name_the_key(void **state)
 		{"[station]\nverify = twice\n", "verify = twice"},
 		{"[station]\nstart = now\n", "start = now: use confirm or auto"},
 		{"[station]\npdf = 1\n", "pdf = 1: use yes or no"},
+		{"[station]\nclass = 4\n", "class = 4: use 1, 2 or 3"},
+		{"[station]\nclass = 22\n", "class = 22: use 1, 2 or 3"},
 		{"[station]\napproval_ref = A-1\n", "approval_ref and approval_date go together"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -100,7 +106,8 @@ static void decision_purge_or_fallback(void **state)
 	kesu_station_decide(&p, &d, &dec);
 	assert_string_equal(dec.method, "nist-clear");
 	assert_false(dec.purge);
-	p = policy_from("[station]\nstart = auto\n");
+	p = policy_from("[station]\nstart = auto\nasset_map = /a.csv\n");
+	d.asset_found = true;
 	kesu_station_decide(&p, &d, &dec);
 	assert_int_equal(dec.action, KESU_STATION_START);
 }
@@ -135,6 +142,23 @@ static void decision_refusals_never_start(void **state)
 	kesu_station_decide(&p, &d, &dec);
 	assert_int_equal(dec.action, KESU_STATION_REFUSE);
 	assert_non_null(strstr(dec.reason, "serial S1 is not in the asset map"));
+	d.serial[0] = '\0';
+	kesu_station_decide(&p, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_REFUSE);
+	assert_non_null(strstr(dec.reason, "sdb reports no serial number"));
+	struct kesu_station_policy nomap = policy_from("[station]\nstart = auto\n");
+	d = good_disk("sata");
+	kesu_station_decide(&nomap, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_REFUSE);
+	assert_non_null(strstr(dec.reason, "needs [station] asset_map"));
+	/* Confirmed by hand, the operator types the asset number instead. */
+	struct kesu_station_policy confirm = policy_from("[station]\nasset_map = /a.csv\n");
+	kesu_station_decide(&confirm, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_WAIT);
+	assert_true(dec.need_asset);
+	d.asset_found = true;
+	kesu_station_decide(&confirm, &d, &dec);
+	assert_false(dec.need_asset);
 
 	d = good_disk("sata");
 	d.asset_found = true;

@@ -76,3 +76,9 @@ enum kesu_rc kesu_asset_lookup(const char *text, size_t len, const char *name,
 	}
 	return KESU_OK;
 }
+
+bool kesu_asset_ok(const char *asset)
+{
+	return strlen(asset) <= KESU_STR_MAX && !kesu_text_is_blank(asset) &&
+	       kesu_is_clean(asset) && !kesu_text_hidden_char(asset) && !strchr(asset, ',');
+}

@@ -19,4 +19,8 @@ enum kesu_rc kesu_asset_lookup(const char *text, size_t len, const char *name,
 			       const char *serial, char *asset, size_t assetsz,
 			       bool *found, struct kesu_err *err);
 
+/* Whether a typed asset number can go into a certificate: not blank, at
+ * most KESU_STR_MAX bytes, clean UTF-8 without hidden characters. */
+bool kesu_asset_ok(const char *asset);
+
 #endif

@@ -101,9 +101,11 @@ void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t
 	}
 	if (b->result[0] && b->cause[0])
 		snprintf(result, sizeof(result), "%s: %s", b->result, b->cause);
+	else if (b->state == KESU_BAY_WAITING && b->decision.reason[0])
+		snprintf(result, sizeof(result), "%s", b->decision.reason);
 	else if (b->state == KESU_BAY_WAITING)
-		snprintf(result, sizeof(result), "%s; type %zu to start", b->decision.method,
-			 bay + 1);
+		snprintf(result, sizeof(result), "%s; type %zu%s to start", b->decision.method,
+			 bay + 1, b->decision.need_asset ? " ASSET-NUMBER" : "");
 	else
 		snprintf(result, sizeof(result), "%s", b->result[0] ? b->result
 					       : b->decision.method);

@@ -78,6 +78,14 @@ enum kesu_rc kesu_station_policy_from_config(const struct kesu_config *cfg,
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "[station] approval_ref and approval_date go together; "
 				 "set both or neither");
+	if (s->class_[0]) {
+		if (strlen(s->class_) != 1 || s->class_[0] < '1' || s->class_[0] > '3')
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "[station] class = %s: use 1, 2 or 3", s->class_);
+		p->class_ = s->class_[0] - '0';
+	}
+	kesu_strlcpy(p->approver, s->approver, sizeof(p->approver));
+	kesu_strlcpy(p->reason, s->reason, sizeof(p->reason));
 	kesu_strlcpy(p->asset_map, s->asset_map, sizeof(p->asset_map));
 	kesu_strlcpy(p->approval_ref, s->approval_ref, sizeof(p->approval_ref));
 	kesu_strlcpy(p->approval_date, s->approval_date, sizeof(p->approval_date));
@@ -123,11 +131,19 @@ static bool kept_out(const struct kesu_station_policy *p, const struct kesu_stat
 		return verdict(out, KESU_STATION_REFUSE,
 			       "checkpoint not usable: %s; resume by hand with "
 			       "'kesu wipe --resume' or discard it", d->ckpt_text);
-	if (p->asset_map[0] && !d->asset_found)
-		return verdict(out, KESU_STATION_REFUSE,
-			       "serial %s is not in the asset map; add it and re-insert",
-			       d->serial);
-	return false;
+	if (d->checkpoint == KESU_CKPT_VALID || d->asset_found ||
+	    p->start == KESU_STATION_CONFIRM)
+		return false;
+	/* Started automatically, a disk needs its asset number from the map:
+	 * a certificate names the asset, and nobody is asked. */
+	if (!p->asset_map[0])
+		return verdict(out, KESU_STATION_REFUSE, "%s: no asset number: start = auto "
+			       "needs [station] asset_map", d->name);
+	if (!d->serial[0])
+		return verdict(out, KESU_STATION_REFUSE, "%s reports no serial number; the "
+			       "asset map cannot name it (start it with confirm)", d->name);
+	return verdict(out, KESU_STATION_REFUSE,
+		       "serial %s is not in the asset map; add it and re-insert", d->serial);
 }
 
 void kesu_station_decide(const struct kesu_station_policy *p,
@@ -143,6 +159,8 @@ void kesu_station_decide(const struct kesu_station_policy *p,
 	kesu_strlcpy(out->method, m, sizeof(out->method));
 	out->purge = is_purge(m);
 	out->resume = d->checkpoint == KESU_CKPT_VALID;
+	/* A resume certifies what its checkpoint kept. */
+	out->need_asset = !out->resume && !d->asset_found;
 	/* A resume continues what an operator already confirmed once. */
 	out->action = (p->start == KESU_STATION_AUTO || out->resume) ? KESU_STATION_START
 								     : KESU_STATION_WAIT;

@@ -29,6 +29,9 @@ struct kesu_station_policy {
 	char asset_map[PATH_MAX];
 	char approval_ref[KESU_STR_MAX + 1];
 	char approval_date[40];
+	char approver[KESU_STR_MAX + 1];
+	int class_;                  /* 0: not set */
+	char reason[16];
 	bool pdf;
 };
 
@@ -71,6 +74,7 @@ struct kesu_station_decision {
 	char method[48];             /* what will run */
 	bool purge;                  /* method is a firmware purge */
 	bool resume;                 /* continue from the disk's checkpoint */
+	bool need_asset;             /* the operator types the asset number */
 	char reason[512];            /* one line, for refusals and ignores */
 };
 
