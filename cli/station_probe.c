@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Devices that are never a disk in a bay.  Not kind "virtual": a virtio
+ * disk is the station's own business when it runs in a virtual machine. */
 static bool is_virtual(const struct kesu_identity *id)
 {
 	static const char *const prefixes[] = {"loop", "ram", "zram", "dm-", "md", "sr", "nbd",
 					       "zd", "fd"};
-	if (!strcmp(id->kind, "loop") || !strcmp(id->kind, "virtual"))
+	if (!strcmp(id->kind, "loop"))
 		return true;
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (!strncmp(id->name, prefixes[i], strlen(prefixes[i])))
