@@ -21,9 +21,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-enum { O_JSON, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG };
+enum { O_JSON, O_EVENTS, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG };
 static const struct kesu_opt station_opts[] = {
 	[O_JSON] = {"json", 'J', NULL, "one JSON event line per change, for a supervisor"},
+	[O_EVENTS] = {"events", 0, "FILE", "append the JSON event lines to FILE too (with the dashboard)"},
 	[O_ONLY] = {"only", 0, "DEVICE", "handle only this disk (repeatable; loop devices too)"},
 	[O_EXISTING] = {"existing", 0, NULL, "also handle disks present at start"},
 	[O_ONCE] = {"once", 0, NULL, "exit when every disk handled has ended"},
@@ -36,8 +37,8 @@ static const struct kesu_opt station_opts[] = {
 
 static void help(FILE *out)
 {
-	fprintf(out, "Usage: kesu station [--json] [--only DEVICE]... [--existing] [--once]\n"
-		     "                    [--dry-run] [--bays N] [--config FILE]\n\n"
+	fprintf(out, "Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
+		     "                    [--once] [--dry-run] [--bays N] [--config FILE]\n\n"
 		     "Erase disks as they are plugged in: each disk that arrives is\n"
 		     "identified, checked by the safety gate, handled by the [station]\n"
 		     "policy of kesu.conf (method, verification, confirm or auto start),\n"
@@ -58,6 +59,7 @@ static enum kesu_rc station_opt(void *ud, const struct kesu_opt *opt, const char
 	case O_ONCE: o->once = true; break;
 	case O_DRY_RUN: o->dry_run = true; break;
 	case O_CONFIG: o->config_path = arg; break;
+	case O_EVENTS: o->events_path = arg; break;
 	case O_BAYS:
 		errno = 0;
 		o->nbays = strtoul(arg, &end, 10);
@@ -87,6 +89,16 @@ static enum kesu_rc setup(struct station *s, struct kesu_err *err)
 	if (s->pol.asset_map[0] &&
 	    (rc = kesu_read_file(s->pol.asset_map, 16 << 20, &s->assets, &s->assets_len, err)))
 		return kesu_err_prefix(err, "[station] asset_map: ");
+	if (s->o.events_path) {
+		int fd = open(s->o.events_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		if (fd < 0 || !(s->events = fdopen(fd, "a"))) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return kesu_fail(err, KESU_ERR_IO, e, "--events %s: %s", s->o.events_path,
+					 strerror(e));
+		}
+	}
 	kesu_station_init(&s->st, s->o.nbays ? s->o.nbays : 8);
 	s->out = stdout;
 	s->tty = !s->o.json && isatty(STDOUT_FILENO);
@@ -317,5 +329,7 @@ enum kesu_rc cmd_station(int argc, char **argv)
 	kesu_hotplug_close(hp);
 	station_run_fini(&s);
 	free(s.assets);
+	if (s.events)
+		fclose(s.events);
 	return rc ? rc : outcome(&s);
 }

@@ -20,6 +20,7 @@ struct station_opts {
 	bool json, existing, once, dry_run;
 	size_t nbays;
 	const char *config_path;
+	const char *events_path;  /* --events: JSON event lines here as well */
 	char only[STATION_ONLY_MAX][PATH_MAX];   /* resolved device paths */
 	size_t n_only;
 };
@@ -44,6 +45,7 @@ struct station {
 	bool dirty;               /* the dashboard needs a redraw */
 	int stop_signal;          /* the signal that ends the station, 0 */
 	FILE *out;
+	FILE *events;             /* --events, NULL if not given */
 };
 
 /* A disk arrived (or changed): probe it, decide, give it a bay, report. */

@@ -8,22 +8,32 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static void json_line(FILE *f, json_t *j)
+{
+	char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	if (line) {
+		fprintf(f, "%s\n", line);
+		fflush(f);
+	}
+	free(line);
+}
 
 void station_event(struct station *s, size_t bay, const char *event)
 {
-	if (s->o.json) {
+	if (s->o.json || s->events) {
 		char now[KESU_TIME_LEN];
 		kesu_time_now(now);
 		json_t *j = kesu_station_event_json(&s->st, bay, event, now);
-		char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		if (line) {
-			fprintf(s->out, "%s\n", line);
-			fflush(s->out);
-		}
-		free(line);
+		if (s->events)
+			json_line(s->events, j);
+		if (s->o.json)
+			json_line(s->out, j);
 		json_decref(j);
-		return;
+		if (s->o.json)
+			return;
 	}
 	if (!s->tty && strcmp(event, "progress")) {
 		char l[KESU_DASH_WIDTH + 1];
@@ -44,20 +54,19 @@ void station_note(struct station *s, const char *fmt, ...)
 	va_end(ap);
 	/* Notes can carry a device's words (an error naming its model). */
 	kesu_clean(clean, sizeof(clean), msg, strlen(msg));
-	if (s->o.json) {
+	if (s->o.json || s->events) {
 		char now[KESU_TIME_LEN];
 		kesu_time_now(now);
 		json_t *j = json_pack("{s:s, s:s, s:o}", "event", "note", "time", now,
 				      "text", kesu_json_str(clean));
-		char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
-		if (line)
-			fprintf(s->out, "%s\n", line);
-		free(line);
+		if (s->events)
+			json_line(s->events, j);
+		if (s->o.json)
+			json_line(s->out, j);
 		json_decref(j);
-	} else {
-		fprintf(stderr, "kesu station: %s\n", clean);
 	}
-	fflush(s->out);
+	if (!s->o.json)
+		fprintf(stderr, "kesu station: %s\n", clean);
 }
 
 void station_redraw(struct station *s)

@@ -67,9 +67,12 @@ check "--dry-run decides and writes nothing" \
 # Mounted: the gate refuses, nothing is started.
 mimg=$(make_image fs.img 8) && mkfs.ext4 -q -F "$mimg" >/dev/null 2>&1 && M=$(make_loop "$mimg") &&
 	assert_ours "$M" && t_mount "$M" "$T_DIR/mnt" || { not_ok "mounted loop set-up"; t_done; exit 1; }
-out=$(timeout 30 "$KESU" station --json --only "$M" --once --existing --config "$T_DIR/auto.conf" </dev/null); rc=$?
+out=$(timeout 30 "$KESU" station --events "$T_DIR/mounted.jsonl" --only "$M" --once --existing \
+	--config "$T_DIR/auto.conf" </dev/null 2>/dev/null); rc=$?
 check "a disk holding a mounted file system is refused, never started" \
-	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"mounted\"))) and (map(select(.event==\"started\"))|length==0)" <<<"$2" >/dev/null' _ "$rc" "$out"
+	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"mounted\"))) and (map(select(.event==\"started\"))|length==0)" "$2" >/dev/null' _ "$rc" "$T_DIR/mounted.jsonl"
+check "and the dashboard line (--events beside it) says refused and why" \
+	bash -c 'grep -qE "^1 +${2#/dev/} .* refused +refused: .*mounted" <<<"$1"' _ "$out" "$M"
 
 # Confirm mode: the disk waits for its bay number (and asset) on stdin.
 out=$(printf '1\nstart 1 A-STATION-1\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm.conf"); rc=$?

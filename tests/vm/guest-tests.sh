@@ -622,8 +622,10 @@ g_station() {
 	/lib/systemd/systemd-udevd --daemon --resolve-names=never > "$ST/udevd.log" 2>&1
 	wait_file /run/udev/control 10
 	t_check station-udevd-runs test -e /run/udev/control
-	KESU_TEST_PAUSE_BEFORE_VERIFY=$ST/pause kesu station --json --config "$ST/k.conf" \
-		> "$ST/ev.jsonl" 2> "$ST/err.log" &
+	# The dashboard (one line per change, stdout not being a terminal) and
+	# the JSON event lines (--events) of the same run.
+	KESU_TEST_PAUSE_BEFORE_VERIFY=$ST/pause kesu station --events "$ST/ev.jsonl" \
+		--config "$ST/k.conf" > "$ST/dash.txt" 2> "$ST/err.log" &
 	spid=$!
 	t_check station-listens-to-udev st_wait 'map(select(.event=="note" and (.text|test("udev events"))))|length==1' 10
 	t_check station-present-disks-refused-never-started \
@@ -655,6 +657,10 @@ g_station() {
 	rm -f "$ST/pause.$d2"
 	t_check station-hot2-run-ends-failed-not-erased \
 		st_wait "$(st_ev "$HOT2_SERIAL" finished)[0] | .state==\"failed\" and .result==\"removed\" and .certificate==null" 30
+	t_check station-dashboard-says-hot1-erased \
+		grep -qE "^[0-9]+ +$d1 .*$HOT1_SERIAL +${HOT1_MB}M +done +1/1 +100% .*erased" "$ST/dash.txt"
+	t_check station-dashboard-says-hot2-removed \
+		grep -qE "^[0-9]+ +$d2 .*$HOT2_SERIAL +${HOT2_MB}M +failed .*removed: disk removed during the run" "$ST/dash.txt"
 	t_check station-keeps-going kill -0 "$spid"
 	kill -TERM "$spid"
 	wait "$spid"
