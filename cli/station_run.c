@@ -37,6 +37,8 @@ struct bay_run {
 	bool thread;                      /* th was started and not yet joined */
 	pthread_t th;
 	double last_progress;             /* monotonic seconds of the last post */
+	/* Copies: the bay table belongs to the loop thread. */
+	char name[64], transport[16], path[PATH_MAX], asset[KESU_STR_MAX + 1];
 	struct kesu_station_decision dec;
 	struct kesu_cert_opts co;
 	struct kesu_purge_wipe_opts purge;
@@ -117,13 +119,12 @@ static enum kesu_rc configure(struct bay_run *r, struct kesu_issuer **issuer,
 	bool is_purge = false;
 	enum kesu_rc rc;
 	memset(&r->purge, 0, sizeof(r->purge));
-	r->purge.allow_usb_bridge = !strcmp(s->st.bays[r->bay].disk.transport, "usb");
+	r->purge.allow_usb_bridge = !strcmp(r->transport, "usb");
 	if ((rc = kesu_purge_wipe_select(&r->purge, r->dec.method, &then, &is_purge, err)))
 		return rc;
 	memset(&r->co, 0, sizeof(r->co));
 	r->co.config_path = s->o.config_path;
-	kesu_strlcpy(r->co.info.property_number, s->slots[r->bay].asset,
-		     sizeof(r->co.info.property_number));
+	kesu_strlcpy(r->co.info.property_number, r->asset, sizeof(r->co.info.property_number));
 	kesu_strlcpy(r->co.info.approval_reference, s->pol.approval_ref,
 		     sizeof(r->co.info.approval_reference));
 	kesu_strlcpy(r->co.info.approval_date, s->pol.approval_date,
@@ -187,7 +188,7 @@ static void pdf(struct bay_run *r, const struct kesu_session_device *d)
 static void erase(struct bay_run *r, struct kesu_session_device *d)
 {
 	struct kesu_err err = {0};
-	const char *name = r->s->st.bays[r->bay].disk.name;
+	const char *name = r->name;
 	enum kesu_rc rc;
 	if ((rc = kesu_session_prepare(d, &err)) || (rc = kesu_session_open(d, &err)) ||
 	    (rc = kesu_session_arm(d, &err))) {
@@ -228,7 +229,7 @@ static void *run_thread(void *arg)
 		return NULL;
 	}
 	struct kesu_session_device *d =
-		kesu_session_device_new(r->s->slots[r->bay].path, &r->so, &obs);
+		kesu_session_device_new(r->path, &r->so, &obs);
 	if (!d)
 		post_end(r, KESU_BAY_ERROR, "out of memory", NULL);
 	else
@@ -251,6 +252,10 @@ void station_run_start(struct station *s, size_t bay)
 	r->bay = bay;
 	r->run_id = b->run_id;
 	r->dec = b->decision;
+	kesu_strlcpy(r->name, b->disk.name, sizeof(r->name));
+	kesu_strlcpy(r->transport, b->disk.transport, sizeof(r->transport));
+	kesu_strlcpy(r->path, s->slots[bay].path, sizeof(r->path));
+	kesu_strlcpy(r->asset, s->slots[bay].asset, sizeof(r->asset));
 	atomic_init(&r->stop, 0);
 	station_event(s, bay, "started");
 	int e = pthread_create(&r->th, NULL, run_thread, r);
