@@ -616,9 +616,29 @@ CONF
 }
 
 g_station() {
-	local spid d1 d2 cert rc sata
+	local spid d1 d2 cert rc i
 	mkdir -p "$ST"
 	st_conf
+	# First, a disk that arrives holding a file system that gets mounted:
+	# refused by the gate, never started.
+	local d3
+	vm_hotplug "device_add virtio-blk-pci,drive=hot3,id=hot3dev,serial=$HOT3_SERIAL"
+	i=0
+	while [ $i -lt 100 ] && ! d3=$(disk_by_serial "$HOT3_SERIAL"); do sleep 0.2; i=$((i + 1)); done
+	mkdir -p /mnt/station
+	if [ -n "$d3" ] && wait_for_block "${d3}1" 10 && mount -t ext4 "/dev/${d3}1" /mnt/station; then
+		kesu station --json --existing --once --only "/dev/$d3" --config "$ST/k.conf" \
+			< /dev/null > "$ST/ev.jsonl" 2> "$ST/err.log"
+		rc=$?
+		umount /mnt/station
+		t_check station-mounted-disk-refused-exit-6 test "$rc" -eq 6
+		t_check station-mounted-disk-refused \
+			st_wait 'map(select(.event=="decided"))[0] | .state=="refused" and (.reason|test("mounted"))' 1
+		t_check station-mounted-disk-never-started st_wait 'map(select(.event=="started"))|length==0' 1
+	else
+		t_fail station-mounted-disk-refused "hot-added $HOT3_SERIAL (${d3:-none}) could not be mounted"
+	fi
+	: > "$ST/ev.jsonl"
 	/lib/systemd/systemd-udevd --daemon --resolve-names=never > "$ST/udevd.log" 2>&1
 	wait_file /run/udev/control 10
 	t_check station-udevd-runs test -e /run/udev/control
@@ -669,21 +689,6 @@ g_station() {
 	t_check station-no-second-erased sh -c "[ \$(jq -s 'map(select(.result==\"erased\"))|length' $ST/ev.jsonl) -eq 1 ]"
 	udevadm control --exit 2>/dev/null
 
-	# A disk holding a mounted file system: refused, nothing started.
-	sata=$(disk_by_serial "$SATA1_SERIAL")
-	mkdir -p /mnt/station
-	if mount -t ext4 "/dev/${sata}1" /mnt/station; then
-		kesu station --json --existing --once --only "/dev/$sata" --config "$ST/k.conf" \
-			< /dev/null > "$ST/ev.jsonl" 2> "$ST/err.log"
-		rc=$?
-		umount /mnt/station
-		t_check station-mounted-disk-refused-exit-6 test "$rc" -eq 6
-		t_check station-mounted-disk-refused \
-			st_wait 'map(select(.event=="decided"))[0] | .state=="refused" and (.reason|test("mounted"))' 1
-		t_check station-mounted-disk-never-started st_wait 'map(select(.event=="started"))|length==0' 1
-	else
-		t_fail station-mounted-disk-refused "could not mount /dev/${sata}1"
-	fi
 	vm_log "station events: $(wc -l < "$ST/ev.jsonl") lines; stderr: $(head -c 300 "$ST/err.log" | vm_oneline)"
 }
 

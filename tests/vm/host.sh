@@ -154,7 +154,8 @@ vm_run() {
 	vm_disk_image "$dir/sata1.img" "$SATA1_MB" "$SATA1_LBS" "$SATA1_LABEL" "$SATA1_PTUUID" "$SATA1_FSUUID" &&
 	vm_disk_image "$dir/sata2.img" "$SATA2_MB" "$SATA2_LBS" "$SATA2_LABEL" "$SATA2_PTUUID" "$SATA2_FSUUID" &&
 	vm_disk_image "$dir/sd.img" "$SD_MB" "$SD_LBS" "$SD_LABEL" "$SD_PTUUID" "$SD_FSUUID" &&
-	truncate -s "${HOT1_MB}M" "$dir/hot1.img" && truncate -s "${HOT2_MB}M" "$dir/hot2.img" ||
+	truncate -s "${HOT1_MB}M" "$dir/hot1.img" && truncate -s "${HOT2_MB}M" "$dir/hot2.img" &&
+	vm_disk_image "$dir/hot3.img" "$HOT3_MB" 512 "$HOT3_LABEL" "$HOT3_PTUUID" "$HOT3_FSUUID" ||
 		{ not_ok "vm: disk images are created"; return; }
 
 	: > "$dir/results.txt"
@@ -179,6 +180,7 @@ vm_run() {
 		-device sd-card,drive=sd0 \
 		-drive "file=$dir/hot1.img,if=none,id=hot1,format=raw" \
 		-drive "file=$dir/hot2.img,if=none,id=hot2,format=raw" \
+		-drive "file=$dir/hot3.img,if=none,id=hot3,format=raw" \
 		-monitor "unix:$dir/mon.sock,server=on,wait=off" \
 		</dev/null > "$dir/qemu.log" 2>&1
 	rc=$?
