@@ -6,6 +6,7 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 
 BUILD ?= build
@@ -18,9 +19,9 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
-	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev
+	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev
 
-PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl liburing
+PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl liburing libudev
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
@@ -251,9 +252,17 @@ install: all
 	  install -D -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/kesu.mo \
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kesu.mo; \
 	done
+	install -D -m 0644 udev/60-kesu.rules $(DESTDIR)$(UDEVRULESDIR)/60-kesu.rules
+	@# The units name kesu where this install puts it.
+	@for u in kesu-station.service kesu-station@.service; do \
+	  mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) && \
+	  sed 's|/usr/sbin/kesu|$(SBINDIR)/kesu|' udev/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/kesu
+	rm -f $(DESTDIR)$(SBINDIR)/kesu $(DESTDIR)$(UDEVRULESDIR)/60-kesu.rules \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/kesu-station.service $(DESTDIR)$(SYSTEMDUNITDIR)/kesu-station@.service
 	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	@for m in $(MANPAGES_L10N); do \
 	  l=$${m#man/}; l=$${l%%/*}; s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/$$l/man$$s/$${m##*/}; \

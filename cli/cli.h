@@ -32,5 +32,6 @@ enum kesu_rc cmd_countersign(int argc, char **argv); /* cert countersign */
 enum kesu_rc cmd_wipe(int argc, char **argv);   /* cli/cmd_wipe.c */
 enum kesu_rc cmd_verify(int argc, char **argv); /* cli/cmd_verify.c */
 enum kesu_rc cmd_destroy(int argc, char **argv); /* cli/cmd_destroy.c */
+enum kesu_rc cmd_station(int argc, char **argv); /* cli/cmd_station.c */
 
 #endif

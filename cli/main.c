@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{"list", cmd_list, N_("list storage devices and whether kesu may erase them")},
 	{"info", cmd_info, N_("show one device: identity, contents, why it is protected")},
 	{"wipe", cmd_wipe, N_("overwrite devices, verify from the medium, write run records")},
+	{"station", cmd_station, N_("erase disks as they are plugged in, one bay each (kesu-station(8))")},
 	{"verify", cmd_verify, N_("spot-check an erased medium and write a signed report")},
 	{"methods", cmd_methods, N_("list the erasure methods and their passes")},
 	{"destroy", cmd_destroy, N_("record the physical destruction of media (signed, registered)")},

@@ -36,6 +36,23 @@ static const struct field FIELDS[] = {
 	F("policy", "signed_approval_classes", policy_signed_classes),
 	F("policy", "typed_approvers", policy_typed_approvers),
 	F("wipe", "queue_depth", queue_depth),
+	F("station", "method", station.method),
+	F("station", "method_nvme", station.method_nvme),
+	F("station", "method_sata", station.method_sata),
+	F("station", "method_sas", station.method_sas),
+	F("station", "method_usb", station.method_usb),
+	F("station", "method_mmc", station.method_mmc),
+	F("station", "method_virtio", station.method_virtio),
+	F("station", "fallback", station.fallback),
+	F("station", "verify", station.verify),
+	F("station", "start", station.start),
+	F("station", "asset_map", station.asset_map),
+	F("station", "approval_ref", station.approval_ref),
+	F("station", "approval_date", station.approval_date),
+	F("station", "approver", station.approver),
+	F("station", "class", station.class_),
+	F("station", "reason", station.reason),
+	F("station", "pdf", station.pdf),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
@@ -108,7 +125,7 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 			if (!known)
 				return kesu_fail(err, KESU_ERR_INVALID, 0,
 						 "%s:%zu: unknown section [%s]; known: operator "
-						 "customer signing trust timestamp register paths wipe",
+						 "customer signing trust timestamp register paths policy wipe station",
 						 name, lineno, sec);
 			kesu_strlcpy(section, sec, sizeof(section));
 			continue;

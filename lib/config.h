@@ -40,6 +40,23 @@ struct kesu_config {
 	/* kesu wipe's requests in flight per device, as written ("": the
 	 * default); the command checks the number. */
 	char queue_depth[16];
+	/* [station] (kesu-station(8)): kept as text here; wipe/station/policy.c
+	 * knows the method names and turns them into a policy. */
+	struct kesu_config_station {
+		char method[48];           /* any transport not named below */
+		char method_nvme[48], method_sata[48], method_sas[48];
+		char method_usb[48], method_mmc[48], method_virtio[48];
+		char fallback[48];         /* when "purge" is not supported */
+		char verify[16];           /* last all none sample */
+		char start[16];            /* confirm auto */
+		char asset_map[PATH_MAX];  /* "serial,asset" lines */
+		char approval_ref[KESU_STR_MAX + 1];
+		char approval_date[40];
+		char approver[KESU_STR_MAX + 1];
+		char class_[4];            /* confidentiality class 1..3 */
+		char reason[16];           /* disposal lease-return repair reuse */
+		char pdf[8];               /* yes no */
+	} station;
 };
 
 /* The register commands use: [register] url when set, else path. */

@@ -136,6 +136,7 @@ path = /var/lib/kesu/register.jsonl
 state_dir = /var/lib/kesu
 CONF
 printf '[signing]\nkey = pkcs11:token=kesu;object=op\npin_file = /etc/kesu/pin\n' > "$C/config/pkcs11.conf"
+printf '[station]\nmethod_nvme = nvme-sanitize-crypto\nmethod_usb = nist-clear\nfallback = nist-clear\nverify = sample\nstart = auto\nasset_map = /etc/kesu/assets.csv\napproval_ref = 総務-2026-114\napproval_date = 2026-11-30\npdf = yes\n' > "$C/config/station.conf"
 
 "$build/tests/make_seeds" "$C"
 for f in "$root"/tests/fixtures/sysfs/sata-hdd/sys/devices/*/*/*/*/*/*/vpd_pg8?; do

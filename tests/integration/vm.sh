@@ -4,6 +4,7 @@
 # as "ok - vm: NAME" / "not ok - vm: NAME".
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../lib.sh"
+. "$here/../certlib.sh"
 . "$here/../vm/host.sh"
 vm_run
 t_done

@@ -95,6 +95,27 @@ static void explicit_file_must_exist(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent/kesu.conf"));
 }
 
+static void station_settings(void **state)
+{
+	(void)state;
+	const char *t = "[station]\nmethod_nvme = nvme-crypto-erase\nmethod_usb = dod-3pass\n"
+			"verify = sample\nstart = auto\nasset_map = /etc/kesu/assets.csv\n"
+			"approval_ref = 総務-2026-114\napproval_date = 2026-11-30\npdf = yes\n";
+	struct kesu_config c;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_config_parse(t, strlen(t), "k.conf", &c, &err), KESU_OK);
+	assert_string_equal(c.station.method_nvme, "nvme-crypto-erase");
+	assert_string_equal(c.station.method_usb, "dod-3pass");
+	assert_string_equal(c.station.method, "");
+	assert_string_equal(c.station.start, "auto");
+	assert_string_equal(c.station.approval_ref, "総務-2026-114");
+	assert_string_equal(c.station.asset_map, "/etc/kesu/assets.csv");
+	const char *bad = "[station]\nmethod_floppy = purge\n";
+	assert_int_equal(kesu_config_parse(bad, strlen(bad), "k.conf", &c, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "k.conf:2: unknown key 'method_floppy' in [station]"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -103,6 +124,7 @@ int main(void)
 		cmocka_unit_test(timestamp_settings),
 		cmocka_unit_test(open_max_days),
 		cmocka_unit_test(explicit_file_must_exist),
+		cmocka_unit_test(station_settings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,13 +4,15 @@
 # order written to /vm/modules.order), kesu with every shared library ldd
 # names, dmsetup and jq with theirs, and the guest scripts.
 #
-# Usage: build-initramfs.sh KVER KESU_BIN OUT.cpio.gz
+# Usage: build-initramfs.sh KVER KESU_BIN OUT.cpio.gz [PKI_DIR]
+# PKI_DIR (a test CA and operator, made by host.sh) goes to /vm/pki.
 # Writes only OUT and a staging directory next to it.
 set -euo pipefail
 
 kver=$1
 kesu_bin=$2
 out=$3
+pki=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 moddir=/lib/modules/$kver
 stage=$(dirname "$out")/initramfs.d
@@ -21,7 +23,8 @@ stage=$(dirname "$out")/initramfs.d
 # mounted-partition safety gate test; the mmc drivers for the SD card.
 MODULES=(crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi scsi_common
 	scsi_mod sd_mod sg libata libahci ahci nvme-core nvme dm-mod dm-flakey
-	crc32c_generic crc16 mbcache jbd2 ext4 mmc_core mmc_block cqhci sdhci sdhci-pci)
+	crc32c_generic crc16 mbcache jbd2 ext4 mmc_core mmc_block cqhci sdhci sdhci-pci
+	virtio_pci virtio_blk)
 # Copied but loaded by the guest tests themselves (they pass parameters).
 LATE_MODULES=(scsi_debug)
 
@@ -67,6 +70,12 @@ copy_elf() {
 copy_elf "$kesu_bin" /usr/sbin/kesu
 copy_elf "$(command -v dmsetup)" /usr/sbin/dmsetup
 copy_elf "$(command -v jq)" /usr/bin/jq
+# udevd with kesu's rules alone, started by the station group to see that
+# 60-kesu.rules tags a hot-added disk (the other groups run without udev).
+copy_elf /lib/systemd/systemd-udevd /lib/systemd/systemd-udevd
+copy_elf "$(command -v udevadm)" /usr/bin/udevadm
+mkdir -p "$stage/etc/udev/rules.d"
+cp "$here/../../udev/60-kesu.rules" "$stage/etc/udev/rules.d/"
 
 # Resolve the module list against modules.dep: a depth-first walk that puts
 # every dependency before its user, each module once.
@@ -123,6 +132,7 @@ for m in "${LATE_MODULES[@]}"; do
 done
 
 cp "$here/init" "$stage/init"
+[ -n "$pki" ] && cp -r "$pki" "$stage/vm/pki"
 cp "$here/guest-lib.sh" "$here/guest-tests.sh" "$here/disks.conf" "$stage/vm/"
 chmod 0755 "$stage/init"
 echo "kesu-vm" > "$stage/etc/hostname"

@@ -52,6 +52,8 @@ disk_serial() {
 		tr -d ' \n' < "$b/device/serial"
 	elif [ -r "$b/device/vpd_pg80" ]; then
 		dd if="$b/device/vpd_pg80" bs=1 skip=4 2>/dev/null | tr -d ' \n\0'
+	elif [ -r "$b/serial" ]; then
+		tr -d ' \n\0' < "$b/serial"     # virtio-blk
 	fi
 }
 
@@ -83,6 +85,14 @@ vm_wait_for_disks() {
 	done
 	vm_log "disks still missing after 30 s:$missing"
 	return 1
+}
+
+# vm_hotplug CMD: ask the host to run one QEMU monitor command (device_add
+# or device_del; vm_hotplug_agent in host.sh carries it out).  Requests go
+# on the results port, which the host reads while the guest runs.
+vm_hotplug() {
+	vm_log "hot-plug request: $*"
+	echo "KESU-VM-HOTPLUG $*" > "$VM_RESULTS"
 }
 
 # wait_for_block NAME SECONDS: wait until /dev/NAME exists.

@@ -20,6 +20,7 @@ flakey 240
 purge_wipe 180
 sd_card 120
 hot_remove 180
+station 150
 "
 
 # The kernel's own view of the disks QEMU was given: every disk is there,
@@ -549,6 +550,146 @@ sdebug_add() {
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# kesu station with disks hot-added through QEMU's monitor (device_add,
+# device_del; vm_hotplug): udevd runs with 60-kesu.rules alone, so the tag
+# and the erasing marker are seen as udev applies them.  Disks present at
+# start are refused; HOT1 is erased, certified and registered; HOT2 is
+# pulled mid-run and ends failed with its cause while the station keeps
+# going; a disk holding a mounted file system is refused.  The test hook
+# KESU_TEST_PAUSE_BEFORE_VERIFY holds each run before its read-back, so
+# "mid-run" is a fixed point, not a race.
+ST=/tmp/station
+
+# st_wait JQ SECONDS: until the station's event lines satisfy JQ (-s).
+st_wait() {
+	local i=0
+	while [ $i -lt $(($2 * 5)) ]; do
+		jq -se "$1" "$ST/ev.jsonl" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_file PATH SECONDS
+wait_file() {
+	local i=0
+	while [ $i -lt $(($2 * 5)) ]; do
+		[ -e "$1" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+st_ev() { # SERIAL EVENT: jq filter for that disk's events of that kind
+	echo "map(select(.serial==\"$1\" and .event==\"$2\"))"
+}
+
+st_conf() {
+	cat > "$ST/k.conf" <<CONF
+[operator]
+name = 山田 太郎
+organization = テスト消去株式会社
+[customer]
+name = 総務課
+[signing]
+key = /vm/pki/op/kesu-signing.key
+cert = /vm/pki/op/cert.pem
+[trust]
+ca_file = /vm/pki/ca/ca.pem
+[register]
+path = $ST/register.jsonl
+[paths]
+state_dir = $ST/state
+[station]
+start = auto
+method = zero
+approver = 佐藤 花子
+class = 3
+reason = disposal
+asset_map = $ST/assets.csv
+CONF
+	printf '%s,A-HOT-1\n%s,A-HOT-2\n' "$HOT1_SERIAL" "$HOT2_SERIAL" > "$ST/assets.csv"
+}
+
+g_station() {
+	local spid d1 d2 cert rc i
+	mkdir -p "$ST"
+	st_conf
+	# First, a disk that arrives holding a file system that gets mounted:
+	# refused by the gate, never started.
+	local d3
+	vm_hotplug "device_add virtio-blk-pci,drive=hot3,id=hot3dev,serial=$HOT3_SERIAL"
+	i=0
+	while [ $i -lt 100 ] && ! d3=$(disk_by_serial "$HOT3_SERIAL"); do sleep 0.2; i=$((i + 1)); done
+	mkdir -p /mnt/station
+	if [ -n "$d3" ] && wait_for_block "${d3}1" 10 && mount -t ext4 "/dev/${d3}1" /mnt/station; then
+		kesu station --json --existing --once --only "/dev/$d3" --config "$ST/k.conf" \
+			< /dev/null > "$ST/ev.jsonl" 2> "$ST/err.log"
+		rc=$?
+		umount /mnt/station
+		t_check station-mounted-disk-refused-exit-6 test "$rc" -eq 6
+		t_check station-mounted-disk-refused \
+			st_wait 'map(select(.event=="decided"))[0] | .state=="refused" and (.reason|test("mounted"))' 1
+		t_check station-mounted-disk-never-started st_wait 'map(select(.event=="started"))|length==0' 1
+	else
+		t_fail station-mounted-disk-refused "hot-added $HOT3_SERIAL (${d3:-none}) could not be mounted"
+	fi
+	: > "$ST/ev.jsonl"
+	/lib/systemd/systemd-udevd --daemon --resolve-names=never > "$ST/udevd.log" 2>&1
+	wait_file /run/udev/control 10
+	t_check station-udevd-runs test -e /run/udev/control
+	# The dashboard (one line per change, stdout not being a terminal) and
+	# the JSON event lines (--events) of the same run.
+	KESU_TEST_PAUSE_BEFORE_VERIFY=$ST/pause kesu station --events "$ST/ev.jsonl" \
+		--config "$ST/k.conf" > "$ST/dash.txt" 2> "$ST/err.log" &
+	spid=$!
+	t_check station-listens-to-udev st_wait 'map(select(.event=="note" and (.text|test("udev events"))))|length==1' 10
+	t_check station-present-disks-refused-never-started \
+		st_wait 'map(select(.event=="decided"))|length>=3 and all(.state=="refused" and (.reason|test("present when the station started")))' 10
+
+	vm_hotplug "device_add virtio-blk-pci,drive=hot1,id=hot1dev,serial=$HOT1_SERIAL"
+	t_check station-hot-add-started st_wait "$(st_ev "$HOT1_SERIAL" started)|length==1" 30 || return 0
+	d1=$(jq -sr "$(st_ev "$HOT1_SERIAL" started)[0].device" "$ST/ev.jsonl")
+	t_check station-udev-tags-disk-kesu \
+		sh -c "udevadm info --query=property --name=/dev/$d1 | grep -q '^TAGS=.*:kesu:'"
+	if t_check station-hot1-runs-to-verify wait_file "$ST/pause.$d1" 30; then
+		t_check station-erasing-marker-udisks-ignore sh -c "sleep 1; udevadm settle; \
+			udevadm info --query=property --name=/dev/$d1 | grep -qx UDISKS_IGNORE=1"
+		rm -f "$ST/pause.$d1"
+	fi
+	t_check station-hot1-erased-certified st_wait "$(st_ev "$HOT1_SERIAL" finished)[0] | .state==\"done\" and .result==\"erased\" and .certificate!=null" 40
+	cert=$(jq -sr "$(st_ev "$HOT1_SERIAL" finished)[0].certificate" "$ST/ev.jsonl")
+	t_check station-hot1-certificate-verifies kesu cert verify "$cert" --ca /vm/pki/ca/ca.pem
+	t_check station-hot1-medium-zero cmp -n $((HOT1_MB * 1048576)) "/dev/$d1" /dev/zero
+	t_check station-hot1-marker-cleared sh -c "! [ -e /run/kesu/erasing/$d1 ]"
+
+	vm_hotplug "device_add virtio-blk-pci,drive=hot2,id=hot2dev,serial=$HOT2_SERIAL"
+	t_check station-hot2-started st_wait "$(st_ev "$HOT2_SERIAL" started)|length==1" 30 || return 0
+	d2=$(jq -sr "$(st_ev "$HOT2_SERIAL" started)[0].device" "$ST/ev.jsonl")
+	wait_file "$ST/pause.$d2" 30
+	vm_hotplug "device_del hot2dev"
+	t_check station-hot2-pulled-fails-at-once \
+		st_wait "$(st_ev "$HOT2_SERIAL" removed)[0] | .state==\"failed\" and .result==\"removed\" and (.cause|test(\"removed during the run\"))" 30
+	rm -f "$ST/pause.$d2"
+	t_check station-hot2-run-ends-failed-not-erased \
+		st_wait "$(st_ev "$HOT2_SERIAL" finished)[0] | .state==\"failed\" and .result==\"removed\" and .certificate==null" 30
+	t_check station-dashboard-says-hot1-erased \
+		grep -qE "^[0-9]+ +$d1 .*$HOT1_SERIAL +${HOT1_MB}M +done +1/1 +100% .*erased" "$ST/dash.txt"
+	t_check station-dashboard-says-hot2-removed \
+		grep -qE "^[0-9]+ +$d2 .*$HOT2_SERIAL +${HOT2_MB}M +failed .*removed: disk removed during the run" "$ST/dash.txt"
+	t_check station-keeps-going kill -0 "$spid"
+	kill -TERM "$spid"
+	wait "$spid"
+	rc=$?
+	t_check station-sigterm-idle-exits-0 test "$rc" -eq 0
+	t_check station-no-second-erased sh -c "[ \$(jq -s 'map(select(.result==\"erased\"))|length' $ST/ev.jsonl) -eq 1 ]"
+	udevadm control --exit 2>/dev/null
+
+	vm_log "station events: $(wc -l < "$ST/ev.jsonl") lines; stderr: $(head -c 300 "$ST/err.log" | vm_oneline)"
 }
 
 if [ "${1:-}" = --one ]; then

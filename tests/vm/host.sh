@@ -59,6 +59,60 @@ vm_report_results() {
 	done < <(tr -d '\r' < "$1")
 }
 
+# vm_monitor SOCK CMD: one human-monitor command to QEMU; prints its answer.
+vm_monitor() {
+	python3 - "$1" "$2" <<'PY'
+import re, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(2)
+def drain():
+    out = b""
+    try:
+        while not out.rstrip().endswith(b"(qemu)"):
+            b = s.recv(4096)
+            if not b:
+                break
+            out += b
+    except socket.timeout:
+        pass
+    return out
+drain()
+s.sendall(sys.argv[2].encode() + b"\n")
+time.sleep(0.3)
+# The monitor echoes what it is sent, redrawing the line per character.
+out = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", drain().decode(errors="replace"))
+print(out.split(sys.argv[2])[-1].replace("(qemu)", "").strip())
+PY
+}
+
+# vm_hotplug_agent DIR: until killed, carry out the guest's hot-plug
+# requests ("KESU-VM-HOTPLUG CMD" lines on its results port, each once, in
+# order) through the monitor socket.  Only device_add of a virtio disk on a
+# drive defined at start and device_del, with plain characters.
+vm_hotplug_agent() {
+	local dir=$1 done=0 n line cmd
+	while :; do
+		n=0
+		while IFS= read -r line; do
+			line=${line%$'\r'}
+			case "$line" in "KESU-VM-HOTPLUG "*) ;; *) continue ;; esac
+			n=$((n + 1))
+			[ "$n" -le "$done" ] && continue
+			done=$n
+			cmd=${line#KESU-VM-HOTPLUG }
+			case "$cmd" in
+			*[!A-Za-z0-9_,=.\ -]*) echo "refused: $cmd" >> "$dir/monitor.log"; continue ;;
+			"device_add virtio-blk-pci,"* | "device_del "*) ;;
+			*) echo "refused: $cmd" >> "$dir/monitor.log"; continue ;;
+			esac
+			echo "> $cmd" >> "$dir/monitor.log"
+			vm_monitor "$dir/mon.sock" "$cmd" >> "$dir/monitor.log" 2>&1
+		done < "$dir/results.txt"
+		sleep 0.2
+	done
+}
+
 vm_show_console() {
 	local log=$1 keep=$2
 	echo "# vm: guest console (last 60 lines) — full log: $keep" >&2
@@ -75,15 +129,22 @@ vm_run() {
 		return
 	fi
 	local tool
-	for tool in qemu-system-x86_64 busybox dmsetup jq cpio gzip fdisk mkfs.ext4 timeout; do
+	for tool in qemu-system-x86_64 busybox dmsetup jq cpio gzip fdisk mkfs.ext4 timeout python3; do
 		if ! command -v "$tool" >/dev/null; then
 			not_ok "vm: $tool is installed (run 'make deps')"
 			return
 		fi
 	done
 
+	# A throwaway CA and operator for the station's certificates in the
+	# guest (which has no openssl): made here, copied into the image.
+	if ! { make_ca vmca && make_operator vmop vmca && mkdir -p "$dir/pki" &&
+		cp -r "$T_DIR/vmca" "$dir/pki/ca" && cp -r "$T_DIR/vmop" "$dir/pki/op"; }; then
+		not_ok "vm: test CA and operator for the guest"
+		return
+	fi
 	if ! bash "$VM_HERE/build-initramfs.sh" "$kver" "$kesu" "$dir/initramfs.cpio.gz" \
-		> "$dir/build.log" 2>&1; then
+		"$dir/pki" > "$dir/build.log" 2>&1; then
 		not_ok "vm: initramfs builds"
 		sed 's/^/#   /' "$dir/build.log" >&2
 		return
@@ -92,10 +153,14 @@ vm_run() {
 	vm_disk_image "$dir/nvme.img" "$NVME_MB" "$NVME_LBS" "$NVME_LABEL" "$NVME_PTUUID" "$NVME_FSUUID" &&
 	vm_disk_image "$dir/sata1.img" "$SATA1_MB" "$SATA1_LBS" "$SATA1_LABEL" "$SATA1_PTUUID" "$SATA1_FSUUID" &&
 	vm_disk_image "$dir/sata2.img" "$SATA2_MB" "$SATA2_LBS" "$SATA2_LABEL" "$SATA2_PTUUID" "$SATA2_FSUUID" &&
-	vm_disk_image "$dir/sd.img" "$SD_MB" "$SD_LBS" "$SD_LABEL" "$SD_PTUUID" "$SD_FSUUID" ||
+	vm_disk_image "$dir/sd.img" "$SD_MB" "$SD_LBS" "$SD_LABEL" "$SD_PTUUID" "$SD_FSUUID" &&
+	truncate -s "${HOT1_MB}M" "$dir/hot1.img" && truncate -s "${HOT2_MB}M" "$dir/hot2.img" &&
+	vm_disk_image "$dir/hot3.img" "$HOT3_MB" 512 "$HOT3_LABEL" "$HOT3_PTUUID" "$HOT3_FSUUID" ||
 		{ not_ok "vm: disk images are created"; return; }
 
 	: > "$dir/results.txt"
+	vm_hotplug_agent "$dir" &
+	local agent=$!
 	local start=$SECONDS
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 		-accel tcg -cpu max -smp 1 -m 768 \
@@ -113,8 +178,16 @@ vm_run() {
 		-device sdhci-pci \
 		-drive "file=$dir/sd.img,if=none,id=sd0,format=raw" \
 		-device sd-card,drive=sd0 \
+		-drive "file=$dir/hot1.img,if=none,id=hot1,format=raw" \
+		-drive "file=$dir/hot2.img,if=none,id=hot2,format=raw" \
+		-drive "file=$dir/hot3.img,if=none,id=hot3,format=raw" \
+		-monitor "unix:$dir/mon.sock,server=on,wait=off" \
 		</dev/null > "$dir/qemu.log" 2>&1
 	rc=$?
+	kill "$agent" 2>/dev/null
+	wait "$agent" 2>/dev/null
+	[ -s "$dir/monitor.log" ] && sed 's/^/# vm monitor: /' "$dir/monitor.log" | tr -d '\r' | grep -v '^# vm monitor: *$' > "$dir/monitor.txt"
+	cat "$dir/monitor.txt" >> "$dir/console.log" 2>/dev/null
 	echo "# vm: guest ran $((SECONDS - start)) s on kernel $kver (qemu exit $rc)"
 	cat "$dir/qemu.log" >> "$dir/console.log" 2>/dev/null
 

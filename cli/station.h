@@ -1,0 +1,62 @@
+/* kesu station (kesu-station(8)): the pieces of the command, which joins
+ * the pure station core (wipe/station/) to the devices, the hot-plug
+ * monitor, the terminal and the wipe sessions.  Everything here runs in the
+ * station's one event loop thread except what station_run.c starts. */
+#ifndef KESU_CLI_STATION_H
+#define KESU_CLI_STATION_H
+
+#include "lib/config.h"
+#include "wipe/device/hotplug.h"
+#include "wipe/station/bay.h"
+#include "wipe/station/policy.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#define STATION_ONLY_MAX 16
+
+struct station_opts {
+	bool json, existing, once, dry_run;
+	size_t nbays;
+	const char *config_path;
+	const char *events_path;  /* --events: JSON event lines here as well */
+	char only[STATION_ONLY_MAX][PATH_MAX];   /* resolved device paths */
+	size_t n_only;
+};
+
+/* What the station keeps per bay beside the core's state. */
+struct station_slot {
+	char path[PATH_MAX];
+	char asset[KESU_STR_MAX + 1];
+	bool announced_final;     /* its end has been reported (for --once) */
+};
+
+struct station {
+	struct station_opts o;
+	struct kesu_config cfg;
+	struct kesu_station_policy pol;
+	struct kesu_station st;
+	struct station_slot slots[KESU_STATION_BAYS];
+	char *assets;             /* the asset map's text, NULL if none */
+	size_t assets_len;
+	bool at_start;            /* handling the disks found at start */
+	bool tty;                 /* stdout is a terminal: redraw in place */
+	bool dirty;               /* the dashboard needs a redraw */
+	int stop_signal;          /* the signal that ends the station, 0 */
+	FILE *out;
+	FILE *events;             /* --events, NULL if not given */
+};
+
+/* A disk arrived (or changed): probe it, decide, give it a bay, report. */
+void station_arrive(struct station *s, const char *name);
+/* A disk went away (or its medium did). */
+void station_remove(struct station *s, const char *name);
+
+/* Output: one JSON event line (--json) or a dashboard redraw. */
+void station_event(struct station *s, size_t bay, const char *event);
+void station_note(struct station *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void station_redraw(struct station *s);
+
+#endif

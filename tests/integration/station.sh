@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# kesu station on this machine's loop devices only: every run names its own
+# loop device with --only (the station ignores every other disk), and the
+# erasing run is on a file of ours.  Hot-plug, pulled disks and real drivers
+# are tried in the QEMU guest (tests/vm/guest-tests.sh, group station).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../certlib.sh"
+
+make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+img=$(make_image disk.img 8) && head -c 8M /dev/urandom > "$img" && L=$(make_loop "$img") ||
+	{ not_ok "loop device set-up"; t_done; exit 1; }
+assert_ours "$L"
+# Loop devices report no serial, so the asset map cannot name them: in
+# confirm mode the operator types the asset number with the bay's.
+printf '# serial,asset\nS3Z9NB0K123456,A-ELSEWHERE\n' > "$T_DIR/assets.csv"
+conf() { # START -> kesu.conf for a station signing with the test operator
+	cat <<CONF
+[operator]
+name = 山田 太郎
+organization = テスト消去株式会社
+[customer]
+name = 総務課
+[signing]
+key = $T_DIR/op/kesu-signing.key
+cert = $T_DIR/op/cert.pem
+[trust]
+ca_file = $T_DIR/ca/ca.pem
+[register]
+path = $T_DIR/reg/register.jsonl
+[paths]
+state_dir = $T_DIR/state
+[station]
+start = $1
+method = zero
+approver = 佐藤 花子
+approval_ref = R8-情政-17
+approval_date = 2026-11-20
+class = 3
+reason = disposal
+asset_map = $T_DIR/assets.csv
+CONF
+}
+conf confirm > "$T_DIR/confirm.conf"
+conf auto > "$T_DIR/auto.conf"
+ST=("$KESU" station --json --only "$L" --once)
+
+out=$("$KESU" station --help); rc=$?
+check "--help documents --only and --dry-run" \
+	bash -c '[ $1 -eq 0 ] && grep -q -- "--only DEVICE" <<<"$2" && grep -q -- "--dry-run" <<<"$2"' _ "$rc" "$out"
+out=$("$KESU" station --bays 40 2>&1); rc=$?
+check "--bays out of range is a usage error (exit 2)" \
+	bash -c '[ $1 -eq 2 ] && grep -q "1 to 16" <<<"$2"' _ "$rc" "$out"
+printf '[station]\nmethod_sata = shred\n' > "$T_DIR/bad.conf"
+out=$("${ST[@]}" --config "$T_DIR/bad.conf" 2>&1 </dev/null); rc=$?
+check "a bad [station] method stops the station before it watches anything" \
+	bash -c '[ $1 -ne 0 ] && grep -q "method_sata = shred: no such method" <<<"$2"' _ "$rc" "$out"
+
+before=$(sha256sum < "$img")
+# Present at start without --existing: refused, never written.
+out=$(timeout 30 "${ST[@]}" --config "$T_DIR/auto.conf" </dev/null); rc=$?
+check "a disk present at start is refused without --existing (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && jq -se "map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"present when the station started\"))" <<<"$2" >/dev/null' _ "$rc" "$out"
+out=$(timeout 30 "${ST[@]}" --existing --dry-run --config "$T_DIR/confirm.conf" </dev/null); rc=$?
+check "--dry-run decides and writes nothing" \
+	bash -c '[ $1 -eq 0 ] && jq -se "map(select(.event==\"decided\"))[0] | .state==\"waiting\" and .method==\"zero\"" <<<"$2" >/dev/null && [ "$(sha256sum < "$3")" = "$4" ]' _ "$rc" "$out" "$img" "$before"
+
+# Mounted: the gate refuses, nothing is started.
+mimg=$(make_image fs.img 8) && mkfs.ext4 -q -F "$mimg" >/dev/null 2>&1 && M=$(make_loop "$mimg") &&
+	assert_ours "$M" && t_mount "$M" "$T_DIR/mnt" || { not_ok "mounted loop set-up"; t_done; exit 1; }
+out=$(timeout 30 "$KESU" station --events "$T_DIR/mounted.jsonl" --only "$M" --once --existing \
+	--config "$T_DIR/auto.conf" </dev/null 2>/dev/null); rc=$?
+check "a disk holding a mounted file system is refused, never started" \
+	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"mounted\"))) and (map(select(.event==\"started\"))|length==0)" "$2" >/dev/null' _ "$rc" "$T_DIR/mounted.jsonl"
+check "and the dashboard line (--events beside it) says refused and why" \
+	bash -c 'grep -qE "^1 +${2#/dev/} .* refused +refused: .*mounted" <<<"$1"' _ "$out" "$M"
+
+# Confirm mode: the disk waits for its bay number (and asset) on stdin.
+out=$(printf '1\nstart 1 A-STATION-1\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm.conf"); rc=$?
+check "without its asset number the bay is not started" \
+	bash -c 'jq -se "map(select(.event==\"note\" and (.text|test(\"needs its asset number\"))))|length==1" <<<"$1" >/dev/null' _ "$out"
+check "confirm mode starts on 'start 1 ASSET', erases, certifies (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && jq -se "(map(select(.event==\"decided\"))[0].state==\"waiting\") and (map(select(.event==\"finished\"))[0] | .state==\"done\" and .result==\"erased\" and .certificate!=null)" <<<"$2" >/dev/null' _ "$rc" "$out"
+check "the medium is zero" cmp -s -n $((8 << 20)) "$L" /dev/zero
+cert=$(jq -sr 'map(select(.event=="finished"))[0].certificate' <<<"$out")
+check "the certificate verifies and names the typed asset" \
+	bash -c '"$KESU" cert verify "$1" --ca "$2" >/dev/null && jq -e ".asset.property_number? // .. | strings | select(. == \"A-STATION-1\")" "$1" >/dev/null' _ "$cert" "$T_DIR/ca/ca.pem"
+check "and is in the register" bash -c 'grep -q "$(basename "$1" .json)" "$2" || "$KESU" register verify --register "$2" --ca "$3" >/dev/null' _ "$cert" "$T_DIR/reg/register.jsonl" "$T_DIR/ca/ca.pem"
+
+# Auto mode: a disk the asset map cannot name is refused, never started.
+out=$(timeout 30 "${ST[@]}" --existing --config "$T_DIR/auto.conf" </dev/null); rc=$?
+check "auto mode refuses a disk without a serial for the asset map" \
+	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0].reason|test(\"reports no serial number\")) and (map(select(.event==\"started\"))|length==0)" <<<"$2" >/dev/null' _ "$rc" "$out"
+
+# A signal during a run: interrupted, checkpoint kept, exit 7.
+big=$(make_image big.img 256) && B=$(make_loop "$big") && assert_ours "$B" ||
+	{ not_ok "big loop set-up"; t_done; exit 1; }
+sed 's/^method = zero/method = dod-7/' "$T_DIR/confirm.conf" > "$T_DIR/slow.conf"
+"$KESU" station --json --only "$B" --existing --config "$T_DIR/slow.conf" \
+	< <(printf '1 A-STATION-2\n'; sleep 60) > "$T_DIR/sig.jsonl" 2>&1 &
+pid=$!
+for _ in $(seq 100); do grep -q '"event":"progress"' "$T_DIR/sig.jsonl" && break; sleep 0.2; done
+kill -TERM "$pid"
+wait "$pid"; rc=$?
+check "SIGTERM ends the run interrupted, with its checkpoint, exit 8" \
+	bash -c '[ $1 -eq 8 ] && jq -se "(map(select(.event==\"stopping\"))|length==1) and (map(select(.event==\"finished\"))[0] | .result==\"interrupted\" and .state==\"failed\")" "$2" >/dev/null && ls "$3"/*.json >/dev/null 2>&1' _ "$rc" "$T_DIR/sig.jsonl" "$T_DIR/state"
+
+t_done

@@ -1,0 +1,41 @@
+/* The station's terminal lines and JSON event lines, built from the bay
+ * table alone (pure; cli/cmd_station.c writes them).  Dashboard lines have
+ * fixed columns: device strings are cut to their column and reduced to
+ * printable ASCII, so a model or serial can carry no escape sequence, no
+ * bidirectional override and no wide character that shifts the columns. */
+#ifndef KESU_STATION_DASHBOARD_H
+#define KESU_STATION_DASHBOARD_H
+
+#include "wipe/station/bay.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Longest line the renderer writes (without the NUL). */
+#define KESU_DASH_WIDTH 160
+
+/* The column titles. */
+void kesu_dash_header(char *out, size_t outsz);
+
+/* One bay's line: BAY DEVICE MODEL SERIAL SIZE STATE PASS PCT RATE ETA
+ * RESULT, the result column carrying the cause of a refusal or failure. */
+void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t outsz);
+
+/* Copy s into a column of width w: printable ASCII only (anything else
+ * becomes '?'), cut with a trailing '~' when longer, padded with spaces. */
+void kesu_dash_field(char *out, size_t w, const char *s);
+
+/* "1:02:03", "12:05", "-" for an unknown time. */
+void kesu_dash_eta(int64_t s, char *out, size_t outsz);
+
+/* One event line for a supervisor: {"event": EVENT, "time": RFC 3339,
+ * "bay": n, "device", "model", "serial", "transport", "size_bytes",
+ * "state", "present", "method", "action" (the decision: refuse wait
+ * start), "reason" (why, for a refusal or a dry run), "pass", "passes", "percent", "rate_bytes_per_s",
+ * "eta_s", "result", "cause", "certificate"}; strings from the disk pass
+ * kesu_json_str.  EVENT: arrived decided started progress finished removed
+ * stopping. */
+json_t *kesu_station_event_json(const struct kesu_station *st, size_t bay,
+				const char *event, const char *time);
+
+#endif
