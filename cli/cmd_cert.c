@@ -195,6 +195,10 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 	}
 	struct kesu_trust trust = {.ca_file = ca, .crl_file = crl, .at = at,
 				   .tsa_ca_file = tsa_ca};
+	/* Many files, one reading of the CA and CRL; without memory for the
+	 * store each check reads the files itself, as before. */
+	struct kesu_err ignored;
+	kesu_trust_store_new(&trust.store, &ignored);
 	enum kesu_rc worst = KESU_OK;
 	json_t *arr = json ? json_array() : NULL;
 	for (int i = optind; i < argc; i++) {
@@ -252,6 +256,7 @@ static enum kesu_rc cert_verify(int argc, char **argv)
 		free(s);
 		json_decref(arr);
 	}
+	kesu_trust_store_free(trust.store);
 	return worst;
 }
 

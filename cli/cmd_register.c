@@ -348,10 +348,12 @@ enum kesu_rc cmd_register(int argc, char **argv)
 		/* The new head is timestamped like one written by kesu wipe. */
 		struct kesu_tsa tsa = {o.tsa ? o.tsa : cfg.tsa_url, tsa_ca, NULL, NULL};
 		enum kesu_rc worst = KESU_OK;
+		struct kesu_trust trust = {.ca_file = ca, .tsa_ca_file = tsa_ca};
+		struct kesu_err ignored;  /* no store: the files are read per check */
+		kesu_trust_store_new(&trust.store, &ignored);
 		for (int i = 0; i < nargs; i++) {
 			struct kesu_cert_file_verdict v;
 			struct kesu_reg_append a;
-			struct kesu_trust trust = {.ca_file = ca, .tsa_ca_file = tsa_ca};
 			if ((rc = kesu_cert_verify(args[i], &trust, &v))) {
 				fprintf(stderr, "kesu: %s: %s: %s; not registered\n", args[i],
 					v.stage, v.error);
@@ -378,6 +380,7 @@ enum kesu_rc cmd_register(int argc, char **argv)
 				worst = rc;
 		}
 		kesu_signer_free(signer);
+		kesu_trust_store_free(trust.store);
 		return worst;
 	}
 	if (!strcmp(sub, "repair") && kesu_reg_is_db(reg))
