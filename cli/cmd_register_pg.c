@@ -2,6 +2,7 @@
  * register in PostgreSQL (kesu-register(5), POSTGRESQL). */
 #include "certs/register/backend.h"
 #include "certs/register/pg_db.h"
+#include "certs/register/pg_schema.h"
 #include "certs/register/register_pg.h"
 #include "cli/cli.h"
 #include "lib/config.h"
@@ -24,7 +25,7 @@ bool cmd_register_pg_verb(const char *sub)
 }
 
 struct pgopts {
-	const char *reg, *ca, *config, *key, *cert, *from, *out;
+	const char *reg, *ca, *config, *key, *cert, *from, *out, *schema;
 	struct kesu_pgreg_filter f;
 	bool json;
 };
@@ -44,6 +45,7 @@ static enum kesu_rc parse(int argc, char **argv, struct pgopts *o, bool *help)
 		{"serial", required_argument, NULL, 'S'},
 		{"operator", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
+		{"schema-version", required_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -62,6 +64,7 @@ static enum kesu_rc parse(int argc, char **argv, struct pgopts *o, bool *help)
 		case 'S': o->f.serial = optarg; break;
 		case 'o': o->f.operator_name = optarg; break;
 		case 'j': o->json = true; break;
+		case 'V': o->schema = optarg; break;
 		case 's': case 'u':
 			if (!kesu_time_parse(optarg, c == 's' ? &o->f.since : &o->f.until))
 				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -139,7 +142,7 @@ static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca
 static void usage(FILE *out)
 {
 	fputs("Usage:\n"
-	      "  kesu register init-db --register URL\n"
+	      "  kesu register init-db --register URL [--schema-version N]\n"
 	      "  kesu register push --register URL [--from FILE] [--ca FILE]\n"
 	      "  kesu register pull --register URL --out DIR [--since T] [--until T]\n"
 	      "                     [--serial S] [--operator NAME]\n"
@@ -181,8 +184,16 @@ enum kesu_rc cmd_register_pg(int argc, char **argv)
 		return rc;
 
 	if (!strcmp(sub, "init-db")) {
-		int from, to;
-		if (!(rc = kesu_pgreg_init(db, &from, &to, &err)))
+		int from, to, target = kesu_pg_schema_version();
+		char *end;
+		long want = o.schema ? strtol(o.schema, &end, 10) : target;
+		if (o.schema && (end == o.schema || *end || want < 1 || want > 1000)) {
+			kesu_db_close(db);
+			return kesu_usage_error("--schema-version: '%s' is not a number",
+						o.schema);
+		}
+		target = (int)want;
+		if (!(rc = kesu_pgreg_init_to(db, target, &from, &to, &err)))
 			printf(from == to ? "%s: schema already at version %d\n"
 					  : "%s: schema at version %d (was %d)\n",
 			       shown, to, from);

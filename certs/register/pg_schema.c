@@ -120,8 +120,77 @@ static const char V1[] =
 "  TO kesu_station;\n"
 "GRANT EXECUTE ON FUNCTION kesu.seal(bytea, bytea) TO kesu_sealer;\n";
 
+/* A run record is certified once, as in the file register, and the
+ * database itself holds to it: a unique index on run_id over certificate
+ * rows.  A register that already names a run twice does not verify and is
+ * not upgraded; the column is filled from the stored lines, which the chain
+ * covers, so verify can compare it with them. */
+static const char V2[] =
+"DO $c$ DECLARE d record; BEGIN\n"
+"  SELECT x.run_id, min(x.seq) AS a, max(x.seq) AS b INTO d FROM (\n"
+"    SELECT e.seq, convert_from(e.line, 'UTF8')::jsonb->>'run_id' AS run_id\n"
+"    FROM kesu.entries e WHERE e.kind = 'certificate') x\n"
+"  WHERE x.run_id IS NOT NULL GROUP BY x.run_id HAVING count(*) > 1\n"
+"  ORDER BY min(x.seq) LIMIT 1;\n"
+"  IF FOUND THEN\n"
+"    RAISE EXCEPTION 'kesu: run % is certified twice (entries % and %); the "
+"register does not verify and is not upgraded', d.run_id, d.a, d.b\n"
+"      USING ERRCODE = '23505';\n"
+"  END IF;\n"
+"END $c$;\n"
+"ALTER TABLE kesu.entries ADD COLUMN run_id uuid;\n"
+"UPDATE kesu.entries SET run_id = (convert_from(line, 'UTF8')::jsonb->>'run_id')::uuid\n"
+"  WHERE kind = 'certificate';\n"
+"CREATE UNIQUE INDEX entries_run_id ON kesu.entries (run_id) WHERE kind = 'certificate';\n"
+"\n"
+"CREATE OR REPLACE FUNCTION kesu.append(p_line bytea, p_cert bytea, p_sig bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE h record; j jsonb; k text; o record;\n"
+"BEGIN\n"
+"  SELECT x.seq, x.line_sha256 INTO h FROM kesu.head x FOR UPDATE;\n"
+"  j := convert_from(p_line, 'UTF8')::jsonb;\n"
+"  IF jsonb_typeof(j) <> 'object' OR j->>'kind' IS DISTINCT FROM 'certificate' THEN\n"
+"    RAISE EXCEPTION 'kesu: only certificate lines are appended' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF j->>'run_id' IS NULL THEN\n"
+"    RAISE EXCEPTION 'kesu: the line names no run_id' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF (j->>'seq')::bigint IS DISTINCT FROM h.seq + 1\n"
+"     OR j->>'prev' IS DISTINCT FROM h.line_sha256 THEN\n"
+"    RAISE EXCEPTION 'kesu: the line does not extend the chain head (%)', h.seq\n"
+"      USING ERRCODE = '40001';\n"
+"  END IF;\n"
+"  IF encode(sha256(p_cert), 'hex') IS DISTINCT FROM j->>'cert_sha256'\n"
+"     OR encode(sha256(p_sig), 'hex') IS DISTINCT FROM j->>'sig_sha256' THEN\n"
+"    RAISE EXCEPTION 'kesu: the documents do not match the hashes in the line'\n"
+"      USING ERRCODE = '22023';\n"
+"  END IF;\n"
+/* The same certificate again is the cert_id constraint's business (a
+ * retry after a lost COMMIT meets its own entry); another certificate for
+ * the run is refused here by name, and by the index should this check
+ * ever be bypassed. */
+"  SELECT e.seq, e.cert_id INTO o FROM kesu.entries e\n"
+"    WHERE e.run_id = (j->>'run_id')::uuid AND e.kind = 'certificate';\n"
+"  IF FOUND AND o.cert_id IS DISTINCT FROM (j->>'cert_id')::uuid THEN\n"
+"    RAISE EXCEPTION 'kesu: run % is already certified by certificate % (register "
+"entry %)', j->>'run_id', o.cert_id, o.seq\n"
+"      USING ERRCODE = '23505', CONSTRAINT = 'entries_run_id';\n"
+"  END IF;\n"
+"  k := encode(sha256(p_line), 'hex');\n"
+"  INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id,\n"
+"      serial, model, result, operator_name, run_id)\n"
+"    VALUES (h.seq + 1, h.line_sha256, k, p_line, j->>'kind',\n"
+"      (j->>'time')::timestamptz, (j->>'cert_id')::uuid, j->>'serial',\n"
+"      j->>'model', j->>'result', j->>'operator', (j->>'run_id')::uuid);\n"
+"  INSERT INTO kesu.documents (seq, cert, sig) VALUES (h.seq + 1, p_cert, p_sig);\n"
+"  UPDATE kesu.head SET seq = h.seq + 1, line_sha256 = k;\n"
+"  RETURN h.seq + 1;\n"
+"END $f$;\n";
+
 const struct kesu_pg_migration KESU_PG_MIGRATIONS[] = {
 	{1, "chain, documents, seals, roles kesu_station/kesu_sealer/kesu_reader", V1},
+	{2, "a run certified once: entries.run_id, unique over certificates", V2},
 };
 const size_t KESU_PG_NMIGRATIONS =
 	sizeof(KESU_PG_MIGRATIONS) / sizeof(KESU_PG_MIGRATIONS[0]);

@@ -29,6 +29,11 @@
 enum kesu_rc kesu_pgreg_init(struct kesu_db *db, int *from, int *to,
 			     struct kesu_err *err);
 
+/* The same, stopping after migration `target`: an upgrade in steps, and
+ * how the tests make a database as an older kesu left it. */
+enum kesu_rc kesu_pgreg_init_to(struct kesu_db *db, int target, int *from, int *to,
+				struct kesu_err *err);
+
 /* Refuse a database that init-db has not prepared, or one newer than this
  * kesu understands. */
 enum kesu_rc kesu_pgreg_check_schema(struct kesu_db *db, struct kesu_err *err);
@@ -54,6 +59,12 @@ enum kesu_rc kesu_pgreg_append(struct kesu_db *db, const json_t *entry,
 			       enum kesu_pgreg_dup dup, uint64_t *seq, bool *already,
 			       struct kesu_err *err);
 
+/* Before a certificate is signed: refuse a run that a certificate in the
+ * database already certifies (KESU_ERR_INVALID, the file register's
+ * words); kesu.append() refuses it again, under the chain lock. */
+enum kesu_rc kesu_pgreg_check_run(struct kesu_db *db, const char *run_id,
+				  struct kesu_err *err);
+
 /* Append a certificate file and its .p7s. */
 enum kesu_rc kesu_pgreg_append_cert(struct kesu_db *db, const char *cert_path,
 				    uint64_t *seq, struct kesu_err *err);
@@ -69,6 +80,7 @@ struct kesu_pgreg_row {
 	uint64_t seq;              /* the seq column */
 	char prev[65], line_sha256[65], kind[16], cert_id[40];
 	char *serial, *model, *result, *operator_name;  /* NULL: SQL NULL */
+	char *run_id;              /* schema 2 on; NULL: SQL NULL */
 	int64_t at;                /* the at column, seconds since the epoch */
 	char *line;                /* the stored line bytes */
 	size_t line_len;

@@ -22,10 +22,16 @@ psql_as postgres postgres -c "CREATE ROLE kesu_admin LOGIN CREATEROLE" \
 	-c "CREATE DATABASE kesu OWNER kesu_admin" >/dev/null
 
 ADMIN=$(pg_url kesu_admin)
-check "init-db creates the schema (version 1)" \
-	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 1 (was 0)"' _ "$ADMIN"
+check "init-db --schema-version 1 makes the database an older kesu made" \
+	bash -c '"$KESU" register init-db --schema-version 1 --register "$1" | grep -q "schema at version 1 (was 0)"' _ "$ADMIN"
+check "a version 1 database is refused until init-db upgrades it" \
+	bash -c 'out=$("$KESU" register list --register "$1" 2>&1); [ $? -ne 0 ] && grep -q "schema version 1, this kesu needs 2" <<<"$out"' _ "$ADMIN"
+check "init-db upgrades version 1 to 2" \
+	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 2 (was 1)"' _ "$ADMIN"
 check "init-db again changes nothing" \
-	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 1"' _ "$ADMIN"
+	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 2"' _ "$ADMIN"
+check "init-db --schema-version 9 is refused (exit 2)" \
+	bash -c '"$KESU" register init-db --schema-version 9 --register "$1" >/dev/null 2>&1; [ $? -eq 2 ]' _ "$ADMIN"
 for i in $(seq -w 1 "$STATIONS"); do
 	psql_as postgres -c "CREATE ROLE st$i LOGIN IN ROLE kesu_station" >/dev/null
 done
@@ -59,6 +65,41 @@ check "the same certificate is not registered twice" \
 	bash -c 'c=$(ls "$T_DIR"/out/*.json | head -1); out=$("$KESU" register import "$c" --register "$ST" --ca "$CA" \
 		--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "already in the register" <<<"$out"'
 
+# ---- a run is certified once, by the database ----
+check "a second certificate for a run: refused before it is signed" \
+	bash -c 'out=$(issue "$1" op --register "$ST" 2>&1); [ $? -eq 9 ] && grep -q "already certified by certificate" <<<"$out"' _ "$FIXTURES/runs/erased.json"
+issue "$FIXTURES/runs/erased.json" op --no-register --cert-dir "$T_DIR/dup" > "$T_DIR/dup.path" 2>/dev/null
+check "a second certificate for a run: refused by kesu.append() (import)" \
+	bash -c 'out=$("$KESU" register import "$(cat "$T_DIR/dup.path")" --register "$ST" --ca "$CA" \
+		--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>&1)
+		[ $? -eq 9 ] && grep -q "run .* is already certified by certificate .* (register entry 1); a run record is certified once" <<<"$out" &&
+		[ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" -eq 3 ]'
+check "a second certificate for a run: refused by the unique index, even for the owner" \
+	bash -c 'out=$(psql_as postgres -c "BEGIN; INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, run_id) SELECT 99, prev, line_sha256, line, kind, at, run_id FROM kesu.entries WHERE seq = 1; ROLLBACK" 2>&1)
+		grep -q "entries_run_id" <<<"$out"'
+
+# ---- migration 2 on a database an older kesu filled ----
+v1copy() { # DB: a version 1 database holding the kesu database's rows
+	psql_as postgres postgres -c "CREATE DATABASE $1 OWNER kesu_admin" >/dev/null &&
+	"$KESU" register init-db --schema-version 1 --register "$(pg_url kesu_admin "$1")" >/dev/null &&
+	psql_as postgres -c "COPY (SELECT seq, prev, line_sha256, line, kind, at, cert_id, serial, model, result, operator_name FROM kesu.entries ORDER BY seq) TO STDOUT" |
+		psql_as postgres "$1" -c "COPY kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id, serial, model, result, operator_name) FROM STDIN" &&
+	psql_as postgres -c "COPY kesu.documents TO STDOUT" | psql_as postgres "$1" -c "COPY kesu.documents FROM STDIN" &&
+	psql_as postgres "$1" -c "UPDATE kesu.head SET (seq, line_sha256) = (SELECT seq, line_sha256 FROM kesu.entries ORDER BY seq DESC LIMIT 1)"
+}
+v1copy mig >/dev/null
+check "migration 2 on a filled version 1 database: run ids taken from the lines, chain verifies" \
+	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "version 2 (was 1)" &&
+		[ "$(psql_as postgres mig -c "SELECT count(*) FROM kesu.entries WHERE run_id::text = convert_from(line, '"'UTF8'"')::jsonb->>'"'run_id'"'")" -eq 3 ] &&
+		"$KESU" register verify --register "$(pg_url auditor mig)" --ca "$CA" >/dev/null'
+check "migration 2 again: nothing to do" \
+	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "already at version 2"'
+v1copy migdup >/dev/null
+psql_as postgres migdup -c "UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 'UTF8'), (SELECT convert_from(line, 'UTF8')::jsonb->>'run_id' FROM kesu.entries WHERE seq = 3), (SELECT convert_from(line, 'UTF8')::jsonb->>'run_id' FROM kesu.entries WHERE seq = 1)), 'UTF8') WHERE seq = 3" >/dev/null
+check "migration 2 on a register that certifies a run twice: refused, left at version 1" \
+	bash -c 'out=$("$KESU" register init-db --register "$(pg_url kesu_admin migdup)" 2>&1); [ $? -ne 0 ] && grep -q "is certified twice (entries 1 and 3)" <<<"$out" &&
+		[ "$(psql_as postgres migdup -c "SELECT max(version) FROM kesu.schema_version")" -eq 1 ]'
+
 # ---- what a station may not do ----
 refused() { # ROLE SQL
 	local out
@@ -89,6 +130,8 @@ EDIT_LINE="UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 
 check "an edited line is reported" tampered edit "$EDIT_LINE" "entry 2: edited after it was written"
 check "an edited column (line intact) is reported" \
 	tampered column "UPDATE kesu.entries SET serial = 'OTHER' WHERE seq = 2" "entry 2: the serial column does not match"
+check "a run id moved by the superuser (past the unique index) is reported" \
+	tampered runid "UPDATE kesu.entries SET run_id = gen_random_uuid() WHERE seq = 2" "entry 2: the run_id column does not match"
 check "a deleted row is reported" \
 	tampered delete "DELETE FROM kesu.documents WHERE seq = 2; DELETE FROM kesu.entries WHERE seq = 2" "entry 2: sequence number 3 where 2"
 check "reordered rows are reported" \
@@ -155,7 +198,9 @@ check "server killed mid-append: appends went on after the restart" \
 LOCAL=$T_DIR/station/register.jsonl
 mkdir -p "$T_DIR/pushed"
 for run in erased exceptions; do
-	issue "$FIXTURES/runs/$run.json" op --register "$LOCAL" --cert-dir "$T_DIR/pushed" >/dev/null
+	# runs of their own: the database already certifies the fixtures' runs
+	r=$(new_run "$FIXTURES/runs/$run.json" "$T_DIR/push-run-$run.json")
+	issue "$r" op --register "$LOCAL" --cert-dir "$T_DIR/pushed" >/dev/null
 done
 check "push sends a station's local register" \
 	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 2 certificates sent, 0 already there"' _ "$LOCAL"
