@@ -8,8 +8,8 @@
  *
  * writes DIR/certs/kesu-cert-<id>.json(.p7s), the file register
  * DIR/register.jsonl with its signed head, and DIR/entries.csv,
- * DIR/documents.csv and DIR/head.csv for COPY into kesu.entries,
- * kesu.documents and kesu.head. */
+ * DIR/documents.csv and DIR/head.csv for COPY into kesu.entries (its
+ * columns up to operator_name, then run_id), kesu.documents and kesu.head. */
 #include "certs/document/certificate.h"
 #include "certs/register/register.h"
 #include "certs/sign/signer.h"
@@ -145,7 +145,8 @@ int main(int argc, char **argv)
 		csv_text(ent, json_string_value(json_object_get(entry, "serial")), ",");
 		csv_text(ent, json_string_value(json_object_get(entry, "model")), ",");
 		csv_text(ent, json_string_value(json_object_get(entry, "result")), ",");
-		csv_text(ent, json_string_value(json_object_get(entry, "operator")), "\n");
+		csv_text(ent, json_string_value(json_object_get(entry, "operator")), ",");
+		fprintf(ent, "%s\n", run);
 		fprintf(docs, "%ld,", i);
 		csv_bytea(docs, ctext, cl, ",");
 		csv_bytea(docs, der, derlen, "\n");
