@@ -25,7 +25,7 @@ bool cmd_register_pg_verb(const char *sub)
 }
 
 struct pgopts {
-	const char *reg, *ca, *config, *key, *cert, *from, *out, *schema;
+	const char *reg, *ca, *config, *key, *cert, *from, *out, *schema, *tsa, *tsa_ca;
 	struct kesu_pgreg_filter f;
 	bool json;
 };
@@ -46,6 +46,8 @@ static enum kesu_rc parse(int argc, char **argv, struct pgopts *o, bool *help)
 		{"operator", required_argument, NULL, 'o'},
 		{"json", no_argument, NULL, 'j'},
 		{"schema-version", required_argument, NULL, 'V'},
+		{"tsa", required_argument, NULL, 't'},
+		{"tsa-ca-file", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -65,6 +67,8 @@ static enum kesu_rc parse(int argc, char **argv, struct pgopts *o, bool *help)
 		case 'o': o->f.operator_name = optarg; break;
 		case 'j': o->json = true; break;
 		case 'V': o->schema = optarg; break;
+		case 't': o->tsa = optarg; break;
+		case 'T': o->tsa_ca = optarg; break;
 		case 's': case 'u':
 			if (!kesu_time_parse(optarg, c == 's' ? &o->f.since : &o->f.until))
 				return kesu_usage_error("--%s: '%s' is not RFC 3339 or YYYY-MM-DD",
@@ -98,7 +102,8 @@ enum kesu_rc cmd_register_pg_list(const char *url, time_t since, time_t until,
 	enum kesu_rc rc = connect(url, true, &db);
 	if (rc)
 		return rc;
-	struct kesu_pgreg_filter f = {since, until, serial, op};
+	struct kesu_pgreg_filter f = {.since = since, .until = until, .serial = serial,
+				      .operator_name = op};
 	struct kesu_err err = {0};
 	if ((rc = kesu_pgreg_list(db, &f, rows, &err)))
 		kesu_report(&err);
@@ -107,16 +112,18 @@ enum kesu_rc cmd_register_pg_list(const char *url, time_t since, time_t until,
 }
 
 static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca,
-			   bool json)
+			   const char *tsa_ca, bool json)
 {
 	struct kesu_err err = {0};
 	struct kesu_pgreg_verdict v;
-	enum kesu_rc rc = kesu_pgreg_verify(db, ca, &v, &err);
+	enum kesu_rc rc = kesu_pgreg_verify_ts(db, ca, tsa_ca, &v, &err);
 	if (json) {
-		json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:I s:o s:o}",
+		json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:I s:I s:I s:o s:o}",
 			"register", shown, "ok", rc == KESU_OK,
 			"entries", (json_int_t)v.entries,
 			"seals", (json_int_t)v.seals,
+			"seals_timestamped", (json_int_t)v.seals_timestamped,
+			"seal_tokens_unchecked", (json_int_t)v.seal_tokens_unchecked,
 			"sealed_seq", (json_int_t)v.sealed_seq,
 			"unsealed", (json_int_t)v.unsealed,
 			"documents_checked", (json_int_t)v.documents_checked,
@@ -134,9 +141,32 @@ static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca
 		return rc;
 	}
 	printf("%s: verified: %zu entries, %zu stored documents checked, %zu seals "
-	       "(last sealed entry %" PRIu64 ", %zu after it)\n", shown, v.entries,
+	       "(last sealed entry %" PRIu64 ", %zu after it)", shown, v.entries,
 	       v.documents_checked, v.seals, v.sealed_seq, v.unsealed);
+	if (v.seals_timestamped)
+		printf(", %zu seals timestamped", v.seals_timestamped);
+	if (v.seal_tokens_unchecked)
+		printf("; %zu seal timestamps NOT checked (give --tsa-ca-file)",
+		       v.seal_tokens_unchecked);
+	printf("\n");
 	return KESU_OK;
+}
+
+/* init-db, up to --schema-version when given. */
+static enum kesu_rc init_db(struct kesu_db *db, const char *schema, const char *shown,
+			    struct kesu_err *err)
+{
+	int from, to;
+	char *end;
+	long want = schema ? strtol(schema, &end, 10) : kesu_pg_schema_version();
+	if (schema && (end == schema || *end || want < 1 || want > 1000))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "--schema-version: '%s' is not a "
+				 "number from 1 to %d", schema, kesu_pg_schema_version());
+	enum kesu_rc rc = kesu_pgreg_init_to(db, (int)want, &from, &to, err);
+	if (!rc)
+		printf(from == to ? "%s: schema already at version %d\n"
+				  : "%s: schema at version %d (was %d)\n", shown, to, from);
+	return rc;
 }
 
 static void usage(FILE *out)
@@ -146,8 +176,9 @@ static void usage(FILE *out)
 	      "  kesu register push --register URL [--from FILE] [--ca FILE]\n"
 	      "  kesu register pull --register URL --out DIR [--since T] [--until T]\n"
 	      "                     [--serial S] [--operator NAME]\n"
-	      "  kesu register seal --register URL [--key K --cert C]\n"
-	      "  kesu register verify --register URL [--ca FILE] [--json]\n"
+	      "  kesu register seal --register URL [--key K --cert C] [--tsa URL]\n"
+	      "                     [--tsa-ca-file FILE]\n"
+	      "  kesu register verify --register URL [--ca FILE] [--tsa-ca-file FILE] [--json]\n"
 	      "URL is postgresql://...; [register] url in kesu.conf is the default.\n"
 	      "All take --config FILE.  See kesu-register(5), POSTGRESQL.\n", out);
 }
@@ -184,21 +215,9 @@ enum kesu_rc cmd_register_pg(int argc, char **argv)
 		return rc;
 
 	if (!strcmp(sub, "init-db")) {
-		int from, to, target = kesu_pg_schema_version();
-		char *end;
-		long want = o.schema ? strtol(o.schema, &end, 10) : target;
-		if (o.schema && (end == o.schema || *end || want < 1 || want > 1000)) {
-			kesu_db_close(db);
-			return kesu_usage_error("--schema-version: '%s' is not a number",
-						o.schema);
-		}
-		target = (int)want;
-		if (!(rc = kesu_pgreg_init_to(db, target, &from, &to, &err)))
-			printf(from == to ? "%s: schema already at version %d\n"
-					  : "%s: schema at version %d (was %d)\n",
-			       shown, to, from);
+		rc = init_db(db, o.schema, shown, &err);
 	} else if (!strcmp(sub, "verify")) {
-		rc = verify(db, shown, ca, o.json);
+		rc = verify(db, shown, ca, o.tsa_ca ? o.tsa_ca : cfg.tsa_ca_file, o.json);
 		err.msg[0] = '\0';
 		kesu_db_close(db);
 		return rc;
@@ -219,8 +238,13 @@ enum kesu_rc cmd_register_pg(int argc, char **argv)
 		uint64_t seq;
 		if (!(rc = kesu_signer_open(o.key ? o.key : cfg.key, o.cert ? o.cert : cfg.cert,
 					    cfg.pin_file, cfg.pkcs11_module, &signer, &err))) {
-			if (!(rc = kesu_pgreg_seal(db, signer, &seq, &err)))
-				printf("%s: sealed at entry %" PRIu64 "\n", shown, seq);
+			/* The token is checked against the TSA's CA as it arrives. */
+			struct kesu_tsa tsa = {o.tsa ? o.tsa : cfg.tsa_url,
+					       o.tsa_ca ? o.tsa_ca : cfg.tsa_ca_file, NULL, NULL};
+			rc = kesu_pgreg_seal_ts(db, signer, tsa.url[0] ? &tsa : NULL, &seq, &err);
+			if (!rc || rc == KESU_ERR_UNSTAMPED)
+				printf("%s: sealed at entry %" PRIu64 "%s\n", shown, seq,
+				       rc ? ", not timestamped" : tsa.url[0] ? ", timestamped" : "");
 			kesu_signer_free(signer);
 		}
 	}

@@ -97,7 +97,7 @@ verifies() {
 	out=$("$KESU" register verify --register "$T_DIR/big/register.jsonl" --ca "$CA" 2>&1) || echo "bench: $out" >&2
 	echo "| verify, file register, $VN entries (chain, head, every certificate file's hash) | $(secs $(( $(now_ns) - t0 ))) s | $out |" | tee -a "$RESULTS"
 	psql_as postgres postgres -c "CREATE DATABASE big TEMPLATE tmpl" >/dev/null
-	psql_as postgres big -c "\\copy kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id, serial, model, result, operator_name, run_id) FROM '$T_DIR/big/entries.csv' CSV" \
+	psql_as postgres big -c "\\copy kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id, serial, model, result, operator_name, run_id, asset, department, my_number) FROM '$T_DIR/big/entries.csv' CSV" \
 		-c "\\copy kesu.documents (seq, cert, sig) FROM '$T_DIR/big/documents.csv' CSV" \
 		-c "DELETE FROM kesu.head" -c "\\copy kesu.head FROM '$T_DIR/big/head.csv' CSV" \
 		-c "ANALYZE" >/dev/null || exit 1

@@ -110,6 +110,8 @@ static void judge_seals(const struct kesu_pgreg_facts *f, char (*hash)[65], size
 			continue;
 		}
 		v->seals++;
+		v->seals_timestamped += s->ts == KESU_PGREG_TS_CHECKED;
+		v->seal_tokens_unchecked += s->ts == KESU_PGREG_TS_UNCHECKED;
 		if (s->seq > v->sealed_seq)
 			v->sealed_seq = s->seq;
 }

@@ -1,3 +1,6 @@
+/* Reading the database register: list's filters and trace as queries on
+ * indexes, pull (documents back to files) and push (a station's file
+ * register into the database). */
 #include "certs/register/register_pg.h"
 #include "certs/register/pg_util.h"
 #include "certs/document/cert_verify.h"
@@ -13,20 +16,33 @@
 #include <string.h>
 #include <unistd.h>
 
-/* ---- reading ---- */
+/* ---- queries ---- */
 
 /* Every filter is a parameter; an absent one is NULL and folds away when
- * the server plans the statement with the values, leaving index scans on
- * at, serial and operator_name. */
+ * the server plans the statement with the values, leaving an index scan on
+ * whichever filters are given (at, serial, operator_name, asset,
+ * department, kind, run_id, my_number).  A run id matches certificate
+ * rows only, so the partial unique index serves it.  Open items are My
+ * Number certificates that no destruction document closes: its `closes`
+ * (an array of certificate ids) is read from the stored document. */
 #define FILTER \
 	" ($1::bigint IS NULL OR e.at >= to_timestamp($1::bigint))" \
 	" AND ($2::bigint IS NULL OR e.at <= to_timestamp($2::bigint))" \
 	" AND ($3::text IS NULL OR e.serial = $3)" \
-	" AND ($4::text IS NULL OR e.operator_name = $4)"
+	" AND ($4::text IS NULL OR e.operator_name = $4)" \
+	" AND ($5::text IS NULL OR e.asset = $5)" \
+	" AND ($6::text IS NULL OR e.department = $6)" \
+	" AND ($7::text IS NULL OR e.kind = $7)" \
+	" AND ($8::uuid IS NULL OR (e.run_id = $8::uuid AND e.kind = 'certificate'))" \
+	" AND ($9::boolean IS NULL OR (e.my_number AND e.kind = 'certificate' AND" \
+	"  NOT EXISTS (SELECT 1 FROM kesu.entries x JOIN kesu.documents xd" \
+	"  ON xd.seq = x.seq WHERE x.kind = 'destruction' AND" \
+	"  convert_from(xd.cert, 'UTF8')::jsonb->'closes' ? e.cert_id::text)))"
+#define FILTER_PARAMS 9
 
 struct fparams {
 	char since[24], until[24];
-	struct kesu_db_param p[5];
+	struct kesu_db_param p[FILTER_PARAMS + 1];
 };
 
 static void filter_params(const struct kesu_pgreg_filter *f, struct fparams *fp)
@@ -37,19 +53,16 @@ static void filter_params(const struct kesu_pgreg_filter *f, struct fparams *fp)
 	fp->p[1] = kesu_pg_txt(f->until ? fp->until : NULL);
 	fp->p[2] = kesu_pg_txt(f->serial);
 	fp->p[3] = kesu_pg_txt(f->operator_name);
+	fp->p[4] = kesu_pg_txt(f->asset);
+	fp->p[5] = kesu_pg_txt(f->department);
+	fp->p[6] = kesu_pg_txt(f->kind);
+	fp->p[7] = kesu_pg_txt(f->run_id);
+	fp->p[8] = kesu_pg_txt(f->open ? "true" : NULL);
 }
 
-enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
-			     json_t **rows, struct kesu_err *err)
+/* The lines a statement returned (its first column), as JSON objects. */
+static enum kesu_rc lines_of(struct kesu_db_result *r, json_t **rows, struct kesu_err *err)
 {
-	struct fparams fp;
-	filter_params(f, &fp);
-	struct kesu_db_error e;
-	struct kesu_db_result *r = NULL;
-	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE" FILTER
-				 " ORDER BY e.seq", 4, fp.p, &r, &e);
-	if (rc)
-		return kesu_pg_fail(err, rc, &e, "list");
 	json_t *out = json_array();
 	for (size_t i = 0; out && i < r->nrows; i++) {
 		const struct kesu_db_value *l = kesu_db_cell(r, i, 0);
@@ -57,17 +70,59 @@ enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter 
 		if (!json_is_object(o)) {
 			json_decref(o);
 			json_decref(out);
-			kesu_db_result_free(r);
 			return kesu_fail(err, KESU_ERR_INVALID, 0, "register database: a "
 					 "stored line is not JSON; run 'kesu register verify'");
 		}
 		json_array_append_new(out, o);
 	}
-	kesu_db_result_free(r);
 	if (!out)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	*rows = out;
 	return KESU_OK;
+}
+
+static enum kesu_rc check_filter(const struct kesu_pgreg_filter *f, struct kesu_err *err)
+{
+	if (f->run_id && !kj_is_uuid(f->run_id))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "run id '%s' is not a lowercase UUID",
+				 f->run_id);
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
+			     json_t **rows, struct kesu_err *err)
+{
+	enum kesu_rc krc = check_filter(f, err);
+	if (krc)
+		return krc;
+	struct fparams fp;
+	filter_params(f, &fp);
+	struct kesu_db_error e;
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE" FILTER
+					 " ORDER BY e.seq", FILTER_PARAMS, fp.p, &r, &e);
+	if (rc)
+		return kesu_pg_fail(err, rc, &e, "list");
+	krc = lines_of(r, rows, err);
+	kesu_db_result_free(r);
+	return krc;
+}
+
+enum kesu_rc kesu_pgreg_trace(struct kesu_db *db, const char *serial, json_t **rows,
+			      struct kesu_err *err)
+{
+	if (!serial || !serial[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "trace: give a serial number");
+	struct kesu_db_param p[1] = {kesu_pg_txt(serial)};
+	struct kesu_db_error e;
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE "
+					 "e.serial = $1 ORDER BY e.seq", 1, p, &r, &e);
+	if (rc)
+		return kesu_pg_fail(err, rc, &e, "trace");
+	enum kesu_rc krc = lines_of(r, rows, err);
+	kesu_db_result_free(r);
+	return krc;
 }
 
 /* Write data to path unless an identical file is there; a different one is
@@ -97,7 +152,9 @@ enum kesu_rc kesu_pgreg_pull(struct kesu_db *db, const struct kesu_pgreg_filter 
 			     struct kesu_err *err)
 {
 	memset(st, 0, sizeof(*st));
-	enum kesu_rc krc = kesu_mkdir_p(dir, 0755, err);
+	enum kesu_rc krc = check_filter(f, err);
+	if (!krc)
+		krc = kesu_mkdir_p(dir, 0755, err);
 	if (krc)
 		return krc;
 	struct fparams fp;
@@ -105,13 +162,13 @@ enum kesu_rc kesu_pgreg_pull(struct kesu_db *db, const struct kesu_pgreg_filter 
 	char after[24] = "0";
 	struct kesu_db_error e;
 	for (;;) {
-		fp.p[4] = kesu_pg_txt(after);
+		fp.p[FILTER_PARAMS] = kesu_pg_txt(after);
 		struct kesu_db_result *r = NULL;
 		enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.seq::text, e.cert_id::text, e.line, "
 					 "d.cert, d.sig FROM kesu.entries e JOIN "
 					 "kesu.documents d ON d.seq = e.seq WHERE" FILTER
-					 " AND e.seq > $5::bigint ORDER BY e.seq LIMIT " KESU_PG_BATCH_SQL,
-					 5, fp.p, &r, &e);
+					 " AND e.seq > $10::bigint ORDER BY e.seq LIMIT "
+					 KESU_PG_BATCH_SQL, FILTER_PARAMS + 1, fp.p, &r, &e);
 		if (rc)
 			return kesu_pg_fail(err, rc, &e, "pull");
 		for (size_t i = 0; !krc && i < r->nrows; i++) {

@@ -124,7 +124,11 @@ static const char V1[] =
  * database itself holds to it: a unique index on run_id over certificate
  * rows.  A register that already names a run twice does not verify and is
  * not upgraded; the column is filled from the stored lines, which the chain
- * covers, so verify can compare it with them. */
+ * covers, so verify can compare it with them.
+ *
+ * list's filters become index scans: asset, department and my_number are
+ * copied from the stored certificate (the line does not carry them), and
+ * verify compares them with it. */
 static const char V2[] =
 "DO $c$ DECLARE d record; BEGIN\n"
 "  SELECT x.run_id, min(x.seq) AS a, max(x.seq) AS b INTO d FROM (\n"
@@ -142,11 +146,35 @@ static const char V2[] =
 "UPDATE kesu.entries SET run_id = (convert_from(line, 'UTF8')::jsonb->>'run_id')::uuid\n"
 "  WHERE kind = 'certificate';\n"
 "CREATE UNIQUE INDEX entries_run_id ON kesu.entries (run_id) WHERE kind = 'certificate';\n"
+"ALTER TABLE kesu.entries ADD COLUMN asset text, ADD COLUMN department text,\n"
+"  ADD COLUMN my_number boolean;\n"
+"UPDATE kesu.entries e SET asset = c.j->'asset'->>'property_number',\n"
+"    department = c.j->>'customer', my_number = (c.j->'asset'->>'my_number')::boolean\n"
+"  FROM (SELECT d.seq, convert_from(d.cert, 'UTF8')::jsonb AS j FROM kesu.documents d) c\n"
+"  WHERE c.seq = e.seq AND e.kind = 'certificate';\n"
+"CREATE INDEX entries_asset ON kesu.entries (asset);\n"
+"CREATE INDEX entries_department ON kesu.entries (department);\n"
+"CREATE INDEX entries_kind ON kesu.entries (kind, seq);\n"
+"CREATE INDEX entries_my_number ON kesu.entries (seq) WHERE my_number AND kind = 'certificate';\n"
+/* A seal may carry an RFC 3161 token over its signature, so the time it was
+ * made does not rest on the sealer's clock. */
+"ALTER TABLE kesu.seals ADD COLUMN tsr bytea;\n"
+"CREATE FUNCTION kesu.seal(p_head bytea, p_sig bytea, p_tsr bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE n bigint;\n"
+"BEGIN\n"
+"  n := kesu.seal(p_head, p_sig);\n"
+"  UPDATE kesu.seals SET tsr = p_tsr WHERE id = n;\n"
+"  RETURN n;\n"
+"END $f$;\n"
+"REVOKE ALL ON FUNCTION kesu.seal(bytea, bytea, bytea) FROM PUBLIC;\n"
+"GRANT EXECUTE ON FUNCTION kesu.seal(bytea, bytea, bytea) TO kesu_sealer;\n"
 "\n"
 "CREATE OR REPLACE FUNCTION kesu.append(p_line bytea, p_cert bytea, p_sig bytea)\n"
 "  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
 "  SET search_path = pg_catalog, pg_temp AS $f$\n"
-"DECLARE h record; j jsonb; k text; o record;\n"
+"DECLARE h record; j jsonb; k text; o record; c jsonb;\n"
 "BEGIN\n"
 "  SELECT x.seq, x.line_sha256 INTO h FROM kesu.head x FOR UPDATE;\n"
 "  j := convert_from(p_line, 'UTF8')::jsonb;\n"
@@ -178,11 +206,14 @@ static const char V2[] =
 "      USING ERRCODE = '23505', CONSTRAINT = 'entries_run_id';\n"
 "  END IF;\n"
 "  k := encode(sha256(p_line), 'hex');\n"
+"  c := convert_from(p_cert, 'UTF8')::jsonb;\n"
 "  INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id,\n"
-"      serial, model, result, operator_name, run_id)\n"
+"      serial, model, result, operator_name, run_id, asset, department, my_number)\n"
 "    VALUES (h.seq + 1, h.line_sha256, k, p_line, j->>'kind',\n"
 "      (j->>'time')::timestamptz, (j->>'cert_id')::uuid, j->>'serial',\n"
-"      j->>'model', j->>'result', j->>'operator', (j->>'run_id')::uuid);\n"
+"      j->>'model', j->>'result', j->>'operator', (j->>'run_id')::uuid,\n"
+"      c->'asset'->>'property_number', c->>'customer',\n"
+"      (c->'asset'->>'my_number')::boolean);\n"
 "  INSERT INTO kesu.documents (seq, cert, sig) VALUES (h.seq + 1, p_cert, p_sig);\n"
 "  UPDATE kesu.head SET seq = h.seq + 1, line_sha256 = k;\n"
 "  RETURN h.seq + 1;\n"
@@ -190,7 +221,8 @@ static const char V2[] =
 
 const struct kesu_pg_migration KESU_PG_MIGRATIONS[] = {
 	{1, "chain, documents, seals, roles kesu_station/kesu_sealer/kesu_reader", V1},
-	{2, "a run certified once: entries.run_id, unique over certificates", V2},
+	{2, "a run certified once (entries.run_id, unique over certificates); "
+	    "asset, department, my_number indexed for list; seals.tsr", V2},
 };
 const size_t KESU_PG_NMIGRATIONS =
 	sizeof(KESU_PG_MIGRATIONS) / sizeof(KESU_PG_MIGRATIONS[0]);

@@ -6,6 +6,7 @@
 #include "certs/document/certificate.h"
 #include "certs/register/register.h"
 #include "certs/sign/cms_verify.h"
+#include "certs/sign/timestamp.h"
 #include "lib/digest.h"
 #include "lib/jcheck.h"
 
@@ -29,6 +30,8 @@ static void free_rows(struct kesu_pgreg_row *rows, size_t n)
 		free(rows[i].result);
 		free(rows[i].operator_name);
 		free(rows[i].run_id);
+		free(rows[i].asset);
+		free(rows[i].department);
 		free(rows[i].line);
 	}
 	free(rows);
@@ -73,6 +76,18 @@ static bool doc_problem(const struct kesu_pgreg_row *r, const struct kesu_db_val
 		snprintf(why, size, "the stored certificate's id is not the line's cert_id");
 		goto out;
 	}
+	const json_t *asset = json_object_get(c, "asset");
+	const char *col = !kesu_pg_same_str(r->asset, json_object_get(asset, "property_number"))
+			  ? "asset"
+			  : !kesu_pg_same_str(r->department, json_object_get(c, "customer"))
+			  ? "department"
+			  : r->my_number != json_is_true(json_object_get(asset, "my_number"))
+			  ? "my_number" : NULL;
+	if (col) {
+		snprintf(why, size, "the %s column does not match the stored certificate "
+			 "(the row was edited in place)", col);
+		goto out;
+	}
 	bad = false;
 out:
 	json_decref(c);
@@ -91,6 +106,10 @@ static bool fill_row(struct kesu_pgreg_row *w, const struct kesu_db_result *r, s
 	w->at = kesu_db_text(r, i, 4) ? strtoll(kesu_db_text(r, i, 4), NULL, 10) : 0;
 	snprintf(w->cert_id, sizeof(w->cert_id), "%s", kesu_db_text(r, i, 5) ? kesu_db_text(r, i, 5) : "");
 	w->run_id = dup_text(r, i, 13);
+	w->asset = dup_text(r, i, 14);
+	w->department = dup_text(r, i, 15);
+	const char *mn = kesu_db_text(r, i, 16);
+	w->my_number = !mn ? -1 : !strcmp(mn, "true");
 	w->serial = dup_text(r, i, 6);
 	w->model = dup_text(r, i, 7);
 	w->result = dup_text(r, i, 8);
@@ -104,6 +123,29 @@ static bool fill_row(struct kesu_pgreg_row *w, const struct kesu_db_result *r, s
 		memcpy(w->line, l->data, l->len);
 	w->line[w->line_len] = '\0';
 	return true;
+}
+
+/* A seal's RFC 3161 token, checked against the TSA's CA when one is given:
+ * then the sealer's certificate is judged at the TSA's genTime (at->at),
+ * as a file register's timestamped head is.  True when it is bad. */
+static bool seal_token(const struct kesu_db_value *sig, const struct kesu_db_value *tsr,
+		       struct kesu_trust *at, struct kesu_pgreg_seal_row *s,
+		       char *why, size_t size)
+{
+	s->ts = KESU_PGREG_TS_UNCHECKED;
+	if (!at->tsa_ca_file || !at->tsa_ca_file[0])
+		return false;
+	struct kesu_ts_info ti;
+	struct kesu_err e = {0};
+	if (kesu_ts_token_verify(sig->data, sig->len, tsr->data, tsr->len, at->tsa_ca_file,
+				 &ti, &e)) {
+		snprintf(why, size, "timestamp token: %.300s", e.msg);
+		return true;
+	}
+	s->ts = KESU_PGREG_TS_CHECKED;
+	s->gen_time = ti.gen_time;
+	at->at = ti.gen_time;
+	return false;
 }
 
 /* A seal's signed head, checked against the CA; its columns must repeat
@@ -121,7 +163,11 @@ static const char *seal_problem(const struct kesu_db_result *r, size_t i,
 		 kesu_db_text(r, i, 2) ? kesu_db_text(r, i, 2) : "");
 	if (!head || !sig)
 		return "head or signature missing";
-	if (kesu_cms_verify_trust(head->data, head->len, sig->data, sig->len, t, &si, &e)) {
+	const struct kesu_db_value *tsr = kesu_db_cell(r, i, 5);
+	struct kesu_trust at = *t;
+	if (tsr && seal_token(sig, tsr, &at, s, why, size))
+		return why;
+	if (kesu_cms_verify_trust(head->data, head->len, sig->data, sig->len, &at, &si, &e)) {
 		snprintf(why, size, "head %.300s", e.msg);
 		return why;
 	}
@@ -184,7 +230,8 @@ static enum kesu_db_rc read_batch(struct kesu_db *db, struct reading *g, const c
 	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.seq::text, e.prev, e.line_sha256, "
 		"e.kind, extract(epoch FROM e.at)::bigint::text, e.cert_id::text, "
 		"e.serial, e.model, e.result, e.operator_name, e.line, d.cert, d.sig, "
-		"e.run_id::text FROM kesu.entries e "
+		"e.run_id::text, e.asset, e.department, e.my_number::text "
+		"FROM kesu.entries e "
 		"LEFT JOIN kesu.documents d ON d.seq = e.seq "
 		"WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT " KESU_PG_BATCH_SQL,
 		1, p, &r, e);
@@ -222,7 +269,7 @@ static enum kesu_db_rc read_head_seals(struct kesu_db *db, struct reading *g, bo
 		 kesu_db_text(r, 0, 1) ? kesu_db_text(r, 0, 1) : "");
 	kesu_db_result_free(r);
 	r = NULL;
-	if ((rc = kesu_pg_run(db, "SELECT id::text, seq::text, line_sha256, head, sig "
+	if ((rc = kesu_pg_run(db, "SELECT id::text, seq::text, line_sha256, head, sig, tsr "
 			      "FROM kesu.seals ORDER BY id", 0, NULL, &r, e)))
 		return rc;
 	if (r->nrows) {
@@ -267,11 +314,18 @@ static enum kesu_db_rc read_all(struct kesu_db *db, struct reading *g, bool *oom
 enum kesu_rc kesu_pgreg_verify(struct kesu_db *db, const char *ca_file,
 			       struct kesu_pgreg_verdict *v, struct kesu_err *err)
 {
+	return kesu_pgreg_verify_ts(db, ca_file, NULL, v, err);
+}
+
+enum kesu_rc kesu_pgreg_verify_ts(struct kesu_db *db, const char *ca_file,
+				  const char *tsa_ca_file, struct kesu_pgreg_verdict *v,
+				  struct kesu_err *err)
+{
 	memset(v, 0, sizeof(*v));
 	if (!ca_file || !ca_file[0])
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "register verify: no trusted CA; "
 				 "give --ca FILE or [trust] ca_file in kesu.conf");
-	struct kesu_trust t = {.ca_file = ca_file};
+	struct kesu_trust t = {.ca_file = ca_file, .tsa_ca_file = tsa_ca_file};
 	enum kesu_rc krc = kesu_trust_store_new(&t.store, err);
 	if (krc)
 		return krc;

@@ -371,8 +371,10 @@ enum kesu_rc kesu_pgreg_append_cert(struct kesu_db *db, const char *cert_path,
 
 /* ---- sealing ---- */
 
-enum kesu_rc kesu_pgreg_seal(struct kesu_db *db, struct kesu_signer *signer,
-			     uint64_t *seq, struct kesu_err *err)
+/* The head document for the database's current head, the same bytes a file
+ * register's head would be. */
+static enum kesu_rc seal_head(struct kesu_db *db, uint64_t *seq, char **out,
+			      struct kesu_err *err)
 {
 	struct kesu_db_error e;
 	struct kesu_db_result *r = NULL;
@@ -403,19 +405,50 @@ enum kesu_rc kesu_pgreg_seal(struct kesu_db *db, struct kesu_signer *signer,
 		free(text);
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	}
-	strcat(t2, "\n");  /* the same bytes as a file register's head */
-	unsigned char *der;
-	size_t derlen;
-	enum kesu_rc krc = kesu_signer_sign(signer, t2, strlen(t2), &der, &derlen, err);
-	if (krc) {
-		free(t2);
+	strcat(t2, "\n");
+	*out = t2;
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_pgreg_seal(struct kesu_db *db, struct kesu_signer *signer,
+			     uint64_t *seq, struct kesu_err *err)
+{
+	return kesu_pgreg_seal_ts(db, signer, NULL, seq, err);
+}
+
+enum kesu_rc kesu_pgreg_seal_ts(struct kesu_db *db, struct kesu_signer *signer,
+				const struct kesu_tsa *tsa, uint64_t *seq,
+				struct kesu_err *err)
+{
+	char *head = NULL;
+	enum kesu_rc krc = seal_head(db, seq, &head, err);
+	if (krc)
+		return krc;
+	unsigned char *der, *tok = NULL;
+	size_t derlen, toklen = 0;
+	if ((krc = kesu_signer_sign(signer, head, strlen(head), &der, &derlen, err))) {
+		free(head);
 		return krc;
 	}
-	struct kesu_db_param p[2] = {kesu_pg_bin(t2, strlen(t2)), kesu_pg_bin(der, derlen)};
-	rc = kesu_pg_run(db, "SELECT kesu.seal($1, $2)::text", 2, p, NULL, &e);
-	free(t2);
+	/* A TSA that does not answer must not cost the seal: it is stored
+	 * without a token and the caller hears KESU_ERR_UNSTAMPED. */
+	struct kesu_err tserr = {0};
+	struct kesu_ts_info ti;
+	bool unstamped = tsa && kesu_timestamp_data(tsa, der, derlen, &tok, &toklen, &ti,
+						    &tserr);
+	struct kesu_db_param p[3] = {kesu_pg_bin(head, strlen(head)), kesu_pg_bin(der, derlen),
+				     kesu_pg_bin(tok, toklen)};
+	struct kesu_db_error e;
+	enum kesu_db_rc rc = kesu_pg_run(db, tok ? "SELECT kesu.seal($1, $2, $3)::text"
+					 : "SELECT kesu.seal($1, $2)::text",
+					 tok ? 3 : 2, p, NULL, &e);
+	free(head);
 	free(der);
+	free(tok);
 	if (rc)
 		return kesu_pg_fail(err, rc, &e, "seal");
+	if (unstamped)
+		return kesu_fail(err, KESU_ERR_UNSTAMPED, 0, "register database: sealed at "
+				 "entry %" PRIu64 " without a timestamp: %s", *seq, tserr.msg);
 	return KESU_OK;
 }

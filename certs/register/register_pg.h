@@ -10,6 +10,7 @@
 
 #include "certs/register/pg_db.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/timestamp.h"
 #include "lib/error.h"
 
 #include <jansson.h>
@@ -74,6 +75,13 @@ enum kesu_rc kesu_pgreg_append_cert(struct kesu_db *db, const char *cert_path,
 enum kesu_rc kesu_pgreg_seal(struct kesu_db *db, struct kesu_signer *signer,
 			     uint64_t *seq, struct kesu_err *err);
 
+/* The same, and the seal's signature is timestamped by tsa (RFC 3161; NULL:
+ * none), the token stored with it.  KESU_ERR_UNSTAMPED when only the token
+ * is missing: the seal is stored all the same. */
+enum kesu_rc kesu_pgreg_seal_ts(struct kesu_db *db, struct kesu_signer *signer,
+				const struct kesu_tsa *tsa, uint64_t *seq,
+				struct kesu_err *err);
+
 /* ---- verification: what was read, and the pure verdict over it ---- */
 
 struct kesu_pgreg_row {
@@ -81,15 +89,26 @@ struct kesu_pgreg_row {
 	char prev[65], line_sha256[65], kind[16], cert_id[40];
 	char *serial, *model, *result, *operator_name;  /* NULL: SQL NULL */
 	char *run_id;              /* schema 2 on; NULL: SQL NULL */
+	char *asset, *department;  /* from the stored certificate; NULL: SQL NULL */
+	int my_number;             /* 1, 0, or -1 for SQL NULL */
 	int64_t at;                /* the at column, seconds since the epoch */
 	char *line;                /* the stored line bytes */
 	size_t line_len;
 };
 
+enum kesu_pgreg_ts {
+	KESU_PGREG_TS_NONE,        /* no token */
+	KESU_PGREG_TS_UNCHECKED,   /* a token, but no TSA CA to check it */
+	KESU_PGREG_TS_CHECKED,     /* a token that verifies; gen_time */
+};
+
 struct kesu_pgreg_seal_row {
 	uint64_t id, seq;
 	char line_sha256[65];      /* from the signed head */
-	const char *error;         /* why its head or signature is bad, NULL if good */
+	const char *error;         /* why its head, signature or token is bad,
+				    * NULL if good */
+	enum kesu_pgreg_ts ts;
+	time_t gen_time;
 };
 
 struct kesu_pgreg_facts {
@@ -109,6 +128,8 @@ struct kesu_pgreg_verdict {
 	char last_hash[65];
 	size_t seals;
 	uint64_t sealed_seq;       /* highest entry a good seal covers */
+	size_t seals_timestamped;  /* good seals whose token verified */
+	size_t seal_tokens_unchecked; /* tokens not checked: no TSA CA given */
 	size_t unsealed;           /* entries after it */
 	size_t documents_checked;
 	size_t bad;                /* first bad entry (position = expected seq), 0 none */
@@ -123,17 +144,35 @@ void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdic
 enum kesu_rc kesu_pgreg_verify(struct kesu_db *db, const char *ca_file,
 			       struct kesu_pgreg_verdict *v, struct kesu_err *err);
 
+/* The same, and every seal's RFC 3161 token is checked against
+ * tsa_ca_file (NULL or "": tokens are counted, not checked); a seal with a
+ * good token has its signer judged at the token's genTime. */
+enum kesu_rc kesu_pgreg_verify_ts(struct kesu_db *db, const char *ca_file,
+				  const char *tsa_ca_file, struct kesu_pgreg_verdict *v,
+				  struct kesu_err *err);
+
 /* ---- reading ---- */
 
 struct kesu_pgreg_filter {
 	time_t since, until;       /* 0: open */
 	const char *serial, *operator_name;  /* NULL: any */
+	const char *asset;         /* the certificate's asset.property_number */
+	const char *department;    /* the certificate's customer */
+	const char *kind;          /* certificate, destruction, ... */
+	const char *run_id;        /* a lowercase UUID */
+	bool open;                 /* only My Number certificates that no
+				    * destruction document closes */
 };
 
 /* The matching lines as JSON objects, in seq order, selected by the
  * database on its indexes. */
 enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
 			     json_t **rows, struct kesu_err *err);
+
+/* Every line naming serial, in seq order: a disk's history in the
+ * register. */
+enum kesu_rc kesu_pgreg_trace(struct kesu_db *db, const char *serial, json_t **rows,
+			      struct kesu_err *err);
 
 struct kesu_pgreg_pull_stats {
 	size_t written, identical;

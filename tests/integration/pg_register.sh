@@ -13,9 +13,10 @@
 STATIONS=${KESU_PG_STATIONS:-16}
 APPENDS=${KESU_PG_APPENDS:-6}
 
+trap 'stop_tsa; pg_stop; t_cleanup' EXIT
 pg_start || { not_ok "PostgreSQL test cluster starts"; t_done; exit 1; }
-make_ca ca && make_operator op ca && make_operator cityop ca ||
-	{ not_ok "test CA set-up"; t_done; exit 1; }
+make_ca ca && make_operator op ca && make_operator cityop ca && make_tsa tsa && make_tsa rogue ||
+	{ not_ok "test CA and TSA set-up"; t_done; exit 1; }
 mkdir -p "$T_DIR/out"
 export CA=$T_DIR/ca/ca.pem
 psql_as postgres postgres -c "CREATE ROLE kesu_admin LOGIN CREATEROLE" \
@@ -130,6 +131,8 @@ EDIT_LINE="UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 
 check "an edited line is reported" tampered edit "$EDIT_LINE" "entry 2: edited after it was written"
 check "an edited column (line intact) is reported" \
 	tampered column "UPDATE kesu.entries SET serial = 'OTHER' WHERE seq = 2" "entry 2: the serial column does not match"
+check "an asset column edited (certificate intact) is reported" \
+	tampered asset "UPDATE kesu.entries SET asset = 'A-9999' WHERE seq = 2" "entry 2: the asset column does not match the stored certificate"
 check "a run id moved by the superuser (past the unique index) is reported" \
 	tampered runid "UPDATE kesu.entries SET run_id = gen_random_uuid() WHERE seq = 2" "entry 2: the run_id column does not match"
 check "a deleted row is reported" \
@@ -167,6 +170,42 @@ check "$STATIONS concurrent stations: each station's appends recorded under its 
 "$KESU" register seal --register "$CITY" "${CITYKEY[@]}" >/dev/null
 check "$STATIONS concurrent stations: the chain, documents and both seals verify" \
 	bash -c '"$KESU" register verify --json --register "$ST" --ca "$CA" | jq -e ".ok and .seals == 2 and .unsealed == 0 and .entries == $1" >/dev/null' _ "$TOTAL"
+
+# ---- seals with RFC 3161 tokens, on a copy (the seal count above stays) ----
+# (the TSAs run only here: the stations' `wait` elsewhere would wait for them)
+start_tsa tsa || not_ok "local TSA starts"
+export TURL=$TSA_URL TCA=$T_DIR/tsa/ca.pem
+psql_as postgres postgres -c "CREATE DATABASE tsx TEMPLATE kesu" >/dev/null
+export TSX=$(pg_url city tsx) TSXR=$(pg_url auditor tsx)
+check "seal --tsa: the seal is timestamped and the token stored with it" \
+	bash -c '"$KESU" register seal --register "$TSX" --tsa "$TURL" --tsa-ca-file "$TCA" "$@" | grep -q "sealed at entry .*, timestamped" &&
+		[ "$(psql_as postgres tsx -c "SELECT count(*) FROM kesu.seals WHERE tsr IS NOT NULL")" -eq 1 ]' _ "${CITYKEY[@]}"
+check "verify --tsa-ca-file checks the seal's token" \
+	bash -c '"$KESU" register verify --json --register "$TSXR" --ca "$CA" --tsa-ca-file "$TCA" --config /dev/null | jq -e ".ok and .seals_timestamped == 1 and .seal_tokens_unchecked == 0" >/dev/null'
+check "verify without a TSA CA says the token is not checked" \
+	bash -c '"$KESU" register verify --register "$TSXR" --ca "$CA" --config /dev/null | grep -q "1 seal timestamps NOT checked"'
+check "the seal's token verifies with stock openssl ts" \
+	bash -c 'cd "$T_DIR" && psql_as postgres tsx -c "SELECT encode(sig, '"'hex'"') FROM kesu.seals WHERE tsr IS NOT NULL" | xxd -r -p > tseal.p7s &&
+		psql_as postgres tsx -c "SELECT encode(tsr, '"'hex'"') FROM kesu.seals WHERE tsr IS NOT NULL" | xxd -r -p > tseal.tsr &&
+		openssl ts -verify -data tseal.p7s -in tseal.tsr -CAfile "$TCA" >/dev/null 2>&1'
+printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n[signing]\nkey = %s\ncert = %s\n' \
+	"$CA" "$TCA" "$TURL" "$T_DIR/cityop/kesu-signing.key" "$T_DIR/cityop/cert.pem" > "$T_DIR/ts.conf"
+check "[timestamp] url in kesu.conf timestamps the seal" \
+	bash -c '"$KESU" register seal --register "$TSX" --config "$T_DIR/ts.conf" | grep -q ", timestamped" &&
+		"$KESU" register verify --json --register "$TSXR" --config "$T_DIR/ts.conf" | jq -e ".ok and .seals_timestamped == 2" >/dev/null'
+tsa_mode tsa garbage
+n0=$(psql_as postgres tsx -c "SELECT count(*) FROM kesu.seals WHERE tsr IS NULL")
+out=$("$KESU" register seal --register "$TSX" --tsa "$TURL" --tsa-ca-file "$TCA" "${CITYKEY[@]}" 2>&1); rc=$?
+tsa_mode tsa ok
+check "TSA answering garbage: the seal is stored without a token, exit 11" \
+	bash -c '[ $1 -eq 11 ] && grep -q "not timestamped" <<<"$2" && grep -q "timestamp authority" <<<"$2" &&
+		[ "$(psql_as postgres tsx -c "SELECT count(*) FROM kesu.seals WHERE tsr IS NULL")" -eq $(($3 + 1)) ]' _ "$rc" "$out" "$n0"
+start_tsa rogue
+check "a seal timestamped by a TSA the verifier does not trust: verify refuses it (exit 9)" \
+	bash -c '"$KESU" register seal --register "$TSX" --tsa "$2" --tsa-ca-file "$T_DIR/rogue/ca.pem" "${@:3}" >/dev/null &&
+		out=$("$KESU" register verify --register "$TSXR" --ca "$CA" --tsa-ca-file "$TCA" --config /dev/null 2>&1); [ $? -eq 9 ] &&
+		grep -q "seal [0-9]*: timestamp token" <<<"$out"' _ "$TSX" "$TSA_URL" "${CITYKEY[@]}"
+stop_tsa
 
 # ---- the server killed in the middle of appends ----
 before=$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')
@@ -230,6 +269,46 @@ check "list filters by operator and time" \
 		  "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" ]'
 check "the serial filter is an index scan" \
 	bash -c 'psql_as postgres -c "SET enable_seqscan = off; EXPLAIN SELECT e.line FROM kesu.entries e WHERE e.serial = '"'X'"' ORDER BY e.seq" | grep -q "entries_serial"'
+# the register's own queries (tests/pg/pgquery.c), on the indexes
+export PGQ="$KESU_BUILD/tests/pgquery"
+pgq_n() { "$PGQ" "$ST" "$@" | jq length; }
+export -f pgq_n
+check "list --asset and --department: every row the columns name, and only those" \
+	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE asset = '"'A-0001'"' AND department = '"'総務課'"'"); [ "$n" -gt 3 ] &&
+		[ "$(pgq_n list --asset A-0001)" -eq "$n" ] && [ "$(pgq_n list --department 総務課 --asset A-0001)" -eq "$n" ] &&
+		[ "$(pgq_n list --asset nope)" -eq 0 ] && [ "$(pgq_n list --department 経理課)" -eq 0 ]'
+check "list --kind and --run-id" \
+	bash -c 'run=$(psql_as postgres -c "SELECT run_id FROM kesu.entries WHERE seq = 2");
+		[ "$("$PGQ" "$ST" list --run-id "$run" | jq -r ".[].seq")" = 2 ] &&
+		[ "$(pgq_n list --kind destruction)" -eq 0 ] &&
+		[ "$(pgq_n list --kind certificate)" -eq "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" ] &&
+		! "$PGQ" "$ST" list --run-id NOT-A-UUID 2>/dev/null'
+check "trace SERIAL: every row naming the serial, in order" \
+	bash -c 'want=$(psql_as postgres -c "SELECT seq FROM kesu.entries WHERE serial = '"'WD-WCC6Y0ABCDEF'"' ORDER BY seq" | tr "\n" " ");
+		[ -n "$want" ] && [ "$("$PGQ" "$ST" trace WD-WCC6Y0ABCDEF | jq -r ".[].seq" | tr "\n" " ")" = "$want" ] &&
+		[ "$(pgq_n trace NO-SUCH-SERIAL)" -eq 0 ]'
+indexed() { # INDEX WHERE
+	psql_as postgres -c "SET enable_seqscan = off; EXPLAIN SELECT e.line FROM kesu.entries e WHERE $2 ORDER BY e.seq" | grep -q "$1"
+}
+check "the asset, department, run id and My Number filters are index scans" \
+	bash -c "$(declare -f indexed); indexed entries_asset \"e.asset = 'X'\" && indexed entries_department \"e.department = 'X'\" &&
+		indexed entries_run_id \"e.run_id = '00000000-0000-4000-8000-000000000001' AND e.kind = 'certificate'\" && indexed entries_my_number \"e.my_number AND e.kind = 'certificate'\""
+r=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/mn-run.json")
+MN=$(issue "$r" op --register "$ST" --my-number 2>"$T_DIR/mn.err") || cat "$T_DIR/mn.err" >&2
+export MNID=$(jq -r .id "$MN" 2>/dev/null)
+# A copy in which a destruction document closes it (put there by the
+# superuser: appending destruction documents is not there yet).
+psql_as postgres postgres -c "CREATE DATABASE closed TEMPLATE kesu" >/dev/null
+psql_as postgres closed -v id="$MNID" >/dev/null <<'SQL'
+INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at)
+	VALUES (100000, '', '', convert_to('{}', 'UTF8'), 'destruction', now());
+INSERT INTO kesu.documents (seq, cert, sig)
+	VALUES (100000, convert_to(json_build_object('closes', json_build_array(:'id'))::text, 'UTF8'), '\x00');
+SQL
+check "list --open: a My Number certificate is open until a destruction document closes it" \
+	bash -c '[ -n "$MNID" ] && [ "$("$PGQ" "$ST" list --open | jq -r ".[].cert_id")" = "$MNID" ] &&
+		[ "$("$PGQ" "$(pg_url auditor closed)" list --open | jq length)" -eq 0 ] &&
+		[ "$("$PGQ" "$(pg_url auditor closed)" list --kind destruction | jq length)" -eq 1 ]'
 check "export --csv reads the database" \
 	bash -c '[ "$("$KESU" register export --csv --register "$ST" | wc -l)" -eq $(( $(psql_as postgres -c "SELECT count(*) FROM kesu.entries") + 1 )) ]'
 check "[register] url in kesu.conf selects the database" \

@@ -202,7 +202,7 @@ static void judge_tail(void **state)
 	c->f.head_seq = N - 1;
 	v = judge(c);
 	assert_int_equal(v.bad, 0);
-	struct kesu_pgreg_seal_row s = {1, N, "", NULL};
+	struct kesu_pgreg_seal_row s = {.id = 1, .seq = N};
 	memcpy(s.line_sha256, c->rows[N - 1].line_sha256, 65);
 	c->f.seals = &s;
 	c->f.nseals = 1;
@@ -216,7 +216,8 @@ static void judge_seals(void **state)
 {
 	(void)state;
 	struct chain *c = make_chain();
-	struct kesu_pgreg_seal_row s[2] = {{1, 2, "", NULL}, {2, 4, "", NULL}};
+	struct kesu_pgreg_seal_row s[2] = {{.id = 1, .seq = 2, .ts = KESU_PGREG_TS_CHECKED},
+					   {.id = 2, .seq = 4, .ts = KESU_PGREG_TS_UNCHECKED}};
 	memcpy(s[0].line_sha256, c->rows[1].line_sha256, 65);
 	memcpy(s[1].line_sha256, c->rows[3].line_sha256, 65);
 	c->f.seals = s;
@@ -226,6 +227,8 @@ static void judge_seals(void **state)
 	assert_int_equal(v.seals, 2);
 	assert_int_equal(v.sealed_seq, 4);
 	assert_int_equal(v.unsealed, 1);
+	assert_int_equal(v.seals_timestamped, 1);
+	assert_int_equal(v.seal_tokens_unchecked, 1);
 	s[0].line_sha256[0] ^= 1;   /* a seal that names other bytes */
 	v = judge(c);
 	assert_int_equal(v.bad, 2);
@@ -269,6 +272,9 @@ struct fake {
 	size_t n, at;
 	char appended[2048];      /* the last line handed to kesu.append */
 	unsigned slept;
+	size_t nparams;           /* the last statement's parameters */
+	char param[12][64];
+	bool param_null[12];
 };
 
 static enum kesu_db_rc fake_step(struct kesu_db *db, const char *sql,
@@ -303,6 +309,12 @@ static enum kesu_db_rc fake_exec(struct kesu_db *db, const char *sql, size_t n,
 	struct fake *f = db->impl;
 	if (res)
 		*res = NULL;
+	f->nparams = n;
+	for (size_t i = 0; i < n && i < 12; i++) {
+		f->param_null[i] = !p[i].data;
+		snprintf(f->param[i], sizeof(f->param[i]), "%.*s", (int)p[i].len,
+			 p[i].data ? (const char *)p[i].data : "");
+	}
 	if (!strncmp(sql, "SELECT kesu.append", 18) && n == 3)
 		snprintf(f->appended, sizeof(f->appended), "%.*s", (int)p[0].len,
 			 (const char *)p[0].data);
@@ -653,6 +665,73 @@ static void init_upgrades_v1(void **state)
 	assert_int_equal(f.at, 0);
 }
 
+/* list's filters are parameters of one statement: the absent ones NULL
+ * (they fold away and leave the index scan), the given ones as given; a
+ * run id that is not a UUID is refused before the database is asked. */
+static void list_filters(void **state)
+{
+	(void)state;
+	static const struct step one[] = {
+		{"SELECT e.line FROM kesu.entries e WHERE", 0, NULL,
+		 {"{\"seq\":4,\"kind\":\"certificate\"}"}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	json_t *rows = NULL;
+	struct kesu_pgreg_filter q = {.since = 1700000000, .asset = "A-0042",
+				      .department = "総務課", .run_id = RUN, .open = true};
+	struct kesu_db db = fake_db(&f, one, 1);
+	assert_int_equal(kesu_pgreg_list(&db, &q, &rows, &err), KESU_OK);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "seq")), 4);
+	json_decref(rows);
+	assert_int_equal(f.nparams, 9);
+	assert_string_equal(f.param[0], "1700000000");
+	assert_true(f.param_null[1] && f.param_null[2] && f.param_null[3] && f.param_null[6]);
+	assert_string_equal(f.param[4], "A-0042");
+	assert_string_equal(f.param[5], "総務課");
+	assert_string_equal(f.param[7], RUN);
+	assert_string_equal(f.param[8], "true");
+	q = (struct kesu_pgreg_filter){.kind = "certificate"};
+	db = fake_db(&f, one, 1);
+	assert_int_equal(kesu_pgreg_list(&db, &q, &rows, &err), KESU_OK);
+	json_decref(rows);
+	assert_string_equal(f.param[6], "certificate");
+	assert_true(f.param_null[0] && f.param_null[7] && f.param_null[8]);
+	q = (struct kesu_pgreg_filter){.run_id = "not-a-uuid"};
+	db = fake_db(&f, NULL, 0);
+	assert_int_equal(kesu_pgreg_list(&db, &q, &rows, &err), KESU_ERR_USAGE);
+	assert_int_equal(f.at, 0);
+}
+
+/* trace asks for the serial's rows in order; a stored line that is not
+ * JSON is reported, not skipped; no serial is a usage error. */
+static void trace(void **state)
+{
+	(void)state;
+	static const struct step good[] = {
+		{"SELECT e.line FROM kesu.entries e WHERE e.serial = $1 ORDER BY e.seq", 0,
+		 NULL, {"{\"seq\":2,\"serial\":\"S-1\"}"}},
+	};
+	static const struct step damaged[] = {
+		{"SELECT e.line FROM kesu.entries e WHERE e.serial", 0, NULL, {"{\"seq\":"}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	json_t *rows = NULL;
+	struct kesu_db db = fake_db(&f, good, 1);
+	assert_int_equal(kesu_pgreg_trace(&db, "S-1", &rows, &err), KESU_OK);
+	assert_int_equal(f.nparams, 1);
+	assert_string_equal(f.param[0], "S-1");
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+	db = fake_db(&f, damaged, 1);
+	assert_int_equal(kesu_pgreg_trace(&db, "S-1", &rows, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "not JSON"));
+	db = fake_db(&f, NULL, 0);
+	assert_int_equal(kesu_pgreg_trace(&db, "", &rows, &err), KESU_ERR_USAGE);
+}
+
 /* ---- connection strings ---- */
 
 static void redact(void **state)
@@ -745,6 +824,8 @@ int main(void)
 		cmocka_unit_test(append_run_already_certified),
 		cmocka_unit_test(check_run),
 		cmocka_unit_test(init_upgrades_v1),
+		cmocka_unit_test(list_filters),
+		cmocka_unit_test(trace),
 		cmocka_unit_test(redact),
 		cmocka_unit_test(scrub),
 		cmocka_unit_test(classify),
