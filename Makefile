@@ -175,7 +175,7 @@ check: deps
 lint-layers:
 	@bash tests/check-layers.sh
 
-run-tests: lint-layers all unit-tests lint-man lint-po fuzz-build
+run-tests: lint-layers all unit-tests lint-man lint-po fuzz-build $(BUILD)/tests/pgquery
 	@KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) bash tests/run.sh $(BUILD)
 
 asan: deps
@@ -221,12 +221,17 @@ fuzz: deps fuzz-build
 
 # The database register's test with the issue's full load, 16 stations x 200
 # appends (make check runs the same script with 16 x 6); about 15 minutes here.
-pgcheck-full: deps all
+pgcheck-full: deps all $(BUILD)/tests/pgquery
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) KESU_PG_APPENDS=200 \
 	  bash tests/integration/pg_register.sh
 
 demo: deps all
 	@bash tests/demo.sh $(BUILD)
+
+# pg_register.sh asks the register's queries through it (tests/pg/pgquery.c).
+$(BUILD)/tests/pgquery: $(BUILD)/tests/pg/pgquery.o $(BUILD)/libkesu.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # make bench's register part makes its certificates in-process.
 $(BUILD)/tests/regfill: $(BUILD)/tests/bench/regfill.o $(BUILD)/libkesu.a

@@ -347,6 +347,10 @@ static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, i
 	struct kesu_trust trust;
 	if ((prc = verify_trust(&a, &cfg, &trust)))
 		return prc;
+	/* Many files, one reading of the CA and CRL; without memory for the
+	 * store each check reads the files itself, as before. */
+	struct kesu_err ignored;
+	kesu_trust_store_new(&trust.store, &ignored);
 	enum kesu_rc worst = KESU_OK;
 	json_t *arr = a.json ? json_array() : NULL;
 	if (a.approval && first + 1 != argc)
@@ -369,6 +373,7 @@ static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, i
 		free(s);
 		json_decref(arr);
 	}
+	kesu_trust_store_free(trust.store);
 	return worst;
 }
 

@@ -174,10 +174,6 @@ static enum kesu_rc run_verify(const struct kesu_reg_ctx *c, int nargs, char **a
 {
 	(void)nargs, (void)args;
 	if (kesu_reg_is_db(c->reg)) {
-		/* A database register's heads carry no timestamp token. */
-		if (c->a.tsa_ca)
-			return kesu_usage_error("register verify: --tsa-ca-file is for a "
-						"register file, not a database");
 		if (c->a.open_max_days)
 			return kesu_usage_error("register verify: --open-max-days is not "
 						"supported by the PostgreSQL register yet");
@@ -301,14 +297,14 @@ static enum kesu_rc run_trace(const struct kesu_reg_ctx *c, int nargs, char **ar
 
 /* One certificate: verified, then appended; what happened is printed. */
 static enum kesu_rc import_one(const struct kesu_reg_ctx *c, const char *file,
-			       struct kesu_signer *signer, const struct kesu_tsa *tsa)
+			       const struct kesu_trust *trust, struct kesu_signer *signer,
+			       const struct kesu_tsa *tsa)
 {
 	struct kesu_err err = {0};
-	struct kesu_cert_file_verdict v;
+	static struct kesu_cert_file_verdict v;
 	struct kesu_reg_append a;
-	struct kesu_trust trust = {.ca_file = c->ca, .tsa_ca_file = c->tsa_ca};
 	enum kesu_rc rc;
-	if ((rc = kesu_cert_verify(file, &trust, &v))) {
+	if ((rc = kesu_cert_verify(file, trust, &v))) {
 		fprintf(stderr, "kesu: %s: %s: %s; not registered\n", file, v.stage, v.error);
 	} else if ((rc = (v.destruction ? kesu_reg_append_doc_ts : kesu_reg_append_cert_ts)(
 			    c->reg, file, signer, c->ca, tsa->url[0] ? tsa : NULL, &a, &err))) {
@@ -343,11 +339,17 @@ static enum kesu_rc run_import(const struct kesu_reg_ctx *c, int nargs, char **a
 	/* The new head is timestamped like one written by kesu wipe. */
 	struct kesu_tsa tsa = {c->a.tsa ? c->a.tsa : c->cfg.tsa_url, c->tsa_ca, NULL, NULL};
 	enum kesu_rc worst = KESU_OK;
+	/* Many files, one reading of the CA and CRL; without memory for the
+	 * store each check reads the files itself, as before. */
+	struct kesu_trust trust = {.ca_file = c->ca, .tsa_ca_file = c->tsa_ca};
+	struct kesu_err ignored;
+	kesu_trust_store_new(&trust.store, &ignored);
 	for (int i = 0; i < nargs; i++) {
-		rc = import_one(c, args[i], signer, &tsa);
+		rc = import_one(c, args[i], &trust, signer, &tsa);
 		if (rc && (!worst || worst == KESU_ERR_UNSTAMPED))
 			worst = rc;
 	}
+	kesu_trust_store_free(trust.store);
 	kesu_signer_free(signer);
 	return worst;
 }

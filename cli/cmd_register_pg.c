@@ -2,6 +2,7 @@
  * register in PostgreSQL (kesu-register(5), POSTGRESQL). */
 #include "certs/register/backend.h"
 #include "certs/register/pg_db.h"
+#include "certs/register/pg_schema.h"
 #include "certs/register/register_pg.h"
 #include "cli/cli.h"
 #include "cli/register_opts.h"
@@ -28,7 +29,8 @@ static enum kesu_rc connect(const char *url, bool check, struct kesu_db **db)
 
 static void filter(const struct kesu_reg_args *a, struct kesu_pgreg_filter *f)
 {
-	*f = (struct kesu_pgreg_filter){a->since, a->until, a->serial, a->op};
+	*f = (struct kesu_pgreg_filter){.since = a->since, .until = a->until,
+					.serial = a->serial, .operator_name = a->op};
 }
 
 enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
@@ -47,16 +49,18 @@ enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
 }
 
 static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca,
-			   bool json)
+			   const char *tsa_ca, bool json)
 {
 	struct kesu_err err = {0};
 	struct kesu_pgreg_verdict v;
-	enum kesu_rc rc = kesu_pgreg_verify(db, ca, &v, &err);
+	enum kesu_rc rc = kesu_pgreg_verify_ts(db, ca, tsa_ca, &v, &err);
 	if (json) {
-		json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:I s:o s:o}",
+		json_t *j = json_pack("{s:s s:b s:I s:I s:I s:I s:I s:I s:I s:o s:o}",
 			"register", shown, "ok", rc == KESU_OK,
 			"entries", (json_int_t)v.entries,
 			"seals", (json_int_t)v.seals,
+			"seals_timestamped", (json_int_t)v.seals_timestamped,
+			"seal_tokens_unchecked", (json_int_t)v.seal_tokens_unchecked,
 			"sealed_seq", (json_int_t)v.sealed_seq,
 			"unsealed", (json_int_t)v.unsealed,
 			"documents_checked", (json_int_t)v.documents_checked,
@@ -74,8 +78,14 @@ static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca
 		return rc;
 	}
 	printf("%s: verified: %zu entries, %zu stored documents checked, %zu seals "
-	       "(last sealed entry %" PRIu64 ", %zu after it)\n", shown, v.entries,
+	       "(last sealed entry %" PRIu64 ", %zu after it)", shown, v.entries,
 	       v.documents_checked, v.seals, v.sealed_seq, v.unsealed);
+	if (v.seals_timestamped)
+		printf(", %zu seals timestamped", v.seals_timestamped);
+	if (v.seal_tokens_unchecked)
+		printf("; %zu seal timestamps NOT checked (give --tsa-ca-file)",
+		       v.seal_tokens_unchecked);
+	printf("\n");
 	return KESU_OK;
 }
 
@@ -108,7 +118,7 @@ static enum kesu_rc do_verify(const struct kesu_reg_ctx *c, struct kesu_db *db,
 			      const char *shown, struct kesu_err *err)
 {
 	(void)err; /* verify reports its own, or puts it in the JSON */
-	return verify(db, shown, c->ca, c->a.json);
+	return verify(db, shown, c->ca, c->tsa_ca, c->a.json);
 }
 
 enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c)
@@ -119,9 +129,14 @@ enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c)
 static enum kesu_rc do_init_db(const struct kesu_reg_ctx *c, struct kesu_db *db,
 			       const char *shown, struct kesu_err *err)
 {
-	(void)c;
 	int from, to;
-	enum kesu_rc rc = kesu_pgreg_init(db, &from, &to, err);
+	const char *schema = c->a.schema;
+	char *end;
+	long want = schema ? strtol(schema, &end, 10) : kesu_pg_schema_version();
+	if (schema && (end == schema || *end || want < 1 || want > 1000))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "--schema-version: '%s' is not a "
+				 "number from 1 to %d", schema, kesu_pg_schema_version());
+	enum kesu_rc rc = kesu_pgreg_init_to(db, (int)want, &from, &to, err);
 	if (!rc)
 		printf(from == to ? "%s: schema already at version %d\n"
 				  : "%s: schema at version %d (was %d)\n", shown, to, from);
@@ -180,8 +195,12 @@ static enum kesu_rc do_seal(const struct kesu_reg_ctx *c, struct kesu_db *db,
 	enum kesu_rc rc = kesu_reg_signer(c, &signer);
 	if (rc)
 		return rc;
-	if (!(rc = kesu_pgreg_seal(db, signer, &seq, err)))
-		printf("%s: sealed at entry %" PRIu64 "\n", shown, seq);
+	/* The token is checked against the TSA's CA as it arrives. */
+	struct kesu_tsa tsa = {c->a.tsa ? c->a.tsa : c->cfg.tsa_url, c->tsa_ca, NULL, NULL};
+	rc = kesu_pgreg_seal_ts(db, signer, tsa.url[0] ? &tsa : NULL, &seq, err);
+	if (!rc || rc == KESU_ERR_UNSTAMPED)
+		printf("%s: sealed at entry %" PRIu64 "%s\n", shown, seq,
+		       rc ? ", not timestamped" : tsa.url[0] ? ", timestamped" : "");
 	kesu_signer_free(signer);
 	return rc;
 }
@@ -195,7 +214,7 @@ static enum kesu_rc seal(const struct kesu_reg_ctx *c, int nargs, char **args)
 #define PG_URL {"register", 0, "URL", "the database: postgresql://... ([register] url)"}
 
 static const struct kesu_opt init_db_opts[] = {
-	PG_URL, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
+	PG_URL, KESU_REG_OPT_SCHEMA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt push_opts[] = {
 	PG_URL, {"from", 0, "FILE", "the register file to send ([register] path)"},
@@ -207,7 +226,9 @@ static const struct kesu_opt pull_opts[] = {
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt seal_opts[] = {
-	PG_URL, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT, KESU_OPT_CONFIG, KESU_OPT_HELP,
+	PG_URL, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT,
+	{"tsa", 0, "URL", "timestamp the seal ([timestamp] url)"}, KESU_REG_OPT_TSA_CA,
+	KESU_OPT_CONFIG, KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 

@@ -28,6 +28,7 @@ static const struct {
 	{"department", offsetof(struct kesu_reg_args, department)},
 	{"kind", offsetof(struct kesu_reg_args, kind)},
 	{"open-max-days", offsetof(struct kesu_reg_args, open_max_days)},
+	{"schema-version", offsetof(struct kesu_reg_args, schema)},
 };
 
 /* A verb's table names an entry no field is kept for: a slip in this

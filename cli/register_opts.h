@@ -27,12 +27,13 @@
 #define KESU_REG_OPT_ASSET {"asset", 0, "A", "entries for this asset (property) number"}
 #define KESU_REG_OPT_DEPARTMENT {"department", 0, "D", "entries for this owning department"}
 #define KESU_REG_OPT_KIND {"kind", 0, "K", "entries of this kind: erasure (certificate), destruction, repair, recovery"}
+#define KESU_REG_OPT_SCHEMA {"schema-version", 0, "N", "init-db: upgrade only up to schema version N"}
 #define KESU_REG_OPT_OPEN {"open", 0, NULL, "only My Number erasures no destruction has closed yet"}
 
 /* What the options said; NULL or 0 where they said nothing. */
 struct kesu_reg_args {
 	const char *reg, *ca, *config, *key, *cert, *tsa, *tsa_ca, *reason, *from, *out;
-	const char *serial, *op;
+	const char *serial, *op, *schema;
 	const char *asset, *department, *kind, *open_max_days;
 	time_t since, until;
 	bool json, csv, excel, open;

@@ -81,9 +81,15 @@ enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
 enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
 				const char *run_id, struct kesu_err *err)
 {
-	if (kesu_reg_is_db(where))
-		return KESU_OK;
-	return kesu_register_precheck(where, ca_file, run_id, err);
+	if (!kesu_reg_is_db(where))
+		return kesu_register_precheck(where, ca_file, run_id, err);
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc && run_id)
+		rc = kesu_pgreg_check_run(db, run_id, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
 }
 
 enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,

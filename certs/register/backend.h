@@ -24,8 +24,8 @@ enum kesu_rc kesu_reg_check_writable(const char *where, const char *ca_file,
 				     struct kesu_err *err);
 
 /* Before a certificate is signed: no certificate in the register is for
- * run_id (a run record is certified once).  The file register answers
- * here; the database register refuses at kesu.append(). */
+ * run_id (a run record is certified once).  The database register asks
+ * here and refuses again at kesu.append(), under the chain lock. */
 enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
 				const char *run_id, struct kesu_err *err);
 

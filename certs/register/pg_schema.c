@@ -120,8 +120,109 @@ static const char V1[] =
 "  TO kesu_station;\n"
 "GRANT EXECUTE ON FUNCTION kesu.seal(bytea, bytea) TO kesu_sealer;\n";
 
+/* A run record is certified once, as in the file register, and the
+ * database itself holds to it: a unique index on run_id over certificate
+ * rows.  A register that already names a run twice does not verify and is
+ * not upgraded; the column is filled from the stored lines, which the chain
+ * covers, so verify can compare it with them.
+ *
+ * list's filters become index scans: asset, department and my_number are
+ * copied from the stored certificate (the line does not carry them), and
+ * verify compares them with it. */
+static const char V2[] =
+"DO $c$ DECLARE d record; BEGIN\n"
+"  SELECT x.run_id, min(x.seq) AS a, max(x.seq) AS b INTO d FROM (\n"
+"    SELECT e.seq, convert_from(e.line, 'UTF8')::jsonb->>'run_id' AS run_id\n"
+"    FROM kesu.entries e WHERE e.kind = 'certificate') x\n"
+"  WHERE x.run_id IS NOT NULL GROUP BY x.run_id HAVING count(*) > 1\n"
+"  ORDER BY min(x.seq) LIMIT 1;\n"
+"  IF FOUND THEN\n"
+"    RAISE EXCEPTION 'kesu: run % is certified twice (entries % and %); the "
+"register does not verify and is not upgraded', d.run_id, d.a, d.b\n"
+"      USING ERRCODE = '23505';\n"
+"  END IF;\n"
+"END $c$;\n"
+"ALTER TABLE kesu.entries ADD COLUMN run_id uuid;\n"
+"UPDATE kesu.entries SET run_id = (convert_from(line, 'UTF8')::jsonb->>'run_id')::uuid\n"
+"  WHERE kind = 'certificate';\n"
+"CREATE UNIQUE INDEX entries_run_id ON kesu.entries (run_id) WHERE kind = 'certificate';\n"
+"ALTER TABLE kesu.entries ADD COLUMN asset text, ADD COLUMN department text,\n"
+"  ADD COLUMN my_number boolean;\n"
+"UPDATE kesu.entries e SET asset = c.j->'asset'->>'property_number',\n"
+"    department = c.j->>'customer', my_number = (c.j->'asset'->>'my_number')::boolean\n"
+"  FROM (SELECT d.seq, convert_from(d.cert, 'UTF8')::jsonb AS j FROM kesu.documents d) c\n"
+"  WHERE c.seq = e.seq AND e.kind = 'certificate';\n"
+"CREATE INDEX entries_asset ON kesu.entries (asset);\n"
+"CREATE INDEX entries_department ON kesu.entries (department);\n"
+"CREATE INDEX entries_kind ON kesu.entries (kind, seq);\n"
+"CREATE INDEX entries_my_number ON kesu.entries (seq) WHERE my_number AND kind = 'certificate';\n"
+/* A seal may carry an RFC 3161 token over its signature, so the time it was
+ * made does not rest on the sealer's clock. */
+"ALTER TABLE kesu.seals ADD COLUMN tsr bytea;\n"
+"CREATE FUNCTION kesu.seal(p_head bytea, p_sig bytea, p_tsr bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE n bigint;\n"
+"BEGIN\n"
+"  n := kesu.seal(p_head, p_sig);\n"
+"  UPDATE kesu.seals SET tsr = p_tsr WHERE id = n;\n"
+"  RETURN n;\n"
+"END $f$;\n"
+"REVOKE ALL ON FUNCTION kesu.seal(bytea, bytea, bytea) FROM PUBLIC;\n"
+"GRANT EXECUTE ON FUNCTION kesu.seal(bytea, bytea, bytea) TO kesu_sealer;\n"
+"\n"
+"CREATE OR REPLACE FUNCTION kesu.append(p_line bytea, p_cert bytea, p_sig bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE h record; j jsonb; k text; o record; c jsonb;\n"
+"BEGIN\n"
+"  SELECT x.seq, x.line_sha256 INTO h FROM kesu.head x FOR UPDATE;\n"
+"  j := convert_from(p_line, 'UTF8')::jsonb;\n"
+"  IF jsonb_typeof(j) <> 'object' OR j->>'kind' IS DISTINCT FROM 'certificate' THEN\n"
+"    RAISE EXCEPTION 'kesu: only certificate lines are appended' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF j->>'run_id' IS NULL THEN\n"
+"    RAISE EXCEPTION 'kesu: the line names no run_id' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF (j->>'seq')::bigint IS DISTINCT FROM h.seq + 1\n"
+"     OR j->>'prev' IS DISTINCT FROM h.line_sha256 THEN\n"
+"    RAISE EXCEPTION 'kesu: the line does not extend the chain head (%)', h.seq\n"
+"      USING ERRCODE = '40001';\n"
+"  END IF;\n"
+"  IF encode(sha256(p_cert), 'hex') IS DISTINCT FROM j->>'cert_sha256'\n"
+"     OR encode(sha256(p_sig), 'hex') IS DISTINCT FROM j->>'sig_sha256' THEN\n"
+"    RAISE EXCEPTION 'kesu: the documents do not match the hashes in the line'\n"
+"      USING ERRCODE = '22023';\n"
+"  END IF;\n"
+/* The same certificate again is the cert_id constraint's business (a
+ * retry after a lost COMMIT meets its own entry); another certificate for
+ * the run is refused here by name, and by the index should this check
+ * ever be bypassed. */
+"  SELECT e.seq, e.cert_id INTO o FROM kesu.entries e\n"
+"    WHERE e.run_id = (j->>'run_id')::uuid AND e.kind = 'certificate';\n"
+"  IF FOUND AND o.cert_id IS DISTINCT FROM (j->>'cert_id')::uuid THEN\n"
+"    RAISE EXCEPTION 'kesu: run % is already certified by certificate % (register "
+"entry %)', j->>'run_id', o.cert_id, o.seq\n"
+"      USING ERRCODE = '23505', CONSTRAINT = 'entries_run_id';\n"
+"  END IF;\n"
+"  k := encode(sha256(p_line), 'hex');\n"
+"  c := convert_from(p_cert, 'UTF8')::jsonb;\n"
+"  INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id,\n"
+"      serial, model, result, operator_name, run_id, asset, department, my_number)\n"
+"    VALUES (h.seq + 1, h.line_sha256, k, p_line, j->>'kind',\n"
+"      (j->>'time')::timestamptz, (j->>'cert_id')::uuid, j->>'serial',\n"
+"      j->>'model', j->>'result', j->>'operator', (j->>'run_id')::uuid,\n"
+"      c->'asset'->>'property_number', c->>'customer',\n"
+"      (c->'asset'->>'my_number')::boolean);\n"
+"  INSERT INTO kesu.documents (seq, cert, sig) VALUES (h.seq + 1, p_cert, p_sig);\n"
+"  UPDATE kesu.head SET seq = h.seq + 1, line_sha256 = k;\n"
+"  RETURN h.seq + 1;\n"
+"END $f$;\n";
+
 const struct kesu_pg_migration KESU_PG_MIGRATIONS[] = {
 	{1, "chain, documents, seals, roles kesu_station/kesu_sealer/kesu_reader", V1},
+	{2, "a run certified once (entries.run_id, unique over certificates); "
+	    "asset, department, my_number indexed for list; seals.tsr", V2},
 };
 const size_t KESU_PG_NMIGRATIONS =
 	sizeof(KESU_PG_MIGRATIONS) / sizeof(KESU_PG_MIGRATIONS[0]);

@@ -10,6 +10,7 @@
 
 #include "certs/register/pg_db.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/timestamp.h"
 #include "lib/error.h"
 
 #include <jansson.h>
@@ -28,6 +29,11 @@
  * versions before and after. */
 enum kesu_rc kesu_pgreg_init(struct kesu_db *db, int *from, int *to,
 			     struct kesu_err *err);
+
+/* The same, stopping after migration `target`: an upgrade in steps, and
+ * how the tests make a database as an older kesu left it. */
+enum kesu_rc kesu_pgreg_init_to(struct kesu_db *db, int target, int *from, int *to,
+				struct kesu_err *err);
 
 /* Refuse a database that init-db has not prepared, or one newer than this
  * kesu understands. */
@@ -54,6 +60,12 @@ enum kesu_rc kesu_pgreg_append(struct kesu_db *db, const json_t *entry,
 			       enum kesu_pgreg_dup dup, uint64_t *seq, bool *already,
 			       struct kesu_err *err);
 
+/* Before a certificate is signed: refuse a run that a certificate in the
+ * database already certifies (KESU_ERR_INVALID, the file register's
+ * words); kesu.append() refuses it again, under the chain lock. */
+enum kesu_rc kesu_pgreg_check_run(struct kesu_db *db, const char *run_id,
+				  struct kesu_err *err);
+
 /* Append a certificate file and its .p7s. */
 enum kesu_rc kesu_pgreg_append_cert(struct kesu_db *db, const char *cert_path,
 				    uint64_t *seq, struct kesu_err *err);
@@ -63,21 +75,40 @@ enum kesu_rc kesu_pgreg_append_cert(struct kesu_db *db, const char *cert_path,
 enum kesu_rc kesu_pgreg_seal(struct kesu_db *db, struct kesu_signer *signer,
 			     uint64_t *seq, struct kesu_err *err);
 
+/* The same, and the seal's signature is timestamped by tsa (RFC 3161; NULL:
+ * none), the token stored with it.  KESU_ERR_UNSTAMPED when only the token
+ * is missing: the seal is stored all the same. */
+enum kesu_rc kesu_pgreg_seal_ts(struct kesu_db *db, struct kesu_signer *signer,
+				const struct kesu_tsa *tsa, uint64_t *seq,
+				struct kesu_err *err);
+
 /* ---- verification: what was read, and the pure verdict over it ---- */
 
 struct kesu_pgreg_row {
 	uint64_t seq;              /* the seq column */
 	char prev[65], line_sha256[65], kind[16], cert_id[40];
 	char *serial, *model, *result, *operator_name;  /* NULL: SQL NULL */
+	char *run_id;              /* schema 2 on; NULL: SQL NULL */
+	char *asset, *department;  /* from the stored certificate; NULL: SQL NULL */
+	int my_number;             /* 1, 0, or -1 for SQL NULL */
 	int64_t at;                /* the at column, seconds since the epoch */
 	char *line;                /* the stored line bytes */
 	size_t line_len;
 };
 
+enum kesu_pgreg_ts {
+	KESU_PGREG_TS_NONE,        /* no token */
+	KESU_PGREG_TS_UNCHECKED,   /* a token, but no TSA CA to check it */
+	KESU_PGREG_TS_CHECKED,     /* a token that verifies; gen_time */
+};
+
 struct kesu_pgreg_seal_row {
 	uint64_t id, seq;
 	char line_sha256[65];      /* from the signed head */
-	const char *error;         /* why its head or signature is bad, NULL if good */
+	const char *error;         /* why its head, signature or token is bad,
+				    * NULL if good */
+	enum kesu_pgreg_ts ts;
+	time_t gen_time;
 };
 
 struct kesu_pgreg_facts {
@@ -97,6 +128,8 @@ struct kesu_pgreg_verdict {
 	char last_hash[65];
 	size_t seals;
 	uint64_t sealed_seq;       /* highest entry a good seal covers */
+	size_t seals_timestamped;  /* good seals whose token verified */
+	size_t seal_tokens_unchecked; /* tokens not checked: no TSA CA given */
 	size_t unsealed;           /* entries after it */
 	size_t documents_checked;
 	size_t bad;                /* first bad entry (position = expected seq), 0 none */
@@ -111,17 +144,35 @@ void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdic
 enum kesu_rc kesu_pgreg_verify(struct kesu_db *db, const char *ca_file,
 			       struct kesu_pgreg_verdict *v, struct kesu_err *err);
 
+/* The same, and every seal's RFC 3161 token is checked against
+ * tsa_ca_file (NULL or "": tokens are counted, not checked); a seal with a
+ * good token has its signer judged at the token's genTime. */
+enum kesu_rc kesu_pgreg_verify_ts(struct kesu_db *db, const char *ca_file,
+				  const char *tsa_ca_file, struct kesu_pgreg_verdict *v,
+				  struct kesu_err *err);
+
 /* ---- reading ---- */
 
 struct kesu_pgreg_filter {
 	time_t since, until;       /* 0: open */
 	const char *serial, *operator_name;  /* NULL: any */
+	const char *asset;         /* the certificate's asset.property_number */
+	const char *department;    /* the certificate's customer */
+	const char *kind;          /* certificate, destruction, ... */
+	const char *run_id;        /* a lowercase UUID */
+	bool open;                 /* only My Number certificates that no
+				    * destruction document closes */
 };
 
 /* The matching lines as JSON objects, in seq order, selected by the
  * database on its indexes. */
 enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
 			     json_t **rows, struct kesu_err *err);
+
+/* Every line naming serial, in seq order: a disk's history in the
+ * register. */
+enum kesu_rc kesu_pgreg_trace(struct kesu_db *db, const char *serial, json_t **rows,
+			      struct kesu_err *err);
 
 struct kesu_pgreg_pull_stats {
 	size_t written, identical;

@@ -146,7 +146,7 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 		goto out;
 	}
 	certs = CMS_get1_certs(cms);
-	rc = kesu_trust_check(x, certs, t->ca_file, t->crl_file,
+	rc = kesu_trust_check_store(t->store, x, certs, t->ca_file, t->crl_file,
 			      t->at ? t->at : info->signing_time, now,
 			      &info->revocation_checked, err);
 	if (rc == KESU_ERR_NOENT || rc == KESU_ERR_INVALID || rc == KESU_ERR_USAGE) {

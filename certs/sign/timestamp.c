@@ -298,6 +298,46 @@ static bool sibling(char *out, size_t size, const char *path, const char *suffix
 	return (size_t)snprintf(out, size, "%s%s", path, suffix) < size;
 }
 
+enum kesu_rc kesu_timestamp_data(const struct kesu_tsa *tsa, const void *data,
+				 size_t len, unsigned char **token, size_t *toklen,
+				 struct kesu_ts_info *info, struct kesu_err *err)
+{
+	memset(info, 0, sizeof(*info));
+	*token = NULL;
+	*toklen = 0;
+	if (!tsa || !tsa->url || !tsa->url[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "no timestamp authority; give --tsa URL or [timestamp] "
+				 "url in kesu.conf");
+	unsigned char digest[32];
+	sha256(data, len, digest);
+	struct kesu_ts_req *req;
+	enum kesu_rc rc = kesu_ts_req_new(digest, &req, err);
+	if (rc)
+		return rc;
+	size_t qlen, alen = 0;
+	const unsigned char *q = kesu_ts_req_der(req, &qlen);
+	unsigned char *answer = NULL;
+	rc = (tsa->post ? tsa->post : http_post)(tsa->post_ctx, tsa->url, q, qlen,
+						 &answer, &alen, err);
+	if (!rc) {
+		rc = kesu_ts_resp_check(req, answer, alen, tsa->ca_file, info, err);
+		if (rc) {
+			char shown[200];
+			kesu_clean(shown, sizeof(shown), tsa->url, strlen(tsa->url));
+			kesu_err_prefix(err, "timestamp authority %s: ", shown);
+		}
+	}
+	kesu_ts_req_free(req);
+	if (rc) {
+		free(answer);
+		return rc;
+	}
+	*token = answer;
+	*toklen = alen;
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_timestamp_file(const struct kesu_tsa *tsa, const char *path,
 				 struct kesu_ts_info *info, struct kesu_err *err)
 {
@@ -315,29 +355,13 @@ enum kesu_rc kesu_timestamp_file(const struct kesu_tsa *tsa, const char *path,
 	enum kesu_rc rc = kesu_read_file(p7s, 1u << 20, &sig, &slen, err);
 	if (rc)
 		return rc;
-	unsigned char digest[32];
-	sha256(sig, slen, digest);
+	unsigned char *answer;
+	size_t alen;
+	rc = kesu_timestamp_data(tsa, sig, slen, &answer, &alen, info, err);
 	free(sig);
-	struct kesu_ts_req *req;
-	if ((rc = kesu_ts_req_new(digest, &req, err)))
-		return rc;
-	size_t qlen, alen = 0;
-	const unsigned char *q = kesu_ts_req_der(req, &qlen);
-	unsigned char *answer = NULL;
-	rc = (tsa->post ? tsa->post : http_post)(tsa->post_ctx, tsa->url, q, qlen,
-						 &answer, &alen, err);
-	if (!rc) {
-		rc = kesu_ts_resp_check(req, answer, alen, tsa->ca_file, info, err);
-		if (rc) {
-			char shown[200];
-			kesu_clean(shown, sizeof(shown), tsa->url, strlen(tsa->url));
-			kesu_err_prefix(err, "timestamp authority %s: ", shown);
-		}
-	}
 	if (!rc)
 		rc = kesu_write_atomic(tsr, answer, alen, 0644, err);
 	free(answer);
-	kesu_ts_req_free(req);
 	return rc;
 }
 

@@ -70,6 +70,13 @@ enum kesu_rc kesu_ts_token_verify(const void *data, size_t len,
 				  const char *ca_file, struct kesu_ts_info *info,
 				  struct kesu_err *err);
 
+/* A token over SHA-256(data[0..len)) (a signature kept elsewhere than in a
+ * file: a database register's seal), checked as kesu_timestamp_file
+ * checks it; *token is the DER answer (free()). */
+enum kesu_rc kesu_timestamp_data(const struct kesu_tsa *tsa, const void *data,
+				 size_t len, unsigned char **token, size_t *toklen,
+				 struct kesu_ts_info *info, struct kesu_err *err);
+
 /* Timestamp the signature of path: request over SHA-256(path.p7s), check
  * the answer, write it to path.tsr atomically.  On failure an existing
  * path.tsr is left as it was: a good token is never lost to a TSA that is

@@ -9,6 +9,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void kesu_cert_subject(void *cert, char *buf, size_t size)
@@ -167,13 +168,96 @@ static enum kesu_rc verify_once(X509_STORE *store, X509 *x, STACK_OF(X509) *chai
 	return ok == 1 ? KESU_OK : KESU_ERR_CRYPTO;
 }
 
+struct kesu_trust_store {
+	char *ca_file, *crl_file;  /* the files the stores were read from */
+	X509_STORE *ca;            /* chain checks */
+	X509_STORE *rca;           /* revocation checks: the CAs and the CRLs */
+	STACK_OF(X509_CRL) *crls;
+};
+
+enum kesu_rc kesu_trust_store_new(struct kesu_trust_store **out, struct kesu_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? KESU_OK : kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+}
+
+static void drop_crls(struct kesu_trust_store *s)
+{
+	sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
+	X509_STORE_free(s->rca);
+	free(s->crl_file);
+	s->crls = NULL;
+	s->rca = NULL;
+	s->crl_file = NULL;
+}
+
+static void drop_all(struct kesu_trust_store *s)
+{
+	drop_crls(s);
+	X509_STORE_free(s->ca);
+	free(s->ca_file);
+	s->ca = NULL;
+	s->ca_file = NULL;
+}
+
+void kesu_trust_store_free(struct kesu_trust_store *s)
+{
+	if (!s)
+		return;
+	drop_all(s);
+	free(s);
+}
+
+/* The CA store for ca_file, read now unless it was read before. */
+static enum kesu_rc want_ca(struct kesu_trust_store *s, const char *ca_file,
+			    struct kesu_err *err)
+{
+	if (s->ca && !strcmp(s->ca_file, ca_file))
+		return KESU_OK;
+	drop_all(s);
+	enum kesu_rc rc = load_ca(ca_file, &s->ca, err);
+	if (!rc && !(s->ca_file = strdup(ca_file)))
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	if (rc)
+		drop_all(s);
+	return rc;
+}
+
+/* Read only once the chain is good, so that a chain error is reported as
+ * such even when the CRL file is unusable too. */
+static enum kesu_rc want_crls(struct kesu_trust_store *s, const char *ca_file,
+			      const char *crl_file, struct kesu_err *err)
+{
+	if (s->rca && !strcmp(s->crl_file, crl_file))
+		return KESU_OK;
+	drop_crls(s);
+	enum kesu_rc rc;
+	if (!(rc = load_ca(ca_file, &s->rca, err)) &&
+	    !(rc = load_crls(s->rca, crl_file, &s->crls, err)) &&
+	    !(s->crl_file = strdup(crl_file)))
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	if (rc)
+		drop_crls(s);
+	else
+		X509_STORE_set_verify_cb(s->rca, ignore_expiry);
+	return rc;
+}
+
 enum kesu_rc kesu_trust_check(void *cert, void *chain, const char *ca_file,
 			      const char *crl_file, time_t at, time_t now,
 			      bool *revocation_checked, struct kesu_err *err)
 {
+	return kesu_trust_check_store(NULL, cert, chain, ca_file, crl_file, at, now,
+				      revocation_checked, err);
+}
+
+enum kesu_rc kesu_trust_check_store(struct kesu_trust_store *store, void *cert,
+				    void *chain, const char *ca_file,
+				    const char *crl_file, time_t at, time_t now,
+				    bool *revocation_checked, struct kesu_err *err)
+{
 	X509 *x = cert;
-	X509_STORE *store = NULL, *rstore = NULL;
-	STACK_OF(X509_CRL) *crls = NULL;
+	struct kesu_trust_store once = {0}, *s = store ? store : &once;
 	int e = X509_V_OK;
 	enum kesu_rc rc;
 	if (revocation_checked)
@@ -181,9 +265,9 @@ enum kesu_rc kesu_trust_check(void *cert, void *chain, const char *ca_file,
 	if (!ca_file || !ca_file[0])
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "no trusted CA; give --ca FILE or [trust] ca_file in kesu.conf");
-	if ((rc = load_ca(ca_file, &store, err)))
-		return rc;
-	rc = verify_once(store, x, chain, at, 0, &e);
+	if ((rc = want_ca(s, ca_file, err)))
+		goto out;
+	rc = verify_once(s->ca, x, chain, at, 0, &e);
 	if (rc == KESU_ERR_INTERNAL) {
 		rc = kesu_fail(err, rc, 0, "out of memory checking the signer's chain");
 		goto out;
@@ -194,20 +278,17 @@ enum kesu_rc kesu_trust_check(void *cert, void *chain, const char *ca_file,
 	}
 	if (!crl_file || !crl_file[0])
 		goto out;
-	if ((rc = load_ca(ca_file, &rstore, err)) ||
-	    (rc = load_crls(rstore, crl_file, &crls, err)))
+	if ((rc = want_crls(s, ca_file, crl_file, err)))
 		goto out;
-	X509_STORE_set_verify_cb(rstore, ignore_expiry);
-	rc = verify_once(rstore, x, chain, now ? now : time(NULL), X509_V_FLAG_CRL_CHECK, &e);
+	rc = verify_once(s->rca, x, chain, now ? now : time(NULL), X509_V_FLAG_CRL_CHECK, &e);
 	if (rc == KESU_ERR_INTERNAL)
 		rc = kesu_fail(err, rc, 0, "out of memory checking revocation");
 	else if (rc)
-		rc = chain_error(x, e, ca_file, crl_file, now, crls, err);
+		rc = chain_error(x, e, ca_file, crl_file, now, s->crls, err);
 	else if (revocation_checked)
 		*revocation_checked = true;
 out:
-	sk_X509_CRL_pop_free(crls, X509_CRL_free);
-	X509_STORE_free(store);
-	X509_STORE_free(rstore);
+	if (!store)
+		drop_all(&once);
 	return rc;
 }

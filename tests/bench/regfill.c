@@ -8,7 +8,8 @@
  *
  * writes DIR/certs/kesu-cert-<id>.json(.p7s), the file register
  * DIR/register.jsonl with its signed head, and DIR/entries.csv,
- * DIR/documents.csv and DIR/head.csv for COPY into kesu.entries,
+ * DIR/documents.csv and DIR/head.csv for COPY into kesu.entries (its
+ * columns up to operator_name, then run_id, asset, department, my_number),
  * kesu.documents and kesu.head. */
 #include "certs/document/certificate.h"
 #include "certs/register/register.h"
@@ -117,6 +118,10 @@ int main(int argc, char **argv)
 			die("certificate", &e);
 		size_t cl;
 		char *ctext = kesu_cert_serialize(cert, &cl);
+		json_t *asset = json_object_get(cert, "asset");
+		char *prop = strdup(json_string_value(json_object_get(asset, "property_number")));
+		char *dept = strdup(json_string_value(json_object_get(cert, "customer")));
+		bool mn = json_is_true(json_object_get(asset, "my_number"));
 		json_decref(cert);
 		snprintf(path, sizeof(path), "%s/certs/kesu-cert-%s.json", dir, id);
 		unsigned char *der;
@@ -145,7 +150,13 @@ int main(int argc, char **argv)
 		csv_text(ent, json_string_value(json_object_get(entry, "serial")), ",");
 		csv_text(ent, json_string_value(json_object_get(entry, "model")), ",");
 		csv_text(ent, json_string_value(json_object_get(entry, "result")), ",");
-		csv_text(ent, json_string_value(json_object_get(entry, "operator")), "\n");
+		csv_text(ent, json_string_value(json_object_get(entry, "operator")), ",");
+		fprintf(ent, "%s,", run);
+		csv_text(ent, prop, ",");
+		csv_text(ent, dept, ",");
+		fprintf(ent, "%s\n", mn ? "true" : "false");
+		free(prop);
+		free(dept);
 		fprintf(docs, "%ld,", i);
 		csv_bytea(docs, ctext, cl, ",");
 		csv_bytea(docs, der, derlen, "\n");

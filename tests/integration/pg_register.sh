@@ -13,19 +13,26 @@
 STATIONS=${KESU_PG_STATIONS:-16}
 APPENDS=${KESU_PG_APPENDS:-6}
 
+trap 'stop_tsa; pg_stop; t_cleanup' EXIT
 pg_start || { not_ok "PostgreSQL test cluster starts"; t_done; exit 1; }
-make_ca ca && make_operator op ca && make_operator cityop ca ||
-	{ not_ok "test CA set-up"; t_done; exit 1; }
+make_ca ca && make_operator op ca && make_operator cityop ca && make_tsa tsa && make_tsa rogue ||
+	{ not_ok "test CA and TSA set-up"; t_done; exit 1; }
 mkdir -p "$T_DIR/out"
 export CA=$T_DIR/ca/ca.pem
 psql_as postgres postgres -c "CREATE ROLE kesu_admin LOGIN CREATEROLE" \
 	-c "CREATE DATABASE kesu OWNER kesu_admin" >/dev/null
 
 ADMIN=$(pg_url kesu_admin)
-check "init-db creates the schema (version 1)" \
-	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 1 (was 0)"' _ "$ADMIN"
+check "init-db --schema-version 1 makes the database an older kesu made" \
+	bash -c '"$KESU" register init-db --schema-version 1 --register "$1" | grep -q "schema at version 1 (was 0)"' _ "$ADMIN"
+check "a version 1 database is refused until init-db upgrades it" \
+	bash -c 'out=$("$KESU" register list --register "$1" 2>&1); [ $? -ne 0 ] && grep -q "schema version 1, this kesu needs 2" <<<"$out"' _ "$ADMIN"
+check "init-db upgrades version 1 to 2" \
+	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 2 (was 1)"' _ "$ADMIN"
 check "init-db again changes nothing" \
-	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 1"' _ "$ADMIN"
+	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 2"' _ "$ADMIN"
+check "init-db --schema-version 9 is refused (exit 2)" \
+	bash -c '"$KESU" register init-db --schema-version 9 --register "$1" >/dev/null 2>&1; [ $? -eq 2 ]' _ "$ADMIN"
 for i in $(seq -w 1 "$STATIONS"); do
 	psql_as postgres -c "CREATE ROLE st$i LOGIN IN ROLE kesu_station" >/dev/null
 done
@@ -59,6 +66,41 @@ check "the same certificate is not registered twice" \
 	bash -c 'c=$(ls "$T_DIR"/out/*.json | head -1); out=$("$KESU" register import "$c" --register "$ST" --ca "$CA" \
 		--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "already in the register" <<<"$out"'
 
+# ---- a run is certified once, by the database ----
+check "a second certificate for a run: refused before it is signed" \
+	bash -c 'out=$(issue "$1" op --register "$ST" 2>&1); [ $? -eq 9 ] && grep -q "already certified by certificate" <<<"$out"' _ "$FIXTURES/runs/erased.json"
+issue "$FIXTURES/runs/erased.json" op --no-register --cert-dir "$T_DIR/dup" > "$T_DIR/dup.path" 2>/dev/null
+check "a second certificate for a run: refused by kesu.append() (import)" \
+	bash -c 'out=$("$KESU" register import "$(cat "$T_DIR/dup.path")" --register "$ST" --ca "$CA" \
+		--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>&1)
+		[ $? -eq 9 ] && grep -q "run .* is already certified by certificate .* (register entry 1); a run record is certified once" <<<"$out" &&
+		[ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" -eq 3 ]'
+check "a second certificate for a run: refused by the unique index, even for the owner" \
+	bash -c 'out=$(psql_as postgres -c "BEGIN; INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, run_id) SELECT 99, prev, line_sha256, line, kind, at, run_id FROM kesu.entries WHERE seq = 1; ROLLBACK" 2>&1)
+		grep -q "entries_run_id" <<<"$out"'
+
+# ---- migration 2 on a database an older kesu filled ----
+v1copy() { # DB: a version 1 database holding the kesu database's rows
+	psql_as postgres postgres -c "CREATE DATABASE $1 OWNER kesu_admin" >/dev/null &&
+	"$KESU" register init-db --schema-version 1 --register "$(pg_url kesu_admin "$1")" >/dev/null &&
+	psql_as postgres -c "COPY (SELECT seq, prev, line_sha256, line, kind, at, cert_id, serial, model, result, operator_name FROM kesu.entries ORDER BY seq) TO STDOUT" |
+		psql_as postgres "$1" -c "COPY kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id, serial, model, result, operator_name) FROM STDIN" &&
+	psql_as postgres -c "COPY kesu.documents TO STDOUT" | psql_as postgres "$1" -c "COPY kesu.documents FROM STDIN" &&
+	psql_as postgres "$1" -c "UPDATE kesu.head SET (seq, line_sha256) = (SELECT seq, line_sha256 FROM kesu.entries ORDER BY seq DESC LIMIT 1)"
+}
+v1copy mig >/dev/null
+check "migration 2 on a filled version 1 database: run ids taken from the lines, chain verifies" \
+	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "version 2 (was 1)" &&
+		[ "$(psql_as postgres mig -c "SELECT count(*) FROM kesu.entries WHERE run_id::text = convert_from(line, '"'UTF8'"')::jsonb->>'"'run_id'"'")" -eq 3 ] &&
+		"$KESU" register verify --register "$(pg_url auditor mig)" --ca "$CA" >/dev/null'
+check "migration 2 again: nothing to do" \
+	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "already at version 2"'
+v1copy migdup >/dev/null
+psql_as postgres migdup -c "UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 'UTF8'), (SELECT convert_from(line, 'UTF8')::jsonb->>'run_id' FROM kesu.entries WHERE seq = 3), (SELECT convert_from(line, 'UTF8')::jsonb->>'run_id' FROM kesu.entries WHERE seq = 1)), 'UTF8') WHERE seq = 3" >/dev/null
+check "migration 2 on a register that certifies a run twice: refused, left at version 1" \
+	bash -c 'out=$("$KESU" register init-db --register "$(pg_url kesu_admin migdup)" 2>&1); [ $? -ne 0 ] && grep -q "is certified twice (entries 1 and 3)" <<<"$out" &&
+		[ "$(psql_as postgres migdup -c "SELECT max(version) FROM kesu.schema_version")" -eq 1 ]'
+
 # ---- what a station may not do ----
 refused() { # ROLE SQL
 	local out
@@ -89,6 +131,10 @@ EDIT_LINE="UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 
 check "an edited line is reported" tampered edit "$EDIT_LINE" "entry 2: edited after it was written"
 check "an edited column (line intact) is reported" \
 	tampered column "UPDATE kesu.entries SET serial = 'OTHER' WHERE seq = 2" "entry 2: the serial column does not match"
+check "an asset column edited (certificate intact) is reported" \
+	tampered asset "UPDATE kesu.entries SET asset = 'A-9999' WHERE seq = 2" "entry 2: the asset column does not match the stored certificate"
+check "a run id moved by the superuser (past the unique index) is reported" \
+	tampered runid "UPDATE kesu.entries SET run_id = gen_random_uuid() WHERE seq = 2" "entry 2: the run_id column does not match"
 check "a deleted row is reported" \
 	tampered delete "DELETE FROM kesu.documents WHERE seq = 2; DELETE FROM kesu.entries WHERE seq = 2" "entry 2: sequence number 3 where 2"
 check "reordered rows are reported" \
@@ -125,6 +171,42 @@ check "$STATIONS concurrent stations: each station's appends recorded under its 
 check "$STATIONS concurrent stations: the chain, documents and both seals verify" \
 	bash -c '"$KESU" register verify --json --register "$ST" --ca "$CA" | jq -e ".ok and .seals == 2 and .unsealed == 0 and .entries == $1" >/dev/null' _ "$TOTAL"
 
+# ---- seals with RFC 3161 tokens, on a copy (the seal count above stays) ----
+# (the TSAs run only here: the stations' `wait` elsewhere would wait for them)
+start_tsa tsa || not_ok "local TSA starts"
+export TURL=$TSA_URL TCA=$T_DIR/tsa/ca.pem
+psql_as postgres postgres -c "CREATE DATABASE tsx TEMPLATE kesu" >/dev/null
+export TSX=$(pg_url city tsx) TSXR=$(pg_url auditor tsx)
+check "seal --tsa: the seal is timestamped and the token stored with it" \
+	bash -c '"$KESU" register seal --register "$TSX" --tsa "$TURL" --tsa-ca-file "$TCA" "$@" | grep -q "sealed at entry .*, timestamped" &&
+		[ "$(psql_as postgres tsx -c "SELECT count(*) FROM kesu.seals WHERE tsr IS NOT NULL")" -eq 1 ]' _ "${CITYKEY[@]}"
+check "verify --tsa-ca-file checks the seal's token" \
+	bash -c '"$KESU" register verify --json --register "$TSXR" --ca "$CA" --tsa-ca-file "$TCA" --config /dev/null | jq -e ".ok and .seals_timestamped == 1 and .seal_tokens_unchecked == 0" >/dev/null'
+check "verify without a TSA CA says the token is not checked" \
+	bash -c '"$KESU" register verify --register "$TSXR" --ca "$CA" --config /dev/null | grep -q "1 seal timestamps NOT checked"'
+check "the seal's token verifies with stock openssl ts" \
+	bash -c 'cd "$T_DIR" && psql_as postgres tsx -c "SELECT encode(sig, '"'hex'"') FROM kesu.seals WHERE tsr IS NOT NULL" | xxd -r -p > tseal.p7s &&
+		psql_as postgres tsx -c "SELECT encode(tsr, '"'hex'"') FROM kesu.seals WHERE tsr IS NOT NULL" | xxd -r -p > tseal.tsr &&
+		openssl ts -verify -data tseal.p7s -in tseal.tsr -CAfile "$TCA" >/dev/null 2>&1'
+printf '[trust]\nca_file = %s\ntsa_ca_file = %s\n[timestamp]\nurl = %s\n[signing]\nkey = %s\ncert = %s\n' \
+	"$CA" "$TCA" "$TURL" "$T_DIR/cityop/kesu-signing.key" "$T_DIR/cityop/cert.pem" > "$T_DIR/ts.conf"
+check "[timestamp] url in kesu.conf timestamps the seal" \
+	bash -c '"$KESU" register seal --register "$TSX" --config "$T_DIR/ts.conf" | grep -q ", timestamped" &&
+		"$KESU" register verify --json --register "$TSXR" --config "$T_DIR/ts.conf" | jq -e ".ok and .seals_timestamped == 2" >/dev/null'
+tsa_mode tsa garbage
+n0=$(psql_as postgres tsx -c "SELECT count(*) FROM kesu.seals WHERE tsr IS NULL")
+out=$("$KESU" register seal --register "$TSX" --tsa "$TURL" --tsa-ca-file "$TCA" "${CITYKEY[@]}" 2>&1); rc=$?
+tsa_mode tsa ok
+check "TSA answering garbage: the seal is stored without a token, exit 11" \
+	bash -c '[ $1 -eq 11 ] && grep -q "not timestamped" <<<"$2" && grep -q "timestamp authority" <<<"$2" &&
+		[ "$(psql_as postgres tsx -c "SELECT count(*) FROM kesu.seals WHERE tsr IS NULL")" -eq $(($3 + 1)) ]' _ "$rc" "$out" "$n0"
+start_tsa rogue
+check "a seal timestamped by a TSA the verifier does not trust: verify refuses it (exit 9)" \
+	bash -c '"$KESU" register seal --register "$TSX" --tsa "$2" --tsa-ca-file "$T_DIR/rogue/ca.pem" "${@:3}" >/dev/null &&
+		out=$("$KESU" register verify --register "$TSXR" --ca "$CA" --tsa-ca-file "$TCA" --config /dev/null 2>&1); [ $? -eq 9 ] &&
+		grep -q "seal [0-9]*: timestamp token" <<<"$out"' _ "$TSX" "$TSA_URL" "${CITYKEY[@]}"
+stop_tsa
+
 # ---- the server killed in the middle of appends ----
 before=$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')
 for w in 1 2 3 4; do
@@ -155,7 +237,9 @@ check "server killed mid-append: appends went on after the restart" \
 LOCAL=$T_DIR/station/register.jsonl
 mkdir -p "$T_DIR/pushed"
 for run in erased exceptions; do
-	issue "$FIXTURES/runs/$run.json" op --register "$LOCAL" --cert-dir "$T_DIR/pushed" >/dev/null
+	# runs of their own: the database already certifies the fixtures' runs
+	r=$(new_run "$FIXTURES/runs/$run.json" "$T_DIR/push-run-$run.json")
+	issue "$r" op --register "$LOCAL" --cert-dir "$T_DIR/pushed" >/dev/null
 done
 check "push sends a station's local register" \
 	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 2 certificates sent, 0 already there"' _ "$LOCAL"
@@ -185,6 +269,49 @@ check "list filters by operator and time" \
 		  "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" ]'
 check "the serial filter is an index scan" \
 	bash -c 'psql_as postgres -c "SET enable_seqscan = off; EXPLAIN SELECT e.line FROM kesu.entries e WHERE e.serial = '"'X'"' ORDER BY e.seq" | grep -q "entries_serial"'
+# the register's own queries (tests/pg/pgquery.c), on the indexes
+export PGQ="$KESU_BUILD/tests/pgquery"
+pgq_n() { "$PGQ" "$ST" "$@" | jq length; }
+export -f pgq_n
+check "list --asset and --department: every row the columns name, and only those" \
+	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE asset = '"'A-0001'"' AND department = '"'総務課'"'"); [ "$n" -gt 3 ] &&
+		[ "$(pgq_n list --asset A-0001)" -eq "$n" ] && [ "$(pgq_n list --department 総務課 --asset A-0001)" -eq "$n" ] &&
+		[ "$(pgq_n list --asset nope)" -eq 0 ] && [ "$(pgq_n list --department 経理課)" -eq 0 ]'
+check "list --kind and --run-id" \
+	bash -c 'run=$(psql_as postgres -c "SELECT run_id FROM kesu.entries WHERE seq = 2");
+		[ "$("$PGQ" "$ST" list --run-id "$run" | jq -r ".[].seq")" = 2 ] &&
+		[ "$(pgq_n list --kind destruction)" -eq 0 ] &&
+		[ "$(pgq_n list --kind certificate)" -eq "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" ] &&
+		! "$PGQ" "$ST" list --run-id NOT-A-UUID 2>/dev/null'
+check "trace SERIAL: every row naming the serial, in order" \
+	bash -c 'want=$(psql_as postgres -c "SELECT seq FROM kesu.entries WHERE serial = '"'WD-WCC6Y0ABCDEF'"' ORDER BY seq" | tr "\n" " ");
+		[ -n "$want" ] && [ "$("$PGQ" "$ST" trace WD-WCC6Y0ABCDEF | jq -r ".[].seq" | tr "\n" " ")" = "$want" ] &&
+		[ "$(pgq_n trace NO-SUCH-SERIAL)" -eq 0 ]'
+indexed() { # INDEX WHERE
+	psql_as postgres -c "SET enable_seqscan = off; EXPLAIN SELECT e.line FROM kesu.entries e WHERE $2 ORDER BY e.seq" | grep -q "$1"
+}
+# With statistics, as autovacuum keeps them: without, the planner may take
+# (kind, seq) for its order and filter the rest.
+psql_as postgres -c "ANALYZE kesu.entries" >/dev/null
+check "the asset, department, run id and My Number filters are index scans" \
+	bash -c "$(declare -f indexed); indexed entries_asset \"e.asset = 'X'\" && indexed entries_department \"e.department = 'X'\" &&
+		indexed entries_run_id \"e.run_id = '00000000-0000-4000-8000-000000000001' AND e.kind = 'certificate'\" && indexed entries_my_number \"e.my_number AND e.kind = 'certificate'\""
+r=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/mn-run.json")
+MN=$(issue "$r" op --register "$ST" --my-number 2>"$T_DIR/mn.err") || cat "$T_DIR/mn.err" >&2
+export MNID=$(jq -r .id "$MN" 2>/dev/null)
+# A copy in which a destruction document closes it (put there by the
+# superuser: appending destruction documents is not there yet).
+psql_as postgres postgres -c "CREATE DATABASE closed TEMPLATE kesu" >/dev/null
+psql_as postgres closed -v id="$MNID" >/dev/null <<'SQL'
+INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at)
+	VALUES (100000, '', '', convert_to('{}', 'UTF8'), 'destruction', now());
+INSERT INTO kesu.documents (seq, cert, sig)
+	VALUES (100000, convert_to(json_build_object('closes', json_build_array(:'id'))::text, 'UTF8'), '\x00');
+SQL
+check "list --open: a My Number certificate is open until a destruction document closes it" \
+	bash -c '[ -n "$MNID" ] && [ "$("$PGQ" "$ST" list --open | jq -r ".[].cert_id")" = "$MNID" ] &&
+		[ "$("$PGQ" "$(pg_url auditor closed)" list --open | jq length)" -eq 0 ] &&
+		[ "$("$PGQ" "$(pg_url auditor closed)" list --kind destruction | jq length)" -eq 1 ]'
 check "export --csv reads the database" \
 	bash -c '[ "$("$KESU" register export --csv --register "$ST" | wc -l)" -eq $(( $(psql_as postgres -c "SELECT count(*) FROM kesu.entries") + 1 )) ]'
 check "[register] url in kesu.conf selects the database" \

@@ -196,6 +196,79 @@ static void setup_problems(void **state)
 	assert_int_equal(info.failure, KESU_SIG_MALFORMED);
 }
 
+/* One verification with a shared store. */
+static enum kesu_rc run_store(struct kesu_trust_store *store, const struct pki_id *signer,
+			      time_t signing_time, const char *ca, const char *crl,
+			      struct kesu_sig_info *info, struct kesu_err *err)
+{
+	size_t derlen;
+	unsigned char *der = pki_sign(signer, DATA, strlen(DATA), signing_time, &derlen);
+	struct kesu_trust t = {.ca_file = ca, .crl_file = crl, .store = store};
+	enum kesu_rc rc = kesu_cms_verify_trust(DATA, strlen(DATA), der, derlen, &t, info, err);
+	OPENSSL_free(der);
+	return rc;
+}
+
+/* The store read once gives the same verdicts as reading the files each
+ * time: once it is warm with good signatures, another CA's signer, a
+ * revoked signer and an expired one still fail, and a check naming other
+ * files is judged by those files, not by what was cached. */
+static void store_keeps_every_check(void **state)
+{
+	struct fx *f = *state;
+	struct kesu_sig_info info;
+	struct kesu_err err = {0};
+	struct kesu_trust_store *st;
+	assert_int_equal(kesu_trust_store_new(&st, &err), KESU_OK);
+	for (int i = 0; i < 3; i++)
+		expect(run_store(st, &f->op, f->now - 60, f->ca, f->crl, &info, &err), &info,
+		       &err, KESU_OK, KESU_SIG_OK, NULL);
+	assert_true(info.revocation_checked);
+	expect(run_store(st, &f->stranger, f->now - 60, f->ca, f->crl, &info, &err), &info,
+	       &err, KESU_ERR_CRYPTO, KESU_SIG_UNTRUSTED, "not issued by this CA");
+	expect(run_store(st, &f->revoked, f->now - 60, f->ca, f->crl, &info, &err), &info,
+	       &err, KESU_ERR_CRYPTO, KESU_SIG_UNTRUSTED, "revoked");
+	expect(run_store(st, &f->expired, f->now - 60, f->ca, f->crl, &info, &err), &info,
+	       &err, KESU_ERR_CRYPTO, KESU_SIG_UNTRUSTED, "had expired");
+	expect(run_store(st, &f->op, f->now - 60, f->ca, f->crl, &info, &err), &info,
+	       &err, KESU_OK, KESU_SIG_OK, NULL);
+	/* Other files: the stranger is good under its own CA, op is not. */
+	expect(run_store(st, &f->stranger, f->now - 60, f->other_ca, NULL, &info, &err),
+	       &info, &err, KESU_OK, KESU_SIG_OK, NULL);
+	expect(run_store(st, &f->op, f->now - 60, f->other_ca, NULL, &info, &err), &info,
+	       &err, KESU_ERR_CRYPTO, KESU_SIG_UNTRUSTED, "not issued by this CA");
+	/* Without the CRL that revokes it the revoked signer passes; with it
+	 * again, after the store held none, it fails again. */
+	expect(run_store(st, &f->revoked, f->now - 60, f->ca, f->crl_old, &info, &err),
+	       &info, &err, KESU_OK, KESU_SIG_OK, NULL);
+	expect(run_store(st, &f->revoked, f->now - 60, f->ca, f->crl, &info, &err), &info,
+	       &err, KESU_ERR_CRYPTO, KESU_SIG_UNTRUSTED, "revoked");
+	kesu_trust_store_free(st);
+}
+
+/* A file that cannot be read is reported on every check, not cached as
+ * an empty store that then trusts nothing silently or everything. */
+static void store_setup_problems(void **state)
+{
+	struct fx *f = *state;
+	struct kesu_sig_info info;
+	struct kesu_err err = {0};
+	struct kesu_trust_store *st;
+	char missing[128];
+	snprintf(missing, sizeof(missing), "%s/absent.pem", f->dir);
+	assert_int_equal(kesu_trust_store_new(&st, &err), KESU_OK);
+	for (int i = 0; i < 2; i++)
+		expect(run_store(st, &f->op, f->now - 60, missing, NULL, &info, &err), &info,
+		       &err, KESU_ERR_NOENT, KESU_SIG_SETUP, "cannot load CA");
+	expect(run_store(st, &f->op, f->now - 60, f->ca, f->nocrl, &info, &err), &info,
+	       &err, KESU_ERR_INVALID, KESU_SIG_SETUP, "holds no PEM CRL");
+	expect(run_store(st, &f->op, f->now - 60, f->ca, f->nocrl, &info, &err), &info,
+	       &err, KESU_ERR_INVALID, KESU_SIG_SETUP, "holds no PEM CRL");
+	expect(run_store(st, &f->op, f->now - 60, f->ca, NULL, &info, &err), &info,
+	       &err, KESU_OK, KESU_SIG_OK, NULL);
+	kesu_trust_store_free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +277,8 @@ int main(void)
 		cmocka_unit_test(validity_at_signing_time),
 		cmocka_unit_test(revocation),
 		cmocka_unit_test(setup_problems),
+		cmocka_unit_test(store_keeps_every_check),
+		cmocka_unit_test(store_setup_problems),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,7 @@ static void set_row(struct kesu_pgreg_row *r, int seq, const char *prev, char *l
 	r->model = strdup(json_string_value(json_object_get(o, "model")));
 	r->result = strdup(json_string_value(json_object_get(o, "result")));
 	r->operator_name = strdup(json_string_value(json_object_get(o, "operator")));
+	r->run_id = strdup(json_string_value(json_object_get(o, "run_id")));
 	time_t t;
 	kesu_time_parse(json_string_value(json_object_get(o, "time")), &t);
 	r->at = (int64_t)t;
@@ -73,6 +74,7 @@ static void free_row(struct kesu_pgreg_row *r)
 	free(r->model);
 	free(r->result);
 	free(r->operator_name);
+	free(r->run_id);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -151,6 +153,13 @@ static void judge_edited_column(void **state)
 	v = judge(c);
 	assert_int_equal(v.bad, 4);
 	assert_non_null(strstr(v.why, "the at column"));
+	c->rows[3].at -= 3600;
+	/* A superuser moving a certificate to another run, to certify the
+	 * first run again past the unique index, is found too. */
+	c->rows[1].run_id[0] = '2';
+	v = judge(c);
+	assert_int_equal(v.bad, 2);
+	assert_non_null(strstr(v.why, "entry 2: the run_id column"));
 	free_chain(c);
 }
 
@@ -193,7 +202,7 @@ static void judge_tail(void **state)
 	c->f.head_seq = N - 1;
 	v = judge(c);
 	assert_int_equal(v.bad, 0);
-	struct kesu_pgreg_seal_row s = {1, N, "", NULL};
+	struct kesu_pgreg_seal_row s = {.id = 1, .seq = N};
 	memcpy(s.line_sha256, c->rows[N - 1].line_sha256, 65);
 	c->f.seals = &s;
 	c->f.nseals = 1;
@@ -207,7 +216,8 @@ static void judge_seals(void **state)
 {
 	(void)state;
 	struct chain *c = make_chain();
-	struct kesu_pgreg_seal_row s[2] = {{1, 2, "", NULL}, {2, 4, "", NULL}};
+	struct kesu_pgreg_seal_row s[2] = {{.id = 1, .seq = 2, .ts = KESU_PGREG_TS_CHECKED},
+					   {.id = 2, .seq = 4, .ts = KESU_PGREG_TS_UNCHECKED}};
 	memcpy(s[0].line_sha256, c->rows[1].line_sha256, 65);
 	memcpy(s[1].line_sha256, c->rows[3].line_sha256, 65);
 	c->f.seals = s;
@@ -217,6 +227,8 @@ static void judge_seals(void **state)
 	assert_int_equal(v.seals, 2);
 	assert_int_equal(v.sealed_seq, 4);
 	assert_int_equal(v.unsealed, 1);
+	assert_int_equal(v.seals_timestamped, 1);
+	assert_int_equal(v.seal_tokens_unchecked, 1);
 	s[0].line_sha256[0] ^= 1;   /* a seal that names other bytes */
 	v = judge(c);
 	assert_int_equal(v.bad, 2);
@@ -260,6 +272,9 @@ struct fake {
 	size_t n, at;
 	char appended[2048];      /* the last line handed to kesu.append */
 	unsigned slept;
+	size_t nparams;           /* the last statement's parameters */
+	char param[12][64];
+	bool param_null[12];
 };
 
 static enum kesu_db_rc fake_step(struct kesu_db *db, const char *sql,
@@ -294,6 +309,12 @@ static enum kesu_db_rc fake_exec(struct kesu_db *db, const char *sql, size_t n,
 	struct fake *f = db->impl;
 	if (res)
 		*res = NULL;
+	f->nparams = n;
+	for (size_t i = 0; i < n && i < 12; i++) {
+		f->param_null[i] = !p[i].data;
+		snprintf(f->param[i], sizeof(f->param[i]), "%.*s", (int)p[i].len,
+			 p[i].data ? (const char *)p[i].data : "");
+	}
 	if (!strncmp(sql, "SELECT kesu.append", 18) && n == 3)
 		snprintf(f->appended, sizeof(f->appended), "%.*s", (int)p[0].len,
 			 (const char *)p[0].data);
@@ -327,6 +348,8 @@ static void fake_sleep(unsigned ms)
 
 #define HEAD5 "5555555555555555555555555555555555555555555555555555555555555555"
 #define ID "00000000-0000-4000-8000-000000000001"
+#define RUN "11111111-0000-4000-8000-000000000001"
+#define OTHER "00000000-0000-4000-8000-000000000099"
 static const char CERT[] = "{\"cert\":1}\n", SIG[] = "SIG";
 
 static enum kesu_rc scripted_append(const struct step *steps, size_t n,
@@ -338,7 +361,8 @@ static enum kesu_rc scripted_append(const struct step *steps, size_t n,
 	f->n = n;
 	g_fake = f;
 	struct kesu_db db = {&FAKE_OPS, f, fake_sleep};
-	json_t *entry = json_pack("{s:s s:s}", "kind", "certificate", "cert_id", ID);
+	json_t *entry = json_pack("{s:s s:s s:s}", "kind", "certificate", "cert_id", ID,
+				  "run_id", RUN);
 	enum kesu_rc rc = kesu_pgreg_append(&db, entry, "2026-11-22T10:00:00+09:00",
 					    CERT, strlen(CERT), SIG, strlen(SIG), dup,
 					    seq, already, err);
@@ -514,6 +538,200 @@ static void append_does_not_retry_errors(void **state)
 	assert_int_equal(f.slept, 0);
 }
 
+/* kesu.append() refuses a second certificate for a run (the unique index
+ * on run_id, or its own check under the chain lock): no entry has this
+ * cert_id, so the refusal names the run and the certificate holding it, as
+ * the file register does, and is not retried. */
+static void append_run_already_certified(void **state)
+{
+	(void)state;
+	static const struct step s[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text", 0, NULL, {"5", HEAD5}},
+		{"SELECT kesu.append", KESU_DB_UNIQUE, "23505", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+		{"SELECT e.seq::text, encode(sha256(d.cert)", 0, NULL, {0}},
+		{"SELECT e.seq::text, e.cert_id::text FROM kesu.entries e WHERE e.run_id",
+		 0, NULL, {"3", OTHER}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	uint64_t seq;
+	bool already = false;
+	assert_int_equal(scripted_append(s, 6, KESU_PGREG_DUP_SKIP, &seq, &already,
+					 &err, &f), KESU_ERR_INVALID);
+	assert_false(already);
+	assert_non_null(strstr(err.msg, "run " RUN " is already certified by certificate "
+			       OTHER " (register entry 3); a run record is certified once"));
+	assert_int_equal(f.slept, 0);
+}
+
+static struct kesu_db fake_db(struct fake *f, const struct step *steps, size_t n)
+{
+	memset(f, 0, sizeof(*f));
+	f->steps = steps;
+	f->n = n;
+	g_fake = f;
+	return (struct kesu_db){&FAKE_OPS, f, fake_sleep};
+}
+
+/* The check before a wipe: a run already certified is refused with the
+ * same words; a free run passes; a lost connection is retried; a failed
+ * lookup is an error, not a pass. */
+static void check_run(void **state)
+{
+	(void)state;
+	static const struct step taken[] = {
+		{"SELECT e.seq::text, e.cert_id::text", 0, NULL, {"7", OTHER}},
+	};
+	static const struct step free_run[] = {
+		{"SELECT e.seq::text, e.cert_id::text", 0, NULL, {0}},
+	};
+	static const struct step restart[] = {
+		{"SELECT e.seq::text, e.cert_id::text", KESU_DB_LOST, NULL, {0}},
+		{"RECONNECT", 0, NULL, {0}},
+		{"SELECT e.seq::text, e.cert_id::text", 0, NULL, {"7", OTHER}},
+	};
+	static const struct step denied[] = {
+		{"SELECT e.seq::text, e.cert_id::text", KESU_DB_DENIED, "42501", {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	struct kesu_db db = fake_db(&f, taken, 1);
+	assert_int_equal(kesu_pgreg_check_run(&db, RUN, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "already certified by certificate " OTHER
+			       " (register entry 7)"));
+	db = fake_db(&f, free_run, 1);
+	assert_int_equal(kesu_pgreg_check_run(&db, RUN, &err), KESU_OK);
+	/* A server restart is waited out, and the run still found. */
+	db = fake_db(&f, restart, 3);
+	assert_int_equal(kesu_pgreg_check_run(&db, RUN, &err), KESU_ERR_INVALID);
+	assert_int_equal(f.at, 3);
+	db = fake_db(&f, denied, 1);
+	assert_int_equal(kesu_pgreg_check_run(&db, RUN, &err), KESU_ERR_PERM);
+	assert_int_equal(f.at, 1);
+}
+
+/* init-db on a version 1 database applies migration 2 only, once; asked to
+ * stop at 1 it applies nothing; a version that does not exist is refused
+ * before the database is touched. */
+static void init_upgrades_v1(void **state)
+{
+	(void)state;
+	static const struct step up[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT pg_advisory_xact_lock", 0, NULL, {0}},
+		{"CREATE SCHEMA IF NOT EXISTS kesu", 0, NULL, {0}},
+		{"SELECT coalesce(max(version), 0)", 0, NULL, {"1"}},
+		{"DO $c$", 0, NULL, {0}},
+		{"INSERT INTO kesu.schema_version", 0, NULL, {0}},
+		{"COMMIT", 0, NULL, {0}},
+	};
+	static const struct step stay[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT pg_advisory_xact_lock", 0, NULL, {0}},
+		{"CREATE SCHEMA IF NOT EXISTS kesu", 0, NULL, {0}},
+		{"SELECT coalesce(max(version), 0)", 0, NULL, {"1"}},
+		{"COMMIT", 0, NULL, {0}},
+	};
+	/* A register that already names a run twice: the migration raises,
+	 * init-db rolls back and says why. */
+	static const struct step twice[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT pg_advisory_xact_lock", 0, NULL, {0}},
+		{"CREATE SCHEMA IF NOT EXISTS kesu", 0, NULL, {0}},
+		{"SELECT coalesce(max(version), 0)", 0, NULL, {"1"}},
+		{"DO $c$", KESU_DB_UNIQUE, "23505", {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	int from = -1, to = -1;
+	struct kesu_db db = fake_db(&f, up, 7);
+	assert_int_equal(kesu_pgreg_init(&db, &from, &to, &err), KESU_OK);
+	assert_int_equal(from, 1);
+	assert_int_equal(to, 2);
+	assert_int_equal(f.at, 7);
+	db = fake_db(&f, stay, 5);
+	assert_int_equal(kesu_pgreg_init_to(&db, 1, &from, &to, &err), KESU_OK);
+	assert_int_equal(to, 1);
+	assert_int_equal(f.at, 5);
+	db = fake_db(&f, twice, 6);
+	assert_int_not_equal(kesu_pgreg_init(&db, &from, &to, &err), KESU_OK);
+	assert_int_equal(f.at, 6);
+	db = fake_db(&f, NULL, 0);
+	assert_int_equal(kesu_pgreg_init_to(&db, 3, &from, &to, &err), KESU_ERR_USAGE);
+	assert_int_equal(kesu_pgreg_init_to(&db, 0, &from, &to, &err), KESU_ERR_USAGE);
+	assert_int_equal(f.at, 0);
+}
+
+/* list's filters are parameters of one statement: the absent ones NULL
+ * (they fold away and leave the index scan), the given ones as given; a
+ * run id that is not a UUID is refused before the database is asked. */
+static void list_filters(void **state)
+{
+	(void)state;
+	static const struct step one[] = {
+		{"SELECT e.line FROM kesu.entries e WHERE", 0, NULL,
+		 {"{\"seq\":4,\"kind\":\"certificate\"}"}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	json_t *rows = NULL;
+	struct kesu_pgreg_filter q = {.since = 1700000000, .asset = "A-0042",
+				      .department = "総務課", .run_id = RUN, .open = true};
+	struct kesu_db db = fake_db(&f, one, 1);
+	assert_int_equal(kesu_pgreg_list(&db, &q, &rows, &err), KESU_OK);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "seq")), 4);
+	json_decref(rows);
+	assert_int_equal(f.nparams, 9);
+	assert_string_equal(f.param[0], "1700000000");
+	assert_true(f.param_null[1] && f.param_null[2] && f.param_null[3] && f.param_null[6]);
+	assert_string_equal(f.param[4], "A-0042");
+	assert_string_equal(f.param[5], "総務課");
+	assert_string_equal(f.param[7], RUN);
+	assert_string_equal(f.param[8], "true");
+	q = (struct kesu_pgreg_filter){.kind = "certificate"};
+	db = fake_db(&f, one, 1);
+	assert_int_equal(kesu_pgreg_list(&db, &q, &rows, &err), KESU_OK);
+	json_decref(rows);
+	assert_string_equal(f.param[6], "certificate");
+	assert_true(f.param_null[0] && f.param_null[7] && f.param_null[8]);
+	q = (struct kesu_pgreg_filter){.run_id = "not-a-uuid"};
+	db = fake_db(&f, NULL, 0);
+	assert_int_equal(kesu_pgreg_list(&db, &q, &rows, &err), KESU_ERR_USAGE);
+	assert_int_equal(f.at, 0);
+}
+
+/* trace asks for the serial's rows in order; a stored line that is not
+ * JSON is reported, not skipped; no serial is a usage error. */
+static void trace(void **state)
+{
+	(void)state;
+	static const struct step good[] = {
+		{"SELECT e.line FROM kesu.entries e WHERE e.serial = $1 ORDER BY e.seq", 0,
+		 NULL, {"{\"seq\":2,\"serial\":\"S-1\"}"}},
+	};
+	static const struct step damaged[] = {
+		{"SELECT e.line FROM kesu.entries e WHERE e.serial", 0, NULL, {"{\"seq\":"}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	json_t *rows = NULL;
+	struct kesu_db db = fake_db(&f, good, 1);
+	assert_int_equal(kesu_pgreg_trace(&db, "S-1", &rows, &err), KESU_OK);
+	assert_int_equal(f.nparams, 1);
+	assert_string_equal(f.param[0], "S-1");
+	assert_int_equal(json_array_size(rows), 1);
+	json_decref(rows);
+	db = fake_db(&f, damaged, 1);
+	assert_int_equal(kesu_pgreg_trace(&db, "S-1", &rows, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "not JSON"));
+	db = fake_db(&f, NULL, 0);
+	assert_int_equal(kesu_pgreg_trace(&db, "", &rows, &err), KESU_ERR_USAGE);
+}
+
 /* ---- connection strings ---- */
 
 static void redact(void **state)
@@ -603,6 +821,11 @@ int main(void)
 		cmocka_unit_test(append_duplicate),
 		cmocka_unit_test(append_gives_up),
 		cmocka_unit_test(append_does_not_retry_errors),
+		cmocka_unit_test(append_run_already_certified),
+		cmocka_unit_test(check_run),
+		cmocka_unit_test(init_upgrades_v1),
+		cmocka_unit_test(list_filters),
+		cmocka_unit_test(trace),
 		cmocka_unit_test(redact),
 		cmocka_unit_test(scrub),
 		cmocka_unit_test(classify),

@@ -1,0 +1,290 @@
+/* Reading the database register: list's filters and trace as queries on
+ * indexes, pull (documents back to files) and push (a station's file
+ * register into the database). */
+#include "certs/register/register_pg.h"
+#include "certs/register/pg_util.h"
+#include "certs/document/cert_verify.h"
+#include "certs/document/certificate.h"
+#include "certs/register/register.h"
+#include "lib/fileio.h"
+#include "lib/jcheck.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- queries ---- */
+
+/* Every filter is a parameter; an absent one is NULL and folds away when
+ * the server plans the statement with the values, leaving an index scan on
+ * whichever filters are given (at, serial, operator_name, asset,
+ * department, kind, run_id, my_number).  A run id matches certificate
+ * rows only, so the partial unique index serves it.  Open items are My
+ * Number certificates that no destruction document closes: its `closes`
+ * (an array of certificate ids) is read from the stored document. */
+#define FILTER \
+	" ($1::bigint IS NULL OR e.at >= to_timestamp($1::bigint))" \
+	" AND ($2::bigint IS NULL OR e.at <= to_timestamp($2::bigint))" \
+	" AND ($3::text IS NULL OR e.serial = $3)" \
+	" AND ($4::text IS NULL OR e.operator_name = $4)" \
+	" AND ($5::text IS NULL OR e.asset = $5)" \
+	" AND ($6::text IS NULL OR e.department = $6)" \
+	" AND ($7::text IS NULL OR e.kind = $7)" \
+	" AND ($8::uuid IS NULL OR (e.run_id = $8::uuid AND e.kind = 'certificate'))" \
+	" AND ($9::boolean IS NULL OR (e.my_number AND e.kind = 'certificate' AND" \
+	"  NOT EXISTS (SELECT 1 FROM kesu.entries x JOIN kesu.documents xd" \
+	"  ON xd.seq = x.seq WHERE x.kind = 'destruction' AND" \
+	"  convert_from(xd.cert, 'UTF8')::jsonb->'closes' ? e.cert_id::text)))"
+#define FILTER_PARAMS 9
+
+struct fparams {
+	char since[24], until[24];
+	struct kesu_db_param p[FILTER_PARAMS + 1];
+};
+
+static void filter_params(const struct kesu_pgreg_filter *f, struct fparams *fp)
+{
+	snprintf(fp->since, sizeof(fp->since), "%lld", (long long)f->since);
+	snprintf(fp->until, sizeof(fp->until), "%lld", (long long)f->until);
+	fp->p[0] = kesu_pg_txt(f->since ? fp->since : NULL);
+	fp->p[1] = kesu_pg_txt(f->until ? fp->until : NULL);
+	fp->p[2] = kesu_pg_txt(f->serial);
+	fp->p[3] = kesu_pg_txt(f->operator_name);
+	fp->p[4] = kesu_pg_txt(f->asset);
+	fp->p[5] = kesu_pg_txt(f->department);
+	fp->p[6] = kesu_pg_txt(f->kind);
+	fp->p[7] = kesu_pg_txt(f->run_id);
+	fp->p[8] = kesu_pg_txt(f->open ? "true" : NULL);
+}
+
+/* The lines a statement returned (its first column), as JSON objects. */
+static enum kesu_rc lines_of(struct kesu_db_result *r, json_t **rows, struct kesu_err *err)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; out && i < r->nrows; i++) {
+		const struct kesu_db_value *l = kesu_db_cell(r, i, 0);
+		json_t *o = l ? json_loadb(l->data, l->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+		if (!json_is_object(o)) {
+			json_decref(o);
+			json_decref(out);
+			return kesu_fail(err, KESU_ERR_INVALID, 0, "register database: a "
+					 "stored line is not JSON; run 'kesu register verify'");
+		}
+		json_array_append_new(out, o);
+	}
+	if (!out)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	*rows = out;
+	return KESU_OK;
+}
+
+static enum kesu_rc check_filter(const struct kesu_pgreg_filter *f, struct kesu_err *err)
+{
+	if (f->run_id && !kj_is_uuid(f->run_id))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "run id '%s' is not a lowercase UUID",
+				 f->run_id);
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
+			     json_t **rows, struct kesu_err *err)
+{
+	enum kesu_rc krc = check_filter(f, err);
+	if (krc)
+		return krc;
+	struct fparams fp;
+	filter_params(f, &fp);
+	struct kesu_db_error e;
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE" FILTER
+					 " ORDER BY e.seq", FILTER_PARAMS, fp.p, &r, &e);
+	if (rc)
+		return kesu_pg_fail(err, rc, &e, "list");
+	krc = lines_of(r, rows, err);
+	kesu_db_result_free(r);
+	return krc;
+}
+
+enum kesu_rc kesu_pgreg_trace(struct kesu_db *db, const char *serial, json_t **rows,
+			      struct kesu_err *err)
+{
+	if (!serial || !serial[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "trace: give a serial number");
+	struct kesu_db_param p[1] = {kesu_pg_txt(serial)};
+	struct kesu_db_error e;
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE "
+					 "e.serial = $1 ORDER BY e.seq", 1, p, &r, &e);
+	if (rc)
+		return kesu_pg_fail(err, rc, &e, "trace");
+	enum kesu_rc krc = lines_of(r, rows, err);
+	kesu_db_result_free(r);
+	return krc;
+}
+
+/* Write data to path unless an identical file is there; a different one is
+ * never overwritten. */
+static enum kesu_rc put_file(const char *path, const void *data, size_t len,
+			     bool *identical, struct kesu_err *err)
+{
+	*identical = false;
+	if (access(path, F_OK) == 0) {
+		char *old;
+		size_t ol;
+		enum kesu_rc rc = kesu_read_file(path, KESU_CERT_MAX_BYTES, &old, &ol, err);
+		if (rc)
+			return rc;
+		*identical = ol == len && !memcmp(old, data, len);
+		free(old);
+		if (!*identical)
+			return kesu_fail(err, KESU_ERR_INVALID, 0, "%s: exists with other "
+					 "content; not overwritten", path);
+		return KESU_OK;
+	}
+	return kesu_write_atomic(path, data, len, 0644, err);
+}
+
+enum kesu_rc kesu_pgreg_pull(struct kesu_db *db, const struct kesu_pgreg_filter *f,
+			     const char *dir, struct kesu_pgreg_pull_stats *st,
+			     struct kesu_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	enum kesu_rc krc = check_filter(f, err);
+	if (!krc)
+		krc = kesu_mkdir_p(dir, 0755, err);
+	if (krc)
+		return krc;
+	struct fparams fp;
+	filter_params(f, &fp);
+	char after[24] = "0";
+	struct kesu_db_error e;
+	for (;;) {
+		fp.p[FILTER_PARAMS] = kesu_pg_txt(after);
+		struct kesu_db_result *r = NULL;
+		enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.seq::text, e.cert_id::text, e.line, "
+					 "d.cert, d.sig FROM kesu.entries e JOIN "
+					 "kesu.documents d ON d.seq = e.seq WHERE" FILTER
+					 " AND e.seq > $10::bigint ORDER BY e.seq LIMIT "
+					 KESU_PG_BATCH_SQL, FILTER_PARAMS + 1, fp.p, &r, &e);
+		if (rc)
+			return kesu_pg_fail(err, rc, &e, "pull");
+		for (size_t i = 0; !krc && i < r->nrows; i++) {
+			const char *seq = kesu_db_text(r, i, 0), *id = kesu_db_text(r, i, 1);
+			const struct kesu_db_value *l = kesu_db_cell(r, i, 2),
+				*c = kesu_db_cell(r, i, 3), *s = kesu_db_cell(r, i, 4);
+			json_t *line = l ? json_loadb(l->data, l->len, 0, NULL) : NULL;
+			char path[PATH_MAX], sp[PATH_MAX];
+			bool same;
+			if (!id || !kj_is_uuid(id) || !line || !c || !s)
+				krc = kesu_fail(err, KESU_ERR_INVALID, 0, "register database: "
+						"entry %s is damaged; run 'kesu register "
+						"verify'", seq ? seq : "?");
+			else if ((size_t)snprintf(path, sizeof(path), "%s/kesu-cert-%s.json",
+						  dir, id) >= sizeof(path) ||
+				 (size_t)snprintf(sp, sizeof(sp), "%s.p7s", path) >= sizeof(sp))
+				krc = kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
+			else if (!(krc = kesu_pg_docs_match(line, c->data, c->len, s->data, s->len,
+						    path, err)) &&
+				 !(krc = put_file(path, c->data, c->len, &same, err))) {
+				bool same2;
+				if (!(krc = put_file(sp, s->data, s->len, &same2, err))) {
+					if (same && same2)
+						st->identical++;
+					else
+						st->written++;
+				}
+			}
+			json_decref(line);
+		}
+		size_t got = r->nrows;
+		if (got)
+			snprintf(after, sizeof(after), "%s", kesu_db_text(r, got - 1, 0));
+		kesu_db_result_free(r);
+		if (krc || got < (size_t)KESU_PG_BATCH)
+			return krc;
+	}
+}
+
+struct lines {
+	json_t *a;
+};
+
+static void keep_line(const json_t *line, void *arg)
+{
+	json_array_append(((struct lines *)arg)->a, (json_t *)line);
+}
+
+/* One certificate line of the local register, checked and sent. */
+static enum kesu_rc push_one(struct kesu_db *db, const json_t *line,
+			     const struct kesu_trust *t, struct kesu_pgreg_push_stats *st,
+			     struct kesu_err *err)
+{
+	const char *path = json_string_value(json_object_get(line, "cert_file"));
+	struct kesu_cert_file_verdict cv;
+	enum kesu_rc rc = kesu_cert_verify(path, t, &cv);
+	if (rc)
+		return kesu_fail(err, rc, 0, "%s: %s: %s", path, cv.stage, cv.error);
+	char *cert = NULL, *sig = NULL;
+	size_t cl, sl;
+	bool already;
+	uint64_t seq;
+	if (!(rc = kesu_pg_read_docs(path, &cert, &cl, &sig, &sl, err)) &&
+	    !(rc = kesu_pg_docs_match(line, cert, cl, sig, sl, path, err))) {
+		json_t *entry = json_deep_copy(line);
+		json_object_del(entry, "seq");
+		json_object_del(entry, "prev");
+		json_object_del(entry, "time");
+		/* The station's registration time travels with the entry. */
+		rc = kesu_pgreg_append(db, entry, json_string_value(json_object_get(line, "time")),
+				       cert, cl, sig, sl, KESU_PGREG_DUP_SKIP, &seq, &already,
+				       err);
+		json_decref(entry);
+		if (!rc)
+			already ? st->identical++ : st->sent++;
+	}
+	free(cert);
+	free(sig);
+	return rc;
+}
+
+enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
+			     const char *ca_file, struct kesu_pgreg_push_stats *st,
+			     struct kesu_err *err)
+{
+	memset(st, 0, sizeof(*st));
+	struct kesu_reg_verify rv;
+	enum kesu_rc rc = kesu_register_verify(reg_path, ca_file, true, &rv, NULL, NULL, err);
+	if (rc)
+		return kesu_err_prefix(err, "push: the local register does not verify: ");
+	char *text;
+	size_t len;
+	if ((rc = kesu_read_file(reg_path, 512u << 20, &text, &len, err)))
+		return rc;
+	struct lines ls = {json_array()};
+	struct kesu_reg_check c;
+	kesu_register_check_text(text, len, 0, &c, keep_line, &ls);
+	free(text);
+	struct kesu_trust t = {.ca_file = ca_file};
+	if ((rc = kesu_trust_store_new(&t.store, err))) {
+		json_decref(ls.a);
+		return rc;
+	}
+	size_t i;
+	json_t *line;
+	json_array_foreach(ls.a, i, line) {
+		if (strcmp(json_string_value(json_object_get(line, "kind")), "certificate")) {
+			st->skipped_recovery++;
+			continue;
+		}
+		if ((rc = push_one(db, line, &t, st, err))) {
+			kesu_err_prefix(err, "push: line %zu: ", i + 1);
+			break;
+		}
+	}
+	kesu_trust_store_free(t.store);
+	json_decref(ls.a);
+	return rc;
+}
