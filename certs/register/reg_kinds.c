@@ -64,9 +64,9 @@ static enum kesu_rc destruction_admit(const json_t *entry, const json_t *lines,
 		} else if (!strcmp(kind, "destruction") && closes && sget(l, "closes") &&
 			   !strcmp(sget(l, "closes"), closes)) {
 			return kesu_fail(err, KESU_ERR_INVALID, 0, "erasure certificate %s is "
-					 "already closed by destruction %s (register entry %"
-					 JSON_INTEGER_FORMAT ")", closes, sget(l, "cert_id"),
-					 json_integer_value(json_object_get(l, "seq")));
+					 "already closed by destruction %s (register entry %lld)",
+					 closes, sget(l, "cert_id"),
+					 (long long)json_integer_value(json_object_get(l, "seq")));
 		}
 	}
 	if (closes && !erasure)
