@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool kesu_reg_is_db(const char *where)
 {
@@ -151,6 +152,15 @@ enum kesu_rc kesu_reg_lines(const char *where, const char *ca_file, json_t **lin
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
 	enum kesu_rc rc = kesu_register_verify(where, ca_file, false, &v, collect_line, all,
 					       err);
+	/* A register nothing was added to yet (no file, or an empty one
+	 * without a head) holds no lines: a lookup finds nothing, and the
+	 * first append creates it. */
+	if ((rc == KESU_ERR_NOENT && access(where, F_OK) != 0) ||
+	    (rc == KESU_ERR_INVALID && v.verdict.state == KESU_REG_NEW)) {
+		kesu_err_clear(err);
+		*lines = all;
+		return KESU_OK;
+	}
 	if (rc) {
 		json_decref(all);
 		return rc;

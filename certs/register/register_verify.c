@@ -177,7 +177,9 @@ enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
 	v->head_seq = r.head.state == KESU_REG_HEAD_VERIFIED ? r.head.seq : 0;
 	v->certs_checked = fc.checked;
 	v->certs_missing = fc.missing;
-	const char *why = r.verdict.why;
+	const char *why = r.verdict.state == KESU_REG_NEW && !r.verdict.why[0]
+				  ? "the register is empty: nothing has been added to it yet"
+				  : r.verdict.why;
 	v->bad_line = r.verdict.bad_line;
 	bool bad = r.verdict.state != KESU_REG_OK;
 	if (fc.bad_line && (!bad || !v->bad_line || fc.bad_line < v->bad_line)) {

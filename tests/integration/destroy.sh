@@ -200,4 +200,16 @@ out=$(destroy --device "$img" --technique crush 2>&1)
 check "a device that reports no serial is refused, naming --serial" \
 	bash -c '[ "$0" -eq 2 ] && grep -q -- "--serial" <<<"$1"' "$?" "$out"
 check "destroy --help lists its options" bash -c '"$KESU" destroy --help | grep -q -- "--no-erasure-record"'
+# A register nothing was added to yet: the lookup finds no erasure (exit 6,
+# naming the fix, with a message), and --no-erasure-record starts it.
+NEWREG=$T_DIR/fresh/register.jsonl
+out=$(REG=$NEWREG destroy --serial FRESH-01 --technique crush 2>&1)
+check "destroy on a register that does not exist yet: exit 6, naming --no-erasure-record" \
+	bash -c '[ "$0" -eq 6 ] && grep -q -- "--no-erasure-record" <<<"$1"' "$?" "$out"
+out=$(REG=$NEWREG destroy --serial FRESH-01 --technique crush \
+	--no-erasure-record 'leased, returned unerased' 2>&1)
+check "destroy with --no-erasure-record creates the register with its line" \
+	bash -c '[ "$0" -eq 0 ] && [ "$(wc -l < "$1")" -eq 1 ] &&
+		"$KESU" register verify --register "$1" --ca "$CA" --config /dev/null >/dev/null' \
+	"$?" "$NEWREG"
 t_done
