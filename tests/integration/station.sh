@@ -13,7 +13,7 @@ assert_ours "$L"
 # Loop devices report no serial, so the asset map cannot name them: in
 # confirm mode the operator types the asset number with the bay's.
 printf '# serial,asset\nS3Z9NB0K123456,A-ELSEWHERE\n' > "$T_DIR/assets.csv"
-conf() { # START -> kesu.conf for a station signing with the test operator
+conf() { # START [CLASS] -> kesu.conf for a station signing with the test operator
 	cat <<CONF
 [operator]
 name = 山田 太郎
@@ -35,12 +35,15 @@ method = zero
 approver = 佐藤 花子
 approval_ref = R8-情政-17
 approval_date = 2026-11-20
-class = 3
+class = ${2:-2}
 reason = disposal
 asset_map = $T_DIR/assets.csv
 CONF
 }
+# Class 2: a typed approver is enough ([policy]); class 3 needs a signed
+# approval the station cannot take yet, and is refused (checked below).
 conf confirm > "$T_DIR/confirm.conf"
+conf confirm 3 > "$T_DIR/confirm3.conf"
 conf auto > "$T_DIR/auto.conf"
 ST=("$KESU" station --json --only "$L" --once)
 
@@ -73,6 +76,14 @@ check "a disk holding a mounted file system is refused, never started" \
 	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"mounted\"))) and (map(select(.event==\"started\"))|length==0)" "$2" >/dev/null' _ "$rc" "$T_DIR/mounted.jsonl"
 check "and the dashboard line (--events beside it) says refused and why" \
 	bash -c 'grep -qE "^1 +${2#/dev/} .* refused +refused: .*mounted" <<<"$1"' _ "$out" "$M"
+
+# Class 3 with only a typed approver: the bay fails before anything is
+# written, naming the policy, and the disk keeps its data.
+dd if=/dev/urandom of="$L" bs=1M count=1 conv=notrunc status=none
+out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm3.conf"); rc=$?
+check "class 3 without a signed approval fails the bay, naming [policy]" \
+	bash -c '[ $1 -ne 0 ] && jq -se "map(select(.event==\"finished\"))[0] | .result==\"error\" and (.cause|test(\"signed approval\")) and .certificate==null" <<<"$2" >/dev/null' _ "$rc" "$out"
+check "and nothing was written" bash -c '! cmp -s -n $((1 << 20)) "$1" /dev/zero' _ "$L"
 
 # Confirm mode: the disk waits for its bay number (and asset) on stdin.
 out=$(printf '1\nstart 1 A-STATION-1\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm.conf"); rc=$?

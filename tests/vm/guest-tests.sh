@@ -608,7 +608,7 @@ state_dir = $ST/state
 start = auto
 method = zero
 approver = 佐藤 花子
-class = 3
+class = 2
 reason = disposal
 asset_map = $ST/assets.csv
 CONF
