@@ -7,6 +7,7 @@
 #include "cli/opts.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 
 #include <limits.h>
@@ -21,24 +22,24 @@ enum {
 	OPT_UNTIL, OPT_OUT, OPT_JSON, OPT_REGISTER,
 };
 static const struct kesu_opt approval_opts[] = {
-	[OPT_KEY] = {"key", 0, "FILE|URI", "the approver's signing key ([signing] key)"},
-	[OPT_CERT] = {"cert", 0, "FILE", "the approver's certificate, approver role ([signing] cert)"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
-	[OPT_REF] = {"reference", 0, "REF", "new: the work order's reference number"},
-	[OPT_REASON] = {"reason", 0, "R", "new: disposal, lease-return, repair or reuse"},
-	[OPT_CLASS] = {"class", 0, "1|2|3", "new: confidentiality class of the media"},
-	[OPT_CUSTOMER] = {"customer", 0, "NAME", "new: owning department"},
-	[OPT_ASSET] = {"asset", 0, "NUMBER", "new: a property number it covers (repeatable)"},
-	[OPT_SERIAL] = {"serial", 0, "SERIAL", "new: a medium serial it covers (repeatable)"},
-	[OPT_OPERATOR] = {"operator", 0, "NAME", "new: who may do the work (repeatable)"},
-	[OPT_OPERATOR_CERT] = {"operator-cert", 0, "PEM", "new: ... or their certificate (repeatable)"},
-	[OPT_FROM] = {"valid-from", 0, "TIME", "new: RFC 3339 or YYYY-MM-DD (default now)"},
-	[OPT_UNTIL] = {"valid-until", 0, "TIME", "new: RFC 3339 or YYYY-MM-DD (required)"},
-	[OPT_OUT] = {"out", 0, "DIR", "new: where it goes (default .)"},
-	[OPT_JSON] = {"json", 0, NULL, "verify, show: JSON output"},
-	[OPT_REGISTER] = {"register", 0, "FILE", "new: also add it to this register (kesu-register(5))"},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("the approver's signing key ([signing] key)")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("the approver's certificate, approver role ([signing] cert)")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_CA] = {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
+	[OPT_REF] = {"reference", 0, "REF", N_("new: the work order's reference number")},
+	[OPT_REASON] = {"reason", 0, "R", N_("new: disposal, lease-return, repair or reuse")},
+	[OPT_CLASS] = {"class", 0, "1|2|3", N_("new: confidentiality class of the media")},
+	[OPT_CUSTOMER] = {"customer", 0, "NAME", N_("new: owning department")},
+	[OPT_ASSET] = {"asset", 0, "NUMBER", N_("new: a property number it covers (repeatable)")},
+	[OPT_SERIAL] = {"serial", 0, "SERIAL", N_("new: a medium serial it covers (repeatable)")},
+	[OPT_OPERATOR] = {"operator", 0, "NAME", N_("new: who may do the work (repeatable)")},
+	[OPT_OPERATOR_CERT] = {"operator-cert", 0, "PEM", N_("new: ... or their certificate (repeatable)")},
+	[OPT_FROM] = {"valid-from", 0, "TIME", N_("new: RFC 3339 or YYYY-MM-DD (default now)")},
+	[OPT_UNTIL] = {"valid-until", 0, "TIME", N_("new: RFC 3339 or YYYY-MM-DD (required)")},
+	[OPT_OUT] = {"out", 0, "DIR", N_("new: where it goes (default .)")},
+	[OPT_JSON] = {"json", 0, NULL, N_("verify, show: JSON output")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

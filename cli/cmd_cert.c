@@ -7,6 +7,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "cli/cert_opts.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 
 #include <stdlib.h>
@@ -126,8 +127,8 @@ struct cert_args {
 
 enum { T_TSA, T_TSA_CA, T_CONFIG };
 static const struct kesu_opt timestamp_opts[] = {
-	[T_TSA] = {"tsa", 0, "URL", "the timestamp authority ([timestamp] url)"},
-	[T_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check its answer ([trust] tsa_ca_file)"},
+	[T_TSA] = {"tsa", 0, "URL", N_("the timestamp authority ([timestamp] url)")},
+	[T_TSA_CA] = {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check its answer ([trust] tsa_ca_file)")},
 	[T_CONFIG] = KESU_OPT_CONFIG,
 	KESU_OPT_HELP,
 	KESU_OPT_END,
@@ -211,13 +212,13 @@ static enum kesu_rc cert_timestamp(const struct kesu_verb *verb, const char *cmd
 
 enum { V_CA, V_CRL, V_AT, V_JSON, V_CONFIG, V_TSA_CA, V_APPROVAL };
 static const struct kesu_opt verify_opts[] = {
-	[V_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	[V_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file, with the configured CA only)"},
-	[V_AT] = {"at", 0, "TIME", "check the chain at TIME, not at signing (RFC 3339 or YYYY-MM-DD)"},
+	[V_CA] = {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	[V_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file, with the configured CA only)")},
+	[V_AT] = {"at", 0, "TIME", N_("check the chain at TIME, not at signing (RFC 3339 or YYYY-MM-DD)")},
 	[V_JSON] = KESU_OPT_JSON,
 	[V_CONFIG] = KESU_OPT_CONFIG,
-	[V_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)"},
-	[V_APPROVAL] = {"approval", 0, "FILE", "the signed approval the certificate names (default: the copy beside it)"},
+	[V_TSA_CA] = {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)")},
+	[V_APPROVAL] = {"approval", 0, "FILE", N_("the signed approval the certificate names (default: the copy beside it)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -523,7 +524,7 @@ static void show_countersigners(const char *path)
 }
 
 static const struct kesu_opt show_opts[] = {
-	{"json", 0, NULL, "the certificate's JSON as stored (canonical form)"},
+	{"json", 0, NULL, N_("the certificate's JSON as stored (canonical form)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 
 #include <limits.h>
@@ -19,23 +20,23 @@ enum {
 	OPT_REGISTER,
 };
 static const struct kesu_opt custody_opts[] = {
-	[OPT_KEY] = {"key", 0, "FILE|URI", "new, receive: the signer's key ([signing] key)"},
-	[OPT_CERT] = {"cert", 0, "FILE", "new, receive: the signer's certificate ([signing] cert)"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
-	[OPT_SERIAL] = {"serial", 0, "SERIAL", "new: a medium handed over (repeatable); chain: the one to follow"},
-	[OPT_FROM] = {"from", 0, "NAME/ORG", "new: the giving party (the signer)"},
-	[OPT_TO] = {"to", 0, "NAME/ORG", "new: the receiving party"},
-	[OPT_AT] = {"at", 0, "TIME", "new: when (RFC 3339; default now)"},
-	[OPT_PLACE] = {"place", 0, "TEXT", "new: where"},
-	[OPT_SEAL] = {"seal", 0, "TEXT", "new: seal or container number"},
-	[OPT_REF] = {"reference", 0, "REF", "new: work order or contract reference"},
-	[OPT_DESTRUCTION] = {"destruction", 0, NULL, "new: handed over to be destroyed"},
-	[OPT_OUT] = {"out", 0, "DIR", "new: where it goes (default .)"},
-	[OPT_ORIGIN] = {"origin", 0, "ORG", "chain: who held the medium first"},
-	[OPT_JSON] = {"json", 0, NULL, "verify, chain: JSON output"},
-	[OPT_REGISTER] = {"register", 0, "FILE", "new: also add it to this register (kesu-register(5))"},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("new, receive: the signer's key ([signing] key)")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("new, receive: the signer's certificate ([signing] cert)")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_CA] = {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
+	[OPT_SERIAL] = {"serial", 0, "SERIAL", N_("new: a medium handed over (repeatable); chain: the one to follow")},
+	[OPT_FROM] = {"from", 0, "NAME/ORG", N_("new: the giving party (the signer)")},
+	[OPT_TO] = {"to", 0, "NAME/ORG", N_("new: the receiving party")},
+	[OPT_AT] = {"at", 0, "TIME", N_("new: when (RFC 3339; default now)")},
+	[OPT_PLACE] = {"place", 0, "TEXT", N_("new: where")},
+	[OPT_SEAL] = {"seal", 0, "TEXT", N_("new: seal or container number")},
+	[OPT_REF] = {"reference", 0, "REF", N_("new: work order or contract reference")},
+	[OPT_DESTRUCTION] = {"destruction", 0, NULL, N_("new: handed over to be destroyed")},
+	[OPT_OUT] = {"out", 0, "DIR", N_("new: where it goes (default .)")},
+	[OPT_ORIGIN] = {"origin", 0, "ORG", N_("chain: who held the medium first")},
+	[OPT_JSON] = {"json", 0, NULL, N_("verify, chain: JSON output")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

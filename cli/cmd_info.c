@@ -7,6 +7,7 @@
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
 #include "wipe/device/inventory.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 
 #include <inttypes.h>
@@ -14,7 +15,7 @@
 #include <string.h>
 
 static const struct kesu_opt info_opts[] = {
-	{"json", 'J', NULL, "machine-readable output (keys in kesu(8))"},
+	{"json", 'J', NULL, N_("machine-readable output (keys in kesu(8))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

@@ -5,6 +5,7 @@
 #include "cli/register_opts.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -35,7 +36,7 @@ static enum kesu_rc print_time(time_t *now)
 }
 
 /* --lang, for both PDFs. */
-#define OPT_LANG {"lang", 0, "LANG", "labels in ja, en or ja+en (the default)"}
+#define OPT_LANG {"lang", 0, "LANG", N_("labels in ja, en or ja+en (the default)")}
 
 static enum kesu_rc lang_opt(const char *arg, enum kesu_lang *lang)
 {
@@ -48,9 +49,9 @@ static enum kesu_rc lang_opt(const char *arg, enum kesu_lang *lang)
 
 enum { CP_OUT, CP_LANG, CP_CA, CP_CONFIG };
 static const struct kesu_opt cert_pdf_opts[] = {
-	[CP_OUT] = {"out", 0, "DIR", "write the PDFs here, not beside each certificate"},
+	[CP_OUT] = {"out", 0, "DIR", N_("write the PDFs here, not beside each certificate")},
 	[CP_LANG] = OPT_LANG,
-	[CP_CA] = {"ca", 0, "FILE", "the CA the signature must verify against ([trust] ca_file)"},
+	[CP_CA] = {"ca", 0, "FILE", N_("the CA the signature must verify against ([trust] ca_file)")},
 	[CP_CONFIG] = KESU_OPT_CONFIG,
 	KESU_OPT_HELP,
 	KESU_OPT_END,
@@ -171,15 +172,15 @@ enum kesu_rc kesu_cli_pdf_beside(const char *cert_path, enum kesu_lang lang,
 enum { RP_PDF, RP_OUT, RP_SINCE, RP_UNTIL, RP_DEPT, RP_LANG, RP_CERT_DIR, RP_REGISTER, RP_CA,
        RP_CONFIG };
 static const struct kesu_opt report_opts[] = {
-	[RP_PDF] = {"pdf", 0, NULL, "a PDF (the only format)"},
-	[RP_OUT] = {"out", 0, "FILE", "the PDF to write"},
+	[RP_PDF] = {"pdf", 0, NULL, N_("a PDF (the only format)")},
+	[RP_OUT] = {"out", 0, "FILE", N_("the PDF to write")},
 	[RP_SINCE] = KESU_REG_OPT_SINCE,
 	[RP_UNTIL] = KESU_REG_OPT_UNTIL,
-	[RP_DEPT] = {"department", 0, "NAME", "only media whose certificate names this department"},
+	[RP_DEPT] = {"department", 0, "NAME", N_("only media whose certificate names this department")},
 	[RP_LANG] = OPT_LANG,
-	[RP_CERT_DIR] = {"cert-dir", 0, "DIR", "find certificates here by name when the register's paths are not on this machine"},
-	[RP_REGISTER] = {"register", 0, "FILE", "the register file ([register] path)"},
-	[RP_CA] = {"ca", 0, "FILE", "trusted CA for the signatures ([trust] ca_file)"},
+	[RP_CERT_DIR] = {"cert-dir", 0, "DIR", N_("find certificates here by name when the register's paths are not on this machine")},
+	[RP_REGISTER] = {"register", 0, "FILE", N_("the register file ([register] path)")},
+	[RP_CA] = {"ca", 0, "FILE", N_("trusted CA for the signatures ([trust] ca_file)")},
 	[RP_CONFIG] = KESU_OPT_CONFIG,
 	KESU_OPT_HELP,
 	KESU_OPT_END,

@@ -8,6 +8,7 @@
 #include "certs/document/issue.h"
 #include "certs/register/backend.h"
 #include "certs/register/register.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -356,7 +357,7 @@ static enum kesu_rc run_import(const struct kesu_reg_ctx *c, int nargs, char **a
 
 static const struct kesu_opt verify_opts[] = {
 	KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_REG_OPT_TSA_CA, KESU_OPT_JSON,
-	{"open-max-days", 0, "N", "report My Number items open longer than N days, exit 1 ([register] open_max_days)"},
+	{"open-max-days", 0, "N", N_("report My Number items open longer than N days, exit 1 ([register] open_max_days)")},
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt list_opts[] = {
@@ -366,8 +367,8 @@ static const struct kesu_opt list_opts[] = {
 	KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt export_opts[] = {
-	{"csv", 0, NULL, "CSV for the asset ledger (columns in kesu(8))"},
-	{"excel", 0, NULL, "the same CSV for Excel: UTF-8 with a BOM, CRLF line ends"},
+	{"csv", 0, NULL, N_("CSV for the asset ledger (columns in kesu(8))")},
+	{"excel", 0, NULL, N_("the same CSV for Excel: UTF-8 with a BOM, CRLF line ends")},
 	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
 	KESU_REG_OPT_ASSET, KESU_REG_OPT_DEPARTMENT, KESU_REG_OPT_KIND, KESU_REG_OPT_OPEN,
 	KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
@@ -381,8 +382,8 @@ static const struct kesu_opt import_opts[] = {
 	KESU_REG_OPT_TSA, KESU_REG_OPT_TSA_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt repair_opts[] = {
-	{"reason", 0, "TEXT", "why entries may be lost (recorded in the register)"},
-	{"operator", 0, "NAME", "who decides the repair ([operator] name)"},
+	{"reason", 0, "TEXT", N_("why entries may be lost (recorded in the register)")},
+	{"operator", 0, "NAME", N_("who decides the repair ([operator] name)")},
 	KESU_REG_OPT_CA, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT, KESU_REG_OPT_REGISTER,
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };

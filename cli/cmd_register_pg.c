@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/register_opts.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -211,23 +212,23 @@ static enum kesu_rc seal(const struct kesu_reg_ctx *c, int nargs, char **args)
 	return with_db(c, true, do_seal);
 }
 
-#define PG_URL {"register", 0, "URL", "the database: postgresql://... ([register] url)"}
+#define PG_URL {"register", 0, "URL", N_("the database: postgresql://... ([register] url)")}
 
 static const struct kesu_opt init_db_opts[] = {
 	PG_URL, KESU_REG_OPT_SCHEMA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt push_opts[] = {
-	PG_URL, {"from", 0, "FILE", "the register file to send ([register] path)"},
+	PG_URL, {"from", 0, "FILE", N_("the register file to send ([register] path)")},
 	KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt pull_opts[] = {
-	PG_URL, {"out", 0, "DIR", "where the certificates go"},
+	PG_URL, {"out", 0, "DIR", N_("where the certificates go")},
 	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt seal_opts[] = {
 	PG_URL, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT,
-	{"tsa", 0, "URL", "timestamp the seal ([timestamp] url)"}, KESU_REG_OPT_TSA_CA,
+	{"tsa", 0, "URL", N_("timestamp the seal ([timestamp] url)")}, KESU_REG_OPT_TSA_CA,
 	KESU_OPT_CONFIG, KESU_OPT_HELP,
 	KESU_OPT_END,
 };

@@ -13,6 +13,7 @@
 #include "lib/config.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 #include "wipe/device/device.h"
 #include "wipe/engine/progress.h"
@@ -46,21 +47,21 @@ struct verify_opts {
 enum { OPT_FULL, OPT_CONFIDENCE, OPT_CHECKS, OPT_OUT, OPT_NO_SIGN, OPT_CONFIG, OPT_KEY,
        OPT_CERT, OPT_OPERATOR, OPT_ORG, OPT_TITLE, OPT_CONTACT, OPT_PROGRESS, OPT_JSON };
 static const struct kesu_opt verify_opts[] = {
-	[OPT_FULL] = {"full", 'f', NULL, "read every byte instead of a sample"},
+	[OPT_FULL] = {"full", 'f', NULL, N_("read every byte instead of a sample")},
 	[OPT_CONFIDENCE] = {"confidence", 'c', "C",
-			    "confidence of the sample's statement, 0 < C < 1 (default 0.99)"},
-	[OPT_CHECKS] = {"checks", 0, "CERT.json", "the erasure certificate this check is about"},
-	[OPT_OUT] = {"out", 'o', "DIR", "where the report goes (default .)"},
-	[OPT_NO_SIGN] = {"no-sign", 0, NULL, "write the report without a signature"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_KEY] = {"key", 0, "FILE|URI", "signing key file or pkcs11: URI"},
-	[OPT_CERT] = {"cert", 0, "FILE", "signer certificate (PEM)"},
-	[OPT_OPERATOR] = {"operator", 0, "NAME", "who checks (default: kesu.conf)"},
-	[OPT_ORG] = {"organization", 0, "ORG", "the operator's organization"},
-	[OPT_TITLE] = {"title", 0, "TITLE", "the operator's title"},
-	[OPT_CONTACT] = {"contact", 0, "TEXT", "the operator's contact"},
-	[OPT_PROGRESS] = {"progress", 0, "MODE", "auto (a line every 5 s on stderr), json or none"},
-	[OPT_JSON] = {"json", 'J', NULL, "print the result as JSON on stdout"},
+			    N_("confidence of the sample's statement, 0 < C < 1 (default 0.99)")},
+	[OPT_CHECKS] = {"checks", 0, "CERT.json", N_("the erasure certificate this check is about")},
+	[OPT_OUT] = {"out", 'o', "DIR", N_("where the report goes (default .)")},
+	[OPT_NO_SIGN] = {"no-sign", 0, NULL, N_("write the report without a signature")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("signing key file or pkcs11: URI")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("signer certificate (PEM)")},
+	[OPT_OPERATOR] = {"operator", 0, "NAME", N_("who checks (default: kesu.conf)")},
+	[OPT_ORG] = {"organization", 0, "ORG", N_("the operator's organization")},
+	[OPT_TITLE] = {"title", 0, "TITLE", N_("the operator's title")},
+	[OPT_CONTACT] = {"contact", 0, "TEXT", N_("the operator's contact")},
+	[OPT_PROGRESS] = {"progress", 0, "MODE", N_("auto (a line every 5 s on stderr), json or none")},
+	[OPT_JSON] = {"json", 'J', NULL, N_("print the result as JSON on stdout")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

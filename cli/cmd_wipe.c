@@ -9,6 +9,7 @@
 #include "cli/purge_opts.h"
 #include "cli/wipe_show.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/signals.h"
@@ -23,20 +24,20 @@
 enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
        O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF, O_QUEUE_DEPTH };
 static const struct kesu_opt wipe_opt_table[] = {
-	[O_METHOD] = {"method", 'm', "NAME", "erasure method (default nist-clear; see 'kesu methods')"},
-	[O_PASSES] = {"passes", 0, "LIST", "custom passes instead, e.g. 00,ff,random"},
-	[O_VERIFY] = {"verify", 0, "MODE", "last, all, none or sample (default: the method's)"},
-	[O_YES] = {"yes", 'y', NULL, "do not ask for confirmation"},
-	[O_DRY_RUN] = {"dry-run", 'n', NULL, "show the plan and exit (with --json: as JSON)"},
-	[O_PROGRESS] = {"progress", 0, "MODE", "auto, json (lines on stderr) or none"},
-	[O_QUIET] = {"quiet", 'q', NULL, "print only the summary"},
-	[O_JSON] = {"json", 0, NULL, "print the summary as JSON on stdout"},
+	[O_METHOD] = {"method", 'm', "NAME", N_("erasure method (default nist-clear; see 'kesu methods')")},
+	[O_PASSES] = {"passes", 0, "LIST", N_("custom passes instead, e.g. 00,ff,random")},
+	[O_VERIFY] = {"verify", 0, "MODE", N_("last, all, none or sample (default: the method's)")},
+	[O_YES] = {"yes", 'y', NULL, N_("do not ask for confirmation")},
+	[O_DRY_RUN] = {"dry-run", 'n', NULL, N_("show the plan and exit (with --json: as JSON)")},
+	[O_PROGRESS] = {"progress", 0, "MODE", N_("auto, json (lines on stderr) or none")},
+	[O_QUIET] = {"quiet", 'q', NULL, N_("print only the summary")},
+	[O_JSON] = {"json", 0, NULL, N_("print the summary as JSON on stdout")},
 	[O_STATE] = {"state-dir", 0, "DIR", "checkpoints (default: kesu.conf [paths] state_dir, else " KESU_STATE_DIR_DEFAULT ")"},
-	[O_OUT] = {"out", 0, "DIR", "run records (default: current directory)"},
-	[O_RESUME] = {"resume", 0, NULL, "continue an interrupted wipe from its checkpoint"},
-	[O_NO_CERT] = {"no-cert", 0, NULL, "do not issue a signed certificate per device"},
-	[O_PDF] = {"pdf", 0, "[=LANG]", "print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)"},
-	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", "requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most"},
+	[O_OUT] = {"out", 0, "DIR", N_("run records (default: current directory)")},
+	[O_RESUME] = {"resume", 0, NULL, N_("continue an interrupted wipe from its checkpoint")},
+	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
+	[O_PDF] = {"pdf", 0, "[=LANG]", N_("print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)")},
+	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

@@ -2,6 +2,7 @@
  * and for kesu info: the same words in both, so what the confirmation
  * shows is what info showed. */
 #include "cli/contents.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 
 #include <stdarg.h>

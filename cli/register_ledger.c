@@ -7,6 +7,7 @@
 #include "certs/register/register.h"
 #include "cli/cli.h"
 #include "cli/register_opts.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 

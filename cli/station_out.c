@@ -3,6 +3,7 @@
  * otherwise.  Every line comes from wipe/station/dashboard.c, which bounds
  * and escapes what the disks say about themselves. */
 #include "cli/station.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 #include "wipe/station/dashboard.h"
 

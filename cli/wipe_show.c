@@ -3,6 +3,7 @@
  * nothing about them. */
 #include "cli/wipe_show.h"
 #include "cli/contents.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
