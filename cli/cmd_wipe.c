@@ -45,16 +45,16 @@ static const struct kesu_opt wipe_opt_table[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kesu wipe [OPTIONS] DEVICE...\n"
+		_("Usage: kesu wipe [OPTIONS] DEVICE...\n"
 		"       kesu wipe --resume [OPTIONS] DEVICE...\n\n"
 		"Overwrite whole devices or image files, verify from the medium, and\n"
 		"write one run record per device.\n\n"
-		"Options:\n");
+		"Options:\n"));
 	kesu_opts_print(f, wipe_opt_table);
 	kesu_opts_print(f, kesu_purge_opt_table);
-	fprintf(f, "\nWithout --yes, kesu shows the plan and asks you to type each device's\n"
+	fprintf(f, _("\nWithout --yes, kesu shows the plan and asks you to type each device's\n"
 		   "serial number (its name if it has none).  Exit status 0 only if every\n"
-		   "device ended \"erased\"; see kesu(8).\n\n");
+		   "device ended \"erased\"; see kesu(8).\n\n"));
 	kesu_cert_opts_help(f);
 }
 
@@ -78,8 +78,8 @@ static enum kesu_rc confirm(struct wipe_dev *devs, size_t n)
 		bool serial = id->serial[0] != '\0';
 		const char *want = serial ? id->serial : id->name;
 		fprintf(stderr,
-			"Everything on %s will be destroyed.  Type its %s (%s) to go on: ",
-			id->path, serial ? "serial number" : "name", want);
+			_("Everything on %s will be destroyed.  Type its %s (%s) to go on: "),
+			id->path, serial ? _("serial number") : _("name"), want);
 		fflush(stderr);
 		char ans[KESU_STR_MAX + 2];
 		bool got = read_answer(ans, sizeof(ans));
@@ -90,12 +90,12 @@ static enum kesu_rc confirm(struct wipe_dev *devs, size_t n)
 			fprintf(stderr, "\n");
 			return kesu_usage_error("no confirmation for %s; nothing was written "
 						"(type the %s, or use --yes)",
-						id->path, serial ? "serial number" : "name");
+						id->path, serial ? _("serial number") : _("name"));
 		}
 		if (strcmp(ans, want) != 0) {
-			fprintf(stderr, "kesu: '%s' does not match %s's %s; nothing was "
-					"written\n",
-				ans, id->path, serial ? "serial number" : "name");
+			fprintf(stderr, _("kesu: '%s' does not match %s's %s; nothing was "
+					"written\n"),
+				ans, id->path, serial ? _("serial number") : _("name"));
 			return KESU_ERR_FAILED;
 		}
 	}
@@ -268,7 +268,7 @@ static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n, const struct wi
 		enum kesu_rc rc = kesu_session_prepare(d, &err);
 		if (rc == KESU_ERR_REFUSED && d->id && !d->gate.allowed) {
 			for (size_t k = 0; k < d->gate.n_reasons; k++)
-				fprintf(stderr, "kesu: %s: refused (%s): %s\n", d->id->path,
+				fprintf(stderr, _("kesu: %s: refused (%s): %s\n"), d->id->path,
 					d->gate.reasons[k].code, d->gate.reasons[k].text);
 			return rc;
 		}
@@ -324,7 +324,7 @@ static enum kesu_rc wipe_devices(struct wipe_opts *o, const struct kesu_session_
 		if (!(devs[i].s = kesu_session_device_new(paths[i], so, &obs)))
 			rc = KESU_ERR_INTERNAL;
 	if (rc != KESU_OK) {
-		fprintf(stderr, "kesu: out of memory\n");
+		fprintf(stderr, _("kesu: out of memory\n"));
 		goto out;
 	}
 	rc = prepare_all(devs, n, o);
