@@ -24,13 +24,13 @@ static const struct kesu_opt cs_opts[] = {
 
 static void usage(FILE *out)
 {
-	fputs("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n\n"
+	fputs(_("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n\n"
 	      "Sign the exact bytes of a signed certificate again, as a witness or as\n"
 	      "the city (its receipt of a contractor's certificate).  Each signature\n"
 	      "goes to its own file,\n"
 	      "FILE.<role>-<n>.p7s, which stock 'openssl cms -verify' checks alone.\n"
 	      "The document's own signature must verify first.  See\n"
-	      "kesu-certificate(5), COUNTERSIGNATURES.\n\n", out);
+	      "kesu-certificate(5), COUNTERSIGNATURES.\n\n"), out);
 	kesu_opts_print(out, cs_opts);
 }
 

@@ -74,7 +74,7 @@ struct destroy_opts {
 
 static void help(FILE *out)
 {
-	fputs("Usage: kesu destroy (--serial S | --device PATH) --technique T --location TEXT\n"
+	fputs(_("Usage: kesu destroy (--serial S | --device PATH) --technique T --location TEXT\n"
 	      "                    --company NAME --person NAME [options]\n"
 	      "       kesu destroy --manifest FILE.csv --technique T --location TEXT\n"
 	      "                    --company NAME --person NAME [options]\n\n"
@@ -82,10 +82,10 @@ static void help(FILE *out)
 	      "document kesu-destruction-<id>.json per medium (kesu-destruction(5)),\n"
 	      "with copies of the evidence files beside it, registered, closing the\n"
 	      "medium's erasure certificate.  A serial the register holds no erasure\n"
-	      "certificate for is refused (exit 6) unless --no-erasure-record says why.\n\n",
+	      "certificate for is refused (exit 6) unless --no-erasure-record says why.\n\n"),
 	      out);
 	kesu_opts_print(out, destroy_table);
-	fputs("\nSigning and register options:\n", out);
+	fputs(_("\nSigning and register options:\n"), out);
 	kesu_opts_print(out, shared_table);
 }
 
@@ -354,7 +354,7 @@ static enum kesu_rc run(struct destroy_opts *d, struct kesu_destroy_req *reqs, s
 		kesu_issuer_free(is);
 		kesu_err_prefix(&err, "%s: row %zu: ", d->manifest, bad + 1);
 		kesu_report(&err);
-		fputs("kesu: nothing recorded: fix the manifest and run it again\n", stderr);
+		fputs(_("kesu: nothing recorded: fix the manifest and run it again\n"), stderr);
 		return rc;
 	}
 	/* Every medium covered before anything is signed, as kesu wipe does

@@ -59,12 +59,12 @@ static const struct kesu_opt cert_pdf_opts[] = {
 
 static void cert_usage(FILE *out)
 {
-	fputs("Usage: kesu cert pdf CERT... [OPTIONS]\n\n"
+	fputs(_("Usage: kesu cert pdf CERT... [OPTIONS]\n\n"
 	      "Print each signed certificate (CERT.p7s beside it) as an A4 PDF,\n"
 	      "CERT with .json replaced by .pdf, beside it or in --out DIR.  The\n"
 	      "signature must be over the file's bytes and, with a CA (--ca or\n"
 	      "[trust] ca_file), verify against it; a certificate that contradicts\n"
-	      "itself is not printed.  See kesu-certificate(5).\n\n", out);
+	      "itself is not printed.  See kesu-certificate(5).\n\n"), out);
 	kesu_opts_print(out, cert_pdf_opts);
 }
 
@@ -188,11 +188,11 @@ static const struct kesu_opt report_opts[] = {
 
 static void report_usage(FILE *out)
 {
-	fputs("Usage: kesu register report --pdf --out FILE [OPTIONS]\n\n"
+	fputs(_("Usage: kesu register report --pdf --out FILE [OPTIONS]\n\n"
 	      "The disposal ledger for a period as an A4 landscape PDF: one row per\n"
 	      "medium, totals by result and method, open My Number media, the\n"
 	      "register head and its signature status, a box for the security\n"
-	      "manager's seal.  See kesu-register(5).\n\n", out);
+	      "manager's seal.  See kesu-register(5).\n\n"), out);
 	kesu_opts_print(out, report_opts);
 }
 
@@ -261,6 +261,6 @@ enum kesu_rc cmd_register_report(const struct kesu_verb *v, const char *cmd, int
 		kesu_report(&err);
 		return rc;
 	}
-	printf("%s: %zu media\n", out, rows);
+	printf(_("%s: %zu media\n"), out, rows);
 	return KESU_OK;
 }

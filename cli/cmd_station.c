@@ -38,7 +38,7 @@ static const struct kesu_opt station_opts[] = {
 
 static void help(FILE *out)
 {
-	fprintf(out, "Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
+	fprintf(out, _("Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
 		     "                    [--once] [--dry-run] [--bays N] [--config FILE]\n\n"
 		     "Erase disks as they are plugged in: each disk that arrives is\n"
 		     "identified, checked by the safety gate, handled by the [station]\n"
@@ -46,7 +46,7 @@ static void help(FILE *out)
 		     "erased, certified and registered.  Disks present at start, the\n"
 		     "running system's disks, mounted or held disks are never erased.\n"
 		     "SIGINT/SIGTERM stop every running wipe with a checkpoint.  See\n"
-		     "kesu-station(8).\n\n");
+		     "kesu-station(8).\n\n"));
 	kesu_opts_print(out, station_opts);
 }
 
