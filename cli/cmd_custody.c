@@ -43,7 +43,7 @@ static const struct kesu_opt custody_opts[] = {
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
+	fputs(_("Usage:\n"
 	      "  kesu custody new --serial S... --from NAME/ORG --to NAME/ORG --place P\n"
 	      "                   [--seal S] [--at TIME] [--reference R] [--destruction]\n"
 	      "                   [--key K --cert C] [--out DIR] [--register FILE]\n"
@@ -52,7 +52,7 @@ static void usage(FILE *out)
 	      "  kesu custody chain --serial S [--origin ORG] FILE... [--ca FILE] [--json]\n\n"
 	      "Record a hand-over of media, signed by the giving party; acknowledge it\n"
 	      "as the receiving party (FILE.receiver-1.p7s); verify hand-overs; follow\n"
-	      "one serial through them and report every gap.  See kesu-custody(5).\n\n", out);
+	      "one serial through them and report every gap.  See kesu-custody(5).\n\n"), out);
 	kesu_opts_print(out, custody_opts);
 }
 
@@ -254,8 +254,8 @@ static enum kesu_rc custody_verify(struct args *a, int argc, char **argv, int fi
 		else if (rc)
 			printf("%s: %s: %s\n", shown, cf.f.stage, err->msg);
 		else
-			printf("%s: %s: %s/%s handed %zu media to %s/%s at %s\n", shown,
-			       cf.received ? "OK" : "NOT RECEIVED (no countersignature by the receiver)",
+			printf(_("%s: %s: %s/%s handed %zu media to %s/%s at %s\n"), shown,
+			       cf.received ? "OK" : _("NOT RECEIVED (no countersignature by the receiver)"),
 			       jparty(cf.f.doc, "from", "name"), jparty(cf.f.doc, "from", "organization"),
 			       json_array_size(json_object_get(cf.f.doc, "serials")),
 			       jparty(cf.f.doc, "to", "name"), jparty(cf.f.doc, "to", "organization"),
@@ -328,11 +328,11 @@ static enum kesu_rc custody_chain(struct args *a, int argc, char **argv, int fir
 					     g.holder ? kesu_json_str(g.holder) : json_null(),
 					     "destroyed", g.destroyed, "gaps", gaps));
 		} else {
-			printf("%s: %zu hand-over(s), %s%s\n", serial, n,
-			       g.destroyed ? "handed over for destruction by " : "held by ",
+			printf(_("%s: %zu hand-over(s), %s%s\n"), serial, n,
+			       g.destroyed ? _("handed over for destruction by ") : _("held by "),
 			       g.holder ? g.holder : "-");
 			for (size_t i = 0; i < g.n; i++)
-				printf("  GAP: %s\n", g.gap[i]);
+				printf(_("  GAP: %s\n"), g.gap[i]);
 		}
 	}
 	for (size_t i = 0; cf && i < (size_t)(argc - first); i++)
