@@ -76,6 +76,9 @@ enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows);
 enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c);
 enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c);
 enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *serial);
+/* A table heading on stdout: names[i] in cols[i] terminal columns, the last
+ * one unpadded (register_ledger.c). */
+void kesu_reg_heading(const char *const *names, const size_t *cols, size_t n);
 /* After a register verified: the open items older than --open-max-days
  * (or [register] open_max_days) as ledger rows in *late (new reference;
  * NULL and *max_days -1 when no limit is set).  Errors are reported. */
