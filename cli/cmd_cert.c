@@ -17,9 +17,9 @@ static const struct kesu_opt help_only[] = {KESU_OPT_HELP, KESU_OPT_END};
 
 static void issue_help(FILE *out)
 {
-	fputs("Usage: kesu cert issue RUN-RECORD... [OPTIONS]\n\n"
+	fputs(_("Usage: kesu cert issue RUN-RECORD... [OPTIONS]\n\n"
 	      "Issue a signed disposal certificate from each run record and add it to\n"
-	      "the register.  See kesu-certificate(5).\n\n", out);
+	      "the register.  See kesu-certificate(5).\n\n"), out);
 	kesu_cert_opts_help(out);
 	fputs("\n", out);
 	kesu_opts_print(out, help_only);
@@ -114,7 +114,7 @@ static void print_countersigners(const struct kesu_countersigs *cs)
 		const struct kesu_countersig *c = &cs->cs[i];
 		char st[KESU_TIME_LEN];
 		kesu_time_format(c->sig.signing_time, st);
-		printf("  countersigned as %s by %s at %s (certificate valid until %s)\n",
+		printf(_("  countersigned as %s by %s at %s (certificate valid until %s)\n"),
 		       c->role, c->sig.signer_subject, st, c->sig.signer_not_after);
 	}
 }
@@ -311,22 +311,22 @@ static void verdict_print(const char *file, const struct kesu_cert_file_verdict 
 	}
 	char st[KESU_TIME_LEN];
 	kesu_time_format(ov->sig.signing_time, st);
-	printf("%s: OK: result %s, signed by %s at %s%s%s", shown, ov->result,
+	printf(_("%s: OK: result %s, signed by %s at %s%s%s"), shown, ov->result,
 	       ov->sig.signer_subject, st,
-	       ov->sig.revocation_checked ? ", not revoked" : "",
-	       ov->run_record_checked ? ", run record matches" : "");
+	       ov->sig.revocation_checked ? _(", not revoked") : "",
+	       ov->run_record_checked ? _(", run record matches") : "");
 	if (ov->destruction)
-		printf(", %zu evidence file(s) match", ov->evidence_checked);
+		printf(_(", %zu evidence file(s) match"), ov->evidence_checked);
 	if (ov->ts_checked) {
 		kesu_time_format(ov->ts.gen_time, st);
-		printf(", timestamped %s by %s", st, ov->ts.tsa_subject);
+		printf(_(", timestamped %s by %s"), st, ov->ts.tsa_subject);
 	} else if (ov->ts_present) {
-		printf("; timestamp token NOT checked (give --tsa-ca-file)");
+		printf(_("; timestamp token NOT checked (give --tsa-ca-file)"));
 	}
 	if (ov->approval_checked)
-		printf(", signed approval checked");
+		printf(_(", signed approval checked"));
 	for (size_t k = 0; k < ov->v.n_warnings; k++)
-		printf("; WARNING: %s", ov->v.warnings[k]);
+		printf(_("; WARNING: %s"), ov->v.warnings[k]);
 	printf("\n");
 	print_countersigners(&ov->cs);
 }
@@ -518,7 +518,7 @@ static void show_countersigners(const char *path)
 							  : "副署 / Countersigned",
 			 cs.cs[i].role);
 		snprintf(val, sizeof(val), "%s", cs.cs[i].ok ? cs.cs[i].sig.signer_subject
-			 : "DOES NOT MATCH THESE BYTES");
+			 : _("DOES NOT MATCH THESE BYTES"));
 		line(label, val);
 	}
 }
