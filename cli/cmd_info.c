@@ -60,8 +60,10 @@ static void print_content(const json_t *c)
 		char sz[16];
 		kesu_size_human((uint64_t)json_integer_value(json_object_get(p, "size_bytes")),
 				sz, sizeof(sz));
-		printf("  partition %-3" JSON_INTEGER_FORMAT " %-10s %6s  %-8s label %s uuid %s\n",
-		       json_integer_value(json_object_get(p, "number")),
+		char num[24];
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(p, "number")));
+		printf(_("  partition %-3s %-10s %6s  %-8s label %s uuid %s\n"), num,
 		       kesu_cli_or_dash(json_string_value(json_object_get(p, "name"))), sz,
 		       kesu_cli_or_dash(json_string_value(json_object_get(p, "type"))),
 		       kesu_cli_or_dash(json_string_value(json_object_get(p, "label"))),
