@@ -7,6 +7,8 @@
 #include "cli/opts.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
+#include "lib/termtext.h"
 #include "lib/timefmt.h"
 
 #include <limits.h>
@@ -21,31 +23,31 @@ enum {
 	OPT_UNTIL, OPT_OUT, OPT_JSON, OPT_REGISTER,
 };
 static const struct kesu_opt approval_opts[] = {
-	[OPT_KEY] = {"key", 0, "FILE|URI", "the approver's signing key ([signing] key)"},
-	[OPT_CERT] = {"cert", 0, "FILE", "the approver's certificate, approver role ([signing] cert)"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
-	[OPT_REF] = {"reference", 0, "REF", "new: the work order's reference number"},
-	[OPT_REASON] = {"reason", 0, "R", "new: disposal, lease-return, repair or reuse"},
-	[OPT_CLASS] = {"class", 0, "1|2|3", "new: confidentiality class of the media"},
-	[OPT_CUSTOMER] = {"customer", 0, "NAME", "new: owning department"},
-	[OPT_ASSET] = {"asset", 0, "NUMBER", "new: a property number it covers (repeatable)"},
-	[OPT_SERIAL] = {"serial", 0, "SERIAL", "new: a medium serial it covers (repeatable)"},
-	[OPT_OPERATOR] = {"operator", 0, "NAME", "new: who may do the work (repeatable)"},
-	[OPT_OPERATOR_CERT] = {"operator-cert", 0, "PEM", "new: ... or their certificate (repeatable)"},
-	[OPT_FROM] = {"valid-from", 0, "TIME", "new: RFC 3339 or YYYY-MM-DD (default now)"},
-	[OPT_UNTIL] = {"valid-until", 0, "TIME", "new: RFC 3339 or YYYY-MM-DD (required)"},
-	[OPT_OUT] = {"out", 0, "DIR", "new: where it goes (default .)"},
-	[OPT_JSON] = {"json", 0, NULL, "verify, show: JSON output"},
-	[OPT_REGISTER] = {"register", 0, "FILE", "new: also add it to this register (kesu-register(5))"},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("the approver's signing key ([signing] key)")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("the approver's certificate, approver role ([signing] cert)")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_CA] = {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
+	[OPT_REF] = {"reference", 0, "REF", N_("new: the work order's reference number")},
+	[OPT_REASON] = {"reason", 0, "R", N_("new: disposal, lease-return, repair or reuse")},
+	[OPT_CLASS] = {"class", 0, "1|2|3", N_("new: confidentiality class of the media")},
+	[OPT_CUSTOMER] = {"customer", 0, "NAME", N_("new: owning department")},
+	[OPT_ASSET] = {"asset", 0, "NUMBER", N_("new: a property number it covers (repeatable)")},
+	[OPT_SERIAL] = {"serial", 0, "SERIAL", N_("new: a medium serial it covers (repeatable)")},
+	[OPT_OPERATOR] = {"operator", 0, "NAME", N_("new: who may do the work (repeatable)")},
+	[OPT_OPERATOR_CERT] = {"operator-cert", 0, "PEM", N_("new: ... or their certificate (repeatable)")},
+	[OPT_FROM] = {"valid-from", 0, "TIME", N_("new: RFC 3339 or YYYY-MM-DD (default now)")},
+	[OPT_UNTIL] = {"valid-until", 0, "TIME", N_("new: RFC 3339 or YYYY-MM-DD (required)")},
+	[OPT_OUT] = {"out", 0, "DIR", N_("new: where it goes (default .)")},
+	[OPT_JSON] = {"json", 0, NULL, N_("verify, show: JSON output")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
+	fputs(_("Usage:\n"
 	      "  kesu approval new --reference REF --reason R --class N\n"
 	      "                    (--asset A | --serial S)... (--operator NAME | --operator-cert PEM)...\n"
 	      "                    --valid-until TIME [--valid-from TIME] [--key K --cert C] [--out DIR]\n"
@@ -55,7 +57,7 @@ static void usage(FILE *out)
 	      "Sign a work order as the information security manager, check one, or\n"
 	      "show it.  kesu wipe and kesu cert issue take it with --approval FILE\n"
 	      "and refuse media, operators or times it does not cover.  See\n"
-	      "kesu-approval(5).\n\n", out);
+	      "kesu-approval(5).\n\n"), out);
 	kesu_opts_print(out, approval_opts);
 }
 
@@ -185,11 +187,20 @@ static const char *state_now(const json_t *d)
 	return now < from ? "not-yet-valid" : now >= until ? "expired" : "valid";
 }
 
-static void list_line(const char *label, const json_t *arr)
+/* "  label" padded to 22 terminal columns: a translated label is wider on a
+ * terminal than its bytes. */
+static void label(const char *text)
+{
+	char cell[128];
+	kesu_term_cell(cell, sizeof(cell), text, 22, false);
+	printf("  %s", cell);
+}
+
+static void list_line(const char *text, const json_t *arr)
 {
 	size_t i;
 	json_t *v;
-	printf("  %-22s", label);
+	label(text);
 	json_array_foreach(arr, i, v)
 		printf("%s%s", i ? ", " : "", json_string_value(v));
 	printf("%s\n", json_array_size(arr) ? "" : "-");
@@ -197,17 +208,23 @@ static void list_line(const char *label, const json_t *arr)
 
 static void print_doc(const json_t *d)
 {
-	printf("  %-22s%s\n", "reference", jstr(d, "reference"));
-	printf("  %-22s%s\n", "reason", jstr(d, "reason"));
-	printf("  %-22s%lld\n", "class",
+	label(_("reference"));
+	printf("%s\n", jstr(d, "reference"));
+	label(_("reason"));
+	printf("%s\n", jstr(d, "reason"));
+	label(_("class"));
+	printf("%lld\n",
 	       (long long)json_integer_value(json_object_get(d, "confidentiality_class")));
-	printf("  %-22s%s\n", "customer", jstr(d, "customer"));
-	list_line("assets", json_object_get(d, "assets"));
-	list_line("serials", json_object_get(d, "serials"));
-	list_line("operators", json_object_get(d, "operators"));
-	list_line("operator certificates", json_object_get(d, "operator_certificates"));
-	printf("  %-22s%s\n", "valid from", jstr(d, "valid_from"));
-	printf("  %-22s%s (%s now)\n", "valid until", jstr(d, "valid_until"), state_now(d));
+	label(_("customer"));
+	printf("%s\n", jstr(d, "customer"));
+	list_line(_("assets"), json_object_get(d, "assets"));
+	list_line(_("serials"), json_object_get(d, "serials"));
+	list_line(_("operators"), json_object_get(d, "operators"));
+	list_line(_("operator certificates"), json_object_get(d, "operator_certificates"));
+	label(_("valid from"));
+	printf("%s\n", jstr(d, "valid_from"));
+	label(_("valid until"));
+	printf(_("%s (%s now)\n"), jstr(d, "valid_until"), state_now(d));
 }
 
 static json_t *verdict_json(const char *file, const struct kesu_approval_file *af,
@@ -262,7 +279,7 @@ static enum kesu_rc approval_verify(struct args *a, int argc, char **argv, int f
 		} else {
 			char st[KESU_TIME_LEN];
 			kesu_time_format(af.f.sig.signing_time, st);
-			printf("%s: OK: approval %s by %s (approver), signed %s, %s now\n",
+			printf(_("%s: OK: approval %s by %s (approver), signed %s, %s now\n"),
 			       shown, jstr(af.f.doc, "reference"), af.f.sig.signer_subject, st,
 			       state_now(af.f.doc));
 		}
@@ -300,8 +317,8 @@ static enum kesu_rc approval_show(struct args *a, int argc, char **argv, int fir
 		printf("%s\n", s ? s : "{}");
 		free(s);
 	} else {
-		printf("消去承認 / Erasure approval  (signature not checked here: use "
-		       "'kesu approval verify')\n");
+		printf(_("消去承認 / Erasure approval  (signature not checked here: use "
+		       "'kesu approval verify')\n"));
 		print_doc(d);
 	}
 	json_decref(d);

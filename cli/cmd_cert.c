@@ -7,6 +7,7 @@
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "cli/cert_opts.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 
 #include <stdlib.h>
@@ -16,9 +17,9 @@ static const struct kesu_opt help_only[] = {KESU_OPT_HELP, KESU_OPT_END};
 
 static void issue_help(FILE *out)
 {
-	fputs("Usage: kesu cert issue RUN-RECORD... [OPTIONS]\n\n"
+	fputs(_("Usage: kesu cert issue RUN-RECORD... [OPTIONS]\n\n"
 	      "Issue a signed disposal certificate from each run record and add it to\n"
-	      "the register.  See kesu-certificate(5).\n\n", out);
+	      "the register.  See kesu-certificate(5).\n\n"), out);
 	kesu_cert_opts_help(out);
 	fputs("\n", out);
 	kesu_opts_print(out, help_only);
@@ -113,7 +114,7 @@ static void print_countersigners(const struct kesu_countersigs *cs)
 		const struct kesu_countersig *c = &cs->cs[i];
 		char st[KESU_TIME_LEN];
 		kesu_time_format(c->sig.signing_time, st);
-		printf("  countersigned as %s by %s at %s (certificate valid until %s)\n",
+		printf(_("  countersigned as %s by %s at %s (certificate valid until %s)\n"),
 		       c->role, c->sig.signer_subject, st, c->sig.signer_not_after);
 	}
 }
@@ -126,8 +127,8 @@ struct cert_args {
 
 enum { T_TSA, T_TSA_CA, T_CONFIG };
 static const struct kesu_opt timestamp_opts[] = {
-	[T_TSA] = {"tsa", 0, "URL", "the timestamp authority ([timestamp] url)"},
-	[T_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check its answer ([trust] tsa_ca_file)"},
+	[T_TSA] = {"tsa", 0, "URL", N_("the timestamp authority ([timestamp] url)")},
+	[T_TSA_CA] = {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check its answer ([trust] tsa_ca_file)")},
 	[T_CONFIG] = KESU_OPT_CONFIG,
 	KESU_OPT_HELP,
 	KESU_OPT_END,
@@ -211,13 +212,13 @@ static enum kesu_rc cert_timestamp(const struct kesu_verb *verb, const char *cmd
 
 enum { V_CA, V_CRL, V_AT, V_JSON, V_CONFIG, V_TSA_CA, V_APPROVAL };
 static const struct kesu_opt verify_opts[] = {
-	[V_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	[V_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file, with the configured CA only)"},
-	[V_AT] = {"at", 0, "TIME", "check the chain at TIME, not at signing (RFC 3339 or YYYY-MM-DD)"},
+	[V_CA] = {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	[V_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file, with the configured CA only)")},
+	[V_AT] = {"at", 0, "TIME", N_("check the chain at TIME, not at signing (RFC 3339 or YYYY-MM-DD)")},
 	[V_JSON] = KESU_OPT_JSON,
 	[V_CONFIG] = KESU_OPT_CONFIG,
-	[V_TSA_CA] = {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)"},
-	[V_APPROVAL] = {"approval", 0, "FILE", "the signed approval the certificate names (default: the copy beside it)"},
+	[V_TSA_CA] = {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)")},
+	[V_APPROVAL] = {"approval", 0, "FILE", N_("the signed approval the certificate names (default: the copy beside it)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -310,22 +311,22 @@ static void verdict_print(const char *file, const struct kesu_cert_file_verdict 
 	}
 	char st[KESU_TIME_LEN];
 	kesu_time_format(ov->sig.signing_time, st);
-	printf("%s: OK: result %s, signed by %s at %s%s%s", shown, ov->result,
+	printf(_("%s: OK: result %s, signed by %s at %s%s%s"), shown, ov->result,
 	       ov->sig.signer_subject, st,
-	       ov->sig.revocation_checked ? ", not revoked" : "",
-	       ov->run_record_checked ? ", run record matches" : "");
+	       ov->sig.revocation_checked ? _(", not revoked") : "",
+	       ov->run_record_checked ? _(", run record matches") : "");
 	if (ov->destruction)
-		printf(", %zu evidence file(s) match", ov->evidence_checked);
+		printf(_(", %zu evidence file(s) match"), ov->evidence_checked);
 	if (ov->ts_checked) {
 		kesu_time_format(ov->ts.gen_time, st);
-		printf(", timestamped %s by %s", st, ov->ts.tsa_subject);
+		printf(_(", timestamped %s by %s"), st, ov->ts.tsa_subject);
 	} else if (ov->ts_present) {
-		printf("; timestamp token NOT checked (give --tsa-ca-file)");
+		printf(_("; timestamp token NOT checked (give --tsa-ca-file)"));
 	}
 	if (ov->approval_checked)
-		printf(", signed approval checked");
+		printf(_(", signed approval checked"));
 	for (size_t k = 0; k < ov->v.n_warnings; k++)
-		printf("; WARNING: %s", ov->v.warnings[k]);
+		printf(_("; WARNING: %s"), ov->v.warnings[k]);
 	printf("\n");
 	print_countersigners(&ov->cs);
 }
@@ -517,13 +518,13 @@ static void show_countersigners(const char *path)
 							  : "副署 / Countersigned",
 			 cs.cs[i].role);
 		snprintf(val, sizeof(val), "%s", cs.cs[i].ok ? cs.cs[i].sig.signer_subject
-			 : "DOES NOT MATCH THESE BYTES");
+			 : _("DOES NOT MATCH THESE BYTES"));
 		line(label, val);
 	}
 }
 
 static const struct kesu_opt show_opts[] = {
-	{"json", 0, NULL, "the certificate's JSON as stored (canonical form)"},
+	{"json", 0, NULL, N_("the certificate's JSON as stored (canonical form)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };

@@ -5,31 +5,32 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 
 #include <limits.h>
 #include <string.h>
 
 enum { OPT_KEY, OPT_CERT, OPT_ROLE, OPT_CA, OPT_CRL, OPT_CONFIG };
 static const struct kesu_opt cs_opts[] = {
-	[OPT_KEY] = {"key", 0, "FILE|URI", "the countersigner's key ([signing] key)"},
-	[OPT_CERT] = {"cert", 0, "FILE", "the countersigner's certificate ([signing] cert)"},
-	[OPT_ROLE] = {"role", 0, "witness|city", "which role (default: the one the certificate holds)"},
-	[OPT_CA] = {"ca", 0, "FILE", "the CA the document's own signer must chain to ([trust] ca_file)"},
-	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("the countersigner's key ([signing] key)")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("the countersigner's certificate ([signing] cert)")},
+	[OPT_ROLE] = {"role", 0, "witness|city", N_("which role (default: the one the certificate holds)")},
+	[OPT_CA] = {"ca", 0, "FILE", N_("the CA the document's own signer must chain to ([trust] ca_file)")},
+	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void usage(FILE *out)
 {
-	fputs("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n\n"
+	fputs(_("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n\n"
 	      "Sign the exact bytes of a signed certificate again, as a witness or as\n"
 	      "the city (its receipt of a contractor's certificate).  Each signature\n"
 	      "goes to its own file,\n"
 	      "FILE.<role>-<n>.p7s, which stock 'openssl cms -verify' checks alone.\n"
 	      "The document's own signature must verify first.  See\n"
-	      "kesu-certificate(5), COUNTERSIGNATURES.\n\n", out);
+	      "kesu-certificate(5), COUNTERSIGNATURES.\n\n"), out);
 	kesu_opts_print(out, cs_opts);
 }
 

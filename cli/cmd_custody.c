@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 
 #include <limits.h>
@@ -19,30 +20,30 @@ enum {
 	OPT_REGISTER,
 };
 static const struct kesu_opt custody_opts[] = {
-	[OPT_KEY] = {"key", 0, "FILE|URI", "new, receive: the signer's key ([signing] key)"},
-	[OPT_CERT] = {"cert", 0, "FILE", "new, receive: the signer's certificate ([signing] cert)"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_CA] = {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	[OPT_CRL] = {"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
-	[OPT_SERIAL] = {"serial", 0, "SERIAL", "new: a medium handed over (repeatable); chain: the one to follow"},
-	[OPT_FROM] = {"from", 0, "NAME/ORG", "new: the giving party (the signer)"},
-	[OPT_TO] = {"to", 0, "NAME/ORG", "new: the receiving party"},
-	[OPT_AT] = {"at", 0, "TIME", "new: when (RFC 3339; default now)"},
-	[OPT_PLACE] = {"place", 0, "TEXT", "new: where"},
-	[OPT_SEAL] = {"seal", 0, "TEXT", "new: seal or container number"},
-	[OPT_REF] = {"reference", 0, "REF", "new: work order or contract reference"},
-	[OPT_DESTRUCTION] = {"destruction", 0, NULL, "new: handed over to be destroyed"},
-	[OPT_OUT] = {"out", 0, "DIR", "new: where it goes (default .)"},
-	[OPT_ORIGIN] = {"origin", 0, "ORG", "chain: who held the medium first"},
-	[OPT_JSON] = {"json", 0, NULL, "verify, chain: JSON output"},
-	[OPT_REGISTER] = {"register", 0, "FILE", "new: also add it to this register (kesu-register(5))"},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("new, receive: the signer's key ([signing] key)")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("new, receive: the signer's certificate ([signing] cert)")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_CA] = {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
+	[OPT_SERIAL] = {"serial", 0, "SERIAL", N_("new: a medium handed over (repeatable); chain: the one to follow")},
+	[OPT_FROM] = {"from", 0, "NAME/ORG", N_("new: the giving party (the signer)")},
+	[OPT_TO] = {"to", 0, "NAME/ORG", N_("new: the receiving party")},
+	[OPT_AT] = {"at", 0, "TIME", N_("new: when (RFC 3339; default now)")},
+	[OPT_PLACE] = {"place", 0, "TEXT", N_("new: where")},
+	[OPT_SEAL] = {"seal", 0, "TEXT", N_("new: seal or container number")},
+	[OPT_REF] = {"reference", 0, "REF", N_("new: work order or contract reference")},
+	[OPT_DESTRUCTION] = {"destruction", 0, NULL, N_("new: handed over to be destroyed")},
+	[OPT_OUT] = {"out", 0, "DIR", N_("new: where it goes (default .)")},
+	[OPT_ORIGIN] = {"origin", 0, "ORG", N_("chain: who held the medium first")},
+	[OPT_JSON] = {"json", 0, NULL, N_("verify, chain: JSON output")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void usage(FILE *out)
 {
-	fputs("Usage:\n"
+	fputs(_("Usage:\n"
 	      "  kesu custody new --serial S... --from NAME/ORG --to NAME/ORG --place P\n"
 	      "                   [--seal S] [--at TIME] [--reference R] [--destruction]\n"
 	      "                   [--key K --cert C] [--out DIR] [--register FILE]\n"
@@ -51,7 +52,7 @@ static void usage(FILE *out)
 	      "  kesu custody chain --serial S [--origin ORG] FILE... [--ca FILE] [--json]\n\n"
 	      "Record a hand-over of media, signed by the giving party; acknowledge it\n"
 	      "as the receiving party (FILE.receiver-1.p7s); verify hand-overs; follow\n"
-	      "one serial through them and report every gap.  See kesu-custody(5).\n\n", out);
+	      "one serial through them and report every gap.  See kesu-custody(5).\n\n"), out);
 	kesu_opts_print(out, custody_opts);
 }
 
@@ -253,8 +254,8 @@ static enum kesu_rc custody_verify(struct args *a, int argc, char **argv, int fi
 		else if (rc)
 			printf("%s: %s: %s\n", shown, cf.f.stage, err->msg);
 		else
-			printf("%s: %s: %s/%s handed %zu media to %s/%s at %s\n", shown,
-			       cf.received ? "OK" : "NOT RECEIVED (no countersignature by the receiver)",
+			printf(_("%s: %s: %s/%s handed %zu media to %s/%s at %s\n"), shown,
+			       cf.received ? "OK" : _("NOT RECEIVED (no countersignature by the receiver)"),
 			       jparty(cf.f.doc, "from", "name"), jparty(cf.f.doc, "from", "organization"),
 			       json_array_size(json_object_get(cf.f.doc, "serials")),
 			       jparty(cf.f.doc, "to", "name"), jparty(cf.f.doc, "to", "organization"),
@@ -327,11 +328,11 @@ static enum kesu_rc custody_chain(struct args *a, int argc, char **argv, int fir
 					     g.holder ? kesu_json_str(g.holder) : json_null(),
 					     "destroyed", g.destroyed, "gaps", gaps));
 		} else {
-			printf("%s: %zu hand-over(s), %s%s\n", serial, n,
-			       g.destroyed ? "handed over for destruction by " : "held by ",
+			printf(_("%s: %zu hand-over(s), %s%s\n"), serial, n,
+			       g.destroyed ? _("handed over for destruction by ") : _("held by "),
 			       g.holder ? g.holder : "-");
 			for (size_t i = 0; i < g.n; i++)
-				printf("  GAP: %s\n", g.gap[i]);
+				printf(_("  GAP: %s\n"), g.gap[i]);
 		}
 	}
 	for (size_t i = 0; cf && i < (size_t)(argc - first); i++)

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 #include "wipe/device/device.h"
 
@@ -22,43 +23,43 @@ enum { OPT_SERIAL, OPT_DEVICE, OPT_MANIFEST, OPT_MODEL, OPT_DEPARTMENT, OPT_TECH
        OPT_LABEL_PHOTO, OPT_DESTROYED_PHOTO, OPT_VENDOR_CERT, OPT_OTHER_EVIDENCE,
        OPT_NO_ERASURE_RECORD, OPT_JSON };
 static const struct kesu_opt destroy_table[] = {
-	[OPT_SERIAL] = {"serial", 0, "S", "the medium's serial, as on its label"},
-	[OPT_DEVICE] = {"device", 0, "PATH", "read serial and model from the attached device"},
-	[OPT_MANIFEST] = {"manifest", 0, "FILE.csv", "a vendor's manifest: one document per row"},
-	[OPT_MODEL] = {"model", 0, "MODEL", "the medium's model (checked against the register)"},
-	[OPT_DEPARTMENT] = {"department", 0, "NAME", "owning department, for a medium the register does not know"},
-	[OPT_TECHNIQUE] = {"technique", 0, "T", "shred, disintegrate, pulverize, incinerate, melt, crush (破砕), drill (穿孔) or degauss (消磁); 溶解 = melt"},
-	[OPT_PARTICLE] = {"particle-size", 0, "MM", "largest particle left, in millimetres"},
-	[OPT_DESTROYED_AT] = {"destroyed-at", 0, "TIME", "when it was destroyed (default: now)"},
-	[OPT_LOCATION] = {"location", 0, "TEXT", "where it was destroyed"},
-	[OPT_COMPANY] = {"company", 0, "NAME", "the company that destroyed it"},
-	[OPT_PERSON] = {"person", 0, "NAME", "the person who destroyed it"},
-	[OPT_LABEL_PHOTO] = {"label-photo", 0, "FILE", "photo of the medium's label"},
-	[OPT_DESTROYED_PHOTO] = {"destroyed-photo", 0, "FILE", "photo of the destroyed medium"},
-	[OPT_VENDOR_CERT] = {"vendor-certificate", 0, "FILE", "the vendor's certificate (scan)"},
-	[OPT_OTHER_EVIDENCE] = {"evidence", 0, "FILE", "any other evidence file (repeatable)"},
-	[OPT_NO_ERASURE_RECORD] = {"no-erasure-record", 0, "REASON", "destroy a serial the register has no erasure certificate for, and say why"},
-	[OPT_JSON] = {"json", 'J', NULL, "print the results as JSON"},
+	[OPT_SERIAL] = {"serial", 0, "S", N_("the medium's serial, as on its label")},
+	[OPT_DEVICE] = {"device", 0, "PATH", N_("read serial and model from the attached device")},
+	[OPT_MANIFEST] = {"manifest", 0, "FILE.csv", N_("a vendor's manifest: one document per row")},
+	[OPT_MODEL] = {"model", 0, "MODEL", N_("the medium's model (checked against the register)")},
+	[OPT_DEPARTMENT] = {"department", 0, "NAME", N_("owning department, for a medium the register does not know")},
+	[OPT_TECHNIQUE] = {"technique", 0, "T", N_("shred, disintegrate, pulverize, incinerate, melt, crush (破砕), drill (穿孔) or degauss (消磁); 溶解 = melt")},
+	[OPT_PARTICLE] = {"particle-size", 0, "MM", N_("largest particle left, in millimetres")},
+	[OPT_DESTROYED_AT] = {"destroyed-at", 0, "TIME", N_("when it was destroyed (default: now)")},
+	[OPT_LOCATION] = {"location", 0, "TEXT", N_("where it was destroyed")},
+	[OPT_COMPANY] = {"company", 0, "NAME", N_("the company that destroyed it")},
+	[OPT_PERSON] = {"person", 0, "NAME", N_("the person who destroyed it")},
+	[OPT_LABEL_PHOTO] = {"label-photo", 0, "FILE", N_("photo of the medium's label")},
+	[OPT_DESTROYED_PHOTO] = {"destroyed-photo", 0, "FILE", N_("photo of the destroyed medium")},
+	[OPT_VENDOR_CERT] = {"vendor-certificate", 0, "FILE", N_("the vendor's certificate (scan)")},
+	[OPT_OTHER_EVIDENCE] = {"evidence", 0, "FILE", N_("any other evidence file (repeatable)")},
+	[OPT_NO_ERASURE_RECORD] = {"no-erasure-record", 0, "REASON", N_("destroy a serial the register has no erasure certificate for, and say why")},
+	[OPT_JSON] = {"json", 'J', NULL, N_("print the results as JSON")},
 	KESU_OPT_END,
 };
 
 /* Shared with the certificate commands: applied through their table. */
 static const struct kesu_opt shared_table[] = {
-	{"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	{"key", 0, "FILE|URI", "signing key file or pkcs11: URI"},
-	{"cert", 0, "FILE", "signer certificate (PEM)"},
-	{"ca-file", 0, "FILE", "trusted CA ([trust] ca_file)"},
-	{"crl", 0, "FILE", "the CA's CRL ([trust] crl_file)"},
-	{"operator", 0, "NAME", "who records this (default: kesu.conf)"},
-	{"organization", 0, "ORG", "the operator's organization"},
-	{"asset", 0, "NUMBER", "property (asset) number"},
-	{"my-number", 0, NULL, "the medium held My Number data (the register's certificate also says so)"},
-	{"witness", 0, "NAME[/ORG]", "a witness (repeatable)"},
-	{"cert-dir", 0, "DIR", "where documents and evidence copies go (default .)"},
-	{"register", 0, "FILE", "register (default /var/lib/kesu/register.jsonl)"},
-	{"tsa", 0, "URL", "RFC 3161 timestamp authority ([timestamp] url)"},
-	{"tsa-ca-file", 0, "FILE", "the TSA's CA ([trust] tsa_ca_file)"},
-	{"approval", 0, "FILE", "a signed approval (kesu-approval(5)) that must cover every medium"},
+	{"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	{"key", 0, "FILE|URI", N_("signing key file or pkcs11: URI")},
+	{"cert", 0, "FILE", N_("signer certificate (PEM)")},
+	{"ca-file", 0, "FILE", N_("trusted CA ([trust] ca_file)")},
+	{"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
+	{"operator", 0, "NAME", N_("who records this (default: kesu.conf)")},
+	{"organization", 0, "ORG", N_("the operator's organization")},
+	{"asset", 0, "NUMBER", N_("property (asset) number")},
+	{"my-number", 0, NULL, N_("the medium held My Number data (the register's certificate also says so)")},
+	{"witness", 0, "NAME[/ORG]", N_("a witness (repeatable)")},
+	{"cert-dir", 0, "DIR", N_("where documents and evidence copies go (default .)")},
+	{"register", 0, "FILE", N_("register (default /var/lib/kesu/register.jsonl)")},
+	{"tsa", 0, "URL", N_("RFC 3161 timestamp authority ([timestamp] url)")},
+	{"tsa-ca-file", 0, "FILE", N_("the TSA's CA ([trust] tsa_ca_file)")},
+	{"approval", 0, "FILE", N_("a signed approval (kesu-approval(5)) that must cover every medium")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -73,7 +74,7 @@ struct destroy_opts {
 
 static void help(FILE *out)
 {
-	fputs("Usage: kesu destroy (--serial S | --device PATH) --technique T --location TEXT\n"
+	fputs(_("Usage: kesu destroy (--serial S | --device PATH) --technique T --location TEXT\n"
 	      "                    --company NAME --person NAME [options]\n"
 	      "       kesu destroy --manifest FILE.csv --technique T --location TEXT\n"
 	      "                    --company NAME --person NAME [options]\n\n"
@@ -81,10 +82,10 @@ static void help(FILE *out)
 	      "document kesu-destruction-<id>.json per medium (kesu-destruction(5)),\n"
 	      "with copies of the evidence files beside it, registered, closing the\n"
 	      "medium's erasure certificate.  A serial the register holds no erasure\n"
-	      "certificate for is refused (exit 6) unless --no-erasure-record says why.\n\n",
+	      "certificate for is refused (exit 6) unless --no-erasure-record says why.\n\n"),
 	      out);
 	kesu_opts_print(out, destroy_table);
-	fputs("\nSigning and register options:\n", out);
+	fputs(_("\nSigning and register options:\n"), out);
 	kesu_opts_print(out, shared_table);
 }
 
@@ -353,7 +354,7 @@ static enum kesu_rc run(struct destroy_opts *d, struct kesu_destroy_req *reqs, s
 		kesu_issuer_free(is);
 		kesu_err_prefix(&err, "%s: row %zu: ", d->manifest, bad + 1);
 		kesu_report(&err);
-		fputs("kesu: nothing recorded: fix the manifest and run it again\n", stderr);
+		fputs(_("kesu: nothing recorded: fix the manifest and run it again\n"), stderr);
 		return rc;
 	}
 	/* Every medium covered before anything is signed, as kesu wipe does

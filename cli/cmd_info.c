@@ -7,6 +7,7 @@
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
 #include "wipe/device/inventory.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 
 #include <inttypes.h>
@@ -14,17 +15,17 @@
 #include <string.h>
 
 static const struct kesu_opt info_opts[] = {
-	{"json", 'J', NULL, "machine-readable output (keys in kesu(8))"},
+	{"json", 'J', NULL, N_("machine-readable output (keys in kesu(8))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void help(FILE *out)
 {
-	fprintf(out, "Usage: kesu info [--json] DEVICE\n\n"
+	fprintf(out, _("Usage: kesu info [--json] DEVICE\n\n"
 		     "Show one block device or image file: identity, contents, partitions,\n"
 		     "holders, mount points, swap, loop backing file, discard support and\n"
-		     "every reason kesu would refuse to erase it.\n\n");
+		     "every reason kesu would refuse to erase it.\n\n"));
 	kesu_opts_print(out, info_opts);
 }
 
@@ -43,12 +44,12 @@ static void print_content(const json_t *c)
 {
 	char line[512];
 	kesu_cli_contents_line(c, line, sizeof(line));
-	printf("  contents:         %s\n", line);
+	printf(_("  contents:         %s\n"), line);
 	if (!json_is_object(c))
 		return;
 	json_t *sig = json_object_get(c, "signature");
 	if (json_is_object(sig))
-		printf("  signature:        %s (%s) label %s uuid %s\n",
+		printf(_("  signature:        %s (%s) label %s uuid %s\n"),
 		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "type"))),
 		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "usage"))),
 		       kesu_cli_or_dash(json_string_value(json_object_get(sig, "label"))),
@@ -59,8 +60,10 @@ static void print_content(const json_t *c)
 		char sz[16];
 		kesu_size_human((uint64_t)json_integer_value(json_object_get(p, "size_bytes")),
 				sz, sizeof(sz));
-		printf("  partition %-3" JSON_INTEGER_FORMAT " %-10s %6s  %-8s label %s uuid %s\n",
-		       json_integer_value(json_object_get(p, "number")),
+		char num[24];
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(p, "number")));
+		printf(_("  partition %-3s %-10s %6s  %-8s label %s uuid %s\n"), num,
 		       kesu_cli_or_dash(json_string_value(json_object_get(p, "name"))), sz,
 		       kesu_cli_or_dash(json_string_value(json_object_get(p, "type"))),
 		       kesu_cli_or_dash(json_string_value(json_object_get(p, "label"))),
@@ -74,20 +77,20 @@ static void print_caps(const json_t *p)
 	if (!json_is_object(p))
 		return;
 	const char *ifc = json_string_value(json_object_get(p, "interface"));
-	printf("  purge interface:  %s\n", ifc ? ifc : "none");
+	printf(_("  purge interface:  %s\n"), ifc ? ifc : _("none"));
 	size_t i;
 	json_t *v;
-	printf("  purge methods:   ");
+	printf(_("  purge methods:   "));
 	if (!json_array_size(json_object_get(p, "methods")))
-		printf(" none");
+		printf(_(" none"));
 	json_array_foreach(json_object_get(p, "methods"), i, v)
 		printf(" %s", json_string_value(v));
 	printf("\n");
 	json_array_foreach(json_object_get(p, "notes"), i, v)
-		printf("  purge note:       %s\n", json_string_value(v));
+		printf(_("  purge note:       %s\n"), json_string_value(v));
 	const char *e = json_string_value(json_object_get(p, "error"));
 	if (e)
-		printf("  purge probe:      %s\n", e);
+		printf(_("  purge probe:      %s\n"), e);
 }
 
 static void print_text(const struct kesu_device *d, const struct kesu_gate_verdict *v)
@@ -98,43 +101,43 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 	kesu_size_human(id->size_bytes, sz, sizeof(sz));
 	printf("%s\n", id->path);
 	if (f->is_partition)
-		printf("  name:             %s (partition of %s)\n", id->name, f->parent);
+		printf(_("  name:             %s (partition of %s)\n"), id->name, f->parent);
 	else
-		printf("  name:             %s\n", id->name);
-	printf("  kind/transport:   %s / %s\n", kesu_cli_or_dash(id->kind), kesu_cli_or_dash(id->transport));
-	printf("  model:            %s\n", kesu_cli_or_dash(id->model));
-	printf("  vendor:           %s\n", kesu_cli_or_dash(id->vendor));
-	printf("  serial:           %s\n", kesu_cli_or_dash(id->serial));
-	printf("  wwn:              %s\n", kesu_cli_or_dash(id->wwn));
-	printf("  firmware:         %s\n", kesu_cli_or_dash(id->firmware));
-	printf("  size:             %s (%" PRIu64 " bytes)\n", sz, id->size_bytes);
-	printf("  block size:       %u logical, %u physical\n", id->logical_block_size,
+		printf(_("  name:             %s\n"), id->name);
+	printf(_("  kind/transport:   %s / %s\n"), kesu_cli_or_dash(id->kind), kesu_cli_or_dash(id->transport));
+	printf(_("  model:            %s\n"), kesu_cli_or_dash(id->model));
+	printf(_("  vendor:           %s\n"), kesu_cli_or_dash(id->vendor));
+	printf(_("  serial:           %s\n"), kesu_cli_or_dash(id->serial));
+	printf(_("  wwn:              %s\n"), kesu_cli_or_dash(id->wwn));
+	printf(_("  firmware:         %s\n"), kesu_cli_or_dash(id->firmware));
+	printf(_("  size:             %s (%" PRIu64 " bytes)\n"), sz, id->size_bytes);
+	printf(_("  block size:       %u logical, %u physical\n"), id->logical_block_size,
 	       id->physical_block_size);
-	printf("  rotational:       %s\n", id->rotational ? "yes" : "no");
-	printf("  read-only:        %s\n", f->ro ? "yes" : "no");
-	printf("  removable:        %s\n", f->removable ? "yes" : "no");
+	printf(_("  rotational:       %s\n"), id->rotational ? _("yes") : _("no"));
+	printf(_("  read-only:        %s\n"), f->ro ? _("yes") : _("no"));
+	printf(_("  removable:        %s\n"), f->removable ? _("yes") : _("no"));
 	if (f->is_block)
-		printf("  discard:          %s\n", f->discard_max_bytes ? "yes" : "no");
+		printf(_("  discard:          %s\n"), f->discard_max_bytes ? _("yes") : _("no"));
 	if (f->loop_backing[0])
-		printf("  loop backing:     %s\n", f->loop_backing);
+		printf(_("  loop backing:     %s\n"), f->loop_backing);
 	if (f->no_medium)
-		printf("  medium:           none inserted\n");
+		printf(_("  medium:           none inserted\n"));
 	json_t *c = kesu_device_content_json(d);
 	print_content(c);
 	json_decref(c);
 	for (size_t i = 0; i < f->n_mounts; i++)
-		printf("  mounted:          %s on %s (%s)\n", f->mounts[i].device,
+		printf(_("  mounted:          %s on %s (%s)\n"), f->mounts[i].device,
 		       f->mounts[i].mountpoint, kesu_cli_or_dash(f->mounts[i].fstype));
 	for (size_t i = 0; i < f->n_swaps; i++)
-		printf("  swap:             %s (%s), %" PRIu64 " KiB used\n", f->swaps[i].device,
+		printf(_("  swap:             %s (%s), %" PRIu64 " KiB used\n"), f->swaps[i].device,
 		       f->swaps[i].path, f->swaps[i].used_kib);
 	for (size_t i = 0; i < f->n_holders; i++)
-		printf("  held by:          %s holds %s%s%s%s\n", f->holders[i].holder,
+		printf(_("  held by:          %s holds %s%s%s%s\n"), f->holders[i].holder,
 		       f->holders[i].device, f->holders[i].holder_name[0] ? " (" : "",
 		       f->holders[i].holder_name, f->holders[i].holder_name[0] ? ")" : "");
-	printf("  erasable:         %s\n", v->allowed ? "yes" : "no");
+	printf(_("  erasable:         %s\n"), v->allowed ? _("yes") : _("no"));
 	for (size_t i = 0; i < v->n_reasons; i++)
-		printf("  protected:        [%s] %s\n", v->reasons[i].code, v->reasons[i].text);
+		printf(_("  protected:        [%s] %s\n"), v->reasons[i].code, v->reasons[i].text);
 }
 
 enum kesu_rc cmd_info(int argc, char **argv)

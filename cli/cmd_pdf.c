@@ -5,6 +5,7 @@
 #include "cli/register_opts.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -35,7 +36,7 @@ static enum kesu_rc print_time(time_t *now)
 }
 
 /* --lang, for both PDFs. */
-#define OPT_LANG {"lang", 0, "LANG", "labels in ja, en or ja+en (the default)"}
+#define OPT_LANG {"lang", 0, "LANG", N_("labels in ja, en or ja+en (the default)")}
 
 static enum kesu_rc lang_opt(const char *arg, enum kesu_lang *lang)
 {
@@ -48,9 +49,9 @@ static enum kesu_rc lang_opt(const char *arg, enum kesu_lang *lang)
 
 enum { CP_OUT, CP_LANG, CP_CA, CP_CONFIG };
 static const struct kesu_opt cert_pdf_opts[] = {
-	[CP_OUT] = {"out", 0, "DIR", "write the PDFs here, not beside each certificate"},
+	[CP_OUT] = {"out", 0, "DIR", N_("write the PDFs here, not beside each certificate")},
 	[CP_LANG] = OPT_LANG,
-	[CP_CA] = {"ca", 0, "FILE", "the CA the signature must verify against ([trust] ca_file)"},
+	[CP_CA] = {"ca", 0, "FILE", N_("the CA the signature must verify against ([trust] ca_file)")},
 	[CP_CONFIG] = KESU_OPT_CONFIG,
 	KESU_OPT_HELP,
 	KESU_OPT_END,
@@ -58,12 +59,12 @@ static const struct kesu_opt cert_pdf_opts[] = {
 
 static void cert_usage(FILE *out)
 {
-	fputs("Usage: kesu cert pdf CERT... [OPTIONS]\n\n"
+	fputs(_("Usage: kesu cert pdf CERT... [OPTIONS]\n\n"
 	      "Print each signed certificate (CERT.p7s beside it) as an A4 PDF,\n"
 	      "CERT with .json replaced by .pdf, beside it or in --out DIR.  The\n"
 	      "signature must be over the file's bytes and, with a CA (--ca or\n"
 	      "[trust] ca_file), verify against it; a certificate that contradicts\n"
-	      "itself is not printed.  See kesu-certificate(5).\n\n", out);
+	      "itself is not printed.  See kesu-certificate(5).\n\n"), out);
 	kesu_opts_print(out, cert_pdf_opts);
 }
 
@@ -171,15 +172,15 @@ enum kesu_rc kesu_cli_pdf_beside(const char *cert_path, enum kesu_lang lang,
 enum { RP_PDF, RP_OUT, RP_SINCE, RP_UNTIL, RP_DEPT, RP_LANG, RP_CERT_DIR, RP_REGISTER, RP_CA,
        RP_CONFIG };
 static const struct kesu_opt report_opts[] = {
-	[RP_PDF] = {"pdf", 0, NULL, "a PDF (the only format)"},
-	[RP_OUT] = {"out", 0, "FILE", "the PDF to write"},
+	[RP_PDF] = {"pdf", 0, NULL, N_("a PDF (the only format)")},
+	[RP_OUT] = {"out", 0, "FILE", N_("the PDF to write")},
 	[RP_SINCE] = KESU_REG_OPT_SINCE,
 	[RP_UNTIL] = KESU_REG_OPT_UNTIL,
-	[RP_DEPT] = {"department", 0, "NAME", "only media whose certificate names this department"},
+	[RP_DEPT] = {"department", 0, "NAME", N_("only media whose certificate names this department")},
 	[RP_LANG] = OPT_LANG,
-	[RP_CERT_DIR] = {"cert-dir", 0, "DIR", "find certificates here by name when the register's paths are not on this machine"},
-	[RP_REGISTER] = {"register", 0, "FILE", "the register file ([register] path)"},
-	[RP_CA] = {"ca", 0, "FILE", "trusted CA for the signatures ([trust] ca_file)"},
+	[RP_CERT_DIR] = {"cert-dir", 0, "DIR", N_("find certificates here by name when the register's paths are not on this machine")},
+	[RP_REGISTER] = {"register", 0, "FILE", N_("the register file ([register] path)")},
+	[RP_CA] = {"ca", 0, "FILE", N_("trusted CA for the signatures ([trust] ca_file)")},
 	[RP_CONFIG] = KESU_OPT_CONFIG,
 	KESU_OPT_HELP,
 	KESU_OPT_END,
@@ -187,11 +188,11 @@ static const struct kesu_opt report_opts[] = {
 
 static void report_usage(FILE *out)
 {
-	fputs("Usage: kesu register report --pdf --out FILE [OPTIONS]\n\n"
+	fputs(_("Usage: kesu register report --pdf --out FILE [OPTIONS]\n\n"
 	      "The disposal ledger for a period as an A4 landscape PDF: one row per\n"
 	      "medium, totals by result and method, open My Number media, the\n"
 	      "register head and its signature status, a box for the security\n"
-	      "manager's seal.  See kesu-register(5).\n\n", out);
+	      "manager's seal.  See kesu-register(5).\n\n"), out);
 	kesu_opts_print(out, report_opts);
 }
 
@@ -260,6 +261,6 @@ enum kesu_rc cmd_register_report(const struct kesu_verb *v, const char *cmd, int
 		kesu_report(&err);
 		return rc;
 	}
-	printf("%s: %zu media\n", out, rows);
+	printf(_("%s: %zu media\n"), out, rows);
 	return KESU_OK;
 }

@@ -8,6 +8,7 @@
 #include "certs/document/issue.h"
 #include "certs/register/backend.h"
 #include "certs/register/register.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -50,8 +51,8 @@ static enum kesu_rc reg_read(const struct kesu_reg_ctx *c, json_t **rows)
 		json_decref(col.rows);
 		kesu_report(&err);
 		if (rc == KESU_ERR_INVALID)
-			fputs("kesu: nothing listed: the register does not verify; run "
-			      "'kesu register verify'\n", stderr);
+			fputs(_("kesu: nothing listed: the register does not verify; run "
+			      "'kesu register verify'\n"), stderr);
 		return rc;
 	}
 	*rows = col.rows;
@@ -68,24 +69,24 @@ static void repair_print(const char *reg, const struct kesu_reg_repair *res)
 {
 	const struct kesu_reg_verdict *v = &res->verdict;
 	if (res->nothing) {
-		printf("%s: verifies; nothing to repair\n", reg);
+		printf(_("%s: verifies; nothing to repair\n"), reg);
 		return;
 	}
-	printf("%s: found: %s%zu%s%s\n", reg, v->bad_line ? "line " : "",
+	printf(_("%s: found: %s%zu%s%s\n"), reg, v->bad_line ? _("line ") : "",
 	       v->bad_line, v->bad_line ? ": " : "", v->why);
-	printf("%s: kept %zu line(s) up to seq %llu; ", reg, v->keep_lines,
+	printf(_("%s: kept %zu line(s) up to seq %llu; "), reg, v->keep_lines,
 	       (unsigned long long)v->keep_seq);
 	if (v->lost_known)
-		printf("entries %llu to %llu are lost; ", (unsigned long long)v->lost_first,
+		printf(_("entries %llu to %llu are lost; "), (unsigned long long)v->lost_first,
 		       (unsigned long long)v->lost_last);
 	else
-		printf("the lost entries are not known (no verified head); ");
+		printf(_("the lost entries are not known (no verified head); "));
 	if (res->cut_bytes)
-		printf("%zu byte(s) cut, kept in %s\n", res->cut_bytes, res->cut_file);
+		printf(_("%zu byte(s) cut, kept in %s\n"), res->cut_bytes, res->cut_file);
 	else
-		printf("nothing cut\n");
-	printf("%s: repair recorded as %llu and signed; re-import the lost entries' "
-	       "certificates with 'kesu register import'\n", reg,
+		printf(_("nothing cut\n"));
+	printf(_("%s: repair recorded as %llu and signed; re-import the lost entries' "
+	       "certificates with 'kesu register import'\n"), reg,
 	       (unsigned long long)res->seq);
 }
 
@@ -157,16 +158,16 @@ static enum kesu_rc print_late(const char *reg, long max_days, json_t *late)
 	size_t i;
 	json_t *r;
 	json_array_foreach(late, i, r)
-		printf("%s: LATE: seq %s, serial %s, asset %s, department %s: My Number "
+		printf(_("%s: LATE: seq %s, serial %s, asset %s, department %s: My Number "
 		       "erasure %s still open after %lld days (limit %ld); record its "
-		       "destruction with 'kesu destroy'\n", reg, sv(r, "seq"), sv(r, "serial"),
+		       "destruction with 'kesu destroy'\n"), reg, sv(r, "seq"), sv(r, "serial"),
 		       sv(r, "asset")[0] ? sv(r, "asset") : "?",
 		       sv(r, "department")[0] ? sv(r, "department") : "?", sv(r, "id"),
 		       (long long)json_integer_value(json_object_get(r, "age_days")), max_days);
 	size_t n = json_array_size(late);
 	json_decref(late);
 	if (n)
-		printf("%s: %zu open item(s) older than %ld days\n", reg, n, max_days);
+		printf(_("%s: %zu open item(s) older than %ld days\n"), reg, n, max_days);
 	return n ? KESU_ERR_FAILED : KESU_OK;
 }
 
@@ -197,20 +198,20 @@ static enum kesu_rc run_verify(const struct kesu_reg_ctx *c, int nargs, char **a
 		kesu_report(&err);
 		return rc;
 	}
-	printf("%s: verified: %zu lines, signed head at %llu, %zu certificate "
-	       "files checked, %zu not present here", c->reg, v.text.lines,
+	printf(_("%s: verified: %zu lines, signed head at %llu, %zu certificate "
+	       "files checked, %zu not present here"), c->reg, v.text.lines,
 	       (unsigned long long)v.head_seq, v.certs_checked, v.certs_missing);
 	if (v.head_timestamped) {
 		char gt[KESU_TIME_LEN];
 		kesu_time_format(v.head_ts.gen_time, gt);
-		printf(", head timestamped %s by %s", gt, v.head_ts.tsa_subject);
+		printf(_(", head timestamped %s by %s"), gt, v.head_ts.tsa_subject);
 	} else if (v.head_ts_present) {
-		printf("; head timestamp NOT checked (give --tsa-ca-file)");
+		printf(_("; head timestamp NOT checked (give --tsa-ca-file)"));
 	}
 	printf("\n");
 	if (v.text.repairs)
-		printf("%s: %zu repair line(s) record entries lost; see 'kesu "
-		       "register list'\n", c->reg, v.text.repairs);
+		printf(_("%s: %zu repair line(s) record entries lost; see 'kesu "
+		       "register list'\n"), c->reg, v.text.repairs);
 	return print_late(c->reg, max_days, late);
 }
 
@@ -236,8 +237,10 @@ static void print_table(const json_t *rows)
 {
 	size_t i;
 	json_t *r;
-	printf("%-6s %-25s %-22s %-20s %-24s %s\n", "SEQ", "TIME", "RESULT",
-	       "SERIAL", "MODEL", "OPERATOR");
+	static const size_t cols[] = {6, 25, 22, 20, 24, 0};
+	const char *heads[] = {_("SEQ"), _("TIME"), _("RESULT"), _("SERIAL"), _("MODEL"),
+			       _("OPERATOR")};
+	kesu_reg_heading(heads, cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(rows, i, r) {
 		bool rec = strcmp(sv(r, "kind"), "certificate");
 		char kind[24];
@@ -305,21 +308,21 @@ static enum kesu_rc import_one(const struct kesu_reg_ctx *c, const char *file,
 	struct kesu_reg_append a;
 	enum kesu_rc rc;
 	if ((rc = kesu_cert_verify(file, trust, &v))) {
-		fprintf(stderr, "kesu: %s: %s: %s; not registered\n", file, v.stage, v.error);
+		fprintf(stderr, _("kesu: %s: %s: %s; not registered\n"), file, v.stage, v.error);
 	} else if ((rc = (v.destruction ? kesu_reg_append_doc_ts : kesu_reg_append_cert_ts)(
 			    c->reg, file, signer, c->ca, tsa->url[0] ? tsa : NULL, &a, &err))) {
 		kesu_report(&err);
 		if (rc == KESU_ERR_UNSTAMPED)
-			printf("%s: registered as %llu (result %s), head not timestamped\n",
+			printf(_("%s: registered as %llu (result %s), head not timestamped\n"),
 			       file, (unsigned long long)a.seq, v.result);
 	} else if (a.already) {
-		printf("%s: already registered as %llu; nothing to do\n", file,
+		printf(_("%s: already registered as %llu; nothing to do\n"), file,
 		       (unsigned long long)a.seq);
 	} else {
 		if (a.recovered)
-			printf("%s: leftovers of an interrupted append were cut and "
-			       "recorded as %llu\n", c->reg, (unsigned long long)a.recovery_seq);
-		printf("%s: registered as %llu (result %s)\n", file, (unsigned long long)a.seq,
+			printf(_("%s: leftovers of an interrupted append were cut and "
+			       "recorded as %llu\n"), c->reg, (unsigned long long)a.recovery_seq);
+		printf(_("%s: registered as %llu (result %s)\n"), file, (unsigned long long)a.seq,
 		       v.result);
 	}
 	return rc;
@@ -356,7 +359,7 @@ static enum kesu_rc run_import(const struct kesu_reg_ctx *c, int nargs, char **a
 
 static const struct kesu_opt verify_opts[] = {
 	KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_REG_OPT_TSA_CA, KESU_OPT_JSON,
-	{"open-max-days", 0, "N", "report My Number items open longer than N days, exit 1 ([register] open_max_days)"},
+	{"open-max-days", 0, "N", N_("report My Number items open longer than N days, exit 1 ([register] open_max_days)")},
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt list_opts[] = {
@@ -366,8 +369,8 @@ static const struct kesu_opt list_opts[] = {
 	KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt export_opts[] = {
-	{"csv", 0, NULL, "CSV for the asset ledger (columns in kesu(8))"},
-	{"excel", 0, NULL, "the same CSV for Excel: UTF-8 with a BOM, CRLF line ends"},
+	{"csv", 0, NULL, N_("CSV for the asset ledger (columns in kesu(8))")},
+	{"excel", 0, NULL, N_("the same CSV for Excel: UTF-8 with a BOM, CRLF line ends")},
 	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
 	KESU_REG_OPT_ASSET, KESU_REG_OPT_DEPARTMENT, KESU_REG_OPT_KIND, KESU_REG_OPT_OPEN,
 	KESU_REG_OPT_REGISTER, KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
@@ -381,8 +384,8 @@ static const struct kesu_opt import_opts[] = {
 	KESU_REG_OPT_TSA, KESU_REG_OPT_TSA_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt repair_opts[] = {
-	{"reason", 0, "TEXT", "why entries may be lost (recorded in the register)"},
-	{"operator", 0, "NAME", "who decides the repair ([operator] name)"},
+	{"reason", 0, "TEXT", N_("why entries may be lost (recorded in the register)")},
+	{"operator", 0, "NAME", N_("who decides the repair ([operator] name)")},
 	KESU_REG_OPT_CA, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT, KESU_REG_OPT_REGISTER,
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };

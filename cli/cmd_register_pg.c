@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/register_opts.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -77,13 +78,13 @@ static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca
 		kesu_report(&err);
 		return rc;
 	}
-	printf("%s: verified: %zu entries, %zu stored documents checked, %zu seals "
-	       "(last sealed entry %" PRIu64 ", %zu after it)", shown, v.entries,
+	printf(_("%s: verified: %zu entries, %zu stored documents checked, %zu seals "
+	       "(last sealed entry %" PRIu64 ", %zu after it)"), shown, v.entries,
 	       v.documents_checked, v.seals, v.sealed_seq, v.unsealed);
 	if (v.seals_timestamped)
-		printf(", %zu seals timestamped", v.seals_timestamped);
+		printf(_(", %zu seals timestamped"), v.seals_timestamped);
 	if (v.seal_tokens_unchecked)
-		printf("; %zu seal timestamps NOT checked (give --tsa-ca-file)",
+		printf(_("; %zu seal timestamps NOT checked (give --tsa-ca-file)"),
 		       v.seal_tokens_unchecked);
 	printf("\n");
 	return KESU_OK;
@@ -138,8 +139,8 @@ static enum kesu_rc do_init_db(const struct kesu_reg_ctx *c, struct kesu_db *db,
 				 "number from 1 to %d", schema, kesu_pg_schema_version());
 	enum kesu_rc rc = kesu_pgreg_init_to(db, (int)want, &from, &to, err);
 	if (!rc)
-		printf(from == to ? "%s: schema already at version %d\n"
-				  : "%s: schema at version %d (was %d)\n", shown, to, from);
+		printf(from == to ? _("%s: schema already at version %d\n")
+				  : _("%s: schema at version %d (was %d)\n"), shown, to, from);
 	return rc;
 }
 
@@ -155,8 +156,8 @@ static enum kesu_rc do_push(const struct kesu_reg_ctx *c, struct kesu_db *db,
 	const char *from = c->a.from ? c->a.from : c->cfg.register_path;
 	struct kesu_pgreg_push_stats st;
 	enum kesu_rc rc = kesu_pgreg_push(db, from, c->ca, &st, err);
-	printf("%s -> %s: %zu certificates sent, %zu already there "
-	       "(byte-identical), %zu recovery lines kept local\n", from, shown,
+	printf(_("%s -> %s: %zu certificates sent, %zu already there "
+	       "(byte-identical), %zu recovery lines kept local\n"), from, shown,
 	       st.sent, st.identical, st.skipped_recovery);
 	return rc;
 }
@@ -174,7 +175,7 @@ static enum kesu_rc do_pull(const struct kesu_reg_ctx *c, struct kesu_db *db,
 	filter(&c->a, &f);
 	struct kesu_pgreg_pull_stats st;
 	enum kesu_rc rc = kesu_pgreg_pull(db, &f, c->a.out, &st, err);
-	printf("%s: %zu certificates written to %s, %zu already there\n", shown,
+	printf(_("%s: %zu certificates written to %s, %zu already there\n"), shown,
 	       st.written, c->a.out, st.identical);
 	return rc;
 }
@@ -199,8 +200,8 @@ static enum kesu_rc do_seal(const struct kesu_reg_ctx *c, struct kesu_db *db,
 	struct kesu_tsa tsa = {c->a.tsa ? c->a.tsa : c->cfg.tsa_url, c->tsa_ca, NULL, NULL};
 	rc = kesu_pgreg_seal_ts(db, signer, tsa.url[0] ? &tsa : NULL, &seq, err);
 	if (!rc || rc == KESU_ERR_UNSTAMPED)
-		printf("%s: sealed at entry %" PRIu64 "%s\n", shown, seq,
-		       rc ? ", not timestamped" : tsa.url[0] ? ", timestamped" : "");
+		printf(_("%s: sealed at entry %" PRIu64 "%s\n"), shown, seq,
+		       rc ? _(", not timestamped") : tsa.url[0] ? _(", timestamped") : "");
 	kesu_signer_free(signer);
 	return rc;
 }
@@ -211,23 +212,23 @@ static enum kesu_rc seal(const struct kesu_reg_ctx *c, int nargs, char **args)
 	return with_db(c, true, do_seal);
 }
 
-#define PG_URL {"register", 0, "URL", "the database: postgresql://... ([register] url)"}
+#define PG_URL {"register", 0, "URL", N_("the database: postgresql://... ([register] url)")}
 
 static const struct kesu_opt init_db_opts[] = {
 	PG_URL, KESU_REG_OPT_SCHEMA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt push_opts[] = {
-	PG_URL, {"from", 0, "FILE", "the register file to send ([register] path)"},
+	PG_URL, {"from", 0, "FILE", N_("the register file to send ([register] path)")},
 	KESU_REG_OPT_CA, KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt pull_opts[] = {
-	PG_URL, {"out", 0, "DIR", "where the certificates go"},
+	PG_URL, {"out", 0, "DIR", N_("where the certificates go")},
 	KESU_REG_OPT_SINCE, KESU_REG_OPT_UNTIL, KESU_REG_OPT_SERIAL, KESU_REG_OPT_OPERATOR,
 	KESU_OPT_CONFIG, KESU_OPT_HELP, KESU_OPT_END,
 };
 static const struct kesu_opt seal_opts[] = {
 	PG_URL, KESU_REG_OPT_KEY, KESU_REG_OPT_CERT,
-	{"tsa", 0, "URL", "timestamp the seal ([timestamp] url)"}, KESU_REG_OPT_TSA_CA,
+	{"tsa", 0, "URL", N_("timestamp the seal ([timestamp] url)")}, KESU_REG_OPT_TSA_CA,
 	KESU_OPT_CONFIG, KESU_OPT_HELP,
 	KESU_OPT_END,
 };

@@ -8,6 +8,7 @@
 #include "cli/station.h"
 #include "cli/station_run.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "wipe/station/assets.h"
 #include "wipe/station/dashboard.h"
@@ -23,21 +24,21 @@
 
 enum { O_JSON, O_EVENTS, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG };
 static const struct kesu_opt station_opts[] = {
-	[O_JSON] = {"json", 'J', NULL, "one JSON event line per change, for a supervisor"},
-	[O_EVENTS] = {"events", 0, "FILE", "append the JSON event lines to FILE too (with the dashboard)"},
-	[O_ONLY] = {"only", 0, "DEVICE", "handle only this disk (repeatable; loop devices too)"},
-	[O_EXISTING] = {"existing", 0, NULL, "also handle disks present at start"},
-	[O_ONCE] = {"once", 0, NULL, "exit when every disk handled has ended"},
-	[O_DRY_RUN] = {"dry-run", 'n', NULL, "identify, check and decide, never erase"},
-	[O_BAYS] = {"bays", 0, "N", "bays on the dashboard (1-16, default 8)"},
-	[O_CONFIG] = {"config", 'c', "FILE", "kesu.conf to read (default /etc/kesu/kesu.conf)"},
+	[O_JSON] = {"json", 'J', NULL, N_("one JSON event line per change, for a supervisor")},
+	[O_EVENTS] = {"events", 0, "FILE", N_("append the JSON event lines to FILE too (with the dashboard)")},
+	[O_ONLY] = {"only", 0, "DEVICE", N_("handle only this disk (repeatable; loop devices too)")},
+	[O_EXISTING] = {"existing", 0, NULL, N_("also handle disks present at start")},
+	[O_ONCE] = {"once", 0, NULL, N_("exit when every disk handled has ended")},
+	[O_DRY_RUN] = {"dry-run", 'n', NULL, N_("identify, check and decide, never erase")},
+	[O_BAYS] = {"bays", 0, "N", N_("bays on the dashboard (1-16, default 8)")},
+	[O_CONFIG] = {"config", 'c', "FILE", N_("kesu.conf to read (default /etc/kesu/kesu.conf)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void help(FILE *out)
 {
-	fprintf(out, "Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
+	fprintf(out, _("Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
 		     "                    [--once] [--dry-run] [--bays N] [--config FILE]\n\n"
 		     "Erase disks as they are plugged in: each disk that arrives is\n"
 		     "identified, checked by the safety gate, handled by the [station]\n"
@@ -45,7 +46,7 @@ static void help(FILE *out)
 		     "erased, certified and registered.  Disks present at start, the\n"
 		     "running system's disks, mounted or held disks are never erased.\n"
 		     "SIGINT/SIGTERM stop every running wipe with a checkpoint.  See\n"
-		     "kesu-station(8).\n\n");
+		     "kesu-station(8).\n\n"));
 	kesu_opts_print(out, station_opts);
 }
 

@@ -13,6 +13,7 @@
 #include "lib/config.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 #include "wipe/device/device.h"
 #include "wipe/engine/progress.h"
@@ -46,35 +47,35 @@ struct verify_opts {
 enum { OPT_FULL, OPT_CONFIDENCE, OPT_CHECKS, OPT_OUT, OPT_NO_SIGN, OPT_CONFIG, OPT_KEY,
        OPT_CERT, OPT_OPERATOR, OPT_ORG, OPT_TITLE, OPT_CONTACT, OPT_PROGRESS, OPT_JSON };
 static const struct kesu_opt verify_opts[] = {
-	[OPT_FULL] = {"full", 'f', NULL, "read every byte instead of a sample"},
+	[OPT_FULL] = {"full", 'f', NULL, N_("read every byte instead of a sample")},
 	[OPT_CONFIDENCE] = {"confidence", 'c', "C",
-			    "confidence of the sample's statement, 0 < C < 1 (default 0.99)"},
-	[OPT_CHECKS] = {"checks", 0, "CERT.json", "the erasure certificate this check is about"},
-	[OPT_OUT] = {"out", 'o', "DIR", "where the report goes (default .)"},
-	[OPT_NO_SIGN] = {"no-sign", 0, NULL, "write the report without a signature"},
-	[OPT_CONFIG] = {"config", 0, "FILE", "configuration (default /etc/kesu/kesu.conf)"},
-	[OPT_KEY] = {"key", 0, "FILE|URI", "signing key file or pkcs11: URI"},
-	[OPT_CERT] = {"cert", 0, "FILE", "signer certificate (PEM)"},
-	[OPT_OPERATOR] = {"operator", 0, "NAME", "who checks (default: kesu.conf)"},
-	[OPT_ORG] = {"organization", 0, "ORG", "the operator's organization"},
-	[OPT_TITLE] = {"title", 0, "TITLE", "the operator's title"},
-	[OPT_CONTACT] = {"contact", 0, "TEXT", "the operator's contact"},
-	[OPT_PROGRESS] = {"progress", 0, "MODE", "auto (a line every 5 s on stderr), json or none"},
-	[OPT_JSON] = {"json", 'J', NULL, "print the result as JSON on stdout"},
+			    N_("confidence of the sample's statement, 0 < C < 1 (default 0.99)")},
+	[OPT_CHECKS] = {"checks", 0, "CERT.json", N_("the erasure certificate this check is about")},
+	[OPT_OUT] = {"out", 'o', "DIR", N_("where the report goes (default .)")},
+	[OPT_NO_SIGN] = {"no-sign", 0, NULL, N_("write the report without a signature")},
+	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_KEY] = {"key", 0, "FILE|URI", N_("signing key file or pkcs11: URI")},
+	[OPT_CERT] = {"cert", 0, "FILE", N_("signer certificate (PEM)")},
+	[OPT_OPERATOR] = {"operator", 0, "NAME", N_("who checks (default: kesu.conf)")},
+	[OPT_ORG] = {"organization", 0, "ORG", N_("the operator's organization")},
+	[OPT_TITLE] = {"title", 0, "TITLE", N_("the operator's title")},
+	[OPT_CONTACT] = {"contact", 0, "TEXT", N_("the operator's contact")},
+	[OPT_PROGRESS] = {"progress", 0, "MODE", N_("auto (a line every 5 s on stderr), json or none")},
+	[OPT_JSON] = {"json", 'J', NULL, N_("print the result as JSON on stdout")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void help(FILE *out)
 {
-	fputs("Usage: kesu verify DEVICE [--full | --confidence C] [options]\n\n"
+	fputs(_("Usage: kesu verify DEVICE [--full | --confidence C] [options]\n\n"
 	      "Spot-check a medium someone else erased: read it (a NIST SP 800-88\n"
 	      "random sample plus the first and last MiB, or all of it), report\n"
 	      "blank, pattern, random-looking and other regions and anything\n"
 	      "recognisable (partition tables, file systems, files, text), and\n"
 	      "write a signed report kesu-verification-<id>.json.  Read-only.\n"
 	      "Exit status 0: no data found; 1: data found or the read was\n"
-	      "incomplete (or --checks names another medium).\n\n",
+	      "incomplete (or --checks names another medium).\n\n"),
 	      out);
 	kesu_opts_print(out, verify_opts);
 }
@@ -240,7 +241,7 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
 	/* a short read finishes before anyone needs to be told */
 	if (done == total && el < every)
 		return;
-	fprintf(stderr, "kesu verify: %s  %5.1f%% read  %.1f MB/s  %.0f s\n", name, pct,
+	fprintf(stderr, _("kesu verify: %s  %5.1f%% read  %.1f MB/s  %.0f s\n"), name, pct,
 		mbps, el);
 }
 
@@ -252,45 +253,45 @@ static void print_human(const struct verify_opts *o, const json_t *doc,
 	const json_t *m = json_object_get(doc, "method");
 	const char *verdict = json_string_value(json_object_get(doc, "verdict"));
 	printf("%s: %s\n", o->device, verdict);
-	printf("  read: %s, %" PRIu64 " of %" PRIu64 " bytes\n",
+	printf(_("  read: %s, %" PRIu64 " of %" PRIu64 " bytes\n"),
 	       json_string_value(json_object_get(m, "mode")), r->bytes_read,
 	       (uint64_t)json_integer_value(json_object_get(m, "bytes_planned")));
 	printf("  %s\n", json_string_value(json_object_get(m, "statement")));
-	printf("  regions:");
+	printf(_("  regions:"));
 	for (int k = 0; k < KESU_REGION_KINDS; k++)
 		if (r->cells[k])
 			printf(" %s %" PRIu64, kesu_region_kind_name(k), r->cells[k]);
-	printf(" (cells of up to %u KiB)\n", KESU_SPOT_CELL >> 10);
+	printf(_(" (cells of up to %u KiB)\n"), KESU_SPOT_CELL >> 10);
 	for (size_t i = 0; i < r->n_findings && i < SHOWN; i++)
-		printf("  found at %" PRIu64 " (%" PRIu64 " bytes): %s, %s\n",
+		printf(_("  found at %" PRIu64 " (%" PRIu64 " bytes): %s, %s\n"),
 		       r->findings[i].offset, r->findings[i].length, r->findings[i].what,
 		       r->findings[i].detail);
 	if (r->total_findings > SHOWN)
-		printf("  ... %" PRIu64 " findings in all; the report lists the first %zu\n",
+		printf(_("  ... %" PRIu64 " findings in all; the report lists the first %zu\n"),
 		       r->total_findings, r->n_findings);
 	for (size_t i = 0; i < r->n_unreadable && i < SHOWN; i++)
-		printf("  UNREADABLE: bytes %" PRIu64 "-%" PRIu64 "\n", r->unreadable[i].offset,
+		printf(_("  UNREADABLE: bytes %" PRIu64 "-%" PRIu64 "\n"), r->unreadable[i].offset,
 		       r->unreadable[i].offset + r->unreadable[i].length - 1);
 	if (r->size_changed)
-		printf("  THE MEDIUM'S SIZE CHANGED during the read (now %" PRIu64 " bytes)\n",
+		printf(_("  THE MEDIUM'S SIZE CHANGED during the read (now %" PRIu64 " bytes)\n"),
 		       r->size_after);
 	const json_t *c = json_object_get(doc, "checks");
 	if (json_is_object(c)) {
 		const json_t *mm = json_object_get(c, "mismatches");
 		size_t i;
 		const json_t *x;
-		printf("  checks certificate %s: %s\n",
+		printf(_("  checks certificate %s: %s\n"),
 		       json_string_value(json_object_get(c, "certificate_id")),
-		       json_is_true(json_object_get(c, "confirmed")) ? "confirmed"
-								     : "NOT confirmed");
+		       json_is_true(json_object_get(c, "confirmed")) ? _("confirmed")
+								     : _("NOT confirmed"));
 		json_array_foreach(mm, i, x)
-			printf("  FINDING: this is not the medium that certificate is about: "
-			       "%s is %s there, %s here\n",
+			printf(_("  FINDING: this is not the medium that certificate is about: "
+			       "%s is %s there, %s here\n"),
 			       json_string_value(json_object_get(x, "field")),
 			       json_string_value(json_object_get(x, "certificate")),
 			       json_string_value(json_object_get(x, "medium")));
 	}
-	printf("  report: %s%s\n", path, signed_ ? " (signed: .p7s beside it)" : " (NOT signed)");
+	printf(_("  report: %s%s\n"), path, signed_ ? _(" (signed: .p7s beside it)") : _(" (NOT signed)"));
 }
 
 static void fill(char *dst, size_t size, const char *from)

@@ -9,6 +9,7 @@
 #include "cli/purge_opts.h"
 #include "cli/wipe_show.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/signals.h"
@@ -23,20 +24,20 @@
 enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
        O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF, O_QUEUE_DEPTH };
 static const struct kesu_opt wipe_opt_table[] = {
-	[O_METHOD] = {"method", 'm', "NAME", "erasure method (default nist-clear; see 'kesu methods')"},
-	[O_PASSES] = {"passes", 0, "LIST", "custom passes instead, e.g. 00,ff,random"},
-	[O_VERIFY] = {"verify", 0, "MODE", "last, all, none or sample (default: the method's)"},
-	[O_YES] = {"yes", 'y', NULL, "do not ask for confirmation"},
-	[O_DRY_RUN] = {"dry-run", 'n', NULL, "show the plan and exit (with --json: as JSON)"},
-	[O_PROGRESS] = {"progress", 0, "MODE", "auto, json (lines on stderr) or none"},
-	[O_QUIET] = {"quiet", 'q', NULL, "print only the summary"},
-	[O_JSON] = {"json", 0, NULL, "print the summary as JSON on stdout"},
+	[O_METHOD] = {"method", 'm', "NAME", N_("erasure method (default nist-clear; see 'kesu methods')")},
+	[O_PASSES] = {"passes", 0, "LIST", N_("custom passes instead, e.g. 00,ff,random")},
+	[O_VERIFY] = {"verify", 0, "MODE", N_("last, all, none or sample (default: the method's)")},
+	[O_YES] = {"yes", 'y', NULL, N_("do not ask for confirmation")},
+	[O_DRY_RUN] = {"dry-run", 'n', NULL, N_("show the plan and exit (with --json: as JSON)")},
+	[O_PROGRESS] = {"progress", 0, "MODE", N_("auto, json (lines on stderr) or none")},
+	[O_QUIET] = {"quiet", 'q', NULL, N_("print only the summary")},
+	[O_JSON] = {"json", 0, NULL, N_("print the summary as JSON on stdout")},
 	[O_STATE] = {"state-dir", 0, "DIR", "checkpoints (default: kesu.conf [paths] state_dir, else " KESU_STATE_DIR_DEFAULT ")"},
-	[O_OUT] = {"out", 0, "DIR", "run records (default: current directory)"},
-	[O_RESUME] = {"resume", 0, NULL, "continue an interrupted wipe from its checkpoint"},
-	[O_NO_CERT] = {"no-cert", 0, NULL, "do not issue a signed certificate per device"},
-	[O_PDF] = {"pdf", 0, "[=LANG]", "print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)"},
-	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", "requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most"},
+	[O_OUT] = {"out", 0, "DIR", N_("run records (default: current directory)")},
+	[O_RESUME] = {"resume", 0, NULL, N_("continue an interrupted wipe from its checkpoint")},
+	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
+	[O_PDF] = {"pdf", 0, "[=LANG]", N_("print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)")},
+	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -44,16 +45,16 @@ static const struct kesu_opt wipe_opt_table[] = {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: kesu wipe [OPTIONS] DEVICE...\n"
+		_("Usage: kesu wipe [OPTIONS] DEVICE...\n"
 		"       kesu wipe --resume [OPTIONS] DEVICE...\n\n"
 		"Overwrite whole devices or image files, verify from the medium, and\n"
 		"write one run record per device.\n\n"
-		"Options:\n");
+		"Options:\n"));
 	kesu_opts_print(f, wipe_opt_table);
 	kesu_opts_print(f, kesu_purge_opt_table);
-	fprintf(f, "\nWithout --yes, kesu shows the plan and asks you to type each device's\n"
+	fprintf(f, _("\nWithout --yes, kesu shows the plan and asks you to type each device's\n"
 		   "serial number (its name if it has none).  Exit status 0 only if every\n"
-		   "device ended \"erased\"; see kesu(8).\n\n");
+		   "device ended \"erased\"; see kesu(8).\n\n"));
 	kesu_cert_opts_help(f);
 }
 
@@ -77,8 +78,8 @@ static enum kesu_rc confirm(struct wipe_dev *devs, size_t n)
 		bool serial = id->serial[0] != '\0';
 		const char *want = serial ? id->serial : id->name;
 		fprintf(stderr,
-			"Everything on %s will be destroyed.  Type its %s (%s) to go on: ",
-			id->path, serial ? "serial number" : "name", want);
+			_("Everything on %s will be destroyed.  Type its %s (%s) to go on: "),
+			id->path, serial ? _("serial number") : _("name"), want);
 		fflush(stderr);
 		char ans[KESU_STR_MAX + 2];
 		bool got = read_answer(ans, sizeof(ans));
@@ -89,12 +90,12 @@ static enum kesu_rc confirm(struct wipe_dev *devs, size_t n)
 			fprintf(stderr, "\n");
 			return kesu_usage_error("no confirmation for %s; nothing was written "
 						"(type the %s, or use --yes)",
-						id->path, serial ? "serial number" : "name");
+						id->path, serial ? _("serial number") : _("name"));
 		}
 		if (strcmp(ans, want) != 0) {
-			fprintf(stderr, "kesu: '%s' does not match %s's %s; nothing was "
-					"written\n",
-				ans, id->path, serial ? "serial number" : "name");
+			fprintf(stderr, _("kesu: '%s' does not match %s's %s; nothing was "
+					"written\n"),
+				ans, id->path, serial ? _("serial number") : _("name"));
 			return KESU_ERR_FAILED;
 		}
 	}
@@ -267,7 +268,7 @@ static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n, const struct wi
 		enum kesu_rc rc = kesu_session_prepare(d, &err);
 		if (rc == KESU_ERR_REFUSED && d->id && !d->gate.allowed) {
 			for (size_t k = 0; k < d->gate.n_reasons; k++)
-				fprintf(stderr, "kesu: %s: refused (%s): %s\n", d->id->path,
+				fprintf(stderr, _("kesu: %s: refused (%s): %s\n"), d->id->path,
 					d->gate.reasons[k].code, d->gate.reasons[k].text);
 			return rc;
 		}
@@ -323,7 +324,7 @@ static enum kesu_rc wipe_devices(struct wipe_opts *o, const struct kesu_session_
 		if (!(devs[i].s = kesu_session_device_new(paths[i], so, &obs)))
 			rc = KESU_ERR_INTERNAL;
 	if (rc != KESU_OK) {
-		fprintf(stderr, "kesu: out of memory\n");
+		fprintf(stderr, _("kesu: out of memory\n"));
 		goto out;
 	}
 	rc = prepare_all(devs, n, o);

@@ -2,6 +2,7 @@
  * and for kesu info: the same words in both, so what the confirmation
  * shows is what info showed. */
 #include "cli/contents.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 
 #include <stdarg.h>
@@ -49,31 +50,31 @@ void kesu_cli_contents_line(const json_t *c, char *buf, size_t size)
 	if (size)
 		buf[0] = '\0';
 	if (!json_is_object(c)) {
-		add(&l, "unknown (not read)");
+		add(&l, "%s", _("unknown (not read)"));
 		return;
 	}
 	const char *pt = json_string_value(json_object_get(c, "pttype"));
 	if (pt) {
 		char t[64];
 		kesu_clean(t, sizeof(t), pt, strlen(pt));
-		add(&l, "%s partition table", t);
+		add(&l, _("%s partition table"), t);
 	}
 	json_t *sig = json_object_get(c, "signature");
 	if (json_is_object(sig))
 		add_named(&l, l.n ? ", " : "", sig, "?");
 	else if (json_is_true(json_object_get(c, "ambivalent")))
-		add(&l, "%sseveral signatures (libblkid will not choose)", l.n ? ", " : "");
+		add(&l, _("%sseveral signatures (libblkid will not choose)"), l.n ? ", " : "");
 	json_t *parts = json_object_get(c, "partitions");
 	size_t np = json_array_size(parts);
 	if (np)
-		add(&l, "%s%zu partition%s:", l.n ? ", " : "", np, np == 1 ? "" : "s");
+		add(&l, P_("%s%zu partition:", "%s%zu partitions:", np), l.n ? ", " : "", np);
 	for (size_t i = 0; i < np && i < 8; i++) {
-		add_named(&l, " ", json_array_get(parts, i), "no file system");
+		add_named(&l, " ", json_array_get(parts, i), _("no file system"));
 		if (i + 1 < np)
 			add(&l, ",");
 	}
 	if (np > 8)
 		add(&l, " ...");
 	if (!l.n)
-		add(&l, "no partition table or file system found");
+		add(&l, "%s", _("no partition table or file system found"));
 }

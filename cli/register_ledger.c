@@ -7,7 +7,9 @@
 #include "certs/register/register.h"
 #include "cli/cli.h"
 #include "cli/register_opts.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
+#include "lib/termtext.h"
 #include "lib/timefmt.h"
 
 #include <stdlib.h>
@@ -55,8 +57,8 @@ static enum kesu_rc view_load(const struct kesu_reg_ctx *c, struct view *v)
 	if (rc) {
 		kesu_report(&err);
 		if (rc == KESU_ERR_INVALID)
-			fputs("kesu: nothing listed: the register does not verify; run "
-			      "'kesu register verify'\n", stderr);
+			fputs(_("kesu: nothing listed: the register does not verify; run "
+			      "'kesu register verify'\n"), stderr);
 		return rc;
 	}
 	v->docs = kesu_register_docs(v->lines);
@@ -115,10 +117,26 @@ static void print_json(const struct view *v, const struct kesu_reg_args *a)
 	json_decref(out);
 }
 
+/* A table's heading line: each name cut and padded to its columns (kesu_term_cell:
+ * a translated heading is wider on a terminal than its bytes say), the last one
+ * as it is; one space between. */
+void kesu_reg_heading(const char *const *names, const size_t *cols, size_t n)
+{
+	char cell[256];
+	for (size_t i = 0; i + 1 < n; i++) {
+		kesu_term_cell(cell, sizeof(cell), names[i], cols[i], false);
+		printf("%s ", cell);
+	}
+	if (n)
+		printf("%s\n", names[n - 1]);
+}
+
 static void print_table(const struct view *v, const struct kesu_reg_args *a)
 {
-	printf("%-6s %-25s %-22s %-20s %-12s %-16s %-8s %s\n", "SEQ", "TIME", "RESULT",
-	       "SERIAL", "ASSET", "OPERATOR", "STATUS", "DEPARTMENT");
+	static const size_t cols[] = {6, 25, 22, 20, 12, 16, 8, 0};
+	const char *heads[] = {_("SEQ"), _("TIME"), _("RESULT"), _("SERIAL"), _("ASSET"),
+			       _("OPERATOR"), _("STATUS"), _("DEPARTMENT")};
+	kesu_reg_heading(heads, cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < json_array_size(v->lines); i++) {
 		const json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
 		if (!selects(a, l, r))
@@ -197,12 +215,12 @@ static void trace_detail(const json_t *r, char *out, size_t size)
 {
 	const char *kind = sv(r, "kind");
 	if (!strcmp(kind, "certificate"))
-		snprintf(out, size, "erasure: %s by %s (%s), asset %s, My Number %s%s%s",
+		snprintf(out, size, _("erasure: %s by %s (%s), asset %s, My Number %s%s%s"),
 			 sv(r, "result"), sv(r, "method")[0] ? sv(r, "method") : "?",
 			 sv(r, "operator"), sv(r, "asset")[0] ? sv(r, "asset") : "?",
 			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"));
 	else if (!strcmp(kind, "destruction"))
-		snprintf(out, size, "%s; recorded by %s; closes %s", sv(r, "destruction"),
+		snprintf(out, size, _("%s; recorded by %s; closes %s"), sv(r, "destruction"),
 			 sv(r, "operator"), sv(r, "closes"));
 	else
 		snprintf(out, size, "%s %s", kind, sv(r, "id"));
@@ -223,8 +241,8 @@ enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *ser
 	} else {
 		char shown[KESU_STR_MAX + 1];
 		kesu_clean(shown, sizeof(shown), serial, strlen(serial));
-		printf("%s: %zu entr%s\n", shown, json_array_size(t),
-		       json_array_size(t) == 1 ? "y" : "ies");
+		printf(P_("%s: %zu entry\n", "%s: %zu entries\n", json_array_size(t)), shown,
+		       json_array_size(t));
 		size_t i;
 		json_t *r;
 		json_array_foreach(t, i, r) {

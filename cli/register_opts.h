@@ -9,26 +9,27 @@
 #include "certs/sign/signer.h"
 #include "cli/opts.h"
 #include "lib/config.h"
+#include "lib/i18n.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <time.h>
 
-#define KESU_REG_OPT_REGISTER {"register", 0, "FILE|URL", "the register: a file or a postgresql:// URL ([register] path or url)"}
-#define KESU_REG_OPT_CA {"ca", 0, "FILE", "trusted CA ([trust] ca_file)"}
-#define KESU_REG_OPT_TSA_CA {"tsa-ca-file", 0, "FILE", "the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)"}
-#define KESU_REG_OPT_TSA {"tsa", 0, "URL", "timestamp each new head ([timestamp] url)"}
-#define KESU_REG_OPT_KEY {"key", 0, "FILE|URI", "signing key file or pkcs11: URI ([signing] key)"}
-#define KESU_REG_OPT_CERT {"cert", 0, "FILE", "signer certificate ([signing] cert)"}
-#define KESU_REG_OPT_SINCE {"since", 0, "TIME", "entries at or after TIME (RFC 3339 or YYYY-MM-DD)"}
-#define KESU_REG_OPT_UNTIL {"until", 0, "TIME", "entries at or before TIME"}
-#define KESU_REG_OPT_SERIAL {"serial", 0, "S", "entries for this device serial"}
-#define KESU_REG_OPT_OPERATOR {"operator", 0, "NAME", "entries by this operator"}
-#define KESU_REG_OPT_ASSET {"asset", 0, "A", "entries for this asset (property) number"}
-#define KESU_REG_OPT_DEPARTMENT {"department", 0, "D", "entries for this owning department"}
-#define KESU_REG_OPT_KIND {"kind", 0, "K", "entries of this kind: erasure (certificate), destruction, repair, recovery"}
-#define KESU_REG_OPT_SCHEMA {"schema-version", 0, "N", "init-db: upgrade only up to schema version N"}
-#define KESU_REG_OPT_OPEN {"open", 0, NULL, "only My Number erasures no destruction has closed yet"}
+#define KESU_REG_OPT_REGISTER {"register", 0, "FILE|URL", N_("the register: a file or a postgresql:// URL ([register] path or url)")}
+#define KESU_REG_OPT_CA {"ca", 0, "FILE", N_("trusted CA ([trust] ca_file)")}
+#define KESU_REG_OPT_TSA_CA {"tsa-ca-file", 0, "FILE", N_("the TSA's CA, to check timestamp tokens ([trust] tsa_ca_file)")}
+#define KESU_REG_OPT_TSA {"tsa", 0, "URL", N_("timestamp each new head ([timestamp] url)")}
+#define KESU_REG_OPT_KEY {"key", 0, "FILE|URI", N_("signing key file or pkcs11: URI ([signing] key)")}
+#define KESU_REG_OPT_CERT {"cert", 0, "FILE", N_("signer certificate ([signing] cert)")}
+#define KESU_REG_OPT_SINCE {"since", 0, "TIME", N_("entries at or after TIME (RFC 3339 or YYYY-MM-DD)")}
+#define KESU_REG_OPT_UNTIL {"until", 0, "TIME", N_("entries at or before TIME")}
+#define KESU_REG_OPT_SERIAL {"serial", 0, "S", N_("entries for this device serial")}
+#define KESU_REG_OPT_OPERATOR {"operator", 0, "NAME", N_("entries by this operator")}
+#define KESU_REG_OPT_ASSET {"asset", 0, "A", N_("entries for this asset (property) number")}
+#define KESU_REG_OPT_DEPARTMENT {"department", 0, "D", N_("entries for this owning department")}
+#define KESU_REG_OPT_KIND {"kind", 0, "K", N_("entries of this kind: erasure (certificate), destruction, repair, recovery")}
+#define KESU_REG_OPT_SCHEMA {"schema-version", 0, "N", N_("init-db: upgrade only up to schema version N")}
+#define KESU_REG_OPT_OPEN {"open", 0, NULL, N_("only My Number erasures no destruction has closed yet")}
 
 /* What the options said; NULL or 0 where they said nothing. */
 struct kesu_reg_args {
@@ -75,6 +76,9 @@ enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows);
 enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c);
 enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c);
 enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *serial);
+/* A table heading on stdout: names[i] in cols[i] terminal columns, the last
+ * one unpadded (register_ledger.c). */
+void kesu_reg_heading(const char *const *names, const size_t *cols, size_t n);
 /* After a register verified: the open items older than --open-max-days
  * (or [register] open_max_days) as ledger rows in *late (new reference;
  * NULL and *max_days -1 when no limit is set).  Errors are reported. */

@@ -3,6 +3,7 @@
  * otherwise.  Every line comes from wipe/station/dashboard.c, which bounds
  * and escapes what the disks say about themselves. */
 #include "cli/station.h"
+#include "lib/i18n.h"
 #include "lib/timefmt.h"
 #include "wipe/station/dashboard.h"
 
@@ -66,7 +67,7 @@ void station_note(struct station *s, const char *fmt, ...)
 		json_decref(j);
 	}
 	if (!s->o.json)
-		fprintf(stderr, "kesu station: %s\n", clean);
+		fprintf(stderr, _("kesu station: %s\n"), clean);
 }
 
 void station_redraw(struct station *s)
@@ -78,10 +79,10 @@ void station_redraw(struct station *s)
 	/* Home and clear, then the whole table: a handful of lines once a
 	 * second at most, so no diffing is worth its code. */
 	fputs("\033[H\033[2J", s->out);
-	fprintf(s->out, "kesu station — %s; type a bay number and Enter to start a "
-		"waiting disk; Ctrl-C stops%s\n\n",
-		s->pol.start == KESU_STATION_AUTO ? "starts automatically" : "confirm each disk",
-		s->o.dry_run ? " (dry run: nothing is erased)" : "");
+	fprintf(s->out, _("kesu station — %s; type a bay number and Enter to start a "
+		"waiting disk; Ctrl-C stops%s\n\n"),
+		s->pol.start == KESU_STATION_AUTO ? _("starts automatically") : _("confirm each disk"),
+		s->o.dry_run ? _(" (dry run: nothing is erased)") : "");
 	kesu_dash_header(l, sizeof(l));
 	fprintf(s->out, "%s\n", l);
 	for (size_t i = 0; i < s->st.nbays; i++) {

@@ -3,6 +3,7 @@
  * nothing about them. */
 #include "cli/wipe_show.h"
 #include "cli/contents.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/progress.h"
@@ -23,36 +24,38 @@ static void print_plan(const struct kesu_session_device *d, const struct wipe_op
 	kesu_size_human(id->size_bytes, size, sizeof(size));
 	kesu_cli_contents_line(d->before, content, sizeof(content));
 	fprintf(f, "%s\n", id->path);
-	fprintf(f, "  model     %s\n", kesu_cli_or_dash(id->model));
-	fprintf(f, "  serial    %s\n", kesu_cli_or_dash(id->serial));
-	fprintf(f, "  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n", size,
+	fprintf(f, _("  model     %s\n"), kesu_cli_or_dash(id->model));
+	fprintf(f, _("  serial    %s\n"), kesu_cli_or_dash(id->serial));
+	fprintf(f, _("  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n"), size,
 		id->size_bytes, d->t ? d->t->block_size : id->logical_block_size);
-	fprintf(f, "  contents  %s\n", content);
+	fprintf(f, _("  contents  %s\n"), content);
 	const char *purge = o->purge.method;
 	if (purge)
-		fprintf(f, "  method    %s (NIST purge, the drive's own command; "
-			   "sampled verification)\n", purge);
+		fprintf(f, _("  method    %s (NIST purge, the drive's own command; "
+			   "sampled verification)\n"), purge);
 	if (w->method.npasses > 0) {
-		fprintf(f, "  %s %s (NIST %s), %zu pass%s:", purge ? "then     " : "method   ",
+		fprintf(f, P_("  %s %s (NIST %s), %zu pass:", "  %s %s (NIST %s), %zu passes:",
+			       w->method.npasses),
+			purge ? _("then     ") : _("method   "),
 			w->method.name, kesu_nist_category_name(w->method.category),
-			w->method.npasses, w->method.npasses == 1 ? "" : "es");
+			w->method.npasses);
 		for (size_t i = 0; i < w->method.npasses; i++) {
 			char p[2 * KESU_PATTERN_MAX + 8];
 			kesu_pass_describe(&w->method.passes[i], p, sizeof(p));
 			fprintf(f, " %s", p);
 		}
-		fprintf(f, "; verify %s\n", kesu_verify_mode_name(w->verify));
+		fprintf(f, _("; verify %s\n"), kesu_verify_mode_name(w->verify));
 	}
 	if (w->verify == KESU_VERIFY_NONE)
-		fprintf(f, "  note      without verification the result can at best be "
-			   "erased-with-exceptions\n");
+		fprintf(f, _("  note      without verification the result can at best be "
+			   "erased-with-exceptions\n"));
 	if (w->resumed)
-		fprintf(f, "  resume    pass %zu/%zu, %s at byte %" PRIu64 " (run %s)\n",
+		fprintf(f, _("  resume    pass %zu/%zu, %s at byte %" PRIu64 " (run %s)\n"),
 			w->pass + 1, w->method.npasses, kesu_phase_name(w->phase), w->offset,
 			d->resumed_from);
 	double rate;
 	kesu_progress_hms(kesu_session_estimate_s(d, &rate), eta, sizeof(eta));
-	fprintf(f, "  estimate  %s at about %.0f MB/s\n", eta, rate / 1e6);
+	fprintf(f, _("  estimate  %s at about %.0f MB/s\n"), eta, rate / 1e6);
 }
 
 /* The same plan for scripts (kesu wipe --dry-run --json; keys in kesu(8)). */
@@ -100,7 +103,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 		free(text);
 	} else if (!o->quiet || !o->yes || o->dry_run) {
 		FILE *pf = o->dry_run ? stdout : stderr;
-		fprintf(pf, "kesu wipe plan (%zu device%s):\n", n, n == 1 ? "" : "s");
+		fprintf(pf, P_("kesu wipe plan (%zu device):\n", "kesu wipe plan (%zu devices):\n", n), n);
 		for (size_t i = 0; i < n; i++)
 			print_plan(devs[i].s, o, pf);
 		fflush(pf);
@@ -113,7 +116,7 @@ static void print_status(struct wipe_dev *devs, size_t n, FILE *f)
 		struct kesu_progress_snap s;
 		char line[256];
 		if (!kesu_session_snapshot(devs[i].s, &s)) {
-			fprintf(f, "%s  starting\n", devs[i].s->name);
+			fprintf(f, _("%s  starting\n"), devs[i].s->name);
 			continue;
 		}
 		kesu_progress_line(&s, line, sizeof(line));
@@ -140,7 +143,7 @@ static void draw(struct display *ds, struct wipe_dev *devs, size_t n, bool final
 			if (kesu_session_snapshot(devs[i].s, &s))
 				kesu_progress_line(&s, line, sizeof(line));
 			else
-				snprintf(line, sizeof(line), "%s  starting", devs[i].s->name);
+				snprintf(line, sizeof(line), _("%s  starting"), devs[i].s->name);
 			fprintf(stderr, "\r\033[2K%s\n", line);
 		}
 		ds->drawn = n;
@@ -254,25 +257,25 @@ void kesu_wipe_summary(struct wipe_dev *devs, size_t n, const struct wipe_opts *
 		kesu_size_human(w->bytes_written, wr, sizeof(wr));
 		kesu_size_human(w->bytes_verified, ve, sizeof(ve));
 		kesu_progress_hms(difftime(w->ended_at, w->started_at), el, sizeof(el));
-		printf("%s: %s  (written %s, verified %s, %s%s)\n", d->id->path,
-		       kesu_result_name(w->result), wr, ve, el, w->resumed ? ", resumed" : "");
+		printf(_("%s: %s  (written %s, verified %s, %s%s)\n"), d->id->path,
+		       kesu_result_name(w->result), wr, ve, el, w->resumed ? _(", resumed") : "");
 		if (w->result != KESU_RESULT_ERASED && w->reason[0])
-			printf("  reason: %s\n", w->reason);
+			printf(_("  reason: %s\n"), w->reason);
 		for (size_t k = 0; k < w->bad.n && k < 10; k++)
-			printf("  bad: LBA %" PRIu64 " +%" PRIu64 " (%s)\n", w->bad.v[k].first_lba,
+			printf(_("  bad: LBA %" PRIu64 " +%" PRIu64 " (%s)\n"), w->bad.v[k].first_lba,
 			       w->bad.v[k].count, kesu_bad_op_name(w->bad.v[k].op));
 		if (w->bad.n > 10)
-			printf("  bad: ... %zu ranges in all, see the record\n", w->bad.n);
+			printf(_("  bad: ... %zu ranges in all, see the record\n"), w->bad.n);
 		if (d->record_path[0])
-			printf("  record: %s\n", d->record_path);
+			printf(_("  record: %s\n"), d->record_path);
 		if (d->cert_path[0])
-			printf("  certificate: %s%s\n", d->cert_path,
-			       d->cert_issued ? "" : " (NOT in the register: see the error above)");
+			printf(_("  certificate: %s%s\n"), d->cert_path,
+			       d->cert_issued ? "" : _(" (NOT in the register: see the error above)"));
 		if (devs[i].pdf_path[0])
-			printf("  pdf: %s\n", devs[i].pdf_path);
+			printf(_("  pdf: %s\n"), devs[i].pdf_path);
 		if (o->cert.info.my_number)
-			printf("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
-			       "data; software erasure alone is not a complete disposal\n");
+			printf(_("  PHYSICAL DESTRUCTION REQUIRED: the medium held My Number "
+			       "data; software erasure alone is not a complete disposal\n"));
 	}
 	fflush(stdout);
 }
