@@ -331,6 +331,7 @@ check "kesu register list --open: the open My Number certificate, none once a de
 		[ "$(jq -r ".[].cert_id" <<<"$out")" = "$MNID" ] &&
 		jq -e ".[0].ledger.open == \"open\" and .[0].ledger.my_number == \"yes\"" <<<"$out" >/dev/null &&
 		[ "$("$KESU" register list --open --json --register "$(pg_url auditor closed)" | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --kind destruction --json --register "$(pg_url auditor closed)" | jq length)" -eq 1 ] &&
 		"$KESU" register list --open --register "$ST" | grep -q " open "'
 check "kesu register trace SERIAL: every row naming it, in order, from the database" \
 	bash -c 'want=$(psql_as postgres -c "SELECT seq FROM kesu.entries WHERE serial = '"'WD-WCC6Y0ABCDEF'"' ORDER BY seq" | tr "\n" " ");
