@@ -30,11 +30,18 @@ static enum kesu_rc connect(const char *url, bool check, struct kesu_db **db)
 
 static void filter(const struct kesu_reg_args *a, struct kesu_pgreg_filter *f)
 {
+	/* --kind erasure is the certificate lines, as in the file register. */
+	const char *kind = a->kind && !strcmp(a->kind, "erasure") ? "certificate" : a->kind;
 	*f = (struct kesu_pgreg_filter){.since = a->since, .until = a->until,
-					.serial = a->serial, .operator_name = a->op};
+					.serial = a->serial, .operator_name = a->op,
+					.asset = a->asset, .department = a->department,
+					.kind = kind, .open = a->open};
 }
 
-enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
+/* The rows a database query selected, with their documents when docs is
+ * given (the ledger's view); serial: trace instead of list. */
+static enum kesu_rc query(const struct kesu_reg_ctx *c, const char *serial, json_t **rows,
+			  json_t **docs)
 {
 	struct kesu_db *db;
 	enum kesu_rc rc = connect(c->reg, true, &db);
@@ -43,10 +50,27 @@ enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
 	struct kesu_pgreg_filter f;
 	filter(&c->a, &f);
 	struct kesu_err err = {0};
-	if ((rc = kesu_pgreg_list(db, &f, rows, &err)))
+	if ((rc = serial ? kesu_pgreg_trace_docs(db, serial, rows, docs, &err)
+			 : kesu_pgreg_list_docs(db, &f, rows, docs, &err)))
 		kesu_report(&err);
 	kesu_db_close(db);
 	return rc;
+}
+
+enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
+{
+	return query(c, NULL, rows, NULL);
+}
+
+enum kesu_rc kesu_reg_pg_ledger(const struct kesu_reg_ctx *c, json_t **rows, json_t **docs)
+{
+	return query(c, NULL, rows, docs);
+}
+
+enum kesu_rc kesu_reg_pg_trace(const struct kesu_reg_ctx *c, const char *serial,
+			       json_t **rows, json_t **docs)
+{
+	return query(c, serial, rows, docs);
 }
 
 static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca,

@@ -39,6 +39,7 @@ bool kesu_reg_ledger_filtered(const struct kesu_reg_args *a)
 
 struct view {
 	json_t *lines, *docs, *rows;   /* rows[i]: line i's ledger row or null */
+	bool db;                       /* selected by the database's query */
 };
 
 static void view_free(struct view *v)
@@ -48,20 +49,32 @@ static void view_free(struct view *v)
 	json_decref(v->rows);
 }
 
-/* Every line of a register that verifies, with its document and row. */
-static enum kesu_rc view_load(const struct kesu_reg_ctx *c, struct view *v)
+/* Every line of a register that verifies, with its document and row; a
+ * database register answers with the lines its indexed query selects
+ * (the options' filters, or with serial its trace), documents included.
+ * Whether a certificate is open is judged among the lines selected: the
+ * database takes no destruction documents yet. */
+static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
+			      struct view *v)
 {
 	memset(v, 0, sizeof(*v));
 	struct kesu_err err = {0};
-	enum kesu_rc rc = kesu_reg_lines(c->reg, c->ca, &v->lines, &err);
-	if (rc) {
+	enum kesu_rc rc;
+	if (kesu_reg_is_db(c->reg)) {
+		v->db = true;
+		rc = serial ? kesu_reg_pg_trace(c, serial, &v->lines, &v->docs)
+			    : kesu_reg_pg_ledger(c, &v->lines, &v->docs);
+		if (rc)
+			return rc;
+	} else if ((rc = kesu_reg_lines(c->reg, c->ca, &v->lines, &err))) {
 		kesu_report(&err);
 		if (rc == KESU_ERR_INVALID)
 			fputs(_("kesu: nothing listed: the register does not verify; run "
 			      "'kesu register verify'\n"), stderr);
 		return rc;
 	}
-	v->docs = kesu_register_docs(v->lines);
+	if (!v->docs)
+		v->docs = kesu_register_docs(v->lines);
 	v->rows = json_array();
 	time_t now = time(NULL);
 	for (size_t i = 0; v->docs && v->rows && i < json_array_size(v->lines); i++) {
@@ -104,7 +117,7 @@ static void print_json(const struct view *v, const struct kesu_reg_args *a)
 	json_t *out = json_array();
 	for (size_t i = 0; i < json_array_size(v->lines); i++) {
 		json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
-		if (!selects(a, l, r))
+		if (!v->db && !selects(a, l, r))
 			continue;
 		json_t *copy = json_copy(l);
 		json_object_set(copy, "ledger", r);
@@ -139,7 +152,7 @@ static void print_table(const struct view *v, const struct kesu_reg_args *a)
 	kesu_reg_heading(heads, cols, sizeof(cols) / sizeof(cols[0]));
 	for (size_t i = 0; i < json_array_size(v->lines); i++) {
 		const json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
-		if (!selects(a, l, r))
+		if (!v->db && !selects(a, l, r))
 			continue;
 		char kind[32];
 		snprintf(kind, sizeof(kind), "(%s)", sv(l, "kind"));
@@ -158,7 +171,7 @@ static void print_table(const struct view *v, const struct kesu_reg_args *a)
 enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c)
 {
 	struct view v;
-	enum kesu_rc rc = view_load(c, &v);
+	enum kesu_rc rc = view_load(c, NULL, &v);
 	if (rc)
 		return rc;
 	if (c->a.json)
@@ -178,7 +191,7 @@ static const char *const LEDGER[] = {"asset", "department", "class", "my_number"
 enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 {
 	struct view v;
-	enum kesu_rc rc = view_load(c, &v);
+	enum kesu_rc rc = view_load(c, NULL, &v);
 	if (rc)
 		return rc;
 	/* Japanese Excel reads CSV as Shift_JIS unless a BOM says UTF-8. */
@@ -191,7 +204,7 @@ enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 		kesu_csv_cell(LEDGER[k], !LEDGER[k + 1], eol);
 	for (size_t i = 0; i < json_array_size(v.lines); i++) {
 		const json_t *l = json_array_get(v.lines, i), *r = json_array_get(v.rows, i);
-		if (!selects(&c->a, l, r))
+		if (!v.db && !selects(&c->a, l, r))
 			continue;
 		char seq[24];
 		snprintf(seq, sizeof(seq), "%lld",
@@ -229,7 +242,7 @@ static void trace_detail(const json_t *r, char *out, size_t size)
 enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *serial)
 {
 	struct view v;
-	enum kesu_rc rc = view_load(c, &v);
+	enum kesu_rc rc = view_load(c, serial, &v);
 	if (rc)
 		return rc;
 	json_t *t = kesu_ledger_trace(v.lines, v.docs, serial, time(NULL));
@@ -273,7 +286,7 @@ enum kesu_rc kesu_reg_ledger_overdue(const struct kesu_reg_ctx *c, long *max_day
 	if (*end || n < 0 || end == s)
 		return kesu_usage_error("%s: --open-max-days: a whole number of days", c->cmd);
 	struct view v;
-	enum kesu_rc rc = view_load(c, &v);
+	enum kesu_rc rc = view_load(c, NULL, &v);
 	if (rc)
 		return rc;
 	*max_days = n;

@@ -69,6 +69,11 @@ extern const struct kesu_reg_verb kesu_reg_pg_init_db, kesu_reg_pg_push, kesu_re
 /* register verify and list/export when the register is a database. */
 enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c);
 enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows);
+/* list's filters (all of them) and trace as the database's indexed
+ * queries: the selected lines and their documents (kesu_pgreg_list_docs). */
+enum kesu_rc kesu_reg_pg_ledger(const struct kesu_reg_ctx *c, json_t **rows, json_t **docs);
+enum kesu_rc kesu_reg_pg_trace(const struct kesu_reg_ctx *c, const char *serial,
+			       json_t **rows, json_t **docs);
 
 /* The ledger view of a register (cli/register_ledger.c): list, export
  * and trace over every line joined with its document, and the open items

@@ -6,6 +6,7 @@
 #include "certs/document/cert_verify.h"
 #include "certs/document/certificate.h"
 #include "certs/register/register.h"
+#include "lib/digest.h"
 #include "lib/fileio.h"
 #include "lib/jcheck.h"
 
@@ -60,24 +61,53 @@ static void filter_params(const struct kesu_pgreg_filter *f, struct fparams *fp)
 	fp->p[8] = kesu_pg_txt(f->open ? "true" : NULL);
 }
 
-/* The lines a statement returned (its first column), as JSON objects. */
-static enum kesu_rc lines_of(struct kesu_db_result *r, json_t **rows, struct kesu_err *err)
+/* The document in column 1 (a LEFT JOIN: NULL when none), parsed if it is
+ * an erasure certificate with the bytes its line records; anything else
+ * is null, as the file register's listing has it (kesu_register_docs). */
+static json_t *doc_of(struct kesu_db_result *r, size_t i, const json_t *line)
 {
-	json_t *out = json_array();
-	for (size_t i = 0; out && i < r->nrows; i++) {
+	const struct kesu_db_value *c = kesu_db_cell(r, i, 1);
+	const char *kind = json_string_value(json_object_get(line, "kind"));
+	const char *want = json_string_value(json_object_get(line, "cert_sha256"));
+	char h[KESU_SHA256_HEX];
+	json_t *doc = NULL;
+	struct kesu_err e = {0};
+	if (!c || !kind || strcmp(kind, "certificate") || !want)
+		return json_null();
+	kesu_sha256_hex(c->data, c->len, h);
+	if (!strcmp(h, want))
+		kesu_cert_parse(c->data, c->len, &doc, &e);
+	return doc ? doc : json_null();
+}
+
+/* The lines a statement returned (its first column), as JSON objects, and
+ * with docs its documents (column 1). */
+static enum kesu_rc lines_of(struct kesu_db_result *r, json_t **rows, json_t **docs,
+			     struct kesu_err *err)
+{
+	json_t *out = json_array(), *d = docs ? json_array() : NULL;
+	for (size_t i = 0; out && (!docs || d) && i < r->nrows; i++) {
 		const struct kesu_db_value *l = kesu_db_cell(r, i, 0);
 		json_t *o = l ? json_loadb(l->data, l->len, JSON_REJECT_DUPLICATES, NULL) : NULL;
 		if (!json_is_object(o)) {
 			json_decref(o);
 			json_decref(out);
+			json_decref(d);
 			return kesu_fail(err, KESU_ERR_INVALID, 0, "register database: a "
 					 "stored line is not JSON; run 'kesu register verify'");
 		}
+		if (d)
+			json_array_append_new(d, doc_of(r, i, o));
 		json_array_append_new(out, o);
 	}
-	if (!out)
+	if (!out || (docs && !d)) {
+		json_decref(out);
+		json_decref(d);
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	}
 	*rows = out;
+	if (docs)
+		*docs = d;
 	return KESU_OK;
 }
 
@@ -89,8 +119,13 @@ static enum kesu_rc check_filter(const struct kesu_pgreg_filter *f, struct kesu_
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
-			     json_t **rows, struct kesu_err *err)
+/* The documents come by primary key, after the indexes chose the rows. */
+#define LINES "SELECT e.line FROM kesu.entries e WHERE"
+#define LINES_DOCS "SELECT e.line, d.cert FROM kesu.entries e LEFT JOIN " \
+	"kesu.documents d ON d.seq = e.seq WHERE"
+
+enum kesu_rc kesu_pgreg_list_docs(struct kesu_db *db, const struct kesu_pgreg_filter *f,
+				  json_t **rows, json_t **docs, struct kesu_err *err)
 {
 	enum kesu_rc krc = check_filter(f, err);
 	if (krc)
@@ -99,11 +134,35 @@ enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter 
 	filter_params(f, &fp);
 	struct kesu_db_error e;
 	struct kesu_db_result *r = NULL;
-	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE" FILTER
-					 " ORDER BY e.seq", FILTER_PARAMS, fp.p, &r, &e);
+	enum kesu_db_rc rc = kesu_pg_run(db, docs ? LINES_DOCS FILTER " ORDER BY e.seq"
+					 : LINES FILTER " ORDER BY e.seq",
+					 FILTER_PARAMS, fp.p, &r, &e);
 	if (rc)
 		return kesu_pg_fail(err, rc, &e, "list");
-	krc = lines_of(r, rows, err);
+	krc = lines_of(r, rows, docs, err);
+	kesu_db_result_free(r);
+	return krc;
+}
+
+enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter *f,
+			     json_t **rows, struct kesu_err *err)
+{
+	return kesu_pgreg_list_docs(db, f, rows, NULL, err);
+}
+
+enum kesu_rc kesu_pgreg_trace_docs(struct kesu_db *db, const char *serial, json_t **rows,
+				   json_t **docs, struct kesu_err *err)
+{
+	if (!serial || !serial[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "trace: give a serial number");
+	struct kesu_db_param p[1] = {kesu_pg_txt(serial)};
+	struct kesu_db_error e;
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = kesu_pg_run(db, docs ? LINES_DOCS " e.serial = $1 ORDER BY e.seq"
+					 : LINES " e.serial = $1 ORDER BY e.seq", 1, p, &r, &e);
+	if (rc)
+		return kesu_pg_fail(err, rc, &e, "trace");
+	enum kesu_rc krc = lines_of(r, rows, docs, err);
 	kesu_db_result_free(r);
 	return krc;
 }
@@ -111,18 +170,7 @@ enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter 
 enum kesu_rc kesu_pgreg_trace(struct kesu_db *db, const char *serial, json_t **rows,
 			      struct kesu_err *err)
 {
-	if (!serial || !serial[0])
-		return kesu_fail(err, KESU_ERR_USAGE, 0, "trace: give a serial number");
-	struct kesu_db_param p[1] = {kesu_pg_txt(serial)};
-	struct kesu_db_error e;
-	struct kesu_db_result *r = NULL;
-	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE "
-					 "e.serial = $1 ORDER BY e.seq", 1, p, &r, &e);
-	if (rc)
-		return kesu_pg_fail(err, rc, &e, "trace");
-	enum kesu_rc krc = lines_of(r, rows, err);
-	kesu_db_result_free(r);
-	return krc;
+	return kesu_pgreg_trace_docs(db, serial, rows, NULL, err);
 }
 
 /* Write data to path unless an identical file is there; a different one is

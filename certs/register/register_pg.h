@@ -174,6 +174,14 @@ enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter 
 enum kesu_rc kesu_pgreg_trace(struct kesu_db *db, const char *serial, json_t **rows,
 			      struct kesu_err *err);
 
+/* The same, and *docs (same length) each row's stored document parsed when
+ * it is an erasure certificate with the bytes its line records, else null:
+ * what kesu_ledger_row() takes. */
+enum kesu_rc kesu_pgreg_list_docs(struct kesu_db *db, const struct kesu_pgreg_filter *f,
+				  json_t **rows, json_t **docs, struct kesu_err *err);
+enum kesu_rc kesu_pgreg_trace_docs(struct kesu_db *db, const char *serial, json_t **rows,
+				   json_t **docs, struct kesu_err *err);
+
 struct kesu_pgreg_pull_stats {
 	size_t written, identical;
 };
@@ -198,9 +206,10 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 			     struct kesu_err *err);
 
 /* Signed documents other than erasure certificates (reg_kinds.h), and
- * every line for the file register's queries (register list --open,
- * --asset, --department, --kind; trace; export --excel).  Not in the
- * database yet: both answer KESU_ERR_NOTSUP, naming what is missing. */
+ * every line for the file register's whole-register queries (register
+ * verify --open-max-days).  Not in the database yet: both answer
+ * KESU_ERR_NOTSUP, naming what is missing.  list's ledger filters, trace
+ * and export are the queries above. */
 enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
 				   uint64_t *seq, struct kesu_err *err);
 enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, json_t **lines, struct kesu_err *err);

@@ -312,6 +312,39 @@ check "list --open: a My Number certificate is open until a destruction document
 	bash -c '[ -n "$MNID" ] && [ "$("$PGQ" "$ST" list --open | jq -r ".[].cert_id")" = "$MNID" ] &&
 		[ "$("$PGQ" "$(pg_url auditor closed)" list --open | jq length)" -eq 0 ] &&
 		[ "$("$PGQ" "$(pg_url auditor closed)" list --kind destruction | jq length)" -eq 1 ]'
+# ---- the same queries through kesu register list / trace / export ----
+check "kesu register list --asset: the database's rows, with the ledger's columns" \
+	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE asset = '"'A-0001'"'"); [ "$n" -gt 3 ] &&
+		"$KESU" register list --asset A-0001 --json --register "$ST" > "$T_DIR/la.json" &&
+		[ "$(jq length "$T_DIR/la.json")" -eq "$n" ] &&
+		jq -e "all(.[]; .ledger.asset == \"A-0001\" and .ledger.department == \"総務課\")" "$T_DIR/la.json" >/dev/null &&
+		[ "$("$KESU" register list --asset nope --json --register "$ST" | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --department 総務課 --asset A-0001 --register "$ST" | grep -c " A-0001 ")" -eq "$n" ]'
+check "kesu register list --kind: erasure and certificate name the same rows; an unknown kind lists nothing (exit 0, as the file register)" \
+	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries"); 
+		[ "$("$KESU" register list --kind erasure --json --register "$ST" | jq length)" -eq "$n" ] &&
+		[ "$("$KESU" register list --kind certificate --json --register "$ST" | jq length)" -eq "$n" ] &&
+		[ "$("$KESU" register list --kind destruction --json --register "$ST" | jq length)" -eq 0 ] &&
+		out=$("$KESU" register list --kind no-such-kind --json --register "$ST") && [ "$(jq length <<<"$out")" -eq 0 ]'
+check "kesu register list --open: the open My Number certificate, none once a destruction closes it" \
+	bash -c '[ -n "$MNID" ] && out=$("$KESU" register list --open --json --register "$ST") &&
+		[ "$(jq -r ".[].cert_id" <<<"$out")" = "$MNID" ] &&
+		jq -e ".[0].ledger.open == \"open\" and .[0].ledger.my_number == \"yes\"" <<<"$out" >/dev/null &&
+		[ "$("$KESU" register list --open --json --register "$(pg_url auditor closed)" | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --kind destruction --json --register "$(pg_url auditor closed)" | jq length)" -eq 1 ] &&
+		"$KESU" register list --open --register "$ST" | grep -q " open "'
+check "kesu register trace SERIAL: every row naming it, in order, from the database" \
+	bash -c 'want=$(psql_as postgres -c "SELECT seq FROM kesu.entries WHERE serial = '"'WD-WCC6Y0ABCDEF'"' ORDER BY seq" | tr "\n" " ");
+		[ -n "$want" ] && [ "$("$KESU" register trace --json WD-WCC6Y0ABCDEF --register "$ST" | jq -r ".[].seq" | tr "\n" " ")" = "$want" ] &&
+		"$KESU" register trace WD-WCC6Y0ABCDEF --register "$ST" | head -1 | grep -q "^WD-WCC6Y0ABCDEF: $(wc -w <<<"$want") entries$"'
+check "kesu register trace of a serial the database never saw exits 3" \
+	bash -c 'out=$("$KESU" register trace NO-SUCH-SERIAL --register "$ST" 2>&1); [ $? -eq 3 ] && grep -q "NO-SUCH-SERIAL: 0 entries" <<<"$out"'
+check "export --excel and a filtered export --csv read the database with the ledger's columns" \
+	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries");
+		"$KESU" register export --excel --register "$ST" > "$T_DIR/pg-excel.csv" &&
+		[ "$(head -c 3 "$T_DIR/pg-excel.csv" | od -An -tx1 | tr -d " ")" = efbbbf ] &&
+		[ "$(grep -c $'"'"'\r$'"'"' "$T_DIR/pg-excel.csv")" -eq $((n + 1)) ] &&
+		[ "$("$KESU" register export --csv --open --register "$ST" | grep -c "\"open\"")" -eq 2 ]'
 check "export --csv reads the database" \
 	bash -c '[ "$("$KESU" register export --csv --register "$ST" | wc -l)" -eq $(( $(psql_as postgres -c "SELECT count(*) FROM kesu.entries") + 1 )) ]'
 check "[register] url in kesu.conf selects the database" \

@@ -732,6 +732,53 @@ static void trace(void **state)
 	assert_int_equal(kesu_pgreg_trace(&db, "", &rows, &err), KESU_ERR_USAGE);
 }
 
+/* With documents, list and trace join each selected row's document by
+ * its seq; a document is handed on only when it is an erasure certificate
+ * with the bytes its line records (and parses), otherwise null, so the
+ * ledger says "unknown" as the file register does for a changed file. */
+static void list_and_trace_docs(void **state)
+{
+	(void)state;
+	char h[KESU_SHA256_HEX], wrong[160], other[160];
+	kesu_sha256_hex("{}", 2, h);
+	snprintf(wrong, sizeof(wrong), "{\"seq\":1,\"kind\":\"certificate\","
+		 "\"cert_sha256\":\"%064d\"}", 0);
+	snprintf(other, sizeof(other), "{\"seq\":2,\"kind\":\"destruction\","
+		 "\"cert_sha256\":\"%s\"}", h);
+	const struct step list[] = {
+		{"SELECT e.line, d.cert FROM kesu.entries e LEFT JOIN kesu.documents d "
+		 "ON d.seq = e.seq WHERE ($1::bigint IS NULL", 0, NULL, {wrong, "{}"}},
+	};
+	const struct step tr[] = {
+		{"SELECT e.line, d.cert FROM kesu.entries e LEFT JOIN kesu.documents d "
+		 "ON d.seq = e.seq WHERE e.serial = $1 ORDER BY e.seq", 0, NULL, {other, "{}"}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	json_t *rows = NULL, *docs = NULL;
+	struct kesu_pgreg_filter q = {.asset = "A-1"};
+	struct kesu_db db = fake_db(&f, list, 1);
+	assert_int_equal(kesu_pgreg_list_docs(&db, &q, &rows, &docs, &err), KESU_OK);
+	assert_int_equal(f.nparams, 9);
+	assert_string_equal(f.param[4], "A-1");
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(json_array_size(docs), 1);
+	assert_true(json_is_null(json_array_get(docs, 0)));
+	json_decref(rows);
+	json_decref(docs);
+	db = fake_db(&f, tr, 1);
+	assert_int_equal(kesu_pgreg_trace_docs(&db, "S-1", &rows, &docs, &err), KESU_OK);
+	assert_string_equal(f.param[0], "S-1");
+	assert_int_equal(json_array_size(docs), 1);
+	assert_true(json_is_null(json_array_get(docs, 0)));
+	json_decref(rows);
+	json_decref(docs);
+	db = fake_db(&f, NULL, 0);
+	q = (struct kesu_pgreg_filter){.run_id = "X"};
+	assert_int_equal(kesu_pgreg_list_docs(&db, &q, &rows, &docs, &err), KESU_ERR_USAGE);
+	assert_int_equal(f.at, 0);
+}
+
 /* ---- connection strings ---- */
 
 static void redact(void **state)
@@ -826,6 +873,7 @@ int main(void)
 		cmocka_unit_test(init_upgrades_v1),
 		cmocka_unit_test(list_filters),
 		cmocka_unit_test(trace),
+		cmocka_unit_test(list_and_trace_docs),
 		cmocka_unit_test(redact),
 		cmocka_unit_test(scrub),
 		cmocka_unit_test(classify),
