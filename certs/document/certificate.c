@@ -414,20 +414,7 @@ enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
 
 char *kesu_cert_serialize(const json_t *cert, size_t *len)
 {
-	char *s = json_dumps(cert, JSON_SORT_KEYS | JSON_INDENT(2));
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	char *t = realloc(s, n + 2);
-	if (!t) {
-		free(s);
-		return NULL;
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	if (len)
-		*len = n + 1;
-	return t;
+	return kj_dumps_line(cert, JSON_SORT_KEYS | JSON_INDENT(2), len);
 }
 
 /* ---- strict reading of a certificate ---- */

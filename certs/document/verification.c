@@ -193,20 +193,7 @@ enum kesu_rc kesu_verif_build(const struct kesu_verif_input *in, json_t **out,
 
 char *kesu_verif_serialize(const json_t *doc, size_t *len)
 {
-	char *s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	char *t = realloc(s, n + 2);
-	if (!t) {
-		free(s);
-		return NULL;
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	if (len)
-		*len = n + 1;
-	return t;
+	return kj_dumps_line(doc, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6), len);
 }
 
 /* ---- strict reading ---- */

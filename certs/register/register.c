@@ -326,20 +326,9 @@ char *kesu_register_head_text(const char *reg_base, uint64_t seq,
 	json_t *h = json_pack("{s:s s:s s:I s:s s:s}", "schema", KESU_REGISTER_SCHEMA_HEAD,
 			      "register", reg_base, "seq", (json_int_t)seq,
 			      "line_sha256", line_sha256, "time", time);
-	char *text = h ? json_dumps(h, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
+	char *text = kj_dumps_line(h, JSON_SORT_KEYS | JSON_INDENT(2), len);
 	json_decref(h);
-	if (!text)
-		return NULL;
-	size_t n = strlen(text);
-	char *t2 = realloc(text, n + 2);
-	if (!t2) {
-		free(text);
-		return NULL;
-	}
-	t2[n] = '\n';
-	t2[n + 1] = '\0';
-	*len = n + 1;
-	return t2;
+	return text;
 }
 
 enum kesu_rc kesu_register_head_parse(const char *text, size_t len,
