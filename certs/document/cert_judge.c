@@ -105,6 +105,74 @@ bool kesu_cert_approval_after(const char *approval_date, const char *when)
 	       kesu_time_parse(when, &t) && approved_after(approval_date, when, t);
 }
 
+/* What an 'erased' result must be backed by; the other results only
+ * warn. */
+static void judge_result_proof(const char *result, const json_t *exec, const json_t *ver,
+			       const char *technique, int64_t size, size_t n_bad,
+			       struct kesu_cert_verdict *v)
+{
+	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
+	if (!strcmp(result, "erased")) {
+		if (n_bad)
+			ERR(v, "result 'erased' but the run lists bad ranges");
+		if (!strcmp(mode, "none"))
+			ERR(v, "result 'erased' without verification (mode none): an "
+			       "unverified erasure is not proven");
+		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
+			ERR(v, "result 'erased' but verification %s", outcome);
+		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
+			ERR(v, "result 'erased' but the requested verification was skipped");
+		if (iget(ver, "mismatched_blocks") > 0)
+			ERR(v, "result 'erased' but verification found mismatched blocks");
+		if ((!strcmp(mode, "all") || !strcmp(mode, "last")) &&
+		    iget(exec, "bytes_verified") < size)
+			ERR(v, "result 'erased' with full verification but fewer bytes "
+			       "verified than the device holds");
+		if (!strcmp(technique, "overwrite") && iget(exec, "bytes_written") < size)
+			ERR(v, "result 'erased' by overwrite but fewer bytes written "
+			       "than the device holds");
+	} else if (!strcmp(result, "erased-with-exceptions")) {
+		WARN(v, "erased with exceptions: bad ranges could not be erased");
+	} else {
+		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
+	}
+}
+
+/* The issue time and the signature's signing time against the verifier's
+ * clock. */
+static void judge_clock(const struct kesu_cert_clock *clock, time_t t_issued,
+			const char *s_issued, struct kesu_cert_verdict *v)
+{
+	time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
+	if (t_issued > limit)
+		ERR(v, "issued_at %s is in the future", s_issued);
+	if (clock->signed_at && clock->signed_at < t_issued)
+		ERR(v, "the signature's signing time is before the certificate "
+		       "was issued (backdated signature?)");
+	if (clock->signed_at > limit)
+		ERR(v, "the signature's signing time is in the future "
+		       "(forward-dated signature?)");
+}
+
+/* A medium that held My Number data is physically destroyed, never
+ * returned or passed on. */
+static void judge_my_number(const json_t *c, const json_t *asset,
+			    struct kesu_cert_verdict *v)
+{
+	bool my_number = json_is_true(json_object_get(asset, "my_number"));
+	v->physical_destruction_required =
+		json_is_true(json_object_get(c, "physical_destruction_required"));
+	if (my_number && !v->physical_destruction_required)
+		ERR(v, "medium held My Number data but the certificate does not "
+		       "require its physical destruction");
+	if (my_number && !strcmp(sget(asset, "reason"), "lease-return"))
+		ERR(v, "medium held My Number data but is returned to the lessor: "
+		       "policy requires its physical destruction");
+	if (my_number && sget(asset, "destination"))
+		ERR(v, "medium held My Number data but has a destination: policy "
+		       "requires its physical destruction");
+}
+
 void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
 {
 	kesu_cert_judge_at(c, NULL, v);
@@ -121,7 +189,6 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 	json_t *dev = json_object_get(c, "device");
 	const char *result = sget(c, "result");
 	const char *run_result = sget(exec, "run_result");
-	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
 	const char *technique = sget(method, "technique");
 	int64_t size = iget(dev, "size_bytes");
 	size_t n_bad = json_array_size(json_object_get(exec, "bad_ranges"));
@@ -154,30 +221,7 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 		ERR(v, "result '%s' for a device of size 0", result);
 	if (erasing && !strcmp(technique, "overwrite") && iget(exec, "bytes_written") <= 0)
 		ERR(v, "result '%s' by overwrite but no byte was written", result);
-	if (!strcmp(result, "erased")) {
-		if (n_bad)
-			ERR(v, "result 'erased' but the run lists bad ranges");
-		if (!strcmp(mode, "none"))
-			ERR(v, "result 'erased' without verification (mode none): an "
-			       "unverified erasure is not proven");
-		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
-			ERR(v, "result 'erased' but verification %s", outcome);
-		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
-			ERR(v, "result 'erased' but the requested verification was skipped");
-		if (iget(ver, "mismatched_blocks") > 0)
-			ERR(v, "result 'erased' but verification found mismatched blocks");
-		if ((!strcmp(mode, "all") || !strcmp(mode, "last")) &&
-		    iget(exec, "bytes_verified") < size)
-			ERR(v, "result 'erased' with full verification but fewer bytes "
-			       "verified than the device holds");
-		if (!strcmp(technique, "overwrite") && iget(exec, "bytes_written") < size)
-			ERR(v, "result 'erased' by overwrite but fewer bytes written "
-			       "than the device holds");
-	} else if (!strcmp(result, "erased-with-exceptions")) {
-		WARN(v, "erased with exceptions: bad ranges could not be erased");
-	} else {
-		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
-	}
+	judge_result_proof(result, exec, ver, technique, size, n_bad, v);
 
 	json_t *appr = json_object_get(c, "approval");
 	const char *s_appr = sget(appr, "date");
@@ -186,30 +230,10 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 		ERR(v, "approval dated %s, after the erasure began (%s): the "
 		       "erasure was not approved beforehand", s_appr, s_work);
 
-	if (clock) {
-		time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
-		if (t_issued > limit)
-			ERR(v, "issued_at %s is in the future", s_issued);
-		if (clock->signed_at && clock->signed_at < t_issued)
-			ERR(v, "the signature's signing time is before the certificate "
-			       "was issued (backdated signature?)");
-		if (clock->signed_at > limit)
-			ERR(v, "the signature's signing time is in the future "
-			       "(forward-dated signature?)");
-	}
+	if (clock)
+		judge_clock(clock, t_issued, s_issued, v);
 
-	bool my_number = json_is_true(json_object_get(asset, "my_number"));
-	v->physical_destruction_required =
-		json_is_true(json_object_get(c, "physical_destruction_required"));
-	if (my_number && !v->physical_destruction_required)
-		ERR(v, "medium held My Number data but the certificate does not "
-		       "require its physical destruction");
-	if (my_number && !strcmp(sget(asset, "reason"), "lease-return"))
-		ERR(v, "medium held My Number data but is returned to the lessor: "
-		       "policy requires its physical destruction");
-	if (my_number && sget(asset, "destination"))
-		ERR(v, "medium held My Number data but has a destination: policy "
-		       "requires its physical destruction");
+	judge_my_number(c, asset, v);
 	judge_required(c, v);
 	judge_text(c, "", false, v);
 	if (v->physical_destruction_required)
