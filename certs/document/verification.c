@@ -105,6 +105,8 @@ static json_t *build_checks(const struct kesu_verif_input *in, bool *oom)
 	return c;
 }
 
+/* Long on purpose: one put() a field of the report, in the order of the
+ * schema (docs), so it reads against the schema top to bottom. */
 enum kesu_rc kesu_verif_build(const struct kesu_verif_input *in, json_t **out,
 			      struct kesu_err *err)
 {
