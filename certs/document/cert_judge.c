@@ -3,26 +3,15 @@
  * and when it needs physical destruction.  Pure: the clock is given. */
 #include "certs/document/certificate.h"
 #include "certs/document/method_catalog.h"
+#include "certs/document/verdict.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4)))
-static void add(char (*list)[256], size_t *n, const char *fmt, ...)
-{
-	if (*n >= KESU_VERDICT_MAX)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(list[*n], 256, fmt, ap);
-	va_end(ap);
-	(*n)++;
-}
-#define ERR(v, ...) add((v)->errors, &(v)->n_errors, __VA_ARGS__)
-#define WARN(v, ...) add((v)->warnings, &(v)->n_warnings, __VA_ARGS__)
+#define ERR KESU_VERDICT_ERR
+#define WARN KESU_VERDICT_WARN
 
 static const char *sget(const json_t *o, const char *k)
 {
@@ -34,51 +23,13 @@ static int64_t iget(const json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-/* Hidden characters anywhere in the document.  Text read from the medium
- * ("before": labels, partition names) is evidence of what was there, not
- * a claim, and an attacker may have put it there: it is warned about; in
- * anything else it is an error. */
-static void judge_text(const json_t *j, const char *path, bool evidence,
-		       struct kesu_cert_verdict *v)
-{
-	char sub[160];
-	if (json_is_string(j)) {
-		unsigned cp = kesu_text_hidden_char(json_string_value(j));
-		if (cp && evidence)
-			WARN(v, "%s read from the medium contains the invisible or "
-			     "direction-changing character U+%04X", path, cp);
-		else if (cp)
-			ERR(v, "%s contains the invisible or direction-changing "
-			    "character U+%04X: what is shown is not what was signed",
-			    path, cp);
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)j, k, x) {
-			snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
-			judge_text(x, sub, evidence || !strcmp(sub, "before"), v);
-		}
-	} else if (json_is_array(j)) {
-		for (size_t i = 0; i < json_array_size(j); i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			judge_text(json_array_get(j, i), sub, evidence, v);
-		}
-	}
-}
-
 static void judge_required(const json_t *c, struct kesu_cert_verdict *v)
 {
 	static const char *const paths[][2] = {
 		{"operator", "name"}, {"operator", "organization"}, {NULL, "customer"},
 		{"asset", "property_number"}, {"approval", "approver"},
 	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		const json_t *o = paths[i][0] ? json_object_get(c, paths[i][0]) : c;
-		const char *s = sget(o, paths[i][1]);
-		if (s && kesu_text_is_blank(s))
-			ERR(v, "%s%s%s is blank", paths[i][0] ? paths[i][0] : "",
-			    paths[i][0] ? "." : "", paths[i][1]);
-	}
+	kesu_verdict_blank(c, paths, sizeof(paths) / sizeof(paths[0]), v);
 	size_t i;
 	json_t *w;
 	json_array_foreach(json_object_get(c, "witnesses"), i, w) {
@@ -235,7 +186,11 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 
 	judge_my_number(c, asset, v);
 	judge_required(c, v);
-	judge_text(c, "", false, v);
+	/* Hidden characters anywhere in the document.  Text read from the medium
+	 * ("before": labels, partition names) is evidence of what was there, not
+	 * a claim, and an attacker may have put it there: it is warned about; in
+	 * anything else it is an error. */
+	kesu_verdict_hidden(c, "", false, "before", v);
 	if (v->physical_destruction_required)
 		WARN(v, "PHYSICAL DESTRUCTION REQUIRED (My Number data): software "
 			"erasure alone is not a complete disposal");
