@@ -79,6 +79,65 @@ static X509_NAME *parse_subject(const char *s)
 	return n;
 }
 
+/* The new private key, written once and never over an existing one, and
+ * its certificate request for the CA, both in out. */
+static enum kesu_rc write_key_and_request(const char *out, const char *type,
+					  X509_NAME *name, struct kesu_err *err)
+{
+	enum kesu_rc rc = kesu_mkdir_p(out, 0700, err);
+	char kpath[PATH_MAX], cpath[PATH_MAX], why[256];
+	EVP_PKEY *key = NULL;
+	X509_REQ *req = NULL;
+	FILE *kf = NULL, *cf = NULL;
+	int fd = -1;
+	if (rc)
+		goto fail;
+	snprintf(kpath, sizeof(kpath), "%s/kesu-signing.key", out);
+	snprintf(cpath, sizeof(cpath), "%s/kesu-signing.csr", out);
+	key = !strcmp(type, "ec") ? EVP_EC_gen("P-256") : EVP_RSA_gen(3072);
+	req = X509_REQ_new();
+	if (!key || !req || !X509_REQ_set_version(req, 0) ||
+	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, key) ||
+	    !X509_REQ_sign(req, key, EVP_sha256())) {
+		kesu_openssl_error(why, sizeof(why));
+		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0, "cannot make the key or request: %s", why);
+		goto fail;
+	}
+	fd = open(kpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = kesu_fail(err, errno == EEXIST ? KESU_ERR_USAGE : KESU_ERR_IO, errno,
+			       "%s: %s; an existing key is never overwritten: choose "
+			       "another --out", kpath, strerror(errno));
+		goto fail;
+	}
+	if (fchmod(fd, 0600) != 0 || !(kf = fdopen(fd, "w"))) {
+		rc = kesu_fail(err, KESU_ERR_IO, errno, "%s: %s", kpath, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (!PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) || fflush(kf) ||
+	    fsync(fileno(kf))) {
+		rc = kesu_fail(err, KESU_ERR_IO, errno, "%s: write failed", kpath);
+		goto fail;
+	}
+	cf = fopen(cpath, "we");
+	if (!cf || !PEM_write_X509_REQ(cf, req) || fflush(cf) || fsync(fileno(cf))) {
+		rc = kesu_fail(err, KESU_ERR_IO, errno, "%s: write failed", cpath);
+		goto fail;
+	}
+	printf("%s\n%s\n", kpath, cpath);
+fail:
+	if (kf)
+		fclose(kf);
+	if (cf)
+		fclose(cf);
+	if (fd >= 0)
+		close(fd);
+	X509_REQ_free(req);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
 enum kesu_rc cmd_key(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -110,57 +169,7 @@ enum kesu_rc cmd_key(int argc, char **argv)
 		return kesu_usage_error("key new: --subject must look like "
 					"'/C=JP/O=ORG/CN=NAME' with known attribute names");
 	struct kesu_err err = {0};
-	enum kesu_rc rc = kesu_mkdir_p(out, 0700, &err);
-	char kpath[PATH_MAX], cpath[PATH_MAX], why[256];
-	EVP_PKEY *key = NULL;
-	X509_REQ *req = NULL;
-	FILE *kf = NULL, *cf = NULL;
-	int fd = -1;
-	if (rc)
-		goto fail;
-	snprintf(kpath, sizeof(kpath), "%s/kesu-signing.key", out);
-	snprintf(cpath, sizeof(cpath), "%s/kesu-signing.csr", out);
-	key = !strcmp(type, "ec") ? EVP_EC_gen("P-256") : EVP_RSA_gen(3072);
-	req = X509_REQ_new();
-	if (!key || !req || !X509_REQ_set_version(req, 0) ||
-	    !X509_REQ_set_subject_name(req, name) || !X509_REQ_set_pubkey(req, key) ||
-	    !X509_REQ_sign(req, key, EVP_sha256())) {
-		kesu_openssl_error(why, sizeof(why));
-		rc = kesu_fail(&err, KESU_ERR_CRYPTO, 0, "cannot make the key or request: %s", why);
-		goto fail;
-	}
-	fd = open(kpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = kesu_fail(&err, errno == EEXIST ? KESU_ERR_USAGE : KESU_ERR_IO, errno,
-			       "%s: %s; an existing key is never overwritten: choose "
-			       "another --out", kpath, strerror(errno));
-		goto fail;
-	}
-	if (fchmod(fd, 0600) != 0 || !(kf = fdopen(fd, "w"))) {
-		rc = kesu_fail(&err, KESU_ERR_IO, errno, "%s: %s", kpath, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (!PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) || fflush(kf) ||
-	    fsync(fileno(kf))) {
-		rc = kesu_fail(&err, KESU_ERR_IO, errno, "%s: write failed", kpath);
-		goto fail;
-	}
-	cf = fopen(cpath, "we");
-	if (!cf || !PEM_write_X509_REQ(cf, req) || fflush(cf) || fsync(fileno(cf))) {
-		rc = kesu_fail(&err, KESU_ERR_IO, errno, "%s: write failed", cpath);
-		goto fail;
-	}
-	printf("%s\n%s\n", kpath, cpath);
-fail:
-	if (kf)
-		fclose(kf);
-	if (cf)
-		fclose(cf);
-	if (fd >= 0)
-		close(fd);
-	X509_REQ_free(req);
-	EVP_PKEY_free(key);
+	enum kesu_rc rc = write_key_and_request(out, type, name, &err);
 	X509_NAME_free(name);
 	if (rc)
 		kesu_report(&err);

@@ -86,6 +86,75 @@ static char *trim(char *s, char *end)
 	return s;
 }
 
+/* A "[name]" line: the section the keys below it belong to. */
+static enum kesu_rc section_line(char *s, const char *name, size_t lineno,
+				 char *section, size_t section_size, struct kesu_err *err)
+{
+	char *close = strchr(s, ']');
+	if (!close || close[1])
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: malformed section header; write [name]",
+				 name, lineno);
+	char *sec = trim(s + 1, close);
+	bool known = false;
+	for (size_t i = 0; i < NFIELDS; i++)
+		known |= !strcmp(FIELDS[i].section, sec);
+	if (!known)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: unknown section [%s]; known: operator "
+				 "customer signing trust timestamp register paths policy wipe station",
+				 name, lineno, sec);
+	kesu_strlcpy(section, sec, section_size);
+	return KESU_OK;
+}
+
+/* A "key = value" line of a known section, each key set at most once. */
+static enum kesu_rc key_line(char *s, const char *name, size_t lineno, const char *section,
+			     struct kesu_config *cfg, bool *seen, struct kesu_err *err)
+{
+	char *eq = strchr(s, '=');
+	if (!eq)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: expected 'key = value'", name, lineno);
+	char *val = trim(eq + 1, s + strlen(s));
+	char *key = trim(s, eq);
+	if (!section[0])
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: '%s' outside any section; put it under "
+				 "its [section]", name, lineno, key);
+	size_t i;
+	for (i = 0; i < NFIELDS; i++)
+		if (!strcmp(FIELDS[i].section, section) && !strcmp(FIELDS[i].key, key))
+			break;
+	if (i == NFIELDS)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: unknown key '%s' in [%s]; see kesu.conf(5)",
+				 name, lineno, key, section);
+	if (seen[i])
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: '%s' set twice in [%s]; keep one",
+				 name, lineno, key, section);
+	seen[i] = true;
+	if (!*val)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: '%s' has an empty value; remove the line "
+				 "or give a value", name, lineno, key);
+	if (!kesu_strlcpy((char *)cfg + FIELDS[i].off, val, FIELDS[i].size))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: value of '%s' is too long", name, lineno, key);
+	if (!strcmp(section, "register") && !strcmp(key, "open_max_days") &&
+	    strspn(val, "0123456789") != strlen(val))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: [register] open_max_days must be a whole "
+				 "number of days", name, lineno);
+	if (!strcmp(section, "register") && !strcmp(key, "url") &&
+	    strncmp(val, "postgresql://", 13) && strncmp(val, "postgres://", 11))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "%s:%zu: [register] url must start with "
+				 "postgresql://", name, lineno);
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 			       struct kesu_config *cfg, struct kesu_err *err)
 {
@@ -112,64 +181,13 @@ enum kesu_rc kesu_config_parse(const char *text, size_t len, const char *name,
 		char *s = trim(line, line + strlen(line));
 		if (!*s || *s == '#' || *s == ';')
 			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-			if (!close || close[1])
-				return kesu_fail(err, KESU_ERR_INVALID, 0,
-						 "%s:%zu: malformed section header; write [name]",
-						 name, lineno);
-			char *sec = trim(s + 1, close);
-			bool known = false;
-			for (size_t i = 0; i < NFIELDS; i++)
-				known |= !strcmp(FIELDS[i].section, sec);
-			if (!known)
-				return kesu_fail(err, KESU_ERR_INVALID, 0,
-						 "%s:%zu: unknown section [%s]; known: operator "
-						 "customer signing trust timestamp register paths policy wipe station",
-						 name, lineno, sec);
-			kesu_strlcpy(section, sec, sizeof(section));
-			continue;
-		}
-		char *eq = strchr(s, '=');
-		if (!eq)
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: expected 'key = value'", name, lineno);
-		char *val = trim(eq + 1, s + strlen(s));
-		char *key = trim(s, eq);
-		if (!section[0])
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: '%s' outside any section; put it under "
-					 "its [section]", name, lineno, key);
-		size_t i;
-		for (i = 0; i < NFIELDS; i++)
-			if (!strcmp(FIELDS[i].section, section) && !strcmp(FIELDS[i].key, key))
-				break;
-		if (i == NFIELDS)
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: unknown key '%s' in [%s]; see kesu.conf(5)",
-					 name, lineno, key, section);
-		if (seen[i])
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: '%s' set twice in [%s]; keep one",
-					 name, lineno, key, section);
-		seen[i] = true;
-		if (!*val)
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: '%s' has an empty value; remove the line "
-					 "or give a value", name, lineno, key);
-		if (!kesu_strlcpy((char *)cfg + FIELDS[i].off, val, FIELDS[i].size))
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: value of '%s' is too long", name, lineno, key);
-		if (!strcmp(section, "register") && !strcmp(key, "open_max_days") &&
-		    strspn(val, "0123456789") != strlen(val))
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: [register] open_max_days must be a whole "
-					 "number of days", name, lineno);
-		if (!strcmp(section, "register") && !strcmp(key, "url") &&
-		    strncmp(val, "postgresql://", 13) && strncmp(val, "postgres://", 11))
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: [register] url must start with "
-					 "postgresql://", name, lineno);
+		enum kesu_rc rc;
+		if (*s == '[')
+			rc = section_line(s, name, lineno, section, sizeof(section), err);
+		else
+			rc = key_line(s, name, lineno, section, cfg, seen, err);
+		if (rc)
+			return rc;
 	}
 	/* One register per machine: two settings would leave it to chance
 	 * which one a command writes. */

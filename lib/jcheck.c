@@ -3,6 +3,7 @@
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* what is marked N_() by the callers: the field's path stays as in the
@@ -221,4 +222,22 @@ enum kesu_rc kj_load(const char *buf, size_t len, size_t max, const char *what,
 	}
 	*out = d;
 	return KESU_OK;
+}
+
+char *kj_dumps_line(const json_t *doc, size_t flags, size_t *len)
+{
+	char *s = doc ? json_dumps(doc, flags) : NULL;
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	char *t = realloc(s, n + 2);
+	if (!t) {
+		free(s);
+		return NULL;
+	}
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	if (len)
+		*len = n + 1;
+	return t;
 }

@@ -60,4 +60,9 @@ enum kesu_rc kj_load(const char *buf, size_t len, size_t max, const char *what,
 /* A lowercase RFC 4122 UUID string. */
 bool kj_is_uuid(const char *s);
 
+/* doc as json_dumps(doc, flags) writes it, with a newline after the last
+ * line, as the documents kesu writes are stored; *len (when len is not
+ * NULL) is its length.  NULL when out of memory; the caller frees it. */
+char *kj_dumps_line(const json_t *doc, size_t flags, size_t *len);
+
 #endif

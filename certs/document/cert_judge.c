@@ -3,26 +3,15 @@
  * and when it needs physical destruction.  Pure: the clock is given. */
 #include "certs/document/certificate.h"
 #include "certs/document/method_catalog.h"
+#include "certs/document/verdict.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4)))
-static void add(char (*list)[256], size_t *n, const char *fmt, ...)
-{
-	if (*n >= KESU_VERDICT_MAX)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(list[*n], 256, fmt, ap);
-	va_end(ap);
-	(*n)++;
-}
-#define ERR(v, ...) add((v)->errors, &(v)->n_errors, __VA_ARGS__)
-#define WARN(v, ...) add((v)->warnings, &(v)->n_warnings, __VA_ARGS__)
+#define ERR KESU_VERDICT_ERR
+#define WARN KESU_VERDICT_WARN
 
 static const char *sget(const json_t *o, const char *k)
 {
@@ -34,51 +23,13 @@ static int64_t iget(const json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-/* Hidden characters anywhere in the document.  Text read from the medium
- * ("before": labels, partition names) is evidence of what was there, not
- * a claim, and an attacker may have put it there: it is warned about; in
- * anything else it is an error. */
-static void judge_text(const json_t *j, const char *path, bool evidence,
-		       struct kesu_cert_verdict *v)
-{
-	char sub[160];
-	if (json_is_string(j)) {
-		unsigned cp = kesu_text_hidden_char(json_string_value(j));
-		if (cp && evidence)
-			WARN(v, "%s read from the medium contains the invisible or "
-			     "direction-changing character U+%04X", path, cp);
-		else if (cp)
-			ERR(v, "%s contains the invisible or direction-changing "
-			    "character U+%04X: what is shown is not what was signed",
-			    path, cp);
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)j, k, x) {
-			snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
-			judge_text(x, sub, evidence || !strcmp(sub, "before"), v);
-		}
-	} else if (json_is_array(j)) {
-		for (size_t i = 0; i < json_array_size(j); i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			judge_text(json_array_get(j, i), sub, evidence, v);
-		}
-	}
-}
-
 static void judge_required(const json_t *c, struct kesu_cert_verdict *v)
 {
 	static const char *const paths[][2] = {
 		{"operator", "name"}, {"operator", "organization"}, {NULL, "customer"},
 		{"asset", "property_number"}, {"approval", "approver"},
 	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		const json_t *o = paths[i][0] ? json_object_get(c, paths[i][0]) : c;
-		const char *s = sget(o, paths[i][1]);
-		if (s && kesu_text_is_blank(s))
-			ERR(v, "%s%s%s is blank", paths[i][0] ? paths[i][0] : "",
-			    paths[i][0] ? "." : "", paths[i][1]);
-	}
+	kesu_verdict_blank(c, paths, sizeof(paths) / sizeof(paths[0]), v);
 	size_t i;
 	json_t *w;
 	json_array_foreach(json_object_get(c, "witnesses"), i, w) {
@@ -105,6 +56,74 @@ bool kesu_cert_approval_after(const char *approval_date, const char *when)
 	       kesu_time_parse(when, &t) && approved_after(approval_date, when, t);
 }
 
+/* What an 'erased' result must be backed by; the other results only
+ * warn. */
+static void judge_result_proof(const char *result, const json_t *exec, const json_t *ver,
+			       const char *technique, int64_t size, size_t n_bad,
+			       struct kesu_cert_verdict *v)
+{
+	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
+	if (!strcmp(result, "erased")) {
+		if (n_bad)
+			ERR(v, "result 'erased' but the run lists bad ranges");
+		if (!strcmp(mode, "none"))
+			ERR(v, "result 'erased' without verification (mode none): an "
+			       "unverified erasure is not proven");
+		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
+			ERR(v, "result 'erased' but verification %s", outcome);
+		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
+			ERR(v, "result 'erased' but the requested verification was skipped");
+		if (iget(ver, "mismatched_blocks") > 0)
+			ERR(v, "result 'erased' but verification found mismatched blocks");
+		if ((!strcmp(mode, "all") || !strcmp(mode, "last")) &&
+		    iget(exec, "bytes_verified") < size)
+			ERR(v, "result 'erased' with full verification but fewer bytes "
+			       "verified than the device holds");
+		if (!strcmp(technique, "overwrite") && iget(exec, "bytes_written") < size)
+			ERR(v, "result 'erased' by overwrite but fewer bytes written "
+			       "than the device holds");
+	} else if (!strcmp(result, "erased-with-exceptions")) {
+		WARN(v, "erased with exceptions: bad ranges could not be erased");
+	} else {
+		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
+	}
+}
+
+/* The issue time and the signature's signing time against the verifier's
+ * clock. */
+static void judge_clock(const struct kesu_cert_clock *clock, time_t t_issued,
+			const char *s_issued, struct kesu_cert_verdict *v)
+{
+	time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
+	if (t_issued > limit)
+		ERR(v, "issued_at %s is in the future", s_issued);
+	if (clock->signed_at && clock->signed_at < t_issued)
+		ERR(v, "the signature's signing time is before the certificate "
+		       "was issued (backdated signature?)");
+	if (clock->signed_at > limit)
+		ERR(v, "the signature's signing time is in the future "
+		       "(forward-dated signature?)");
+}
+
+/* A medium that held My Number data is physically destroyed, never
+ * returned or passed on. */
+static void judge_my_number(const json_t *c, const json_t *asset,
+			    struct kesu_cert_verdict *v)
+{
+	bool my_number = json_is_true(json_object_get(asset, "my_number"));
+	v->physical_destruction_required =
+		json_is_true(json_object_get(c, "physical_destruction_required"));
+	if (my_number && !v->physical_destruction_required)
+		ERR(v, "medium held My Number data but the certificate does not "
+		       "require its physical destruction");
+	if (my_number && !strcmp(sget(asset, "reason"), "lease-return"))
+		ERR(v, "medium held My Number data but is returned to the lessor: "
+		       "policy requires its physical destruction");
+	if (my_number && sget(asset, "destination"))
+		ERR(v, "medium held My Number data but has a destination: policy "
+		       "requires its physical destruction");
+}
+
 void kesu_cert_judge(const json_t *c, struct kesu_cert_verdict *v)
 {
 	kesu_cert_judge_at(c, NULL, v);
@@ -121,7 +140,6 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 	json_t *dev = json_object_get(c, "device");
 	const char *result = sget(c, "result");
 	const char *run_result = sget(exec, "run_result");
-	const char *mode = sget(ver, "mode"), *outcome = sget(ver, "outcome");
 	const char *technique = sget(method, "technique");
 	int64_t size = iget(dev, "size_bytes");
 	size_t n_bad = json_array_size(json_object_get(exec, "bad_ranges"));
@@ -154,30 +172,7 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 		ERR(v, "result '%s' for a device of size 0", result);
 	if (erasing && !strcmp(technique, "overwrite") && iget(exec, "bytes_written") <= 0)
 		ERR(v, "result '%s' by overwrite but no byte was written", result);
-	if (!strcmp(result, "erased")) {
-		if (n_bad)
-			ERR(v, "result 'erased' but the run lists bad ranges");
-		if (!strcmp(mode, "none"))
-			ERR(v, "result 'erased' without verification (mode none): an "
-			       "unverified erasure is not proven");
-		if (!strcmp(outcome, "failed") || !strcmp(outcome, "incomplete"))
-			ERR(v, "result 'erased' but verification %s", outcome);
-		if (!strcmp(outcome, "skipped") && strcmp(mode, "none"))
-			ERR(v, "result 'erased' but the requested verification was skipped");
-		if (iget(ver, "mismatched_blocks") > 0)
-			ERR(v, "result 'erased' but verification found mismatched blocks");
-		if ((!strcmp(mode, "all") || !strcmp(mode, "last")) &&
-		    iget(exec, "bytes_verified") < size)
-			ERR(v, "result 'erased' with full verification but fewer bytes "
-			       "verified than the device holds");
-		if (!strcmp(technique, "overwrite") && iget(exec, "bytes_written") < size)
-			ERR(v, "result 'erased' by overwrite but fewer bytes written "
-			       "than the device holds");
-	} else if (!strcmp(result, "erased-with-exceptions")) {
-		WARN(v, "erased with exceptions: bad ranges could not be erased");
-	} else {
-		WARN(v, "NOT ERASED: this certificate records a failed or interrupted run");
-	}
+	judge_result_proof(result, exec, ver, technique, size, n_bad, v);
 
 	json_t *appr = json_object_get(c, "approval");
 	const char *s_appr = sget(appr, "date");
@@ -186,32 +181,16 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 		ERR(v, "approval dated %s, after the erasure began (%s): the "
 		       "erasure was not approved beforehand", s_appr, s_work);
 
-	if (clock) {
-		time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
-		if (t_issued > limit)
-			ERR(v, "issued_at %s is in the future", s_issued);
-		if (clock->signed_at && clock->signed_at < t_issued)
-			ERR(v, "the signature's signing time is before the certificate "
-			       "was issued (backdated signature?)");
-		if (clock->signed_at > limit)
-			ERR(v, "the signature's signing time is in the future "
-			       "(forward-dated signature?)");
-	}
+	if (clock)
+		judge_clock(clock, t_issued, s_issued, v);
 
-	bool my_number = json_is_true(json_object_get(asset, "my_number"));
-	v->physical_destruction_required =
-		json_is_true(json_object_get(c, "physical_destruction_required"));
-	if (my_number && !v->physical_destruction_required)
-		ERR(v, "medium held My Number data but the certificate does not "
-		       "require its physical destruction");
-	if (my_number && !strcmp(sget(asset, "reason"), "lease-return"))
-		ERR(v, "medium held My Number data but is returned to the lessor: "
-		       "policy requires its physical destruction");
-	if (my_number && sget(asset, "destination"))
-		ERR(v, "medium held My Number data but has a destination: policy "
-		       "requires its physical destruction");
+	judge_my_number(c, asset, v);
 	judge_required(c, v);
-	judge_text(c, "", false, v);
+	/* Hidden characters anywhere in the document.  Text read from the medium
+	 * ("before": labels, partition names) is evidence of what was there, not
+	 * a claim, and an attacker may have put it there: it is warned about; in
+	 * anything else it is an error. */
+	kesu_verdict_hidden(c, "", false, "before", v);
 	if (v->physical_destruction_required)
 		WARN(v, "PHYSICAL DESTRUCTION REQUIRED (My Number data): software "
 			"erasure alone is not a complete disposal");

@@ -39,8 +39,10 @@ static json_t *str_or_null(const char *s)
 	return s && s[0] ? kesu_json_str(s) : json_null();
 }
 
-enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
-				  struct kesu_err *err)
+/* The texts a person typed: the required ones present, none with a
+ * control or hidden character. */
+static enum kesu_rc check_typed_texts(const struct kesu_cert_info *info,
+				      struct kesu_err *err)
 {
 	static const struct { size_t off; const char *what, *fix; } req[] = {
 		{offsetof(struct kesu_cert_info, operator_name), "operator name", "--operator or [operator] name"},
@@ -81,6 +83,36 @@ enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
 					 "direction-changing character U+%04X; retype it",
 					 texts[i].what, cp);
 	}
+	return KESU_OK;
+}
+
+/* Each witness named, in clean and visible text. */
+static enum kesu_rc check_witnesses(const struct kesu_cert_info *info,
+				    struct kesu_err *err)
+{
+	for (size_t i = 0; i < info->n_witnesses; i++) {
+		const struct kesu_cert_party *w = &info->witnesses[i];
+		if (kesu_text_is_blank(w->name))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: witness %zu has no name; use "
+					 "--witness 'NAME/ORGANIZATION'", i + 1);
+		unsigned cp = kesu_text_hidden_char(w->name);
+		cp = cp ? cp : kesu_text_hidden_char(w->organization);
+		if (cp || !kesu_is_clean(w->name) || !kesu_is_clean(w->organization))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "certificate: witness %zu contains a control, "
+					 "invisible or direction-changing character; retype it",
+					 i + 1);
+	}
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
+				  struct kesu_err *err)
+{
+	enum kesu_rc rc = check_typed_texts(info, err);
+	if (rc)
+		return rc;
 	if (info->confidentiality_class < 1 || info->confidentiality_class > 3)
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: confidentiality class must be 1, 2 or 3; "
@@ -97,20 +129,8 @@ enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: approval date '%s' is not YYYY-MM-DD or "
 				 "RFC 3339; fix --approval-date", info->approval_date);
-	for (size_t i = 0; i < info->n_witnesses; i++) {
-		const struct kesu_cert_party *w = &info->witnesses[i];
-		if (kesu_text_is_blank(w->name))
-			return kesu_fail(err, KESU_ERR_USAGE, 0,
-					 "certificate: witness %zu has no name; use "
-					 "--witness 'NAME/ORGANIZATION'", i + 1);
-		unsigned cp = kesu_text_hidden_char(w->name);
-		cp = cp ? cp : kesu_text_hidden_char(w->organization);
-		if (cp || !kesu_is_clean(w->name) || !kesu_is_clean(w->organization))
-			return kesu_fail(err, KESU_ERR_USAGE, 0,
-					 "certificate: witness %zu contains a control, "
-					 "invisible or direction-changing character; retype it",
-					 i + 1);
-	}
+	if ((rc = check_witnesses(info, err)))
+		return rc;
 	/* Policy (city standard, sample procedure): My Number media are
 	 * physically destroyed, leased or not; none goes back or elsewhere. */
 	if (info->my_number && !strcmp(info->reason, "lease-return"))
@@ -414,20 +434,7 @@ enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
 
 char *kesu_cert_serialize(const json_t *cert, size_t *len)
 {
-	char *s = json_dumps(cert, JSON_SORT_KEYS | JSON_INDENT(2));
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	char *t = realloc(s, n + 2);
-	if (!t) {
-		free(s);
-		return NULL;
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	if (len)
-		*len = n + 1;
-	return t;
+	return kj_dumps_line(cert, JSON_SORT_KEYS | JSON_INDENT(2), len);
 }
 
 /* ---- strict reading of a certificate ---- */

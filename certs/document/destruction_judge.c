@@ -1,60 +1,18 @@
 /* The consistency verdict on a destruction document (kesu-destruction(5),
  * Consistency): pure, over a document kesu_destruction_check accepted. */
 #include "certs/document/destruction.h"
+#include "certs/document/verdict.h"
 #include "lib/timefmt.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static void add(char (*list)[256], size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void add(char (*list)[256], size_t *n, const char *fmt, ...)
-{
-	if (*n >= KESU_VERDICT_MAX)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(list[(*n)++], 256, fmt, ap);
-	va_end(ap);
-}
-
-#define ERR(v, ...) add((v)->errors, &(v)->n_errors, __VA_ARGS__)
-#define WARN(v, ...) add((v)->warnings, &(v)->n_warnings, __VA_ARGS__)
+#define ERR KESU_VERDICT_ERR
+#define WARN KESU_VERDICT_WARN
 
 static const char *sget(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
-}
-
-/* Hidden characters make the shown text differ from the signed bytes.  A
- * serial or model read from the device is evidence of what the medium
- * says, so there it is only a warning. */
-static void judge_text(const json_t *j, const char *path, bool from_medium,
-		       struct kesu_cert_verdict *v)
-{
-	char sub[160];
-	if (json_is_string(j)) {
-		unsigned cp = kesu_text_hidden_char(json_string_value(j));
-		if (cp && from_medium)
-			WARN(v, "%s read from the medium contains the invisible or "
-			     "direction-changing character U+%04X", path, cp);
-		else if (cp)
-			ERR(v, "%s contains the invisible or direction-changing character "
-			    "U+%04X: what is shown is not what was signed", path, cp);
-	} else if (json_is_object(j)) {
-		const char *k;
-		json_t *x;
-		json_object_foreach((json_t *)j, k, x) {
-			snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
-			judge_text(x, sub, from_medium, v);
-		}
-	} else if (json_is_array(j)) {
-		for (size_t i = 0; i < json_array_size(j); i++) {
-			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			judge_text(json_array_get(j, i), sub, from_medium, v);
-		}
-	}
 }
 
 static void judge_blank(const json_t *d, struct kesu_cert_verdict *v)
@@ -64,13 +22,7 @@ static void judge_blank(const json_t *d, struct kesu_cert_verdict *v)
 		{NULL, "location"}, {"destroyed_by", "company"}, {"destroyed_by", "person"},
 		{NULL, "no_erasure_record"},
 	};
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		const json_t *o = paths[i][0] ? json_object_get(d, paths[i][0]) : d;
-		const char *s = sget(o, paths[i][1]);
-		if (s && kesu_text_is_blank(s))
-			ERR(v, "%s%s%s is blank", paths[i][0] ? paths[i][0] : "",
-			    paths[i][0] ? "." : "", paths[i][1]);
-	}
+	kesu_verdict_blank(d, paths, sizeof(paths) / sizeof(paths[0]), v);
 	size_t i;
 	json_t *w;
 	json_array_foreach(json_object_get(d, "witnesses"), i, w)
@@ -154,11 +106,15 @@ void kesu_destruction_judge(const json_t *d, const struct kesu_cert_clock *clock
 	if (clock)
 		judge_clock(d, clock, t_issued, v);
 	judge_blank(d, v);
+	/* Hidden characters make the shown text differ from the signed bytes.  A
+	 * serial or model read from the device is evidence of what the medium
+	 * says, so there it is only a warning. */
 	const char *src = sget(json_object_get(d, "medium"), "identity_source");
 	const char *k;
 	json_t *x;
 	json_object_foreach((json_t *)d, k, x)
-		judge_text(x, k, !strcmp(k, "medium") && src && !strcmp(src, "device"), v);
+		kesu_verdict_hidden(x, k, !strcmp(k, "medium") && src && !strcmp(src, "device"),
+				    NULL, v);
 	if (none)
 		WARN(v, "no erasure certificate for this medium in the register: %s", none);
 }

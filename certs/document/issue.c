@@ -265,24 +265,56 @@ enum kesu_rc kesu_issuer_issue(struct kesu_issuer *is, const char *run_record,
 	return kesu_issuer_issue_as(is, &is->info, run_record, cert_path, cert_path_size, err);
 }
 
-enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
-				  const char *run_record, char *cert_path,
-				  size_t cert_path_size, struct kesu_err *err)
+/* The run record's bytes, hashed as they are on disk, and parsed. */
+static enum kesu_rc load_run_record(const char *run_record, char hash[65], json_t **rr,
+				    struct kesu_err *err)
 {
 	char *data;
 	size_t len;
 	enum kesu_rc rc = kesu_read_file(run_record, 16u << 20, &data, &len, err);
 	if (rc)
 		return rc;
-	char hash[65];
 	kesu_sha256_hex(data, len, hash);
 	json_error_t je;
-	json_t *rr = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	*rr = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	free(data);
-	if (!rr)
+	if (!*rr)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "%s: not valid JSON at line %d: %s", run_record,
 				 je.line, je.text);
+	return KESU_OK;
+}
+
+/* The certificate as dir/kesu-cert-ID.json, signed and registered. */
+static enum kesu_rc write_cert(struct kesu_issuer *is, const json_t *cert, const char *dir,
+			       const char *id, char *cert_path, size_t cert_path_size,
+			       struct kesu_err *err)
+{
+	size_t n;
+	char *text = kesu_cert_serialize(cert, &n);
+	if (!text)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((size_t)snprintf(cert_path, cert_path_size, "%s/kesu-cert-%s.json", dir, id) >=
+	    cert_path_size) {
+		free(text);
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
+	}
+	enum kesu_rc rc;
+	if (!(rc = kesu_mkdir_p(dir, 0755, err)))
+		rc = sign_and_register(is, cert_path, text, n, kesu_reg_append_cert_ts, err);
+	free(text);
+	return rc;
+}
+
+enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert_info *info,
+				  const char *run_record, char *cert_path,
+				  size_t cert_path_size, struct kesu_err *err)
+{
+	char hash[65];
+	json_t *rr;
+	enum kesu_rc rc = load_run_record(run_record, hash, &rr, err);
+	if (rc)
+		return rc;
 	/* A run record is certified once: ask the register before anything is
 	 * signed, so a second certificate for the same run never exists. */
 	const char *run_id = json_string_value(json_object_get(rr, "run_id"));
@@ -327,18 +359,7 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 		json_decref(cert);
 		return kesu_err_prefix(err, "%s: no certificate issued: ", run_record);
 	}
-	size_t n;
-	char *text = kesu_cert_serialize(cert, &n);
+	rc = write_cert(is, cert, dir, id, cert_path, cert_path_size, err);
 	json_decref(cert);
-	if (!text)
-		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	if ((size_t)snprintf(cert_path, cert_path_size, "%s/kesu-cert-%s.json", dir, id) >=
-	    cert_path_size) {
-		free(text);
-		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", dir);
-	}
-	if (!(rc = kesu_mkdir_p(dir, 0755, err)))
-		rc = sign_and_register(is, cert_path, text, n, kesu_reg_append_cert_ts, err);
-	free(text);
 	return rc;
 }

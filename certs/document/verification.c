@@ -105,6 +105,8 @@ static json_t *build_checks(const struct kesu_verif_input *in, bool *oom)
 	return c;
 }
 
+/* Long on purpose: one put() a field of the report, in the order of the
+ * schema (docs), so it reads against the schema top to bottom. */
 enum kesu_rc kesu_verif_build(const struct kesu_verif_input *in, json_t **out,
 			      struct kesu_err *err)
 {
@@ -193,20 +195,7 @@ enum kesu_rc kesu_verif_build(const struct kesu_verif_input *in, json_t **out,
 
 char *kesu_verif_serialize(const json_t *doc, size_t *len)
 {
-	char *s = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-	if (!s)
-		return NULL;
-	size_t n = strlen(s);
-	char *t = realloc(s, n + 2);
-	if (!t) {
-		free(s);
-		return NULL;
-	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
-	if (len)
-		*len = n + 1;
-	return t;
+	return kj_dumps_line(doc, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_REAL_PRECISION(6), len);
 }
 
 /* ---- strict reading ---- */
@@ -322,29 +311,17 @@ static enum kesu_rc check_checks(const json_t *c, const char *verdict,
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
+/* The head of a report: schema, kind, id, the three times in order and
+ * the operator. */
+static enum kesu_rc check_head(const json_t *doc, struct kesu_err *err)
 {
-	static const char *const keys[] = {
-		"schema", "kind", "id", "issued_at", "started_at", "ended_at", "operator",
-		"device", "method", "regions", "findings", "findings_total", "unreadable",
-		"unreadable_ranges_total", "unreadable_bytes", "size_after", "verdict",
-		"checks", "notes", NULL,
-	};
 	static const char *const okeys[] = {"name", "organization", "title", "contact", NULL};
-	static const char *const rkeys[] = {"cells", "bytes", NULL};
-	static const char *const fkeys[] = {"offset", "length", "what", "detail", NULL};
-	static const char *const ukeys[] = {"first_lba", "count", NULL};
-	static const char *const verdicts[] = {"no-data-found", "data-found", "incomplete",
-					       NULL};
 	static const char *const kinds[] = {"verification", NULL};
 	enum kesu_rc rc;
-	const char *s, *verdict;
-	json_t *o, *x, *arr;
+	const char *s;
+	json_t *o;
 	time_t t0, t1, ti;
-	int64_t i, planned, read, total, ubytes, size_after, data_cells = 0, sum = 0;
-	size_t k;
-	if ((rc = kj_keys(doc, "", keys, err)) ||
-	    (rc = kj_str(doc, "", "schema", false, 64, &s, err)))
+	if ((rc = kj_str(doc, "", "schema", false, 64, &s, err)))
 		return rc;
 	if (strcmp(s, KESU_VERIF_SCHEMA))
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
@@ -368,22 +345,22 @@ enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
 	    (rc = kj_str(o, "operator", "title", true, KESU_STR_MAX, &s, err)) ||
 	    (rc = kj_str(o, "operator", "contact", true, KESU_STR_MAX, &s, err)))
 		return rc;
-	struct kesu_identity id;
-	json_t *dev;
-	if ((rc = kj_obj(doc, "", "device", false, &dev, err)) ||
-	    (rc = kesu_identity_from_json(dev, &id, err)))
-		return rc;
-	if (id.size_bytes == 0 || id.size_bytes > INT64_MAX || id.logical_block_size == 0)
-		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "device: size_bytes and logical_block_size must be positive");
-	bool full; /* check_method holds a full read to the whole medium */
-	if ((rc = kj_obj(doc, "", "method", false, &o, err)) ||
-	    (rc = check_method(o, dev, &full, &planned, &read, err)))
-		return rc;
+	return KESU_OK;
+}
+
+/* The regions, whose bytes must add up to the bytes read; *data_cells is
+ * the last kind's cell count, the one the verdict turns on. */
+static enum kesu_rc check_regions(const json_t *doc, int64_t read, int64_t *data_cells,
+				  struct kesu_err *err)
+{
+	static const char *const rkeys[] = {"cells", "bytes", NULL};
+	enum kesu_rc rc;
+	json_t *o, *x;
+	int64_t sum = 0;
 	if ((rc = kj_obj(doc, "", "regions", false, &o, err)) ||
 	    (rc = kj_keys(o, "regions", kind_keys, err)))
 		return rc;
-	for (k = 0; k < KESU_VERIF_KINDS; k++) {
+	for (size_t k = 0; k < KESU_VERIF_KINDS; k++) {
 		char where[32];
 		snprintf(where, sizeof(where), "regions.%s", kesu_verif_kind_names[k]);
 		int64_t cells, bytes;
@@ -396,16 +373,28 @@ enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
 			return kesu_fail(err, KESU_ERR_INVALID, 0, "regions: bytes overflow");
 		sum += bytes;
 		if (k == KESU_VERIF_KINDS - 1)
-			data_cells = cells;
+			*data_cells = cells;
 	}
 	if (sum != read)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "regions: their bytes (%" PRId64 ") are not the bytes read "
 				 "(%" PRId64 ")",
 				 sum, read);
+	return KESU_OK;
+}
+
+/* The findings listed and their total. */
+static enum kesu_rc check_findings(const json_t *doc, int64_t *total, struct kesu_err *err)
+{
+	static const char *const fkeys[] = {"offset", "length", "what", "detail", NULL};
+	enum kesu_rc rc;
+	const char *s;
+	json_t *arr, *x;
+	int64_t i;
+	size_t k;
 	if ((rc = kj_arr(doc, "", "findings", KESU_VERIF_MAX_FINDINGS, &arr, err)) ||
 	    (rc = kj_int(doc, "", "findings_total", (int64_t)json_array_size(arr), MAXI,
-			 &total, err)))
+			 total, err)))
 		return rc;
 	json_array_foreach(arr, k, x) {
 		if ((rc = kj_keys(x, "findings[]", fkeys, err)) ||
@@ -415,12 +404,25 @@ enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
 		    (rc = kj_str(x, "findings[]", "detail", false, 95, &s, err)))
 			return rc;
 	}
-	int64_t utotal;
+	return KESU_OK;
+}
+
+/* The unreadable ranges, their bytes and the size after; read and
+ * unreadable bytes must add up to the bytes planned. */
+static enum kesu_rc check_unreadable(const json_t *doc, int64_t planned, int64_t read,
+				     int64_t *ubytes, int64_t *size_after,
+				     struct kesu_err *err)
+{
+	static const char *const ukeys[] = {"first_lba", "count", NULL};
+	enum kesu_rc rc;
+	json_t *arr, *x;
+	int64_t i, utotal;
+	size_t k;
 	if ((rc = kj_arr(doc, "", "unreadable", KESU_VERIF_MAX_UNREADABLE, &arr, err)) ||
 	    (rc = kj_int(doc, "", "unreadable_ranges_total", (int64_t)json_array_size(arr),
 			 MAXI, &utotal, err)) ||
-	    (rc = kj_int(doc, "", "unreadable_bytes", 0, MAXI, &ubytes, err)) ||
-	    (rc = kj_int(doc, "", "size_after", 0, MAXI, &size_after, err)))
+	    (rc = kj_int(doc, "", "unreadable_bytes", 0, MAXI, ubytes, err)) ||
+	    (rc = kj_int(doc, "", "size_after", 0, MAXI, size_after, err)))
 		return rc;
 	json_array_foreach(arr, k, x) {
 		if ((rc = kj_keys(x, "unreadable[]", ukeys, err)) ||
@@ -428,15 +430,49 @@ enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
 		    (rc = kj_int(x, "unreadable[]", "count", 1, MAXI, &i, err)))
 			return rc;
 	}
-	if ((utotal == 0) != (ubytes == 0))
+	if ((utotal == 0) != (*ubytes == 0))
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "unreadable: ranges and bytes disagree");
-	if (read > planned || ubytes != planned - read)
+	if (read > planned || *ubytes != planned - read)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "method: bytes read (%" PRId64 ") and unreadable (%" PRId64
 				 ") do not add up to the bytes planned (%" PRId64 ")",
-				 read, ubytes, planned);
-	if ((rc = kj_enum(doc, "", "verdict", verdicts, &verdict, err)))
+				 read, *ubytes, planned);
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_verif_check(const json_t *doc, struct kesu_err *err)
+{
+	static const char *const keys[] = {
+		"schema", "kind", "id", "issued_at", "started_at", "ended_at", "operator",
+		"device", "method", "regions", "findings", "findings_total", "unreadable",
+		"unreadable_ranges_total", "unreadable_bytes", "size_after", "verdict",
+		"checks", "notes", NULL,
+	};
+	static const char *const verdicts[] = {"no-data-found", "data-found", "incomplete",
+					       NULL};
+	enum kesu_rc rc;
+	const char *verdict;
+	json_t *o, *x, *arr;
+	int64_t planned, read, total, ubytes, size_after, data_cells = 0;
+	size_t k;
+	if ((rc = kj_keys(doc, "", keys, err)) || (rc = check_head(doc, err)))
+		return rc;
+	struct kesu_identity id;
+	json_t *dev;
+	if ((rc = kj_obj(doc, "", "device", false, &dev, err)) ||
+	    (rc = kesu_identity_from_json(dev, &id, err)))
+		return rc;
+	if (id.size_bytes == 0 || id.size_bytes > INT64_MAX || id.logical_block_size == 0)
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "device: size_bytes and logical_block_size must be positive");
+	bool full; /* check_method holds a full read to the whole medium */
+	if ((rc = kj_obj(doc, "", "method", false, &o, err)) ||
+	    (rc = check_method(o, dev, &full, &planned, &read, err)) ||
+	    (rc = check_regions(doc, read, &data_cells, err)) ||
+	    (rc = check_findings(doc, &total, err)) ||
+	    (rc = check_unreadable(doc, planned, read, &ubytes, &size_after, err)) ||
+	    (rc = kj_enum(doc, "", "verdict", verdicts, &verdict, err)))
 		return rc;
 	const char *implied =
 		kesu_verif_verdict_for((uint64_t)total, (uint64_t)data_cells, (uint64_t)ubytes,

@@ -132,16 +132,10 @@ static void tally_table(const struct kesu_report_in *in, struct kesu_doc *d,
 	}
 }
 
-enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
-				    struct kesu_doc **out, size_t *rows,
-				    struct kesu_err *err)
+/* Title, PDF metadata, footer, the verification banner, the scope and the
+ * manager's seal: everything above the media table. */
+static void report_front(const struct kesu_report_in *in, struct kesu_doc *d)
 {
-	*out = NULL;
-	*rows = 0;
-	struct kesu_doc *d = kesu_doc_new();
-	if (!d)
-		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	d->landscape = true;
 	char buf[900], b2[300], b3[300];
 	kesu_doc_add(d, KESU_BLK_TITLE, NULL,
 		     in->lang == KESU_LANG_JA_EN ? "Media disposal ledger" : NULL,
@@ -176,22 +170,50 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 	 * looked for, and never alone on a last page. */
 	const char *seal[1] = {L(in, "情報セキュリティ管理者", "Security manager", b3, sizeof(b3))};
 	kesu_doc_cells(d, kesu_doc_add(d, KESU_BLK_SEALS, NULL, NULL, ""), seal, 1);
+}
 
-	/* Which register lines the rows come from, and whether the register
-	 * vouches for them: the head's signature and the hash chain. */
-	size_t n_sel = 0, unassigned = 0;
-	struct tally by_result = {0}, by_method = {0};
-	for (size_t i = 0; i < in->n; i++) {
-		if (!kesu_report_selects(in, &in->e[i])) {
-			unassigned += in->department && !in->e[i].cert;
-			continue;
-		}
-		n_sel++;
-		const json_t *c = in->e[i].cert;
-		count(&by_result, c ? sget(c, "result") : sget(in->e[i].line, "result"));
-		count(&by_method, c ? sget(c, "method.name") : NULL);
-	}
+/* One row of the media table for a selected register line. */
+static void media_row(const struct kesu_report_in *in, struct kesu_doc *d,
+		      const struct kesu_report_entry *e)
+{
+	char b3[300];
+	struct kesu_doc_tmp { char seq[24], date[16], result[200], destr[200], method[120]; } t;
+	const json_t *c = e->cert;
+	snprintf(t.seq, sizeof(t.seq), "%" PRId64,
+		 (int64_t)json_integer_value(json_object_get(e->line, "seq")));
+	date_of(c && sget(c, "execution.ended_at") ? sget(c, "execution.ended_at")
+						  : sget(e->line, "time"), t.date);
+	kesu_code_text(in->lang, KESU_CODES_RESULT,
+		       c ? sget(c, "result") : sget(e->line, "result"), t.result,
+		       sizeof(t.result));
+	bool pdr = c && json_is_true(json_object_get(c, "physical_destruction_required"));
+	if (e->closed_by)
+		snprintf(t.destr, sizeof(t.destr), "%s (%s)",
+			 L(in, "破壊済み", "destroyed", b3, sizeof(b3)),
+			 sget(e->closed_by, "technique"));
+	else
+		snprintf(t.destr, sizeof(t.destr), "%s",
+			 pdr ? L(in, "要破壊・未記録", "required, not recorded", b3, sizeof(b3))
+			     : L(in, "記録なし", "not recorded", b3, sizeof(b3)));
+	if (c)
+		snprintf(t.method, sizeof(t.method), "%s", sget(c, "method.name"));
+	else
+		snprintf(t.method, sizeof(t.method), "(%s)", e->problem ? e->problem : "?");
+	const char *r[11] = {
+		t.seq, t.date, c ? sget(c, "asset.property_number") : "-",
+		c ? sget(c, "customer") : "-", sget(e->line, "serial"),
+		sget(e->line, "model"), t.method, t.result, sget(e->line, "operator"),
+		c ? sget(c, "approval.approver") : "-", t.destr,
+	};
+	add_row(d, r, 11);
+}
 
+/* The media table, with its notes for an empty period and for lines whose
+ * department could not be known. */
+static void media_table(const struct kesu_report_in *in, struct kesu_doc *d,
+			size_t n_sel, size_t unassigned)
+{
+	char buf[900], b2[300], b3[300];
 	kesu_doc_section(d, in->lang, "媒体一覧", "Media");
 	char h[11][80];
 	const char *head[11] = {
@@ -203,40 +225,9 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 	};
 	static const double widths[11] = {0.45, 1.05, 1.1, 1.2, 1.5, 1.6, 1.2, 1.4, 1.0, 1.0, 1.5};
 	add_head(d, head, widths, 11);
-	struct kesu_doc_tmp { char seq[24], date[16], result[200], destr[200], method[120]; } t;
-	for (size_t i = 0; i < in->n; i++) {
-		const struct kesu_report_entry *e = &in->e[i];
-		if (!kesu_report_selects(in, e))
-			continue;
-		const json_t *c = e->cert;
-		snprintf(t.seq, sizeof(t.seq), "%" PRId64,
-			 (int64_t)json_integer_value(json_object_get(e->line, "seq")));
-		date_of(c && sget(c, "execution.ended_at") ? sget(c, "execution.ended_at")
-							  : sget(e->line, "time"), t.date);
-		kesu_code_text(in->lang, KESU_CODES_RESULT,
-			       c ? sget(c, "result") : sget(e->line, "result"), t.result,
-			       sizeof(t.result));
-		bool pdr = c && json_is_true(json_object_get(c, "physical_destruction_required"));
-		if (e->closed_by)
-			snprintf(t.destr, sizeof(t.destr), "%s (%s)",
-				 L(in, "破壊済み", "destroyed", b3, sizeof(b3)),
-				 sget(e->closed_by, "technique"));
-		else
-			snprintf(t.destr, sizeof(t.destr), "%s",
-				 pdr ? L(in, "要破壊・未記録", "required, not recorded", b3, sizeof(b3))
-				     : L(in, "記録なし", "not recorded", b3, sizeof(b3)));
-		if (c)
-			snprintf(t.method, sizeof(t.method), "%s", sget(c, "method.name"));
-		else
-			snprintf(t.method, sizeof(t.method), "(%s)", e->problem ? e->problem : "?");
-		const char *r[11] = {
-			t.seq, t.date, c ? sget(c, "asset.property_number") : "-",
-			c ? sget(c, "customer") : "-", sget(e->line, "serial"),
-			sget(e->line, "model"), t.method, t.result, sget(e->line, "operator"),
-			c ? sget(c, "approval.approver") : "-", t.destr,
-		};
-		add_row(d, r, 11);
-	}
+	for (size_t i = 0; i < in->n; i++)
+		if (kesu_report_selects(in, &in->e[i]))
+			media_row(in, d, &in->e[i]);
 	if (!n_sel)
 		kesu_doc_add(d, KESU_BLK_NOTE, NULL, NULL,
 			     L(in, "この期間に記録された媒体はありません。",
@@ -249,13 +240,13 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 			   "unknown (not in the table above)", b3, sizeof(b3)), b2);
 		kesu_doc_add(d, KESU_BLK_NOTE, NULL, NULL, buf);
 	}
+}
 
-	kesu_doc_section(d, in->lang, "集計", "Totals");
-	snprintf(buf, sizeof(buf), "%zu", n_sel);
-	field(d, in, "媒体数", "Media", buf, false, false);
-	tally_table(in, d, &by_result, KESU_CODES_RESULT, "結果", "Result");
-	tally_table(in, d, &by_method, NULL, "消去方式", "Method");
-
+/* The My Number media that must be physically destroyed and have no
+ * destruction record yet. */
+static void open_media_table(const struct kesu_report_in *in, struct kesu_doc *d)
+{
+	char buf[900], b2[300], b3[300], h[3][80], seq[24];
 	kesu_doc_section(d, in->lang, "未完了のマイナンバー媒体（物理破壊待ち）",
 			 "Open My Number media (awaiting physical destruction)");
 	size_t open = 0;
@@ -265,14 +256,16 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 		    !json_is_true(json_object_get(e->cert, "physical_destruction_required")))
 			continue;
 		if (!open++) {
-			const char *hh[5] = {"No.", h[2], h[3], h[4],
+			const char *hh[5] = {"No.", L(in, "資産番号", "Asset", h[0], 80),
+					     L(in, "所管部署", "Department", h[1], 80),
+					     L(in, "シリアル番号", "Serial", h[2], 80),
 					     L(in, "状況", "Status", b2, sizeof(b2))};
 			static const double w[5] = {0.5, 1.5, 1.5, 2, 3};
 			add_head(d, hh, w, 5);
 		}
-		snprintf(t.seq, sizeof(t.seq), "%" PRId64,
+		snprintf(seq, sizeof(seq), "%" PRId64,
 			 (int64_t)json_integer_value(json_object_get(e->line, "seq")));
-		const char *r[5] = {t.seq, sget(e->cert, "asset.property_number"),
+		const char *r[5] = {seq, sget(e->cert, "asset.property_number"),
 				    sget(e->cert, "customer"), sget(e->line, "serial"),
 				    L(in, "物理破壊の記録なし（破壊待ち）",
 				      "no destruction recorded (awaiting destruction)", b3, sizeof(b3))};
@@ -280,7 +273,13 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 	}
 	if (!open)
 		field(d, in, "件数", "Count", L(in, "なし", "none", buf, sizeof(buf)), false, false);
+}
 
+/* Whether the register vouches for the rows: its size, its last line and
+ * the state of the head's signature. */
+static void integrity_section(const struct kesu_report_in *in, struct kesu_doc *d)
+{
+	char buf[900], b3[300];
 	kesu_doc_section(d, in->lang, "台帳の完全性", "Register integrity");
 	snprintf(buf, sizeof(buf), "%zu", in->lines);
 	field(d, in, "行数", "Lines", buf, true, false);
@@ -303,6 +302,45 @@ enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
 		field(d, in, "復旧行（途中で切れた追記の記録）", "Recovery lines (torn appends cut)",
 		      buf, false, false);
 	}
+}
+
+enum kesu_rc kesu_report_page_build(const struct kesu_report_in *in,
+				    struct kesu_doc **out, size_t *rows,
+				    struct kesu_err *err)
+{
+	*out = NULL;
+	*rows = 0;
+	struct kesu_doc *d = kesu_doc_new();
+	if (!d)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	d->landscape = true;
+	report_front(in, d);
+
+	/* Which register lines the rows come from, and whether the register
+	 * vouches for them: the head's signature and the hash chain. */
+	size_t n_sel = 0, unassigned = 0;
+	struct tally by_result = {0}, by_method = {0};
+	for (size_t i = 0; i < in->n; i++) {
+		if (!kesu_report_selects(in, &in->e[i])) {
+			unassigned += in->department && !in->e[i].cert;
+			continue;
+		}
+		n_sel++;
+		const json_t *c = in->e[i].cert;
+		count(&by_result, c ? sget(c, "result") : sget(in->e[i].line, "result"));
+		count(&by_method, c ? sget(c, "method.name") : NULL);
+	}
+	media_table(in, d, n_sel, unassigned);
+
+	char buf[32];
+	kesu_doc_section(d, in->lang, "集計", "Totals");
+	snprintf(buf, sizeof(buf), "%zu", n_sel);
+	field(d, in, "媒体数", "Media", buf, false, false);
+	tally_table(in, d, &by_result, KESU_CODES_RESULT, "結果", "Result");
+	tally_table(in, d, &by_method, NULL, "消去方式", "Method");
+
+	open_media_table(in, d);
+	integrity_section(in, d);
 	if (d->oom || !d->title || !d->subject || !d->footer) {
 		kesu_doc_free(d);
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");

@@ -51,6 +51,26 @@ static enum kesu_rc connection(const char *where, struct kesu_db **db,
 	return KESU_OK;
 }
 
+/* An append to a database register, under the connection lock: the
+ * same for a certificate and for the other documents. */
+static enum kesu_rc db_append(const char *where, const char *path,
+			      enum kesu_rc (*append)(struct kesu_db *, const char *,
+						     uint64_t *, struct kesu_err *),
+			      struct kesu_reg_append *res, struct kesu_err *err)
+{
+	struct kesu_reg_append dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = append(db, path, &res->seq, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
 enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
 				  struct kesu_signer *signer, const char *ca_file,
 				  struct kesu_reg_append *res, struct kesu_err *err)
@@ -66,17 +86,7 @@ enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
 	if (!kesu_reg_is_db(where))
 		return kesu_register_append_cert_ts(where, cert_path, signer, ca_file, tsa,
 						    res, err);
-	struct kesu_reg_append dummy;
-	if (!res)
-		res = &dummy;
-	memset(res, 0, sizeof(*res));
-	pthread_mutex_lock(&conn_lock);
-	struct kesu_db *db;
-	enum kesu_rc rc = connection(where, &db, err);
-	if (!rc)
-		rc = kesu_pgreg_append_cert(db, cert_path, &res->seq, err);
-	pthread_mutex_unlock(&conn_lock);
-	return rc;
+	return db_append(where, cert_path, kesu_pgreg_append_cert, res, err);
 }
 
 enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
@@ -115,17 +125,7 @@ enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
 	if (!kesu_reg_is_db(where))
 		return kesu_register_append_doc_ts(where, doc_path, signer, ca_file, tsa,
 						   res, err);
-	struct kesu_reg_append dummy;
-	if (!res)
-		res = &dummy;
-	memset(res, 0, sizeof(*res));
-	pthread_mutex_lock(&conn_lock);
-	struct kesu_db *db;
-	enum kesu_rc rc = connection(where, &db, err);
-	if (!rc)
-		rc = kesu_pgreg_append_doc(db, doc_path, &res->seq, err);
-	pthread_mutex_unlock(&conn_lock);
-	return rc;
+	return db_append(where, doc_path, kesu_pgreg_append_doc, res, err);
 }
 
 static void collect_line(const json_t *line, void *arg)

@@ -189,6 +189,59 @@ static bool unique_ids(struct dup_index *d, const json_t *o, size_t lineno,
 	return true;
 }
 
+/* One parsed line against the rules: a valid entry, written canonically,
+ * next in sequence, linked to the previous line's hash, and no id seen
+ * before.  A broken hash link is blamed on the line before (*lineno). */
+static enum kesu_rc judge_line(json_t *o, const char *line, size_t n, const char *prev,
+			       struct dup_index *dups, size_t *lineno,
+			       struct kesu_reg_check *r, const char **kind)
+{
+	struct kesu_err err = {0};
+	enum kesu_rc rc = check_entry(o, kind, &err);
+	char *canon = rc ? NULL : kesu_register_line(o);
+	if (rc) {
+		snprintf(r->why, sizeof(r->why), "%.380s", err.msg);
+	} else if (!canon || strlen(canon) != n || memcmp(canon, line, n)) {
+		rc = KESU_ERR_INVALID;
+		snprintf(r->why, sizeof(r->why),
+			 "not in canonical form (the line was edited)");
+	} else if (!seq_follows(o, *kind, r->last_seq, r->why, sizeof(r->why))) {
+		rc = KESU_ERR_INVALID;
+	} else if (strcmp(jstr(o, "prev"), prev)) {
+		/* Sequence numbers are intact, so nothing was moved or
+		 * removed: the previous line's bytes changed after line
+		 * `lineno` recorded their hash (or this prev was edited). */
+		rc = KESU_ERR_INVALID;
+		snprintf(r->why, sizeof(r->why),
+			 "edited after it was written: its hash no longer matches "
+			 "the prev recorded in line %zu (hash link broken)", *lineno);
+		(*lineno)--;
+	} else if ((!strcmp(*kind, "certificate") || kesu_reg_kind_find(*kind)) &&
+		   !unique_ids(dups, o, *lineno, r->why, sizeof(r->why))) {
+		rc = KESU_ERR_INVALID;
+	}
+	free(canon);
+	return rc;
+}
+
+/* Where the marked sequence number and the line before it end. */
+static void note_mark(struct kesu_reg_mark *m, const struct kesu_reg_check *r,
+		      uint64_t seq, uint64_t mark_seq, size_t lineno, size_t pos,
+		      const char prev[65])
+{
+	if (seq < mark_seq) {
+		m->before_bytes = pos;
+		m->before_lines = r->lines;
+		m->before_seq = seq;
+		memcpy(m->before_hash, prev, 65);
+	} else if (seq == mark_seq) {
+		m->found = true;
+		m->line = lineno;
+		m->end = pos;
+		memcpy(m->hash, prev, 65);
+	}
+}
+
 void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 			      struct kesu_reg_check *r,
 			      void (*each)(const json_t *line, void *arg), void *arg)
@@ -214,7 +267,6 @@ void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 			break;
 		}
 		size_t n = (size_t)(nl - (text + pos));
-		struct kesu_err err = {0};
 		json_error_t je;
 		json_t *o = json_loadb(text + pos, n, JSON_REJECT_DUPLICATES, &je);
 		if (!o) {
@@ -223,30 +275,7 @@ void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 			break;
 		}
 		const char *kind = NULL;
-		enum kesu_rc rc = check_entry(o, &kind, &err);
-		char *canon = rc ? NULL : kesu_register_line(o);
-		if (rc) {
-			snprintf(r->why, sizeof(r->why), "%.380s", err.msg);
-		} else if (!canon || strlen(canon) != n || memcmp(canon, text + pos, n)) {
-			rc = KESU_ERR_INVALID;
-			snprintf(r->why, sizeof(r->why),
-				 "not in canonical form (the line was edited)");
-		} else if (!seq_follows(o, kind, r->last_seq, r->why, sizeof(r->why))) {
-			rc = KESU_ERR_INVALID;
-		} else if (strcmp(jstr(o, "prev"), prev)) {
-			/* Sequence numbers are intact, so nothing was moved or
-			 * removed: the previous line's bytes changed after line
-			 * `lineno` recorded their hash (or this prev was edited). */
-			rc = KESU_ERR_INVALID;
-			snprintf(r->why, sizeof(r->why),
-				 "edited after it was written: its hash no longer matches "
-				 "the prev recorded in line %zu (hash link broken)", lineno);
-			lineno--;
-		} else if ((!strcmp(kind, "certificate") || kesu_reg_kind_find(kind)) &&
-			   !unique_ids(&dups, o, lineno, r->why, sizeof(r->why))) {
-			rc = KESU_ERR_INVALID;
-		}
-		free(canon);
+		enum kesu_rc rc = judge_line(o, text + pos, n, prev, &dups, &lineno, r, &kind);
 		if (rc) {
 			json_decref(o);
 			r->bad_line = lineno;
@@ -264,17 +293,7 @@ void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 		memcpy(r->last_hash, prev, sizeof(prev));
 		pos += n + 1;
 		r->good_bytes = pos;
-		if (seq < mark_seq) {
-			m->before_bytes = pos;
-			m->before_lines = r->lines;
-			m->before_seq = seq;
-			memcpy(m->before_hash, prev, sizeof(prev));
-		} else if (seq == mark_seq) {
-			m->found = true;
-			m->line = lineno;
-			m->end = pos;
-			memcpy(m->hash, prev, sizeof(prev));
-		}
+		note_mark(m, r, seq, mark_seq, lineno, pos, prev);
 	}
 	kesu_idset_free(&dups.certs);
 	kesu_idset_free(&dups.runs);
@@ -326,20 +345,9 @@ char *kesu_register_head_text(const char *reg_base, uint64_t seq,
 	json_t *h = json_pack("{s:s s:s s:I s:s s:s}", "schema", KESU_REGISTER_SCHEMA_HEAD,
 			      "register", reg_base, "seq", (json_int_t)seq,
 			      "line_sha256", line_sha256, "time", time);
-	char *text = h ? json_dumps(h, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
+	char *text = kj_dumps_line(h, JSON_SORT_KEYS | JSON_INDENT(2), len);
 	json_decref(h);
-	if (!text)
-		return NULL;
-	size_t n = strlen(text);
-	char *t2 = realloc(text, n + 2);
-	if (!t2) {
-		free(text);
-		return NULL;
-	}
-	t2[n] = '\n';
-	t2[n + 1] = '\0';
-	*len = n + 1;
-	return t2;
+	return text;
 }
 
 enum kesu_rc kesu_register_head_parse(const char *text, size_t len,

@@ -398,15 +398,11 @@ static enum kesu_rc seal_head(struct kesu_db *db, uint64_t *seq, char **out,
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "register database: nothing "
 				 "to seal; the register is empty");
 	}
-	char *text = h ? json_dumps(h, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
+	char *text = kj_dumps_line(h, JSON_SORT_KEYS | JSON_INDENT(2), NULL);
 	json_decref(h);
-	char *t2 = text ? realloc(text, strlen(text) + 2) : NULL;
-	if (!t2) {
-		free(text);
+	if (!text)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	}
-	strcat(t2, "\n");
-	*out = t2;
+	*out = text;
 	return KESU_OK;
 }
 

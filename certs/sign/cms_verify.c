@@ -43,6 +43,65 @@ enum kesu_rc kesu_cms_verify(const void *data, size_t len,
 	return kesu_cms_verify_trust(data, len, der, derlen, &t, info, err);
 }
 
+/* The signature's shape: one DER detached SignedData with one SHA-256
+ * signer and a signed signingTime (which --at may stand in for).  *cmsp is
+ * set as soon as it is parsed, for the caller to free. */
+static enum kesu_rc check_shape(const void *der, size_t derlen, const struct kesu_trust *t,
+				CMS_ContentInfo **cmsp, struct kesu_sig_info *info,
+				struct kesu_err *err)
+{
+	const unsigned char *p = der;
+	*cmsp = derlen < (1u << 24) ? d2i_CMS_ContentInfo(NULL, &p, (long)derlen) : NULL;
+	if (!*cmsp || p != (const unsigned char *)der + derlen)
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "signature is not a DER CMS structure (damaged or not a .p7s)");
+	if (OBJ_obj2nid(CMS_get0_type(*cmsp)) != NID_pkcs7_signed || !CMS_is_detached(*cmsp))
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "signature is not a detached CMS SignedData");
+	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(*cmsp);
+	if (sk_CMS_SignerInfo_num(sis) != 1)
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "signature has %d signers; a kesu signature has exactly one",
+				 sk_CMS_SignerInfo_num(sis));
+	CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
+	X509_ALGOR *dig = NULL;
+	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
+	if (!dig || OBJ_obj2nid(dig->algorithm) != NID_sha256)
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "signature does not use SHA-256; not made by kesu");
+	if (!signing_time(si, &info->signing_time)) {
+		enum kesu_rc rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
+					    "signature has no signed signingTime; cannot check the "
+					    "signer's certificate at signing time (use --at TIME)");
+		if (!t->at)
+			return rc;
+		kesu_err_clear(err);
+	}
+	return KESU_OK;
+}
+
+/* What the report says of the signer: its names, roles, fingerprint,
+ * expiry and serial number. */
+static void signer_facts(X509 *x, struct kesu_sig_info *info)
+{
+	kesu_cert_subject(x, info->signer_subject, sizeof(info->signer_subject));
+	kesu_cert_common_name(x, info->signer_name, sizeof(info->signer_name));
+	info->roles = kesu_cert_roles(x);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == sizeof(md))
+		kesu_hex_encode(md, mdlen, info->signer_sha256);
+	struct tm na;
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &na))
+		kesu_time_format(timegm(&na), info->signer_not_after);
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	if (hex)
+		kesu_clean(info->signer_serial, sizeof(info->signer_serial), hex, strlen(hex));
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
 enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 				   const void *der, size_t derlen,
 				   const struct kesu_trust *t,
@@ -51,7 +110,6 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 	memset(info, 0, sizeof(*info));
 	char why[256];
 	enum kesu_rc rc = KESU_OK;
-	const unsigned char *p = der;
 	CMS_ContentInfo *cms = NULL;
 	X509_STORE *empty = NULL;
 	BIO *content = NULL;
@@ -63,41 +121,8 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 			       kesu_fail(err, KESU_ERR_USAGE, 0, "no trusted CA; give --ca "
 					 "FILE or [trust] ca_file in kesu.conf"));
 	info->failure = KESU_SIG_MALFORMED;
-	cms = derlen < (1u << 24) ? d2i_CMS_ContentInfo(NULL, &p, (long)derlen) : NULL;
-	if (!cms || p != (const unsigned char *)der + derlen) {
-		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature is not a DER CMS structure (damaged or not a .p7s)");
+	if ((rc = check_shape(der, derlen, t, &cms, info, err)))
 		goto out;
-	}
-	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed || !CMS_is_detached(cms)) {
-		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature is not a detached CMS SignedData");
-		goto out;
-	}
-	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
-	if (sk_CMS_SignerInfo_num(sis) != 1) {
-		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature has %d signers; a kesu signature has exactly one",
-			       sk_CMS_SignerInfo_num(sis));
-		goto out;
-	}
-	CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, 0);
-	X509_ALGOR *dig = NULL;
-	CMS_SignerInfo_get0_algs(si, NULL, NULL, &dig, NULL);
-	if (!dig || OBJ_obj2nid(dig->algorithm) != NID_sha256) {
-		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature does not use SHA-256; not made by kesu");
-		goto out;
-	}
-	if (!signing_time(si, &info->signing_time)) {
-		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature has no signed signingTime; cannot check the "
-			       "signer's certificate at signing time (use --at TIME)");
-		if (!t->at)
-			goto out;
-		kesu_err_clear(err);
-		rc = KESU_OK;
-	}
 	/* First the bytes, then the signer: "the file was changed" and "the
 	 * signer is not trusted" call for different actions. */
 	info->failure = KESU_SIG_BAD;
@@ -119,22 +144,7 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0, "signature holds no signer certificate");
 		goto out;
 	}
-	kesu_cert_subject(x, info->signer_subject, sizeof(info->signer_subject));
-	kesu_cert_common_name(x, info->signer_name, sizeof(info->signer_name));
-	info->roles = kesu_cert_roles(x);
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == sizeof(md))
-		kesu_hex_encode(md, mdlen, info->signer_sha256);
-	struct tm na;
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &na))
-		kesu_time_format(timegm(&na), info->signer_not_after);
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
-	if (hex)
-		kesu_clean(info->signer_serial, sizeof(info->signer_serial), hex, strlen(hex));
-	OPENSSL_free(hex);
-	BN_free(bn);
+	signer_facts(x, info);
 	/* A signer whose certificate is not valid yet can only make its
 	 * signature look valid by dating it ahead; the future is never signed. */
 	if (info->signing_time > now + KESU_SIG_CLOCK_SKEW) {

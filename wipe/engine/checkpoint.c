@@ -129,6 +129,73 @@ static enum kesu_rc rebuild_method(const char *name, const json_t *descs,
 	return KESU_OK;
 }
 
+static bool phase_parse(const char *s, enum kesu_phase *out)
+{
+	if (!strcmp(s, "write"))
+		*out = KESU_PHASE_WRITE;
+	else if (!strcmp(s, "verify"))
+		*out = KESU_PHASE_VERIFY;
+	else if (!strcmp(s, "done"))
+		*out = KESU_PHASE_DONE;
+	else
+		return false;
+	return true;
+}
+
+/* Each pass's state, none counting more than the whole run, then the bad
+ * ranges; w->bad is freed again on failure. */
+static enum kesu_rc load_passes_and_bad(const json_t *passes, const json_t *bad,
+					struct kesu_wipe *w, struct kesu_err *err)
+{
+	json_error_t je;
+	enum kesu_rc rc;
+	json_int_t mm = (json_int_t)w->mismatched_blocks, ur = (json_int_t)w->unreadable_blocks,
+		   bv = (json_int_t)w->bytes_verified;
+	if (json_array_size(passes) != w->method.npasses)
+		return bad_cp(err, "passes");
+	for (size_t i = 0; i < w->method.npasses; i++) {
+		json_int_t s, e, pw, pv, vb, pm, pu;
+		int verified;
+		if (json_unpack_ex(json_array_get((json_t *)passes, i), &je, JSON_STRICT,
+				   "{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "started_at", &s,
+				   "ended_at", &e, "bytes_written", &pw, "bytes_verified", &pv,
+				   "verify_bad", &vb, "verified", &verified, "mismatched_blocks",
+				   &pm, "unreadable_blocks", &pu) != 0 ||
+		    s < 0 || e < 0 || pw < 0 || pv < 0 || vb < 0 || verified < -1 ||
+		    verified > 1 || pm < 0 || pu < 0 || pm > mm || pu > ur || pv > bv)
+			return bad_cp(err, "passes");
+		/* Timings are not carried over: they measure this process. */
+		w->passes[i] = (struct kesu_pass_state){
+			.started_at = (time_t)s, .ended_at = (time_t)e,
+			.bytes_written = (uint64_t)pw, .bytes_verified = (uint64_t)pv,
+			.verify_bad = (uint64_t)vb, .verified = verified,
+			.mismatched = (uint64_t)pm, .unreadable = (uint64_t)pu};
+	}
+	for (size_t i = w->method.npasses; i < KESU_PASSES_MAX; i++)
+		w->passes[i].verified = -1;
+	size_t nb = json_array_size(bad);
+	if (!json_is_array(bad) || nb > KESU_BAD_RANGES_MAX)
+		return bad_cp(err, "bad_ranges");
+	for (size_t i = 0; i < nb; i++) {
+		json_int_t lba, count;
+		const char *op;
+		enum kesu_bad_op bop;
+		if (json_unpack_ex(json_array_get((json_t *)bad, i), &je, JSON_STRICT,
+				   "{s:I, s:I, s:s}", "first_lba", &lba, "count", &count,
+				   "operation", &op) != 0 ||
+		    lba < 0 || count <= 0 || !kesu_bad_op_parse(op, &bop)) {
+			kesu_bad_free(&w->bad);
+			return bad_cp(err, "bad_ranges");
+		}
+		rc = kesu_bad_add(&w->bad, (uint64_t)lba, (uint64_t)count, bop, err);
+		if (rc != KESU_OK) {
+			kesu_bad_free(&w->bad);
+			return rc;
+		}
+	}
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_wipe *w,
 				       struct kesu_checkpoint_loaded *out,
 				       struct kesu_err *err)
@@ -176,13 +243,7 @@ enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_wipe *w,
 	w->sample_seed = strtoull(seed, &endp, 16);
 	if (strlen(seed) != 16 || *endp || errno)
 		return bad_cp(err, "sample_seed");
-	if (!strcmp(phase, "write"))
-		w->phase = KESU_PHASE_WRITE;
-	else if (!strcmp(phase, "verify"))
-		w->phase = KESU_PHASE_VERIFY;
-	else if (!strcmp(phase, "done"))
-		w->phase = KESU_PHASE_DONE;
-	else
+	if (!phase_parse(phase, &w->phase))
 		return bad_cp(err, "phase");
 	uint32_t bs = id->logical_block_size ? id->logical_block_size : 512;
 	if (pass < 0 || (size_t)pass >= w->method.npasses || offset < 0 ||
@@ -198,48 +259,8 @@ enum kesu_rc kesu_checkpoint_from_json(const json_t *j, struct kesu_wipe *w,
 	w->mismatched_blocks = (uint64_t)mm;
 	w->unreadable_blocks = (uint64_t)ur;
 	w->started_at = (time_t)started;
-	if (json_array_size(passes) != w->method.npasses)
-		return bad_cp(err, "passes");
-	for (size_t i = 0; i < w->method.npasses; i++) {
-		json_int_t s, e, pw, pv, vb, pm, pu;
-		int verified;
-		if (json_unpack_ex(json_array_get(passes, i), &je, JSON_STRICT,
-				   "{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I}", "started_at", &s,
-				   "ended_at", &e, "bytes_written", &pw, "bytes_verified", &pv,
-				   "verify_bad", &vb, "verified", &verified, "mismatched_blocks",
-				   &pm, "unreadable_blocks", &pu) != 0 ||
-		    s < 0 || e < 0 || pw < 0 || pv < 0 || vb < 0 || verified < -1 ||
-		    verified > 1 || pm < 0 || pu < 0 || pm > mm || pu > ur || pv > bv)
-			return bad_cp(err, "passes");
-		/* Timings are not carried over: they measure this process. */
-		w->passes[i] = (struct kesu_pass_state){
-			.started_at = (time_t)s, .ended_at = (time_t)e,
-			.bytes_written = (uint64_t)pw, .bytes_verified = (uint64_t)pv,
-			.verify_bad = (uint64_t)vb, .verified = verified,
-			.mismatched = (uint64_t)pm, .unreadable = (uint64_t)pu};
-	}
-	for (size_t i = w->method.npasses; i < KESU_PASSES_MAX; i++)
-		w->passes[i].verified = -1;
-	size_t nb = json_array_size(bad);
-	if (!json_is_array(bad) || nb > KESU_BAD_RANGES_MAX)
-		return bad_cp(err, "bad_ranges");
-	for (size_t i = 0; i < nb; i++) {
-		json_int_t lba, count;
-		const char *op;
-		enum kesu_bad_op bop;
-		if (json_unpack_ex(json_array_get(bad, i), &je, JSON_STRICT,
-				   "{s:I, s:I, s:s}", "first_lba", &lba, "count", &count,
-				   "operation", &op) != 0 ||
-		    lba < 0 || count <= 0 || !kesu_bad_op_parse(op, &bop)) {
-			kesu_bad_free(&w->bad);
-			return bad_cp(err, "bad_ranges");
-		}
-		rc = kesu_bad_add(&w->bad, (uint64_t)lba, (uint64_t)count, bop, err);
-		if (rc != KESU_OK) {
-			kesu_bad_free(&w->bad);
-			return rc;
-		}
-	}
+	if ((rc = load_passes_and_bad(passes, bad, w, err)))
+		return rc;
 	if ((!json_is_object(before) && !json_is_null(before)) ||
 	    (!json_is_object(cert) && !json_is_null(cert))) {
 		kesu_bad_free(&w->bad);

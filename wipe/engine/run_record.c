@@ -94,6 +94,8 @@ static json_t *io_json(const struct kesu_io_info *io)
 			 (json_int_t)io->buffer_bytes, "fallback", str_or_null(io->fallback));
 }
 
+/* Long on purpose: one field of the run record after another, in the
+ * order of the schema, read best top to bottom against it. */
 json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 {
 	const struct kesu_wipe *w = r->wipe;

@@ -43,6 +43,40 @@ static uint64_t subsection_start(uint64_t nblocks, uint64_t i)
 	return (uint64_t)((unsigned __int128)nblocks * i / SUBSECTIONS);
 }
 
+/* Two random samples in each subsection from slot 1 on, never
+ * overlapping; returns the next free slot and adds their blocks to
+ * *total_blocks. */
+static size_t sample_subsections(struct kesu_sample *s, uint64_t nblocks,
+				 uint32_t block_size, uint64_t seed, uint64_t *total_blocks)
+{
+	uint64_t state = seed;
+	size_t n = 1; /* slot 0 is kept for the first block if it is needed */
+	for (uint64_t i = 0; i < SUBSECTIONS; i++) {
+		uint64_t start = subsection_start(nblocks, i);
+		uint64_t len = subsection_start(nblocks, i + 1) - start;
+		uint64_t m = (len + 19) / 20;
+		if (m == 0)
+			m = 1;
+		uint64_t free_blocks = len - 2 * m;
+		/* Two cut points in the free space: the gaps before, between and
+		 * after the samples, so they never overlap and stay inside. */
+		uint64_t x = below_or_equal(&state, free_blocks);
+		uint64_t y = below_or_equal(&state, free_blocks);
+		if (x > y) {
+			uint64_t t = x;
+			x = y;
+			y = t;
+		}
+		s[n].offset = (start + x) * block_size;
+		s[n].length = m * block_size;
+		s[n + 1].offset = (start + m + y) * block_size;
+		s[n + 1].length = m * block_size;
+		n += 2;
+		*total_blocks += 2 * m;
+	}
+	return n;
+}
+
 enum kesu_rc kesu_sampling_plan(uint64_t size_bytes, uint32_t block_size,
 				uint64_t seed, struct kesu_sample_plan *plan,
 				struct kesu_err *err)
@@ -80,32 +114,9 @@ enum kesu_rc kesu_sampling_plan(uint64_t size_bytes, uint32_t block_size,
 	struct kesu_sample *s = calloc(2 * SUBSECTIONS + 2, sizeof(*s));
 	if (!s)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	uint64_t state = seed;
-	size_t n = 1; /* slot 0 is kept for the first block if it is needed */
 	uint64_t total_blocks = 0;
-	for (uint64_t i = 0; i < SUBSECTIONS; i++) {
-		uint64_t start = subsection_start(nblocks, i);
-		uint64_t len = subsection_start(nblocks, i + 1) - start;
-		uint64_t m = (len + 19) / 20;
-		if (m == 0)
-			m = 1;
-		uint64_t free_blocks = len - 2 * m;
-		/* Two cut points in the free space: the gaps before, between and
-		 * after the samples, so they never overlap and stay inside. */
-		uint64_t x = below_or_equal(&state, free_blocks);
-		uint64_t y = below_or_equal(&state, free_blocks);
-		if (x > y) {
-			uint64_t t = x;
-			x = y;
-			y = t;
-		}
-		s[n].offset = (start + x) * block_size;
-		s[n].length = m * block_size;
-		s[n + 1].offset = (start + m + y) * block_size;
-		s[n + 1].length = m * block_size;
-		n += 2;
-		total_blocks += 2 * m;
-	}
+	/* slot 0 is kept for the first block if it is needed */
+	size_t n = sample_subsections(s, nblocks, block_size, seed, &total_blocks);
 	size_t first = 1;
 	if (s[1].offset != 0) {
 		s[0].offset = 0;
