@@ -10,30 +10,23 @@
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+static enum kesu_rc build_approval(const void *req, const char *id, const char *now,
+				   json_t **out, struct kesu_err *err)
+{
+	return kesu_approval_build(req, id, now, out, err);
+}
+
 enum kesu_rc kesu_approval_issue(struct kesu_signer *s, const struct kesu_approval_req *r,
 				 const char *ca_file, const char *crl_file, const char *dir,
 				 char *path, size_t size, struct kesu_err *err)
 {
-	enum kesu_rc rc;
 	if (!(kesu_cert_roles(kesu_signer_x509(s)) & KESU_ROLE_APPROVER))
 		return kesu_fail(err, KESU_ERR_REFUSED, 0,
 				 "approval: the signing certificate was not issued for "
 				 "approving (no approver role); the CA issues one with "
 				 "certs/ca/issue-role.sh CADIR approver ...");
-	if (ca_file && ca_file[0] &&
-	    (rc = kesu_signer_check_trust(s, ca_file, crl_file, err)))
-		return kesu_err_prefix(err, "approval: signer not trusted: ");
-	uuid_t u;
-	char id[37], now[KESU_TIME_LEN];
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, id);
-	kesu_time_now(now);
-	json_t *doc;
-	if ((rc = kesu_approval_build(r, id, now, &doc, err)))
-		return rc;
-	rc = kesu_doc_write_signed(s, doc, dir, KESU_APPROVAL_PREFIX, id, path, size, err);
-	json_decref(doc);
-	return rc;
+	return kesu_doc_issue_new(s, "approval", ca_file, crl_file, build_approval, r, dir,
+				  KESU_APPROVAL_PREFIX, path, size, err);
 }
 
 enum kesu_rc kesu_approval_load(const char *path, const struct kesu_trust *t,

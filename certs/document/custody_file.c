@@ -12,6 +12,12 @@ static const char *party_name(const json_t *d, const char *which)
 	return json_string_value(json_object_get(json_object_get(d, which), "name"));
 }
 
+static enum kesu_rc build_custody(const void *req, const char *id, const char *now,
+				  json_t **out, struct kesu_err *err)
+{
+	return kesu_custody_build(req, id, now, out, err);
+}
+
 enum kesu_rc kesu_custody_issue(struct kesu_signer *s, const struct kesu_custody_req *r,
 				const char *ca_file, const char *crl_file, const char *dir,
 				char *path, size_t size, struct kesu_err *err)
@@ -23,20 +29,8 @@ enum kesu_rc kesu_custody_issue(struct kesu_signer *s, const struct kesu_custody
 				 "custody: the giving party signs the hand-over, but the "
 				 "signing certificate is %s's, not %s's", cn,
 				 r->from.name ? r->from.name : "");
-	enum kesu_rc rc;
-	if (ca_file && ca_file[0] && (rc = kesu_signer_check_trust(s, ca_file, crl_file, err)))
-		return kesu_err_prefix(err, "custody: signer not trusted: ");
-	uuid_t u;
-	char id[37], now[KESU_TIME_LEN];
-	uuid_generate_random(u);
-	uuid_unparse_lower(u, id);
-	kesu_time_now(now);
-	json_t *doc;
-	if ((rc = kesu_custody_build(r, id, now, &doc, err)))
-		return rc;
-	rc = kesu_doc_write_signed(s, doc, dir, KESU_CUSTODY_PREFIX, id, path, size, err);
-	json_decref(doc);
-	return rc;
+	return kesu_doc_issue_new(s, "custody", ca_file, crl_file, build_custody, r, dir,
+				  KESU_CUSTODY_PREFIX, path, size, err);
 }
 
 enum kesu_rc kesu_custody_receive(struct kesu_signer *s, const char *path,

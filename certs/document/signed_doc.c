@@ -2,12 +2,35 @@
 #include "certs/document/certificate.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
+#include "lib/timefmt.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uuid/uuid.h>
+
+enum kesu_rc kesu_doc_issue_new(struct kesu_signer *s, const char *what, const char *ca_file,
+				const char *crl_file, kesu_doc_build_fn build, const void *req,
+				const char *dir, const char *prefix, char *path, size_t size,
+				struct kesu_err *err)
+{
+	enum kesu_rc rc;
+	if (ca_file && ca_file[0] && (rc = kesu_signer_check_trust(s, ca_file, crl_file, err)))
+		return kesu_err_prefix(err, "%s: signer not trusted: ", what);
+	uuid_t u;
+	char id[37], now[KESU_TIME_LEN];
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, id);
+	kesu_time_now(now);
+	json_t *doc;
+	if ((rc = build(req, id, now, &doc, err)))
+		return rc;
+	rc = kesu_doc_write_signed(s, doc, dir, prefix, id, path, size, err);
+	json_decref(doc);
+	return rc;
+}
 
 /* A name on screen and another in the signed bytes is a forgery even with
  * a valid signature, wherever the string sits in the document. */

@@ -33,6 +33,18 @@ enum kesu_rc kesu_doc_write_signed(struct kesu_signer *s, const json_t *doc,
 				   const char *dir, const char *prefix, const char *id,
 				   char *path, size_t size, struct kesu_err *err);
 
+/* A new signed document from a signer already checked for its role: the
+ * signer chains to ca_file (with crl_file) when one is given, the document
+ * gets a fresh id and the time now from build, and is written by
+ * kesu_doc_write_signed.  what ("approval", "custody") prefixes a trust
+ * failure. */
+typedef enum kesu_rc (*kesu_doc_build_fn)(const void *req, const char *id, const char *now,
+					  json_t **out, struct kesu_err *err);
+enum kesu_rc kesu_doc_issue_new(struct kesu_signer *s, const char *what, const char *ca_file,
+				const char *crl_file, kesu_doc_build_fn build, const void *req,
+				const char *dir, const char *prefix, char *path, size_t size,
+				struct kesu_err *err);
+
 struct kesu_doc_file {
 	json_t *doc;                  /* parsed, owned: kesu_doc_file_free */
 	char sha256[KESU_SHA256_HEX]; /* of the exact bytes */
