@@ -37,17 +37,7 @@ enum kesu_rc kesu_approval_build(const struct kesu_approval_req *r, const char *
 		"operators", str_list(r->operators, r->n_operators),
 		"operator_certificates", str_list(r->operator_certs, r->n_operator_certs),
 		"valid_from", from, "valid_until", until);
-	if (!d)
-		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "approval: out of memory");
-	enum kesu_rc rc = kesu_approval_check(d, err);
-	if (!rc)
-		rc = kesu_doc_check_hidden(d, err);
-	if (rc) {
-		json_decref(d);
-		return kesu_err_prefix(err, "approval: ");
-	}
-	*out = d;
-	return KESU_OK;
+	return kesu_doc_built(d, kesu_approval_check, "approval", out, err);
 }
 
 /* Each item a clean, non-blank string; operator certificates hex SHA-256. */

@@ -31,17 +31,7 @@ enum kesu_rc kesu_custody_build(const struct kesu_custody_req *r, const char *id
 		"purpose", r->destruction ? "destruction" : "transfer",
 		"reference", r->reference && r->reference[0] ? kesu_json_str(r->reference)
 							     : json_null());
-	if (!d)
-		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "custody: out of memory");
-	enum kesu_rc rc = kesu_custody_check(d, err);
-	if (!rc)
-		rc = kesu_doc_check_hidden(d, err);
-	if (rc) {
-		json_decref(d);
-		return kesu_err_prefix(err, "custody: ");
-	}
-	*out = d;
-	return KESU_OK;
+	return kesu_doc_built(d, kesu_custody_check, "custody", out, err);
 }
 
 static enum kesu_rc check_party(const json_t *d, const char *key, struct kesu_err *err)

@@ -11,6 +11,22 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+enum kesu_rc kesu_doc_built(json_t *d, enum kesu_rc (*check)(const json_t *, struct kesu_err *),
+			    const char *what, json_t **out, struct kesu_err *err)
+{
+	if (!d)
+		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "%s: out of memory", what);
+	enum kesu_rc rc = check(d, err);
+	if (!rc)
+		rc = kesu_doc_check_hidden(d, err);
+	if (rc) {
+		json_decref(d);
+		return kesu_err_prefix(err, "%s: ", what);
+	}
+	*out = d;
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_doc_issue_new(struct kesu_signer *s, const char *what, const char *ca_file,
 				const char *crl_file, kesu_doc_build_fn build, const void *req,
 				const char *dir, const char *prefix, char *path, size_t size,

@@ -45,6 +45,12 @@ enum kesu_rc kesu_doc_issue_new(struct kesu_signer *s, const char *what, const c
 				const char *dir, const char *prefix, char *path, size_t size,
 				struct kesu_err *err);
 
+/* The end of building a document: d (NULL when json_pack ran out of
+ * memory) must pass check and carry no hidden characters; then it is
+ * *out, else it is freed and the error is prefixed with "what: ". */
+enum kesu_rc kesu_doc_built(json_t *d, enum kesu_rc (*check)(const json_t *, struct kesu_err *),
+			    const char *what, json_t **out, struct kesu_err *err);
+
 struct kesu_doc_file {
 	json_t *doc;                  /* parsed, owned: kesu_doc_file_free */
 	char sha256[KESU_SHA256_HEX]; /* of the exact bytes */
