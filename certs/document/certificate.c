@@ -495,7 +495,6 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 		"my_number", "reason", "destination", NULL};
 	static const char *const appr_keys[] = {"approver", "reference", "date",
 		"document", NULL};
-	static const char *const wit_keys[] = {"name", "organization", NULL};
 	enum kesu_rc rc;
 	json_t *op, *asset, *notes, *appr, *wits;
 	time_t t;
@@ -523,12 +522,18 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 	    (rc = kj_str(appr, "approval", "reference", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_time(appr, "approval", "date", true, &t, NULL, err)) ||
 	    (rc = kesu_approval_check_link(appr, err)) ||
-	    (rc = kesu_approval_check_link(appr, err)) ||
 	    (rc = kj_arr(c, "", "witnesses", KESU_CERT_MAX_WITNESSES, &wits, err)))
 		return rc;
+	return kesu_cert_check_witnesses(wits, err);
+}
+
+enum kesu_rc kesu_cert_check_witnesses(const json_t *arr, struct kesu_err *err)
+{
+	static const char *const wit_keys[] = {"name", "organization", NULL};
 	size_t i;
 	json_t *w;
-	json_array_foreach(wits, i, w) {
+	enum kesu_rc rc;
+	json_array_foreach(arr, i, w) {
 		char where[32];
 		snprintf(where, sizeof(where), "witnesses[%zu]", i);
 		if ((rc = kj_keys(w, where, wit_keys, err)) ||

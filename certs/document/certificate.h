@@ -123,4 +123,9 @@ enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
 /* Map a run record result to the certificate result. */
 const char *kesu_cert_result_for_run(const char *run_result);
 
+/* Each witness of a document ("witnesses" array): only name and
+ * organization, a clean non-blank name.  Certificates and destruction
+ * documents list witnesses the same way. */
+enum kesu_rc kesu_cert_check_witnesses(const json_t *arr, struct kesu_err *err);
+
 #endif

@@ -118,23 +118,6 @@ enum kesu_rc kesu_destruction_build(const struct kesu_destruction_info *in,
 
 /* ---- strict reading ---- */
 
-static enum kesu_rc check_parties(const json_t *arr, struct kesu_err *err)
-{
-	static const char *const wit_keys[] = {"name", "organization", NULL};
-	size_t i;
-	json_t *w;
-	enum kesu_rc rc;
-	json_array_foreach(arr, i, w) {
-		char where[32];
-		snprintf(where, sizeof(where), "witnesses[%zu]", i);
-		if ((rc = kj_keys(w, where, wit_keys, err)) ||
-		    (rc = kj_str(w, where, "name", false, KESU_STR_MAX, NULL, err)) ||
-		    (rc = kj_str(w, where, "organization", true, KESU_STR_MAX, NULL, err)))
-			return rc;
-	}
-	return KESU_OK;
-}
-
 static enum kesu_rc check_evidence(const json_t *arr, struct kesu_err *err)
 {
 	static const char *const ev_keys[] = {"file", "sha256", "size", "role", NULL};
@@ -230,7 +213,7 @@ enum kesu_rc kesu_destruction_check(const json_t *d, struct kesu_err *err)
 	    (rc = kj_str(by, "destroyed_by", "company", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(by, "destroyed_by", "person", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_arr(d, "", "witnesses", KESU_CERT_MAX_WITNESSES, &wits, err)) ||
-	    (rc = check_parties(wits, err)) ||
+	    (rc = kesu_cert_check_witnesses(wits, err)) ||
 	    (rc = kj_arr(d, "", "evidence", KESU_DESTRUCTION_MAX_EVIDENCE, &ev, err)) ||
 	    (rc = check_evidence(ev, err)))
 		return rc;
