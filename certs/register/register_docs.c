@@ -146,8 +146,8 @@ out_entry:
 	return rc;
 }
 
-const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
-			       size_t *checked, size_t *missing, char *why, size_t size)
+const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *missing,
+				   char *why, size_t size)
 {
 	const char *file = sget(line, "cert_file");
 	char sig[PATH_MAX], h[65];
@@ -167,6 +167,15 @@ const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t
 		}
 		(*checked)++;
 	}
+	return NULL;
+}
+
+const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
+			       size_t *checked, size_t *missing, char *why, size_t size)
+{
+	const char *file = sget(line, "cert_file");
+	if (kesu_regf_check_hashes(line, checked, missing, why, size))
+		return why;
 	char *data;
 	size_t len;
 	json_t *doc;

@@ -38,49 +38,31 @@ struct file_check {
 static void check_cert_file(struct file_check *fc, const json_t *o)
 {
 	const char *file = json_string_value(json_object_get(o, "cert_file"));
-	char sig[PATH_MAX], h[65];
-	snprintf(sig, sizeof(sig), "%s.p7s", file);
-	const char *paths[2] = {file, sig};
-	const char *keys[2] = {"cert_sha256", "sig_sha256"};
-	for (int i = 0; i < 2; i++) {
-		struct kesu_err e = {0};
-		if (access(paths[i], F_OK) != 0) {
-			fc->missing++;
-			continue;
-		}
-		if (kesu_sha256_file(paths[i], h, &e) ||
-		    strcmp(h, json_string_value(json_object_get(o, keys[i])))) {
-			fc->bad_line = fc->lineno;
-			snprintf(fc->why, sizeof(fc->why),
-				 "%.200s does not match the hash recorded for it "
-				 "(the file was changed or replaced)", paths[i]);
-			return;
-		}
-		fc->checked++;
-		if (i)
-			continue;
-		/* The hash matches, so these are the certificate's own bytes:
-		 * the line must say what the certificate says. */
-		char *data;
-		size_t len;
-		json_t *c;
-		char why[256];
-		if (kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e))
-			continue;
-		if (kesu_cert_parse(data, len, &c, &e)) {
-			fc->bad_line = fc->lineno;
-			snprintf(fc->why, sizeof(fc->why), "%.200s: %.160s", file, e.msg);
-		} else {
-			if (kesu_register_line_contradicts(o, c, why, sizeof(why))) {
-				fc->bad_line = fc->lineno;
-				snprintf(fc->why, sizeof(fc->why), "%.200s", why);
-			}
-			json_decref(c);
-		}
-		free(data);
-		if (fc->bad_line)
-			return;
+	if (kesu_regf_check_hashes(o, &fc->checked, &fc->missing, fc->why, sizeof(fc->why))) {
+		fc->bad_line = fc->lineno;
+		return;
 	}
+	/* The hashes match, so these are the certificate's own bytes: the
+	 * line must say what the certificate says. */
+	char *data;
+	size_t len;
+	json_t *c;
+	char why[256];
+	struct kesu_err e = {0};
+	if (access(file, F_OK) != 0 ||
+	    kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e))
+		return;
+	if (kesu_cert_parse(data, len, &c, &e)) {
+		fc->bad_line = fc->lineno;
+		snprintf(fc->why, sizeof(fc->why), "%.200s: %.160s", file, e.msg);
+	} else {
+		if (kesu_register_line_contradicts(o, c, why, sizeof(why))) {
+			fc->bad_line = fc->lineno;
+			snprintf(fc->why, sizeof(fc->why), "%.200s", why);
+		}
+		json_decref(c);
+	}
+	free(data);
 }
 
 static void verify_line(const json_t *o, void *arg)
