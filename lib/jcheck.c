@@ -241,3 +241,15 @@ char *kj_dumps_line(const json_t *doc, size_t flags, size_t *len)
 		*len = n + 1;
 	return t;
 }
+
+const json_t *kj_at(const json_t *o, const char *path)
+{
+	char key[64];
+	while (o && *path) {
+		size_t l = strcspn(path, ".");
+		snprintf(key, sizeof(key), "%.*s", (int)(l < 63 ? l : 63), path);
+		o = json_object_get(o, key);
+		path += l + (path[l] == '.');
+	}
+	return o;
+}

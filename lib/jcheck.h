@@ -65,4 +65,8 @@ bool kj_is_uuid(const char *s);
  * NULL) is its length.  NULL when out of memory; the caller frees it. */
 char *kj_dumps_line(const json_t *doc, size_t flags, size_t *len);
 
+/* The member at a dotted path ("device.serial"; keys up to 63 bytes),
+ * or NULL where any step is missing or not an object. */
+const json_t *kj_at(const json_t *o, const char *path);
+
 #endif

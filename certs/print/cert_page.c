@@ -4,6 +4,8 @@
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
 
+#include "lib/jcheck.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +40,7 @@ struct section {
 
 static const json_t *at(const json_t *o, const char *path)
 {
-	char key[64];
-	while (o && *path) {
-		size_t l = strcspn(path, ".");
-		snprintf(key, sizeof(key), "%.*s", (int)(l < 63 ? l : 63), path);
-		o = json_object_get(o, key);
-		path += l + (path[l] == '.');
-	}
-	return o;
+	return kj_at(o, path);
 }
 
 static const char *pick(const struct ctx *c, const char *ja, const char *en,

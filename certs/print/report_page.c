@@ -2,6 +2,8 @@
 #include "certs/print/codes.h"
 #include "lib/timefmt.h"
 
+#include "lib/jcheck.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +13,7 @@
 
 static const char *sget(const json_t *o, const char *path)
 {
-	char key[64];
-	while (o && *path) {
-		size_t l = strcspn(path, ".");
-		snprintf(key, sizeof(key), "%.*s", (int)(l < 63 ? l : 63), path);
-		o = json_object_get(o, key);
-		path += l + (path[l] == '.');
-	}
-	return json_string_value(o);
+	return json_string_value(kj_at(o, path));
 }
 
 bool kesu_report_selects(const struct kesu_report_in *in,
