@@ -209,15 +209,19 @@ static enum kesu_rc identity_from_device(struct destroy_opts *d)
 	}
 	const struct kesu_identity *id = kesu_device_identity(dev);
 	struct kesu_destruction_info *in = &d->req.info;
+	/* The messages name the device's strings: they are reported before
+	 * the device (which owns them) is freed. */
 	if (!id->serial[0]) {
+		rc = kesu_usage_error("destroy: %s reports no serial; read it from the label "
+				      "and give --serial", id->path);
 		kesu_device_free(dev);
-		return kesu_usage_error("destroy: %s reports no serial; read it from the label "
-					"and give --serial", id->path);
+		return rc;
 	}
 	if (in->model[0] && strcmp(in->model, id->model)) {
+		rc = kesu_usage_error("destroy: --model says '%s' but the device says '%s'",
+				      in->model, id->model);
 		kesu_device_free(dev);
-		return kesu_usage_error("destroy: --model says '%s' but the device says '%s'",
-					in->model, id->model);
+		return rc;
 	}
 	kesu_strlcpy(in->serial, id->serial, sizeof(in->serial));
 	kesu_strlcpy(in->model, id->model, sizeof(in->model));
