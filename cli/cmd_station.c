@@ -22,7 +22,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-enum { O_JSON, O_EVENTS, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG };
+enum { O_JSON, O_EVENTS, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG,
+       O_APPROVAL };
 static const struct kesu_opt station_opts[] = {
 	[O_JSON] = {"json", 'J', NULL, N_("one JSON event line per change, for a supervisor")},
 	[O_EVENTS] = {"events", 0, "FILE", N_("append the JSON event lines to FILE too (with the dashboard)")},
@@ -32,6 +33,7 @@ static const struct kesu_opt station_opts[] = {
 	[O_DRY_RUN] = {"dry-run", 'n', NULL, N_("identify, check and decide, never erase")},
 	[O_BAYS] = {"bays", 0, "N", N_("bays on the dashboard (1-16, default 8)")},
 	[O_CONFIG] = {"config", 'c', "FILE", N_("kesu.conf to read (default /etc/kesu/kesu.conf)")},
+	[O_APPROVAL] = {"approval", 0, "FILE", N_("the signed approval (work order) every disk's wipe is checked against")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -39,7 +41,8 @@ static const struct kesu_opt station_opts[] = {
 static void help(FILE *out)
 {
 	fprintf(out, _("Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
-		     "                    [--once] [--dry-run] [--bays N] [--config FILE]\n\n"
+		     "                    [--once] [--dry-run] [--bays N] [--config FILE]\n"
+		     "                    [--approval FILE]\n\n"
 		     "Erase disks as they are plugged in: each disk that arrives is\n"
 		     "identified, checked by the safety gate, handled by the [station]\n"
 		     "policy of kesu.conf (method, verification, confirm or auto start),\n"
@@ -61,6 +64,7 @@ static enum kesu_rc station_opt(void *ud, const struct kesu_opt *opt, const char
 	case O_DRY_RUN: o->dry_run = true; break;
 	case O_CONFIG: o->config_path = arg; break;
 	case O_EVENTS: o->events_path = arg; break;
+	case O_APPROVAL: o->approval_path = arg; break;
 	case O_BAYS:
 		errno = 0;
 		o->nbays = strtoul(arg, &end, 10);
@@ -86,6 +90,10 @@ static enum kesu_rc setup(struct station *s, struct kesu_err *err)
 	enum kesu_rc rc;
 	if ((rc = kesu_config_load(s->o.config_path, &s->cfg, err)) ||
 	    (rc = kesu_station_policy_from_config(&s->cfg, &s->pol, err)))
+		return rc;
+	if (s->o.approval_path)
+		kesu_strlcpy(s->pol.approval, s->o.approval_path, sizeof(s->pol.approval));
+	if ((rc = station_approval_check(s, err)))
 		return rc;
 	if (s->pol.asset_map[0] &&
 	    (rc = kesu_read_file(s->pol.asset_map, 16 << 20, &s->assets, &s->assets_len, err)))

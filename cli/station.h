@@ -21,6 +21,7 @@ struct station_opts {
 	size_t nbays;
 	const char *config_path;
 	const char *events_path;  /* --events: JSON event lines here as well */
+	const char *approval_path; /* --approval: over [station] approval */
 	char only[STATION_ONLY_MAX][PATH_MAX];   /* resolved device paths */
 	size_t n_only;
 };
@@ -47,6 +48,11 @@ struct station {
 	FILE *out;
 	FILE *events;             /* --events, NULL if not given */
 };
+
+/* The batch's signed approval, if any, verified now (signature, chain,
+ * approver role) so a bad one stops the station before it waits for
+ * disks; each wipe checks it again as it starts (station_run.c). */
+enum kesu_rc station_approval_check(struct station *s, struct kesu_err *err);
 
 /* A disk arrived (or changed): probe it, decide, give it a bay, report. */
 void station_arrive(struct station *s, const char *name);

@@ -132,6 +132,12 @@ static enum kesu_rc configure(struct bay_run *r, struct kesu_issuer **issuer,
 	kesu_strlcpy(r->co.info.approver, s->pol.approver, sizeof(r->co.info.approver));
 	kesu_strlcpy(r->co.info.reason, s->pol.reason, sizeof(r->co.info.reason));
 	r->co.info.confidentiality_class = s->pol.class_;
+	/* Loaded and judged again for every wipe, as `kesu wipe --approval`
+	 * does: it may have expired (or its signer been revoked) since the
+	 * station started. */
+	r->co.approval = s->pol.approval[0] ? s->pol.approval : NULL;
+	/* A resume certifies what its checkpoint kept (session.c). */
+	r->co.resume = r->dec.resume;
 	if ((rc = kesu_issuer_prepare(&r->co, issuer, err)))
 		return rc;
 	r->so = (struct kesu_session_opts){
@@ -193,6 +199,14 @@ static void pdf(struct bay_run *r, const struct kesu_session_device *d)
 	}
 }
 
+/* A run that could not start: refused when a rule said no (the gate, the
+ * [policy], the approval, a checkpoint of another medium), nothing
+ * written either way. */
+static enum kesu_bay_outcome not_started(enum kesu_rc rc)
+{
+	return rc == KESU_ERR_REFUSED ? KESU_BAY_DENIED : KESU_BAY_ERROR;
+}
+
 static void erase(struct bay_run *r, struct kesu_session_device *d)
 {
 	struct kesu_err err = {0};
@@ -200,7 +214,7 @@ static void erase(struct bay_run *r, struct kesu_session_device *d)
 	enum kesu_rc rc;
 	if ((rc = kesu_session_prepare(d, &err)) || (rc = kesu_session_open(d, &err)) ||
 	    (rc = kesu_session_arm(d, &err))) {
-		post_end(r, KESU_BAY_ERROR, err.msg, NULL);
+		post_end(r, not_started(rc), err.msg, NULL);
 		return;
 	}
 	if (atomic_load(&r->stop)) {
@@ -231,8 +245,9 @@ static void *run_thread(void *arg)
 	struct kesu_err err = {0};
 	const struct kesu_session_observer obs = {.progress = on_progress, .phase = on_progress,
 						  .notice = on_notice, .ud = r};
-	if (configure(r, &issuer, &err)) {
-		post_end(r, KESU_BAY_ERROR, err.msg, NULL);
+	enum kesu_rc rc = configure(r, &issuer, &err);
+	if (rc) {
+		post_end(r, not_started(rc), err.msg, NULL);
 		kesu_issuer_free(issuer);
 		return NULL;
 	}
@@ -311,6 +326,19 @@ void station_run_events(struct station *s)
 			break;
 		}
 	}
+}
+
+enum kesu_rc station_approval_check(struct station *s, struct kesu_err *err)
+{
+	if (!s->pol.approval[0])
+		return KESU_OK;
+	const struct kesu_cert_opts co = {.config_path = s->o.config_path,
+					  .approval = s->pol.approval};
+	struct kesu_approval_file af;
+	enum kesu_rc rc = kesu_issuer_load_approval(&co, &s->cfg, &af, err);
+	if (rc == KESU_OK)
+		kesu_approval_file_free(&af);
+	return rc;
 }
 
 enum kesu_rc station_run_init(struct station *s, struct kesu_err *err)

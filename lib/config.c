@@ -53,6 +53,8 @@ static const struct field FIELDS[] = {
 	F("station", "class", station.class_),
 	F("station", "reason", station.reason),
 	F("station", "pdf", station.pdf),
+	F("station", "approval", station.approval),
+	F("station", "resume", station.resume),
 };
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 

@@ -56,6 +56,8 @@ struct kesu_config {
 		char class_[4];            /* confidentiality class 1..3 */
 		char reason[16];           /* disposal lease-return repair reuse */
 		char pdf[8];               /* yes no */
+		char approval[PATH_MAX];   /* a signed approval for the batch */
+		char resume[8];            /* yes no: resume a re-inserted disk */
 	} station;
 };
 

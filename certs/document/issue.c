@@ -31,6 +31,25 @@ static void fill(char *dst, size_t size, const char *from)
 		kesu_strlcpy(dst, from, size);
 }
 
+enum kesu_rc kesu_issuer_load_approval(const struct kesu_cert_opts *o,
+				       const struct kesu_config *cfg,
+				       struct kesu_approval_file *af, struct kesu_err *err)
+{
+	const char *ca = o->ca_file ? o->ca_file : cfg->ca_file;
+	if (!ca[0])
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "--approval: no CA to check the approver "
+				 "against; give --ca-file or [trust] ca_file");
+	struct kesu_trust t = {.ca_file = ca,
+			       .crl_file = o->crl_file ? o->crl_file : cfg->crl_file};
+	return kesu_approval_load(o->approval, &t, af, err);
+}
+
+const struct kesu_approval_file *kesu_issuer_approval(const struct kesu_issuer *is)
+{
+	return is && is->has_approval ? &is->approval : NULL;
+}
+
 /* The signed approval, verified before anything else can fail later, and
  * the [policy] it answers to.  A resume is certified with what its
  * checkpoint kept, so the policy was applied when it started. */
@@ -42,14 +61,7 @@ static enum kesu_rc approval_prepare(struct kesu_issuer *is, const struct kesu_c
 	if (rc)
 		return rc;
 	if (o->approval) {
-		const char *ca = o->ca_file ? o->ca_file : cfg->ca_file;
-		if (!ca[0])
-			return kesu_fail(err, KESU_ERR_USAGE, 0,
-					 "--approval: no CA to check the approver "
-					 "against; give --ca-file or [trust] ca_file");
-		struct kesu_trust t = {.ca_file = ca,
-				       .crl_file = o->crl_file ? o->crl_file : cfg->crl_file};
-		if ((rc = kesu_approval_load(o->approval, &t, &is->approval, err)))
+		if ((rc = kesu_issuer_load_approval(o, cfg, &is->approval, err)))
 			return rc;
 		is->has_approval = true;
 		if ((rc = kesu_approval_fill_info(&is->approval, &is->info, err)))

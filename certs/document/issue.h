@@ -4,6 +4,7 @@
 #ifndef KESU_ISSUE_H
 #define KESU_ISSUE_H
 
+#include "certs/document/approval_link.h"
 #include "certs/document/certificate.h"
 #include "lib/config.h"
 #include "lib/error.h"
@@ -52,6 +53,18 @@ void kesu_issuer_free(struct kesu_issuer *is);
 enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *serial,
 				      const char *property_number, time_t at,
 				      struct kesu_err *err);
+
+/* Load and verify o->approval (signature, the signer's chain to the CA of
+ * o or cfg and its revocation, the approver role) as kesu_issuer_prepare
+ * does: for a front end that takes one approval for many later wipes and
+ * refuses a bad one before it waits for any disk.  Free af with
+ * kesu_approval_file_free. */
+enum kesu_rc kesu_issuer_load_approval(const struct kesu_cert_opts *o,
+				       const struct kesu_config *cfg,
+				       struct kesu_approval_file *af, struct kesu_err *err);
+
+/* The signed approval the issuer works under, NULL when none. */
+const struct kesu_approval_file *kesu_issuer_approval(const struct kesu_issuer *is);
 
 /* The details the issuer certifies with: the options with kesu.conf filling
  * the gaps. */

@@ -6,7 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../certlib.sh"
 
-make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+make_ca ca && make_operator op ca && make_role '佐藤 花子' ca approver ||
+	{ not_ok "test CA set-up"; t_done; exit 1; }
 img=$(make_image disk.img 8) && head -c 8M /dev/urandom > "$img" && L=$(make_loop "$img") ||
 	{ not_ok "loop device set-up"; t_done; exit 1; }
 assert_ours "$L"
@@ -41,9 +42,20 @@ asset_map = $T_DIR/assets.csv
 CONF
 }
 # Class 2: a typed approver is enough ([policy]); class 3 needs a signed
-# approval the station cannot take yet, and is refused (checked below).
+# approval ([station] approval or --approval), refused without one.
 conf confirm > "$T_DIR/confirm.conf"
 conf confirm 3 > "$T_DIR/confirm3.conf"
+now=$(date -u +%s)
+new_approval() { # ARGS...: print the path of a class 3 approval for the test operator
+	"$KESU" approval new --key "$T_DIR/佐藤 花子/kesu-signing.key" --cert "$T_DIR/佐藤 花子/cert.pem" \
+		--config /dev/null --ca "$T_DIR/ca/ca.pem" --out "$T_DIR/appr" --reference 'R8-情政-17' \
+		--reason disposal --class 3 --customer '総務課' --operator '山田 太郎' \
+		--valid-from "$(date -u -d "@$((now - 3600))" +%Y-%m-%dT%H:%M:%SZ)" "$@"
+}
+UNTIL=$(date -u -d "@$((now + 86400))" +%Y-%m-%dT%H:%M:%SZ)
+good=$(new_approval --asset A-STATION-3 --valid-until "$UNTIL") ||
+	{ not_ok "approval set-up"; t_done; exit 1; }
+{ cat "$T_DIR/confirm3.conf"; echo "approval = $good"; } > "$T_DIR/approved.conf"
 conf auto > "$T_DIR/auto.conf"
 ST=("$KESU" station --json --only "$L" --once)
 
@@ -81,9 +93,36 @@ check "and the dashboard line (--events beside it) says refused and why" \
 # written, naming the policy, and the disk keeps its data.
 dd if=/dev/urandom of="$L" bs=1M count=1 conv=notrunc status=none
 out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm3.conf"); rc=$?
-check "class 3 without a signed approval fails the bay, naming [policy]" \
-	bash -c '[ $1 -ne 0 ] && jq -se "map(select(.event==\"finished\"))[0] | .result==\"error\" and (.cause|test(\"signed approval\")) and .certificate==null" <<<"$2" >/dev/null' _ "$rc" "$out"
+check "class 3 without a signed approval refuses the bay, naming [policy] (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && jq -se "map(select(.event==\"finished\"))[0] | .state==\"refused\" and .result==\"refused\" and (.cause|test(\"signed approval\")) and .certificate==null" <<<"$2" >/dev/null' _ "$rc" "$out"
 check "and nothing was written" bash -c '! cmp -s -n $((1 << 20)) "$1" /dev/zero' _ "$L"
+
+# A signed approval for the batch: each disk's wipe is checked against it
+# as `kesu wipe --approval` checks it, before anything is written.
+written() { ! cmp -s -n $((1 << 20)) "$L" /dev/zero; }
+out=$(printf 'start 1 A-NOT-COVERED\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/approved.conf"); rc=$?
+check "an approval that does not cover the disk refuses it (exit 6), saying why" \
+	bash -c '[ $1 -eq 6 ] && jq -se "map(select(.event==\"finished\"))[0] | .state==\"refused\" and (.cause|test(\"does not cover this medium.*A-NOT-COVERED\")) and .certificate==null" <<<"$2" >/dev/null' _ "$rc" "$out"
+check "and nothing was written to it" written
+cp "$good" "$T_DIR/tampered.json" && cp "$good.p7s" "$T_DIR/tampered.json.p7s" &&
+	sed -i 's/A-STATION-3/A-STATION-9/' "$T_DIR/tampered.json"
+out=$(timeout 30 "${ST[@]}" --existing --config "$T_DIR/confirm3.conf" --approval "$T_DIR/tampered.json" </dev/null 2>&1); rc=$?
+check "an approval whose signature does not verify stops the station at start, naming the file" \
+	bash -c '[ $1 -ne 0 ] && grep -q "approval $2" <<<"$3" && ! grep -q "\"event\":\"decided\"" <<<"$3"' _ "$rc" "$T_DIR/tampered.json" "$out"
+# Valid when the station starts, expired when the operator starts the bay:
+# the window is judged as each wipe starts.
+short=$(new_approval --asset A-STATION-3 --valid-until "$(date -u -d "@$(($(date -u +%s) + 4))" +%Y-%m-%dT%H:%M:%SZ)")
+out=$( (sleep 6; printf 'start 1 A-STATION-3\n') |
+	timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm3.conf" --approval "$short"); rc=$?
+check "an approval that expired after the station started refuses the wipe (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0].state==\"waiting\") and (map(select(.event==\"finished\"))[0] | .state==\"refused\" and (.cause|test(\"after its validity\")))" <<<"$2" >/dev/null' _ "$rc" "$out"
+check "and nothing was written to it" written
+out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/approved.conf"); rc=$?
+check "class 3 with a covering approval ([station] approval) is erased (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && jq -se "map(select(.event==\"finished\"))[0] | .result==\"erased\" and .certificate!=null" <<<"$2" >/dev/null' _ "$rc" "$out"
+cert=$(jq -sr 'map(select(.event=="finished"))[0].certificate' <<<"$out")
+check "its certificate records the signed approval (approver, reference, hash) and verifies" \
+	bash -c 'jq -e --arg h "$(sha256sum < "$2" | cut -d" " -f1)" ".approval.approver == \"佐藤 花子\" and .approval.reference == \"R8-情政-17\" and .approval.document.sha256 == \$h" "$1" >/dev/null && "$KESU" cert verify --ca "$3" "$1" | grep -q "signed approval checked"' _ "$cert" "$good" "$T_DIR/ca/ca.pem"
 
 # Confirm mode: the disk waits for its bay number (and asset) on stdin.
 out=$(printf '1\nstart 1 A-STATION-1\n' | timeout 60 "${ST[@]}" --existing --config "$T_DIR/confirm.conf"); rc=$?

@@ -54,6 +54,18 @@ static void policy_defaults_and_rules(void **state)
 	assert_int_equal(p.start, KESU_STATION_AUTO);
 }
 
+static void policy_approval_and_resume(void **state)
+{
+	(void)state;
+	struct kesu_station_policy p = policy_from("");
+	assert_true(p.resume);
+	assert_string_equal(p.approval, "");
+	p = policy_from("[station]\nresume = no\napproval = /etc/kesu/work-order.json\n");
+	assert_false(p.resume);
+	assert_string_equal(p.approval, "/etc/kesu/work-order.json");
+	assert_true(policy_from("[station]\nresume = yes\n").resume);
+}
+
 static void policy_errors_name_the_key(void **state)
 {
 	(void)state;
@@ -66,6 +78,7 @@ static void policy_errors_name_the_key(void **state)
 		{"[station]\nclass = 4\n", "class = 4: use 1, 2 or 3"},
 		{"[station]\nclass = 22\n", "class = 22: use 1, 2 or 3"},
 		{"[station]\napproval_ref = A-1\n", "approval_ref and approval_date go together"},
+		{"[station]\nresume = maybe\n", "resume = maybe: use yes or no"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct kesu_config c;
@@ -274,6 +287,27 @@ static void pulled_mid_run_fails_with_cause(void **state)
 	assert_int_equal(st.bays[b].state, KESU_BAY_FAILED);
 	assert_int_equal(kesu_station_arrive(&st, &third, &bay, &err), KESU_OK);
 	assert_int_equal(bay, b);
+}
+
+/* A rule that says no as the run starts (the approval, the [policy]):
+ * the bay ends refused, not failed, and keeps the reason. */
+static void denied_run_ends_refused(void **state)
+{
+	(void)state;
+	struct kesu_station st;
+	kesu_station_init(&st, 2);
+	size_t b = started(&st, "sdb");
+	uint64_t run = st.bays[b].run_id;
+	assert_true(kesu_station_finished(&st, b, run, KESU_BAY_DENIED,
+					  "approval R-1 does not cover this medium", NULL));
+	assert_int_equal(st.bays[b].state, KESU_BAY_REFUSED);
+	assert_string_equal(st.bays[b].result, "refused");
+	assert_string_equal(st.bays[b].cause, "approval R-1 does not cover this medium");
+	assert_string_equal(st.bays[b].certificate, "");
+	assert_false(kesu_station_busy(&st));
+	char line[KESU_DASH_WIDTH + 1];
+	kesu_dash_line(&st, b, line, sizeof(line));
+	assert_non_null(strstr(line, "refused: approval R-1 does not cover"));
 }
 
 static void refused_is_never_started(void **state)
@@ -502,6 +536,8 @@ int main(void)
 		cmocka_unit_test(waiting_needs_confirmation),
 		cmocka_unit_test(one_failure_does_not_stop_others),
 		cmocka_unit_test(signal_stops_every_run),
+		cmocka_unit_test(denied_run_ends_refused),
+		cmocka_unit_test(policy_approval_and_resume),
 		cmocka_unit_test(dashboard_fixed_columns_and_escapes),
 		cmocka_unit_test(dashboard_shows_cause),
 		cmocka_unit_test(event_lines),

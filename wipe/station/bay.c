@@ -149,6 +149,7 @@ static const char *outcome_name(enum kesu_bay_outcome o)
 	case KESU_BAY_ERASED: return "erased";
 	case KESU_BAY_NOT_ERASED: return "not-erased";
 	case KESU_BAY_INTERRUPTED: return "interrupted";
+	case KESU_BAY_DENIED: return "refused";
 	case KESU_BAY_ERROR: break;
 	}
 	return "error";
@@ -169,7 +170,8 @@ bool kesu_station_finished(struct kesu_station *st, size_t bay, uint64_t run_id,
 	/* "erased" comes from the run's own verified verdict alone: a stop
 	 * that raced with a finished verification does not undo it. */
 	bool erased = o == KESU_BAY_ERASED;
-	b->state = erased ? KESU_BAY_DONE : KESU_BAY_FAILED;
+	b->state = erased ? KESU_BAY_DONE
+		 : o == KESU_BAY_DENIED ? KESU_BAY_REFUSED : KESU_BAY_FAILED;
 	kesu_strlcpy(b->result, outcome_name(o), sizeof(b->result));
 	kesu_strlcpy(b->cause, cause ? cause : "", sizeof(b->cause));
 	kesu_strlcpy(b->certificate, certificate ? certificate : "", sizeof(b->certificate));

@@ -5,7 +5,7 @@
  * station's one event loop; wipe threads only post events to it.
  *
  *   empty ─arrive→ identified ─decide→ refused | waiting | running
- *   waiting ─confirm→ running ─finish→ done | failed
+ *   waiting ─confirm→ running ─finish→ done | failed | refused (denied)
  *   running ─remove→ failed (cause: removed), bay free once its run ends
  *   other ─remove→ pulled (free)     signal: every running run asked to stop
  */
@@ -54,6 +54,10 @@ enum kesu_bay_outcome {
 	KESU_BAY_NOT_ERASED,       /* ran, but the result is not clean */
 	KESU_BAY_INTERRUPTED,      /* stopped by a signal; checkpoint kept */
 	KESU_BAY_ERROR,            /* could not run or finish */
+	/* Not allowed as the run was about to start (the [policy], a signed
+	 * approval that does not cover the disk or has expired, a checkpoint
+	 * of another medium): nothing written, the bay ends "refused". */
+	KESU_BAY_DENIED,
 };
 
 struct kesu_bay {

@@ -72,6 +72,11 @@ enum kesu_rc kesu_station_policy_from_config(const struct kesu_config *cfg,
 	else
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "[station] pdf = %s: use yes or no", s->pdf);
+	if (!s->resume[0] || !strcmp(s->resume, "yes"))
+		p->resume = true;
+	else if (strcmp(s->resume, "no"))
+		return kesu_fail(err, KESU_ERR_INVALID, 0,
+				 "[station] resume = %s: use yes or no", s->resume);
 	/* An approval names the batch it covers; a reference without its date
 	 * (or the reverse) could not be checked against the erasure time. */
 	if (!s->approval_ref[0] != !s->approval_date[0])
@@ -89,6 +94,7 @@ enum kesu_rc kesu_station_policy_from_config(const struct kesu_config *cfg,
 	kesu_strlcpy(p->asset_map, s->asset_map, sizeof(p->asset_map));
 	kesu_strlcpy(p->approval_ref, s->approval_ref, sizeof(p->approval_ref));
 	kesu_strlcpy(p->approval_date, s->approval_date, sizeof(p->approval_date));
+	kesu_strlcpy(p->approval, s->approval, sizeof(p->approval));
 	return KESU_OK;
 }
 

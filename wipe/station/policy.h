@@ -33,6 +33,12 @@ struct kesu_station_policy {
 	int class_;                  /* 0: not set */
 	char reason[16];
 	bool pdf;
+	/* A signed approval (kesu-approval(5)) each disk's wipe is checked
+	 * against as `kesu wipe --approval` checks it; "" for none. */
+	char approval[PATH_MAX];
+	/* Resume a re-inserted disk from its checkpoint (default yes); no:
+	 * start it over, replacing the checkpoint. */
+	bool resume;
 };
 
 /* From a parsed kesu.conf; unknown method names and values are refused with
@@ -66,6 +72,7 @@ struct kesu_station_disk {
 	bool purge_supported;        /* the drive answers a purge method */
 	enum kesu_station_ckpt checkpoint;
 	char ckpt_text[256];         /* why an invalid checkpoint is refused */
+	char ckpt_method[48];        /* the method a valid checkpoint continues */
 	bool asset_found;            /* serial in the asset map */
 };
 
