@@ -6,11 +6,14 @@
 #include "lib/strutil.h"
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
+#include "wipe/device/medium_binding.h"
+#include "wipe/engine/checkpoint.h"
 #include "wipe/firmware/capabilities.h"
 #include "wipe/station/assets.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Devices that are never a disk in a bay.  Not kind "virtual": a virtio
  * disk is the station's own business when it runs in a virtual machine. */
@@ -122,6 +125,40 @@ static void gate(struct kesu_device *dev, struct kesu_station_disk *d)
 		kesu_strlcpy(d->gate_text, v.reasons[0].text, sizeof(d->gate_text));
 }
 
+/* A checkpoint of an interrupted run (station or kesu wipe) for this disk,
+ * judged by the loader `kesu wipe --resume` uses: its MAC under the state
+ * directory's key, bound to this medium (identity and binding).  The
+ * medium's content is checked against it (fingerprint) when the resumed run
+ * opens the disk, before any write.  With [station] resume = no a
+ * checkpoint is not looked at: the new run replaces it, and says so. */
+static void checkpoint(struct station *s, struct kesu_device *dev,
+		       struct kesu_station_disk *d)
+{
+	const struct kesu_identity *id = kesu_device_identity(dev);
+	struct kesu_medium_binding mb;
+	struct kesu_wipe w;
+	struct kesu_checkpoint_loaded cl;
+	struct kesu_err err = {0};
+	char cp[PATH_MAX];
+	if (!s->pol.resume || !kesu_checkpoint_path(s->cfg.state_dir, id, cp, sizeof(cp)) ||
+	    access(cp, F_OK) != 0)
+		return;
+	enum kesu_rc rc = kesu_medium_binding_of(dev, &mb, &err);
+	if (rc == KESU_OK)
+		rc = kesu_checkpoint_load(s->cfg.state_dir, id, &mb, &w, &cl, &err);
+	if (rc == KESU_ERR_NOENT)
+		return;
+	if (rc != KESU_OK) {
+		d->checkpoint = KESU_CKPT_INVALID;
+		kesu_strlcpy(d->ckpt_text, err.msg, sizeof(d->ckpt_text));
+		return;
+	}
+	d->checkpoint = KESU_CKPT_VALID;
+	kesu_strlcpy(d->ckpt_method, w.method.name, sizeof(d->ckpt_method));
+	kesu_wipe_free(&w);
+	kesu_checkpoint_loaded_free(&cl);
+}
+
 void station_arrive(struct station *s, const char *name)
 {
 	struct kesu_device *dev = NULL;
@@ -151,8 +188,10 @@ void station_arrive(struct station *s, const char *name)
 	kesu_strlcpy(s->slots[bay].path, path, sizeof(s->slots[bay].path));
 	station_event(s, bay, "arrived");
 	gate(dev, &d);
-	if (d.gate_allowed)
+	if (d.gate_allowed) {
 		purge_support(s, dev, kesu_device_identity(dev), &d);
+		checkpoint(s, dev, &d);
+	}
 	asset(s, kesu_device_identity(dev), bay, &d, why, sizeof(why));
 	kesu_device_free(dev);
 	kesu_station_decide(&s->pol, &d, &dec);

@@ -154,4 +154,26 @@ wait "$pid"; rc=$?
 check "SIGTERM ends the run interrupted, with its checkpoint, exit 8" \
 	bash -c '[ $1 -eq 8 ] && jq -se "(map(select(.event==\"stopping\"))|length==1) and (map(select(.event==\"finished\"))[0] | .result==\"interrupted\" and .state==\"failed\")" "$2" >/dev/null && ls "$3"/*.json >/dev/null 2>&1' _ "$rc" "$T_DIR/sig.jsonl" "$T_DIR/state"
 
+# Re-inserted (here: the station started again), the disk resumes from its
+# checkpoint under kesu wipe --resume's rules.  First, the same checkpoint
+# copied to another loop device's name: bound to another medium, not used.
+ck=$(ls "$T_DIR"/state/checkpoint-*"${B#/dev/}".json)
+oimg=$(make_image other.img 256) && head -c 1M /dev/urandom | dd of="$oimg" conv=notrunc status=none &&
+	C=$(make_loop "$oimg") && assert_ours "$C" || { not_ok "other loop set-up"; t_done; exit 1; }
+ock=$(dirname "$ck")/$(basename "$ck" | sed "s/${B#/dev/}\.json\$/${C#/dev/}.json/")
+cp "$ck" "$ock"
+obefore=$(head -c 1M "$oimg" | sha256sum)
+out=$(timeout 60 "$KESU" station --json --only "$C" --existing --once --config "$T_DIR/slow.conf" </dev/null); rc=$?
+check "a checkpoint of another medium is not used: refused, saying why (exit 6)" \
+	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"checkpoint not usable\"))) and (map(select(.event==\"started\"))|length==0)" <<<"$2" >/dev/null' _ "$rc" "$out"
+check "and that disk was not written" test "$(head -c 1M "$oimg" | sha256sum)" = "$obefore"
+rm -f "$ock"
+out=$(timeout 600 "$KESU" station --json --only "$B" --existing --once --config "$T_DIR/slow.conf" </dev/null); rc=$?
+check "restarted, the interrupted disk resumes by itself and ends erased (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && jq -se "(map(select(.event==\"decided\"))[0] | .action==\"start\" and (.reason|test(\"resumes the interrupted dod-7 wipe\"))) and (map(select(.event==\"finished\"))[0] | .result==\"erased\" and .certificate!=null)" <<<"$2" >/dev/null' _ "$rc" "$out"
+cert=$(jq -sr 'map(select(.event=="finished"))[0].certificate' <<<"$out")
+check "its certificate says it was resumed, as kesu wipe --resume's do, and verifies" \
+	bash -c 'jq -e ".execution.resumed == true and .asset.property_number == \"A-STATION-2\"" "$1" >/dev/null && "$KESU" cert verify --ca "$2" "$1" >/dev/null' _ "$cert" "$T_DIR/ca/ca.pem"
+check "and its checkpoint is gone" test ! -e "$ck"
+
 t_done

@@ -188,10 +188,21 @@ static void decision_refusals_never_start(void **state)
 	assert_int_equal(dec.action, KESU_STATION_REFUSE);
 	assert_non_null(strstr(dec.reason, "bound to another medium"));
 
+	/* A valid checkpoint of another method than the policy's. */
 	d.checkpoint = KESU_CKPT_VALID;
+	snprintf(d.ckpt_method, sizeof(d.ckpt_method), "dod-7");
+	kesu_station_decide(&p, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_REFUSE);
+	assert_false(dec.resume);
+	assert_non_null(strstr(dec.reason, "the interrupted wipe used dod-7"));
+
+	kesu_station_decide(&p, &(struct kesu_station_disk){.listed = true,
+		.gate_allowed = true, .transport = "sata", .asset_found = true}, &dec);
+	snprintf(d.ckpt_method, sizeof(d.ckpt_method), "%s", dec.method);
 	kesu_station_decide(&p, &d, &dec);
 	assert_int_equal(dec.action, KESU_STATION_START);
 	assert_true(dec.resume);
+	assert_false(dec.need_asset);
 }
 
 static void decision_only_and_virtual(void **state)

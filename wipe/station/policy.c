@@ -163,8 +163,21 @@ void kesu_station_decide(const struct kesu_station_policy *p,
 	if (is_purge(m) && !d->purge_supported)
 		m = p->fallback;
 	kesu_strlcpy(out->method, m, sizeof(out->method));
+	/* A resume continues the interrupted run's own method: one the policy
+	 * no longer gives this disk is not the station's to continue. */
+	if (d->checkpoint == KESU_CKPT_VALID && strcmp(d->ckpt_method, m)) {
+		out->action = KESU_STATION_REFUSE;
+		snprintf(out->reason, sizeof(out->reason),
+			 "checkpoint not usable: the interrupted wipe used %s, the station "
+			 "gives this disk %s; resume it with 'kesu wipe --resume' or "
+			 "discard it", d->ckpt_method, m);
+		return;
+	}
 	out->purge = is_purge(m);
 	out->resume = d->checkpoint == KESU_CKPT_VALID;
+	if (out->resume)
+		snprintf(out->reason, sizeof(out->reason),
+			 "resumes the interrupted %s wipe from its checkpoint", m);
 	/* A resume certifies what its checkpoint kept. */
 	out->need_asset = !out->resume && !d->asset_found;
 	/* A resume continues what an operator already confirmed once. */
