@@ -193,3 +193,33 @@ enum kesu_rc kesu_approval_parse(const char *buf, size_t len, json_t **out,
 {
 	return kesu_doc_parse(buf, len, kesu_approval_check, out, err);
 }
+
+json_t *kesu_approval_kept_json(const char *file, const char *sha256)
+{
+	return json_pack("{s:o s:s}", "file", kesu_json_str(file), "sha256", sha256);
+}
+
+enum kesu_rc kesu_approval_resume_check(const json_t *kept, const char *given_sha256,
+					struct kesu_err *err)
+{
+	static const char *const keys[] = {"file", "sha256", NULL};
+	const char *file, *sha;
+	enum kesu_rc rc;
+	if (!kept)
+		return KESU_OK;
+	if ((rc = kj_keys(kept, "checkpoint approval", keys, err)) ||
+	    (rc = kj_str(kept, "checkpoint approval", "file", false, 4096, &file, err)) ||
+	    (rc = kj_hex(kept, "checkpoint approval", "sha256", 64, &sha, err)))
+		return rc;
+	if (!given_sha256)
+		return kesu_fail(err, KESU_ERR_REFUSED, 0,
+				 "the interrupted wipe was started under the signed "
+				 "approval %s; a resume is judged against it again: "
+				 "resume with --approval %s", file, file);
+	if (strcmp(given_sha256, sha))
+		return kesu_fail(err, KESU_ERR_REFUSED, 0,
+				 "the approval given is not the one the interrupted wipe "
+				 "was started under (%s, SHA-256 %.12s...); resume with "
+				 "--approval %s", file, sha, file);
+	return KESU_OK;
+}

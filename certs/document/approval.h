@@ -70,4 +70,17 @@ enum kesu_rc kesu_approval_judge(const json_t *doc, const struct kesu_approval_f
  * sha256, signer}.  For kesu_cert_check; absent is fine. */
 enum kesu_rc kesu_approval_check_link(const json_t *approval, struct kesu_err *err);
 
+/* The approval a wipe was started under, as its checkpoint keeps it
+ * inside the certificate details: {"file": its path, "sha256": of its
+ * bytes}.  New reference; NULL when out of memory. */
+json_t *kesu_approval_kept_json(const char *file, const char *sha256);
+
+/* At a resume: work started under an approval (kept, NULL when it was
+ * not) continues only under the same approval (given_sha256 of the one the
+ * resume works under, NULL for none), which is then judged again at the
+ * resume as at any start.  KESU_ERR_REFUSED naming the file to give;
+ * KESU_ERR_INVALID for a malformed kept.  Pure. */
+enum kesu_rc kesu_approval_resume_check(const json_t *kept, const char *given_sha256,
+					struct kesu_err *err);
+
 #endif

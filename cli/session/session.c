@@ -88,7 +88,14 @@ static enum kesu_rc resumed_cert_info(struct kesu_session_device *d, struct kesu
 				 "%s: the interrupted wipe was started without a "
 				 "certificate (--no-cert); resume it with --no-cert",
 				 d->id->path);
-	enum kesu_rc rc = kesu_cert_info_from_json(d->cert_json, &d->cert_info, err);
+	/* The approval kept beside the details is the resume's to judge
+	 * (resume_approval), not a certificate detail. */
+	json_t *info = json_copy(d->cert_json);
+	if (!info)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	json_object_del(info, "approval");
+	enum kesu_rc rc = kesu_cert_info_from_json(info, &d->cert_info, err);
+	json_decref(info);
 	if (rc == KESU_OK)
 		rc = kesu_cert_info_check(&d->cert_info, err);
 	if (rc != KESU_OK)
@@ -119,7 +126,29 @@ static enum kesu_rc plan_resume(struct kesu_session_device *d, struct kesu_err *
 	kesu_checkpoint_loaded_free(&cl);
 	d->have_wipe = true;
 	kesu_wipe_prepare_resume(&d->w);
-	return o->issuer ? resumed_cert_info(d, err) : KESU_OK;
+	if (!o->issuer)
+		return KESU_OK;
+	const struct kesu_approval_file *af = kesu_issuer_approval(o->issuer);
+	rc = kesu_approval_resume_check(json_object_get(d->cert_json, "approval"),
+					af ? af->f.sha256 : NULL, err);
+	if (rc != KESU_OK)
+		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
+	return resumed_cert_info(d, err);
+}
+
+/* The checkpoint keeps the approval the work starts under, so a resume
+ * can be held to the same one and judge it again. */
+static enum kesu_rc keep_approval(struct kesu_session_device *d, struct kesu_err *err)
+{
+	const struct kesu_approval_file *af = kesu_issuer_approval(d->opts->issuer);
+	char abs[PATH_MAX];
+	if (!af)
+		return KESU_OK;
+	json_t *kept = kesu_approval_kept_json(realpath(af->path, abs) ? abs : af->path,
+					       af->f.sha256);
+	if (!kept || json_object_set_new(d->cert_json, "approval", kept))
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	return KESU_OK;
 }
 
 static enum kesu_rc plan_new(struct kesu_session_device *d, struct kesu_err *err)
@@ -152,6 +181,7 @@ static enum kesu_rc plan_new(struct kesu_session_device *d, struct kesu_err *err
 		d->cert_json = kesu_cert_info_to_json(&d->cert_info);
 		if (!d->cert_json)
 			return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		return keep_approval(d, err);
 	}
 	return KESU_OK;
 }
@@ -184,10 +214,9 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	if (rc != KESU_OK)
 		return rc;
 	/* A signed approval must cover this medium before anything is written
-	 * to it, not only its certificate afterwards.  A resume continues work
-	 * approved when it started; its certificate is checked against the
-	 * approval as every certificate is. */
-	if (d->opts->issuer && !d->opts->resume &&
+	 * to it, not only its certificate afterwards; a resume's too, now:
+	 * the approval may have expired since the work started. */
+	if (d->opts->issuer &&
 	    (rc = kesu_issuer_check_medium(d->opts->issuer, d->id->serial,
 					   d->cert_info.property_number, time(NULL), err)))
 		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);

@@ -1,5 +1,6 @@
 /* Approval JSON (kesu-approval(5)): strict parse with the hidden-character
- * rule, then the verdict against fixed facts. */
+ * rule, then the verdict against fixed facts; and as the approval a
+ * checkpoint keeps for a resume. */
 #include "certs/document/approval.h"
 #include "certs/document/signed_doc.h"
 #include "certs/sign/role.h"
@@ -18,6 +19,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		};
 		kesu_approval_judge(d, &f, &err);
 		json_decref(d);
+	}
+	/* The same bytes as the approval a checkpoint keeps for its run. */
+	json_t *kept = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+	if (kept) {
+		static const char sha[] = "00000000000000000000000000000000"
+					  "00000000000000000000000000000000";
+		kesu_approval_resume_check(kept, sha, &err);
+		json_decref(kept);
 	}
 	return 0;
 }

@@ -123,6 +123,52 @@ check "the approval given by path is checked instead" \
 check "another approval given by path is refused" \
 	bash -c '! "$KESU" cert verify --ca "$2" --approval "$3" "$1" >/dev/null 2>&1' _ "$cert" "$CA" "$bycert"
 
+# ---- a resumed wipe is judged against its approval again ----
+# The copy beside the certificates as it was before the edit above.
+cp "$T_DIR/saved.json" "$(dirname "$cert")/$(basename "$good")"
+interrupted() { # APPROVAL: a zero wipe of $L under it, stopped (SIGINT) before it reads back
+	local flag="$T_DIR/pause.${L#/dev/}" pid rc
+	KESU_TEST_PAUSE_BEFORE_VERIFY="$T_DIR/pause" "${W[@]}" "${CERTOPTS[@]}" --method zero \
+		--approval "$1" "$L" >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 400); do [ -e "$flag" ] && break; sleep 0.05; done
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	rm -f "$flag"
+	[ $rc -eq 8 ]
+}
+resume_refused() { # NAME PATTERN ARGS...: the resume is refused (exit 6) and writes nothing
+	local name=$1 pat=$2 out rc snap
+	shift 2
+	snap=$(sha256sum < "$img")
+	out=$("${W[@]}" "${CERTOPTS[@]}" --resume "$@" "$L" 2>&1); rc=$?
+	check "$name (exit 6)" bash -c '[ $1 -eq 6 ] && grep -q -- "$2" <<<"$3"' _ "$rc" "$pat" "$out" &&
+		check "$name: nothing written, checkpoint kept" \
+			bash -c '[ "$(sha256sum < "$1")" = "$2" ] && ls "$3"/checkpoint-*.json >/dev/null' \
+			_ "$img" "$snap" "$T_DIR/state"
+}
+check "a wipe under an approval, interrupted before it reads back (exit 8)" interrupted "$good"
+check "its checkpoint keeps the approval it was started under (path and SHA-256)" \
+	bash -c 'jq -e --arg h "$(sha256sum < "$2" | cut -d" " -f1)" --arg f "$(realpath "$2")" ".certificate.approval == {file: \$f, sha256: \$h}" "$1"/checkpoint-*.json >/dev/null' _ "$T_DIR/state" "$good"
+resume_refused "a resume without the approval is refused, naming its file" \
+	"resume with --approval $(realpath "$good")"
+resume_refused "a resume under another approval is refused" "not the one the interrupted wipe" \
+	--approval "$bycert"
+"${W[@]}" "${CERTOPTS[@]}" --resume --approval "$good" --json "$L" > "$T_DIR/r.json"
+check "a resume under the same, still valid approval exits 0" test $? -eq 0
+cert=$(jq -r '.[0].certificate' "$T_DIR/r.json")
+check "its certificate says resumed and records the approval" \
+	bash -c 'jq -e --arg h "$(sha256sum < "$2" | cut -d" " -f1)" ".execution.resumed and .approval.document.sha256 == \$h" "$1" >/dev/null' _ "$cert" "$good"
+exp=$(($(date -u +%s) + 15))
+short=$("$KESU" approval new "${APPR[@]}" --reference 'R8-情政-17' --reason disposal --class 3 \
+	--customer '総務課' --operator '山田 太郎' --asset A-0042 --valid-from "$FROM" \
+	--valid-until "$(date -u -d "@$exp" +%Y-%m-%dT%H:%M:%SZ)")
+check "a wipe under a short approval, interrupted while it is valid (exit 8)" interrupted "$short"
+while [ "$(date -u +%s)" -le "$exp" ]; do sleep 0.5; done
+resume_refused "a resume after the approval expired is refused" "after its validity" --approval "$short"
+rm -f "$T_DIR"/state/checkpoint-*.json
+
 # ---- kesu cert issue: the approval must cover what the run record says ----
 run=$(jq -r '.[0].record' "$T_DIR/w.json")
 rr2=$(new_run "$run" "$T_DIR/run2.json")

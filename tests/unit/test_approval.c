@@ -198,6 +198,35 @@ static void policy_defaults_and_refusals(void **state)
 	}
 }
 
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+/* A resume of approved work: only under the same approval, by hash. */
+static void resume_under_the_same_approval(void **state)
+{
+	(void)state;
+	struct kesu_err err = {0};
+	json_t *kept = kesu_approval_kept_json("/etc/kesu/work-order.json", SHA_A);
+	assert_non_null(kept);
+	assert_int_equal(kesu_approval_resume_check(NULL, NULL, &err), KESU_OK);
+	assert_int_equal(kesu_approval_resume_check(NULL, SHA_B, &err), KESU_OK);
+	assert_int_equal(kesu_approval_resume_check(kept, SHA_A, &err), KESU_OK);
+	assert_int_equal(kesu_approval_resume_check(kept, NULL, &err), KESU_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "resume with --approval /etc/kesu/work-order.json"));
+	assert_int_equal(kesu_approval_resume_check(kept, SHA_B, &err), KESU_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "not the one the interrupted wipe was started under"));
+	/* A malformed record of it (the checkpoint's MAC aside). */
+	json_object_set_new(kept, "sha256", json_string("ABC"));
+	assert_int_equal(kesu_approval_resume_check(kept, SHA_A, &err), KESU_ERR_INVALID);
+	json_object_set_new(kept, "sha256", json_string(SHA_A));
+	json_object_set_new(kept, "extra", json_true());
+	assert_int_equal(kesu_approval_resume_check(kept, SHA_A, &err), KESU_ERR_INVALID);
+	json_decref(kept);
+	json_t *notobj = json_string("x");
+	assert_int_not_equal(kesu_approval_resume_check(notobj, SHA_A, &err), KESU_OK);
+	json_decref(notobj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +236,7 @@ int main(void)
 		cmocka_unit_test(check_is_strict),
 		cmocka_unit_test(roles_from_oids_exact),
 		cmocka_unit_test(policy_defaults_and_refusals),
+		cmocka_unit_test(resume_under_the_same_approval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
