@@ -148,6 +148,9 @@ static void on_input(struct station *s, char *line)
 	struct kesu_err err = {0};
 	char *end, *p = strncmp(line, "start ", 6) ? line : line + 6;
 	line[strcspn(line, "\r\n")] = '\0';
+	/* The terminal echoed the line: the dashboard is one line higher. */
+	if (s->tty && isatty(STDIN_FILENO))
+		s->typed_lines++;
 	unsigned long n = strtoul(p, &end, 10);
 	while (*end == ' ')
 		end++;
@@ -282,6 +285,8 @@ static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu
 			}
 		}
 	}
+	/* The end the loop stopped on is shown too. */
+	station_redraw(s);
 	return KESU_OK;
 }
 

@@ -44,6 +44,12 @@ struct station {
 	bool at_start;            /* handling the disks found at start */
 	bool tty;                 /* stdout is a terminal: redraw in place */
 	bool dirty;               /* the dashboard needs a redraw */
+	/* The drawn dashboard, for the next redraw to go back over it: its
+	 * lines, the terminal's width then (0: none drawn yet), the lines an
+	 * operator's Enter added below it, and the latest note, shown as its
+	 * last line (a note written below it would scroll it). */
+	unsigned drawn, cols, typed_lines;
+	char note[600];
 	int stop_signal;          /* the signal that ends the station, 0 */
 	FILE *out;
 	FILE *events;             /* --events, NULL if not given */

@@ -4,6 +4,7 @@
  * and escapes what the disks say about themselves. */
 #include "cli/station.h"
 #include "lib/i18n.h"
+#include "lib/termtext.h"
 #include "lib/timefmt.h"
 #include "wipe/station/dashboard.h"
 
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 static void json_line(FILE *f, json_t *j)
 {
@@ -66,28 +69,78 @@ void station_note(struct station *s, const char *fmt, ...)
 			json_line(s->out, j);
 		json_decref(j);
 	}
-	if (!s->o.json)
+	/* On the dashboard's terminal the note is its last line. */
+	if (s->tty && isatty(STDERR_FILENO)) {
+		kesu_strlcpy(s->note, clean, sizeof(s->note));
+		s->dirty = true;
+	} else if (!s->o.json) {
 		fprintf(stderr, _("kesu station: %s\n"), clean);
+	}
+}
+
+/* The terminal's columns; 80 when it does not say. */
+static unsigned term_cols(void)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* One line over the old one, cut to the terminal: a line that wrapped
+ * would push the table down, and the next redraw would leave its old top
+ * line behind.  The last column stays free, where a cursor would wait to
+ * wrap. */
+static void put_line(struct station *s, const char *text)
+{
+	char cut[2048];
+	fputs("\r\033[2K", s->out);
+	if (text[0]) {
+		size_t n = kesu_term_cell(cut, sizeof(cut), text, s->cols > 1 ? s->cols - 1 : 1,
+					  false);
+		while (n > 0 && cut[n - 1] == ' ')
+			cut[--n] = '\0';
+		fputs(cut, s->out);
+	}
+	fputc('\n', s->out);
+	s->drawn++;
 }
 
 void station_redraw(struct station *s)
 {
-	char l[KESU_DASH_WIDTH + 1];
-	if (!s->tty || s->o.json || !s->dirty)
+	char l[KESU_DASH_WIDTH + 1], title[512];
+	if (!s->tty || s->o.json)
+		return;
+	unsigned cols = term_cols();
+	bool resized = s->cols && cols != s->cols;
+	if (!s->dirty && !resized)
 		return;
 	s->dirty = false;
-	/* Home and clear, then the whole table: a handful of lines once a
-	 * second at most, so no diffing is worth its code. */
-	fputs("\033[H\033[2J", s->out);
-	fprintf(s->out, _("kesu station — %s; type a bay number and Enter to start a "
-		"waiting disk; Ctrl-C stops%s\n\n"),
-		s->pol.start == KESU_STATION_AUTO ? _("starts automatically") : _("confirm each disk"),
-		s->o.dry_run ? _(" (dry run: nothing is erased)") : "");
+	/* In place: back up over the last drawing (and what was typed below
+	 * it) and write each line over its old self.  After a resize the old
+	 * lines may have wrapped anew: the screen is cleared instead. */
+	if (resized)
+		fputs("\033[H\033[2J", s->out);
+	else if (s->drawn + s->typed_lines)
+		fprintf(s->out, "\033[%uA", s->drawn + s->typed_lines);
+	s->cols = cols;
+	s->drawn = s->typed_lines = 0;
+	snprintf(title, sizeof(title), _("kesu station — %s; type a bay number and Enter to "
+		 "start a waiting disk; Ctrl-C stops%s"),
+		 s->pol.start == KESU_STATION_AUTO ? _("starts automatically")
+						   : _("confirm each disk"),
+		 s->o.dry_run ? _(" (dry run: nothing is erased)") : "");
+	kesu_utf8_cut(title);
+	put_line(s, title);
+	put_line(s, "");
 	kesu_dash_header(l, sizeof(l));
-	fprintf(s->out, "%s\n", l);
+	put_line(s, l);
 	for (size_t i = 0; i < s->st.nbays; i++) {
 		kesu_dash_line(&s->st, i, l, sizeof(l));
-		fprintf(s->out, "%s\n", l);
+		put_line(s, l);
 	}
+	put_line(s, s->note);
+	/* Whatever an operator's typing left below the table. */
+	fputs("\033[J", s->out);
 	fflush(s->out);
 }

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# kesu station's dashboard on a real terminal: run under a pseudo-terminal
+# of a set width with two loop devices of ours, the raw byte stream must
+# show each redraw going back over the last one (cursor up exactly as many
+# lines as were written since, each line erased before it is written), as
+# many lines as bays plus title, header and note, none wider than the
+# terminal; and with standard output not a terminal, plain lines without
+# escape sequences.  No timing assumptions beyond generous timeouts: the
+# script waits for what the dashboard shows.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../certlib.sh"
+
+command -v python3 >/dev/null || { not_ok "python3 is needed for the pseudo-terminal"; t_done; exit 1; }
+make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
+i1=$(make_image one.img 8) && i2=$(make_image two.img 8) && L1=$(make_loop "$i1") &&
+	L2=$(make_loop "$i2") || { not_ok "loop device set-up"; t_done; exit 1; }
+assert_ours "$L1"
+assert_ours "$L2"
+cat > "$T_DIR/kesu.conf" <<CONF
+[operator]
+name = 山田 太郎
+organization = テスト消去株式会社
+[customer]
+name = 総務課
+[signing]
+key = $T_DIR/op/kesu-signing.key
+cert = $T_DIR/op/cert.pem
+[trust]
+ca_file = $T_DIR/ca/ca.pem
+[register]
+path = $T_DIR/reg/register.jsonl
+[paths]
+state_dir = $T_DIR/state
+[station]
+start = confirm
+method = zero
+approver = 佐藤 花子
+approval_ref = R8-情政-17
+approval_date = 2026-11-20
+class = 2
+reason = disposal
+CONF
+COLS=72
+ST=("$KESU" station --only "$L1" --only "$L2" --existing --once --bays 2 --config "$T_DIR/kesu.conf")
+
+# The station on a pseudo-terminal COLS wide; both bays are started by
+# typing at it (echoed, as on a console) once the dashboard shows them
+# waiting.  The raw output goes to $T_DIR/tty.raw, the exit status to
+# $T_DIR/tty.rc.
+LC_ALL=C python3 - "$COLS" "$T_DIR/tty.raw" "$T_DIR/tty.rc" "${ST[@]}" <<'PY'
+import fcntl, os, pty, select, struct, sys, termios, time
+cols, raw_path, rc_path, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
+    os.execv(argv[0], argv)
+buf, sent, deadline = b"", 0, time.monotonic() + 300
+while time.monotonic() < deadline:
+    r, _, _ = select.select([fd], [], [], 1.0)
+    if r:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+    # Both bays waiting in one drawing: start them, one line each.
+    if sent == 0 and buf.count(b"waiting") >= 2:
+        os.write(fd, b"start 1 A-TTY-1\n")
+        sent = 1
+    elif sent == 1 and b"start 1 A-TTY-1\r\n" in buf:
+        os.write(fd, b"start 2 A-TTY-2\n")
+        sent = 2
+else:
+    os.kill(pid, 15)
+_, status = os.waitpid(pid, 0)
+open(raw_path, "wb").write(buf)
+open(rc_path, "w").write("%d\n" % (os.waitstatus_to_exitcode(status)))
+PY
+check "under a terminal, both bays erased and the station exits 0 (--once)" \
+	test "$(cat "$T_DIR/tty.rc")" = 0
+
+# The checks on the raw stream, one line of verdict each.
+LC_ALL=C python3 - "$COLS" 2 "$T_DIR/tty.raw" > "$T_DIR/tty.verdict" <<'PY'
+import re, sys, unicodedata
+cols, bays, raw = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], "rb").read()
+text = raw.decode("utf-8", "replace")
+lines_per_frame = bays + 4            # title, blank, header, bays, note
+ups = list(re.finditer(r"\x1b\[(\d+)A", text))
+print("redraws", len(ups))
+# Each cursor-up goes back exactly as many lines as were written since the
+# previous one (the drawing and any echoed input): nothing scrolls away.
+bad_up, prev = 0, 0
+for m in ups:
+    if int(m.group(1)) != text.count("\n", prev, m.start()):
+        bad_up += 1
+    prev = m.end()
+print("cursor-up mismatches", bad_up)
+# Every drawing: the same number of lines, each erased before it is
+# written, then whatever is below erased.
+frames = re.split(r"\x1b\[\d+A", text)
+bad_frames = 0
+for f in frames:
+    body = f.split("\x1b[J")[0]
+    if body.count("\r\x1b[2K") != lines_per_frame:
+        bad_frames += 1
+print("frames", len(frames), "with another line count", bad_frames)
+# No line wider than the terminal (the last column stays free).
+def width(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+widest = 0
+for f in frames:
+    for line in f.split("\r\x1b[2K")[1:]:
+        line = line.split("\n")[0].split("\x1b[J")[0].rstrip("\r")
+        widest = max(widest, width(line))
+print("widest", widest)
+print("clears", text.count("\x1b[2J"))
+last = frames[-1]
+print("last frame done", sum(1 for l in last.split("\n") if re.match(r"\r\x1b\[2K[12] +loop\d+ .* done ", l)))
+PY
+v() { grep -q "^$1\$" "$T_DIR/tty.verdict"; }
+check "the dashboard is redrawn (cursor up) more than once" \
+	bash -c '[ "$(sed -n "s/^redraws //p" "$1")" -ge 2 ]' _ "$T_DIR/tty.verdict"
+check "each redraw goes back exactly over the lines written since: no old state scrolls" \
+	v "cursor-up mismatches 0"
+check "every drawing has bays + 4 lines, each erased before it is written" \
+	bash -c 'grep -qE "^frames [0-9]+ with another line count 0$" "$1"' _ "$T_DIR/tty.verdict"
+check "no line is wider than the terminal ($COLS columns, one left free)" \
+	bash -c '[ "$(sed -n "s/^widest //p" "$1")" -le $(($2 - 1)) ] && [ "$(sed -n "s/^widest //p" "$1")" -gt $(($2 / 2)) ]' _ "$T_DIR/tty.verdict" "$COLS"
+check "the screen is never cleared (redrawn in place) at a constant width" v "clears 0"
+check "the last drawing shows both bays done" v "last frame done 2"
+[ "$T_FAIL" -eq 0 ] || sed 's/^/# /' "$T_DIR/tty.verdict"
+
+# Not a terminal: one plain line per change, no escape sequence at all.
+"${ST[@]}" < <(printf 'start 1 A-PIPE-1\nstart 2 A-PIPE-2\n') > "$T_DIR/plain.out" 2>"$T_DIR/plain.err"
+rc=$?
+check "with standard output not a terminal, both erased (exit 0)" test $rc -eq 0
+check "plain lines: no escape sequence on stdout or stderr" \
+	bash -c '! grep -q $'"'"'\e'"'"' "$1" "$2"' _ "$T_DIR/plain.out" "$T_DIR/plain.err"
+check "one line per change, with both bays ending done" \
+	bash -c '[ "$(grep -cE "^[12] +loop[0-9]+ .* done " "$1")" -eq 2 ]' _ "$T_DIR/plain.out"
+t_done
