@@ -20,7 +20,7 @@ flakey 240
 purge_wipe 180
 sd_card 120
 hot_remove 180
-station 150
+station 210
 "
 
 # The kernel's own view of the disks QEMU was given: every disk is there,
@@ -677,6 +677,25 @@ g_station() {
 	rm -f "$ST/pause.$d2"
 	t_check station-hot2-run-ends-failed-not-erased \
 		st_wait "$(st_ev "$HOT2_SERIAL" finished)[0] | .state==\"failed\" and .result==\"removed\" and .certificate==null" 30
+	# Put back, HOT2 resumes from the checkpoint its stopped run kept.
+	t_check station-hot2-checkpoint-kept \
+		sh -c "ls $ST/state/checkpoint-*$HOT2_SERIAL*.json >/dev/null 2>&1"
+	vm_hotplug "device_add virtio-blk-pci,drive=hot2b,id=hot2bdev,serial=$HOT2_SERIAL"
+	t_check station-hot2-back-resumes \
+		st_wait "$(st_ev "$HOT2_SERIAL" decided)[1] | .action==\"start\" and (.reason|test(\"resumes the interrupted zero wipe\"))" 30
+	i=0
+	# Its resumed run is held before its read-back as every run here.
+	while [ $i -lt 300 ] && ! jq -se "$(st_ev "$HOT2_SERIAL" finished)|length==2" \
+		"$ST/ev.jsonl" >/dev/null 2>&1; do
+		rm -f "$ST"/pause.* 2>/dev/null
+		sleep 0.2
+		i=$((i + 1))
+	done
+	t_check station-hot2-resumed-erased-certified \
+		st_wait "$(st_ev "$HOT2_SERIAL" finished)[1] | .state==\"done\" and .result==\"erased\" and .certificate!=null" 1
+	cert=$(jq -sr "$(st_ev "$HOT2_SERIAL" finished)[1].certificate" "$ST/ev.jsonl")
+	t_check station-hot2-certificate-says-resumed \
+		sh -c "jq -e '.execution.resumed' '$cert' >/dev/null && kesu cert verify '$cert' --ca /vm/pki/ca/ca.pem >/dev/null"
 	t_check station-dashboard-says-hot1-erased \
 		grep -qE "^[0-9]+ +$d1 .*$HOT1_SERIAL +${HOT1_MB}M +done +1/1 +100% .*erased" "$ST/dash.txt"
 	t_check station-dashboard-says-hot2-removed \
@@ -686,7 +705,7 @@ g_station() {
 	wait "$spid"
 	rc=$?
 	t_check station-sigterm-idle-exits-0 test "$rc" -eq 0
-	t_check station-no-second-erased sh -c "[ \$(jq -s 'map(select(.result==\"erased\"))|length' $ST/ev.jsonl) -eq 1 ]"
+	t_check station-two-erased-hot1-and-resumed-hot2 sh -c "[ \$(jq -s 'map(select(.event==\"finished\" and .result==\"erased\"))|length' $ST/ev.jsonl) -eq 2 ]"
 	udevadm control --exit 2>/dev/null
 
 	vm_log "station events: $(wc -l < "$ST/ev.jsonl") lines; stderr: $(head -c 300 "$ST/err.log" | vm_oneline)"

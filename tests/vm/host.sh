@@ -179,7 +179,8 @@ vm_run() {
 		-drive "file=$dir/sd.img,if=none,id=sd0,format=raw" \
 		-device sd-card,drive=sd0 \
 		-drive "file=$dir/hot1.img,if=none,id=hot1,format=raw" \
-		-drive "file=$dir/hot2.img,if=none,id=hot2,format=raw" \
+		-drive "file=$dir/hot2.img,if=none,id=hot2,format=raw,file.locking=off" \
+		-drive "file=$dir/hot2.img,if=none,id=hot2b,format=raw,file.locking=off" \
 		-drive "file=$dir/hot3.img,if=none,id=hot3,format=raw" \
 		-monitor "unix:$dir/mon.sock,server=on,wait=off" \
 		</dev/null > "$dir/qemu.log" 2>&1
