@@ -91,8 +91,9 @@ static enum kesu_rc setup(struct station *s, struct kesu_err *err)
 	if ((rc = kesu_config_load(s->o.config_path, &s->cfg, err)) ||
 	    (rc = kesu_station_policy_from_config(&s->cfg, &s->pol, err)))
 		return rc;
-	if (s->o.approval_path)
-		kesu_strlcpy(s->pol.approval, s->o.approval_path, sizeof(s->pol.approval));
+	if (s->o.approval_path &&
+	    !kesu_strlcpy(s->pol.approval, s->o.approval_path, sizeof(s->pol.approval)))
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "--approval: the path is too long");
 	if ((rc = station_approval_check(s, err)))
 		return rc;
 	if (s->pol.asset_map[0] &&
