@@ -203,6 +203,12 @@ static void decision_refusals_never_start(void **state)
 	assert_int_equal(dec.action, KESU_STATION_START);
 	assert_true(dec.resume);
 	assert_false(dec.need_asset);
+	assert_non_null(strstr(dec.reason, "resumes the interrupted"));
+	/* Confirm mode too: the run was confirmed when it started. */
+	struct kesu_station_policy c = p;
+	c.start = KESU_STATION_CONFIRM;
+	kesu_station_decide(&c, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_START);
 }
 
 static void decision_only_and_virtual(void **state)
