@@ -33,6 +33,10 @@ struct kesu_cert_opts {
 	/* Not an erasure certificate (a destruction document...): its own
 	 * builder checks its fields, so the certificate's are not required. */
 	bool document_only;
+	/* Each device gets its own asset number later (kesu wipe's
+	 * --asset-map...): the details are checked here without one, and
+	 * each device's in full when it is given (kesu_cert_info_check). */
+	bool asset_per_device;
 };
 
 struct kesu_issuer;

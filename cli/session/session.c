@@ -187,7 +187,7 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	 * to it, not only its certificate afterwards.  A resume continues work
 	 * approved when it started; its certificate is checked against the
 	 * approval as every certificate is. */
-	if (d->opts->issuer && !d->opts->resume &&
+	if (d->opts->issuer && !d->opts->resume && !d->opts->asset_per_device &&
 	    (rc = kesu_issuer_check_medium(d->opts->issuer, d->id->serial,
 					   d->cert_info.property_number, time(NULL), err)))
 		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
@@ -198,12 +198,49 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	return KESU_OK;
 }
 
+enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *asset,
+				    struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	if (!d->have_wipe || !d->run_id[0] || d->t || d->asset_set)
+		return out_of_order(d, "set_asset", err);
+	const struct kesu_session_opts *o = d->opts;
+	if (!o->issuer) {
+		d->asset_set = true;
+		return KESU_OK;
+	}
+	if (o->resume) {
+		if (asset[0] && strcmp(asset, d->cert_info.property_number))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "%s: --asset differs (%s, not %s) from what the "
+					 "interrupted wipe was started with; a resume certifies the same "
+					 "asset: leave --asset out or give the same value "
+					 "(kesu-checkpoint(5))",
+					 d->id->path, asset, d->cert_info.property_number);
+		d->asset_set = true;
+		return KESU_OK;
+	}
+	kesu_strlcpy(d->cert_info.property_number, asset, sizeof(d->cert_info.property_number));
+	enum kesu_rc rc = kesu_cert_info_check(&d->cert_info, err);
+	if (rc)
+		return kesu_err_prefix(err, "%s: ", d->id->path);
+	json_decref(d->cert_json);
+	if (!(d->cert_json = kesu_cert_info_to_json(&d->cert_info)))
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	if ((rc = kesu_issuer_check_medium(o->issuer, d->id->serial, asset, time(NULL), err)))
+		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
+	d->asset_set = true;
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_session_open(struct kesu_session_device *d, struct kesu_err *err)
 {
 	kesu_err_clear(err);
 	if (!d->have_wipe || !d->run_id[0] || d->t)
 		return out_of_order(d, "open", err);
 	const struct kesu_session_opts *o = d->opts;
+	if (o->asset_per_device && !d->asset_set)
+		return out_of_order(d, "open before set_asset", err);
 	enum kesu_rc rc = o->open ? o->open(d->id->path, o->open_ud, &d->t, err)
 				  : kesu_target_open_path(d->id->path, &d->t, err);
 	if (rc != KESU_OK)

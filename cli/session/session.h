@@ -68,6 +68,10 @@ struct kesu_session_opts {
 	void *open_ud;
 	double checkpoint_every_s;        /* 0: every 5 s */
 	unsigned queue_depth;             /* engine requests in flight; 0: 1 */
+	/* Each device's asset number comes from kesu_session_set_asset after
+	 * prepare (and the approval is checked against it there): open
+	 * refuses a device that was given none. */
+	bool asset_per_device;
 };
 
 /* What a front end hears.  Any member may be NULL.  progress, phase and
@@ -128,7 +132,7 @@ struct kesu_session_device {
 	char pause_path[PATH_MAX];
 	atomic_int own_stop, *stop;
 	pthread_t th;
-	bool started, joined, ckpt_warned;
+	bool started, joined, ckpt_warned, asset_set;
 	pthread_mutex_t mu;               /* guards prog, have_prog, done */
 	struct kesu_progress prog;
 	bool have_prog, done;
@@ -147,6 +151,13 @@ void kesu_session_device_free(struct kesu_session_device *d);
  * Nothing is opened for writing.  KESU_ERR_REFUSED: the gate said no, and
  * d->gate says why. */
 enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err *err);
+
+/* After prepare, before open (with opts->asset_per_device): the asset
+ * number this device's certificate names ("" for none).  A new wipe's
+ * details are checked in full with it and the signed approval, if any,
+ * must cover it; a resume's must equal the checkpoint's. */
+enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *asset,
+				    struct kesu_err *err);
 
 /* The same medium under two names (a device and a link to it)? */
 bool kesu_session_same_medium(const struct kesu_session_device *a,

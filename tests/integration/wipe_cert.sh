@@ -25,8 +25,8 @@ check "without certificate details wipe refuses (exit 2) and says how" \
 	bash -c '[ $1 -eq 2 ] && grep -q -- "--no-cert" <<<"$2"' _ "$rc" "$out"
 img2=$(make_image disk2.img 8) && L2=$(make_loop "$img2") || { not_ok "second loop device"; t_done; exit 1; }
 out=$("${W[@]}" "${CERTOPTS[@]}" "$L" "$L2" 2>&1); rc=$?
-check "one --asset for two devices is refused (exit 2) before anything is written" \
-	bash -c '[ $1 -eq 2 ] && grep -q "its own run" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' \
+check "one --asset for two devices without --same-asset is refused (exit 2) before anything is written" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--same-asset" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' \
 	_ "$rc" "$out" "$img" "$before"
 chmod 644 "$T_DIR/op/kesu-signing.key"
 out=$("${W[@]}" "${CERTOPTS[@]}" "$L" 2>&1); rc=$?
