@@ -8,6 +8,7 @@
 #include "lib/strutil.h"
 #include "wipe/engine/checkpoint.h"
 #include "wipe/engine/fingerprint.h"
+#include "wipe/firmware/health.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -63,6 +64,8 @@ void kesu_session_device_free(struct kesu_session_device *d)
 	json_decref(d->before);
 	json_decref(d->cert_json);
 	json_decref(d->firmware);
+	json_decref(d->health_before);
+	json_decref(d->health_after);
 	kesu_device_free(d->dev);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
@@ -286,6 +289,9 @@ enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *er
 				 out, strerror(e));
 	}
 	kesu_host_probe(&d->host);
+	/* The drive's own account of its state, before anything changes it. */
+	if (!d->health_before)
+		d->health_before = kesu_health_read(d->id);
 	/* Before any write, so even a hard kill in the first seconds leaves
 	 * something to resume from. */
 	rc = kesu_session_save_checkpoint(d, &d->w, err);

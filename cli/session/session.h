@@ -122,6 +122,9 @@ struct kesu_session_device {
 	 * is not in the register: never to be shown as proof. */
 	bool cert_issued;
 	json_t *firmware;                 /* the record's "firmware" object, or NULL */
+	/* The drive's health log before the first write and after the run
+	 * (wipe/firmware/health.h), or NULL when not read. */
+	json_t *health_before, *health_after;
 
 	/* The rest is the session's own. */
 	const struct kesu_session_opts *opts;
