@@ -1,5 +1,6 @@
 /* kesu cert issue | verify | show */
 #include "certs/sign/role.h"
+#include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
 #include "cli/cli.h"
 #include "cli/cmd_pdf.h"
@@ -473,6 +474,20 @@ static void show_medium(const json_t *cert)
 	LINE("検証 / Verification", buf);
 }
 
+/* The drive's own health log, before and after; certificates from before
+ * health readings have none. */
+static void show_health(const json_t *cert)
+{
+	const json_t *h = json_object_get(cert, "health");
+	char buf[700];
+	if (!h)
+		return;
+	kesu_cert_health_summary(json_object_get(h, "before"), buf, sizeof(buf));
+	LINE("消去前の状態 / Drive health before", buf);
+	kesu_cert_health_summary(json_object_get(h, "after"), buf, sizeof(buf));
+	LINE("消去後の状態 / Drive health after", buf);
+}
+
 /* When, with what, and what the run recorded. */
 static void show_execution(const json_t *cert)
 {
@@ -585,6 +600,7 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 		       "  %s\n\n", KESU_CERT_MY_NUMBER_NOTE);
 	show_parties(cert);
 	show_medium(cert);
+	show_health(cert);
 	show_execution(cert);
 	show_countersigners(argv[first]);
 	for (size_t k = 0; k < v.n_errors; k++)

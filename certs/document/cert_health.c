@@ -104,3 +104,47 @@ enum kesu_rc kesu_cert_check_health(const json_t *h, const char *where, struct k
 		return rc;
 	return check_reading(h, "after", true, where, err);
 }
+
+static long long iv(const json_t *o, const char *k)
+{
+	return (long long)json_integer_value(json_object_get(o, k));
+}
+
+static void nvme_summary(const json_t *r, char *buf, size_t n)
+{
+	char temp[24] = "temperature not reported";
+	const json_t *t = json_object_get(r, "temperature_c");
+	if (json_is_integer(t))
+		snprintf(temp, sizeof(temp), "%lld C", (long long)json_integer_value(t));
+	snprintf(buf, n, "NVMe SMART: critical warning 0x%02llx, %s, %lld%% used, spare %lld%%, "
+		 "%lld power-on hours, %lld data units (512,000 bytes) written, %lld unsafe "
+		 "shutdowns, %lld media errors", iv(r, "critical_warning"), temp,
+		 iv(r, "percentage_used"), iv(r, "available_spare"), iv(r, "power_on_hours"),
+		 iv(r, "data_units_written"), iv(r, "unsafe_shutdowns"), iv(r, "media_errors"));
+}
+
+static void ata_summary(const json_t *r, char *buf, size_t n)
+{
+	int o = snprintf(buf, n, "ATA SMART %s", json_string_value(json_object_get(r, "overall")));
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(r, "attributes"), i, a) {
+		if (o < 0 || (size_t)o >= n)
+			return;
+		o += snprintf(buf + o, n - (size_t)o, "%s%s %lld (raw)", i ? ", " : ": ",
+			      json_string_value(json_object_get(a, "name")), iv(a, "raw"));
+	}
+}
+
+void kesu_cert_health_summary(const json_t *r, char *buf, size_t n)
+{
+	const char *src = json_string_value(json_object_get(r, "source"));
+	if (!src)
+		snprintf(buf, n, "not read");
+	else if (!strcmp(src, "nvme"))
+		nvme_summary(r, buf, n);
+	else if (!strcmp(src, "ata"))
+		ata_summary(r, buf, n);
+	else
+		snprintf(buf, n, "not read: %s", json_string_value(json_object_get(r, "reason")));
+}

@@ -60,6 +60,13 @@ cert=$(jq -r '.[0].certificate' "$T_DIR/summary.json")
 check "the summary names the certificate" test -s "$cert" -a -s "$cert.p7s"
 check "the certificate is for this device and says erased" \
 	bash -c 'jq -e --arg d "$2" ".device.path == \$d and .result == \"erased\" and .asset.property_number == \"A-0042\"" "$1" >/dev/null' _ "$cert" "$L"
+# A loop device has no health log: recorded as not read, with the reason,
+# before and after, on the run record and the certificate alike.
+check "the certificate records the drive's health as not read, saying why" \
+	bash -c 'jq -e ".health.before.source == \"none\" and (.health.before.reason | test(\"loop\")) and .health.after.source == \"none\"" "$1" >/dev/null &&
+		rr=$(dirname "$1")/$(jq -r .run_record.file "$1") && jq -e ".health == $(jq -c .health "$1")" "$rr" >/dev/null' _ "$cert"
+check "cert show shows the health lines" \
+	bash -c '"$KESU" cert show "$1" | grep -q "Drive health before  *not read: no drive health log"' _ "$cert"
 check "round trip: kesu cert verify (run record beside it matches)" \
 	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "OK: result erased.*run record matches"' _ "$cert" "$T_DIR/ca/ca.pem"
 check "round trip: the README openssl command" openssl_verify "$cert" "$T_DIR/ca/ca.pem"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
@@ -521,6 +522,19 @@ static void health_is_copied_checked_and_compared(void **state)
 			fail_msg("case %zu (%s): rc %d '%s'", i, bad[i].path, rc, err.msg);
 		json_decref(cc);
 	}
+	char line[700];
+	kesu_cert_health_summary(json_object_get(json_object_get(c, "health"), "before"), line,
+				 sizeof(line));
+	assert_string_equal(line, "NVMe SMART: critical warning 0x00, 37 C, 3% used, spare 100%, "
+			    "1234 power-on hours, 987654 data units (512,000 bytes) written, "
+			    "7 unsafe shutdowns, 0 media errors");
+	kesu_cert_health_summary(json_object_get(json_object_get(c, "health"), "after"), line,
+				 sizeof(line));
+	assert_string_equal(line, "ATA SMART passed: power_on_hours 4321 (raw)");
+	kesu_cert_health_summary(NULL, line, sizeof(line));
+	assert_string_equal(line, "not read");
+	kesu_cert_health_summary(json_object_get(json_object_get(c, "health"), "after"), line, 12);
+	assert_string_equal(line, "ATA SMART p");
 	json_t *brr = run_with_health(HEALTH), *bc = NULL;
 	set_path(brr, "health.before.source", "\"smart\"");
 	assert_int_equal(kesu_cert_build(brr, "r.json", SHA, &info, ID, NOW, &bc, &err),
