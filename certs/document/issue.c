@@ -202,6 +202,13 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	free(is);
 }
 
+enum kesu_rc kesu_issuer_approval_record(const struct kesu_issuer *is, const char *dir,
+					 json_t **out, struct kesu_err *err)
+{
+	*out = NULL;
+	return is->has_approval ? kesu_approval_record(&is->approval, dir, out, err) : KESU_OK;
+}
+
 const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)
 {
 	return &is->info;

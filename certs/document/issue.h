@@ -83,6 +83,12 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
 enum kesu_rc kesu_issuer_publish(struct kesu_issuer *is, const char *path,
 				 const char *text, size_t n, struct kesu_err *err);
 
+/* The signed approval as a document other than a certificate records it
+ * (kesu_approval_record), its copy kept in dir; *out NULL when the
+ * issuer has none. */
+enum kesu_rc kesu_issuer_approval_record(const struct kesu_issuer *is, const char *dir,
+					 json_t **out, struct kesu_err *err);
+
 /* Where documents go (--cert-dir; "" when not given), and the register's
  * lines (kesu_reg_lines) for documents that depend on what it holds. */
 const char *kesu_issuer_out_dir(const struct kesu_issuer *is);
