@@ -338,9 +338,10 @@ static enum kesu_rc resolve_assets(struct wipe_dev *devs, size_t n, const struct
 	for (size_t i = 0; i < n; i++)
 		ad[i] = (struct kesu_asset_dev){devs[i].s->path, devs[i].s->id->path,
 						devs[i].s->id->serial};
+	/* A plan shows what it can; a resume certifies the checkpoint's. */
 	const struct kesu_asset_req req = {args, o->n_assets, map, o->asset_map, map_len,
 					   o->same_asset,
-					   !o->cert.no_cert && !o->resume};
+					   !o->cert.no_cert && !o->resume && !o->dry_run};
 	rc = kesu_assets_resolve(&req, ad, n, out, err);
 	for (size_t i = 0; rc == KESU_OK && i < n; i++)
 		kesu_strlcpy(devs[i].asset, out[i], sizeof(devs[i].asset));

@@ -51,6 +51,9 @@ refused "a malformed asset map" 9 "bad.csv:2: expected 'serial,asset'" \
 refused "an asset map that cannot be read" 3 "--asset-map" \
 	--asset-map "$T_DIR/none.csv" --asset "$L1=A-1" "$L1"
 
+"${W[@]}" --dry-run "$L1" "$L2" >/dev/null 2>&1
+check "--dry-run needs no asset number (it issues nothing)" test $? -eq 0
+refused "--dry-run still refuses an ambiguous --asset" 2 "add --same-asset" --dry-run --asset X-1 "$L1" "$L2"
 out=$("${W[@]}" --dry-run --asset "$L1=資産-1" --asset "$L2=A-2" "$L1" "$L2" 2>&1)
 check "--dry-run shows each device's asset number" \
 	bash -c 'grep -q "asset     資産-1" <<<"$1" && grep -q "asset     A-2" <<<"$1"' _ "$out"
