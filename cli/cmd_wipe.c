@@ -237,6 +237,10 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, int *first
 	if (o->resume && (o->method || o->passes || o->verify))
 		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
 					"method; drop --method, --passes and --verify");
+	/* Its name is in every message about its lines. */
+	if (o->asset_map && (!kesu_is_clean(o->asset_map) || kesu_text_hidden_char(o->asset_map)))
+		return kesu_usage_error("wipe: --asset-map: the file name holds control or "
+					"invisible characters; rename the file");
 	if (optind >= argc)
 		return kesu_usage_error("wipe: no device given; see 'kesu list' for the "
 					"devices and 'kesu wipe --help'");
@@ -274,7 +278,7 @@ static enum kesu_rc pick_method(struct wipe_opts *o, struct kesu_method *custom,
 	return KESU_OK;
 }
 
-/* Gate, plan and open every device; nothing is written here. */
+/* Probe, gate and plan every device; nothing is opened or written here. */
 static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n)
 {
 	struct kesu_err err;
@@ -326,8 +330,9 @@ static enum kesu_rc resolve_assets(struct wipe_dev *devs, size_t n, const struct
 	for (size_t k = 0; k < o->n_assets; k++)
 		if (!kesu_asset_arg_split(o->assets[k], bufs[k], sizeof(bufs[k]), &args[k]))
 			return kesu_fail(err, KESU_ERR_USAGE, 0,
-					 "wipe: --asset takes NUMBER or DEVICE=NUMBER (too "
-					 "long or empty: '%s')", o->assets[k]);
+					 "wipe: --asset takes NUMBER or DEVICE=NUMBER in plain "
+					 "text (--asset %zu is empty, too long or holds control "
+					 "or invisible characters)", k + 1);
 	struct kesu_asset_dev *ad = calloc(n, sizeof(*ad));
 	char (*out)[KESU_STR_MAX + 1] = calloc(n, sizeof(*out));
 	enum kesu_rc rc = KESU_ERR_INTERNAL;

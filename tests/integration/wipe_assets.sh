@@ -42,12 +42,16 @@ refused "two numbers for one device" 2 "two asset numbers, A-1 and A-9" \
 refused "--same-asset with per-device numbers" 2 "--same-asset takes the one number" \
 	--same-asset --asset "$L1=A-1" "$L1" "$L2"
 refused "--asset with an empty number" 2 "NUMBER or DEVICE=NUMBER" --asset "$L1=" "$L1"
+refused "--asset with an escape sequence (not echoed)" 2 "--asset 1 is empty, too long or holds control" \
+	--asset $'\e[2J=A-1' "$L1"
 printf 'NOSUCH-1,A-1\n' > "$T_DIR/map.csv"
 refused "an asset map that names neither device" 2 "add its serial to the asset map" \
 	--asset-map "$T_DIR/map.csv" "$L1" "$L2"
 printf 'S1,A-1\nthis line has no comma\n' > "$T_DIR/bad.csv"
 refused "a malformed asset map" 9 "bad.csv:2: expected 'serial,asset'" \
 	--asset-map "$T_DIR/bad.csv" --asset "$L1=A-1" --asset "$L2=A-2" "$L1" "$L2"
+refused "an asset map whose name holds an escape sequence" 2 "rename the file" \
+	--asset-map "$T_DIR/"$'\e[2J'".csv" --asset "$L1=A-1" "$L1"
 refused "an asset map that cannot be read" 3 "--asset-map" \
 	--asset-map "$T_DIR/none.csv" --asset "$L1=A-1" "$L1"
 

@@ -47,6 +47,8 @@ static void split_forms(void **state)
 	assert_false(kesu_asset_arg_split("=A", buf, sizeof(buf), &a));
 	assert_false(kesu_asset_arg_split("/dev/sda=", buf, sizeof(buf), &a));
 	assert_false(kesu_asset_arg_split("", buf, sizeof(buf), &a));
+	assert_false(kesu_asset_arg_split("/dev/sda\x1b[2J=A", buf, sizeof(buf), &a));
+	assert_false(kesu_asset_arg_split("A\xe2\x80\xae" "1", buf, sizeof(buf), &a));
 	char big[80];
 	memset(big, 'a', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';

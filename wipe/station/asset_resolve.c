@@ -6,7 +6,8 @@
 bool kesu_asset_arg_split(const char *arg, char *buf, size_t bufsz,
 			  struct kesu_asset_arg *out)
 {
-	if (!kesu_strlcpy(buf, arg, bufsz))
+	/* Messages name both parts: nothing that could drive a terminal. */
+	if (!kesu_strlcpy(buf, arg, bufsz) || !kesu_is_clean(arg) || kesu_text_hidden_char(arg))
 		return false;
 	char *eq = strchr(buf, '=');
 	if (!eq) {

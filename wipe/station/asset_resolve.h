@@ -33,8 +33,9 @@ struct kesu_asset_req {
 };
 
 /* Split "DEVICE=NUMBER" (at the first '=': a device path or serial holds
- * none, an asset number may) or take a plain NUMBER.  The pointers point into buf,
- * a copy of arg.  False when DEVICE or NUMBER would be empty. */
+ * none, an asset number may) or take a plain NUMBER.  The pointers point
+ * into buf, a copy of arg.  False when DEVICE or NUMBER would be empty, or
+ * arg is too long or holds control, invisible or reordering characters. */
 bool kesu_asset_arg_split(const char *arg, char *buf, size_t bufsz,
 			  struct kesu_asset_arg *out);
 
