@@ -474,6 +474,12 @@ static void asset_given_per_device(void **state)
 	json_t *c = load_json(d->cert_path);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(c, "asset"),
 							      "property_number")), "PC-7");
+	/* An image file has no health log: read before and after, as "none". */
+	const json_t *h = json_object_get(c, "health");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(h, "before"),
+							      "source")), "none");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(h, "after"),
+							      "source")), "none");
 	json_decref(c);
 	kesu_session_device_free(d);
 }
