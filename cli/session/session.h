@@ -8,8 +8,10 @@
  * One device's life, each step for that device alone:
  *   kesu_session_device_new   nothing touched yet
  *   kesu_session_prepare      probe, gate, method or checkpoint; nothing written
+ *   kesu_session_set_asset    (opts->asset_per_device) this device's asset number
  *   kesu_session_open         the exclusive open (and a resume's fingerprint)
- *   kesu_session_arm          records directory checked, first checkpoint
+ *   kesu_session_arm          records directory checked, health log read,
+ *                             first checkpoint
  *   kesu_session_start        the device's own thread erases
  *   kesu_session_interrupt    (any time) stop at the next chunk, checkpointed
  *   kesu_session_join         wait for the thread
