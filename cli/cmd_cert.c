@@ -1,6 +1,8 @@
 /* kesu cert issue | verify | show */
 #include "certs/sign/role.h"
+#include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
+#include "certs/document/destruction.h"
 #include "cli/cli.h"
 #include "cli/cmd_pdf.h"
 #include "certs/document/cert_verify.h"
@@ -403,6 +405,20 @@ static void line(const char *label, const char *value)
 }
 #define LINE(label, value) line(label, value)
 
+/* The signed approval a document records (an erasure certificate's
+ * approval.document, a destruction document's approval). */
+static void show_approval_link(const json_t *appr)
+{
+	const json_t *doc = json_object_get(appr, "document");
+	char buf[600];
+	if (!doc)
+		return;
+	snprintf(buf, sizeof(buf), "%s (sha256 %s)", s_or(doc, "file", "-"),
+		 s_or(doc, "sha256", "-"));
+	LINE("承認文書 / Signed approval", buf);
+	LINE("承認文書の署名者 / Approval signed by", s_or(doc, "signer", "-"));
+}
+
 /* Who, for whom, why: the certificate's people and paperwork. */
 static void show_parties(const json_t *cert)
 {
@@ -434,6 +450,7 @@ static void show_parties(const json_t *cert)
 	LINE("承認者 / Approver", s_or(appr, "approver", "-"));
 	LINE("承認番号 / Approval reference", s_or(appr, "reference", "-"));
 	LINE("承認日 / Approval date", s_or(appr, "date", "-"));
+	show_approval_link(appr);
 	json_array_foreach(json_object_get(cert, "witnesses"), i, w) {
 		snprintf(buf, sizeof(buf), "%s (%s)", s_or(w, "name", "-"),
 			 s_or(w, "organization", "-"));
@@ -473,6 +490,20 @@ static void show_medium(const json_t *cert)
 	LINE("検証 / Verification", buf);
 }
 
+/* The drive's own health log, before and after; certificates from before
+ * health readings have none. */
+static void show_health(const json_t *cert)
+{
+	const json_t *h = json_object_get(cert, "health");
+	char buf[700];
+	if (!h)
+		return;
+	kesu_cert_health_summary(json_object_get(h, "before"), buf, sizeof(buf));
+	LINE("消去前の状態 / Drive health before", buf);
+	kesu_cert_health_summary(json_object_get(h, "after"), buf, sizeof(buf));
+	LINE("消去後の状態 / Drive health after", buf);
+}
+
 /* When, with what, and what the run recorded. */
 static void show_execution(const json_t *cert)
 {
@@ -499,6 +530,50 @@ static void show_execution(const json_t *cert)
 	LINE("作業記録 / Run record", buf);
 }
 
+/* A destruction document (kesu-destruction(5)): the medium, the work, who
+ * did and saw it, and the approval it was recorded on. */
+static void show_destruction(const json_t *d)
+{
+	const json_t *med = json_object_get(d, "medium"), *asset = json_object_get(d, "asset"),
+		     *tech = json_object_get(d, "technique"),
+		     *by = json_object_get(d, "destroyed_by"),
+		     *appr = json_object_get(d, "approval");
+	char buf[600];
+	size_t i;
+	json_t *w;
+	LINE("証明書ID / Document ID", s_or(d, "id", "-"));
+	LINE("発行日時 / Issued at", s_or(d, "issued_at", "-"));
+	LINE("記録者 / Recorded by", s_or(json_object_get(d, "operator"), "name", "-"));
+	LINE("シリアル番号 / Serial", s_or(med, "serial", "-"));
+	LINE("型番 / Model", s_or(med, "model", "-"));
+	LINE("資産番号 / Property number", s_or(asset, "property_number", "-"));
+	LINE("所管部署 / Department", s_or(asset, "department", "-"));
+	LINE("完了させる消去証明書 / Erasure certificate closed", s_or(d, "closes", "-"));
+	LINE("消去記録がない理由 / No erasure record", s_or(d, "no_erasure_record", "-"));
+	snprintf(buf, sizeof(buf), "%s (%s)", s_or(tech, "name", "-"), s_or(tech, "term_ja", "-"));
+	LINE("破壊方法 / Technique", buf);
+	LINE("破壊日時 / Destroyed at", s_or(d, "destroyed_at", "-"));
+	LINE("場所 / Location", s_or(d, "location", "-"));
+	snprintf(buf, sizeof(buf), "%s / %s", s_or(by, "company", "-"), s_or(by, "person", "-"));
+	LINE("破壊業者 / Destroyed by", buf);
+	json_array_foreach(json_object_get(d, "witnesses"), i, w) {
+		snprintf(buf, sizeof(buf), "%s (%s)", s_or(w, "name", "-"),
+			 s_or(w, "organization", "-"));
+		LINE("立会者 / Witness", buf);
+	}
+	snprintf(buf, sizeof(buf), "%zu", json_array_size(json_object_get(d, "evidence")));
+	LINE("証拠ファイル / Evidence files", buf);
+	if (!appr) {
+		LINE("承認 / Approval", "署名済み承認なし / no signed approval");
+		return;
+	}
+	LINE("承認ID / Approval ID", s_or(appr, "id", "-"));
+	LINE("承認者 / Approver", s_or(appr, "approver", "-"));
+	LINE("承認番号 / Approval reference", s_or(appr, "reference", "-"));
+	LINE("承認日時 / Approved at", s_or(appr, "date", "-"));
+	show_approval_link(appr);
+}
+
 /* Who else signed: named from each file, not checked against a CA. */
 static void show_countersigners(const char *path)
 {
@@ -521,6 +596,28 @@ static void show_countersigners(const char *path)
 			 : _("DOES NOT MATCH THESE BYTES"));
 		line(label, val);
 	}
+}
+
+static void show_verdict(const struct kesu_cert_verdict *v)
+{
+	for (size_t k = 0; k < v->n_errors; k++)
+		printf("  矛盾 / INCONSISTENT: %s\n", v->errors[k]);
+	for (size_t k = 0; k < v->n_warnings; k++)
+		printf("  注意 / WARNING: %s\n", v->warnings[k]);
+}
+
+static enum kesu_rc show_destruction_verdict(json_t *d, const char *path,
+					     const struct kesu_cert_clock *clock)
+{
+	struct kesu_cert_verdict v;
+	kesu_destruction_judge(d, clock, &v);
+	printf("破壊証明書 / Destruction document  (signature not checked here: "
+	       "use 'kesu cert verify')\n");
+	show_destruction(d);
+	show_countersigners(path);
+	show_verdict(&v);
+	json_decref(d);
+	return v.n_errors ? KESU_ERR_INVALID : KESU_OK;
 }
 
 static const struct kesu_opt show_opts[] = {
@@ -562,12 +659,18 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	size_t len;
 	json_t *cert;
 	enum kesu_rc rc;
-	if ((rc = kesu_read_file(argv[first], KESU_CERT_MAX_BYTES, &data, &len, &err)) ||
-	    (rc = kesu_cert_parse(data, len, &cert, &err))) {
+	if ((rc = kesu_read_file(argv[first], KESU_CERT_MAX_BYTES, &data, &len, &err))) {
 		kesu_report(&err);
 		return rc;
 	}
+	bool destruction = kesu_destruction_is(data, len);
+	rc = destruction ? kesu_destruction_parse(data, len, &cert, &err)
+			 : kesu_cert_parse(data, len, &cert, &err);
 	free(data);
+	if (rc) {
+		kesu_report(&err);
+		return rc;
+	}
 	if (json) {
 		char *s = kesu_cert_serialize(cert, NULL);
 		fputs(s ? s : "", stdout);
@@ -577,6 +680,8 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	}
 	struct kesu_cert_verdict v;
 	struct kesu_cert_clock clock = {.now = time(NULL)};
+	if (destruction)
+		return show_destruction_verdict(cert, argv[first], &clock);
 	kesu_cert_judge_at(cert, &clock, &v);
 	printf("データ消去証明書 / Erasure certificate  (signature not checked here: "
 	       "use 'kesu cert verify')\n");
@@ -585,12 +690,10 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 		       "  %s\n\n", KESU_CERT_MY_NUMBER_NOTE);
 	show_parties(cert);
 	show_medium(cert);
+	show_health(cert);
 	show_execution(cert);
 	show_countersigners(argv[first]);
-	for (size_t k = 0; k < v.n_errors; k++)
-		printf("  矛盾 / INCONSISTENT: %s\n", v.errors[k]);
-	for (size_t k = 0; k < v.n_warnings; k++)
-		printf("  注意 / WARNING: %s\n", v.warnings[k]);
+	show_verdict(&v);
 	json_decref(cert);
 	return v.n_errors ? KESU_ERR_INVALID : KESU_OK;
 }

@@ -10,9 +10,11 @@
 #include "cli/wipe_show.h"
 #include "lib/config.h"
 #include "lib/i18n.h"
+#include "lib/fileio.h"
 #include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/signals.h"
+#include "wipe/station/asset_resolve.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -22,7 +24,8 @@
 #include <unistd.h>
 
 enum { O_METHOD, O_PASSES, O_VERIFY, O_YES, O_DRY_RUN, O_PROGRESS, O_QUIET, O_JSON,
-       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF, O_QUEUE_DEPTH };
+       O_STATE, O_OUT, O_RESUME, O_NO_CERT, O_PDF, O_QUEUE_DEPTH, O_ASSET_MAP,
+       O_SAME_ASSET };
 static const struct kesu_opt wipe_opt_table[] = {
 	[O_METHOD] = {"method", 'm', "NAME", N_("erasure method (default nist-clear; see 'kesu methods')")},
 	[O_PASSES] = {"passes", 0, "LIST", N_("custom passes instead, e.g. 00,ff,random")},
@@ -38,6 +41,8 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
 	[O_PDF] = {"pdf", 0, "[=LANG]", N_("print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)")},
 	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most")},
+	[O_ASSET_MAP] = {"asset-map", 0, "FILE", N_("asset numbers by serial, one 'serial,asset' line each (as kesu station's)")},
+	[O_SAME_ASSET] = {"same-asset", 0, NULL, N_("the one --asset NUMBER is every device's (one machine's disks)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -175,6 +180,14 @@ static enum kesu_rc run_all(struct wipe_dev *devs, size_t n, const struct wipe_o
 static enum kesu_rc wipe_opt(void *ud, const struct kesu_opt *opt, const char *arg)
 {
 	struct wipe_opts *o = ud;
+	/* --asset is per device here (asset_resolve.h), repeatable. */
+	if (kesu_opt_in(opt, kesu_cert_opt_table) && !strcmp(opt->name, "asset")) {
+		if (o->n_assets >= KESU_WIPE_MAX_ASSET_ARGS)
+			return kesu_usage_error("wipe: at most %d --asset; use --asset-map FILE",
+						KESU_WIPE_MAX_ASSET_ARGS);
+		o->assets[o->n_assets++] = arg;
+		return KESU_OK;
+	}
 	if (kesu_opt_in(opt, kesu_cert_opt_table))
 		return kesu_cert_opt_apply(&o->cert, opt, arg);
 	if (kesu_opt_in(opt, kesu_purge_opt_table)) {
@@ -194,6 +207,8 @@ static enum kesu_rc wipe_opt(void *ud, const struct kesu_opt *opt, const char *a
 	case O_RESUME: o->resume = true; break;
 	case O_NO_CERT: o->cert.no_cert = true; break;
 	case O_QUEUE_DEPTH: o->queue_depth = arg; break;
+	case O_ASSET_MAP: o->asset_map = arg; break;
+	case O_SAME_ASSET: o->same_asset = true; break;
 	case O_PDF:
 		o->pdf = true;
 		o->pdf_lang = KESU_LANG_JA_EN;
@@ -222,6 +237,10 @@ static enum kesu_rc parse(int argc, char **argv, struct wipe_opts *o, int *first
 	if (o->resume && (o->method || o->passes || o->verify))
 		return kesu_usage_error("wipe: --resume continues with the checkpoint's "
 					"method; drop --method, --passes and --verify");
+	/* Its name is in every message about its lines. */
+	if (o->asset_map && (!kesu_is_clean(o->asset_map) || kesu_text_hidden_char(o->asset_map)))
+		return kesu_usage_error("wipe: --asset-map: the file name holds control or "
+					"invisible characters; rename the file");
 	if (optind >= argc)
 		return kesu_usage_error("wipe: no device given; see 'kesu list' for the "
 					"devices and 'kesu wipe --help'");
@@ -259,8 +278,8 @@ static enum kesu_rc pick_method(struct wipe_opts *o, struct kesu_method *custom,
 	return KESU_OK;
 }
 
-/* Gate, plan and open every device; nothing is written here. */
-static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
+/* Probe, gate and plan every device; nothing is opened or written here. */
+static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n)
 {
 	struct kesu_err err;
 	for (size_t i = 0; i < n; i++) {
@@ -285,13 +304,74 @@ static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n, const struct wi
 				return kesu_usage_error("wipe: given twice: %s and %s are the "
 							"same device",
 							devs[j].s->path, devs[i].s->path);
-	/* Exclusive opens, held from here to the end. */
+	return KESU_OK;
+}
+
+/* Exclusive opens, held from here to the end. */
+static enum kesu_rc open_all(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
+{
+	struct kesu_err err;
 	for (size_t i = 0; i < n && !o->dry_run; i++)
 		if (kesu_session_open(devs[i].s, &err) != KESU_OK) {
 			kesu_report(&err);
 			return err.rc;
 		}
 	return KESU_OK;
+}
+
+/* Each device's asset number from --asset, --asset-map and --same-asset,
+ * decided over all the devices found before any is opened: a run where one
+ * disk would be certified as no asset, or as another's, does not start. */
+static enum kesu_rc resolve_assets(struct wipe_dev *devs, size_t n, const struct wipe_opts *o,
+				   const char *map, size_t map_len, struct kesu_err *err)
+{
+	struct kesu_asset_arg args[KESU_WIPE_MAX_ASSET_ARGS];
+	static char bufs[KESU_WIPE_MAX_ASSET_ARGS][2 * KESU_STR_MAX + 2];
+	for (size_t k = 0; k < o->n_assets; k++)
+		if (!kesu_asset_arg_split(o->assets[k], bufs[k], sizeof(bufs[k]), &args[k]))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "wipe: --asset takes NUMBER or DEVICE=NUMBER in plain "
+					 "text (--asset %zu is empty, too long or holds control "
+					 "or invisible characters)", k + 1);
+	struct kesu_asset_dev *ad = calloc(n, sizeof(*ad));
+	char (*out)[KESU_STR_MAX + 1] = calloc(n, sizeof(*out));
+	enum kesu_rc rc = KESU_ERR_INTERNAL;
+	if (!ad || !out) {
+		kesu_fail(err, rc, 0, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		ad[i] = (struct kesu_asset_dev){devs[i].s->path, devs[i].s->id->path,
+						devs[i].s->id->serial};
+	/* A plan shows what it can; a resume certifies the checkpoint's. */
+	const struct kesu_asset_req req = {args, o->n_assets, map, o->asset_map, map_len,
+					   o->same_asset,
+					   !o->cert.no_cert && !o->resume && !o->dry_run};
+	rc = kesu_assets_resolve(&req, ad, n, out, err);
+	for (size_t i = 0; rc == KESU_OK && i < n; i++)
+		kesu_strlcpy(devs[i].asset, out[i], sizeof(devs[i].asset));
+done:
+	free(ad);
+	free(out);
+	return rc;
+}
+
+static enum kesu_rc assign_assets(struct wipe_dev *devs, size_t n, const struct wipe_opts *o)
+{
+	struct kesu_err err;
+	char *map = NULL;
+	size_t map_len = 0;
+	enum kesu_rc rc = KESU_OK;
+	if (o->asset_map && (rc = kesu_read_file(o->asset_map, 16 << 20, &map, &map_len, &err)))
+		kesu_err_prefix(&err, "wipe: --asset-map: ");
+	if (rc == KESU_OK)
+		rc = resolve_assets(devs, n, o, map, map_len, &err);
+	for (size_t i = 0; rc == KESU_OK && i < n; i++)
+		rc = kesu_session_set_asset(devs[i].s, devs[i].asset, &err);
+	free(map);
+	if (rc != KESU_OK)
+		kesu_report(&err);
+	return rc;
 }
 
 /* The session's options from the command's, for every device alike. */
@@ -327,7 +407,11 @@ static enum kesu_rc wipe_devices(struct wipe_opts *o, const struct kesu_session_
 		fprintf(stderr, _("kesu: out of memory\n"));
 		goto out;
 	}
-	rc = prepare_all(devs, n, o);
+	rc = prepare_all(devs, n);
+	if (rc == KESU_OK)
+		rc = assign_assets(devs, n, o);
+	if (rc == KESU_OK)
+		rc = open_all(devs, n, o);
 	if (rc == KESU_OK)
 		kesu_wipe_show_plan(devs, n, o);
 	if (rc == KESU_OK && !o->dry_run && !o->yes)
@@ -379,14 +463,11 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	if ((rc = session_opts(&o, m, &so)) != KESU_OK)
 		return rc;
 	size_t n = (size_t)(argc - optind);
-	/* One asset number on several devices would certify each disk as the
-	 * same asset: a register could then never tell which one left. */
-	if (n > 1 && o.cert.info.property_number[0] && !o.cert.no_cert)
-		return kesu_usage_error("wipe: --asset names one asset, but %zu devices are given; "
-					"wipe each asset's disk in its own run", n);
 	/* Certificate details and the signing key are checked before any
 	 * device is touched, so no erasure ends without its certificate. */
 	o.cert.resume = o.resume;
+	o.cert.asset_per_device = true;
+	so.asset_per_device = true;
 	if (!o.cert.no_cert && !o.dry_run &&
 	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK) {
 		kesu_report(&err);

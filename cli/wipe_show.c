@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static void print_plan(const struct kesu_session_device *d, const struct wipe_opts *o,
-		       FILE *f)
+static void print_plan(const struct kesu_session_device *d, const char *asset,
+		       const struct wipe_opts *o, FILE *f)
 {
 	const struct kesu_identity *id = d->id;
 	const struct kesu_wipe *w = &d->w;
@@ -26,6 +26,8 @@ static void print_plan(const struct kesu_session_device *d, const struct wipe_op
 	fprintf(f, "%s\n", id->path);
 	fprintf(f, _("  model     %s\n"), kesu_cli_or_dash(id->model));
 	fprintf(f, _("  serial    %s\n"), kesu_cli_or_dash(id->serial));
+	if (asset[0])
+		fprintf(f, _("  asset     %s\n"), asset);
 	fprintf(f, _("  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n"), size,
 		id->size_bytes, d->t ? d->t->block_size : id->logical_block_size);
 	fprintf(f, _("  contents  %s\n"), content);
@@ -59,7 +61,8 @@ static void print_plan(const struct kesu_session_device *d, const struct wipe_op
 }
 
 /* The same plan for scripts (kesu wipe --dry-run --json; keys in kesu(8)). */
-static json_t *plan_json(const struct kesu_session_device *d, const struct wipe_opts *o)
+static json_t *plan_json(const struct kesu_session_device *d, const char *asset,
+			 const struct wipe_opts *o)
 {
 	const struct kesu_wipe *w = &d->w;
 	json_t *passes = json_array();
@@ -81,7 +84,8 @@ static json_t *plan_json(const struct kesu_session_device *d, const struct wipe_
 	double rate;
 	double est = kesu_session_estimate_s(d, &rate);
 	const char *purge = o->purge.method;
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "device",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "asset",
+			 asset[0] ? kesu_json_str(asset) : json_null(), "device",
 			 kesu_identity_to_json(d->id), "contents",
 			 d->before ? json_incref(d->before) : json_null(), "purge",
 			 purge ? json_string(purge) : json_null(), "method", method, "resume",
@@ -94,7 +98,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 	if (o->dry_run && o->json) {
 		json_t *plan = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(plan, plan_json(devs[i].s, o));
+			json_array_append_new(plan, plan_json(devs[i].s, devs[i].asset, o));
 		json_t *doc = json_pack("{s:o}", "plan", plan);
 		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 		json_decref(doc);
@@ -105,7 +109,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 		FILE *pf = o->dry_run ? stdout : stderr;
 		fprintf(pf, P_("kesu wipe plan (%zu device):\n", "kesu wipe plan (%zu devices):\n", n), n);
 		for (size_t i = 0; i < n; i++)
-			print_plan(devs[i].s, o, pf);
+			print_plan(devs[i].s, devs[i].asset, o, pf);
 		fflush(pf);
 	}
 }

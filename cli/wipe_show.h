@@ -9,11 +9,14 @@
 #include "certs/print/doc.h"
 #include "cli/progress_mode.h"
 #include "cli/session/session.h"
+#include "lib/strutil.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#define KESU_WIPE_MAX_ASSET_ARGS 64
 
 struct wipe_opts {
 	const char *method;
@@ -30,12 +33,19 @@ struct wipe_opts {
 	enum kesu_lang pdf_lang;
 	const char *queue_depth;         /* --queue-depth, checked with kesu.conf's */
 	unsigned qd;
+	/* Asset numbers (wipe/station/asset_resolve.h): each --asset as given,
+	 * --asset-map's path, --same-asset. */
+	const char *assets[KESU_WIPE_MAX_ASSET_ARGS];
+	size_t n_assets;
+	const char *asset_map;
+	bool same_asset;
 };
 
 /* What kesu wipe keeps per device beyond its session. */
 struct wipe_dev {
 	struct kesu_session_device *s;
 	char pdf_path[PATH_MAX];         /* its PDF (--pdf), "" if none */
+	char asset[KESU_STR_MAX + 1];    /* its asset number, "" if none */
 	enum kesu_rc rc;                 /* this device's outcome */
 };
 

@@ -93,7 +93,9 @@ static enum kesu_rc allows(const json_t *appr, unsigned roles, const json_t *cer
 		kesu_time_parse(jstr(cert, "issued_at"), &at);
 	struct kesu_approval_facts f = {
 		.signer_roles = roles,
-		.serial = jstr(dev, "serial"),
+		/* an erasure certificate's device, a destruction document's medium */
+		.serial = dev ? jstr(dev, "serial")
+			      : jstr(json_object_get(cert, "medium"), "serial"),
 		.property_number = jstr(asset, "property_number"),
 		.operator_name = jstr(json_object_get(cert, "operator"), "name"),
 		.operator_cert = operator_cert,
@@ -124,9 +126,10 @@ static enum kesu_rc copy_file(const char *from, const char *to, struct kesu_err 
 	return rc;
 }
 
-enum kesu_rc kesu_approval_link(const struct kesu_approval_file *af, json_t *cert,
-				const char *dir, struct kesu_err *err)
+enum kesu_rc kesu_approval_keep(const struct kesu_approval_file *af, const char *dir,
+				json_t **doc, struct kesu_err *err)
 {
+	*doc = NULL;
 	const char *base = strrchr(af->path, '/') ? strrchr(af->path, '/') + 1 : af->path;
 	char to[PATH_MAX], from_sig[PATH_MAX], to_sig[PATH_MAX], sum[KESU_SHA256_HEX];
 	if ((size_t)snprintf(to, sizeof(to), "%s/%s", dir, base) >= sizeof(to) ||
@@ -148,12 +151,39 @@ enum kesu_rc kesu_approval_link(const struct kesu_approval_file *af, json_t *cer
 		   (rc = copy_file(from_sig, to_sig, err))) {
 		return rc;
 	}
-	json_t *doc = json_pack("{s:o s:s s:o}", "file", kesu_json_str(base),
-				"sha256", af->f.sha256,
-				"signer", kesu_json_str(af->f.sig.signer_subject));
-	if (!doc || json_object_set_new(json_object_get(cert, "approval"), "document", doc))
+	*doc = json_pack("{s:o s:s s:o}", "file", kesu_json_str(base),
+			 "sha256", af->f.sha256,
+			 "signer", kesu_json_str(af->f.sig.signer_subject));
+	return *doc ? KESU_OK : kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+}
+
+enum kesu_rc kesu_approval_link(const struct kesu_approval_file *af, json_t *cert,
+				const char *dir, struct kesu_err *err)
+{
+	json_t *doc;
+	enum kesu_rc rc = kesu_approval_keep(af, dir, &doc, err);
+	if (rc)
+		return rc;
+	if (json_object_set_new(json_object_get(cert, "approval"), "document", doc))
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
 	return KESU_OK;
+}
+
+enum kesu_rc kesu_approval_record(const struct kesu_approval_file *af, const char *dir,
+				  json_t **out, struct kesu_err *err)
+{
+	json_t *doc;
+	char date[KESU_TIME_LEN];
+	*out = NULL;
+	enum kesu_rc rc = kesu_approval_keep(af, dir, &doc, err);
+	if (rc)
+		return rc;
+	kesu_time_format(af->f.sig.signing_time, date);
+	*out = json_pack("{s:o s:o s:o s:s s:o}", "id", kesu_json_str(jstr(af->f.doc, "id")),
+			 "approver", kesu_json_str(af->f.sig.signer_name),
+			 "reference", kesu_json_str(jstr(af->f.doc, "reference")),
+			 "date", date, "document", doc);
+	return *out ? KESU_OK : kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
 }
 
 enum kesu_rc kesu_approval_verify_cert(const char *cert_path, const json_t *cert,

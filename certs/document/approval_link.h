@@ -42,6 +42,18 @@ enum kesu_rc kesu_approval_allows_cert(const struct kesu_approval_file *af,
 				       const json_t *cert, const char *operator_cert,
 				       struct kesu_err *err);
 
+/* Copy the approval (and .p7s) into dir unless it is there already, and
+ * give the link a document keeps to it: {file, sha256, signer}. */
+enum kesu_rc kesu_approval_keep(const struct kesu_approval_file *af, const char *dir,
+				json_t **doc, struct kesu_err *err);
+
+/* The approval as a destruction document records it (kesu-destruction(5)):
+ * {id, approver, reference, date, document}, the last from
+ * kesu_approval_keep, the approver and date from its signature as on an
+ * erasure certificate. */
+enum kesu_rc kesu_approval_record(const struct kesu_approval_file *af, const char *dir,
+				  json_t **out, struct kesu_err *err);
+
 /* Add approval.document to cert and copy the approval (and .p7s) into dir
  * unless it is there already. */
 enum kesu_rc kesu_approval_link(const struct kesu_approval_file *af, json_t *cert,

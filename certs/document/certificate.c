@@ -1,5 +1,6 @@
 #include "certs/document/certificate.h"
 #include "certs/document/approval.h"
+#include "certs/document/cert_health.h"
 #include "certs/document/method_catalog.h"
 #include "lib/identity.h"
 #include "lib/jcheck.h"
@@ -266,6 +267,21 @@ static json_t *run_facts(const struct rr_view *v)
 		"result", kesu_cert_result_for_run(v->result));
 }
 
+/* The drive's health readings (cert_health.h) are a fact of the run record
+ * like the rest: copied in, compared on verification.  A run record from
+ * before them has none, and its certificate no "health" key. */
+static enum kesu_rc health_fact(const json_t *rr, json_t *facts, struct kesu_err *err)
+{
+	const json_t *h = json_object_get(rr, "health");
+	if (!h || json_is_null(h))
+		return KESU_OK;
+	enum kesu_rc rc = kesu_cert_check_health(h, "health", err);
+	if (rc)
+		return kesu_err_prefix(err, "run record: ");
+	json_object_set(facts, "health", (json_t *)h);
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 			     const char *rr_sha256,
 			     const struct kesu_cert_info *info, const char *id,
@@ -285,6 +301,10 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 	json_t *facts = run_facts(&v);
 	if (!facts)
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "certificate: out of memory");
+	if ((rc = health_fact(run_record, facts, err))) {
+		json_decref(facts);
+		return rc;
+	}
 	json_t *witnesses = json_array();
 	for (size_t i = 0; i < info->n_witnesses; i++)
 		json_array_append_new(witnesses,
@@ -389,6 +409,13 @@ enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
 	json_t *facts = run_facts(&v);
 	if (!facts)
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	if ((rc = health_fact(run_record, facts, err))) {
+		json_decref(facts);
+		return rc;
+	}
+	/* A health reading the run record does not have is not a fact. */
+	if (!json_object_get(facts, "health") && json_object_get(cert, "health"))
+		json_object_set_new(facts, "health", json_null());
 	json_object_set_new(facts, "run_record",
 			    json_pack("{s:s}", "run_id", v.run_id));
 	json_t *mine = json_deep_copy(cert);
@@ -460,7 +487,7 @@ static enum kesu_rc check_head(const json_t *c, const char **id, struct kesu_err
 	static const char *const top[] = {"schema", "id", "issued_at", "kind", "operator",
 		"customer", "asset", "physical_destruction_required", "notes", "approval",
 		"witnesses", "device", "before", "method", "tool", "execution", "result",
-		"run_record", NULL};
+		"run_record", "health", NULL};
 	static const char *const kinds[] = {"erasure", NULL};
 	static const char *const schemas[] = {KESU_CERT_SCHEMA, NULL};
 	enum kesu_rc rc;
@@ -637,6 +664,10 @@ enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 	enum kesu_rc rc;
 	if ((rc = check_head(c, &id, err)) || (rc = check_people(c, err)) ||
 	    (rc = check_medium(c, err)))
+		return rc;
+	/* Absent on certificates from before health readings. */
+	const json_t *health = json_object_get(c, "health");
+	if (health && (rc = kesu_cert_check_health(health, "health", err)))
 		return rc;
 	return check_run(c, id, err);
 }

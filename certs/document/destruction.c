@@ -1,5 +1,6 @@
 /* kesu-destruction/1: building, strict reading and judging (pure). */
 #include "certs/document/destruction.h"
+#include "certs/document/approval.h"
 #include "lib/jcheck.h"
 #include "lib/timefmt.h"
 
@@ -98,9 +99,11 @@ enum kesu_rc kesu_destruction_build(const struct kesu_destruction_info *in,
 		"destroyed_by", "company", kesu_json_str(in->company),
 		"person", kesu_json_str(in->person),
 		"witnesses", witnesses, "evidence", evidence);
-	if (!d)
+	if (!d || (in->approval && json_object_set(d, "approval", in->approval))) {
+		json_decref(d);
 		return kesu_fail(err, KESU_ERR_INTERNAL, 0, "destruction: could not build "
 				 "the document (a field is missing or memory ran out)");
+	}
 	enum kesu_rc rc = kesu_destruction_check(d, err);
 	if (!rc) {
 		struct kesu_cert_verdict v;
@@ -166,11 +169,39 @@ static enum kesu_rc check_technique(const json_t *t, struct kesu_err *err)
 	return KESU_OK;
 }
 
+/* Optional: only documents recorded on a signed approval name it, and
+ * then with the link to its copy (kesu_approval_check_link, as an erasure
+ * certificate's approval.document). */
+static enum kesu_rc check_approval(const json_t *d, struct kesu_err *err)
+{
+	static const char *const keys[] = {"id", "approver", "reference", "date", "document",
+					   NULL};
+	json_t *a;
+	const char *id;
+	time_t t;
+	enum kesu_rc rc;
+	if (!json_object_get(d, "approval"))
+		return KESU_OK;
+	if ((rc = kj_obj(d, "", "approval", false, &a, err)) ||
+	    (rc = kj_keys(a, "approval", keys, err)) ||
+	    (rc = kj_str(a, "approval", "id", false, 36, &id, err)) ||
+	    (rc = kj_str(a, "approval", "approver", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(a, "approval", "reference", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_time(a, "approval", "date", false, &t, NULL, err)))
+		return rc;
+	if (!kj_is_uuid(id))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "approval.id: not a lowercase UUID");
+	if (!json_object_get(a, "document"))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "approval.document: missing");
+	return kesu_approval_check_link(a, err);
+}
+
 enum kesu_rc kesu_destruction_check(const json_t *d, struct kesu_err *err)
 {
 	static const char *const top[] = {"schema", "kind", "id", "issued_at", "operator",
 		"medium", "asset", "closes", "no_erasure_record", "technique",
-		"destroyed_at", "location", "destroyed_by", "witnesses", "evidence", NULL};
+		"destroyed_at", "location", "destroyed_by", "witnesses", "evidence",
+		"approval", NULL};
 	static const char *const schemas[] = {KESU_DESTRUCTION_SCHEMA, NULL};
 	static const char *const kinds[] = {"destruction", NULL};
 	static const char *const op_keys[] = {"name", "organization", NULL};
@@ -215,7 +246,7 @@ enum kesu_rc kesu_destruction_check(const json_t *d, struct kesu_err *err)
 	    (rc = kj_arr(d, "", "witnesses", KESU_CERT_MAX_WITNESSES, &wits, err)) ||
 	    (rc = kesu_cert_check_witnesses(wits, err)) ||
 	    (rc = kj_arr(d, "", "evidence", KESU_DESTRUCTION_MAX_EVIDENCE, &ev, err)) ||
-	    (rc = check_evidence(ev, err)))
+	    (rc = check_evidence(ev, err)) || (rc = check_approval(d, err)))
 		return rc;
 	if (!kj_is_uuid(id))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a lowercase UUID");

@@ -71,6 +71,9 @@ struct kesu_destruction_info {
 	size_t n_witnesses;
 	struct kesu_evidence evidence[KESU_DESTRUCTION_MAX_EVIDENCE];
 	size_t n_evidence;
+	/* The signed approval it was recorded on (kesu_approval_record), or
+	 * NULL; borrowed. */
+	json_t *approval;
 };
 
 /* Build the document (new reference), checked strictly and judged: a

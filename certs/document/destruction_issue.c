@@ -255,8 +255,16 @@ enum kesu_rc kesu_destroy_issue(struct kesu_issuer *is, struct kesu_destroy_req 
 	if ((rc = kesu_mkdir_p(dir, 0755, err)) ||
 	    (rc = copy_evidence(dir, id, req, in, err)))
 		return rc;
-	json_t *doc;
-	if ((rc = kesu_destruction_build(in, id, now, &doc, err))) {
+	json_t *doc, *appr;
+	if ((rc = kesu_issuer_approval_record(is, dir, &appr, err))) {
+		remove_copies(dir, in, in->n_evidence);
+		return rc;
+	}
+	in->approval = appr;
+	rc = kesu_destruction_build(in, id, now, &doc, err);
+	in->approval = NULL;
+	json_decref(appr);
+	if (rc) {
 		remove_copies(dir, in, in->n_evidence);
 		return kesu_err_prefix(err, "serial %s: ", in->serial);
 	}

@@ -20,7 +20,7 @@ static void judge_blank(const json_t *d, struct kesu_cert_verdict *v)
 	static const char *const paths[][2] = {
 		{"operator", "name"}, {"operator", "organization"}, {"medium", "serial"},
 		{NULL, "location"}, {"destroyed_by", "company"}, {"destroyed_by", "person"},
-		{NULL, "no_erasure_record"},
+		{NULL, "no_erasure_record"}, {"approval", "approver"}, {"approval", "reference"},
 	};
 	kesu_verdict_blank(d, paths, sizeof(paths) / sizeof(paths[0]), v);
 	size_t i;
@@ -103,6 +103,13 @@ void kesu_destruction_judge(const json_t *d, const struct kesu_cert_clock *clock
 		ERR(v, "destroyed_at %s is after the document was issued",
 		    sget(d, "destroyed_at"));
 	judge_evidence(d, my_number, v);
+	/* The approval must come before the work it approves, as on an
+	 * erasure certificate (kesu_cert_approval_after). */
+	const char *approved = sget(json_object_get(d, "approval"), "date");
+	if (kesu_cert_approval_after(approved, sget(d, "destroyed_at")))
+		ERR(v, "approval.date %s is after the medium was destroyed (%s): the "
+		       "destruction was not approved when it was done", approved,
+		    sget(d, "destroyed_at"));
 	if (clock)
 		judge_clock(d, clock, t_issued, v);
 	judge_blank(d, v);

@@ -117,6 +117,18 @@ enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *
 	return kesu_approval_judge(is->approval.f.doc, &f, err);
 }
 
+/* Everything but an asset number that comes per device: checked with a
+ * stand-in, so a missing operator still stops the run before any probe. */
+static enum kesu_rc check_info(const struct kesu_cert_info *i, bool asset_per_device,
+			       struct kesu_err *err)
+{
+	if (!asset_per_device || i->property_number[0])
+		return kesu_cert_info_check(i, err);
+	struct kesu_cert_info probe = *i;
+	kesu_strlcpy(probe.property_number, "-", sizeof(probe.property_number));
+	return kesu_cert_info_check(&probe, err);
+}
+
 enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 				 struct kesu_issuer **out, struct kesu_err *err)
 {
@@ -137,7 +149,7 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->customer, sizeof(i->customer), cfg.customer);
 	if ((rc = approval_prepare(is, o, &cfg, err)))
 		goto fail;
-	if (!o->resume && !o->document_only && (rc = kesu_cert_info_check(i, err)))
+	if (!o->resume && !o->document_only && (rc = check_info(i, o->asset_per_device, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
 						       : kesu_config_register(&cfg),
@@ -200,6 +212,13 @@ void kesu_issuer_free(struct kesu_issuer *is)
 	kesu_signer_free(is->signer);
 	kesu_approval_file_free(&is->approval);
 	free(is);
+}
+
+enum kesu_rc kesu_issuer_approval_record(const struct kesu_issuer *is, const char *dir,
+					 json_t **out, struct kesu_err *err)
+{
+	*out = NULL;
+	return is->has_approval ? kesu_approval_record(&is->approval, dir, out, err) : KESU_OK;
 }
 
 const struct kesu_cert_info *kesu_issuer_info(const struct kesu_issuer *is)

@@ -34,6 +34,10 @@ struct kesu_cert_opts {
 	/* Not an erasure certificate (a destruction document...): its own
 	 * builder checks its fields, so the certificate's are not required. */
 	bool document_only;
+	/* Each device gets its own asset number later (kesu wipe's
+	 * --asset-map...): the details are checked here without one, and
+	 * each device's in full when it is given (kesu_cert_info_check). */
+	bool asset_per_device;
 };
 
 struct kesu_issuer;
@@ -91,6 +95,12 @@ enum kesu_rc kesu_issuer_issue_as(struct kesu_issuer *is, const struct kesu_cert
  * KESU_ERR_UNSTAMPED.  Registering needs the issuer's register. */
 enum kesu_rc kesu_issuer_publish(struct kesu_issuer *is, const char *path,
 				 const char *text, size_t n, struct kesu_err *err);
+
+/* The signed approval as a document other than a certificate records it
+ * (kesu_approval_record), its copy kept in dir; *out NULL when the
+ * issuer has none. */
+enum kesu_rc kesu_issuer_approval_record(const struct kesu_issuer *is, const char *dir,
+					 json_t **out, struct kesu_err *err);
 
 /* Where documents go (--cert-dir; "" when not given), and the register's
  * lines (kesu_reg_lines) for documents that depend on what it holds. */

@@ -1,6 +1,7 @@
 #include "certs/print/cert_page.h"
 #include "certs/print/codes.h"
 #include "certs/print/text.h"
+#include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
 
@@ -235,6 +236,20 @@ static void firmware(struct ctx *c)
 		object_rows(c, f, "firmware.");
 }
 
+/* The drive's health log before and after (cert_health.h), one line each,
+ * under the medium; certificates from before health readings have none. */
+static void health(struct ctx *c)
+{
+	const json_t *h = at(c->in->cert, "health");
+	char buf[700];
+	if (!h)
+		return;
+	kesu_cert_health_summary(json_object_get(h, "before"), buf, sizeof(buf));
+	add_field(c, "消去前のドライブ状態", "Drive health before", buf, false, false);
+	kesu_cert_health_summary(json_object_get(h, "after"), buf, sizeof(buf));
+	add_field(c, "消去後のドライブ状態", "Drive health after", buf, false, false);
+}
+
 static void bad_ranges(struct ctx *c)
 {
 	const json_t *br = at(c->in->cert, "execution.bad_ranges");
@@ -454,7 +469,7 @@ static const struct section ERASURE[] = {
 	{"資産", "Asset", ERASURE_ASSET, NULL},
 	{"承認", "Approval", ERASURE_APPROVAL, NULL},
 	{"立会者", "Witnesses", NULL, witnesses},
-	{"媒体", "Medium", ERASURE_DEVICE, NULL},
+	{"媒体", "Medium", ERASURE_DEVICE, health},
 	{"消去前の内容", "Contents before erasure", NULL, before},
 	{"消去方式と検証", "Method and verification", ERASURE_METHOD, firmware},
 	{"実施記録", "Execution", ERASURE_EXECUTION, NULL},

@@ -8,6 +8,7 @@
 #include "lib/strutil.h"
 #include "wipe/engine/checkpoint.h"
 #include "wipe/engine/fingerprint.h"
+#include "wipe/firmware/health.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -63,6 +64,8 @@ void kesu_session_device_free(struct kesu_session_device *d)
 	json_decref(d->before);
 	json_decref(d->cert_json);
 	json_decref(d->firmware);
+	json_decref(d->health_before);
+	json_decref(d->health_after);
 	kesu_device_free(d->dev);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
@@ -216,7 +219,7 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	/* A signed approval must cover this medium before anything is written
 	 * to it, not only its certificate afterwards; a resume's too, now:
 	 * the approval may have expired since the work started. */
-	if (d->opts->issuer &&
+	if (d->opts->issuer && !d->opts->asset_per_device &&
 	    (rc = kesu_issuer_check_medium(d->opts->issuer, d->id->serial,
 					   d->cert_info.property_number, time(NULL), err)))
 		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
@@ -227,12 +230,54 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	return KESU_OK;
 }
 
+enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *asset,
+				    struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	if (!d->have_wipe || !d->run_id[0] || d->t || d->asset_set)
+		return out_of_order(d, "set_asset", err);
+	const struct kesu_session_opts *o = d->opts;
+	if (!o->issuer) {
+		d->asset_set = true;
+		return KESU_OK;
+	}
+	enum kesu_rc rc;
+	if (o->resume) {
+		if (asset[0] && strcmp(asset, d->cert_info.property_number))
+			return kesu_fail(err, KESU_ERR_USAGE, 0,
+					 "%s: --asset differs (%s, not %s) from what the "
+					 "interrupted wipe was started with; a resume certifies the same "
+					 "asset: leave --asset out or give the same value "
+					 "(kesu-checkpoint(5))",
+					 d->id->path, asset, d->cert_info.property_number);
+	} else {
+		kesu_strlcpy(d->cert_info.property_number, asset,
+			     sizeof(d->cert_info.property_number));
+		if ((rc = kesu_cert_info_check(&d->cert_info, err)))
+			return kesu_err_prefix(err, "%s: ", d->id->path);
+		json_decref(d->cert_json);
+		if (!(d->cert_json = kesu_cert_info_to_json(&d->cert_info)))
+			return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		if ((rc = keep_approval(d, err)))
+			return rc;
+	}
+	/* A resume is judged against the approval again too: it may have
+	 * expired since the work started. */
+	if ((rc = kesu_issuer_check_medium(o->issuer, d->id->serial,
+					   d->cert_info.property_number, time(NULL), err)))
+		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
+	d->asset_set = true;
+	return KESU_OK;
+}
+
 enum kesu_rc kesu_session_open(struct kesu_session_device *d, struct kesu_err *err)
 {
 	kesu_err_clear(err);
 	if (!d->have_wipe || !d->run_id[0] || d->t)
 		return out_of_order(d, "open", err);
 	const struct kesu_session_opts *o = d->opts;
+	if (o->asset_per_device && !d->asset_set)
+		return out_of_order(d, "open before set_asset", err);
 	enum kesu_rc rc = o->open ? o->open(d->id->path, o->open_ud, &d->t, err)
 				  : kesu_target_open_path(d->id->path, &d->t, err);
 	if (rc != KESU_OK)
@@ -278,6 +323,9 @@ enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *er
 				 out, strerror(e));
 	}
 	kesu_host_probe(&d->host);
+	/* The drive's own account of its state, before anything changes it. */
+	if (!d->health_before)
+		d->health_before = kesu_health_read(d->id);
 	/* Before any write, so even a hard kill in the first seconds leaves
 	 * something to resume from. */
 	rc = kesu_session_save_checkpoint(d, &d->w, err);

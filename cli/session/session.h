@@ -8,8 +8,10 @@
  * One device's life, each step for that device alone:
  *   kesu_session_device_new   nothing touched yet
  *   kesu_session_prepare      probe, gate, method or checkpoint; nothing written
+ *   kesu_session_set_asset    (opts->asset_per_device) this device's asset number
  *   kesu_session_open         the exclusive open (and a resume's fingerprint)
- *   kesu_session_arm          records directory checked, first checkpoint
+ *   kesu_session_arm          records directory checked, health log read,
+ *                             first checkpoint
  *   kesu_session_start        the device's own thread erases
  *   kesu_session_interrupt    (any time) stop at the next chunk, checkpointed
  *   kesu_session_join         wait for the thread
@@ -68,6 +70,10 @@ struct kesu_session_opts {
 	void *open_ud;
 	double checkpoint_every_s;        /* 0: every 5 s */
 	unsigned queue_depth;             /* engine requests in flight; 0: 1 */
+	/* Each device's asset number comes from kesu_session_set_asset after
+	 * prepare (and the approval is checked against it there): open
+	 * refuses a device that was given none. */
+	bool asset_per_device;
 };
 
 /* What a front end hears.  Any member may be NULL.  progress, phase and
@@ -118,6 +124,9 @@ struct kesu_session_device {
 	 * is not in the register: never to be shown as proof. */
 	bool cert_issued;
 	json_t *firmware;                 /* the record's "firmware" object, or NULL */
+	/* The drive's health log before the first write and after the run
+	 * (wipe/firmware/health.h), or NULL when not read. */
+	json_t *health_before, *health_after;
 
 	/* The rest is the session's own. */
 	const struct kesu_session_opts *opts;
@@ -128,7 +137,7 @@ struct kesu_session_device {
 	char pause_path[PATH_MAX];
 	atomic_int own_stop, *stop;
 	pthread_t th;
-	bool started, joined, ckpt_warned;
+	bool started, joined, ckpt_warned, asset_set;
 	pthread_mutex_t mu;               /* guards prog, have_prog, done */
 	struct kesu_progress prog;
 	bool have_prog, done;
@@ -147,6 +156,13 @@ void kesu_session_device_free(struct kesu_session_device *d);
  * Nothing is opened for writing.  KESU_ERR_REFUSED: the gate said no, and
  * d->gate says why. */
 enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err *err);
+
+/* After prepare, before open (with opts->asset_per_device): the asset
+ * number this device's certificate names ("" for none).  A new wipe's
+ * details are checked in full with it and the signed approval, if any,
+ * must cover it; a resume's must equal the checkpoint's. */
+enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *asset,
+				    struct kesu_err *err);
 
 /* The same medium under two names (a device and a link to it)? */
 bool kesu_session_same_medium(const struct kesu_session_device *a,

@@ -5,6 +5,7 @@
  * device's outcome, never a footnote. */
 #include "cli/session/session_int.h"
 #include "wipe/engine/checkpoint.h"
+#include "wipe/firmware/health.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -49,6 +50,18 @@ static void keep_or_drop_checkpoint(struct kesu_session_device *d)
 		kesu_session_notice(d, "%s", e.msg);
 }
 
+/* Before and after; the after reading only when the drive is still there
+ * (a SMART log read is cheap, a vanished drive would only time out). */
+static json_t *health_json(struct kesu_session_device *d)
+{
+	if (!d->health_before)
+		return NULL;
+	if (!d->health_after && !d->w.device_gone && d->engine_rc != KESU_ERR_GONE)
+		d->health_after = kesu_health_read(d->id);
+	return json_pack("{s:O, s:O}", "before", d->health_before, "after",
+			 d->health_after ? d->health_after : json_null());
+}
+
 static enum kesu_rc write_record(struct kesu_session_device *d, struct kesu_err *err)
 {
 	struct kesu_run_record r = {0};
@@ -60,8 +73,10 @@ static enum kesu_rc write_record(struct kesu_session_device *d, struct kesu_err 
 	r.wipe = &d->w;
 	r.block_size = d->t->block_size;
 	r.firmware = d->firmware;
+	r.health = health_json(d);
 	enum kesu_rc rc = kesu_run_record_write(d->opts->out_dir, &r, d->record_path,
 						sizeof(d->record_path), err);
+	json_decref(r.health);
 	if (rc != KESU_OK)
 		d->record_path[0] = '\0';
 	return rc;

@@ -1,4 +1,6 @@
-/* The station's asset map ([station] asset_map). */
+/* The station's asset map ([station] asset_map), and the same map resolved
+ * for a kesu wipe of several devices (asset_resolve.h). */
+#include "wipe/station/asset_resolve.h"
 #include "wipe/station/assets.h"
 #include "fuzz.h"
 
@@ -9,5 +11,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kesu_err err;
 	kesu_asset_lookup((const char *)data, size, "fuzz.csv", "S3Z9NB0K123456",
 			  asset, sizeof(asset), &found, &err);
+	static const struct kesu_asset_dev devs[] = {
+		{"/dev/sda", "/dev/sda", "S3Z9NB0K123456"},
+		{"/dev/sdb", "/dev/sdb", "WD-2"},
+		{"/dev/sdc", "/dev/sdc", ""},
+	};
+	static const struct kesu_asset_arg args[] = {{"/dev/sdc", "C-1"}};
+	char out[3][KESU_STR_MAX + 1];
+	const struct kesu_asset_req req = {args, 1, (const char *)data, "fuzz.csv", size,
+					   false, true};
+	kesu_assets_resolve(&req, devs, 3, out, &err);
 	return 0;
 }

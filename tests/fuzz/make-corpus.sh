@@ -14,7 +14,7 @@ tmp=$(mktemp -d /tmp/kesu-corpus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 # checkpoint/, inspect/ and the seeds of targets added later are kept as they are:
 # their seeds come from the engineers of those formats.
-for t in certificate run_record config cms timestamp mmc ata nvme scsi verification destruction approval custody; do
+for t in certificate run_record config cms timestamp mmc ata nvme scsi verification destruction approval custody health; do
 	rm -rf "${C:?}/$t"; mkdir -p "$C/$t"
 done
 mkdir -p "$C/register_line" "$C/register_head"

@@ -6,6 +6,7 @@
 #include "nvme_model.h"
 #include "wipe/firmware/ata.h"
 #include "wipe/firmware/nvme.h"
+#include "wipe/firmware/health.h"
 #include "certs/document/verification.h"
 
 #include <stdio.h>
@@ -125,6 +126,18 @@ int main(int argc, char **argv)
 		return 1;
 	snprintf(p, sizeof(p), "%s/ata", d);
 	put(p, "identify-ssd", id, sizeof(id));
+	tf = kesu_ata_tf_smart_read_data();
+	kesu_ata_pt16(&c, KESU_ATA_PIO_IN, false, &tf, id, sizeof(id), 30000);
+	if (kesu_ata_exec(&a.tr, &c, &r, &err))
+		return 1;
+	snprintf(p, sizeof(p), "%s/health", d);
+	put(p, "ata-smart-data", id, sizeof(id));
+	a.smart_failing = true;
+	tf = kesu_ata_tf_smart_return_status();
+	kesu_ata_pt16(&c, KESU_ATA_NONDATA, false, &tf, NULL, 0, 30000);
+	if (kesu_ata_exec(&a.tr, &c, &r, &err))
+		return 1;
+	put(p, "ata-smart-status-sense", c.sense, c.sense_len);
 	ata_model_destroy(&a);
 
 	struct nvme_model n;
@@ -140,6 +153,11 @@ int main(int argc, char **argv)
 	if (kesu_nvme_admin(&n.tr, &nc))
 		return 1;
 	put(p, "identify-ns", buf, sizeof(buf));
+	kesu_nvme_smart_log_cmd(&nc, buf);
+	if (kesu_nvme_admin(&n.tr, &nc))
+		return 1;
+	snprintf(p, sizeof(p), "%s/health", d);
+	put(p, "nvme-smart-log", buf, KESU_NVME_SMART_LOG_LEN);
 	nvme_model_destroy(&n);
 
 	struct emmc_model e;

@@ -307,4 +307,25 @@ check "My Number media for lease return are refused before signing" \
 	bash -c 'out=$(issue "$1" op --no-register --my-number --reason lease-return 2>&1); [ $? -eq 2 ] && grep -q "lessor" <<<"$out"' \
 	_ "$FIXTURES/runs/erased.json"
 
+# The drive's health (kesu-certificate(5), health): copied from the run
+# record, compared with it on verification, shown and printed.
+mkdir -p "$T_DIR/hbeside"
+hr=$T_DIR/hbeside/kesu-run-h.json
+cp "$FIXTURES/runs/erased-health.json" "$hr"
+hc=$(issue "$hr" op --no-register --cert-dir "$T_DIR/hbeside")
+check "a run record's health goes onto the certificate as it is" \
+	bash -c 'jq -e --argjson h "$(jq -c .health "$2")" ".health == \$h" "$1" >/dev/null' _ "$hc" "$hr"
+check "cert verify: its run record matches, health included" \
+	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "run record matches"' _ "$hc" "$T_DIR/ca/ca.pem"
+check "cert show gives the NVMe and ATA readings" \
+	bash -c 'out=$("$KESU" cert show "$1"); grep -q "Drive health before  *NVMe SMART: critical warning 0x00, 37 C, 3% used" <<<"$out" &&
+		grep -q "Drive health after  *ATA SMART passed: reallocated_sectors 0 (raw), power_on_hours 4321 (raw)" <<<"$out"' _ "$hc"
+"$KESU" cert pdf --ca "$T_DIR/ca/ca.pem" --out "$T_DIR/hpdf" "$hc" >/dev/null 2>&1
+check "the printed certificate gives the readings under the medium" \
+	bash -c 'pdftotext "$1"/*.pdf - | grep -q "NVMe SMART: critical warning 0x00"' _ "$T_DIR/hpdf"
+sed -i 's/"media_errors":0/"media_errors":5/' "$hr"
+check "a run record whose health reading was changed is reported" \
+	bash -c '! "$KESU" cert verify --ca "$2" "$1" > "$3" 2>&1 && grep -q "INCONSISTENT" "$3"' \
+	_ "$hc" "$T_DIR/ca/ca.pem" "$T_DIR/hv.out"
+
 t_done

@@ -215,4 +215,41 @@ check "destroy with --no-erasure-record creates the register with its line" \
 	bash -c '[ "$0" -eq 0 ] && [ "$(wc -l < "$1")" -eq 1 ] &&
 		"$KESU" register verify --register "$1" --ca "$CA" --config /dev/null >/dev/null' \
 	"$?" "$NEWREG"
+
+# ---- a destruction recorded on a signed approval (kesu-approval(5)) ----
+# The document names the approval (id, approver, reference, date) and links
+# its copy by file and SHA-256, as an erasure certificate does; cert verify
+# checks that copy, cert show shows it.
+make_role '高橋 一郎' ca approver || not_ok "approver set-up"
+now=$(date -u +%s)
+appr=$("$KESU" approval new --key "$T_DIR/高橋 一郎/kesu-signing.key" --cert "$T_DIR/高橋 一郎/cert.pem" \
+	--config /dev/null --ca "$CA" --out "$T_DIR/appr" --reference 'R8-破砕-3' --reason disposal \
+	--class 3 --customer '総務課' --operator '山田 太郎' --serial APPR-DESTROY-01 \
+	--valid-from "$(date -u -d "@$((now - 3600))" +%Y-%m-%dT%H:%M:%SZ)" \
+	--valid-until "$(date -u -d "@$((now + 86400))" +%Y-%m-%dT%H:%M:%SZ)")
+AD=$T_DIR/adest
+adoc=$(destroy --cert-dir "$AD" --serial APPR-DESTROY-01 --technique crush --approval "$appr" \
+	--no-erasure-record 'leased, returned unerased' --witness '鈴木 一郎/情報政策課' 2>&1)
+check "destroy --approval records the document" test -s "$adoc"
+check "the document names the approval: id, approver, reference, file and SHA-256" \
+	bash -c 'jq -e --arg id "$(jq -r .id "$2")" --arg sum "$(sha256sum < "$2" | cut -d" " -f1)" --arg f "$(basename "$2")" \
+		".approval.id == \$id and .approval.approver == \"高橋 一郎\" and .approval.reference == \"R8-破砕-3\" and .approval.document.sha256 == \$sum and .approval.document.file == \$f and (.approval.document.signer | test(\"高橋 一郎\"))" "$1" >/dev/null' \
+	_ "$adoc" "$appr"
+check "the approval is copied beside the document" \
+	bash -c 'cmp "$2" "$(dirname "$1")/$(basename "$2")" && test -s "$(dirname "$1")/$(basename "$2").p7s"' _ "$adoc" "$appr"
+check "cert verify checks the approval beside it" \
+	bash -c '"$KESU" cert verify --ca "$CA" "$1" | grep -q "signed approval checked"' _ "$adoc"
+check "cert show shows the approval" \
+	bash -c 'out=$("$KESU" cert show "$1") && grep -q "承認者 / Approver  *高橋 一郎" <<<"$out" &&
+		grep -q "承認ID / Approval ID  *$(jq -r .id "$2")" <<<"$out" && grep -q "Destruction document" <<<"$out"' _ "$adoc" "$appr"
+check "a document without --approval records none, and cert show says so" \
+	bash -c 'jq -e "has(\"approval\") | not" "$1" >/dev/null && "$KESU" cert show "$1" | grep -q "no signed approval"' _ "$doc"
+cp "$AD/$(basename "$appr")" "$T_DIR/appr-keep.json"
+sed -i 's/R8-破砕-3/R8-破砕-4/' "$AD/$(basename "$appr")"
+check "an edited approval copy fails cert verify (APPROVAL)" \
+	bash -c '! "$KESU" cert verify --ca "$CA" "$1" > "$2" 2>&1 && grep -qi "approval" "$2"' _ "$adoc" "$T_DIR/v.out"
+cp "$T_DIR/appr-keep.json" "$AD/$(basename "$appr")"
+jq '.approval.date = "2099-01-01T00:00:00Z"' "$adoc" > "$T_DIR/late.json"
+check "an approval dated after the destruction is a contradiction (cert show)" \
+	bash -c '! "$KESU" cert show "$1" > "$2" 2>&1; grep -q "INCONSISTENT: approval.date 2099-01-01T00:00:00Z is after the medium was destroyed" "$2"' _ "$T_DIR/late.json" "$T_DIR/late.out"
 t_done

@@ -25,8 +25,8 @@ check "without certificate details wipe refuses (exit 2) and says how" \
 	bash -c '[ $1 -eq 2 ] && grep -q -- "--no-cert" <<<"$2"' _ "$rc" "$out"
 img2=$(make_image disk2.img 8) && L2=$(make_loop "$img2") || { not_ok "second loop device"; t_done; exit 1; }
 out=$("${W[@]}" "${CERTOPTS[@]}" "$L" "$L2" 2>&1); rc=$?
-check "one --asset for two devices is refused (exit 2) before anything is written" \
-	bash -c '[ $1 -eq 2 ] && grep -q "its own run" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' \
+check "one --asset for two devices without --same-asset is refused (exit 2) before anything is written" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--same-asset" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' \
 	_ "$rc" "$out" "$img" "$before"
 chmod 644 "$T_DIR/op/kesu-signing.key"
 out=$("${W[@]}" "${CERTOPTS[@]}" "$L" 2>&1); rc=$?
@@ -60,6 +60,13 @@ cert=$(jq -r '.[0].certificate' "$T_DIR/summary.json")
 check "the summary names the certificate" test -s "$cert" -a -s "$cert.p7s"
 check "the certificate is for this device and says erased" \
 	bash -c 'jq -e --arg d "$2" ".device.path == \$d and .result == \"erased\" and .asset.property_number == \"A-0042\"" "$1" >/dev/null' _ "$cert" "$L"
+# A loop device has no health log: recorded as not read, with the reason,
+# before and after, on the run record and the certificate alike.
+check "the certificate records the drive's health as not read, saying why" \
+	bash -c 'jq -e ".health.before.source == \"none\" and (.health.before.reason | test(\"loop\")) and .health.after.source == \"none\"" "$1" >/dev/null &&
+		rr=$(dirname "$1")/$(jq -r .run_record.file "$1") && jq -e ".health == $(jq -c .health "$1")" "$rr" >/dev/null' _ "$cert"
+check "cert show shows the health lines" \
+	bash -c '"$KESU" cert show "$1" | grep -q "Drive health before  *not read: no drive health log"' _ "$cert"
 check "round trip: kesu cert verify (run record beside it matches)" \
 	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "OK: result erased.*run record matches"' _ "$cert" "$T_DIR/ca/ca.pem"
 check "round trip: the README openssl command" openssl_verify "$cert" "$T_DIR/ca/ca.pem"

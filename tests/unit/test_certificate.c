@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
@@ -455,6 +456,96 @@ static void run_record_facts_compared(void **state)
 	json_decref(c);
 }
 
+static const char *HEALTH =
+	"{\"before\": {\"source\": \"nvme\", \"critical_warning\": 0, \"temperature_c\": 37,"
+	" \"available_spare\": 100, \"available_spare_threshold\": 10, \"percentage_used\": 3,"
+	" \"data_units_written\": 987654, \"power_on_hours\": 1234, \"power_cycles\": 42,"
+	" \"unsafe_shutdowns\": 7, \"media_errors\": 0},"
+	" \"after\": {\"source\": \"ata\", \"overall\": \"passed\", \"attributes\":"
+	" [{\"id\": 9, \"name\": \"power_on_hours\", \"current\": 100, \"worst\": 99,"
+	" \"raw\": 4321}]}}";
+
+static const char *SHA = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+static json_t *run_with_health(const char *health)
+{
+	json_t *rr = load_run("erased.json");
+	set_path(rr, "health", health);
+	return rr;
+}
+
+/* The drive's health goes from the run record onto the certificate as it
+ * is, is checked strictly there, and is one of the facts compared. */
+static void health_is_copied_checked_and_compared(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	json_t *rr = run_with_health(HEALTH), *c = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_build(rr, "r.json", SHA, &info, ID, NOW, &c, &err), KESU_OK);
+	assert_true(json_equal(json_object_get(c, "health"), json_object_get(rr, "health")));
+	assert_int_equal(kesu_cert_check(c, &err), KESU_OK);
+	assert_int_equal(kesu_cert_match_run(c, rr, &err), KESU_OK);
+	/* another reading in the run record, or none at all */
+	json_t *other = run_with_health(HEALTH);
+	set_path(other, "health.before.power_on_hours", "1");
+	assert_int_equal(kesu_cert_match_run(c, other, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "health.before.power_on_hours"));
+	json_decref(other);
+	other = load_run("erased.json");
+	assert_int_equal(kesu_cert_match_run(c, other, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "health"));
+	json_decref(other);
+	/* Readings the strict reader refuses, on the certificate or in the
+	 * run record it would be built from. */
+	static const struct { const char *path, *json, *expect; } bad[] = {
+		{"health.before.source", "\"smart\"", "health.before.source"},
+		{"health.before.percentage_used", "300", "health.before.percentage_used"},
+		{"health.before.temperature_c", "-300", "health.before.temperature_c"},
+		{"health.before.power_on_hours", "-1", "health.before.power_on_hours"},
+		{"health.before.extra", "1", "health.before"},
+		{"health.after.overall", "\"fine\"", "health.after.overall"},
+		{"health.after.attributes", "[{\"id\": 9, \"name\": \"spin_up_time\", \"current\": 1,"
+		 " \"worst\": 1, \"raw\": 1}]", "not one kesu records"},
+		{"health.after.attributes", "[{\"id\": 9, \"name\": \"power_on_hours\", \"current\": 1,"
+		 " \"worst\": 1, \"raw\": 281474976710656}]", "attributes[0].raw"},
+		{"health.before", "null", "health.before"},
+		{"health", "[]", "health"},
+		{"health.after", "{\"source\": \"none\", \"reason\": \"a\\u001b[2J\"}", "reason"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *cc = json_deep_copy(c);
+		set_path(cc, bad[i].path, bad[i].json);
+		enum kesu_rc rc = kesu_cert_check(cc, &err);
+		if (rc != KESU_ERR_INVALID || !strstr(err.msg, bad[i].expect))
+			fail_msg("case %zu (%s): rc %d '%s'", i, bad[i].path, rc, err.msg);
+		json_decref(cc);
+	}
+	char line[700];
+	kesu_cert_health_summary(json_object_get(json_object_get(c, "health"), "before"), line,
+				 sizeof(line));
+	assert_string_equal(line, "NVMe SMART: critical warning 0x00, 37 C, 3% used, spare 100%, "
+			    "1234 power-on hours, 987654 data units (512,000 bytes) written, "
+			    "7 unsafe shutdowns, 0 media errors");
+	kesu_cert_health_summary(json_object_get(json_object_get(c, "health"), "after"), line,
+				 sizeof(line));
+	assert_string_equal(line, "ATA SMART passed: power_on_hours 4321 (raw)");
+	kesu_cert_health_summary(NULL, line, sizeof(line));
+	assert_string_equal(line, "not read");
+	kesu_cert_health_summary(json_object_get(json_object_get(c, "health"), "after"), line, 12);
+	assert_string_equal(line, "ATA SMART p");
+	json_t *brr = run_with_health(HEALTH), *bc = NULL;
+	set_path(brr, "health.before.source", "\"smart\"");
+	assert_int_equal(kesu_cert_build(brr, "r.json", SHA, &info, ID, NOW, &bc, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "run record: health.before.source"));
+	assert_null(bc);
+	json_decref(brr);
+	json_decref(rr);
+	json_decref(c);
+}
+
 static void parse_is_strict(void **state)
 {
 	(void)state;
@@ -574,6 +665,7 @@ int main(void)
 		cmocka_unit_test(text_helpers),
 		cmocka_unit_test(info_refuses_what_the_judge_refuses),
 		cmocka_unit_test(run_record_facts_compared),
+		cmocka_unit_test(health_is_copied_checked_and_compared),
 		cmocka_unit_test(parse_is_strict),
 		cmocka_unit_test(info_and_run_record_checked),
 	};

@@ -221,6 +221,67 @@ static void contradictions(void **state)
 	json_decref(d);
 }
 
+static json_t *approval_record(const char *date)
+{
+	json_error_t je;
+	char text[600];
+	snprintf(text, sizeof(text),
+		 "{\"id\": \"5d1e2f30-aaaa-4bbb-8ccc-111122223333\", \"approver\": \"高橋 一郎\","
+		 " \"reference\": \"R8-破砕-3\", \"date\": \"%s\", \"document\":"
+		 " {\"file\": \"kesu-approval-5d1e2f30.json\", \"sha256\": \"%064d\","
+		 " \"signer\": \"CN=高橋 一郎\"}}", date, 0);
+	json_t *a = json_loads(text, 0, &je);
+	assert_non_null(a);
+	return a;
+}
+
+/* The signed approval a destruction was recorded on: kept whole, read
+ * strictly, and it must come before the destruction. */
+static void records_its_approval(void **state)
+{
+	(void)state;
+	struct kesu_destruction_info in;
+	fill(&in);
+	in.approval = approval_record("2026-11-20T09:00:00+09:00");
+	json_t *d = built(&in);
+	assert_true(json_equal(json_object_get(d, "approval"), in.approval));
+	assert_null(first_error(d));
+	struct kesu_err err = {0};
+	static const struct { const char *key, *json, *expect; } bad[] = {
+		{"id", "\"not-a-uuid\"", "approval.id"},
+		{"approver", "null", "approval.approver"},
+		{"date", "\"yesterday\"", "approval.date"},
+		{"document", "{\"file\": \"../x.json\", \"sha256\": \"00\", \"signer\": \"s\"}",
+		 "approval.document"},
+		{"extra", "1", "approval"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *c = json_deep_copy(d);
+		json_object_set_new(json_object_get(c, "approval"), bad[i].key,
+				    json_loads(bad[i].json, JSON_DECODE_ANY, NULL));
+		enum kesu_rc rc = kesu_destruction_check(c, &err);
+		if (rc != KESU_ERR_INVALID || !strstr(err.msg, bad[i].expect))
+			fail_msg("case %zu (%s): rc %d '%s'", i, bad[i].key, rc, err.msg);
+		json_decref(c);
+	}
+	json_t *c = json_deep_copy(d);
+	json_object_del(json_object_get(c, "approval"), "document");
+	assert_int_equal(kesu_destruction_check(c, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "approval.document: missing"));
+	json_decref(c);
+	c = json_deep_copy(d);
+	json_object_set_new(json_object_get(c, "approval"), "approver", json_string(" "));
+	assert_non_null(strstr(first_error(c), "approval.approver is blank"));
+	json_decref(c);
+	json_decref(d);
+	json_decref(in.approval);
+	/* approved after the medium was destroyed: refused when built */
+	in.approval = approval_record("2026-11-23T09:00:00+09:00");
+	assert_int_equal(kesu_destruction_build(&in, ID, ISSUED, &d, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "is after the medium was destroyed"));
+	json_decref(in.approval);
+}
+
 static void techniques(void **state)
 {
 	(void)state;
@@ -338,6 +399,7 @@ int main(void)
 		cmocka_unit_test(closes_xor_reason),
 		cmocka_unit_test(my_number_rules),
 		cmocka_unit_test(contradictions),
+		cmocka_unit_test(records_its_approval),
 		cmocka_unit_test(techniques),
 		cmocka_unit_test(resolve_against_register),
 		cmocka_unit_test(postgresql_not_yet),

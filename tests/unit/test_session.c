@@ -444,6 +444,46 @@ static void no_certificate_without_a_usable_signer(void **state)
 	kesu_session_device_free(d);
 }
 
+/* kesu wipe's per-device asset numbers: the issuer is prepared without
+ * one, each device is given its own, and open waits for it. */
+static void asset_given_per_device(void **state)
+{
+	struct fx *f = *state;
+	struct kesu_err err;
+	f->co.info.property_number[0] = '\0';
+	f->co.asset_per_device = true;
+	f->so.asset_per_device = true;
+	with_issuer(f);
+	struct kesu_session_device *d = kesu_session_device_new(f->img, &f->so, &f->obs);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+	assert_int_equal(kesu_session_open(d, &err), KESU_ERR_INTERNAL);
+	assert_null(f->opened);
+	/* none, or one with a control character: refused, still unopened */
+	assert_int_equal(kesu_session_set_asset(d, "", &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "asset property number is missing"));
+	assert_int_equal(kesu_session_set_asset(d, "A\x1b[2J", &err), KESU_ERR_USAGE);
+	assert_int_equal(kesu_session_set_asset(d, "PC-7", &err), KESU_OK);
+	assert_int_equal(kesu_session_set_asset(d, "PC-8", &err), KESU_ERR_INTERNAL);
+	assert_string_equal(d->cert_info.property_number, "PC-7");
+	assert_string_equal(json_string_value(json_object_get(d->cert_json, "asset")), "PC-7");
+	if (kesu_session_open(d, &err) || kesu_session_arm(d, &err) ||
+	    kesu_session_start(d, NULL, &err))
+		fail_msg("%s", err.msg);
+	kesu_session_join(d);
+	assert_int_equal(kesu_session_finish(d, &err), KESU_OK);
+	json_t *c = load_json(d->cert_path);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(c, "asset"),
+							      "property_number")), "PC-7");
+	/* An image file has no health log: read before and after, as "none". */
+	const json_t *h = json_object_get(c, "health");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(h, "before"),
+							      "source")), "none");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(h, "after"),
+							      "source")), "none");
+	json_decref(c);
+	kesu_session_device_free(d);
+}
+
 static void refusals_before_anything_is_written(void **state)
 {
 	struct fx *f = *state;
@@ -545,6 +585,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refused_register_is_the_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_certificate_without_a_usable_signer, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(asset_given_per_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals_before_anything_is_written, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(two_names_one_medium, setup, teardown),

@@ -21,6 +21,7 @@ purge_wipe 180
 sd_card 120
 hot_remove 180
 station 210
+disposal 180
 "
 
 # The kernel's own view of the disks QEMU was given: every disk is there,
@@ -709,6 +710,69 @@ g_station() {
 	udevadm control --exit 2>/dev/null
 
 	vm_log "station events: $(wc -l < "$ST/ev.jsonl") lines; stderr: $(head -c 300 "$ST/err.log" | vm_oneline)"
+}
+
+# One kesu wipe of the NVMe and the first SATA disk with certificates:
+# each gets its asset number from --asset-map by its serial, and each
+# certificate carries what the drive's own health log said before and
+# after (QEMU's NVMe answers the SMART / Health log, its AHCI disk ATA
+# SMART).  Runs last: it overwrites both disks.
+DP=/tmp/disposal
+g_disposal() {
+	local nvme sata c cn cs rc
+	nvme=$(disk_by_serial "$NVME_SERIAL")
+	sata=$(disk_by_serial "$SATA1_SERIAL")
+	mkdir -p "$DP/out" "$DP/state"
+	cat > "$DP/k.conf" <<CONF
+[operator]
+name = 山田 太郎
+organization = テスト消去株式会社
+[customer]
+name = 総務課
+[signing]
+key = /vm/pki/op/kesu-signing.key
+cert = /vm/pki/op/cert.pem
+[trust]
+ca_file = /vm/pki/ca/ca.pem
+[register]
+path = $DP/register.jsonl
+CONF
+	printf '# serial,asset\n%s,A-NVME-1\n%s,A-SATA-1\nKESUOTHER,A-X\n' \
+		"$NVME_SERIAL" "$SATA1_SERIAL" > "$DP/assets.csv"
+	vm_log "kesu wipe --asset-map /dev/$nvme /dev/$sata"
+	kesu wipe --yes --progress none --config "$DP/k.conf" --state-dir "$DP/state" \
+		--out "$DP/out" --method zero --class 2 --reason disposal --approver '佐藤 花子' \
+		--asset-map "$DP/assets.csv" --json "/dev/$nvme" "/dev/$sata" \
+		> "$DP/summary.json" 2> "$DP/wipe.log"
+	rc=$?
+	rc_is disposal-wipe-exit-0 $rc 0 "$DP/wipe.log"
+	for c in $(jq -r '.[].certificate' "$DP/summary.json" 2>/dev/null); do
+		case "$(jq -r .device.serial "$c")" in
+		"$NVME_SERIAL") cn=$c ;;
+		"$SATA1_SERIAL") cs=$c ;;
+		esac
+	done
+	if [ -z "${cn:-}" ] || [ -z "${cs:-}" ]; then
+		t_fail disposal-certificates "want one certificate per disk: $(head -c 300 "$DP/wipe.log" | vm_oneline)"
+		return 0
+	fi
+	t_check disposal-nvme-asset-from-map jq -e '.asset.property_number == "A-NVME-1"' "$cn"
+	t_check disposal-sata-asset-from-map jq -e '.asset.property_number == "A-SATA-1"' "$cs"
+	t_check disposal-nvme-health-before-is-the-smart-log jq -e \
+		'.health.before.source == "nvme" and (.health.before.power_on_hours | type) == "number" and (.health.before.critical_warning | type) == "number"' "$cn"
+	t_check disposal-nvme-health-after-read jq -e '.health.after.source == "nvme"' "$cn"
+	t_check disposal-sata-health-is-ata-smart jq -e \
+		'.health.before.source == "ata" and (.health.before.overall | IN("passed", "failing", "unknown")) and .health.after.source == "ata"' "$cs"
+	t_check disposal-sata-smart-passed jq -e '.health.before.overall == "passed"' "$cs"
+	t_check disposal-sata-smart-power-on-hours jq -e \
+		'[.health.before.attributes[] | select(.id == 9)] | length == 1' "$cs"
+	t_check disposal-certificates-verify sh -c \
+		'kesu cert verify --ca /vm/pki/ca/ca.pem "$1" && kesu cert verify --ca /vm/pki/ca/ca.pem "$2"' _ "$cn" "$cs"
+	t_check disposal-cert-show-health sh -c \
+		'kesu cert show "$1" | grep -q "Drive health before  *NVMe SMART: critical warning" &&
+		 kesu cert show "$2" | grep -q "Drive health before  *ATA SMART"' _ "$cn" "$cs"
+	vm_log "nvme health: $(jq -c .health.before "$cn" | head -c 400)"
+	vm_log "sata health: $(jq -c .health.before "$cs" | head -c 400)"
 }
 
 if [ "${1:-}" = --one ]; then

@@ -171,6 +171,7 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 						 ? json_null()
 						 : kesu_json_str(w->reason));
 	json_object_set_new(o, "firmware", r->firmware ? json_incref(r->firmware) : json_null());
+	json_object_set_new(o, "health", r->health ? json_incref(r->health) : json_null());
 	json_object_set_new(o, "io", io_json(&w->io));
 	/* A key that failed to build (out of memory) would be missing; the
 	 * certs side parses strictly, so refuse to hand out half a record. */

@@ -42,6 +42,7 @@ struct kesu_run_record {
 	const struct kesu_wipe *wipe;
 	uint32_t block_size;        /* unit of bad_ranges */
 	json_t *firmware;           /* borrowed; NULL: JSON null */
+	json_t *health;             /* borrowed {"before", "after"}; NULL: JSON null */
 };
 
 /* The record as JSON (new reference), or NULL on out-of-memory. */

@@ -1,5 +1,6 @@
 #include "ata_model.h"
 #include "wipe/firmware/ata.h"
+#include "wipe/firmware/health.h"
 
 #include <errno.h>
 #include <string.h>
@@ -101,6 +102,50 @@ static void sanitize_effect(struct ata_model *m)
 	m->san_running = false;
 	md->busy = false;
 	m->san_failed = fails;
+}
+
+static void smart_attr(uint8_t *b, unsigned slot, uint8_t id, uint64_t raw)
+{
+	uint8_t *a = b + 2 + 12 * slot;
+	a[0] = id;
+	a[1] = 0x33; /* flags: pre-fail, online */
+	a[3] = 100;
+	a[4] = 99;
+	for (unsigned i = 0; i < 6; i++)
+		a[5 + i] = (uint8_t)(raw >> (8 * i));
+}
+
+/* SMART READ DATA's 512 bytes: revision, 30 attribute slots from byte 2
+ * (one unused slot between, as drives leave them), checksum at 511. */
+static void smart_data(const struct ata_model *m, uint8_t *b)
+{
+	memset(b, 0, 512);
+	b[0] = 0x10;
+	smart_attr(b, 0, 1, 0);
+	smart_attr(b, 1, 5, m->smart_realloc);
+	smart_attr(b, 3, 9, m->smart_poh);
+	smart_attr(b, 4, 197, m->smart_pending);
+	smart_attr(b, 5, 198, m->smart_uncorrectable);
+	uint8_t sum = 0;
+	for (unsigned i = 0; i < 511; i++)
+		sum = (uint8_t)(sum + b[i]);
+	b[511] = (uint8_t)(0 - sum + (m->smart_bad_checksum ? 1 : 0));
+}
+
+static bool smart(struct ata_model *m, uint16_t feature, uint64_t lba, uint8_t *data,
+		  const struct kesu_scsi_cmd *c, struct regs *r)
+{
+	if (m->smart_off || (lba & 0xFFFF00) != 0xC24F00)
+		return false;
+	m->n_smart++;
+	if (feature == KESU_ATA_SMART_RETURN_STATUS) {
+		r->lba = m->smart_failing ? 0x2CF400 : 0xC24F00;
+		return true;
+	}
+	if (feature != KESU_ATA_SMART_READ_DATA || !data || c->data_len < 512)
+		return false;
+	smart_data(m, data);
+	return true;
 }
 
 /* Returns false for ABORT. */
@@ -227,6 +272,8 @@ static bool run(struct ata_model *m, const struct kesu_scsi_cmd *c, struct regs 
 		m->med.busy = true;
 		m->polls_done = 0;
 		return true;
+	case KESU_ATA_SMART:
+		return smart(m, feature, lba, data, c, r);
 	case KESU_ATA_READ_NATIVE_MAX_EXT:
 		if (!m->hpa_supported)
 			return false;
@@ -350,6 +397,7 @@ void ata_model_init(struct ata_model *m, uint64_t bytes)
 	m->attempts_left = 5;
 	m->polls_to_finish = 3;
 	m->gone_after_cmds = -1;
+	m->smart_poh = 4321;
 	m->dco_max = m->native_max = m->current_max = m->med.capacity / 512 - 1;
 	m->tr.ops = &am_ops;
 	m->tr.kind = KESU_TRANSPORT_SCSI;

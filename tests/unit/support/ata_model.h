@@ -42,6 +42,12 @@ struct ata_model {
 	bool crypto_stale;
 	int gone_after_cmds;      /* < 0: never */
 	bool no_regs;             /* a bridge that drops the returned registers */
+	/* SMART (ATA8-ACS): attributes 5, 9, 197, 198 as raw values */
+	bool smart_off;           /* SMART disabled: every SMART command aborts */
+	bool smart_failing;       /* RETURN STATUS reports a threshold exceeded */
+	bool smart_bad_checksum;  /* READ DATA returns a wrong checksum byte */
+	uint64_t smart_realloc, smart_poh, smart_pending, smart_uncorrectable;
+	unsigned n_smart;
 	/* what kesu sent */
 	unsigned n_cmds, n_set_pw, n_erase, n_disable, n_sanitize, n_set_max, n_dco_restore;
 	bool last_erase_enhanced;

@@ -1,5 +1,6 @@
 #include "nvme_model.h"
 #include "wipe/firmware/nvme.h"
+#include "wipe/firmware/health.h"
 
 #include <errno.h>
 #include <string.h>
@@ -82,8 +83,37 @@ static int identify(struct nvme_model *m, struct kesu_nvme_cmd *c)
 	return KESU_NVME_SC_INVALID_FIELD;
 }
 
+/* NVMe Base spec, SMART / Health Information log: 128-bit counters
+ * little-endian from byte 32. */
+static int smart_log(struct nvme_model *m, struct kesu_nvme_cmd *c)
+{
+	if (!c->data || c->data_len < 512 || ((c->cdw10 >> 16) + 1) * 4 < 512 ||
+	    c->nsid != KESU_NVME_NSID_ALL)
+		return KESU_NVME_SC_INVALID_FIELD;
+	if (m->smart_fails)
+		return 0x109; /* invalid log page */
+	m->n_smart++;
+	uint8_t *b = c->data;
+	memset(b, 0, 512);
+	b[0] = m->smart_warning;
+	put16(b + 1, m->smart_temp_k);
+	b[3] = 100;
+	b[4] = 10;
+	b[5] = m->smart_used;
+	put64(b + 48, m->smart_units_written);
+	if (m->smart_high_bits)
+		b[48 + 8] = 1;
+	put64(b + 112, 42);
+	put64(b + 128, m->smart_poh);
+	put64(b + 144, m->smart_unsafe);
+	put64(b + 160, m->smart_media_errors);
+	return 0;
+}
+
 static int get_log(struct nvme_model *m, struct kesu_nvme_cmd *c)
 {
+	if ((c->cdw10 & 0xFF) == KESU_NVME_LID_SMART)
+		return smart_log(m, c);
 	if ((c->cdw10 & 0xFF) != KESU_NVME_LID_SANITIZE || !c->data ||
 	    c->data_len < 512 || ((c->cdw10 >> 16) + 1) * 4 < 512)
 		return KESU_NVME_SC_INVALID_FIELD;
@@ -265,6 +295,11 @@ void nvme_model_init(struct nvme_model *m, uint64_t bytes)
 	m->est_overwrite = 600;
 	m->polls_to_finish = 4;
 	m->gone_after_polls = -1;
+	m->smart_temp_k = 310;
+	m->smart_used = 3;
+	m->smart_poh = 1234;
+	m->smart_units_written = 987654;
+	m->smart_unsafe = 7;
 	m->tr.ops = &nm_ops;
 	m->tr.kind = KESU_TRANSPORT_NVME;
 	m->tr.nsid = 1;

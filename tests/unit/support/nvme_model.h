@@ -36,6 +36,13 @@ struct nvme_model {
 	bool busy_at_start;     /* a sanitize is already running when kesu arrives */
 	unsigned faults_from;   /* sanitize_fails and stall hit only the Nth sanitize
 				 * and later (1-based; 0 = every one) */
+	/* SMART / Health Information log (LID 02h) */
+	uint8_t smart_warning, smart_used;
+	uint16_t smart_temp_k;
+	uint64_t smart_poh, smart_units_written, smart_unsafe, smart_media_errors;
+	bool smart_high_bits;   /* a counter's upper 64 bits set: saturates */
+	bool smart_fails;       /* the log is refused (invalid log page) */
+	unsigned n_smart;
 	/* what kesu sent */
 	unsigned n_format, n_sanitize, n_log, n_psid;
 	uint32_t sanitize_cdw10[4];  /* of the first four sanitizes, in order */
