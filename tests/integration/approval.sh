@@ -168,6 +168,22 @@ check "a wipe under a short approval, interrupted while it is valid (exit 8)" in
 while [ "$(date -u +%s)" -le "$exp" ]; do sleep 0.5; done
 resume_refused "a resume after the approval expired is refused" "after its validity" --approval "$short"
 rm -f "$T_DIR"/state/checkpoint-*.json
+# The same with the asset number given per device (--asset DEVICE=NUMBER),
+# where the certificate details are settled per device after prepare: the
+# checkpoint must still keep the approval and the resume still answer to it.
+saved_opts=("${CERTOPTS[@]}")
+CERTOPTS=()
+for a in "${saved_opts[@]}"; do [ "$a" = A-0042 ] && a="$L=A-0042"; CERTOPTS+=("$a"); done
+check "per-device asset: a wipe under an approval, interrupted (exit 8)" interrupted "$good"
+check "per-device asset: its checkpoint keeps the approval" \
+	bash -c 'jq -e --arg h "$(sha256sum < "$2" | cut -d" " -f1)" ".certificate.approval.sha256 == \$h" "$1"/checkpoint-*.json >/dev/null' _ "$T_DIR/state" "$good"
+resume_refused "per-device asset: a resume without the approval is refused" \
+	"resume with --approval $(realpath "$good")"
+"${W[@]}" "${CERTOPTS[@]}" --resume --approval "$good" --json "$L" > "$T_DIR/r2.json"
+check "per-device asset: a resume under the same approval exits 0 and records it" \
+	bash -c 'jq -e --arg h "$(sha256sum < "$2" | cut -d" " -f1)" ".execution.resumed and .approval.document.sha256 == \$h and .asset.property_number == \"A-0042\"" "$(jq -r ".[0].certificate" "$1")" >/dev/null' _ "$T_DIR/r2.json" "$good"
+CERTOPTS=("${saved_opts[@]}")
+rm -f "$T_DIR"/state/checkpoint-*.json
 
 # ---- kesu cert issue: the approval must cover what the run record says ----
 run=$(jq -r '.[0].record' "$T_DIR/w.json")
