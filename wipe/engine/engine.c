@@ -429,9 +429,12 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 		eng_verify_end(c);
 		return rc;
 	}
+	struct gen_fill fill = {0};
+	if (rc == KESU_OK && !verify)
+		rc = gen_fill_begin(&fill, w, w->pass, c->o->fail_fill_at, err);
 	if (rc == KESU_OK)
-		rc = gen_start(&g, verify ? c->rbufs : c->bufs, NSLOT, verify ? c->t : NULL, w,
-			       w->pass, ranges, nranges, c->chunk, err);
+		rc = gen_start(&g, verify ? c->rbufs : c->bufs, NSLOT, verify ? c->t : NULL, &fill,
+			       ranges, nranges, c->chunk, err);
 	if (rc != KESU_OK) {
 		eng_verify_end(c);
 		return rc;
