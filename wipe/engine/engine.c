@@ -685,7 +685,10 @@ static void io_choose(struct ctx *c, unsigned asked)
 			 "the target has no queued I/O path");
 		return;
 	}
-	int r = c->t->queue->setup(c->t, asked, (void *const *)c->qbufs, (unsigned)c->nqslot,
+	/* Only the depth's slots take requests (engine_queue.c): registering
+	 * the others would pin, and so fault in and zero, memory that the
+	 * queued path never touches. */
+	int r = c->t->queue->setup(c->t, asked, (void *const *)c->qbufs, asked,
 				   slot_bytes(c->chunk, c->t->block_size > 4096 ? c->t->block_size : 4096),
 				   &io->registered_buffers,
 				   io->fallback, sizeof(io->fallback));

@@ -175,7 +175,10 @@ static enum kesu_rc write_phase(struct queue *q, const struct kesu_sample *range
 {
 	struct ctx *c = q->c;
 	struct gen_fill f;
-	q->nslot = c->nqslot;
+	/* A slot is filled again only once its request retired, so the
+	 * depth's slots are all it needs: the rest of the region stays
+	 * untouched, never faulted in. */
+	q->nslot = c->qd;
 	enum kesu_rc rc = gen_fill_begin(&f, c->w, c->w->pass, c->o->fail_fill_at, err);
 	if (rc != KESU_OK)
 		return rc;
@@ -200,13 +203,14 @@ static enum kesu_rc write_phase(struct queue *q, const struct kesu_sample *range
 	return rc;
 }
 
-/* Reading back: requests read ahead into all slots but the last, which is
- * the scratch space for spelling out expected bytes after a mismatch.
- * Comparing chunk N here overlaps the reads of the chunks after it. */
+/* Reading back: requests read ahead into the depth's slots; the region's
+ * last slot is the scratch space for spelling out expected bytes after a
+ * mismatch, touched only then.  Comparing chunk N here overlaps the reads
+ * of the chunks after it. */
 static void verify_phase(struct queue *q, const struct kesu_sample *ranges, size_t nranges)
 {
 	struct ctx *c = q->c;
-	q->nslot = c->nqslot - 1;
+	q->nslot = c->qd;
 	uint8_t *scratch = c->qbufs[c->nqslot - 1];
 	size_t ri = 0, len;
 	uint64_t off = 0;
