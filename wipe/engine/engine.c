@@ -413,10 +413,11 @@ void eng_chunk_done(struct ctx *c, uint64_t off, size_t len)
 	maybe_checkpoint(c, false);
 }
 
-/* One phase of the current pass over `ranges`: write, or read back.  A
- * write phase has a generator thread filling chunk N+1 while chunk N is
- * written; a verify phase has a read-ahead thread reading chunk N+1 while
- * chunk N is compared. */
+/* One phase of the current pass over `ranges`: write, or read back.  On
+ * the synchronous path a write phase has a generator thread filling chunk
+ * N+1 while chunk N is written, and a verify phase a read-ahead thread
+ * reading chunk N+1 while chunk N is compared; the queued path needs
+ * neither (engine_queue.c). */
 static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 			      size_t nranges, struct kesu_err *err)
 {
