@@ -355,6 +355,32 @@ static void failed_read_in_pipelined_verification(void **state)
 	kesu_target_close(t);
 }
 
+/* At depth n the queued path gives the ring only n buffers and every
+ * request uses the one at its index, writing and reading back: the other
+ * slots of the region are never touched, so never faulted in (at depth 4,
+ * 16 MiB of buffers instead of 24). */
+static void only_the_depths_buffers_are_used(void **state)
+{
+	(void)state;
+	const char *methods[] = {"random", "55,aa"};
+	for (unsigned qd = 2; qd <= 8; qd *= 2) {
+		for (size_t m = 0; m < 2; m++) {
+			struct fault_spec f = {.async_depth = qd, .async_order = ASYNC_SHUFFLE};
+			struct kesu_target *t = fault_target_new(SIZE, BS, &f);
+			struct kesu_wipe w;
+			wipe_with(&w, methods[m], KESU_VERIFY_ALL);
+			run_qd(t, &w, qd);
+			assert_int_equal(w.result, KESU_RESULT_ERASED);
+			const struct fault_stats *st = fault_target_stats(t);
+			assert_int_equal(st->buffers_given, qd);
+			assert_int_equal(st->unregistered_bufs, 0);
+			assert_int_equal(st->max_in_flight, qd);
+			kesu_wipe_free(&w);
+			kesu_target_close(t);
+		}
+	}
+}
+
 /* No queued path (a memory target), or one that refuses (no io_uring):
  * the synchronous path, the same result, and the reason kept. */
 static void falls_back_to_synchronous(void **state)
@@ -425,6 +451,7 @@ int main(void)
 		cmocka_unit_test(interrupt_with_requests_in_flight_then_resume),
 		cmocka_unit_test(failed_fill_ends_the_run_after_the_chunks_in_flight),
 		cmocka_unit_test(failed_read_in_pipelined_verification),
+		cmocka_unit_test(only_the_depths_buffers_are_used),
 		cmocka_unit_test(falls_back_to_synchronous),
 		cmocka_unit_test(queue_depth_parse_and_memory_bound),
 	};
