@@ -292,6 +292,95 @@ static void interrupt_with_requests_in_flight_then_resume(void **state)
 	kesu_target_close(t);
 }
 
+/* Generating a chunk fails (as a broken crypto library would) with
+ * requests in flight: the run fails with the cause, every chunk started
+ * before it is written and counted in order, nothing is left in flight,
+ * and the queued path ends exactly where the synchronous one does. */
+static void failed_fill_ends_the_run_after_the_chunks_in_flight(void **state)
+{
+	(void)state;
+	const uint64_t at = 10 * CHUNK + 4096; /* inside chunk 10 */
+	for (unsigned qd = 1; qd <= 4; qd += 3) {
+		struct fault_spec f = {.async_depth = qd > 1 ? qd : 0,
+				       .async_order = ASYNC_SHUFFLE};
+		struct kesu_target *t = fault_target_new(SIZE, BS, &f);
+		memset(fault_target_data(t), 0x11, SIZE);
+		struct kesu_wipe w;
+		wipe_with(&w, "random", KESU_VERIFY_LAST);
+		struct kesu_engine_opts o = {0};
+		o.chunk_bytes = CHUNK;
+		o.queue_depth = qd;
+		o.fail_fill_at = at;
+		struct kesu_err err;
+		assert_int_not_equal(kesu_engine_run(t, &w, &o, &err), KESU_OK);
+		assert_non_null(strstr(err.msg, "injected generator failure"));
+		assert_int_equal(w.io.queued, qd > 1);
+		assert_int_equal(w.result, KESU_RESULT_FAILED);
+		assert_non_null(strstr(w.reason, "injected generator failure"));
+		assert_int_equal(w.bytes_written, 10 * CHUNK);
+		assert_int_equal(w.offset, 10 * CHUNK);
+		assert_int_equal(w.bytes_verified, 0);
+		/* The chunk that failed was never written. */
+		assert_true(all_bytes(fault_target_data(t) + 10 * CHUNK, CHUNK, 0x11));
+		assert_false(all_bytes(fault_target_data(t), CHUNK, 0x11));
+		assert_int_equal(fault_target_stats(t)->in_flight, 0);
+		kesu_wipe_free(&w);
+		kesu_target_close(t);
+	}
+}
+
+/* A read that fails while later reads are in flight and earlier chunks are
+ * being compared: the unreadable blocks are a bad range, the pass is not
+ * verified and the run is not erased; the chunks around it verify. */
+static void failed_read_in_pipelined_verification(void **state)
+{
+	(void)state;
+	struct fault_spec f = {.async_depth = 4, .async_order = ASYNC_LIFO,
+			       .rerr_lba = 20 * (CHUNK / BS) + 5, .rerr_count = 2};
+	struct kesu_target *t = fault_target_new(SIZE, BS, &f);
+	struct kesu_wipe w;
+	wipe_with(&w, "random", KESU_VERIFY_LAST);
+	run_qd(t, &w, 4);
+	assert_true(w.io.queued);
+	assert_true(fault_target_stats(t)->out_of_order > 0);
+	assert_int_equal(w.result, KESU_RESULT_EXCEPTIONS);
+	assert_int_equal(w.passes[0].verified, 0);
+	assert_int_equal(w.unreadable_blocks, 2);
+	assert_int_equal(w.bad.n, 1);
+	assert_int_equal(w.bad.v[0].first_lba, 20 * (CHUNK / BS) + 5);
+	assert_int_equal(w.bad.v[0].count, 2);
+	assert_int_equal(w.bad.v[0].op, KESU_BAD_READ);
+	assert_int_equal(w.bytes_verified, SIZE - 2 * BS);
+	kesu_wipe_free(&w);
+	kesu_target_close(t);
+}
+
+/* At depth n the queued path gives the ring only n buffers and every
+ * request uses the one at its index, writing and reading back: the other
+ * slots of the region are never touched, so never faulted in (at depth 4,
+ * 16 MiB of buffers instead of 24). */
+static void only_the_depths_buffers_are_used(void **state)
+{
+	(void)state;
+	const char *methods[] = {"random", "55,aa"};
+	for (unsigned qd = 2; qd <= 8; qd *= 2) {
+		for (size_t m = 0; m < 2; m++) {
+			struct fault_spec f = {.async_depth = qd, .async_order = ASYNC_SHUFFLE};
+			struct kesu_target *t = fault_target_new(SIZE, BS, &f);
+			struct kesu_wipe w;
+			wipe_with(&w, methods[m], KESU_VERIFY_ALL);
+			run_qd(t, &w, qd);
+			assert_int_equal(w.result, KESU_RESULT_ERASED);
+			const struct fault_stats *st = fault_target_stats(t);
+			assert_int_equal(st->buffers_given, qd);
+			assert_int_equal(st->unregistered_bufs, 0);
+			assert_int_equal(st->max_in_flight, qd);
+			kesu_wipe_free(&w);
+			kesu_target_close(t);
+		}
+	}
+}
+
 /* No queued path (a memory target), or one that refuses (no io_uring):
  * the synchronous path, the same result, and the reason kept. */
 static void falls_back_to_synchronous(void **state)
@@ -360,6 +449,9 @@ int main(void)
 		cmocka_unit_test(short_completion_is_retried),
 		cmocka_unit_test(removal_with_requests_in_flight),
 		cmocka_unit_test(interrupt_with_requests_in_flight_then_resume),
+		cmocka_unit_test(failed_fill_ends_the_run_after_the_chunks_in_flight),
+		cmocka_unit_test(failed_read_in_pipelined_verification),
+		cmocka_unit_test(only_the_depths_buffers_are_used),
 		cmocka_unit_test(falls_back_to_synchronous),
 		cmocka_unit_test(queue_depth_parse_and_memory_bound),
 	};

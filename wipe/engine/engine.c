@@ -413,10 +413,11 @@ void eng_chunk_done(struct ctx *c, uint64_t off, size_t len)
 	maybe_checkpoint(c, false);
 }
 
-/* One phase of the current pass over `ranges`: write, or read back.  A
- * write phase has a generator thread filling chunk N+1 while chunk N is
- * written; a verify phase has a read-ahead thread reading chunk N+1 while
- * chunk N is compared. */
+/* One phase of the current pass over `ranges`: write, or read back.  On
+ * the synchronous path a write phase has a generator thread filling chunk
+ * N+1 while chunk N is written, and a verify phase a read-ahead thread
+ * reading chunk N+1 while chunk N is compared; the queued path needs
+ * neither (engine_queue.c). */
 static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 			      size_t nranges, struct kesu_err *err)
 {
@@ -429,9 +430,12 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 		eng_verify_end(c);
 		return rc;
 	}
+	struct gen_fill fill = {0};
+	if (rc == KESU_OK && !verify)
+		rc = gen_fill_begin(&fill, w, w->pass, c->o->fail_fill_at, err);
 	if (rc == KESU_OK)
-		rc = gen_start(&g, verify ? c->rbufs : c->bufs, NSLOT, verify ? c->t : NULL, w,
-			       w->pass, ranges, nranges, c->chunk, err);
+		rc = gen_start(&g, verify ? c->rbufs : c->bufs, NSLOT, verify ? c->t : NULL, &fill,
+			       ranges, nranges, c->chunk, err);
 	if (rc != KESU_OK) {
 		eng_verify_end(c);
 		return rc;
@@ -682,7 +686,10 @@ static void io_choose(struct ctx *c, unsigned asked)
 			 "the target has no queued I/O path");
 		return;
 	}
-	int r = c->t->queue->setup(c->t, asked, (void *const *)c->qbufs, (unsigned)c->nqslot,
+	/* Only the depth's slots take requests (engine_queue.c): registering
+	 * the others would pin, and so fault in and zero, memory that the
+	 * queued path never touches. */
+	int r = c->t->queue->setup(c->t, asked, (void *const *)c->qbufs, asked,
 				   slot_bytes(c->chunk, c->t->block_size > 4096 ? c->t->block_size : 4096),
 				   &io->registered_buffers,
 				   io->fallback, sizeof(io->fallback));

@@ -197,6 +197,9 @@ struct kesu_engine_opts {
 	/* Test hook: before reading back the final pass, create this file and
 	 * wait until it is removed. */
 	const char *pause_before_verify;
+	/* Test hook: non-zero makes filling the chunk that holds this offset
+	 * fail, as a failure of the crypto library would. */
+	uint64_t fail_fill_at;
 };
 
 /* Parse a queue depth, 1..KESU_QUEUE_DEPTH_MAX. */

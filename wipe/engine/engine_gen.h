@@ -1,7 +1,9 @@
-/* The engine's helper thread: while the engine writes chunk N it fills
- * chunk N+1 (a pattern, or the random stream), and while it compares chunk
- * N it reads chunk N+1 from the medium.  NSLOT slots turn between them.
- * Internal to wipe/engine/. */
+/* What goes into a chunk before it is written (a pattern, or the random
+ * stream), and the synchronous path's helper thread: while the engine
+ * writes chunk N it fills chunk N+1, and while it compares chunk N it reads
+ * chunk N+1 from the medium.  NSLOT slots turn between them.  The queued
+ * path needs no thread: the kernel does its I/O while the engine fills the
+ * next slot (engine_queue.c).  Internal to wipe/engine/. */
 #ifndef KESU_ENGINE_GEN_H
 #define KESU_ENGINE_GEN_H
 
@@ -33,6 +35,13 @@ struct gen_slot {
 	size_t filled_phase, filled_len;
 };
 
+/* The bytes of one pass, slot by slot. */
+struct gen_fill {
+	const struct kesu_pass *pass;
+	struct kesu_stream *stream;
+	uint64_t fail_at; /* kesu_engine_opts.fail_fill_at (tests) */
+};
+
 struct gen {
 	pthread_t th;
 	pthread_mutex_t mu;
@@ -41,8 +50,7 @@ struct gen {
 	size_t nslot;
 	uint64_t prod, cons;
 	bool finished, quit;
-	const struct kesu_pass *pass;
-	struct kesu_stream *stream;
+	struct gen_fill fill;
 	/* Set for a read-ahead thread: it reads the medium into the slots
 	 * instead of generating data, so comparing chunk N overlaps reading
 	 * chunk N+1. */
@@ -54,20 +62,32 @@ struct gen {
 	struct kesu_err err;
 };
 
+/* Set up f for pass `pass` of w (its stream, for a random pass); fail_at
+ * is kesu_engine_opts.fail_fill_at. */
+enum kesu_rc gen_fill_begin(struct gen_fill *f, const struct kesu_wipe *w, size_t pass,
+			    uint64_t fail_at, struct kesu_err *err);
+/* Put the pass's bytes for [off, off+len) into s (a pattern slot that holds
+ * them already is left alone) and note off and len in it. */
+enum kesu_rc gen_fill_slot(struct gen_fill *f, struct gen_slot *s, uint64_t off, size_t len,
+			   struct kesu_err *err);
+void gen_fill_end(struct gen_fill *f);
+/* Walking `ranges` a chunk at a time, from range *ri at *off: false when
+ * they are done, else the next chunk's offset (*off) and length (*len);
+ * gen_chunk_done moves past it. */
+bool gen_next_chunk(const struct kesu_sample *ranges, size_t nranges, size_t chunk,
+		    size_t *ri, uint64_t *off, size_t *len);
+void gen_chunk_done(const struct kesu_sample *ranges, size_t nranges, size_t *ri,
+		    uint64_t *off, size_t len);
 /* Start the thread over `ranges` with nslot slots bufs[0..nslot): with
- * `reader` it reads the medium into the slots, otherwise it generates pass
- * `pass` of w. */
+ * `reader` it reads the medium into the slots, otherwise it fills them from
+ * `fill` (begun by the caller; the thread owns it from here, also when
+ * starting fails). */
 enum kesu_rc gen_start(struct gen *g, uint8_t *const *bufs, size_t nslot,
-		       struct kesu_target *reader,
-		       const struct kesu_wipe *w, size_t pass, const struct kesu_sample *ranges,
-		       size_t nranges, size_t chunk, struct kesu_err *err);
+		       struct kesu_target *reader, const struct gen_fill *fill,
+		       const struct kesu_sample *ranges, size_t nranges, size_t chunk,
+		       struct kesu_err *err);
 /* The next filled slot in order, or NULL when the thread has finished. */
 struct gen_slot *gen_next(struct gen *g);
-/* The slot of the idx-th chunk (counted from 0 over the whole phase),
- * which must not have been released: NULL when the thread finished before
- * filling it, or, with block false, when it is not filled yet.  The queued
- * path submits several slots before it releases the oldest. */
-struct gen_slot *gen_peek(struct gen *g, uint64_t idx, bool block);
 /* Hand the oldest slot back to the thread. */
 void gen_release(struct gen *g);
 /* Stop and join; returns the thread's own failure, if any. */

@@ -163,55 +163,64 @@ static bool step(struct queue *q, uint8_t *scratch)
 	return true;
 }
 
-/* Writing: the generator thread fills slots ahead, requests drain them. */
+/* Writing: this thread fills a slot and starts its write, until depth
+ * requests are in flight; the kernel moves the data while the next slot is
+ * filled.  No helper thread: handing each chunk from a generator thread to
+ * this one cost two wake-ups a chunk for nothing the ring does not already
+ * overlap (docs/BENCHMARKS.md).  A failed fill starts nothing more; the
+ * requests in flight are retired as usual, as the synchronous path writes
+ * the chunks its generator filled before failing. */
 static enum kesu_rc write_phase(struct queue *q, const struct kesu_sample *ranges,
 				size_t nranges, struct kesu_err *err)
 {
 	struct ctx *c = q->c;
-	struct gen g;
-	q->nslot = c->nqslot;
-	enum kesu_rc rc = gen_start(&g, c->qbufs, c->nqslot, NULL, c->w, c->w->pass, ranges,
-				    nranges, c->chunk, err);
+	struct gen_fill f;
+	/* A slot is filled again only once its request retired, so the
+	 * depth's slots are all it needs: the rest of the region stays
+	 * untouched, never faulted in. */
+	q->nslot = c->qd;
+	enum kesu_rc rc = gen_fill_begin(&f, c->w, c->w->pass, c->o->fail_fill_at, err);
 	if (rc != KESU_OK)
 		return rc;
-	for (;;) {
-		while (!q->stopping && q->sub - q->ret < c->qd) {
-			/* Wait for the generator only when the device is idle. */
-			struct gen_slot *s = gen_peek(&g, q->sub, q->sub == q->ret);
-			if (!s)
-				break;
-			start(q, s->buf, s->off, s->len, true);
+	struct gen_slot slot[GEN_SLOTS_MAX];
+	memset(slot, 0, sizeof(slot));
+	for (size_t i = 0; i < q->nslot; i++)
+		slot[i].buf = c->qbufs[i];
+	size_t ri = 0, len;
+	uint64_t off = 0;
+	do {
+		while (!q->stopping && rc == KESU_OK && q->sub - q->ret < c->qd &&
+		       gen_next_chunk(ranges, nranges, c->chunk, &ri, &off, &len)) {
+			struct gen_slot *s = &slot[q->sub % q->nslot];
+			rc = gen_fill_slot(&f, s, off, len, err);
+			if (rc != KESU_OK)
+				break; /* the chunks started before it still count */
+			start(q, s->buf, off, len, true);
+			gen_chunk_done(ranges, nranges, &ri, &off, len);
 		}
-		uint64_t before = q->ret;
-		if (!step(q, NULL))
-			break;
-		if (q->ret != before)
-			gen_release(&g);
-	}
-	return gen_stop(&g, err);
+	} while (step(q, NULL));
+	gen_fill_end(&f);
+	return rc;
 }
 
-/* Reading back: requests read ahead into all slots but the last, which is
- * the scratch space for spelling out expected bytes after a mismatch. */
+/* Reading back: requests read ahead into the depth's slots; the region's
+ * last slot is the scratch space for spelling out expected bytes after a
+ * mismatch, touched only then.  Comparing chunk N here overlaps the reads
+ * of the chunks after it. */
 static void verify_phase(struct queue *q, const struct kesu_sample *ranges, size_t nranges)
 {
 	struct ctx *c = q->c;
-	q->nslot = c->nqslot - 1;
+	q->nslot = c->qd;
 	uint8_t *scratch = c->qbufs[c->nqslot - 1];
-	size_t ri = 0;
-	uint64_t off = nranges ? ranges[0].offset : 0;
-	for (;;) {
-		while (!q->stopping && q->sub - q->ret < c->qd && ri < nranges) {
-			uint64_t end = ranges[ri].offset + ranges[ri].length;
-			size_t len = end - off < c->chunk ? (size_t)(end - off) : c->chunk;
+	size_t ri = 0, len;
+	uint64_t off = 0;
+	do {
+		while (!q->stopping && q->sub - q->ret < c->qd &&
+		       gen_next_chunk(ranges, nranges, c->chunk, &ri, &off, &len)) {
 			start(q, c->qbufs[q->sub % q->nslot], off, len, false);
-			off += len;
-			if (off >= end && ++ri < nranges)
-				off = ranges[ri].offset;
+			gen_chunk_done(ranges, nranges, &ri, &off, len);
 		}
-		if (!step(q, scratch))
-			break;
-	}
+	} while (step(q, scratch));
 }
 
 enum kesu_rc eng_run_phase_queued(struct ctx *c, const struct kesu_sample *ranges,

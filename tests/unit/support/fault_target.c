@@ -18,6 +18,7 @@ struct fault {
 	struct kesu_io_req *pend[PEND_MAX]; /* oldest first */
 	unsigned npend;
 	uint32_t rng;
+	void *const *bufs; /* the buffers given to setup, as a ring registers them */
 };
 
 static bool overlaps(uint64_t off, size_t len, uint32_t bs, uint64_t lba, uint64_t count)
@@ -115,10 +116,10 @@ static int q_setup(struct kesu_target *t, unsigned depth, void *const *bufs,
 		   unsigned nbufs, size_t buf_len, bool *registered, char *why, size_t whysz)
 {
 	struct fault *f = t->priv;
-	(void)bufs;
-	(void)nbufs;
 	(void)buf_len;
 	*registered = false;
+	f->bufs = bufs;
+	f->st.buffers_given = nbufs;
 	if (f->spec.async_setup_fails || depth > PEND_MAX) {
 		snprintf(why, whysz, "io_uring unavailable: %s", strerror(ENOSYS));
 		return -ENOSYS;
@@ -137,6 +138,10 @@ static int q_submit(struct kesu_target *t, struct kesu_io_req *r)
 		f->pend[i]->flush ? flushes++ : data++;
 	if (r->flush ? flushes > 0 : data >= f->spec.async_depth)
 		return -EBUSY;
+	/* A ring with registered buffers would refuse a request whose buffer
+	 * is not the one given at its index. */
+	if (!r->flush && (r->buf_index >= f->st.buffers_given || r->buf != f->bufs[r->buf_index]))
+		f->st.unregistered_bufs++;
 	f->pend[f->npend++] = r;
 	if (flushes && !r->flush)
 		f->st.submits_behind_flush++;

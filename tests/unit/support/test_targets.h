@@ -53,6 +53,10 @@ struct fault_stats {
 	long out_of_order, shorts;
 	long submits_behind_flush; /* requests started while a flush was held */
 	unsigned in_flight; /* now */
+	/* Queued path: buffers given to setup; requests whose buffer was not
+	 * the one given at their index, or whose index was past them. */
+	unsigned buffers_given;
+	long unregistered_bufs;
 };
 
 struct kesu_target *fault_target_new(uint64_t size, uint32_t block_size,
