@@ -134,6 +134,8 @@ static void value_text(const struct ctx *c, const struct field *f, const json_t 
 	}
 }
 
+static void banner(struct ctx *c, int level, const char *text, const char *detail);
+
 static void add_field(struct ctx *c, const char *ja, const char *en,
 		      const char *value, bool half, bool mono)
 {
@@ -510,8 +512,48 @@ static void particle_size(struct ctx *c)
 	add_field(c, "破片の最大寸法", "Largest particle", buf, true, false);
 }
 
-/* Each evidence file by name, role, size and hash: the copies beside the
- * document are what kesu cert verify re-hashes. */
+/* A photo's thumbnail, or the box saying why it is not drawn: one whose
+ * hash is not the document's is never shown as if it were the evidence. */
+static void photo(struct ctx *c, const json_t *e, const struct kesu_print_photo *ph)
+{
+	const char *file = json_string_value(json_object_get(e, "file"));
+	const char *sha = json_string_value(json_object_get(e, "sha256"));
+	char ja[800], en[400], buf[800], l1[300];
+	switch (ph->state) {
+	case KESU_PHOTO_NOT_IMAGE:
+		return;
+	case KESU_PHOTO_SHOWN:
+		snprintf(l1, sizeof(l1), "%s (%s)", file,
+			 json_string_value(json_object_get(e, "role")));
+		snprintf(ja, sizeof(ja), "SHA-256 %s（文書と一致）", sha);
+		snprintf(en, sizeof(en), "SHA-256 %s (matches the document)", sha);
+		kesu_doc_image(c->d, &ph->img,
+			       (const char *const[]){l1, c->lang == KESU_LANG_EN ? en : ja}, 2);
+		return;
+	case KESU_PHOTO_MISMATCH:
+		/* The name goes under the words, so a long one never pushes
+		 * the warning itself off the box. */
+		banner(c, 2, pick(c, "証拠ファイルのSHA-256が文書の記載と一致しません（変更された"
+				  "ファイルです）。表示しません",
+				  "An evidence file's SHA-256 does not match the document (the "
+				  "file was changed); it is not shown", buf, sizeof(buf)), file);
+		return;
+	case KESU_PHOTO_MISSING:
+		banner(c, 1, pick(c, "証拠ファイルが文書の横にありません",
+				  "An evidence file is not beside the document", buf, sizeof(buf)),
+		       file);
+		return;
+	case KESU_PHOTO_UNUSABLE:
+		snprintf(ja, sizeof(ja), "%s（%s）", file, ph->why);
+		banner(c, 1, pick(c, "証拠写真を表示できません", "An evidence photo cannot be shown",
+				  buf, sizeof(buf)), ja);
+		return;
+	}
+}
+
+/* Each evidence file by name, role, size and hash (the copies beside the
+ * document are what kesu cert verify re-hashes), and each photo's
+ * thumbnail under it. */
 static void evidence(struct ctx *c)
 {
 	const json_t *ev = at(c->in->cert, "evidence");
@@ -527,6 +569,8 @@ static void evidence(struct ctx *c)
 			 json_integer_value(json_object_get(e, "size")),
 			 json_string_value(json_object_get(e, "sha256")));
 		add_field(c, ja, en, buf, false, true);
+		if (i < c->in->n_photos)
+			photo(c, e, &c->in->photos[i]);
 	}
 	if (!json_array_size(ev))
 		add_field(c, "証拠ファイル", "Evidence files", pick(c, "なし", "none", buf,

@@ -1,7 +1,9 @@
 #include "certs/print/cert_pdf.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
+#include "certs/document/destruction_issue.h"
 #include "certs/print/cert_page.h"
+#include "certs/print/image.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
 #include "certs/print/signers.h"
@@ -56,6 +58,55 @@ static enum kesu_rc write_doc(const struct kesu_doc *d, const struct kesu_print_
 	return rc;
 }
 
+/* One evidence file beside a destruction document: hashed against the
+ * document before anything decodes it, so only the bytes that were signed
+ * for can reach the image decoder and the page. */
+static void load_photo(const char *dir, const json_t *e, struct kesu_print_photo *ph)
+{
+	const char *file = json_string_value(json_object_get(e, "file"));
+	const char *want = json_string_value(json_object_get(e, "sha256"));
+	char p[PATH_MAX], sha[KESU_SHA256_HEX];
+	struct kesu_err err = {0};
+	char *data;
+	size_t len;
+	memset(ph, 0, sizeof(*ph));
+	if (!file || !want || (size_t)snprintf(p, sizeof(p), "%s/%s", dir, file) >= sizeof(p) ||
+	    kesu_read_file(p, KESU_EVIDENCE_MAX_BYTES, &data, &len, &err)) {
+		ph->state = err.rc == KESU_ERR_NOENT || !err.rc ? KESU_PHOTO_MISSING
+								 : KESU_PHOTO_UNUSABLE;
+		snprintf(ph->why, sizeof(ph->why), "%s", err.msg);
+		return;
+	}
+	const char *role = json_string_value(json_object_get(e, "role"));
+	bool photo = role && strstr(role, "-photo");
+	kesu_sha256_hex(data, len, sha);
+	if (strcmp(sha, want)) {
+		ph->state = KESU_PHOTO_MISMATCH;
+	} else if (!photo && kesu_image_sniff(data, len) == KESU_IMAGE_NONE) {
+		ph->state = KESU_PHOTO_NOT_IMAGE;
+	} else if (kesu_image_thumb(data, len, KESU_THUMB_SIDE, &ph->img, &err)) {
+		ph->state = KESU_PHOTO_UNUSABLE;
+		snprintf(ph->why, sizeof(ph->why), "%s", err.msg);
+	} else {
+		ph->state = KESU_PHOTO_SHOWN;
+	}
+	free(data);
+}
+
+static size_t load_photos(const char *cert_path, const json_t *doc,
+			  struct kesu_print_photo *ph, size_t max)
+{
+	char dir[PATH_MAX];
+	size_t i, n = 0;
+	json_t *e;
+	if (!kesu_path_dirname(cert_path, dir, sizeof(dir)))
+		return 0;
+	json_array_foreach(json_object_get(doc, "evidence"), i, e)
+		if (n < max)
+			load_photo(dir, e, &ph[n++]);
+	return n;
+}
+
 enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 				 const struct kesu_print_opts *o,
 				 struct kesu_err *err)
@@ -66,6 +117,8 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	json_t *cert = NULL;
 	struct kesu_doc *d = NULL;
 	struct kesu_print_sig sig;
+	struct kesu_print_photo *photos = NULL;
+	size_t n_photos = 0;
 	enum kesu_rc rc;
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
@@ -88,9 +141,18 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	}
 	kesu_sha256_hex(data, len, sha);
 	kesu_time_format(o->now, printed);
+	if (json_is_array(json_object_get(cert, "evidence"))) {
+		photos = calloc(KESU_DESTRUCTION_MAX_EVIDENCE, sizeof(*photos));
+		if (!photos) {
+			rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+			goto out;
+		}
+		n_photos = load_photos(cert_path, cert, photos, KESU_DESTRUCTION_MAX_EVIDENCE);
+	}
 	struct kesu_cert_page_in in = {
 		.cert = cert, .file_name = base_name(cert_path), .sha256 = sha,
 		.sig = &sig, .lang = o->lang, .printed_at = printed,
+		.photos = photos, .n_photos = n_photos,
 	};
 	if ((rc = kesu_cert_page_build(&in, &d, err)) ||
 	    (rc = write_doc(d, o, pdf_path, err)))
@@ -98,6 +160,9 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 out:
 	if (rc)
 		kesu_err_prefix(err, "%s: ", cert_path);
+	for (size_t i = 0; i < n_photos; i++)
+		kesu_image_free(&photos[i].img);
+	free(photos);
 	kesu_doc_free(d);
 	json_decref(cert);
 	free(data);

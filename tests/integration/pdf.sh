@@ -11,7 +11,7 @@
 # Under make asan: fontconfig's own leak while it reads its configuration.
 export LSAN_OPTIONS=fast_unwind_on_malloc=0:suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan-fontconfig.supp
 
-for t in pdftotext pdftoppm pdffonts pdfinfo zbarimg compare; do
+for t in pdftotext pdftoppm pdffonts pdfinfo pdfimages zbarimg compare convert; do
 	command -v "$t" >/dev/null || { not_ok "$t is installed (make deps)"; t_done; exit 1; }
 done
 export TZ=Asia/Tokyo SOURCE_DATE_EPOCH=1800000000   # 2027-01-15T17:00:00+09:00
@@ -195,6 +195,46 @@ check "hostile strings: hidden characters are shown as code points" \
 check "hostile strings: the page stays readable (two pages, signature and seals there)" \
 	bash -c '[ "$(pdfinfo "$1" | awk "/^Pages:/ {print \$2}")" -le 2 ] && has "$1" 承認者印 "openssl cms -verify" "$2"' \
 	_ "$hp" "$(jq -r .id "$h")"
+
+# A destruction document's evidence photos: a thumbnail of each file whose
+# SHA-256 is the document's, a box for one that is not or will not decode.
+mkdir -p "$T_DIR/ev" "$T_DIR/dreg"
+convert -size 640x480 gradient:'#336699'-'#ffcc00' "$T_DIR/ev/label.jpg"
+convert -size 300x400 xc:white -fill red -draw 'circle 150,200 150,300' "$T_DIR/ev/after.png"
+head -c 1500 "$T_DIR/ev/label.jpg" > "$T_DIR/ev/cut.jpg"
+destroy_doc() {
+	"$KESU" destroy --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+		--config /dev/null --ca-file "$T_DIR/other/ca.pem" --register "$T_DIR/dreg/register.jsonl" \
+		--cert-dir "$T_DIR/dest" --operator '山田 太郎' --organization '情報政策課' \
+		--location '第二工場' --company '株式会社クラッシュ' --person '佐藤 花子' \
+		--technique 破砕 --no-erasure-record 'leased, returned unerased' "$@"
+}
+images_of() { pdfimages -list "$1" | tail -n +3 | awk '{print $4 "x" $5}' | tr '\n' ' '; }
+export -f images_of
+dd=$(destroy_doc --serial PHOTO-01 --label-photo "$T_DIR/ev/label.jpg" --destroyed-photo "$T_DIR/ev/after.png")
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf" "$dd" >/dev/null; rc=$?
+dp=$T_DIR/dpdf/$(basename "$dd" .json).pdf
+check "destruction: cert pdf exits 0" test $rc -eq 0 -a -s "$dp"
+check "destruction: both photos are in the PDF as thumbnails (pdfimages: 480x360, 300x400)" \
+	test "$(images_of "$dp")" = "480x360 300x400 "
+check "destruction: each thumbnail has its file name and verified hash under it" has "$dp" \
+	"$(jq -r '.evidence[0].file' "$dd") (label-photo)" "$(jq -r '.evidence[1].file' "$dd") (destroyed-photo)" \
+	"SHA-256 $(jq -r '.evidence[0].sha256' "$dd")（文書と一致）"
+cp "$T_DIR/ev/label.jpg" "$T_DIR/dest/$(jq -r '.evidence[1].file' "$dd")"
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf2" "$dd" >/dev/null
+dp2=$T_DIR/dpdf2/$(basename "$dd" .json).pdf
+check "destruction: a photo changed beside the document is not drawn, and the page says so" \
+	bash -c '[ "$(images_of "$1")" = "480x360 " ] && has "$1" "のSHA-256が文書の記載と一致しません" "does not match" "$2"' _ "$dp2" "$(jq -r '.evidence[1].file' "$dd")"
+rm "$T_DIR/dest/$(jq -r '.evidence[0].file' "$dd")"
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf3" "$dd" >/dev/null
+check "destruction: a missing photo is named in a box, no image drawn" \
+	bash -c '[ -z "$(images_of "$1")" ] && has "$1" "が文書の横にありません" "is not beside the document" "$2"' \
+	_ "$T_DIR/dpdf3/$(basename "$dd" .json).pdf" "$(jq -r '.evidence[0].file' "$dd")"
+dc=$(destroy_doc --serial PHOTO-02 --label-photo "$T_DIR/ev/cut.jpg")
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf4" "$dc" >/dev/null
+check "destruction: a truncated JPEG is shown as a box saying it cannot be shown" \
+	bash -c '[ -z "$(images_of "$1")" ] && has "$1" "を表示できません" "cannot be shown" "JPEG"' \
+	_ "$T_DIR/dpdf4/$(basename "$dc" .json).pdf"
 
 # The ledger.
 cd "$T_DIR/fx" || exit 1

@@ -70,7 +70,7 @@ static struct kesu_doc *page(const json_t *cert, enum kesu_lang lang, enum kesu_
 {
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {cert, "kesu-cert-x.json", SHA, &sig, lang,
-				       "2027-01-15T17:00:00+09:00"};
+				       "2027-01-15T17:00:00+09:00", NULL, 0};
 	struct kesu_doc *d = NULL;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), want);
@@ -100,6 +100,16 @@ static const struct kesu_blk *first(const struct kesu_doc *d, enum kesu_blk_kind
 		if (d->blk[i].kind == k)
 			return &d->blk[i];
 	fail_msg("no block of kind %d", k);
+	return NULL;
+}
+
+/* The first block whose text holds `containing`. */
+static const struct kesu_blk *blk_with(const struct kesu_doc *d, const char *containing)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].text && strstr(d->blk[i].text, containing))
+			return &d->blk[i];
+	fail_msg("no block with '%s'", containing);
 	return NULL;
 }
 
@@ -364,10 +374,7 @@ static void signers_are_read_only_from_a_signature_of_these_bytes(void **state)
 
 /* ---- the destruction document ---- */
 
-static void destruction_page(void **state)
-{
-	(void)state;
-	const char *text =
+static const char *DESTRUCTION_DOC =
 		"{\"schema\":\"kesu-destruction/1\",\"kind\":\"destruction\","
 		"\"id\":\"5f0c2a4e-1b7d-4c3e-9a11-2b3c4d5e6f70\","
 		"\"issued_at\":\"2026-11-22T15:00:00+09:00\","
@@ -381,7 +388,14 @@ static void destruction_page(void **state)
 		"\"destroyed_by\":{\"company\":\"株式会社クラッシュ\",\"person\":\"佐藤 花子\"},"
 		"\"witnesses\":[{\"name\":\"鈴木 一郎\",\"organization\":null}],"
 		"\"evidence\":[{\"file\":\"after.jpg\",\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"size\":9,"
-		"\"role\":\"destroyed-photo\"}]}";
+		"\"role\":\"destroyed-photo\"},"
+	"{\"file\":\"label.png\",\"sha256\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"size\":9,"
+	"\"role\":\"label-photo\"}]}";
+
+static void destruction_page(void **state)
+{
+	(void)state;
+	const char *text = DESTRUCTION_DOC;
 	json_t *doc;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_destruction_parse(text, strlen(text), &doc, &err), KESU_OK);
@@ -397,6 +411,60 @@ static void destruction_page(void **state)
 	json_object_set_new(doc, "closes", json_string("00000000-0000-4000-8000-000000000001"));
 	d = page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID);
 	assert_null(d);
+	json_decref(doc);
+}
+
+/* The evidence photos: a thumbnail under the photo whose hash matched,
+ * and a box, never a picture, for one that did not, was missing or could
+ * not be decoded. */
+static void destruction_photos(void **state)
+{
+	(void)state;
+	json_t *doc;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_parse(DESTRUCTION_DOC, strlen(DESTRUCTION_DOC), &doc, &err),
+			 KESU_OK);
+	uint32_t px[6] = {0xff0000, 0x00ff00, 0x0000ff, 0, 0xffffff, 0x808080};
+	struct kesu_print_photo ph[2];
+	memset(ph, 0, sizeof(ph));
+	ph[0].state = KESU_PHOTO_SHOWN;
+	ph[0].img = (struct kesu_image){3, 2, px};
+	ph[1].state = KESU_PHOTO_MISMATCH;
+	struct kesu_print_sig sig = one_signer();
+	struct kesu_cert_page_in in = {doc, "kesu-destruction-x.json", SHA, &sig, KESU_LANG_JA_EN,
+				       "2027-01-15T17:00:00+09:00", ph, 2};
+	struct kesu_doc *d = NULL;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_IMAGE), 1);
+	const struct kesu_blk *im = first(d, KESU_BLK_IMAGE);
+	assert_int_equal(im->img.w, 3);
+	assert_int_equal(im->img.px[2], 0x0000ff);
+	assert_ptr_not_equal(im->img.px, px);   /* the page's own copy */
+	assert_int_equal(im->ncells, 2);
+	assert_string_equal(im->cells[0], "after.jpg (destroyed-photo)");
+	assert_non_null(strstr(im->cells[1], "aaaaaaaa"));
+	assert_non_null(strstr(im->cells[1], "（文書と一致）"));
+	assert_int_equal(banners(d, 2, "証拠ファイルのSHA-256が文書の記載と一致しません"), 1);
+	assert_string_equal(blk_with(d, "一致しません")->label2, "label.png");
+	unsigned char *pdf;
+	size_t len;
+	assert_int_equal(kesu_pdf_render(d, 1800000000, "kesu test", &pdf, &len, &err), KESU_OK);
+	free(pdf);
+	kesu_doc_free(d);
+	/* Missing and undecodable photos: boxes, no image. */
+	ph[0].state = KESU_PHOTO_MISSING;
+	ph[1].state = KESU_PHOTO_UNUSABLE;
+	strcpy(ph[1].why, "JPEG: Premature end of JPEG file");
+	in.lang = KESU_LANG_EN;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_IMAGE), 0);
+	assert_int_equal(banners(d, 1, "An evidence file is not beside the document"), 1);
+	assert_string_equal(blk_with(d, "not beside")->label2, "after.jpg");
+	assert_int_equal(banners(d, 1, "An evidence photo cannot be shown"), 1);
+	assert_string_equal(blk_with(d, "cannot be shown")->label2,
+			    "label.png（JPEG: Premature end of JPEG file）");
+	assert_int_equal(banners(d, 2, "does not match"), 0);
+	kesu_doc_free(d);
 	json_decref(doc);
 }
 
@@ -528,6 +596,7 @@ int main(void)
 		cmocka_unit_test(signers_are_read_only_from_a_signature_of_these_bytes),
 		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
 		cmocka_unit_test(destruction_page),
+		cmocka_unit_test(destruction_photos),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
