@@ -1,5 +1,6 @@
 #include "certs/print/cert_page.h"
 #include "certs/print/codes.h"
+#include "certs/print/cosign_page.h"
 #include "certs/print/text.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
@@ -333,6 +334,18 @@ static void signers(struct ctx *c)
 		  false, false);
 }
 
+static void cosigners(struct ctx *c)
+{
+	static const struct kesu_print_cosigners none;
+	kesu_page_cosigners(c->d, c->lang, c->in->cosigners ? c->in->cosigners : &none);
+}
+
+static void approval(struct ctx *c)
+{
+	if (c->in->approval)
+		kesu_page_approval(c->d, c->lang, c->in->approval);
+}
+
 static void check_box(struct ctx *c)
 {
 	const char *id = json_string_value(at(c->in->cert, "id"));
@@ -454,7 +467,7 @@ static const struct section ERASURE[] = {
 	{"証明書", "Certificate", ERASURE_CERT, NULL},
 	{"担当者", "Person in charge", ERASURE_OPERATOR, NULL},
 	{"資産", "Asset", ERASURE_ASSET, NULL},
-	{"承認", "Approval", ERASURE_APPROVAL, NULL},
+	{"承認", "Approval", ERASURE_APPROVAL, approval},
 	{"立会者", "Witnesses", NULL, witnesses},
 	{"媒体", "Medium", ERASURE_DEVICE, NULL},
 	{"消去前の内容", "Contents before erasure", NULL, before},
@@ -464,6 +477,7 @@ static const struct section ERASURE[] = {
 	{"注記", "Notes", NULL, notes},
 	{"ソフトウェアと作業記録", "Software and run record", ERASURE_TOOL, NULL},
 	{"電子署名", "Electronic signature", NULL, signers},
+	{"副署（立会者・市）", "Countersignatures (witness, city)", NULL, cosigners},
 	{"確認方法", "How to check", NULL, check_box},
 	{NULL, NULL, NULL, NULL},
 };
@@ -584,6 +598,7 @@ static const struct section DESTRUCTION[] = {
 	{"立会者", "Witnesses", NULL, witnesses},
 	{"証拠ファイル", "Evidence", NULL, evidence},
 	{"電子署名", "Electronic signature", NULL, signers},
+	{"副署（立会者・市）", "Countersignatures (witness, city)", NULL, cosigners},
 	{"確認方法", "How to check", NULL, check_box},
 	{NULL, NULL, NULL, NULL},
 };

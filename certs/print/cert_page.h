@@ -36,6 +36,8 @@ struct kesu_cert_page_in {
 	const char *printed_at;           /* RFC 3339, shown in the footer */
 	const struct kesu_print_photo *photos; /* destruction: one per evidence */
 	size_t n_photos;
+	const struct kesu_print_cosigners *cosigners;  /* NULL: none looked for */
+	const struct kesu_print_approval *approval;    /* NULL: not looked for */
 };
 
 /* The QR code's text: "kesu-certificate id=<id> sha256=<hex>". */

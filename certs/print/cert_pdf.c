@@ -3,6 +3,7 @@
 #include "certs/document/destruction.h"
 #include "certs/document/destruction_issue.h"
 #include "certs/print/cert_page.h"
+#include "certs/print/cosign_load.h"
 #include "certs/print/image.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -119,6 +120,8 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	struct kesu_print_sig sig;
 	struct kesu_print_photo *photos = NULL;
 	size_t n_photos = 0;
+	struct kesu_print_cosigners *cos = NULL;
+	struct kesu_print_approval appr;
 	enum kesu_rc rc;
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
@@ -132,13 +135,21 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	}
 	if ((rc = kesu_print_sig_read(data, len, der, derlen, &sig, err)))
 		goto out;
-	if (o->ca_file && o->ca_file[0]) {
-		struct kesu_sig_info info;
+	struct kesu_sig_info info = {0};
+	struct kesu_trust trust = {.ca_file = o->ca_file};
+	const struct kesu_trust *t = o->ca_file && o->ca_file[0] ? &trust : NULL;
+	if (t) {
 		if ((rc = kesu_cms_verify(data, len, der, derlen, o->ca_file, 0, &info, err)))
 			goto out;
 		sig.status = KESU_SIG_CA_VERIFIED;
 		snprintf(sig.ca, sizeof(sig.ca), "%s", base_name(o->ca_file));
 	}
+	if (!(cos = malloc(sizeof(*cos)))) {
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto out;
+	}
+	kesu_print_cosigners_load(cert_path, data, len, t, cos);
+	kesu_print_approval_load(cert_path, cert, t, t ? info.signer_sha256 : NULL, &appr);
 	kesu_sha256_hex(data, len, sha);
 	kesu_time_format(o->now, printed);
 	if (json_is_array(json_object_get(cert, "evidence"))) {
@@ -152,7 +163,7 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	struct kesu_cert_page_in in = {
 		.cert = cert, .file_name = base_name(cert_path), .sha256 = sha,
 		.sig = &sig, .lang = o->lang, .printed_at = printed,
-		.photos = photos, .n_photos = n_photos,
+		.photos = photos, .n_photos = n_photos, .cosigners = cos, .approval = &appr,
 	};
 	if ((rc = kesu_cert_page_build(&in, &d, err)) ||
 	    (rc = write_doc(d, o, pdf_path, err)))
@@ -163,6 +174,7 @@ out:
 	for (size_t i = 0; i < n_photos; i++)
 		kesu_image_free(&photos[i].img);
 	free(photos);
+	free(cos);
 	kesu_doc_free(d);
 	json_decref(cert);
 	free(data);

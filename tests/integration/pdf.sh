@@ -236,6 +236,57 @@ check "destruction: a truncated JPEG is shown as a box saying it cannot be shown
 	bash -c '[ -z "$(images_of "$1")" ] && has "$1" "を表示できません" "cannot be shown" "JPEG"' \
 	_ "$T_DIR/dpdf4/$(basename "$dc" .json).pdf"
 
+# Countersignatures and the signed approval on the erasure page.
+make_role '鈴木 一郎' other witness && make_role '市 受領係' other city &&
+	make_role '佐藤 花子' other approver || not_ok "role set-up"
+OCA=$T_DIR/other/ca.pem
+appr=$("$KESU" approval new --key "$T_DIR/佐藤 花子/kesu-signing.key" --cert "$T_DIR/佐藤 花子/cert.pem" \
+	--config /dev/null --ca "$OCA" --out "$T_DIR/appr" --reference 'R8-情政-17' --reason disposal \
+	--class 3 --customer '総務課' --operator '山田 太郎' --asset A-0042 \
+	--valid-from "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
+	--valid-until "$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)")
+# The erasure must begin after the approval was signed and end before its
+# certificate is issued: the run's four times moved to the next seconds.
+t0=$(date +%s) map=""
+for m in 0 1 2 4; do
+	map="$map s/2026-11-22T10:0$m:00+09:00/$(date -d "@$((t0 + 1 + m))" +%Y-%m-%dT%H:%M:%S%:z)/g;"
+done
+sed "$map" "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/appr-run0.json")" > "$T_DIR/appr-run.json"
+sleep 7
+ac=$("$KESU" cert issue "$T_DIR/appr-run.json" \
+	--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課' --asset A-0042 \
+	--class 3 --reason disposal --approval "$appr" --ca-file "$OCA" --no-register --cert-dir "$T_DIR/ac")
+cs() { "$KESU" cert countersign --config /dev/null --ca "$OCA" --key "$T_DIR/$1/kesu-signing.key" \
+	--cert "$T_DIR/$1/cert.pem" "${@:2}" >/dev/null; }
+cs '鈴木 一郎' "$ac" && cs '市 受領係' --role city "$ac" || not_ok "countersign set-up"
+"$KESU" cert pdf --ca "$OCA" --out "$T_DIR/acp" "$ac" >/dev/null
+ap=$T_DIR/acp/$(basename "$ac" .json).pdf
+check "countersigners: each with its role, subject and validity, verified against the CA" has "$ap" \
+	"副署（立会者・市）" "Countersignature 1" "立会者（witness） / witness: CN=鈴木 一郎" \
+	"市（受領）（city） / city: CN=市 受領係" \
+	"$(signer_date startdate "$ac.city-1") – $(signer_date enddate "$ac.city-1")" \
+	"印刷時にCA証明書で検証済み（署名・役割）"
+check "approval: id, signer, window and verified" has "$ap" "$(jq -r .id "$appr")" \
+	"$(jq -r .valid_from "$appr") – $(jq -r .valid_until "$appr")" \
+	"CN=佐藤 花子" "R8-情政-17" "印刷時にCA証明書で検証済み（承認者の署名"
+"$KESU" cert pdf --config /dev/null --out "$T_DIR/acp-noca" "$ac" >/dev/null
+check "without a CA: countersignatures and approval are marked not checked" \
+	has "$T_DIR/acp-noca/$(basename "$ac" .json).pdf" "役割は印刷時に確認していません" \
+	"CA証明書による検証は印刷時に行っていません" "NOT checked"
+# A witness's signature of another certificate, renamed beside this one,
+# and an edited approval copy.
+other=$(issue "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/other-run.json")" op --no-register)
+cs '鈴木 一郎' "$other" && cp "$other.witness-1.p7s" "$ac.witness-2.p7s"
+sed -i 's/A-0042/A-0043/' "$(dirname "$ac")/$(basename "$appr")"
+"$KESU" cert pdf --ca "$OCA" --out "$T_DIR/acp-bad" "$ac" >/dev/null
+bp=$T_DIR/acp-bad/$(basename "$ac" .json).pdf
+check "a countersignature that does not verify is shown as such, never as verified" \
+	bash -c 'has "$1" "副署を検証できません" "DOES NOT VERIFY" "witness-2.p7s" &&
+		[ "$(pdftotext "$1" - | grep -c "検証済み（署名・役割）")" -eq 2 ]' _ "$bp"
+check "an edited approval beside the certificate is shown as not verifying" \
+	has "$bp" "承認書を検証できません" "The approval does not verify" "SHA-256 differs"
+
 # The ledger.
 cd "$T_DIR/fx" || exit 1
 out=$("$KESU" register report --pdf --out "$T_DIR/pdf/ledger.pdf" --register register.jsonl \

@@ -70,7 +70,7 @@ static struct kesu_doc *page(const json_t *cert, enum kesu_lang lang, enum kesu_
 {
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {cert, "kesu-cert-x.json", SHA, &sig, lang,
-				       "2027-01-15T17:00:00+09:00", NULL, 0};
+				       "2027-01-15T17:00:00+09:00", NULL, 0, NULL, NULL};
 	struct kesu_doc *d = NULL;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), want);
@@ -414,6 +414,72 @@ static void destruction_page(void **state)
 	json_decref(doc);
 }
 
+/* Countersignatures and the signed approval: a failed check is a red box
+ * and "does not verify", never a verified row. */
+static void countersigners_and_approval(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	struct kesu_print_cosigners cs;
+	memset(&cs, 0, sizeof(cs));
+	cs.n = 3;
+	const char *roles[3] = {"witness", "city", "witness"};
+	const enum kesu_print_check chk[3] = {KESU_CHECK_OK, KESU_CHECK_NOT_DONE, KESU_CHECK_FAILED};
+	for (int i = 0; i < 3; i++) {
+		snprintf(cs.c[i].file, sizeof(cs.c[i].file), "kesu-cert-x.json.%s-%d.p7s", roles[i], i + 1);
+		strcpy(cs.c[i].role, roles[i]);
+		strcpy(cs.c[i].who.subject, i ? "CN=市 受領係" : "CN=鈴木 一郎");
+		strcpy(cs.c[i].who.not_before, "2026-11-01T00:00:00+09:00");
+		strcpy(cs.c[i].who.not_after, "2027-11-01T00:00:00+09:00");
+		cs.c[i].check = chk[i];
+	}
+	strcpy(cs.c[2].why, "signature verify error");
+	struct kesu_print_approval a = {.linked = true, .check = KESU_CHECK_FAILED};
+	strcpy(a.file, "kesu-approval-1.json");
+	strcpy(a.id, "11111111-2222-4333-8444-555555555555");
+	strcpy(a.valid_from, "2026-11-01T00:00:00+09:00");
+	strcpy(a.valid_until, "2026-12-01T00:00:00+09:00");
+	strcpy(a.why, "SHA-256 differs");
+	struct kesu_print_sig sig = one_signer();
+	struct kesu_cert_page_in in = {c, "kesu-cert-x.json", SHA, &sig, KESU_LANG_JA_EN,
+				       "2027-01-15T17:00:00+09:00", NULL, 0, &cs, &a};
+	struct kesu_doc *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_string_equal(value(d, "副署 1"), "立会者（witness） / witness: CN=鈴木 一郎");
+	assert_string_equal(value(d, "Countersignature 2"), "市（受領）（city） / city: CN=市 受領係");
+	size_t verified = 0, unchecked = 0, failed = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct kesu_blk *b = &d->blk[i];
+		if (b->kind != KESU_BLK_FIELD || strcmp(b->label, "副署の確認"))
+			continue;
+		verified += strstr(b->text, "検証済み") != NULL;
+		unchecked += strstr(b->text, "NOT checked") != NULL;
+		failed += strstr(b->text, "DOES NOT VERIFY") && strstr(b->text, "signature verify error");
+	}
+	assert_int_equal(verified, 1);
+	assert_int_equal(unchecked, 1);
+	assert_int_equal(failed, 1);
+	assert_int_equal(banners(d, 2, "kesu-cert-x.json.witness-3.p7s"), 1);
+	assert_string_equal(value(d, "承認ID"), a.id);
+	assert_string_equal(value(d, "承認の有効期間"),
+			    "2026-11-01T00:00:00+09:00 – 2026-12-01T00:00:00+09:00");
+	assert_non_null(strstr(value(d, "承認の確認"), "DOES NOT VERIFY: SHA-256 differs"));
+	assert_int_equal(banners(d, 2, "The approval does not verify"), 1);
+	kesu_doc_free(d);
+	/* A typed approval, no countersignatures. */
+	cs.n = 0;
+	a = (struct kesu_print_approval){.linked = false};
+	in.lang = KESU_LANG_EN;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_string_equal(value(d, "Countersignatures"), "none");
+	assert_string_equal(value(d, "Signed approval"),
+			    "none (the approver and reference were typed)");
+	assert_int_equal(banners(d, 2, "verify"), 0);
+	kesu_doc_free(d);
+	json_decref(c);
+}
+
 /* The evidence photos: a thumbnail under the photo whose hash matched,
  * and a box, never a picture, for one that did not, was missing or could
  * not be decoded. */
@@ -432,7 +498,7 @@ static void destruction_photos(void **state)
 	ph[1].state = KESU_PHOTO_MISMATCH;
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {doc, "kesu-destruction-x.json", SHA, &sig, KESU_LANG_JA_EN,
-				       "2027-01-15T17:00:00+09:00", ph, 2};
+				       "2027-01-15T17:00:00+09:00", ph, 2, NULL, NULL};
 	struct kesu_doc *d = NULL;
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
 	assert_int_equal(kesu_doc_count(d, KESU_BLK_IMAGE), 1);
@@ -597,6 +663,7 @@ int main(void)
 		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
 		cmocka_unit_test(destruction_page),
 		cmocka_unit_test(destruction_photos),
+		cmocka_unit_test(countersigners_and_approval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
