@@ -2,6 +2,7 @@
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
 #include "certs/document/destruction_issue.h"
+#include "certs/document/verification.h"
 #include "certs/print/cert_page.h"
 #include "certs/print/cosign_load.h"
 #include "certs/print/image.h"
@@ -57,6 +58,17 @@ static enum kesu_rc write_doc(const struct kesu_doc *d, const struct kesu_print_
 	rc = kesu_write_atomic(pdf_path, pdf, len, 0644, err);
 	free(pdf);
 	return rc;
+}
+
+/* A certificate, a destruction document or a verification report, each
+ * by its own strict parser. */
+static enum kesu_rc parse_doc(const char *data, size_t len, json_t **out, struct kesu_err *err)
+{
+	if (kesu_destruction_is(data, len))
+		return kesu_destruction_parse(data, len, out, err);
+	if (kesu_verif_is(data, len))
+		return kesu_verif_parse(data, len, out, err);
+	return kesu_cert_parse(data, len, out, err);
 }
 
 /* One evidence file beside a destruction document: hashed against the
@@ -126,8 +138,7 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
 	if ((rc = kesu_read_file(cert_path, KESU_CERT_MAX_BYTES, &data, &len, err)) ||
-	    (rc = kesu_destruction_is(data, len) ? kesu_destruction_parse(data, len, &cert, err)
-						 : kesu_cert_parse(data, len, &cert, err)))
+	    (rc = parse_doc(data, len, &cert, err)))
 		goto out;
 	if ((rc = kesu_read_file(sigpath, MAX_SIG_BYTES, &der, &derlen, err))) {
 		kesu_err_prefix(err, "the signature beside the certificate: ");

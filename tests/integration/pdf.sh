@@ -287,6 +287,35 @@ check "a countersignature that does not verify is shown as such, never as verifi
 check "an edited approval beside the certificate is shown as not verifying" \
 	has "$bp" "承認書を検証できません" "The approval does not verify" "SHA-256 differs"
 
+# A spot-check verification report (kesu verify's output, signed like a
+# certificate) prints as 検証報告書.
+mkdir -p "$T_DIR/vr"
+for f in sample-no-data full-data-found; do
+	cp "$FIXTURES/../fuzz/corpus/verification/$f.json" "$T_DIR/vr/kesu-verification-$f.json"
+	openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/vr/kesu-verification-$f.json" \
+		-signer "$T_DIR/op/cert.pem" -inkey "$T_DIR/op/kesu-signing.key" \
+		-out "$T_DIR/vr/kesu-verification-$f.json.p7s" 2>/dev/null
+done
+out=$("$KESU" cert pdf --ca "$OCA" "$T_DIR"/vr/kesu-verification-*.json); rc=$?
+vr=$T_DIR/vr/kesu-verification-sample-no-data.pdf
+check "verification report: cert pdf prints both (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && [ "$(wc -l <<<"$2")" -eq 2 ] && [ -s "$3" ]' _ "$rc" "$out" "$vr"
+check "verification report: title, verdict, method and medium on the page" has "$vr" \
+	検証報告書 "Verification Report" "データなし / no-data-found" "抽出検査（NIST SP 800-88） / sample" \
+	0123456789abcdef 2,002 KESU-B "山田 太郎" "乱数様" "信頼度" 0.99 "印刷時にCA証明書 ca.pem で検証済み"
+check "verification report: the QR code holds its id and SHA-256" \
+	test "$(qr_of "$vr")" = "kesu-certificate id=$(jq -r .id "${vr%.pdf}.json") sha256=$(sha256sum < "${vr%.pdf}.json" | cut -d' ' -f1)"
+check "verification report: data found, the finding and the other medium are said" \
+	has "$T_DIR/vr/kesu-verification-full-data-found.pdf" "DATA FOUND" "NOT THE SAME MEDIUM" \
+	"GPT header at LBA 1" "5cbb18d0-4548-43e4-94e1-e3a0ff85b12e" "4,608"
+jq -S --indent 2 '.verdict = "no-data-found"' "$T_DIR/vr/kesu-verification-full-data-found.json" \
+	> "$T_DIR/vr/lie.json"
+openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/vr/lie.json" -signer "$T_DIR/op/cert.pem" \
+	-inkey "$T_DIR/op/kesu-signing.key" -out "$T_DIR/vr/lie.json.p7s" 2>/dev/null
+out=$("$KESU" cert pdf --ca "$OCA" "$T_DIR/vr/lie.json" 2>&1); rc=$?
+check "verification report: a verdict its findings contradict is not printed (exit 9)" \
+	bash -c '[ $1 -eq 9 ] && [ ! -e "$2" ]' _ "$rc" "$T_DIR/vr/lie.pdf"
+
 # The ledger.
 cd "$T_DIR/fx" || exit 1
 out=$("$KESU" register report --pdf --out "$T_DIR/pdf/ledger.pdf" --register register.jsonl \

@@ -14,6 +14,7 @@
 #include "certs/document/certificate.h"
 #include "certs/print/cert_page.h"
 #include "certs/document/destruction.h"
+#include "certs/document/verification.h"
 #include "certs/print/codes.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -287,9 +288,12 @@ static void a_contradiction_or_unknown_kind_is_not_printed(void **state)
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
 	c = cert_from("erased.json", false);
-	json_object_set_new(c, "kind", json_string("verification"));
+	json_object_set_new(c, "kind", json_string("custody"));
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_NOTSUP));
-	/* An erasure certificate's fields under the destruction kind. */
+	/* An erasure certificate's fields under the verification and the
+	 * destruction kinds. */
+	json_object_set_new(c, "kind", json_string("verification"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_object_set_new(c, "kind", json_string("destruction"));
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
@@ -480,6 +484,55 @@ static void countersigners_and_approval(void **state)
 	json_decref(c);
 }
 
+/* The spot-check report: its own title and sections, the verdict in a
+ * banner, every finding and unreadable range, the certificate it checks;
+ * a report whose verdict its contents contradict is not printed. */
+static void verification_page(void **state)
+{
+	(void)state;
+	char *data;
+	size_t len;
+	struct kesu_err err = {0};
+	json_t *doc;
+	assert_int_equal(kesu_read_file("tests/fuzz/corpus/verification/full-data-found.json",
+					1 << 20, &data, &len, &err), KESU_OK);
+	assert_true(kesu_verif_is(data, len));
+	assert_false(kesu_destruction_is(data, len));
+	assert_int_equal(kesu_verif_parse(data, len, &doc, &err), KESU_OK);
+	struct kesu_doc *d = page(doc, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(first(d, KESU_BLK_TITLE)->text, "検証報告書");
+	assert_string_equal(first(d, KESU_BLK_TITLE)->label2, "Verification Report");
+	assert_string_equal(value(d, "判定"), "データあり / data-found");
+	assert_string_equal(value(d, "方式"), "全域読取り / full");
+	assert_string_equal(value(d, "シリアル番号"), "KESU-B");
+	assert_string_equal(value(d, "Findings shown"), "1 / 1");
+	assert_string_equal(value(d, "読み取れなかったバイト数"), "4,608");
+	assert_string_equal(value(d, "証明書ID"), "5cbb18d0-4548-43e4-94e1-e3a0ff85b12e");
+	assert_int_equal(banners(d, 2, "DATA FOUND"), 1);
+	assert_int_equal(banners(d, 2, "NOT THE SAME MEDIUM"), 1);
+	/* six region kinds, one finding, one unreadable range */
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 6 + 1 + 1);
+	assert_non_null(strstr(d->subject, "Verification Report / serial: KESU-B"));
+	kesu_doc_free(d);
+	/* The verdict contradicting the findings: refused, nothing printed. */
+	json_object_set_new(doc, "verdict", json_string("no-data-found"));
+	assert_null(page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID));
+	json_decref(doc);
+	free(data);
+	assert_int_equal(kesu_read_file("tests/fuzz/corpus/verification/sample-no-data.json",
+					1 << 20, &data, &len, &err), KESU_OK);
+	assert_int_equal(kesu_verif_parse(data, len, &doc, &err), KESU_OK);
+	d = page(doc, KESU_LANG_EN, KESU_OK);
+	assert_string_equal(value(d, "Verdict"), "no-data-found (no data found)");
+	assert_string_equal(value(d, "Confidence"), "0.99");
+	assert_string_equal(value(d, "Findings"), "none");
+	assert_string_equal(value(d, "Certificate checked"), "none");
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_BANNER), 0);
+	kesu_doc_free(d);
+	json_decref(doc);
+	free(data);
+}
+
 /* The evidence photos: a thumbnail under the photo whose hash matched,
  * and a box, never a picture, for one that did not, was missing or could
  * not be decoded. */
@@ -664,6 +717,7 @@ int main(void)
 		cmocka_unit_test(destruction_page),
 		cmocka_unit_test(destruction_photos),
 		cmocka_unit_test(countersigners_and_approval),
+		cmocka_unit_test(verification_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
