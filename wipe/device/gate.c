@@ -30,7 +30,10 @@ static void add(struct kesu_gate_verdict *v, const char *code, const char *fmt,
 
 const char *kesu_gate_reason_text(const struct kesu_gate_reason *r, char *buf, size_t size)
 {
-	snprintf(buf, size, _(r->fmt), r->args[0], r->args[1], r->args[2], r->args[3]);
+	if (!r->fmt)  /* a reason not made by add(): only its text is known */
+		snprintf(buf, size, "%s", r->text);
+	else
+		snprintf(buf, size, _(r->fmt), r->args[0], r->args[1], r->args[2], r->args[3]);
 	return buf;
 }
 
