@@ -73,7 +73,7 @@ static void repair_print(const char *reg, const struct kesu_reg_repair *res)
 		return;
 	}
 	printf(_("%s: found: %s%zu%s%s\n"), reg, v->bad_line ? _("line ") : "",
-	       v->bad_line, v->bad_line ? ": " : "", v->why);
+	       v->bad_line, v->bad_line ? ": " : "", v->why_local[0] ? v->why_local : v->why);
 	printf(_("%s: kept %zu line(s) up to seq %llu; "), reg, v->keep_lines,
 	       (unsigned long long)v->keep_seq);
 	if (v->lost_known)

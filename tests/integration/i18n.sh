@@ -154,6 +154,17 @@ check "C: the same reason in English" has "[mounted] ${mdev#/dev/} is mounted on
 check "json: kesu info --json of the mounted device is the same, its reason in English" \
 	bash -c 'same_json info --json "$1" && en info --json "$1" | jq -e "[.. | objects | select(.code? == \"mounted\") | .text] | first | test(\"is mounted on\")" >/dev/null' _ "$mdev"
 
+# A register edited after signing: its finding in the operator's language.
+mkdir -p "$T_DIR/reg" && cp "$repo"/tests/fixtures/pdf/register.jsonl* "$repo/tests/fixtures/pdf/ca.pem" "$T_DIR/reg/"
+sed -i '2s/"not-erased"/"erased"/' "$T_DIR/reg/register.jsonl"
+REGV=(register verify --register "$T_DIR/reg/register.jsonl" --ca "$T_DIR/reg/ca.pem" --config /dev/null)
+check "ja: a damaged register's finding is Japanese" \
+	has "2 行目: 書き込み後に編集されています: ハッシュが 3 行目に記録された prev と一致しません" ja "${REGV[@]}"
+check "C: the same finding in English" has "line 2: edited after it was written" en "${REGV[@]}"
+check "ja: the same exit code for a damaged register" same_exit "${REGV[@]}"
+check "json: register verify --json of it is the same, its finding in English" \
+	bash -c 'same_json "$@" --json && en "$@" --json | grep -q "edited after it was written"' _ "${REGV[@]}"
+
 # --- the catalogue check ---------------------------------------------------
 # Each broken copy of po/ja.po must make `make lint-po` fail.
 lint_po() {

@@ -20,6 +20,7 @@
 #include "lib/i18n.h"
 #include "lib/jcheck.h"
 #include "lib/termtext.h"
+#include "certs/register/register.h"
 #include "wipe/device/gate.h"
 #include "wipe/engine/progress.h"
 
@@ -225,6 +226,23 @@ static void gate_reasons_speak_the_locale(void **state)
 			    v.reasons[0].text);
 }
 
+/* A register's findings: English for files and JSON, the operator's
+ * language beside it for the terminal. */
+static void register_findings_speak_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_reg_check chk;
+	speak("ja");
+	kesu_register_check_text("{\"seq\"", 6, 0, &chk, NULL, NULL);
+	assert_int_equal(chk.bad_line, 1);
+	assert_true(chk.torn);
+	assert_string_equal(chk.why, "incomplete last line (6 bytes without newline)");
+	assert_string_equal(chk.why_local, "最後の行が不完全です (改行のない 6 バイト)");
+	speak(NULL);
+	kesu_register_check_text("{\"seq\"", 6, 0, &chk, NULL, NULL);
+	assert_string_equal(chk.why_local, chk.why);
+}
+
 static void localize_replaces_the_translation_only(void **state)
 {
 	(void)state;
@@ -392,6 +410,7 @@ int main(void)
 		cmocka_unit_test_teardown(long_translation_is_cut_not_overrun, back_to_english),
 		cmocka_unit_test(localize_replaces_the_translation_only),
 		cmocka_unit_test_teardown(gate_reasons_speak_the_locale, back_to_english),
+		cmocka_unit_test_teardown(register_findings_speak_the_locale, back_to_english),
 		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
 		cmocka_unit_test_teardown(progress_line_speaks_the_locale, back_to_english),
 		cmocka_unit_test(utf8_cut_drops_only_a_partial_character),
