@@ -17,11 +17,11 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
 	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
-	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev \
+	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
 	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev
 
-PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libcurl liburing libudev
+PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libjpeg libpng libcurl liburing libudev
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
@@ -67,7 +67,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 	--add-location=file --package-name=kesu --package-version=$(VERSION) \
 	--msgid-bugs-address="the kesu issue tracker" --keyword=_ --keyword=N_ --keyword=P_:1,2 \
 	--keyword=kesu_fail:4 --keyword=kesu_err_prefix:2 --keyword=kesu_usage_error:1 \
-	--keyword=OVERWRITE:2 \
+	--keyword=OVERWRITE:2 --keyword=kesu_reg_say:4 --flag=kesu_reg_say:4:c-format \
 	--flag=kesu_fail:4:c-format --flag=kesu_err_prefix:2:c-format \
 	--flag=kesu_usage_error:1:c-format
 

@@ -139,8 +139,8 @@ static const struct kesu_opt timestamp_opts[] = {
 static void timestamp_help(FILE *out)
 {
 	kesu_opts_usage(out, "cert timestamp", "FILE...",
-			"Add a missing RFC 3161 timestamp token (FILE.tsr, over FILE.p7s)\n"
-			"to each certificate.  See kesu-certificate(5).", timestamp_opts);
+			N_("Add a missing RFC 3161 timestamp token (FILE.tsr, over FILE.p7s)\n"
+			   "to each certificate.  See kesu-certificate(5)."), timestamp_opts);
 }
 
 static enum kesu_rc timestamp_opt(void *ud, const struct kesu_opt *opt, const char *arg)
@@ -228,9 +228,9 @@ static const struct kesu_opt verify_opts[] = {
 static void verify_help(FILE *out)
 {
 	kesu_opts_usage(out, "cert verify", "FILE...",
-			"Verify certificates: signature, CA chain at signing time or at the\n"
-			"timestamp's time, revocation, internal consistency, the run record\n"
-			"beside it.  See kesu-certificate(5).", verify_opts);
+			N_("Verify certificates: signature, CA chain at signing time or at the\n"
+			   "timestamp's time, revocation, internal consistency, the run record\n"
+			   "beside it.  See kesu-certificate(5)."), verify_opts);
 }
 
 static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char *arg)
@@ -629,8 +629,8 @@ static const struct kesu_opt show_opts[] = {
 static void show_help(FILE *out)
 {
 	kesu_opts_usage(out, "cert show", "FILE",
-			"Show one certificate for people, with its consistency checked (its\n"
-			"signature is not: use 'kesu cert verify').", show_opts);
+			N_("Show one certificate for people, with its consistency checked (its\n"
+			   "signature is not: use 'kesu cert verify')."), show_opts);
 }
 
 static enum kesu_rc show_opt(void *ud, const struct kesu_opt *opt, const char *arg)
@@ -706,17 +706,17 @@ static enum kesu_rc cert_countersign(const struct kesu_verb *verb, const char *c
 }
 
 static const struct kesu_verb VERBS[] = {
-	{"issue", "sign certificates from run records and register them", cert_issue, NULL},
-	{"verify", "verify certificates: signature, chain, revocation, consistency", cert_verify, NULL},
-	{"timestamp", "add a missing RFC 3161 timestamp token", cert_timestamp, NULL},
-	{"show", "show one certificate for people", cert_show, NULL},
-	{"countersign", "add a witness's or the city's signature over the same bytes",
+	{"issue", N_("sign certificates from run records and register them"), cert_issue, NULL},
+	{"verify", N_("verify certificates: signature, chain, revocation, consistency"), cert_verify, NULL},
+	{"timestamp", N_("add a missing RFC 3161 timestamp token"), cert_timestamp, NULL},
+	{"show", N_("show one certificate for people"), cert_show, NULL},
+	{"countersign", N_("add a witness's or the city's signature over the same bytes"),
 	 cert_countersign, NULL},
-	{"pdf", "print certificates as A4 PDFs", cmd_cert_pdf, NULL},
+	{"pdf", N_("print certificates as A4 PDFs"), cmd_cert_pdf, NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
 enum kesu_rc cmd_cert(int argc, char **argv)
 {
-	return kesu_verb_dispatch("cert", VERBS, "See kesu-certificate(5).\n", argc, argv);
+	return kesu_verb_dispatch("cert", VERBS, N_("See kesu-certificate(5).\n"), argc, argv);
 }

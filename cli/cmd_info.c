@@ -136,8 +136,10 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 		       f->holders[i].device, f->holders[i].holder_name[0] ? " (" : "",
 		       f->holders[i].holder_name, f->holders[i].holder_name[0] ? ")" : "");
 	printf(_("  erasable:         %s\n"), v->allowed ? _("yes") : _("no"));
+	char line[512];
 	for (size_t i = 0; i < v->n_reasons; i++)
-		printf(_("  protected:        [%s] %s\n"), v->reasons[i].code, v->reasons[i].text);
+		printf(_("  protected:        [%s] %s\n"), v->reasons[i].code,
+		       kesu_gate_reason_text(&v->reasons[i], line, sizeof(line)));
 }
 
 enum kesu_rc cmd_info(int argc, char **argv)

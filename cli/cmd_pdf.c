@@ -60,11 +60,12 @@ static const struct kesu_opt cert_pdf_opts[] = {
 static void cert_usage(FILE *out)
 {
 	fputs(_("Usage: kesu cert pdf CERT... [OPTIONS]\n\n"
-	      "Print each signed certificate (CERT.p7s beside it) as an A4 PDF,\n"
-	      "CERT with .json replaced by .pdf, beside it or in --out DIR.  The\n"
-	      "signature must be over the file's bytes and, with a CA (--ca or\n"
-	      "[trust] ca_file), verify against it; a certificate that contradicts\n"
-	      "itself is not printed.  See kesu-certificate(5).\n\n"), out);
+	      "Print each signed certificate, destruction document or verification\n"
+	      "report (CERT.p7s beside it) as an A4 PDF, CERT with .json replaced\n"
+	      "by .pdf, beside it or in --out DIR.  The signature must be over the\n"
+	      "file's bytes and, with a CA (--ca or [trust] ca_file), verify against\n"
+	      "it; a document that contradicts itself is not printed.  See\n"
+	      "kesu-certificate(5), kesu-destruction(5), kesu-verification(5).\n\n"), out);
 	kesu_opts_print(out, cert_pdf_opts);
 }
 

@@ -73,7 +73,7 @@ static void repair_print(const char *reg, const struct kesu_reg_repair *res)
 		return;
 	}
 	printf(_("%s: found: %s%zu%s%s\n"), reg, v->bad_line ? _("line ") : "",
-	       v->bad_line, v->bad_line ? ": " : "", v->why);
+	       v->bad_line, v->bad_line ? ": " : "", v->why_local[0] ? v->why_local : v->why);
 	printf(_("%s: kept %zu line(s) up to seq %llu; "), reg, v->keep_lines,
 	       (unsigned long long)v->keep_seq);
 	if (v->lost_known)
@@ -391,45 +391,45 @@ static const struct kesu_opt repair_opts[] = {
 };
 
 static const struct kesu_reg_verb verify_verb = {verify_opts, NULL,
-	"Check the register (kesu-register(5)) under a shared lock: the chain, the\n"
-	"signed head and its timestamp, that no certificate or run is registered\n"
-	"twice, and that every line matches the certificate it points to.", run_verify};
+	N_("Check the register (kesu-register(5)) under a shared lock: the chain, the\n"
+	   "signed head and its timestamp, that no certificate or run is registered\n"
+	   "twice, and that every line matches the certificate it points to."), run_verify};
 static const struct kesu_reg_verb list_verb = {list_opts, NULL,
-	"List the entries of a register that verifies (chain and signed head),\n"
-	"each with what its document says (asset, department, open or closed).", run_list};
+	N_("List the entries of a register that verifies (chain and signed head),\n"
+	   "each with what its document says (asset, department, open or closed)."), run_list};
 static const struct kesu_reg_verb export_verb = {export_opts, NULL,
-	"Write the entries of a register that verifies as CSV; text a spreadsheet\n"
-	"would run as a formula is quoted.", run_export};
+	N_("Write the entries of a register that verifies as CSV; text a spreadsheet\n"
+	   "would run as a formula is quoted."), run_export};
 static const struct kesu_reg_verb trace_verb = {trace_opts, "SERIAL",
-	"The life of one medium: every line naming its serial, in register order\n"
-	"(erasure, destruction, and the other documents the register carries).\n"
-	"Exit status 3 when the register has nothing for it.", run_trace};
+	N_("The life of one medium: every line naming its serial, in register order\n"
+	   "(erasure, destruction, and the other documents the register carries).\n"
+	   "Exit status 3 when the register has nothing for it."), run_trace};
 static const struct kesu_reg_verb import_verb = {import_opts, "CERT...",
-	"Verify certificates and destruction documents against the trusted CA\n"
-	"and register them under a new signed head.", run_import};
+	N_("Verify certificates and destruction documents against the trusted CA\n"
+	   "and register them under a new signed head."), run_import};
 static const struct kesu_reg_verb repair_verb = {repair_opts, NULL,
-	"Make a register that does not verify extendable again, on the record:\n"
-	"keep what the signed head vouches for, save the rest, and sign a repair\n"
-	"line naming the lost entries.", run_repair};
+	N_("Make a register that does not verify extendable again, on the record:\n"
+	   "keep what the signed head vouches for, save the rest, and sign a repair\n"
+	   "line naming the lost entries."), run_repair};
 
 static const struct kesu_verb VERBS[] = {
-	{"verify", "check the chain, the signed head and the certificates", kesu_reg_verb_main, &verify_verb},
-	{"list", "list the entries", kesu_reg_verb_main, &list_verb},
-	{"export", "the entries as CSV for the asset ledger", kesu_reg_verb_main, &export_verb},
-	{"trace", "the whole life of one medium", kesu_reg_verb_main, &trace_verb},
-	{"import", "verify and register certificates", kesu_reg_verb_main, &import_verb},
-	{"repair", "make a damaged register extendable again, on the record", kesu_reg_verb_main, &repair_verb},
-	{"report", "the disposal ledger for a period as a PDF", cmd_register_report, NULL},
-	{"init-db", "create or upgrade a database register's schema", kesu_reg_verb_main, &kesu_reg_pg_init_db},
-	{"push", "send a register file's certificates to the database", kesu_reg_verb_main, &kesu_reg_pg_push},
-	{"pull", "write the database's certificates to a directory", kesu_reg_verb_main, &kesu_reg_pg_pull},
-	{"seal", "sign the database register's tail", kesu_reg_verb_main, &kesu_reg_pg_seal},
+	{"verify", N_("check the chain, the signed head and the certificates"), kesu_reg_verb_main, &verify_verb},
+	{"list", N_("list the entries"), kesu_reg_verb_main, &list_verb},
+	{"export", N_("the entries as CSV for the asset ledger"), kesu_reg_verb_main, &export_verb},
+	{"trace", N_("the whole life of one medium"), kesu_reg_verb_main, &trace_verb},
+	{"import", N_("verify and register certificates"), kesu_reg_verb_main, &import_verb},
+	{"repair", N_("make a damaged register extendable again, on the record"), kesu_reg_verb_main, &repair_verb},
+	{"report", N_("the disposal ledger for a period as a PDF"), cmd_register_report, NULL},
+	{"init-db", N_("create or upgrade a database register's schema"), kesu_reg_verb_main, &kesu_reg_pg_init_db},
+	{"push", N_("send a register file's certificates to the database"), kesu_reg_verb_main, &kesu_reg_pg_push},
+	{"pull", N_("write the database's certificates to a directory"), kesu_reg_verb_main, &kesu_reg_pg_pull},
+	{"seal", N_("sign the database register's tail"), kesu_reg_verb_main, &kesu_reg_pg_seal},
 	{NULL, NULL, NULL, NULL},
 };
 
 enum kesu_rc cmd_register(int argc, char **argv)
 {
 	return kesu_verb_dispatch("register", VERBS,
-				  "FILE may be a postgresql:// URL: see kesu-register(5), "
-				  "POSTGRESQL.\n", argc, argv);
+				  N_("FILE may be a postgresql:// URL: see kesu-register(5), "
+				     "POSTGRESQL.\n"), argc, argv);
 }

@@ -258,12 +258,12 @@ static const struct kesu_opt seal_opts[] = {
 };
 
 const struct kesu_reg_verb kesu_reg_pg_init_db = {init_db_opts, NULL,
-	"Create the register's schema in the database, or upgrade it\n"
-	"(kesu-register(5), POSTGRESQL).", init_db};
+	N_("Create the register's schema in the database, or upgrade it\n"
+	   "(kesu-register(5), POSTGRESQL)."), init_db};
 const struct kesu_reg_verb kesu_reg_pg_push = {push_opts, NULL,
-	"Send the certificates of a register file to the database; those already\n"
-	"there byte for byte are skipped.", push};
+	N_("Send the certificates of a register file to the database; those already\n"
+	   "there byte for byte are skipped."), push};
 const struct kesu_reg_verb kesu_reg_pg_pull = {pull_opts, NULL,
-	"Write the database's certificates and signatures to a directory.", pull};
+	N_("Write the database's certificates and signatures to a directory."), pull};
 const struct kesu_reg_verb kesu_reg_pg_seal = {seal_opts, NULL,
-	"Sign the database register's chain up to its last entry.", seal};
+	N_("Sign the database register's chain up to its last entry."), seal};

@@ -35,7 +35,9 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_PROGRESS] = {"progress", 0, "MODE", N_("auto, json (lines on stderr) or none")},
 	[O_QUIET] = {"quiet", 'q', NULL, N_("print only the summary")},
 	[O_JSON] = {"json", 0, NULL, N_("print the summary as JSON on stdout")},
-	[O_STATE] = {"state-dir", 0, "DIR", "checkpoints (default: kesu.conf [paths] state_dir, else " KESU_STATE_DIR_DEFAULT ")"},
+	/* The default written out, so xgettext sees one literal; i18n.sh
+	 * checks it is KESU_STATE_DIR_DEFAULT (lib/config.h) in every locale. */
+	[O_STATE] = {"state-dir", 0, "DIR", N_("checkpoints (default: kesu.conf [paths] state_dir, else /var/lib/kesu)")},
 	[O_OUT] = {"out", 0, "DIR", N_("run records (default: current directory)")},
 	[O_RESUME] = {"resume", 0, NULL, N_("continue an interrupted wipe from its checkpoint")},
 	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
@@ -286,9 +288,11 @@ static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n)
 		struct kesu_session_device *d = devs[i].s;
 		enum kesu_rc rc = kesu_session_prepare(d, &err);
 		if (rc == KESU_ERR_REFUSED && d->id && !d->gate.allowed) {
+			char line[512];
 			for (size_t k = 0; k < d->gate.n_reasons; k++)
 				fprintf(stderr, _("kesu: %s: refused (%s): %s\n"), d->id->path,
-					d->gate.reasons[k].code, d->gate.reasons[k].text);
+					d->gate.reasons[k].code,
+					kesu_gate_reason_text(&d->gate.reasons[k], line, sizeof(line)));
 			return rc;
 		}
 		if (rc != KESU_OK) {

@@ -151,8 +151,9 @@ void kesu_opts_print(FILE *out, const struct kesu_opt *table)
 void kesu_opts_usage(FILE *out, const char *cmd, const char *operands, const char *about,
 		     const struct kesu_opt *table)
 {
-	fprintf(out, "Usage: kesu %s%s%s [OPTIONS]\n\n%s\n\n", cmd, operands ? " " : "",
-		operands ? operands : "", about);
+	fprintf(out, _("Usage: kesu %s%s%s [OPTIONS]\n\n"), cmd, operands ? " " : "",
+		operands ? operands : "");
+	fprintf(out, "%s\n\n", _(about));
 	kesu_opts_print(out, table);
 }
 
@@ -168,11 +169,11 @@ enum kesu_rc kesu_opt_time(const struct kesu_opt *opt, const char *arg, time_t *
 static void verbs_print(FILE *out, const char *cmd, const struct kesu_verb *verbs,
 			const char *footer)
 {
-	fprintf(out, "Usage: kesu %s VERB [OPTIONS] [ARGS]\n\nVerbs:\n", cmd);
+	fprintf(out, _("Usage: kesu %s VERB [OPTIONS] [ARGS]\n\nVerbs:\n"), cmd);
 	for (const struct kesu_verb *v = verbs; v->name; v++)
-		fprintf(out, "  %-10s %s\n", v->name, v->summary);
-	fprintf(out, "\nRun 'kesu %s VERB --help' for a verb's options.\n%s", cmd,
-		footer ? footer : "");
+		fprintf(out, "  %-11s %s\n", v->name, _(v->summary));
+	fprintf(out, _("\nRun 'kesu %s VERB --help' for a verb's options.\n"), cmd);
+	fputs(footer ? _(footer) : "", out);
 }
 
 enum kesu_rc kesu_verb_dispatch(const char *cmd, const struct kesu_verb *verbs,

@@ -58,7 +58,8 @@ enum kesu_rc kesu_opts_parse(const struct kesu_cmd_opts *c, int argc, char **arg
 void kesu_opts_print(FILE *out, const struct kesu_opt *table);
 
 /* A verb's whole --help: "Usage: kesu CMD OPERANDS [OPTIONS]", what it
- * does (about, lines without the last newline), the table's lines. */
+ * does (about, lines without the last newline: a catalogue key, marked
+ * N_() where it is written), the table's lines. */
 void kesu_opts_usage(FILE *out, const char *cmd, const char *operands, const char *about,
 		     const struct kesu_opt *table);
 
@@ -78,14 +79,15 @@ enum kesu_rc kesu_opt_time(const struct kesu_opt *opt, const char *arg, time_t *
  * that does not exist. */
 struct kesu_verb {
 	const char *name;    /* NULL ends a table */
-	const char *summary; /* its line in the command's --help */
+	const char *summary; /* its line in the command's --help (N_()) */
 	/* argv[0] is the verb; cmd is "cert verify", for messages. */
 	enum kesu_rc (*fn)(const struct kesu_verb *v, const char *cmd, int argc, char **argv);
 	const void *data;    /* the verb's own: what fn needs to run it */
 };
 
 /* argv[0] is the command, argv[1] the verb.  No verb is a usage error
- * (the list on stderr); --help lists the verbs on stdout, then `footer`. */
+ * (the list on stderr); --help lists the verbs on stdout, then `footer`
+ * (N_(), translated here like the summaries). */
 enum kesu_rc kesu_verb_dispatch(const char *cmd, const struct kesu_verb *verbs,
 				const char *footer, int argc, char **argv);
 

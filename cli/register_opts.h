@@ -52,7 +52,7 @@ struct kesu_reg_ctx {
 struct kesu_reg_verb {
 	const struct kesu_opt *opts; /* built from the entries above */
 	const char *operands;        /* in its usage line; NULL: it takes none */
-	const char *about;           /* its --help text before the options */
+	const char *about;           /* its --help text before the options (N_()) */
 	enum kesu_rc (*run)(const struct kesu_reg_ctx *c, int nargs, char **args);
 };
 

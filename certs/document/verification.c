@@ -500,3 +500,12 @@ enum kesu_rc kesu_verif_parse(const char *buf, size_t len, json_t **out,
 	return kj_load(buf, len, KESU_VERIF_MAX_BYTES, "report", "verification report",
 		       kesu_verif_check, out, err);
 }
+
+bool kesu_verif_is(const char *buf, size_t len)
+{
+	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *s = json_string_value(json_object_get(d, "schema"));
+	bool is = s && !strcmp(s, KESU_VERIF_SCHEMA);
+	json_decref(d);
+	return is;
+}

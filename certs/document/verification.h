@@ -98,6 +98,10 @@ char *kesu_verif_serialize(const json_t *doc, size_t *len);
 enum kesu_rc kesu_verif_parse(const char *buf, size_t len, json_t **out,
 			      struct kesu_err *err);
 
+/* Whether buf is JSON whose schema is a verification report's (to choose
+ * the parser; kesu_verif_parse judges it). */
+bool kesu_verif_is(const char *buf, size_t len);
+
 /* Structure and consistency of a loaded report:
  * - data-found exactly when there are findings or "data" regions;
  * - otherwise incomplete exactly when blocks were unreadable, the size

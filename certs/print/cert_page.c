@@ -1,5 +1,7 @@
 #include "certs/print/cert_page.h"
 #include "certs/print/codes.h"
+#include "certs/print/cosign_page.h"
+#include "certs/print/page_int.h"
 #include "certs/print/text.h"
 #include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
@@ -18,39 +20,18 @@
 #define MAX_LIST_ROWS 16
 #define MEMBER_CHARS 64
 
-enum fmt { F_STR, F_MONO, F_INT, F_BYTES, F_BOOL, F_CODE, F_CLASS, F_LIST };
-
-struct field {
-	const char *ja, *en, *path;
-	enum fmt fmt;
-	const struct kesu_code *codes;
-	bool half;
-};
-
-struct ctx {
-	const struct kesu_cert_page_in *in;
-	struct kesu_doc *d;
-	enum kesu_lang lang;
-};
-
-struct section {
-	const char *ja, *en;
-	const struct field *fields;   /* NULL-terminated by ja == NULL */
-	void (*extra)(struct ctx *);  /* lists and objects a row cannot hold */
-};
-
-static const json_t *at(const json_t *o, const char *path)
+const json_t *pg_at(const json_t *o, const char *path)
 {
 	return kj_at(o, path);
 }
 
-static const char *pick(const struct ctx *c, const char *ja, const char *en,
+const char *pg_pick(const struct ctx *c, const char *ja, const char *en,
 			char *buf, size_t n)
 {
 	return kesu_lang_pick(c->lang, ja, en, buf, n);
 }
 
-static void group_digits(int64_t v, char *out, size_t n)
+void pg_group_digits(int64_t v, char *out, size_t n)
 {
 	char raw[32], g[48];
 	snprintf(raw, sizeof(raw), "%" PRId64, v);
@@ -68,7 +49,7 @@ static void bytes_text(const struct ctx *c, int64_t v, char *out, size_t n)
 {
 	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 	char g[48], u[24] = "";
-	group_digits(v, g, sizeof(g));
+	pg_group_digits(v, g, sizeof(g));
 	double x = (double)v;
 	size_t k = 0;
 	while (x >= 1024 && k + 1 < sizeof(unit) / sizeof(unit[0])) {
@@ -78,7 +59,7 @@ static void bytes_text(const struct ctx *c, int64_t v, char *out, size_t n)
 	if (k)
 		snprintf(u, sizeof(u), " (%.1f %s)", x, unit[k]);
 	char w[32];
-	snprintf(out, n, "%s %s%s", g, pick(c, "バイト", "bytes", w, sizeof(w)), u);
+	snprintf(out, n, "%s %s%s", g, pg_pick(c, "バイト", "bytes", w, sizeof(w)), u);
 }
 
 static const char *yes_no(const struct ctx *c, bool b)
@@ -103,10 +84,13 @@ static void value_text(const struct ctx *c, const struct field *f, const json_t 
 		snprintf(out, n, "%s", json_is_string(v) ? json_string_value(v) : "?");
 		return;
 	case F_INT:
-		group_digits(json_integer_value(v), out, n);
+		pg_group_digits(json_integer_value(v), out, n);
 		return;
 	case F_BYTES:
 		bytes_text(c, json_integer_value(v), out, n);
+		return;
+	case F_REAL:
+		snprintf(out, n, "%g", json_number_value(v));
 		return;
 	case F_BOOL:
 		snprintf(out, n, "%s", yes_no(c, json_is_true(v)));
@@ -135,7 +119,7 @@ static void value_text(const struct ctx *c, const struct field *f, const json_t 
 	}
 }
 
-static void add_field(struct ctx *c, const char *ja, const char *en,
+void pg_field(struct ctx *c, const char *ja, const char *en,
 		      const char *value, bool half, bool mono)
 {
 	struct kesu_blk *b = kesu_doc_field(c->d, c->lang, ja, en, value);
@@ -162,7 +146,7 @@ static void object_rows(struct ctx *c, const json_t *o, const char *prefix)
 				if (i == MAX_LIST_ROWS) {
 					snprintf(buf, sizeof(buf), "… %zu / %zu", json_array_size(v) - i,
 						 json_array_size(v));
-					add_field(c, label, label, buf, false, false);
+					pg_field(c, label, label, buf, false, false);
 					break;
 				}
 				char l2[112];
@@ -185,21 +169,21 @@ static void object_rows(struct ctx *c, const json_t *o, const char *prefix)
 					free(s);
 					free(raw);
 				}
-				add_field(c, l2, l2, buf, false, false);
+				pg_field(c, l2, l2, buf, false, false);
 			}
 			continue;
 		}
 		char *s = json_is_string(v) ? strdup(json_string_value(v))
 			  : json_is_null(v) ? strdup("-")
 			  : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-		add_field(c, label, label, s ? s : "?", false, false);
+		pg_field(c, label, label, s ? s : "?", false, false);
 		free(s);
 	}
 }
 
 static void witnesses(struct ctx *c)
 {
-	const json_t *w = at(c->in->cert, "witnesses");
+	const json_t *w = pg_at(c->in->cert, "witnesses");
 	size_t i;
 	json_t *e;
 	char ja[32], en[32], buf[600];
@@ -210,20 +194,20 @@ static void witnesses(struct ctx *c)
 			 org ? org : "", org ? "）" : "");
 		snprintf(ja, sizeof(ja), "立会者 %zu", i + 1);
 		snprintf(en, sizeof(en), "Witness %zu", i + 1);
-		add_field(c, ja, en, buf, true, false);
+		pg_field(c, ja, en, buf, true, false);
 	}
 	if (!json_array_size(w))
-		add_field(c, "立会者", "Witnesses", pick(c, "なし", "none", buf, sizeof(buf)),
+		pg_field(c, "立会者", "Witnesses", pg_pick(c, "なし", "none", buf, sizeof(buf)),
 			  false, false);
 }
 
 static void before(struct ctx *c)
 {
-	const json_t *b = at(c->in->cert, "before");
+	const json_t *b = pg_at(c->in->cert, "before");
 	char buf[64];
 	if (!json_is_object(b) || !json_object_size(b))
-		add_field(c, "消去前の内容", "Contents before",
-			  pick(c, "記録なし（読み取られていません）", "not recorded (not read)",
+		pg_field(c, "消去前の内容", "Contents before",
+			  pg_pick(c, "記録なし（読み取られていません）", "not recorded (not read)",
 			       buf, sizeof(buf)), false, false);
 	else
 		object_rows(c, b, "");
@@ -231,7 +215,7 @@ static void before(struct ctx *c)
 
 static void firmware(struct ctx *c)
 {
-	const json_t *f = at(c->in->cert, "method.firmware");
+	const json_t *f = pg_at(c->in->cert, "method.firmware");
 	if (json_is_object(f))
 		object_rows(c, f, "firmware.");
 }
@@ -240,29 +224,29 @@ static void firmware(struct ctx *c)
  * under the medium; certificates from before health readings have none. */
 static void health(struct ctx *c)
 {
-	const json_t *h = at(c->in->cert, "health");
+	const json_t *h = pg_at(c->in->cert, "health");
 	char buf[700];
 	if (!h)
 		return;
 	kesu_cert_health_summary(json_object_get(h, "before"), buf, sizeof(buf));
-	add_field(c, "消去前のドライブ状態", "Drive health before", buf, false, false);
+	pg_field(c, "消去前のドライブ状態", "Drive health before", buf, false, false);
 	kesu_cert_health_summary(json_object_get(h, "after"), buf, sizeof(buf));
-	add_field(c, "消去後のドライブ状態", "Drive health after", buf, false, false);
+	pg_field(c, "消去後のドライブ状態", "Drive health after", buf, false, false);
 }
 
 static void bad_ranges(struct ctx *c)
 {
-	const json_t *br = at(c->in->cert, "execution.bad_ranges");
+	const json_t *br = pg_at(c->in->cert, "execution.bad_ranges");
 	char buf[160], h1[64], h2[64], h3[64];
 	if (!json_array_size(br)) {
-		add_field(c, "不良範囲", "Bad ranges", pick(c, "なし", "none", buf, sizeof(buf)),
+		pg_field(c, "不良範囲", "Bad ranges", pg_pick(c, "なし", "none", buf, sizeof(buf)),
 			  false, false);
 		return;
 	}
 	const char *head[3] = {
-		pick(c, "先頭LBA", "First LBA", h1, sizeof(h1)),
-		pick(c, "ブロック数", "Blocks", h2, sizeof(h2)),
-		pick(c, "操作", "Operation", h3, sizeof(h3)),
+		pg_pick(c, "先頭LBA", "First LBA", h1, sizeof(h1)),
+		pg_pick(c, "ブロック数", "Blocks", h2, sizeof(h2)),
+		pg_pick(c, "操作", "Operation", h3, sizeof(h3)),
 	};
 	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
 	kesu_doc_cells(c->d, b, head, 3);
@@ -279,37 +263,37 @@ static void bad_ranges(struct ctx *c)
 		if (i >= MAX_BAD_ROWS)
 			continue;
 		char lba[32], cnt[32], op[96];
-		group_digits(json_integer_value(json_object_get(e, "first_lba")), lba, sizeof(lba));
-		group_digits(json_integer_value(json_object_get(e, "count")), cnt, sizeof(cnt));
+		pg_group_digits(json_integer_value(json_object_get(e, "first_lba")), lba, sizeof(lba));
+		pg_group_digits(json_integer_value(json_object_get(e, "count")), cnt, sizeof(cnt));
 		kesu_code_text(c->lang, KESU_CODES_BAD_OP,
 			       json_string_value(json_object_get(e, "operation")), op, sizeof(op));
 		const char *row[3] = {lba, cnt, op};
 		kesu_doc_cells(c->d, kesu_doc_add(c->d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), row, 3);
 	}
 	char total[32];
-	group_digits(blocks, total, sizeof(total));
+	pg_group_digits(blocks, total, sizeof(total));
 	if (json_array_size(br) > MAX_BAD_ROWS)
 		snprintf(buf, sizeof(buf), "%zu / %zu; %s: %s", (size_t)MAX_BAD_ROWS,
 			 json_array_size(br), c->lang == KESU_LANG_EN ? "blocks" : "ブロック計", total);
 	else
 		snprintf(buf, sizeof(buf), "%zu; %s: %s", json_array_size(br),
 			 c->lang == KESU_LANG_EN ? "blocks" : "ブロック計", total);
-	add_field(c, "不良範囲の数", "Bad ranges shown", buf, false, false);
+	pg_field(c, "不良範囲の数", "Bad ranges shown", buf, false, false);
 }
 
-static void notes(struct ctx *c)
+void pg_notes(struct ctx *c)
 {
-	const json_t *n = at(c->in->cert, "notes");
+	const json_t *n = pg_at(c->in->cert, "notes");
 	size_t i;
 	json_t *e;
 	char buf[64];
 	json_array_foreach(n, i, e)
-		add_field(c, "注記", "Note", json_string_value(e), false, false);
+		pg_field(c, "注記", "Note", json_string_value(e), false, false);
 	if (!json_array_size(n))
-		add_field(c, "注記", "Notes", pick(c, "なし", "none", buf, sizeof(buf)), false, false);
+		pg_field(c, "注記", "Notes", pg_pick(c, "なし", "none", buf, sizeof(buf)), false, false);
 }
 
-static void signers(struct ctx *c)
+void pg_signers(struct ctx *c)
 {
 	const struct kesu_print_sig *s = c->in->sig;
 	char buf[1300], ja[32], en[32];
@@ -317,19 +301,19 @@ static void signers(struct ctx *c)
 		const struct kesu_print_signer *g = &s->s[i];
 		snprintf(ja, sizeof(ja), "署名者 %zu", i + 1);
 		snprintf(en, sizeof(en), "Signer %zu", i + 1);
-		add_field(c, ja, en, g->subject, false, false);
-		add_field(c, "発行者", "Issuer", g->issuer[0] ? g->issuer : "-", false, false);
-		add_field(c, "証明書シリアル", "Certificate serial", g->serial[0] ? g->serial : "-",
+		pg_field(c, ja, en, g->subject, false, false);
+		pg_field(c, "発行者", "Issuer", g->issuer[0] ? g->issuer : "-", false, false);
+		pg_field(c, "証明書シリアル", "Certificate serial", g->serial[0] ? g->serial : "-",
 			  true, true);
-		add_field(c, "署名日時", "Signing time",
+		pg_field(c, "署名日時", "Signing time",
 			  g->signing_time[0] ? g->signing_time : "-", true, false);
 		snprintf(buf, sizeof(buf), "%s – %s", g->not_before[0] ? g->not_before : "?",
 			 g->not_after[0] ? g->not_after : "?");
-		add_field(c, "証明書の有効期間", "Certificate validity", buf, false, false);
+		pg_field(c, "証明書の有効期間", "Certificate validity", buf, false, false);
 	}
 	if (s->total > s->n) {
 		snprintf(buf, sizeof(buf), "%zu / %zu", s->n, s->total);
-		add_field(c, "表示した署名者", "Signers shown", buf, false, false);
+		pg_field(c, "表示した署名者", "Signers shown", buf, false, false);
 	}
 	char w1[600], w2[600];
 	if (s->status == KESU_SIG_CA_VERIFIED) {
@@ -342,21 +326,33 @@ static void signers(struct ctx *c)
 		snprintf(w2, sizeof(w2), "the signature is over this file's bytes; it was NOT "
 			 "checked against a CA when printed (check it with the command below)");
 	}
-	add_field(c, "署名の確認", "Signature check", pick(c, w1, w2, buf, sizeof(buf)),
+	pg_field(c, "署名の確認", "Signature check", pg_pick(c, w1, w2, buf, sizeof(buf)),
 		  false, false);
 }
 
-static void check_box(struct ctx *c)
+void pg_cosigners(struct ctx *c)
 {
-	const char *id = json_string_value(at(c->in->cert, "id"));
+	static const struct kesu_print_cosigners none;
+	kesu_page_cosigners(c->d, c->lang, c->in->cosigners ? c->in->cosigners : &none);
+}
+
+static void approval(struct ctx *c)
+{
+	if (c->in->approval)
+		kesu_page_approval(c->d, c->lang, c->in->approval);
+}
+
+void pg_check_box(struct ctx *c)
+{
+	const char *id = json_string_value(pg_at(c->in->cert, "id"));
 	char payload[200], l[4][600], t[600];
 	snprintf(payload, sizeof(payload), KESU_QR_PREFIX " id=%s sha256=%s", id, c->in->sha256);
 	snprintf(l[0], sizeof(l[0]), "%s: %s",
-		 pick(c, "証明書ID", "Certificate ID", t, sizeof(t)), id);
+		 pg_pick(c, "証明書ID", "Certificate ID", t, sizeof(t)), id);
 	snprintf(l[1], sizeof(l[1]), "SHA-256 (%s):", c->in->file_name);
 	snprintf(l[2], sizeof(l[2]), "%s", c->in->sha256);
 	snprintf(l[3], sizeof(l[3]), "%s",
-		 pick(c, "署名付きファイルの確認（CA証明書 ca.pem を用いて）:",
+		 pg_pick(c, "署名付きファイルの確認（CA証明書 ca.pem を用いて）:",
 		      "To check the signed file (with the CA certificate ca.pem):", t, sizeof(t)));
 	const char *cells[4] = {l[0], l[1], l[2], l[3]};
 	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_QR, NULL, NULL, payload);
@@ -373,9 +369,9 @@ static void seals(struct ctx *c)
 {
 	char a[64], b[64], d[64];
 	const char *cells[3] = {
-		pick(c, "担当者印", "Person in charge", a, sizeof(a)),
-		pick(c, "立会者印", "Witness", b, sizeof(b)),
-		pick(c, "承認者印", "Approver", d, sizeof(d)),
+		pg_pick(c, "担当者印", "Person in charge", a, sizeof(a)),
+		pg_pick(c, "立会者印", "Witness", b, sizeof(b)),
+		pg_pick(c, "承認者印", "Approver", d, sizeof(d)),
 	};
 	kesu_doc_cells(c->d, kesu_doc_add(c->d, KESU_BLK_SEALS, NULL, NULL, ""), cells, 3);
 }
@@ -413,7 +409,7 @@ static const struct field ERASURE_APPROVAL[] = {
 	{"承認日", "Approval date", "approval.date", F_STR, NULL, true},
 	{NULL, NULL, NULL, 0, NULL, false},
 };
-static const struct field ERASURE_DEVICE[] = {
+const struct field PG_DEVICE[] = {
 	{"型番", "Model", "device.model", F_STR, NULL, true},
 	{"製造者", "Vendor", "device.vendor", F_STR, NULL, true},
 	{"シリアル番号", "Serial number", "device.serial", F_MONO, NULL, true},
@@ -467,17 +463,18 @@ static const struct section ERASURE[] = {
 	{"証明書", "Certificate", ERASURE_CERT, NULL},
 	{"担当者", "Person in charge", ERASURE_OPERATOR, NULL},
 	{"資産", "Asset", ERASURE_ASSET, NULL},
-	{"承認", "Approval", ERASURE_APPROVAL, NULL},
+	{"承認", "Approval", ERASURE_APPROVAL, approval},
 	{"立会者", "Witnesses", NULL, witnesses},
-	{"媒体", "Medium", ERASURE_DEVICE, health},
+	{"媒体", "Medium", PG_DEVICE, health},
 	{"消去前の内容", "Contents before erasure", NULL, before},
 	{"消去方式と検証", "Method and verification", ERASURE_METHOD, firmware},
 	{"実施記録", "Execution", ERASURE_EXECUTION, NULL},
 	{"不良範囲（消去できなかった範囲）", "Bad ranges (not erased)", NULL, bad_ranges},
-	{"注記", "Notes", NULL, notes},
+	{"注記", "Notes", NULL, pg_notes},
 	{"ソフトウェアと作業記録", "Software and run record", ERASURE_TOOL, NULL},
-	{"電子署名", "Electronic signature", NULL, signers},
-	{"確認方法", "How to check", NULL, check_box},
+	{"電子署名", "Electronic signature", NULL, pg_signers},
+	{"副署（立会者・市）", "Countersignatures (witness, city)", NULL, pg_cosigners},
+	{"確認方法", "How to check", NULL, pg_check_box},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -516,20 +513,60 @@ static const struct field DESTR_WORK[] = {
 
 static void particle_size(struct ctx *c)
 {
-	const json_t *p = at(c->in->cert, "technique.particle_size_mm");
+	const json_t *p = pg_at(c->in->cert, "technique.particle_size_mm");
 	char buf[64];
 	if (json_is_number(p))
 		snprintf(buf, sizeof(buf), "%g mm", json_number_value(p));
 	else
-		pick(c, "記録なし", "not recorded", buf, sizeof(buf));
-	add_field(c, "破片の最大寸法", "Largest particle", buf, true, false);
+		pg_pick(c, "記録なし", "not recorded", buf, sizeof(buf));
+	pg_field(c, "破片の最大寸法", "Largest particle", buf, true, false);
 }
 
-/* Each evidence file by name, role, size and hash: the copies beside the
- * document are what kesu cert verify re-hashes. */
+/* A photo's thumbnail, or the box saying why it is not drawn: one whose
+ * hash is not the document's is never shown as if it were the evidence. */
+static void photo(struct ctx *c, const json_t *e, const struct kesu_print_photo *ph)
+{
+	const char *file = json_string_value(json_object_get(e, "file"));
+	const char *sha = json_string_value(json_object_get(e, "sha256"));
+	char ja[800], en[400], buf[800], l1[300];
+	switch (ph->state) {
+	case KESU_PHOTO_NOT_IMAGE:
+		return;
+	case KESU_PHOTO_SHOWN:
+		snprintf(l1, sizeof(l1), "%s (%s)", file,
+			 json_string_value(json_object_get(e, "role")));
+		snprintf(ja, sizeof(ja), "SHA-256 %s（文書と一致）", sha);
+		snprintf(en, sizeof(en), "SHA-256 %s (matches the document)", sha);
+		kesu_doc_image(c->d, &ph->img,
+			       (const char *const[]){l1, c->lang == KESU_LANG_EN ? en : ja}, 2);
+		return;
+	case KESU_PHOTO_MISMATCH:
+		/* The name goes under the words, so a long one never pushes
+		 * the warning itself off the box. */
+		pg_banner(c, 2, pg_pick(c, "証拠ファイルのSHA-256が文書の記載と一致しません（変更された"
+				  "ファイルです）。表示しません",
+				  "An evidence file's SHA-256 does not match the document (the "
+				  "file was changed); it is not shown", buf, sizeof(buf)), file);
+		return;
+	case KESU_PHOTO_MISSING:
+		pg_banner(c, 1, pg_pick(c, "証拠ファイルが文書の横にありません",
+				  "An evidence file is not beside the document", buf, sizeof(buf)),
+		       file);
+		return;
+	case KESU_PHOTO_UNUSABLE:
+		snprintf(ja, sizeof(ja), "%s（%s）", file, ph->why);
+		pg_banner(c, 1, pg_pick(c, "証拠写真を表示できません", "An evidence photo cannot be shown",
+				  buf, sizeof(buf)), ja);
+		return;
+	}
+}
+
+/* Each evidence file by name, role, size and hash (the copies beside the
+ * document are what kesu cert verify re-hashes), and each photo's
+ * thumbnail under it. */
 static void evidence(struct ctx *c)
 {
-	const json_t *ev = at(c->in->cert, "evidence");
+	const json_t *ev = pg_at(c->in->cert, "evidence");
 	size_t i;
 	json_t *e;
 	char ja[48], en[48], buf[600];
@@ -541,10 +578,12 @@ static void evidence(struct ctx *c)
 			 json_string_value(json_object_get(e, "role")),
 			 json_integer_value(json_object_get(e, "size")),
 			 json_string_value(json_object_get(e, "sha256")));
-		add_field(c, ja, en, buf, false, true);
+		pg_field(c, ja, en, buf, false, true);
+		if (i < c->in->n_photos)
+			photo(c, e, &c->in->photos[i]);
 	}
 	if (!json_array_size(ev))
-		add_field(c, "証拠ファイル", "Evidence files", pick(c, "なし", "none", buf,
+		pg_field(c, "証拠ファイル", "Evidence files", pg_pick(c, "なし", "none", buf,
 								    sizeof(buf)), false, false);
 }
 
@@ -554,14 +593,14 @@ static const struct section DESTRUCTION[] = {
 	{"物理破壊", "Physical destruction", DESTR_WORK, particle_size},
 	{"立会者", "Witnesses", NULL, witnesses},
 	{"証拠ファイル", "Evidence", NULL, evidence},
-	{"電子署名", "Electronic signature", NULL, signers},
-	{"確認方法", "How to check", NULL, check_box},
+	{"電子署名", "Electronic signature", NULL, pg_signers},
+	{"副署（立会者・市）", "Countersignatures (witness, city)", NULL, pg_cosigners},
+	{"確認方法", "How to check", NULL, pg_check_box},
 	{NULL, NULL, NULL, NULL},
 };
 
 /* Kinds with a printed layout: their sections, their consistency verdict,
- * and where the medium's serial is.  The verification report (issue #12)
- * gets a row here when its schema is a certificate kind. */
+ * and where the medium's serial is. */
 /* The destruction verdict assumes a document its reader accepted: one
  * that is not (another kind's fields under this kind) is an error, not a
  * crash. */
@@ -595,10 +634,11 @@ static const struct layout {
 } LAYOUTS[] = {
 	{"erasure", ERASURE, judge_erasure, "device.serial", "device.path"},
 	{"destruction", DESTRUCTION, judge_destruction, "medium.serial", "medium.serial"},
+	{"verification", PG_VERIFICATION, pg_verif_judge, "device.serial", "device.path"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
-static void banner(struct ctx *c, int level, const char *text, const char *detail)
+void pg_banner(struct ctx *c, int level, const char *text, const char *detail)
 {
 	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_BANNER, NULL, detail, text);
 	if (b)
@@ -608,8 +648,8 @@ static void banner(struct ctx *c, int level, const char *text, const char *detai
 static void destruction_banners(struct ctx *c)
 {
 	char buf[800];
-	if (json_is_string(at(c->in->cert, "no_erasure_record")))
-		banner(c, 1, pick(c, "注意：この媒体の消去証明書は台帳にありません（理由は下記）",
+	if (json_is_string(pg_at(c->in->cert, "no_erasure_record")))
+		pg_banner(c, 1, pg_pick(c, "注意：この媒体の消去証明書は台帳にありません（理由は下記）",
 				  "CAUTION: the register holds no erasure certificate for this "
 				  "medium (the reason is below)", buf, sizeof(buf)), NULL);
 }
@@ -621,34 +661,38 @@ static void banners(struct ctx *c)
 		destruction_banners(c);
 		return;
 	}
-	const char *result = json_string_value(at(cert, "result"));
-	size_t nbad = json_array_size(at(cert, "execution.bad_ranges"));
+	if (!strcmp(json_string_value(json_object_get(cert, "kind")), "verification")) {
+		pg_verif_banners(c);
+		return;
+	}
+	const char *result = json_string_value(pg_at(cert, "result"));
+	size_t nbad = json_array_size(pg_at(cert, "execution.bad_ranges"));
 	char ja[400], en[400], buf[800];
 	if (!strcmp(result, "not-erased")) {
-		const char *reason = json_string_value(at(cert, "execution.reason"));
+		const char *reason = json_string_value(pg_at(cert, "execution.reason"));
 		snprintf(ja, sizeof(ja), "未消去：この媒体は消去されていません（作業結果 %s）",
-			 json_string_value(at(cert, "execution.run_result")));
+			 json_string_value(pg_at(cert, "execution.run_result")));
 		snprintf(en, sizeof(en), "NOT ERASED: this medium was not erased (run result %s)",
-			 json_string_value(at(cert, "execution.run_result")));
-		banner(c, 2, pick(c, ja, en, buf, sizeof(buf)), reason);
+			 json_string_value(pg_at(cert, "execution.run_result")));
+		pg_banner(c, 2, pg_pick(c, ja, en, buf, sizeof(buf)), reason);
 	} else if (!strcmp(result, "erased-with-exceptions")) {
 		snprintf(ja, sizeof(ja), "一部消去不能：%zu か所の不良範囲は消去できていません", nbad);
 		snprintf(en, sizeof(en), "ERASED WITH EXCEPTIONS: %zu bad range(s) could not be erased",
 			 nbad);
-		banner(c, 2, pick(c, ja, en, buf, sizeof(buf)), NULL);
+		pg_banner(c, 2, pg_pick(c, ja, en, buf, sizeof(buf)), NULL);
 	}
-	if (json_is_true(at(cert, "physical_destruction_required")))
-		banner(c, 2, pick(c, "物理破壊が必要（マイナンバー利用事務系）：破壊待ち。"
+	if (json_is_true(pg_at(cert, "physical_destruction_required")))
+		pg_banner(c, 2, pg_pick(c, "物理破壊が必要（マイナンバー利用事務系）：破壊待ち。"
 				  "ソフトウェア消去だけでは廃棄は完了しません",
 				  "PHYSICAL DESTRUCTION REQUIRED (My Number): awaiting "
 				  "destruction; software erasure alone is not a complete disposal",
 				  buf, sizeof(buf)), NULL);
-	if (!strcmp(json_string_value(at(cert, "method.verification.mode")), "none"))
-		banner(c, 1, pick(c, "注意：消去は検証されていません（検証なし）",
+	if (!strcmp(json_string_value(pg_at(cert, "method.verification.mode")), "none"))
+		pg_banner(c, 1, pg_pick(c, "注意：消去は検証されていません（検証なし）",
 				  "CAUTION: the erasure was not verified (verification none)",
 				  buf, sizeof(buf)), NULL);
-	if (!json_is_true(at(cert, "execution.clock_synchronized")))
-		banner(c, 1, pick(c, "注意：作業中、時刻は同期されていませんでした（NTP）",
+	if (!json_is_true(pg_at(cert, "execution.clock_synchronized")))
+		pg_banner(c, 1, pg_pick(c, "注意：作業中、時刻は同期されていませんでした（NTP）",
 				  "CAUTION: the clock was not synchronised (NTP) during the run",
 				  buf, sizeof(buf)), NULL);
 }
@@ -681,9 +725,9 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 		     in->lang == KESU_LANG_EN ? k->en : k->ja);
 	snprintf(buf, sizeof(buf), "%s %s", k->ja, json_string_value(json_object_get(in->cert, "id")));
 	d->title = strdup(in->lang == KESU_LANG_EN ? k->en : buf);
-	const char *serial = json_string_value(at(in->cert, lay->serial));
+	const char *serial = json_string_value(pg_at(in->cert, lay->serial));
 	snprintf(buf, sizeof(buf), "%s / %s: %s", k->en, serial ? "serial" : "device",
-		 serial ? serial : json_string_value(at(in->cert, lay->path)));
+		 serial ? serial : json_string_value(pg_at(in->cert, lay->path)));
 	d->subject = strdup(buf);
 	snprintf(buf, sizeof(buf), "%s  %s  %s %s", in->file_name, in->sha256,
 		 in->lang == KESU_LANG_EN ? "printed" : "印刷", in->printed_at);
@@ -692,16 +736,16 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 	for (const struct section *s = lay->sections; s->ja; s++) {
 		kesu_doc_section(d, in->lang, s->ja, s->en);
 		for (const struct field *f = s->fields; f && f->ja; f++) {
-			const json_t *v = at(in->cert, f->path);
+			const json_t *v = pg_at(in->cert, f->path);
 			/* Text goes to the page whole, so the cut and its note
 			 * of the full length are the page's, not a buffer's. */
 			if ((f->fmt == F_STR || f->fmt == F_MONO) && json_is_string(v)) {
-				add_field(&c, f->ja, f->en, json_string_value(v), f->half,
+				pg_field(&c, f->ja, f->en, json_string_value(v), f->half,
 					  f->fmt == F_MONO);
 				continue;
 			}
 			value_text(&c, f, v, buf, sizeof(buf));
-			add_field(&c, f->ja, f->en, buf, f->half, f->fmt == F_MONO);
+			pg_field(&c, f->ja, f->en, buf, f->half, f->fmt == F_MONO);
 		}
 		if (s->extra)
 			s->extra(&c);
@@ -709,7 +753,7 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 	seals(&c);
 	if (d->replaced)
 		kesu_doc_add(d, KESU_BLK_NOTE, NULL, NULL,
-			     pick(&c, "<U+XXXX> は表示できない文字（制御文字など）をその符号で示したものです。",
+			     pg_pick(&c, "<U+XXXX> は表示できない文字（制御文字など）をその符号で示したものです。",
 				  "<U+XXXX> shows a character that cannot be shown (a control "
 				  "character or similar) by its code point.", buf, sizeof(buf)));
 	if (d->oom || !d->title || !d->subject || !d->footer) {

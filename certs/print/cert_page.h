@@ -11,6 +11,22 @@
 
 #include <jansson.h>
 
+/* What became of one evidence file of a destruction document when it was
+ * printed (cert_pdf.c fills one per evidence entry, in order). */
+enum kesu_photo_state {
+	KESU_PHOTO_NOT_IMAGE, /* not a JPEG or PNG (a vendor's PDF): listed only */
+	KESU_PHOTO_SHOWN,     /* img holds its thumbnail */
+	KESU_PHOTO_MISSING,   /* no such file beside the document */
+	KESU_PHOTO_MISMATCH,  /* its SHA-256 is not the document's: never drawn */
+	KESU_PHOTO_UNUSABLE,  /* an image over a limit or damaged (why) */
+};
+
+struct kesu_print_photo {
+	enum kesu_photo_state state;
+	struct kesu_image img;
+	char why[512];
+};
+
 struct kesu_cert_page_in {
 	const json_t *cert;               /* strictly parsed (kesu_cert_parse) */
 	const char *file_name;            /* the certificate's base name */
@@ -18,6 +34,10 @@ struct kesu_cert_page_in {
 	const struct kesu_print_sig *sig; /* signers and how they were checked */
 	enum kesu_lang lang;
 	const char *printed_at;           /* RFC 3339, shown in the footer */
+	const struct kesu_print_photo *photos; /* destruction: one per evidence */
+	size_t n_photos;
+	const struct kesu_print_cosigners *cosigners;  /* NULL: none looked for */
+	const struct kesu_print_approval *approval;    /* NULL: not looked for */
 };
 
 /* The QR code's text: "kesu-certificate id=<id> sha256=<hex>". */

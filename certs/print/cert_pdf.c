@@ -1,7 +1,11 @@
 #include "certs/print/cert_pdf.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
+#include "certs/document/destruction_issue.h"
+#include "certs/document/verification.h"
 #include "certs/print/cert_page.h"
+#include "certs/print/cosign_load.h"
+#include "certs/print/image.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
 #include "certs/print/signers.h"
@@ -56,6 +60,66 @@ static enum kesu_rc write_doc(const struct kesu_doc *d, const struct kesu_print_
 	return rc;
 }
 
+/* A certificate, a destruction document or a verification report, each
+ * by its own strict parser. */
+static enum kesu_rc parse_doc(const char *data, size_t len, json_t **out, struct kesu_err *err)
+{
+	if (kesu_destruction_is(data, len))
+		return kesu_destruction_parse(data, len, out, err);
+	if (kesu_verif_is(data, len))
+		return kesu_verif_parse(data, len, out, err);
+	return kesu_cert_parse(data, len, out, err);
+}
+
+/* One evidence file beside a destruction document: hashed against the
+ * document before anything decodes it, so only the bytes that were signed
+ * for can reach the image decoder and the page. */
+static void load_photo(const char *dir, const json_t *e, struct kesu_print_photo *ph)
+{
+	const char *file = json_string_value(json_object_get(e, "file"));
+	const char *want = json_string_value(json_object_get(e, "sha256"));
+	char p[PATH_MAX], sha[KESU_SHA256_HEX];
+	struct kesu_err err = {0};
+	char *data;
+	size_t len;
+	memset(ph, 0, sizeof(*ph));
+	if (!file || !want || (size_t)snprintf(p, sizeof(p), "%s/%s", dir, file) >= sizeof(p) ||
+	    kesu_read_file(p, KESU_EVIDENCE_MAX_BYTES, &data, &len, &err)) {
+		ph->state = err.rc == KESU_ERR_NOENT || !err.rc ? KESU_PHOTO_MISSING
+								 : KESU_PHOTO_UNUSABLE;
+		snprintf(ph->why, sizeof(ph->why), "%s", err.msg);
+		return;
+	}
+	const char *role = json_string_value(json_object_get(e, "role"));
+	bool photo = role && strstr(role, "-photo");
+	kesu_sha256_hex(data, len, sha);
+	if (strcmp(sha, want)) {
+		ph->state = KESU_PHOTO_MISMATCH;
+	} else if (!photo && kesu_image_sniff(data, len) == KESU_IMAGE_NONE) {
+		ph->state = KESU_PHOTO_NOT_IMAGE;
+	} else if (kesu_image_thumb(data, len, KESU_THUMB_SIDE, &ph->img, &err)) {
+		ph->state = KESU_PHOTO_UNUSABLE;
+		snprintf(ph->why, sizeof(ph->why), "%s", err.msg);
+	} else {
+		ph->state = KESU_PHOTO_SHOWN;
+	}
+	free(data);
+}
+
+static size_t load_photos(const char *cert_path, const json_t *doc,
+			  struct kesu_print_photo *ph, size_t max)
+{
+	char dir[PATH_MAX];
+	size_t i, n = 0;
+	json_t *e;
+	if (!kesu_path_dirname(cert_path, dir, sizeof(dir)))
+		return 0;
+	json_array_foreach(json_object_get(doc, "evidence"), i, e)
+		if (n < max)
+			load_photo(dir, e, &ph[n++]);
+	return n;
+}
+
 enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 				 const struct kesu_print_opts *o,
 				 struct kesu_err *err)
@@ -66,12 +130,15 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	json_t *cert = NULL;
 	struct kesu_doc *d = NULL;
 	struct kesu_print_sig sig;
+	struct kesu_print_photo *photos = NULL;
+	size_t n_photos = 0;
+	struct kesu_print_cosigners *cos = NULL;
+	struct kesu_print_approval appr;
 	enum kesu_rc rc;
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
 	if ((rc = kesu_read_file(cert_path, KESU_CERT_MAX_BYTES, &data, &len, err)) ||
-	    (rc = kesu_destruction_is(data, len) ? kesu_destruction_parse(data, len, &cert, err)
-						 : kesu_cert_parse(data, len, &cert, err)))
+	    (rc = parse_doc(data, len, &cert, err)))
 		goto out;
 	if ((rc = kesu_read_file(sigpath, MAX_SIG_BYTES, &der, &derlen, err))) {
 		kesu_err_prefix(err, "the signature beside the certificate: ");
@@ -79,18 +146,35 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	}
 	if ((rc = kesu_print_sig_read(data, len, der, derlen, &sig, err)))
 		goto out;
-	if (o->ca_file && o->ca_file[0]) {
-		struct kesu_sig_info info;
+	struct kesu_sig_info info = {0};
+	struct kesu_trust trust = {.ca_file = o->ca_file};
+	const struct kesu_trust *t = o->ca_file && o->ca_file[0] ? &trust : NULL;
+	if (t) {
 		if ((rc = kesu_cms_verify(data, len, der, derlen, o->ca_file, 0, &info, err)))
 			goto out;
 		sig.status = KESU_SIG_CA_VERIFIED;
 		snprintf(sig.ca, sizeof(sig.ca), "%s", base_name(o->ca_file));
 	}
+	if (!(cos = malloc(sizeof(*cos)))) {
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto out;
+	}
+	kesu_print_cosigners_load(cert_path, data, len, t, cos);
+	kesu_print_approval_load(cert_path, cert, t, t ? info.signer_sha256 : NULL, &appr);
 	kesu_sha256_hex(data, len, sha);
 	kesu_time_format(o->now, printed);
+	if (json_is_array(json_object_get(cert, "evidence"))) {
+		photos = calloc(KESU_DESTRUCTION_MAX_EVIDENCE, sizeof(*photos));
+		if (!photos) {
+			rc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+			goto out;
+		}
+		n_photos = load_photos(cert_path, cert, photos, KESU_DESTRUCTION_MAX_EVIDENCE);
+	}
 	struct kesu_cert_page_in in = {
 		.cert = cert, .file_name = base_name(cert_path), .sha256 = sha,
 		.sig = &sig, .lang = o->lang, .printed_at = printed,
+		.photos = photos, .n_photos = n_photos, .cosigners = cos, .approval = &appr,
 	};
 	if ((rc = kesu_cert_page_build(&in, &d, err)) ||
 	    (rc = write_doc(d, o, pdf_path, err)))
@@ -98,6 +182,10 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 out:
 	if (rc)
 		kesu_err_prefix(err, "%s: ", cert_path);
+	for (size_t i = 0; i < n_photos; i++)
+		kesu_image_free(&photos[i].img);
+	free(photos);
+	free(cos);
 	kesu_doc_free(d);
 	json_decref(cert);
 	free(data);

@@ -31,6 +31,7 @@ static void blk_free(struct kesu_blk *b)
 	for (size_t i = 0; i < b->ncells; i++)
 		free(b->cells[i]);
 	free(b->cells);
+	kesu_image_free(&b->img);
 }
 
 void kesu_doc_free(struct kesu_doc *d)
@@ -120,6 +121,23 @@ void kesu_doc_cells(struct kesu_doc *d, struct kesu_blk *b,
 	for (size_t i = 0; i < n; i++)
 		b->cells[i] = safe(d, cells[i], KESU_PRINT_MAX_CHARS);
 	b->ncells = n;
+}
+
+struct kesu_blk *kesu_doc_image(struct kesu_doc *d, const struct kesu_image *img,
+				const char *const *cells, size_t n)
+{
+	size_t bytes = (size_t)img->w * img->h * sizeof(*img->px);
+	uint32_t *px = bytes ? malloc(bytes) : NULL;
+	struct kesu_blk *b = px ? kesu_doc_add(d, KESU_BLK_IMAGE, NULL, NULL, "") : NULL;
+	if (!b) {
+		free(px);
+		d->oom = true;
+		return NULL;
+	}
+	memcpy(px, img->px, bytes);
+	b->img = (struct kesu_image){img->w, img->h, px};
+	kesu_doc_cells(d, b, cells, n);
+	return b;
 }
 
 const struct kesu_blk *kesu_doc_find(const struct kesu_doc *d, const char *label)

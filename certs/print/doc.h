@@ -6,6 +6,8 @@
 #ifndef KESU_PRINT_DOC_H
 #define KESU_PRINT_DOC_H
 
+#include "certs/print/image.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,6 +28,7 @@ enum kesu_blk_kind {
 	KESU_BLK_TABLE_ROW,  /* cells */
 	KESU_BLK_SEALS,      /* cells: the caption of each empty box */
 	KESU_BLK_QR,         /* text: the payload; cells: lines printed beside */
+	KESU_BLK_IMAGE,      /* img: a thumbnail in a fixed box; cells: captions under it */
 };
 
 #define KESU_DOC_MAX_COLS 12
@@ -39,6 +42,7 @@ struct kesu_blk {
 	char **cells;
 	size_t ncells;
 	double widths[KESU_DOC_MAX_COLS]; /* TABLE_HEAD: relative column widths */
+	struct kesu_image img;            /* IMAGE: the block's own copy */
 };
 
 struct kesu_doc {
@@ -74,6 +78,10 @@ struct kesu_blk *kesu_doc_section(struct kesu_doc *d, enum kesu_lang lang,
 /* Set a block's cells (copied and made safe). */
 void kesu_doc_cells(struct kesu_doc *d, struct kesu_blk *b,
 		    const char *const *cells, size_t n);
+
+/* An IMAGE block holding a copy of img's pixels, captioned by cells. */
+struct kesu_blk *kesu_doc_image(struct kesu_doc *d, const struct kesu_image *img,
+				const char *const *cells, size_t n);
 
 /* "ja / en", "ja" or "en" for a text in the document's language (the
  * result is static storage for two-part labels: callers copy it). */

@@ -268,6 +268,42 @@ static double qr(struct pen *p, const struct kesu_blk *b, bool draw)
 	return h + GAP;
 }
 
+/* A photo scaled into a fixed box (60 x 45 mm), aspect ratio kept, on a
+ * light frame, with its captions (file name, hash) under it. */
+#define IMG_W 170.0
+#define IMG_H 128.0
+
+static double image(struct pen *p, const struct kesu_blk *b, bool draw)
+{
+	double y = p->y + IMG_H + 2, w = p->x1 - p->x0;
+	for (size_t i = 0; i < b->ncells; i++) {
+		PangoLayout *l = text(p, b->cells[i], 7, w, 2);
+		if (draw)
+			show(p, l, p->x0, y, 0.15);
+		y += height(l);
+		g_object_unref(l);
+	}
+	if (draw && b->img.w && b->img.h) {
+		const struct kesu_image *im = &b->img;
+		double k = IMG_W / im->w < IMG_H / im->h ? IMG_W / im->w : IMG_H / im->h;
+		double dw = im->w * k, dh = im->h * k;
+		double x = p->x0 + (IMG_W - dw) / 2, yy = p->y + (IMG_H - dh) / 2;
+		rect(p, p->x0, p->y, IMG_W, IMG_H, 0.96, 0.96, 0.96, 0.6, 0.6, 0.6, 0.5);
+		cairo_surface_t *s = cairo_image_surface_create_for_data(
+			(unsigned char *)im->px, CAIRO_FORMAT_RGB24, (int)im->w, (int)im->h,
+			(int)im->w * 4);
+		cairo_save(p->cr);
+		cairo_translate(p->cr, x, yy);
+		cairo_scale(p->cr, k, k);
+		cairo_set_source_surface(p->cr, s, 0, 0);
+		cairo_rectangle(p->cr, 0, 0, im->w, im->h);
+		cairo_fill(p->cr);
+		cairo_restore(p->cr);
+		cairo_surface_destroy(s);
+	}
+	return y - p->y + GAP;
+}
+
 /* Height of block i (with a half field's partner when they pair). */
 static double measure(struct pen *p, size_t i, bool *paired)
 {
@@ -325,6 +361,8 @@ static double measure(struct pen *p, size_t i, bool *paired)
 		p->draw = d;
 		return h;
 	}
+	case KESU_BLK_IMAGE:
+		return image(p, b, false);
 	}
 	return 0;
 }
@@ -404,6 +442,9 @@ static void draw_block(struct pen *p, size_t i, double h, bool paired)
 		break;
 	case KESU_BLK_QR:
 		qr(p, b, true);
+		break;
+	case KESU_BLK_IMAGE:
+		image(p, b, true);
 		break;
 	}
 }

@@ -34,6 +34,41 @@ struct kesu_print_sig {
 	char ca[256];          /* the CA file's base name when CA_VERIFIED */
 };
 
+/* Whether a check of a countersignature or an approval was made when
+ * printing, and held. */
+enum kesu_print_check {
+	KESU_CHECK_NOT_DONE,  /* over these bytes, but no CA was given */
+	KESU_CHECK_OK,        /* verified against the CA */
+	KESU_CHECK_FAILED,    /* does not verify: never shown as valid */
+};
+
+#define KESU_PRINT_MAX_COSIGNERS 16
+
+/* A countersignature beside the document (X.json.<role>-<n>.p7s,
+ * certs/document/countersign.h), for the page. */
+struct kesu_print_cosigner {
+	char file[256], role[16];
+	struct kesu_print_signer who;  /* "" where its signature cannot be read */
+	enum kesu_print_check check;
+	char why[512];                 /* FAILED: what did not hold */
+};
+
+struct kesu_print_cosigners {
+	size_t n;
+	struct kesu_print_cosigner c[KESU_PRINT_MAX_COSIGNERS];
+	char error[512];  /* they could not be listed or checked at all */
+};
+
+/* The signed approval a certificate names (approval.document), for the
+ * page. */
+struct kesu_print_approval {
+	bool linked;      /* false: approver and reference were typed */
+	char file[256], id[40], signer[257];
+	char valid_from[KESU_TIME_LEN], valid_until[KESU_TIME_LEN];
+	enum kesu_print_check check;
+	char why[512];
+};
+
 /* Read der (a detached CMS SignedData) and check that its signatures are
  * over data[0..len) with the certificates it embeds (no chain check).
  * KESU_ERR_CRYPTO when it is not a signature of these bytes. */

@@ -4,10 +4,12 @@
 #include "certs/register/reg_kinds.h"
 #include "lib/digest.h"
 #include "lib/idset.h"
+#include "lib/i18n.h"
 #include "lib/jcheck.h"
 #include "lib/strutil.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,23 +140,40 @@ static const char *jstr(const json_t *o, const char *k)
 /* The sequence number a line must carry after prev_seq; a repair line
  * skips exactly the numbers it declares lost, so numbers are never reused
  * for other entries. */
+/* A finding in English (why: the register's own words, JSON) and in the
+ * operator's language (local), made together as kesu_fail makes its two
+ * texts: fmt is a catalogue key (xgettext --keyword=kesu_reg_say:4). */
+static void kesu_reg_say(char *why, char *local, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void kesu_reg_say(char *why, char *local, size_t size, const char *fmt, ...)
+{
+	va_list ap, aq;
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	vsnprintf(why, size, fmt, ap);
+	vsnprintf(local, size, _(fmt), aq);
+	va_end(aq);
+	va_end(ap);
+}
+
 static bool seq_follows(const json_t *o, const char *kind, uint64_t prev_seq,
-			char *why, size_t size)
+			char *why, char *local, size_t size)
 {
 	uint64_t seq = jint(o, "seq"), want = prev_seq + 1;
 	if (!strcmp(kind, "repair") && !json_is_null(json_object_get(o, "lost_first_seq"))) {
 		uint64_t first = jint(o, "lost_first_seq"), last = jint(o, "lost_last_seq");
 		if (first != prev_seq + 1) {
-			snprintf(why, size, "repair declares entries lost from %" PRIu64
-				 " but the previous line is %" PRIu64, first, prev_seq);
+			kesu_reg_say(why, local, size, "repair declares entries lost from %"
+				     PRIu64 " but the previous line is %" PRIu64, first, prev_seq);
 			return false;
 		}
 		want = last + 1;
 	}
 	if (seq == want)
 		return true;
-	snprintf(why, size, "sequence number %" PRIu64 " where %" PRIu64 " was expected "
-		 "(a line was deleted, inserted or moved)", seq, want);
+	kesu_reg_say(why, local, size, "sequence number %" PRIu64 " where %" PRIu64 " was "
+		     "expected (a line was deleted, inserted or moved)", seq, want);
 	return false;
 }
 
@@ -165,15 +184,17 @@ struct dup_index {
 /* A certificate id or run id seen before: a run is certified once, and a
  * certificate registered once. */
 static bool unique_ids(struct dup_index *d, const json_t *o, size_t lineno,
-		       char *why, size_t size)
+		       char *why, char *local, size_t size)
 {
 	uint64_t old;
 	bool oom;
 	const char *id = jstr(o, "cert_id"), *run = jstr(o, "run_id");
 	if (!kesu_idset_add(&d->certs, id, lineno, &old, &oom)) {
-		snprintf(why, size, oom ? "out of memory checking certificate ids"
-			 : "certificate %s is registered twice (already in line %" PRIu64 ")",
-			 id, old);
+		if (oom)
+			kesu_reg_say(why, local, size, "out of memory checking certificate ids");
+		else
+			kesu_reg_say(why, local, size, "certificate %s is registered twice "
+				     "(already in line %" PRIu64 ")", id, old);
 		return false;
 	}
 	/* Documents other than erasure certificates share the id space but
@@ -181,9 +202,11 @@ static bool unique_ids(struct dup_index *d, const json_t *o, size_t lineno,
 	if (!run)
 		return true;
 	if (!kesu_idset_add(&d->runs, run, lineno, &old, &oom)) {
-		snprintf(why, size, oom ? "out of memory checking run ids"
-			 : "run %s is certified twice (already in line %" PRIu64 "): a run "
-			 "record is certified once", run, old);
+		if (oom)
+			kesu_reg_say(why, local, size, "out of memory checking run ids");
+		else
+			kesu_reg_say(why, local, size, "run %s is certified twice (already in "
+				     "line %" PRIu64 "): a run record is certified once", run, old);
 		return false;
 	}
 	return true;
@@ -201,23 +224,24 @@ static enum kesu_rc judge_line(json_t *o, const char *line, size_t n, const char
 	char *canon = rc ? NULL : kesu_register_line(o);
 	if (rc) {
 		snprintf(r->why, sizeof(r->why), "%.380s", err.msg);
+		snprintf(r->why_local, sizeof(r->why_local), "%.380s", kesu_err_text(&err));
 	} else if (!canon || strlen(canon) != n || memcmp(canon, line, n)) {
 		rc = KESU_ERR_INVALID;
-		snprintf(r->why, sizeof(r->why),
-			 "not in canonical form (the line was edited)");
-	} else if (!seq_follows(o, *kind, r->last_seq, r->why, sizeof(r->why))) {
+		kesu_reg_say(r->why, r->why_local, sizeof(r->why),
+			     "not in canonical form (the line was edited)");
+	} else if (!seq_follows(o, *kind, r->last_seq, r->why, r->why_local, sizeof(r->why))) {
 		rc = KESU_ERR_INVALID;
 	} else if (strcmp(jstr(o, "prev"), prev)) {
 		/* Sequence numbers are intact, so nothing was moved or
 		 * removed: the previous line's bytes changed after line
 		 * `lineno` recorded their hash (or this prev was edited). */
 		rc = KESU_ERR_INVALID;
-		snprintf(r->why, sizeof(r->why),
-			 "edited after it was written: its hash no longer matches "
-			 "the prev recorded in line %zu (hash link broken)", *lineno);
+		kesu_reg_say(r->why, r->why_local, sizeof(r->why),
+			     "edited after it was written: its hash no longer matches "
+			     "the prev recorded in line %zu (hash link broken)", *lineno);
 		(*lineno)--;
 	} else if ((!strcmp(*kind, "certificate") || kesu_reg_kind_find(*kind)) &&
-		   !unique_ids(dups, o, *lineno, r->why, sizeof(r->why))) {
+		   !unique_ids(dups, o, *lineno, r->why, r->why_local, sizeof(r->why))) {
 		rc = KESU_ERR_INVALID;
 	}
 	free(canon);
@@ -262,8 +286,8 @@ void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 		if (!nl) {
 			r->torn = true;
 			r->bad_line = lineno;
-			snprintf(r->why, sizeof(r->why),
-				 "incomplete last line (%zu bytes without newline)", len - pos);
+			kesu_reg_say(r->why, r->why_local, sizeof(r->why),
+				     "incomplete last line (%zu bytes without newline)", len - pos);
 			break;
 		}
 		size_t n = (size_t)(nl - (text + pos));
@@ -271,7 +295,8 @@ void kesu_register_check_text(const char *text, size_t len, uint64_t mark_seq,
 		json_t *o = json_loadb(text + pos, n, JSON_REJECT_DUPLICATES, &je);
 		if (!o) {
 			r->bad_line = lineno;
-			snprintf(r->why, sizeof(r->why), "not valid JSON: %s", je.text);
+			kesu_reg_say(r->why, r->why_local, sizeof(r->why), "not valid JSON: %s",
+				     je.text);
 			break;
 		}
 		const char *kind = NULL;
@@ -413,11 +438,13 @@ void kesu_register_judge(const struct kesu_reg_check *t, size_t len,
 		if (t->bad_line) {
 			v->bad_line = t->bad_line;
 			snprintf(v->why, sizeof(v->why), "%s", t->why);
+			snprintf(v->why_local, sizeof(v->why_local), "%s", t->why_local);
 		} else if (h->state == KESU_REG_HEAD_NONE) {
-			snprintf(v->why, sizeof(v->why), "the signed head is missing "
-				 "(deleted, or lost in a crash during the first append)");
+			kesu_reg_say(v->why, v->why_local, sizeof(v->why), "the signed head is "
+				     "missing (deleted, or lost in a crash during the first append)");
 		} else {
-			snprintf(v->why, sizeof(v->why), "signed head: %.480s", h->why);
+			kesu_reg_say(v->why, v->why_local, sizeof(v->why), "signed head: %.480s",
+				     h->why);
 		}
 		return;
 	}
@@ -435,11 +462,11 @@ void kesu_register_judge(const struct kesu_reg_check *t, size_t len,
 		 * head was in place, whatever they look like. */
 		v->state = KESU_REG_RESIDUE;
 		v->bad_line = m->line + 1;
-		snprintf(v->why, sizeof(v->why), "%zu bytes after line %zu are not "
-			 "covered by the signed head (which ends at seq %" PRIu64 "): a "
-			 "crash during an append, or added without signing; the next "
-			 "append cuts them and records a recovery line",
-			 len - m->end, m->line, h->seq);
+		kesu_reg_say(v->why, v->why_local, sizeof(v->why), "%zu bytes after line %zu "
+			     "are not covered by the signed head (which ends at seq %" PRIu64
+			     "): a crash during an append, or added without signing; the next "
+			     "append cuts them and records a recovery line",
+			     len - m->end, m->line, h->seq);
 		return;
 	}
 	keep_before_mark(t, v);
@@ -448,17 +475,25 @@ void kesu_register_judge(const struct kesu_reg_check *t, size_t len,
 	v->lost_last = h->seq;
 	if (m->found) {
 		v->bad_line = m->line;
-		snprintf(v->why, sizeof(v->why), "does not match the hash in the signed "
-			 "head (the line was edited or replaced)");
+		kesu_reg_say(v->why, v->why_local, sizeof(v->why), "does not match the hash "
+			     "in the signed head (the line was edited or replaced)");
 	} else if (t->bad_line) {
+		static const char cut[] = N_(": bytes were cut from a line the signed head covers");
 		v->bad_line = t->bad_line;
-		snprintf(v->why, sizeof(v->why), "%s%s", t->why, t->torn ?
-			 ": bytes were cut from a line the signed head covers" : "");
-	} else {
+		snprintf(v->why, sizeof(v->why), "%s%s", t->why, t->torn ? cut : "");
+		snprintf(v->why_local, sizeof(v->why_local), "%s%s", t->why_local,
+			 t->torn ? _(cut) : "");
+	} else if (t->lines) {
 		v->bad_line = t->lines + 1;
-		snprintf(v->why, sizeof(v->why), "missing: the signed head covers entries "
-			 "up to seq %" PRIu64 " but the file ends %s (lines were deleted "
-			 "from the end, or the file was emptied or replaced)", h->seq,
-			 t->lines ? "earlier" : "before its first line");
+		kesu_reg_say(v->why, v->why_local, sizeof(v->why), "missing: the signed head "
+			     "covers entries up to seq %" PRIu64 " but the file ends earlier "
+			     "(lines were deleted from the end, or the file was emptied or "
+			     "replaced)", h->seq);
+	} else {
+		v->bad_line = 1;
+		kesu_reg_say(v->why, v->why_local, sizeof(v->why), "missing: the signed head "
+			     "covers entries up to seq %" PRIu64 " but the file ends before its "
+			     "first line (lines were deleted from the end, or the file was "
+			     "emptied or replaced)", h->seq);
 	}
 }

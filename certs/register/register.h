@@ -46,7 +46,8 @@ struct kesu_reg_check {
 	uint64_t last_seq;
 	char last_hash[65];       /* SHA-256 of the last valid line */
 	size_t bad_line;          /* 1-based first bad line, 0 if none */
-	char why[384];
+	char why[384];            /* English: files, JSON */
+	char why_local[384];      /* why in the operator's language */
 	bool torn;                /* text ends inside a line (crash mid-append) */
 	size_t good_bytes;        /* length of the valid prefix */
 	size_t repairs, recoveries;
@@ -116,7 +117,8 @@ enum kesu_reg_state {
 struct kesu_reg_verdict {
 	enum kesu_reg_state state;
 	size_t bad_line;          /* 1-based first bad line, 0 if none or unknown */
-	char why[512];
+	char why[512];            /* English: files, JSON */
+	char why_local[512];      /* why in the operator's language */
 	/* Where an append (RESIDUE) or a repair (DAMAGED) continues the chain:
 	 * the bytes and lines kept, the last kept line's seq and hash. */
 	size_t keep_bytes, keep_lines;

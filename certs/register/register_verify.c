@@ -7,6 +7,7 @@
 #include "certs/sign/cms_unanchored.h"
 #include "certs/sign/cms_verify.h"
 #include "lib/digest.h"
+#include "lib/i18n.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
@@ -159,21 +160,27 @@ enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
 	v->head_seq = r.head.state == KESU_REG_HEAD_VERIFIED ? r.head.seq : 0;
 	v->certs_checked = fc.checked;
 	v->certs_missing = fc.missing;
-	const char *why = r.verdict.state == KESU_REG_NEW && !r.verdict.why[0]
-				  ? "the register is empty: nothing has been added to it yet"
-				  : r.verdict.why;
+	static const char empty[] = N_("the register is empty: nothing has been added to it yet");
+	bool is_new = r.verdict.state == KESU_REG_NEW && !r.verdict.why[0];
+	const char *why = is_new ? empty : r.verdict.why;
+	/* The file checks' findings are English only (their own errors
+	 * carry no second text yet). */
+	const char *local = is_new ? _(empty) : r.verdict.why_local[0] ? r.verdict.why_local : why;
 	v->bad_line = r.verdict.bad_line;
 	bool bad = r.verdict.state != KESU_REG_OK;
 	if (fc.bad_line && (!bad || !v->bad_line || fc.bad_line < v->bad_line)) {
 		bad = true;
 		v->bad_line = fc.bad_line;
-		why = fc.why;
+		why = local = fc.why;
 	}
 	if (bad) {
-		char where[32] = "";
-		if (v->bad_line)
+		char where[32] = "", where_local[96] = "";
+		if (v->bad_line) {
 			snprintf(where, sizeof(where), "line %zu: ", v->bad_line);
+			snprintf(where_local, sizeof(where_local), _("line %zu: "), v->bad_line);
+		}
 		rc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s: %s%.400s", reg_path, where, why);
+		kesu_err_localize(err, _("%s: %s%.400s"), reg_path, where_local, local);
 	}
 	if (!rc && r.head.state == KESU_REG_HEAD_VERIFIED)
 		rc = check_head_token(reg_path, ca_file, tsa_ca_file, v, err);

@@ -142,4 +142,13 @@ printf '[station]\nmethod_nvme = nvme-sanitize-crypto\nmethod_usb = nist-clear\n
 for f in "$root"/tests/fixtures/sysfs/sata-hdd/sys/devices/*/*/*/*/*/*/vpd_pg8?; do
 	cp "$f" "$C/scsi/$(basename "$f")"
 done
+# Evidence photos (fuzz_image): small JPEGs (baseline, progressive, grey,
+# CMYK) and PNGs (palette with transparency, 16-bit, interlaced).
+rm -rf "${C:?}/image"; mkdir -p "$C/image"
+convert -size 48x32 gradient:red-blue -quality 80 "$C/image/baseline.jpg"
+convert -size 48x32 gradient:white-black -interlace Plane "$C/image/progressive-grey.jpg"
+convert -size 16x16 xc:cyan -colorspace CMYK "$C/image/cmyk.jpg"
+convert -size 24x12 xc:'rgba(0,0,255,0)' -fill blue -draw 'rectangle 0,0 11,11' "$C/image/palette-alpha.png"
+convert -size 20x20 gradient:green-yellow -depth 16 "$C/image/rgb16.png"
+convert -size 20x20 gradient:black-white -interlace PNG "$C/image/interlaced.png"
 echo "corpus written to $C"

@@ -106,6 +106,7 @@ same_json() {
 	b=$(en "$@" 2>/dev/null)
 	[ -n "$b" ] && [ "$a" == "$b" ] || { diff <(echo "$a") <(echo "$b") | head -20 | sed 's/^/# /' >&2; false; }
 }
+export -f same_json
 check "json: kesu info --json is the same under ja and C" same_json info --json "$dev"
 check "json: our device's kesu list --json entry is the same" \
 	bash -c 'a=$(ja list --json --all | jq -c --arg p "$1" ".devices[] | select(.path == \$p)") &&
@@ -121,6 +122,48 @@ check "ja: the same document's fault on the terminal is Japanese" \
 	has "schema: ありません" ja cert show "$T_DIR/not-a-cert.json"
 
 
+
+# --- verbs, their help, and the safety gate's reasons ---------------------
+check "ja: kesu cert --help lists its verbs in Japanese" \
+	bash -c 'out=$("$@" cert --help) && [[ $out == *"サブコマンド:"* && $out == *"証明書を検証する"* &&
+		$out == *"A4 の PDF に印刷する"* && $out == *"kesu-certificate(5) を参照"* &&
+		$out != *"verify certificates"* ]]' _ ja
+check "ja: kesu register --help lists its verbs in Japanese" \
+	bash -c 'out=$("$@" register --help) && [[ $out == *"チェーン、署名済みヘッド、証明書を確認する"* &&
+		$out == *"一つの媒体の経緯"* && $out == *"POSTGRESQL を参照"* && $out != *"list the entries"* ]]' _ ja
+check "ja: a verb's help text (cert verify, register verify) is Japanese" \
+	bash -c '[[ $("$@" cert verify --help) == *"証明書を検証します"* &&
+		$("$@" register verify --help) == *"共有ロックのもとで台帳"* ]]' _ ja
+check "C: the verb lists stay English" \
+	bash -c '[[ $("$@" cert --help) == *"verify certificates: signature"* ]] && ascii_only "$@" register --help' _ en
+# The --state-dir line names the default lib/config.h builds in, in both.
+default=$(sed -n 's/^#define KESU_STATE_DIR_DEFAULT "\(.*\)"$/\1/p' "$repo/lib/config.h")
+check "ja: wipe --help's --state-dir line is Japanese and names $default" \
+	bash -c '[ -n "$1" ] && ja wipe --help | grep -- "--state-dir" | grep -q "チェックポイントの置き場所.*$1)" &&
+		en wipe --help | grep -- "--state-dir" | grep -q "else $1)"' _ "$default"
+# A mounted loop device of ours: kesu info (read-only) shows the gate's
+# reason; nothing is ever written to it.
+mimg=$(make_image mounted.img 16)
+mkfs.ext4 -q -F "$mimg" >/dev/null 2>&1
+mdev=$(make_loop "$mimg") || not_ok "attach the image to mount"
+assert_ours "$mdev" && mkdir -p "$T_DIR/mnt" && mount -o ro "$mdev" "$T_DIR/mnt" &&
+	T_MOUNTS+=("$T_DIR/mnt") || not_ok "mount our loop device"
+check "ja: the safety gate's reason is Japanese (kesu info on a mounted device)" \
+	has "[mounted] ${mdev#/dev/} は $T_DIR/mnt にマウントされています。先にアンマウントしてください" ja info "$mdev"
+check "C: the same reason in English" has "[mounted] ${mdev#/dev/} is mounted on $T_DIR/mnt; unmount it first" en info "$mdev"
+check "json: kesu info --json of the mounted device is the same, its reason in English" \
+	bash -c 'same_json info --json "$1" && en info --json "$1" | jq -e "[.. | objects | select(.code? == \"mounted\") | .text] | first | test(\"is mounted on\")" >/dev/null' _ "$mdev"
+
+# A register edited after signing: its finding in the operator's language.
+mkdir -p "$T_DIR/reg" && cp "$repo"/tests/fixtures/pdf/register.jsonl* "$repo/tests/fixtures/pdf/ca.pem" "$T_DIR/reg/"
+sed -i '2s/"not-erased"/"erased"/' "$T_DIR/reg/register.jsonl"
+REGV=(register verify --register "$T_DIR/reg/register.jsonl" --ca "$T_DIR/reg/ca.pem" --config /dev/null)
+check "ja: a damaged register's finding is Japanese" \
+	has "2 行目: 書き込み後に編集されています: ハッシュが 3 行目に記録された prev と一致しません" ja "${REGV[@]}"
+check "C: the same finding in English" has "line 2: edited after it was written" en "${REGV[@]}"
+check "ja: the same exit code for a damaged register" same_exit "${REGV[@]}"
+check "json: register verify --json of it is the same, its finding in English" \
+	bash -c 'same_json "$@" --json && en "$@" --json | grep -q "edited after it was written"' _ "${REGV[@]}"
 
 # --- the catalogue check ---------------------------------------------------
 # Each broken copy of po/ja.po must make `make lint-po` fail.

@@ -11,7 +11,7 @@
 # Under make asan: fontconfig's own leak while it reads its configuration.
 export LSAN_OPTIONS=fast_unwind_on_malloc=0:suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan-fontconfig.supp
 
-for t in pdftotext pdftoppm pdffonts pdfinfo zbarimg compare; do
+for t in pdftotext pdftoppm pdffonts pdfinfo pdfimages zbarimg compare convert; do
 	command -v "$t" >/dev/null || { not_ok "$t is installed (make deps)"; t_done; exit 1; }
 done
 export TZ=Asia/Tokyo SOURCE_DATE_EPOCH=1800000000   # 2027-01-15T17:00:00+09:00
@@ -195,6 +195,126 @@ check "hostile strings: hidden characters are shown as code points" \
 check "hostile strings: the page stays readable (two pages, signature and seals there)" \
 	bash -c '[ "$(pdfinfo "$1" | awk "/^Pages:/ {print \$2}")" -le 2 ] && has "$1" 承認者印 "openssl cms -verify" "$2"' \
 	_ "$hp" "$(jq -r .id "$h")"
+
+# A destruction document's evidence photos: a thumbnail of each file whose
+# SHA-256 is the document's, a box for one that is not or will not decode.
+mkdir -p "$T_DIR/ev" "$T_DIR/dreg"
+convert -size 640x480 gradient:'#336699'-'#ffcc00' "$T_DIR/ev/label.jpg"
+convert -size 300x400 xc:white -fill red -draw 'circle 150,200 150,300' "$T_DIR/ev/after.png"
+head -c 1500 "$T_DIR/ev/label.jpg" > "$T_DIR/ev/cut.jpg"
+destroy_doc() {
+	"$KESU" destroy --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+		--config /dev/null --ca-file "$T_DIR/other/ca.pem" --register "$T_DIR/dreg/register.jsonl" \
+		--cert-dir "$T_DIR/dest" --operator '山田 太郎' --organization '情報政策課' \
+		--location '第二工場' --company '株式会社クラッシュ' --person '佐藤 花子' \
+		--technique 破砕 --no-erasure-record 'leased, returned unerased' "$@"
+}
+images_of() { pdfimages -list "$1" | tail -n +3 | awk '{print $4 "x" $5}' | tr '\n' ' '; }
+export -f images_of
+dd=$(destroy_doc --serial PHOTO-01 --label-photo "$T_DIR/ev/label.jpg" --destroyed-photo "$T_DIR/ev/after.png")
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf" "$dd" >/dev/null; rc=$?
+dp=$T_DIR/dpdf/$(basename "$dd" .json).pdf
+check "destruction: cert pdf exits 0" test $rc -eq 0 -a -s "$dp"
+check "destruction: both photos are in the PDF as thumbnails (pdfimages: 480x360, 300x400)" \
+	test "$(images_of "$dp")" = "480x360 300x400 "
+check "destruction: each thumbnail has its file name and verified hash under it" has "$dp" \
+	"$(jq -r '.evidence[0].file' "$dd") (label-photo)" "$(jq -r '.evidence[1].file' "$dd") (destroyed-photo)" \
+	"SHA-256 $(jq -r '.evidence[0].sha256' "$dd")（文書と一致）"
+cp "$T_DIR/ev/label.jpg" "$T_DIR/dest/$(jq -r '.evidence[1].file' "$dd")"
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf2" "$dd" >/dev/null
+dp2=$T_DIR/dpdf2/$(basename "$dd" .json).pdf
+check "destruction: a photo changed beside the document is not drawn, and the page says so" \
+	bash -c '[ "$(images_of "$1")" = "480x360 " ] && has "$1" "のSHA-256が文書の記載と一致しません" "does not match" "$2"' _ "$dp2" "$(jq -r '.evidence[1].file' "$dd")"
+rm "$T_DIR/dest/$(jq -r '.evidence[0].file' "$dd")"
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf3" "$dd" >/dev/null
+check "destruction: a missing photo is named in a box, no image drawn" \
+	bash -c '[ -z "$(images_of "$1")" ] && has "$1" "が文書の横にありません" "is not beside the document" "$2"' \
+	_ "$T_DIR/dpdf3/$(basename "$dd" .json).pdf" "$(jq -r '.evidence[0].file' "$dd")"
+dc=$(destroy_doc --serial PHOTO-02 --label-photo "$T_DIR/ev/cut.jpg")
+"$KESU" cert pdf --ca "$T_DIR/other/ca.pem" --out "$T_DIR/dpdf4" "$dc" >/dev/null
+check "destruction: a truncated JPEG is shown as a box saying it cannot be shown" \
+	bash -c '[ -z "$(images_of "$1")" ] && has "$1" "を表示できません" "cannot be shown" "JPEG"' \
+	_ "$T_DIR/dpdf4/$(basename "$dc" .json).pdf"
+
+# Countersignatures and the signed approval on the erasure page.
+make_role '鈴木 一郎' other witness && make_role '市 受領係' other city &&
+	make_role '佐藤 花子' other approver || not_ok "role set-up"
+OCA=$T_DIR/other/ca.pem
+appr=$("$KESU" approval new --key "$T_DIR/佐藤 花子/kesu-signing.key" --cert "$T_DIR/佐藤 花子/cert.pem" \
+	--config /dev/null --ca "$OCA" --out "$T_DIR/appr" --reference 'R8-情政-17' --reason disposal \
+	--class 3 --customer '総務課' --operator '山田 太郎' --asset A-0042 \
+	--valid-from "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
+	--valid-until "$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)")
+# The erasure must begin after the approval was signed and end before its
+# certificate is issued: the run's four times moved to the next seconds.
+t0=$(date +%s) map=""
+for m in 0 1 2 4; do
+	map="$map s/2026-11-22T10:0$m:00+09:00/$(date -d "@$((t0 + 1 + m))" +%Y-%m-%dT%H:%M:%S%:z)/g;"
+done
+sed "$map" "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/appr-run0.json")" > "$T_DIR/appr-run.json"
+sleep 7
+ac=$("$KESU" cert issue "$T_DIR/appr-run.json" \
+	--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--operator '山田 太郎' --organization 'テスト消去株式会社' --customer '総務課' --asset A-0042 \
+	--class 3 --reason disposal --approval "$appr" --ca-file "$OCA" --no-register --cert-dir "$T_DIR/ac")
+cs() { "$KESU" cert countersign --config /dev/null --ca "$OCA" --key "$T_DIR/$1/kesu-signing.key" \
+	--cert "$T_DIR/$1/cert.pem" "${@:2}" >/dev/null; }
+cs '鈴木 一郎' "$ac" && cs '市 受領係' --role city "$ac" || not_ok "countersign set-up"
+"$KESU" cert pdf --ca "$OCA" --out "$T_DIR/acp" "$ac" >/dev/null
+ap=$T_DIR/acp/$(basename "$ac" .json).pdf
+check "countersigners: each with its role, subject and validity, verified against the CA" has "$ap" \
+	"副署（立会者・市）" "Countersignature 1" "立会者（witness） / witness: CN=鈴木 一郎" \
+	"市（受領）（city） / city: CN=市 受領係" \
+	"$(signer_date startdate "$ac.city-1") – $(signer_date enddate "$ac.city-1")" \
+	"印刷時にCA証明書で検証済み（署名・役割）"
+check "approval: id, signer, window and verified" has "$ap" "$(jq -r .id "$appr")" \
+	"$(jq -r .valid_from "$appr") – $(jq -r .valid_until "$appr")" \
+	"CN=佐藤 花子" "R8-情政-17" "印刷時にCA証明書で検証済み（承認者の署名"
+"$KESU" cert pdf --config /dev/null --out "$T_DIR/acp-noca" "$ac" >/dev/null
+check "without a CA: countersignatures and approval are marked not checked" \
+	has "$T_DIR/acp-noca/$(basename "$ac" .json).pdf" "役割は印刷時に確認していません" \
+	"CA証明書による検証は印刷時に行っていません" "NOT checked"
+# A witness's signature of another certificate, renamed beside this one,
+# and an edited approval copy.
+other=$(issue "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/other-run.json")" op --no-register)
+cs '鈴木 一郎' "$other" && cp "$other.witness-1.p7s" "$ac.witness-2.p7s"
+sed -i 's/A-0042/A-0043/' "$(dirname "$ac")/$(basename "$appr")"
+"$KESU" cert pdf --ca "$OCA" --out "$T_DIR/acp-bad" "$ac" >/dev/null
+bp=$T_DIR/acp-bad/$(basename "$ac" .json).pdf
+check "a countersignature that does not verify is shown as such, never as verified" \
+	bash -c 'has "$1" "副署を検証できません" "DOES NOT VERIFY" "witness-2.p7s" &&
+		[ "$(pdftotext "$1" - | grep -c "検証済み（署名・役割）")" -eq 2 ]' _ "$bp"
+check "an edited approval beside the certificate is shown as not verifying" \
+	has "$bp" "承認書を検証できません" "The approval does not verify" "SHA-256 differs"
+
+# A spot-check verification report (kesu verify's output, signed like a
+# certificate) prints as 検証報告書.
+mkdir -p "$T_DIR/vr"
+for f in sample-no-data full-data-found; do
+	cp "$FIXTURES/../fuzz/corpus/verification/$f.json" "$T_DIR/vr/kesu-verification-$f.json"
+	openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/vr/kesu-verification-$f.json" \
+		-signer "$T_DIR/op/cert.pem" -inkey "$T_DIR/op/kesu-signing.key" \
+		-out "$T_DIR/vr/kesu-verification-$f.json.p7s" 2>/dev/null
+done
+out=$("$KESU" cert pdf --ca "$OCA" "$T_DIR"/vr/kesu-verification-*.json); rc=$?
+vr=$T_DIR/vr/kesu-verification-sample-no-data.pdf
+check "verification report: cert pdf prints both (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && [ "$(wc -l <<<"$2")" -eq 2 ] && [ -s "$3" ]' _ "$rc" "$out" "$vr"
+check "verification report: title, verdict, method and medium on the page" has "$vr" \
+	検証報告書 "Verification Report" "データなし / no-data-found" "抽出検査（NIST SP 800-88） / sample" \
+	0123456789abcdef 2,002 KESU-B "山田 太郎" "乱数様" "信頼度" 0.99 "印刷時にCA証明書 ca.pem で検証済み"
+check "verification report: the QR code holds its id and SHA-256" \
+	test "$(qr_of "$vr")" = "kesu-certificate id=$(jq -r .id "${vr%.pdf}.json") sha256=$(sha256sum < "${vr%.pdf}.json" | cut -d' ' -f1)"
+check "verification report: data found, the finding and the other medium are said" \
+	has "$T_DIR/vr/kesu-verification-full-data-found.pdf" "DATA FOUND" "NOT THE SAME MEDIUM" \
+	"GPT header at LBA 1" "5cbb18d0-4548-43e4-94e1-e3a0ff85b12e" "4,608"
+jq -S --indent 2 '.verdict = "no-data-found"' "$T_DIR/vr/kesu-verification-full-data-found.json" \
+	> "$T_DIR/vr/lie.json"
+openssl cms -sign -binary -outform DER -md sha256 -in "$T_DIR/vr/lie.json" -signer "$T_DIR/op/cert.pem" \
+	-inkey "$T_DIR/op/kesu-signing.key" -out "$T_DIR/vr/lie.json.p7s" 2>/dev/null
+out=$("$KESU" cert pdf --ca "$OCA" "$T_DIR/vr/lie.json" 2>&1); rc=$?
+check "verification report: a verdict its findings contradict is not printed (exit 9)" \
+	bash -c '[ $1 -eq 9 ] && [ ! -e "$2" ]' _ "$rc" "$T_DIR/vr/lie.pdf"
 
 # The ledger.
 cd "$T_DIR/fx" || exit 1

@@ -72,6 +72,33 @@ static void every_reason_is_reported(void **state)
 	assert_false(has(&v, "busy"));
 	assert_non_null(strstr(v.reasons[0].text, "through dm-0"));
 	assert_non_null(strstr(v.reasons[0].text, "never"));
+	/* Each reason is its format and arguments; the English text is that
+	 * format filled in, word for word what JSON and run records carry. */
+	assert_string_equal(v.reasons[0].text, "sda holds / (through dm-0), part of the running "
+			    "system; kesu never erases it: boot from other media to erase this disk");
+	assert_string_equal(v.reasons[1].fmt, "%s is mounted on %s; unmount it first");
+	assert_string_equal(v.reasons[1].args[0], "sda1");
+	assert_string_equal(v.reasons[1].args[1], "/mnt/x");
+	assert_string_equal(v.reasons[1].args[2], "");
+	assert_string_equal(v.reasons[1].text, "sda1 is mounted on /mnt/x; unmount it first");
+	assert_string_equal(v.reasons[3].text,
+			    "sda3 is held by dm-1 (luks-x) (dm/md/LVM); close or stop that device first");
+}
+
+/* A mount point with a terminal escape in it is cleaned in the argument,
+ * so the translated line cannot carry it either. */
+static void reason_arguments_are_cleaned(void **state)
+{
+	(void)state;
+	struct kesu_dev_mount m = {.device = "sdb1", .mountpoint = "/mnt/\x1b[2Jx", .fstype = "ext4"};
+	struct kesu_device_facts f = {.is_block = true, .mounts = &m, .n_mounts = 1};
+	struct kesu_gate_verdict v;
+	kesu_gate_decide(&f, "sdb", &v);
+	assert_int_equal(v.n_reasons, 1);
+	assert_null(strchr(v.reasons[0].args[1], '\x1b'));
+	assert_null(strchr(v.reasons[0].text, '\x1b'));
+	char line[512];
+	assert_null(strchr(kesu_gate_reason_text(&v.reasons[0], line, sizeof(line)), '\x1b'));
 }
 
 static void busy_alone_is_a_reason(void **state)
@@ -165,6 +192,7 @@ int main(void)
 		cmocka_unit_test(image_file_is_allowed),
 		cmocka_unit_test(neither_block_nor_file_is_refused),
 		cmocka_unit_test(every_reason_is_reported),
+		cmocka_unit_test(reason_arguments_are_cleaned),
 		cmocka_unit_test(busy_alone_is_a_reason),
 		cmocka_unit_test(partition_names_the_whole_disk),
 		cmocka_unit_test(hostile_mountpoint_is_cleaned),

@@ -20,6 +20,8 @@
 #include "lib/i18n.h"
 #include "lib/jcheck.h"
 #include "lib/termtext.h"
+#include "certs/register/register.h"
+#include "wipe/device/gate.h"
 #include "wipe/engine/progress.h"
 
 static char catalogue_dir[PATH_MAX];
@@ -200,6 +202,47 @@ static void long_translation_is_cut_not_overrun(void **state)
 	assert_string_equal(kesu_err_text(&e), e.local);
 }
 
+/* The safety gate's reasons: English in the verdict (JSON, run records),
+ * the operator's language on the terminal and in the refusal's message. */
+static void gate_reasons_speak_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_dev_mount m = {.device = "loop7", .mountpoint = "/mnt/t", .fstype = "ext4"};
+	struct kesu_device_facts f = {.is_block = true, .mounts = &m, .n_mounts = 1};
+	struct kesu_gate_verdict v;
+	struct kesu_err e = {0};
+	char line[512];
+	speak("ja");
+	kesu_gate_decide(&f, "loop7", &v);
+	assert_string_equal(v.reasons[0].text, "loop7 is mounted on /mnt/t; unmount it first");
+	assert_string_equal(kesu_gate_reason_text(&v.reasons[0], line, sizeof(line)),
+			    "loop7 は /mnt/t にマウントされています。先にアンマウントしてください");
+	assert_int_equal(kesu_gate_refusal(&v, "/dev/loop7", &e), KESU_ERR_REFUSED);
+	assert_string_equal(e.msg, "refused: loop7 is mounted on /mnt/t; unmount it first");
+	assert_string_equal(kesu_err_text(&e),
+			    "拒否: loop7 は /mnt/t にマウントされています。先にアンマウントしてください");
+	speak(NULL);
+	assert_string_equal(kesu_gate_reason_text(&v.reasons[0], line, sizeof(line)),
+			    v.reasons[0].text);
+}
+
+/* A register's findings: English for files and JSON, the operator's
+ * language beside it for the terminal. */
+static void register_findings_speak_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_reg_check chk;
+	speak("ja");
+	kesu_register_check_text("{\"seq\"", 6, 0, &chk, NULL, NULL);
+	assert_int_equal(chk.bad_line, 1);
+	assert_true(chk.torn);
+	assert_string_equal(chk.why, "incomplete last line (6 bytes without newline)");
+	assert_string_equal(chk.why_local, "最後の行が不完全です (改行のない 6 バイト)");
+	speak(NULL);
+	kesu_register_check_text("{\"seq\"", 6, 0, &chk, NULL, NULL);
+	assert_string_equal(chk.why_local, chk.why);
+}
+
 static void localize_replaces_the_translation_only(void **state)
 {
 	(void)state;
@@ -366,6 +409,8 @@ int main(void)
 		cmocka_unit_test(empty_error_names_its_result),
 		cmocka_unit_test_teardown(long_translation_is_cut_not_overrun, back_to_english),
 		cmocka_unit_test(localize_replaces_the_translation_only),
+		cmocka_unit_test_teardown(gate_reasons_speak_the_locale, back_to_english),
+		cmocka_unit_test_teardown(register_findings_speak_the_locale, back_to_english),
 		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
 		cmocka_unit_test_teardown(progress_line_speaks_the_locale, back_to_english),
 		cmocka_unit_test(utf8_cut_drops_only_a_partial_character),

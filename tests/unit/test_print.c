@@ -14,6 +14,7 @@
 #include "certs/document/certificate.h"
 #include "certs/print/cert_page.h"
 #include "certs/document/destruction.h"
+#include "certs/document/verification.h"
 #include "certs/print/codes.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
@@ -70,7 +71,7 @@ static struct kesu_doc *page(const json_t *cert, enum kesu_lang lang, enum kesu_
 {
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {cert, "kesu-cert-x.json", SHA, &sig, lang,
-				       "2027-01-15T17:00:00+09:00"};
+				       "2027-01-15T17:00:00+09:00", NULL, 0, NULL, NULL};
 	struct kesu_doc *d = NULL;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), want);
@@ -100,6 +101,16 @@ static const struct kesu_blk *first(const struct kesu_doc *d, enum kesu_blk_kind
 		if (d->blk[i].kind == k)
 			return &d->blk[i];
 	fail_msg("no block of kind %d", k);
+	return NULL;
+}
+
+/* The first block whose text holds `containing`. */
+static const struct kesu_blk *blk_with(const struct kesu_doc *d, const char *containing)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].text && strstr(d->blk[i].text, containing))
+			return &d->blk[i];
+	fail_msg("no block with '%s'", containing);
 	return NULL;
 }
 
@@ -277,9 +288,12 @@ static void a_contradiction_or_unknown_kind_is_not_printed(void **state)
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
 	c = cert_from("erased.json", false);
-	json_object_set_new(c, "kind", json_string("verification"));
+	json_object_set_new(c, "kind", json_string("custody"));
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_NOTSUP));
-	/* An erasure certificate's fields under the destruction kind. */
+	/* An erasure certificate's fields under the verification and the
+	 * destruction kinds. */
+	json_object_set_new(c, "kind", json_string("verification"));
+	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_object_set_new(c, "kind", json_string("destruction"));
 	assert_null(page(c, KESU_LANG_JA_EN, KESU_ERR_INVALID));
 	json_decref(c);
@@ -364,10 +378,7 @@ static void signers_are_read_only_from_a_signature_of_these_bytes(void **state)
 
 /* ---- the destruction document ---- */
 
-static void destruction_page(void **state)
-{
-	(void)state;
-	const char *text =
+static const char *DESTRUCTION_DOC =
 		"{\"schema\":\"kesu-destruction/1\",\"kind\":\"destruction\","
 		"\"id\":\"5f0c2a4e-1b7d-4c3e-9a11-2b3c4d5e6f70\","
 		"\"issued_at\":\"2026-11-22T15:00:00+09:00\","
@@ -381,7 +392,14 @@ static void destruction_page(void **state)
 		"\"destroyed_by\":{\"company\":\"株式会社クラッシュ\",\"person\":\"佐藤 花子\"},"
 		"\"witnesses\":[{\"name\":\"鈴木 一郎\",\"organization\":null}],"
 		"\"evidence\":[{\"file\":\"after.jpg\",\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"size\":9,"
-		"\"role\":\"destroyed-photo\"}]}";
+		"\"role\":\"destroyed-photo\"},"
+	"{\"file\":\"label.png\",\"sha256\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\",\"size\":9,"
+	"\"role\":\"label-photo\"}]}";
+
+static void destruction_page(void **state)
+{
+	(void)state;
+	const char *text = DESTRUCTION_DOC;
 	json_t *doc;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_destruction_parse(text, strlen(text), &doc, &err), KESU_OK);
@@ -397,6 +415,175 @@ static void destruction_page(void **state)
 	json_object_set_new(doc, "closes", json_string("00000000-0000-4000-8000-000000000001"));
 	d = page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID);
 	assert_null(d);
+	json_decref(doc);
+}
+
+/* Countersignatures and the signed approval: a failed check is a red box
+ * and "does not verify", never a verified row. */
+static void countersigners_and_approval(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	struct kesu_print_cosigners cs;
+	memset(&cs, 0, sizeof(cs));
+	cs.n = 3;
+	const char *roles[3] = {"witness", "city", "witness"};
+	const enum kesu_print_check chk[3] = {KESU_CHECK_OK, KESU_CHECK_NOT_DONE, KESU_CHECK_FAILED};
+	for (int i = 0; i < 3; i++) {
+		snprintf(cs.c[i].file, sizeof(cs.c[i].file), "kesu-cert-x.json.%s-%d.p7s", roles[i], i + 1);
+		strcpy(cs.c[i].role, roles[i]);
+		strcpy(cs.c[i].who.subject, i ? "CN=市 受領係" : "CN=鈴木 一郎");
+		strcpy(cs.c[i].who.not_before, "2026-11-01T00:00:00+09:00");
+		strcpy(cs.c[i].who.not_after, "2027-11-01T00:00:00+09:00");
+		cs.c[i].check = chk[i];
+	}
+	strcpy(cs.c[2].why, "signature verify error");
+	struct kesu_print_approval a = {.linked = true, .check = KESU_CHECK_FAILED};
+	strcpy(a.file, "kesu-approval-1.json");
+	strcpy(a.id, "11111111-2222-4333-8444-555555555555");
+	strcpy(a.valid_from, "2026-11-01T00:00:00+09:00");
+	strcpy(a.valid_until, "2026-12-01T00:00:00+09:00");
+	strcpy(a.why, "SHA-256 differs");
+	struct kesu_print_sig sig = one_signer();
+	struct kesu_cert_page_in in = {c, "kesu-cert-x.json", SHA, &sig, KESU_LANG_JA_EN,
+				       "2027-01-15T17:00:00+09:00", NULL, 0, &cs, &a};
+	struct kesu_doc *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_string_equal(value(d, "副署 1"), "立会者（witness） / witness: CN=鈴木 一郎");
+	assert_string_equal(value(d, "Countersignature 2"), "市（受領）（city） / city: CN=市 受領係");
+	size_t verified = 0, unchecked = 0, failed = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct kesu_blk *b = &d->blk[i];
+		if (b->kind != KESU_BLK_FIELD || strcmp(b->label, "副署の確認"))
+			continue;
+		verified += strstr(b->text, "検証済み") != NULL;
+		unchecked += strstr(b->text, "NOT checked") != NULL;
+		failed += strstr(b->text, "DOES NOT VERIFY") && strstr(b->text, "signature verify error");
+	}
+	assert_int_equal(verified, 1);
+	assert_int_equal(unchecked, 1);
+	assert_int_equal(failed, 1);
+	assert_int_equal(banners(d, 2, "kesu-cert-x.json.witness-3.p7s"), 1);
+	assert_string_equal(value(d, "承認ID"), a.id);
+	assert_string_equal(value(d, "承認の有効期間"),
+			    "2026-11-01T00:00:00+09:00 – 2026-12-01T00:00:00+09:00");
+	assert_non_null(strstr(value(d, "承認の確認"), "DOES NOT VERIFY: SHA-256 differs"));
+	assert_int_equal(banners(d, 2, "The approval does not verify"), 1);
+	kesu_doc_free(d);
+	/* A typed approval, no countersignatures. */
+	cs.n = 0;
+	a = (struct kesu_print_approval){.linked = false};
+	in.lang = KESU_LANG_EN;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_string_equal(value(d, "Countersignatures"), "none");
+	assert_string_equal(value(d, "Signed approval"),
+			    "none (the approver and reference were typed)");
+	assert_int_equal(banners(d, 2, "verify"), 0);
+	kesu_doc_free(d);
+	json_decref(c);
+}
+
+/* The spot-check report: its own title and sections, the verdict in a
+ * banner, every finding and unreadable range, the certificate it checks;
+ * a report whose verdict its contents contradict is not printed. */
+static void verification_page(void **state)
+{
+	(void)state;
+	char *data;
+	size_t len;
+	struct kesu_err err = {0};
+	json_t *doc;
+	assert_int_equal(kesu_read_file("tests/fuzz/corpus/verification/full-data-found.json",
+					1 << 20, &data, &len, &err), KESU_OK);
+	assert_true(kesu_verif_is(data, len));
+	assert_false(kesu_destruction_is(data, len));
+	assert_int_equal(kesu_verif_parse(data, len, &doc, &err), KESU_OK);
+	struct kesu_doc *d = page(doc, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(first(d, KESU_BLK_TITLE)->text, "検証報告書");
+	assert_string_equal(first(d, KESU_BLK_TITLE)->label2, "Verification Report");
+	assert_string_equal(value(d, "判定"), "データあり / data-found");
+	assert_string_equal(value(d, "方式"), "全域読取り / full");
+	assert_string_equal(value(d, "シリアル番号"), "KESU-B");
+	assert_string_equal(value(d, "Findings shown"), "1 / 1");
+	assert_string_equal(value(d, "読み取れなかったバイト数"), "4,608");
+	assert_string_equal(value(d, "証明書ID"), "5cbb18d0-4548-43e4-94e1-e3a0ff85b12e");
+	assert_int_equal(banners(d, 2, "DATA FOUND"), 1);
+	assert_int_equal(banners(d, 2, "NOT THE SAME MEDIUM"), 1);
+	/* six region kinds, one finding, one unreadable range */
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 6 + 1 + 1);
+	assert_non_null(strstr(d->subject, "Verification Report / serial: KESU-B"));
+	kesu_doc_free(d);
+	/* The verdict contradicting the findings: refused, nothing printed. */
+	json_object_set_new(doc, "verdict", json_string("no-data-found"));
+	assert_null(page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID));
+	json_decref(doc);
+	free(data);
+	assert_int_equal(kesu_read_file("tests/fuzz/corpus/verification/sample-no-data.json",
+					1 << 20, &data, &len, &err), KESU_OK);
+	assert_int_equal(kesu_verif_parse(data, len, &doc, &err), KESU_OK);
+	d = page(doc, KESU_LANG_EN, KESU_OK);
+	assert_string_equal(value(d, "Verdict"), "no-data-found (no data found)");
+	assert_string_equal(value(d, "Confidence"), "0.99");
+	assert_string_equal(value(d, "Findings"), "none");
+	assert_string_equal(value(d, "Certificate checked"), "none");
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_BANNER), 0);
+	kesu_doc_free(d);
+	json_decref(doc);
+	free(data);
+}
+
+/* The evidence photos: a thumbnail under the photo whose hash matched,
+ * and a box, never a picture, for one that did not, was missing or could
+ * not be decoded. */
+static void destruction_photos(void **state)
+{
+	(void)state;
+	json_t *doc;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_destruction_parse(DESTRUCTION_DOC, strlen(DESTRUCTION_DOC), &doc, &err),
+			 KESU_OK);
+	uint32_t px[6] = {0xff0000, 0x00ff00, 0x0000ff, 0, 0xffffff, 0x808080};
+	struct kesu_print_photo ph[2];
+	memset(ph, 0, sizeof(ph));
+	ph[0].state = KESU_PHOTO_SHOWN;
+	ph[0].img = (struct kesu_image){3, 2, px};
+	ph[1].state = KESU_PHOTO_MISMATCH;
+	struct kesu_print_sig sig = one_signer();
+	struct kesu_cert_page_in in = {doc, "kesu-destruction-x.json", SHA, &sig, KESU_LANG_JA_EN,
+				       "2027-01-15T17:00:00+09:00", ph, 2, NULL, NULL};
+	struct kesu_doc *d = NULL;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_IMAGE), 1);
+	const struct kesu_blk *im = first(d, KESU_BLK_IMAGE);
+	assert_int_equal(im->img.w, 3);
+	assert_int_equal(im->img.px[2], 0x0000ff);
+	assert_ptr_not_equal(im->img.px, px);   /* the page's own copy */
+	assert_int_equal(im->ncells, 2);
+	assert_string_equal(im->cells[0], "after.jpg (destroyed-photo)");
+	assert_non_null(strstr(im->cells[1], "aaaaaaaa"));
+	assert_non_null(strstr(im->cells[1], "（文書と一致）"));
+	assert_int_equal(banners(d, 2, "証拠ファイルのSHA-256が文書の記載と一致しません"), 1);
+	assert_string_equal(blk_with(d, "一致しません")->label2, "label.png");
+	unsigned char *pdf;
+	size_t len;
+	assert_int_equal(kesu_pdf_render(d, 1800000000, "kesu test", &pdf, &len, &err), KESU_OK);
+	free(pdf);
+	kesu_doc_free(d);
+	/* Missing and undecodable photos: boxes, no image. */
+	ph[0].state = KESU_PHOTO_MISSING;
+	ph[1].state = KESU_PHOTO_UNUSABLE;
+	strcpy(ph[1].why, "JPEG: Premature end of JPEG file");
+	in.lang = KESU_LANG_EN;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_int_equal(kesu_doc_count(d, KESU_BLK_IMAGE), 0);
+	assert_int_equal(banners(d, 1, "An evidence file is not beside the document"), 1);
+	assert_string_equal(blk_with(d, "not beside")->label2, "after.jpg");
+	assert_int_equal(banners(d, 1, "An evidence photo cannot be shown"), 1);
+	assert_string_equal(blk_with(d, "cannot be shown")->label2,
+			    "label.png（JPEG: Premature end of JPEG file）");
+	assert_int_equal(banners(d, 2, "does not match"), 0);
+	kesu_doc_free(d);
 	json_decref(doc);
 }
 
@@ -528,6 +715,9 @@ int main(void)
 		cmocka_unit_test(signers_are_read_only_from_a_signature_of_these_bytes),
 		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
 		cmocka_unit_test(destruction_page),
+		cmocka_unit_test(destruction_photos),
+		cmocka_unit_test(countersigners_and_approval),
+		cmocka_unit_test(verification_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

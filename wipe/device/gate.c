@@ -1,30 +1,87 @@
 #include "wipe/device/gate.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-static void add(struct kesu_gate_verdict *v, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void add(struct kesu_gate_verdict *v, const char *code, const char *fmt, ...)
+/* Record a reason: fmt is an N_() literal with one %s per argument (at
+ * most four; the rest NULL).  Arguments come from the system (mount
+ * points, names) and are cleaned one by one, so the translated line is as
+ * clean as the English. */
+static void add(struct kesu_gate_verdict *v, const char *code, const char *fmt,
+		const char *a0, const char *a1, const char *a2, const char *a3)
 {
 	v->allowed = false;
 	if (v->n_reasons == KESU_GATE_MAX_REASONS)
 		return;  /* already refused; the first reasons say enough */
 	struct kesu_gate_reason *r = &v->reasons[v->n_reasons++];
 	kesu_strlcpy(r->code, code, sizeof(r->code));
-	va_list ap;
-	va_start(ap, fmt);
-	char raw[1024];
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	/* Mount points and names come from the system: keep the line clean. */
-	kesu_clean(r->text, sizeof(r->text), raw, strlen(raw));
+	r->fmt = fmt;
+	const char *in[KESU_GATE_MAX_ARGS] = {a0, a1, a2, a3};
+	for (size_t i = 0; i < KESU_GATE_MAX_ARGS; i++)
+		kesu_clean(r->args[i], sizeof(r->args[i]), in[i] ? in[i] : "",
+			   in[i] ? strlen(in[i]) : 0);
+	snprintf(r->text, sizeof(r->text), fmt, r->args[0], r->args[1], r->args[2], r->args[3]);
+}
+
+const char *kesu_gate_reason_text(const struct kesu_gate_reason *r, char *buf, size_t size)
+{
+	if (!r->fmt)  /* a reason not made by add(): only its text is known */
+		snprintf(buf, size, "%s", r->text);
+	else
+		snprintf(buf, size, _(r->fmt), r->args[0], r->args[1], r->args[2], r->args[3]);
+	return buf;
+}
+
+static void system_uses(const struct kesu_device_facts *f, const char *name,
+			struct kesu_gate_verdict *v)
+{
+	for (size_t i = 0; i < f->n_sysuses; i++) {
+		const char *via = f->sysuses[i].via;
+		if (!strcmp(via, name))
+			add(v, "system-disk", N_("%s holds %s, part of the running system; kesu "
+			    "never erases it: boot from other media to erase this disk"),
+			    name, f->sysuses[i].what, NULL, NULL);
+		else
+			add(v, "system-disk", N_("%s holds %s (through %s), part of the running "
+			    "system; kesu never erases it: boot from other media to erase "
+			    "this disk"), name, f->sysuses[i].what, via, NULL);
+	}
+}
+
+/* What holds the device open or in use: mounts, swap, dm/md/LVM, loop. */
+static void uses(const struct kesu_device_facts *f, const char *name,
+		 struct kesu_gate_verdict *v)
+{
+	for (size_t i = 0; i < f->n_mounts; i++)
+		add(v, "mounted", N_("%s is mounted on %s; unmount it first"),
+		    f->mounts[i].device, f->mounts[i].mountpoint, NULL, NULL);
+	for (size_t i = 0; i < f->n_swaps; i++)
+		add(v, "swap", N_("%s is active swap (%s); run swapoff on it first"),
+		    f->swaps[i].device, f->swaps[i].path, NULL, NULL);
+	for (size_t i = 0; i < f->n_holders; i++) {
+		if (f->holders[i].holder_name[0])
+			add(v, "holder", N_("%s is held by %s (%s) (dm/md/LVM); close or stop "
+			    "that device first"), f->holders[i].device, f->holders[i].holder,
+			    f->holders[i].holder_name, NULL);
+		else
+			add(v, "holder", N_("%s is held by %s (dm/md/LVM); close or stop that "
+			    "device first"), f->holders[i].device, f->holders[i].holder, NULL, NULL);
+	}
+	for (size_t i = 0; i < f->attached.n; i++)
+		add(v, "attached", N_("%s is the backing of loop device %s; detach it first "
+		    "(losetup -d /dev/%s)"), name, f->attached.v[i], f->attached.v[i], NULL);
+	for (size_t i = 0; i < f->sharing.n; i++)
+		add(v, "attached", N_("%s shares its backing file with loop device %s; detach "
+		    "that one first (losetup -d /dev/%s)"), name, f->sharing.v[i],
+		    f->sharing.v[i], NULL);
+	if (f->busy && f->n_mounts == 0 && f->n_swaps == 0 && f->n_holders == 0)
+		add(v, "busy", N_("%s is open exclusively by another program (an O_EXCL open "
+		    "failed); stop that program first"), name, NULL, NULL, NULL);
 }
 
 void kesu_gate_decide(const struct kesu_device_facts *f, const char *name,
@@ -33,61 +90,26 @@ void kesu_gate_decide(const struct kesu_device_facts *f, const char *name,
 	memset(v, 0, sizeof(*v));
 	v->allowed = true;
 	if (!f->is_block && !f->is_file) {
-		add(v, "not-block-device",
-		    "%s is not a block device or regular image file; give a whole "
-		    "disk such as /dev/sdX (see 'kesu list')", name);
+		add(v, "not-block-device", N_("%s is not a block device or regular image "
+		    "file; give a whole disk such as /dev/sdX (see 'kesu list')"),
+		    name, NULL, NULL, NULL);
 		return;
 	}
-	for (size_t i = 0; i < f->n_sysuses; i++) {
-		const char *via = f->sysuses[i].via;
-		bool direct = !strcmp(via, name);
-		add(v, "system-disk",
-		    "%s holds %s%s%s%s, part of the running system; kesu never "
-		    "erases it: boot from other media to erase this disk",
-		    name, f->sysuses[i].what, direct ? "" : " (through ",
-		    direct ? "" : via, direct ? "" : ")");
-	}
+	system_uses(f, name, v);
 	if (f->is_partition)
-		add(v, "partition",
-		    "%s is a partition; disposal certificates are about whole "
-		    "media, so erase the whole disk (/dev/%s)", name, f->parent);
-	for (size_t i = 0; i < f->n_mounts; i++)
-		add(v, "mounted", "%s is mounted on %s; unmount it first",
-		    f->mounts[i].device, f->mounts[i].mountpoint);
-	for (size_t i = 0; i < f->n_swaps; i++)
-		add(v, "swap", "%s is active swap (%s); run swapoff on it first",
-		    f->swaps[i].device, f->swaps[i].path);
-	for (size_t i = 0; i < f->n_holders; i++)
-		add(v, "holder",
-		    "%s is held by %s%s%s%s (dm/md/LVM); close or stop that device first",
-		    f->holders[i].device, f->holders[i].holder,
-		    f->holders[i].holder_name[0] ? " (" : "",
-		    f->holders[i].holder_name, f->holders[i].holder_name[0] ? ")" : "");
-	for (size_t i = 0; i < f->attached.n; i++)
-		add(v, "attached",
-		    "%s is the backing of loop device %s; detach it first "
-		    "(losetup -d /dev/%s)", name, f->attached.v[i], f->attached.v[i]);
-	for (size_t i = 0; i < f->sharing.n; i++)
-		add(v, "attached",
-		    "%s shares its backing file with loop device %s; detach that "
-		    "one first (losetup -d /dev/%s)", name, f->sharing.v[i],
-		    f->sharing.v[i]);
-	if (f->busy && f->n_mounts == 0 && f->n_swaps == 0 && f->n_holders == 0)
-		add(v, "busy",
-		    "%s is open exclusively by another program (an O_EXCL open "
-		    "failed); stop that program first", name);
+		add(v, "partition", N_("%s is a partition; disposal certificates are about "
+		    "whole media, so erase the whole disk (/dev/%s)"), name, f->parent, NULL, NULL);
+	uses(f, name, v);
 	if (f->is_block && f->no_medium)
-		add(v, "no-medium",
-		    "%s has no medium (size 0); insert the medium, or for zram/loop "
-		    "devices set them up, then run kesu again", name);
+		add(v, "no-medium", N_("%s has no medium (size 0); insert the medium, or for "
+		    "zram/loop devices set them up, then run kesu again"), name, NULL, NULL, NULL);
 	if (f->denied)
-		add(v, "no-access",
-		    "%s cannot be opened even by root (a device cgroup or security "
-		    "policy forbids it); kesu cannot check or erase it here", name);
+		add(v, "no-access", N_("%s cannot be opened even by root (a device cgroup or "
+		    "security policy forbids it); kesu cannot check or erase it here"),
+		    name, NULL, NULL, NULL);
 	if (f->ro)
-		add(v, "read-only",
-		    "%s is read-only; clear the write protection (blockdev --setrw, "
-		    "or the lock switch on the medium) first", name);
+		add(v, "read-only", N_("%s is read-only; clear the write protection (blockdev "
+		    "--setrw, or the lock switch on the medium) first"), name, NULL, NULL, NULL);
 }
 
 enum kesu_rc kesu_gate_check(struct kesu_device *dev, struct kesu_gate_verdict *v,
@@ -133,11 +155,18 @@ enum kesu_rc kesu_gate_refusal(const struct kesu_gate_verdict *v, const char *pa
 		return KESU_OK;
 	if (v->n_reasons == 0)  /* cannot happen: add() always records one */
 		return kesu_fail(err, KESU_ERR_REFUSED, 0, "%s: refused by the safety gate", path);
-	if (v->n_reasons == 1)
-		return kesu_fail(err, KESU_ERR_REFUSED, 0, "refused: %s", v->reasons[0].text);
-	return kesu_fail(err, KESU_ERR_REFUSED, 0,
-			 "refused: %s (and %zu more reasons: see 'kesu info %s')",
-			 v->reasons[0].text, v->n_reasons - 1, path);
+	char local[512];
+	kesu_gate_reason_text(&v->reasons[0], local, sizeof(local));
+	if (v->n_reasons == 1) {
+		kesu_fail(err, KESU_ERR_REFUSED, 0, "refused: %s", v->reasons[0].text);
+		kesu_err_localize(err, _("refused: %s"), local);
+		return KESU_ERR_REFUSED;
+	}
+	kesu_fail(err, KESU_ERR_REFUSED, 0, "refused: %s (and %zu more reasons: see 'kesu info %s')",
+		  v->reasons[0].text, v->n_reasons - 1, path);
+	kesu_err_localize(err, _("refused: %s (and %zu more reasons: see 'kesu info %s')"), local,
+			  v->n_reasons - 1, path);
+	return KESU_ERR_REFUSED;
 }
 
 json_t *kesu_gate_reasons_json(const struct kesu_gate_verdict *v)

@@ -12,11 +12,18 @@
 
 #define KESU_GATE_MAX_REASONS 16
 
+#define KESU_GATE_MAX_ARGS 4
+#define KESU_GATE_ARG_MAX 160
+
 struct kesu_gate_reason {
 	/* Stable code: system-disk mounted swap holder busy read-only
 	 * partition not-block-device no-access attached no-medium */
 	char code[24];
-	char text[384];  /* one line: the problem and what to do */
+	/* The English line as a format with one %s per argument: a catalogue
+	 * key (marked N_() in gate.c), so a person's language can say it. */
+	const char *fmt;
+	char args[KESU_GATE_MAX_ARGS][KESU_GATE_ARG_MAX];  /* cleaned; "" unused */
+	char text[384];  /* fmt with args, in English: JSON and run records */
 };
 
 struct kesu_gate_verdict {
@@ -46,11 +53,16 @@ void kesu_gate_check_passive(const struct kesu_device *dev,
 
 /* For a refused target: fill err with KESU_ERR_REFUSED and one line, the
  * first reason's text plus how many more there are and where to see them
- * ("kesu info PATH"), and return KESU_ERR_REFUSED.  KESU_OK if allowed. */
+ * ("kesu info PATH"), in English and in the operator's language, and
+ * return KESU_ERR_REFUSED.  KESU_OK if allowed. */
 enum kesu_rc kesu_gate_refusal(const struct kesu_gate_verdict *v, const char *path,
 			       struct kesu_err *err);
 
-/* [{"code": ..., "text": ...}, ...] */
+/* r's line in the operator's language: fmt through the catalogue, with the
+ * same arguments (the English text when there is no translation). */
+const char *kesu_gate_reason_text(const struct kesu_gate_reason *r, char *buf, size_t size);
+
+/* [{"code": ..., "text": ...}, ...], the English text whatever the locale. */
 json_t *kesu_gate_reasons_json(const struct kesu_gate_verdict *v);
 
 #endif
