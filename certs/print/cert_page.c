@@ -590,6 +590,7 @@ static void evidence(struct ctx *c)
 static const struct section DESTRUCTION[] = {
 	{"証明書", "Certificate", DESTR_CERT, NULL},
 	{"媒体", "Medium", DESTR_MEDIUM, NULL},
+	{"承認", "Approval", ERASURE_APPROVAL, approval},
 	{"物理破壊", "Physical destruction", DESTR_WORK, particle_size},
 	{"立会者", "Witnesses", NULL, witnesses},
 	{"証拠ファイル", "Evidence", NULL, evidence},

@@ -242,6 +242,11 @@ check "cert verify checks the approval beside it" \
 check "cert show shows the approval" \
 	bash -c 'out=$("$KESU" cert show "$1") && grep -q "承認者 / Approver  *高橋 一郎" <<<"$out" &&
 		grep -q "承認ID / Approval ID  *$(jq -r .id "$2")" <<<"$out" && grep -q "Destruction document" <<<"$out"' _ "$adoc" "$appr"
+mkdir -p "$T_DIR/apdf"
+check "kesu cert pdf prints the destruction's approval, checked against the CA" \
+	bash -c '"$KESU" cert pdf "$1" --out "$2" --ca "$CA" --lang en --config /dev/null >/dev/null &&
+		t=$(pdftotext -raw "$2"/*.pdf -) && grep -q "R8-破砕-3" <<<"$t" &&
+		grep -q "高橋 一郎" <<<"$t" && grep -qi "verified\|checked" <<<"$t"' _ "$adoc" "$T_DIR/apdf"
 check "a document without --approval records none, and cert show says so" \
 	bash -c 'jq -e "has(\"approval\") | not" "$1" >/dev/null && "$KESU" cert show "$1" | grep -q "no signed approval"' _ "$doc"
 cp "$AD/$(basename "$appr")" "$T_DIR/appr-keep.json"
