@@ -361,17 +361,6 @@ static enum kesu_rc run(struct destroy_opts *d, struct kesu_destroy_req *reqs, s
 		fputs(_("kesu: nothing recorded: fix the manifest and run it again\n"), stderr);
 		return rc;
 	}
-	/* Every medium covered before anything is signed, as kesu wipe does
-	 * before anything is written. */
-	for (size_t i = 0; d->o.approval && i < n; i++) {
-		if ((rc = kesu_issuer_check_medium(is, reqs[i].info.serial,
-						   reqs[i].info.property_number, time(NULL), &err))) {
-			kesu_issuer_free(is);
-			kesu_err_prefix(&err, "%s: nothing recorded: ", reqs[i].info.serial);
-			kesu_report(&err);
-			return rc;
-		}
-	}
 	json_t *results = d->json ? json_array() : NULL;
 	enum kesu_rc worst = KESU_OK;
 	for (size_t i = 0; i < n; i++) {

@@ -189,6 +189,17 @@ static void fill_operator(const struct kesu_issuer *is, struct kesu_destruction_
 			     sizeof(in->operator_organization));
 }
 
+/* The approval must cover the medium as the register completes it: an
+ * approval that lists asset numbers covers a medium whose number only the
+ * register's erasure certificate knows. */
+static enum kesu_rc covered(const struct kesu_issuer *is,
+			    const struct kesu_destruction_info *in, struct kesu_err *err)
+{
+	enum kesu_rc rc = kesu_issuer_check_medium(is, in->serial, in->property_number,
+						   time(NULL), err);
+	return rc ? kesu_err_prefix(err, "%s: nothing recorded: ", in->serial) : KESU_OK;
+}
+
 static enum kesu_rc dry_run(const struct kesu_issuer *is, const json_t *lines,
 			    const json_t *docs, const struct kesu_destroy_req *req,
 			    struct kesu_err *err)
@@ -196,7 +207,7 @@ static enum kesu_rc dry_run(const struct kesu_issuer *is, const json_t *lines,
 	struct kesu_destruction_info in = req->info;
 	fill_operator(is, &in);
 	enum kesu_rc rc = kesu_destroy_resolve(lines, docs, req->from_device, &in, err);
-	if (rc)
+	if (rc || (rc = covered(is, &in, err)))
 		return rc;
 	in.n_evidence = req->n_ev;
 	for (size_t i = 0; i < req->n_ev; i++) {
@@ -240,7 +251,7 @@ enum kesu_rc kesu_destroy_issue(struct kesu_issuer *is, struct kesu_destroy_req 
 	struct kesu_destruction_info *in = &req->info;
 	fill_operator(is, in);
 	enum kesu_rc rc = resolve_with(is, req, err);
-	if (rc)
+	if (rc || (rc = covered(is, in, err)))
 		return rc;
 	uuid_t u;
 	char id[37], now[KESU_TIME_LEN], dir[PATH_MAX];

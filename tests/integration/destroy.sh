@@ -257,4 +257,24 @@ cp "$T_DIR/appr-keep.json" "$AD/$(basename "$appr")"
 jq '.approval.date = "2099-01-01T00:00:00Z"' "$adoc" > "$T_DIR/late.json"
 check "an approval dated after the destruction is a contradiction (cert show)" \
 	bash -c '! "$KESU" cert show "$1" > "$2" 2>&1; grep -q "INCONSISTENT: approval.date 2099-01-01T00:00:00Z is after the medium was destroyed" "$2"' _ "$T_DIR/late.json" "$T_DIR/late.out"
+
+# An approval that lists asset numbers covers a medium whose number only the
+# register's erasure certificate holds: it is judged after the register
+# completes the medium, not on what was typed.
+for a in A-0001 A-9999; do
+	"$KESU" approval new --key "$T_DIR/高橋 一郎/kesu-signing.key" --cert "$T_DIR/高橋 一郎/cert.pem" \
+		--config /dev/null --ca "$CA" --out "$T_DIR/appr-$a" --reference "R8-破砕-$a" --reason disposal \
+		--class 3 --customer '総務課' --operator '山田 太郎' --asset "$a" \
+		--valid-from "$(date -u -d "@$((now - 3600))" +%Y-%m-%dT%H:%M:%SZ)" \
+		--valid-until "$(date -u -d "@$((now + 86400))" +%Y-%m-%dT%H:%M:%SZ)" > "$T_DIR/appr-$a.path"
+done
+before=$(lines)
+out=$(destroy --serial WD-PLAIN0002 --technique crush --approval "$(cat "$T_DIR/appr-A-9999.path")" \
+	--witness '鈴木 一郎/情報政策課' 2>&1)
+check "an approval for another asset number refuses the medium, nothing recorded (exit 6)" \
+	bash -c '[ "$1" -eq 6 ] && grep -q "nothing recorded" <<<"$2" && [ "$(wc -l < "$3")" -eq "$4" ]' _ "$?" "$out" "$REG" "$before"
+adoc2=$(destroy --serial WD-PLAIN0002 --technique crush --approval "$(cat "$T_DIR/appr-A-0001.path")" \
+	--witness '鈴木 一郎/情報政策課' 2>&1)
+check "an approval naming the asset the register holds for the serial covers it" \
+	bash -c 'jq -e ".asset.property_number == \"A-0001\" and .approval.reference == \"R8-破砕-A-0001\"" "$1" >/dev/null' _ "$adoc2"
 t_done
