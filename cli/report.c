@@ -10,7 +10,13 @@
 
 void kesu_report(const struct kesu_err *err)
 {
-	fprintf(stderr, "kesu: %s\n", kesu_err_text(err));
+	/* Library messages echo paths, serials and file contents as they came:
+	 * cleaned here, the one place they reach the terminal, so no escape
+	 * sequence from a device or a file does. */
+	char shown[2048];
+	const char *text = kesu_err_text(err);
+	kesu_clean(shown, sizeof(shown), text, strlen(text));
+	fprintf(stderr, "kesu: %s\n", shown);
 }
 
 enum kesu_rc kesu_usage_error(const char *fmt, ...)

@@ -85,4 +85,9 @@ check "register without a verb: the verbs on stderr" grep -q '^  repair ' "$T_DI
 "$KESU" register --help >"$T_DIR/out" 2>&1
 check "register --help: exit 0, every verb" \
 	bash -c '[ "$(grep -c "^  [a-z-]\+  " "$1")" -eq 11 ]' _ "$T_DIR/out"
+# A failure that echoes what it was given (a path, a file's contents) goes
+# through kesu_report: no escape sequence reaches the terminal.
+"$KESU" info $'/tmp/kesu-no-such\e]0;title\a\e[31m' >"$T_DIR/out" 2>"$T_DIR/err"
+check "a failure echoing a typed path: exit 3, no control byte on stderr" \
+	bash -c '[ "$1" -eq 3 ] && grep -q "kesu-no-such?" "$2" && ! LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d "\n" < "$2")' _ "$?" "$T_DIR/err"
 t_done
