@@ -24,13 +24,14 @@ done
 # Drivers for the disks a PC may hold and the sticks it may be given:
 # NVMe, AHCI and old IDE-mode SATA, SCSI/SAS disks, virtio, eMMC/SD, USB
 # hosts and storage (UAS too), CD-ROMs; FAT and ext4 for the stick, ISO
-# 9660 for the boot medium; USB keyboards for confirm mode.
+# 9660 for the boot medium (FAT's default character set is ascii in
+# Debian's kernel: nls_ascii); USB keyboards for confirm mode.
 MODULES=(crc32c_generic crct10dif_common crc-t10dif crc64 crc64-rocksoft t10-pi
 	scsi_common scsi_mod sd_mod sr_mod sg libata libahci ahci ata_piix ata_generic
 	nvme-core nvme virtio_pci virtio_blk virtio_scsi mmc_core mmc_block sdhci sdhci-pci
 	usb-common usbcore xhci-hcd xhci-pci ehci-hcd ehci-pci uhci-hcd ohci-hcd ohci-pci
 	usb-storage uas hid usbhid hid-generic
-	crc16 mbcache jbd2 ext4 fat vfat nls_cp437 nls_iso8859-1 nls_utf8 isofs)
+	crc16 mbcache jbd2 ext4 fat vfat nls_cp437 nls_ascii nls_iso8859-1 nls_utf8 isofs)
 
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc/kesu,media,lib/kesu}

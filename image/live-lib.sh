@@ -87,30 +87,36 @@ stick_check() {
 # writes to it.  A CD needs nothing (the station ignores optical drives);
 # a stick written from the ISO carries the ISO's volume label.
 mount_boot_medium() {
-	local dev
+	local dev name
 	dev=$(findfs "LABEL=$LIVE_BOOT_LABEL" 2>/dev/null) || return 0
+	# A stick written from the ISO shows the volume label on one of the
+	# ISO's partitions too; the ISO 9660 file system starts on the disk.
+	name=${dev#/dev/}
+	[ -e "/sys/class/block/$name/partition" ] &&
+		dev=/dev/$(basename "$(readlink -f "/sys/class/block/$name/..")")
 	mkdir -p "$LIVE_BOOT"
 	mount -t iso9660 -o ro "$dev" "$LIVE_BOOT" 2>/dev/null ||
-		mount -o ro "$dev" "$LIVE_BOOT" 2>/dev/null ||
 		{ say "WARNING: the boot medium $dev could not be mounted read-only"; return 1; }
 	say "boot medium $dev mounted read-only at $LIVE_BOOT (never erased)"
 }
 
 # mount_stick: waits for the stick labelled KESU and mounts it read-write.
 # On FAT the owner alone may read its files (mode 0600), so a key there
-# passes key_mode_ok; on ext4 the key keeps its own mode.
+# passes key_mode_ok, and chmod is accepted without effect (quiet) where
+# kesu sets a file's mode; on ext4 the key keeps its own mode.
 mount_stick() {
-	local dev n=0
+	local dev n=0 why
 	mkdir -p "$LIVE_STICK"
 	while :; do
 		if dev=$(findfs "LABEL=$LIVE_STICK_LABEL" 2>/dev/null); then
-			if mount -t vfat -o rw,uid=0,gid=0,fmask=0177,dmask=0077,flush "$dev" "$LIVE_STICK" 2>/dev/null ||
-				mount -o rw "$dev" "$LIVE_STICK" 2>/dev/null; then
+			if why=$(mount -t vfat -o rw,uid=0,gid=0,fmask=0177,dmask=0077,flush,quiet "$dev" "$LIVE_STICK" 2>&1) ||
+				why=$(mount -o rw "$dev" "$LIVE_STICK" 2>&1); then
 				say "stick $dev (label $LIVE_STICK_LABEL) mounted at $LIVE_STICK"
 				STICK_DEV=$dev
 				return 0
 			fi
-			say "the stick $dev labelled $LIVE_STICK_LABEL cannot be mounted (FAT or ext4)"
+			[ $((n % 10)) -eq 0 ] &&
+				say "the stick $dev labelled $LIVE_STICK_LABEL cannot be mounted (FAT or ext4): $why"
 		elif [ $((n % 10)) -eq 0 ]; then
 			say "waiting for the USB stick labelled $LIVE_STICK_LABEL (kesu.conf, signing key and certificate, CA); plug it in"
 		fi
