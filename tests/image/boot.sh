@@ -64,30 +64,10 @@ disk_image() {
 stick_image() {
 	local d=$1 f=$1/stick.img
 	mkdir -p "$d/stick"
-	cat > "$d/stick/kesu.conf" <<CONF
-[operator]
-name = 山田 太郎
-organization = テスト消去株式会社
-[customer]
-name = 総務課
-[signing]
-key = /media/kesu/signing.key
-cert = /media/kesu/signing.pem
-[trust]
-ca_file = /media/kesu/ca.pem
-[register]
-path = /media/kesu/register.jsonl
-[paths]
-state_dir = /media/kesu/state
-[station]
-start = auto
-method = nist-clear
-asset_map = /media/kesu/assets.csv
-approver = 佐藤 花子
-class = 2
-reason = disposal
-pdf = yes
-CONF
+	# The example the image ships, set to start by itself from the asset
+	# map, overwriting (QEMU's drives may not purge).
+	sed -e 's/^start = confirm/start = auto/' -e 's/^method_\(nvme\|sata\) = purge/method_\1 = nist-clear/' \
+		-e 's|^# asset_map = |asset_map = |' "$root/image/kesu.conf.example" > "$d/stick/kesu.conf"
 	cp "$T_DIR/op/kesu-signing.key" "$d/stick/signing.key"
 	cp "$T_DIR/op/cert.pem" "$d/stick/signing.pem"
 	cp "$T_DIR/ca/ca.pem" "$d/stick/ca.pem"
