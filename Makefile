@@ -202,7 +202,7 @@ image: deps all
 # The live system booted in QEMU over disk images (tests/image/boot.sh).
 imagecheck: image
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
-	  bash tests/image/boot.sh
+	  KESU_IMAGE_DIR=$(abspath $(BUILD))/image bash tests/image/boot.sh
 
 # libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,
 # UBSan and fuzzer coverage into its own directory, apart from the gcc build.

@@ -24,7 +24,7 @@ SMBIOS_PRODUCT="KESU-PC 3000"
 SMBIOS_SERIAL="KESU-HOST-0042"
 SMBIOS_ASSET="TKY-PC-00042"
 
-for tool in qemu-system-x86_64 mkfs.vfat mcopy mdir fdisk mkfs.ext4 openssl jq; do
+for tool in qemu-system-x86_64 mkfs.vfat mcopy fdisk mkfs.ext4 openssl jq xorriso; do
 	command -v "$tool" > /dev/null || { not_ok "$tool is installed (make deps)"; t_done; exit 1; }
 done
 t0=$SECONDS
@@ -37,6 +37,10 @@ for f in kesu.iso vmlinuz initrd.img; do
 	check "make image made $f" test -s "$img/$f" || { t_done; exit 1; }
 done
 iso_sum=$(sha256sum < "$img/kesu.iso")
+# UEFI is not booted here (no OVMF firmware): that its boot image is there.
+check "the ISO boots BIOS and UEFI (El Torito entries for both)" \
+	bash -c 'r=$(xorriso -indev "$1" -report_el_torito plain 2>/dev/null) &&
+		grep -q "boot img :   1  BIOS  y" <<<"$r" && grep -q "boot img :   2  UEFI  y" <<<"$r"' _ "$img/kesu.iso"
 
 make_ca ca && make_operator op ca || { not_ok "test CA and operator"; t_done; exit 1; }
 # TCG, as the VM bed: this machine's nested KVM aborts QEMU on an MSR
