@@ -130,3 +130,11 @@ wait_stick_gone() {
 	say "remove the stick, fix it on another machine and plug it in again"
 	while findfs "LABEL=$LIVE_STICK_LABEL" > /dev/null 2>&1; do sleep 1; done
 }
+
+# refused_disks EVENTS: the disks the station refused for another reason
+# than being mounted (the stick and the boot medium are, by design): they
+# were not erased, and --exit-when-done does not count them as failed.
+refused_disks() {
+	grep '"event":"decided"' "$1" 2>/dev/null | grep '"state":"refused"' |
+		grep -v ' is mounted on ' | sed -n 's/.*"device":"\([^"]*\)".*/\1/p' | sort -u
+}

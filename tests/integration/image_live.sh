@@ -58,6 +58,14 @@ rm "$T_DIR/stick/kesu.conf"
 check "a stick without kesu.conf is refused, saying so" \
 	bash -c 'live "" "stick_check || echo REFUSED" | grep -q "has no kesu.conf" '
 
+printf '%s\n' '{"event":"decided","device":"sdb","state":"refused","reason":"sdb is mounted on /media/kesu; unmount it first"}' \
+	'{"event":"decided","device":"sda","state":"refused","reason":"serial S1 is not in the asset map"}' \
+	'{"event":"decided","device":"sda","state":"refused","reason":"serial S1 is not in the asset map"}' \
+	'{"event":"decided","device":"nvme0n1","state":"running","reason":null}' \
+	'{"event":"finished","device":"sdc","state":"refused","reason":"x"}' > "$T_DIR/events.jsonl"
+check "refused_disks names a disk refused for another reason than a mount, once" \
+	bash -c '[ "$(live "" "refused_disks $T_DIR/events.jsonl")" = sda ]'
+
 # The real safety gate on what the init leaves mounted: the boot medium
 # read-only, the stick read-write.  Both are refused by kesu info's gate
 # (read only: nothing is erased here).
