@@ -148,15 +148,17 @@ report() {
 BOOTS=" ${KESU_IMAGE_BOOTS:-cdrom pxe} "
 # 1. The ISO as a CD-ROM, GRUB's default entry (screen console, power off).
 [[ $BOOTS == *" cdrom "* ]] && boot cdrom -cdrom "$img/kesu.iso" -boot d
-# 2. PXE-like, with the ISO written to a USB stick (read-only copy: QEMU may
-# not write it anyway) as the boot medium the station must refuse.
+# 2. PXE-like, with the ISO written to a USB stick as the boot medium the
+# station must refuse, on the serial console, in Japanese.
 if [[ $BOOTS == *" pxe "* ]]; then
 cp "$img/kesu.iso" "$T_DIR/bootstick.img"
 boot_sum=$(sha256sum < "$T_DIR/bootstick.img")
 boot pxe -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
-	-append "console=ttyS0,115200 panic=-1 kesu.poweroff" \
+	-append "console=ttyS0,115200 panic=-1 kesu.poweroff kesu.lang=ja" \
 	-drive "file=$T_DIR/bootstick.img,if=none,id=boot,format=raw" \
 	-device usb-storage,bus=xhci.0,drive=boot,serial=KESUBOOT01
+check "pxe: kesu.lang=ja: the station's dashboard is in Japanese (catalogue and locale in the image)" \
+	grep -q "自動で開始します" "$T_DIR/pxe/console.log"
 check "pxe: the boot stick was mounted read-only by the live system" \
 	grep -q "boot medium .* mounted read-only" "$T_DIR/pxe/console.log"
 check "pxe: the station refused the boot stick as mounted" \
