@@ -54,32 +54,35 @@ conf_value() {
 	}' "$1"
 }
 
-# key_mode_ok FILE: the signing key is a regular file no one but its owner
-# may read or write (kesu refuses it too, later and less plainly).
+# key_mode_ok FILE: the signing key (or a token's PIN file) is a regular
+# file no one but its owner may read or write (kesu refuses it too, later
+# and less plainly).
 key_mode_ok() {
 	local m
-	[ -f "$1" ] || { say "the signing key $1 named in kesu.conf is not on the stick"; return 1; }
+	[ -f "$1" ] || { say "the signing key or PIN file $1 named in kesu.conf is not on the stick"; return 1; }
 	m=$(stat -c %a "$1") || return 1
 	case "$m" in
 	*00) return 0 ;;
-	*) say "REFUSED: the signing key $1 has mode $m; it must be 0600 (readable by its owner only)"
+	*) say "REFUSED: the signing key or PIN file $1 has mode $m; it must be 0600 (readable by its owner only)"
 	   return 1 ;;
 	esac
 }
 
 # stick_check: the mounted stick holds a kesu.conf whose key is private.
 stick_check() {
-	local conf=$LIVE_STICK/kesu.conf key
+	local conf=$LIVE_STICK/kesu.conf key pin
 	[ -f "$conf" ] || { say "the stick labelled $LIVE_STICK_LABEL has no kesu.conf at its top"; return 1; }
 	key=$(conf_value "$conf" signing key)
-	if [ -n "$key" ]; then
-		key_mode_ok "$key"
-	elif [ -n "$(conf_value "$conf" signing pkcs11_module)" ]; then
-		return 0        # a token: kesu asks it, nothing to check here
-	else
-		say "kesu.conf on the stick names no [signing] key or pkcs11_module"
-		return 1
-	fi
+	pin=$(conf_value "$conf" signing pin_file)
+	case "$key" in
+	pkcs11:*)
+		# A token: kesu asks it; its PIN file is as private as a key.
+		[ -n "$(conf_value "$conf" signing pkcs11_module)" ] ||
+			{ say "kesu.conf on the stick names a token key but no [signing] pkcs11_module"; return 1; }
+		[ -z "$pin" ] || key_mode_ok "$pin" ;;
+	'') say "kesu.conf on the stick names no [signing] key"; return 1 ;;
+	*) key_mode_ok "$key" ;;
+	esac
 }
 
 # mount_boot_medium: the medium the system booted from, mounted read-only:

@@ -37,23 +37,32 @@ check "conf_value reads a key of its own section, trimmed" \
 
 out=$(live "" 'stick_check && echo PASSED')
 check "a key that is not on the stick is refused, naming it" \
-	bash -c 'grep -q "signing key .*signing.key named in kesu.conf is not on the stick" <<<"$1" && ! grep -q PASSED <<<"$1"' _ "$out"
+	bash -c 'grep -q "signing key or PIN file .*signing.key named in kesu.conf is not on the stick" <<<"$1" && ! grep -q PASSED <<<"$1"' _ "$out"
 head -c 64 /dev/urandom > "$T_DIR/stick/signing.key"
 chmod 0644 "$T_DIR/stick/signing.key"
 out=$(live "" 'stick_check && echo PASSED')
 check "a world-readable key (0644) is refused with its mode and the fix" \
-	bash -c 'grep -q "REFUSED: the signing key .* has mode 644; it must be 0600" <<<"$1" && ! grep -q PASSED <<<"$1"' _ "$out"
+	bash -c 'grep -q "REFUSED: the signing key or PIN file .* has mode 644; it must be 0600" <<<"$1" && ! grep -q PASSED <<<"$1"' _ "$out"
 chmod 0640 "$T_DIR/stick/signing.key"
 check "a group-readable key (0640) too" \
 	bash -c '! live "" "stick_check" >/dev/null'
 chmod 0600 "$T_DIR/stick/signing.key"
 check "a 0600 key passes" bash -c 'live "" "stick_check && echo PASSED" | grep -qx PASSED'
-printf '[signing]\npkcs11_module = /usr/lib/softhsm/libsofthsm2.so\n' > "$T_DIR/stick/kesu.conf"
-check "a PKCS#11 token instead of a key file passes" \
+printf '[signing]\nkey = pkcs11:token=kesu;object=operator;type=private\npkcs11_module = /usr/lib/softhsm/libsofthsm2.so\npin_file = %s\n' \
+	"$T_DIR/stick/token.pin" > "$T_DIR/stick/kesu.conf"
+printf '123456\n' > "$T_DIR/stick/token.pin"
+chmod 0600 "$T_DIR/stick/token.pin"
+check "a key on a PKCS#11 token with a private PIN file passes" \
 	bash -c 'live "" "stick_check && echo PASSED" | grep -qx PASSED'
+chmod 0644 "$T_DIR/stick/token.pin"
+check "a token's PIN file others may read is refused" \
+	bash -c 'live "" "stick_check" | grep -q "REFUSED: .*token.pin has mode 644"'
+printf '[signing]\nkey = pkcs11:token=kesu;object=operator\n' > "$T_DIR/stick/kesu.conf"
+check "a token key without pkcs11_module is refused" \
+	bash -c 'live "" "stick_check" | grep -q "no \[signing\] pkcs11_module"'
 printf '[operator]\nname = x\n' > "$T_DIR/stick/kesu.conf"
-check "a kesu.conf naming no key nor token is refused" \
-	bash -c 'live "" "stick_check" | grep -q "names no \[signing\] key or pkcs11_module"'
+check "a kesu.conf naming no key is refused" \
+	bash -c 'live "" "stick_check" | grep -q "names no \[signing\] key"'
 rm "$T_DIR/stick/kesu.conf"
 check "a stick without kesu.conf is refused, saying so" \
 	bash -c 'live "" "stick_check || echo REFUSED" | grep -q "has no kesu.conf" '
