@@ -19,7 +19,7 @@ CC ?= cc
 DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
-	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
+	busybox-static softhsm2 libengine-pkcs11-openssl opensc pcscd libccid openssl xz-utils \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
 	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev \

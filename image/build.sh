@@ -37,6 +37,19 @@ rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc/kesu,media,lib/kesu}
 stage_busybox
 copy_elf "$kesu_bin" /usr/sbin/kesu
+# Keys on a PKCS#11 token: OpenSSL's pkcs11 engine, OpenSC's module with
+# pcscd and the CCID reader driver (smart cards, USB tokens), and
+# SoftHSM's (a soft token kept on the stick; the boot test uses it).
+for so in /usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so /usr/lib/x86_64-linux-gnu/engines-3/libpkcs11.so \
+	/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so /usr/lib/softhsm/libsofthsm2.so /usr/sbin/pcscd; do
+	[ -e "$so" ] || die "$so missing; run 'make deps' (libengine-pkcs11-openssl opensc pcscd softhsm2)"
+	copy_elf "$so" "$so"
+done
+mkdir -p "$stage/usr/lib/pcsc"
+cp -rL /usr/lib/pcsc/drivers "$stage/usr/lib/pcsc/"
+for so in "$stage"/usr/lib/pcsc/drivers/*/Contents/Linux/*.so*; do
+	[ -e "$so" ] && copy_elf "${so#"$stage"}" "${so#"$stage"}"
+done
 modules_read
 modules_stage "$stage/lib/kesu/modules" "$stage/lib/kesu/modules.order" "${MODULES[@]}"
 

@@ -24,7 +24,7 @@ SMBIOS_PRODUCT="KESU-PC 3000"
 SMBIOS_SERIAL="KESU-HOST-0042"
 SMBIOS_ASSET="TKY-PC-00042"
 
-for tool in qemu-system-x86_64 mkfs.vfat mcopy fdisk mkfs.ext4 openssl jq xorriso; do
+for tool in qemu-system-x86_64 mkfs.vfat mcopy fdisk mkfs.ext4 openssl jq xorriso softhsm2-util; do
 	command -v "$tool" > /dev/null || { not_ok "$tool is installed (make deps)"; t_done; exit 1; }
 done
 t0=$SECONDS
@@ -72,13 +72,36 @@ stick_image() {
 	# map, overwriting (QEMU's drives may not purge).
 	sed -e 's/^start = confirm/start = auto/' -e 's/^method_\(nvme\|sata\) = purge/method_\1 = nist-clear/' \
 		-e 's|^# asset_map = |asset_map = |' "$root/image/kesu.conf.example" > "$d/stick/kesu.conf"
-	cp "$T_DIR/op/kesu-signing.key" "$d/stick/signing.key"
+	if [ "${STICK_KEY:-file}" = token ]; then
+		stick_token "$d" || return 1
+	else
+		cp "$T_DIR/op/kesu-signing.key" "$d/stick/signing.key"
+	fi
 	cp "$T_DIR/op/cert.pem" "$d/stick/signing.pem"
 	cp "$T_DIR/ca/ca.pem" "$d/stick/ca.pem"
 	printf 'KESUNVME01,TKY-NVME-0001\nKESUSATA01,TKY-SATA-0001\n' > "$d/stick/assets.csv"
 	head -c 100000 /dev/urandom > "$d/stick/owner-notes.bin"
 	truncate -s 128M "$f" && mkfs.vfat -n KESU "$f" > /dev/null &&
-		mcopy -i "$f" "$d"/stick/* ::/
+		mcopy -s -i "$f" "$d"/stick/* ::/
+}
+
+# stick_token DIR: the operator's key on a SoftHSM token kept on the stick
+# (softhsm2.conf at its top, the tokens below), its PIN in a file, and
+# kesu.conf naming the token instead of a key file.
+stick_token() {
+	local d=$1
+	mkdir -p "$d/stick/tokens"
+	echo "directories.tokendir = $d/stick/tokens" > "$d/softhsm2-host.conf"
+	SOFTHSM2_CONF=$d/softhsm2-host.conf softhsm2-util --init-token --free --label kesu-live \
+		--pin 123456 --so-pin 654321 > /dev/null &&
+	openssl pkcs8 -topk8 -nocrypt -in "$T_DIR/op/kesu-signing.key" -out "$d/key.p8" &&
+	SOFTHSM2_CONF=$d/softhsm2-host.conf softhsm2-util --import "$d/key.p8" --token kesu-live \
+		--label operator --id 01 --pin 123456 > /dev/null || return 1
+	rm -f "$d/key.p8"
+	echo "directories.tokendir = /media/kesu/tokens" > "$d/stick/softhsm2.conf"
+	printf '123456\n' > "$d/stick/token.pin"
+	sed -i 's|^key = .*|key = pkcs11:token=kesu-live;object=operator;type=private\npin_file = /media/kesu/token.pin\npkcs11_module = /usr/lib/softhsm/libsofthsm2.so|' \
+		"$d/stick/kesu.conf"
 }
 
 # boot NAME QEMU-ARGS...: one PC with both disks and the stick; the run's
@@ -149,14 +172,18 @@ BOOTS=" ${KESU_IMAGE_BOOTS:-cdrom pxe} "
 # 1. The ISO as a CD-ROM, GRUB's default entry (screen console, power off).
 [[ $BOOTS == *" cdrom "* ]] && boot cdrom -cdrom "$img/kesu.iso" -boot d
 # 2. PXE-like, with the ISO written to a USB stick as the boot medium the
-# station must refuse, on the serial console, in Japanese.
+# station must refuse, on the serial console, in Japanese, the operator's
+# key on a (soft) PKCS#11 token.
 if [[ $BOOTS == *" pxe "* ]]; then
 cp "$img/kesu.iso" "$T_DIR/bootstick.img"
 boot_sum=$(sha256sum < "$T_DIR/bootstick.img")
-boot pxe -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
+STICK_KEY=token boot pxe -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
 	-append "console=ttyS0,115200 panic=-1 kesu.poweroff kesu.lang=ja" \
 	-drive "file=$T_DIR/bootstick.img,if=none,id=boot,format=raw" \
 	-device usb-storage,bus=xhci.0,drive=boot,serial=KESUBOOT01
+check "pxe: the key was on the token (no key file on the stick), and it signed" \
+	bash -c '[ ! -e "$1/signing.key" ] && grep -q "^key = pkcs11:" "$1/kesu.conf" && ls "$1"/state/station/*.json.p7s >/dev/null' \
+	_ "$T_DIR/pxe/out"
 check "pxe: kesu.lang=ja: the station's dashboard is in Japanese (catalogue and locale in the image)" \
 	grep -q "自動で開始します" "$T_DIR/pxe/console.log"
 check "pxe: the boot stick was mounted read-only by the live system" \
