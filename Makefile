@@ -199,10 +199,13 @@ image: deps all
 	@bash image/build.sh $(abspath $(BUILD))/kesu $(abspath $(BUILD))/locale $(LOCALEDIR) \
 	  $(abspath $(BUILD))/image
 
-# The live system booted in QEMU over disk images (tests/image/boot.sh).
+# The live system booted in QEMU over disk images (tests/image/boot.sh);
+# make check runs its first two boots (tests/integration/image.sh), this
+# also the refused-key boot, which waits out a 45 s timeout.
 imagecheck: image
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
-	  KESU_IMAGE_DIR=$(abspath $(BUILD))/image bash tests/image/boot.sh
+	  KESU_IMAGE_DIR=$(abspath $(BUILD))/image KESU_IMAGE_BOOTS="cdrom pxe badkey" \
+	  bash tests/image/boot.sh
 
 # libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,
 # UBSan and fuzzer coverage into its own directory, apart from the gcc build.

@@ -167,7 +167,8 @@ report() {
 		_ "$SMBIOS_VENDOR" "$SMBIOS_PRODUCT" "$SMBIOS_SERIAL" "$SMBIOS_ASSET" "${certs[@]}"
 }
 
-# KESU_IMAGE_BOOTS="pxe" (or "cdrom") runs one of the two while working on it.
+# KESU_IMAGE_BOOTS: which boots, "cdrom pxe" by default (make check);
+# make imagecheck adds "badkey".
 BOOTS=" ${KESU_IMAGE_BOOTS:-cdrom pxe} "
 # 1. The ISO as a CD-ROM, GRUB's default entry (screen console, power off).
 [[ $BOOTS == *" cdrom "* ]] && boot cdrom -cdrom "$img/kesu.iso" -boot d
@@ -192,6 +193,29 @@ check "pxe: the station refused the boot stick as mounted" \
 	jq -se 'map(select(.event=="decided" and .serial=="KESUBOOT01"))[0] | .state=="refused" and (.reason|test("mounted"))' \
 	"$T_DIR"/pxe/out/events/station-*.jsonl
 check "pxe: the boot stick is unchanged" bash -c '[ "$(sha256sum < "$1")" = "$2" ]' _ "$T_DIR/bootstick.img" "$boot_sum"
+fi
+# 3. (make imagecheck) A stick whose key others may read, on ext4 where
+# modes are real: refused before the station starts, the disks untouched;
+# the live system waits for another stick, so QEMU is stopped after a while.
+if [[ $BOOTS == *" badkey "* ]]; then
+	d=$T_DIR/badkey
+	mkdir -p "$d"
+	disk_image "$d/nvme.img" NVME-DATA && stick_image "$d" && rm "$d/stick.img" &&
+		chmod 0644 "$d/stick/signing.key" && truncate -s 64M "$d/stick.img" &&
+		mkfs.ext4 -q -F -L KESU -d "$d/stick" "$d/stick.img" > /dev/null 2>&1 ||
+		{ not_ok "badkey: disk and ext4 stick images"; t_done; exit 1; }
+	nvme_sum=$(sha256sum < "$d/nvme.img")
+	timeout -k 5 "${KESU_IMAGE_BADKEY_SECONDS:-45}" qemu-system-x86_64 "${accel[@]}" -smp 1 -m 1024 \
+		-nodefaults -display none -no-reboot -serial "file:$d/console.log" \
+		-kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "console=ttyS0,115200 kesu.poweroff" \
+		-drive "file=$d/nvme.img,if=none,id=nv,format=raw" -device nvme,serial=KESUNVME01,drive=nv \
+		-device qemu-xhci,id=xhci -drive "file=$d/stick.img,if=none,id=stick,format=raw" \
+		-device usb-storage,bus=xhci.0,drive=stick < /dev/null > "$d/qemu.log" 2>&1
+	cp "$d/console.log" "$build/image-badkey-console.log" 2>/dev/null
+	check "badkey: a world-readable key on an ext4 stick is refused with its mode" \
+		grep -q "REFUSED: the signing key or PIN file /media/kesu/signing.key has mode 644; it must be 0600" "$d/console.log"
+	check "badkey: the station never started and the disk is untouched" \
+		bash -c '! grep -q "station starting" "$1" && [ "$(sha256sum < "$2")" = "$3" ]' _ "$d/console.log" "$d/nvme.img" "$nvme_sum"
 fi
 echo "# image: whole test $((SECONDS - t0)) s"
 t_done
