@@ -5,8 +5,11 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
-UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
-SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# udev and systemd read rules and units only from their own directories
+# (/lib/udev/rules.d and /lib/systemd/system on Debian 12, /etc for local
+# ones), never from PREFIX: ask their .pc files, whatever PREFIX is.
+UDEVRULESDIR ?= $(or $(shell pkg-config --variable=udevdir udev 2>/dev/null),/lib/udev)/rules.d
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 DESTDIR ?=
 
 BUILD ?= build
@@ -16,10 +19,11 @@ CC ?= cc
 DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libjansson-dev libcmocka-dev mandoc jq fdisk e2fsprogs util-linux \
 	coreutils kmod cpio nwipe dmsetup qemu-system-x86 linux-image-amd64 \
-	busybox-static softhsm2 libengine-pkcs11-openssl opensc openssl xz-utils \
+	busybox-static softhsm2 libengine-pkcs11-openssl opensc pcscd libccid openssl xz-utils \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
-	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev
+	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev \
+	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools
 
 PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libjpeg libpng libcurl liburing libudev
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -74,7 +78,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 # Keep object files: test binaries are rebuilt from them incrementally.
 .SECONDARY:
 
-.PHONY: all deps check asan run-tests unit-tests demo bench vmcheck pgcheck-full install \
+.PHONY: all deps check asan run-tests unit-tests demo bench vmcheck pgcheck-full install image imagecheck \
 	uninstall clean lint-man lint-layers fuzz fuzz-build fuzz-bins fuzz-corpus \
 	pot update-po lint-po
 
@@ -187,6 +191,21 @@ asan: deps
 vmcheck: deps all
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
 	  bash tests/integration/vm.sh
+
+# The kesu live system (kesu-station(8), LIVE IMAGE): build/image/kesu.iso
+# for sticks and optical drives, vmlinuz and initrd.img for PXE.
+image: deps all
+	@mkdir -p $(BUILD)/image
+	@bash image/build.sh $(abspath $(BUILD))/kesu $(abspath $(BUILD))/locale $(LOCALEDIR) \
+	  $(abspath $(BUILD))/image
+
+# The live system booted in QEMU over disk images (tests/image/boot.sh);
+# make check runs its first two boots (tests/integration/image.sh), this
+# also the refused-key boot, which waits out a 45 s timeout.
+imagecheck: image
+	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
+	  KESU_IMAGE_DIR=$(abspath $(BUILD))/image KESU_IMAGE_BOOTS="cdrom pxe badkey" \
+	  bash tests/image/boot.sh
 
 # libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,
 # UBSan and fuzzer coverage into its own directory, apart from the gcc build.

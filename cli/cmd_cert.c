@@ -504,6 +504,22 @@ static void show_health(const json_t *cert)
 	LINE("消去後の状態 / Drive health after", buf);
 }
 
+/* The computer the disk was erased in, as its firmware names it (only
+ * when the certificate says). */
+static void show_host(const json_t *cert)
+{
+	const json_t *h = json_object_get(cert, "host");
+	char buf[600];
+	if (!h)
+		return;
+	snprintf(buf, sizeof(buf), "%s%s%s", s_or(h, "vendor", ""),
+		 json_object_get(h, "vendor") && json_object_get(h, "product") ? " " : "",
+		 s_or(h, "product", ""));
+	LINE("本体 / Host computer (SMBIOS)", buf[0] ? buf : "-");
+	LINE("本体シリアル番号 / Host serial", s_or(h, "serial", "-"));
+	LINE("本体資産タグ / Host asset tag", s_or(h, "asset_tag", "-"));
+}
+
 /* When, with what, and what the run recorded. */
 static void show_execution(const json_t *cert)
 {
@@ -691,6 +707,7 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	show_parties(cert);
 	show_medium(cert);
 	show_health(cert);
+	show_host(cert);
 	show_execution(cert);
 	show_countersigners(argv[first]);
 	show_verdict(&v);

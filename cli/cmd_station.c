@@ -12,6 +12,7 @@
 #include "lib/strutil.h"
 #include "wipe/station/assets.h"
 #include "wipe/station/dashboard.h"
+#include "wipe/station/done.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -22,7 +23,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-enum { O_JSON, O_EVENTS, O_ONLY, O_EXISTING, O_ONCE, O_DRY_RUN, O_BAYS, O_CONFIG,
+enum { O_JSON, O_EVENTS, O_ONLY, O_EXISTING, O_ONCE, O_EXIT_DONE, O_DRY_RUN, O_BAYS, O_CONFIG,
        O_APPROVAL };
 static const struct kesu_opt station_opts[] = {
 	[O_JSON] = {"json", 'J', NULL, N_("one JSON event line per change, for a supervisor")},
@@ -30,6 +31,8 @@ static const struct kesu_opt station_opts[] = {
 	[O_ONLY] = {"only", 0, "DEVICE", N_("handle only this disk (repeatable; loop devices too)")},
 	[O_EXISTING] = {"existing", 0, NULL, N_("also handle disks present at start")},
 	[O_ONCE] = {"once", 0, NULL, N_("exit when every disk handled has ended")},
+	[O_EXIT_DONE] = {"exit-when-done", 0, NULL,
+			 N_("exit when every disk present has ended; fail only if one failed")},
 	[O_DRY_RUN] = {"dry-run", 'n', NULL, N_("identify, check and decide, never erase")},
 	[O_BAYS] = {"bays", 0, "N", N_("bays on the dashboard (1-16, default 8)")},
 	[O_CONFIG] = {"config", 'c', "FILE", N_("kesu.conf to read (default /etc/kesu/kesu.conf)")},
@@ -41,7 +44,7 @@ static const struct kesu_opt station_opts[] = {
 static void help(FILE *out)
 {
 	fprintf(out, _("Usage: kesu station [--json] [--events FILE] [--only DEVICE]... [--existing]\n"
-		     "                    [--once] [--dry-run] [--bays N] [--config FILE]\n"
+		     "                    [--once | --exit-when-done] [--dry-run] [--bays N] [--config FILE]\n"
 		     "                    [--approval FILE]\n\n"
 		     "Erase disks as they are plugged in: each disk that arrives is\n"
 		     "identified, checked by the safety gate, handled by the [station]\n"
@@ -61,6 +64,7 @@ static enum kesu_rc station_opt(void *ud, const struct kesu_opt *opt, const char
 	case O_JSON: o->json = true; break;
 	case O_EXISTING: o->existing = true; break;
 	case O_ONCE: o->once = true; break;
+	case O_EXIT_DONE: o->exit_when_done = true; break;
 	case O_DRY_RUN: o->dry_run = true; break;
 	case O_CONFIG: o->config_path = arg; break;
 	case O_EVENTS: o->events_path = arg; break;
@@ -251,7 +255,7 @@ static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu
 	size_t linelen = 0;
 	bool stdin_open = true;
 	while (!(s->stop_signal && !kesu_station_busy(&s->st)) &&
-	       !(s->o.once && all_ended(s))) {
+	       !((s->o.once || s->o.exit_when_done) && all_ended(s))) {
 		struct pollfd p[4] = {
 			{.fd = kesu_hotplug_fd(hp), .events = POLLIN},
 			{.fd = sfd, .events = POLLIN},
@@ -324,6 +328,8 @@ enum kesu_rc cmd_station(int argc, char **argv)
 		return rc;
 	if (first < argc)
 		return kesu_usage_error("station: takes no operands; name disks with --only");
+	if (s.o.once && s.o.exit_when_done)
+		return kesu_usage_error("station: --once and --exit-when-done exclude each other");
 	if ((rc = setup(&s, &err)) || (rc = station_run_init(&s, &err)) ||
 	    (rc = kesu_hotplug_open(&hp, &err))) {
 		kesu_report(&err);
@@ -346,5 +352,9 @@ enum kesu_rc cmd_station(int argc, char **argv)
 	free(s.assets);
 	if (s.events)
 		fclose(s.events);
-	return rc ? rc : outcome(&s);
+	if (rc)
+		return rc;
+	/* --exit-when-done (the live image): refusals are expected (the
+	 * KESU stick, the boot medium); only a disk that failed counts. */
+	return s.o.exit_when_done ? kesu_station_done_outcome(&s.st) : outcome(&s);
 }

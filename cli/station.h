@@ -17,7 +17,7 @@
 #define STATION_ONLY_MAX 16
 
 struct station_opts {
-	bool json, existing, once, dry_run;
+	bool json, existing, once, exit_when_done, dry_run;
 	size_t nbays;
 	const char *config_path;
 	const char *events_path;  /* --events: JSON event lines here as well */

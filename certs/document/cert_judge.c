@@ -4,6 +4,7 @@
 #include "certs/document/certificate.h"
 #include "certs/document/method_catalog.h"
 #include "certs/document/verdict.h"
+#include "lib/smbios.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
 
@@ -36,6 +37,20 @@ static void judge_required(const json_t *c, struct kesu_cert_verdict *v)
 		const char *s = sget(w, "name");
 		if (s && kesu_text_is_blank(s))
 			ERR(v, "witnesses[%zu].name is blank", i);
+	}
+}
+
+/* The host's values are the firmware's own: kesu leaves out blanks and the
+ * placeholders a vendor never filled in, so a certificate that carries one
+ * claims an identity nobody read. */
+static void judge_host(const json_t *c, struct kesu_cert_verdict *v)
+{
+	const char *k;
+	json_t *x;
+	json_object_foreach(json_object_get(c, "host"), k, x) {
+		const char *s = json_string_value(x);
+		if (s && (kesu_text_is_blank(s) || kesu_smbios_placeholder(s)))
+			ERR(v, "host.%s is blank or a firmware placeholder ('%.64s')", k, s);
 	}
 }
 
@@ -186,6 +201,7 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 
 	judge_my_number(c, asset, v);
 	judge_required(c, v);
+	judge_host(c, v);
 	/* Hidden characters anywhere in the document.  Text read from the medium
 	 * ("before": labels, partition names) is evidence of what was there, not
 	 * a claim, and an attacker may have put it there: it is warned about; in

@@ -4,6 +4,7 @@
 #include "certs/document/method_catalog.h"
 #include "lib/identity.h"
 #include "lib/jcheck.h"
+#include "lib/smbios.h"
 #include "lib/timefmt.h"
 
 #include <stdarg.h>
@@ -153,6 +154,7 @@ struct rr_view {
 	const char *run_id, *tool_name, *tool_version, *hostname;
 	bool clock_sync, resumed;
 	json_t *device, *before, *firmware, *bad_ranges, *passes;
+	json_t *smbios;          /* host.smbios, NULL when the run record has none */
 	const char *method_name, *nist, *technique, *verify_mode, *outcome;
 	int64_t mismatched, bytes_written, bytes_verified;
 	const char *started, *ended, *result, *reason;
@@ -174,6 +176,14 @@ static enum kesu_rc check_bad_ranges(const json_t *arr, const char *where,
 			return rc;
 	}
 	return KESU_OK;
+}
+
+/* The run record's host.smbios, optional (older run records and machines
+ * whose firmware names nothing have none). */
+static enum kesu_rc read_smbios(const json_t *host, json_t **out, struct kesu_err *err)
+{
+	*out = json_object_get(host, "smbios");
+	return *out ? kesu_smbios_check_json(*out, "host.smbios", err) : KESU_OK;
 }
 
 static enum kesu_rc read_run_record(const json_t *rr, struct rr_view *v,
@@ -199,6 +209,7 @@ static enum kesu_rc read_run_record(const json_t *rr, struct rr_view *v,
 	    (rc = kj_obj(rr, "", "host", false, &host, err)) ||
 	    (rc = kj_str(host, "host", "hostname", true, KESU_STR_MAX, &v->hostname, err)) ||
 	    (rc = kj_bool(host, "host", "clock_synchronized", &v->clock_sync, err)) ||
+	    (rc = read_smbios(host, &v->smbios, err)) ||
 	    (rc = kj_obj(rr, "", "device", false, &v->device, err)) ||
 	    (rc = kesu_identity_from_json(v->device, &id, err)) ||
 	    (rc = kj_obj(rr, "", "before", true, &v->before, err)) ||
@@ -241,7 +252,7 @@ static enum kesu_rc read_run_record(const json_t *rr, struct rr_view *v,
 /* Everything a certificate says that comes from the run record, keyed as
  * in the certificate.  The issuer copies it in; a verifier rebuilds it from
  * the run record kept beside the certificate and compares. */
-static json_t *run_facts(const struct rr_view *v)
+static json_t *run_facts_common(const struct rr_view *v)
 {
 	return json_pack(
 		"{s:O s:O"
@@ -278,8 +289,20 @@ static enum kesu_rc health_fact(const json_t *rr, json_t *facts, struct kesu_err
 	enum kesu_rc rc = kesu_cert_check_health(h, "health", err);
 	if (rc)
 		return kesu_err_prefix(err, "run record: ");
-	json_object_set(facts, "health", (json_t *)h);
+	if (json_object_set_new(facts, "health", json_deep_copy(h)))
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	return KESU_OK;
+}
+
+static json_t *run_facts(const struct rr_view *v)
+{
+	json_t *f = run_facts_common(v);
+	/* The computer the run was on, as its firmware names it. */
+	if (f && v->smbios && json_object_set_new(f, "host", json_deep_copy(v->smbios))) {
+		json_decref(f);
+		return NULL;
+	}
+	return f;
 }
 
 enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
@@ -429,6 +452,10 @@ enum kesu_rc kesu_cert_match_run(const json_t *cert, const json_t *run_record,
 	json_object_foreach(facts, k, fact)
 		if (first_diff(json_object_get(mine, k), fact, k, path, sizeof(path)))
 			break;
+	/* The facts name only what the run record has: a host the run record
+	 * lacks differs too. */
+	if (!path[0] && json_object_get(mine, "host") && !json_object_get(facts, "host"))
+		snprintf(path, sizeof(path), "host");
 	if (path[0]) {
 		json_t *jc = mine, *jr = facts;
 		/* Walk both to the differing value for the message. */
@@ -487,7 +514,7 @@ static enum kesu_rc check_head(const json_t *c, const char **id, struct kesu_err
 	static const char *const top[] = {"schema", "id", "issued_at", "kind", "operator",
 		"customer", "asset", "physical_destruction_required", "notes", "approval",
 		"witnesses", "device", "before", "method", "tool", "execution", "result",
-		"run_record", "health", NULL};
+		"run_record", "health", "host", NULL};
 	static const char *const kinds[] = {"erasure", NULL};
 	static const char *const schemas[] = {KESU_CERT_SCHEMA, NULL};
 	enum kesu_rc rc;
@@ -657,13 +684,20 @@ static enum kesu_rc check_run(const json_t *c, const char *id, struct kesu_err *
 	return KESU_OK;
 }
 
+/* The computer the run was on (optional: left out when the run record
+ * has no host.smbios). */
+static enum kesu_rc check_host(const json_t *c, struct kesu_err *err)
+{
+	const json_t *host = json_object_get(c, "host");
+	return host ? kesu_smbios_check_json(host, "host", err) : KESU_OK;
+}
 
 enum kesu_rc kesu_cert_check(const json_t *c, struct kesu_err *err)
 {
 	const char *id = NULL;
 	enum kesu_rc rc;
 	if ((rc = check_head(c, &id, err)) || (rc = check_people(c, err)) ||
-	    (rc = check_medium(c, err)))
+	    (rc = check_host(c, err)) || (rc = check_medium(c, err)))
 		return rc;
 	/* Absent on certificates from before health readings. */
 	const json_t *health = json_object_get(c, "health");

@@ -281,6 +281,32 @@ static void bad_ranges(struct ctx *c)
 	pg_field(c, "不良範囲の数", "Bad ranges shown", buf, false, false);
 }
 
+/* The computer the disk was in, as its firmware names it: rows only when
+ * the certificate has a "host" (kesu-certificate(5)). */
+static void host_rows(struct ctx *c)
+{
+	static const struct field rows[] = {
+		{"本体の製造者", "Host computer vendor", "host.vendor", F_STR, NULL, true},
+		{"本体の型番", "Host computer product", "host.product", F_STR, NULL, true},
+		{"本体のシリアル番号", "Host computer serial", "host.serial", F_MONO, NULL, true},
+		{"本体の資産タグ", "Host computer asset tag", "host.asset_tag", F_MONO, NULL, true},
+	};
+	if (!pg_at(c->in->cert, "host"))
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const json_t *v = pg_at(c->in->cert, rows[i].path);
+		pg_field(c, rows[i].ja, rows[i].en, json_is_string(v) ? json_string_value(v) : "-",
+			  rows[i].half, rows[i].fmt == F_MONO);
+	}
+}
+
+/* Under the medium: the computer it was in, then the drive's health. */
+static void medium_rows(struct ctx *c)
+{
+	host_rows(c);
+	health(c);
+}
+
 void pg_notes(struct ctx *c)
 {
 	const json_t *n = pg_at(c->in->cert, "notes");
@@ -465,7 +491,7 @@ static const struct section ERASURE[] = {
 	{"資産", "Asset", ERASURE_ASSET, NULL},
 	{"承認", "Approval", ERASURE_APPROVAL, approval},
 	{"立会者", "Witnesses", NULL, witnesses},
-	{"媒体", "Medium", PG_DEVICE, health},
+	{"媒体", "Medium", PG_DEVICE, medium_rows},
 	{"消去前の内容", "Contents before erasure", NULL, before},
 	{"消去方式と検証", "Method and verification", ERASURE_METHOD, firmware},
 	{"実施記録", "Execution", ERASURE_EXECUTION, NULL},

@@ -27,7 +27,7 @@ cp "$tmp/ca/ca.pem" "$root/tests/fuzz/ca.pem"
 mkdir -p "$tmp/out"
 # Typed approvers on class 3: no signed approval asked for here.
 printf '[policy]\nsigned_approval_classes = none\n' > "$tmp/policy-off.conf"
-for r in erased exceptions interrupted; do
+for r in erased exceptions interrupted erased-host; do
 	"$KESU" cert issue "$root/tests/fixtures/runs/$r.json" --key "$tmp/op/kesu-signing.key" \
 		--cert "$tmp/op/cert.pem" --config "$tmp/policy-off.conf" --operator '山田 太郎' \
 		--organization 'テスト' --customer '総務課' --asset A-1 --class 3 \

@@ -88,6 +88,14 @@ check "a disk holding a mounted file system is refused, never started" \
 	bash -c '[ $1 -eq 6 ] && jq -se "(map(select(.event==\"decided\"))[0] | .state==\"refused\" and (.reason|test(\"mounted\"))) and (map(select(.event==\"started\"))|length==0)" "$2" >/dev/null' _ "$rc" "$T_DIR/mounted.jsonl"
 check "and the dashboard line (--events beside it) says refused and why" \
 	bash -c 'grep -qE "^1 +${2#/dev/} .* refused +refused: .*mounted" <<<"$1"' _ "$out" "$M"
+# --exit-when-done (the live image): a refusal is not a failure.
+out=$(timeout 30 "$KESU" station --json --only "$M" --exit-when-done --existing \
+	--config "$T_DIR/auto.conf" </dev/null 2>/dev/null); rc=$?
+check "--exit-when-done exits 0 when the only disk was refused (mounted)" \
+	bash -c '[ $1 -eq 0 ] && jq -se "map(select(.event==\"decided\"))[0].state==\"refused\"" <<<"$2" >/dev/null' _ "$rc" "$out"
+out=$("$KESU" station --once --exit-when-done 2>&1 </dev/null); rc=$?
+check "--once with --exit-when-done is a usage error (exit 2)" \
+	bash -c '[ $1 -eq 2 ] && grep -q "exclude each other" <<<"$2"' _ "$rc" "$out"
 
 # Class 3 with only a typed approver: the bay fails before anything is
 # written, naming the policy, and the disk keeps its data.
@@ -96,6 +104,10 @@ out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "${ST[@]}" --existing --config
 check "class 3 without a signed approval refuses the bay, naming [policy] (exit 6)" \
 	bash -c '[ $1 -eq 6 ] && jq -se "map(select(.event==\"finished\"))[0] | .state==\"refused\" and .result==\"refused\" and (.cause|test(\"signed approval\")) and .certificate==null" <<<"$2" >/dev/null' _ "$rc" "$out"
 check "and nothing was written" bash -c '! cmp -s -n $((1 << 20)) "$1" /dev/zero' _ "$L"
+out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "$KESU" station --json --only "$L" \
+	--exit-when-done --existing --config "$T_DIR/confirm3.conf"); rc=$?
+check "--exit-when-done exits 1 (failed) when a disk's run failed" \
+	bash -c '[ $1 -eq 1 ] && jq -se "map(select(.event==\"finished\"))[0].result==\"error\"" <<<"$2" >/dev/null' _ "$rc" "$out"
 
 # A signed approval for the batch: each disk's wipe is checked against it
 # as `kesu wipe --approval` checks it, before anything is written.

@@ -13,6 +13,23 @@ for tool in udevadm unshare systemd-analyze; do
 	command -v "$tool" >/dev/null || { not_ok "$tool is installed (make deps: udev, systemd)"; t_done; exit 1; }
 done
 
+# make install with the default PREFIX (/usr/local) into a directory of
+# ours: the rules and units must land where udev and systemd read them,
+# which PREFIX does not move (the defect: /usr/local/lib/udev/rules.d).
+udevdir=$(pkg-config --variable=udevdir udev)/rules.d
+unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
+make -s -C "$root" install DESTDIR="$T_DIR/inst" BUILD="${KESU_BUILD:-$root/build}" \
+	> "$T_DIR/install.log" 2>&1
+check "make install puts the rules in udev's own directory ($udevdir), whatever PREFIX" \
+	test -f "$T_DIR/inst$udevdir/60-kesu.rules" -a ! -e "$T_DIR/inst/usr/local/lib/udev"
+check "and the units in systemd's ($unitdir), naming kesu under PREFIX" \
+	grep -qx "ExecStart=/usr/local/sbin/kesu station --json --existing --once --only /dev/%I" \
+	"$T_DIR/inst$unitdir/kesu-station@.service"
+make -s -C "$root" uninstall DESTDIR="$T_DIR/inst" BUILD="${KESU_BUILD:-$root/build}" \
+	>> "$T_DIR/install.log" 2>&1
+check "make uninstall removes them from there" \
+	test ! -e "$T_DIR/inst$udevdir/60-kesu.rules" -a ! -e "$T_DIR/inst$unitdir/kesu-station.service"
+
 # The units as `make install` writes them, pointing at the kesu under test.
 mkdir -p "$T_DIR/units"
 for u in kesu-station.service kesu-station@.service; do

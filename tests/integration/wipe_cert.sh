@@ -72,6 +72,26 @@ check "round trip: kesu cert verify (run record beside it matches)" \
 check "round trip: the README openssl command" openssl_verify "$cert" "$T_DIR/ca/ca.pem"
 check "the device reads back as zeros (checked without kesu)" \
 	cmp -n "$(blockdev --getsize64 "$L")" "$L" /dev/zero
+# The computer's SMBIOS identity, whatever /sys/class/dmi/id holds here: each
+# value the certificate names is the firmware's (trimmed), and one the
+# firmware does not give is not named (this machine may have none at all).
+smbios_matches() { # CERT
+	local key file v
+	for key in vendor:sys_vendor product:product_name serial:product_serial asset_tag:chassis_asset_tag; do
+		file=/sys/class/dmi/id/${key#*:}
+		v=$(jq -r --arg k "${key%%:*}" '.host[$k] // empty' "$1")
+		if [ -z "$v" ]; then continue; fi
+		[ -r "$file" ] && [ "$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' "$file")" = "$v" ] || return 1
+	done
+	[ -r /sys/class/dmi/id/sys_vendor ] || [ -r /sys/class/dmi/id/product_name ] ||
+		[ -r /sys/class/dmi/id/product_serial ] || [ -r /sys/class/dmi/id/chassis_asset_tag ] ||
+		jq -e 'has("host") | not' "$1" > /dev/null
+}
+check "the certificate's host is this machine's SMBIOS identity ($(cat /sys/class/dmi/id/sys_vendor 2>/dev/null || echo none here))" \
+	smbios_matches "$cert"
+check "and the run record keeps the same as host.smbios" \
+	bash -c 'jq -e --argjson h "$(jq -c ".host // null" "$1")" ".host.smbios // null == \$h" "$2" >/dev/null' \
+	_ "$cert" "$(dirname "$cert")/$(jq -r .run_record.file "$cert")"
 check "the certificate is registered and the register verifies" \
 	bash -c '[ "$(jq -r .cert_id "$1")" = "$(jq -r .id "$2")" ] && "$KESU" register verify --register "$1" --ca "$3" >/dev/null' \
 	_ "$REG" "$cert" "$T_DIR/ca/ca.pem"

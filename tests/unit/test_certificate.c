@@ -245,6 +245,9 @@ static const struct forgery FORGERIES[] = {
 	{"RLM in the serial", {{"device.serial", "\"WD-\u200fWCC6\""}}},
 	{"word joiner in a note", {{"notes", "[\"\u2060x\"]"}}},
 	{"tag character in the customer", {{"customer", "\"総務課\\udb40\\udc41\""}}},
+	{"firmware placeholder as the host serial", {{"host", "{\"vendor\": \"Dell Inc.\", \"serial\": \"To Be Filled By O.E.M.\"}"}}},
+	{"blank host asset tag", {{"host", "{\"asset_tag\": \"   \"}"}}},
+	{"bidi override in the host vendor", {{"host", "{\"vendor\": \"\u202eDell\"}"}}},
 };
 
 /* Set path (one or two levels) in c to the JSON text value. */
@@ -304,6 +307,7 @@ static void verdict_accepts_honest_variants(void **state)
 	{"My Number for disposal", {{"asset.my_number", "true"}, {"physical_destruction_required", "true"}}},
 	{"a hidden character in a label read from the disk", {{"before.partitions", "[{\"label\": \"\u202egnp.exe\"}]"}}},
 	{"Japanese names with variation selectors", {{"operator.name", "\"葛\\udb40\\udd00城 太郎\""}}},
+	{"the host as its firmware names it", {{"host", "{\"vendor\": \"QEMU\", \"product\": \"Standard PC (i440FX + PIIX, 1996)\", \"serial\": \"KESU-HOST-0042\", \"asset_tag\": \"TKY-PC-00042\"}"}}},
 };
 	for (size_t i = 0; i < sizeof(honest) / sizeof(honest[0]); i++) {
 		json_t *c = build("erased.json", &info);
@@ -437,6 +441,8 @@ static void run_record_facts_compared(void **state)
 		{"tool.version", "\"9.9.9\"", "tool.version"},
 		{"resumed", "true", "execution.resumed"},
 		{"host.clock_synchronized", "false", "execution.clock_synchronized"},
+		/* The certificate (from erased.json) names no host. */
+		{"host.smbios", "{\"serial\": \"PC-SERIAL-1\"}", "host"},
 	};
 	size_t n = sizeof(lies) / sizeof(lies[0]), missed = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -650,6 +656,47 @@ static void info_and_run_record_checked(void **state)
 	json_decref(rr);
 }
 
+/* The SMBIOS identity a run record keeps (host.smbios) is the
+ * certificate's "host", compared like every other fact. */
+static void host_comes_from_the_run_record(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	struct kesu_err err = {0};
+	json_t *rr = load_run("erased.json"), *c = NULL;
+	set_path(rr, "host.smbios", "{\"vendor\": \"Dell Inc.\", \"asset_tag\": \"TKY-PC-00042\"}");
+	assert_int_equal(kesu_cert_build(rr, "erased.json", "00112233445566778899aabbccddeeff"
+					 "00112233445566778899aabbccddeeff", &info, ID, NOW, &c, &err),
+			 KESU_OK);
+	assert_true(json_equal(json_object_get(c, "host"),
+			       json_object_get(json_object_get(rr, "host"), "smbios")));
+	assert_int_equal(kesu_cert_check(c, &err), KESU_OK);
+	assert_int_equal(kesu_cert_match_run(c, rr, &err), KESU_OK);
+	set_path(c, "host.asset_tag", "\"TKY-PC-99999\"");
+	assert_int_equal(kesu_cert_match_run(c, rr, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "host.asset_tag"));
+	/* A host the run record does not have. */
+	json_object_del(json_object_get(rr, "host"), "smbios");
+	assert_int_equal(kesu_cert_match_run(c, rr, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "host"));
+	/* Without host.smbios, no "host" at all. */
+	json_decref(c);
+	assert_int_equal(kesu_cert_build(rr, "erased.json", "00112233445566778899aabbccddeeff"
+					 "00112233445566778899aabbccddeeff", &info, ID, NOW, &c, &err),
+			 KESU_OK);
+	assert_null(json_object_get(c, "host"));
+	/* A run record whose host.smbios is malformed is refused. */
+	set_path(rr, "host.smbios", "{\"vendor\": 7}");
+	json_decref(c);
+	c = NULL;
+	assert_int_equal(kesu_cert_build(rr, "erased.json", "00112233445566778899aabbccddeeff"
+					 "00112233445566778899aabbccddeeff", &info, ID, NOW, &c, &err),
+			 KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "host.smbios"));
+	json_decref(rr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +713,7 @@ int main(void)
 		cmocka_unit_test(info_refuses_what_the_judge_refuses),
 		cmocka_unit_test(run_record_facts_compared),
 		cmocka_unit_test(health_is_copied_checked_and_compared),
+		cmocka_unit_test(host_comes_from_the_run_record),
 		cmocka_unit_test(parse_is_strict),
 		cmocka_unit_test(info_and_run_record_checked),
 	};

@@ -16,16 +16,9 @@ VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # (guest-tests.sh) add up to less than this.
 VM_TIMEOUT=${KESU_VM_TIMEOUT:-600}
 
-# vm_kernel: the newest Debian kernel that has both an image in /boot and
-# modules — linux-image-amd64's kernel, not necessarily the running one.
-vm_kernel() {
-	local v best=
-	for v in $(ls /lib/modules 2>/dev/null | sort -V); do
-		[ -r "/boot/vmlinuz-$v" ] && [ -r "/lib/modules/$v/modules.dep" ] && best=$v
-	done
-	[ -n "${KESU_VM_KERNEL:-}" ] && best=$KESU_VM_KERNEL
-	[ -n "$best" ] && echo "$best"
-}
+# newest_kernel (vm_kernel): the kernel the guest boots.
+. "$VM_HERE/../../image/initramfs-lib.sh"
+vm_kernel() { newest_kernel; }
 
 # vm_disk_image FILE MB SECTOR LABEL PTUUID FSUUID: a GPT disk image (for a
 # disk with SECTOR-byte logical blocks) with one partition holding an ext4

@@ -38,8 +38,12 @@ static enum kesu_rc create_key(const char *path, struct kesu_err *err)
 		rc = kesu_fail(err, KESU_ERR_IO, errno, "%s: close failed: %s", tmp,
 			       strerror(errno));
 	/* link() rather than rename(): a key another kesu made meanwhile is
-	 * kept, so no checkpoint is ever signed under a key that vanishes. */
-	if (rc == KESU_OK && link(tmp, path) != 0 && errno != EEXIST)
+	 * kept, so no checkpoint is ever signed under a key that vanishes.
+	 * FAT has no hard links (EPERM), and the live image keeps its state on
+	 * a FAT stick: there a rename that never replaces does the same. */
+	if (rc == KESU_OK && link(tmp, path) != 0 && errno != EEXIST &&
+	    (errno != EPERM || renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) &&
+	    errno != EEXIST)
 		rc = kesu_fail(err, KESU_ERR_IO, errno, "%s: cannot create the checkpoint key: %s",
 			       path, strerror(errno));
 	unlink(tmp);

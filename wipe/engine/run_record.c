@@ -47,6 +47,8 @@ void kesu_host_probe(struct kesu_host *h)
 	struct timex tx = {0};
 	int state = adjtimex(&tx);
 	h->clock_synchronized = kesu_clock_synced(state, tx.status);
+	struct kesu_smbios_reader dmi = {kesu_smbios_read_dir, (void *)KESU_SMBIOS_DIR};
+	kesu_smbios_read(&dmi, &h->smbios);
 }
 
 void kesu_run_id_new(char out[KESU_RUN_ID_LEN])
@@ -112,6 +114,9 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 				      str_or_null(r->host.machine_id), "kernel",
 				      str_or_null(r->host.kernel), "clock_synchronized",
 				      r->host.clock_synchronized));
+	json_t *smbios = kesu_smbios_to_json(&r->host.smbios);
+	if (smbios)
+		json_object_set_new(json_object_get(o, "host"), "smbios", smbios);
 	json_object_set_new(o, "device", kesu_identity_to_json(r->device));
 	json_object_set_new(o, "before", r->before ? json_incref(r->before) : json_null());
 

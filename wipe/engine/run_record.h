@@ -8,6 +8,7 @@
 #include "wipe/engine/engine.h"
 #include "lib/error.h"
 #include "lib/identity.h"
+#include "lib/smbios.h"
 
 #include <jansson.h>
 #include <limits.h>
@@ -21,9 +22,11 @@ struct kesu_host {
 	char machine_id[64];      /* "" if unknown: JSON null */
 	char kernel[128];
 	bool clock_synchronized;
+	struct kesu_smbios smbios;   /* the firmware's names for this computer */
 };
 
-/* Hostname, /etc/machine-id, uname -r, and adjtimex's sync state. */
+/* Hostname, /etc/machine-id, uname -r, adjtimex's sync state, and the
+ * SMBIOS identity in /sys/class/dmi/id. */
 void kesu_host_probe(struct kesu_host *h);
 
 /* adjtimex(2) returns a clock state and fills status: the clock counts as
