@@ -39,6 +39,7 @@ bool kesu_reg_ledger_filtered(const struct kesu_reg_args *a)
 
 struct view {
 	json_t *lines, *docs, *rows;   /* rows[i]: line i's ledger row or null */
+	size_t shown;                  /* the lines selected; the rest are context */
 	bool db;                       /* selected by the database's query */
 };
 
@@ -51,9 +52,8 @@ static void view_free(struct view *v)
 
 /* Every line of a register that verifies, with its document and row; a
  * database register answers with the lines its indexed query selects
- * (the options' filters, or with serial its trace), documents included.
- * Whether a certificate is open is judged among the lines selected: the
- * database takes no destruction documents yet. */
+ * (the options' filters, or with serial its trace), documents included,
+ * after its chain verified. */
 static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
 			      struct view *v)
 {
@@ -63,7 +63,7 @@ static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
 	if (kesu_reg_is_db(c->reg)) {
 		v->db = true;
 		rc = serial ? kesu_reg_pg_trace(c, serial, &v->lines, &v->docs)
-			    : kesu_reg_pg_ledger(c, &v->lines, &v->docs);
+			    : kesu_reg_pg_ledger(c, &v->lines, &v->docs, &v->shown);
 		if (rc)
 			return rc;
 	} else if ((rc = kesu_reg_lines(c->reg, c->ca, &v->lines, &err))) {
@@ -73,6 +73,8 @@ static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
 			      "'kesu register verify'\n"), stderr);
 		return rc;
 	}
+	if (!v->db || serial)
+		v->shown = json_array_size(v->lines);
 	if (!v->docs)
 		v->docs = kesu_register_docs(v->lines);
 	v->rows = json_array();
@@ -115,7 +117,7 @@ static bool selects(const struct kesu_reg_args *a, const json_t *line, const jso
 static void print_json(const struct view *v, const struct kesu_reg_args *a)
 {
 	json_t *out = json_array();
-	for (size_t i = 0; i < json_array_size(v->lines); i++) {
+	for (size_t i = 0; i < v->shown; i++) {
 		json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
 		if (!v->db && !selects(a, l, r))
 			continue;
@@ -150,7 +152,7 @@ static void print_table(const struct view *v, const struct kesu_reg_args *a)
 	const char *heads[] = {_("SEQ"), _("TIME"), _("RESULT"), _("SERIAL"), _("ASSET"),
 			       _("OPERATOR"), _("STATUS"), _("DEPARTMENT")};
 	kesu_reg_heading(heads, cols, sizeof(cols) / sizeof(cols[0]));
-	for (size_t i = 0; i < json_array_size(v->lines); i++) {
+	for (size_t i = 0; i < v->shown; i++) {
 		const json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
 		if (!v->db && !selects(a, l, r))
 			continue;
@@ -202,7 +204,7 @@ enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 		kesu_csv_cell(RAW[k], false, eol);
 	for (size_t k = 0; LEDGER[k]; k++)
 		kesu_csv_cell(LEDGER[k], !LEDGER[k + 1], eol);
-	for (size_t i = 0; i < json_array_size(v.lines); i++) {
+	for (size_t i = 0; i < v.shown; i++) {
 		const json_t *l = json_array_get(v.lines, i), *r = json_array_get(v.rows, i);
 		if (!v.db && !selects(&c->a, l, r))
 			continue;
@@ -285,12 +287,21 @@ enum kesu_rc kesu_reg_ledger_overdue(const struct kesu_reg_ctx *c, long *max_day
 	long n = strtol(s, &end, 10);
 	if (*end || n < 0 || end == s)
 		return kesu_usage_error("%s: --open-max-days: a whole number of days", c->cmd);
+	/* A database answers with the open items registered before the
+	 * limit, on its indexes; the ledger then judges them as a file's. */
+	time_t now = time(NULL);
+	struct kesu_reg_ctx q = *c;
+	if (kesu_reg_is_db(c->reg)) {
+		memset(&q.a, 0, sizeof(q.a));
+		q.a.open = true;
+		q.a.until = now - (time_t)n * 86400;
+	}
 	struct view v;
-	enum kesu_rc rc = view_load(c, NULL, &v);
+	enum kesu_rc rc = view_load(&q, NULL, &v);
 	if (rc)
 		return rc;
 	*max_days = n;
-	*late = kesu_ledger_overdue(v.lines, v.docs, n, time(NULL));
+	*late = kesu_ledger_overdue(v.lines, v.docs, n, now);
 	view_free(&v);
 	return KESU_OK;
 }

@@ -140,6 +140,15 @@ void kesu_register_judge(const struct kesu_reg_check *t, size_t len,
 enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
 				      char *id_out, struct kesu_err *err);
 
+struct kesu_reg_kind;
+
+/* The same for a signed document of another kind (reg_kinds.h, read
+ * strictly by its kind's parser): the line's fields, cert_file and the
+ * hashes of the document and its .p7s; *kind_out its row
+ * (register_docs.c). */
+enum kesu_rc kesu_register_doc_entry(const char *path, const struct kesu_reg_kind **kind_out,
+				     json_t **out, struct kesu_err *err);
+
 struct kesu_reg_append {
 	uint64_t seq;        /* the certificate's entry */
 	bool already;        /* this very certificate was registered before */

@@ -22,10 +22,8 @@ static const char *sget(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* The entry for a document file: the kind's fields, where it is, and the
- * hashes of its bytes and its signature's. */
-static enum kesu_rc doc_entry(const char *path, const struct kesu_reg_kind **kind_out,
-			      json_t **out, struct kesu_err *err)
+enum kesu_rc kesu_register_doc_entry(const char *path, const struct kesu_reg_kind **kind_out,
+				     json_t **out, struct kesu_err *err)
 {
 	char *data, sig_path[PATH_MAX], abs[PATH_MAX], h_doc[65], h_sig[65];
 	size_t len;
@@ -117,7 +115,7 @@ enum kesu_rc kesu_register_append_doc_ts(const char *reg_path, const char *doc_p
 	json_t *entry = NULL, *lines = json_array();
 	if (!lines)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	enum kesu_rc rc = doc_entry(doc_path, &k, &entry, err);
+	enum kesu_rc rc = kesu_register_doc_entry(doc_path, &k, &entry, err);
 	if (rc) {
 		json_decref(lines);
 		return rc;
