@@ -237,6 +237,9 @@ static void trace_detail(const json_t *r, char *out, size_t size)
 	else if (!strcmp(kind, "destruction"))
 		snprintf(out, size, _("%s; recorded by %s; closes %s"), sv(r, "destruction"),
 			 sv(r, "operator"), sv(r, "closes"));
+	else if (!strcmp(kind, "verification"))
+		snprintf(out, size, _("spot check: %s, by %s; checks %s"), sv(r, "result"),
+			 sv(r, "operator"), sv(r, "refers_to")[0] ? sv(r, "refers_to") : "-");
 	else
 		snprintf(out, size, "%s %s", kind, sv(r, "id"));
 }

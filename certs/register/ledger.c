@@ -165,6 +165,17 @@ static void destruction_row(json_t *row, const json_t *l, const json_t *d)
 	set(row, "closes", sget(l, "closes") ? sget(l, "closes") : "(no erasure record)");
 }
 
+/* A spot check: its verdict, who checked, and the certificate it checks
+ * (refers_to, beside the columns). */
+static void verification_row(json_t *row, const json_t *l, const json_t *d)
+{
+	set(row, "model", pstr(d, "device.model"));
+	set(row, "result", sget(l, "verdict"));
+	set(row, "operator", sget(l, "signer"));
+	set(row, "method", pstr(d, "method.mode"));
+	set(row, "refers_to", sget(l, "refers_to") ? sget(l, "refers_to") : "");
+}
+
 json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now)
 {
 	const json_t *l = json_array_get(lines, i);
@@ -185,6 +196,8 @@ json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_
 		certificate_row(row, lines, docs, i, now);
 	else if (!strcmp(kind, "destruction"))
 		destruction_row(row, l, json_array_get(docs, i));
+	else if (!strcmp(kind, "verification"))
+		verification_row(row, l, json_array_get(docs, i));
 	/* A kind added later shows its common fields until it has a row of
 	 * its own; every column is still there. */
 	for (size_t c = 0; kesu_ledger_columns[c]; c++)

@@ -220,7 +220,8 @@ static const char V2[] =
 "END $f$;\n";
 
 /* Every document kind the file register takes is appended here too
- * (reg_kinds.h): destruction, approval and custody lines, each with its
+ * (reg_kinds.h): destruction, approval, custody and verification (spot
+ * check) lines, each with its
  * document and signature.  One column makes their query an index scan:
  * closes, the erasure certificate a destruction closes, unique, so no
  * certificate is closed twice even past kesu's own check.  It is copied
@@ -242,7 +243,8 @@ static const char V3[] =
 "    RAISE EXCEPTION 'kesu: the line is not a JSON object' USING ERRCODE = '22023';\n"
 "  END IF;\n"
 "  kind := j->>'kind';\n"
-"  IF kind IS NULL OR kind NOT IN ('certificate', 'destruction', 'approval', 'custody') THEN\n"
+"  IF kind IS NULL OR kind NOT IN ('certificate', 'destruction', 'approval', 'custody',\n"
+"      'verification') THEN\n"
 "    RAISE EXCEPTION 'kesu: lines of kind % are not appended', kind\n"
 "      USING ERRCODE = '22023';\n"
 "  END IF;\n"
@@ -288,7 +290,7 @@ const struct kesu_pg_migration KESU_PG_MIGRATIONS[] = {
 	{1, "chain, documents, seals, roles kesu_station/kesu_sealer/kesu_reader", V1},
 	{2, "a run certified once (entries.run_id, unique over certificates); "
 	    "asset, department, my_number indexed for list; seals.tsr", V2},
-	{3, "destruction, approval and custody documents appended; entries.closes "
+	{3, "destruction, approval, custody and verification documents appended; entries.closes "
 	    "(unique over destructions)", V3},
 };
 const size_t KESU_PG_NMIGRATIONS =

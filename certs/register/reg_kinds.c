@@ -4,6 +4,7 @@
 #include "certs/document/approval.h"
 #include "certs/document/custody.h"
 #include "certs/document/destruction.h"
+#include "certs/document/verification.h"
 #include "lib/jcheck.h"
 #include "lib/strutil.h"
 
@@ -139,6 +140,39 @@ static json_t *custody_fields(const json_t *doc)
 			 "purpose", json_object_get(doc, "purpose"));
 }
 
+/* ---- verification: a spot-check report (kesu-verification(5)) ---- */
+
+static const char *const verification_keys[] = {"refers_to", "verdict", "signer", NULL};
+
+static enum kesu_rc verification_check_line(const json_t *line, struct kesu_err *err)
+{
+	static const char *const verdicts[] = {"no-data-found", "data-found", "incomplete",
+					       NULL};
+	const char *refers;
+	enum kesu_rc rc;
+	if ((rc = kj_str(line, "", "refers_to", true, 36, &refers, err)) ||
+	    (rc = kj_enum(line, "", "verdict", verdicts, NULL, err)) ||
+	    (rc = kj_str(line, "", "signer", false, KESU_STR_MAX, NULL, err)))
+		return rc;
+	if (refers && !kj_is_uuid(refers))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "refers_to: not a lowercase UUID");
+	return KESU_OK;
+}
+
+/* The line names the medium read, the erasure certificate the check is
+ * about (null when none), its verdict and who checked. */
+static json_t *verification_fields(const json_t *doc)
+{
+	const json_t *checks = json_object_get(doc, "checks");
+	return json_pack("{s:s s:O s:O s:O s:O s:O}", "kind", "verification",
+			 "cert_id", json_object_get(doc, "id"),
+			 "serial", json_object_get(json_object_get(doc, "device"), "serial"),
+			 "refers_to", json_is_object(checks)
+				      ? json_object_get(checks, "certificate_id") : json_null(),
+			 "verdict", json_object_get(doc, "verdict"),
+			 "signer", json_object_get(json_object_get(doc, "operator"), "name"));
+}
+
 /* ---- the table ---- */
 
 static const struct kesu_reg_kind kinds[] = {
@@ -148,6 +182,8 @@ static const struct kesu_reg_kind kinds[] = {
 	 approval_fields, NULL},
 	{"custody", custody_keys, custody_check_line, kesu_custody_parse,
 	 custody_fields, NULL},
+	{"verification", verification_keys, verification_check_line, kesu_verif_parse,
+	 verification_fields, NULL},
 };
 
 const struct kesu_reg_kind *kesu_reg_kind_find(const char *kind)

@@ -5,6 +5,7 @@
 #include "certs/register/reg_kinds.h"
 #include "certs/register/register_store.h"
 #include "certs/document/certificate.h"
+#include "certs/sign/cms_verify.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
@@ -168,8 +169,29 @@ const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *
 	return NULL;
 }
 
+/* The document's own signature, where its .p7s is here. */
+static const char *doc_sig_problem(const char *file, const char *data, size_t len,
+				   const struct kesu_trust *t, char *why, size_t size)
+{
+	char sp[PATH_MAX], *sig;
+	size_t sl;
+	struct kesu_err e = {0};
+	struct kesu_sig_info si;
+	snprintf(sp, sizeof(sp), "%s.p7s", file);
+	if (!t || access(sp, F_OK) != 0 || kesu_read_file(sp, 1u << 20, &sig, &sl, &e))
+		return NULL;
+	const char *bad = NULL;
+	if (kesu_cms_verify_trust(data, len, sig, sl, t, &si, &e)) {
+		snprintf(why, size, "%.200s: signature: %.160s", file, e.msg);
+		bad = why;
+	}
+	free(sig);
+	return bad;
+}
+
 const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
-			       size_t *checked, size_t *missing, char *why, size_t size)
+				     const struct kesu_trust *t, size_t *checked,
+				     size_t *missing, char *why, size_t size)
 {
 	const char *file = sget(line, "cert_file");
 	if (kesu_regf_check_hashes(line, checked, missing, why, size))
@@ -190,6 +212,8 @@ const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t
 		if (kesu_reg_kind_contradicts(k, line, doc, sub, sizeof(sub))) {
 			snprintf(why, size, "%.250s", sub);
 			bad = why;
+		} else {
+			bad = doc_sig_problem(file, data, len, t, why, size);
 		}
 		json_decref(doc);
 	}

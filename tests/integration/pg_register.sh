@@ -458,6 +458,12 @@ check "wipe registers its certificate in the database" \
 	bash -c 'id=$(jq -r ".id" "$(jq -r ".[0].certificate" "$T_DIR/wipe.json")") &&
 		[ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE cert_id = '"'"'$id'"'"'")" -eq 1 ]'
 
+"$KESU" verify --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--operator '佐藤 花子' --progress none --out "$T_DIR/vout" --ca "$CA" --register "$CL" "$L" >/dev/null
+check "kesu verify --register appends its spot-check report to the database, and verify checks it" \
+	bash -c '[ "$(psql_as postgres closed -c "SELECT verdict FROM (SELECT convert_from(line, '"'UTF8'"')::jsonb->>'"'verdict'"' AS verdict, kind FROM kesu.entries) x WHERE kind = '"'verification'"'")" = no-data-found ] &&
+		"$KESU" register verify --json --register "$CLA" --ca "$CA" | jq -e ".ok and .documents_checked == .entries" >/dev/null'
+
 # ---- errors that must not leak a password ----
 psql_as postgres -c "CREATE ROLE pwstation LOGIN PASSWORD 'right-horse-battery' IN ROLE kesu_station" >/dev/null
 noleak() { # URL EXIT PATTERN

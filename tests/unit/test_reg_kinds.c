@@ -227,6 +227,43 @@ static void approval_and_custody_lines(void **state)
 	assert_non_null(kesu_reg_kind_find("approval"));
 }
 
+/* A spot-check report's line: the medium, the certificate it checks
+ * (null when none), the verdict and who checked, each as the report says. */
+static void verification_lines(void **state)
+{
+	(void)state;
+	const struct kesu_reg_kind *k = kesu_reg_kind_find("verification");
+	assert_non_null(k);
+	json_t *doc = json_pack("{s:s s:s s:{s:s} s:s s:{s:s} s:{s:s}}", "kind", "verification",
+				"id", DESTROY_ID, "device", "serial", "S-1",
+				"verdict", "no-data-found", "operator", "name", "佐藤 花子",
+				"checks", "certificate_id", ERASURE_ID);
+	json_t *line = k->line_fields(doc);
+	assert_non_null(line);
+	assert_string_equal(json_string_value(json_object_get(line, "refers_to")), ERASURE_ID);
+	assert_string_equal(json_string_value(json_object_get(line, "signer")), "佐藤 花子");
+	json_object_set_new(line, "cert_file", json_string("v.json"));
+	json_object_set_new(line, "cert_sha256", json_string(KESU_REGISTER_GENESIS));
+	json_object_set_new(line, "sig_sha256", json_string(KESU_REGISTER_GENESIS));
+	struct kesu_err err;
+	char why[200];
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_OK);
+	assert_null(kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)));
+	/* A report that checks nothing names no certificate. */
+	json_object_set_new(doc, "checks", json_null());
+	json_t *none = k->line_fields(doc);
+	assert_true(json_is_null(json_object_get(none, "refers_to")));
+	json_decref(none);
+	assert_non_null(kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)));
+	json_object_set_new(line, "verdict", json_string("clean"));
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_ERR_INVALID);
+	json_object_set_new(line, "verdict", json_string("data-found"));
+	json_object_set_new(line, "refers_to", json_string("NOT-A-UUID"));
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_ERR_INVALID);
+	json_decref(line);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +271,7 @@ int main(void)
 		cmocka_unit_test(destruction_line_rejected),
 		cmocka_unit_test(ids_shared_with_certificates),
 		cmocka_unit_test(destruction_admit_rules),
+		cmocka_unit_test(verification_lines),
 		cmocka_unit_test(line_against_document),
 		cmocka_unit_test(approval_and_custody_lines),
 	};
