@@ -188,7 +188,8 @@ enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c)
 static const char *const RAW[] = {"seq", "time", "kind", "cert_id", "run_id", "serial",
 	"model", "result", "operator", "cert_file", "cert_sha256", "sig_sha256", NULL};
 static const char *const LEDGER[] = {"asset", "department", "class", "my_number",
-	"reason", "method", "approver", "witnesses", "destruction", "open", "closes", NULL};
+	"reason", "method", "approver", "witnesses", "destruction", "open", "closes",
+	"countersigners", NULL};
 
 enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 {
@@ -230,13 +231,18 @@ static void trace_detail(const json_t *r, char *out, size_t size)
 {
 	const char *kind = sv(r, "kind");
 	if (!strcmp(kind, "certificate"))
-		snprintf(out, size, _("erasure: %s by %s (%s), asset %s, My Number %s%s%s"),
+		snprintf(out, size, _("erasure: %s by %s (%s), asset %s, My Number %s%s%s%s%s"),
 			 sv(r, "result"), sv(r, "method")[0] ? sv(r, "method") : "?",
 			 sv(r, "operator"), sv(r, "asset")[0] ? sv(r, "asset") : "?",
-			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"));
+			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"),
+			 sv(r, "countersigners")[0] ? _("; countersigned: ") : "",
+			 sv(r, "countersigners"));
 	else if (!strcmp(kind, "destruction"))
 		snprintf(out, size, _("%s; recorded by %s; closes %s"), sv(r, "destruction"),
 			 sv(r, "operator"), sv(r, "closes"));
+	else if (!strcmp(kind, "countersignature"))
+		snprintf(out, size, _("countersigned as %s by %s: %s"), sv(r, "result"),
+			 sv(r, "operator"), sv(r, "refers_to"));
 	else if (!strcmp(kind, "verification"))
 		snprintf(out, size, _("spot check: %s, by %s; checks %s"), sv(r, "result"),
 			 sv(r, "operator"), sv(r, "refers_to")[0] ? sv(r, "refers_to") : "-");

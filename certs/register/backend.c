@@ -138,6 +138,26 @@ enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
 	return rc;
 }
 
+enum kesu_rc kesu_reg_append_countersig(const char *where, const char *doc_path,
+					const char *sig_file, const char *role,
+					const char *signer_name, struct kesu_signer *signer,
+					const char *ca_file, struct kesu_reg_append *res,
+					struct kesu_err *err)
+{
+	if (!kesu_reg_is_db(where))
+		return kesu_register_append_countersig(where, doc_path, sig_file, role,
+						       signer_name, signer, ca_file, res, err);
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = kesu_pgreg_append_countersig(db, doc_path, sig_file, role, signer_name,
+						  &res->seq, &res->already, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
 static void collect_line(const json_t *line, void *arg)
 {
 	json_array_append((json_t *)arg, (json_t *)line);

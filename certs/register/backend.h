@@ -52,6 +52,15 @@ enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
 				    const struct kesu_tsa *tsa,
 				    struct kesu_reg_append *res, struct kesu_err *err);
 
+/* Append a countersignature: sig_file, signed as role by signer_name over
+ * the document at doc_path, which the register must hold
+ * (kesu_register_countersig_entry). */
+enum kesu_rc kesu_reg_append_countersig(const char *where, const char *doc_path,
+					const char *sig_file, const char *role,
+					const char *signer_name, struct kesu_signer *signer,
+					const char *ca_file, struct kesu_reg_append *res,
+					struct kesu_err *err);
+
 /* Every valid line of the register at `where` (new reference), after it
  * verified against its signed head (ca_file); a database register's chain
  * and seals are checked the same way (kesu_pgreg_lines). */

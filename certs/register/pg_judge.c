@@ -81,6 +81,10 @@ static void compare_columns(const json_t *line, void *arg)
 	else if (!kesu_pg_same_str(r->closes, strcmp(r->kind, "destruction") ? NULL
 					     : json_object_get(line, "closes")))
 		col = "closes";
+	else if (!kesu_pg_same_str(r->refers_to, strcmp(r->kind, "countersignature") &&
+					      strcmp(r->kind, "verification") ? NULL
+					      : json_object_get(line, "refers_to")))
+		col = "refers_to";
 	if (col && !j->col_bad) {
 		j->col_bad = pos;
 		snprintf(j->col_why, sizeof(j->col_why), "entry %zu: the %s column does "

@@ -5,6 +5,7 @@
 #include "certs/register/pg_util.h"
 #include "certs/document/cert_verify.h"
 #include "certs/document/certificate.h"
+#include "certs/document/countersign.h"
 #include "certs/register/reg_kinds.h"
 #include "certs/register/register.h"
 #include "certs/sign/cms_verify.h"
@@ -190,8 +191,7 @@ enum kesu_rc kesu_pgreg_closers(struct kesu_db *db, json_t *rows, json_t *docs,
 	for (i = 0; i < n; i++) {
 		const json_t *l = json_array_get(rows, i);
 		const char *id = json_string_value(json_object_get(l, "cert_id"));
-		const char *kind = json_string_value(json_object_get(l, "kind"));
-		if (!kind || strcmp(kind, "certificate") || !id || !kj_is_uuid(id))
+		if (!id || !kj_is_uuid(id))
 			continue;
 		o += sprintf(o, "%s%s", o - ids > 1 ? "," : "", id);
 	}
@@ -199,8 +199,10 @@ enum kesu_rc kesu_pgreg_closers(struct kesu_db *db, json_t *rows, json_t *docs,
 	struct kesu_db_param p[1] = {kesu_pg_txt(ids)};
 	struct kesu_db_error e;
 	struct kesu_db_result *r = NULL;
-	enum kesu_db_rc rc = kesu_pg_run(db, LINES_DOCS " e.kind = 'destruction' AND "
-					 "e.closes = ANY($1::uuid[]) ORDER BY e.seq", 1, p, &r, &e);
+	enum kesu_db_rc rc = kesu_pg_run(db, LINES_DOCS " (e.kind = 'destruction' AND "
+					 "e.closes = ANY($1::uuid[])) OR (e.kind = "
+					 "'countersignature' AND e.refers_to = ANY($1::uuid[])) "
+					 "ORDER BY e.seq", 1, p, &r, &e);
 	free(ids);
 	if (rc)
 		return kesu_pg_fail(err, rc, &e, "list");
@@ -250,6 +252,51 @@ static bool pull_name(const json_t *line, const char *id, const char *dir, char 
 				strcmp(kind, "certificate") ? kind : "cert", id) < size;
 }
 
+/* A countersignature is written as the file kesu cert countersign made,
+ * beside its document's pulled name (<name>.<role>-<n>.p7s), so kesu cert
+ * verify finds it there; any other name in the line is refused. */
+static bool countersig_name(const json_t *line, const char *dir, char *path, size_t size)
+{
+	const char *sf = json_string_value(json_object_get(line, "sig_file"));
+	const char *kind = json_string_value(json_object_get(line, "refers_kind"));
+	const char *ref = json_string_value(json_object_get(line, "refers_to"));
+	const char *role = json_string_value(json_object_get(line, "role"));
+	const char *base = sf && strrchr(sf, '/') ? strrchr(sf, '/') + 1 : sf;
+	char want[160];
+	if (!base || !kind || !ref || !kj_is_uuid(ref) || !role ||
+	    (strcmp(kind, "erasure") && !kesu_reg_kind_find(kind)) ||
+	    kesu_countersign_role_bits(role) < 0)
+		return false;
+	int n = snprintf(want, sizeof(want), "kesu-%s-%s.json.%s-",
+			 strcmp(kind, "erasure") ? kind : "cert", ref, role);
+	size_t bl = strlen(base);
+	if (n < 0 || (size_t)n >= sizeof(want) || strncmp(base, want, (size_t)n) ||
+	    bl < (size_t)n + 5 || strcmp(base + bl - 4, ".p7s"))
+		return false;
+	for (const char *p = base + n; p < base + bl - 4; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return (size_t)snprintf(path, size, "%s/%s", dir, base) < size;
+}
+
+static enum kesu_rc pull_countersig(const json_t *line, const struct kesu_db_value *c,
+				    const struct kesu_db_value *s, const char *dir,
+				    const char *seq, struct kesu_pgreg_pull_stats *st,
+				    struct kesu_err *err)
+{
+	char path[PATH_MAX];
+	bool same;
+	enum kesu_rc krc;
+	if (!countersig_name(line, dir, path, sizeof(path)))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "register database: entry %s is "
+				 "damaged (or %s is too long); run 'kesu register verify'",
+				 seq ? seq : "?", dir);
+	if (!(krc = kesu_pg_docs_match(line, c->data, c->len, s->data, s->len, path, err)) &&
+	    !(krc = put_file(path, s->data, s->len, &same, err)))
+		same ? st->identical++ : st->written++;
+	return krc;
+}
+
 /* One row's document and signature, checked against its line, written
  * unless identical files are there. */
 static enum kesu_rc pull_one(struct kesu_db_result *r, size_t i, const char *dir,
@@ -262,6 +309,12 @@ static enum kesu_rc pull_one(struct kesu_db_result *r, size_t i, const char *dir
 	char path[PATH_MAX], sp[PATH_MAX];
 	bool same = false, same2 = false;
 	enum kesu_rc krc;
+	const char *kind = json_string_value(json_object_get(line, "kind"));
+	if (kind && !strcmp(kind, "countersignature") && c && s) {
+		krc = pull_countersig(line, c, s, dir, seq, st, err);
+		json_decref(line);
+		return krc;
+	}
 	if (!id || !kj_is_uuid(id) || !line || !c || !s ||
 	    !pull_name(line, id, dir, path, sizeof(path)) ||
 	    (size_t)snprintf(sp, sizeof(sp), "%s.p7s", path) >= sizeof(sp))
@@ -337,7 +390,9 @@ static enum kesu_rc doc_verify(const struct kesu_reg_kind *k, const json_t *line
 	enum kesu_rc rc = kesu_cms_verify_trust(data, len, sig, sl, t, &si, err);
 	if (rc || (rc = k->parse(data, len, &doc, err)))
 		return rc;
-	if (kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)))
+	if (kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)) ||
+	    (!strcmp(k->kind, "countersignature") &&
+	     kesu_reg_countersig_signer(line, &si, why, sizeof(why))))
 		rc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s", why);
 	json_decref(doc);
 	return rc;
@@ -360,7 +415,14 @@ static enum kesu_rc push_one(struct kesu_db *db, const json_t *line,
 	size_t cl, sl;
 	bool already;
 	uint64_t seq;
-	if (!(rc = kesu_pg_read_docs(path, &cert, &cl, &sig, &sl, err)) &&
+	/* A countersignature's signature is a file of its own. */
+	const char *sigf = json_string_value(json_object_get(line, "sig_file"));
+	if (sigf && !(rc = kesu_read_file(path, KESU_CERT_MAX_BYTES, &cert, &cl, err)) &&
+	    (rc = kesu_read_file(sigf, KESU_PG_SIG_MAX_BYTES, &sig, &sl, err))) {
+		free(cert);
+		cert = NULL;
+	}
+	if (!rc && (sigf || !(rc = kesu_pg_read_docs(path, &cert, &cl, &sig, &sl, err))) &&
 	    !(rc = kesu_pg_docs_match(line, cert, cl, sig, sl, path, err)) &&
 	    !(rc = k ? doc_verify(k, line, cert, cl, sig, sl, t, err) : KESU_OK)) {
 		json_t *entry = json_deep_copy(line);

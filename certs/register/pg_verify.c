@@ -34,6 +34,7 @@ static void free_rows(struct kesu_pgreg_row *rows, size_t n)
 		free(rows[i].asset);
 		free(rows[i].department);
 		free(rows[i].closes);
+		free(rows[i].refers_to);
 		free(rows[i].line);
 	}
 	free(rows);
@@ -130,6 +131,9 @@ static bool doc_problem(const struct kesu_pgreg_row *r, const struct kesu_db_val
 		snprintf(why, size, "the stored %s's %.300s", noun, e.msg);
 		goto out;
 	}
+	if (!strcmp(r->kind, "countersignature") &&
+	    kesu_reg_countersig_signer(line, &si, why, size))
+		goto out;
 	bad = is_cert ? cert_problem(r, cert, why, size)
 		      : doc_kind_problem(r, line, cert, why, size);
 out:
@@ -151,6 +155,7 @@ static bool fill_row(struct kesu_pgreg_row *w, const struct kesu_db_result *r, s
 	w->asset = dup_text(r, i, 14);
 	w->department = dup_text(r, i, 15);
 	w->closes = dup_text(r, i, 17);
+	w->refers_to = dup_text(r, i, 18);
 	const char *mn = kesu_db_text(r, i, 16);
 	w->my_number = !mn ? -1 : !strcmp(mn, "true");
 	w->serial = dup_text(r, i, 6);
@@ -274,7 +279,8 @@ static enum kesu_db_rc read_batch(struct kesu_db *db, struct reading *g, const c
 #define ROW_COLS(CERT, SIG) "SELECT e.seq::text, e.prev, e.line_sha256, " \
 	"e.kind, extract(epoch FROM e.at)::bigint::text, e.cert_id::text, " \
 	"e.serial, e.model, e.result, e.operator_name, e.line, " CERT ", " SIG ", " \
-	"e.run_id::text, e.asset, e.department, e.my_number::text, e.closes::text " \
+	"e.run_id::text, e.asset, e.department, e.my_number::text, e.closes::text, " \
+	"e.refers_to::text " \
 	"FROM kesu.entries e "
 #define ROW_WHERE "WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT " KESU_PG_BATCH_SQL
 	enum kesu_db_rc rc = kesu_pg_run(db, g->docs

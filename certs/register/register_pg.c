@@ -5,6 +5,7 @@
 #include "certs/register/reg_kinds.h"
 #include "certs/register/register.h"
 #include "lib/digest.h"
+#include "lib/fileio.h"
 #include "lib/jcheck.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
@@ -121,8 +122,9 @@ enum kesu_rc kesu_pgreg_check_append(struct kesu_db *db, struct kesu_err *err)
 /* ---- appending ---- */
 
 /* The lines a kind's admit() reads (reg_kinds.h), fetched on the indexes
- * under the chain lock: the certificates a destruction may close (by id
- * or serial) and the destructions that already close its certificate.
+ * under the chain lock: the entry a destruction closes or a
+ * countersignature signs (by id), the certificates of its serial, and the
+ * destructions that already close that certificate.
  * *refused receives the kind's verdict. */
 static enum kesu_db_rc admitted(struct kesu_db *db, const struct kesu_reg_kind *k,
 				const json_t *entry, enum kesu_rc *refused,
@@ -142,11 +144,13 @@ static enum kesu_db_rc admitted(struct kesu_db *db, const struct kesu_reg_kind *
 	kesu_db_result_free(r);
 	if (rc || there)
 		return rc;
+	const char *ref = json_string_value(json_object_get(entry, "closes"));
+	if (!ref)
+		ref = json_string_value(json_object_get(entry, "refers_to"));
 	struct kesu_db_param p[2] = {
-		kesu_pg_txt(json_string_value(json_object_get(entry, "closes"))),
-		kesu_pg_txt(json_string_value(json_object_get(entry, "serial")))};
+		kesu_pg_txt(ref), kesu_pg_txt(json_string_value(json_object_get(entry, "serial")))};
 	rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE "
-		"(e.kind = 'certificate' AND (e.cert_id = $1::uuid OR e.serial = $2)) OR "
+		"e.cert_id = $1::uuid OR (e.kind = 'certificate' AND e.serial = $2) OR "
 		"(e.kind = 'destruction' AND e.closes = $1::uuid) ORDER BY e.seq", 2, p, &r, e);
 	if (rc)
 		return rc;
@@ -538,6 +542,32 @@ enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
 	    (rc = kesu_pgreg_append(db, entry, NULL, doc, dl, sig, sl, KESU_PGREG_DUP_SKIP,
 				    seq, already, err)))
 		kesu_err_prefix(err, "%s: not registered: ", doc_path);
+	free(doc);
+	free(sig);
+	json_decref(entry);
+	return rc;
+}
+
+enum kesu_rc kesu_pgreg_append_countersig(struct kesu_db *db, const char *doc_path,
+					  const char *sig_file, const char *role,
+					  const char *signer_name, uint64_t *seq, bool *already,
+					  struct kesu_err *err)
+{
+	json_t *entry;
+	*seq = 0;
+	*already = false;
+	enum kesu_rc rc = kesu_register_countersig_entry(doc_path, sig_file, role, signer_name,
+						       &entry, err);
+	if (rc)
+		return rc;
+	char *doc = NULL, *sig = NULL;
+	size_t dl, sl;
+	if (!(rc = kesu_read_file(doc_path, KESU_CERT_MAX_BYTES, &doc, &dl, err)) &&
+	    !(rc = kesu_read_file(sig_file, KESU_PG_SIG_MAX_BYTES, &sig, &sl, err)) &&
+	    !(rc = kesu_pg_docs_match(entry, doc, dl, sig, sl, sig_file, err)) &&
+	    (rc = kesu_pgreg_append(db, entry, NULL, doc, dl, sig, sl, KESU_PGREG_DUP_SKIP,
+				    seq, already, err)))
+		kesu_err_prefix(err, "%s: not registered: ", sig_file);
 	free(doc);
 	free(sig);
 	json_decref(entry);

@@ -86,11 +86,12 @@ enum kesu_rc kesu_pgreg_seal_ts(struct kesu_db *db, struct kesu_signer *signer,
 
 struct kesu_pgreg_row {
 	uint64_t seq;              /* the seq column */
-	char prev[65], line_sha256[65], kind[16], cert_id[40];
+	char prev[65], line_sha256[65], kind[32], cert_id[40];
 	char *serial, *model, *result, *operator_name;  /* NULL: SQL NULL */
 	char *run_id;              /* schema 2 on; NULL: SQL NULL */
 	char *asset, *department;  /* from the stored certificate; NULL: SQL NULL */
 	char *closes;              /* schema 3: a destruction's; NULL: SQL NULL */
+	char *refers_to;           /* schema 3: a countersignature's or spot check's */
 	int my_number;             /* 1, 0, or -1 for SQL NULL */
 	int64_t at;                /* the at column, seconds since the epoch */
 	char *line;                /* the stored line bytes */
@@ -184,9 +185,10 @@ enum kesu_rc kesu_pgreg_trace_docs(struct kesu_db *db, const char *serial, json_
 				   json_t **docs, struct kesu_err *err);
 
 /* Append to rows and docs (as kesu_pgreg_list_docs made them) the
- * destruction lines that close any certificate among rows, on the closes
- * index: a selection judges open and closed items as the whole register
- * would.  The caller shows only the rows it had. */
+ * destruction lines that close any certificate among rows and the
+ * countersignatures of any of them, on the closes and refers_to indexes: a
+ * selection judges open and closed items, and names countersigners, as the
+ * whole register would.  The caller shows only the rows it had. */
 enum kesu_rc kesu_pgreg_closers(struct kesu_db *db, json_t *rows, json_t *docs,
 				struct kesu_err *err);
 
@@ -219,6 +221,14 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
  * and the same document again sets *already (not an error). */
 enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
 				   uint64_t *seq, bool *already, struct kesu_err *err);
+
+/* Append a countersignature the same way (kesu_register_countersig_entry):
+ * the document's bytes and the countersignature are stored as its
+ * documents; the database must hold the document it signs. */
+enum kesu_rc kesu_pgreg_append_countersig(struct kesu_db *db, const char *doc_path,
+					  const char *sig_file, const char *role,
+					  const char *signer_name, uint64_t *seq, bool *already,
+					  struct kesu_err *err);
 
 /* The chain and the seals (against ca_file), without the stored
  * documents: what list and export check before they answer, as the file

@@ -375,6 +375,20 @@ check "push sends a station's destruction documents with its certificates" \
 	bash -c '"$KESU" register push --register "$CL" --from "$PREG" --ca "$CA" --config /dev/null | grep -q ": 2 entries sent" &&
 		[ "$(psql_as postgres closed -c "SELECT kind FROM kesu.entries ORDER BY seq DESC LIMIT 1")" = destruction ] &&
 		"$KESU" register verify --register "$CLA" --ca "$CA" >/dev/null'
+make_role '鈴木 一郎' ca witness >/dev/null 2>&1
+W1=$("$KESU" cert countersign --config /dev/null --ca "$CA" --key "$T_DIR/鈴木 一郎/kesu-signing.key" \
+	--cert "$T_DIR/鈴木 一郎/cert.pem" --register "$CL" "$MN" 2>"$T_DIR/cs.err") || cat "$T_DIR/cs.err" >&2
+export W1 MN
+check "cert countersign --register appends the countersignature to the database, the certificate's bytes and the signature stored" \
+	bash -c '[ -s "$W1" ] && [ "$(psql_as postgres closed -c "SELECT encode(sha256(d.sig), '"'hex'"') || encode(sha256(d.cert), '"'hex'"') FROM kesu.documents d JOIN kesu.entries e USING (seq) WHERE e.kind = '"'countersignature'"'")" = "$(sha256sum < "$W1" | cut -d" " -f1)$(sha256sum < "$MN" | cut -d" " -f1)" ] &&
+		"$KESU" register verify --json --register "$CLA" --ca "$CA" | jq -e ".ok and .documents_checked == .entries" >/dev/null'
+check "list shows the certificate's countersigners from the database" \
+	bash -c '"$KESU" register list --ca "$CA" --kind certificate --json --register "$CLA" | jq -e "[.[] | select(.cert_id == \"$MNID\")][0].ledger.countersigners == \"witness: 鈴木 一郎\"" >/dev/null'
+check "pull writes the countersignature beside its certificate, byte for byte" \
+	bash -c '"$KESU" register pull --register "$CLA" --out "$T_DIR/pulled-cs" --config /dev/null >/dev/null &&
+		cmp "$W1" "$T_DIR/pulled-cs/$(basename "$W1")" && cmp "$MN" "$T_DIR/pulled-cs/$(basename "$MN")"'
+check "a countersignature row whose signer is edited is reported" \
+	tampered csig "UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 'UTF8'), '鈴木 一郎', '別人'), 'UTF8') WHERE kind = 'countersignature'" "the line_sha256 column does not match the stored line" closed
 check "an edited stored destruction document is reported" \
 	tampered ddoc "UPDATE kesu.documents SET cert = cert || '\\x20'::bytea WHERE seq = (SELECT min(seq) FROM kesu.entries WHERE kind = 'destruction')" "the stored document does not match the hash in its line" closed
 check "an edited closes column is reported" \

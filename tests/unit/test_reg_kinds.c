@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "certs/register/reg_kinds.h"
+#include "certs/document/countersign.h"
 #include "certs/register/register.h"
 #include "lib/digest.h"
 
@@ -264,6 +265,35 @@ static void verification_lines(void **state)
 	json_decref(doc);
 }
 
+/* A countersignature line against the signature as verified: the
+ * signer must hold the line's role and be the signer it names. */
+static void countersig_signer(void **state)
+{
+	(void)state;
+	json_t *line = json_pack("{s:s s:s s:s}", "kind", "countersignature", "role", "witness",
+				 "signer", "鈴木 一郎");
+	struct kesu_sig_info si = {0};
+	char why[300];
+	snprintf(si.signer_name, sizeof(si.signer_name), "鈴木 一郎");
+	si.roles = (unsigned)kesu_countersign_role_bits("witness");
+	assert_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	si.roles = (unsigned)kesu_countersign_role_bits("city");
+	assert_non_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	assert_non_null(strstr(why, "does not hold the witness role"));
+	si.roles = (unsigned)kesu_countersign_role_bits("witness");
+	snprintf(si.signer_name, sizeof(si.signer_name), "Other");
+	assert_non_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	assert_non_null(strstr(why, "not 鈴木 一郎 as its line says"));
+	/* A receiver is whoever the hand-over names: no role bit. */
+	json_object_set_new(line, "role", json_string("receiver"));
+	json_object_set_new(line, "signer", json_string("Other"));
+	si.roles = 0;
+	assert_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	json_object_set_new(line, "role", json_string("notary"));
+	assert_non_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	json_decref(line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +302,7 @@ int main(void)
 		cmocka_unit_test(ids_shared_with_certificates),
 		cmocka_unit_test(destruction_admit_rules),
 		cmocka_unit_test(verification_lines),
+		cmocka_unit_test(countersig_signer),
 		cmocka_unit_test(line_against_document),
 		cmocka_unit_test(approval_and_custody_lines),
 	};

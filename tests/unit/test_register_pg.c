@@ -76,6 +76,7 @@ static void free_row(struct kesu_pgreg_row *r)
 	free(r->operator_name);
 	free(r->run_id);
 	free(r->closes);
+	free(r->refers_to);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -602,14 +603,14 @@ static void append_destruction_admitted(void **state)
 		{"BEGIN", 0, NULL, {0}},
 		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
 		{"SELECT 1 FROM kesu.entries WHERE cert_id", 0, NULL, {0}},
-		{"SELECT e.line FROM kesu.entries e WHERE (e.kind = 'certificate'", 0, NULL, {0}},
+		{"SELECT e.line FROM kesu.entries e WHERE e.cert_id = $1::uuid OR", 0, NULL, {0}},
 		{"ROLLBACK", 0, NULL, {0}},
 	};
 	static const struct step present[] = {
 		{"BEGIN", 0, NULL, {0}},
 		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
 		{"SELECT 1 FROM kesu.entries WHERE cert_id", 0, NULL, {0}},
-		{"SELECT e.line FROM kesu.entries e WHERE (e.kind = 'certificate'", 0, NULL,
+		{"SELECT e.line FROM kesu.entries e WHERE e.cert_id = $1::uuid OR", 0, NULL,
 		 {CLOSED_LINE}},
 		{"SELECT kesu.append", 0, NULL, {"6"}},
 		{"COMMIT", 0, NULL, {0}},
@@ -635,7 +636,7 @@ static void append_destruction_closed_already(void **state)
 		{"BEGIN", 0, NULL, {0}},
 		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
 		{"SELECT 1 FROM kesu.entries WHERE cert_id", 0, NULL, {0}},
-		{"SELECT e.line FROM kesu.entries e WHERE (e.kind = 'certificate'", 0, NULL,
+		{"SELECT e.line FROM kesu.entries e WHERE e.cert_id = $1::uuid OR", 0, NULL,
 		 {"{\"seq\":4,\"kind\":\"destruction\",\"cert_id\":\"" RUN "\",\"closes\":\""
 		  ID "\"}"}},
 		{"ROLLBACK", 0, NULL, {0}},
@@ -647,7 +648,8 @@ static void append_destruction_closed_already(void **state)
 			       "destruction " RUN " (register entry 4)"));
 }
 
-/* The closes column is a destruction's, and says what its line says. */
+/* The closes column is a destruction's, refers_to a countersignature's or
+ * spot check's; each says what its line says. */
 static void judge_closes_column(void **state)
 {
 	(void)state;
@@ -656,6 +658,13 @@ static void judge_closes_column(void **state)
 	struct kesu_pgreg_verdict v = judge(c);
 	assert_int_equal(v.bad, 3);
 	assert_non_null(strstr(v.why, "entry 3: the closes column does not match"));
+	free(c->rows[2].closes);
+	c->rows[2].closes = NULL;
+	/* refers_to is a countersignature's or a spot check's only. */
+	c->rows[3].refers_to = strdup(ID);
+	v = judge(c);
+	assert_int_equal(v.bad, 4);
+	assert_non_null(strstr(v.why, "entry 4: the refers_to column does not match"));
 	free_chain(c);
 }
 
