@@ -304,6 +304,8 @@ static enum kesu_db_rc duplicate(struct kesu_db *db, const json_t *entry,
 {
 	const char *id = json_string_value(json_object_get(entry, "cert_id"));
 	const char *run = json_string_value(json_object_get(entry, "run_id"));
+	char refused[sizeof(e->msg)];
+	snprintf(refused, sizeof(refused), "%s", e->msg);  /* the constraint's words */
 	enum kesu_db_rc rc = same_documents(db, id, cert, cert_len, sig, sig_len, same,
 					    seq, e);
 	if (rc || *same)
@@ -323,7 +325,7 @@ static enum kesu_db_rc duplicate(struct kesu_db *db, const json_t *entry,
 	*krc = run && *seq ? refuse_run(run, holder, *seq, err)
 		    : kesu_fail(err, KESU_ERR_INVALID, 0, "register database: a unique "
 				"constraint refused %s %s (%s)", kind_of(entry), id,
-				e->msg[0] ? e->msg : "no detail");
+				refused[0] ? refused : "no detail");
 	return KESU_DB_OK;
 }
 
