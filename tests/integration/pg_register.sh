@@ -393,6 +393,8 @@ check "an edited stored destruction document is reported" \
 	tampered ddoc "UPDATE kesu.documents SET cert = cert || '\\x20'::bytea WHERE seq = (SELECT min(seq) FROM kesu.entries WHERE kind = 'destruction')" "the stored document does not match the hash in its line" closed
 check "an edited closes column is reported" \
 	tampered dcol "UPDATE kesu.entries SET closes = gen_random_uuid() WHERE kind = 'destruction'" "the closes column does not match the stored line" closed
+check "a custody row moved to another serial is reported" \
+	tampered ccol "UPDATE kesu.entries SET serial = 'SN-X' WHERE kind = 'custody'" "the serial column does not match the stored line" closed
 check "a certificate column set on an approval row is reported" \
 	tampered acol "UPDATE kesu.entries SET asset = 'A-1' WHERE kind = 'approval'" "a certificate column is set on a approval row" closed
 # list and export check the chain first, as the file register's do
@@ -477,6 +479,9 @@ check "wipe registers its certificate in the database" \
 check "kesu verify --register appends its spot-check report to the database, and verify checks it" \
 	bash -c '[ "$(psql_as postgres closed -c "SELECT verdict FROM (SELECT convert_from(line, '"'UTF8'"')::jsonb->>'"'verdict'"' AS verdict, kind FROM kesu.entries) x WHERE kind = '"'verification'"'")" = no-data-found ] &&
 		"$KESU" register verify --json --register "$CLA" --ca "$CA" | jq -e ".ok and .documents_checked == .entries" >/dev/null'
+
+check "a spot check's stored report replaced is reported" \
+	tampered vdoc "UPDATE kesu.documents SET cert = cert || '\\x20'::bytea WHERE seq = (SELECT seq FROM kesu.entries WHERE kind = 'verification')" "the stored document does not match the hash in its line" closed
 
 # ---- errors that must not leak a password ----
 psql_as postgres -c "CREATE ROLE pwstation LOGIN PASSWORD 'right-horse-battery' IN ROLE kesu_station" >/dev/null
