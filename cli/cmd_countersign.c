@@ -1,6 +1,7 @@
 /* kesu cert countersign: a witness's or the city's signature over the same
  * certificate bytes, in a file of its own (countersign.h). */
 #include "certs/document/countersign.h"
+#include "certs/register/backend.h"
 #include "certs/sign/role.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -10,7 +11,7 @@
 #include <limits.h>
 #include <string.h>
 
-enum { OPT_KEY, OPT_CERT, OPT_ROLE, OPT_CA, OPT_CRL, OPT_CONFIG };
+enum { OPT_KEY, OPT_CERT, OPT_ROLE, OPT_CA, OPT_CRL, OPT_CONFIG, OPT_REGISTER };
 static const struct kesu_opt cs_opts[] = {
 	[OPT_KEY] = {"key", 0, "FILE|URI", N_("the countersigner's key ([signing] key)")},
 	[OPT_CERT] = {"cert", 0, "FILE", N_("the countersigner's certificate ([signing] cert)")},
@@ -18,24 +19,27 @@ static const struct kesu_opt cs_opts[] = {
 	[OPT_CA] = {"ca", 0, "FILE", N_("the CA the document's own signer must chain to ([trust] ca_file)")},
 	[OPT_CRL] = {"crl", 0, "FILE", N_("the CA's CRL ([trust] crl_file)")},
 	[OPT_CONFIG] = {"config", 0, "FILE", N_("configuration (default /etc/kesu/kesu.conf)")},
+	[OPT_REGISTER] = {"register", 0, "FILE|URL", N_("also register each countersignature there (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
 
 static void usage(FILE *out)
 {
-	fputs(_("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n\n"
+	fputs(_("Usage: kesu cert countersign FILE... --key K --cert C [--role witness|city] [--ca FILE]\n"
+	      "                              [--register FILE|URL]\n\n"
 	      "Sign the exact bytes of a signed certificate again, as a witness or as\n"
 	      "the city (its receipt of a contractor's certificate).  Each signature\n"
 	      "goes to its own file,\n"
 	      "FILE.<role>-<n>.p7s, which stock 'openssl cms -verify' checks alone.\n"
-	      "The document's own signature must verify first.  See\n"
-	      "kesu-certificate(5), COUNTERSIGNATURES.\n\n"), out);
+	      "The document's own signature must verify first.  With --register\n"
+	      "each countersignature is registered too; the register must hold the\n"
+	      "document.  See kesu-certificate(5), COUNTERSIGNATURES.\n\n"), out);
 	kesu_opts_print(out, cs_opts);
 }
 
 struct cs_args {
-	const char *key, *cert, *role, *ca, *crl, *config;
+	const char *key, *cert, *role, *ca, *crl, *config, *reg;
 };
 
 static enum kesu_rc cs_opt(void *ud, const struct kesu_opt *opt, const char *arg)
@@ -48,6 +52,7 @@ static enum kesu_rc cs_opt(void *ud, const struct kesu_opt *opt, const char *arg
 	case OPT_CA: a->ca = arg; break;
 	case OPT_CRL: a->crl = arg; break;
 	case OPT_CONFIG: a->config = arg; break;
+	case OPT_REGISTER: a->reg = arg; break;
 	}
 	return KESU_OK;
 }
@@ -99,10 +104,20 @@ enum kesu_rc cmd_countersign(int argc, char **argv)
 		kesu_err_prefix(&err, "%s: countersigner not trusted: ", cmd);
 		kesu_report(&err);
 	}
+	if (!rc && a.reg && (rc = kesu_reg_check_writable(a.reg, ca, &err)))
+		kesu_report(&err);
 	enum kesu_rc worst = rc;
+	char name[257];
+	kesu_cert_common_name(kesu_signer_x509(s), name, sizeof(name));
 	for (int i = first; !rc && i < argc; i++) {
 		char out[PATH_MAX];
+		struct kesu_reg_append res;
 		enum kesu_rc r = kesu_countersign_file(s, argv[i], as, &t, out, sizeof(out), &err);
+		/* The signature file stays when the register refuses it: it is
+		 * valid, and registering it again later is not an error. */
+		if (!r && a.reg)
+			r = kesu_reg_append_countersig(a.reg, argv[i], out, as, name, s, ca, &res,
+						       &err);
 		if (r) {
 			kesu_report(&err);
 			worst = worst ? worst : r;

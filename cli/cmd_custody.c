@@ -36,7 +36,7 @@ static const struct kesu_opt custody_opts[] = {
 	[OPT_OUT] = {"out", 0, "DIR", N_("new: where it goes (default .)")},
 	[OPT_ORIGIN] = {"origin", 0, "ORG", N_("chain: who held the medium first")},
 	[OPT_JSON] = {"json", 0, NULL, N_("verify, chain: JSON output")},
-	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register (kesu-register(5))")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register; chain: ask it whether the medium was destroyed (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -49,10 +49,12 @@ static void usage(FILE *out)
 	      "                   [--key K --cert C] [--out DIR] [--register FILE]\n"
 	      "  kesu custody receive FILE... [--key K --cert C]\n"
 	      "  kesu custody verify FILE... [--ca FILE] [--json]\n"
-	      "  kesu custody chain --serial S [--origin ORG] FILE... [--ca FILE] [--json]\n\n"
+	      "  kesu custody chain --serial S [--origin ORG] FILE... [--ca FILE] [--json]\n"
+	      "                     [--register FILE]\n\n"
 	      "Record a hand-over of media, signed by the giving party; acknowledge it\n"
 	      "as the receiving party (FILE.receiver-1.p7s); verify hand-overs; follow\n"
-	      "one serial through them and report every gap.  See kesu-custody(5).\n\n"), out);
+	      "one serial through them and report every gap; with --register, whether\n"
+	      "a registered destruction closes it.  See kesu-custody(5).\n\n"), out);
 	kesu_opts_print(out, custody_opts);
 }
 
@@ -277,8 +279,63 @@ static bool lists(const json_t *d, const char *serial)
 	return false;
 }
 
+/* The first destruction line for serial in the register at reg (checked
+ * against ca first); d->id NULL when there is none.  *lines keeps the
+ * strings d points into. */
+static enum kesu_rc registered_destruction(const char *reg, const char *ca, const char *serial,
+					   struct kesu_custody_destruction *d, json_t **lines,
+					   struct kesu_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	enum kesu_rc rc = kesu_reg_lines(reg, ca, lines, err);
+	if (rc)
+		return kesu_err_prefix(err, "%s: ", reg);
+	size_t i;
+	json_t *l;
+	json_array_foreach(*lines, i, l) {
+		const char *kind = json_string_value(json_object_get(l, "kind"));
+		const char *sn = json_string_value(json_object_get(l, "serial"));
+		if (kind && sn && !strcmp(kind, "destruction") && !strcmp(sn, serial)) {
+			d->id = json_string_value(json_object_get(l, "cert_id"));
+			kesu_time_parse(json_string_value(json_object_get(l, "time")), &d->at);
+			break;
+		}
+	}
+	return KESU_OK;
+}
+
+/* The verdict; st NULL when no register was asked.  Gaps, and with a
+ * register a medium still open, exit 1. */
+static enum kesu_rc report_chain(const struct args *a, const char *serial, size_t n,
+				 const struct kesu_custody_gaps *g,
+				 const struct kesu_custody_status *st)
+{
+	if (a->json) {
+		json_t *gaps = json_array();
+		for (size_t i = 0; i < g->n; i++)
+			json_array_append_new(gaps, json_string(g->gap[i]));
+		json_t *j = json_pack("{s:o s:i s:o s:b s:o}", "serial", kesu_json_str(serial),
+				      "hand_overs", (int)n, "holder",
+				      g->holder ? kesu_json_str(g->holder) : json_null(),
+				      "destroyed", g->destroyed, "gaps", gaps);
+		json_object_set_new(j, "closed", st ? json_boolean(st->closed) : json_null());
+		json_object_set_new(j, "status", st ? json_string(st->text) : json_null());
+		print_json(j);
+	} else {
+		printf(_("%s: %zu hand-over(s), %s%s\n"), serial, n,
+		       g->destroyed ? _("handed over for destruction by ") : _("held by "),
+		       g->holder ? g->holder : "-");
+		if (st)
+			printf("  %s\n", st->text);
+		for (size_t i = 0; i < g->n; i++)
+			printf(_("  GAP: %s\n"), g->gap[i]);
+	}
+	return g->n || (st && !st->closed) ? KESU_ERR_FAILED : KESU_OK;
+}
+
 /* Documents that fail verification are errors, not gaps: a chain is only
- * judged over hand-overs whose signatures hold. */
+ * judged over hand-overs whose signatures hold.  With --register the
+ * register's destruction documents settle whether the medium is closed. */
 static enum kesu_rc custody_chain(struct args *a, int argc, char **argv, int first,
 				  struct kesu_err *err)
 {
@@ -313,28 +370,21 @@ static enum kesu_rc custody_chain(struct args *a, int argc, char **argv, int fir
 	}
 	if (!cf || !hops)
 		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	json_t *lines = NULL;
+	struct kesu_custody_destruction dd;
+	if (!rc && a->reg)
+		rc = registered_destruction(a->reg, e.t.ca_file, serial, &dd, &lines, err);
 	if (rc) {
 		kesu_report(err);
 	} else {
 		static struct kesu_custody_gaps g;
+		static struct kesu_custody_status st;
 		kesu_custody_chain(hops, n, a->origin, &g);
-		rc = g.n ? KESU_ERR_FAILED : KESU_OK;
-		if (a->json) {
-			json_t *gaps = json_array();
-			for (size_t i = 0; i < g.n; i++)
-				json_array_append_new(gaps, json_string(g.gap[i]));
-			print_json(json_pack("{s:o s:i s:o s:b s:o}", "serial", kesu_json_str(serial),
-					     "hand_overs", (int)n, "holder",
-					     g.holder ? kesu_json_str(g.holder) : json_null(),
-					     "destroyed", g.destroyed, "gaps", gaps));
-		} else {
-			printf(_("%s: %zu hand-over(s), %s%s\n"), serial, n,
-			       g.destroyed ? _("handed over for destruction by ") : _("held by "),
-			       g.holder ? g.holder : "-");
-			for (size_t i = 0; i < g.n; i++)
-				printf(_("  GAP: %s\n"), g.gap[i]);
-		}
+		if (a->reg)
+			kesu_custody_settle(hops, n, &dd, &g, &st);
+		rc = report_chain(a, serial, n, &g, a->reg ? &st : NULL);
 	}
+	json_decref(lines);
 	for (size_t i = 0; cf && i < (size_t)(argc - first); i++)
 		kesu_custody_file_free(&cf[i]);
 	free(cf);

@@ -175,10 +175,17 @@ static enum kesu_rc run_verify(const struct kesu_reg_ctx *c, int nargs, char **a
 {
 	(void)nargs, (void)args;
 	if (kesu_reg_is_db(c->reg)) {
-		if (c->a.open_max_days)
-			return kesu_usage_error("register verify: --open-max-days is not "
-						"supported by the PostgreSQL register yet");
-		return kesu_reg_pg_verify(c);
+		long max_days;
+		json_t *late;
+		enum kesu_rc rc = kesu_reg_ledger_overdue(c, &max_days, &late);
+		if (rc)
+			return rc;
+		if ((rc = kesu_reg_pg_verify(c, max_days, late)) || c->a.json) {
+			size_t n_late = json_array_size(late);
+			json_decref(late);
+			return rc ? rc : n_late ? KESU_ERR_FAILED : KESU_OK;
+		}
+		return print_late(c->reg, max_days, late);
 	}
 	struct kesu_err err = {0};
 	struct kesu_reg_verify v;

@@ -39,9 +39,11 @@ static void filter(const struct kesu_reg_args *a, struct kesu_pgreg_filter *f)
 }
 
 /* The rows a database query selected, with their documents when docs is
- * given (the ledger's view); serial: trace instead of list. */
+ * given (the ledger's view); serial: trace instead of list.  As the file
+ * register does, the chain and its seals are checked first: a register
+ * that does not verify lists nothing. */
 static enum kesu_rc query(const struct kesu_reg_ctx *c, const char *serial, json_t **rows,
-			  json_t **docs)
+			  json_t **docs, size_t *shown)
 {
 	struct kesu_db *db;
 	enum kesu_rc rc = connect(c->reg, true, &db);
@@ -50,31 +52,46 @@ static enum kesu_rc query(const struct kesu_reg_ctx *c, const char *serial, json
 	struct kesu_pgreg_filter f;
 	filter(&c->a, &f);
 	struct kesu_err err = {0};
-	if ((rc = serial ? kesu_pgreg_trace_docs(db, serial, rows, docs, &err)
-			 : kesu_pgreg_list_docs(db, &f, rows, docs, &err)))
+	struct kesu_pgreg_verdict v;
+	if ((rc = kesu_pgreg_check_chain(db, c->ca, &v, &err))) {
 		kesu_report(&err);
+		if (rc == KESU_ERR_INVALID)
+			fputs(_("kesu: nothing listed: the register does not verify; run "
+			      "'kesu register verify'\n"), stderr);
+	} else if ((rc = serial ? kesu_pgreg_trace_docs(db, serial, rows, docs, &err)
+				: kesu_pgreg_list_docs(db, &f, rows, docs, &err))) {
+		kesu_report(&err);
+	} else if (shown) {
+		*shown = json_array_size(*rows);
+		if ((rc = kesu_pgreg_closers(db, *rows, *docs, &err))) {
+			kesu_report(&err);
+			json_decref(*rows);
+			json_decref(*docs);
+		}
+	}
 	kesu_db_close(db);
 	return rc;
 }
 
 enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows)
 {
-	return query(c, NULL, rows, NULL);
+	return query(c, NULL, rows, NULL, NULL);
 }
 
-enum kesu_rc kesu_reg_pg_ledger(const struct kesu_reg_ctx *c, json_t **rows, json_t **docs)
+enum kesu_rc kesu_reg_pg_ledger(const struct kesu_reg_ctx *c, json_t **rows, json_t **docs,
+				size_t *shown)
 {
-	return query(c, NULL, rows, docs);
+	return query(c, NULL, rows, docs, shown);
 }
 
 enum kesu_rc kesu_reg_pg_trace(const struct kesu_reg_ctx *c, const char *serial,
 			       json_t **rows, json_t **docs)
 {
-	return query(c, serial, rows, docs);
+	return query(c, serial, rows, docs, NULL);
 }
 
 static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca,
-			   const char *tsa_ca, bool json)
+			   const char *tsa_ca, bool json, long max_days, const json_t *late)
 {
 	struct kesu_err err = {0};
 	struct kesu_pgreg_verdict v;
@@ -91,6 +108,9 @@ static enum kesu_rc verify(struct kesu_db *db, const char *shown, const char *ca
 			"documents_checked", (json_int_t)v.documents_checked,
 			"first_bad_entry", v.bad ? json_integer((json_int_t)v.bad) : json_null(),
 			"error", rc ? kesu_json_str(err.msg) : json_null());
+		json_object_set_new(j, "open_max_days", max_days < 0 ? json_null()
+								     : json_integer(max_days));
+		json_object_set(j, "open_items_late", late && !rc ? (json_t *)late : json_null());
 		char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 		if (s)
 			printf("%s\n", s);
@@ -139,15 +159,23 @@ static enum kesu_rc with_db(const struct kesu_reg_ctx *c, bool check, pg_fn fn)
 	return rc;
 }
 
+/* The open items past --open-max-days come from an indexed query
+ * (kesu_reg_ledger_overdue), made before the whole register is read. */
+static long verify_max_days;
+static const json_t *verify_late;
+
 static enum kesu_rc do_verify(const struct kesu_reg_ctx *c, struct kesu_db *db,
 			      const char *shown, struct kesu_err *err)
 {
 	(void)err; /* verify reports its own, or puts it in the JSON */
-	return verify(db, shown, c->ca, c->tsa_ca, c->a.json);
+	return verify(db, shown, c->ca, c->tsa_ca, c->a.json, verify_max_days, verify_late);
 }
 
-enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c)
+enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c, long max_days,
+				const json_t *late)
 {
+	verify_max_days = max_days;
+	verify_late = late;
 	return with_db(c, true, do_verify);
 }
 
@@ -180,8 +208,8 @@ static enum kesu_rc do_push(const struct kesu_reg_ctx *c, struct kesu_db *db,
 	const char *from = c->a.from ? c->a.from : c->cfg.register_path;
 	struct kesu_pgreg_push_stats st;
 	enum kesu_rc rc = kesu_pgreg_push(db, from, c->ca, &st, err);
-	printf(_("%s -> %s: %zu certificates sent, %zu already there "
-	       "(byte-identical), %zu recovery lines kept local\n"), from, shown,
+	printf(_("%s -> %s: %zu entries sent (certificates and documents), %zu already "
+	       "there (byte-identical), %zu repair or recovery lines kept local\n"), from, shown,
 	       st.sent, st.identical, st.skipped_recovery);
 	return rc;
 }
@@ -199,7 +227,7 @@ static enum kesu_rc do_pull(const struct kesu_reg_ctx *c, struct kesu_db *db,
 	filter(&c->a, &f);
 	struct kesu_pgreg_pull_stats st;
 	enum kesu_rc rc = kesu_pgreg_pull(db, &f, c->a.out, &st, err);
-	printf(_("%s: %zu certificates written to %s, %zu already there\n"), shown,
+	printf(_("%s: %zu documents written to %s, %zu already there\n"), shown,
 	       st.written, c->a.out, st.identical);
 	return rc;
 }
@@ -261,9 +289,9 @@ const struct kesu_reg_verb kesu_reg_pg_init_db = {init_db_opts, NULL,
 	N_("Create the register's schema in the database, or upgrade it\n"
 	   "(kesu-register(5), POSTGRESQL)."), init_db};
 const struct kesu_reg_verb kesu_reg_pg_push = {push_opts, NULL,
-	N_("Send the certificates of a register file to the database; those already\n"
-	   "there byte for byte are skipped."), push};
+	N_("Send the certificates and documents of a register file to the database;\n"
+	   "those already there byte for byte are skipped."), push};
 const struct kesu_reg_verb kesu_reg_pg_pull = {pull_opts, NULL,
-	N_("Write the database's certificates and signatures to a directory."), pull};
+	N_("Write the database's certificates, documents and signatures to a directory."), pull};
 const struct kesu_reg_verb kesu_reg_pg_seal = {seal_opts, NULL,
 	N_("Sign the database register's chain up to its last entry."), seal};

@@ -6,6 +6,7 @@
  * the document; this file joins the two. */
 #include "certs/document/certificate.h"
 #include "certs/document/verification.h"
+#include "certs/register/backend.h"
 #include "certs/sign/signer.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -22,6 +23,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +40,16 @@ struct verify_opts {
 	const char *device;
 	bool full, json, no_sign;
 	double confidence;
-	const char *out_dir, *checks, *config, *key, *cert;
+	const char *out_dir, *checks, *config, *key, *cert, *reg;
+	char ca[PATH_MAX];
 	enum kesu_progress_mode progress;
 	char operator_name[KESU_STR_MAX + 1], organization[KESU_STR_MAX + 1],
 		title[KESU_STR_MAX + 1], contact[KESU_STR_MAX + 1];
 };
 
 enum { OPT_FULL, OPT_CONFIDENCE, OPT_CHECKS, OPT_OUT, OPT_NO_SIGN, OPT_CONFIG, OPT_KEY,
-       OPT_CERT, OPT_OPERATOR, OPT_ORG, OPT_TITLE, OPT_CONTACT, OPT_PROGRESS, OPT_JSON };
+       OPT_CERT, OPT_OPERATOR, OPT_ORG, OPT_TITLE, OPT_CONTACT, OPT_PROGRESS, OPT_JSON,
+       OPT_REGISTER, OPT_CA };
 static const struct kesu_opt verify_opts[] = {
 	[OPT_FULL] = {"full", 'f', NULL, N_("read every byte instead of a sample")},
 	[OPT_CONFIDENCE] = {"confidence", 'c', "C",
@@ -62,6 +66,8 @@ static const struct kesu_opt verify_opts[] = {
 	[OPT_CONTACT] = {"contact", 0, "TEXT", N_("the operator's contact")},
 	[OPT_PROGRESS] = {"progress", 0, "MODE", N_("auto (a line every 5 s on stderr), json or none")},
 	[OPT_JSON] = {"json", 'J', NULL, N_("print the result as JSON on stdout")},
+	[OPT_REGISTER] = {"register", 0, "FILE|URL", N_("register the signed report there (kesu-register(5))")},
+	[OPT_CA] = {"ca", 0, "FILE", N_("the CA the register is checked against ([trust] ca_file)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -73,7 +79,8 @@ static void help(FILE *out)
 	      "random sample plus the first and last MiB, or all of it), report\n"
 	      "blank, pattern, random-looking and other regions and anything\n"
 	      "recognisable (partition tables, file systems, files, text), and\n"
-	      "write a signed report kesu-verification-<id>.json.  Read-only.\n"
+	      "write a signed report kesu-verification-<id>.json (with --register,\n"
+	      "registered too).  Read-only.\n"
 	      "Exit status 0: no data found; 1: data found or the read was\n"
 	      "incomplete (or --checks names another medium).\n\n"),
 	      out);
@@ -115,6 +122,8 @@ static enum kesu_rc verify_opt(void *ud, const struct kesu_opt *opt, const char 
 	case OPT_CONTACT: return set(o->contact, sizeof(o->contact), arg, "contact");
 	case OPT_PROGRESS: return kesu_progress_mode_parse("verify", arg, &o->progress);
 	case OPT_JSON: o->json = true; break;
+	case OPT_REGISTER: o->reg = arg; break;
+	case OPT_CA: kesu_strlcpy(o->ca, arg, sizeof(o->ca)); break;
 	}
 	return KESU_OK;
 }
@@ -318,6 +327,15 @@ static enum kesu_rc prepare(struct verify_opts *o, struct checked *chk,
 							 "NAME or set operator_name in kesu.conf");
 	if (o->checks && (rc = load_checked(o->checks, chk, err)))
 		return rc;
+	/* A report is registered with its signature, and the register must
+	 * take it before the medium is read. */
+	if (o->reg && o->no_sign)
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "verify: --register needs a signed "
+				 "report; drop --no-sign");
+	if (!o->ca[0])
+		kesu_strlcpy(o->ca, cfg.ca_file, sizeof(o->ca));
+	if (o->reg && (rc = kesu_reg_check_writable(o->reg, o->ca, err)))
+		return kesu_err_prefix(err, "%s: ", o->reg);
 	if (!o->no_sign &&
 	    (rc = kesu_signer_open(o->key ? o->key : cfg.key, o->cert ? o->cert : cfg.cert,
 				   cfg.pin_file, cfg.pkcs11_module, signer, err)))
@@ -498,12 +516,18 @@ static enum kesu_rc run(struct verify_opts *o)
 		goto out;
 	}
 	to_facts(o, &rd, o->checks ? &chk : NULL, x);
-	if ((rc = write_report(o, x, signer, &doc, path, sizeof(path), &err)))
+	struct kesu_reg_append reg = {0};
+	if ((rc = write_report(o, x, signer, &doc, path, sizeof(path), &err)) ||
+	    (o->reg && (rc = kesu_reg_append_doc_ts(o->reg, path, signer, o->ca, NULL, &reg,
+						    &err))))
 		goto out;
 	if (o->json && (rc = print_json(path, signer != NULL, doc, &err)))
 		goto out;
 	if (!o->json)
 		print_human(o, doc, rd.r, path, signer != NULL);
+	if (o->reg && !o->json)
+		printf(_("  registered: %s as %llu%s\n"), o->reg, (unsigned long long)reg.seq,
+		       reg.already ? _(" (already there)") : "");
 	if (kesu_spot_verdict(rd.r) != KESU_SPOT_NO_DATA_FOUND || (o->checks && x->in.n_mismatches))
 		rc = KESU_ERR_FAILED;
 	if (fflush(stdout))

@@ -39,6 +39,7 @@ bool kesu_reg_ledger_filtered(const struct kesu_reg_args *a)
 
 struct view {
 	json_t *lines, *docs, *rows;   /* rows[i]: line i's ledger row or null */
+	size_t shown;                  /* the lines selected; the rest are context */
 	bool db;                       /* selected by the database's query */
 };
 
@@ -51,9 +52,8 @@ static void view_free(struct view *v)
 
 /* Every line of a register that verifies, with its document and row; a
  * database register answers with the lines its indexed query selects
- * (the options' filters, or with serial its trace), documents included.
- * Whether a certificate is open is judged among the lines selected: the
- * database takes no destruction documents yet. */
+ * (the options' filters, or with serial its trace), documents included,
+ * after its chain verified. */
 static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
 			      struct view *v)
 {
@@ -63,7 +63,7 @@ static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
 	if (kesu_reg_is_db(c->reg)) {
 		v->db = true;
 		rc = serial ? kesu_reg_pg_trace(c, serial, &v->lines, &v->docs)
-			    : kesu_reg_pg_ledger(c, &v->lines, &v->docs);
+			    : kesu_reg_pg_ledger(c, &v->lines, &v->docs, &v->shown);
 		if (rc)
 			return rc;
 	} else if ((rc = kesu_reg_lines(c->reg, c->ca, &v->lines, &err))) {
@@ -73,6 +73,8 @@ static enum kesu_rc view_load(const struct kesu_reg_ctx *c, const char *serial,
 			      "'kesu register verify'\n"), stderr);
 		return rc;
 	}
+	if (!v->db || serial)
+		v->shown = json_array_size(v->lines);
 	if (!v->docs)
 		v->docs = kesu_register_docs(v->lines);
 	v->rows = json_array();
@@ -115,7 +117,7 @@ static bool selects(const struct kesu_reg_args *a, const json_t *line, const jso
 static void print_json(const struct view *v, const struct kesu_reg_args *a)
 {
 	json_t *out = json_array();
-	for (size_t i = 0; i < json_array_size(v->lines); i++) {
+	for (size_t i = 0; i < v->shown; i++) {
 		json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
 		if (!v->db && !selects(a, l, r))
 			continue;
@@ -150,7 +152,7 @@ static void print_table(const struct view *v, const struct kesu_reg_args *a)
 	const char *heads[] = {_("SEQ"), _("TIME"), _("RESULT"), _("SERIAL"), _("ASSET"),
 			       _("OPERATOR"), _("STATUS"), _("DEPARTMENT")};
 	kesu_reg_heading(heads, cols, sizeof(cols) / sizeof(cols[0]));
-	for (size_t i = 0; i < json_array_size(v->lines); i++) {
+	for (size_t i = 0; i < v->shown; i++) {
 		const json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
 		if (!v->db && !selects(a, l, r))
 			continue;
@@ -186,7 +188,8 @@ enum kesu_rc kesu_reg_ledger_list(const struct kesu_reg_ctx *c)
 static const char *const RAW[] = {"seq", "time", "kind", "cert_id", "run_id", "serial",
 	"model", "result", "operator", "cert_file", "cert_sha256", "sig_sha256", NULL};
 static const char *const LEDGER[] = {"asset", "department", "class", "my_number",
-	"reason", "method", "approver", "witnesses", "destruction", "open", "closes", NULL};
+	"reason", "method", "approver", "witnesses", "destruction", "open", "closes",
+	"countersigners", NULL};
 
 enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 {
@@ -202,7 +205,7 @@ enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 		kesu_csv_cell(RAW[k], false, eol);
 	for (size_t k = 0; LEDGER[k]; k++)
 		kesu_csv_cell(LEDGER[k], !LEDGER[k + 1], eol);
-	for (size_t i = 0; i < json_array_size(v.lines); i++) {
+	for (size_t i = 0; i < v.shown; i++) {
 		const json_t *l = json_array_get(v.lines, i), *r = json_array_get(v.rows, i);
 		if (!v.db && !selects(&c->a, l, r))
 			continue;
@@ -228,13 +231,21 @@ static void trace_detail(const json_t *r, char *out, size_t size)
 {
 	const char *kind = sv(r, "kind");
 	if (!strcmp(kind, "certificate"))
-		snprintf(out, size, _("erasure: %s by %s (%s), asset %s, My Number %s%s%s"),
+		snprintf(out, size, _("erasure: %s by %s (%s), asset %s, My Number %s%s%s%s%s"),
 			 sv(r, "result"), sv(r, "method")[0] ? sv(r, "method") : "?",
 			 sv(r, "operator"), sv(r, "asset")[0] ? sv(r, "asset") : "?",
-			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"));
+			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"),
+			 sv(r, "countersigners")[0] ? _("; countersigned: ") : "",
+			 sv(r, "countersigners"));
 	else if (!strcmp(kind, "destruction"))
 		snprintf(out, size, _("%s; recorded by %s; closes %s"), sv(r, "destruction"),
 			 sv(r, "operator"), sv(r, "closes"));
+	else if (!strcmp(kind, "countersignature"))
+		snprintf(out, size, _("countersigned as %s by %s: %s"), sv(r, "result"),
+			 sv(r, "operator"), sv(r, "refers_to"));
+	else if (!strcmp(kind, "verification"))
+		snprintf(out, size, _("spot check: %s, by %s; checks %s"), sv(r, "result"),
+			 sv(r, "operator"), sv(r, "refers_to")[0] ? sv(r, "refers_to") : "-");
 	else
 		snprintf(out, size, "%s %s", kind, sv(r, "id"));
 }
@@ -285,12 +296,21 @@ enum kesu_rc kesu_reg_ledger_overdue(const struct kesu_reg_ctx *c, long *max_day
 	long n = strtol(s, &end, 10);
 	if (*end || n < 0 || end == s)
 		return kesu_usage_error("%s: --open-max-days: a whole number of days", c->cmd);
+	/* A database answers with the open items registered before the
+	 * limit, on its indexes; the ledger then judges them as a file's. */
+	time_t now = time(NULL);
+	struct kesu_reg_ctx q = *c;
+	if (kesu_reg_is_db(c->reg)) {
+		memset(&q.a, 0, sizeof(q.a));
+		q.a.open = true;
+		q.a.until = now - (time_t)n * 86400;
+	}
 	struct view v;
-	enum kesu_rc rc = view_load(c, NULL, &v);
+	enum kesu_rc rc = view_load(&q, NULL, &v);
 	if (rc)
 		return rc;
 	*max_days = n;
-	*late = kesu_ledger_overdue(v.lines, v.docs, n, time(NULL));
+	*late = kesu_ledger_overdue(v.lines, v.docs, n, now);
 	view_free(&v);
 	return KESU_OK;
 }

@@ -66,12 +66,18 @@ enum kesu_rc kesu_reg_signer(const struct kesu_reg_ctx *c, struct kesu_signer **
 /* The database's verbs (cli/cmd_register_pg.c). */
 extern const struct kesu_reg_verb kesu_reg_pg_init_db, kesu_reg_pg_push, kesu_reg_pg_pull,
 	kesu_reg_pg_seal;
-/* register verify and list/export when the register is a database. */
-enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c);
+/* register verify and list/export when the register is a database;
+ * verify's report carries the open items past max_days (late, from
+ * kesu_reg_ledger_overdue; -1 and NULL: no limit). */
+enum kesu_rc kesu_reg_pg_verify(const struct kesu_reg_ctx *c, long max_days,
+				const json_t *late);
 enum kesu_rc kesu_reg_pg_list(const struct kesu_reg_ctx *c, json_t **rows);
 /* list's filters (all of them) and trace as the database's indexed
- * queries: the selected lines and their documents (kesu_pgreg_list_docs). */
-enum kesu_rc kesu_reg_pg_ledger(const struct kesu_reg_ctx *c, json_t **rows, json_t **docs);
+ * queries: the selected lines and their documents (kesu_pgreg_list_docs);
+ * the ledger's rows are the first *shown, the destructions closing them
+ * follow (kesu_pgreg_closers). */
+enum kesu_rc kesu_reg_pg_ledger(const struct kesu_reg_ctx *c, json_t **rows, json_t **docs,
+				size_t *shown);
 enum kesu_rc kesu_reg_pg_trace(const struct kesu_reg_ctx *c, const char *serial,
 			       json_t **rows, json_t **docs);
 

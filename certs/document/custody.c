@@ -145,6 +145,39 @@ void kesu_custody_chain(struct kesu_custody_hop *hops, size_t n, const char *ori
 		    g->holder);
 }
 
+void kesu_custody_settle(const struct kesu_custody_hop *hops, size_t n,
+			 const struct kesu_custody_destruction *d, struct kesu_custody_gaps *g,
+			 struct kesu_custody_status *s)
+{
+	memset(s, 0, sizeof(*s));
+	const char *holder = g->holder ? g->holder : "its first holder";
+	char since[KESU_TIME_LEN] = "", at[KESU_TIME_LEN] = "";
+	/* The hand-over that gave the holder the medium: the chain's last. */
+	time_t handed = n ? hops[n - 1].at : 0;
+	if (n)
+		kesu_time_format(handed, since);
+	if (d->id)
+		kesu_time_format(d->at, at);
+	if (d->id && !g->destroyed)
+		gap(g, "destruction %s is registered at %s, but custody never reached the "
+		       "destroyer: %s holds the medium", d->id, at, holder);
+	else if (d->id && d->at < handed)
+		gap(g, "destruction %s is registered at %s, before the medium was handed "
+		       "over for destruction at %s", d->id, at, since);
+	else if (d->id) {
+		s->closed = true;
+		snprintf(s->text, sizeof(s->text), "closed: destroyed (destruction %s "
+			 "registered at %s), last held by %s", d->id, at, holder);
+		return;
+	}
+	if (n)
+		snprintf(s->text, sizeof(s->text), "open: in custody of %s since %s, not "
+			 "destroyed", holder, since);
+	else
+		snprintf(s->text, sizeof(s->text), "open: in custody of %s, not destroyed",
+			 holder);
+}
+
 enum kesu_rc kesu_custody_parse(const char *buf, size_t len, json_t **out,
 				struct kesu_err *err)
 {

@@ -73,4 +73,25 @@ struct kesu_custody_gaps {
 void kesu_custody_chain(struct kesu_custody_hop *hops, size_t n, const char *origin_org,
 			struct kesu_custody_gaps *g);
 
+/* A destruction of the serial that the register holds. */
+struct kesu_custody_destruction {
+	const char *id;      /* NULL: the register holds none */
+	time_t at;           /* when it was registered */
+};
+
+/* Where a medium stands once its chain is known (hops and g as
+ * kesu_custody_chain left them) and the register was asked about its
+ * destruction d: closed when the chain ends with the hand-over for
+ * destruction and a destruction is registered after it; otherwise open,
+ * "in custody of HOLDER since DATE, not destroyed".  A destruction
+ * registered for a medium whose custody never reached the destroyer, or
+ * before it did, is a gap of its own.  Pure. */
+struct kesu_custody_status {
+	bool closed;
+	char text[400];
+};
+void kesu_custody_settle(const struct kesu_custody_hop *hops, size_t n,
+			 const struct kesu_custody_destruction *d, struct kesu_custody_gaps *g,
+			 struct kesu_custody_status *s);
+
 #endif

@@ -24,7 +24,7 @@ static const char *const notes[] = {
 	"Random-looking regions cannot be told apart from encrypted or "
 	"compressed data: no-data-found means nothing readable was found, not "
 	"that nothing is there.",
-	"Not yet registered in the disposal register.",
+	"In the disposal register only when kesu verify --register named one.",
 };
 
 void kesu_verif_statement(bool full, uint64_t locations, double confidence,

@@ -51,8 +51,8 @@ static enum kesu_rc connection(const char *where, struct kesu_db **db,
 	return KESU_OK;
 }
 
-/* An append to a database register, under the connection lock: the
- * same for a certificate and for the other documents. */
+/* A certificate's append to a database register, under the connection
+ * lock. */
 static enum kesu_rc db_append(const char *where, const char *path,
 			      enum kesu_rc (*append)(struct kesu_db *, const char *,
 						     uint64_t *, struct kesu_err *),
@@ -125,7 +125,37 @@ enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
 	if (!kesu_reg_is_db(where))
 		return kesu_register_append_doc_ts(where, doc_path, signer, ca_file, tsa,
 						   res, err);
-	return db_append(where, doc_path, kesu_pgreg_append_doc, res, err);
+	struct kesu_reg_append dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = kesu_pgreg_append_doc(db, doc_path, &res->seq, &res->already, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
+enum kesu_rc kesu_reg_append_countersig(const char *where, const char *doc_path,
+					const char *sig_file, const char *role,
+					const char *signer_name, struct kesu_signer *signer,
+					const char *ca_file, struct kesu_reg_append *res,
+					struct kesu_err *err)
+{
+	if (!kesu_reg_is_db(where))
+		return kesu_register_append_countersig(where, doc_path, sig_file, role,
+						       signer_name, signer, ca_file, res, err);
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&conn_lock);
+	struct kesu_db *db;
+	enum kesu_rc rc = connection(where, &db, err);
+	if (!rc)
+		rc = kesu_pgreg_append_countersig(db, doc_path, sig_file, role, signer_name,
+						  &res->seq, &res->already, err);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
 }
 
 static void collect_line(const json_t *line, void *arg)
@@ -142,7 +172,7 @@ enum kesu_rc kesu_reg_lines(const char *where, const char *ca_file, json_t **lin
 		struct kesu_db *db;
 		enum kesu_rc rc = connection(where, &db, err);
 		if (!rc)
-			rc = kesu_pgreg_lines(db, lines, err);
+			rc = kesu_pgreg_lines(db, ca_file, lines, err);
 		pthread_mutex_unlock(&conn_lock);
 		return rc;
 	}

@@ -46,16 +46,24 @@ enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
 
 /* Append a signed document of another kind (reg_kinds.h: a destruction
  * document...) to the register at `where`, as kesu_reg_append_cert_ts does
- * a certificate.  The database register does not take them yet
- * (KESU_ERR_NOTSUP). */
+ * a certificate; the same document again sets res->already. */
 enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
 				    struct kesu_signer *signer, const char *ca_file,
 				    const struct kesu_tsa *tsa,
 				    struct kesu_reg_append *res, struct kesu_err *err);
 
+/* Append a countersignature: sig_file, signed as role by signer_name over
+ * the document at doc_path, which the register must hold
+ * (kesu_register_countersig_entry). */
+enum kesu_rc kesu_reg_append_countersig(const char *where, const char *doc_path,
+					const char *sig_file, const char *role,
+					const char *signer_name, struct kesu_signer *signer,
+					const char *ca_file, struct kesu_reg_append *res,
+					struct kesu_err *err);
+
 /* Every valid line of the register at `where` (new reference), after it
- * verified against its signed head (ca_file).  The database register does
- * not answer this yet (KESU_ERR_NOTSUP). */
+ * verified against its signed head (ca_file); a database register's chain
+ * and seals are checked the same way (kesu_pgreg_lines). */
 enum kesu_rc kesu_reg_lines(const char *where, const char *ca_file, json_t **lines,
 			    struct kesu_err *err);
 

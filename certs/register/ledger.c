@@ -10,7 +10,7 @@
 const char *const kesu_ledger_columns[] = {"seq", "time", "kind", "id", "serial",
 	"model", "asset", "department", "class", "my_number", "reason", "method",
 	"result", "operator", "approver", "witnesses", "destruction", "open", "closes",
-	"document", NULL};
+	"document", "countersigners", NULL};
 
 static const char *sget(const json_t *o, const char *k)
 {
@@ -165,6 +165,46 @@ static void destruction_row(json_t *row, const json_t *l, const json_t *d)
 	set(row, "closes", sget(l, "closes") ? sget(l, "closes") : "(no erasure record)");
 }
 
+/* A spot check: its verdict, who checked, and the certificate it checks
+ * (refers_to, beside the columns). */
+static void verification_row(json_t *row, const json_t *l, const json_t *d)
+{
+	set(row, "model", pstr(d, "device.model"));
+	set(row, "result", sget(l, "verdict"));
+	set(row, "operator", sget(l, "signer"));
+	set(row, "method", pstr(d, "method.mode"));
+	set(row, "refers_to", sget(l, "refers_to") ? sget(l, "refers_to") : "");
+}
+
+/* Who countersigned the document of line i, from the countersignature
+ * lines that name it: "role: signer" joined by "; ". */
+static json_t *countersigners_of(const json_t *lines, const char *id)
+{
+	char buf[512] = "";
+	size_t o = 0, i;
+	json_t *l;
+	json_array_foreach(lines, i, l) {
+		const char *r = sget(l, "refers_to");
+		if (!id || !r || strcmp(sget(l, "kind"), "countersignature") || strcmp(r, id))
+			continue;
+		int n = snprintf(buf + o, sizeof(buf) - o, "%s%s: %s", o ? "; " : "",
+				 sget(l, "role") ? sget(l, "role") : "?",
+				 sget(l, "signer") ? sget(l, "signer") : "?");
+		if (n < 0 || (size_t)n >= sizeof(buf) - o)
+			break;
+		o += (size_t)n;
+	}
+	return json_string(buf);
+}
+
+/* A countersignature: who signed as what, and the document it signs. */
+static void countersig_row(json_t *row, const json_t *l)
+{
+	set(row, "result", sget(l, "role"));
+	set(row, "operator", sget(l, "signer"));
+	set(row, "refers_to", sget(l, "refers_to"));
+}
+
 json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now)
 {
 	const json_t *l = json_array_get(lines, i);
@@ -185,6 +225,11 @@ json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_
 		certificate_row(row, lines, docs, i, now);
 	else if (!strcmp(kind, "destruction"))
 		destruction_row(row, l, json_array_get(docs, i));
+	else if (!strcmp(kind, "verification"))
+		verification_row(row, l, json_array_get(docs, i));
+	else if (!strcmp(kind, "countersignature"))
+		countersig_row(row, l);
+	json_object_set_new(row, "countersigners", countersigners_of(lines, sget(l, "cert_id")));
 	/* A kind added later shows its common fields until it has a row of
 	 * its own; every column is still there. */
 	for (size_t c = 0; kesu_ledger_columns[c]; c++)

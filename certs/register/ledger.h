@@ -24,7 +24,9 @@ bool kesu_ledger_is_open(const json_t *lines, const json_t *docs, size_t i,
  * recoveries).  Keys (strings, "" when unknown): seq, time, kind, id,
  * serial, model, asset, department, class, my_number, reason, method,
  * result, operator, approver, witnesses, destruction, open, closes,
- * document; now is the clock open items are aged against (age_days). */
+ * document, countersigners (each countersignature line naming it, "role:
+ * signer; ..."); now is the clock open items are aged against
+ * (age_days).  Spot checks and countersignatures add refers_to. */
 json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now);
 
 /* The keys every row has, in order. */

@@ -78,6 +78,13 @@ static void compare_columns(const json_t *line, void *arg)
 		col = "run_id";
 	else if (r->at != (int64_t)t)
 		col = "at";
+	else if (!kesu_pg_same_str(r->closes, strcmp(r->kind, "destruction") ? NULL
+					     : json_object_get(line, "closes")))
+		col = "closes";
+	else if (!kesu_pg_same_str(r->refers_to, strcmp(r->kind, "countersignature") &&
+					      strcmp(r->kind, "verification") ? NULL
+					      : json_object_get(line, "refers_to")))
+		col = "refers_to";
 	if (col && !j->col_bad) {
 		j->col_bad = pos;
 		snprintf(j->col_why, sizeof(j->col_why), "entry %zu: the %s column does "

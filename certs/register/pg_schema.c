@@ -219,10 +219,83 @@ static const char V2[] =
 "  RETURN h.seq + 1;\n"
 "END $f$;\n";
 
+/* Every document kind the file register takes is appended here too
+ * (reg_kinds.h): destruction, approval, custody, verification (spot
+ * check) and countersignature lines, each with its
+ * document and signature.  Two columns make their queries index scans:
+ * closes, the erasure certificate a destruction closes, unique, so no
+ * certificate is closed twice even past kesu's own check; and refers_to,
+ * the document a countersignature signs or a spot check checks.  Both are
+ * copied from the line, which the chain covers, and verify compares them. */
+static const char V3[] =
+"ALTER TABLE kesu.entries ADD COLUMN closes uuid, ADD COLUMN refers_to uuid;\n"
+"UPDATE kesu.entries SET closes = (convert_from(line, 'UTF8')::jsonb->>'closes')::uuid\n"
+"  WHERE kind = 'destruction';\n"
+"CREATE UNIQUE INDEX entries_closes ON kesu.entries (closes) WHERE kind = 'destruction';\n"
+"CREATE INDEX entries_refers_to ON kesu.entries (refers_to);\n"
+"\n"
+"CREATE OR REPLACE FUNCTION kesu.append(p_line bytea, p_cert bytea, p_sig bytea)\n"
+"  RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER\n"
+"  SET search_path = pg_catalog, pg_temp AS $f$\n"
+"DECLARE h record; j jsonb; k text; o record; c jsonb; kind text;\n"
+"BEGIN\n"
+"  SELECT x.seq, x.line_sha256 INTO h FROM kesu.head x FOR UPDATE;\n"
+"  j := convert_from(p_line, 'UTF8')::jsonb;\n"
+"  IF jsonb_typeof(j) <> 'object' THEN\n"
+"    RAISE EXCEPTION 'kesu: the line is not a JSON object' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  kind := j->>'kind';\n"
+"  IF kind IS NULL OR kind NOT IN ('certificate', 'destruction', 'approval', 'custody',\n"
+"      'verification', 'countersignature') THEN\n"
+"    RAISE EXCEPTION 'kesu: lines of kind % are not appended', kind\n"
+"      USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF kind = 'certificate' AND j->>'run_id' IS NULL THEN\n"
+"    RAISE EXCEPTION 'kesu: the line names no run_id' USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF (j->>'seq')::bigint IS DISTINCT FROM h.seq + 1\n"
+"     OR j->>'prev' IS DISTINCT FROM h.line_sha256 THEN\n"
+"    RAISE EXCEPTION 'kesu: the line does not extend the chain head (%)', h.seq\n"
+"      USING ERRCODE = '40001';\n"
+"  END IF;\n"
+"  IF encode(sha256(p_cert), 'hex') IS DISTINCT FROM j->>'cert_sha256'\n"
+"     OR encode(sha256(p_sig), 'hex') IS DISTINCT FROM j->>'sig_sha256' THEN\n"
+"    RAISE EXCEPTION 'kesu: the documents do not match the hashes in the line'\n"
+"      USING ERRCODE = '22023';\n"
+"  END IF;\n"
+"  IF kind = 'certificate' THEN\n"
+"    SELECT e.seq, e.cert_id INTO o FROM kesu.entries e\n"
+"      WHERE e.run_id = (j->>'run_id')::uuid AND e.kind = 'certificate';\n"
+"    IF FOUND AND o.cert_id IS DISTINCT FROM (j->>'cert_id')::uuid THEN\n"
+"      RAISE EXCEPTION 'kesu: run % is already certified by certificate % (register "
+"entry %)', j->>'run_id', o.cert_id, o.seq\n"
+"        USING ERRCODE = '23505', CONSTRAINT = 'entries_run_id';\n"
+"    END IF;\n"
+"    c := convert_from(p_cert, 'UTF8')::jsonb;\n"
+"  END IF;\n"
+"  k := encode(sha256(p_line), 'hex');\n"
+"  INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at, cert_id,\n"
+"      serial, model, result, operator_name, run_id, asset, department, my_number,\n"
+"      closes, refers_to)\n"
+"    VALUES (h.seq + 1, h.line_sha256, k, p_line, kind,\n"
+"      (j->>'time')::timestamptz, (j->>'cert_id')::uuid, j->>'serial',\n"
+"      j->>'model', j->>'result', j->>'operator', (j->>'run_id')::uuid,\n"
+"      c->'asset'->>'property_number', c->>'customer',\n"
+"      (c->'asset'->>'my_number')::boolean,\n"
+"      CASE WHEN kind = 'destruction' THEN (j->>'closes')::uuid END,\n"
+"      CASE WHEN kind IN ('countersignature', 'verification')\n"
+"        THEN (j->>'refers_to')::uuid END);\n"
+"  INSERT INTO kesu.documents (seq, cert, sig) VALUES (h.seq + 1, p_cert, p_sig);\n"
+"  UPDATE kesu.head SET seq = h.seq + 1, line_sha256 = k;\n"
+"  RETURN h.seq + 1;\n"
+"END $f$;\n";
+
 const struct kesu_pg_migration KESU_PG_MIGRATIONS[] = {
 	{1, "chain, documents, seals, roles kesu_station/kesu_sealer/kesu_reader", V1},
 	{2, "a run certified once (entries.run_id, unique over certificates); "
 	    "asset, department, my_number indexed for list; seals.tsr", V2},
+	{3, "destruction, approval, custody, verification and countersignature lines "
+	    "appended; entries.closes (unique over destructions) and entries.refers_to", V3},
 };
 const size_t KESU_PG_NMIGRATIONS =
 	sizeof(KESU_PG_MIGRATIONS) / sizeof(KESU_PG_MIGRATIONS[0]);

@@ -4,6 +4,7 @@
 #include "certs/register/register_pg.h"
 #include "certs/register/pg_util.h"
 #include "certs/document/certificate.h"
+#include "certs/register/reg_kinds.h"
 #include "certs/register/register.h"
 #include "certs/sign/cms_verify.h"
 #include "certs/sign/timestamp.h"
@@ -32,12 +33,74 @@ static void free_rows(struct kesu_pgreg_row *rows, size_t n)
 		free(rows[i].run_id);
 		free(rows[i].asset);
 		free(rows[i].department);
+		free(rows[i].closes);
+		free(rows[i].refers_to);
 		free(rows[i].line);
 	}
 	free(rows);
 }
 
-/* Why a row's stored documents fail, or false when they are good. */
+/* The stored certificate's ledger columns must say what it says. */
+static bool cert_problem(const struct kesu_pgreg_row *r, const struct kesu_db_value *cert,
+			 char *why, size_t size)
+{
+	json_t *c = NULL;
+	struct kesu_err e = {0};
+	if (kesu_cert_parse(cert->data, cert->len, &c, &e)) {
+		snprintf(why, size, "the stored certificate is malformed: %.300s", e.msg);
+		return true;
+	}
+	const json_t *asset = json_object_get(c, "asset");
+	const char *col = !kesu_pg_same_str(r->cert_id, json_object_get(c, "id")) ? NULL
+			  : !kesu_pg_same_str(r->asset, json_object_get(asset, "property_number"))
+			  ? "asset"
+			  : !kesu_pg_same_str(r->department, json_object_get(c, "customer"))
+			  ? "department"
+			  : r->my_number != json_is_true(json_object_get(asset, "my_number"))
+			  ? "my_number" : "";
+	bool bad = !col || col[0];
+	if (!col)
+		snprintf(why, size, "the stored certificate's id is not the line's cert_id");
+	else if (col[0])
+		snprintf(why, size, "the %s column does not match the stored certificate "
+			 "(the row was edited in place)", col);
+	json_decref(c);
+	return bad;
+}
+
+/* Another kind's document: read by its kind's parser, it must say what
+ * its line repeats; the certificate columns stay empty. */
+static bool doc_kind_problem(const struct kesu_pgreg_row *r, const json_t *line,
+			     const struct kesu_db_value *doc, char *why, size_t size)
+{
+	const struct kesu_reg_kind *k = kesu_reg_kind_find(r->kind);
+	json_t *d = NULL;
+	struct kesu_err e = {0};
+	char sub[256];
+	if (!k) {
+		snprintf(why, size, "a line of kind %.20s, which the database does not take",
+			 r->kind);
+		return true;
+	}
+	if (k->parse(doc->data, doc->len, &d, &e)) {
+		snprintf(why, size, "the stored %s document is malformed: %.300s", k->kind, e.msg);
+		return true;
+	}
+	bool bad = true;
+	if (kesu_reg_kind_contradicts(k, line, d, sub, sizeof(sub)))
+		snprintf(why, size, "%.300s", sub);
+	else if (r->asset || r->department || r->my_number != -1)
+		snprintf(why, size, "a certificate column is set on a %s row (the row "
+			 "was edited in place)", k->kind);
+	else
+		bad = false;
+	json_decref(d);
+	return bad;
+}
+
+/* Why a row's stored documents fail, or false when they are good: the
+ * bytes its line records, a signature the CA vouches for, and what the
+ * document says. */
 static bool doc_problem(const struct kesu_pgreg_row *r, const struct kesu_db_value *cert,
 			const struct kesu_db_value *sig, const struct kesu_trust *t,
 			char *why, size_t size)
@@ -45,13 +108,13 @@ static bool doc_problem(const struct kesu_pgreg_row *r, const struct kesu_db_val
 	json_t *line = json_loadb(r->line, r->line_len, 0, NULL);
 	if (!line)
 		return false;  /* the chain check reports the line itself */
-	bool bad = true;
+	bool bad = true, is_cert = !strcmp(r->kind, "certificate");
+	const char *noun = is_cert ? "certificate" : "document";
 	char hc[65], hs[65];
 	struct kesu_err e = {0};
-	json_t *c = NULL;
 	struct kesu_sig_info si;
 	if (!cert || !sig) {
-		snprintf(why, size, "no stored certificate or signature");
+		snprintf(why, size, "no stored %s or signature", noun);
 		goto out;
 	}
 	kesu_sha256_hex(cert->data, cert->len, hc);
@@ -61,36 +124,19 @@ static bool doc_problem(const struct kesu_pgreg_row *r, const struct kesu_db_val
 		snprintf(why, size, "the stored %s does not match the hash in its line "
 			 "(the document was replaced)",
 			 kesu_pg_same_str(hc, json_object_get(line, "cert_sha256"))
-			 ? "signature" : "certificate");
+			 ? "signature" : noun);
 		goto out;
 	}
 	if (kesu_cms_verify_trust(cert->data, cert->len, sig->data, sig->len, t, &si, &e)) {
-		snprintf(why, size, "the stored certificate's %.300s", e.msg);
+		snprintf(why, size, "the stored %s's %.300s", noun, e.msg);
 		goto out;
 	}
-	if (kesu_cert_parse(cert->data, cert->len, &c, &e)) {
-		snprintf(why, size, "the stored certificate is malformed: %.300s", e.msg);
+	if (!strcmp(r->kind, "countersignature") &&
+	    kesu_reg_countersig_signer(line, &si, why, size))
 		goto out;
-	}
-	if (!kesu_pg_same_str(r->cert_id, json_object_get(c, "id"))) {
-		snprintf(why, size, "the stored certificate's id is not the line's cert_id");
-		goto out;
-	}
-	const json_t *asset = json_object_get(c, "asset");
-	const char *col = !kesu_pg_same_str(r->asset, json_object_get(asset, "property_number"))
-			  ? "asset"
-			  : !kesu_pg_same_str(r->department, json_object_get(c, "customer"))
-			  ? "department"
-			  : r->my_number != json_is_true(json_object_get(asset, "my_number"))
-			  ? "my_number" : NULL;
-	if (col) {
-		snprintf(why, size, "the %s column does not match the stored certificate "
-			 "(the row was edited in place)", col);
-		goto out;
-	}
-	bad = false;
+	bad = is_cert ? cert_problem(r, cert, why, size)
+		      : doc_kind_problem(r, line, cert, why, size);
 out:
-	json_decref(c);
 	json_decref(line);
 	return bad;
 }
@@ -108,6 +154,8 @@ static bool fill_row(struct kesu_pgreg_row *w, const struct kesu_db_result *r, s
 	w->run_id = dup_text(r, i, 13);
 	w->asset = dup_text(r, i, 14);
 	w->department = dup_text(r, i, 15);
+	w->closes = dup_text(r, i, 17);
+	w->refers_to = dup_text(r, i, 18);
 	const char *mn = kesu_db_text(r, i, 16);
 	w->my_number = !mn ? -1 : !strcmp(mn, "true");
 	w->serial = dup_text(r, i, 6);
@@ -199,9 +247,10 @@ static const char *seal_problem(const struct kesu_db_result *r, size_t i,
 /* What verify has read so far. */
 struct reading {
 	const struct kesu_trust *trust;
+	bool docs;                 /* read and check the stored documents */
 	struct kesu_pgreg_facts f;
 	struct kesu_pgreg_row *rows;
-	size_t cap, docs;
+	size_t cap, ndocs;
 	struct kesu_pgreg_seal_row *seals;
 	char (*seal_why)[400];
 };
@@ -227,14 +276,17 @@ static enum kesu_db_rc read_batch(struct kesu_db *db, struct reading *g, const c
 {
 	struct kesu_db_result *r = NULL;
 	struct kesu_db_param p[1] = {kesu_pg_txt(after)};
-	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT e.seq::text, e.prev, e.line_sha256, "
-		"e.kind, extract(epoch FROM e.at)::bigint::text, e.cert_id::text, "
-		"e.serial, e.model, e.result, e.operator_name, e.line, d.cert, d.sig, "
-		"e.run_id::text, e.asset, e.department, e.my_number::text "
-		"FROM kesu.entries e "
-		"LEFT JOIN kesu.documents d ON d.seq = e.seq "
-		"WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT " KESU_PG_BATCH_SQL,
-		1, p, &r, e);
+#define ROW_COLS(CERT, SIG) "SELECT e.seq::text, e.prev, e.line_sha256, " \
+	"e.kind, extract(epoch FROM e.at)::bigint::text, e.cert_id::text, " \
+	"e.serial, e.model, e.result, e.operator_name, e.line, " CERT ", " SIG ", " \
+	"e.run_id::text, e.asset, e.department, e.my_number::text, e.closes::text, " \
+	"e.refers_to::text " \
+	"FROM kesu.entries e "
+#define ROW_WHERE "WHERE e.seq > $1::bigint ORDER BY e.seq LIMIT " KESU_PG_BATCH_SQL
+	enum kesu_db_rc rc = kesu_pg_run(db, g->docs
+		? ROW_COLS("d.cert", "d.sig") "LEFT JOIN kesu.documents d ON d.seq = e.seq "
+		  ROW_WHERE
+		: ROW_COLS("NULL::bytea", "NULL::bytea") ROW_WHERE, 1, p, &r, e);
 	if (rc)
 		return rc;
 	*got = r->nrows;
@@ -243,9 +295,9 @@ static enum kesu_db_rc read_batch(struct kesu_db *db, struct reading *g, const c
 		struct kesu_pgreg_row *w = &g->rows[g->f.nrows++];
 		if ((*oom = !fill_row(w, r, i)))
 			break;
-		if (strcmp(w->kind, "certificate"))
+		if (!g->docs)
 			continue;
-		g->docs++;
+		g->ndocs++;
 		if (!g->f.doc_bad && doc_problem(w, kesu_db_cell(r, i, 11),
 						 kesu_db_cell(r, i, 12), g->trust,
 						 g->f.doc_why, sizeof(g->f.doc_why)))
@@ -317,19 +369,35 @@ enum kesu_rc kesu_pgreg_verify(struct kesu_db *db, const char *ca_file,
 	return kesu_pgreg_verify_ts(db, ca_file, NULL, v, err);
 }
 
-enum kesu_rc kesu_pgreg_verify_ts(struct kesu_db *db, const char *ca_file,
-				  const char *tsa_ca_file, struct kesu_pgreg_verdict *v,
-				  struct kesu_err *err)
+/* The stored lines as JSON objects (the chain check accepted them). */
+static json_t *lines_of_rows(const struct kesu_pgreg_row *rows, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = json_loadb(rows[i].line, rows[i].line_len, 0, NULL);
+		if (!o || json_array_append_new(a, o)) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+/* Read in one snapshot and judge: with docs every stored document is
+ * checked too; with lines the lines of a register that verified. */
+static enum kesu_rc check(struct kesu_db *db, const char *ca_file, const char *tsa_ca_file,
+			  bool docs, struct kesu_pgreg_verdict *v, json_t **lines,
+			  struct kesu_err *err)
 {
 	memset(v, 0, sizeof(*v));
 	if (!ca_file || !ca_file[0])
-		return kesu_fail(err, KESU_ERR_USAGE, 0, "register verify: no trusted CA; "
-				 "give --ca FILE or [trust] ca_file in kesu.conf");
+		return kesu_fail(err, KESU_ERR_USAGE, 0, "register database: no trusted CA "
+				 "for its seals; give --ca FILE or [trust] ca_file in kesu.conf");
 	struct kesu_trust t = {.ca_file = ca_file, .tsa_ca_file = tsa_ca_file};
 	enum kesu_rc krc = kesu_trust_store_new(&t.store, err);
 	if (krc)
 		return krc;
-	struct reading g = {.trust = &t};
+	struct reading g = {.trust = &t, .docs = docs};
 	struct kesu_db_error e;
 	bool oom = false;
 	enum kesu_db_rc rc = read_all(db, &g, &oom, &e);
@@ -341,14 +409,37 @@ enum kesu_rc kesu_pgreg_verify_ts(struct kesu_db *db, const char *ca_file,
 		g.f.rows = g.rows;
 		g.f.seals = g.seals;
 		kesu_pgreg_judge(&g.f, v);
-		v->documents_checked = v->bad ? 0 : g.docs;
+		v->documents_checked = v->bad ? 0 : g.ndocs;
 		if (v->bad)
 			krc = kesu_fail(err, KESU_ERR_INVALID, 0, "register database: %s",
 					v->why);
+		else if (lines && !(*lines = lines_of_rows(g.rows, g.f.nrows)))
+			krc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	}
 	free_rows(g.rows, g.f.nrows);
 	free(g.seals);
 	free(g.seal_why);
 	kesu_trust_store_free(t.store);
 	return krc;
+}
+
+enum kesu_rc kesu_pgreg_verify_ts(struct kesu_db *db, const char *ca_file,
+				  const char *tsa_ca_file, struct kesu_pgreg_verdict *v,
+				  struct kesu_err *err)
+{
+	return check(db, ca_file, tsa_ca_file, true, v, NULL, err);
+}
+
+enum kesu_rc kesu_pgreg_check_chain(struct kesu_db *db, const char *ca_file,
+				    struct kesu_pgreg_verdict *v, struct kesu_err *err)
+{
+	return check(db, ca_file, NULL, false, v, NULL, err);
+}
+
+enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, const char *ca_file, json_t **lines,
+			      struct kesu_err *err)
+{
+	struct kesu_pgreg_verdict v;
+	*lines = NULL;
+	return check(db, ca_file, NULL, false, &v, lines, err);
 }

@@ -2,8 +2,11 @@
  * certificates, and the destruction row's rules. */
 #include "certs/register/reg_kinds.h"
 #include "certs/document/approval.h"
+#include "certs/document/certificate.h"
+#include "certs/document/countersign.h"
 #include "certs/document/custody.h"
 #include "certs/document/destruction.h"
+#include "certs/document/verification.h"
 #include "lib/jcheck.h"
 #include "lib/strutil.h"
 
@@ -139,6 +142,127 @@ static json_t *custody_fields(const json_t *doc)
 			 "purpose", json_object_get(doc, "purpose"));
 }
 
+/* ---- verification: a spot-check report (kesu-verification(5)) ---- */
+
+static const char *const verification_keys[] = {"refers_to", "verdict", "signer", NULL};
+
+static enum kesu_rc verification_check_line(const json_t *line, struct kesu_err *err)
+{
+	static const char *const verdicts[] = {"no-data-found", "data-found", "incomplete",
+					       NULL};
+	const char *refers;
+	enum kesu_rc rc;
+	if ((rc = kj_str(line, "", "refers_to", true, 36, &refers, err)) ||
+	    (rc = kj_enum(line, "", "verdict", verdicts, NULL, err)) ||
+	    (rc = kj_str(line, "", "signer", false, KESU_STR_MAX, NULL, err)))
+		return rc;
+	if (refers && !kj_is_uuid(refers))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "refers_to: not a lowercase UUID");
+	return KESU_OK;
+}
+
+/* The line names the medium read, the erasure certificate the check is
+ * about (null when none), its verdict and who checked. */
+static json_t *verification_fields(const json_t *doc)
+{
+	const json_t *checks = json_object_get(doc, "checks");
+	return json_pack("{s:s s:O s:O s:O s:O s:O}", "kind", "verification",
+			 "cert_id", json_object_get(doc, "id"),
+			 "serial", json_object_get(json_object_get(doc, "device"), "serial"),
+			 "refers_to", json_is_object(checks)
+				      ? json_object_get(checks, "certificate_id") : json_null(),
+			 "verdict", json_object_get(doc, "verdict"),
+			 "signer", json_object_get(json_object_get(doc, "operator"), "name"));
+}
+
+/* ---- countersignature: a witness's or the city's signature over a
+ * registered document (countersign.h) ---- */
+
+static const char *const countersig_keys[] = {"refers_to", "refers_kind", "role", "signer",
+					      "sig_file", NULL};
+
+static enum kesu_rc countersig_check_line(const json_t *line, struct kesu_err *err)
+{
+	static const char *const roles[] = {"witness", "city", "receiver", NULL};
+	const char *refers;
+	enum kesu_rc rc;
+	if ((rc = kj_str(line, "", "refers_to", false, 36, &refers, err)) ||
+	    (rc = kj_str(line, "", "refers_kind", false, 32, NULL, err)) ||
+	    (rc = kj_enum(line, "", "role", roles, NULL, err)) ||
+	    (rc = kj_str(line, "", "signer", false, KESU_STR_MAX, NULL, err)) ||
+	    (rc = kj_str(line, "", "sig_file", false, PATH_MAX, NULL, err)))
+		return rc;
+	if (!kj_is_uuid(refers))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "refers_to: not a lowercase UUID");
+	return KESU_OK;
+}
+
+/* The document countersigned: an erasure certificate or a document of a
+ * kind in this table (never another countersignature). */
+static enum kesu_rc countersigned_parse(const char *buf, size_t len, json_t **doc,
+					struct kesu_err *err)
+{
+	const struct kesu_reg_kind *k = kesu_reg_kind_of_doc(buf, len);
+	if (k && strcmp(k->kind, "countersignature"))
+		return k->parse(buf, len, doc, err);
+	if (k)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "a countersignature is not "
+				 "countersigned");
+	return kesu_cert_parse(buf, len, doc, err);
+}
+
+/* The line names the document it vouches for and repeats its serial. */
+static json_t *countersig_fields(const json_t *doc)
+{
+	const char *dk = json_string_value(json_object_get(doc, "kind"));
+	const struct kesu_reg_kind *k = kesu_reg_kind_find(dk);
+	json_t *serial = NULL;
+	if (k && strcmp(k->kind, "countersignature")) {
+		json_t *f = k->line_fields(doc);
+		serial = json_incref(json_object_get(f, "serial"));
+		json_decref(f);
+	} else {
+		serial = json_incref(json_object_get(json_object_get(doc, "device"), "serial"));
+	}
+	if (!dk || !json_object_get(doc, "id")) {
+		json_decref(serial);
+		return NULL;
+	}
+	return json_pack("{s:s s:O s:s s:o}", "kind", "countersignature",
+			 "refers_to", json_object_get(doc, "id"), "refers_kind", dk,
+			 "serial", serial ? serial : json_null());
+}
+
+/* A countersignature joins a register that holds the document it signs. */
+static enum kesu_rc countersig_admit(const json_t *entry, const json_t *lines,
+				     struct kesu_err *err)
+{
+	const char *refers = sget(entry, "refers_to");
+	size_t i;
+	json_t *l;
+	json_array_foreach(lines, i, l)
+		if (sget(l, "cert_id") && refers && !strcmp(sget(l, "cert_id"), refers))
+			return KESU_OK;
+	return kesu_fail(err, KESU_ERR_INVALID, 0, "the document %s it countersigns is "
+			 "not in the register", refers ? refers : "?");
+}
+
+const char *kesu_reg_countersig_signer(const json_t *line, const struct kesu_sig_info *si,
+				       char *why, size_t size)
+{
+	const char *role = sget(line, "role"), *signer = sget(line, "signer");
+	int bits = role ? kesu_countersign_role_bits(role) : -1;
+	if (bits < 0 || (bits && !(si->roles & (unsigned)bits)))
+		snprintf(why, size, "countersignature by %.100s, whose certificate does not "
+			 "hold the %.16s role", si->signer_name, role ? role : "?");
+	else if (!signer || strcmp(signer, si->signer_name))
+		snprintf(why, size, "the countersignature is by %.100s, not %.100s as its "
+			 "line says", si->signer_name, signer ? signer : "?");
+	else
+		return NULL;
+	return why;
+}
+
 /* ---- the table ---- */
 
 static const struct kesu_reg_kind kinds[] = {
@@ -148,6 +272,10 @@ static const struct kesu_reg_kind kinds[] = {
 	 approval_fields, NULL},
 	{"custody", custody_keys, custody_check_line, kesu_custody_parse,
 	 custody_fields, NULL},
+	{"verification", verification_keys, verification_check_line, kesu_verif_parse,
+	 verification_fields, NULL},
+	{"countersignature", countersig_keys, countersig_check_line, countersigned_parse,
+	 countersig_fields, countersig_admit},
 };
 
 const struct kesu_reg_kind *kesu_reg_kind_find(const char *kind)

@@ -41,6 +41,15 @@ enum kesu_rc kesu_reg_kind_check_line(const struct kesu_reg_kind *k, const json_
 const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
 				      const json_t *doc, char *why, size_t size);
 
+/* A countersignature line (kind countersignature: a witness's, the
+ * city's or a receiver's signature over a registered document, in the
+ * file its sig_file names) against the signature as verified: its signer
+ * holds the line's role and is the signer the line names.  NULL, else
+ * why. */
+struct kesu_sig_info;
+const char *kesu_reg_countersig_signer(const json_t *line, const struct kesu_sig_info *si,
+				       char *why, size_t size);
+
 /* Which kind a document's bytes are (its "kind" member), or NULL. */
 const struct kesu_reg_kind *kesu_reg_kind_of_doc(const char *buf, size_t len);
 

@@ -142,6 +142,24 @@ void kesu_register_judge(const struct kesu_reg_check *t, size_t len,
 enum kesu_rc kesu_register_cert_entry(const char *cert_path, json_t **out,
 				      char *id_out, struct kesu_err *err);
 
+struct kesu_reg_kind;
+
+/* The same for a signed document of another kind (reg_kinds.h, read
+ * strictly by its kind's parser): the line's fields, cert_file and the
+ * hashes of the document and its .p7s; *kind_out its row
+ * (register_docs.c). */
+enum kesu_rc kesu_register_doc_entry(const char *path, const struct kesu_reg_kind **kind_out,
+				     json_t **out, struct kesu_err *err);
+
+/* The entry (kind countersignature) for sig_file, a countersignature as
+ * role by signer (a name, checked against the signature by register
+ * verify) over the document at doc_path: the document's id, kind and
+ * serial, both files' paths and hashes, and an id of its own derived from
+ * the signature's hash. */
+enum kesu_rc kesu_register_countersig_entry(const char *doc_path, const char *sig_file,
+					    const char *role, const char *signer,
+					    json_t **out, struct kesu_err *err);
+
 struct kesu_reg_append {
 	uint64_t seq;        /* the certificate's entry */
 	bool already;        /* this very certificate was registered before */
@@ -244,6 +262,14 @@ enum kesu_rc kesu_register_append_doc_ts(const char *reg_path, const char *doc_p
 					 struct kesu_signer *signer, const char *ca_file,
 					 const struct kesu_tsa *tsa,
 					 struct kesu_reg_append *res, struct kesu_err *err);
+
+/* Append a countersignature (kesu_register_countersig_entry) the same way;
+ * the register must hold the document it signs. */
+enum kesu_rc kesu_register_append_countersig(const char *reg_path, const char *doc_path,
+					     const char *sig_file, const char *role,
+					     const char *signer_name, struct kesu_signer *signer,
+					     const char *ca_file, struct kesu_reg_append *res,
+					     struct kesu_err *err);
 
 /* The documents the lines point to, read back: an array as long as lines
  * with, for each certificate or document line, the parsed document when

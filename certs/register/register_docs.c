@@ -5,6 +5,7 @@
 #include "certs/register/reg_kinds.h"
 #include "certs/register/register_store.h"
 #include "certs/document/certificate.h"
+#include "certs/sign/cms_verify.h"
 #include "lib/digest.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
@@ -22,10 +23,8 @@ static const char *sget(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* The entry for a document file: the kind's fields, where it is, and the
- * hashes of its bytes and its signature's. */
-static enum kesu_rc doc_entry(const char *path, const struct kesu_reg_kind **kind_out,
-			      json_t **out, struct kesu_err *err)
+enum kesu_rc kesu_register_doc_entry(const char *path, const struct kesu_reg_kind **kind_out,
+				     json_t **out, struct kesu_err *err)
 {
 	char *data, sig_path[PATH_MAX], abs[PATH_MAX], h_doc[65], h_sig[65];
 	size_t len;
@@ -104,27 +103,23 @@ static enum kesu_rc same_id(const json_t *entry, const json_t *lines, bool *alre
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_register_append_doc_ts(const char *reg_path, const char *doc_path,
-					 struct kesu_signer *signer, const char *ca_file,
-					 const struct kesu_tsa *tsa,
-					 struct kesu_reg_append *res, struct kesu_err *err)
+/* Append an entry of kind k under the register's lock, after the lines
+ * the signed head vouches for: the same id again is not an error
+ * (res->already), another document under it is; then the kind's admit(). */
+static enum kesu_rc append_entry(const char *reg_path, const char *doc_path,
+				 const struct kesu_reg_kind *k, json_t *entry,
+				 struct kesu_signer *signer, const char *ca_file,
+				 const struct kesu_tsa *tsa, struct kesu_reg_append *res,
+				 struct kesu_err *err)
 {
-	struct kesu_reg_append dummy;
-	if (!res)
-		res = &dummy;
-	memset(res, 0, sizeof(*res));
-	const struct kesu_reg_kind *k = NULL;
-	json_t *entry = NULL, *lines = json_array();
+	json_t *lines = json_array();
 	if (!lines)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	enum kesu_rc rc = doc_entry(doc_path, &k, &entry, err);
-	if (rc) {
-		json_decref(lines);
-		return rc;
-	}
 	struct reg r;
-	if ((rc = kesu_regf_open(&r, reg_path, ca_file, true, false, collect_line, lines, err)))
-		goto out_entry;
+	enum kesu_rc rc = kesu_regf_open(&r, reg_path, ca_file, true, false, collect_line,
+					 lines, err);
+	if (rc)
+		goto out_lines;
 	if (r.verdict.state == KESU_REG_DAMAGED) {
 		rc = kesu_regf_refuse_damaged(&r, err);
 		goto out;
@@ -140,10 +135,110 @@ enum kesu_rc kesu_register_append_doc_ts(const char *reg_path, const char *doc_p
 	rc = kesu_regf_append_entry(&r, entry, signer, tsa, res, err);
 out:
 	kesu_regf_close(&r);
-out_entry:
-	json_decref(entry);
+out_lines:
 	json_decref(lines);
 	return rc;
+}
+
+enum kesu_rc kesu_register_append_doc_ts(const char *reg_path, const char *doc_path,
+					 struct kesu_signer *signer, const char *ca_file,
+					 const struct kesu_tsa *tsa,
+					 struct kesu_reg_append *res, struct kesu_err *err)
+{
+	struct kesu_reg_append dummy;
+	if (!res)
+		res = &dummy;
+	memset(res, 0, sizeof(*res));
+	const struct kesu_reg_kind *k = NULL;
+	json_t *entry = NULL;
+	enum kesu_rc rc = kesu_register_doc_entry(doc_path, &k, &entry, err);
+	if (!rc)
+		rc = append_entry(reg_path, doc_path, k, entry, signer, ca_file, tsa, res, err);
+	json_decref(entry);
+	return rc;
+}
+
+/* A UUID for a countersignature, which has no id of its own: the first
+ * 128 bits of its SHA-256, marked as a version 8 (custom) UUID. */
+static void uuid_of(const char *h, char out[37])
+{
+	char x[33];
+	memcpy(x, h, 32);
+	x[32] = '\0';
+	static const char hex[] = "0123456789abcdef";
+	const char *v = strchr(hex, x[16]);
+	x[12] = '8';
+	x[16] = "89ab"[v ? (v - hex) & 3 : 0];
+	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", x, x + 8, x + 12, x + 16, x + 20);
+}
+
+enum kesu_rc kesu_register_countersig_entry(const char *doc_path, const char *sig_path_,
+					    const char *role, const char *signer,
+					    json_t **out, struct kesu_err *err)
+{
+	char *data, abs[PATH_MAX], sabs[PATH_MAX], h_doc[65], h_sig[65], id[37];
+	size_t len;
+	const struct kesu_reg_kind *k = kesu_reg_kind_find("countersignature");
+	json_t *doc = NULL;
+	enum kesu_rc rc = kesu_read_file(doc_path, KESU_CERT_MAX_BYTES, &data, &len, err);
+	if (rc)
+		return rc;
+	rc = k->parse(data, len, &doc, err);
+	kesu_sha256_hex(data, len, h_doc);
+	free(data);
+	if (rc || (rc = kesu_sha256_file(sig_path_, h_sig, err)))
+		return kesu_err_prefix(err, "%s: ", rc == KESU_OK ? sig_path_ : doc_path);
+	json_t *e = k->line_fields(doc);
+	json_decref(doc);
+	if (!realpath(doc_path, abs))
+		kesu_strlcpy(abs, doc_path, sizeof(abs));
+	if (!realpath(sig_path_, sabs))
+		kesu_strlcpy(sabs, sig_path_, sizeof(sabs));
+	uuid_of(h_sig, id);
+	if (!kesu_is_clean(abs) || !kesu_is_clean(sabs))
+		rc = kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path is not clean UTF-8; rename "
+			       "the file", doc_path);
+	else if (!e || json_object_set_new(e, "cert_id", json_string(id)) ||
+		 json_object_set_new(e, "cert_file", json_string(abs)) ||
+		 json_object_set_new(e, "sig_file", json_string(sabs)) ||
+		 json_object_set_new(e, "cert_sha256", json_string(h_doc)) ||
+		 json_object_set_new(e, "sig_sha256", json_string(h_sig)) ||
+		 json_object_set_new(e, "role", json_string(role)) ||
+		 json_object_set_new(e, "signer", json_string(signer)))
+		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "cannot build register entry");
+	if (rc) {
+		json_decref(e);
+		return rc;
+	}
+	*out = e;
+	return KESU_OK;
+}
+
+enum kesu_rc kesu_register_append_countersig(const char *reg_path, const char *doc_path,
+					     const char *sig_file, const char *role,
+					     const char *signer_name, struct kesu_signer *signer,
+					     const char *ca_file, struct kesu_reg_append *res,
+					     struct kesu_err *err)
+{
+	memset(res, 0, sizeof(*res));
+	json_t *entry = NULL;
+	enum kesu_rc rc = kesu_register_countersig_entry(doc_path, sig_file, role, signer_name,
+						       &entry, err);
+	if (!rc)
+		rc = append_entry(reg_path, sig_file, kesu_reg_kind_find("countersignature"),
+				  entry, signer, ca_file, NULL, res, err);
+	json_decref(entry);
+	return rc;
+}
+
+/* Where a line's signature is: a countersignature's own file, else the
+ * document's .p7s. */
+static void sig_path(const json_t *line, char *out, size_t size)
+{
+	if (sget(line, "sig_file"))
+		snprintf(out, size, "%s", sget(line, "sig_file"));
+	else
+		snprintf(out, size, "%s.p7s", sget(line, "cert_file"));
 }
 
 const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *missing,
@@ -151,7 +246,7 @@ const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *
 {
 	const char *file = sget(line, "cert_file");
 	char sig[PATH_MAX], h[65];
-	snprintf(sig, sizeof(sig), "%s.p7s", file);
+	sig_path(line, sig, sizeof(sig));
 	const char *paths[2] = {file, sig};
 	const char *keys[2] = {"cert_sha256", "sig_sha256"};
 	for (int i = 0; i < 2; i++) {
@@ -170,8 +265,34 @@ const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *
 	return NULL;
 }
 
+/* The line's signature over the document, where it is here; a
+ * countersignature's signer must hold its role. */
+static const char *doc_sig_problem(const json_t *line, const char *data, size_t len,
+				   const struct kesu_trust *t, char *why, size_t size)
+{
+	char sp[PATH_MAX], *sig;
+	size_t sl;
+	struct kesu_err e = {0};
+	struct kesu_sig_info si;
+	sig_path(line, sp, sizeof(sp));
+	if (!t || access(sp, F_OK) != 0 || kesu_read_file(sp, 1u << 20, &sig, &sl, &e))
+		return NULL;
+	const char *bad = NULL;
+	struct kesu_trust own = *t;
+	own.at = 0;
+	if (kesu_cms_verify_trust(data, len, sig, sl, &own, &si, &e)) {
+		snprintf(why, size, "%.200s: signature: %.160s", sp, e.msg);
+		bad = why;
+	} else if (sget(line, "sig_file")) {
+		bad = kesu_reg_countersig_signer(line, &si, why, size);
+	}
+	free(sig);
+	return bad;
+}
+
 const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
-			       size_t *checked, size_t *missing, char *why, size_t size)
+				     const struct kesu_trust *t, size_t *checked,
+				     size_t *missing, char *why, size_t size)
 {
 	const char *file = sget(line, "cert_file");
 	if (kesu_regf_check_hashes(line, checked, missing, why, size))
@@ -192,6 +313,8 @@ const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t
 		if (kesu_reg_kind_contradicts(k, line, doc, sub, sizeof(sub))) {
 			snprintf(why, size, "%.250s", sub);
 			bad = why;
+		} else {
+			bad = doc_sig_problem(line, data, len, t, why, size);
 		}
 		json_decref(doc);
 	}

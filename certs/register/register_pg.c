@@ -2,8 +2,10 @@
 #include "certs/register/pg_util.h"
 #include "certs/document/certificate.h"
 #include "certs/register/pg_schema.h"
+#include "certs/register/reg_kinds.h"
 #include "certs/register/register.h"
 #include "lib/digest.h"
+#include "lib/fileio.h"
 #include "lib/jcheck.h"
 #include "lib/strutil.h"
 #include "lib/timefmt.h"
@@ -119,12 +121,63 @@ enum kesu_rc kesu_pgreg_check_append(struct kesu_db *db, struct kesu_err *err)
 
 /* ---- appending ---- */
 
-/* One attempt, one transaction: lock the head, build the canonical line on
- * it with the file register's code, hand it to append(), commit.  Any
- * failure rolls back, so nothing is ever half-written. */
+/* The lines a kind's admit() reads (reg_kinds.h), fetched on the indexes
+ * under the chain lock: the entry a destruction closes or a
+ * countersignature signs (by id), the certificates of its serial, and the
+ * destructions that already close that certificate.
+ * *refused receives the kind's verdict. */
+static enum kesu_db_rc admitted(struct kesu_db *db, const struct kesu_reg_kind *k,
+				const json_t *entry, enum kesu_rc *refused,
+				struct kesu_err *err, struct kesu_db_error *e)
+{
+	*refused = KESU_OK;
+	if (!k || !k->admit)
+		return KESU_DB_OK;
+	/* The same document again is the cert_id constraint's business (as
+	 * the file register asks about the id before admit()). */
+	struct kesu_db_param id[1] = {
+		kesu_pg_txt(json_string_value(json_object_get(entry, "cert_id")))};
+	struct kesu_db_result *r = NULL;
+	enum kesu_db_rc rc = kesu_pg_run(db, "SELECT 1 FROM kesu.entries WHERE cert_id = "
+					 "$1::uuid", 1, id, &r, e);
+	size_t there = rc ? 0 : r->nrows;
+	kesu_db_result_free(r);
+	if (rc || there)
+		return rc;
+	const char *ref = json_string_value(json_object_get(entry, "closes"));
+	if (!ref)
+		ref = json_string_value(json_object_get(entry, "refers_to"));
+	struct kesu_db_param p[2] = {
+		kesu_pg_txt(ref), kesu_pg_txt(json_string_value(json_object_get(entry, "serial")))};
+	rc = kesu_pg_run(db, "SELECT e.line FROM kesu.entries e WHERE "
+		"e.cert_id = $1::uuid OR (e.kind = 'certificate' AND e.serial = $2) OR "
+		"(e.kind = 'destruction' AND e.closes = $1::uuid) ORDER BY e.seq", 2, p, &r, e);
+	if (rc)
+		return rc;
+	json_t *lines = json_array();
+	for (size_t i = 0; lines && i < r->nrows; i++) {
+		const struct kesu_db_value *l = kesu_db_cell(r, i, 0);
+		json_t *o = l ? json_loadb(l->data, l->len, 0, NULL) : NULL;
+		if (json_is_object(o))
+			json_array_append_new(lines, o);
+		else
+			json_decref(o);
+	}
+	kesu_db_result_free(r);
+	*refused = lines ? k->admit(entry, lines, err)
+			 : kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
+	json_decref(lines);
+	return KESU_DB_OK;
+}
+
+/* One attempt, one transaction: lock the head, ask the kind whether the
+ * entry may join what the register holds, build the canonical line on it
+ * with the file register's code, hand it to append(), commit.  Any
+ * failure or refusal rolls back, so nothing is ever half-written. */
 static enum kesu_db_rc one_append(struct kesu_db *db, const json_t *entry,
 				  const char *time, const void *cert, size_t cert_len,
 				  const void *sig, size_t sig_len, uint64_t *seq,
+				  enum kesu_rc *refused, struct kesu_err *err,
 				  struct kesu_db_error *e)
 {
 	struct kesu_db_result *r = NULL;
@@ -134,6 +187,12 @@ static enum kesu_db_rc one_append(struct kesu_db *db, const json_t *entry,
 	if ((rc = kesu_pg_run(db, "SELECT seq::text, line_sha256 FROM kesu.chain_head()",
 		      0, NULL, &r, e)))
 		goto fail;
+	const struct kesu_reg_kind *k =
+		kesu_reg_kind_find(json_string_value(json_object_get(entry, "kind")));
+	if ((rc = admitted(db, k, entry, refused, err, e)) || *refused) {
+		kesu_db_result_free(r);
+		goto fail;
+	}
 	const char *hs = kesu_db_text(r, 0, 0), *hh = kesu_db_text(r, 0, 1);
 	if (!hs || !hh) {
 		kesu_db_result_free(r);
@@ -226,6 +285,13 @@ static enum kesu_db_rc run_holder(struct kesu_db *db, const char *run, uint64_t 
 	return KESU_DB_OK;
 }
 
+/* How messages name an entry: "certificate", "destruction", ... */
+static const char *kind_of(const json_t *entry)
+{
+	const char *k = json_string_value(json_object_get(entry, "kind"));
+	return k ? k : "entry";
+}
+
 /* What a unique constraint refused.  *same when the entry under this
  * cert_id holds exactly these documents (ours, or the same certificate
  * again); otherwise *krc is the refusal: other documents under the id, or
@@ -238,24 +304,28 @@ static enum kesu_db_rc duplicate(struct kesu_db *db, const json_t *entry,
 {
 	const char *id = json_string_value(json_object_get(entry, "cert_id"));
 	const char *run = json_string_value(json_object_get(entry, "run_id"));
+	char refused[sizeof(e->msg)];
+	snprintf(refused, sizeof(refused), "%s", e->msg);  /* the constraint's words */
 	enum kesu_db_rc rc = same_documents(db, id, cert, cert_len, sig, sig_len, same,
 					    seq, e);
 	if (rc || *same)
 		return rc;
 	if (*seq) {
-		*krc = kesu_fail(err, KESU_ERR_INVALID, 0, "certificate %s is already "
+		*krc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s %s is already "
 				 "registered as entry %" PRIu64 " with different "
-				 "documents; refusing to register a second version", id,
-				 *seq);
+				 "documents; refusing to register a second version",
+				 kind_of(entry), id, *seq);
 		return KESU_DB_OK;
 	}
 	char holder[37];
-	if (!run || (rc = run_holder(db, run, seq, holder, e)))
-		return run ? rc : KESU_DB_FAIL;
-	*krc = *seq ? refuse_run(run, holder, *seq, err)
+	if (run && (rc = run_holder(db, run, seq, holder, e)))
+		return rc;
+	/* Otherwise the index on closes: kesu's own check runs first, under
+	 * the same lock, so only a bypassed check gets here. */
+	*krc = run && *seq ? refuse_run(run, holder, *seq, err)
 		    : kesu_fail(err, KESU_ERR_INVALID, 0, "register database: a unique "
-				"constraint refused certificate %s, but neither its id nor "
-				"its run is registered", id);
+				"constraint refused %s %s (%s)", kind_of(entry), id,
+				refused[0] ? refused : "no detail");
 	return KESU_DB_OK;
 }
 
@@ -307,7 +377,11 @@ enum kesu_rc kesu_pgreg_append(struct kesu_db *db, const json_t *entry,
 			if (rc == KESU_DB_LOST && (rc = db->ops->reconnect(db, &e)))
 				continue;
 		}
-		rc = one_append(db, entry, time, cert, cert_len, sig, sig_len, seq, &e);
+		enum kesu_rc refused = KESU_OK;
+		rc = one_append(db, entry, time, cert, cert_len, sig, sig_len, seq, &refused,
+				err, &e);
+		if (refused)
+			return refused;
 		if (rc == KESU_DB_OK)
 			return KESU_OK;
 		if (rc == KESU_DB_LOST) {
@@ -337,8 +411,9 @@ enum kesu_rc kesu_pgreg_append(struct kesu_db *db, const json_t *entry,
 			*already = true;
 			return KESU_OK;
 		}
-		return kesu_fail(err, KESU_ERR_INVALID, 0, "certificate %s is already in "
-				 "the register (entry %" PRIu64 "); nothing to do", id, *seq);
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "%s %s is already in "
+				 "the register (entry %" PRIu64 "); nothing to do",
+				 kind_of(entry), id, *seq);
 	}
 	return kesu_fail(err, KESU_ERR_IO, 0, "register database: append of %s gave "
 			 "up after %d attempts (nothing was written): %s", id,
@@ -449,23 +524,54 @@ enum kesu_rc kesu_pgreg_seal_ts(struct kesu_db *db, struct kesu_signer *signer,
 	return KESU_OK;
 }
 
-/* ---- not yet in the database (register_pg.h) ---- */
+/* ---- documents of other kinds (reg_kinds.h) ---- */
 
 enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
-				   uint64_t *seq, struct kesu_err *err)
+				   uint64_t *seq, bool *already, struct kesu_err *err)
 {
-	(void)db;
+	const struct kesu_reg_kind *k;
+	json_t *entry;
 	*seq = 0;
-	return kesu_fail(err, KESU_ERR_NOTSUP, 0, "%s: documents other than erasure "
-			 "certificates are not supported by the PostgreSQL register yet; "
-			 "use a file register (--register FILE)", doc_path);
+	*already = false;
+	enum kesu_rc rc = kesu_register_doc_entry(doc_path, &k, &entry, err);
+	if (rc)
+		return rc;
+	char *doc = NULL, *sig = NULL;
+	size_t dl, sl;
+	/* The same document again is not an error, as in the file register. */
+	if (!(rc = kesu_pg_read_docs(doc_path, &doc, &dl, &sig, &sl, err)) &&
+	    !(rc = kesu_pg_docs_match(entry, doc, dl, sig, sl, doc_path, err)) &&
+	    (rc = kesu_pgreg_append(db, entry, NULL, doc, dl, sig, sl, KESU_PGREG_DUP_SKIP,
+				    seq, already, err)))
+		kesu_err_prefix(err, "%s: not registered: ", doc_path);
+	free(doc);
+	free(sig);
+	json_decref(entry);
+	return rc;
 }
 
-enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, json_t **lines, struct kesu_err *err)
+enum kesu_rc kesu_pgreg_append_countersig(struct kesu_db *db, const char *doc_path,
+					  const char *sig_file, const char *role,
+					  const char *signer_name, uint64_t *seq, bool *already,
+					  struct kesu_err *err)
 {
-	(void)db;
-	*lines = NULL;
-	return kesu_fail(err, KESU_ERR_NOTSUP, 0, "this query is not supported by the "
-			 "PostgreSQL register yet; 'kesu register pull' copies it to a file "
-			 "register that answers it");
+	json_t *entry;
+	*seq = 0;
+	*already = false;
+	enum kesu_rc rc = kesu_register_countersig_entry(doc_path, sig_file, role, signer_name,
+						       &entry, err);
+	if (rc)
+		return rc;
+	char *doc = NULL, *sig = NULL;
+	size_t dl, sl;
+	if (!(rc = kesu_read_file(doc_path, KESU_CERT_MAX_BYTES, &doc, &dl, err)) &&
+	    !(rc = kesu_read_file(sig_file, KESU_PG_SIG_MAX_BYTES, &sig, &sl, err)) &&
+	    !(rc = kesu_pg_docs_match(entry, doc, dl, sig, sl, sig_file, err)) &&
+	    (rc = kesu_pgreg_append(db, entry, NULL, doc, dl, sig, sl, KESU_PGREG_DUP_SKIP,
+				    seq, already, err)))
+		kesu_err_prefix(err, "%s: not registered: ", sig_file);
+	free(doc);
+	free(sig);
+	json_decref(entry);
+	return rc;
 }

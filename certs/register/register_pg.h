@@ -86,10 +86,12 @@ enum kesu_rc kesu_pgreg_seal_ts(struct kesu_db *db, struct kesu_signer *signer,
 
 struct kesu_pgreg_row {
 	uint64_t seq;              /* the seq column */
-	char prev[65], line_sha256[65], kind[16], cert_id[40];
+	char prev[65], line_sha256[65], kind[32], cert_id[40];
 	char *serial, *model, *result, *operator_name;  /* NULL: SQL NULL */
 	char *run_id;              /* schema 2 on; NULL: SQL NULL */
 	char *asset, *department;  /* from the stored certificate; NULL: SQL NULL */
+	char *closes;              /* schema 3: a destruction's; NULL: SQL NULL */
+	char *refers_to;           /* schema 3: a countersignature's or spot check's */
 	int my_number;             /* 1, 0, or -1 for SQL NULL */
 	int64_t at;                /* the at column, seconds since the epoch */
 	char *line;                /* the stored line bytes */
@@ -182,6 +184,14 @@ enum kesu_rc kesu_pgreg_list_docs(struct kesu_db *db, const struct kesu_pgreg_fi
 enum kesu_rc kesu_pgreg_trace_docs(struct kesu_db *db, const char *serial, json_t **rows,
 				   json_t **docs, struct kesu_err *err);
 
+/* Append to rows and docs (as kesu_pgreg_list_docs made them) the
+ * destruction lines that close any certificate among rows and the
+ * countersignatures of any of them, on the closes and refers_to indexes: a
+ * selection judges open and closed items, and names countersigners, as the
+ * whole register would.  The caller shows only the rows it had. */
+enum kesu_rc kesu_pgreg_closers(struct kesu_db *db, json_t *rows, json_t *docs,
+				struct kesu_err *err);
+
 struct kesu_pgreg_pull_stats {
 	size_t written, identical;
 };
@@ -205,13 +215,32 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 			     const char *ca_file, struct kesu_pgreg_push_stats *st,
 			     struct kesu_err *err);
 
-/* Signed documents other than erasure certificates (reg_kinds.h), and
- * every line for the file register's whole-register queries (register
- * verify --open-max-days).  Not in the database yet: both answer
- * KESU_ERR_NOTSUP, naming what is missing.  list's ledger filters, trace
- * and export are the queries above. */
+/* Append a signed document of another kind (reg_kinds.h: destruction,
+ * approval, custody) and its .p7s, with the file register's rules: its
+ * kind's admit() judges it against the rows it reads under the chain lock,
+ * and the same document again sets *already (not an error). */
 enum kesu_rc kesu_pgreg_append_doc(struct kesu_db *db, const char *doc_path,
-				   uint64_t *seq, struct kesu_err *err);
-enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, json_t **lines, struct kesu_err *err);
+				   uint64_t *seq, bool *already, struct kesu_err *err);
+
+/* Append a countersignature the same way (kesu_register_countersig_entry):
+ * the document's bytes and the countersignature are stored as its
+ * documents; the database must hold the document it signs. */
+enum kesu_rc kesu_pgreg_append_countersig(struct kesu_db *db, const char *doc_path,
+					  const char *sig_file, const char *role,
+					  const char *signer_name, uint64_t *seq, bool *already,
+					  struct kesu_err *err);
+
+/* The chain and the seals (against ca_file), without the stored
+ * documents: what list and export check before they answer, as the file
+ * register checks its chain and signed head.  KESU_ERR_INVALID names the
+ * first bad entry. */
+enum kesu_rc kesu_pgreg_check_chain(struct kesu_db *db, const char *ca_file,
+				    struct kesu_pgreg_verdict *v, struct kesu_err *err);
+
+/* Every line (new reference), in seq order, after the chain checked as
+ * kesu_pgreg_check_chain does: the whole-register queries the file
+ * register answers from its lines (the erasure a destruction closes). */
+enum kesu_rc kesu_pgreg_lines(struct kesu_db *db, const char *ca_file, json_t **lines,
+			      struct kesu_err *err);
 
 #endif

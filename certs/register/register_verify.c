@@ -28,6 +28,7 @@
 
 struct file_check {
 	bool on;
+	const struct kesu_trust *trust;  /* documents' signatures; NULL: not checked */
 	size_t checked, missing;
 	size_t lineno;
 	size_t bad_line;
@@ -77,8 +78,8 @@ static void verify_line(const json_t *o, void *arg)
 	if (fc->on && !fc->bad_line && !strcmp(kind, "certificate"))
 		check_cert_file(fc, o);
 	else if (fc->on && !fc->bad_line && k &&
-		 kesu_regf_doc_check_file(k, o, &fc->checked, &fc->missing, fc->why,
-					  sizeof(fc->why)))
+		 kesu_regf_doc_check_file(k, o, fc->trust, &fc->checked, &fc->missing,
+					  fc->why, sizeof(fc->why)))
 		fc->bad_line = fc->lineno;
 }
 
@@ -150,11 +151,19 @@ enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "no trusted CA to check the "
 				 "register's signed head; give --ca FILE or set [trust] "
 				 "ca_file in kesu.conf");
+	/* Documents other than certificates have their signatures checked
+	 * here, against the CA read once for the run. */
+	struct kesu_trust t = {.ca_file = ca_file};
 	struct file_check fc = {.on = check_files, .each = each, .arg = arg};
-	struct reg r;
-	enum kesu_rc rc = kesu_regf_open(&r, reg_path, ca_file, false, true, verify_line, &fc, err);
+	enum kesu_rc rc = check_files ? kesu_trust_store_new(&t.store, err) : KESU_OK;
 	if (rc)
 		return rc;
+	fc.trust = check_files ? &t : NULL;
+	struct reg r;
+	if ((rc = kesu_regf_open(&r, reg_path, ca_file, false, true, verify_line, &fc, err))) {
+		kesu_trust_store_free(t.store);
+		return rc;
+	}
 	v->text = r.check;
 	v->verdict = r.verdict;
 	v->head_seq = r.head.state == KESU_REG_HEAD_VERIFIED ? r.head.seq : 0;
@@ -185,5 +194,6 @@ enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
 	if (!rc && r.head.state == KESU_REG_HEAD_VERIFIED)
 		rc = check_head_token(reg_path, ca_file, tsa_ca_file, v, err);
 	kesu_regf_close(&r);
+	kesu_trust_store_free(t.store);
 	return rc;
 }

@@ -60,4 +60,29 @@ mv "$cert.witness-1.p7s" "$cert.city-2.p7s"
 out=$("$KESU" cert verify --ca "$CA" "$cert"); rc=$?
 check "a witness signature renamed to claim the city role fails cert verify" \
 	bash -c '[ $1 -eq 9 ] && grep -q "does not hold the city role" <<<"$2"' _ "$rc" "$out"
+# ---- countersignatures in the register ----
+CREG=$T_DIR/creg/register.jsonl
+rc3=$(issue "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/run3.json")" op --register "$CREG")
+w3=$(cs '鈴木 一郎' --register "$CREG" "$rc3")
+export CREG CA rc3 w3
+check "countersign --register adds a line naming the certificate, the role and the signer" \
+	bash -c '[ -s "$w3" ] && tail -1 "$CREG" | jq -e ".kind == \"countersignature\" and .refers_to == \"$(jq -r .id "$rc3")\"
+		and .refers_kind == \"erasure\" and .role == \"witness\" and .signer == \"鈴木 一郎\" and .sig_file == \"$w3\"
+		and .serial == \"$(jq -r .device.serial "$rc3")\" and (.cert_id | test(\"^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab]\"))" >/dev/null'
+check "register verify checks the countersignature" \
+	"$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null
+check "register list shows the certificate's countersigners" \
+	bash -c '"$KESU" register list --json --register "$CREG" --ca "$CA" --config /dev/null |
+		jq -e "[.[] | select(.kind == \"certificate\")][0].ledger.countersigners == \"witness: 鈴木 一郎\"" >/dev/null'
+check "register trace shows it in the medium's life" \
+	bash -c 'out=$("$KESU" register trace --register "$CREG" --ca "$CA" --config /dev/null "$(jq -r .device.serial "$rc3")") &&
+		grep -q "countersignature .*countersigned as witness by 鈴木 一郎: $(jq -r .id "$rc3")" <<<"$out" &&
+		grep -q "countersigned: witness: 鈴木 一郎" <<<"$out"'
+out=$(cs '市 受領係' --role city --register "$CREG" "$cert2" 2>&1); rc=$?
+check "a countersignature of a document the register does not hold: refused (exit 9)" \
+	bash -c '[ $1 -eq 9 ] && grep -q "not registered: the document .* it countersigns is not in the register" <<<"$2" &&
+		[ "$(jq -s "map(select(.kind == \"countersignature\")) | length" "$CREG")" -eq 1 ]' _ "$rc" "$out"
+cp -a "$T_DIR/creg" "$T_DIR/creg2" && cp "$(cs '市 受領係' --role city "$cert2")" "$w3"
+check "a registered countersignature replaced by another: register verify fails (exit 9)" \
+	bash -c 'out=$("$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "witness-1.p7s does not match the hash" <<<"$out"'
 t_done

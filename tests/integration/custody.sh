@@ -66,6 +66,28 @@ h3=$(cu new "${VENDOR[@]}" --out "$T_DIR/c" --serial SN-3 \
 out=$(chain --serial SN-3 --json "$h3"); rc=$?
 check "an unacknowledged hand-over is a gap (--json)" \
 	bash -c '[ $1 -eq 1 ] && jq -e "(.gaps | map(select(test(\"not acknowledged\"))) | length) == 1" <<<"$2"' _ "$rc" "$out"
+# ---- the register's destruction documents settle the chain ----
+DREG=$T_DIR/dreg/register.jsonl
+"$KESU" destroy "${SHRED[@]}" --config /dev/null --ca-file "$CA" --register "$DREG" \
+	--cert-dir "$T_DIR/dd" --operator '破砕 三郎' --organization '破砕センター' --location '破砕センター' \
+	--company '破砕センター' --person '破砕 三郎' --technique crush --serial SN-1 \
+	--no-erasure-record 'handed over by the contractor' >/dev/null 2>"$T_DIR/destroy.err" || cat "$T_DIR/destroy.err" >&2
+out=$(chain --serial SN-1 --register "$DREG" "$h2" "$h1"); rc=$?
+check "a chain that reached the destroyer, with its destruction registered: closed (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && grep -q "closed: destroyed (destruction .* registered at .*), last held by 破砕センター" <<<"$2" && ! grep -q GAP <<<"$2"' _ "$rc" "$out"
+out=$(chain --serial SN-2 --register "$DREG" --json "$h2" "$h1"); rc=$?
+check "the same chain without a registered destruction: open, in custody of the vendor since the hand-over (exit 1)" \
+	bash -c '[ $1 -eq 1 ] && jq -e "(.closed | not) and .status == \"open: in custody of 破砕センター since 2026-11-21T00:00:00+00:00, not destroyed\" and .gaps == []" <<<"$2" >/dev/null' _ "$rc" "$out"
+out=$(chain --serial SN-1 --register "$DREG" "$h1"); rc=$?
+check "a destruction registered where custody never reached the destroyer is a gap (exit 1)" \
+	bash -c '[ $1 -eq 1 ] && grep -q "GAP: destruction .* is registered at .*, but custody never reached the destroyer: テスト消去株式会社 holds the medium" <<<"$2"' _ "$rc" "$out"
+out=$(chain --serial SN-1 --register "$T_DIR/nowhere/register.jsonl" "$h2" "$h1"); rc=$?
+check "a register that does not exist holds no destruction: open (exit 1)" \
+	bash -c '[ $1 -eq 1 ] && grep -q "open: in custody of 破砕センター" <<<"$2"' _ "$rc" "$out"
+cp -a "$T_DIR/dreg" "$T_DIR/forged" && sed -i 's/"serial":"SN-1"/"serial":"SN-X"/' "$T_DIR/forged/register.jsonl"
+out=$(chain --serial SN-X --register "$T_DIR/forged/register.jsonl" "$h2" "$h1" 2>&1); rc=$?
+check "a register that does not verify is an error, not a verdict (exit 9)" \
+	bash -c '[ $1 -eq 9 ] && grep -q "forged/register.jsonl" <<<"$2" && ! grep -q "closed:" <<<"$2"' _ "$rc" "$out"
 cp "$h1" "$T_DIR/saved.json"
 sed -i 's/SEAL-0001/SEAL-0002/' "$h1"
 out=$(chain --serial SN-1 "$h2" "$h1" 2>&1); rc=$?

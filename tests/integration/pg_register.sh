@@ -26,11 +26,13 @@ ADMIN=$(pg_url kesu_admin)
 check "init-db --schema-version 1 makes the database an older kesu made" \
 	bash -c '"$KESU" register init-db --schema-version 1 --register "$1" | grep -q "schema at version 1 (was 0)"' _ "$ADMIN"
 check "a version 1 database is refused until init-db upgrades it" \
-	bash -c 'out=$("$KESU" register list --register "$1" 2>&1); [ $? -ne 0 ] && grep -q "schema version 1, this kesu needs 2" <<<"$out"' _ "$ADMIN"
-check "init-db upgrades version 1 to 2" \
-	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 2 (was 1)"' _ "$ADMIN"
+	bash -c 'out=$("$KESU" register list --ca "$CA" --register "$1" 2>&1); [ $? -ne 0 ] && grep -q "schema version 1, this kesu needs 3" <<<"$out"' _ "$ADMIN"
+check "init-db --schema-version 2 upgrades version 1 to 2" \
+	bash -c '"$KESU" register init-db --schema-version 2 --register "$1" | grep -q "schema at version 2 (was 1)"' _ "$ADMIN"
+check "init-db upgrades version 2 to 3" \
+	bash -c '"$KESU" register init-db --register "$1" | grep -q "schema at version 3 (was 2)"' _ "$ADMIN"
 check "init-db again changes nothing" \
-	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 2"' _ "$ADMIN"
+	bash -c '"$KESU" register init-db --register "$1" 2>&1 | grep -qx ".*: schema already at version 3"' _ "$ADMIN"
 check "init-db --schema-version 9 is refused (exit 2)" \
 	bash -c '"$KESU" register init-db --schema-version 9 --register "$1" >/dev/null 2>&1; [ $? -eq 2 ]' _ "$ADMIN"
 for i in $(seq -w 1 "$STATIONS"); do
@@ -90,11 +92,11 @@ v1copy() { # DB: a version 1 database holding the kesu database's rows
 }
 v1copy mig >/dev/null
 check "migration 2 on a filled version 1 database: run ids taken from the lines, chain verifies" \
-	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "version 2 (was 1)" &&
+	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "version 3 (was 1)" &&
 		[ "$(psql_as postgres mig -c "SELECT count(*) FROM kesu.entries WHERE run_id::text = convert_from(line, '"'UTF8'"')::jsonb->>'"'run_id'"'")" -eq 3 ] &&
 		"$KESU" register verify --register "$(pg_url auditor mig)" --ca "$CA" >/dev/null'
 check "migration 2 again: nothing to do" \
-	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "already at version 2"'
+	bash -c '"$KESU" register init-db --register "$(pg_url kesu_admin mig)" | grep -q "already at version 3"'
 v1copy migdup >/dev/null
 psql_as postgres migdup -c "UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 'UTF8'), (SELECT convert_from(line, 'UTF8')::jsonb->>'run_id' FROM kesu.entries WHERE seq = 3), (SELECT convert_from(line, 'UTF8')::jsonb->>'run_id' FROM kesu.entries WHERE seq = 1)), 'UTF8') WHERE seq = 3" >/dev/null
 check "migration 2 on a register that certifies a run twice: refused, left at version 1" \
@@ -120,9 +122,9 @@ check "append() refuses a line that does not extend the head" \
 	bash -c 'out=$(psql_as st01 -c "SELECT kesu.append(line, d.cert, d.sig) FROM kesu.entries e JOIN kesu.documents d USING (seq) WHERE seq = 1" 2>&1); grep -q "does not extend the chain head" <<<"$out"'
 
 # ---- superuser edits, each on its own copy of the database ----
-tampered() { # NAME SQL EXPECTED-PATTERN (check runs it in a subshell: no counters)
+tampered() { # NAME SQL EXPECTED-PATTERN [TEMPLATE] (check runs it in a subshell: no counters)
 	local db=t_$1 out
-	psql_as postgres postgres -c "CREATE DATABASE $db TEMPLATE kesu" >/dev/null || return 1
+	psql_as postgres postgres -c "CREATE DATABASE $db TEMPLATE ${4:-kesu}" >/dev/null || return 1
 	psql_as postgres "$db" -c "$2" >/dev/null || return 1
 	out=$("$KESU" register verify --register "$(pg_url auditor "$db")" --ca "$CA" 2>&1)
 	[ $? -eq 9 ] && grep -q "$3" <<<"$out" || { echo "$1: $out" >&2; return 1; }
@@ -162,7 +164,7 @@ echo "# $STATIONS stations x $APPENDS appends: $(( $(date +%s) - conc_start )) s
 check "$STATIONS concurrent stations: all $TOTAL entries present" \
 	test "$(psql_as postgres -c 'SELECT count(*) FROM kesu.entries')" -eq "$TOTAL"
 check "$STATIONS concurrent stations: sequence 1..$TOTAL without gaps, in order" \
-	bash -c '[ "$("$KESU" register list --json --register "$ST" | jq -r ".[].seq" | tr "\n" " ")" = "$(seq 1 "$1" | tr "\n" " ")" ]' _ "$TOTAL"
+	bash -c '[ "$("$KESU" register list --ca "$CA" --json --register "$ST" | jq -r ".[].seq" | tr "\n" " ")" = "$(seq 1 "$1" | tr "\n" " ")" ]' _ "$TOTAL"
 check "$STATIONS concurrent stations: no certificate twice" \
 	test "$(psql_as postgres -c 'SELECT count(DISTINCT cert_id) FROM kesu.entries')" -eq "$TOTAL"
 check "$STATIONS concurrent stations: each station's appends recorded under its role" \
@@ -242,9 +244,9 @@ for run in erased exceptions; do
 	issue "$r" op --register "$LOCAL" --cert-dir "$T_DIR/pushed" >/dev/null
 done
 check "push sends a station's local register" \
-	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 2 certificates sent, 0 already there"' _ "$LOCAL"
+	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 2 entries sent (certificates and documents), 0 already there"' _ "$LOCAL"
 check "push again is a no-op (byte-identical, skipped)" \
-	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 0 certificates sent, 2 already there"' _ "$LOCAL"
+	bash -c '"$KESU" register push --register "$ST" --from "$1" --ca "$CA" --config /dev/null | grep -q ": 0 entries sent (certificates and documents), 2 already there"' _ "$LOCAL"
 check "push refuses a local register that does not verify" \
 	bash -c 'cp -a "$T_DIR/station" "$T_DIR/bad" && sed -i "1s/\"erased\"/\"not-erased\"/" "$T_DIR/bad/register.jsonl" &&
 		! "$KESU" register push --register "$ST" --from "$T_DIR/bad/register.jsonl" --ca "$CA" --config /dev/null >/dev/null 2>&1'
@@ -255,17 +257,17 @@ check "pull writes the stored documents back, byte for byte" \
 		cmp "$T_DIR/pulled/kesu-cert-$1.json.p7s" "$T_DIR/pushed/kesu-cert-$1.json.p7s" &&
 		openssl_verify "$T_DIR/pulled/kesu-cert-$1.json" "$CA"' _ "$id"
 check "pull again leaves identical files alone" \
-	bash -c '"$KESU" register pull --register "$ST" --out "$T_DIR/pulled" --config /dev/null | grep -q ": 0 certificates written"'
+	bash -c '"$KESU" register pull --register "$ST" --out "$T_DIR/pulled" --config /dev/null | grep -q ": 0 documents written"'
 check "pull never overwrites a different file" \
 	bash -c 'echo x >> "$T_DIR/pulled/kesu-cert-$1.json"; out=$("$KESU" register pull --register "$ST" --out "$T_DIR/pulled" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "exists with other content" <<<"$out"' _ "$id"
 
 # ---- filters and export ----
 check "list filters by serial in the database" \
-	bash -c '[ "$("$KESU" register list --register "$ST" --serial WD-WCC6Y0ABCDEF --json | jq length)" -gt 0 ] &&
-		[ "$("$KESU" register list --register "$ST" --serial nope --json | jq length)" -eq 0 ]'
+	bash -c '[ "$("$KESU" register list --ca "$CA" --register "$ST" --serial WD-WCC6Y0ABCDEF --json | jq length)" -gt 0 ] &&
+		[ "$("$KESU" register list --ca "$CA" --register "$ST" --serial nope --json | jq length)" -eq 0 ]'
 check "list filters by operator and time" \
-	bash -c '[ "$("$KESU" register list --register "$ST" --until 2020-01-01 --json | jq length)" -eq 0 ] &&
-		[ "$("$KESU" register list --register "$ST" --operator "山田 太郎" --since 2020-01-01 --json | jq length)" -eq \
+	bash -c '[ "$("$KESU" register list --ca "$CA" --register "$ST" --until 2020-01-01 --json | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --ca "$CA" --register "$ST" --operator "山田 太郎" --since 2020-01-01 --json | jq length)" -eq \
 		  "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries")" ]'
 check "the serial filter is an index scan" \
 	bash -c 'psql_as postgres -c "SET enable_seqscan = off; EXPLAIN SELECT e.line FROM kesu.entries e WHERE e.serial = '"'X'"' ORDER BY e.seq" | grep -q "entries_serial"'
@@ -296,60 +298,165 @@ psql_as postgres -c "ANALYZE kesu.entries" >/dev/null
 check "the asset, department, run id and My Number filters are index scans" \
 	bash -c "$(declare -f indexed); indexed entries_asset \"e.asset = 'X'\" && indexed entries_department \"e.department = 'X'\" &&
 		indexed entries_run_id \"e.run_id = '00000000-0000-4000-8000-000000000001' AND e.kind = 'certificate'\" && indexed entries_my_number \"e.my_number AND e.kind = 'certificate'\""
-r=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/mn-run.json")
+r=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/mn-run.json") && sed -i "s/WD-WCC6Y0ABCDEF/WD-MYNUMBER01/" "$r"
 MN=$(issue "$r" op --register "$ST" --my-number 2>"$T_DIR/mn.err") || cat "$T_DIR/mn.err" >&2
 export MNID=$(jq -r .id "$MN" 2>/dev/null)
-# A copy in which a destruction document closes it (put there by the
-# superuser: appending destruction documents is not there yet).
+# A copy in which a destruction document, appended by kesu destroy,
+# closes it.
 psql_as postgres postgres -c "CREATE DATABASE closed TEMPLATE kesu" >/dev/null
-psql_as postgres closed -v id="$MNID" >/dev/null <<'SQL'
-INSERT INTO kesu.entries (seq, prev, line_sha256, line, kind, at)
-	VALUES (100000, '', '', convert_to('{}', 'UTF8'), 'destruction', now());
-INSERT INTO kesu.documents (seq, cert, sig)
-	VALUES (100000, convert_to(json_build_object('closes', json_build_array(:'id'))::text, 'UTF8'), '\x00');
-SQL
+export CL=$(pg_url st01 closed) CLA=$(pg_url auditor closed)
+destroy() { # REGISTER DIR ARGS...
+	local reg=$1 dir=$2; shift 2
+	"$KESU" destroy --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+		--config /dev/null --ca-file "$CA" --register "$reg" --cert-dir "$dir" \
+		--operator '山田 太郎' --organization '情報政策課' --location '第二工場' \
+		--company '株式会社クラッシュ' --person '佐藤 花子' --technique crush \
+		--witness '鈴木 一郎/情報政策課' "$@"
+}
+export -f destroy
+DOC=$(destroy "$CL" "$T_DIR/dest" --serial WD-MYNUMBER01 2>"$T_DIR/destroy.err") || cat "$T_DIR/destroy.err" >&2
+export DOC
+check "kesu destroy appends its destruction document to the database, closing the My Number erasure" \
+	bash -c '[ -s "$DOC" ] && row=$(psql_as postgres closed -c "SELECT kind, closes, serial FROM kesu.entries ORDER BY seq DESC LIMIT 1") &&
+		[ "$row" = "destruction|$MNID|WD-MYNUMBER01" ] &&
+		[ "$(psql_as postgres closed -c "SELECT encode(sha256(d.cert), '"'hex'"') FROM kesu.documents d JOIN kesu.entries e USING (seq) WHERE e.kind = '"'destruction'"'")" = "$(sha256sum < "$DOC" | cut -d" " -f1)" ]'
 check "list --open: a My Number certificate is open until a destruction document closes it" \
 	bash -c '[ -n "$MNID" ] && [ "$("$PGQ" "$ST" list --open | jq -r ".[].cert_id")" = "$MNID" ] &&
 		[ "$("$PGQ" "$(pg_url auditor closed)" list --open | jq length)" -eq 0 ] &&
 		[ "$("$PGQ" "$(pg_url auditor closed)" list --kind destruction | jq length)" -eq 1 ]'
+# ---- every document kind in the database ----
+check "a second destruction of the closed item: refused (exit 6), nothing appended" \
+	bash -c 'n=$(psql_as postgres closed -c "SELECT count(*) FROM kesu.entries"); out=$(destroy "$CL" "$T_DIR/dest" --serial WD-MYNUMBER01 2>&1); [ $? -eq 6 ] &&
+		grep -q "closed by a destruction already" <<<"$out" && [ "$(psql_as postgres closed -c "SELECT count(*) FROM kesu.entries")" -eq "$n" ]'
+check "the same destruction document again: already registered, nothing appended" \
+	bash -c '"$KESU" register import "$DOC" --register "$CL" --ca "$CA" --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null | grep -q "already registered as"'
+# A destruction made against a station's own register closes a
+# certificate the database never saw: the database's admit() refuses it.
+OWN=$T_DIR/own/register.jsonl
+issue "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/own-run.json")" op --register "$OWN" --my-number --cert-dir "$T_DIR/own" >/dev/null
+ODOC=$(destroy "$OWN" "$T_DIR/own" --serial WD-WCC6Y0ABCDEF 2>/dev/null)
+export ODOC
+check "a destruction closing a certificate the database does not hold: refused (exit 9), nothing appended" \
+	bash -c 'n=$(psql_as postgres closed -c "SELECT count(*) FROM kesu.entries"); out=$("$KESU" register import "$ODOC" --register "$CL" --ca "$CA" --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null 2>&1)
+		[ $? -eq 9 ] && grep -q "not registered: the erasure certificate .* it closes is not in the register" <<<"$out" &&
+		[ "$(psql_as postgres closed -c "SELECT count(*) FROM kesu.entries")" -eq "$n" ]'
+printf '%s\n' "SELECT kesu.append(convert_to('{\"kind\":\"repair\"}', 'UTF8'), ''::bytea, ''::bytea)" > "$T_DIR/repair.sql"
+check "kesu.append() refuses a line of a kind it does not take" \
+	bash -c 'out=$(psql_as st01 closed -f "$T_DIR/repair.sql" 2>&1); grep -q "lines of kind repair are not appended" <<<"$out"'
+make_role '佐藤 花子' ca approver >/dev/null 2>&1
+APPR=$("$KESU" approval new --key "$T_DIR/佐藤 花子/kesu-signing.key" --cert "$T_DIR/佐藤 花子/cert.pem" --config /dev/null \
+	--ca "$CA" --out "$T_DIR/appr" --reference 'R8-情政-17' --reason disposal --class 3 --customer '総務課' \
+	--operator '山田 太郎' --valid-from 2026-01-01T00:00:00Z --valid-until 2099-01-01T00:00:00Z --asset A-0042 \
+	--register "$CL" 2>"$T_DIR/appr.err") || cat "$T_DIR/appr.err" >&2
+HAND=$("$KESU" custody new --config /dev/null --ca "$CA" --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+	--out "$T_DIR/cust" --serial SN-7 --serial SN-8 --from 'op/テスト市 情報政策課' \
+	--to '業者 一郎/テスト消去株式会社' --place x --register "$CL" 2>"$T_DIR/cust.err") || cat "$T_DIR/cust.err" >&2
+export APPR HAND
+check "approval new --register and custody new --register append to the database" \
+	bash -c '[ -s "$APPR" ] && [ -s "$HAND" ] && [ "$(psql_as postgres closed -c "SELECT string_agg(kind, '"' '"' ORDER BY seq) FROM kesu.entries WHERE kind <> '"'certificate'"'")" = "destruction approval custody" ] &&
+		psql_as postgres closed -c "SELECT convert_from(line, '"'UTF8'"') FROM kesu.entries WHERE kind = '"'custody'"'" | jq -e ".serials == [\"SN-7\",\"SN-8\"] and .to == \"テスト消去株式会社\"" >/dev/null'
+check "verify checks every stored document's signature, of every kind" \
+	bash -c '"$KESU" register verify --json --register "$CLA" --ca "$CA" | jq -e ".ok and .documents_checked == .entries" >/dev/null'
+check "list --kind destruction / approval / custody and trace read them from the database" \
+	bash -c '[ "$("$KESU" register list --ca "$CA" --kind approval --json --register "$CLA" | jq length)" -eq 1 ] &&
+		[ "$("$KESU" register list --ca "$CA" --kind custody --json --register "$CLA" | jq length)" -eq 1 ] &&
+		"$KESU" register trace --ca "$CA" --json WD-MYNUMBER01 --register "$CLA" | jq -e "last | .kind == \"destruction\" and (.destruction | test(\"crush\"))" >/dev/null'
+check "list --kind certificate: the closed erasure shows closed (its destruction is not among the rows listed)" \
+	bash -c '"$KESU" register list --ca "$CA" --kind certificate --json --register "$CLA" | jq -e "[.[] | select(.cert_id == \"$MNID\")][0].ledger.open == \"closed\"" >/dev/null'
+check "pull writes every kind back under its own name, byte for byte" \
+	bash -c '"$KESU" register pull --register "$CLA" --out "$T_DIR/pulled-docs" --config /dev/null >/dev/null &&
+		cmp "$DOC" "$T_DIR/pulled-docs/$(basename "$DOC")" && cmp "$DOC.p7s" "$T_DIR/pulled-docs/$(basename "$DOC").p7s" &&
+		cmp "$APPR" "$T_DIR/pulled-docs/$(basename "$APPR")" && cmp "$HAND" "$T_DIR/pulled-docs/$(basename "$HAND")"'
+PREG=$T_DIR/preg/register.jsonl
+issue "$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/p-run.json")" op --register "$PREG" --my-number --cert-dir "$T_DIR/preg" >/dev/null
+destroy "$PREG" "$T_DIR/preg" --serial WD-WCC6Y0ABCDEF >/dev/null 2>&1
+export PREG
+check "push sends a station's destruction documents with its certificates" \
+	bash -c '"$KESU" register push --register "$CL" --from "$PREG" --ca "$CA" --config /dev/null | grep -q ": 2 entries sent" &&
+		[ "$(psql_as postgres closed -c "SELECT kind FROM kesu.entries ORDER BY seq DESC LIMIT 1")" = destruction ] &&
+		"$KESU" register verify --register "$CLA" --ca "$CA" >/dev/null'
+make_role '鈴木 一郎' ca witness >/dev/null 2>&1
+W1=$("$KESU" cert countersign --config /dev/null --ca "$CA" --key "$T_DIR/鈴木 一郎/kesu-signing.key" \
+	--cert "$T_DIR/鈴木 一郎/cert.pem" --register "$CL" "$MN" 2>"$T_DIR/cs.err") || cat "$T_DIR/cs.err" >&2
+export W1 MN
+check "cert countersign --register appends the countersignature to the database, the certificate's bytes and the signature stored" \
+	bash -c '[ -s "$W1" ] && [ "$(psql_as postgres closed -c "SELECT encode(sha256(d.sig), '"'hex'"') || encode(sha256(d.cert), '"'hex'"') FROM kesu.documents d JOIN kesu.entries e USING (seq) WHERE e.kind = '"'countersignature'"'")" = "$(sha256sum < "$W1" | cut -d" " -f1)$(sha256sum < "$MN" | cut -d" " -f1)" ] &&
+		"$KESU" register verify --json --register "$CLA" --ca "$CA" | jq -e ".ok and .documents_checked == .entries" >/dev/null'
+check "list shows the certificate's countersigners from the database" \
+	bash -c '"$KESU" register list --ca "$CA" --kind certificate --json --register "$CLA" | jq -e "[.[] | select(.cert_id == \"$MNID\")][0].ledger.countersigners == \"witness: 鈴木 一郎\"" >/dev/null'
+check "pull writes the countersignature beside its certificate, byte for byte" \
+	bash -c '"$KESU" register pull --register "$CLA" --out "$T_DIR/pulled-cs" --config /dev/null >/dev/null &&
+		cmp "$W1" "$T_DIR/pulled-cs/$(basename "$W1")" && cmp "$MN" "$T_DIR/pulled-cs/$(basename "$MN")"'
+check "a countersignature row whose signer is edited is reported" \
+	tampered csig "UPDATE kesu.entries SET line = convert_to(replace(convert_from(line, 'UTF8'), '鈴木 一郎', '別人'), 'UTF8') WHERE kind = 'countersignature'" "the line_sha256 column does not match the stored line" closed
+check "an edited stored destruction document is reported" \
+	tampered ddoc "UPDATE kesu.documents SET cert = cert || '\\x20'::bytea WHERE seq = (SELECT min(seq) FROM kesu.entries WHERE kind = 'destruction')" "the stored document does not match the hash in its line" closed
+check "an edited closes column is reported" \
+	tampered dcol "UPDATE kesu.entries SET closes = gen_random_uuid() WHERE kind = 'destruction'" "the closes column does not match the stored line" closed
+check "a custody row moved to another serial is reported" \
+	tampered ccol "UPDATE kesu.entries SET serial = 'SN-X' WHERE kind = 'custody'" "the serial column does not match the stored line" closed
+check "a certificate column set on an approval row is reported" \
+	tampered acol "UPDATE kesu.entries SET asset = 'A-1' WHERE kind = 'approval'" "a certificate column is set on a approval row" closed
+# list and export check the chain first, as the file register's do
+check "list on a database whose row was edited: nothing listed, exit 9" \
+	bash -c 'psql_as postgres postgres -c "CREATE DATABASE t_list TEMPLATE kesu" >/dev/null &&
+		psql_as postgres t_list -c "$1" >/dev/null &&
+		out=$("$KESU" register list --ca "$CA" --register "$(pg_url auditor t_list)" 2>&1); [ $? -eq 9 ] &&
+		grep -q "entry 2: edited after it was written" <<<"$out" && grep -q "nothing listed: the register does not verify" <<<"$out" &&
+		! "$KESU" register export --csv --ca "$CA" --register "$(pg_url auditor t_list)" >/dev/null 2>&1' _ "$EDIT_LINE"
+check "list without a CA to check the seals: refused (exit 2)" \
+	bash -c '"$KESU" register list --config /dev/null --register "$ST" >/dev/null 2>&1; [ $? -eq 2 ]'
+# verify --open-max-days from the database
+check "verify --open-max-days 0: the open My Number item is LATE (exit 1)" \
+	bash -c 'out=$("$KESU" register verify --open-max-days 0 --register "$ST" --ca "$CA"); [ $? -eq 1 ] &&
+		grep -q "LATE: seq .*My Number erasure $MNID still open" <<<"$out" && grep -q "1 open item(s) older than 0 days" <<<"$out"'
+check "verify --open-max-days 0 --json: the late items in the report" \
+	bash -c 'out=$("$KESU" register verify --json --open-max-days 0 --register "$ST" --ca "$CA"); [ $? -eq 1 ] &&
+		jq -e ".ok and .open_max_days == 0 and (.open_items_late | length) == 1" <<<"$out" >/dev/null'
+check "verify --open-max-days: none once a destruction closed it, none within the limit (exit 0)" \
+	bash -c '"$KESU" register verify --open-max-days 0 --register "$CLA" --ca "$CA" >/dev/null &&
+		"$KESU" register verify --open-max-days 30 --register "$ST" --ca "$CA" >/dev/null'
+check "verify --open-max-days x: refused (exit 2)" \
+	bash -c '"$KESU" register verify --open-max-days x --register "$ST" --ca "$CA" >/dev/null 2>&1; [ $? -eq 2 ]'
+
 # ---- the same queries through kesu register list / trace / export ----
 check "kesu register list --asset: the database's rows, with the ledger's columns" \
 	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE asset = '"'A-0001'"'"); [ "$n" -gt 3 ] &&
-		"$KESU" register list --asset A-0001 --json --register "$ST" > "$T_DIR/la.json" &&
+		"$KESU" register list --ca "$CA" --asset A-0001 --json --register "$ST" > "$T_DIR/la.json" &&
 		[ "$(jq length "$T_DIR/la.json")" -eq "$n" ] &&
 		jq -e "all(.[]; .ledger.asset == \"A-0001\" and .ledger.department == \"総務課\")" "$T_DIR/la.json" >/dev/null &&
-		[ "$("$KESU" register list --asset nope --json --register "$ST" | jq length)" -eq 0 ] &&
-		[ "$("$KESU" register list --department 総務課 --asset A-0001 --register "$ST" | grep -c " A-0001 ")" -eq "$n" ]'
+		[ "$("$KESU" register list --ca "$CA" --asset nope --json --register "$ST" | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --ca "$CA" --department 総務課 --asset A-0001 --register "$ST" | grep -c " A-0001 ")" -eq "$n" ]'
 check "kesu register list --kind: erasure and certificate name the same rows; an unknown kind lists nothing (exit 0, as the file register)" \
 	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries"); 
-		[ "$("$KESU" register list --kind erasure --json --register "$ST" | jq length)" -eq "$n" ] &&
-		[ "$("$KESU" register list --kind certificate --json --register "$ST" | jq length)" -eq "$n" ] &&
-		[ "$("$KESU" register list --kind destruction --json --register "$ST" | jq length)" -eq 0 ] &&
-		out=$("$KESU" register list --kind no-such-kind --json --register "$ST") && [ "$(jq length <<<"$out")" -eq 0 ]'
+		[ "$("$KESU" register list --ca "$CA" --kind erasure --json --register "$ST" | jq length)" -eq "$n" ] &&
+		[ "$("$KESU" register list --ca "$CA" --kind certificate --json --register "$ST" | jq length)" -eq "$n" ] &&
+		[ "$("$KESU" register list --ca "$CA" --kind destruction --json --register "$ST" | jq length)" -eq 0 ] &&
+		out=$("$KESU" register list --ca "$CA" --kind no-such-kind --json --register "$ST") && [ "$(jq length <<<"$out")" -eq 0 ]'
 check "kesu register list --open: the open My Number certificate, none once a destruction closes it" \
-	bash -c '[ -n "$MNID" ] && out=$("$KESU" register list --open --json --register "$ST") &&
+	bash -c '[ -n "$MNID" ] && out=$("$KESU" register list --ca "$CA" --open --json --register "$ST") &&
 		[ "$(jq -r ".[].cert_id" <<<"$out")" = "$MNID" ] &&
 		jq -e ".[0].ledger.open == \"open\" and .[0].ledger.my_number == \"yes\"" <<<"$out" >/dev/null &&
-		[ "$("$KESU" register list --open --json --register "$(pg_url auditor closed)" | jq length)" -eq 0 ] &&
-		[ "$("$KESU" register list --kind destruction --json --register "$(pg_url auditor closed)" | jq length)" -eq 1 ] &&
-		"$KESU" register list --open --register "$ST" | grep -q " open "'
+		[ "$("$KESU" register list --ca "$CA" --open --json --register "$(pg_url auditor closed)" | jq length)" -eq 0 ] &&
+		[ "$("$KESU" register list --ca "$CA" --kind destruction --json --register "$(pg_url auditor closed)" | jq length)" -eq 2 ] &&
+		"$KESU" register list --ca "$CA" --open --register "$ST" | grep -q " open "'
 check "kesu register trace SERIAL: every row naming it, in order, from the database" \
 	bash -c 'want=$(psql_as postgres -c "SELECT seq FROM kesu.entries WHERE serial = '"'WD-WCC6Y0ABCDEF'"' ORDER BY seq" | tr "\n" " ");
-		[ -n "$want" ] && [ "$("$KESU" register trace --json WD-WCC6Y0ABCDEF --register "$ST" | jq -r ".[].seq" | tr "\n" " ")" = "$want" ] &&
-		"$KESU" register trace WD-WCC6Y0ABCDEF --register "$ST" | head -1 | grep -q "^WD-WCC6Y0ABCDEF: $(wc -w <<<"$want") entries$"'
+		[ -n "$want" ] && [ "$("$KESU" register trace --ca "$CA" --json WD-WCC6Y0ABCDEF --register "$ST" | jq -r ".[].seq" | tr "\n" " ")" = "$want" ] &&
+		"$KESU" register trace --ca "$CA" WD-WCC6Y0ABCDEF --register "$ST" | head -1 | grep -q "^WD-WCC6Y0ABCDEF: $(wc -w <<<"$want") entries$"'
 check "kesu register trace of a serial the database never saw exits 3" \
-	bash -c 'out=$("$KESU" register trace NO-SUCH-SERIAL --register "$ST" 2>&1); [ $? -eq 3 ] && grep -q "NO-SUCH-SERIAL: 0 entries" <<<"$out"'
+	bash -c 'out=$("$KESU" register trace --ca "$CA" NO-SUCH-SERIAL --register "$ST" 2>&1); [ $? -eq 3 ] && grep -q "NO-SUCH-SERIAL: 0 entries" <<<"$out"'
 check "export --excel and a filtered export --csv read the database with the ledger's columns" \
 	bash -c 'n=$(psql_as postgres -c "SELECT count(*) FROM kesu.entries");
-		"$KESU" register export --excel --register "$ST" > "$T_DIR/pg-excel.csv" &&
+		"$KESU" register export --ca "$CA" --excel --register "$ST" > "$T_DIR/pg-excel.csv" &&
 		[ "$(head -c 3 "$T_DIR/pg-excel.csv" | od -An -tx1 | tr -d " ")" = efbbbf ] &&
 		[ "$(grep -c $'"'"'\r$'"'"' "$T_DIR/pg-excel.csv")" -eq $((n + 1)) ] &&
-		[ "$("$KESU" register export --csv --open --register "$ST" | grep -c "\"open\"")" -eq 2 ]'
+		[ "$("$KESU" register export --ca "$CA" --csv --open --register "$ST" | grep -c "\"open\"")" -eq 2 ]'
 check "export --csv reads the database" \
-	bash -c '[ "$("$KESU" register export --csv --register "$ST" | wc -l)" -eq $(( $(psql_as postgres -c "SELECT count(*) FROM kesu.entries") + 1 )) ]'
+	bash -c '[ "$("$KESU" register export --ca "$CA" --csv --register "$ST" | wc -l)" -eq $(( $(psql_as postgres -c "SELECT count(*) FROM kesu.entries") + 1 )) ]'
 check "[register] url in kesu.conf selects the database" \
 	bash -c 'printf "[register]\nurl = %s\n" "$ST" > "$T_DIR/pg.conf" &&
-		"$KESU" register list --config "$T_DIR/pg.conf" --json | jq -e "length > 3" >/dev/null'
+		"$KESU" register list --ca "$CA" --config "$T_DIR/pg.conf" --json | jq -e "length > 3" >/dev/null'
 
 # ---- kesu wipe registers in the database; a role that cannot append stops it first ----
 WCERT=(--key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config "$POLICY_OFF_CONF"
@@ -367,11 +474,20 @@ check "wipe registers its certificate in the database" \
 	bash -c 'id=$(jq -r ".id" "$(jq -r ".[0].certificate" "$T_DIR/wipe.json")") &&
 		[ "$(psql_as postgres -c "SELECT count(*) FROM kesu.entries WHERE cert_id = '"'"'$id'"'"'")" -eq 1 ]'
 
+"$KESU" verify --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" --config /dev/null \
+	--operator '佐藤 花子' --progress none --out "$T_DIR/vout" --ca "$CA" --register "$CL" "$L" >/dev/null
+check "kesu verify --register appends its spot-check report to the database, and verify checks it" \
+	bash -c '[ "$(psql_as postgres closed -c "SELECT verdict FROM (SELECT convert_from(line, '"'UTF8'"')::jsonb->>'"'verdict'"' AS verdict, kind FROM kesu.entries) x WHERE kind = '"'verification'"'")" = no-data-found ] &&
+		"$KESU" register verify --json --register "$CLA" --ca "$CA" | jq -e ".ok and .documents_checked == .entries" >/dev/null'
+
+check "a spot check's stored report replaced is reported" \
+	tampered vdoc "UPDATE kesu.documents SET cert = cert || '\\x20'::bytea WHERE seq = (SELECT seq FROM kesu.entries WHERE kind = 'verification')" "the stored document does not match the hash in its line" closed
+
 # ---- errors that must not leak a password ----
 psql_as postgres -c "CREATE ROLE pwstation LOGIN PASSWORD 'right-horse-battery' IN ROLE kesu_station" >/dev/null
 noleak() { # URL EXIT PATTERN
 	local out
-	out=$("$KESU" register list --register "$1" 2>&1)
+	out=$("$KESU" register list --ca "$CA" --register "$1" 2>&1)
 	[ $? -eq "$2" ] && grep -q "$3" <<<"$out" && ! grep -q "Sekr3t-staple" <<<"$out" ||
 		{ echo "noleak: $out" >&2; return 1; }
 }
@@ -382,10 +498,10 @@ check "wrong password: a clear error, no password" \
 check "password= parameter: not shown either" \
 	noleak "postgresql:///kesu?host=$T_DIR/nowhere&user=st01&password=Sekr3t-staple" 7 "password=\*\*\*"
 check "the right password works" \
-	bash -c '"$KESU" register list --register "postgresql://pwstation:right-horse-battery@/kesu?host=$1" --json | jq -e length >/dev/null' _ "$PG_DIR"
+	bash -c '"$KESU" register list --ca "$CA" --register "postgresql://pwstation:right-horse-battery@/kesu?host=$1" --json | jq -e length >/dev/null' _ "$PG_DIR"
 check "a database without the schema: told to run init-db" \
-	bash -c 'out=$("$KESU" register list --register "$(pg_url postgres postgres)" 2>&1); [ $? -eq 3 ] && grep -q "init-db" <<<"$out"'
+	bash -c 'out=$("$KESU" register list --ca "$CA" --register "$(pg_url postgres postgres)" 2>&1); [ $? -eq 3 ] && grep -q "init-db" <<<"$out"'
 check "[register] with both path and url is refused" \
-	bash -c 'printf "[register]\npath = /x\nurl = postgresql:///kesu\n" > "$T_DIR/both.conf"; ! "$KESU" register list --config "$T_DIR/both.conf" 2>/dev/null'
+	bash -c 'printf "[register]\npath = /x\nurl = postgresql:///kesu\n" > "$T_DIR/both.conf"; ! "$KESU" register list --ca "$CA" --config "$T_DIR/both.conf" 2>/dev/null'
 
 t_done

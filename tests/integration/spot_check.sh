@@ -61,6 +61,29 @@ check "erased, full read, checking its own certificate: exit 0, confirmed" \
 	_ "$rc" "$T_DIR/e2.json" "$CERT"
 check "kesu verify did not change one byte of the disk" test "$(sha256sum < "$E")" = "$before"
 
+# --- the report in the register ---
+SREG=$T_DIR/sreg/register.jsonl
+out=$("${V[@]}" --checks "$CERT" --register "$SREG" --ca "$T_DIR/ca/ca.pem" "$E"); rc=$?
+check "verify --register: the signed report is registered (exit 0)" \
+	bash -c '[ $1 -eq 0 ] && grep -q "registered: .* as 1" <<<"$2" &&
+		tail -1 "$3" | jq -e ".kind == \"verification\" and .verdict == \"no-data-found\" and .signer == \"佐藤 花子\"
+			and .refers_to == \"$(jq -r .id "$4")\" and .serial == $(jq .device.serial "$4")" >/dev/null' _ "$rc" "$out" "$SREG" "$CERT"
+check "register verify checks the report, its signature included" \
+	"$KESU" register verify --register "$SREG" --ca "$T_DIR/ca/ca.pem" --config /dev/null
+check "register list shows the spot check with its verdict, checker and the certificate it checks" \
+	bash -c '"$KESU" register list --kind verification --json --register "$1" --ca "$2" --config /dev/null |
+		jq -e "length == 1 and (.[0].ledger | .result == \"no-data-found\" and .operator == \"佐藤 花子\" and .refers_to == \"$(jq -r .id "$3")\")" >/dev/null' _ "$SREG" "$T_DIR/ca/ca.pem" "$CERT"
+make_ca otherca && make_operator stranger otherca
+"$KESU" verify --key "$T_DIR/stranger/kesu-signing.key" --cert "$T_DIR/stranger/cert.pem" --config /dev/null \
+	--operator 'Stranger' --progress none --out "$OUT" --register "$T_DIR/xreg/register.jsonl" \
+	--ca "$T_DIR/ca/ca.pem" "$E" >/dev/null 2>&1
+check "a registered report signed outside the CA fails register verify (exit 9)" \
+	bash -c 'out=$("$KESU" register verify --register "$1" --ca "$2" --config /dev/null 2>&1); [ $? -eq 9 ] && grep -q "signature" <<<"$out"' \
+	_ "$T_DIR/xreg/register.jsonl" "$T_DIR/ca/ca.pem"
+out=$("${V[@]}" --no-sign --register "$SREG" "$E" 2>&1); rc=$?
+check "verify --register --no-sign: usage error (exit 2), nothing read" \
+	bash -c '[ $1 -eq 2 ] && grep -q "needs a signed report" <<<"$2" && [ "$(wc -l < "$3")" -eq 1 ]' _ "$rc" "$out" "$SREG"
+
 # --- a certificate about another medium ---
 O=$(loop_with other.img 16)
 "${V[@]}" --json --checks "$CERT" "$O" > "$T_DIR/o1.json"; rc=$?

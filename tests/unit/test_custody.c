@@ -79,6 +79,58 @@ static void each_gap(void **state)
 	assert_true(has_gap(&g, "never left " CITY));
 }
 
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* The register's destruction closes a chain that reached the destroyer;
+ * without one the medium is open with its holder and date; one registered
+ * where custody never reached the destroyer, or before it did, is a gap. */
+static void settled_by_the_register(void **state)
+{
+	(void)state;
+	struct kesu_custody_gaps g;
+	struct kesu_custody_status st;
+	struct kesu_custody_destruction none = {NULL, 0}, late = {"d-1", 300},
+		early = {"d-1", 150};
+	struct kesu_custody_hop full[] = {hop("a", CITY, CONTRACTOR, 100, false),
+					  hop("b", CONTRACTOR, VENDOR, 200, true)};
+	kesu_custody_chain(full, 2, CITY, &g);
+	kesu_custody_settle(full, 2, &late, &g, &st);
+	assert_true(st.closed);
+	assert_int_equal(g.n, 0);
+	assert_true(starts(st.text, "closed: destroyed (destruction d-1 registered at "));
+	assert_non_null(strstr(st.text, "last held by " VENDOR));
+
+	kesu_custody_chain(full, 2, CITY, &g);
+	kesu_custody_settle(full, 2, &none, &g, &st);
+	assert_false(st.closed);
+	assert_int_equal(g.n, 0);
+	assert_true(starts(st.text, "open: in custody of " VENDOR " since "));
+	assert_non_null(strstr(st.text, ", not destroyed"));
+
+	kesu_custody_chain(full, 2, CITY, &g);
+	kesu_custody_settle(full, 2, &early, &g, &st);
+	assert_false(st.closed);
+	assert_true(has_gap(&g, "before the medium was handed over for destruction"));
+
+	struct kesu_custody_hop half[] = {hop("a", CITY, CONTRACTOR, 100, false)};
+	kesu_custody_chain(half, 1, CITY, &g);
+	size_t before = g.n;
+	kesu_custody_settle(half, 1, &late, &g, &st);
+	assert_false(st.closed);
+	assert_int_equal(g.n, before + 1);
+	assert_true(has_gap(&g, "destruction d-1 is registered at "));
+	assert_true(has_gap(&g, "custody never reached the destroyer: " CONTRACTOR
+			    " holds the medium"));
+	assert_true(starts(st.text, "open: in custody of " CONTRACTOR " since "));
+
+	kesu_custody_chain(NULL, 0, CITY, &g);
+	kesu_custody_settle(NULL, 0, &none, &g, &st);
+	assert_string_equal(st.text, "open: in custody of " CITY ", not destroyed");
+}
+
 static json_t *doc(void)
 {
 	static const char *const serials[] = {"SN-1"};
@@ -124,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(complete_chain_in_any_order),
 		cmocka_unit_test(each_gap),
+		cmocka_unit_test(settled_by_the_register),
 		cmocka_unit_test(document_is_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

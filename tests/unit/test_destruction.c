@@ -378,19 +378,6 @@ static void resolve_against_register(void **state)
 	json_decref(docs);
 }
 
-static void postgresql_not_yet(void **state)
-{
-	(void)state;
-	struct kesu_err err = {0};
-	uint64_t seq = 9;
-	json_t *lines = (json_t *)1;
-	assert_int_equal(kesu_pgreg_append_doc(NULL, "d.json", &seq, &err), KESU_ERR_NOTSUP);
-	assert_non_null(strstr(err.msg, "not supported by the PostgreSQL register yet"));
-	assert_int_equal(seq, 0);
-	assert_int_equal(kesu_pgreg_lines(NULL, &lines, &err), KESU_ERR_NOTSUP);
-	assert_null(lines);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,7 +389,6 @@ int main(void)
 		cmocka_unit_test(records_its_approval),
 		cmocka_unit_test(techniques),
 		cmocka_unit_test(resolve_against_register),
-		cmocka_unit_test(postgresql_not_yet),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

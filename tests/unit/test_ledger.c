@@ -165,6 +165,33 @@ static void trace_and_erasure_for(void **state)
 	json_decref(docs);
 }
 
+/* A spot check joins the medium's life with its verdict, its checker and
+ * the certificate it checks; it opens and closes nothing. */
+static void verification_in_trace(void **state)
+{
+	(void)state;
+	json_t *lines, *docs;
+	fixture(&lines, &docs);
+	json_array_append_new(lines, json_pack("{s:i s:s s:s s:s s:s s:s s:s s:s}", "seq", 6,
+		"time", "2026-11-02T10:00:00+09:00", "kind", "verification", "cert_id", "00000000-0000-4000-8000-0000000000f1",
+		"serial", "S-2", "refers_to", E2, "verdict", "no-data-found", "signer", "佐藤"));
+	json_array_append_new(docs, json_pack("{s:{s:s} s:{s:s}}", "device", "model", "M-2",
+					      "method", "mode", "sample"));
+	json_t *t = kesu_ledger_trace(lines, docs, "S-2", 0);
+	assert_int_equal(json_array_size(t), 2);
+	const json_t *v = json_array_get(t, 1);
+	assert_string_equal(json_string_value(json_object_get(v, "kind")), "verification");
+	assert_string_equal(json_string_value(json_object_get(v, "result")), "no-data-found");
+	assert_string_equal(json_string_value(json_object_get(v, "operator")), "佐藤");
+	assert_string_equal(json_string_value(json_object_get(v, "refers_to")), E2);
+	assert_string_equal(json_string_value(json_object_get(v, "method")), "sample");
+	assert_string_equal(json_string_value(json_object_get(v, "open")), "");
+	assert_true(kesu_ledger_is_open(lines, docs, 1, NULL));
+	json_decref(t);
+	json_decref(lines);
+	json_decref(docs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +199,7 @@ int main(void)
 		cmocka_unit_test(rows_and_filters),
 		cmocka_unit_test(overdue),
 		cmocka_unit_test(trace_and_erasure_for),
+		cmocka_unit_test(verification_in_trace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

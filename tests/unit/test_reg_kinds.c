@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "certs/register/reg_kinds.h"
+#include "certs/document/countersign.h"
 #include "certs/register/register.h"
 #include "lib/digest.h"
 
@@ -227,6 +228,72 @@ static void approval_and_custody_lines(void **state)
 	assert_non_null(kesu_reg_kind_find("approval"));
 }
 
+/* A spot-check report's line: the medium, the certificate it checks
+ * (null when none), the verdict and who checked, each as the report says. */
+static void verification_lines(void **state)
+{
+	(void)state;
+	const struct kesu_reg_kind *k = kesu_reg_kind_find("verification");
+	assert_non_null(k);
+	json_t *doc = json_pack("{s:s s:s s:{s:s} s:s s:{s:s} s:{s:s}}", "kind", "verification",
+				"id", DESTROY_ID, "device", "serial", "S-1",
+				"verdict", "no-data-found", "operator", "name", "佐藤 花子",
+				"checks", "certificate_id", ERASURE_ID);
+	json_t *line = k->line_fields(doc);
+	assert_non_null(line);
+	assert_string_equal(json_string_value(json_object_get(line, "refers_to")), ERASURE_ID);
+	assert_string_equal(json_string_value(json_object_get(line, "signer")), "佐藤 花子");
+	json_object_set_new(line, "cert_file", json_string("v.json"));
+	json_object_set_new(line, "cert_sha256", json_string(KESU_REGISTER_GENESIS));
+	json_object_set_new(line, "sig_sha256", json_string(KESU_REGISTER_GENESIS));
+	struct kesu_err err;
+	char why[200];
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_OK);
+	assert_null(kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)));
+	/* A report that checks nothing names no certificate. */
+	json_object_set_new(doc, "checks", json_null());
+	json_t *none = k->line_fields(doc);
+	assert_true(json_is_null(json_object_get(none, "refers_to")));
+	json_decref(none);
+	assert_non_null(kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)));
+	json_object_set_new(line, "verdict", json_string("clean"));
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_ERR_INVALID);
+	json_object_set_new(line, "verdict", json_string("data-found"));
+	json_object_set_new(line, "refers_to", json_string("NOT-A-UUID"));
+	assert_int_equal(kesu_reg_kind_check_line(k, line, &err), KESU_ERR_INVALID);
+	json_decref(line);
+	json_decref(doc);
+}
+
+/* A countersignature line against the signature as verified: the
+ * signer must hold the line's role and be the signer it names. */
+static void countersig_signer(void **state)
+{
+	(void)state;
+	json_t *line = json_pack("{s:s s:s s:s}", "kind", "countersignature", "role", "witness",
+				 "signer", "鈴木 一郎");
+	struct kesu_sig_info si = {0};
+	char why[300];
+	snprintf(si.signer_name, sizeof(si.signer_name), "鈴木 一郎");
+	si.roles = (unsigned)kesu_countersign_role_bits("witness");
+	assert_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	si.roles = (unsigned)kesu_countersign_role_bits("city");
+	assert_non_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	assert_non_null(strstr(why, "does not hold the witness role"));
+	si.roles = (unsigned)kesu_countersign_role_bits("witness");
+	snprintf(si.signer_name, sizeof(si.signer_name), "Other");
+	assert_non_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	assert_non_null(strstr(why, "not 鈴木 一郎 as its line says"));
+	/* A receiver is whoever the hand-over names: no role bit. */
+	json_object_set_new(line, "role", json_string("receiver"));
+	json_object_set_new(line, "signer", json_string("Other"));
+	si.roles = 0;
+	assert_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	json_object_set_new(line, "role", json_string("notary"));
+	assert_non_null(kesu_reg_countersig_signer(line, &si, why, sizeof(why)));
+	json_decref(line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +301,8 @@ int main(void)
 		cmocka_unit_test(destruction_line_rejected),
 		cmocka_unit_test(ids_shared_with_certificates),
 		cmocka_unit_test(destruction_admit_rules),
+		cmocka_unit_test(verification_lines),
+		cmocka_unit_test(countersig_signer),
 		cmocka_unit_test(line_against_document),
 		cmocka_unit_test(approval_and_custody_lines),
 	};

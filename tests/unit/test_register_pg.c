@@ -75,6 +75,8 @@ static void free_row(struct kesu_pgreg_row *r)
 	free(r->result);
 	free(r->operator_name);
 	free(r->run_id);
+	free(r->closes);
+	free(r->refers_to);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -566,6 +568,106 @@ static void append_run_already_certified(void **state)
 	assert_int_equal(f.slept, 0);
 }
 
+/* A destruction entry, appended as kesu_pgreg_append_doc does. */
+static enum kesu_rc scripted_destruction(const struct step *steps, size_t n,
+					 struct kesu_err *err, struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->steps = steps;
+	f->n = n;
+	g_fake = f;
+	struct kesu_db db = {&FAKE_OPS, f, fake_sleep};
+	json_t *entry = json_pack("{s:s s:s s:s s:s s:s}", "kind", "destruction",
+				  "cert_id", OTHER, "closes", ID, "serial", "S-1",
+				  "technique", "crush");
+	uint64_t seq = 0;
+	bool already = false;
+	enum kesu_rc rc = kesu_pgreg_append(&db, entry, "2026-11-22T10:00:00+09:00",
+					    CERT, strlen(CERT), SIG, strlen(SIG),
+					    KESU_PGREG_DUP_SKIP, &seq, &already, err);
+	json_decref(entry);
+	assert_int_equal(f->at, n);   /* every scripted step, and no more */
+	return rc;
+}
+
+#define CLOSED_LINE "{\"seq\":3,\"kind\":\"certificate\",\"cert_id\":\"" ID "\",\"serial\":\"S-1\"}"
+
+/* A destruction is judged by its kind's admit() over the rows read under
+ * the chain lock, before kesu.append() is asked: one closing a certificate
+ * the database does not hold is refused and rolled back; one closing a
+ * certificate it holds is appended; one already closed is refused. */
+static void append_destruction_admitted(void **state)
+{
+	(void)state;
+	static const struct step absent[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
+		{"SELECT 1 FROM kesu.entries WHERE cert_id", 0, NULL, {0}},
+		{"SELECT e.line FROM kesu.entries e WHERE e.cert_id = $1::uuid OR", 0, NULL, {0}},
+		{"ROLLBACK", 0, NULL, {0}},
+	};
+	static const struct step present[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
+		{"SELECT 1 FROM kesu.entries WHERE cert_id", 0, NULL, {0}},
+		{"SELECT e.line FROM kesu.entries e WHERE e.cert_id = $1::uuid OR", 0, NULL,
+		 {CLOSED_LINE}},
+		{"SELECT kesu.append", 0, NULL, {"6"}},
+		{"COMMIT", 0, NULL, {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	assert_int_equal(scripted_destruction(absent, 5, &err, &f), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "the erasure certificate " ID " it closes is not "
+			       "in the register"));
+	assert_int_equal(f.appended[0], '\0');
+	assert_int_equal(scripted_destruction(present, 6, &err, &f), KESU_OK);
+	json_t *o = json_loads(f.appended, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "kind")), "destruction");
+	assert_string_equal(json_string_value(json_object_get(o, "closes")), ID);
+	json_decref(o);
+}
+
+static void append_destruction_closed_already(void **state)
+{
+	(void)state;
+	/* The fake answers one row per statement: the closing destruction. */
+	static const struct step closed[] = {
+		{"BEGIN", 0, NULL, {0}},
+		{"SELECT seq::text, line_sha256 FROM kesu.chain_head()", 0, NULL, {"5", HEAD5}},
+		{"SELECT 1 FROM kesu.entries WHERE cert_id", 0, NULL, {0}},
+		{"SELECT e.line FROM kesu.entries e WHERE e.cert_id = $1::uuid OR", 0, NULL,
+		 {"{\"seq\":4,\"kind\":\"destruction\",\"cert_id\":\"" RUN "\",\"closes\":\""
+		  ID "\"}"}},
+		{"ROLLBACK", 0, NULL, {0}},
+	};
+	struct fake f;
+	struct kesu_err err = {0};
+	assert_int_equal(scripted_destruction(closed, 5, &err, &f), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "erasure certificate " ID " is already closed by "
+			       "destruction " RUN " (register entry 4)"));
+}
+
+/* The closes column is a destruction's, refers_to a countersignature's or
+ * spot check's; each says what its line says. */
+static void judge_closes_column(void **state)
+{
+	(void)state;
+	struct chain *c = make_chain();
+	c->rows[2].closes = strdup(ID);
+	struct kesu_pgreg_verdict v = judge(c);
+	assert_int_equal(v.bad, 3);
+	assert_non_null(strstr(v.why, "entry 3: the closes column does not match"));
+	free(c->rows[2].closes);
+	c->rows[2].closes = NULL;
+	/* refers_to is a countersignature's or a spot check's only. */
+	c->rows[3].refers_to = strdup(ID);
+	v = judge(c);
+	assert_int_equal(v.bad, 4);
+	assert_non_null(strstr(v.why, "entry 4: the refers_to column does not match"));
+	free_chain(c);
+}
+
 static struct kesu_db fake_db(struct fake *f, const struct step *steps, size_t n)
 {
 	memset(f, 0, sizeof(*f));
@@ -625,6 +727,8 @@ static void init_upgrades_v1(void **state)
 		{"SELECT coalesce(max(version), 0)", 0, NULL, {"1"}},
 		{"DO $c$", 0, NULL, {0}},
 		{"INSERT INTO kesu.schema_version", 0, NULL, {0}},
+		{"ALTER TABLE kesu.entries ADD COLUMN closes", 0, NULL, {0}},
+		{"INSERT INTO kesu.schema_version", 0, NULL, {0}},
 		{"COMMIT", 0, NULL, {0}},
 	};
 	static const struct step stay[] = {
@@ -647,11 +751,11 @@ static void init_upgrades_v1(void **state)
 	struct fake f;
 	struct kesu_err err = {0};
 	int from = -1, to = -1;
-	struct kesu_db db = fake_db(&f, up, 7);
+	struct kesu_db db = fake_db(&f, up, 9);
 	assert_int_equal(kesu_pgreg_init(&db, &from, &to, &err), KESU_OK);
 	assert_int_equal(from, 1);
-	assert_int_equal(to, 2);
-	assert_int_equal(f.at, 7);
+	assert_int_equal(to, 3);
+	assert_int_equal(f.at, 9);
 	db = fake_db(&f, stay, 5);
 	assert_int_equal(kesu_pgreg_init_to(&db, 1, &from, &to, &err), KESU_OK);
 	assert_int_equal(to, 1);
@@ -660,7 +764,7 @@ static void init_upgrades_v1(void **state)
 	assert_int_not_equal(kesu_pgreg_init(&db, &from, &to, &err), KESU_OK);
 	assert_int_equal(f.at, 6);
 	db = fake_db(&f, NULL, 0);
-	assert_int_equal(kesu_pgreg_init_to(&db, 3, &from, &to, &err), KESU_ERR_USAGE);
+	assert_int_equal(kesu_pgreg_init_to(&db, 4, &from, &to, &err), KESU_ERR_USAGE);
 	assert_int_equal(kesu_pgreg_init_to(&db, 0, &from, &to, &err), KESU_ERR_USAGE);
 	assert_int_equal(f.at, 0);
 }
@@ -869,6 +973,9 @@ int main(void)
 		cmocka_unit_test(append_gives_up),
 		cmocka_unit_test(append_does_not_retry_errors),
 		cmocka_unit_test(append_run_already_certified),
+		cmocka_unit_test(append_destruction_admitted),
+		cmocka_unit_test(append_destruction_closed_already),
+		cmocka_unit_test(judge_closes_column),
 		cmocka_unit_test(check_run),
 		cmocka_unit_test(init_upgrades_v1),
 		cmocka_unit_test(list_filters),

@@ -83,7 +83,7 @@ static void round_trip(void **state)
 	assert_non_null(strstr(text, "0.23% of the medium or more"));
 	assert_non_null(strstr(text, "with 99% confidence"));
 	assert_non_null(strstr(text, "山田 太郎"));
-	assert_non_null(strstr(text, "Not yet registered"));
+	assert_non_null(strstr(text, "In the disposal register only when"));
 	assert_non_null(strstr(text, "encrypted"));
 	json_t *back;
 	struct kesu_err err = {0};
