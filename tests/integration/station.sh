@@ -104,8 +104,12 @@ out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "${ST[@]}" --existing --config
 check "class 3 without a signed approval refuses the bay, naming [policy] (exit 6)" \
 	bash -c '[ $1 -eq 6 ] && jq -se "map(select(.event==\"finished\"))[0] | .state==\"refused\" and .result==\"refused\" and (.cause|test(\"signed approval\")) and .certificate==null" <<<"$2" >/dev/null' _ "$rc" "$out"
 check "and nothing was written" bash -c '! cmp -s -n $((1 << 20)) "$1" /dev/zero' _ "$L"
+# A run that fails (its register cannot be written: a file stands where
+# its directory should be) is a failure; a refusal, as above, is not.
+: > "$T_DIR/notadir"
+sed "s|^path = .*register.jsonl|path = $T_DIR/notadir/register.jsonl|" "$T_DIR/confirm.conf" > "$T_DIR/noreg.conf"
 out=$(printf 'start 1 A-STATION-3\n' | timeout 60 "$KESU" station --json --only "$L" \
-	--exit-when-done --existing --config "$T_DIR/confirm3.conf"); rc=$?
+	--exit-when-done --existing --config "$T_DIR/noreg.conf"); rc=$?
 check "--exit-when-done exits 1 (failed) when a disk's run failed" \
 	bash -c '[ $1 -eq 1 ] && jq -se "map(select(.event==\"finished\"))[0].result==\"error\"" <<<"$2" >/dev/null' _ "$rc" "$out"
 
