@@ -153,9 +153,6 @@ static void on_input(struct station *s, char *line)
 	struct kesu_err err = {0};
 	char *end, *p = strncmp(line, "start ", 6) ? line : line + 6;
 	line[strcspn(line, "\r\n")] = '\0';
-	/* The terminal echoed the line: the dashboard is one line higher. */
-	if (s->tty && isatty(STDIN_FILENO))
-		s->typed_lines++;
 	unsigned long n = strtoul(p, &end, 10);
 	while (*end == ' ')
 		end++;
@@ -246,21 +243,57 @@ static void on_signal(struct station *s, int fd)
 	}
 }
 
+void station_input_pull(struct station *s)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+	while (s->input_open && s->input_len < sizeof(s->input) - 1 &&
+	       poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP))) {
+		ssize_t r = read(STDIN_FILENO, s->input + s->input_len,
+				 sizeof(s->input) - 1 - s->input_len);
+		if (r <= 0) {
+			s->input_open = false;
+			break;
+		}
+		/* The terminal echoed each line: the dashboard is that much higher. */
+		for (ssize_t i = 0; s->tty && i < r; i++)
+			s->typed_lines += s->input[s->input_len + (size_t)i] == '\n' &&
+					  isatty(STDIN_FILENO);
+		s->input_len += (size_t)r;
+	}
+}
+
+/* Each whole line read so far; one too long for the buffer is taken as
+ * it is, so a stuck line cannot stop the input. */
+static void act_on_input(struct station *s)
+{
+	char line[sizeof(s->input)];
+	for (;;) {
+		char *nl = memchr(s->input, '\n', s->input_len);
+		size_t n = nl ? (size_t)(nl - s->input) + 1
+			      : s->input_len == sizeof(s->input) - 1 ? s->input_len : 0;
+		if (!n)
+			return;
+		memcpy(line, s->input, n);
+		line[n] = '\0';
+		memmove(s->input, s->input + n, s->input_len - n);
+		s->input_len -= n;
+		on_input(s, line);
+	}
+}
+
 static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu_err *err)
 {
 	int sfd = signal_fd();
 	if (sfd < 0)
 		return kesu_fail(err, KESU_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
-	char line[KESU_STR_MAX + 32];
-	size_t linelen = 0;
-	bool stdin_open = true;
+	s->input_open = true;
 	while (!(s->stop_signal && !kesu_station_busy(&s->st)) &&
 	       !((s->o.once || s->o.exit_when_done) && all_ended(s))) {
 		struct pollfd p[4] = {
 			{.fd = kesu_hotplug_fd(hp), .events = POLLIN},
 			{.fd = sfd, .events = POLLIN},
 			{.fd = station_run_fd(s), .events = POLLIN},
-			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+			{.fd = s->input_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
 		station_redraw(s);
 		if (poll(p, 4, 1000) < 0 && errno != EINTR) {
@@ -278,16 +311,8 @@ static enum kesu_rc loop(struct station *s, struct kesu_hotplug *hp, struct kesu
 				on_hotplug(s, &ev);
 		}
 		if (p[3].revents & (POLLIN | POLLHUP)) {
-			ssize_t r = read(STDIN_FILENO, line + linelen, 1);
-			if (r <= 0)
-				stdin_open = false;
-			else if (line[linelen] == '\n' || linelen + 2 >= sizeof(line)) {
-				line[linelen + 1] = '\0';
-				on_input(s, line);
-				linelen = 0;
-			} else {
-				linelen++;
-			}
+			station_input_pull(s);
+			act_on_input(s);
 		}
 	}
 	/* The end the loop stopped on is shown too. */

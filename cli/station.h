@@ -50,10 +50,20 @@ struct station {
 	 * last line (a note written below it would scroll it). */
 	unsigned drawn, cols, typed_lines;
 	char note[600];
+	/* What the operator typed, read as soon as it is there: the terminal
+	 * echoes a line when it is typed, so its Enter is counted when read,
+	 * before the next redraw, not when the line is acted on. */
+	char input[KESU_STR_MAX + 32];
+	size_t input_len;
+	bool input_open;
 	int stop_signal;          /* the signal that ends the station, 0 */
 	FILE *out;
 	FILE *events;             /* --events, NULL if not given */
 };
+
+/* Reads what stdin holds now without waiting, counting the echoed Enters
+ * (cmd_station.c); the lines are acted on by the event loop. */
+void station_input_pull(struct station *s);
 
 /* The batch's signed approval, if any, verified now (signature, chain,
  * approver role) so a bad one stops the station before it waits for

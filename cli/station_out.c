@@ -116,6 +116,8 @@ void station_redraw(struct station *s)
 	if (!s->dirty && !resized)
 		return;
 	s->dirty = false;
+	/* Lines typed since the last read were echoed below the drawing. */
+	station_input_pull(s);
 	/* In place: back up over the last drawing (and what was typed below
 	 * it) and write each line over its old self.  After a resize the old
 	 * lines may have wrapped anew: the screen is cleared instead. */
