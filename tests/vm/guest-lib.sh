@@ -286,6 +286,7 @@ vm_sanitizer_verdict() {
 	[ -e /vm/sanitized ] || return 0
 	for f in "$VM_SAN"/*; do
 		[ -f "$f" ] || continue
+		grep -q 'ERROR: \|runtime error:' "$f" || continue
 		n=$((n + 1))
 		echo "kesu-vm: sanitizer report $f:"
 		sed 's/^/kesu-vm: | /' "$f"
