@@ -1,5 +1,6 @@
 #include "certs/sign/timestamp.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/trust.h"
 #include "lib/fileio.h"
 #include "lib/http.h"
 #include "lib/strutil.h"
@@ -107,16 +108,8 @@ static void tsa_subject(TS_RESP *resp, char *out, size_t size)
 	PKCS7 *p7 = TS_RESP_get_token(resp);
 	STACK_OF(X509) *signers = p7 && PKCS7_type_is_signed(p7)
 					  ? PKCS7_get0_signers(p7, NULL, 0) : NULL;
-	X509 *x = sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
-	BIO *b = x ? BIO_new(BIO_s_mem()) : NULL;
-	char *s = NULL;
-	long n = 0;
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-				    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &s);
-	if (n > 0)
-		kesu_clean(out, size, s, (size_t)n);
-	BIO_free(b);
+	if (sk_X509_num(signers) == 1)
+		kesu_cert_subject(sk_X509_value(signers, 0), out, size);
 	sk_X509_free(signers);
 	ERR_clear_error();
 }

@@ -12,20 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kesu_cert_subject(void *cert, char *buf, size_t size)
+void kesu_x509_name_text(void *name, char *buf, size_t size)
 {
-	X509 *x = cert;
+	if (!size)
+		return;
 	BIO *b = BIO_new(BIO_s_mem());
-	char *subj = NULL;
+	char *text = NULL;
 	long n = 0;
 	buf[0] = '\0';
-	/* RFC 2253 order and UTF-8 kept, so Japanese names read as names. */
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-				    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &subj);
+	if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_get_mem_data(b, &text);
 	if (n > 0)
-		kesu_clean(buf, size, subj, (size_t)n);
+		kesu_clean(buf, size, text, (size_t)n);
 	BIO_free(b);
+}
+
+void kesu_cert_subject(void *x, char *buf, size_t size)
+{
+	kesu_x509_name_text(X509_get_subject_name(x), buf, size);
 }
 
 static void asn1_time_str(const ASN1_TIME *t, char out[KESU_TIME_LEN])

@@ -56,7 +56,11 @@ enum kesu_rc kesu_trust_check_store(struct kesu_trust_store *store, void *cert,
 				    const char *crl_file, time_t at, time_t now,
 				    bool *revocation_checked, struct kesu_err *err);
 
-/* The subject of x (X509 *) in RFC 2253 order with UTF-8 kept, cleaned. */
+/* name (X509_NAME *) in RFC 2253 order with UTF-8 kept, so Japanese names
+ * read as names, cleaned (strutil.h); "" when it cannot be printed. */
+void kesu_x509_name_text(void *name, char *buf, size_t size);
+
+/* The subject of x (X509 *), as kesu_x509_name_text writes it. */
 void kesu_cert_subject(void *x, char *buf, size_t size);
 
 #endif
