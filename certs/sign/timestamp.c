@@ -190,14 +190,11 @@ enum kesu_rc kesu_ts_resp_parse(const void *der, size_t len,
 static enum kesu_rc trust_tsa(TS_VERIFY_CTX *ctx, const char *ca_file, struct kesu_err *err)
 {
 	char why[256];
-	X509_STORE *store = X509_STORE_new();
-	if (!store || !X509_STORE_load_file(store, ca_file)) {
-		kesu_openssl_error(why, sizeof(why));
-		X509_STORE_free(store);
+	X509_STORE *store = kesu_store_from_pem(ca_file, why, sizeof(why));
+	if (!store)
 		return kesu_fail(err, KESU_ERR_NOENT, 0,
 				 "cannot load TSA CA certificates from %s (%s); give the "
 				 "timestamp authority's CA with --tsa-ca-file", ca_file, why);
-	}
 	TS_VERIFY_CTX_set_store(ctx, store);
 	return KESU_OK;
 }

@@ -41,18 +41,25 @@ static void asn1_time_str(const ASN1_TIME *t, char out[KESU_TIME_LEN])
 		snprintf(out, KESU_TIME_LEN, "?");
 }
 
+void *kesu_store_from_pem(const char *file, char *why, size_t size)
+{
+	X509_STORE *store = X509_STORE_new();
+	if (store && X509_STORE_load_file(store, file))
+		return store;
+	kesu_openssl_error(why, size);
+	X509_STORE_free(store);
+	return NULL;
+}
+
 static enum kesu_rc load_ca(const char *ca_file, X509_STORE **out,
 			    struct kesu_err *err)
 {
 	char why[256];
-	X509_STORE *store = X509_STORE_new();
-	if (!store || !X509_STORE_load_file(store, ca_file)) {
-		kesu_openssl_error(why, sizeof(why));
-		X509_STORE_free(store);
+	X509_STORE *store = kesu_store_from_pem(ca_file, why, sizeof(why));
+	if (!store)
 		return kesu_fail(err, KESU_ERR_NOENT, 0,
 				 "cannot load CA certificates from %s (%s); give the CA's "
 				 "PEM file with --ca or [trust] ca_file", ca_file, why);
-	}
 	*out = store;
 	return KESU_OK;
 }

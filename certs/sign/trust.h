@@ -56,6 +56,10 @@ enum kesu_rc kesu_trust_check_store(struct kesu_trust_store *store, void *cert,
 				    const char *crl_file, time_t at, time_t now,
 				    bool *revocation_checked, struct kesu_err *err);
 
+/* A new X509_STORE * holding the certificates of the PEM file; NULL with
+ * OpenSSL's reason in why when it cannot be read. */
+void *kesu_store_from_pem(const char *file, char *why, size_t size);
+
 /* name (X509_NAME *) in RFC 2253 order with UTF-8 kept, so Japanese names
  * read as names, cleaned (strutil.h); "" when it cannot be printed. */
 void kesu_x509_name_text(void *name, char *buf, size_t size);
