@@ -91,15 +91,9 @@ static void signer_facts(X509 *x, struct kesu_sig_info *info)
 	unsigned int mdlen = 0;
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == sizeof(md))
 		kesu_hex_encode(md, mdlen, info->signer_sha256);
-	struct tm na;
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &na))
-		kesu_time_format(timegm(&na), info->signer_not_after);
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
-	if (hex)
-		kesu_clean(info->signer_serial, sizeof(info->signer_serial), hex, strlen(hex));
-	OPENSSL_free(hex);
-	BN_free(bn);
+	kesu_asn1_time_text(X509_get0_notAfter(x), info->signer_not_after);
+	kesu_asn1_serial_text(X509_get0_serialNumber(x), info->signer_serial,
+			      sizeof(info->signer_serial));
 }
 
 /* The signature over exactly these bytes, whoever made it: an empty store

@@ -152,13 +152,7 @@ static enum kesu_rc facts(TS_RESP *resp, struct kesu_ts_info *info,
 		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
 				 "timestamp token has no valid genTime");
 	info->gen_time = timegm(&tm);
-	const ASN1_INTEGER *serial = TS_TST_INFO_get_serial(tst);
-	BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
-	if (hex)
-		kesu_clean(info->serial, sizeof(info->serial), hex, strlen(hex));
-	OPENSSL_free(hex);
-	BN_free(bn);
+	kesu_asn1_serial_text(TS_TST_INFO_get_serial(tst), info->serial, sizeof(info->serial));
 	tsa_subject(resp, info->tsa_subject, sizeof(info->tsa_subject));
 	ERR_clear_error();
 	return KESU_OK;

@@ -32,12 +32,29 @@ void kesu_cert_subject(void *x, char *buf, size_t size)
 	kesu_x509_name_text(X509_get_subject_name(x), buf, size);
 }
 
-static void asn1_time_str(const ASN1_TIME *t, char out[KESU_TIME_LEN])
+void kesu_asn1_serial_text(const void *serial, char *buf, size_t size)
+{
+	BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	if (hex && size)
+		kesu_clean(buf, size, hex, strlen(hex));
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+void kesu_asn1_time_text(const void *t, char *out)
 {
 	struct tm tm;
+	out[0] = '\0';
 	if (t && ASN1_TIME_to_tm(t, &tm))
 		kesu_time_format(timegm(&tm), out);
-	else
+}
+
+/* For messages: "?" where the certificate has no readable time. */
+static void asn1_time_str(const ASN1_TIME *t, char out[KESU_TIME_LEN])
+{
+	kesu_asn1_time_text(t, out);
+	if (!out[0])
 		snprintf(out, KESU_TIME_LEN, "?");
 }
 

@@ -67,4 +67,12 @@ void kesu_x509_name_text(void *name, char *buf, size_t size);
 /* The subject of x (X509 *), as kesu_x509_name_text writes it. */
 void kesu_cert_subject(void *x, char *buf, size_t size);
 
+/* serial (const ASN1_INTEGER *, may be NULL) in upper-case hex, cleaned;
+ * buf is left as it was when there is none. */
+void kesu_asn1_serial_text(const void *serial, char *buf, size_t size);
+
+/* t (const ASN1_TIME *, may be NULL) as RFC 3339 UTC in out (at least
+ * KESU_TIME_LEN bytes, lib/timefmt.h); "" when it is not a time. */
+void kesu_asn1_time_text(const void *t, char *out);
+
 #endif

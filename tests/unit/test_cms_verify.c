@@ -16,6 +16,7 @@
 
 #include "certs/sign/cms_verify.h"
 #include "certs/sign/trust.h"
+#include "lib/timefmt.h"
 
 #include <openssl/x509.h>
 #include "test_pki.h"
@@ -300,6 +301,37 @@ static void name_text(void **state)
 	X509_NAME_free(n);
 }
 
+/* Certificate serials and times as the terminal, reports and PDF show
+ * them: hex of the serial, nothing for none; RFC 3339 for a time, "" for
+ * none. */
+static void serial_and_time_text(void **state)
+{
+	(void)state;
+	ASN1_INTEGER *i = ASN1_INTEGER_new();
+	assert_non_null(i);
+	assert_true(ASN1_INTEGER_set(i, 0x1a2b3c));
+	char buf[64] = "";
+	kesu_asn1_serial_text(i, buf, sizeof(buf));
+	assert_string_equal(buf, "1A2B3C");
+	char small[4] = "";
+	kesu_asn1_serial_text(i, small, sizeof(small));
+	assert_string_equal(small, "1A2");
+	strcpy(buf, "kept");
+	kesu_asn1_serial_text(NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "kept");
+	ASN1_INTEGER_free(i);
+
+	ASN1_TIME *t = ASN1_TIME_set(NULL, 1700000000);
+	assert_non_null(t);
+	char got[KESU_TIME_LEN], want[KESU_TIME_LEN];
+	kesu_asn1_time_text(t, got);
+	kesu_time_format(1700000000, want);
+	assert_string_equal(got, want);
+	kesu_asn1_time_text(NULL, got);
+	assert_string_equal(got, "");
+	ASN1_TIME_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +343,7 @@ int main(void)
 		cmocka_unit_test(store_keeps_every_check),
 		cmocka_unit_test(store_setup_problems),
 		cmocka_unit_test(name_text),
+		cmocka_unit_test(serial_and_time_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
