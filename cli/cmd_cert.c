@@ -561,13 +561,15 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	char *data;
 	size_t len;
 	json_t *cert;
-	enum kesu_rc rc;
-	if ((rc = kesu_read_file(argv[first], KESU_CERT_MAX_BYTES, &data, &len, &err)) ||
-	    (rc = kesu_cert_parse(data, len, &cert, &err))) {
+	enum kesu_rc rc = kesu_read_file(argv[first], KESU_CERT_MAX_BYTES, &data, &len, &err);
+	if (!rc) {
+		rc = kesu_cert_parse(data, len, &cert, &err);
+		free(data);
+	}
+	if (rc) {
 		kesu_report(&err);
 		return rc;
 	}
-	free(data);
 	if (json) {
 		char *s = kesu_cert_serialize(cert, NULL);
 		fputs(s ? s : "", stdout);
