@@ -201,6 +201,24 @@ bool kj_is_uuid(const char *s)
 	return true;
 }
 
+enum kesu_rc kj_doc_head(const json_t *o, const char *const *allowed, const char *schema,
+			 const char *kind, struct kesu_err *err)
+{
+	const char *const schemas[] = {schema, NULL}, *const kinds[] = {kind, NULL};
+	const char *s;
+	time_t t;
+	enum kesu_rc rc;
+	if ((rc = kj_keys(o, "", allowed, err)) ||
+	    (rc = kj_enum(o, "", "schema", schemas, NULL, err)) ||
+	    (rc = kj_enum(o, "", "kind", kinds, NULL, err)) ||
+	    (rc = kj_str(o, "", "id", false, 36, &s, err)) ||
+	    (rc = kj_time(o, "", "issued_at", false, &t, NULL, err)))
+		return rc;
+	if (!kj_is_uuid(s))
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a lowercase UUID");
+	return KESU_OK;
+}
+
 enum kesu_rc kj_load(const char *buf, size_t len, size_t max, const char *what,
 		     const char *kind, enum kesu_rc (*check)(const json_t *, struct kesu_err *),
 		     json_t **out, struct kesu_err *err)

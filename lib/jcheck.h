@@ -50,6 +50,13 @@ enum kesu_rc kj_time(const json_t *o, const char *where, const char *key,
 enum kesu_rc kj_hex(const json_t *o, const char *where, const char *key,
 		    size_t len, const char **out, struct kesu_err *err);
 
+/* The head every signed kesu document but the certificate starts with
+ * (approval, custody, destruction): o's keys all in allowed, "schema"
+ * exactly schema, "kind" exactly kind, "id" a lowercase UUID, "issued_at"
+ * an RFC 3339 time. */
+enum kesu_rc kj_doc_head(const json_t *o, const char *const *allowed, const char *schema,
+			 const char *kind, struct kesu_err *err);
+
 /* Load one document of at most max bytes with no key given twice, and keep
  * it only if check accepts it.  what/kind name it in the size error: "what
  * larger than max bytes; not a kesu kind". */

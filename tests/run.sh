@@ -47,6 +47,22 @@ for t in "$here"/integration/*.sh; do
 	fi
 done
 
+# Under make asan the sanitizers write their reports to files in
+# KESU_SAN_DIR (ASAN_OPTIONS/UBSAN_OPTIONS log_path), not to stderr, so a
+# fault in a command that a test expects to fail is not taken for that
+# failure: each report of a fault is one more failure here, printed whole.
+# Files holding only LeakSanitizer's list of suppressions used are not.
+if [ -n "${KESU_SAN_DIR:-}" ] && [ -d "$KESU_SAN_DIR" ]; then
+	for f in "$KESU_SAN_DIR"/*; do
+		[ -f "$f" ] || continue
+		grep -q 'ERROR: \|runtime error:' "$f" || continue
+		echo "not ok - sanitizer report $(basename "$f")"
+		sed 's/^/#   /' "$f"
+		failed=$((failed + 1))
+		failed_names+=("sanitizer report $(basename "$f")")
+	done
+fi
+
 if [ ${#failed_names[@]} -gt 0 ]; then
 	printf 'failing: %s\n' "${failed_names[@]}"
 fi

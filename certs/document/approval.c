@@ -71,17 +71,11 @@ enum kesu_rc kesu_approval_check(const json_t *d, struct kesu_err *err)
 		"reference", "reason", "confidentiality_class", "customer", "assets",
 		"serials", "operators", "operator_certificates", "valid_from",
 		"valid_until", NULL};
-	static const char *const schemas[] = {KESU_APPROVAL_SCHEMA, NULL};
-	static const char *const kinds[] = {"approval", NULL};
-	const char *id, *ref;
-	time_t t, from, until;
+	const char *ref;
+	time_t from, until;
 	size_t na, ns, no, nc;
 	enum kesu_rc rc;
-	if ((rc = kj_keys(d, "", keys, err)) ||
-	    (rc = kj_enum(d, "", "schema", schemas, NULL, err)) ||
-	    (rc = kj_enum(d, "", "kind", kinds, NULL, err)) ||
-	    (rc = kj_str(d, "", "id", false, 36, &id, err)) ||
-	    (rc = kj_time(d, "", "issued_at", false, &t, NULL, err)) ||
+	if ((rc = kj_doc_head(d, keys, KESU_APPROVAL_SCHEMA, "approval", err)) ||
 	    (rc = kj_str(d, "", "reference", false, KESU_STR_MAX, &ref, err)) ||
 	    (rc = kj_enum(d, "", "reason", REASONS, NULL, err)) ||
 	    (rc = kj_int(d, "", "confidentiality_class", 1, 3, NULL, err)) ||
@@ -93,8 +87,6 @@ enum kesu_rc kesu_approval_check(const json_t *d, struct kesu_err *err)
 	    (rc = kj_time(d, "", "valid_from", false, &from, NULL, err)) ||
 	    (rc = kj_time(d, "", "valid_until", false, &until, NULL, err)))
 		return rc;
-	if (!kj_is_uuid(id))
-		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a UUID");
 	if (kesu_text_is_blank(ref))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "reference is blank");
 	if (!na && !ns)

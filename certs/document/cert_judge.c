@@ -104,22 +104,6 @@ static void judge_result_proof(const char *result, const json_t *exec, const jso
 	}
 }
 
-/* The issue time and the signature's signing time against the verifier's
- * clock. */
-static void judge_clock(const struct kesu_cert_clock *clock, time_t t_issued,
-			const char *s_issued, struct kesu_cert_verdict *v)
-{
-	time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
-	if (t_issued > limit)
-		ERR(v, "issued_at %s is in the future", s_issued);
-	if (clock->signed_at && clock->signed_at < t_issued)
-		ERR(v, "the signature's signing time is before the certificate "
-		       "was issued (backdated signature?)");
-	if (clock->signed_at > limit)
-		ERR(v, "the signature's signing time is in the future "
-		       "(forward-dated signature?)");
-}
-
 /* A medium that held My Number data is physically destroyed, never
  * returned or passed on. */
 static void judge_my_number(const json_t *c, const json_t *asset,
@@ -197,7 +181,7 @@ void kesu_cert_judge_at(const json_t *c, const struct kesu_cert_clock *clock,
 		       "erasure was not approved beforehand", s_appr, s_work);
 
 	if (clock)
-		judge_clock(clock, t_issued, s_issued, v);
+		kesu_verdict_clock(clock, t_issued, s_issued, "certificate", v);
 
 	judge_my_number(c, asset, v);
 	judge_required(c, v);

@@ -53,19 +53,13 @@ enum kesu_rc kesu_custody_check(const json_t *d, struct kesu_err *err)
 {
 	static const char *const keys[] = {"schema", "kind", "id", "issued_at", "serials",
 		"from", "to", "at", "place", "seal", "purpose", "reference", NULL};
-	static const char *const schemas[] = {KESU_CUSTODY_SCHEMA, NULL};
-	static const char *const kinds[] = {"custody", NULL};
 	static const char *const purposes[] = {"transfer", "destruction", NULL};
-	const char *id, *place;
+	const char *place;
 	json_t *serials, *s;
 	time_t t;
 	size_t i;
 	enum kesu_rc rc;
-	if ((rc = kj_keys(d, "", keys, err)) ||
-	    (rc = kj_enum(d, "", "schema", schemas, NULL, err)) ||
-	    (rc = kj_enum(d, "", "kind", kinds, NULL, err)) ||
-	    (rc = kj_str(d, "", "id", false, 36, &id, err)) ||
-	    (rc = kj_time(d, "", "issued_at", false, &t, NULL, err)) ||
+	if ((rc = kj_doc_head(d, keys, KESU_CUSTODY_SCHEMA, "custody", err)) ||
 	    (rc = kj_arr(d, "", "serials", KESU_CUSTODY_MAX_SERIALS, &serials, err)) ||
 	    (rc = check_party(d, "from", err)) || (rc = check_party(d, "to", err)) ||
 	    (rc = kj_time(d, "", "at", false, &t, NULL, err)) ||
@@ -74,8 +68,6 @@ enum kesu_rc kesu_custody_check(const json_t *d, struct kesu_err *err)
 	    (rc = kj_enum(d, "", "purpose", purposes, NULL, err)) ||
 	    (rc = kj_str(d, "", "reference", true, KESU_STR_MAX, NULL, err)))
 		return rc;
-	if (!kj_is_uuid(id))
-		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a UUID");
 	if (!json_array_size(serials))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "serials: no medium handed over");
 	json_array_foreach(serials, i, s) {

@@ -202,23 +202,17 @@ enum kesu_rc kesu_destruction_check(const json_t *d, struct kesu_err *err)
 		"medium", "asset", "closes", "no_erasure_record", "technique",
 		"destroyed_at", "location", "destroyed_by", "witnesses", "evidence",
 		"approval", NULL};
-	static const char *const schemas[] = {KESU_DESTRUCTION_SCHEMA, NULL};
-	static const char *const kinds[] = {"destruction", NULL};
 	static const char *const op_keys[] = {"name", "organization", NULL};
 	static const char *const med_keys[] = {"serial", "model", "identity_source", NULL};
 	static const char *const asset_keys[] = {"property_number", "department",
 						 "my_number", NULL};
 	static const char *const by_keys[] = {"company", "person", NULL};
 	json_t *op, *med, *asset, *tech, *by, *wits, *ev;
-	const char *id, *closes;
+	const char *closes;
 	time_t t;
 	bool b;
 	enum kesu_rc rc;
-	if ((rc = kj_keys(d, "", top, err)) ||
-	    (rc = kj_enum(d, "", "schema", schemas, NULL, err)) ||
-	    (rc = kj_enum(d, "", "kind", kinds, NULL, err)) ||
-	    (rc = kj_str(d, "", "id", false, 36, &id, err)) ||
-	    (rc = kj_time(d, "", "issued_at", false, &t, NULL, err)) ||
+	if ((rc = kj_doc_head(d, top, KESU_DESTRUCTION_SCHEMA, "destruction", err)) ||
 	    (rc = kj_obj(d, "", "operator", false, &op, err)) ||
 	    (rc = kj_keys(op, "operator", op_keys, err)) ||
 	    (rc = kj_str(op, "operator", "name", false, KESU_STR_MAX, NULL, err)) ||
@@ -248,8 +242,6 @@ enum kesu_rc kesu_destruction_check(const json_t *d, struct kesu_err *err)
 	    (rc = kj_arr(d, "", "evidence", KESU_DESTRUCTION_MAX_EVIDENCE, &ev, err)) ||
 	    (rc = check_evidence(ev, err)) || (rc = check_approval(d, err)))
 		return rc;
-	if (!kj_is_uuid(id))
-		return kesu_fail(err, KESU_ERR_INVALID, 0, "id: not a lowercase UUID");
 	if (closes && !kj_is_uuid(closes))
 		return kesu_fail(err, KESU_ERR_INVALID, 0, "closes: not a lowercase UUID");
 	return KESU_OK;

@@ -54,20 +54,6 @@ static void judge_evidence(const json_t *d, bool my_number, struct kesu_cert_ver
 	}
 }
 
-static void judge_clock(const json_t *d, const struct kesu_cert_clock *clock,
-			time_t t_issued, struct kesu_cert_verdict *v)
-{
-	time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
-	if (t_issued > limit)
-		ERR(v, "issued_at %s is in the future", sget(d, "issued_at"));
-	if (clock->signed_at && clock->signed_at < t_issued)
-		ERR(v, "the signature's signing time is before the document was issued "
-		       "(backdated signature?)");
-	if (clock->signed_at > limit)
-		ERR(v, "the signature's signing time is in the future (forward-dated "
-		       "signature?)");
-}
-
 void kesu_destruction_judge(const json_t *d, const struct kesu_cert_clock *clock,
 			    struct kesu_cert_verdict *v)
 {
@@ -111,7 +97,7 @@ void kesu_destruction_judge(const json_t *d, const struct kesu_cert_clock *clock
 		       "destruction was not approved when it was done", approved,
 		    sget(d, "destroyed_at"));
 	if (clock)
-		judge_clock(d, clock, t_issued, v);
+		kesu_verdict_clock(clock, t_issued, sget(d, "issued_at"), "document", v);
 	judge_blank(d, v);
 	/* Hidden characters make the shown text differ from the signed bytes.  A
 	 * serial or model read from the device is evidence of what the medium

@@ -57,3 +57,17 @@ void kesu_verdict_blank(const json_t *doc, const char *const (*paths)[2], size_t
 					 paths[i][0] ? "." : "", paths[i][1]);
 	}
 }
+
+void kesu_verdict_clock(const struct kesu_cert_clock *clock, time_t t_issued,
+			const char *s_issued, const char *what, struct kesu_cert_verdict *v)
+{
+	time_t limit = clock->now + KESU_CERT_CLOCK_SKEW;
+	if (t_issued > limit)
+		KESU_VERDICT_ERR(v, "issued_at %s is in the future", s_issued);
+	if (clock->signed_at && clock->signed_at < t_issued)
+		KESU_VERDICT_ERR(v, "the signature's signing time is before the %s was "
+				 "issued (backdated signature?)", what);
+	if (clock->signed_at > limit)
+		KESU_VERDICT_ERR(v, "the signature's signing time is in the future "
+				 "(forward-dated signature?)");
+}

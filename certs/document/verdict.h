@@ -1,6 +1,6 @@
 /* What the consistency judges (cert_judge.c, destruction_judge.c) share:
- * adding a finding, hidden characters anywhere in a document, and blank
- * required texts. */
+ * adding a finding, hidden characters anywhere in a document, blank
+ * required texts, and the clock checks. */
 #ifndef KESU_VERDICT_H
 #define KESU_VERDICT_H
 
@@ -28,5 +28,11 @@ void kesu_verdict_hidden(const json_t *j, const char *path, bool evidence,
  * present and blank. */
 void kesu_verdict_blank(const json_t *doc, const char *const (*paths)[2], size_t n,
 			struct kesu_cert_verdict *v);
+
+/* The issue time (t_issued, as the document writes it: s_issued) and the
+ * signature's signing time against the verifier's clock; what names the
+ * document ("certificate", "document") in the findings. */
+void kesu_verdict_clock(const struct kesu_cert_clock *clock, time_t t_issued,
+			const char *s_issued, const char *what, struct kesu_cert_verdict *v);
 
 #endif

@@ -105,8 +105,32 @@ static json_t *build_checks(const struct kesu_verif_input *in, bool *oom)
 	return c;
 }
 
-/* Long on purpose: one put() a field of the report, in the order of the
- * schema (docs), so it reads against the schema top to bottom. */
+/* How the medium was read, and the sentence that says what that proves. */
+static json_t *build_method(const struct kesu_verif_input *in, bool *oom)
+{
+	char seed[17], statement[320];
+	snprintf(seed, sizeof(seed), "%016" PRIx64, in->seed);
+	kesu_verif_statement(in->full, in->sample_locations, in->confidence,
+			     in->detectable_fraction, statement, sizeof(statement));
+	json_t *m = json_object();
+	if (!m)
+		return NULL;        /* put() counts it as out of memory */
+	put(m, "mode", json_string(in->full ? "full" : "sample"), oom);
+	put(m, "seed", in->full ? json_null() : json_string(seed), oom);
+	put(m, "sample_locations", u64(in->full ? 0 : in->sample_locations), oom);
+	put(m, "ranges_read", u64(in->ranges_read), oom);
+	put(m, "bytes_planned", u64(in->bytes_planned), oom);
+	put(m, "bytes_read", u64(in->bytes_read), oom);
+	put(m, "cell_bytes", u64(in->cell_bytes), oom);
+	put(m, "confidence", in->full ? json_null() : json_real(in->confidence), oom);
+	put(m, "detectable_fraction",
+	    in->full ? json_null() : json_real(in->detectable_fraction), oom);
+	put(m, "statement", json_string(statement), oom);
+	return m;
+}
+
+/* One put() a field of the report, in the order of the schema (docs), so
+ * it reads against the schema top to bottom. */
 enum kesu_rc kesu_verif_build(const struct kesu_verif_input *in, json_t **out,
 			      struct kesu_err *err)
 {
@@ -129,25 +153,7 @@ enum kesu_rc kesu_verif_build(const struct kesu_verif_input *in, json_t **out,
 	    &oom);
 	put(d, "device", kesu_identity_to_json(in->device), &oom);
 
-	char seed[17], statement[320];
-	snprintf(seed, sizeof(seed), "%016" PRIx64, in->seed);
-	kesu_verif_statement(in->full, in->sample_locations, in->confidence,
-			     in->detectable_fraction, statement, sizeof(statement));
-	json_t *m = json_object();
-	put(d, "method", m, &oom);
-	if (m) {
-		put(m, "mode", json_string(in->full ? "full" : "sample"), &oom);
-		put(m, "seed", in->full ? json_null() : json_string(seed), &oom);
-		put(m, "sample_locations", u64(in->full ? 0 : in->sample_locations), &oom);
-		put(m, "ranges_read", u64(in->ranges_read), &oom);
-		put(m, "bytes_planned", u64(in->bytes_planned), &oom);
-		put(m, "bytes_read", u64(in->bytes_read), &oom);
-		put(m, "cell_bytes", u64(in->cell_bytes), &oom);
-		put(m, "confidence", in->full ? json_null() : json_real(in->confidence), &oom);
-		put(m, "detectable_fraction",
-		    in->full ? json_null() : json_real(in->detectable_fraction), &oom);
-		put(m, "statement", json_string(statement), &oom);
-	}
+	put(d, "method", build_method(in, &oom), &oom);
 	json_t *r = json_object();
 	put(d, "regions", r, &oom);
 	for (size_t k = 0; r && k < KESU_VERIF_KINDS; k++)

@@ -1,33 +1,12 @@
 #include "certs/print/signers.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/trust.h"
 #include "lib/strutil.h"
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 #include <string.h>
-
-static void name_text(X509_NAME *n, char *out, size_t outsz)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *s = NULL;
-	long len = 0;
-	out[0] = '\0';
-	/* RFC 2253 order with UTF-8 kept, as cms_verify shows it. */
-	if (b && X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		len = BIO_get_mem_data(b, &s);
-	if (len > 0)
-		kesu_clean(out, outsz, s, (size_t)len);
-	BIO_free(b);
-}
-
-static void asn1_time_text(const ASN1_TIME *t, char out[KESU_TIME_LEN])
-{
-	struct tm tm;
-	out[0] = '\0';
-	if (t && ASN1_TIME_to_tm(t, &tm))
-		kesu_time_format(timegm(&tm), out);
-}
 
 static void signing_time(CMS_SignerInfo *si, char out[KESU_TIME_LEN])
 {
@@ -36,7 +15,7 @@ static void signing_time(CMS_SignerInfo *si, char out[KESU_TIME_LEN])
 	X509_ATTRIBUTE *a = idx >= 0 ? CMS_signed_get_attr(si, idx) : NULL;
 	ASN1_TYPE *t = a ? X509_ATTRIBUTE_get0_type(a, 0) : NULL;
 	if (t && (t->type == V_ASN1_UTCTIME || t->type == V_ASN1_GENERALIZEDTIME))
-		asn1_time_text((const ASN1_TIME *)t->value.asn1_string, out);
+		kesu_asn1_time_text(t->value.asn1_string, out);
 }
 
 enum kesu_rc kesu_print_sig_read(const void *data, size_t len, const void *der,
@@ -85,16 +64,11 @@ enum kesu_rc kesu_print_sig_read(const void *data, size_t len, const void *der,
 			snprintf(s->subject, sizeof(s->subject), "(certificate not embedded)");
 			continue;
 		}
-		name_text(X509_get_subject_name(x), s->subject, sizeof(s->subject));
-		name_text(X509_get_issuer_name(x), s->issuer, sizeof(s->issuer));
-		asn1_time_text(X509_get0_notBefore(x), s->not_before);
-		asn1_time_text(X509_get0_notAfter(x), s->not_after);
-		BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-		char *hex = bn ? BN_bn2hex(bn) : NULL;
-		if (hex)
-			kesu_clean(s->serial, sizeof(s->serial), hex, strlen(hex));
-		OPENSSL_free(hex);
-		BN_free(bn);
+		kesu_cert_subject(x, s->subject, sizeof(s->subject));
+		kesu_x509_name_text(X509_get_issuer_name(x), s->issuer, sizeof(s->issuer));
+		kesu_asn1_time_text(X509_get0_notBefore(x), s->not_before);
+		kesu_asn1_time_text(X509_get0_notAfter(x), s->not_after);
+		kesu_asn1_serial_text(X509_get0_serialNumber(x), s->serial, sizeof(s->serial));
 	}
 out:
 	sk_X509_pop_free(certs, X509_free);

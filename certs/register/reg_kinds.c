@@ -313,12 +313,11 @@ enum kesu_rc kesu_reg_kind_check_line(const struct kesu_reg_kind *k, const json_
 	return k->check_line(line, err);
 }
 
-const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
-				      const json_t *doc, char *why, size_t size)
+const char *kesu_reg_fields_contradict(const json_t *line, json_t *want, const char *what,
+				       char *why, size_t size)
 {
-	json_t *want = k->line_fields(doc);
 	if (!want) {
-		snprintf(why, size, "the document lacks a field the line repeats");
+		snprintf(why, size, "the %s lacks a field the line repeats", what);
 		return why;
 	}
 	const char *key, *bad = NULL;
@@ -326,14 +325,20 @@ const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_
 	json_object_foreach(want, key, v) {
 		const json_t *got = json_object_get(line, key);
 		if (!got || !json_equal(got, v)) {
-			snprintf(why, size, "its %s does not match the document it points "
-				 "to (the line or the document was forged)", key);
+			snprintf(why, size, "its %s does not match the %s it points to (the "
+				 "line or the %s was forged)", key, what, what);
 			bad = why;
 			break;
 		}
 	}
 	json_decref(want);
 	return bad;
+}
+
+const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
+				      const json_t *doc, char *why, size_t size)
+{
+	return kesu_reg_fields_contradict(line, k->line_fields(doc), "document", why, size);
 }
 
 const struct kesu_reg_kind *kesu_reg_kind_of_doc(const char *buf, size_t len)

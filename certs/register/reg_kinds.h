@@ -37,6 +37,12 @@ const struct kesu_reg_kind *kesu_reg_kind_find(const char *kind);
 enum kesu_rc kesu_reg_kind_check_line(const struct kesu_reg_kind *k, const json_t *line,
 				      struct kesu_err *err);
 
+/* NULL if every field of want (taken: freed here; NULL when the document
+ * lacked one) stands the same in line, otherwise why, naming the field and
+ * what ("certificate", "document") the line points to. */
+const char *kesu_reg_fields_contradict(const json_t *line, json_t *want, const char *what,
+				       char *why, size_t size);
+
 /* NULL if a document line repeats what its document says, otherwise why. */
 const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
 				      const json_t *doc, char *why, size_t size);

@@ -341,25 +341,8 @@ json_t *kesu_register_cert_fields(const json_t *cert)
 const char *kesu_register_line_contradicts(const json_t *line, const json_t *cert,
 					   char *why, size_t size)
 {
-	json_t *want = kesu_register_cert_fields(cert);
-	if (!want) {
-		snprintf(why, size, "the certificate lacks a field the line repeats");
-		return why;
-	}
-	const char *key;
-	json_t *v;
-	const char *bad = NULL;
-	json_object_foreach(want, key, v) {
-		const json_t *got = json_object_get(line, key);
-		if (!got || !json_equal(got, v)) {
-			snprintf(why, size, "its %s does not match the certificate it "
-				 "points to (the line or the certificate was forged)", key);
-			bad = why;
-			break;
-		}
-	}
-	json_decref(want);
-	return bad;
+	return kesu_reg_fields_contradict(line, kesu_register_cert_fields(cert), "certificate",
+					  why, size);
 }
 
 /* ---- the head document ---- */

@@ -260,6 +260,19 @@ static unsigned backoff_ms(int attempt)
 	return ms > 3000 ? 3000 : ms;
 }
 
+/* Before attempt ATTEMPT of a retried statement: from the second on, waits
+ * out the backoff and, if the last one lost the connection, reconnects.
+ * False when that reconnect failed (*RC and *E say how): the attempt is
+ * spent without a statement, as a lost connection would spend it. */
+static bool before_attempt(struct kesu_db *db, int attempt, enum kesu_db_rc *rc,
+			   struct kesu_db_error *e)
+{
+	if (!attempt)
+		return true;
+	db->sleep_ms(backoff_ms(attempt - 1));
+	return !(*rc == KESU_DB_LOST && (*rc = db->ops->reconnect(db, e)));
+}
+
 static enum kesu_rc refuse_run(const char *run, const char *holder, uint64_t seq,
 			       struct kesu_err *err)
 {
@@ -339,11 +352,8 @@ enum kesu_rc kesu_pgreg_check_run(struct kesu_db *db, const char *run_id,
 	 * have waited out. */
 	enum kesu_db_rc rc = KESU_DB_OK;
 	for (int attempt = 0; attempt < KESU_PGREG_ATTEMPTS; attempt++) {
-		if (attempt) {
-			db->sleep_ms(backoff_ms(attempt - 1));
-			if (rc == KESU_DB_LOST && (rc = db->ops->reconnect(db, &e)))
-				continue;
-		}
+		if (!before_attempt(db, attempt, &rc, &e))
+			continue;
 		rc = run_holder(db, run_id, &seq, holder, &e);
 		if (rc != KESU_DB_LOST && rc != KESU_DB_RETRY)
 			break;
@@ -372,11 +382,8 @@ enum kesu_rc kesu_pgreg_append(struct kesu_db *db, const json_t *entry,
 	struct kesu_db_error e = {{0}, {0}};
 	enum kesu_db_rc rc = KESU_DB_OK;
 	for (int attempt = 0; attempt < KESU_PGREG_ATTEMPTS; attempt++) {
-		if (attempt) {
-			db->sleep_ms(backoff_ms(attempt - 1));
-			if (rc == KESU_DB_LOST && (rc = db->ops->reconnect(db, &e)))
-				continue;
-		}
+		if (!before_attempt(db, attempt, &rc, &e))
+			continue;
 		enum kesu_rc refused = KESU_OK;
 		rc = one_append(db, entry, time, cert, cert_len, sig, sig_len, seq, &refused,
 				err, &e);

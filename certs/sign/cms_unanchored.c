@@ -1,5 +1,6 @@
 #include "certs/sign/cms_unanchored.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/trust.h"
 #include "lib/strutil.h"
 
 #include <openssl/cms.h>
@@ -40,15 +41,8 @@ enum kesu_rc kesu_cms_verify_unanchored(const void *data, size_t len,
 	}
 	signers = CMS_get0_signers(cms);
 	X509 *x = signers ? sk_X509_value(signers, 0) : NULL;
-	BIO *b = x ? BIO_new(BIO_s_mem()) : NULL;
-	char *subj = NULL;
-	long n = 0;
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-				    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &subj);
-	if (n > 0 && size)
-		kesu_clean(signer, size, subj, (size_t)n);
-	BIO_free(b);
+	if (x)
+		kesu_cert_subject(x, signer, size);
 out:
 	sk_X509_free(signers);
 	BIO_free(content);

@@ -91,15 +91,31 @@ static void signer_facts(X509 *x, struct kesu_sig_info *info)
 	unsigned int mdlen = 0;
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == sizeof(md))
 		kesu_hex_encode(md, mdlen, info->signer_sha256);
-	struct tm na;
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &na))
-		kesu_time_format(timegm(&na), info->signer_not_after);
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
-	if (hex)
-		kesu_clean(info->signer_serial, sizeof(info->signer_serial), hex, strlen(hex));
-	OPENSSL_free(hex);
-	BN_free(bn);
+	kesu_asn1_time_text(X509_get0_notAfter(x), info->signer_not_after);
+	kesu_asn1_serial_text(X509_get0_serialNumber(x), info->signer_serial,
+			      sizeof(info->signer_serial));
+}
+
+/* The signature over exactly these bytes, whoever made it: an empty store
+ * and no signer check, which come after. */
+static enum kesu_rc check_bytes(CMS_ContentInfo *cms, const void *data, size_t len,
+				struct kesu_err *err)
+{
+	enum kesu_rc rc = KESU_OK;
+	X509_STORE *empty = X509_STORE_new();
+	BIO *content = BIO_new_mem_buf(data, (int)len);
+	if (!empty || !content ||
+	    CMS_verify(cms, NULL, empty, content, NULL,
+		       CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		char why[256];
+		kesu_openssl_error(why, sizeof(why));
+		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
+			       "signature does not verify: %s (the file or its "
+			       ".p7s was changed after signing)", why);
+	}
+	BIO_free(content);
+	X509_STORE_free(empty);
+	return rc;
 }
 
 enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
@@ -108,11 +124,8 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 				   struct kesu_sig_info *info, struct kesu_err *err)
 {
 	memset(info, 0, sizeof(*info));
-	char why[256];
 	enum kesu_rc rc = KESU_OK;
 	CMS_ContentInfo *cms = NULL;
-	X509_STORE *empty = NULL;
-	BIO *content = NULL;
 	STACK_OF(X509) *signers = NULL, *certs = NULL;
 	time_t now = t->now ? t->now : time(NULL);
 	ERR_clear_error();
@@ -126,17 +139,8 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 	/* First the bytes, then the signer: "the file was changed" and "the
 	 * signer is not trusted" call for different actions. */
 	info->failure = KESU_SIG_BAD;
-	empty = X509_STORE_new();
-	content = BIO_new_mem_buf(data, (int)len);
-	if (!empty || !content ||
-	    CMS_verify(cms, NULL, empty, content, NULL,
-		       CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
-		kesu_openssl_error(why, sizeof(why));
-		rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			       "signature does not verify: %s (the file or its "
-			       ".p7s was changed after signing)", why);
+	if ((rc = check_bytes(cms, data, len, err)))
 		goto out;
-	}
 	info->failure = KESU_SIG_UNTRUSTED;
 	signers = CMS_get0_signers(cms);
 	X509 *x = signers ? sk_X509_value(signers, 0) : NULL;
@@ -178,8 +182,6 @@ enum kesu_rc kesu_cms_verify_trust(const void *data, size_t len,
 out:
 	sk_X509_pop_free(certs, X509_free);
 	sk_X509_free(signers);
-	BIO_free(content);
-	X509_STORE_free(empty);
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	return rc;

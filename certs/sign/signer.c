@@ -232,17 +232,7 @@ void kesu_signer_cert_sha256(const struct kesu_signer *s, char out[65])
 
 void kesu_signer_subject(const struct kesu_signer *s, char *buf, size_t size)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *subj = NULL;
-	long n = 0;
-	if (size)
-		buf[0] = '\0';
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(s->cert), 0,
-				    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &subj);
-	if (n > 0 && size)
-		kesu_clean(buf, size, subj, (size_t)n);
-	BIO_free(b);
+	kesu_cert_subject(s->cert, buf, size);
 }
 
 enum kesu_rc kesu_signer_sign(struct kesu_signer *s, const void *data,

@@ -1,5 +1,6 @@
 #include "certs/sign/timestamp.h"
 #include "certs/sign/signer.h"
+#include "certs/sign/trust.h"
 #include "lib/fileio.h"
 #include "lib/http.h"
 #include "lib/strutil.h"
@@ -107,16 +108,8 @@ static void tsa_subject(TS_RESP *resp, char *out, size_t size)
 	PKCS7 *p7 = TS_RESP_get_token(resp);
 	STACK_OF(X509) *signers = p7 && PKCS7_type_is_signed(p7)
 					  ? PKCS7_get0_signers(p7, NULL, 0) : NULL;
-	X509 *x = sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
-	BIO *b = x ? BIO_new(BIO_s_mem()) : NULL;
-	char *s = NULL;
-	long n = 0;
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-				    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &s);
-	if (n > 0)
-		kesu_clean(out, size, s, (size_t)n);
-	BIO_free(b);
+	if (sk_X509_num(signers) == 1)
+		kesu_cert_subject(sk_X509_value(signers, 0), out, size);
 	sk_X509_free(signers);
 	ERR_clear_error();
 }
@@ -159,43 +152,45 @@ static enum kesu_rc facts(TS_RESP *resp, struct kesu_ts_info *info,
 		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
 				 "timestamp token has no valid genTime");
 	info->gen_time = timegm(&tm);
-	const ASN1_INTEGER *serial = TS_TST_INFO_get_serial(tst);
-	BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
-	char *hex = bn ? BN_bn2hex(bn) : NULL;
-	if (hex)
-		kesu_clean(info->serial, sizeof(info->serial), hex, strlen(hex));
-	OPENSSL_free(hex);
-	BN_free(bn);
+	kesu_asn1_serial_text(TS_TST_INFO_get_serial(tst), info->serial, sizeof(info->serial));
 	tsa_subject(resp, info->tsa_subject, sizeof(info->tsa_subject));
 	ERR_clear_error();
 	return KESU_OK;
 }
 
+/* The response decoded (*resp, NULL when it does not decode; the caller
+ * frees it) and its facts read into info. */
+static enum kesu_rc open_resp(const void *der, size_t len, TS_RESP **resp,
+			      struct kesu_ts_info *info, struct kesu_err *err)
+{
+	memset(info, 0, sizeof(*info));
+	*resp = decode(der, len, err);
+	if (!*resp)
+		return KESU_ERR_CRYPTO;
+	return facts(*resp, info, err);
+}
+
 enum kesu_rc kesu_ts_resp_parse(const void *der, size_t len,
 				struct kesu_ts_info *info, struct kesu_err *err)
 {
-	memset(info, 0, sizeof(*info));
-	TS_RESP *resp = decode(der, len, err);
-	if (!resp)
-		return KESU_ERR_CRYPTO;
-	enum kesu_rc rc = facts(resp, info, err);
+	TS_RESP *resp;
+	enum kesu_rc rc = open_resp(der, len, &resp, info, err);
 	TS_RESP_free(resp);
 	return rc;
 }
 
-static X509_STORE *load_store(const char *ca_file, struct kesu_err *err)
+/* ctx checks the token's signer against the TSA CA certificates in
+ * ca_file (the store is ctx's from here on). */
+static enum kesu_rc trust_tsa(TS_VERIFY_CTX *ctx, const char *ca_file, struct kesu_err *err)
 {
 	char why[256];
-	X509_STORE *store = X509_STORE_new();
-	if (!store || !X509_STORE_load_file(store, ca_file)) {
-		kesu_openssl_error(why, sizeof(why));
-		X509_STORE_free(store);
-		kesu_fail(err, KESU_ERR_NOENT, 0,
-			  "cannot load TSA CA certificates from %s (%s); give the "
-			  "timestamp authority's CA with --tsa-ca-file", ca_file, why);
-		return NULL;
-	}
-	return store;
+	X509_STORE *store = kesu_store_from_pem(ca_file, why, sizeof(why));
+	if (!store)
+		return kesu_fail(err, KESU_ERR_NOENT, 0,
+				 "cannot load TSA CA certificates from %s (%s); give the "
+				 "timestamp authority's CA with --tsa-ca-file", ca_file, why);
+	TS_VERIFY_CTX_set_store(ctx, store);
+	return KESU_OK;
 }
 
 /* Runs ctx over resp; the flags in ctx decide what is checked. */
@@ -214,11 +209,10 @@ enum kesu_rc kesu_ts_resp_check(const struct kesu_ts_req *req,
 				const void *der, size_t len, const char *ca_file,
 				struct kesu_ts_info *info, struct kesu_err *err)
 {
-	memset(info, 0, sizeof(*info));
-	TS_RESP *resp = decode(der, len, err);
+	TS_RESP *resp;
+	enum kesu_rc rc = open_resp(der, len, &resp, info, err);
 	if (!resp)
-		return KESU_ERR_CRYPTO;
-	enum kesu_rc rc = facts(resp, info, err);
+		return rc;
 	TS_VERIFY_CTX *ctx = NULL;
 	if (!rc && !(ctx = TS_REQ_to_TS_VERIFY_CTX(req->req, NULL)))
 		rc = kesu_fail(err, KESU_ERR_INTERNAL, 0, "out of memory");
@@ -227,11 +221,7 @@ enum kesu_rc kesu_ts_resp_check(const struct kesu_ts_req *req,
 		 * a configured TSA CA (the signer-name check needs the signer). */
 		int flags = TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_NONCE;
 		if (ca_file && ca_file[0]) {
-			X509_STORE *store = load_store(ca_file, err);
-			if (!store)
-				rc = KESU_ERR_NOENT;
-			else
-				TS_VERIFY_CTX_set_store(ctx, store);
+			rc = trust_tsa(ctx, ca_file, err);
 			flags |= TS_VFY_SIGNATURE | TS_VFY_SIGNER;
 		}
 		TS_VERIFY_CTX_set_flags(ctx, flags);
@@ -254,10 +244,10 @@ enum kesu_rc kesu_ts_token_verify(const void *data, size_t len,
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "a timestamp token but no trusted TSA CA; give "
 				 "--tsa-ca-file or [trust] tsa_ca_file in kesu.conf");
-	TS_RESP *resp = decode(der, dlen, err);
+	TS_RESP *resp;
+	enum kesu_rc rc = open_resp(der, dlen, &resp, info, err);
 	if (!resp)
-		return KESU_ERR_CRYPTO;
-	enum kesu_rc rc = facts(resp, info, err);
+		return rc;
 	TS_VERIFY_CTX *ctx = NULL;
 	unsigned char *imprint = NULL;
 	if (!rc && (!(ctx = TS_VERIFY_CTX_new()) ||
@@ -267,11 +257,7 @@ enum kesu_rc kesu_ts_token_verify(const void *data, size_t len,
 		sha256(data, len, imprint);
 		TS_VERIFY_CTX_set_imprint(ctx, imprint, 32);
 		imprint = NULL; /* owned by ctx now */
-		X509_STORE *store = load_store(ca_file, err);
-		if (!store)
-			rc = KESU_ERR_NOENT;
-		else
-			TS_VERIFY_CTX_set_store(ctx, store);
+		rc = trust_tsa(ctx, ca_file, err);
 		TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_IMPRINT |
 					TS_VFY_SIGNATURE | TS_VFY_SIGNER);
 	}

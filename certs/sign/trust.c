@@ -12,43 +12,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-void kesu_cert_subject(void *cert, char *buf, size_t size)
+void kesu_x509_name_text(void *name, char *buf, size_t size)
 {
-	X509 *x = cert;
+	if (!size)
+		return;
 	BIO *b = BIO_new(BIO_s_mem());
-	char *subj = NULL;
+	char *text = NULL;
 	long n = 0;
 	buf[0] = '\0';
-	/* RFC 2253 order and UTF-8 kept, so Japanese names read as names. */
-	if (b && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-				    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
-		n = BIO_get_mem_data(b, &subj);
+	if (b && X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_get_mem_data(b, &text);
 	if (n > 0)
-		kesu_clean(buf, size, subj, (size_t)n);
+		kesu_clean(buf, size, text, (size_t)n);
 	BIO_free(b);
 }
 
-static void asn1_time_str(const ASN1_TIME *t, char out[KESU_TIME_LEN])
+void kesu_cert_subject(void *x, char *buf, size_t size)
+{
+	kesu_x509_name_text(X509_get_subject_name(x), buf, size);
+}
+
+void kesu_asn1_serial_text(const void *serial, char *buf, size_t size)
+{
+	BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+	if (hex && size)
+		kesu_clean(buf, size, hex, strlen(hex));
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+void kesu_asn1_time_text(const void *t, char *out)
 {
 	struct tm tm;
+	out[0] = '\0';
 	if (t && ASN1_TIME_to_tm(t, &tm))
 		kesu_time_format(timegm(&tm), out);
-	else
+}
+
+/* For messages: "?" where the certificate has no readable time. */
+static void asn1_time_str(const ASN1_TIME *t, char out[KESU_TIME_LEN])
+{
+	kesu_asn1_time_text(t, out);
+	if (!out[0])
 		snprintf(out, KESU_TIME_LEN, "?");
+}
+
+void *kesu_store_from_pem(const char *file, char *why, size_t size)
+{
+	X509_STORE *store = X509_STORE_new();
+	if (store && X509_STORE_load_file(store, file))
+		return store;
+	kesu_openssl_error(why, size);
+	X509_STORE_free(store);
+	return NULL;
 }
 
 static enum kesu_rc load_ca(const char *ca_file, X509_STORE **out,
 			    struct kesu_err *err)
 {
 	char why[256];
-	X509_STORE *store = X509_STORE_new();
-	if (!store || !X509_STORE_load_file(store, ca_file)) {
-		kesu_openssl_error(why, sizeof(why));
-		X509_STORE_free(store);
+	X509_STORE *store = kesu_store_from_pem(ca_file, why, sizeof(why));
+	if (!store)
 		return kesu_fail(err, KESU_ERR_NOENT, 0,
 				 "cannot load CA certificates from %s (%s); give the CA's "
 				 "PEM file with --ca or [trust] ca_file", ca_file, why);
-	}
 	*out = store;
 	return KESU_OK;
 }

@@ -56,7 +56,23 @@ enum kesu_rc kesu_trust_check_store(struct kesu_trust_store *store, void *cert,
 				    const char *crl_file, time_t at, time_t now,
 				    bool *revocation_checked, struct kesu_err *err);
 
-/* The subject of x (X509 *) in RFC 2253 order with UTF-8 kept, cleaned. */
+/* A new X509_STORE * holding the certificates of the PEM file; NULL with
+ * OpenSSL's reason in why when it cannot be read. */
+void *kesu_store_from_pem(const char *file, char *why, size_t size);
+
+/* name (X509_NAME *) in RFC 2253 order with UTF-8 kept, so Japanese names
+ * read as names, cleaned (strutil.h); "" when it cannot be printed. */
+void kesu_x509_name_text(void *name, char *buf, size_t size);
+
+/* The subject of x (X509 *), as kesu_x509_name_text writes it. */
 void kesu_cert_subject(void *x, char *buf, size_t size);
+
+/* serial (const ASN1_INTEGER *, may be NULL) in upper-case hex, cleaned;
+ * buf is left as it was when there is none. */
+void kesu_asn1_serial_text(const void *serial, char *buf, size_t size);
+
+/* t (const ASN1_TIME *, may be NULL) as RFC 3339 UTC in out (at least
+ * KESU_TIME_LEN bytes, lib/timefmt.h); "" when it is not a time. */
+void kesu_asn1_time_text(const void *t, char *out);
 
 #endif

@@ -8,6 +8,9 @@
 # KESU_SWEEP_STEP=1 tries every position (slow).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../certlib.sh"
+# make asan: a flipped .p7s meets OpenSSL 3.0's own leak in CMS_verify
+# (the reason is in the file); full stacks, so the suppression sees it.
+export LSAN_OPTIONS=fast_unwind_on_malloc=0:suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan-openssl-cms-verify.supp
 
 make_ca ca && make_operator op ca || { not_ok "test CA set-up"; t_done; exit 1; }
 mkdir -p "$T_DIR/out"

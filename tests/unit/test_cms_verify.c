@@ -15,6 +15,10 @@
 #include <unistd.h>
 
 #include "certs/sign/cms_verify.h"
+#include "certs/sign/trust.h"
+#include "lib/timefmt.h"
+
+#include <openssl/x509.h>
 #include "test_pki.h"
 
 #define DAY 86400L
@@ -269,6 +273,65 @@ static void store_setup_problems(void **state)
 	kesu_trust_store_free(st);
 }
 
+/* The one printer of certificate names (subjects and issuers on the
+ * terminal, in reports and on the PDF): RFC 2253 order, UTF-8 kept, control
+ * characters from the certificate cleaned, the buffer's size respected. */
+static void name_text(void **state)
+{
+	(void)state;
+	X509_NAME *n = X509_NAME_new();
+	assert_non_null(n);
+	assert_true(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8,
+					       (const unsigned char *)"Kesu City", -1, -1, 0));
+	assert_true(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+					       (const unsigned char *)"\xe5\xb1\xb1\xe7\x94\xb0\x1b[2J",
+					       -1, -1, 0));
+	char buf[128];
+	kesu_x509_name_text(n, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "CN=\xe5\xb1\xb1\xe7\x94\xb0"));
+	assert_non_null(strstr(buf, "O=Kesu City"));
+	assert_true(strstr(buf, "CN=") < strstr(buf, "O="));   /* RFC 2253: last first */
+	assert_null(strchr(buf, '\x1b'));
+	char small[6];
+	kesu_x509_name_text(n, small, sizeof(small));
+	assert_true(strlen(small) < sizeof(small));
+	char untouched = 'x';
+	kesu_x509_name_text(n, &untouched, 0);
+	assert_int_equal(untouched, 'x');
+	X509_NAME_free(n);
+}
+
+/* Certificate serials and times as the terminal, reports and PDF show
+ * them: hex of the serial, nothing for none; RFC 3339 for a time, "" for
+ * none. */
+static void serial_and_time_text(void **state)
+{
+	(void)state;
+	ASN1_INTEGER *i = ASN1_INTEGER_new();
+	assert_non_null(i);
+	assert_true(ASN1_INTEGER_set(i, 0x1a2b3c));
+	char buf[64] = "";
+	kesu_asn1_serial_text(i, buf, sizeof(buf));
+	assert_string_equal(buf, "1A2B3C");
+	char small[4] = "";
+	kesu_asn1_serial_text(i, small, sizeof(small));
+	assert_string_equal(small, "1A2");
+	strcpy(buf, "kept");
+	kesu_asn1_serial_text(NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "kept");
+	ASN1_INTEGER_free(i);
+
+	ASN1_TIME *t = ASN1_TIME_set(NULL, 1700000000);
+	assert_non_null(t);
+	char got[KESU_TIME_LEN], want[KESU_TIME_LEN];
+	kesu_asn1_time_text(t, got);
+	kesu_time_format(1700000000, want);
+	assert_string_equal(got, want);
+	kesu_asn1_time_text(NULL, got);
+	assert_string_equal(got, "");
+	ASN1_TIME_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +342,8 @@ int main(void)
 		cmocka_unit_test(setup_problems),
 		cmocka_unit_test(store_keeps_every_check),
 		cmocka_unit_test(store_setup_problems),
+		cmocka_unit_test(name_text),
+		cmocka_unit_test(serial_and_time_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "certs/document/destruction.h"
+#include "lib/timefmt.h"
 #include "certs/document/destruction_issue.h"
 #include "certs/register/register_pg.h"
 
@@ -218,6 +219,22 @@ static void contradictions(void **state)
 	kesu_destruction_judge(d, &clock, &v);
 	assert_true(v.n_errors > 0);
 	assert_non_null(strstr(v.errors[0], "future"));
+	/* A signature made before the document was issued, or after now. */
+	time_t issued;
+	assert_true(kesu_time_parse(json_string_value(json_object_get(d, "issued_at")), &issued));
+	struct kesu_cert_clock back = {.now = issued + 86400, .signed_at = issued - 1};
+	kesu_destruction_judge(d, &back, &v);
+	assert_int_equal(v.n_errors, 1);
+	assert_string_equal(v.errors[0], "the signature's signing time is before the document "
+			    "was issued (backdated signature?)");
+	struct kesu_cert_clock fwd = {.now = issued + 60,
+				      .signed_at = issued + 60 + KESU_CERT_CLOCK_SKEW + 1};
+	kesu_destruction_judge(d, &fwd, &v);
+	assert_int_equal(v.n_errors, 1);
+	assert_non_null(strstr(v.errors[0], "forward-dated"));
+	struct kesu_cert_clock fine = {.now = issued + 60, .signed_at = issued};
+	kesu_destruction_judge(d, &fine, &v);
+	assert_int_equal(v.n_errors, 0);
 	json_decref(d);
 }
 

@@ -368,8 +368,13 @@ static void line_matches_certificate(void **state)
 		json_object_set_new(l2, keys[i], json_string("other"));
 		assert_non_null(kesu_register_line_contradicts(l2, cert, why, sizeof(why)));
 		assert_non_null(strstr(why, keys[i]));
+		assert_non_null(strstr(why, "does not match the certificate it points to"));
 		json_decref(l2);
 	}
+	/* A certificate without a field the line repeats. */
+	json_object_del(cert, "result");
+	assert_string_equal(kesu_register_line_contradicts(line, cert, why, sizeof(why)),
+			    "the certificate lacks a field the line repeats");
 	json_decref(line);
 	json_decref(cert);
 }

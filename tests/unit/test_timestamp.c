@@ -131,6 +131,11 @@ static void untrusted_tsa_is_refused(void **state)
 	assert_int_equal(kesu_timestamp_verify_file(f->file, other.ca_file, &present, &info,
 						    &err), KESU_ERR_CRYPTO);
 	tsa_model_free(&other);
+	/* A TSA CA file that cannot be read is a setup problem, named. */
+	assert_int_equal(kesu_timestamp_verify_file(f->file, "/nonexistent/tsa-ca.pem", &present,
+						    &info, &err), KESU_ERR_NOENT);
+	assert_non_null(strstr(err.msg, "cannot load TSA CA certificates from "
+				       "/nonexistent/tsa-ca.pem"));
 }
 
 static void token_for_other_bytes_is_refused(void **state)

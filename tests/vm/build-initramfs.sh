@@ -36,6 +36,12 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,vm/modules,mnt}
 stage_busybox
 
 copy_elf "$kesu_bin" /usr/sbin/kesu
+# An ASan/UBSan build (make asan) brings its runtime libraries through ldd
+# like any other; the marker tells the guest to collect the sanitizers'
+# reports and to allow its groups more time (tests/vm/guest-lib.sh).
+if ldd "$kesu_bin" | grep -q 'libasan\.so'; then
+	touch "$stage/vm/sanitized"
+fi
 copy_elf "$(command -v dmsetup)" /usr/sbin/dmsetup
 copy_elf "$(command -v jq)" /usr/bin/jq
 # udevd with kesu's rules alone, started by the station group to see that

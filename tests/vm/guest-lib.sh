@@ -11,6 +11,20 @@ VM_RESULTS=/dev/ttyS1
 VM_OUT=/tmp/vm-out           # scratch space for command output
 mkdir -p "$VM_OUT"
 
+# Under make asan the guest runs the sanitized kesu (build-initramfs.sh
+# leaves /vm/sanitized).  Its reports go to files rather than to stderr,
+# so that a fault in a command a test expects to fail is not taken for the
+# expected failure: vm_sanitizer_verdict reports them all at the end.
+# VM_SLOW scales each group's time limit (ASan and UBSan under TCG).
+VM_SAN=/tmp/sanitizer
+VM_SLOW=1
+if [ -e /vm/sanitized ]; then
+	mkdir -p "$VM_SAN"
+	export ASAN_OPTIONS="log_path=$VM_SAN/asan:detect_leaks=1"
+	export UBSAN_OPTIONS="log_path=$VM_SAN/ubsan:print_stacktrace=1:halt_on_error=1"
+	VM_SLOW=3
+fi
+
 vm_log() { echo "kesu-vm: [$(cut -d" " -f1 /proc/uptime)s] $*"; }
 
 vm_result_raw() {
@@ -263,3 +277,24 @@ t_record() {
 
 # block_writes NAME: sectors written to /sys/block/NAME so far.
 block_writes() { awk '{ print $7 }' "/sys/block/$1/stat"; }
+
+# vm_sanitizer_verdict: under make asan, one result for every report the
+# sanitizers wrote during the whole guest run (each printed on the console
+# in full, for the host's log); nothing without the sanitized build.
+vm_sanitizer_verdict() {
+	local f n=0 first=
+	[ -e /vm/sanitized ] || return 0
+	for f in "$VM_SAN"/*; do
+		[ -f "$f" ] || continue
+		grep -q 'ERROR: \|runtime error:' "$f" || continue
+		n=$((n + 1))
+		echo "kesu-vm: sanitizer report $f:"
+		sed 's/^/kesu-vm: | /' "$f"
+		[ -n "$first" ] || first=$(grep -m1 'ERROR\|runtime error' "$f")
+	done
+	if [ "$n" -eq 0 ]; then
+		t_ok sanitizer-clean
+	else
+		t_fail sanitizer-clean "$n report(s); first: $first"
+	fi
+}

@@ -786,6 +786,7 @@ echo "$GROUPS" | while read -r name secs; do
 	if [ -n "$only" ]; then
 		case " $only " in *" $name "*) ;; *) continue ;; esac
 	fi
+	secs=$((secs * VM_SLOW))
 	vm_log "group $name (limit ${secs}s)"
 	timeout -s KILL "$secs" sh /vm/guest-tests.sh --one "$name"
 	rc=$?

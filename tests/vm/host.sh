@@ -14,7 +14,12 @@ VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # a test); the guest gets them as kesu.only= on its kernel command line.
 # The whole guest run, boot to poweroff; the guest's own per-group limits
 # (guest-tests.sh) add up to less than this.
+# The sanitized build (make asan) gets three times as long, as its guest
+# groups do (tests/vm/guest-lib.sh).
 VM_TIMEOUT=${KESU_VM_TIMEOUT:-600}
+if [ -z "${KESU_VM_TIMEOUT:-}" ] && ldd "${KESU:-/nonexistent}" 2>/dev/null | grep -q 'libasan\.so'; then
+	VM_TIMEOUT=1800
+fi
 
 # newest_kernel (vm_kernel): the kernel the guest boots.
 . "$VM_HERE/../../image/initramfs-lib.sh"

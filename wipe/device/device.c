@@ -70,6 +70,34 @@ static char *read_text(const char *base, const char *rel)
 	return buf;
 }
 
+/* A SCSI VPD page of disk as sysfs has it (vpd_pg80, vpd_pg83). */
+static ssize_t read_vpd(const struct kesu_sysroot *r, const char *disk, const char *page,
+			unsigned char *buf, size_t size)
+{
+	char rel[PATH_MAX];
+	snprintf(rel, sizeof(rel), "class/block/%s/device/%s", disk, page);
+	return kesu_sys_read(r, rel, (char *)buf, size);
+}
+
+/* A USB stick's iSerial: the USB device (the one with idVendor) above the
+ * SCSI host of devpath carries it. */
+static void usb_serial(const struct kesu_sysroot *r, const char *devpath, char *out,
+		       size_t size)
+{
+	char p[PATH_MAX];
+	kesu_strlcpy(p, devpath, sizeof(p));
+	for (char *s = strrchr(p, '/'); s && s > p; s = strrchr(p, '/')) {
+		*s = '\0';
+		char rel[PATH_MAX + 16];
+		snprintf(rel, sizeof(rel), "%s/idVendor", p);
+		if (kesu_sys_exists(r, rel)) {
+			snprintf(rel, sizeof(rel), "%s/serial", p);
+			kesu_dev_sys_str(r, rel, out, size);
+			return;
+		}
+	}
+}
+
 /* Identity strings of a whole disk from sysfs, then the udev database. */
 static void read_identity(const struct kesu_sysroot *r, const char *disk,
 			  const char *devpath, struct kesu_identity *id,
@@ -99,28 +127,12 @@ static void read_identity(const struct kesu_sysroot *r, const char *disk,
 		kesu_dev_attr(r, disk, "serial", id->serial, sizeof(id->serial));  /* virtio-blk */
 	if (!id->serial[0]) {
 		unsigned char page[1024];
-		char rel[PATH_MAX];
-		snprintf(rel, sizeof(rel), "class/block/%s/device/vpd_pg80", disk);
-		ssize_t n = kesu_sys_read(r, rel, (char *)page, sizeof(page));
+		ssize_t n = read_vpd(r, disk, "vpd_pg80", page, sizeof(page));
 		if (n > 0)
 			kesu_vpd80_serial(page, (size_t)n, id->serial, sizeof(id->serial));
 	}
-	if (!id->serial[0] && !strcmp(id->transport, "usb")) {
-		/* The USB device (the one with idVendor) above the SCSI host
-		 * carries the stick's iSerial. */
-		char p[PATH_MAX];
-		kesu_strlcpy(p, devpath, sizeof(p));
-		for (char *s = strrchr(p, '/'); s && s > p; s = strrchr(p, '/')) {
-			*s = '\0';
-			char rel[PATH_MAX + 16];
-			snprintf(rel, sizeof(rel), "%s/idVendor", p);
-			if (kesu_sys_exists(r, rel)) {
-				snprintf(rel, sizeof(rel), "%s/serial", p);
-				kesu_dev_sys_str(r, rel, id->serial, sizeof(id->serial));
-				break;
-			}
-		}
-	}
+	if (!id->serial[0] && !strcmp(id->transport, "usb"))
+		usb_serial(r, devpath, id->serial, sizeof(id->serial));
 
 	kesu_dev_attr(r, disk, "wwid", buf, sizeof(buf));        /* NVMe namespace */
 	if (!buf[0] || !kesu_wwid_to_wwn(buf, id->wwn, sizeof(id->wwn))) {
@@ -130,9 +142,7 @@ static void read_identity(const struct kesu_sysroot *r, const char *disk,
 	}
 	if (!id->wwn[0]) {
 		unsigned char page[4096];
-		char rel[PATH_MAX];
-		snprintf(rel, sizeof(rel), "class/block/%s/device/vpd_pg83", disk);
-		ssize_t n = kesu_sys_read(r, rel, (char *)page, sizeof(page));
+		ssize_t n = read_vpd(r, disk, "vpd_pg83", page, sizeof(page));
 		if (n > 0)
 			kesu_vpd83_wwn(page, (size_t)n, id->wwn, sizeof(id->wwn));
 	}

@@ -96,8 +96,47 @@ static json_t *io_json(const struct kesu_io_info *io)
 			 (json_int_t)io->buffer_bytes, "fallback", str_or_null(io->fallback));
 }
 
-/* Long on purpose: one field of the run record after another, in the
- * order of the schema, read best top to bottom against it. */
+/* The passes as run (the record's "passes") and, into *desc, each one's
+ * pattern as the method lists it ("method.passes"). */
+static json_t *passes_json(const struct kesu_wipe *w, json_t **desc)
+{
+	json_t *passes = json_array();
+	*desc = json_array();
+	for (size_t i = 0; i < w->method.npasses; i++) {
+		char d[2 * KESU_PATTERN_MAX + 8];
+		kesu_pass_describe(&w->method.passes[i], d, sizeof(d));
+		json_array_append_new(*desc, json_string(d));
+		const struct kesu_pass_state *ps = &w->passes[i];
+		json_array_append_new(
+			passes,
+			json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:{s:o, s:o}}", "index",
+				  (json_int_t)(i + 1), "pattern", d, "started_at",
+				  time_or_null(ps->started_at), "ended_at",
+				  time_or_null(ps->ended_at), "bytes_written",
+				  (json_int_t)ps->bytes_written, "bytes_verified",
+				  (json_int_t)ps->bytes_verified, "verified",
+				  ps->verified < 0 ? json_null() : json_boolean(ps->verified),
+				  "timing", "write",
+				  phase_timing(ps->write_ns, ps->write_timed_bytes), "verify",
+				  phase_timing(ps->verify_ns, ps->verify_timed_bytes)));
+	}
+	return passes;
+}
+
+static json_t *bad_ranges_json(const struct kesu_wipe *w)
+{
+	json_t *bad = json_array();
+	for (size_t i = 0; i < w->bad.n; i++)
+		json_array_append_new(bad,
+				      json_pack("{s:I, s:I, s:s}", "first_lba",
+						(json_int_t)w->bad.v[i].first_lba, "count",
+						(json_int_t)w->bad.v[i].count, "operation",
+						kesu_bad_op_name(w->bad.v[i].op)));
+	return bad;
+}
+
+/* One field of the run record after another, in the order of the schema,
+ * read best top to bottom against it. */
 json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 {
 	const struct kesu_wipe *w = r->wipe;
@@ -120,26 +159,8 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 	json_object_set_new(o, "device", kesu_identity_to_json(r->device));
 	json_object_set_new(o, "before", r->before ? json_incref(r->before) : json_null());
 
-	json_t *passes_desc = json_array();
-	json_t *passes = json_array();
-	for (size_t i = 0; i < w->method.npasses; i++) {
-		char d[2 * KESU_PATTERN_MAX + 8];
-		kesu_pass_describe(&w->method.passes[i], d, sizeof(d));
-		json_array_append_new(passes_desc, json_string(d));
-		const struct kesu_pass_state *ps = &w->passes[i];
-		json_array_append_new(
-			passes,
-			json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:{s:o, s:o}}", "index",
-				  (json_int_t)(i + 1), "pattern", d, "started_at",
-				  time_or_null(ps->started_at), "ended_at",
-				  time_or_null(ps->ended_at), "bytes_written",
-				  (json_int_t)ps->bytes_written, "bytes_verified",
-				  (json_int_t)ps->bytes_verified, "verified",
-				  ps->verified < 0 ? json_null() : json_boolean(ps->verified),
-				  "timing", "write",
-				  phase_timing(ps->write_ns, ps->write_timed_bytes), "verify",
-				  phase_timing(ps->verify_ns, ps->verify_timed_bytes)));
-	}
+	json_t *passes_desc;
+	json_t *passes = passes_json(w, &passes_desc);
 	json_object_set_new(o, "method",
 			    json_pack("{s:s, s:s, s:s, s:s, s:o}", "name", w->method.name,
 				      "nist_category",
@@ -156,14 +177,7 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 				      "bytes_planned", (json_int_t)w->verify_planned,
 				      "mismatched_blocks", (json_int_t)w->mismatched_blocks,
 				      "unreadable_blocks", (json_int_t)w->unreadable_blocks));
-	json_t *bad = json_array();
-	for (size_t i = 0; i < w->bad.n; i++)
-		json_array_append_new(bad,
-				      json_pack("{s:I, s:I, s:s}", "first_lba",
-						(json_int_t)w->bad.v[i].first_lba, "count",
-						(json_int_t)w->bad.v[i].count, "operation",
-						kesu_bad_op_name(w->bad.v[i].op)));
-	json_object_set_new(o, "bad_ranges", bad);
+	json_object_set_new(o, "bad_ranges", bad_ranges_json(w));
 	json_object_set_new(o, "block_size", json_integer(r->block_size));
 	json_object_set_new(o, "started_at", time_or_null(w->started_at));
 	json_object_set_new(o, "ended_at", time_or_null(w->ended_at));
