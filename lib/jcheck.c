@@ -271,3 +271,12 @@ const json_t *kj_at(const json_t *o, const char *path)
 	}
 	return o;
 }
+
+bool kj_has_schema(const char *buf, size_t len, const char *schema)
+{
+	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *s = json_string_value(json_object_get(d, "schema"));
+	bool is = s && !strcmp(s, schema);
+	json_decref(d);
+	return is;
+}

@@ -67,6 +67,10 @@ enum kesu_rc kj_load(const char *buf, size_t len, size_t max, const char *what,
 /* A lowercase RFC 4122 UUID string. */
 bool kj_is_uuid(const char *s);
 
+/* True if buf parses as a JSON object whose "schema" is exactly schema:
+ * which kind of document a file holds, before it is checked as one. */
+bool kj_has_schema(const char *buf, size_t len, const char *schema);
+
 /* doc as json_dumps(doc, flags) writes it, with a newline after the last
  * line, as the documents kesu writes are stored; *len (when len is not
  * NULL) is its length.  NULL when out of memory; the caller frees it. */

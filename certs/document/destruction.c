@@ -270,9 +270,5 @@ enum kesu_rc kesu_destruction_parse(const char *buf, size_t len, json_t **out,
 
 bool kesu_destruction_is(const char *buf, size_t len)
 {
-	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-	const char *s = json_string_value(json_object_get(d, "schema"));
-	bool is = s && !strcmp(s, KESU_DESTRUCTION_SCHEMA);
-	json_decref(d);
-	return is;
+	return kj_has_schema(buf, len, KESU_DESTRUCTION_SCHEMA);
 }

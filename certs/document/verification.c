@@ -509,9 +509,5 @@ enum kesu_rc kesu_verif_parse(const char *buf, size_t len, json_t **out,
 
 bool kesu_verif_is(const char *buf, size_t len)
 {
-	json_t *d = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-	const char *s = json_string_value(json_object_get(d, "schema"));
-	bool is = s && !strcmp(s, KESU_VERIF_SCHEMA);
-	json_decref(d);
-	return is;
+	return kj_has_schema(buf, len, KESU_VERIF_SCHEMA);
 }

@@ -55,7 +55,7 @@ static enum kesu_rc connection(const char *where, struct kesu_db **db,
  * lock. */
 static enum kesu_rc db_append(const char *where, const char *path,
 			      enum kesu_rc (*append)(struct kesu_db *, const char *,
-						     uint64_t *, struct kesu_err *),
+						     uint64_t *, bool *, struct kesu_err *),
 			      struct kesu_reg_append *res, struct kesu_err *err)
 {
 	struct kesu_reg_append dummy;
@@ -66,7 +66,7 @@ static enum kesu_rc db_append(const char *where, const char *path,
 	struct kesu_db *db;
 	enum kesu_rc rc = connection(where, &db, err);
 	if (!rc)
-		rc = append(db, path, &res->seq, err);
+		rc = append(db, path, &res->seq, &res->already, err);
 	pthread_mutex_unlock(&conn_lock);
 	return rc;
 }
@@ -78,6 +78,15 @@ enum kesu_rc kesu_reg_append_cert(const char *where, const char *cert_path,
 	return kesu_reg_append_cert_ts(where, cert_path, signer, ca_file, NULL, res, err);
 }
 
+/* The certificate append has no "already there" outcome of its own: a run
+ * certified twice is refused by the database (kesu_pgreg_check_run). */
+static enum kesu_rc append_cert(struct kesu_db *db, const char *path, uint64_t *seq,
+				bool *already, struct kesu_err *err)
+{
+	*already = false;
+	return kesu_pgreg_append_cert(db, path, seq, err);
+}
+
 enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
 				     struct kesu_signer *signer, const char *ca_file,
 				     const struct kesu_tsa *tsa,
@@ -86,7 +95,7 @@ enum kesu_rc kesu_reg_append_cert_ts(const char *where, const char *cert_path,
 	if (!kesu_reg_is_db(where))
 		return kesu_register_append_cert_ts(where, cert_path, signer, ca_file, tsa,
 						    res, err);
-	return db_append(where, cert_path, kesu_pgreg_append_cert, res, err);
+	return db_append(where, cert_path, append_cert, res, err);
 }
 
 enum kesu_rc kesu_reg_check_run(const char *where, const char *ca_file,
@@ -125,17 +134,7 @@ enum kesu_rc kesu_reg_append_doc_ts(const char *where, const char *doc_path,
 	if (!kesu_reg_is_db(where))
 		return kesu_register_append_doc_ts(where, doc_path, signer, ca_file, tsa,
 						   res, err);
-	struct kesu_reg_append dummy;
-	if (!res)
-		res = &dummy;
-	memset(res, 0, sizeof(*res));
-	pthread_mutex_lock(&conn_lock);
-	struct kesu_db *db;
-	enum kesu_rc rc = connection(where, &db, err);
-	if (!rc)
-		rc = kesu_pgreg_append_doc(db, doc_path, &res->seq, &res->already, err);
-	pthread_mutex_unlock(&conn_lock);
-	return rc;
+	return db_append(where, doc_path, kesu_pgreg_append_doc, res, err);
 }
 
 enum kesu_rc kesu_reg_append_countersig(const char *where, const char *doc_path,

@@ -77,11 +77,32 @@ static void doc_head(void **state)
 	assert_int_equal(head_with("issued_at", NULL, &err), KESU_ERR_INVALID);
 }
 
+/* Which kind a file holds is read from its schema alone; anything that is
+ * not one JSON object with that exact schema string is not that kind. */
+static void has_schema(void **state)
+{
+	(void)state;
+	static const char *const S = "kesu-destruction/1";
+	const char *yes = "{\"schema\": \"kesu-destruction/1\", \"id\": 1}";
+	const char *cases[] = {
+		"{\"schema\": \"kesu-destruction/2\"}",
+		"{\"schema\": \"kesu-destruction/1\", \"schema\": \"kesu-destruction/1\"}",
+		"{\"schema\": 1}",
+		"[\"kesu-destruction/1\"]",
+		"{\"schema\": \"kesu-destruction/1\"",
+		"",
+	};
+	assert_true(kj_has_schema(yes, strlen(yes), S));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_false(kj_has_schema(cases[i], strlen(cases[i]), S));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dotted_paths),
 		cmocka_unit_test(doc_head),
+		cmocka_unit_test(has_schema),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
