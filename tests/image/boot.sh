@@ -128,11 +128,16 @@ boot() {
 	echo "# $name: booted and ran in $((SECONDS - start)) s (qemu exit $rc)"
 	# Kept for a look after a failure: the console and the stick's files.
 	cp "$d/console.log" "$build/image-$name-console.log" 2>/dev/null
-	check "$name: the live system powered off by itself (kesu.poweroff)" test "$rc" -eq 0 || {
-		tail -n 30 "$d/console.log" | sed 's/^/#   /' >&2; return 1; }
-	mkdir -p "$d/out" && mcopy -s -n -i "$d/stick.img" ::/ "$d/out/" ||
-		{ not_ok "$name: the stick's files read back (mtools)"; return 1; }
+	mkdir -p "$d/out" && mcopy -s -n -i "$d/stick.img" ::/ "$d/out/" 2>/dev/null
+	local got=$?
 	rm -rf "$build/image-$name-stick" && cp -r "$d/out" "$build/image-$name-stick"
+	check "$name: the live system powered off by itself (kesu.poweroff)" test "$rc" -eq 0 || {
+		tail -n 30 "$d/console.log" | sed 's/^/#   /' >&2
+		# Why a disk did not end erased, from the station's events on the stick.
+		cat "$d"/out/events/station-*.jsonl 2>/dev/null |
+			jq -r 'select(.event=="finished") | "#   \(.device): \(.result): \(.cause // "")"' >&2
+		return 1; }
+	[ "$got" -eq 0 ] || { not_ok "$name: the stick's files read back (mtools)"; return 1; }
 	report "$name" "$d"
 }
 
