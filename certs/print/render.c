@@ -367,6 +367,53 @@ static double measure(struct pen *p, size_t i, bool *paired)
 	return 0;
 }
 
+static void draw_title(struct pen *p, const struct kesu_blk *b, double w)
+{
+	PangoLayout *l = text(p, b->text, 19, w, 2);
+	pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+	show(p, l, p->x0, p->y, 0);
+	double ht = height(l);
+	g_object_unref(l);
+	if (b->label2) {
+		l = text(p, b->label2, 10.5, w, 2);
+		pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
+		show(p, l, p->x0, p->y + ht, 0.25);
+		g_object_unref(l);
+	}
+}
+
+/* Level 2 and up (a result other than erased) in red, heavier. */
+static void draw_banner(struct pen *p, const struct kesu_blk *b, double w, double h)
+{
+	bool danger = b->level > 1;
+	rect(p, p->x0, p->y, w, h - 4, 1, danger ? 0.88 : 0.96, danger ? 0.88 : 0.82,
+	     danger ? 0.75 : 0.7, danger ? 0 : 0.45, 0, danger ? 2.2 : 1.2);
+	PangoLayout *l = text(p, b->text, danger ? 11 : 8.8, w - 16, 4);
+	show(p, l, p->x0 + 8, p->y + 5, 0);
+	double hb = height(l);
+	g_object_unref(l);
+	if (b->label2) {
+		l = text(p, b->label2, 8, w - 16, 3);
+		show(p, l, p->x0 + 8, p->y + 5 + hb, 0.15);
+		g_object_unref(l);
+	}
+}
+
+static void draw_section(struct pen *p, const struct kesu_blk *b, double w)
+{
+	char s[600];
+	snprintf(s, sizeof(s), "%s%s%s", b->label ? b->label : "",
+		 b->label2 ? "  " : "", b->label2 ? b->label2 : "");
+	rect(p, p->x0, p->y + 2, w, 14, 0.22, 0.3, 0.42, 0, 0, 0, 0);
+	PangoLayout *l = text(p, s, 8.6, w - 8, 1);
+	if (p->draw) {
+		cairo_set_source_rgb(p->cr, 1, 1, 1);
+		cairo_move_to(p->cr, p->x0 + 4, p->y + 3.5);
+		pango_cairo_show_layout(p->cr, l);
+	}
+	g_object_unref(l);
+}
+
 static void draw_block(struct pen *p, size_t i, double h, bool paired)
 {
 	const struct kesu_blk *b = &p->d->blk[i];
@@ -374,48 +421,14 @@ static void draw_block(struct pen *p, size_t i, double h, bool paired)
 	PangoLayout *l;
 	switch (b->kind) {
 	case KESU_BLK_TITLE:
-		l = text(p, b->text, 19, w, 2);
-		pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
-		show(p, l, p->x0, p->y, 0);
-		double ht = height(l);
-		g_object_unref(l);
-		if (b->label2) {
-			l = text(p, b->label2, 10.5, w, 2);
-			pango_layout_set_alignment(l, PANGO_ALIGN_CENTER);
-			show(p, l, p->x0, p->y + ht, 0.25);
-			g_object_unref(l);
-		}
+		draw_title(p, b, w);
 		break;
-	case KESU_BLK_BANNER: {
-		bool danger = b->level > 1;
-		rect(p, p->x0, p->y, w, h - 4, danger ? 1 : 1, danger ? 0.88 : 0.96,
-		     danger ? 0.88 : 0.82, danger ? 0.75 : 0.7, danger ? 0 : 0.45, 0,
-		     danger ? 2.2 : 1.2);
-		l = text(p, b->text, danger ? 11 : 8.8, w - 16, 4);
-		show(p, l, p->x0 + 8, p->y + 5, 0);
-		double hb = height(l);
-		g_object_unref(l);
-		if (b->label2) {
-			l = text(p, b->label2, 8, w - 16, 3);
-			show(p, l, p->x0 + 8, p->y + 5 + hb, 0.15);
-			g_object_unref(l);
-		}
+	case KESU_BLK_BANNER:
+		draw_banner(p, b, w, h);
 		break;
-	}
-	case KESU_BLK_SECTION: {
-		char s[600];
-		snprintf(s, sizeof(s), "%s%s%s", b->label ? b->label : "",
-			 b->label2 ? "  " : "", b->label2 ? b->label2 : "");
-		rect(p, p->x0, p->y + 2, w, 14, 0.22, 0.3, 0.42, 0, 0, 0, 0);
-		l = text(p, s, 8.6, w - 8, 1);
-		if (p->draw) {
-			cairo_set_source_rgb(p->cr, 1, 1, 1);
-			cairo_move_to(p->cr, p->x0 + 4, p->y + 3.5);
-			pango_cairo_show_layout(p->cr, l);
-		}
-		g_object_unref(l);
+	case KESU_BLK_SECTION:
+		draw_section(p, b, w);
 		break;
-	}
 	case KESU_BLK_FIELD:
 		if (paired) {
 			field_draw(p, b, p->x0, w / 2 - 3, h);
