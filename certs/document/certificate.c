@@ -66,6 +66,7 @@ static enum kesu_rc check_typed_texts(const struct kesu_cert_info *info,
 		{info->operator_title, "operator title"},
 		{info->operator_organization, "operator organization"},
 		{info->operator_contact, "operator contact"},
+		{info->location, "work location"},
 		{info->customer, "customer"},
 		{info->property_number, "asset property number"},
 		{info->destination, "destination"},
@@ -338,7 +339,7 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		json_array_append_new(notes, json_string(KESU_CERT_MY_NUMBER_NOTE));
 	json_t *cert = json_pack(
 		"{s:s s:s s:s s:s"
-		" s:{s:o s:o s:o s:o}"
+		" s:{s:o s:o s:o s:o s:o}"
 		" s:o"
 		" s:{s:o s:i s:b s:s s:o}"
 		" s:b s:o"
@@ -351,6 +352,7 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		"title", str_or_null(info->operator_title),
 		"organization", kesu_json_str(info->operator_organization),
 		"contact", str_or_null(info->operator_contact),
+		"location", str_or_null(info->location),
 		"customer", kesu_json_str(info->customer),
 		"asset", "property_number", kesu_json_str(info->property_number),
 		"confidentiality_class", info->confidentiality_class,
@@ -544,7 +546,8 @@ static enum kesu_rc check_head(const json_t *c, const char **id, struct kesu_err
 /* Who erased it, for whom, why, and who approved and watched. */
 static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 {
-	static const char *const op_keys[] = {"name", "title", "organization", "contact", NULL};
+	static const char *const op_keys[] = {"name", "title", "organization", "contact",
+		"location", NULL};
 	static const char *const asset_keys[] = {"property_number", "confidentiality_class",
 		"my_number", "reason", "destination", NULL};
 	static const char *const appr_keys[] = {"approver", "reference", "date",
@@ -559,6 +562,9 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 	    (rc = kj_str(op, "operator", "title", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(op, "operator", "organization", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(op, "operator", "contact", true, KESU_STR_MAX, NULL, err)) ||
+	    /* location came later: a certificate issued before has no key */
+	    (json_object_get(op, "location") &&
+	     (rc = kj_str(op, "operator", "location", true, KESU_STR_MAX, NULL, err))) ||
 	    (rc = kj_str(c, "", "customer", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_obj(c, "", "asset", false, &asset, err)) ||
 	    (rc = kj_keys(asset, "asset", asset_keys, err)) ||

@@ -146,6 +146,7 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_title, sizeof(i->operator_title), cfg.operator_title);
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
+	fill(i->location, sizeof(i->location), cfg.operator_location);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
 	if ((rc = approval_prepare(is, o, &cfg, err)))
 		goto fail;

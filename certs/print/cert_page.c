@@ -415,6 +415,7 @@ static const struct field ERASURE_OPERATOR[] = {
 	{"役職", "Title", "operator.title", F_STR, NULL, true},
 	{"所属", "Organization", "operator.organization", F_STR, NULL, true},
 	{"連絡先", "Contact", "operator.contact", F_STR, NULL, true},
+	{"作業場所", "Work location", "operator.location", F_STR, NULL, false},
 	{NULL, NULL, NULL, 0, NULL, false},
 };
 static const struct field ERASURE_ASSET[] = {
