@@ -3,6 +3,7 @@
 #include "certs/document/cert_health.h"
 #include "certs/document/method_catalog.h"
 #include "lib/identity.h"
+#include "lib/disposal.h"
 #include "lib/jcheck.h"
 #include "lib/smbios.h"
 #include "lib/timefmt.h"
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const REASONS[] = {"disposal", "lease-return", "repair", "reuse", NULL};
 static const char *const RESULTS[] = {"erased", "erased-with-exceptions", "not-erased", NULL};
 static const char *const RUN_RESULTS[] = {"erased", "erased-with-exceptions", "failed",
 					  "interrupted", NULL};
@@ -120,10 +120,7 @@ enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: confidentiality class must be 1, 2 or 3; "
 				 "give it with --class");
-	bool reason_ok = false;
-	for (size_t i = 0; REASONS[i]; i++)
-		reason_ok |= !strcmp(info->reason, REASONS[i]);
-	if (!reason_ok)
+	if (!kesu_disposal_reason_ok(info->reason))
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: reason must be disposal, lease-return, "
 				 "repair or reuse; give it with --reason");
@@ -571,7 +568,7 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 	    (rc = kj_str(asset, "asset", "property_number", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_int(asset, "asset", "confidentiality_class", 1, 3, NULL, err)) ||
 	    (rc = kj_bool(asset, "asset", "my_number", &b, err)) ||
-	    (rc = kj_enum(asset, "asset", "reason", REASONS, NULL, err)) ||
+	    (rc = kj_enum(asset, "asset", "reason", KESU_DISPOSAL_REASONS, NULL, err)) ||
 	    (rc = kj_str(asset, "asset", "destination", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_bool(c, "", "physical_destruction_required", &b, err)) ||
 	    (rc = kj_arr(c, "", "notes", 16, &notes, err)) ||

@@ -11,6 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kesu_err err;
 	kesu_asset_lookup((const char *)data, size, "fuzz.csv", "S3Z9NB0K123456",
 			  asset, sizeof(asset), &found, &err);
+	struct kesu_asset_row row;
+	kesu_asset_lookup_row((const char *)data, size, "fuzz.csv", "WD-2", &row, &found, &err);
 	static const struct kesu_asset_dev devs[] = {
 		{"/dev/sda", "/dev/sda", "S3Z9NB0K123456"},
 		{"/dev/sdb", "/dev/sdb", "WD-2"},
