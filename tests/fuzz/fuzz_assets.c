@@ -19,9 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{"/dev/sdc", "/dev/sdc", ""},
 	};
 	static const struct kesu_asset_arg args[] = {{"/dev/sdc", "C-1"}};
-	char out[3][KESU_STR_MAX + 1];
+	struct kesu_asset_row out[3];
+	struct kesu_asset_row given = {"", 2, "reuse", "総務課"};
 	const struct kesu_asset_req req = {args, 1, (const char *)data, "fuzz.csv", size,
 					   false, true};
-	kesu_assets_resolve(&req, devs, 3, out, &err);
+	kesu_assets_resolve(&req, &given, devs, 3, out, &err);
 	return 0;
 }
