@@ -54,12 +54,16 @@ static enum kesu_rc header(struct layout *l, char **cell, size_t n, const char *
 		size_t k = 0;
 		while (k < C_N && strcasecmp(cell[i], COLS[k]))
 			k++;
-		if (k == C_N || l->at[k] >= 0)
+		const char *shown = kesu_is_clean(cell[i]) ? cell[i] : "?";
+		if (k == C_N)
 			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s:%zu: column '%s' is %s; name each of serial, "
-					 "asset, class, reason, customer at most once", name,
-					 lineno, kesu_is_clean(cell[i]) ? cell[i] : "?",
-					 k == C_N ? "unknown" : "named twice");
+					 "%s:%zu: column '%s' is unknown; the columns are "
+					 "serial, asset, class, reason and customer", name,
+					 lineno, shown);
+		if (l->at[k] >= 0)
+			return kesu_fail(err, KESU_ERR_INVALID, 0,
+					 "%s:%zu: column '%s' is named twice", name, lineno,
+					 shown);
 		l->at[k] = (int)i;
 	}
 	if (l->at[C_ASSET] < 0)
