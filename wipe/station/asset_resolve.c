@@ -152,7 +152,8 @@ static enum kesu_rc plain(const struct kesu_asset_req *req, const struct kesu_as
 }
 
 static enum kesu_rc resolve(const struct kesu_asset_req *req, const struct kesu_asset_row *given,
-			    const struct kesu_asset_dev *devs, size_t n, struct kesu_asset_row *out, struct kesu_err *err)
+			    const struct kesu_asset_dev *devs, size_t n, struct kesu_asset_row *out,
+			    struct kesu_err *err)
 {
 	bool have_plain = false;
 	for (size_t k = 0; k < req->n_args; k++)
