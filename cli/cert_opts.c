@@ -16,7 +16,7 @@ static enum kesu_rc set(char *dst, size_t size, const char *arg, const char *opt
 
 enum {
 	OPT_CONFIG, OPT_KEY, OPT_CERT, OPT_CA_FILE, OPT_CRL, OPT_OPERATOR, OPT_TITLE, OPT_ORG,
-	OPT_CONTACT, OPT_CUSTOMER, OPT_ASSET, OPT_CLASS, OPT_MY_NUMBER, OPT_REASON, OPT_DEST,
+	OPT_CONTACT, OPT_LOCATION, OPT_CUSTOMER, OPT_ASSET, OPT_CLASS, OPT_MY_NUMBER, OPT_REASON, OPT_DEST,
 	OPT_APPROVER, OPT_APPROVAL_REF, OPT_APPROVAL_DATE, OPT_WITNESS, OPT_CERT_DIR,
 	OPT_REGISTER, OPT_NO_REGISTER, OPT_TSA, OPT_TSA_CA, OPT_APPROVAL,
 };
@@ -31,6 +31,7 @@ const struct kesu_opt kesu_cert_opt_table[] = {
 	[OPT_TITLE] = {"title", 0, "TITLE", N_("operator's title")},
 	[OPT_ORG] = {"organization", 0, "ORG", N_("operator's organization")},
 	[OPT_CONTACT] = {"contact", 0, "TEXT", N_("operator's contact")},
+	[OPT_LOCATION] = {"location", 0, "TEXT", N_("where the work is done (site, room)")},
 	[OPT_CUSTOMER] = {"customer", 0, "NAME", N_("customer or owning department")},
 	[OPT_ASSET] = {"asset", 0, "NUMBER", N_("property (asset) number")},
 	[OPT_CLASS] = {"class", 0, "1|2|3", N_("confidentiality class")},
@@ -63,6 +64,7 @@ enum kesu_rc kesu_cert_opt_apply(struct kesu_cert_opts *o, const struct kesu_opt
 	case OPT_TITLE: rc = set(i->operator_title, sizeof(i->operator_title), arg, "title"); break;
 	case OPT_ORG: rc = set(i->operator_organization, sizeof(i->operator_organization), arg, "organization"); break;
 	case OPT_CONTACT: rc = set(i->operator_contact, sizeof(i->operator_contact), arg, "contact"); break;
+	case OPT_LOCATION: rc = set(i->location, sizeof(i->location), arg, "location"); break;
 	case OPT_CUSTOMER: rc = set(i->customer, sizeof(i->customer), arg, "customer"); break;
 	case OPT_ASSET: rc = set(i->property_number, sizeof(i->property_number), arg, "asset"); break;
 	case OPT_CLASS:

@@ -438,6 +438,7 @@ static void show_parties(const json_t *cert)
 	LINE("役職 / Title", s_or(op, "title", "-"));
 	LINE("所属 / Organization", s_or(op, "organization", "-"));
 	LINE("連絡先 / Contact", s_or(op, "contact", "-"));
+	LINE("作業場所 / Work location", s_or(op, "location", "-"));
 	LINE("所管部署 / Customer (owning department)", s_or(cert, "customer", "-"));
 	LINE("資産番号 / Property number", s_or(asset, "property_number", "-"));
 	snprintf(buf, sizeof(buf), "%lld",

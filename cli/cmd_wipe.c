@@ -43,7 +43,7 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
 	[O_PDF] = {"pdf", 0, "[=LANG]", N_("print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)")},
 	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most")},
-	[O_ASSET_MAP] = {"asset-map", 0, "FILE", N_("asset numbers by serial, one 'serial,asset' line each (as kesu station's)")},
+	[O_ASSET_MAP] = {"asset-map", 0, "FILE", N_("asset numbers by serial, one 'serial,asset' line each (as kesu station's); a 'serial,asset,class,reason,customer' header gives each device those too")},
 	[O_SAME_ASSET] = {"same-asset", 0, NULL, N_("the one --asset NUMBER is every device's (one machine's disks)")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
@@ -338,7 +338,12 @@ static enum kesu_rc resolve_assets(struct wipe_dev *devs, size_t n, const struct
 					 "text (--asset %zu is empty, too long or holds control "
 					 "or invisible characters)", k + 1);
 	struct kesu_asset_dev *ad = calloc(n, sizeof(*ad));
-	char (*out)[KESU_STR_MAX + 1] = calloc(n, sizeof(*out));
+	struct kesu_asset_row *out = calloc(n, sizeof(*out));
+	/* What the command line gives every device; the map may not say
+	 * otherwise for one (asset_resolve.h). */
+	struct kesu_asset_row given = {.class_ = o->cert.info.confidentiality_class};
+	kesu_strlcpy(given.reason, o->cert.info.reason, sizeof(given.reason));
+	kesu_strlcpy(given.customer, o->cert.info.customer, sizeof(given.customer));
 	enum kesu_rc rc = KESU_ERR_INTERNAL;
 	if (!ad || !out) {
 		kesu_fail(err, rc, 0, "out of memory");
@@ -351,9 +356,9 @@ static enum kesu_rc resolve_assets(struct wipe_dev *devs, size_t n, const struct
 	const struct kesu_asset_req req = {args, o->n_assets, map, o->asset_map, map_len,
 					   o->same_asset,
 					   !o->cert.no_cert && !o->resume && !o->dry_run};
-	rc = kesu_assets_resolve(&req, ad, n, out, err);
+	rc = kesu_assets_resolve(&req, &given, ad, n, out, err);
 	for (size_t i = 0; rc == KESU_OK && i < n; i++)
-		kesu_strlcpy(devs[i].asset, out[i], sizeof(devs[i].asset));
+		devs[i].asset = out[i];
 done:
 	free(ad);
 	free(out);
@@ -371,7 +376,7 @@ static enum kesu_rc assign_assets(struct wipe_dev *devs, size_t n, const struct 
 	if (rc == KESU_OK)
 		rc = resolve_assets(devs, n, o, map, map_len, &err);
 	for (size_t i = 0; rc == KESU_OK && i < n; i++)
-		rc = kesu_session_set_asset(devs[i].s, devs[i].asset, &err);
+		rc = kesu_session_set_asset(devs[i].s, &devs[i].asset, &err);
 	free(map);
 	if (rc != KESU_OK)
 		kesu_report(&err);
@@ -471,6 +476,8 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	 * device is touched, so no erasure ends without its certificate. */
 	o.cert.resume = o.resume;
 	o.cert.asset_per_device = true;
+	/* The map may give each device its class, reason and customer. */
+	o.cert.details_per_device = o.asset_map != NULL;
 	so.asset_per_device = true;
 	if (!o.cert.no_cert && !o.dry_run &&
 	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK) {

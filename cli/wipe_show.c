@@ -98,7 +98,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 	if (o->dry_run && o->json) {
 		json_t *plan = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(plan, plan_json(devs[i].s, devs[i].asset, o));
+			json_array_append_new(plan, plan_json(devs[i].s, devs[i].asset.asset, o));
 		json_t *doc = json_pack("{s:o}", "plan", plan);
 		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 		json_decref(doc);
@@ -109,7 +109,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 		FILE *pf = o->dry_run ? stdout : stderr;
 		fprintf(pf, P_("kesu wipe plan (%zu device):\n", "kesu wipe plan (%zu devices):\n", n), n);
 		for (size_t i = 0; i < n; i++)
-			print_plan(devs[i].s, devs[i].asset, o, pf);
+			print_plan(devs[i].s, devs[i].asset.asset, o, pf);
 		fflush(pf);
 	}
 }

@@ -10,6 +10,7 @@
 #include "cli/progress_mode.h"
 #include "cli/session/session.h"
 #include "lib/strutil.h"
+#include "wipe/station/assets.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -45,7 +46,8 @@ struct wipe_opts {
 struct wipe_dev {
 	struct kesu_session_device *s;
 	char pdf_path[PATH_MAX];         /* its PDF (--pdf), "" if none */
-	char asset[KESU_STR_MAX + 1];    /* its asset number, "" if none */
+	struct kesu_asset_row asset;     /* its asset number ("" if none) and
+					  * the map's class, reason, customer */
 	enum kesu_rc rc;                 /* this device's outcome */
 };
 

@@ -20,6 +20,7 @@ static const struct field FIELDS[] = {
 	F("operator", "title", operator_title),
 	F("operator", "organization", operator_organization),
 	F("operator", "contact", operator_contact),
+	F("operator", "location", operator_location),
 	F("customer", "name", customer),
 	F("signing", "key", key),
 	F("signing", "cert", cert),

@@ -20,6 +20,7 @@ struct kesu_config {
 	char operator_title[KESU_STR_MAX + 1];
 	char operator_organization[KESU_STR_MAX + 1];
 	char operator_contact[KESU_STR_MAX + 1];
+	char operator_location[KESU_STR_MAX + 1]; /* where the work is done */
 	char customer[KESU_STR_MAX + 1];
 	char key[PATH_MAX];        /* key file or pkcs11: URI */
 	char cert[PATH_MAX];       /* signer certificate (PEM) */

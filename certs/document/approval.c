@@ -1,13 +1,13 @@
 #include "certs/document/approval.h"
 #include "certs/document/signed_doc.h"
 #include "certs/sign/role.h"
+#include "lib/disposal.h"
 #include "lib/jcheck.h"
 #include "lib/timefmt.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const REASONS[] = {"disposal", "lease-return", "repair", "reuse", NULL};
 
 static json_t *str_list(const char *const *v, size_t n)
 {
@@ -77,7 +77,7 @@ enum kesu_rc kesu_approval_check(const json_t *d, struct kesu_err *err)
 	enum kesu_rc rc;
 	if ((rc = kj_doc_head(d, keys, KESU_APPROVAL_SCHEMA, "approval", err)) ||
 	    (rc = kj_str(d, "", "reference", false, KESU_STR_MAX, &ref, err)) ||
-	    (rc = kj_enum(d, "", "reason", REASONS, NULL, err)) ||
+	    (rc = kj_enum(d, "", "reason", KESU_DISPOSAL_REASONS, NULL, err)) ||
 	    (rc = kj_int(d, "", "confidentiality_class", 1, 3, NULL, err)) ||
 	    (rc = kj_str(d, "", "customer", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = check_list(d, "assets", false, &na, err)) ||

@@ -14,6 +14,7 @@ static const struct field FIELDS[] = {
 	F("title", "title", operator_title),
 	F("organization", "organization", operator_organization),
 	F("contact", "contact", operator_contact),
+	F("location", "location", location),
 	F("customer", "customer", customer),
 	F("asset", "asset", property_number),
 	F("reason", "reason", reason),
@@ -62,10 +63,14 @@ enum kesu_rc kesu_cert_info_from_json(const json_t *j, struct kesu_cert_info *in
 				      struct kesu_err *err)
 {
 	memset(info, 0, sizeof(*info));
-	if (!json_is_object(j) || json_object_size(j) != NFIELDS + 3)
+	/* A checkpoint written before "location" existed has one key less:
+	 * its run is resumed without a work location, as it was started. */
+	bool old = !json_object_get(j, "location");
+	if (!json_is_object(j) || json_object_size(j) != NFIELDS + 3 - old)
 		return bad(err, "the object");
 	for (size_t k = 0; k < NFIELDS; k++)
-		if (!copy_str(json_object_get(j, FIELDS[k].key), (char *)info + FIELDS[k].off,
+		if (!(old && !strcmp(FIELDS[k].key, "location")) &&
+		    !copy_str(json_object_get(j, FIELDS[k].key), (char *)info + FIELDS[k].off,
 			      FIELDS[k].size))
 			return bad(err, FIELDS[k].key);
 	const json_t *c = json_object_get(j, "class"), *m = json_object_get(j, "my_number"),

@@ -3,6 +3,7 @@
 #include "certs/document/cert_health.h"
 #include "certs/document/method_catalog.h"
 #include "lib/identity.h"
+#include "lib/disposal.h"
 #include "lib/jcheck.h"
 #include "lib/smbios.h"
 #include "lib/timefmt.h"
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const REASONS[] = {"disposal", "lease-return", "repair", "reuse", NULL};
 static const char *const RESULTS[] = {"erased", "erased-with-exceptions", "not-erased", NULL};
 static const char *const RUN_RESULTS[] = {"erased", "erased-with-exceptions", "failed",
 					  "interrupted", NULL};
@@ -66,6 +66,7 @@ static enum kesu_rc check_typed_texts(const struct kesu_cert_info *info,
 		{info->operator_title, "operator title"},
 		{info->operator_organization, "operator organization"},
 		{info->operator_contact, "operator contact"},
+		{info->location, "work location"},
 		{info->customer, "customer"},
 		{info->property_number, "asset property number"},
 		{info->destination, "destination"},
@@ -119,10 +120,7 @@ enum kesu_rc kesu_cert_info_check(const struct kesu_cert_info *info,
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: confidentiality class must be 1, 2 or 3; "
 				 "give it with --class");
-	bool reason_ok = false;
-	for (size_t i = 0; REASONS[i]; i++)
-		reason_ok |= !strcmp(info->reason, REASONS[i]);
-	if (!reason_ok)
+	if (!kesu_disposal_reason_ok(info->reason))
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
 				 "certificate: reason must be disposal, lease-return, "
 				 "repair or reuse; give it with --reason");
@@ -338,7 +336,7 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		json_array_append_new(notes, json_string(KESU_CERT_MY_NUMBER_NOTE));
 	json_t *cert = json_pack(
 		"{s:s s:s s:s s:s"
-		" s:{s:o s:o s:o s:o}"
+		" s:{s:o s:o s:o s:o s:o}"
 		" s:o"
 		" s:{s:o s:i s:b s:s s:o}"
 		" s:b s:o"
@@ -351,6 +349,7 @@ enum kesu_rc kesu_cert_build(const json_t *run_record, const char *rr_file,
 		"title", str_or_null(info->operator_title),
 		"organization", kesu_json_str(info->operator_organization),
 		"contact", str_or_null(info->operator_contact),
+		"location", str_or_null(info->location),
 		"customer", kesu_json_str(info->customer),
 		"asset", "property_number", kesu_json_str(info->property_number),
 		"confidentiality_class", info->confidentiality_class,
@@ -544,7 +543,8 @@ static enum kesu_rc check_head(const json_t *c, const char **id, struct kesu_err
 /* Who erased it, for whom, why, and who approved and watched. */
 static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 {
-	static const char *const op_keys[] = {"name", "title", "organization", "contact", NULL};
+	static const char *const op_keys[] = {"name", "title", "organization", "contact",
+		"location", NULL};
 	static const char *const asset_keys[] = {"property_number", "confidentiality_class",
 		"my_number", "reason", "destination", NULL};
 	static const char *const appr_keys[] = {"approver", "reference", "date",
@@ -559,13 +559,16 @@ static enum kesu_rc check_people(const json_t *c, struct kesu_err *err)
 	    (rc = kj_str(op, "operator", "title", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(op, "operator", "organization", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_str(op, "operator", "contact", true, KESU_STR_MAX, NULL, err)) ||
+	    /* location came later: a certificate issued before has no key */
+	    (json_object_get(op, "location") &&
+	     (rc = kj_str(op, "operator", "location", true, KESU_STR_MAX, NULL, err))) ||
 	    (rc = kj_str(c, "", "customer", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_obj(c, "", "asset", false, &asset, err)) ||
 	    (rc = kj_keys(asset, "asset", asset_keys, err)) ||
 	    (rc = kj_str(asset, "asset", "property_number", false, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_int(asset, "asset", "confidentiality_class", 1, 3, NULL, err)) ||
 	    (rc = kj_bool(asset, "asset", "my_number", &b, err)) ||
-	    (rc = kj_enum(asset, "asset", "reason", REASONS, NULL, err)) ||
+	    (rc = kj_enum(asset, "asset", "reason", KESU_DISPOSAL_REASONS, NULL, err)) ||
 	    (rc = kj_str(asset, "asset", "destination", true, KESU_STR_MAX, NULL, err)) ||
 	    (rc = kj_bool(c, "", "physical_destruction_required", &b, err)) ||
 	    (rc = kj_arr(c, "", "notes", 16, &notes, err)) ||

@@ -38,6 +38,7 @@ struct kesu_cert_info {
 	char operator_title[KESU_STR_MAX + 1];
 	char operator_organization[KESU_STR_MAX + 1];
 	char operator_contact[KESU_STR_MAX + 1];
+	char location[KESU_STR_MAX + 1];          /* where the work is done */
 	char customer[KESU_STR_MAX + 1];          /* owning department */
 	char property_number[KESU_STR_MAX + 1];
 	int confidentiality_class;                /* 1..3, 0 = not given */

@@ -21,6 +21,7 @@ struct kesu_issuer {
 	char tsa_url[PATH_MAX], tsa_ca_file[PATH_MAX];
 	struct kesu_tsa tsa;
 	bool has_approval;
+	struct kesu_policy pol;
 	struct kesu_approval_file approval;
 	char operator_cert[65];  /* SHA-256 of the signer's certificate */
 };
@@ -56,8 +57,7 @@ const struct kesu_approval_file *kesu_issuer_approval(const struct kesu_issuer *
 static enum kesu_rc approval_prepare(struct kesu_issuer *is, const struct kesu_cert_opts *o,
 				     const struct kesu_config *cfg, struct kesu_err *err)
 {
-	struct kesu_policy pol;
-	enum kesu_rc rc = kesu_policy_from_config(cfg, &pol, err);
+	enum kesu_rc rc = kesu_policy_from_config(cfg, &is->pol, err);
 	if (rc)
 		return rc;
 	if (o->approval) {
@@ -71,7 +71,7 @@ static enum kesu_rc approval_prepare(struct kesu_issuer *is, const struct kesu_c
 	 * erasure certificate has no class of its own to judge. */
 	if (o->resume || o->document_only)
 		return KESU_OK;
-	return kesu_policy_check(&pol, is->info.confidentiality_class, is->has_approval, err);
+	return kesu_policy_check(&is->pol, is->info.confidentiality_class, is->has_approval, err);
 }
 
 /* The operator (by name or by the certificate about to sign) is one the
@@ -98,9 +98,9 @@ static enum kesu_rc approval_names_operator(const struct kesu_issuer *is,
 	return kesu_approval_judge(d, &f, err);
 }
 
-enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *serial,
-				      const char *property_number, time_t at,
-				      struct kesu_err *err)
+static enum kesu_rc judge_medium(const struct kesu_issuer *is, const char *serial,
+				 const char *property_number, int cls, const char *reason,
+				 time_t at, struct kesu_err *err)
 {
 	if (!is->has_approval)
 		return KESU_OK;
@@ -110,22 +110,49 @@ enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *
 		.property_number = property_number,
 		.operator_name = is->info.operator_name,
 		.operator_cert = is->operator_cert,
-		.confidentiality_class = is->info.confidentiality_class,
-		.reason = is->info.reason[0] ? is->info.reason : NULL,
+		.confidentiality_class = cls,
+		.reason = reason[0] ? reason : NULL,
 		.at = at,
 	};
 	return kesu_approval_judge(is->approval.f.doc, &f, err);
 }
 
+enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *serial,
+				      const char *property_number, time_t at,
+				      struct kesu_err *err)
+{
+	return judge_medium(is, serial, property_number, is->info.confidentiality_class,
+			    is->info.reason, at, err);
+}
+
+enum kesu_rc kesu_issuer_check_device(const struct kesu_issuer *is, const char *serial,
+				      const struct kesu_cert_info *info, time_t at,
+				      struct kesu_err *err)
+{
+	enum kesu_rc rc = kesu_policy_check(&is->pol, info->confidentiality_class,
+					    is->has_approval, err);
+	if (rc)
+		return rc;
+	return judge_medium(is, serial, info->property_number, info->confidentiality_class,
+			    info->reason, at, err);
+}
+
 /* Everything but an asset number that comes per device: checked with a
  * stand-in, so a missing operator still stops the run before any probe. */
-static enum kesu_rc check_info(const struct kesu_cert_info *i, bool asset_per_device,
+static enum kesu_rc check_info(const struct kesu_cert_info *i, const struct kesu_cert_opts *o,
 			       struct kesu_err *err)
 {
-	if (!asset_per_device || i->property_number[0])
-		return kesu_cert_info_check(i, err);
 	struct kesu_cert_info probe = *i;
-	kesu_strlcpy(probe.property_number, "-", sizeof(probe.property_number));
+	if (o->asset_per_device && !probe.property_number[0])
+		kesu_strlcpy(probe.property_number, "-", sizeof(probe.property_number));
+	if (o->details_per_device) {
+		if (!probe.confidentiality_class)
+			probe.confidentiality_class = 1;
+		if (!probe.reason[0])
+			kesu_strlcpy(probe.reason, "reuse", sizeof(probe.reason));
+		if (!probe.customer[0])
+			kesu_strlcpy(probe.customer, "-", sizeof(probe.customer));
+	}
 	return kesu_cert_info_check(&probe, err);
 }
 
@@ -146,10 +173,11 @@ enum kesu_rc kesu_issuer_prepare(const struct kesu_cert_opts *o,
 	fill(i->operator_title, sizeof(i->operator_title), cfg.operator_title);
 	fill(i->operator_organization, sizeof(i->operator_organization), cfg.operator_organization);
 	fill(i->operator_contact, sizeof(i->operator_contact), cfg.operator_contact);
+	fill(i->location, sizeof(i->location), cfg.operator_location);
 	fill(i->customer, sizeof(i->customer), cfg.customer);
 	if ((rc = approval_prepare(is, o, &cfg, err)))
 		goto fail;
-	if (!o->resume && !o->document_only && (rc = check_info(i, o->asset_per_device, err)))
+	if (!o->resume && !o->document_only && (rc = check_info(i, o, err)))
 		goto fail;
 	kesu_strlcpy(is->register_path, o->register_path ? o->register_path
 						       : kesu_config_register(&cfg),

@@ -38,6 +38,11 @@ struct kesu_cert_opts {
 	 * --asset-map...): the details are checked here without one, and
 	 * each device's in full when it is given (kesu_cert_info_check). */
 	bool asset_per_device;
+	/* The class, reason and customer may come per device too (kesu wipe
+	 * --asset-map with those columns): none of them is required here;
+	 * each device's are checked, with the [policy] for its class, by
+	 * kesu_issuer_check_device. */
+	bool details_per_device;
 };
 
 struct kesu_issuer;
@@ -56,6 +61,14 @@ void kesu_issuer_free(struct kesu_issuer *is);
  * was already satisfied in kesu_issuer_prepare. */
 enum kesu_rc kesu_issuer_check_medium(const struct kesu_issuer *is, const char *serial,
 				      const char *property_number, time_t at,
+				      struct kesu_err *err);
+
+/* The same for one device whose details were settled per device (its own
+ * asset number, class, reason): the [policy] for its class first
+ * (KESU_ERR_REFUSED, e.g. class 3 without a signed approval), then the
+ * approval against its class and reason. */
+enum kesu_rc kesu_issuer_check_device(const struct kesu_issuer *is, const char *serial,
+				      const struct kesu_cert_info *info, time_t at,
 				      struct kesu_err *err);
 
 /* Load and verify o->approval (signature, the signer's chain to the CA of

@@ -81,6 +81,7 @@ static void value_text(const struct ctx *c, const struct field *f, const json_t 
 	switch (f->fmt) {
 	case F_STR:
 	case F_MONO:
+	case F_LATER:
 		snprintf(out, n, "%s", json_is_string(v) ? json_string_value(v) : "?");
 		return;
 	case F_INT:
@@ -415,6 +416,7 @@ static const struct field ERASURE_OPERATOR[] = {
 	{"役職", "Title", "operator.title", F_STR, NULL, true},
 	{"所属", "Organization", "operator.organization", F_STR, NULL, true},
 	{"連絡先", "Contact", "operator.contact", F_STR, NULL, true},
+	{"作業場所", "Work location", "operator.location", F_LATER, NULL, false},
 	{NULL, NULL, NULL, 0, NULL, false},
 };
 static const struct field ERASURE_ASSET[] = {
@@ -764,9 +766,12 @@ enum kesu_rc kesu_cert_page_build(const struct kesu_cert_page_in *in,
 		kesu_doc_section(d, in->lang, s->ja, s->en);
 		for (const struct field *f = s->fields; f && f->ja; f++) {
 			const json_t *v = pg_at(in->cert, f->path);
+			if (f->fmt == F_LATER && !v)
+				continue;
 			/* Text goes to the page whole, so the cut and its note
 			 * of the full length are the page's, not a buffer's. */
-			if ((f->fmt == F_STR || f->fmt == F_MONO) && json_is_string(v)) {
+			if ((f->fmt == F_STR || f->fmt == F_MONO || f->fmt == F_LATER) &&
+			    json_is_string(v)) {
 				pg_field(&c, f->ja, f->en, json_string_value(v), f->half,
 					  f->fmt == F_MONO);
 				continue;

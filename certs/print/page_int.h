@@ -13,7 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum fmt { F_STR, F_MONO, F_INT, F_BYTES, F_BOOL, F_CODE, F_CLASS, F_LIST, F_REAL };
+/* F_LATER: a text added to a document kind later; a document issued before
+ * has no such key and its page stays as it was (no row), while null still
+ * shows "-". */
+enum fmt { F_STR, F_MONO, F_INT, F_BYTES, F_BOOL, F_CODE, F_CLASS, F_LIST, F_REAL, F_LATER };
 
 struct field {
 	const char *ja, *en, *path;

@@ -230,8 +230,56 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *asset,
-				    struct kesu_err *err)
+/* A resume certifies what the interrupted wipe was started with: an asset
+ * number, class, reason or customer given now must be the same. */
+static enum kesu_rc resume_same(const struct kesu_session_device *d,
+				const struct kesu_asset_row *a, struct kesu_err *err)
+{
+	const struct kesu_cert_info *i = &d->cert_info;
+	char had[16] = "", now[16] = "";
+	const char *what = NULL, *h = NULL, *g = NULL;
+	if (a->asset[0] && strcmp(a->asset, i->property_number))
+		what = "asset", h = i->property_number, g = a->asset;
+	else if (a->class_ && a->class_ != i->confidentiality_class) {
+		snprintf(had, sizeof(had), "%d", i->confidentiality_class);
+		snprintf(now, sizeof(now), "%d", a->class_);
+		what = "class", h = had, g = now;
+	} else if (a->reason[0] && strcmp(a->reason, i->reason))
+		what = "reason", h = i->reason, g = a->reason;
+	else if (a->customer[0] && strcmp(a->customer, i->customer))
+		what = "customer", h = i->customer, g = a->customer;
+	if (!what)
+		return KESU_OK;
+	return kesu_fail(err, KESU_ERR_USAGE, 0,
+			 "%s: --%s differs (%s, not %s; given or from the asset map) from "
+			 "what the interrupted wipe was started with; a resume certifies "
+			 "the same asset: leave it out or give the same value "
+			 "(kesu-checkpoint(5))", d->id->path, what, g, h);
+}
+
+/* A new wipe: this device's details settled and checked in full. */
+static enum kesu_rc settle(struct kesu_session_device *d, const struct kesu_asset_row *a,
+			   struct kesu_err *err)
+{
+	struct kesu_cert_info *i = &d->cert_info;
+	kesu_strlcpy(i->property_number, a->asset, sizeof(i->property_number));
+	if (a->class_)
+		i->confidentiality_class = a->class_;
+	if (a->reason[0])
+		kesu_strlcpy(i->reason, a->reason, sizeof(i->reason));
+	if (a->customer[0])
+		kesu_strlcpy(i->customer, a->customer, sizeof(i->customer));
+	enum kesu_rc rc = kesu_cert_info_check(i, err);
+	if (rc)
+		return kesu_err_prefix(err, "%s: ", d->id->path);
+	json_decref(d->cert_json);
+	if (!(d->cert_json = kesu_cert_info_to_json(i)))
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	return keep_approval(d, err);
+}
+
+enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d,
+				    const struct kesu_asset_row *a, struct kesu_err *err)
 {
 	kesu_err_clear(err);
 	if (!d->have_wipe || !d->run_id[0] || d->t || d->asset_set)
@@ -241,30 +289,17 @@ enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *a
 		d->asset_set = true;
 		return KESU_OK;
 	}
-	enum kesu_rc rc;
-	if (o->resume) {
-		if (asset[0] && strcmp(asset, d->cert_info.property_number))
-			return kesu_fail(err, KESU_ERR_USAGE, 0,
-					 "%s: --asset differs (%s, not %s) from what the "
-					 "interrupted wipe was started with; a resume certifies the same "
-					 "asset: leave --asset out or give the same value "
-					 "(kesu-checkpoint(5))",
-					 d->id->path, asset, d->cert_info.property_number);
-	} else {
-		kesu_strlcpy(d->cert_info.property_number, asset,
-			     sizeof(d->cert_info.property_number));
-		if ((rc = kesu_cert_info_check(&d->cert_info, err)))
-			return kesu_err_prefix(err, "%s: ", d->id->path);
-		json_decref(d->cert_json);
-		if (!(d->cert_json = kesu_cert_info_to_json(&d->cert_info)))
-			return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-		if ((rc = keep_approval(d, err)))
-			return rc;
-	}
-	/* A resume is judged against the approval again too: it may have
-	 * expired since the work started. */
-	if ((rc = kesu_issuer_check_medium(o->issuer, d->id->serial,
-					   d->cert_info.property_number, time(NULL), err)))
+	enum kesu_rc rc = o->resume ? resume_same(d, a, err) : settle(d, a, err);
+	if (rc)
+		return rc;
+	/* The [policy] for this device's own class, and the approval against
+	 * it; a resume is judged against the approval again too: it may have
+	 * expired since the work started (its policy was judged then). */
+	rc = o->resume ? kesu_issuer_check_medium(o->issuer, d->id->serial,
+						  d->cert_info.property_number, time(NULL), err)
+		       : kesu_issuer_check_device(o->issuer, d->id->serial, &d->cert_info,
+						  time(NULL), err);
+	if (rc)
 		return kesu_err_prefix(err, "%s: nothing written: ", d->id->path);
 	d->asset_set = true;
 	return KESU_OK;

@@ -34,6 +34,7 @@
 #include "wipe/engine/progress.h"
 #include "wipe/engine/run_record.h"
 #include "wipe/engine/target.h"
+#include "wipe/station/assets.h"
 #include "wipe/firmware/purge_wipe.h"
 
 #include <jansson.h>
@@ -158,11 +159,14 @@ void kesu_session_device_free(struct kesu_session_device *d);
 enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err *err);
 
 /* After prepare, before open (with opts->asset_per_device): the asset
- * number this device's certificate names ("" for none).  A new wipe's
- * details are checked in full with it and the signed approval, if any,
- * must cover it; a resume's must equal the checkpoint's. */
-enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d, const char *asset,
-				    struct kesu_err *err);
+ * number this device's certificate names ("" for none) and the class,
+ * reason and customer an asset map gives it (0 or "" for none: the
+ * command line's stand).  A new wipe's details are checked in full with
+ * them, with the [policy] for this device's class, and the signed
+ * approval, if any, must cover it; a resume's must equal the
+ * checkpoint's. */
+enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d,
+				    const struct kesu_asset_row *a, struct kesu_err *err);
 
 /* The same medium under two names (a device and a link to it)? */
 bool kesu_session_same_medium(const struct kesu_session_device *a,

@@ -28,11 +28,13 @@ mkdir -p "$tmp/out"
 # Typed approvers on class 3: no signed approval asked for here.
 printf '[policy]\nsigned_approval_classes = none\n' > "$tmp/policy-off.conf"
 for r in erased exceptions interrupted erased-host; do
+	loc=()
+	[ "$r" = erased-host ] && loc=(--location '本庁舎 地下1階 作業室')
 	"$KESU" cert issue "$root/tests/fixtures/runs/$r.json" --key "$tmp/op/kesu-signing.key" \
 		--cert "$tmp/op/cert.pem" --config "$tmp/policy-off.conf" --operator '山田 太郎' \
 		--organization 'テスト' --customer '総務課' --asset A-1 --class 3 \
 		--reason disposal --approver '佐藤 花子' --approval-date 2026-11-20 \
-		--cert-dir "$tmp/out" --register "$tmp/register.jsonl" >/dev/null
+		--cert-dir "$tmp/out" --register "$tmp/register.jsonl" "${loc[@]}" >/dev/null
 done
 n=0
 for f in "$tmp"/out/kesu-cert-*.json; do
@@ -120,6 +122,7 @@ cat > "$C/config/full.conf" <<'CONF'
 [operator]
 name = 山田 太郎
 organization = テスト消去株式会社
+location = 本庁舎 地下1階 作業室
 [customer]
 name = 総務課
 [signing]

@@ -202,6 +202,22 @@ check "My Number media: show surfaces it" \
 check "missing certificate fields are refused before signing" \
 	bash -c '"$KESU" cert issue "$1" --key "$2" --cert "$3" --config /dev/null --no-register --operator x 2>&1 | grep -q "organization"' \
 	_ "$FIXTURES/runs/erased.json" "$T_DIR/op/kesu-signing.key" "$T_DIR/op/cert.pem"
+# The work location (issue #12): from [operator] location, --location
+# over it, on the certificate; the strict reader and the city's openssl
+# command take it.
+printf '[operator]\nlocation = 本庁舎 地下1階 作業室\n[policy]\nsigned_approval_classes = none\n' \
+	> "$T_DIR/loc.conf"
+loc=$(issue "$FIXTURES/runs/erased.json" op --no-register --config "$T_DIR/loc.conf")
+check "cert issue takes the work location from [operator] location" \
+	bash -c 'jq -e ".operator.location == \"本庁舎 地下1階 作業室\"" "$1" >/dev/null &&
+		"$KESU" cert verify --ca "$2" "$1" >/dev/null && openssl_verify "$1" "$2"' _ "$loc" "$T_DIR/ca/ca.pem"
+loc=$(issue "$FIXTURES/runs/erased.json" op --no-register --config "$T_DIR/loc.conf" --location '別館 2階')
+check "--location wins over [operator] location, and cert show shows it" \
+	bash -c 'jq -e ".operator.location == \"別館 2階\"" "$1" >/dev/null &&
+		"$KESU" cert show "$1" | grep -q "作業場所 / Work location  *別館 2階"' _ "$loc"
+check "cert issue refuses a --location with an escape character (exit 2), issuing nothing" \
+	bash -c 'n=$(ls "$2"/out | wc -l); "$KESU" cert issue "$1" --location "$(printf "a\033[2Jb")" >/dev/null 2>&1
+		[ $? -eq 2 ] && [ "$(ls "$2"/out | wc -l)" = "$n" ]' _ "$FIXTURES/runs/erased.json" "$T_DIR"
 check "a strict config error stops issuing" \
 	bash -c 'printf "[operator]\nnmae = x\n" > "$2/bad.conf"; "$KESU" cert issue "$1" --config "$2/bad.conf" 2>&1 | grep -q "bad.conf:2"' \
 	_ "$FIXTURES/runs/erased.json" "$T_DIR"

@@ -49,8 +49,8 @@ verb "register push" from register ca config
 verb "register pull" out register since until serial operator config
 verb "register seal" key cert register config
 
-verb "wipe" asset-map same-asset asset method queue-depth no-cert
-verb "cert issue" key cert ca-file crl operator witness register no-register tsa tsa-ca-file config
+verb "wipe" asset-map same-asset asset method queue-depth no-cert location
+verb "cert issue" key cert ca-file crl operator location witness register no-register tsa tsa-ca-file config
 verb "cert verify" ca crl at json config tsa-ca-file
 verb "cert timestamp" tsa tsa-ca-file config
 verb "cert pdf" out lang ca config

@@ -50,6 +50,36 @@ refused "an asset map that names neither device" 2 "add its serial to the asset 
 printf 'S1,A-1\nthis line has no comma\n' > "$T_DIR/bad.csv"
 refused "a malformed asset map" 9 "bad.csv:2: expected 'serial,asset'" \
 	--asset-map "$T_DIR/bad.csv" --asset "$L1=A-1" --asset "$L2=A-2" "$L1" "$L2"
+# Issue #12: the map's columns class, reason and customer, by a header;
+# every cell is checked, on any line, before a device is opened.
+cols() { printf 'serial,asset,class,reason,customer\nS1,A-1,2,disposal,総務課\n%s\n' "$1" > "$T_DIR/cols.csv"; }
+cols 'S2,A-2,4,disposal,'
+refused "an asset map with class 4" 9 "cols.csv:3: class '4' is not 1, 2 or 3" \
+	--asset-map "$T_DIR/cols.csv" --asset "$L1=A-1" --asset "$L2=A-2" "$L1" "$L2"
+cols 'S2,A-2,,sold,'
+refused "an asset map with an unknown reason" 9 "cols.csv:3: reason 'sold' is not disposal" \
+	--asset-map "$T_DIR/cols.csv" --asset "$L1=A-1" --asset "$L2=A-2" "$L1" "$L2"
+cols $'S2,A-2,,,総務\e[2J課'
+refused "an asset map with an escape character in a customer" 9 "cols.csv:3: control, invisible" \
+	--asset-map "$T_DIR/cols.csv" --asset "$L1=A-1" --asset "$L2=A-2" "$L1" "$L2"
+printf 'serial,asset,colour\nS1,A-1,red\n' > "$T_DIR/cols.csv"
+refused "an asset map with an unknown column" 9 "cols.csv:1: column 'colour' is unknown" \
+	--asset-map "$T_DIR/cols.csv" --asset "$L1=A-1" "$L1"
+# Without --class the map may give each device its class; a device it
+# gives none (a loop device has no serial to match) is refused, unopened.
+cols 'S2,A-2,3,reuse,情報政策課'
+NOCLASS=() skip=0
+for a in "${W[@]}"; do
+	if [ "$a" = --class ]; then skip=1; elif [ $skip = 1 ]; then skip=0; else NOCLASS+=("$a"); fi
+done
+out=$("${NOCLASS[@]}" --asset-map "$T_DIR/cols.csv" --asset "$L1=A-1" "$L1" 2>&1); rc=$?
+check "without --class, a device the map gives no class is refused (exit 2, nothing written)" \
+	bash -c '[ $1 -eq 2 ] && grep -q "$2: certificate: confidentiality class must be 1, 2 or 3" <<<"$3"' \
+	_ "$rc" "$L1" "$out" && check "and the devices and records are untouched" untouched
+out=$("${NOCLASS[@]}" --asset "$L1=A-1" "$L1" 2>&1); rc=$?
+check "without --class and without a map, the class is asked for before any probe (exit 2)" \
+	bash -c '[ $1 -eq 2 ] && grep -q "confidentiality class must be" <<<"$2"' _ "$rc" "$out" &&
+	check "and nothing was written" untouched
 refused "an asset map whose name holds an escape sequence" 2 "rename the file" \
 	--asset-map "$T_DIR/"$'\e[2J'".csv" --asset "$L1=A-1" "$L1"
 refused "an asset map that cannot be read" 3 "--asset-map" \

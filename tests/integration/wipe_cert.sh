@@ -35,6 +35,20 @@ check "with an unsafe key file wipe refuses (exit 5)" \
 chmod 600 "$T_DIR/op/kesu-signing.key"
 check "and the device was not touched" test "$(sha256sum < "$img")" = "$before"
 
+# The work location (issue #12) is typed text like the others: an escape
+# character on the command line, or a direction-changing one in kesu.conf,
+# is refused before anything is written.
+out=$("${W[@]}" "${CERTOPTS[@]}" --location $'作業室\e[2J' "$L" 2>&1); rc=$?
+check "a --location with an escape character is refused (exit 2) before writing" \
+	bash -c '[ $1 -eq 2 ] && grep -q -- "--location" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ]' \
+	_ "$rc" "$out" "$img" "$before"
+printf '[operator]\nlocation = 作業室\xe2\x80\xaeB\n[policy]\nsigned_approval_classes = none\n' \
+	> "$T_DIR/bidi.conf"
+out=$("${W[@]}" "${CERTOPTS[@]}" --config "$T_DIR/bidi.conf" "$L" 2>&1); rc=$?
+check "an [operator] location with a direction-changing character is refused (exit 2) before writing" \
+	bash -c '[ $1 -eq 2 ] && grep -q "work location.*U+202E" <<<"$2" && [ "$(sha256sum < "$3")" = "$4" ] &&
+		! ls "$5"/kesu-run-*.json >/dev/null 2>&1' _ "$rc" "$out" "$img" "$before" "$OUT"
+
 # Signer trust is checked before any device is opened (issue #10, item 10):
 # an operator of another CA, or a revoked one, would leave an erased disk
 # with a certificate nobody accepts.
@@ -54,7 +68,7 @@ check "a revoked operator certificate ([trust] crl_file) is refused (exit 9) bef
 check "and still nothing was written: no device change, no run record" \
 	bash -c '[ "$(sha256sum < "$1")" = "$2" ] && ! ls "$3"/kesu-run-*.json >/dev/null 2>&1' _ "$img" "$before" "$OUT"
 
-"${W[@]}" "${CERTOPTS[@]}" --json "$L" > "$T_DIR/summary.json"
+"${W[@]}" "${CERTOPTS[@]}" --location '本庁舎 地下1階 作業室' --json "$L" > "$T_DIR/summary.json"
 check "wipe with certificate options exits 0" test $? -eq 0
 cert=$(jq -r '.[0].certificate' "$T_DIR/summary.json")
 check "the summary names the certificate" test -s "$cert" -a -s "$cert.p7s"
@@ -65,6 +79,9 @@ check "the certificate is for this device and says erased" \
 check "the certificate records the drive's health as not read, saying why" \
 	bash -c 'jq -e ".health.before.source == \"none\" and (.health.before.reason | test(\"loop\")) and .health.after.source == \"none\"" "$1" >/dev/null &&
 		rr=$(dirname "$1")/$(jq -r .run_record.file "$1") && jq -e ".health == $(jq -c .health "$1")" "$rr" >/dev/null' _ "$cert"
+check "the certificate carries the work location, and cert show shows it" \
+	bash -c 'jq -e ".operator.location == \"本庁舎 地下1階 作業室\"" "$1" >/dev/null &&
+		"$KESU" cert show "$1" | grep -q "Work location  *本庁舎 地下1階 作業室"' _ "$cert"
 check "cert show shows the health lines" \
 	bash -c '"$KESU" cert show "$1" | grep -q "Drive health before  *not read: no drive health log"' _ "$cert"
 check "round trip: kesu cert verify (run record beside it matches)" \

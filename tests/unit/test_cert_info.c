@@ -17,6 +17,7 @@ static struct kesu_cert_info sample(void)
 	memset(&i, 0, sizeof(i));
 	strcpy(i.operator_name, "山田 太郎");
 	strcpy(i.customer, "総務課");
+	strcpy(i.location, "本庁舎 地下1階 作業室");
 	strcpy(i.property_number, "A-1001");
 	strcpy(i.reason, "disposal");
 	strcpy(i.approver, "佐藤 花子");
@@ -70,6 +71,29 @@ static void strict_parse(void **state)
 	}
 }
 
+/* A checkpoint written before the work location existed has no
+ * "location" key: the run resumes without one; a bad location is refused. */
+static void location_optional_in_older_checkpoints(void **state)
+{
+	(void)state;
+	struct kesu_cert_info a = sample(), b;
+	struct kesu_err err;
+	json_t *j = kesu_cert_info_to_json(&a);
+	json_object_del(j, "location");
+	assert_int_equal(kesu_cert_info_from_json(j, &b, &err), KESU_OK);
+	assert_string_equal(b.location, "");
+	assert_string_equal(b.property_number, "A-1001");
+	json_object_set_new(j, "location", json_string("作業室\x1b[2J"));
+	assert_int_equal(kesu_cert_info_from_json(j, &b, &err), KESU_ERR_INVALID);
+	json_object_set_new(j, "location", json_integer(1));
+	assert_int_equal(kesu_cert_info_from_json(j, &b, &err), KESU_ERR_INVALID);
+	/* One key less is only allowed when that key is the location. */
+	json_object_set_new(j, "location", json_string("作業室"));
+	json_object_del(j, "reason");
+	assert_int_equal(kesu_cert_info_from_json(j, &b, &err), KESU_ERR_INVALID);
+	json_decref(j);
+}
+
 static void resume_may_only_repeat(void **state)
 {
 	(void)state;
@@ -90,6 +114,9 @@ static void resume_may_only_repeat(void **state)
 	strcpy(given.approver, "誰か");
 	assert_string_equal(kesu_cert_info_conflict(&saved, &given), "approver");
 	memset(&given, 0, sizeof(given));
+	strcpy(given.location, "別館");
+	assert_string_equal(kesu_cert_info_conflict(&saved, &given), "location");
+	memset(&given, 0, sizeof(given));
 	given.confidentiality_class = 1;
 	assert_string_equal(kesu_cert_info_conflict(&saved, &given), "class");
 	memset(&given, 0, sizeof(given));
@@ -108,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_is_exact),
 		cmocka_unit_test(strict_parse),
+		cmocka_unit_test(location_optional_in_older_checkpoints),
 		cmocka_unit_test(resume_may_only_repeat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

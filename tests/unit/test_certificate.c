@@ -396,6 +396,13 @@ static void info_refuses_what_the_judge_refuses(void **state)
 	strcpy(info.witnesses[0].organization, "\u200b");
 	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
 	info_fill(&info);
+	strcpy(info.location, "作業室\x1b[2J");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "work location"));
+	strcpy(info.location, "作業室\u2067B");
+	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "U+2067"));
+	info_fill(&info);
 	info.my_number = true;
 	assert_int_equal(kesu_cert_info_check(&info, &err), KESU_OK);
 	strcpy(info.reason, "lease-return");
@@ -407,6 +414,37 @@ static void info_refuses_what_the_judge_refuses(void **state)
 	assert_true(kesu_cert_approval_after("2026-11-23", "2026-11-22T23:59:00+09:00"));
 	assert_false(kesu_cert_approval_after("2026-11-22", "2026-11-22T00:01:00+09:00"));
 	assert_false(kesu_cert_approval_after("", "2026-11-22T00:01:00+09:00"));
+}
+
+/* The work location (issue #12) lands in operator.location; the strict
+ * reader takes a certificate without it (issued before) and refuses one
+ * whose location is not a clean string. */
+static void location_is_written_and_checked(void **state)
+{
+	(void)state;
+	struct kesu_cert_info info;
+	info_fill(&info);
+	strcpy(info.location, "本庁舎 地下1階 作業室");
+	json_t *c = build("erased.json", &info);
+	json_t *op = json_object_get(c, "operator");
+	assert_string_equal(json_string_value(json_object_get(op, "location")),
+			    "本庁舎 地下1階 作業室");
+	struct kesu_err err = {0};
+	json_object_set_new(op, "location", json_string("作業室\x1b[2J"));
+	assert_int_equal(kesu_cert_check(c, &err), KESU_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "operator.location"));
+	json_object_set_new(op, "location", json_integer(3));
+	assert_int_equal(kesu_cert_check(c, &err), KESU_ERR_INVALID);
+	json_object_set_new(op, "location", json_null());
+	assert_int_equal(kesu_cert_check(c, &err), KESU_OK);
+	json_object_del(op, "location");
+	assert_int_equal(kesu_cert_check(c, &err), KESU_OK);
+	json_decref(c);
+	/* none given: null, as for the other optional operator texts */
+	info_fill(&info);
+	c = build("erased.json", &info);
+	assert_true(json_is_null(json_object_get(json_object_get(c, "operator"), "location")));
+	json_decref(c);
 }
 
 /* The facts a certificate takes from its run record are compared one by
@@ -711,6 +749,7 @@ int main(void)
 		cmocka_unit_test(verdict_checks_signing_time),
 		cmocka_unit_test(text_helpers),
 		cmocka_unit_test(info_refuses_what_the_judge_refuses),
+		cmocka_unit_test(location_is_written_and_checked),
 		cmocka_unit_test(run_record_facts_compared),
 		cmocka_unit_test(health_is_copied_checked_and_compared),
 		cmocka_unit_test(host_comes_from_the_run_record),

@@ -13,6 +13,7 @@ static void parses_sections_and_defaults(void **state)
 {
 	(void)state;
 	const char *t = "# kesu\n[operator]\nname = 山田 太郎\n  organization=テスト消去株式会社  \n"
+			"location = 本庁舎 地下1階 作業室\n"
 			"\n; comment\n[signing]\nkey = pkcs11:token=kesu;object=op\r\n"
 			"cert = /etc/kesu/op.pem\n[trust]\nca_file = /etc/kesu/ca.pem\n";
 	struct kesu_config c;
@@ -20,6 +21,7 @@ static void parses_sections_and_defaults(void **state)
 	assert_int_equal(kesu_config_parse(t, strlen(t), "k.conf", &c, &err), KESU_OK);
 	assert_string_equal(c.operator_name, "山田 太郎");
 	assert_string_equal(c.operator_organization, "テスト消去株式会社");
+	assert_string_equal(c.operator_location, "本庁舎 地下1階 作業室");
 	assert_string_equal(c.key, "pkcs11:token=kesu;object=op");
 	assert_string_equal(c.ca_file, "/etc/kesu/ca.pem");
 	assert_string_equal(c.register_path, KESU_REGISTER_DEFAULT);
@@ -73,6 +75,7 @@ static void errors_name_the_line(void **state)
 		{"[operator]\nname = a\nname = b\n", "k.conf:3: 'name' set twice"},
 		{"[signing]\nkey =\n", "k.conf:2: 'key' has an empty value"},
 		{"[operator]\nname = a\x1b[31m\n", "k.conf:2: control characters"},
+		{"[operator]\nlocation = 作業室\x1b[2J\n", "k.conf:2: control characters"},
 		{"[operator]\nname = \xff\n", "k.conf:2: control characters or invalid UTF-8"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

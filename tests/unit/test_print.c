@@ -230,6 +230,30 @@ static void erased_certificate_page(void **state)
 	json_decref(c);
 }
 
+/* The work location (issue #12): its row in the operator section when
+ * given, "-" when null, and no row on the page of a certificate issued
+ * before kesu had the field (its page stays as it was). */
+static void work_location_row(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	json_t *op = json_object_get(c, "operator");
+	struct kesu_doc *d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(value(d, "作業場所"), "-");
+	assert_string_equal(kesu_doc_find(d, "作業場所")->label2, "Work location");
+	kesu_doc_free(d);
+	json_object_set_new(op, "location", json_string("本庁舎 地下1階 作業室"));
+	d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(value(d, "作業場所"), "本庁舎 地下1階 作業室");
+	kesu_doc_free(d);
+	json_object_del(op, "location");
+	d = page(c, KESU_LANG_JA_EN, KESU_OK);
+	assert_null(kesu_doc_find(d, "作業場所"));
+	assert_string_equal(value(d, "連絡先"), "-");
+	kesu_doc_free(d);
+	json_decref(c);
+}
+
 static void labels_follow_the_language(void **state)
 {
 	(void)state;
@@ -707,6 +731,7 @@ int main(void)
 		cmocka_unit_test(text_bounds_a_long_name),
 		cmocka_unit_test(codes_in_each_language),
 		cmocka_unit_test(erased_certificate_page),
+		cmocka_unit_test(work_location_row),
 		cmocka_unit_test(labels_follow_the_language),
 		cmocka_unit_test(results_other_than_erased_get_banners),
 		cmocka_unit_test(a_contradiction_or_unknown_kind_is_not_printed),

@@ -459,11 +459,15 @@ static void asset_given_per_device(void **state)
 	assert_int_equal(kesu_session_open(d, &err), KESU_ERR_INTERNAL);
 	assert_null(f->opened);
 	/* none, or one with a control character: refused, still unopened */
-	assert_int_equal(kesu_session_set_asset(d, "", &err), KESU_ERR_USAGE);
+	assert_int_equal(kesu_session_set_asset(d, &(struct kesu_asset_row){.asset = ""}, &err),
+			 KESU_ERR_USAGE);
 	assert_non_null(strstr(err.msg, "asset property number is missing"));
-	assert_int_equal(kesu_session_set_asset(d, "A\x1b[2J", &err), KESU_ERR_USAGE);
-	assert_int_equal(kesu_session_set_asset(d, "PC-7", &err), KESU_OK);
-	assert_int_equal(kesu_session_set_asset(d, "PC-8", &err), KESU_ERR_INTERNAL);
+	assert_int_equal(kesu_session_set_asset(d, &(struct kesu_asset_row){.asset = "A\x1b[2J"}, &err),
+			 KESU_ERR_USAGE);
+	assert_int_equal(kesu_session_set_asset(d, &(struct kesu_asset_row){.asset = "PC-7"}, &err),
+			 KESU_OK);
+	assert_int_equal(kesu_session_set_asset(d, &(struct kesu_asset_row){.asset = "PC-8"}, &err),
+			 KESU_ERR_INTERNAL);
 	assert_string_equal(d->cert_info.property_number, "PC-7");
 	assert_string_equal(json_string_value(json_object_get(d->cert_json, "asset")), "PC-7");
 	if (kesu_session_open(d, &err) || kesu_session_arm(d, &err) ||
@@ -481,6 +485,46 @@ static void asset_given_per_device(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(h, "after"),
 							      "source")), "none");
 	json_decref(c);
+	kesu_session_device_free(d);
+}
+
+/* Issue #12: an asset map's class, reason and customer settle per device,
+ * and the [policy] applies to each device's own class: by default class 3
+ * needs a signed approval, which a typed approver is not. */
+static void details_given_per_device(void **state)
+{
+	struct fx *f = *state;
+	struct kesu_err err;
+	struct kesu_cert_info *i = &f->co.info;
+	i->property_number[0] = i->reason[0] = i->customer[0] = '\0';
+	i->confidentiality_class = 0;
+	f->co.asset_per_device = f->co.details_per_device = true;
+	f->so.asset_per_device = true;
+	with_issuer(f);
+	struct kesu_session_device *d = kesu_session_device_new(f->img, &f->so, &f->obs);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+	struct kesu_asset_row row = {"PC-9", 3, "disposal", "総務課"};
+	assert_int_equal(kesu_session_set_asset(d, &row, &err), KESU_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "class 3 media are erased only on a signed approval"));
+	assert_int_equal(kesu_session_open(d, &err), KESU_ERR_INTERNAL);
+	assert_null(f->opened);
+	kesu_session_device_free(d);
+	d = kesu_session_device_new(f->img, &f->so, &f->obs);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+	/* a device the map gives no class: the certificate cannot go without */
+	struct kesu_asset_row none = {"PC-9", 0, "disposal", "総務課"};
+	assert_int_equal(kesu_session_set_asset(d, &none, &err), KESU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "class"));
+	kesu_session_device_free(d);
+	d = kesu_session_device_new(f->img, &f->so, &f->obs);
+	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+	row.class_ = 2;
+	strcpy(row.reason, "repair");
+	assert_int_equal(kesu_session_set_asset(d, &row, &err), KESU_OK);
+	assert_int_equal(d->cert_info.confidentiality_class, 2);
+	assert_string_equal(d->cert_info.reason, "repair");
+	assert_string_equal(d->cert_info.customer, "総務課");
+	assert_int_equal(json_integer_value(json_object_get(d->cert_json, "class")), 2);
 	kesu_session_device_free(d);
 }
 
@@ -586,6 +630,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(no_certificate_without_a_usable_signer, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(asset_given_per_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(details_given_per_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(refusals_before_anything_is_written, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(two_names_one_medium, setup, teardown),

@@ -46,7 +46,7 @@ static enum kesu_rc assign(char *slot, const char *number, const char *from,
 
 /* --asset DEVICE=NUMBER: the one device it names, else refused. */
 static enum kesu_rc by_device(const struct kesu_asset_arg *a, const struct kesu_asset_dev *devs,
-			      size_t n, char (*out)[KESU_STR_MAX + 1], struct kesu_err *err)
+			      size_t n, struct kesu_asset_row *out, struct kesu_err *err)
 {
 	size_t hit = n;
 	for (size_t i = 0; i < n; i++) {
@@ -64,22 +64,50 @@ static enum kesu_rc by_device(const struct kesu_asset_arg *a, const struct kesu_
 				 "--asset %s=...: no device of this run is '%s'; name a "
 				 "device given on the command line (its path or serial) or "
 				 "drop that --asset", a->device, a->device);
-	return assign(out[hit], a->number, "--asset", &devs[hit], err);
+	return assign(out[hit].asset, a->number, "--asset", &devs[hit], err);
+}
+
+/* What the map gives a device beside its asset number, against what the
+ * command line gives all devices: two values are refused, not weighed. */
+static enum kesu_rc details(const struct kesu_asset_req *req, const struct kesu_asset_row *given,
+			    const struct kesu_asset_row *row, const struct kesu_asset_dev *d,
+			    struct kesu_asset_row *out, struct kesu_err *err)
+{
+	if (given && given->class_ && row->class_ && given->class_ != row->class_)
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "%s: %s gives class %d, --class gives %d; give the class "
+				 "in one place", d->path, req->map_name, row->class_,
+				 given->class_);
+	if (given && given->reason[0] && row->reason[0] && strcmp(given->reason, row->reason))
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "%s: %s gives reason %s, --reason gives %s; give the "
+				 "reason in one place", d->path, req->map_name, row->reason,
+				 given->reason);
+	if (given && given->customer[0] && row->customer[0] &&
+	    strcmp(given->customer, row->customer))
+		return kesu_fail(err, KESU_ERR_USAGE, 0,
+				 "%s: %s gives customer %s, --customer gives %s; give the "
+				 "customer in one place", d->path, req->map_name,
+				 row->customer, given->customer);
+	out->class_ = row->class_;
+	kesu_strlcpy(out->reason, row->reason, sizeof(out->reason));
+	kesu_strlcpy(out->customer, row->customer, sizeof(out->customer));
+	return KESU_OK;
 }
 
 /* The map's line for each serial; a serial two devices share cannot say
  * which of them the asset is. */
-static enum kesu_rc from_map(const struct kesu_asset_req *req, const struct kesu_asset_dev *devs,
-			     size_t n, char (*out)[KESU_STR_MAX + 1], struct kesu_err *err)
+static enum kesu_rc from_map(const struct kesu_asset_req *req, const struct kesu_asset_row *given,
+			     const struct kesu_asset_dev *devs, size_t n,
+			     struct kesu_asset_row *out, struct kesu_err *err)
 {
+	struct kesu_asset_row row;
+	bool found;
 	for (size_t i = 0; i < n; i++) {
 		if (!devs[i].serial[0])
 			continue;
-		char asset[KESU_STR_MAX + 1];
-		bool found;
-		enum kesu_rc rc = kesu_asset_lookup(req->map, req->map_len, req->map_name,
-						    devs[i].serial, asset, sizeof(asset),
-						    &found, err);
+		enum kesu_rc rc = kesu_asset_lookup_row(req->map, req->map_len, req->map_name,
+							devs[i].serial, &row, &found, err);
 		if (rc || !found)
 			continue;
 		for (size_t j = 0; j < n; j++)
@@ -89,21 +117,20 @@ static enum kesu_rc from_map(const struct kesu_asset_req *req, const struct kesu
 						 "each its number with --asset PATH=NUMBER",
 						 req->map_name, devs[i].serial, devs[i].path,
 						 devs[j].path);
-		if ((rc = assign(out[i], asset, req->map_name, &devs[i], err)))
+		if ((rc = assign(out[i].asset, row.asset, req->map_name, &devs[i], err)) ||
+		    (rc = details(req, given, &row, &devs[i], &out[i], err)))
 			return rc;
 	}
 	/* A malformed map is refused whichever serial it is read for. */
-	char asset[KESU_STR_MAX + 1];
-	bool found;
-	return kesu_asset_lookup(req->map, req->map_len, req->map_name, "", asset,
-				 sizeof(asset), &found, err);
+	return kesu_asset_lookup_row(req->map, req->map_len, req->map_name, "", &row, &found,
+				     err);
 }
 
 /* A plain --asset NUMBER: the one device's, or with --same-asset every
  * device's; per-device numbers beside it would contradict it. */
 static enum kesu_rc plain(const struct kesu_asset_req *req, const struct kesu_asset_arg *a,
 			  const struct kesu_asset_dev *devs, size_t n,
-			  char (*out)[KESU_STR_MAX + 1], struct kesu_err *err)
+			  struct kesu_asset_row *out, struct kesu_err *err)
 {
 	if (req->n_args > 1 || req->map)
 		return kesu_fail(err, KESU_ERR_USAGE, 0,
@@ -117,15 +144,16 @@ static enum kesu_rc plain(const struct kesu_asset_req *req, const struct kesu_as
 				 "else give each its own with --asset DEVICE=NUMBER or "
 				 "--asset-map FILE", a->number, n);
 	for (size_t i = 0; i < n; i++) {
-		enum kesu_rc rc = assign(out[i], a->number, "--asset", &devs[i], err);
+		enum kesu_rc rc = assign(out[i].asset, a->number, "--asset", &devs[i], err);
 		if (rc)
 			return rc;
 	}
 	return KESU_OK;
 }
 
-static enum kesu_rc resolve(const struct kesu_asset_req *req, const struct kesu_asset_dev *devs,
-			    size_t n, char (*out)[KESU_STR_MAX + 1], struct kesu_err *err)
+static enum kesu_rc resolve(const struct kesu_asset_req *req, const struct kesu_asset_row *given,
+			    const struct kesu_asset_dev *devs, size_t n, struct kesu_asset_row *out,
+			    struct kesu_err *err)
 {
 	bool have_plain = false;
 	for (size_t k = 0; k < req->n_args; k++)
@@ -142,10 +170,10 @@ static enum kesu_rc resolve(const struct kesu_asset_req *req, const struct kesu_
 		if (rc)
 			return rc;
 	}
-	if (req->map && (rc = from_map(req, devs, n, out, err)))
+	if (req->map && (rc = from_map(req, given, devs, n, out, err)))
 		return rc;
 	for (size_t i = 0; i < n && req->required; i++)
-		if (!out[i][0])
+		if (!out[i].asset[0])
 			return kesu_fail(err, KESU_ERR_USAGE, 0,
 					 "%s (serial %s) has no asset number and its "
 					 "certificate needs one; give --asset %s=NUMBER or add "
@@ -156,13 +184,13 @@ static enum kesu_rc resolve(const struct kesu_asset_req *req, const struct kesu_
 }
 
 enum kesu_rc kesu_assets_resolve(const struct kesu_asset_req *req,
+				 const struct kesu_asset_row *given,
 				 const struct kesu_asset_dev *devs, size_t n,
-				 char (*out)[KESU_STR_MAX + 1], struct kesu_err *err)
+				 struct kesu_asset_row *out, struct kesu_err *err)
 {
-	for (size_t i = 0; i < n; i++)
-		out[i][0] = '\0';
-	enum kesu_rc rc = resolve(req, devs, n, out, err);
-	for (size_t i = 0; rc && i < n; i++)
-		out[i][0] = '\0';
+	memset(out, 0, n * sizeof(*out));
+	enum kesu_rc rc = resolve(req, given, devs, n, out, err);
+	if (rc)
+		memset(out, 0, n * sizeof(*out));
 	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "lib/error.h"
 #include "lib/strutil.h"
+#include "wipe/station/assets.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +41,10 @@ bool kesu_asset_arg_split(const char *arg, char *buf, size_t bufsz,
 			  struct kesu_asset_arg *out);
 
 /* out[i] receives device i's asset number ("" if none and none is
- * required).  KESU_ERR_USAGE, with a message naming the fix, when a
+ * required) and what the map gives it of class, reason and customer
+ * (assets.h).  given holds the class, reason and customer of the command
+ * line (0 and "" where not given), or is NULL: one the map gives a device
+ * otherwise is refused (KESU_ERR_USAGE naming both), not overridden.  KESU_ERR_USAGE, with a message naming the fix, when a
  * device would get none (and one is required) or two different ones,
  * when --asset names a device not in the run or one that two devices
  * match, when a map serial matches two devices, when a plain --asset is
@@ -48,7 +52,8 @@ bool kesu_asset_arg_split(const char *arg, char *buf, size_t bufsz,
  * is mixed with per-device numbers; KESU_ERR_INVALID for a malformed map
  * (assets.h).  Nothing is decided half: on error out is all "". */
 enum kesu_rc kesu_assets_resolve(const struct kesu_asset_req *req,
+				 const struct kesu_asset_row *given,
 				 const struct kesu_asset_dev *devs, size_t n,
-				 char (*out)[KESU_STR_MAX + 1], struct kesu_err *err);
+				 struct kesu_asset_row *out, struct kesu_err *err);
 
 #endif
