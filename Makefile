@@ -66,7 +66,7 @@ MO_FILES := $(PO_LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/kesu.mo)
 # where the message is made, so their callers need no marks.  OVERWRITE:2 is
 # the description in wipe/engine/method.c's table, shown by `kesu methods`.
 PO_SRCS = $(sort $(wildcard lib/*.[ch] wipe/*/*.[ch] wipe/firmware/purge/*.[ch] \
-	certs/*/*.[ch] cli/*.[ch]))
+	certs/*/*.[ch] cli/*.[ch] cli/session/*.[ch]))
 XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 	--add-location=file --package-name=kesu --package-version=$(VERSION) \
 	--msgid-bugs-address="the kesu issue tracker" --keyword=_ --keyword=N_ --keyword=P_:1,2 \
