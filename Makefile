@@ -127,13 +127,19 @@ lint-po:
 	  echo "$(PO_DIR)/$$l.po: $$stats"; \
 	done
 
+# Each object's header dependencies are written for its path as given and
+# as the other form (BUILD relative or absolute: the image test builds with
+# an absolute one), so a header change rebuilds it whichever way make is
+# called next.
+DEPTARGETS = -MT $@ -MT $(if $(filter /%,$@),$(patsubst $(CURDIR)/%,%,$@),$(CURDIR)/$@)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPTARGETS) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(DEPTARGETS) -c -o $@ $<
 
 $(BUILD)/libkesu.a: $(LIB_OBJS)
 	@rm -f $@
