@@ -737,11 +737,13 @@ ca_file = /vm/pki/ca/ca.pem
 [register]
 path = $DP/register.jsonl
 CONF
-	printf '# serial,asset\n%s,A-NVME-1\n%s,A-SATA-1\nKESUOTHER,A-X\n' \
+	# Each disk's class, reason and department from the map, matched by the
+	# serial the drive reports (loop devices on the host have none).
+	printf 'serial,asset,class,reason,customer\n%s,A-NVME-1,2,disposal,情報政策課\n%s,A-SATA-1,1,repair,\nKESUOTHER,A-X,,,\n' \
 		"$NVME_SERIAL" "$SATA1_SERIAL" > "$DP/assets.csv"
 	vm_log "kesu wipe --asset-map /dev/$nvme /dev/$sata"
 	kesu wipe --yes --progress none --config "$DP/k.conf" --state-dir "$DP/state" \
-		--out "$DP/out" --method zero --class 2 --reason disposal --approver '佐藤 花子' \
+		--out "$DP/out" --method zero --approver '佐藤 花子' \
 		--asset-map "$DP/assets.csv" --json "/dev/$nvme" "/dev/$sata" \
 		> "$DP/summary.json" 2> "$DP/wipe.log"
 	rc=$?
@@ -758,6 +760,10 @@ CONF
 	fi
 	t_check disposal-nvme-asset-from-map jq -e '.asset.property_number == "A-NVME-1"' "$cn"
 	t_check disposal-sata-asset-from-map jq -e '.asset.property_number == "A-SATA-1"' "$cs"
+	t_check disposal-nvme-class-reason-department-from-map jq -e \
+		'.asset.confidentiality_class == 2 and .asset.reason == "disposal" and .customer == "情報政策課"' "$cn"
+	t_check disposal-sata-class-reason-from-map-department-from-config jq -e \
+		'.asset.confidentiality_class == 1 and .asset.reason == "repair" and .customer == "総務課"' "$cs"
 	t_check disposal-nvme-health-before-is-the-smart-log jq -e \
 		'.health.before.source == "nvme" and (.health.before.power_on_hours | type) == "number" and (.health.before.critical_warning | type) == "number"' "$cn"
 	t_check disposal-nvme-health-after-read jq -e '.health.after.source == "nvme"' "$cn"
