@@ -285,11 +285,58 @@ json_t *kesu_ledger_overdue(const json_t *lines, const json_t *docs, long max_da
 	return late;
 }
 
+static bool names(const json_t *list, const char *v)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(list, i, s)
+		if (v && v[0] && json_is_string(s) && !strcmp(json_string_value(s), v))
+			return true;
+	return false;
+}
+
+/* Lines that name media by list rather than one serial: a hand-over
+ * whose serials include it, an approval whose serials do or whose asset
+ * numbers include one of the medium's (assets: from its own rows). */
+static bool concerns(const json_t *l, const json_t *doc, const char *serial,
+		     const json_t *assets)
+{
+	if (is_kind(l, "custody"))
+		return names(json_object_get(l, "serials"), serial);
+	if (!is_kind(l, "approval"))
+		return false;
+	if (names(json_object_get(doc, "serials"), serial))
+		return true;
+	size_t i;
+	json_t *a;
+	json_array_foreach(assets, i, a)
+		if (names(json_object_get(doc, "assets"), json_string_value(a)))
+			return true;
+	return false;
+}
+
 json_t *kesu_ledger_trace(const json_t *lines, const json_t *docs, const char *serial,
 			  time_t now)
 {
 	struct kesu_ledger_filter f = {.serial = serial};
-	return kesu_ledger_rows(lines, docs, &f, now);
+	json_t *own = kesu_ledger_rows(lines, docs, &f, now), *assets = json_array();
+	json_t *rows = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(own, i, r)
+		if (sget(r, "asset") && sget(r, "asset")[0])
+			json_array_append_new(assets, json_string(sget(r, "asset")));
+	json_decref(own);
+	for (i = 0; rows && assets && i < json_array_size(lines); i++) {
+		json_t *row = kesu_ledger_row(lines, docs, i, now);
+		if (row && (kesu_ledger_selects(row, &f) ||
+			    concerns(json_array_get(lines, i), json_array_get(docs, i), serial,
+				     assets)))
+			json_array_append(rows, row);
+		json_decref(row);
+	}
+	json_decref(assets);
+	return rows;
 }
 
 long kesu_ledger_erasure_for(const json_t *lines, const char *serial, bool *closed)

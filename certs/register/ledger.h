@@ -51,8 +51,10 @@ json_t *kesu_ledger_rows(const json_t *lines, const json_t *docs,
 json_t *kesu_ledger_overdue(const json_t *lines, const json_t *docs, long max_days,
 			    time_t now);
 
-/* The life of one medium: every line naming serial, in register order,
- * as rows (new reference). */
+/* The life of one medium, in register order, as rows (new reference):
+ * every line naming serial, the custody hand-overs listing it, and the
+ * signed approvals covering it by serial or by an asset number its own
+ * lines record. */
 json_t *kesu_ledger_trace(const json_t *lines, const json_t *docs, const char *serial,
 			  time_t now);
 

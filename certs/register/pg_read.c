@@ -157,6 +157,17 @@ enum kesu_rc kesu_pgreg_list(struct kesu_db *db, const struct kesu_pgreg_filter 
 	return kesu_pgreg_list_docs(db, f, rows, NULL, err);
 }
 
+/* One medium's life (kesu_ledger_trace): its own lines by the indexed
+ * serial, the hand-overs whose serials list it, and the approvals whose
+ * document lists its serial or one of the asset numbers its lines carry
+ * (those two kinds are few; their JSON is read only for their rows). */
+#define TRACE_WHERE " (e.serial = $1 OR (e.kind = 'custody' AND " \
+	"convert_from(e.line, 'UTF8')::jsonb -> 'serials' ? $1) OR (e.kind = 'approval' AND " \
+	"EXISTS (SELECT 1 FROM kesu.documents a WHERE a.seq = e.seq AND " \
+	"(convert_from(a.cert, 'UTF8')::jsonb -> 'serials' ? $1 OR " \
+	"convert_from(a.cert, 'UTF8')::jsonb -> 'assets' ?| ARRAY(SELECT s.asset FROM " \
+	"kesu.entries s WHERE s.serial = $1 AND s.asset <> ''))))) ORDER BY e.seq"
+
 enum kesu_rc kesu_pgreg_trace_docs(struct kesu_db *db, const char *serial, json_t **rows,
 				   json_t **docs, struct kesu_err *err)
 {
@@ -165,8 +176,8 @@ enum kesu_rc kesu_pgreg_trace_docs(struct kesu_db *db, const char *serial, json_
 	struct kesu_db_param p[1] = {kesu_pg_txt(serial)};
 	struct kesu_db_error e;
 	struct kesu_db_result *r = NULL;
-	enum kesu_db_rc rc = kesu_pg_run(db, docs ? LINES_DOCS " e.serial = $1 ORDER BY e.seq"
-					 : LINES " e.serial = $1 ORDER BY e.seq", 1, p, &r, &e);
+	enum kesu_db_rc rc = kesu_pg_run(db, docs ? LINES_DOCS TRACE_WHERE : LINES TRACE_WHERE,
+					 1, p, &r, &e);
 	if (rc)
 		return kesu_pg_fail(err, rc, &e, "trace");
 	enum kesu_rc krc = lines_of(r, rows, docs, err);

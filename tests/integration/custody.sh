@@ -105,6 +105,8 @@ h4=$(cu new "${CITY[@]}" --out "$T_DIR/c" --serial SN-7 --serial SN-8 --register
 check "custody new --register adds a custody line with both parties and every serial" \
 	bash -c 'tail -1 "$1" | jq -e ".kind == \"custody\" and .serials == [\"SN-7\",\"SN-8\"] and .to == \"テスト消去株式会社\""' _ "$CREG"
 check "register verify accepts it" "$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null
+check "register trace of one of its serials shows the hand-over (custody lines list their media)" \
+	bash -c '"$KESU" register trace --json SN-8 --register "$1" --ca "$2" --config /dev/null | jq -e "map(.kind) == [\"custody\"]" >/dev/null' _ "$CREG" "$CA"
 sed -i 's/SN-8/SN-9/' "$h4"
 check "an edited registered hand-over fails register verify" \
 	bash -c '! "$KESU" register verify --register "$1" --ca "$2" --config /dev/null >/dev/null 2>&1' _ "$CREG" "$CA"

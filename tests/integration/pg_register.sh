@@ -361,6 +361,16 @@ check "list --kind destruction / approval / custody and trace read them from the
 	bash -c '[ "$("$KESU" register list --ca "$CA" --kind approval --json --register "$CLA" | jq length)" -eq 1 ] &&
 		[ "$("$KESU" register list --ca "$CA" --kind custody --json --register "$CLA" | jq length)" -eq 1 ] &&
 		"$KESU" register trace --ca "$CA" --json WD-MYNUMBER01 --register "$CLA" | jq -e "last | .kind == \"destruction\" and (.destruction | test(\"crush\"))" >/dev/null'
+MNASSET=$("$KESU" register list --ca "$CA" --kind certificate --json --register "$CLA" | jq -r '[.[] | select((.ledger.serial // .serial) == "WD-MYNUMBER01")][0].ledger.asset')
+APPR2=$("$KESU" approval new --key "$T_DIR/佐藤 花子/kesu-signing.key" --cert "$T_DIR/佐藤 花子/cert.pem" --config /dev/null \
+	--ca "$CA" --out "$T_DIR/appr2" --reference 'R8-情政-18' --reason disposal --class 3 --customer '総務課' \
+	--operator '山田 太郎' --valid-from 2026-01-01T00:00:00Z --valid-until 2099-01-01T00:00:00Z --asset "$MNASSET" \
+	--register "$CL" 2>"$T_DIR/appr2.err") || cat "$T_DIR/appr2.err" >&2
+check "trace finds a hand-over by one of its serials, an approval by the medium's asset number, and no other" \
+	bash -c '"$KESU" register trace --ca "$CA" --json SN-7 --register "$CLA" | jq -e "map(.kind) == [\"custody\"]" >/dev/null &&
+		t=$("$KESU" register trace --ca "$CA" --json WD-MYNUMBER01 --register "$CLA") &&
+		jq -e "[.[] | select(.kind == \"approval\")] | length == 1" <<<"$t" >/dev/null &&
+		jq -e "map(.kind) | index(\"certificate\") != null and index(\"destruction\") != null" <<<"$t" >/dev/null'
 check "list --kind certificate: the closed erasure shows closed (its destruction is not among the rows listed)" \
 	bash -c '"$KESU" register list --ca "$CA" --kind certificate --json --register "$CLA" | jq -e "[.[] | select(.cert_id == \"$MNID\")][0].ledger.open == \"closed\"" >/dev/null'
 check "pull writes every kind back under its own name, byte for byte" \

@@ -192,6 +192,41 @@ static void verification_in_trace(void **state)
 	json_decref(docs);
 }
 
+/* Approvals and hand-overs name media by list: the trace finds them by
+ * the serial or, for an approval, by the asset number the medium's
+ * certificate records; others' stay out. */
+static void approval_and_custody_in_trace(void **state)
+{
+	(void)state;
+	json_t *lines, *docs;
+	fixture(&lines, &docs);
+	json_array_append_new(lines, json_pack("{s:i s:s s:s s:s}", "seq", 6, "time",
+		"2026-09-01T10:00:00+09:00", "kind", "approval", "cert_id", "00000000-0000-4000-8000-0000000000a1"));
+	json_array_append_new(docs, json_pack("{s:[s] s:[]}", "assets", "A-2", "serials"));
+	json_array_append_new(lines, json_pack("{s:i s:s s:s s:s}", "seq", 7, "time",
+		"2026-09-02T10:00:00+09:00", "kind", "approval", "cert_id", "00000000-0000-4000-8000-0000000000a2"));
+	json_array_append_new(docs, json_pack("{s:[s] s:[]}", "serials", "S-9", "assets"));
+	json_array_append_new(lines, json_pack("{s:i s:s s:s s:s s:[s s]}", "seq", 8, "time",
+		"2026-10-05T10:00:00+09:00", "kind", "custody", "cert_id", "00000000-0000-4000-8000-0000000000c1",
+		"serials", "S-1", "S-2"));
+	json_array_append_new(docs, json_null());
+	json_t *t = kesu_ledger_trace(lines, docs, "S-2", 0);
+	assert_int_equal(json_array_size(t), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(t, 0), "kind")),
+			    "certificate");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(t, 1), "kind")),
+			    "approval");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(t, 2), "kind")),
+			    "custody");
+	json_decref(t);
+	/* S-3's asset A-3 is in no approval; it was never handed over. */
+	t = kesu_ledger_trace(lines, docs, "S-3", 0);
+	assert_int_equal(json_array_size(t), 1);
+	json_decref(t);
+	json_decref(lines);
+	json_decref(docs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +235,7 @@ int main(void)
 		cmocka_unit_test(overdue),
 		cmocka_unit_test(trace_and_erasure_for),
 		cmocka_unit_test(verification_in_trace),
+		cmocka_unit_test(approval_and_custody_in_trace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
