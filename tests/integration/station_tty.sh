@@ -48,23 +48,28 @@ ST=("$KESU" station --only "$L1" --only "$L2" --existing --once --bays 2 --confi
 # waiting.  The raw output goes to $T_DIR/tty.raw, the exit status to
 # $T_DIR/tty.rc.
 LC_ALL=C python3 - "$COLS" "$T_DIR/tty.raw" "$T_DIR/tty.rc" "${ST[@]}" <<'PY'
-import fcntl, os, pty, select, struct, sys, termios, time
+import fcntl, os, select, struct, sys, termios, time
 cols, raw_path, rc_path, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
-pid, fd = pty.fork()
+# The parent keeps the terminal's other end open too: reading the master
+# never fails with EIO when the station exits, so its last drawing is not
+# lost (it was, now and then, under make asan's slower exit).
+fd, slave = os.openpty()
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
+pid = os.fork()
 if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for n in (0, 1, 2):
+        os.dup2(slave, n)
+    os.close(fd)
     os.execv(argv[0], argv)
-buf, sent, deadline = b"", 0, time.monotonic() + 300
-while time.monotonic() < deadline:
-    r, _, _ = select.select([fd], [], [], 1.0)
-    if r:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        buf += chunk
+buf, sent, status, deadline = b"", 0, None, time.monotonic() + 300
+def drain(wait):
+    global buf
+    while select.select([fd], [], [], wait)[0]:
+        buf += os.read(fd, 65536)
+while status is None and time.monotonic() < deadline:
+    drain(0.2)
     # Both bays waiting in one drawing: start them, one line each.
     if sent == 0 and buf.count(b"waiting") >= 2:
         os.write(fd, b"start 1 A-TTY-1\n")
@@ -72,9 +77,13 @@ while time.monotonic() < deadline:
     elif sent == 1 and b"start 1 A-TTY-1\r\n" in buf:
         os.write(fd, b"start 2 A-TTY-2\n")
         sent = 2
-else:
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        status = st
+if status is None:
     os.kill(pid, 15)
-_, status = os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
+drain(0.5)
 open(raw_path, "wb").write(buf)
 open(rc_path, "w").write("%d\n" % (os.waitstatus_to_exitcode(status)))
 PY
