@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <openssl/engine.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,9 +73,27 @@ static enum kesu_rc ask_pin(const char *uri, char *pin, size_t size,
 	return KESU_OK;
 }
 
+/* Loading the engine (the dynamic engine's first ENGINE_by_id) and its
+ * MODULE_PATH and PIN controls act on one shared ENGINE: two threads doing
+ * it at once (two bays of a station finishing together) made one of them
+ * fail with "no such engine".  One key load at a time. */
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static enum kesu_rc load_key(const char *uri, const char *pin_file, const char *module,
+			     EVP_PKEY **out, struct kesu_err *err);
+
 enum kesu_rc kesu_pkcs11_load_key(const char *uri, const char *pin_file,
 				  const char *module, EVP_PKEY **out,
 				  struct kesu_err *err)
+{
+	pthread_mutex_lock(&engine_lock);
+	enum kesu_rc rc = load_key(uri, pin_file, module, out, err);
+	pthread_mutex_unlock(&engine_lock);
+	return rc;
+}
+
+static enum kesu_rc load_key(const char *uri, const char *pin_file, const char *module,
+			     EVP_PKEY **out, struct kesu_err *err)
 {
 	*out = NULL;
 	char pin[128];
