@@ -1,7 +1,8 @@
 /* Evidence photos on paper: a JPEG (libjpeg-turbo) or PNG (libpng) file,
  * which is untrusted input, decoded into a small thumbnail.  Bounded before
  * anything large is allocated: the file's bytes, each side and the pixel
- * count from the header, libjpeg's memory and its number of scans.  The
+ * count from the header, libjpeg's memory and its number of scans, and
+ * PNG chunks a thumbnail does not need, which are skipped unread.  The
  * caller checks the file's SHA-256 against the document first; this only
  * decodes. */
 #ifndef KESU_PRINT_IMAGE_H
@@ -17,6 +18,10 @@
 /* 40 megapixels: a phone's full-resolution photo fits, a decompression
  * bomb declaring 60000 x 60000 does not. */
 #define KESU_IMAGE_MAX_PIXELS (40u * 1000 * 1000)
+/* An interlaced PNG arrives in seven passes over the whole picture, so it
+ * is the one form decoded whole (4 bytes a pixel): 16 megapixels, 64 MB.
+ * Every other image is decoded a row at a time into the thumbnail. */
+#define KESU_IMAGE_MAX_INTERLACED (16u * 1000 * 1000)
 /* The longest side of a thumbnail, in pixels: about 200 dpi in the page's
  * 60 mm box. */
 #define KESU_THUMB_SIDE 480u

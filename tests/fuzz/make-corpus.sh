@@ -154,4 +154,7 @@ convert -size 16x16 xc:cyan -colorspace CMYK "$C/image/cmyk.jpg"
 convert -size 24x12 xc:'rgba(0,0,255,0)' -fill blue -draw 'rectangle 0,0 11,11' "$C/image/palette-alpha.png"
 convert -size 20x20 gradient:green-yellow -depth 16 "$C/image/rgb16.png"
 convert -size 20x20 gradient:black-white -interlace PNG "$C/image/interlaced.png"
+# and the unit test's hand-made Adam7 one (not its 40-megapixel one: each
+# run of it takes the fuzzer's time of a hundred small ones).
+cp "$root"/tests/fixtures/images/red-blue-33x17-interlaced.png "$C/image/"
 echo "corpus written to $C"

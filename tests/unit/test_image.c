@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "certs/print/image.h"
 #include "lib/fileio.h"
@@ -145,6 +146,104 @@ static void png_declare(unsigned char *d, uint32_t w, uint32_t h)
 		ihdr[17 + k] = (unsigned char)(c >> (24 - 8 * k));
 }
 
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* The fuzzer took the old loader, which decoded a whole PNG into memory
+ * before shrinking it (120 MB for 40 megapixels, and libpng's buffers for
+ * chunks it did not need), past 2 GiB.  A 40-megapixel picture now costs a
+ * few rows; this runs first so the process's peak is still low. */
+static void a_40_megapixel_png_decodes_in_a_few_rows_of_memory(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = load(FX "halves-16384x2441-1bit.png", &len);
+	struct kesu_image img;
+	struct kesu_err err;
+	long before = peak_rss_kib();
+	assert_int_equal(thumb(data, len, 480, &img, &err), KESU_OK);
+	long grew = peak_rss_kib() - before;
+	assert_int_equal(img.w, 480);
+	assert_int_equal(img.h, 71);
+	assert_int_equal(img.px[35 * 480 + 100], 0x000000);
+	assert_int_equal(img.px[35 * 480 + 380], 0xffffff);
+	kesu_image_free(&img);
+	free(data);
+	if (grew > 16 * 1024)
+		fail_msg("decoding grew the peak RSS by %ld KiB", grew);
+}
+
+static void interlaced_png_decodes(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = load(FX "red-blue-33x17-interlaced.png", &len);
+	struct kesu_image img;
+	struct kesu_err err;
+	assert_int_equal(thumb(data, len, 480, &img, &err), KESU_OK);
+	assert_int_equal(img.w, 33);
+	assert_int_equal(img.h, 17);
+	for (uint32_t y = 0; y < 17; y++) {
+		assert_int_equal(img.px[y * 33 + 3], 0xff0000);
+		assert_int_equal(img.px[y * 33 + 30], 0x0000ff);
+	}
+	kesu_image_free(&img);
+	free(data);
+}
+
+/* Insert a chunk of type t with len bytes of data (all 'x') after IHDR;
+ * the data may be cut short (have < len) to make a chunk whose declared
+ * length outruns the file. */
+static unsigned char *with_chunk(const unsigned char *png, size_t plen, const char *t,
+				 uint32_t len, uint32_t have, size_t *out_len)
+{
+	size_t at = 8 + 25, n = plen + 12 + have;
+	unsigned char *o = malloc(n);
+	assert_non_null(o);
+	memcpy(o, png, at);
+	unsigned char *c = o + at;
+	for (int k = 0; k < 4; k++)
+		c[k] = (unsigned char)(len >> (24 - 8 * k));
+	memcpy(c + 4, t, 4);
+	memset(c + 8, 'x', have);
+	uint32_t crc = crc32_of(c + 4, 4 + (size_t)have);
+	for (int k = 0; k < 4; k++)
+		c[8 + have + k] = (unsigned char)(crc >> (24 - 8 * k));
+	memcpy(c + 12 + have, png + at, plen - at);
+	*out_len = have < len ? at + 8 + have : n;
+	return o;
+}
+
+/* Text, profiles and private chunks are not needed for a thumbnail: a
+ * large one is skipped unread, and one whose declared length runs past
+ * the end of the file is a damaged file, not a reason to allocate it. */
+static void chunks_a_thumbnail_does_not_need_are_skipped(void **state)
+{
+	(void)state;
+	size_t len, n;
+	char *data = load(FX "half-alpha-40x20.png", &len);
+	struct kesu_image img;
+	struct kesu_err err;
+	const char *types[] = {"tEXt", "zTXt", "iCCP", "kePR"};
+	for (size_t i = 0; i < 4; i++) {
+		unsigned char *p = with_chunk((unsigned char *)data, len, types[i], 3u << 20,
+					      3u << 20, &n);
+		assert_int_equal(thumb(p, n, 480, &img, &err), KESU_OK);
+		assert_int_equal(img.px[5 * 40 + 5], 0x0000ff);
+		kesu_image_free(&img);
+		free(p);
+		p = with_chunk((unsigned char *)data, len, types[i], 0x7ffffff0u, 100, &n);
+		assert_int_equal(thumb(p, n, 480, &img, &err), KESU_ERR_INVALID);
+		assert_null(img.px);
+		free(p);
+	}
+	free(data);
+}
+
 static void huge_declared_dimensions_are_refused(void **state)
 {
 	(void)state;
@@ -164,6 +263,13 @@ static void huge_declared_dimensions_are_refused(void **state)
 	png_declare(p, 40, 20);   /* the same file declared honestly decodes */
 	assert_int_equal(thumb(p, len, 480, &img, &err), KESU_OK);
 	kesu_image_free(&img);
+	free(p);
+	/* 20 megapixels is allowed a row at a time, not as an interlaced PNG,
+	 * which is decoded whole. */
+	p = (unsigned char *)load(FX "red-blue-33x17-interlaced.png", &len);
+	png_declare(p, 5000, 4000);
+	assert_int_equal(thumb(p, len, 480, &img, &err), KESU_ERR_REFUSED);
+	assert_non_null(strstr(err.msg, "5000 x 4000"));
 	free(p);
 	/* More bytes than an evidence photo may have: refused before reading. */
 	static const unsigned char head[4] = {0xff, 0xd8, 0xff, 0xe0};
@@ -199,7 +305,10 @@ static void non_images_are_not_decoded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_40_megapixel_png_decodes_in_a_few_rows_of_memory),
 		cmocka_unit_test(jpeg_becomes_a_thumbnail_keeping_its_aspect),
+		cmocka_unit_test(interlaced_png_decodes),
+		cmocka_unit_test(chunks_a_thumbnail_does_not_need_are_skipped),
 		cmocka_unit_test(progressive_grey_jpeg_decodes),
 		cmocka_unit_test(png_transparency_is_drawn_over_white),
 		cmocka_unit_test(truncated_images_are_invalid),
