@@ -221,8 +221,9 @@ imagecheck: image
 
 # libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,
 # UBSan and fuzzer coverage into its own directory, apart from the gcc build.
-# make check runs each for FUZZ_SECONDS=3 (tests/integration/fuzz.sh);
-# make fuzz for FUZZ_SECONDS (default 60) each.
+# make check runs each for FUZZ_SECONDS=3 (tests/integration/fuzz.sh) from
+# the fixed FUZZ_SEED 1; make fuzz for FUZZ_SECONDS (default 60) each, from
+# a new seed every run.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -247,7 +248,7 @@ $(BUILD)/tests/make_seeds: tests/fuzz/make_seeds.c $(SUPPORT_OBJS) $(BUILD)/libk
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $(filter %.c %.o %.a,$^) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 fuzz: deps fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SEED=$${FUZZ_SEED:-0} KESU_FUZZ_BUILD=$(abspath $(FUZZ_BUILD)) \
 	  KESU=$(abspath $(BUILD))/kesu bash tests/integration/fuzz.sh
 
 # The database register's test with the issue's full load, 16 stations x 200

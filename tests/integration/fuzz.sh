@@ -4,10 +4,14 @@
 # each (3 under make check, 60 under make fuzz), starting from the committed
 # seed corpus.  New inputs go to a temp dir, never into the repository; a
 # crash is kept and named.  Prints `ok - fuzz-<target> (N execs)`.
+# make check fuzzes from a fixed random seed (FUZZ_SEED, default 1) so that
+# a red run can be repeated; make fuzz passes 0, a new seed every run, to
+# go where no earlier run went.
 . "$(dirname "$0")/../lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fb=${KESU_FUZZ_BUILD:-$root/build-fuzz}
 secs=${FUZZ_SECONDS:-3}
+seed=${FUZZ_SEED:-1}
 # Leaks inside OpenSSL itself, each with its reason, are in this file.
 export LSAN_OPTIONS="suppressions=$root/tests/lsan-fuzz-openssl.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -37,7 +41,7 @@ for src in "$root"/tests/fuzz/fuzz_*.c; do
 	esac
 	work=$T_DIR/$t
 	mkdir -p "$work/corpus" "$work/crash"
-	(cd "$root" && "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+	(cd "$root" && "$bin" -seed="$seed" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
 		-rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$work/crash/" \
 		"$work/corpus" "$seeds") >"$work/log" 2>&1
 	rc=$?
@@ -45,7 +49,7 @@ for src in "$root"/tests/fuzz/fuzz_*.c; do
 	if [ $rc -eq 0 ] && [ -n "$execs" ] && [ "$execs" -gt 0 ]; then
 		ok "fuzz-$t ($execs execs in ${secs}s)"
 	else
-		not_ok "fuzz-$t (exit $rc)"
+		not_ok "fuzz-$t (exit $rc, -seed=$(sed -n 's/^INFO: Seed: //p' "$work/log" | head -1))"
 		grep -E '^(==|SUMMARY|    #[0-9])' "$work/log" | head -30 >&2
 		for a in "$work"/crash/*; do
 			[ -f "$a" ] || continue
