@@ -43,10 +43,18 @@ bool kesu_smbios_placeholder(const char *s)
 
 void kesu_smbios_value(const void *raw, size_t len, char *out, size_t cap)
 {
-	/* kesu_clean trims white space and padding and makes control
+	/* A value a reader cannot see as it is (a bidi override, a zero-width
+	 * space) is left out rather than shown with a '?' in its place:
+	 * looked for in the raw bytes, since kesu_clean replaces them.  Then
+	 * kesu_clean trims white space and padding and makes control
 	 * characters and bad UTF-8 visible ('?'), bounded to cap. */
+	char raw_text[KESU_STR_MAX + 1];
+	size_t n = len < KESU_STR_MAX ? len : KESU_STR_MAX;
+	memcpy(raw_text, raw, n);
+	raw_text[n] = '\0';
 	kesu_clean(out, cap, raw, len);
-	if (kesu_text_is_blank(out) || kesu_text_hidden_char(out) || kesu_smbios_placeholder(out))
+	if (kesu_text_is_blank(out) || kesu_text_hidden_char(raw_text) ||
+	    kesu_smbios_placeholder(out))
 		out[0] = '\0';
 }
 

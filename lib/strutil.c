@@ -46,7 +46,15 @@ static bool is_pad(unsigned char c)
 	       c == '\f';
 }
 
-size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen)
+static bool is_hidden(unsigned cp)
+{
+	return cp == 0x00AD || cp == 0x061C || cp == 0x180E ||
+	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+	       (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+static size_t clean(char *dst, size_t dstsz, const void *src, size_t srclen, bool hidden_too)
 {
 	const unsigned char *s = src;
 	size_t n = s ? strnlen((const char *)s, srclen) : 0;
@@ -64,7 +72,7 @@ size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen)
 		size_t len = kesu_utf8_seq(s + i, n - i, &cp);
 		const unsigned char *from = s + i;
 		size_t take = len;
-		if (len == 0 || is_control(cp)) {
+		if (len == 0 || is_control(cp) || (hidden_too && is_hidden(cp))) {
 			from = (const unsigned char *)"?";
 			take = 1;
 			len = len ? len : 1;
@@ -79,6 +87,11 @@ size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen)
 	return out;
 }
 
+size_t kesu_clean(char *dst, size_t dstsz, const void *src, size_t srclen)
+{
+	return clean(dst, dstsz, src, srclen, true);
+}
+
 bool kesu_is_clean(const char *s)
 {
 	size_t n = strlen(s);
@@ -91,14 +104,6 @@ bool kesu_is_clean(const char *s)
 		i += len;
 	}
 	return true;
-}
-
-static bool is_hidden(unsigned cp)
-{
-	return cp == 0x00AD || cp == 0x061C || cp == 0x180E ||
-	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-	       (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
-	       (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
 static bool is_space(unsigned cp)
@@ -141,8 +146,12 @@ json_t *kesu_json_str(const char *s)
 {
 	if (!s)
 		return json_null();
+	/* Hidden characters are kept here: what a person typed goes into a
+	 * document as typed, so that the document's judge refuses it and the
+	 * person learns why, instead of signing a silently altered name.
+	 * Device strings have lost theirs in kesu_clean already. */
 	char buf[KESU_STR_MAX + 1];
-	size_t n = kesu_clean(buf, sizeof(buf), s, strlen(s));
+	size_t n = clean(buf, sizeof(buf), s, strlen(s), false);
 	return json_stringn(buf, n);
 }
 

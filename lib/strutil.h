@@ -14,7 +14,10 @@
 
 /* Copy at most srclen bytes of src into dst (dstsz bytes including the NUL):
  * stop at the first NUL, trim surrounding white space and padding, replace
- * invalid UTF-8 and control characters with '?', and cut at a character
+ * invalid UTF-8, control characters and the invisible or direction-changing
+ * ones of kesu_text_hidden_char with '?' (a drive's model must not read one
+ * way on screen and another in the signed bytes, and must not make the
+ * certificate of an erasure already done unsignable), and cut at a character
  * boundary so the result always fits and is valid UTF-8.  Returns the length
  * written.  dstsz must be at least 1. */
 /* Length of the valid UTF-8 sequence at src (at most n bytes, n >= 1),

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "lib/strutil.h"
 #include "wipe/firmware/ata.h"
 #include "ata_model.h"
 
@@ -94,6 +95,14 @@ static void identify_words_from_model(void **state)
 	assert_true(id.hpa_supported && id.dco_supported);
 	assert_int_equal(id.sectors, 2048);
 	assert_int_equal(id.rotation_rate, 1);
+	/* A model field holding a right-to-left override (UTF-8 in the ASCII
+	 * field): read as '?', so the certificate of the erasure that follows
+	 * can be signed instead of being refused after the drive is wiped. */
+	strcpy(m.model, "SSD \xe2\x80\xae" "TSET");
+	assert_int_equal(send(&m, KESU_ATA_PIO_IN, false, kesu_ata_tf_identify(), buf, &r), KESU_OK);
+	assert_int_equal(kesu_ata_parse_identify(buf, 512, &id, &err), KESU_OK);
+	assert_string_equal(id.model, "SSD ?TSET");
+	assert_int_equal(kesu_text_hidden_char(id.model), 0);
 	buf[54] ^= 1; /* damage the model string: checksum fails */
 	assert_int_equal(kesu_ata_parse_identify(buf, 512, &id, &err), KESU_ERR_INVALID);
 	assert_int_equal(kesu_ata_erase_minutes(0), 0);

@@ -38,6 +38,13 @@ static void clean_replaces_controls_and_bad_utf8(void **state)
 	assert_string_equal(out, "a?[31mb?c??d?e???日本");
 	assert_true(kesu_is_clean(out));
 	assert_false(kesu_is_clean("x\ny"));
+	/* A right-to-left override, a zero-width space and a byte-order mark
+	 * from a drive's model field: each is one '?', so the model reads as
+	 * its bytes do and a certificate can carry it. */
+	const char bidi[] = "SSD \xe2\x80\xae" "DCBA\xe2\x80\x8b" "X\xef\xbb\xbf";
+	kesu_clean(out, sizeof(out), bidi, strlen(bidi));
+	assert_string_equal(out, "SSD ?DCBA?X?");
+	assert_int_equal(kesu_text_hidden_char(out), 0);
 }
 
 static void clean_bounds_at_character_boundary(void **state)
