@@ -37,7 +37,7 @@ enum kesu_rc kesu_print_sig_read(const void *data, size_t len, const void *der,
 			       "the signature file is not a detached DER CMS SignedData");
 		goto out;
 	}
-	content = BIO_new_mem_buf(data, (int)len);
+	content = kesu_bio_bytes(data, len);
 	if (!content ||
 	    CMS_verify(cms, NULL, NULL, content, NULL,
 		       CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {

@@ -31,7 +31,7 @@ enum kesu_rc kesu_cms_verify_unanchored(const void *data, size_t len,
 			       "SignedData with one signer (damaged or not a .p7s)");
 		goto out;
 	}
-	content = BIO_new_mem_buf(data, (int)len);
+	content = kesu_bio_bytes(data, len);
 	if (!content || CMS_verify(cms, NULL, NULL, content, NULL,
 				   CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		kesu_openssl_error(why, sizeof(why));

@@ -103,7 +103,7 @@ static enum kesu_rc check_bytes(CMS_ContentInfo *cms, const void *data, size_t l
 {
 	enum kesu_rc rc = KESU_OK;
 	X509_STORE *empty = X509_STORE_new();
-	BIO *content = BIO_new_mem_buf(data, (int)len);
+	BIO *content = kesu_bio_bytes(data, len);
 	if (!empty || !content ||
 	    CMS_verify(cms, NULL, empty, content, NULL,
 		       CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) != 1) {

@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,11 @@ struct kesu_signer {
 	X509 *cert;
 	STACK_OF(X509) *chain;
 };
+
+void *kesu_bio_bytes(const void *data, size_t len)
+{
+	return len <= INT_MAX ? BIO_new_mem_buf(data, (int)len) : NULL;
+}
 
 void kesu_openssl_error(char *buf, size_t size)
 {
@@ -242,7 +248,7 @@ enum kesu_rc kesu_signer_sign(struct kesu_signer *s, const void *data,
 	*der = NULL;
 	const unsigned flags = CMS_DETACHED | CMS_BINARY;
 	char why[256];
-	BIO *in = BIO_new_mem_buf(data, (int)len);
+	BIO *in = kesu_bio_bytes(data, len);
 	/* CMS_PARTIAL + add1_signer lets us pick SHA-256 explicitly instead of
 	 * the key's default digest; CMS adds the signingTime attribute when the
 	 * signer info is signed, and verifiers check validity at that time. */
@@ -277,7 +283,7 @@ enum kesu_rc kesu_signer_sign_file(struct kesu_signer *s, const char *path,
 	if (rc)
 		return rc;
 	unsigned char *der;
-	size_t derlen;
+	size_t derlen = 0;
 	rc = kesu_signer_sign(s, data, len, &der, &derlen, err);
 	free(data);
 	if (rc)

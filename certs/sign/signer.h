@@ -57,6 +57,11 @@ enum kesu_rc kesu_key_type_check(void *pkey, struct kesu_err *err);
  * not. */
 const char *kesu_signer_cert_unfit(void *x);
 
+/* A read-only memory BIO (BIO *) over exactly len bytes, or NULL when
+ * len does not fit the int OpenSSL takes: a cast would sign or verify
+ * len mod 2^32 bytes, or, negative, strlen(data) of them. */
+void *kesu_bio_bytes(const void *data, size_t len);
+
 /* The most specific OpenSSL error queued, for messages; clears the queue. */
 void kesu_openssl_error(char *buf, size_t size);
 

@@ -134,6 +134,25 @@ static void changed_file_is_not_an_untrusted_signer(void **state)
 	       KESU_ERR_CRYPTO, KESU_SIG_UNTRUSTED, "not issued by this CA");
 }
 
+/* A length past INT_MAX must not reach OpenSSL's int: 2^32 + n bytes cast
+ * to int is n, and the signature over the first n bytes verified for the
+ * whole.  Refused before any byte past the real n is read. */
+static void length_past_int_is_refused_not_truncated(void **state)
+{
+	struct fx *f = *state;
+	struct kesu_sig_info info;
+	struct kesu_err err = {0};
+	size_t derlen;
+	unsigned char *der = pki_sign(&f->op, DATA, strlen(DATA), f->now - 60, &derlen);
+	struct kesu_trust t = {.ca_file = f->ca};
+	size_t wrapped = ((size_t)1 << 32) + strlen(DATA);
+	assert_int_equal(kesu_cms_verify_trust(DATA, wrapped, der, derlen, &t, &info, &err),
+			 KESU_ERR_CRYPTO);
+	assert_int_equal(kesu_cms_verify_trust(DATA, strlen(DATA), der, derlen, &t, &info, &err),
+			 KESU_OK);
+	OPENSSL_free(der);
+}
+
 static void validity_at_signing_time(void **state)
 {
 	struct fx *f = *state;
@@ -336,6 +355,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_signature),
+		cmocka_unit_test(length_past_int_is_refused_not_truncated),
 		cmocka_unit_test(changed_file_is_not_an_untrusted_signer),
 		cmocka_unit_test(validity_at_signing_time),
 		cmocka_unit_test(revocation),
