@@ -15,7 +15,34 @@
 #include <time.h>
 #include <unistd.h>
 
-static void print_plan(const struct kesu_session_device *d, const char *asset,
+/* The class, reason and customer a device's certificate will carry: the
+ * asset map's for this device where it gives them, else the command
+ * line's or kesu.conf's (0 / "" when none). */
+static void details(const struct kesu_asset_row *row, const struct wipe_opts *o, int *class_,
+		    const char **reason, const char **customer)
+{
+	const struct kesu_cert_info *info = &o->cert.info;
+	*class_ = row->class_ ? row->class_ : info->confidentiality_class;
+	*reason = row->reason[0] ? row->reason : info->reason;
+	*customer = row->customer[0] ? row->customer : info->customer;
+}
+
+static void print_details(const struct kesu_asset_row *row, const struct wipe_opts *o, FILE *f)
+{
+	int class_;
+	const char *reason, *customer;
+	details(row, o, &class_, &reason, &customer);
+	if (row->asset[0])
+		fprintf(f, _("  asset     %s\n"), row->asset);
+	if (class_)
+		fprintf(f, _("  class     %d\n"), class_);
+	if (reason[0])
+		fprintf(f, _("  reason    %s\n"), reason);
+	if (customer[0])
+		fprintf(f, _("  customer  %s\n"), customer);
+}
+
+static void print_plan(const struct kesu_session_device *d, const struct kesu_asset_row *row,
 		       const struct wipe_opts *o, FILE *f)
 {
 	const struct kesu_identity *id = d->id;
@@ -26,8 +53,7 @@ static void print_plan(const struct kesu_session_device *d, const char *asset,
 	fprintf(f, "%s\n", id->path);
 	fprintf(f, _("  model     %s\n"), kesu_cli_or_dash(id->model));
 	fprintf(f, _("  serial    %s\n"), kesu_cli_or_dash(id->serial));
-	if (asset[0])
-		fprintf(f, _("  asset     %s\n"), asset);
+	print_details(row, o, f);
 	fprintf(f, _("  size      %s (%" PRIu64 " bytes, %u-byte blocks)\n"), size,
 		id->size_bytes, d->t ? d->t->block_size : id->logical_block_size);
 	fprintf(f, _("  contents  %s\n"), content);
@@ -61,9 +87,12 @@ static void print_plan(const struct kesu_session_device *d, const char *asset,
 }
 
 /* The same plan for scripts (kesu wipe --dry-run --json; keys in kesu(8)). */
-static json_t *plan_json(const struct kesu_session_device *d, const char *asset,
+static json_t *plan_json(const struct kesu_session_device *d, const struct kesu_asset_row *row,
 			 const struct wipe_opts *o)
 {
+	int class_;
+	const char *reason, *customer;
+	details(row, o, &class_, &reason, &customer);
 	const struct kesu_wipe *w = &d->w;
 	json_t *passes = json_array();
 	for (size_t i = 0; i < w->method.npasses; i++) {
@@ -84,8 +113,11 @@ static json_t *plan_json(const struct kesu_session_device *d, const char *asset,
 	double rate;
 	double est = kesu_session_estimate_s(d, &rate);
 	const char *purge = o->purge.method;
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "asset",
-			 asset[0] ? kesu_json_str(asset) : json_null(), "device",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I}", "asset",
+			 row->asset[0] ? kesu_json_str(row->asset) : json_null(), "class",
+			 class_ ? json_integer(class_) : json_null(), "reason",
+			 reason[0] ? json_string(reason) : json_null(), "customer",
+			 customer[0] ? kesu_json_str(customer) : json_null(), "device",
 			 kesu_identity_to_json(d->id), "contents",
 			 d->before ? json_incref(d->before) : json_null(), "purge",
 			 purge ? json_string(purge) : json_null(), "method", method, "resume",
@@ -98,7 +130,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 	if (o->dry_run && o->json) {
 		json_t *plan = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(plan, plan_json(devs[i].s, devs[i].asset.asset, o));
+			json_array_append_new(plan, plan_json(devs[i].s, &devs[i].asset, o));
 		json_t *doc = json_pack("{s:o}", "plan", plan);
 		char *text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
 		json_decref(doc);
@@ -109,7 +141,7 @@ void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts
 		FILE *pf = o->dry_run ? stdout : stderr;
 		fprintf(pf, P_("kesu wipe plan (%zu device):\n", "kesu wipe plan (%zu devices):\n", n), n);
 		for (size_t i = 0; i < n; i++)
-			print_plan(devs[i].s, devs[i].asset.asset, o, pf);
+			print_plan(devs[i].s, &devs[i].asset, o, pf);
 		fflush(pf);
 	}
 }

@@ -94,6 +94,12 @@ check "--dry-run shows each device's asset number" \
 out=$("${W[@]}" --dry-run --json --asset "$L1=A-1" --asset "$L2=A-2" "$L1" "$L2" 2>/dev/null)
 check "--dry-run --json: plan[].asset" \
 	bash -c 'jq -e --arg a "$2" ".plan[0].asset == \"A-1\" and .plan[0].device.path == \$a and .plan[1].asset == \"A-2\"" <<<"$1" >/dev/null' _ "$out" "$L1"
+check "--dry-run shows the class and reason each certificate will carry" \
+	bash -c 'grep -q "class     2" <<<"$1" && grep -q "reason    disposal" <<<"$1"' _ \
+	"$("${W[@]}" --dry-run --asset "$L1=A-1" "$L1" 2>&1)"
+check "--dry-run --json: plan[].class, .reason, .customer" \
+	bash -c 'jq -e ".plan[0].class == 2 and .plan[0].reason == \"disposal\" and .plan[0].customer == \"総務課\"" <<<"$1" >/dev/null' _ \
+	"$("${W[@]}" --dry-run --json --customer 総務課 --asset "$L1=A-1" "$L1" 2>/dev/null)"
 
 "${W[@]}" --json --asset "$L2=B-2" --asset "$L1=B-1" "$L1" "$L2" > "$T_DIR/s1.json"
 check "--asset DEVICE=NUMBER for each device: exit 0" test $? -eq 0

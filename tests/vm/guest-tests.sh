@@ -741,6 +741,13 @@ CONF
 	# serial the drive reports (loop devices on the host have none).
 	printf 'serial,asset,class,reason,customer\n%s,A-NVME-1,2,disposal,情報政策課\n%s,A-SATA-1,1,repair,\nKESUOTHER,A-X,,,\n' \
 		"$NVME_SERIAL" "$SATA1_SERIAL" > "$DP/assets.csv"
+	# The plan shows what each certificate will carry, map and config merged.
+	kesu wipe --dry-run --json --progress none --config "$DP/k.conf" --state-dir "$DP/state" \
+		--method zero --asset-map "$DP/assets.csv" "/dev/$nvme" "/dev/$sata" \
+		> "$DP/plan.json" 2> "$DP/plan.log"
+	t_check disposal-dry-run-shows-each-disks-class-reason-department jq -e \
+		'[.plan[] | [.asset, .class, .reason, .customer]] | sort == [["A-NVME-1", 2, "disposal", "情報政策課"], ["A-SATA-1", 1, "repair", "総務課"]]' \
+		"$DP/plan.json"
 	vm_log "kesu wipe --asset-map /dev/$nvme /dev/$sata"
 	kesu wipe --yes --progress none --config "$DP/k.conf" --state-dir "$DP/state" \
 		--out "$DP/out" --method zero --approver '佐藤 花子' \
