@@ -448,7 +448,7 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	 * station's checkpoints (and their stream keys) stay where its
 	 * administrator put them, and --resume finds them there. */
 	static struct kesu_config cfg;
-	if (!o.state_dir || !o.queue_depth) {
+	if (!o.state_dir || !o.queue_depth || o.dry_run) {
 		if (kesu_config_load(o.cert.config_path, &cfg, &err) != KESU_OK) {
 			kesu_report(&err);
 			return err.rc;
@@ -456,6 +456,10 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 		if (!o.state_dir)
 			o.state_dir = cfg.state_dir;
 	}
+	/* The plan shows the department a certificate will carry; without a
+	 * dry run the issuer takes it from kesu.conf the same way. */
+	if (o.dry_run && !o.cert.info.customer[0])
+		kesu_strlcpy(o.cert.info.customer, cfg.customer, sizeof(o.cert.info.customer));
 	o.qd = KESU_QUEUE_DEPTH_DEFAULT;
 	if (o.queue_depth && !kesu_queue_depth_parse(o.queue_depth, &o.qd))
 		return kesu_usage_error("wipe: --queue-depth must be 1 to %d, not '%s'",

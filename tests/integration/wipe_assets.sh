@@ -99,7 +99,19 @@ check "--dry-run shows the class and reason each certificate will carry" \
 	"$("${W[@]}" --dry-run --asset "$L1=A-1" "$L1" 2>&1)"
 check "--dry-run --json: plan[].class, .reason, .customer" \
 	bash -c 'jq -e ".plan[0].class == 2 and .plan[0].reason == \"disposal\" and .plan[0].customer == \"総務課\"" <<<"$1" >/dev/null' _ \
-	"$("${W[@]}" --dry-run --json --customer 総務課 --asset "$L1=A-1" "$L1" 2>/dev/null)"
+	"$("${W[@]}" --dry-run --json --asset "$L1=A-1" "$L1" 2>/dev/null)"
+# Without --customer the department comes from kesu.conf, in the plan as
+# on the certificate.
+printf '[policy]\nsigned_approval_classes = none\n[customer]\nname = 情報政策課\n' > "$T_DIR/cust.conf"
+NOCUST=() skip=0
+for a in "${W[@]}"; do
+	if [ "$a" = --customer ] || [ "$a" = --config ]; then skip=1
+	elif [ $skip = 1 ]; then skip=0
+	else NOCUST+=("$a"); fi
+done
+check "--dry-run --json: the department from kesu.conf when no --customer" \
+	bash -c 'jq -e ".plan[0].customer == \"情報政策課\"" <<<"$1" >/dev/null' _ \
+	"$("${NOCUST[@]}" --config "$T_DIR/cust.conf" --dry-run --json --asset "$L1=A-1" "$L1" 2>/dev/null)"
 
 "${W[@]}" --json --asset "$L2=B-2" --asset "$L1=B-1" "$L1" "$L2" > "$T_DIR/s1.json"
 check "--asset DEVICE=NUMBER for each device: exit 0" test $? -eq 0

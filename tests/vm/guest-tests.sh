@@ -747,7 +747,8 @@ CONF
 		> "$DP/plan.json" 2> "$DP/plan.log"
 	t_check disposal-dry-run-shows-each-disks-class-reason-department jq -e \
 		'[.plan[] | [.asset, .class, .reason, .customer]] | sort == [["A-NVME-1", 2, "disposal", "情報政策課"], ["A-SATA-1", 1, "repair", "総務課"]]' \
-		"$DP/plan.json"
+		"$DP/plan.json" ||
+		vm_log "plan: $(jq -c '[.plan[] | [.asset, .class, .reason, .customer]]' "$DP/plan.json" | vm_oneline); $(head -c 300 "$DP/plan.log" | vm_oneline)"
 	vm_log "kesu wipe --asset-map /dev/$nvme /dev/$sata"
 	kesu wipe --yes --progress none --config "$DP/k.conf" --state-dir "$DP/state" \
 		--out "$DP/out" --method zero --approver '佐藤 花子' \
