@@ -165,6 +165,61 @@ check "ja: the same exit code for a damaged register" same_exit "${REGV[@]}"
 check "json: register verify --json of it is the same, its finding in English" \
 	bash -c 'same_json "$@" --json && en "$@" --json | grep -q "edited after it was written"' _ "${REGV[@]}"
 
+# A register with an erasure and the destruction that closes it: the
+# ledger's words, a certificate file's finding and a printed page's reason
+# in the operator's or the page's language; what a program reads stays
+# the same bytes.
+. "$repo/tests/certlib.sh"
+if make_ca ca && make_operator op ca; then
+	REG=$T_DIR/lreg/register.jsonl
+	R=(--register "$REG" --ca "$T_DIR/ca/ca.pem" --config /dev/null)
+	run=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/run-mn.json")
+	sed -i 's/WD-WCC6Y0ABCDEF/I18N-SERIAL-1/' "$run"
+	cert=$(issue "$run" op --register "$REG" --my-number 2>/dev/null)
+	printf 'not a picture' > "$T_DIR/out/after.jpg"
+	doc=$("$KESU" destroy --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+		--config /dev/null --ca-file "$T_DIR/ca/ca.pem" --register "$REG" \
+		--cert-dir "$T_DIR/out" --operator '山田 太郎' --organization '情報政策課' \
+		--location '第二工場' --company 'クラッシュ社' --person '佐藤 花子' \
+		--serial I18N-SERIAL-1 --technique crush --destroyed-at 2026-11-21T10:00:00+09:00 \
+		--destroyed-photo "$T_DIR/out/after.jpg" 2>/dev/null)
+	[ -s "$cert" ] && [ -s "$doc" ] || not_ok "issue a certificate and its destruction"
+	check "ja: register trace says the destruction and the open state in Japanese" \
+		bash -c 'out=$(ja register trace I18N-SERIAL-1 "$@") &&
+			[[ $out == *"物理破壊済み: crush 2026-11-21、クラッシュ社 (佐藤 花子)"* &&
+			   $out == *"マイナンバー はい, 完了"* && $out != *"destroyed:"* ]] ||
+			{ echo "# $out" >&2; false; }' _ "${R[@]}"
+	check "C: the same trace in English" \
+		has "destroyed: crush 2026-11-21 by クラッシュ社 (佐藤 花子)" en register trace I18N-SERIAL-1 "${R[@]}"
+	check "json: register trace --json and list --json are the same, the ledger's words English" \
+		bash -c 'same_json register trace --json I18N-SERIAL-1 "$@" && same_json register list --json "$@" &&
+			en register trace --json I18N-SERIAL-1 "$@" | grep -q "destroyed: crush 2026-11-21 by"' _ "${R[@]}"
+	check "csv: register export is the same under ja and C" same_json register export --csv "${R[@]}"
+	# The page's language is --lang's, never the locale's; the photo
+	# that cannot be drawn says why in it.
+	check "ja page: an evidence photo that cannot be drawn says why in Japanese" \
+		bash -c 'ja cert pdf --lang ja --out "$1/pja" "$2" >/dev/null 2>&1 &&
+			t=$(pdftotext "$1/pja/$(basename "${2%.json}").pdf" - | tr -d "\n ") &&
+			[[ $t == *"証拠写真を表示できません"* && $t == *"JPEGでもPNGでもありません"* &&
+			   $t != *"notaJPEG"* ]] || { echo "# $t" | head -c 600 >&2; false; }' _ "$T_DIR" "$doc"
+	check "en page under LANG=ja_JP: the same reason in English" \
+		bash -c 'ja cert pdf --lang en --out "$1/pen" "$2" >/dev/null 2>&1 &&
+			pdftotext "$1/pen/$(basename "${2%.json}").pdf" - | tr -d "\n" |
+			grep -q "not a JPEG or PNG image"' _ "$T_DIR" "$doc"
+	# A certificate file changed after it was registered.
+	printf ' ' >> "$cert"
+	check "ja: register verify names a changed certificate file in Japanese" \
+		has "が記録されたハッシュと一致しません (ファイルが変更されたか差し替えられています)" ja register verify "${R[@]}"
+	check "C: the same finding in English" \
+		has "does not match the hash recorded for it (the file was changed or replaced)" en register verify "${R[@]}"
+	check "ja: the same exit code for it" same_exit register verify "${R[@]}"
+	check "json: register verify --json of it is the same, its finding English" \
+		bash -c 'same_json register verify --json "$@" &&
+			en register verify --json "$@" | jq -e ".error | test(\"does not match the hash recorded\")" >/dev/null' _ "${R[@]}"
+else
+	not_ok "test CA set-up"
+fi
+
 # --- the catalogue check ---------------------------------------------------
 # Each broken copy of po/ja.po must make `make lint-po` fail.
 lint_po() {
