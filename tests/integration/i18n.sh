@@ -154,6 +154,30 @@ check "C: the same reason in English" has "[mounted] ${mdev#/dev/} is mounted on
 check "json: kesu info --json of the mounted device is the same, its reason in English" \
 	bash -c 'same_json info --json "$1" && en info --json "$1" | jq -e "[.. | objects | select(.code? == \"mounted\") | .text] | first | test(\"is mounted on\")" >/dev/null' _ "$mdev"
 
+# kesu station on the same mounted device (--only it; read-only: the gate
+# refuses it before anything is opened for writing): the dashboard's
+# reason in the operator's language (cut to its column, so only its
+# start is compared), the events' reason and cause in English, the same
+# events whatever the locale.
+station_once() { # ja|en EVENTS DEVICE (each check runs under timeout)
+	"$1" station --events "$2" --only "$3" --once --existing --config /dev/null \
+		</dev/null 2>/dev/null
+}
+export -f station_once
+check "ja: the station dashboard gives the gate's reason in Japanese" \
+	timeout 60 bash -c 'out=$(station_once ja "$1/st-ja.jsonl" "$2"); [ $? -eq 6 ] &&
+		grep -qE "refused +refused: ${2#/dev/} は /" <<<"$out" && ! grep -q "is mounted" <<<"$out" ||
+		{ echo "# $out" >&2; false; }' _ "$T_DIR" "$mdev"
+check "C: the dashboard gives it in English" \
+	timeout 60 bash -c 'station_once en "$1/st-en.jsonl" "$2" |
+		grep -qE "refused +refused: ${2#/dev/} is mounted on"' \
+	_ "$T_DIR" "$mdev"
+check "json: the station's events are the same under ja and C (times aside), reason and cause English" \
+	bash -c 'a=$(jq -c "del(.time)" "$1/st-ja.jsonl") && b=$(jq -c "del(.time)" "$1/st-en.jsonl") &&
+		[ -n "$b" ] && [ "$a" == "$b" ] &&
+		jq -se "map(select(.event == \"decided\"))[0] | (.reason | test(\"is mounted on\")) and
+			(.cause | test(\"is mounted on\"))" "$1/st-ja.jsonl" >/dev/null' _ "$T_DIR"
+
 # A register edited after signing: its finding in the operator's language.
 mkdir -p "$T_DIR/reg" && cp "$repo"/tests/fixtures/pdf/register.jsonl* "$repo/tests/fixtures/pdf/ca.pem" "$T_DIR/reg/"
 sed -i '2s/"not-erased"/"erased"/' "$T_DIR/reg/register.jsonl"
