@@ -175,10 +175,10 @@ static const char *problem_text(const struct kesu_report_in *in, enum kesu_repor
 		[KESU_REPORT_CERT_OK] = {"?", "?"},
 		[KESU_REPORT_NO_ERASURE] = {"消去記録のない物理破壊",
 					    "physical destruction without an erasure record"},
-		[KESU_REPORT_NOT_CERT_LINE] = {"証明書の行ではありません", "not a certificate line"},
-		[KESU_REPORT_NOT_HERE] = {"証明書ファイルがありません", "not here"},
-		[KESU_REPORT_CHANGED] = {"登録後に変更されています", "CHANGED since registered"},
-		[KESU_REPORT_INVALID] = {"有効な証明書ではありません", "not a valid certificate"},
+		[KESU_REPORT_NOT_CERT_LINE] = {"証明書の行ではない", "not a certificate line"},
+		[KESU_REPORT_NOT_HERE] = {"証明書なし", "not here"},
+		[KESU_REPORT_CHANGED] = {"登録後に変更あり", "CHANGED since registered"},
+		[KESU_REPORT_INVALID] = {"証明書が不正", "not a valid certificate"},
 	};
 	unsigned i = (unsigned)p < sizeof(text) / sizeof(text[0]) ? (unsigned)p : 0;
 	return L(in, text[i][0], text[i][1], buf, size);

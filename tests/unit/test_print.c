@@ -708,7 +708,7 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 			b = &d->blk[i];
 	assert_string_equal(b->cells[0], "3");
 	/* Why the certificate is missing, in the page's languages. */
-	assert_string_equal(b->cells[6], "(証明書ファイルがありません / not here)");
+	assert_string_equal(b->cells[6], "(証明書なし / not here)");
 	assert_string_equal(b->cells[10], "記録なし / not recorded");
 	assert_string_equal(value(d, "最終行のSHA-256"), SHA);
 	assert_string_equal(value(d, "署名の状態"),
@@ -719,7 +719,7 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 	in.lang = KESU_LANG_JA;
 	e[2].problem = KESU_REPORT_CHANGED;
 	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
-	assert_string_equal(nth_row(d, 2)->cells[6], "(登録後に変更されています)");
+	assert_string_equal(nth_row(d, 2)->cells[6], "(登録後に変更あり)");
 	kesu_doc_free(d);
 	in.lang = KESU_LANG_EN;
 	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
