@@ -7,27 +7,12 @@
 export LSAN_OPTIONS=fast_unwind_on_malloc=0:print_suppressions=0:suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan-glibc-locale.supp
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
-# ja_JP.UTF-8: the system's if it has one, else compiled into our own
-# directory for LOCPATH; the system's locale configuration is never touched.
-JA_LOCPATH=
-if ! locale -a 2>/dev/null | grep -qix 'ja_JP\.utf-\?8'; then
-	JA_LOCPATH="$T_DIR/locale"
-	mkdir -p "$JA_LOCPATH"
-	if ! localedef -i ja_JP -f UTF-8 "$JA_LOCPATH/ja_JP.UTF-8" >/dev/null 2>&1; then
-		not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
-		t_done
-		exit 1
-	fi
+. "$(dirname "$0")/../i18nlib.sh"
+if ! ja_locale; then
+	not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
+	t_done
+	exit 1
 fi
-# ja / en CMD...: kesu under one locale, nothing inherited that would
-# override it.
-ja() {
-	env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE ${JA_LOCPATH:+LOCPATH="$JA_LOCPATH"} \
-		LANG=ja_JP.UTF-8 "$KESU" "$@"
-}
-en() {
-	env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE -u LOCPATH LANG=C "$KESU" "$@"
-}
 # has TEXT CMD...: CMD's stdout and stderr contain TEXT.
 has() {
 	local want=$1 out
@@ -63,8 +48,8 @@ for n, line in enumerate(sys.stdin.read().splitlines()):
 sys.exit(bad)' "$1"
 }
 
-export -f ja en aligned ascii_only
-export JA_LOCPATH KESU
+export -f aligned ascii_only
+export KESU
 
 img=$(make_image i18n.img 8)
 dev=$(make_loop "$img") || { not_ok "attach image"; t_done; exit 1; }
