@@ -211,6 +211,12 @@ if make_ca ca && make_operator op ca; then
 			t=$(pdftotext "$1/pja/$(basename "${2%.json}").pdf" - | tr -d "\n ") &&
 			[[ $t == *"証拠写真を表示できません"* && $t == *"JPEGでもPNGでもありません"* &&
 			   $t != *"notaJPEG"* ]] || { echo "# $t" | head -c 600 >&2; false; }' _ "$T_DIR" "$doc"
+	check "the same --lang ja page under LANG=C: the same text (a page follows --lang, not the locale)" \
+		bash -c 'export SOURCE_DATE_EPOCH=1800000000
+			en cert pdf --lang ja --out "$1/pc" "$2" >/dev/null 2>&1 &&
+			ja cert pdf --lang ja --out "$1/pj" "$2" >/dev/null 2>&1 &&
+			b=$(basename "${2%.json}").pdf && [ -s "$1/pc/$b" ] &&
+			[ "$(pdftotext "$1/pc/$b" -)" == "$(pdftotext "$1/pj/$b" -)" ]' _ "$T_DIR" "$doc"
 	check "en page under LANG=ja_JP: the same reason in English" \
 		bash -c 'ja cert pdf --lang en --out "$1/pen" "$2" >/dev/null 2>&1 &&
 			pdftotext "$1/pen/$(basename "${2%.json}").pdf" - | tr -d "\n" |
