@@ -226,21 +226,55 @@ enum kesu_rc kesu_reg_ledger_export(const struct kesu_reg_ctx *c)
 	return KESU_OK;
 }
 
-/* One line of a medium's life, in words. */
-static void trace_detail(const json_t *r, char *out, size_t size)
+/* A destruction row's "destruction" cell in the operator's language: the
+ * row keeps the English (JSON, CSV); the same parts, from its line and
+ * document (ids are unique in a register that verifies), under _(). */
+static void destroyed_local(const struct view *v, const json_t *r, char *out, size_t size)
 {
+	size_t i;
+	json_t *l;
+	json_array_foreach(v->lines, i, l) {
+		const char *id = sv(l, "cert_id");
+		if (!id || !sv(r, "id") || strcmp(id, sv(r, "id")))
+			continue;
+		struct kesu_ledger_destroyed d;
+		kesu_ledger_destroyed_of(l, json_array_get(v->docs, i), &d);
+		snprintf(out, size, _(d.fmt), d.args[0], d.args[1], d.args[2], d.args[3]);
+		kesu_utf8_cut(out);
+		return;
+	}
+	snprintf(out, size, "%s", sv(r, "destruction"));
+}
+
+/* The ledger's own words in a row (my_number, open, closes), which the
+ * row keeps in English, for a person; anything else as it is. */
+static const char *word(const char *cell)
+{
+	static const char *const words[] = {N_("yes"), N_("no"), N_("unknown"), N_("open"),
+		N_("closed"), KESU_LEDGER_NO_ERASURE, NULL};
+	for (size_t i = 0; cell && words[i]; i++)
+		if (!strcmp(cell, words[i]))
+			return _(words[i]);
+	return cell;
+}
+
+/* One line of a medium's life, in words. */
+static void trace_detail(const struct view *v, const json_t *r, char *out, size_t size)
+{
+	char destroyed[600];
 	const char *kind = sv(r, "kind");
 	if (!strcmp(kind, "certificate"))
 		snprintf(out, size, _("erasure: %s by %s (%s), asset %s, My Number %s%s%s%s%s"),
 			 sv(r, "result"), sv(r, "method")[0] ? sv(r, "method") : "?",
 			 sv(r, "operator"), sv(r, "asset")[0] ? sv(r, "asset") : "?",
-			 sv(r, "my_number"), sv(r, "open")[0] ? ", " : "", sv(r, "open"),
+			 word(sv(r, "my_number")), sv(r, "open")[0] ? ", " : "", word(sv(r, "open")),
 			 sv(r, "countersigners")[0] ? _("; countersigned: ") : "",
 			 sv(r, "countersigners"));
-	else if (!strcmp(kind, "destruction"))
-		snprintf(out, size, _("%s; recorded by %s; closes %s"), sv(r, "destruction"),
-			 sv(r, "operator"), sv(r, "closes"));
-	else if (!strcmp(kind, "countersignature"))
+	else if (!strcmp(kind, "destruction")) {
+		destroyed_local(v, r, destroyed, sizeof(destroyed));
+		snprintf(out, size, _("%s; recorded by %s; closes %s"), destroyed,
+			 sv(r, "operator"), word(sv(r, "closes")));
+	} else if (!strcmp(kind, "countersignature"))
 		snprintf(out, size, _("countersigned as %s by %s: %s"), sv(r, "result"),
 			 sv(r, "operator"), sv(r, "refers_to"));
 	else if (!strcmp(kind, "verification"))
@@ -271,7 +305,7 @@ enum kesu_rc kesu_reg_ledger_trace(const struct kesu_reg_ctx *c, const char *ser
 		json_t *r;
 		json_array_foreach(t, i, r) {
 			char detail[768];
-			trace_detail(r, detail, sizeof(detail));
+			trace_detail(&v, r, detail, sizeof(detail));
 			printf("%-6s %-25s %-12s %s\n", sv(r, "seq"), sv(r, "time"), sv(r, "kind"),
 			       detail);
 		}

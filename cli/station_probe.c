@@ -3,6 +3,7 @@
  * asset number — and the decision the policy takes on it. */
 #include "cli/station.h"
 #include "cli/station_run.h"
+#include "lib/i18n.h"
 #include "lib/strutil.h"
 #include "wipe/device/device.h"
 #include "wipe/device/gate.h"
@@ -62,15 +63,14 @@ static void purge_support(struct station *s, struct kesu_device *dev,
 /* The asset number from the map; a map that cannot be read or parsed
  * refuses the disk with the map's own error. */
 static void asset(struct station *s, const struct kesu_identity *id, size_t slot,
-		  struct kesu_station_disk *d, char *why, size_t whysz)
+		  struct kesu_station_disk *d, struct kesu_err *why)
 {
-	struct kesu_err err = {0};
 	bool found = false;
 	if (!s->assets)
 		return;
-	if (kesu_asset_lookup(s->assets, s->assets_len, s->pol.asset_map, id->serial,
-			      s->slots[slot].asset, sizeof(s->slots[slot].asset), &found, &err))
-		snprintf(why, whysz, "%s", err.msg);
+	if (!kesu_asset_lookup(s->assets, s->assets_len, s->pol.asset_map, id->serial,
+			       s->slots[slot].asset, sizeof(s->slots[slot].asset), &found, why))
+		kesu_err_clear(why);
 	d->asset_found = found;
 }
 
@@ -118,11 +118,16 @@ static void gate(struct kesu_device *dev, struct kesu_station_disk *d)
 	if (kesu_gate_check(dev, &v, &err)) {
 		d->gate_allowed = false;
 		kesu_strlcpy(d->gate_text, err.msg, sizeof(d->gate_text));
+		kesu_strlcpy(d->gate_local, kesu_err_text(&err), sizeof(d->gate_local));
 		return;
 	}
 	d->gate_allowed = v.allowed;
-	if (!v.allowed && v.n_reasons)
+	/* The English reason is the recorded one (events, JSON); the
+	 * dashboard shows its translation. */
+	if (!v.allowed && v.n_reasons) {
 		kesu_strlcpy(d->gate_text, v.reasons[0].text, sizeof(d->gate_text));
+		kesu_gate_reason_text(&v.reasons[0], d->gate_local, sizeof(d->gate_local));
+	}
 }
 
 /* A checkpoint of an interrupted run (station or kesu wipe) for this disk,
@@ -151,6 +156,7 @@ static void checkpoint(struct station *s, struct kesu_device *dev,
 	if (rc != KESU_OK) {
 		d->checkpoint = KESU_CKPT_INVALID;
 		kesu_strlcpy(d->ckpt_text, err.msg, sizeof(d->ckpt_text));
+		kesu_strlcpy(d->ckpt_local, kesu_err_text(&err), sizeof(d->ckpt_local));
 		return;
 	}
 	d->checkpoint = KESU_CKPT_VALID;
@@ -165,8 +171,8 @@ void station_arrive(struct station *s, const char *name)
 	struct kesu_station_disk d;
 	struct kesu_bay_disk bd;
 	struct kesu_station_decision dec;
-	struct kesu_err err = {0};
-	char path[PATH_MAX], why[512] = "";
+	struct kesu_err err = {0}, why = {0};
+	char path[PATH_MAX];
 	size_t bay = kesu_station_find(&s->st, name);
 	/* A change event on a disk the station already handles. */
 	if (bay != SIZE_MAX)
@@ -192,17 +198,20 @@ void station_arrive(struct station *s, const char *name)
 		purge_support(s, dev, kesu_device_identity(dev), &d);
 		checkpoint(s, dev, &d);
 	}
-	asset(s, kesu_device_identity(dev), bay, &d, why, sizeof(why));
+	asset(s, kesu_device_identity(dev), bay, &d, &why);
 	kesu_device_free(dev);
 	kesu_station_decide(&s->pol, &d, &dec);
-	if (why[0] && dec.action != KESU_STATION_REFUSE) {
+	if (why.msg[0] && dec.action != KESU_STATION_REFUSE) {
 		dec.action = KESU_STATION_REFUSE;
-		snprintf(dec.reason, sizeof(dec.reason), "%s", why);
+		kesu_strlcpy(dec.reason, why.msg, sizeof(dec.reason));
+		kesu_strlcpy(dec.reason_local, kesu_err_text(&why), sizeof(dec.reason_local));
 	}
 	/* Observing only: what would happen is reported, nothing starts. */
 	if (s->o.dry_run && dec.action == KESU_STATION_START) {
 		dec.action = KESU_STATION_WAIT;
 		snprintf(dec.reason, sizeof(dec.reason), "dry run: would start %s", dec.method);
+		snprintf(dec.reason_local, sizeof(dec.reason_local), _("dry run: would start %s"),
+			 dec.method);
 	}
 	kesu_station_decided(&s->st, bay, &dec, &err);
 	station_event(s, bay, "decided");

@@ -9,6 +9,7 @@
 
 #include "lib/jcheck.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,6 +551,46 @@ static void particle_size(struct ctx *c)
 	pg_field(c, "破片の最大寸法", "Largest particle", buf, true, false);
 }
 
+enum kesu_photo_cause kesu_photo_cause_of(const struct kesu_err *e)
+{
+	switch (e->rc) {
+	case KESU_ERR_REFUSED:
+		return KESU_PHOTO_CAUSE_TOO_LARGE;
+	case KESU_ERR_INVALID:
+		/* kesu_read_file's size limit; the rest is the decoder's. */
+		return e->sys_errno == EFBIG ? KESU_PHOTO_CAUSE_TOO_LARGE
+					     : KESU_PHOTO_CAUSE_DAMAGED;
+	case KESU_ERR_NOTSUP:
+		return KESU_PHOTO_CAUSE_FORMAT;
+	case KESU_ERR_INTERNAL:
+		return KESU_PHOTO_CAUSE_MEMORY;
+	default:
+		return KESU_PHOTO_CAUSE_UNREADABLE;
+	}
+}
+
+/* "file (why)" in the page's language; the decoder's or reader's own
+ * English words only where the page has English. */
+static void photo_cause(const struct ctx *c, const char *file,
+			const struct kesu_print_photo *ph, char *out, size_t size)
+{
+	static const char *const why[][2] = {
+		[KESU_PHOTO_CAUSE_UNREADABLE] = {"ファイルを読み取れません", "the file cannot be read"},
+		[KESU_PHOTO_CAUSE_TOO_LARGE] = {"画像が大きすぎます（kesu が描画する上限を超えています）",
+						"the image is larger than kesu draws"},
+		[KESU_PHOTO_CAUSE_DAMAGED] = {"画像データが壊れています", "the image data is damaged"},
+		[KESU_PHOTO_CAUSE_FORMAT] = {"JPEG でも PNG でもありません", "not a JPEG or PNG image"},
+		[KESU_PHOTO_CAUSE_MEMORY] = {"メモリ不足です", "out of memory"},
+	};
+	unsigned k = (unsigned)ph->cause < sizeof(why) / sizeof(why[0]) ? (unsigned)ph->cause : 0;
+	if (c->lang == KESU_LANG_JA)
+		snprintf(out, size, "%s（%s）", file, why[k][0]);
+	else if (c->lang == KESU_LANG_EN)
+		snprintf(out, size, "%s (%s: %s)", file, why[k][1], ph->why);
+	else
+		snprintf(out, size, "%s（%s / %s: %s）", file, why[k][0], why[k][1], ph->why);
+}
+
 /* A photo's thumbnail, or the box saying why it is not drawn: one whose
  * hash is not the document's is never shown as if it were the evidence. */
 static void photo(struct ctx *c, const json_t *e, const struct kesu_print_photo *ph)
@@ -582,9 +623,9 @@ static void photo(struct ctx *c, const json_t *e, const struct kesu_print_photo 
 		       file);
 		return;
 	case KESU_PHOTO_UNUSABLE:
-		snprintf(ja, sizeof(ja), "%s（%s）", file, ph->why);
+		photo_cause(c, file, ph, buf, sizeof(buf));
 		pg_banner(c, 1, pg_pick(c, "証拠写真を表示できません", "An evidence photo cannot be shown",
-				  buf, sizeof(buf)), ja);
+				  ja, sizeof(ja)), buf);
 		return;
 	}
 }
@@ -699,10 +740,13 @@ static void banners(struct ctx *c)
 	char ja[400], en[400], buf[800];
 	if (!strcmp(result, "not-erased")) {
 		const char *reason = json_string_value(pg_at(cert, "execution.reason"));
+		const char *rr = json_string_value(pg_at(cert, "execution.run_result"));
+		const struct kesu_code *rrc = kesu_code_find(KESU_CODES_RUN_RESULT, rr);
+		/* The run result in words, as the field below gives it. */
 		snprintf(ja, sizeof(ja), "未消去：この媒体は消去されていません（作業結果 %s）",
-			 json_string_value(pg_at(cert, "execution.run_result")));
+			 rrc ? rrc->ja : rr);
 		snprintf(en, sizeof(en), "NOT ERASED: this medium was not erased (run result %s)",
-			 json_string_value(pg_at(cert, "execution.run_result")));
+			 rr);
 		pg_banner(c, 2, pg_pick(c, ja, en, buf, sizeof(buf)), reason);
 	} else if (!strcmp(result, "erased-with-exceptions")) {
 		snprintf(ja, sizeof(ja), "一部消去不能：%zu か所の不良範囲は消去できていません", nbad);

@@ -21,10 +21,25 @@ enum kesu_photo_state {
 	KESU_PHOTO_UNUSABLE,  /* an image over a limit or damaged (why) */
 };
 
+/* Why an evidence photo could not be drawn, in words the page has in
+ * each of its languages. */
+enum kesu_photo_cause {
+	KESU_PHOTO_CAUSE_UNREADABLE,  /* the file could not be read */
+	KESU_PHOTO_CAUSE_TOO_LARGE,   /* over kesu's size or pixel limits */
+	KESU_PHOTO_CAUSE_DAMAGED,     /* its image data does not decode */
+	KESU_PHOTO_CAUSE_FORMAT,      /* not a JPEG or PNG */
+	KESU_PHOTO_CAUSE_MEMORY,      /* out of memory */
+};
+
+/* The cause behind a failed read (kesu_read_file) or decode
+ * (kesu_image_thumb) of a photo. */
+enum kesu_photo_cause kesu_photo_cause_of(const struct kesu_err *e);
+
 struct kesu_print_photo {
 	enum kesu_photo_state state;
+	enum kesu_photo_cause cause;  /* KESU_PHOTO_UNUSABLE: why */
 	struct kesu_image img;
-	char why[512];
+	char why[512];                /* KESU_PHOTO_UNUSABLE: the English detail */
 };
 
 struct kesu_cert_page_in {

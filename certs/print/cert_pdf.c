@@ -87,6 +87,7 @@ static void load_photo(const char *dir, const json_t *e, struct kesu_print_photo
 	    kesu_read_file(p, KESU_EVIDENCE_MAX_BYTES, &data, &len, &err)) {
 		ph->state = err.rc == KESU_ERR_NOENT || !err.rc ? KESU_PHOTO_MISSING
 								 : KESU_PHOTO_UNUSABLE;
+		ph->cause = kesu_photo_cause_of(&err);
 		snprintf(ph->why, sizeof(ph->why), "%s", err.msg);
 		return;
 	}
@@ -99,6 +100,7 @@ static void load_photo(const char *dir, const json_t *e, struct kesu_print_photo
 		ph->state = KESU_PHOTO_NOT_IMAGE;
 	} else if (kesu_image_thumb(data, len, KESU_THUMB_SIDE, &ph->img, &err)) {
 		ph->state = KESU_PHOTO_UNUSABLE;
+		ph->cause = kesu_photo_cause_of(&err);
 		snprintf(ph->why, sizeof(ph->why), "%s", err.msg);
 	} else {
 		ph->state = KESU_PHOTO_SHOWN;
@@ -208,7 +210,8 @@ static void keep_line(const json_t *line, void *arg)
 
 /* The certificate a register line names, if it is here and still the
  * bytes that were registered. */
-static json_t *load_cert(const json_t *line, const char *cert_dir, const char **problem)
+static json_t *load_cert(const json_t *line, const char *cert_dir,
+			 enum kesu_report_problem *problem)
 {
 	const char *file = json_string_value(json_object_get(line, "cert_file"));
 	const char *want = json_string_value(json_object_get(line, "cert_sha256"));
@@ -219,25 +222,25 @@ static json_t *load_cert(const json_t *line, const char *cert_dir, const char **
 	json_t *c = NULL;
 	const char *kind = json_string_value(json_object_get(line, "kind"));
 	if (kind && !strcmp(kind, "destruction")) {
-		*problem = "physical destruction without an erasure record";
+		*problem = KESU_REPORT_NO_ERASURE;
 		return NULL;
 	}
 	if (!file || !want) {
-		*problem = "not a certificate line";
+		*problem = KESU_REPORT_NOT_CERT_LINE;
 		return NULL;
 	}
 	if (access(file, F_OK) != 0 && cert_dir &&
 	    (size_t)snprintf(alt, sizeof(alt), "%s/%s", cert_dir, base_name(file)) < sizeof(alt))
 		file = alt;
 	if (kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e)) {
-		*problem = "not here";
+		*problem = KESU_REPORT_NOT_HERE;
 		return NULL;
 	}
 	kesu_sha256_hex(data, len, sha);
 	if (strcmp(sha, want))
-		*problem = "CHANGED since registered";
+		*problem = KESU_REPORT_CHANGED;
 	else if (kesu_cert_parse(data, len, &c, &e))
-		*problem = "not a valid certificate";
+		*problem = KESU_REPORT_INVALID;
 	free(data);
 	return c;
 }
@@ -305,7 +308,8 @@ enum kesu_rc kesu_report_pdf_write(const struct kesu_report_opts *r,
 	size_t i;
 	json_t *line;
 	json_array_foreach(led.lines, i, line) {
-		struct kesu_report_entry cand = {line, NULL, NULL, closer_of(led.lines, line)};
+		struct kesu_report_entry cand = {line, NULL, KESU_REPORT_CERT_OK,
+						 closer_of(led.lines, line)};
 		const char *kind = json_string_value(json_object_get(line, "kind"));
 		/* A destruction shows on the row of the erasure it closes. */
 		if (kind && !strcmp(kind, "destruction") &&

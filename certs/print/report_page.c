@@ -167,6 +167,23 @@ static void report_front(const struct kesu_report_in *in, struct kesu_doc *d)
 	kesu_doc_cells(d, kesu_doc_add(d, KESU_BLK_SEALS, NULL, NULL, ""), seal, 1);
 }
 
+/* Why a row has no certificate, in the page's language. */
+static const char *problem_text(const struct kesu_report_in *in, enum kesu_report_problem p,
+				char *buf, size_t size)
+{
+	static const char *const text[][2] = {
+		[KESU_REPORT_CERT_OK] = {"?", "?"},
+		[KESU_REPORT_NO_ERASURE] = {"消去記録のない物理破壊",
+					    "physical destruction without an erasure record"},
+		[KESU_REPORT_NOT_CERT_LINE] = {"証明書の行ではない", "not a certificate line"},
+		[KESU_REPORT_NOT_HERE] = {"証明書なし", "not here"},
+		[KESU_REPORT_CHANGED] = {"登録後に変更あり", "CHANGED since registered"},
+		[KESU_REPORT_INVALID] = {"証明書が不正", "not a valid certificate"},
+	};
+	unsigned i = (unsigned)p < sizeof(text) / sizeof(text[0]) ? (unsigned)p : 0;
+	return L(in, text[i][0], text[i][1], buf, size);
+}
+
 /* One row of the media table for a selected register line. */
 static void media_row(const struct kesu_report_in *in, struct kesu_doc *d,
 		      const struct kesu_report_entry *e)
@@ -193,7 +210,8 @@ static void media_row(const struct kesu_report_in *in, struct kesu_doc *d,
 	if (c)
 		snprintf(t.method, sizeof(t.method), "%s", sget(c, "method.name"));
 	else
-		snprintf(t.method, sizeof(t.method), "(%s)", e->problem ? e->problem : "?");
+		snprintf(t.method, sizeof(t.method), "(%s)", problem_text(in, e->problem, b3,
+									 sizeof(b3)));
 	const char *r[11] = {
 		t.seq, t.date, c ? sget(c, "asset.property_number") : "-",
 		c ? sget(c, "customer") : "-", sget(e->line, "serial"),

@@ -13,10 +13,21 @@
 #include <stdint.h>
 #include <time.h>
 
+/* Why a line's certificate is not on the ledger (shown in its row, in
+ * the page's language). */
+enum kesu_report_problem {
+	KESU_REPORT_CERT_OK,         /* the certificate is there */
+	KESU_REPORT_NO_ERASURE,      /* a destruction that closes no erasure */
+	KESU_REPORT_NOT_CERT_LINE,   /* the line names no certificate file */
+	KESU_REPORT_NOT_HERE,        /* its file is not here */
+	KESU_REPORT_CHANGED,         /* its bytes are not the registered ones */
+	KESU_REPORT_INVALID,         /* not a valid certificate */
+};
+
 struct kesu_report_entry {
 	const json_t *line;      /* the register line (kind certificate) */
 	const json_t *cert;      /* its certificate, NULL when not available */
-	const char *problem;     /* why not available (shown in the row) */
+	enum kesu_report_problem problem;  /* why cert is NULL */
 	const json_t *closed_by; /* the destruction line closing it, or NULL */
 };
 

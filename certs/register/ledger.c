@@ -1,6 +1,8 @@
 /* The ledger view of a register (ledger.h): pure. */
 #include "certs/register/ledger.h"
 #include "certs/register/reg_kinds.h"
+#include "lib/i18n.h"
+#include "lib/termtext.h"
 #include "lib/timefmt.h"
 
 #include <stdio.h>
@@ -99,12 +101,40 @@ static void set(json_t *row, const char *k, const char *v)
 	json_object_set_new(row, k, json_string(v ? v : ""));
 }
 
+void kesu_ledger_destroyed_of(const json_t *dline, const json_t *ddoc,
+			      struct kesu_ledger_destroyed *out)
+{
+	const char *tech = sget(dline, "technique"), *by = pstr(ddoc, "destroyed_by.company");
+	char date[11];
+	snprintf(date, sizeof(date), "%.10s", pstr(ddoc, "destroyed_at"));
+	/* One whole sentence per shape, so each translates whole; the parts
+	 * in the order the sentence names them. */
+	const char *parts[4] = {tech ? tech : "", date, by, pstr(ddoc, "destroyed_by.person")};
+	size_t n = 0;
+	if (by[0] && date[0])
+		out->fmt = N_("destroyed: %s %s by %s (%s)");
+	else if (by[0])
+		out->fmt = N_("destroyed: %s by %s (%s)");
+	else if (date[0])
+		out->fmt = N_("destroyed: %s %s");
+	else
+		out->fmt = N_("destroyed: %s");
+	for (size_t i = 0; i < 4; i++)
+		if (i == 0 || (i == 1 && date[0]) || (i >= 2 && by[0])) {
+			snprintf(out->args[n], sizeof(out->args[0]), "%s", parts[i]);
+			kesu_utf8_cut(out->args[n++]);  /* a cut name stays valid JSON */
+		}
+	while (n < 4)
+		out->args[n++][0] = '\0';
+}
+
+/* The English words the ledger's rows keep (JSON, CSV). */
 static void destroyed_text(const json_t *dline, const json_t *ddoc, char *out, size_t size)
 {
-	const char *when = pstr(ddoc, "destroyed_at"), *by = pstr(ddoc, "destroyed_by.company");
-	snprintf(out, size, "destroyed: %s%s%.10s%s%s%s%s%s", sget(dline, "technique"),
-		 when[0] ? " " : "", when, by[0] ? " by " : "", by, by[0] ? " (" : "",
-		 pstr(ddoc, "destroyed_by.person"), by[0] ? ")" : "");
+	struct kesu_ledger_destroyed d;
+	kesu_ledger_destroyed_of(dline, ddoc, &d);
+	snprintf(out, size, d.fmt, d.args[0], d.args[1], d.args[2], d.args[3]);
+	kesu_utf8_cut(out);
 }
 
 static void certificate_row(json_t *row, const json_t *lines, const json_t *docs,
@@ -162,7 +192,7 @@ static void destruction_row(json_t *row, const json_t *l, const json_t *d)
 	destroyed_text(l, d, buf, sizeof(buf));
 	set(row, "destruction", buf);
 	set(row, "open", "");
-	set(row, "closes", sget(l, "closes") ? sget(l, "closes") : "(no erasure record)");
+	set(row, "closes", sget(l, "closes") ? sget(l, "closes") : KESU_LEDGER_NO_ERASURE);
 }
 
 /* A spot check: its verdict, who checked, and the certificate it checks

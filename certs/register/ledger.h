@@ -6,6 +6,7 @@
 #define KESU_LEDGER_H
 
 #include "lib/error.h"
+#include "lib/i18n.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -28,6 +29,24 @@ bool kesu_ledger_is_open(const json_t *lines, const json_t *docs, size_t i,
  * signer; ..."); now is the clock open items are aged against
  * (age_days).  Spot checks and countersignatures add refers_to. */
 json_t *kesu_ledger_row(const json_t *lines, const json_t *docs, size_t i, time_t now);
+
+/* What a destruction line and its document (null when unreadable) say of
+ * a medium's end, as the ledger's "destruction" cell says it: fmt, an
+ * English catalogue key (N_()) with up to four %s, and its arguments in
+ * order (technique, date, company, person, those the sentence names).
+ * The rows keep the English text; a person gets _(fmt) with the same
+ * arguments. */
+struct kesu_ledger_destroyed {
+	const char *fmt;
+	char args[4][128];
+};
+
+void kesu_ledger_destroyed_of(const json_t *dline, const json_t *ddoc,
+			      struct kesu_ledger_destroyed *out);
+
+/* The closes cell of a destruction that closes no erasure certificate
+ * (an English catalogue key: rows keep it, a person reads _() of it). */
+#define KESU_LEDGER_NO_ERASURE N_("(no erasure record)")
 
 /* The keys every row has, in order. */
 extern const char *const kesu_ledger_columns[];

@@ -397,14 +397,12 @@ static enum kesu_rc doc_verify(const struct kesu_reg_kind *k, const json_t *line
 {
 	struct kesu_sig_info si;
 	json_t *doc = NULL;
-	char why[256];
 	enum kesu_rc rc = kesu_cms_verify_trust(data, len, sig, sl, t, &si, err);
 	if (rc || (rc = k->parse(data, len, &doc, err)))
 		return rc;
-	if (kesu_reg_kind_contradicts(k, line, doc, why, sizeof(why)) ||
-	    (!strcmp(k->kind, "countersignature") &&
-	     kesu_reg_countersig_signer(line, &si, why, sizeof(why))))
-		rc = kesu_fail(err, KESU_ERR_INVALID, 0, "%s", why);
+	rc = kesu_reg_kind_contradicts(k, line, doc, err);
+	if (!rc && !strcmp(k->kind, "countersignature"))
+		rc = kesu_reg_countersig_signer(line, &si, err);
 	json_decref(doc);
 	return rc;
 }

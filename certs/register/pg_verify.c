@@ -9,6 +9,7 @@
 #include "certs/sign/cms_verify.h"
 #include "certs/sign/timestamp.h"
 #include "lib/digest.h"
+#include "lib/i18n.h"
 #include "lib/jcheck.h"
 
 #include <errno.h>
@@ -42,12 +43,11 @@ static void free_rows(struct kesu_pgreg_row *rows, size_t n)
 
 /* The stored certificate's ledger columns must say what it says. */
 static bool cert_problem(const struct kesu_pgreg_row *r, const struct kesu_db_value *cert,
-			 char *why, size_t size)
+			 struct kesu_err *why)
 {
 	json_t *c = NULL;
-	struct kesu_err e = {0};
-	if (kesu_cert_parse(cert->data, cert->len, &c, &e)) {
-		snprintf(why, size, "the stored certificate is malformed: %.300s", e.msg);
+	if (kesu_cert_parse(cert->data, cert->len, &c, why)) {
+		kesu_err_prefix(why, "the stored certificate is malformed: ");
 		return true;
 	}
 	const json_t *asset = json_object_get(c, "asset");
@@ -60,10 +60,11 @@ static bool cert_problem(const struct kesu_pgreg_row *r, const struct kesu_db_va
 			  ? "my_number" : "";
 	bool bad = !col || col[0];
 	if (!col)
-		snprintf(why, size, "the stored certificate's id is not the line's cert_id");
+		kesu_fail(why, KESU_ERR_INVALID, 0, "the stored certificate's id is not the "
+			  "line's cert_id");
 	else if (col[0])
-		snprintf(why, size, "the %s column does not match the stored certificate "
-			 "(the row was edited in place)", col);
+		kesu_fail(why, KESU_ERR_INVALID, 0, "the %s column does not match the stored "
+			  "certificate (the row was edited in place)", col);
 	json_decref(c);
 	return bad;
 }
@@ -71,31 +72,42 @@ static bool cert_problem(const struct kesu_pgreg_row *r, const struct kesu_db_va
 /* Another kind's document: read by its kind's parser, it must say what
  * its line repeats; the certificate columns stay empty. */
 static bool doc_kind_problem(const struct kesu_pgreg_row *r, const json_t *line,
-			     const struct kesu_db_value *doc, char *why, size_t size)
+			     const struct kesu_db_value *doc, struct kesu_err *why)
 {
 	const struct kesu_reg_kind *k = kesu_reg_kind_find(r->kind);
 	json_t *d = NULL;
-	struct kesu_err e = {0};
-	char sub[256];
 	if (!k) {
-		snprintf(why, size, "a line of kind %.20s, which the database does not take",
-			 r->kind);
+		kesu_fail(why, KESU_ERR_INVALID, 0, "a line of kind %.20s, which the database "
+			  "does not take", r->kind);
 		return true;
 	}
-	if (k->parse(doc->data, doc->len, &d, &e)) {
-		snprintf(why, size, "the stored %s document is malformed: %.300s", k->kind, e.msg);
+	if (k->parse(doc->data, doc->len, &d, why)) {
+		kesu_err_prefix(why, "the stored %s document is malformed: ", k->kind);
 		return true;
 	}
-	bool bad = true;
-	if (kesu_reg_kind_contradicts(k, line, d, sub, sizeof(sub)))
-		snprintf(why, size, "%.300s", sub);
-	else if (r->asset || r->department || r->my_number != -1)
-		snprintf(why, size, "a certificate column is set on a %s row (the row "
-			 "was edited in place)", k->kind);
-	else
-		bad = false;
+	bool bad = kesu_reg_kind_contradicts(k, line, d, why) != KESU_OK;
+	if (!bad && (r->asset || r->department || r->my_number != -1)) {
+		kesu_fail(why, KESU_ERR_INVALID, 0, "a certificate column is set on a %s row "
+			  "(the row was edited in place)", k->kind);
+		bad = true;
+	}
 	json_decref(d);
 	return bad;
+}
+
+/* Which stored file does not have the hash its line records: the
+ * document or its signature (whole sentences, for their translation). */
+static void hash_problem(bool is_cert, bool sig, struct kesu_err *why)
+{
+	if (sig)
+		kesu_fail(why, KESU_ERR_INVALID, 0, "the stored signature does not match the "
+			  "hash in its line (the document was replaced)");
+	else if (is_cert)
+		kesu_fail(why, KESU_ERR_INVALID, 0, "the stored certificate does not match the "
+			  "hash in its line (the document was replaced)");
+	else
+		kesu_fail(why, KESU_ERR_INVALID, 0, "the stored document does not match the "
+			  "hash in its line (the document was replaced)");
 }
 
 /* Why a row's stored documents fail, or false when they are good: the
@@ -103,39 +115,38 @@ static bool doc_kind_problem(const struct kesu_pgreg_row *r, const json_t *line,
  * document says. */
 static bool doc_problem(const struct kesu_pgreg_row *r, const struct kesu_db_value *cert,
 			const struct kesu_db_value *sig, const struct kesu_trust *t,
-			char *why, size_t size)
+			struct kesu_err *why)
 {
 	json_t *line = json_loadb(r->line, r->line_len, 0, NULL);
 	if (!line)
 		return false;  /* the chain check reports the line itself */
 	bool bad = true, is_cert = !strcmp(r->kind, "certificate");
-	const char *noun = is_cert ? "certificate" : "document";
 	char hc[65], hs[65];
-	struct kesu_err e = {0};
 	struct kesu_sig_info si;
 	if (!cert || !sig) {
-		snprintf(why, size, "no stored %s or signature", noun);
+		if (is_cert)
+			kesu_fail(why, KESU_ERR_INVALID, 0, "no stored certificate or signature");
+		else
+			kesu_fail(why, KESU_ERR_INVALID, 0, "no stored document or signature");
 		goto out;
 	}
 	kesu_sha256_hex(cert->data, cert->len, hc);
 	kesu_sha256_hex(sig->data, sig->len, hs);
-	if (!kesu_pg_same_str(hc, json_object_get(line, "cert_sha256")) ||
-	    !kesu_pg_same_str(hs, json_object_get(line, "sig_sha256"))) {
-		snprintf(why, size, "the stored %s does not match the hash in its line "
-			 "(the document was replaced)",
-			 kesu_pg_same_str(hc, json_object_get(line, "cert_sha256"))
-			 ? "signature" : noun);
+	bool doc_ok = kesu_pg_same_str(hc, json_object_get(line, "cert_sha256"));
+	if (!doc_ok || !kesu_pg_same_str(hs, json_object_get(line, "sig_sha256"))) {
+		hash_problem(is_cert, doc_ok, why);
 		goto out;
 	}
-	if (kesu_cms_verify_trust(cert->data, cert->len, sig->data, sig->len, t, &si, &e)) {
-		snprintf(why, size, "the stored %s's %.300s", noun, e.msg);
+	if (kesu_cms_verify_trust(cert->data, cert->len, sig->data, sig->len, t, &si, why)) {
+		if (is_cert)
+			kesu_err_prefix(why, "the stored certificate's ");
+		else
+			kesu_err_prefix(why, "the stored document's ");
 		goto out;
 	}
-	if (!strcmp(r->kind, "countersignature") &&
-	    kesu_reg_countersig_signer(line, &si, why, size))
+	if (!strcmp(r->kind, "countersignature") && kesu_reg_countersig_signer(line, &si, why))
 		goto out;
-	bad = is_cert ? cert_problem(r, cert, why, size)
-		      : doc_kind_problem(r, line, cert, why, size);
+	bad = is_cert ? cert_problem(r, cert, why) : doc_kind_problem(r, line, cert, why);
 out:
 	json_decref(line);
 	return bad;
@@ -178,16 +189,15 @@ static bool fill_row(struct kesu_pgreg_row *w, const struct kesu_db_result *r, s
  * as a file register's timestamped head is.  True when it is bad. */
 static bool seal_token(const struct kesu_db_value *sig, const struct kesu_db_value *tsr,
 		       struct kesu_trust *at, struct kesu_pgreg_seal_row *s,
-		       char *why, size_t size)
+		       struct kesu_err *why)
 {
 	s->ts = KESU_PGREG_TS_UNCHECKED;
 	if (!at->tsa_ca_file || !at->tsa_ca_file[0])
 		return false;
 	struct kesu_ts_info ti;
-	struct kesu_err e = {0};
 	if (kesu_ts_token_verify(sig->data, sig->len, tsr->data, tsr->len, at->tsa_ca_file,
-				 &ti, &e)) {
-		snprintf(why, size, "timestamp token: %.300s", e.msg);
+				 &ti, why)) {
+		kesu_err_prefix(why, "timestamp token: ");
 		return true;
 	}
 	s->ts = KESU_PGREG_TS_CHECKED;
@@ -197,27 +207,28 @@ static bool seal_token(const struct kesu_db_value *sig, const struct kesu_db_val
 }
 
 /* A seal's signed head, checked against the CA; its columns must repeat
- * what the signature covers. */
-static const char *seal_problem(const struct kesu_db_result *r, size_t i,
-				const struct kesu_trust *t, struct kesu_pgreg_seal_row *s,
-				char *why, size_t size)
+ * what the signature covers.  True, with why, when it is bad. */
+static bool seal_problem(const struct kesu_db_result *r, size_t i,
+			 const struct kesu_trust *t, struct kesu_pgreg_seal_row *s,
+			 struct kesu_err *why)
 {
 	const struct kesu_db_value *head = kesu_db_cell(r, i, 3), *sig = kesu_db_cell(r, i, 4);
-	struct kesu_err e = {0};
 	struct kesu_sig_info si;
 	s->id = kesu_pg_u64(kesu_db_text(r, i, 0));
 	s->seq = kesu_pg_u64(kesu_db_text(r, i, 1));
 	snprintf(s->line_sha256, sizeof(s->line_sha256), "%s",
 		 kesu_db_text(r, i, 2) ? kesu_db_text(r, i, 2) : "");
-	if (!head || !sig)
-		return "head or signature missing";
+	if (!head || !sig) {
+		kesu_fail(why, KESU_ERR_INVALID, 0, "head or signature missing");
+		return true;
+	}
 	const struct kesu_db_value *tsr = kesu_db_cell(r, i, 5);
 	struct kesu_trust at = *t;
-	if (tsr && seal_token(sig, tsr, &at, s, why, size))
-		return why;
-	if (kesu_cms_verify_trust(head->data, head->len, sig->data, sig->len, &at, &si, &e)) {
-		snprintf(why, size, "head %.300s", e.msg);
-		return why;
+	if (tsr && seal_token(sig, tsr, &at, s, why))
+		return true;
+	if (kesu_cms_verify_trust(head->data, head->len, sig->data, sig->len, &at, &si, why)) {
+		kesu_err_prefix(why, "head ");
+		return true;
 	}
 	json_t *h = json_loadb(head->data, head->len, JSON_REJECT_DUPLICATES, NULL);
 	static const char *const keys[] = {"schema", "register", "seq", "line_sha256",
@@ -225,23 +236,25 @@ static const char *seal_problem(const struct kesu_db_result *r, size_t i,
 	static const char *const schemas[] = {KESU_REGISTER_SCHEMA_HEAD, NULL};
 	int64_t seq;
 	const char *lh;
-	if (!h || kj_keys(h, "head", keys, &e) || kj_enum(h, "head", "schema", schemas, NULL, &e) ||
-	    kj_int(h, "head", "seq", 1, INT64_MAX, &seq, &e) ||
-	    kj_hex(h, "head", "line_sha256", 64, &lh, &e)) {
+	if (!h) {
+		kesu_fail(why, KESU_ERR_INVALID, 0, "signed head is malformed: not JSON");
+		return true;
+	}
+	if (kj_keys(h, "head", keys, why) || kj_enum(h, "head", "schema", schemas, NULL, why) ||
+	    kj_int(h, "head", "seq", 1, INT64_MAX, &seq, why) ||
+	    kj_hex(h, "head", "line_sha256", 64, &lh, why)) {
 		json_decref(h);
-		snprintf(why, size, "signed head is malformed: %.300s", h ? e.msg : "not JSON");
-		return why;
+		kesu_err_prefix(why, "signed head is malformed: ");
+		return true;
 	}
-	const char *problem = NULL;
-	if ((uint64_t)seq != s->seq || strcmp(lh, s->line_sha256)) {
-		snprintf(why, size, "the seq or line_sha256 column does not match the "
-			 "signed head (the seal row was edited)");
-		problem = why;
-	}
+	bool bad = (uint64_t)seq != s->seq || strcmp(lh, s->line_sha256);
+	if (bad)
+		kesu_fail(why, KESU_ERR_INVALID, 0, "the seq or line_sha256 column does not "
+			  "match the signed head (the seal row was edited)");
 	s->seq = (uint64_t)seq;
 	snprintf(s->line_sha256, sizeof(s->line_sha256), "%s", lh);
 	json_decref(h);
-	return problem;
+	return bad;
 }
 
 /* What verify has read so far. */
@@ -252,7 +265,7 @@ struct reading {
 	struct kesu_pgreg_row *rows;
 	size_t cap, ndocs;
 	struct kesu_pgreg_seal_row *seals;
-	char (*seal_why)[400];
+	struct kesu_err *seal_why;
 };
 
 static bool grow(struct reading *g, size_t more)
@@ -300,7 +313,7 @@ static enum kesu_db_rc read_batch(struct kesu_db *db, struct reading *g, const c
 		g->ndocs++;
 		if (!g->f.doc_bad && doc_problem(w, kesu_db_cell(r, i, 11),
 						 kesu_db_cell(r, i, 12), g->trust,
-						 g->f.doc_why, sizeof(g->f.doc_why)))
+						 &g->f.doc_why))
 			g->f.doc_bad = g->f.nrows;
 	}
 	kesu_db_result_free(r);
@@ -333,8 +346,8 @@ static enum kesu_db_rc read_head_seals(struct kesu_db *db, struct reading *g, bo
 		}
 	}
 	for (size_t i = 0; i < r->nrows; i++)
-		g->seals[i].error = seal_problem(r, i, g->trust, &g->seals[i], g->seal_why[i],
-						 sizeof(g->seal_why[i]));
+		g->seals[i].error = seal_problem(r, i, g->trust, &g->seals[i], &g->seal_why[i])
+				    ? &g->seal_why[i] : NULL;
 	g->f.nseals = r->nrows;
 	kesu_db_result_free(r);
 	return KESU_DB_OK;
@@ -410,9 +423,12 @@ static enum kesu_rc check(struct kesu_db *db, const char *ca_file, const char *t
 		g.f.seals = g.seals;
 		kesu_pgreg_judge(&g.f, v);
 		v->documents_checked = v->bad ? 0 : g.ndocs;
-		if (v->bad)
+		if (v->bad) {
 			krc = kesu_fail(err, KESU_ERR_INVALID, 0, "register database: %s",
 					v->why);
+			kesu_err_localize(err, _("register database: %s"),
+					  v->why_local[0] ? v->why_local : v->why);
+		}
 		else if (lines && !(*lines = lines_of_rows(g.rows, g.f.nrows)))
 			krc = kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	}

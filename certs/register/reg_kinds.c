@@ -247,20 +247,20 @@ static enum kesu_rc countersig_admit(const json_t *entry, const json_t *lines,
 			 "not in the register", refers ? refers : "?");
 }
 
-const char *kesu_reg_countersig_signer(const json_t *line, const struct kesu_sig_info *si,
-				       char *why, size_t size)
+enum kesu_rc kesu_reg_countersig_signer(const json_t *line, const struct kesu_sig_info *si,
+					struct kesu_err *why)
 {
 	const char *role = sget(line, "role"), *signer = sget(line, "signer");
 	int bits = role ? kesu_countersign_role_bits(role) : -1;
 	if (bits < 0 || (bits && !(si->roles & (unsigned)bits)))
-		snprintf(why, size, "countersignature by %.100s, whose certificate does not "
-			 "hold the %.16s role", si->signer_name, role ? role : "?");
-	else if (!signer || strcmp(signer, si->signer_name))
-		snprintf(why, size, "the countersignature is by %.100s, not %.100s as its "
-			 "line says", si->signer_name, signer ? signer : "?");
-	else
-		return NULL;
-	return why;
+		return kesu_fail(why, KESU_ERR_INVALID, 0, "countersignature by %.100s, whose "
+				 "certificate does not hold the %.16s role", si->signer_name,
+				 role ? role : "?");
+	if (!signer || strcmp(signer, si->signer_name))
+		return kesu_fail(why, KESU_ERR_INVALID, 0, "the countersignature is by %.100s, "
+				 "not %.100s as its line says", si->signer_name,
+				 signer ? signer : "?");
+	return KESU_OK;
 }
 
 /* ---- the table ---- */
@@ -313,32 +313,40 @@ enum kesu_rc kesu_reg_kind_check_line(const struct kesu_reg_kind *k, const json_
 	return k->check_line(line, err);
 }
 
-const char *kesu_reg_fields_contradict(const json_t *line, json_t *want, const char *what,
-				       char *why, size_t size)
+enum kesu_rc kesu_reg_fields_contradict(const json_t *line, json_t *want,
+				       enum kesu_reg_doc_noun what, struct kesu_err *why)
 {
-	if (!want) {
-		snprintf(why, size, "the %s lacks a field the line repeats", what);
-		return why;
-	}
-	const char *key, *bad = NULL;
+	bool cert = what == KESU_REG_CERTIFICATE;
+	if (!want)
+		return cert ? kesu_fail(why, KESU_ERR_INVALID, 0, "the certificate lacks a "
+					"field the line repeats")
+			    : kesu_fail(why, KESU_ERR_INVALID, 0, "the document lacks a field "
+					"the line repeats");
+	const char *key;
+	enum kesu_rc rc = KESU_OK;
 	json_t *v;
+	/* One whole sentence per noun: a translation cannot be put together
+	 * from "certificate" and "document" as words. */
 	json_object_foreach(want, key, v) {
 		const json_t *got = json_object_get(line, key);
-		if (!got || !json_equal(got, v)) {
-			snprintf(why, size, "its %s does not match the %s it points to (the "
-				 "line or the %s was forged)", key, what, what);
-			bad = why;
-			break;
-		}
+		if (got && json_equal(got, v))
+			continue;
+		rc = cert ? kesu_fail(why, KESU_ERR_INVALID, 0, "its %s does not match the "
+				      "certificate it points to (the line or the certificate "
+				      "was forged)", key)
+			  : kesu_fail(why, KESU_ERR_INVALID, 0, "its %s does not match the "
+				      "document it points to (the line or the document was "
+				      "forged)", key);
+		break;
 	}
 	json_decref(want);
-	return bad;
+	return rc;
 }
 
-const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
-				      const json_t *doc, char *why, size_t size)
+enum kesu_rc kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
+				       const json_t *doc, struct kesu_err *why)
 {
-	return kesu_reg_fields_contradict(line, k->line_fields(doc), "document", why, size);
+	return kesu_reg_fields_contradict(line, k->line_fields(doc), KESU_REG_DOCUMENT, why);
 }
 
 const struct kesu_reg_kind *kesu_reg_kind_of_doc(const char *buf, size_t len)

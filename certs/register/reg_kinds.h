@@ -37,24 +37,29 @@ const struct kesu_reg_kind *kesu_reg_kind_find(const char *kind);
 enum kesu_rc kesu_reg_kind_check_line(const struct kesu_reg_kind *k, const json_t *line,
 				      struct kesu_err *err);
 
-/* NULL if every field of want (taken: freed here; NULL when the document
- * lacked one) stands the same in line, otherwise why, naming the field and
- * what ("certificate", "document") the line points to. */
-const char *kesu_reg_fields_contradict(const json_t *line, json_t *want, const char *what,
-				       char *why, size_t size);
+/* Which of the two a line points to, for the finding's words. */
+enum kesu_reg_doc_noun { KESU_REG_CERTIFICATE, KESU_REG_DOCUMENT };
 
-/* NULL if a document line repeats what its document says, otherwise why. */
-const char *kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
-				      const json_t *doc, char *why, size_t size);
+/* KESU_OK if every field of want (taken: freed here; NULL when the
+ * document lacked one) stands the same in line, otherwise
+ * KESU_ERR_INVALID and why (English, and in the operator's language as
+ * kesu_fail makes it), naming the field and what the line points to. */
+enum kesu_rc kesu_reg_fields_contradict(const json_t *line, json_t *want,
+					enum kesu_reg_doc_noun what, struct kesu_err *why);
+
+/* KESU_OK if a document line repeats what its document says, otherwise
+ * KESU_ERR_INVALID and why. */
+enum kesu_rc kesu_reg_kind_contradicts(const struct kesu_reg_kind *k, const json_t *line,
+				       const json_t *doc, struct kesu_err *why);
 
 /* A countersignature line (kind countersignature: a witness's, the
  * city's or a receiver's signature over a registered document, in the
  * file its sig_file names) against the signature as verified: its signer
- * holds the line's role and is the signer the line names.  NULL, else
- * why. */
+ * holds the line's role and is the signer the line names.  KESU_OK, else
+ * KESU_ERR_INVALID and why. */
 struct kesu_sig_info;
-const char *kesu_reg_countersig_signer(const json_t *line, const struct kesu_sig_info *si,
-				       char *why, size_t size);
+enum kesu_rc kesu_reg_countersig_signer(const json_t *line, const struct kesu_sig_info *si,
+					struct kesu_err *why);
 
 /* Which kind a document's bytes are (its "kind" member), or NULL. */
 const struct kesu_reg_kind *kesu_reg_kind_of_doc(const char *buf, size_t len);

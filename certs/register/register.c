@@ -338,11 +338,11 @@ json_t *kesu_register_cert_fields(const json_t *cert)
 			 "operator", json_object_get(json_object_get(cert, "operator"), "name"));
 }
 
-const char *kesu_register_line_contradicts(const json_t *line, const json_t *cert,
-					   char *why, size_t size)
+enum kesu_rc kesu_register_line_contradicts(const json_t *line, const json_t *cert,
+					    struct kesu_err *why)
 {
-	return kesu_reg_fields_contradict(line, kesu_register_cert_fields(cert), "certificate",
-					  why, size);
+	return kesu_reg_fields_contradict(line, kesu_register_cert_fields(cert),
+					  KESU_REG_CERTIFICATE, why);
 }
 
 /* ---- the head document ---- */

@@ -72,10 +72,11 @@ char *kesu_register_line(const json_t *entry);
  * and the two hashes are added by the caller.  New reference. */
 json_t *kesu_register_cert_fields(const json_t *cert);
 
-/* NULL if a certificate line repeats what the certificate it points to
- * says, otherwise which field differs. */
-const char *kesu_register_line_contradicts(const json_t *line, const json_t *cert,
-					   char *why, size_t size);
+/* KESU_OK if a certificate line repeats what the certificate it points to
+ * says, otherwise KESU_ERR_INVALID and why, naming the field that differs
+ * (English in msg, the operator's language in local). */
+enum kesu_rc kesu_register_line_contradicts(const json_t *line, const json_t *cert,
+					    struct kesu_err *why);
 
 /* ---- pure: the signed head ---- */
 

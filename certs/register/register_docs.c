@@ -241,8 +241,8 @@ static void sig_path(const json_t *line, char *out, size_t size)
 		snprintf(out, size, "%s.p7s", sget(line, "cert_file"));
 }
 
-const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *missing,
-				   char *why, size_t size)
+enum kesu_rc kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *missing,
+				    struct kesu_err *why)
 {
 	const char *file = sget(line, "cert_file");
 	char sig[PATH_MAX], h[65];
@@ -255,20 +255,19 @@ const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *
 			(*missing)++;
 			continue;
 		}
-		if (kesu_sha256_file(paths[i], h, &e) || strcmp(h, sget(line, keys[i]))) {
-			snprintf(why, size, "%.200s does not match the hash recorded for it "
-				 "(the file was changed or replaced)", paths[i]);
-			return why;
-		}
+		if (kesu_sha256_file(paths[i], h, &e) || strcmp(h, sget(line, keys[i])))
+			return kesu_fail(why, KESU_ERR_INVALID, 0, "%.200s does not match the "
+					 "hash recorded for it (the file was changed or replaced)",
+					 paths[i]);
 		(*checked)++;
 	}
-	return NULL;
+	return KESU_OK;
 }
 
 /* The line's signature over the document, where it is here; a
  * countersignature's signer must hold its role. */
-static const char *doc_sig_problem(const json_t *line, const char *data, size_t len,
-				   const struct kesu_trust *t, char *why, size_t size)
+static enum kesu_rc doc_sig_problem(const json_t *line, const char *data, size_t len,
+				    const struct kesu_trust *t, struct kesu_err *why)
 {
 	char sp[PATH_MAX], *sig;
 	size_t sl;
@@ -276,50 +275,46 @@ static const char *doc_sig_problem(const json_t *line, const char *data, size_t 
 	struct kesu_sig_info si;
 	sig_path(line, sp, sizeof(sp));
 	if (!t || access(sp, F_OK) != 0 || kesu_read_file(sp, 1u << 20, &sig, &sl, &e))
-		return NULL;
-	const char *bad = NULL;
+		return KESU_OK;
+	enum kesu_rc rc = KESU_OK;
 	struct kesu_trust own = *t;
 	own.at = 0;
-	if (kesu_cms_verify_trust(data, len, sig, sl, &own, &si, &e)) {
-		snprintf(why, size, "%.200s: signature: %.160s", sp, e.msg);
-		bad = why;
+	if (kesu_cms_verify_trust(data, len, sig, sl, &own, &si, why)) {
+		rc = KESU_ERR_INVALID;
+		kesu_err_prefix(why, "%.200s: signature: ", sp);
 	} else if (sget(line, "sig_file")) {
-		bad = kesu_reg_countersig_signer(line, &si, why, size);
+		rc = kesu_reg_countersig_signer(line, &si, why);
 	}
 	free(sig);
-	return bad;
+	return rc;
 }
 
-const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
-				     const struct kesu_trust *t, size_t *checked,
-				     size_t *missing, char *why, size_t size)
+enum kesu_rc kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
+				      const struct kesu_trust *t, size_t *checked,
+				      size_t *missing, struct kesu_err *why)
 {
 	const char *file = sget(line, "cert_file");
-	if (kesu_regf_check_hashes(line, checked, missing, why, size))
-		return why;
+	if (kesu_regf_check_hashes(line, checked, missing, why))
+		return KESU_ERR_INVALID;
 	char *data;
 	size_t len;
 	json_t *doc;
 	struct kesu_err e = {0};
 	if (access(file, F_OK) != 0 ||
 	    kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e))
-		return NULL;
-	const char *bad = NULL;
-	char sub[256];
-	if (k->parse(data, len, &doc, &e)) {
-		snprintf(why, size, "%.200s: %.160s", file, e.msg);
-		bad = why;
+		return KESU_OK;
+	enum kesu_rc rc;
+	if (k->parse(data, len, &doc, why)) {
+		rc = KESU_ERR_INVALID;
+		kesu_err_prefix(why, "%.200s: ", file);
 	} else {
-		if (kesu_reg_kind_contradicts(k, line, doc, sub, sizeof(sub))) {
-			snprintf(why, size, "%.250s", sub);
-			bad = why;
-		} else {
-			bad = doc_sig_problem(line, data, len, t, why, size);
-		}
+		rc = kesu_reg_kind_contradicts(k, line, doc, why);
+		if (!rc)
+			rc = doc_sig_problem(line, data, len, t, why);
 		json_decref(doc);
 	}
 	free(data);
-	return bad;
+	return rc;
 }
 
 /* The document a line points to, if its file still has the bytes the

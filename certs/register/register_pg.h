@@ -107,8 +107,8 @@ enum kesu_pgreg_ts {
 struct kesu_pgreg_seal_row {
 	uint64_t id, seq;
 	char line_sha256[65];      /* from the signed head */
-	const char *error;         /* why its head, signature or token is bad,
-				    * NULL if good */
+	const struct kesu_err *error; /* why its head, signature or token is
+				       * bad, NULL if good */
 	enum kesu_pgreg_ts ts;
 	time_t gen_time;
 };
@@ -121,7 +121,7 @@ struct kesu_pgreg_facts {
 	const struct kesu_pgreg_seal_row *seals;
 	size_t nseals;
 	size_t doc_bad;                      /* 1-based row whose documents failed, 0 none */
-	char doc_why[400];
+	struct kesu_err doc_why;             /* English, and the operator's */
 };
 
 struct kesu_pgreg_verdict {
@@ -135,7 +135,8 @@ struct kesu_pgreg_verdict {
 	size_t unsealed;           /* entries after it */
 	size_t documents_checked;
 	size_t bad;                /* first bad entry (position = expected seq), 0 none */
-	char why[512];
+	char why[512];             /* English: files, JSON */
+	char why_local[512];       /* why in the operator's language */
 };
 
 void kesu_pgreg_judge(const struct kesu_pgreg_facts *f, struct kesu_pgreg_verdict *v);

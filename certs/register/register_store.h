@@ -61,20 +61,21 @@ enum kesu_rc kesu_regf_append_entry(struct reg *r, json_t *entry, struct kesu_si
 				    struct kesu_err *err);
 
 /* The document file and its .p7s a line names, where present here, have
- * the SHA-256 the line recorded: NULL, else why (in why).  Counts files
- * checked and missing. */
-const char *kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *missing,
-				   char *why, size_t size);
+ * the SHA-256 the line recorded: KESU_OK, else KESU_ERR_INVALID and why
+ * (English, and in the operator's language).  Counts files checked and
+ * missing. */
+enum kesu_rc kesu_regf_check_hashes(const json_t *line, size_t *checked, size_t *missing,
+				    struct kesu_err *why);
 
 /* With the hashes recorded in a document line (register_docs.c): its
  * file and signature, when present, are the ones registered, the line
  * repeats what the document says, and with t the signature verifies
- * against t's CA.  NULL when they are, else why (in why); counts files
- * checked and missing. */
+ * against t's CA.  KESU_OK when they are, else KESU_ERR_INVALID and why;
+ * counts files checked and missing. */
 struct kesu_reg_kind;
 struct kesu_trust;
-const char *kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
-				     const struct kesu_trust *t, size_t *checked,
-				     size_t *missing, char *why, size_t size);
+enum kesu_rc kesu_regf_doc_check_file(const struct kesu_reg_kind *k, const json_t *line,
+				      const struct kesu_trust *t, size_t *checked,
+				      size_t *missing, struct kesu_err *why);
 
 #endif

@@ -32,7 +32,7 @@ struct file_check {
 	size_t checked, missing;
 	size_t lineno;
 	size_t bad_line;
-	char why[384];
+	struct kesu_err why;   /* the first finding, English and the operator's */
 	void (*each)(const json_t *, void *);
 	void *arg;
 };
@@ -40,7 +40,7 @@ struct file_check {
 static void check_cert_file(struct file_check *fc, const json_t *o)
 {
 	const char *file = json_string_value(json_object_get(o, "cert_file"));
-	if (kesu_regf_check_hashes(o, &fc->checked, &fc->missing, fc->why, sizeof(fc->why))) {
+	if (kesu_regf_check_hashes(o, &fc->checked, &fc->missing, &fc->why)) {
 		fc->bad_line = fc->lineno;
 		return;
 	}
@@ -49,19 +49,16 @@ static void check_cert_file(struct file_check *fc, const json_t *o)
 	char *data;
 	size_t len;
 	json_t *c;
-	char why[256];
 	struct kesu_err e = {0};
 	if (access(file, F_OK) != 0 ||
 	    kesu_read_file(file, KESU_CERT_MAX_BYTES, &data, &len, &e))
 		return;
-	if (kesu_cert_parse(data, len, &c, &e)) {
+	if (kesu_cert_parse(data, len, &c, &fc->why)) {
 		fc->bad_line = fc->lineno;
-		snprintf(fc->why, sizeof(fc->why), "%.200s: %.160s", file, e.msg);
+		kesu_err_prefix(&fc->why, "%.200s: ", file);
 	} else {
-		if (kesu_register_line_contradicts(o, c, why, sizeof(why))) {
+		if (kesu_register_line_contradicts(o, c, &fc->why))
 			fc->bad_line = fc->lineno;
-			snprintf(fc->why, sizeof(fc->why), "%.200s", why);
-		}
 		json_decref(c);
 	}
 	free(data);
@@ -79,7 +76,7 @@ static void verify_line(const json_t *o, void *arg)
 		check_cert_file(fc, o);
 	else if (fc->on && !fc->bad_line && k &&
 		 kesu_regf_doc_check_file(k, o, fc->trust, &fc->checked, &fc->missing,
-					  fc->why, sizeof(fc->why)))
+					  &fc->why))
 		fc->bad_line = fc->lineno;
 }
 
@@ -172,15 +169,14 @@ enum kesu_rc kesu_register_verify_ts(const char *reg_path, const char *ca_file,
 	static const char empty[] = N_("the register is empty: nothing has been added to it yet");
 	bool is_new = r.verdict.state == KESU_REG_NEW && !r.verdict.why[0];
 	const char *why = is_new ? empty : r.verdict.why;
-	/* The file checks' findings are English only (their own errors
-	 * carry no second text yet). */
 	const char *local = is_new ? _(empty) : r.verdict.why_local[0] ? r.verdict.why_local : why;
 	v->bad_line = r.verdict.bad_line;
 	bool bad = r.verdict.state != KESU_REG_OK;
 	if (fc.bad_line && (!bad || !v->bad_line || fc.bad_line < v->bad_line)) {
 		bad = true;
 		v->bad_line = fc.bad_line;
-		why = local = fc.why;
+		why = fc.why.msg;
+		local = kesu_err_text(&fc.why);
 	}
 	if (bad) {
 		char where[32] = "", where_local[96] = "";

@@ -14,9 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		kesu_destruction_judge(d, &clock, &v);
 		const struct kesu_reg_kind *k = kesu_reg_kind_find("destruction");
 		json_t *line = k->line_fields(d);
-		char why[256];
+		struct kesu_err why;
 		if (line)
-			kesu_reg_kind_contradicts(k, line, d, why, sizeof(why));
+			kesu_reg_kind_contradicts(k, line, d, &why);
 		json_decref(line);
 		char *s = kesu_cert_serialize(d, NULL);
 		free(s);

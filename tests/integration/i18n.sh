@@ -7,27 +7,12 @@
 export LSAN_OPTIONS=fast_unwind_on_malloc=0:print_suppressions=0:suppressions=$(cd "$(dirname "$0")/.." && pwd)/lsan-glibc-locale.supp
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
-# ja_JP.UTF-8: the system's if it has one, else compiled into our own
-# directory for LOCPATH; the system's locale configuration is never touched.
-JA_LOCPATH=
-if ! locale -a 2>/dev/null | grep -qix 'ja_JP\.utf-\?8'; then
-	JA_LOCPATH="$T_DIR/locale"
-	mkdir -p "$JA_LOCPATH"
-	if ! localedef -i ja_JP -f UTF-8 "$JA_LOCPATH/ja_JP.UTF-8" >/dev/null 2>&1; then
-		not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
-		t_done
-		exit 1
-	fi
+. "$(dirname "$0")/../i18nlib.sh"
+if ! ja_locale; then
+	not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
+	t_done
+	exit 1
 fi
-# ja / en CMD...: kesu under one locale, nothing inherited that would
-# override it.
-ja() {
-	env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE ${JA_LOCPATH:+LOCPATH="$JA_LOCPATH"} \
-		LANG=ja_JP.UTF-8 "$KESU" "$@"
-}
-en() {
-	env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE -u LOCPATH LANG=C "$KESU" "$@"
-}
 # has TEXT CMD...: CMD's stdout and stderr contain TEXT.
 has() {
 	local want=$1 out
@@ -63,8 +48,8 @@ for n, line in enumerate(sys.stdin.read().splitlines()):
 sys.exit(bad)' "$1"
 }
 
-export -f ja en aligned ascii_only
-export JA_LOCPATH KESU
+export -f aligned ascii_only
+export KESU
 
 img=$(make_image i18n.img 8)
 dev=$(make_loop "$img") || { not_ok "attach image"; t_done; exit 1; }
@@ -154,6 +139,30 @@ check "C: the same reason in English" has "[mounted] ${mdev#/dev/} is mounted on
 check "json: kesu info --json of the mounted device is the same, its reason in English" \
 	bash -c 'same_json info --json "$1" && en info --json "$1" | jq -e "[.. | objects | select(.code? == \"mounted\") | .text] | first | test(\"is mounted on\")" >/dev/null' _ "$mdev"
 
+# kesu station on the same mounted device (--only it; read-only: the gate
+# refuses it before anything is opened for writing): the dashboard's
+# reason in the operator's language (cut to its column, so only its
+# start is compared), the events' reason and cause in English, the same
+# events whatever the locale.
+station_once() { # ja|en EVENTS DEVICE (each check runs under timeout)
+	"$1" station --events "$2" --only "$3" --once --existing --config /dev/null \
+		</dev/null 2>/dev/null
+}
+export -f station_once
+check "ja: the station dashboard gives the gate's reason in Japanese" \
+	timeout 60 bash -c 'out=$(station_once ja "$1/st-ja.jsonl" "$2"); [ $? -eq 6 ] &&
+		grep -qE "refused +refused: ${2#/dev/} は /" <<<"$out" && ! grep -q "is mounted" <<<"$out" ||
+		{ echo "# $out" >&2; false; }' _ "$T_DIR" "$mdev"
+check "C: the dashboard gives it in English" \
+	timeout 60 bash -c 'station_once en "$1/st-en.jsonl" "$2" |
+		grep -qE "refused +refused: ${2#/dev/} is mounted on"' \
+	_ "$T_DIR" "$mdev"
+check "json: the station's events are the same under ja and C (times aside), reason and cause English" \
+	bash -c 'a=$(jq -c "del(.time)" "$1/st-ja.jsonl") && b=$(jq -c "del(.time)" "$1/st-en.jsonl") &&
+		[ -n "$b" ] && [ "$a" == "$b" ] &&
+		jq -se "map(select(.event == \"decided\"))[0] | (.reason | test(\"is mounted on\")) and
+			(.cause | test(\"is mounted on\"))" "$1/st-ja.jsonl" >/dev/null' _ "$T_DIR"
+
 # A register edited after signing: its finding in the operator's language.
 mkdir -p "$T_DIR/reg" && cp "$repo"/tests/fixtures/pdf/register.jsonl* "$repo/tests/fixtures/pdf/ca.pem" "$T_DIR/reg/"
 sed -i '2s/"not-erased"/"erased"/' "$T_DIR/reg/register.jsonl"
@@ -164,6 +173,67 @@ check "C: the same finding in English" has "line 2: edited after it was written"
 check "ja: the same exit code for a damaged register" same_exit "${REGV[@]}"
 check "json: register verify --json of it is the same, its finding in English" \
 	bash -c 'same_json "$@" --json && en "$@" --json | grep -q "edited after it was written"' _ "${REGV[@]}"
+
+# A register with an erasure and the destruction that closes it: the
+# ledger's words, a certificate file's finding and a printed page's reason
+# in the operator's or the page's language; what a program reads stays
+# the same bytes.
+. "$repo/tests/certlib.sh"
+if make_ca ca && make_operator op ca; then
+	REG=$T_DIR/lreg/register.jsonl
+	R=(--register "$REG" --ca "$T_DIR/ca/ca.pem" --config /dev/null)
+	run=$(new_run "$FIXTURES/runs/erased.json" "$T_DIR/run-mn.json")
+	sed -i 's/WD-WCC6Y0ABCDEF/I18N-SERIAL-1/' "$run"
+	cert=$(issue "$run" op --register "$REG" --my-number 2>/dev/null)
+	printf 'not a picture' > "$T_DIR/out/after.jpg"
+	doc=$("$KESU" destroy --key "$T_DIR/op/kesu-signing.key" --cert "$T_DIR/op/cert.pem" \
+		--config /dev/null --ca-file "$T_DIR/ca/ca.pem" --register "$REG" \
+		--cert-dir "$T_DIR/out" --operator '山田 太郎' --organization '情報政策課' \
+		--location '第二工場' --company 'クラッシュ社' --person '佐藤 花子' \
+		--serial I18N-SERIAL-1 --technique crush --destroyed-at 2026-11-21T10:00:00+09:00 \
+		--destroyed-photo "$T_DIR/out/after.jpg" 2>/dev/null)
+	[ -s "$cert" ] && [ -s "$doc" ] || not_ok "issue a certificate and its destruction"
+	check "ja: register trace says the destruction and the open state in Japanese" \
+		bash -c 'out=$(ja register trace I18N-SERIAL-1 "$@") &&
+			[[ $out == *"物理破壊済み: crush 2026-11-21、クラッシュ社 (佐藤 花子)"* &&
+			   $out == *"マイナンバー はい, 完了"* && $out != *"destroyed:"* ]] ||
+			{ echo "# $out" >&2; false; }' _ "${R[@]}"
+	check "C: the same trace in English" \
+		has "destroyed: crush 2026-11-21 by クラッシュ社 (佐藤 花子)" en register trace I18N-SERIAL-1 "${R[@]}"
+	check "json: register trace --json and list --json are the same, the ledger's words English" \
+		bash -c 'same_json register trace --json I18N-SERIAL-1 "$@" && same_json register list --json "$@" &&
+			en register trace --json I18N-SERIAL-1 "$@" | grep -q "destroyed: crush 2026-11-21 by"' _ "${R[@]}"
+	check "csv: register export is the same under ja and C" same_json register export --csv "${R[@]}"
+	# The page's language is --lang's, never the locale's; the photo
+	# that cannot be drawn says why in it.
+	check "ja page: an evidence photo that cannot be drawn says why in Japanese" \
+		bash -c 'ja cert pdf --lang ja --out "$1/pja" "$2" >/dev/null 2>&1 &&
+			t=$(pdftotext "$1/pja/$(basename "${2%.json}").pdf" - | tr -d "\n ") &&
+			[[ $t == *"証拠写真を表示できません"* && $t == *"JPEGでもPNGでもありません"* &&
+			   $t != *"notaJPEG"* ]] || { echo "# $t" | head -c 600 >&2; false; }' _ "$T_DIR" "$doc"
+	check "the same --lang ja page under LANG=C: the same text (a page follows --lang, not the locale)" \
+		bash -c 'export SOURCE_DATE_EPOCH=1800000000
+			en cert pdf --lang ja --out "$1/pc" "$2" >/dev/null 2>&1 &&
+			ja cert pdf --lang ja --out "$1/pj" "$2" >/dev/null 2>&1 &&
+			b=$(basename "${2%.json}").pdf && [ -s "$1/pc/$b" ] &&
+			[ "$(pdftotext "$1/pc/$b" -)" == "$(pdftotext "$1/pj/$b" -)" ]' _ "$T_DIR" "$doc"
+	check "en page under LANG=ja_JP: the same reason in English" \
+		bash -c 'ja cert pdf --lang en --out "$1/pen" "$2" >/dev/null 2>&1 &&
+			pdftotext "$1/pen/$(basename "${2%.json}").pdf" - | tr -d "\n" |
+			grep -q "not a JPEG or PNG image"' _ "$T_DIR" "$doc"
+	# A certificate file changed after it was registered.
+	printf ' ' >> "$cert"
+	check "ja: register verify names a changed certificate file in Japanese" \
+		has "が記録されたハッシュと一致しません (ファイルが変更されたか差し替えられています)" ja register verify "${R[@]}"
+	check "C: the same finding in English" \
+		has "does not match the hash recorded for it (the file was changed or replaced)" en register verify "${R[@]}"
+	check "ja: the same exit code for it" same_exit register verify "${R[@]}"
+	check "json: register verify --json of it is the same, its finding English" \
+		bash -c 'same_json register verify --json "$@" &&
+			en register verify --json "$@" | jq -e ".error | test(\"does not match the hash recorded\")" >/dev/null' _ "${R[@]}"
+else
+	not_ok "test CA set-up"
+fi
 
 # --- the catalogue check ---------------------------------------------------
 # Each broken copy of po/ja.po must make `make lint-po` fail.

@@ -148,6 +148,33 @@ check "a replaced document is reported" \
 check "an edited seal is reported" \
 	tampered seal "UPDATE kesu.seals SET head = convert_to(replace(convert_from(head, 'UTF8'), '\"seq\": 3', '\"seq\": 2'), 'UTF8')" "seal 1: head signature does not verify"
 
+# The same findings for a person in Japanese; what --json says stays the
+# English bytes whatever the locale.
+. "$(dirname "$0")/../i18nlib.sh"
+ja_verify() { # DB EXPECTED-JAPANESE EXPECTED-ENGLISH-IN-JSON
+	local u out a b
+	u=$(pg_url auditor "$1")
+	out=$(ja register verify --register "$u" --ca "$CA" 2>&1)
+	[ $? -eq 9 ] && grep -q "$2" <<<"$out" || { echo "# $out" >&2; return 1; }
+	a=$(ja register verify --json --register "$u" --ca "$CA" 2>/dev/null)
+	b=$(en register verify --json --register "$u" --ca "$CA" 2>/dev/null)
+	[ -n "$b" ] && [ "$a" == "$b" ] && jq -e --arg e "$3" '.error | contains($e)' <<<"$a" >/dev/null
+}
+if ja_locale; then
+	check "ja: an edited column is reported in Japanese (the same --json as under C)" \
+		ja_verify t_column "項目 2: serial 列が保存された行と一致しません" \
+		"entry 2: the serial column does not match"
+	check "ja: a replaced document is reported in Japanese" \
+		ja_verify t_doc "項目 1: 保存された証明書が行に記録されたハッシュと一致しません" \
+		"entry 1: the stored certificate does not match"
+	check "ja: an edited seal is reported in Japanese" \
+		ja_verify t_seal "封印 1: ヘッド: " "seal 1: head signature does not verify"
+	check "ja: a deleted last row is reported in Japanese" \
+		ja_verify t_tail "項目 3: ありません。封印 1 は 3 項目に署名していますが" "entry 3: missing; seal 1"
+else
+	not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
+fi
+
 # ---- concurrent stations ----
 conc_start=$(date +%s)
 for i in $(seq -w 1 "$STATIONS"); do

@@ -21,8 +21,11 @@
 #include "lib/jcheck.h"
 #include "lib/termtext.h"
 #include "certs/register/register.h"
+#include "certs/register/register_pg.h"
 #include "wipe/device/gate.h"
 #include "wipe/engine/progress.h"
+#include "wipe/station/dashboard.h"
+#include "wipe/station/policy.h"
 
 static char catalogue_dir[PATH_MAX];
 
@@ -243,6 +246,110 @@ static void register_findings_speak_the_locale(void **state)
 	assert_string_equal(chk.why_local, chk.why);
 }
 
+/* A certificate file's finding (register verify): English in msg, the
+ * operator's language in local. */
+static void certificate_file_findings_speak_the_locale(void **state)
+{
+	(void)state;
+	json_t *cert = json_pack("{s:s s:{s:s} s:{s:s s:s} s:s s:{s:s}}", "id", "c-1",
+				 "run_record", "run_id", "r-1", "device", "serial", "S",
+				 "model", "M", "result", "erased", "operator", "name", "山田");
+	json_t *line = kesu_register_cert_fields(cert);
+	json_object_set_new(line, "serial", json_string("forged"));
+	struct kesu_err why = {0};
+	speak("ja");
+	assert_int_equal(kesu_register_line_contradicts(line, cert, &why), KESU_ERR_INVALID);
+	assert_string_equal(why.msg, "its serial does not match the certificate it points to "
+			    "(the line or the certificate was forged)");
+	assert_string_equal(kesu_err_text(&why),
+			    "serial が指す証明書と一致しません (行か証明書が偽造されています)");
+	speak(NULL);
+	assert_int_equal(kesu_register_line_contradicts(line, cert, &why), KESU_ERR_INVALID);
+	assert_string_equal(kesu_err_text(&why), why.msg);
+	json_decref(line);
+	json_decref(cert);
+}
+
+/* A database register's verdict: the chain's and the columns' findings,
+ * English in why, the operator's language in why_local. */
+static void database_findings_speak_the_locale(void **state)
+{
+	(void)state;
+	json_t *o = json_pack("{s:i s:s s:s s:s}", "seq", 1, "time", "2026-12-01T09:00:00Z",
+			      "prev", KESU_REGISTER_GENESIS, "kind", "certificate");
+	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	struct kesu_pgreg_row row = {.seq = 1, .kind = "certificate", .line = line,
+				     .line_len = strlen(line)};
+	struct kesu_pgreg_facts f = {.rows = &row, .nrows = 1};
+	struct kesu_pgreg_verdict v;
+	speak("ja");
+	kesu_pgreg_judge(&f, &v);
+	assert_int_equal(v.bad, 1);
+	/* The chain check refuses the line itself (it is no valid entry). */
+	assert_memory_equal(v.why, "entry 1: ", 9);
+	assert_memory_equal(v.why_local, "エントリ 1: ", strlen("エントリ 1: "));
+	assert_string_not_equal(v.why + 9, "");
+	speak(NULL);
+	kesu_pgreg_judge(&f, &v);
+	assert_string_equal(v.why_local, v.why);
+	free(line);
+	json_decref(o);
+}
+
+/* The station's reasons: English for the event JSON, the operator's
+ * language on the dashboard; the gate's reason comes translated from
+ * the probe. */
+static void station_reasons_speak_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_station_policy p = {0};
+	struct kesu_station_disk d = {.name = "loop3", .virtual_dev = true, .listed = true};
+	struct kesu_station_decision dec;
+	speak("ja");
+	kesu_station_decide(&p, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_IGNORE);
+	assert_string_equal(dec.reason, "loop3: a virtual device (name it with --only to "
+			    "handle it)");
+	assert_string_equal(dec.reason_local, "loop3: 仮想デバイスです (扱うには --only で指定して"
+			    "ください)");
+	d.virtual_dev = false;
+	d.gate_allowed = false;
+	snprintf(d.gate_text, sizeof(d.gate_text), "sdb is mounted on /mnt; unmount it first");
+	snprintf(d.gate_local, sizeof(d.gate_local), "sdb は /mnt にマウントされています");
+	kesu_station_decide(&p, &d, &dec);
+	assert_int_equal(dec.action, KESU_STATION_REFUSE);
+	assert_string_equal(dec.reason, d.gate_text);
+	assert_string_equal(dec.reason_local, d.gate_local);
+
+	/* On the bay: the dashboard's result column in Japanese, laid out
+	 * by display columns; the event's reason and cause in English. */
+	struct kesu_station st = {0};
+	struct kesu_bay_disk bd = {.name = "sdb", .model = "M", .serial = "S", .size_bytes = 1};
+	struct kesu_err err = {0};
+	size_t bay;
+	kesu_station_init(&st, 2);
+	assert_int_equal(kesu_station_arrive(&st, &bd, &bay, &err), KESU_OK);
+	assert_int_equal(kesu_station_decided(&st, bay, &dec, &err), KESU_OK);
+	char l[KESU_DASH_WIDTH + 1];
+	kesu_dash_line(&st, bay, l, sizeof(l));
+	assert_non_null(strstr(l, "refused: sdb は /mnt にマウントされています"));
+	json_t *j = kesu_station_event_json(&st, bay, "decided", "2026-12-01T09:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(j, "reason")), d.gate_text);
+	assert_string_equal(json_string_value(json_object_get(j, "cause")), d.gate_text);
+	json_decref(j);
+	/* A reason too long for its column is cut on a character, with '~'. */
+	char longer[400] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(longer, "長");
+	snprintf(st.bays[bay].cause_local, sizeof(st.bays[bay].cause_local), "%s", longer);
+	kesu_dash_line(&st, bay, l, sizeof(l));
+	const char *res = strstr(l, "refused: ");
+	assert_non_null(res);
+	assert_int_equal(kesu_term_width(res), 58);
+	assert_int_equal(l[strlen(l) - 1], '~');
+	assert_true(strlen(l) <= KESU_DASH_WIDTH);
+}
+
 static void localize_replaces_the_translation_only(void **state)
 {
 	(void)state;
@@ -411,6 +518,10 @@ int main(void)
 		cmocka_unit_test(localize_replaces_the_translation_only),
 		cmocka_unit_test_teardown(gate_reasons_speak_the_locale, back_to_english),
 		cmocka_unit_test_teardown(register_findings_speak_the_locale, back_to_english),
+		cmocka_unit_test_teardown(certificate_file_findings_speak_the_locale,
+					  back_to_english),
+		cmocka_unit_test_teardown(database_findings_speak_the_locale, back_to_english),
+		cmocka_unit_test_teardown(station_reasons_speak_the_locale, back_to_english),
 		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
 		cmocka_unit_test_teardown(progress_line_speaks_the_locale, back_to_english),
 		cmocka_unit_test(utf8_cut_drops_only_a_partial_character),

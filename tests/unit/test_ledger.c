@@ -227,10 +227,50 @@ static void approval_and_custody_in_trace(void **state)
 	json_decref(docs);
 }
 
+/* The "destruction" cell, one whole sentence per shape (its English is
+ * what rows keep; a person reads its translation with the same parts). */
+static void destroyed_sentences(void **state)
+{
+	(void)state;
+	json_t *line = json_pack("{s:s}", "technique", "crush");
+	json_t *doc = json_pack("{s:s s:{s:s s:s}}", "destroyed_at", "2026-11-01T09:00:00+09:00",
+				"destroyed_by", "company", "破砕工業", "person", "佐藤");
+	struct kesu_ledger_destroyed d;
+	char out[300];
+	kesu_ledger_destroyed_of(line, doc, &d);
+	snprintf(out, sizeof(out), d.fmt, d.args[0], d.args[1], d.args[2], d.args[3]);
+	assert_string_equal(out, "destroyed: crush 2026-11-01 by 破砕工業 (佐藤)");
+	json_object_del(doc, "destroyed_at");
+	kesu_ledger_destroyed_of(line, doc, &d);
+	snprintf(out, sizeof(out), d.fmt, d.args[0], d.args[1], d.args[2], d.args[3]);
+	assert_string_equal(out, "destroyed: crush by 破砕工業 (佐藤)");
+	json_object_del(doc, "destroyed_by");
+	kesu_ledger_destroyed_of(line, doc, &d);
+	assert_string_equal(d.fmt, "destroyed: %s");
+	assert_string_equal(d.args[0], "crush");
+	assert_string_equal(d.args[1], "");
+	/* An unreadable document: the line's technique alone. */
+	kesu_ledger_destroyed_of(line, json_null(), &d);
+	assert_string_equal(d.fmt, "destroyed: %s");
+	/* A company name longer than its part is cut on a character. */
+	char longname[400] = "";
+	for (int i = 0; i < 60; i++)
+		strcat(longname, "株");
+	json_decref(doc);
+	doc = json_pack("{s:s s:{s:s s:s}}", "destroyed_at", "2026-11-01T09:00:00+09:00",
+			"destroyed_by", "company", longname, "person", "p");
+	kesu_ledger_destroyed_of(line, doc, &d);
+	assert_true(strlen(d.args[2]) < sizeof(d.args[2]));
+	assert_int_equal(strlen(d.args[2]) % 3, 0);
+	json_decref(line);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_items),
+		cmocka_unit_test(destroyed_sentences),
 		cmocka_unit_test(rows_and_filters),
 		cmocka_unit_test(overdue),
 		cmocka_unit_test(trace_and_erasure_for),

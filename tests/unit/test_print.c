@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "certs/document/destruction.h"
 #include "certs/document/verification.h"
 #include "certs/print/codes.h"
+#include "certs/print/image.h"
 #include "certs/print/render.h"
 #include "certs/print/report_page.h"
 #include "certs/print/signers.h"
@@ -111,6 +113,16 @@ static const struct kesu_blk *blk_with(const struct kesu_doc *d, const char *con
 		if (d->blk[i].text && strstr(d->blk[i].text, containing))
 			return &d->blk[i];
 	fail_msg("no block with '%s'", containing);
+	return NULL;
+}
+
+/* The k-th table row (0-based) of the page. */
+static const struct kesu_blk *nth_row(const struct kesu_doc *d, size_t k)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_ROW && !k--)
+			return &d->blk[i];
+	fail_msg("no table row %zu", k);
 	return NULL;
 }
 
@@ -281,6 +293,9 @@ static void results_other_than_erased_get_banners(void **state)
 	struct kesu_doc *d = page(c, KESU_LANG_JA_EN, KESU_OK);
 	assert_int_equal(banners(d, 2, "NOT ERASED"), 1);
 	assert_int_equal(banners(d, 2, "未消去"), 1);
+	/* The run result in the banner is in words too, as its field is. */
+	assert_int_equal(banners(d, 2, "（作業結果 中断）"), 1);
+	assert_int_equal(banners(d, 2, "(run result interrupted)"), 1);
 	assert_string_equal(first(d, KESU_BLK_BANNER)->label2, "interrupted by SIGINT during pass 1");
 	assert_string_equal(value(d, "結果"), "未消去 / not-erased");
 	kesu_doc_free(d);
@@ -597,6 +612,7 @@ static void destruction_photos(void **state)
 	/* Missing and undecodable photos: boxes, no image. */
 	ph[0].state = KESU_PHOTO_MISSING;
 	ph[1].state = KESU_PHOTO_UNUSABLE;
+	ph[1].cause = KESU_PHOTO_CAUSE_DAMAGED;
 	strcpy(ph[1].why, "JPEG: Premature end of JPEG file");
 	in.lang = KESU_LANG_EN;
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
@@ -605,10 +621,50 @@ static void destruction_photos(void **state)
 	assert_string_equal(blk_with(d, "not beside")->label2, "after.jpg");
 	assert_int_equal(banners(d, 1, "An evidence photo cannot be shown"), 1);
 	assert_string_equal(blk_with(d, "cannot be shown")->label2,
-			    "label.png（JPEG: Premature end of JPEG file）");
+			    "label.png (the image data is damaged: JPEG: Premature end of JPEG file)");
 	assert_int_equal(banners(d, 2, "does not match"), 0);
 	kesu_doc_free(d);
+	/* The Japanese page says why in Japanese, without the decoder's
+	 * English. */
+	in.lang = KESU_LANG_JA;
+	ph[1].cause = KESU_PHOTO_CAUSE_TOO_LARGE;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_int_equal(banners(d, 1, "証拠写真を表示できません"), 1);
+	assert_string_equal(blk_with(d, "証拠写真を表示できません")->label2,
+			    "label.png（画像が大きすぎます（kesu が描画する上限を超えています））");
+	kesu_doc_free(d);
+	in.lang = KESU_LANG_JA_EN;
+	ph[1].cause = KESU_PHOTO_CAUSE_FORMAT;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_string_equal(blk_with(d, "証拠写真を表示できません")->label2,
+			    "label.png（JPEG でも PNG でもありません / not a JPEG or PNG image: "
+			    "JPEG: Premature end of JPEG file）");
+	kesu_doc_free(d);
 	json_decref(doc);
+}
+
+/* Why a photo could not be drawn, from the reader's or decoder's error. */
+static void photo_causes(void **state)
+{
+	(void)state;
+	struct kesu_err e = {0};
+	kesu_fail(&e, KESU_ERR_IO, EIO, "read failed");
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_UNREADABLE);
+	kesu_fail(&e, KESU_ERR_PERM, EACCES, "cannot open");
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_UNREADABLE);
+	kesu_fail(&e, KESU_ERR_INVALID, EFBIG, "larger than");
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_TOO_LARGE);
+	/* The decoders themselves, on real bytes. */
+	struct kesu_image img;
+	assert_int_equal(kesu_image_thumb("not an image at all", 19, 64, &img, &e), KESU_ERR_NOTSUP);
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_FORMAT);
+	static const unsigned char torn_png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0};
+	assert_int_not_equal(kesu_image_thumb(torn_png, sizeof(torn_png), 64, &img, &e), KESU_OK);
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_DAMAGED);
+	kesu_fail(&e, KESU_ERR_REFUSED, 0, "declares too many pixels");
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_TOO_LARGE);
+	kesu_fail(&e, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	assert_int_equal(kesu_photo_cause_of(&e), KESU_PHOTO_CAUSE_MEMORY);
 }
 
 /* ---- the ledger ---- */
@@ -628,7 +684,9 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 	json_t *l1 = line(1, "2026-11-22T12:00:00+09:00", "erased"),
 	       *l2 = line(2, "2026-11-23T12:00:00+09:00", "erased-with-exceptions"),
 	       *l3 = line(3, "2026-12-05T12:00:00+09:00", "erased");
-	struct kesu_report_entry e[3] = {{l1, c1, NULL, NULL}, {l2, c2, NULL, NULL}, {l3, NULL, "not here", NULL}};
+	struct kesu_report_entry e[3] = {{l1, c1, KESU_REPORT_CERT_OK, NULL},
+					 {l2, c2, KESU_REPORT_CERT_OK, NULL},
+					 {l3, NULL, KESU_REPORT_NOT_HERE, NULL}};
 	struct kesu_report_in in = {
 		.e = e, .n = 3, .register_path = "register.jsonl", .lines = 3, .head_seq = 3,
 		.last_hash = SHA, .head_checked = true, .head_ok = true, .ca_name = "ca.pem",
@@ -649,7 +707,8 @@ static void ledger_rows_totals_and_open_my_number(void **state)
 		if (d->blk[i].kind == KESU_BLK_TABLE_ROW && k++ == 2)
 			b = &d->blk[i];
 	assert_string_equal(b->cells[0], "3");
-	assert_string_equal(b->cells[6], "(not here)");
+	/* Why the certificate is missing, in the page's languages. */
+	assert_string_equal(b->cells[6], "(証明書なし / not here)");
 	assert_string_equal(b->cells[10], "記録なし / not recorded");
 	assert_string_equal(value(d, "最終行のSHA-256"), SHA);
 	assert_string_equal(value(d, "署名の状態"),
@@ -723,6 +782,36 @@ const char *__lsan_default_suppressions(void)
 	return "leak:XML_ParseBuffer\n";
 }
 
+/* Why a ledger row has no certificate, in the page's language. */
+static void ledger_problem_in_page_language(void **state)
+{
+	(void)state;
+	json_t *l = line(1, "2026-11-22T12:00:00+09:00", "erased");
+	struct kesu_report_entry e[1] = {{l, NULL, KESU_REPORT_CHANGED, NULL}};
+	struct kesu_report_in in = {
+		.e = e, .n = 1, .register_path = "register.jsonl", .lines = 1, .head_seq = 1,
+		.last_hash = SHA, .head_checked = true, .head_ok = true, .ca_name = "ca.pem",
+		.lang = KESU_LANG_JA, .printed_at = "2027-01-15T17:00:00+09:00",
+	};
+	struct kesu_doc *d;
+	size_t rows;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_string_equal(nth_row(d, 0)->cells[6], "(登録後に変更あり)");
+	kesu_doc_free(d);
+	in.lang = KESU_LANG_EN;
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_string_equal(nth_row(d, 0)->cells[6], "(CHANGED since registered)");
+	kesu_doc_free(d);
+	e[0].problem = KESU_REPORT_NO_ERASURE;
+	in.lang = KESU_LANG_JA_EN;
+	assert_int_equal(kesu_report_page_build(&in, &d, &rows, &err), KESU_OK);
+	assert_string_equal(nth_row(d, 0)->cells[6], "(消去記録のない物理破壊 / physical "
+			    "destruction without an erasure record)");
+	kesu_doc_free(d);
+	json_decref(l);
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Tokyo", 1);
@@ -741,6 +830,8 @@ int main(void)
 		cmocka_unit_test(ledger_rows_totals_and_open_my_number),
 		cmocka_unit_test(destruction_page),
 		cmocka_unit_test(destruction_photos),
+		cmocka_unit_test(photo_causes),
+		cmocka_unit_test(ledger_problem_in_page_language),
 		cmocka_unit_test(countersigners_and_approval),
 		cmocka_unit_test(verification_page),
 	};

@@ -360,21 +360,21 @@ static void line_matches_certificate(void **state)
 				 "run_record", "run_id", RUN1, "device", "serial", "S",
 				 "model", "M", "result", "erased", "operator", "name", "山田");
 	json_t *line = kesu_register_cert_fields(cert);
-	char why[256];
-	assert_null(kesu_register_line_contradicts(line, cert, why, sizeof(why)));
+	struct kesu_err why = {0};
+	assert_int_equal(kesu_register_line_contradicts(line, cert, &why), KESU_OK);
 	const char *keys[] = {"cert_id", "run_id", "serial", "model", "result", "operator"};
 	for (size_t i = 0; i < 6; i++) {
 		json_t *l2 = json_deep_copy(line);
 		json_object_set_new(l2, keys[i], json_string("other"));
-		assert_non_null(kesu_register_line_contradicts(l2, cert, why, sizeof(why)));
-		assert_non_null(strstr(why, keys[i]));
-		assert_non_null(strstr(why, "does not match the certificate it points to"));
+		assert_int_equal(kesu_register_line_contradicts(l2, cert, &why), KESU_ERR_INVALID);
+		assert_non_null(strstr(why.msg, keys[i]));
+		assert_non_null(strstr(why.msg, "does not match the certificate it points to"));
 		json_decref(l2);
 	}
 	/* A certificate without a field the line repeats. */
 	json_object_del(cert, "result");
-	assert_string_equal(kesu_register_line_contradicts(line, cert, why, sizeof(why)),
-			    "the certificate lacks a field the line repeats");
+	assert_int_equal(kesu_register_line_contradicts(line, cert, &why), KESU_ERR_INVALID);
+	assert_string_equal(why.msg, "the certificate lacks a field the line repeats");
 	json_decref(line);
 	json_decref(cert);
 }

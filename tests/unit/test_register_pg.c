@@ -236,7 +236,9 @@ static void judge_seals(void **state)
 	assert_int_equal(v.bad, 2);
 	assert_non_null(strstr(v.why, "signed in seal 1"));
 	s[0].line_sha256[0] ^= 1;
-	s[1].error = "head signature does not verify";
+	struct kesu_err bad_sig;
+	kesu_fail(&bad_sig, KESU_ERR_CRYPTO, 0, "head signature does not verify");
+	s[1].error = &bad_sig;
 	v = judge(c);
 	assert_int_equal(v.bad, 4);
 	assert_non_null(strstr(v.why, "seal 2: head signature"));
@@ -248,7 +250,7 @@ static void judge_documents_and_newlines(void **state)
 	(void)state;
 	struct chain *c = make_chain();
 	c->f.doc_bad = 3;
-	snprintf(c->f.doc_why, sizeof(c->f.doc_why), "the stored certificate does not match");
+	kesu_fail(&c->f.doc_why, KESU_ERR_INVALID, 0, "the stored certificate does not match");
 	struct kesu_pgreg_verdict v = judge(c);
 	assert_int_equal(v.bad, 3);
 	assert_non_null(strstr(v.why, "entry 3: the stored certificate"));

@@ -103,6 +103,7 @@ enum kesu_rc kesu_station_decided(struct kesu_station *st, size_t bay,
 		b->state = KESU_BAY_REFUSED;
 		kesu_strlcpy(b->result, "refused", sizeof(b->result));
 		kesu_strlcpy(b->cause, dec->reason, sizeof(b->cause));
+		kesu_strlcpy(b->cause_local, dec->reason_local, sizeof(b->cause_local));
 		break;
 	case KESU_STATION_WAIT:
 		b->state = KESU_BAY_WAITING;
@@ -174,6 +175,7 @@ bool kesu_station_finished(struct kesu_station *st, size_t bay, uint64_t run_id,
 		 : o == KESU_BAY_DENIED ? KESU_BAY_REFUSED : KESU_BAY_FAILED;
 	kesu_strlcpy(b->result, outcome_name(o), sizeof(b->result));
 	kesu_strlcpy(b->cause, cause ? cause : "", sizeof(b->cause));
+	b->cause_local[0] = '\0';
 	kesu_strlcpy(b->certificate, certificate ? certificate : "", sizeof(b->certificate));
 	if (erased)
 		b->progress.percent = 100.0;
@@ -197,6 +199,7 @@ void kesu_station_removed(struct kesu_station *st, const char *name, size_t *bay
 		snprintf(b->cause, sizeof(b->cause),
 			 "disk removed during the run (pass %u, %.0f%%); not erased",
 			 b->progress.pass, b->progress.percent);
+		b->cause_local[0] = '\0';
 		b->progress.eta_s = -1;
 		b->progress.rate_bps = 0;
 		*stop = b->run_active;
@@ -206,6 +209,7 @@ void kesu_station_removed(struct kesu_station *st, const char *name, size_t *bay
 	if (b->state == KESU_BAY_WAITING || b->state == KESU_BAY_IDENTIFIED) {
 		kesu_strlcpy(b->result, "removed", sizeof(b->result));
 		kesu_strlcpy(b->cause, "removed before it was erased", sizeof(b->cause));
+		b->cause_local[0] = '\0';
 	}
 	/* done, failed and refused keep their result beside "pulled". */
 	b->state = KESU_BAY_PULLED;

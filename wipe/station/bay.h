@@ -70,7 +70,8 @@ struct kesu_bay {
 	struct kesu_station_decision decision;
 	struct kesu_bay_progress progress;
 	char result[24];           /* erased not-erased interrupted error refused */
-	char cause[512];
+	char cause[512];           /* English: the event JSON carries it */
+	char cause_local[512];     /* the operator's language, or "": the dashboard */
 	char certificate[256];     /* path of the certificate, when done */
 };
 

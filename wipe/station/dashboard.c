@@ -1,4 +1,5 @@
 #include "wipe/station/dashboard.h"
+#include "lib/termtext.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -48,14 +49,37 @@ static void rate_text(double bps, char *out, size_t outsz)
 	snprintf(out, outsz, "%s/s", h);
 }
 
-/* Appends the fields, each cut to its width, separated by one space. */
+/* The result column, the one that carries text in the operator's
+ * language: laid out in display columns (lib/termtext: a Japanese
+ * character takes two, controls and bidirectional overrides become '?'),
+ * cut with a trailing '~' when longer. */
+static void result_field(char *out, size_t outsz, size_t w, const char *s)
+{
+	if (!s || !s[0]) {
+		out[0] = '\0';
+		return;
+	}
+	if (kesu_term_width(s) <= w) {
+		kesu_term_cell(out, outsz, s, w, false);
+		return;
+	}
+	size_t n = kesu_term_cell(out, outsz - 1, s, w - 1, false);
+	out[n] = '~';
+	out[n + 1] = '\0';
+}
+
+/* Appends the fields, each cut to its width, separated by one space; the
+ * last one is the result column. */
 static void join(char *out, size_t outsz, const char *const *v, const int *w, size_t n)
 {
 	size_t pos = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		char col[W_RESULT + 1];
-		kesu_dash_field(col, (size_t)w[i], v[i]);
+		char col[W_RESULT * 4 + 2];
+		if (i + 1 == n)
+			result_field(col, sizeof(col), (size_t)w[i], v[i]);
+		else
+			kesu_dash_field(col, (size_t)w[i], v[i]);
 		int k = snprintf(out + pos, outsz - pos, "%s%s", i ? " " : "", col);
 		if (k < 0 || (size_t)k >= outsz - pos)
 			break;
@@ -80,7 +104,10 @@ void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t
 {
 	const struct kesu_bay *b = &st->bays[bay];
 	char num[8], size[16] = "", pass[16] = "", pct[8] = "", rate[24] = "", eta[16] = "";
-	char result[sizeof(b->cause) + 32];
+	char result[sizeof(b->cause_local) + 32];
+	const char *cause = b->cause_local[0] ? b->cause_local : b->cause;
+	const char *reason = b->decision.reason_local[0] ? b->decision.reason_local
+							 : b->decision.reason;
 	snprintf(num, sizeof(num), "%zu", bay + 1);
 	if (b->state == KESU_BAY_EMPTY) {
 		const char *v[NCOLS] = {num, "-", "", "", "", "empty", "", "", "", "", ""};
@@ -99,10 +126,12 @@ void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t
 		rate_text(p->rate_bps, rate, sizeof(rate));
 		kesu_dash_eta(p->eta_s, eta, sizeof(eta));
 	}
-	if (b->result[0] && b->cause[0])
-		snprintf(result, sizeof(result), "%s: %s", b->result, b->cause);
-	else if (b->state == KESU_BAY_WAITING && b->decision.reason[0])
-		snprintf(result, sizeof(result), "%s", b->decision.reason);
+	/* The result and its cause as the operator reads them; the event JSON
+	 * keeps the English. */
+	if (b->result[0] && cause[0])
+		snprintf(result, sizeof(result), "%s: %s", b->result, cause);
+	else if (b->state == KESU_BAY_WAITING && reason[0])
+		snprintf(result, sizeof(result), "%s", reason);
 	else if (b->state == KESU_BAY_WAITING)
 		snprintf(result, sizeof(result), "%s; type %zu%s to start", b->decision.method,
 			 bay + 1, b->decision.need_asset ? " ASSET-NUMBER" : "");

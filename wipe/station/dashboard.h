@@ -2,7 +2,10 @@
  * table alone (pure; cli/cmd_station.c writes them).  Dashboard lines have
  * fixed columns: device strings are cut to their column and reduced to
  * printable ASCII, so a model or serial can carry no escape sequence, no
- * bidirectional override and no wide character that shifts the columns. */
+ * bidirectional override and no wide character that shifts the columns.
+ * The last column, the result, is in the operator's language (a refusal's
+ * reason translated where it was decided) and laid out in display
+ * columns; the event JSON carries the English. */
 #ifndef KESU_STATION_DASHBOARD_H
 #define KESU_STATION_DASHBOARD_H
 
@@ -11,8 +14,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Longest line the renderer writes (without the NUL). */
-#define KESU_DASH_WIDTH 160
+/* Longest line the renderer writes, in bytes (without the NUL): 160
+ * columns, the result's in UTF-8 (up to three bytes a column). */
+#define KESU_DASH_WIDTH 320
 
 /* The column titles. */
 void kesu_dash_header(char *out, size_t outsz);

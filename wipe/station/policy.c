@@ -1,6 +1,9 @@
 #include "wipe/station/policy.h"
 #include "wipe/firmware/purge_method.h"
+#include "lib/i18n.h"
+#include "lib/strutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,49 +110,83 @@ const char *kesu_station_method_for(const struct kesu_station_policy *p,
 	return p->method;
 }
 
-static bool verdict(struct kesu_station_decision *out, enum kesu_station_action a,
-		    const char *fmt, const char *arg)
+/* The decision's reason, in English (events, files) and in the operator's
+ * language (the dashboard), made together as kesu_fail makes its two
+ * texts: fmt is a catalogue key (xgettext --keyword=kesu_station_say:2). */
+static void kesu_station_say(struct kesu_station_decision *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void kesu_station_say(struct kesu_station_decision *out, const char *fmt, ...)
+{
+	va_list ap, aq;
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+	vsnprintf(out->reason_local, sizeof(out->reason_local), _(fmt), aq);
+	va_end(aq);
+	va_end(ap);
+}
+
+static bool verdict(struct kesu_station_decision *out, enum kesu_station_action a)
 {
 	out->action = a;
-	snprintf(out->reason, sizeof(out->reason), fmt, arg);
 	return true;
+}
+
+/* A reason made elsewhere, with its own translation (or none). */
+static bool verdict_of(struct kesu_station_decision *out, enum kesu_station_action a,
+		       const char *text, const char *local)
+{
+	kesu_strlcpy(out->reason, text, sizeof(out->reason));
+	kesu_strlcpy(out->reason_local, local[0] ? local : text, sizeof(out->reason_local));
+	return verdict(out, a);
 }
 
 /* True when the disk is kept from the policy: ignored or refused. */
 static bool kept_out(const struct kesu_station_policy *p, const struct kesu_station_disk *d,
 		     struct kesu_station_decision *out)
 {
+	static const char ckpt[] = N_("checkpoint not usable: %s; resume by hand with "
+				      "'kesu wipe --resume' or discard it");
 	/* Order matters: what keeps a disk out of the station altogether
 	 * first, then what the gate says, and only then the policy. */
-	if (d->only_given && !d->listed)
-		return verdict(out, KESU_STATION_IGNORE, "%s: not named by --only", d->name);
-	if (!d->only_given && d->virtual_dev)
-		return verdict(out, KESU_STATION_IGNORE,
-			       "%s: a virtual device (name it with --only to handle it)",
-			       d->name);
-	if (d->present_at_start)
-		return verdict(out, KESU_STATION_REFUSE,
-			       "%s: was present when the station started; re-insert it "
-			       "or start with --existing", d->name);
+	if (d->only_given && !d->listed) {
+		kesu_station_say(out, "%s: not named by --only", d->name);
+		return verdict(out, KESU_STATION_IGNORE);
+	}
+	if (!d->only_given && d->virtual_dev) {
+		kesu_station_say(out, "%s: a virtual device (name it with --only to handle it)",
+				 d->name);
+		return verdict(out, KESU_STATION_IGNORE);
+	}
+	if (d->present_at_start) {
+		kesu_station_say(out, "%s: was present when the station started; re-insert it "
+				 "or start with --existing", d->name);
+		return verdict(out, KESU_STATION_REFUSE);
+	}
 	if (!d->gate_allowed)
-		return verdict(out, KESU_STATION_REFUSE, "%s", d->gate_text);
-	if (d->checkpoint == KESU_CKPT_INVALID)
-		return verdict(out, KESU_STATION_REFUSE,
-			       "checkpoint not usable: %s; resume by hand with "
-			       "'kesu wipe --resume' or discard it", d->ckpt_text);
+		return verdict_of(out, KESU_STATION_REFUSE, d->gate_text, d->gate_local);
+	if (d->checkpoint == KESU_CKPT_INVALID) {
+		kesu_station_say(out, ckpt, d->ckpt_text);
+		snprintf(out->reason_local, sizeof(out->reason_local), _(ckpt),
+			 d->ckpt_local[0] ? d->ckpt_local : d->ckpt_text);
+		return verdict(out, KESU_STATION_REFUSE);
+	}
 	if (d->checkpoint == KESU_CKPT_VALID || d->asset_found ||
 	    p->start == KESU_STATION_CONFIRM)
 		return false;
 	/* Started automatically, a disk needs its asset number from the map:
 	 * a certificate names the asset, and nobody is asked. */
 	if (!p->asset_map[0])
-		return verdict(out, KESU_STATION_REFUSE, "%s: no asset number: start = auto "
-			       "needs [station] asset_map", d->name);
-	if (!d->serial[0])
-		return verdict(out, KESU_STATION_REFUSE, "%s reports no serial number; the "
-			       "asset map cannot name it (start it with confirm)", d->name);
-	return verdict(out, KESU_STATION_REFUSE,
-		       "serial %s is not in the asset map; add it and re-insert", d->serial);
+		kesu_station_say(out, "%s: no asset number: start = auto needs [station] "
+				 "asset_map", d->name);
+	else if (!d->serial[0])
+		kesu_station_say(out, "%s reports no serial number; the asset map cannot name "
+				 "it (start it with confirm)", d->name);
+	else
+		kesu_station_say(out, "serial %s is not in the asset map; add it and re-insert",
+				 d->serial);
+	return verdict(out, KESU_STATION_REFUSE);
 }
 
 void kesu_station_decide(const struct kesu_station_policy *p,
@@ -167,17 +204,15 @@ void kesu_station_decide(const struct kesu_station_policy *p,
 	 * no longer gives this disk is not the station's to continue. */
 	if (d->checkpoint == KESU_CKPT_VALID && strcmp(d->ckpt_method, m)) {
 		out->action = KESU_STATION_REFUSE;
-		snprintf(out->reason, sizeof(out->reason),
-			 "checkpoint not usable: the interrupted wipe used %s, the station "
-			 "gives this disk %s; resume it with 'kesu wipe --resume' or "
-			 "discard it", d->ckpt_method, m);
+		kesu_station_say(out, "checkpoint not usable: the interrupted wipe used %s, the "
+				 "station gives this disk %s; resume it with 'kesu wipe "
+				 "--resume' or discard it", d->ckpt_method, m);
 		return;
 	}
 	out->purge = is_purge(m);
 	out->resume = d->checkpoint == KESU_CKPT_VALID;
 	if (out->resume)
-		snprintf(out->reason, sizeof(out->reason),
-			 "resumes the interrupted %s wipe from its checkpoint", m);
+		kesu_station_say(out, "resumes the interrupted %s wipe from its checkpoint", m);
 	/* A resume certifies what its checkpoint kept. */
 	out->need_asset = !out->resume && !d->asset_found;
 	/* A resume continues what an operator already confirmed once. */

@@ -69,9 +69,11 @@ struct kesu_station_disk {
 	bool present_at_start;       /* and --existing not given */
 	bool gate_allowed;
 	char gate_text[384];         /* the gate's first reason, if refused */
+	char gate_local[384];        /* the same in the operator's language, or "" */
 	bool purge_supported;        /* the drive answers a purge method */
 	enum kesu_station_ckpt checkpoint;
 	char ckpt_text[256];         /* why an invalid checkpoint is refused */
+	char ckpt_local[256];        /* the same in the operator's language, or "" */
 	char ckpt_method[48];        /* the method a valid checkpoint continues */
 	bool asset_found;            /* serial in the asset map */
 };
@@ -82,7 +84,11 @@ struct kesu_station_decision {
 	bool purge;                  /* method is a firmware purge */
 	bool resume;                 /* continue from the disk's checkpoint */
 	bool need_asset;             /* the operator types the asset number */
-	char reason[512];            /* one line, for refusals and ignores */
+	/* One line, for refusals and ignores: English, as the event JSON and
+	 * every file carry it whatever the locale. */
+	char reason[512];
+	/* The same in the operator's language, for the dashboard only. */
+	char reason_local[512];
 };
 
 /* The method a transport gets before purge support is considered. */
