@@ -2,6 +2,7 @@
  * the city, the contractor and the destruction vendor (kesu-custody(5)). */
 #include "certs/document/custody_file.h"
 #include "certs/register/backend.h"
+#include "certs/sign/role.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "lib/config.h"
@@ -36,7 +37,7 @@ static const struct kesu_opt custody_opts[] = {
 	[OPT_OUT] = {"out", 0, "DIR", N_("new: where it goes (default .)")},
 	[OPT_ORIGIN] = {"origin", 0, "ORG", N_("chain: who held the medium first")},
 	[OPT_JSON] = {"json", 0, NULL, N_("verify, chain: JSON output")},
-	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register; chain: ask it whether the medium was destroyed (kesu-register(5))")},
+	[OPT_REGISTER] = {"register", 0, "FILE", N_("new: also add it to this register; receive: register the receipt (the hand-over must be there); chain: ask it whether the medium was destroyed (kesu-register(5))")},
 	KESU_OPT_HELP,
 	KESU_OPT_END,
 };
@@ -47,7 +48,7 @@ static void usage(FILE *out)
 	      "  kesu custody new --serial S... --from NAME/ORG --to NAME/ORG --place P\n"
 	      "                   [--seal S] [--at TIME] [--reference R] [--destruction]\n"
 	      "                   [--key K --cert C] [--out DIR] [--register FILE]\n"
-	      "  kesu custody receive FILE... [--key K --cert C]\n"
+	      "  kesu custody receive FILE... [--key K --cert C] [--register FILE]\n"
 	      "  kesu custody verify FILE... [--ca FILE] [--json]\n"
 	      "  kesu custody chain --serial S [--origin ORG] FILE... [--ca FILE] [--json]\n"
 	      "                     [--register FILE]\n\n"
@@ -180,11 +181,24 @@ static enum kesu_rc custody_receive(struct args *a, int argc, char **argv, int f
 		worst = rc = kesu_fail(err, KESU_ERR_USAGE, 0,
 				       "no trusted CA to check the giver against; give "
 				       "--ca FILE or [trust] ca_file");
+	/* The receipt is registered like a witness's countersignature, so that
+	 * register trace shows who took the media, not only who gave them. */
+	if (!rc && a->reg)
+		worst = rc = kesu_reg_check_writable(a->reg, e.t.ca_file, err);
 	if (rc)
 		kesu_report(err);
+	char name[KESU_STR_MAX + 1] = "";
+	if (!rc)
+		kesu_cert_common_name(kesu_signer_x509(e.s), name, sizeof(name));
 	for (int i = first; !rc && i < argc; i++) {
 		char out[PATH_MAX];
+		struct kesu_reg_append res;
 		enum kesu_rc r = kesu_custody_receive(e.s, argv[i], &e.t, out, sizeof(out), err);
+		/* A receipt the register refuses stays beside the hand-over: it
+		 * is valid, and registering it again later is not an error. */
+		if (!r && a->reg)
+			r = kesu_reg_append_countersig(a->reg, argv[i], out, "receiver", name, e.s,
+						       e.t.ca_file, &res, err);
 		if (r) {
 			kesu_report(err);
 			worst = worst ? worst : r;

@@ -107,6 +107,19 @@ check "custody new --register adds a custody line with both parties and every se
 check "register verify accepts it" "$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null
 check "register trace of one of its serials shows the hand-over (custody lines list their media)" \
 	bash -c '"$KESU" register trace --json SN-8 --register "$1" --ca "$2" --config /dev/null | jq -e "map(.kind) == [\"custody\"]" >/dev/null' _ "$CREG" "$CA"
+out=$(cu receive "${VENDOR[@]}" --register "$CREG" "$T_DIR/c/none.json" 2>&1); rc=$?
+check "custody receive --register of a file that is not there fails and registers nothing" \
+	bash -c '[ $1 -ne 0 ] && [ "$(wc -l < "$2")" -eq 1 ]' _ "$rc" "$CREG"
+r4=$(cu receive "${VENDOR[@]}" --register "$CREG" "$h4")
+check "custody receive --register: the receipt is a countersignature line naming the hand-over" \
+	bash -c 'tail -1 "$1" | jq -e --arg id "$(jq -r .id "$2")" ".kind == \"countersignature\" and .role == \"receiver\" and .signer == \"業者 一郎\" and .refers_to == \$id"' _ "$CREG" "$h4"
+check "register verify checks the receipt's signature and role" \
+	"$KESU" register verify --register "$CREG" --ca "$CA" --config /dev/null
+check "register trace shows who received the media" \
+	bash -c '"$KESU" register trace --json SN-8 --register "$1" --ca "$2" --config /dev/null | jq -e "map(select(.kind == \"custody\"))[0].countersigners | tostring | test(\"receiver\")" >/dev/null' _ "$CREG" "$CA"
+out=$(cu receive "${VENDOR[@]}" --register "$CREG" "$h1" 2>&1); rc=$?
+check "a receipt for a hand-over the register does not hold is refused, the receipt file kept" \
+	bash -c '[ $1 -ne 0 ] && [ -s "$2.receiver-2.p7s" ] && ! tail -1 "$3" | grep -q receiver-2' _ "$rc" "$h1" "$CREG"
 sed -i 's/SN-8/SN-9/' "$h4"
 check "an edited registered hand-over fails register verify" \
 	bash -c '! "$KESU" register verify --register "$1" --ca "$2" --config /dev/null >/dev/null 2>&1' _ "$CREG" "$CA"
