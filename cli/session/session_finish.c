@@ -4,6 +4,7 @@
  * record, or its certificate, is not proven: those failures are the
  * device's outcome, never a footnote. */
 #include "cli/session/session_int.h"
+#include "lib/i18n.h"
 #include "wipe/engine/checkpoint.h"
 #include "wipe/firmware/health.h"
 
@@ -39,14 +40,24 @@ static enum kesu_rc step_failed(const struct kesu_session_device *d, enum kesu_r
 	return d->w.result == KESU_RESULT_INTERRUPTED ? KESU_ERR_INTERRUPTED : rc;
 }
 
-static void keep_or_drop_checkpoint(struct kesu_session_device *d)
+/* An interrupted run's checkpoint is saved before its record is written,
+ * so it can be resumed whatever happens to the record.  Any other run's
+ * is removed only after its record is on disk: until then the checkpoint
+ * is the only trace of the erasure, and with it `kesu wipe --resume`
+ * can still finish and record the run. */
+static void save_checkpoint(struct kesu_session_device *d)
 {
 	struct kesu_err e;
 	kesu_err_clear(&e);
-	enum kesu_rc rc = d->w.result == KESU_RESULT_INTERRUPTED
-		? kesu_session_save_checkpoint(d, &d->w, &e)
-		: kesu_checkpoint_remove(d->opts->state_dir, d->id, &e);
-	if (rc != KESU_OK)
+	if (kesu_session_save_checkpoint(d, &d->w, &e) != KESU_OK)
+		kesu_session_notice(d, "%s", e.msg);
+}
+
+static void drop_checkpoint(struct kesu_session_device *d)
+{
+	struct kesu_err e;
+	kesu_err_clear(&e);
+	if (kesu_checkpoint_remove(d->opts->state_dir, d->id, &e) != KESU_OK)
 		kesu_session_notice(d, "%s", e.msg);
 }
 
@@ -86,10 +97,19 @@ static enum kesu_rc finish(struct kesu_session_device *d, struct kesu_err *err)
 {
 	if (d->engine_rc != KESU_OK)
 		kesu_session_notice(d, "%s: %s", d->name, d->engine_err.msg);
-	keep_or_drop_checkpoint(d);
+	bool interrupted = d->w.result == KESU_RESULT_INTERRUPTED;
+	if (interrupted)
+		save_checkpoint(d);
 	enum kesu_rc rc = write_record(d, err);
-	if (rc != KESU_OK)
+	if (rc != KESU_OK) {
+		if (!interrupted)
+			kesu_session_notice(d, _("%s: the checkpoint is kept: once the run "
+						 "record can be written, 'kesu wipe --resume' "
+						 "finishes and records this run"), d->name);
 		return step_failed(d, rc);
+	}
+	if (!interrupted)
+		drop_checkpoint(d);
 	/* A certificate for every result, failures included, signed and
 	 * registered. */
 	bool unstamped = false;

@@ -135,6 +135,30 @@ check "kesu-checkpoint/1: refused, exit 9" test $rc -eq 9
 check "kesu-checkpoint/1: says it is from an older kesu" grep -q "older kesu" "$T_DIR/err"
 rm -f "$ck"
 
+# --- a finished erasure whose run record cannot be written --------------------
+# The checkpoint is the only trace of the erasure until its record is on
+# disk: it must survive a record that cannot be written, and let --resume
+# finish and record the run.
+flag="$T_DIR/pause.${L#/dev/}"
+KESU_TEST_PAUSE_BEFORE_VERIFY="$T_DIR/pause" "${W[@]}" --yes --quiet --method zero "$L" \
+	>/dev/null 2>"$T_DIR/err" &
+pid=$!
+for _ in $(seq 400); do [ -e "$flag" ] && break; sleep 0.05; done
+mv "$OUT" "$OUT.away" && : > "$OUT"
+rm -f "$flag"
+wait $pid
+rc=$?
+rm -f "$OUT" && mv "$OUT.away" "$OUT"
+check "a run record that cannot be written fails the run (exit 7: an I/O error outside the erase)" test $rc -eq 7
+check "and its checkpoint is kept, the message says so" \
+	bash -c 'ls "$1"/checkpoint-*.json >/dev/null 2>&1 && grep -q "checkpoint is kept" "$2"' _ "$ST" "$T_DIR/err"
+"${W[@]}" --yes --quiet --resume "$L" >/dev/null 2>&1
+rc=$?
+rec=$(ls -t "$OUT"/kesu-run-*.json | head -1)
+check "--resume then finishes it and records an erased, resumed run" \
+	bash -c '[ $1 -eq 0 ] && jq -e ".result == \"erased\" and (.resumed_from | type) == \"string\"" "$2" >/dev/null' _ "$rc" "$rec"
+check "and removes the checkpoint" bash -c '! ls "$1"/checkpoint-*.json >/dev/null 2>&1' _ "$ST"
+
 # --- one device under two names ---------------------------------------------
 ln -s "$L" "$T_DIR/alias"
 "${W[@]}" --dry-run "$L" "$T_DIR/alias" >/dev/null 2>"$T_DIR/err"
