@@ -36,6 +36,8 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,vm/modules,mnt}
 stage_busybox
 
 copy_elf "$kesu_bin" /usr/sbin/kesu
+# Beside the binary, where kesu looks first (lib/plugin.h).
+copy_plugins "$kesu_bin" /usr/sbin/plugins
 # An ASan/UBSan build (make asan) brings its runtime libraries through ldd
 # like any other; the marker tells the guest to collect the sanitizers'
 # reports and to allow its groups more time (tests/vm/guest-lib.sh).
