@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the guest's initramfs: static busybox with its applet links, the
 # Debian kernel's own modules (dependencies resolved from modules.dep, load
-# order written to /vm/modules.order), kesu with every shared library ldd
-# names, dmsetup and jq with theirs, and the guest scripts.
+# order written to /vm/modules.order), kesu and its plugins with every
+# shared library ldd names, dmsetup and jq with theirs, and the guest
+# scripts.
 #
 # Usage: build-initramfs.sh KVER KESU_BIN OUT.cpio.gz [PKI_DIR]
 # PKI_DIR (a test CA and operator, made by host.sh) goes to /vm/pki.
