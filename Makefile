@@ -5,6 +5,8 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
+# kesu-print.so, kesu-pg.so, kesu-http.so (lib/plugin.h).
+PLUGINDIR ?= $(PREFIX)/lib/kesu
 # udev and systemd read rules and units only from their own directories
 # (/lib/udev/rules.d and /lib/systemd/system on Debian 12, /etc for local
 # ones), never from PREFIX: ask their .pc files, whatever PREFIX is.
@@ -25,9 +27,16 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev \
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools
 
-PKGS := blkid uuid libcrypto jansson libpq pangocairo libqrencode libjpeg libpng libcurl liburing libudev
+# What every command needs; the kesu executable links only these.  The
+# printed documents, the database register and HTTP are plugins loaded by
+# the commands that use them (lib/plugin.h): linked in, their 64 libraries
+# cost every run, a wipe too, about 10 ms of CPU at start-up.
+CORE_PKGS := blkid uuid libcrypto jansson liburing libudev
+PRINT_PKGS := pangocairo libqrencode libjpeg libpng
+PKGS := $(CORE_PKGS) libpq $(PRINT_PKGS) libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 CFLAGS ?= -O2 -g
@@ -36,7 +45,8 @@ HARDEN ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fstack-clash-protection 
 SAN ?=
 ALL_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_FILE_OFFSET_BITS=64 -D_GNU_SOURCE \
 	$(CFLAGS) $(HARDEN) $(SAN) $(PKG_CFLAGS) -I. \
-	-DKESU_VERSION=\"$(VERSION)\" -DKESU_LOCALEDIR=\"$(LOCALEDIR)\" -pthread -MMD -MP
+	-DKESU_VERSION=\"$(VERSION)\" -DKESU_LOCALEDIR=\"$(LOCALEDIR)\" \
+	-DKESU_PLUGINDIR=\"$(PLUGINDIR)\" -pthread -MMD -MP
 # Tests and their device models also see tests/unit/support; product code
 # never does.
 TEST_CFLAGS = -Itests/unit/support
@@ -45,7 +55,21 @@ ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread $(SAN) $(LDFLAGS)
 # The layers, bottom up (docs/ARCHITECTURE.md): lib/ knows nothing of kesu's
 # devices or documents; wipe/ and certs/ build on lib/ only; cli/ is the one
 # place that parses options, prints and picks exit codes.
-LIB_SRCS := $(sort $(wildcard lib/*.c wipe/*/*.c wipe/firmware/purge/*.c certs/*/*.c))
+ALL_LIB_SRCS := $(sort $(wildcard lib/*.c wipe/*/*.c wipe/firmware/purge/*.c certs/*/*.c))
+# *_plugin.c: the executable's side of a plugin, the same functions loading
+# the plugin; everything else links the plugin's sources themselves.
+STUB_SRCS := $(filter %_plugin.c,$(ALL_LIB_SRCS))
+LIB_SRCS := $(filter-out $(STUB_SRCS),$(ALL_LIB_SRCS))
+PLUGINS := print pg http
+PLUGIN_print_SRCS := certs/print/render.c certs/print/image.c
+PLUGIN_print_LIBS = $(shell pkg-config --libs $(PRINT_PKGS))
+PLUGIN_pg_SRCS := certs/register/pg_conn.c
+PLUGIN_pg_LIBS = $(shell pkg-config --libs libpq)
+PLUGIN_http_SRCS := lib/http.c
+PLUGIN_http_LIBS = $(shell pkg-config --libs libcurl)
+PLUGIN_SRCS := $(foreach p,$(PLUGINS),$(PLUGIN_$(p)_SRCS))
+PLUGIN_SOS := $(PLUGINS:%=$(BUILD)/plugins/kesu-%.so)
+CORE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out $(PLUGIN_SRCS),$(LIB_SRCS)) $(STUB_SRCS))
 CLI_SRCS := $(filter-out cli/main.c,$(sort $(wildcard cli/*.c cli/session/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SUPPORT_SRCS := $(sort $(wildcard tests/unit/support/*.c))
@@ -83,7 +107,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 	uninstall clean lint-man lint-layers fuzz fuzz-build fuzz-bins fuzz-corpus \
 	pot update-po lint-po
 
-all: $(BUILD)/kesu $(MO_FILES)
+all: $(BUILD)/kesu $(PLUGIN_SOS) $(MO_FILES)
 
 # --check: a translation's %s and %d must match the English format's, or
 # kesu's own printf would read the wrong arguments.
@@ -151,8 +175,37 @@ $(BUILD)/libkesu-cli.a: $(CLI_SRCS:%.c=$(BUILD)/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/kesu: $(BUILD)/cli/main.o $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
-	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+# What the executable links instead of libkesu.a: no plugin's sources, the
+# stubs that load them instead.
+$(BUILD)/libkesu-core.a: $(CORE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Plugins: position-independent objects of their sources, linked against
+# their libraries; what they call of kesu's own (kesu_fail and the like)
+# they find in the executable, which exports exactly those symbols
+# (plugin-exports.args, from the objects' undefined kesu_ symbols).
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fPIE,$(ALL_CFLAGS)) -fPIC $(DEPTARGETS) -c -o $@ $<
+
+define plugin_rule
+$(BUILD)/plugins/kesu-$(1).so: $(PLUGIN_$(1)_SRCS:%.c=$(BUILD)/pic/%.o)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -shared -o $$@ $$^ -Wl,-z,relro,-z,now,-Bsymbolic -pthread $$(SAN) $$(LDFLAGS) \
+	  $$(PLUGIN_$(1)_LIBS)
+endef
+$(foreach p,$(PLUGINS),$(eval $(call plugin_rule,$(p))))
+
+$(BUILD)/plugin-exports.args: $(PLUGIN_SRCS:%.c=$(BUILD)/pic/%.o)
+	@syms=$$(nm -u $^ | awk '$$1 == "U" && $$2 ~ /^kesu_/ {print $$2}' | sort -u); \
+	  { echo "{"; for s in $$syms; do echo "  $$s;"; done; echo "};"; } > $(BUILD)/plugin-exports.list; \
+	  { echo "-Wl,--dynamic-list=$(abspath $(BUILD))/plugin-exports.list"; \
+	    for s in $$syms; do echo "-Wl,--require-defined=$$s"; done; } > $@
+
+$(BUILD)/kesu: $(BUILD)/cli/main.o $(BUILD)/libkesu-cli.a $(BUILD)/libkesu-core.a \
+		$(BUILD)/plugin-exports.args
+	$(CC) -o $@ $(filter %.o %.a,$^) $(ALL_LDFLAGS) @$(BUILD)/plugin-exports.args $(CORE_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
 	@mkdir -p $(dir $@)
@@ -210,7 +263,7 @@ vmcheck: deps all
 image: deps all
 	@mkdir -p $(BUILD)/image
 	@bash image/build.sh $(abspath $(BUILD))/kesu $(abspath $(BUILD))/locale $(LOCALEDIR) \
-	  $(abspath $(BUILD))/image
+	  $(abspath $(BUILD))/image $(PLUGINDIR)
 
 # The live system booted in QEMU over disk images (tests/image/boot.sh);
 # make check runs its first two boots (tests/integration/image.sh), this
@@ -279,6 +332,7 @@ bench: deps all $(BUILD)/tests/regfill
 
 install: all
 	install -D -m 0755 $(BUILD)/kesu $(DESTDIR)$(SBINDIR)/kesu
+	@for p in $(PLUGIN_SOS); do install -D -m 0644 $$p $(DESTDIR)$(PLUGINDIR)/$${p##*/}; done
 	@for m in $(MANPAGES); do \
 	  s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; \
 	done
@@ -299,7 +353,8 @@ install: all
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/kesu $(DESTDIR)$(UDEVRULESDIR)/60-kesu.rules \
+	rm -f $(DESTDIR)$(SBINDIR)/kesu $(PLUGINS:%=$(DESTDIR)$(PLUGINDIR)/kesu-%.so) \
+	  $(DESTDIR)$(UDEVRULESDIR)/60-kesu.rules \
 	  $(DESTDIR)$(SYSTEMDUNITDIR)/kesu-station.service $(DESTDIR)$(SYSTEMDUNITDIR)/kesu-station@.service
 	@for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	@for m in $(MANPAGES_L10N); do \

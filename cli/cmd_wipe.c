@@ -11,6 +11,7 @@
 #include "lib/config.h"
 #include "lib/i18n.h"
 #include "lib/fileio.h"
+#include "lib/plugin.h"
 #include "lib/strutil.h"
 #include "wipe/engine/method.h"
 #include "wipe/engine/signals.h"
@@ -483,6 +484,14 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	/* The map may give each device its class, reason and customer. */
 	o.cert.details_per_device = o.asset_map != NULL;
 	so.asset_per_device = true;
+	/* --pdf's plugin too: if it cannot be loaded, say so now, not after
+	 * the erasure (lib/plugin.h). */
+	void *render;
+	if (o.pdf && !o.dry_run &&
+	    kesu_plugin_sym("print", "kesu_pdf_render", &render, &err) != KESU_OK) {
+		kesu_report(&err);
+		return err.rc;
+	}
 	if (!o.cert.no_cert && !o.dry_run &&
 	    (rc = kesu_issuer_prepare(&o.cert, &o.issuer, &err)) != KESU_OK) {
 		kesu_report(&err);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make image: the kesu live system from this machine's Debian packages.
-#   build.sh KESU_BIN MO_DIR LOCALEDIR OUTDIR
+#   build.sh KESU_BIN MO_DIR LOCALEDIR OUTDIR PLUGINDIR
 # OUTDIR gets vmlinuz and initrd.img (for PXE) and kesu.iso (BIOS and UEFI
 # through grub-mkrescue; a hybrid image, so dd to a USB stick works too).
 # Writes only OUTDIR and a staging directory in it.
@@ -10,6 +10,7 @@ kesu_bin=$1
 mo_dir=$2
 localedir=$3
 out=$4
+plugindir=$5
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$out/initramfs.d
 . "$here/initramfs-lib.sh"
@@ -37,6 +38,8 @@ rm -rf "$stage"
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc/kesu,media,lib/kesu}
 stage_busybox
 copy_elf "$kesu_bin" /usr/sbin/kesu
+# Where the binary was built to look for them (PLUGINDIR).
+copy_plugins "$kesu_bin" "$plugindir"
 # Keys on a PKCS#11 token: OpenSSL's pkcs11 engine, OpenSC's module with
 # pcscd and the CCID reader driver (smart cards, USB tokens), and
 # SoftHSM's (a soft token kept on the stick; the boot test uses it).

@@ -43,6 +43,16 @@ copy_elf() {
 	done < <(ldd "$bin" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' | sort -u)
 }
 
+# copy_plugins BUILT_KESU DIR: kesu's plugins (plugins/kesu-*.so beside the
+# built binary, lib/plugin.h) to DIR in the stage, each with its libraries.
+copy_plugins() {
+	local so
+	for so in "$(dirname "$1")"/plugins/kesu-*.so; do
+		[ -e "$so" ] || die "no plugins beside $1; run 'make'"
+		copy_elf "$so" "$2/${so##*/}"
+	done
+}
+
 # modules_read: path_of and deps_of from modules.dep, by module name with
 # dashes as underscores.
 # builtin: the drivers compiled into the kernel (nothing to load).

@@ -97,7 +97,7 @@ void kesu_db_redact(const char *conninfo, char *out, size_t size);
  * "***". */
 void kesu_db_scrub(char *msg, size_t size, const char *secret);
 
-/* Connect with libpq (pg_db.c).  While the server does not answer or
+/* Connect with libpq (pg_conn.c, in kesu-pg.so).  While the server does not answer or
  * answers that it is starting or stopping, try again for up to wait_ms;
  * a server that refuses the login fails at once.  Errors name the
  * redacted URL and never carry the password. */

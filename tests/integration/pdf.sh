@@ -367,6 +367,25 @@ check "report: 36 media over $pages pages, the table head repeated" \
 	bash -c '[ "$1" -ge 2 ] && [ "$(pdftotext -layout "$2" - | grep -c "シリアル番号 / Serial")" -ge 2 ] &&
 		has "$2" B-1 B-36' _ "$pages" "$T_DIR/pdf/big.pdf"
 
+# The printing libraries are a plugin (lib/plugin.h): kesu links none of
+# them (nor libpq, nor libcurl), loads kesu-print.so for a page, and names
+# the plugin it cannot load or refuses to.
+check "kesu links no printing, database or HTTP library" \
+	bash -c '! ldd "$KESU" | grep -E "lib(cairo|pango|qrencode|jpeg|png|pq|curl)"'
+NP=$T_DIR/noplug
+mkdir -p "$NP/plugins" && cp "$KESU" "$NP/kesu"
+c=$(ls "$T_DIR"/fx/kesu-cert-*.json | head -n 1)
+check "no kesu-print.so beside kesu: exit 3, the file named, no PDF" \
+	bash -c '"$1/kesu" cert pdf --ca "$2" --out "$1" "$3" 2>"$1/err"; [ $? -eq 3 ] &&
+		grep -qF "$1/plugins/kesu-print.so" "$1/err" && ! ls "$1"/*.pdf 2>/dev/null' _ "$NP" "$CA" "$c"
+cp "$KESU_BUILD/plugins/kesu-print.so" "$NP/plugins/" && chmod 0666 "$NP/plugins/kesu-print.so"
+check "a kesu-print.so others may write is refused: exit 5" \
+	bash -c '"$1/kesu" cert pdf --ca "$2" --out "$1" "$3" 2>"$1/err"; [ $? -eq 5 ] &&
+		grep -q "refusing to load.*writable by group or others" "$1/err"' _ "$NP" "$CA" "$c"
+chmod 0644 "$NP/plugins/kesu-print.so"
+check "the same kesu-print.so, not writable by others, prints" \
+	bash -c '"$1/kesu" cert pdf --ca "$2" --out "$1" "$3" >/dev/null && ls "$1"/*.pdf >/dev/null' _ "$NP" "$CA" "$c"
+
 # kesu wipe --pdf
 cd "$T_DIR" || exit 1
 img=$(make_image disk.img 4) && L=$(make_loop "$img") || { not_ok "loop device set-up"; t_done; exit 1; }
@@ -383,4 +402,14 @@ check "wipe --pdf: the page is this device's certificate" \
 	_ "$wp" "$L" "$wc"
 check "wipe --pdf with --no-cert is a usage error" \
 	bash -c '"$KESU" wipe --yes --no-cert --pdf "$1" 2>/dev/null; [ $? -eq 2 ]' _ "$L"
+# Without kesu-print.so, --pdf stops before the device is touched.
+mkdir -p "$T_DIR/np2/plugins" && cp "$KESU" "$T_DIR/np2/kesu"
+printf 'KEEP-ME' | dd of="$L" bs=7 count=1 conv=notrunc status=none
+check "wipe --pdf without kesu-print.so: exit 3 before any write" \
+	bash -c '"$1/kesu" wipe --yes --quiet --progress=none --state-dir "$1/state" --out "$1/out" --pdf \
+		--key "$2/op/kesu-signing.key" --cert "$2/op/cert.pem" --config "$3" --operator o \
+		--organization o --asset A-1 --class 3 --reason disposal --approver a --no-register \
+		"$4" 2>"$1/err"; [ $? -eq 3 ] && grep -qF "$1/plugins/kesu-print.so" "$1/err" &&
+		[ "$(head -c 7 "$4")" = KEEP-ME ] && ! ls "$1"/out/* 2>/dev/null' \
+	_ "$T_DIR/np2" "$T_DIR" "$POLICY_OFF_CONF" "$L"
 t_done

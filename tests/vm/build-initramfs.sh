@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the guest's initramfs: static busybox with its applet links, the
 # Debian kernel's own modules (dependencies resolved from modules.dep, load
-# order written to /vm/modules.order), kesu with every shared library ldd
-# names, dmsetup and jq with theirs, and the guest scripts.
+# order written to /vm/modules.order), kesu and its plugins with every
+# shared library ldd names, dmsetup and jq with theirs, and the guest
+# scripts.
 #
 # Usage: build-initramfs.sh KVER KESU_BIN OUT.cpio.gz [PKI_DIR]
 # PKI_DIR (a test CA and operator, made by host.sh) goes to /vm/pki.
@@ -36,6 +37,8 @@ mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,vm/modules,mnt}
 stage_busybox
 
 copy_elf "$kesu_bin" /usr/sbin/kesu
+# Beside the binary, where kesu looks first (lib/plugin.h).
+copy_plugins "$kesu_bin" /usr/sbin/plugins
 # An ASan/UBSan build (make asan) brings its runtime libraries through ldd
 # like any other; the marker tells the guest to collect the sanitizers'
 # reports and to allow its groups more time (tests/vm/guest-lib.sh).
