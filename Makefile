@@ -25,7 +25,7 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
 	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev \
-	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools
+	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf
 
 # What every command needs; the kesu executable links only these.  The
 # printed documents, the database register and HTTP are plugins loaded by
@@ -270,7 +270,7 @@ image: deps all
 # also the refused-key boot, which waits out a 45 s timeout.
 imagecheck: image
 	@KESU=$(abspath $(BUILD))/kesu KESU_BUILD=$(abspath $(BUILD)) \
-	  KESU_IMAGE_DIR=$(abspath $(BUILD))/image KESU_IMAGE_BOOTS="cdrom pxe badkey" \
+	  KESU_IMAGE_DIR=$(abspath $(BUILD))/image KESU_IMAGE_BOOTS="cdrom uefi pxe badkey" \
 	  bash tests/image/boot.sh
 
 # libFuzzer targets (tests/fuzz/): the library compiled by clang with ASan,

@@ -172,13 +172,17 @@ report() {
 		_ "$SMBIOS_VENDOR" "$SMBIOS_PRODUCT" "$SMBIOS_SERIAL" "$SMBIOS_ASSET" "${certs[@]}"
 }
 
-# KESU_IMAGE_BOOTS: which boots, "cdrom" by default (make check): the
+# KESU_IMAGE_BOOTS: which boots, "cdrom uefi" by default (make check): the
 # PXE-style boot (token signing, two USB sticks) moved to make imagecheck
 # after its emulated NVMe timed out once in a clean-clone CI run;
-# make imagecheck runs "cdrom pxe badkey".
-BOOTS=" ${KESU_IMAGE_BOOTS:-cdrom} "
+# make imagecheck runs "cdrom uefi pxe badkey".
+BOOTS=" ${KESU_IMAGE_BOOTS:-cdrom uefi} "
 # 1. The ISO as a CD-ROM, GRUB's default entry (screen console, power off).
-[[ $BOOTS == *" cdrom "* ]] && boot cdrom -cdrom "$img/kesu.iso" -boot d
+if [[ $BOOTS == *" cdrom "* ]]; then
+	boot cdrom -cdrom "$img/kesu.iso" -boot d
+	check "cdrom: the live system was started by BIOS firmware (GRUB's BIOS image)" \
+		grep -q "started by BIOS firmware" "$T_DIR/cdrom/console.log"
+fi
 # 2. PXE-like, with the ISO written to a USB stick as the boot medium the
 # station must refuse, on the serial console, in Japanese, the operator's
 # key on a (soft) PKCS#11 token.
@@ -201,7 +205,21 @@ check "pxe: the station refused the boot stick as mounted" \
 	"$T_DIR"/pxe/out/events/station-*.jsonl
 check "pxe: the boot stick is unchanged" bash -c '[ "$(sha256sum < "$1")" = "$2" ]' _ "$T_DIR/bootstick.img" "$boot_sum"
 fi
-# 3. (make imagecheck) A stick whose key others may read, on ext4 where
+# 3. The same ISO started by UEFI firmware (OVMF, Debian's ovmf): GRUB's EFI
+# image from the ISO's EFI boot entry, not its BIOS one.
+if [[ $BOOTS == *" uefi "* ]]; then
+	ovmf=/usr/share/OVMF
+	if [ -r "$ovmf/OVMF_CODE_4M.fd" ] && cp "$ovmf/OVMF_VARS_4M.fd" "$T_DIR/uefi-vars.fd"; then
+		boot uefi -drive "if=pflash,format=raw,unit=0,readonly=on,file=$ovmf/OVMF_CODE_4M.fd" \
+			-drive "if=pflash,format=raw,unit=1,file=$T_DIR/uefi-vars.fd" \
+			-cdrom "$img/kesu.iso" -boot d
+		check "uefi: the live system was started by UEFI firmware" \
+			grep -q "started by UEFI firmware" "$T_DIR/uefi/console.log"
+	else
+		not_ok "uefi: no OVMF firmware in $ovmf (make deps installs ovmf)"
+	fi
+fi
+# 4. (make imagecheck) A stick whose key others may read, on ext4 where
 # modes are real: refused before the station starts, the disks untouched;
 # the live system waits for another stick, so QEMU is stopped after a while.
 if [[ $BOOTS == *" badkey "* ]]; then
