@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "lib/fileio.h"
 #include "lib/i18n.h"
 #include "lib/strutil.h"
 
@@ -62,18 +63,9 @@ static void init_i18n(void)
 	setlocale(LC_MESSAGES, "");
 	const char *dir = KESU_LOCALEDIR;
 	char exe[PATH_MAX], beside[PATH_MAX + 8];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		struct stat st;
-		if (slash) {
-			*slash = '\0';
-			snprintf(beside, sizeof(beside), "%s/locale", exe);
-			/* A directory: /usr/bin/locale is a program. */
-			if (stat(beside, &st) == 0 && S_ISDIR(st.st_mode))
-				dir = beside;
-		}
+	if (kesu_exe_dir_has("locale", exe, sizeof(exe))) {
+		snprintf(beside, sizeof(beside), "%s/locale", exe);
+		dir = beside;
 	}
 	bindtextdomain(KESU_TEXTDOMAIN, dir);
 	textdomain(KESU_TEXTDOMAIN);

@@ -186,3 +186,23 @@ enum kesu_rc kesu_mkdir_p(const char *dir, mode_t mode, struct kesu_err *err)
 		return kesu_fail(err, KESU_ERR_IO, ENOTDIR, "%s: not a directory", dir);
 	return KESU_OK;
 }
+
+bool kesu_exe_dir_has(const char *name, char *exe_dir, size_t size)
+{
+	char exe[PATH_MAX], beside[PATH_MAX + 64];
+	exe_dir[0] = '\0';
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (!kesu_strlcpy(exe_dir, exe, size))
+		return exe_dir[0] = '\0', false;
+	struct stat st;
+	/* A directory: /usr/bin/locale is a program. */
+	return (size_t)snprintf(beside, sizeof(beside), "%s/%s", exe, name) < sizeof(beside) &&
+	       stat(beside, &st) == 0 && S_ISDIR(st.st_mode);
+}

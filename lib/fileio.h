@@ -28,4 +28,9 @@ enum kesu_rc kesu_mkdir_p(const char *dir, mode_t mode, struct kesu_err *err);
 /* Directory part of path ("." if none); false if it does not fit. */
 bool kesu_path_dirname(const char *path, char *dir, size_t dirsz);
 
+/* The running executable's directory in exe_dir ("" if unknown), and
+ * whether it holds a directory called name: a build tree's locale/ and
+ * plugins/ are found beside build/kesu before the installed ones. */
+bool kesu_exe_dir_has(const char *name, char *exe_dir, size_t size);
+
 #endif

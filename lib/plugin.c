@@ -1,4 +1,5 @@
 #include "lib/plugin.h"
+#include "lib/fileio.h"
 #include "lib/i18n.h"
 
 #include <dlfcn.h>
@@ -86,20 +87,8 @@ enum kesu_rc kesu_plugin_sym(const char *name, const char *sym, void **fn,
 			     struct kesu_err *err)
 {
 	*fn = NULL;
-	char exe[PATH_MAX], beside[PATH_MAX + 16], path[PATH_MAX + 64];
-	bool have = false;
-	exe[0] = '\0';
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		struct stat st;
-		if (slash) {
-			*slash = '\0';
-			snprintf(beside, sizeof(beside), "%s/plugins", exe);
-			have = stat(beside, &st) == 0 && S_ISDIR(st.st_mode);
-		}
-	}
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	bool have = kesu_exe_dir_has("plugins", exe, sizeof(exe));
 	enum kesu_rc rc = kesu_plugin_path(exe, have, KESU_PLUGINDIR, name, path,
 					   sizeof(path), err);
 	return rc != KESU_OK ? rc : kesu_plugin_file_sym(path, sym, fn, err);
