@@ -544,11 +544,14 @@ static void particle_size(struct ctx *c)
 {
 	const json_t *p = pg_at(c->in->cert, "technique.particle_size_mm");
 	char buf[64];
+	const char *v = buf;
+	/* pg_pick fills buf only for a two-language page: its result is
+	 * the text (a Japanese page printed stack garbage here). */
 	if (json_is_number(p))
 		snprintf(buf, sizeof(buf), "%g mm", json_number_value(p));
 	else
-		pg_pick(c, "記録なし", "not recorded", buf, sizeof(buf));
-	pg_field(c, "破片の最大寸法", "Largest particle", buf, true, false);
+		v = pg_pick(c, "記録なし", "not recorded", buf, sizeof(buf));
+	pg_field(c, "破片の最大寸法", "Largest particle", v, true, false);
 }
 
 enum kesu_photo_cause kesu_photo_cause_of(const struct kesu_err *e)

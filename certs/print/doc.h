@@ -86,7 +86,8 @@ struct kesu_blk *kesu_doc_image(struct kesu_doc *d, const struct kesu_image *img
 /* "ja / en", "ja" or "en" for a text in the document's language (the
  * result is static storage for two-part labels: callers copy it). */
 const char *kesu_lang_pick(enum kesu_lang lang, const char *ja, const char *en,
-			   char *buf, size_t bufsz);
+			   char *buf, size_t bufsz)
+	__attribute__((warn_unused_result));
 
 /* The first FIELD whose label or label2 is `label`, or NULL (tests). */
 const struct kesu_blk *kesu_doc_find(const struct kesu_doc *d, const char *label);

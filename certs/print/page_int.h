@@ -38,7 +38,8 @@ struct section {
 };
 
 const json_t *pg_at(const json_t *o, const char *path);
-const char *pg_pick(const struct ctx *c, const char *ja, const char *en, char *buf, size_t n);
+const char *pg_pick(const struct ctx *c, const char *ja, const char *en, char *buf, size_t n)
+	__attribute__((warn_unused_result));
 void pg_group_digits(int64_t v, char *out, size_t n);
 void pg_field(struct ctx *c, const char *ja, const char *en, const char *value, bool half,
 	      bool mono);

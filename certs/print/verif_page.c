@@ -176,12 +176,13 @@ static void checks(struct ctx *c)
 		 json_string_value(json_object_get(k, "certificate_file")), false, true);
 	pg_field(c, "証明書のSHA-256", "Certificate SHA-256",
 		 json_string_value(json_object_get(k, "certificate_sha256")), false, true);
-	pg_pick(c, "はい", "yes", yn[1], sizeof(yn[1]));
-	pg_pick(c, "いいえ", "no", yn[0], sizeof(yn[0]));
+	/* pg_pick writes its buffer only on a two-language page. */
+	const char *word[2] = {pg_pick(c, "いいえ", "no", yn[0], sizeof(yn[0])),
+			       pg_pick(c, "はい", "yes", yn[1], sizeof(yn[1]))};
 	pg_field(c, "同じ媒体", "Same medium",
-		 yn[json_is_true(json_object_get(k, "same_medium"))], true, false);
+		 word[json_is_true(json_object_get(k, "same_medium"))], true, false);
 	pg_field(c, "消去を確認", "Erasure confirmed",
-		 yn[json_is_true(json_object_get(k, "confirmed"))], true, false);
+		 word[json_is_true(json_object_get(k, "confirmed"))], true, false);
 	size_t i;
 	json_t *m;
 	json_array_foreach(json_object_get(k, "mismatches"), i, m) {

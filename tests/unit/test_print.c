@@ -450,6 +450,19 @@ static void destruction_page(void **state)
 	assert_int_equal(banners(d, 1, "消去証明書は台帳にありません"), 1);
 	assert_non_null(strstr(d->subject, "serial: WD-1"));
 	kesu_doc_free(d);
+	/* Without a particle size, on a one-language page: the words, not
+	 * the buffer the two-language page would have filled (stack garbage
+	 * showed on the printed page under make asan). */
+	json_object_set_new(json_object_get(doc, "technique"), "particle_size_mm", json_null());
+	d = page(doc, KESU_LANG_JA, KESU_OK);
+	assert_string_equal(value(d, "破片の最大寸法"), "記録なし");
+	kesu_doc_free(d);
+	d = page(doc, KESU_LANG_EN, KESU_OK);
+	assert_string_equal(value(d, "Largest particle"), "not recorded");
+	kesu_doc_free(d);
+	d = page(doc, KESU_LANG_JA_EN, KESU_OK);
+	assert_string_equal(value(d, "破片の最大寸法"), "記録なし / not recorded");
+	kesu_doc_free(d);
 	/* A document that contradicts itself is not printed. */
 	json_object_set_new(doc, "closes", json_string("00000000-0000-4000-8000-000000000001"));
 	d = page(doc, KESU_LANG_JA_EN, KESU_ERR_INVALID);
@@ -552,6 +565,15 @@ static void verification_page(void **state)
 	/* six region kinds, one finding, one unreadable range */
 	assert_int_equal(kesu_doc_count(d, KESU_BLK_TABLE_ROW), 6 + 1 + 1);
 	assert_non_null(strstr(d->subject, "Verification Report / serial: KESU-B"));
+	kesu_doc_free(d);
+	/* Yes and no in one language: the words themselves (they were read
+	 * from buffers only a two-language page fills). */
+	d = page(doc, KESU_LANG_JA, KESU_OK);
+	assert_string_equal(value(d, "同じ媒体"), "いいえ");
+	assert_string_equal(value(d, "消去を確認"), "いいえ");
+	kesu_doc_free(d);
+	d = page(doc, KESU_LANG_EN, KESU_OK);
+	assert_string_equal(value(d, "Same medium"), "no");
 	kesu_doc_free(d);
 	/* The verdict contradicting the findings: refused, nothing printed. */
 	json_object_set_new(doc, "verdict", json_string("no-data-found"));
