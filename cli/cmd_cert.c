@@ -485,7 +485,7 @@ static void show_medium(const json_t *cert)
 	kesu_cli_code(KESU_CODES_TECHNIQUE, s_or(m, "technique", NULL), tech, sizeof(tech));
 	if (kesu_cli_ja()) {
 		char nist[128];
-		snprintf(buf, sizeof(buf), "%s (%s, %s)", s_or(m, "name", "-"),
+		snprintf(buf, sizeof(buf), "%s: %s、%s", s_or(m, "name", "-"),
 			 kesu_cli_code(KESU_CODES_NIST, s_or(m, "nist_category", NULL), nist,
 				       sizeof(nist)), tech);
 	} else {
