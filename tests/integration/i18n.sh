@@ -245,6 +245,14 @@ if make_ca ca && make_operator op ca; then
 		bash -c 'same_json register trace --json I18N-SERIAL-1 "$@" && same_json register list --json "$@" &&
 			en register trace --json I18N-SERIAL-1 "$@" | grep -q "destroyed: crush 2026-11-21 by"' _ "${R[@]}"
 	check "csv: register export is the same under ja and C" same_json register export --csv "${R[@]}"
+	check "ja: register list gives the result and the state in Japanese words" \
+		bash -c 'out=$(ja register list "$@") && [[ $out == *"消去完了 (erased)"* && $out == *" 完了 "* &&
+			$out != *" closed "* ]] || { echo "# $out" >&2; false; }' _ "${R[@]}"
+	check "ja: register list's columns stay aligned (Japanese names and words in display columns)" \
+		bash -c 'ja register list "$@" | aligned 116' _ "${R[@]}"
+	check "C: register list in English, aligned around the Japanese operator's name" \
+		bash -c 'out=$(en register list "$@") && [[ $out == *" erased "*" closed "* ]] &&
+			en register list "$@" | aligned 116' _ "${R[@]}"
 	# cert show: the codes in the printed page's Japanese words, the code
 	# beside them; the bare codes under C and in --json.
 	check "ja: cert show gives the reason, class, result and method codes in Japanese words" \
