@@ -4,6 +4,7 @@
 #include "cli/session/session.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
+#include "lib/termtext.h"
 #include "wipe/engine/progress.h"
 #include "wipe/station/marker.h"
 
@@ -105,11 +106,18 @@ static void on_progress(struct kesu_session_device *d, const struct kesu_progres
 	post(&m, true);
 }
 
-static void on_notice(struct kesu_session_device *d, const char *msg, void *ud)
+static void on_notice(struct kesu_session_device *d, const struct kesu_err *note, void *ud)
 {
 	struct bay_run *r = ud;
 	struct msg m = {.kind = MSG_NOTICE, .bay = r->bay, .run_id = r->run_id};
-	snprintf(m.text, sizeof(m.text), "%s: %s", d->name, msg);
+	/* A long note is cut; a cut Japanese one loses its broken last
+	 * character. */
+	if (snprintf(m.text, sizeof(m.text), "%s: %s", d->name, note->msg) >=
+	    (int)sizeof(m.text))
+		kesu_utf8_cut(m.text);
+	if (snprintf(m.text_local, sizeof(m.text_local), "%s: %s", d->name,
+		     kesu_err_text(note)) >= (int)sizeof(m.text_local))
+		kesu_utf8_cut(m.text_local);
 	post(&m, false);
 }
 

@@ -47,7 +47,7 @@ static void keep_or_drop_checkpoint(struct kesu_session_device *d)
 		? kesu_session_save_checkpoint(d, &d->w, &e)
 		: kesu_checkpoint_remove(d->opts->state_dir, d->id, &e);
 	if (rc != KESU_OK)
-		kesu_session_notice(d, "%s", e.msg);
+		kesu_session_notice(d, &e);
 }
 
 /* Before and after; the after reading only when the drive is still there
@@ -84,8 +84,11 @@ static enum kesu_rc write_record(struct kesu_session_device *d, struct kesu_err 
 
 static enum kesu_rc finish(struct kesu_session_device *d, struct kesu_err *err)
 {
-	if (d->engine_rc != KESU_OK)
-		kesu_session_notice(d, "%s: %s", d->name, d->engine_err.msg);
+	if (d->engine_rc != KESU_OK) {
+		struct kesu_err n = d->engine_err;
+		kesu_err_prefix(&n, "%s: ", d->name);
+		kesu_session_notice(d, &n);
+	}
 	keep_or_drop_checkpoint(d);
 	enum kesu_rc rc = write_record(d, err);
 	if (rc != KESU_OK)

@@ -108,6 +108,20 @@ check "ja: the wipe summary's result is Japanese, its code beside it" \
 		{ echo "# $out" | tail -5 >&2; false; }' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
 check "C: the same summary in English" \
 	bash -c 'cd "$1" && en "${@:3}" "$2" 2>&1 | grep -q "^$2: erased  (written 8M, verified 8M"' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
+# A wipe stopped (SIGINT) before its verify leaves a checkpoint; the next
+# wipe's note that it replaces it is the operator's language.
+cd "$T_DIR/wst" || exit 1
+KESU_TEST_PAUSE_BEFORE_VERIFY="$T_DIR/pause" "$KESU" "${WIPE[@]}" --quiet "$dev" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 400); do [ -e "$T_DIR/pause.${dev#/dev/}" ] && break; sleep 0.05; done
+kill -INT $pid
+wait $pid
+rm -f "$T_DIR/pause.${dev#/dev/}"
+cd - >/dev/null || exit 1
+check "ja: a wipe's note that it replaces an interrupted one is Japanese" \
+	bash -c 'cd "$1" && out=$(ja "${@:3}" "$2" 2>&1) &&
+		[[ $out == *"kesu: 注意: $2 には中断された消去があります"* && $out != *"has an interrupted"* ]] ||
+		{ echo "# $out" | head -20 >&2; false; }' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
 check "json: wipe --json's summary is the same under ja and C (the record's name aside)" \
 	bash -c 'cd "$1" && strip="[.[] | del(.record)]" &&
 		a=$(ja "${@:3}" --json "$2" 2>/dev/null | jq -c "$strip") &&
