@@ -74,6 +74,13 @@ check "ja: kesu list columns stay aligned with double-width headings" \
 	bash -c '"$@" list --all | aligned 67' _ ja
 check "ja: kesu methods translates the descriptions" has "0x00 を 1 パス" ja methods zero
 check "ja: kesu info runs on our device" ja info "$dev"
+check "ja: kesu info names the kind in words and a purge note in Japanese" \
+	bash -c 'out=$(ja info "$1") && [[ $out == *"ループデバイス (loop) / loop"* &&
+		$out == *"ループデバイスと virtio デバイスにはファームウェアによるパージがありません"* ]] ||
+		{ echo "# $out" >&2; false; }' _ "$dev"
+check "C: kesu info gives the kind's code and the note in English" \
+	bash -c 'out=$(en info "$1") && [[ $out == *"kind/transport:   loop / loop"* &&
+		$out == *"no firmware purge on loop or virtio devices"* ]]' _ "$dev"
 
 # --- LANG=C stays English --------------------------------------------------
 check "C: kesu --help is English" has "Usage: kesu COMMAND" en --help
