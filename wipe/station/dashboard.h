@@ -19,7 +19,8 @@
  * columns, the result's in UTF-8 (up to three bytes a column). */
 #define KESU_DASH_WIDTH 320
 
-/* The column titles. */
+/* The column titles, in the operator's language, each padded to its
+ * column's display width. */
 void kesu_dash_header(char *out, size_t outsz);
 
 /* One bay's line: BAY DEVICE MODEL SERIAL SIZE STATE PASS PCT RATE ETA
