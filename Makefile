@@ -97,6 +97,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --add-comments=TRANSLATORS: \
 	--keyword=kesu_fail:4 --keyword=kesu_err_prefix:2 --keyword=kesu_usage_error:1 \
 	--keyword=OVERWRITE:2 --keyword=kesu_reg_say:4 --flag=kesu_reg_say:4:c-format \
 	--keyword=kesu_station_say:2 --flag=kesu_station_say:2:c-format \
+	--keyword=station_note:2 --flag=station_note:2:c-format \
 	--flag=kesu_fail:4:c-format --flag=kesu_err_prefix:2:c-format \
 	--flag=kesu_usage_error:1:c-format
 

@@ -4,6 +4,7 @@
 #include "certs/register/backend.h"
 #include "certs/sign/role.h"
 #include "cli/cli.h"
+#include "cli/code_words.h"
 #include "cli/opts.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
@@ -210,11 +211,13 @@ static void print_doc(const json_t *d)
 {
 	label(_("reference"));
 	printf("%s\n", jstr(d, "reference"));
+	char buf[256], cls[24];
 	label(_("reason"));
-	printf("%s\n", jstr(d, "reason"));
+	printf("%s\n", kesu_cli_code(KESU_CODES_REASON, jstr(d, "reason"), buf, sizeof(buf)));
 	label(_("class"));
-	printf("%lld\n",
-	       (long long)json_integer_value(json_object_get(d, "confidentiality_class")));
+	snprintf(cls, sizeof(cls), "%lld",
+		 (long long)json_integer_value(json_object_get(d, "confidentiality_class")));
+	printf("%s\n", kesu_cli_code(KESU_CODES_CLASS, cls, buf, sizeof(buf)));
 	label(_("customer"));
 	printf("%s\n", jstr(d, "customer"));
 	list_line(_("assets"), json_object_get(d, "assets"));
@@ -275,7 +278,7 @@ static enum kesu_rc approval_verify(struct args *a, int argc, char **argv, int f
 		if (arr) {
 			json_array_append_new(arr, verdict_json(argv[i], &af, rc, &err));
 		} else if (rc) {
-			printf("%s: %s: %s\n", shown, af.f.stage, err.msg);
+			printf("%s: %s: %s\n", shown, af.f.stage, kesu_err_text(&err));
 		} else {
 			char st[KESU_TIME_LEN];
 			kesu_time_format(af.f.sig.signing_time, st);

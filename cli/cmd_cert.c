@@ -5,6 +5,7 @@
 #include "certs/document/destruction.h"
 #include "cli/cli.h"
 #include "cli/cmd_pdf.h"
+#include "cli/code_words.h"
 #include "certs/document/cert_verify.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
@@ -430,7 +431,7 @@ static void show_parties(const json_t *cert)
 	json_t *w;
 	LINE("証明書ID / Certificate ID", s_or(cert, "id", "-"));
 	LINE("発行日時 / Issued at", s_or(cert, "issued_at", "-"));
-	snprintf(buf, sizeof(buf), "%s", s_or(cert, "result", "-"));
+	kesu_cli_code(KESU_CODES_RESULT, s_or(cert, "result", NULL), buf, sizeof(buf));
 	if (!strcmp(buf, "not-erased"))
 		snprintf(buf, sizeof(buf), "not-erased (消去されていません / NOT ERASED)");
 	LINE("結果 / Result", buf);
@@ -441,12 +442,14 @@ static void show_parties(const json_t *cert)
 	LINE("作業場所 / Work location", s_or(op, "location", "-"));
 	LINE("所管部署 / Customer (owning department)", s_or(cert, "customer", "-"));
 	LINE("資産番号 / Property number", s_or(asset, "property_number", "-"));
-	snprintf(buf, sizeof(buf), "%lld",
+	char cls[24];
+	snprintf(cls, sizeof(cls), "%lld",
 		 (long long)json_integer_value(json_object_get(asset, "confidentiality_class")));
-	LINE("機密性 / Confidentiality class", buf);
+	LINE("機密性 / Confidentiality class", kesu_cli_code(KESU_CODES_CLASS, cls, buf, sizeof(buf)));
 	LINE("マイナンバー / My Number data",
 	     json_is_true(json_object_get(asset, "my_number")) ? "はい / yes" : "いいえ / no");
-	LINE("理由 / Reason", s_or(asset, "reason", "-"));
+	LINE("理由 / Reason",
+	     kesu_cli_code(KESU_CODES_REASON, s_or(asset, "reason", NULL), buf, sizeof(buf)));
 	LINE("行先 / Destination", s_or(asset, "destination", "-"));
 	LINE("承認者 / Approver", s_or(appr, "approver", "-"));
 	LINE("承認番号 / Approval reference", s_or(appr, "reference", "-"));
@@ -478,8 +481,17 @@ static void show_medium(const json_t *cert)
 	snprintf(buf, sizeof(buf), "%lld bytes",
 		 (long long)json_integer_value(json_object_get(dev, "size_bytes")));
 	LINE("容量 / Size", buf);
-	snprintf(buf, sizeof(buf), "%s (NIST SP 800-88 %s, %s)", s_or(m, "name", "-"),
-		 s_or(m, "nist_category", "-"), s_or(m, "technique", "-"));
+	char tech[256];
+	kesu_cli_code(KESU_CODES_TECHNIQUE, s_or(m, "technique", NULL), tech, sizeof(tech));
+	if (kesu_cli_ja()) {
+		char nist[128];
+		snprintf(buf, sizeof(buf), "%s: %s、%s", s_or(m, "name", "-"),
+			 kesu_cli_code(KESU_CODES_NIST, s_or(m, "nist_category", NULL), nist,
+				       sizeof(nist)), tech);
+	} else {
+		snprintf(buf, sizeof(buf), "%s (NIST SP 800-88 %s, %s)", s_or(m, "name", "-"),
+			 s_or(m, "nist_category", "-"), tech);
+	}
 	LINE("消去方式 / Method", buf);
 	buf[0] = '\0';
 	json_array_foreach(json_object_get(m, "passes"), i, w) {
@@ -487,7 +499,11 @@ static void show_medium(const json_t *cert)
 		snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? ", " : "", json_string_value(w));
 	}
 	LINE("パス / Passes", buf[0] ? buf : "-");
-	snprintf(buf, sizeof(buf), "%s: %s", s_or(ver, "mode", "-"), s_or(ver, "outcome", "-"));
+	char mode[128], outcome[128];
+	snprintf(buf, sizeof(buf), "%s: %s",
+		 kesu_cli_code(KESU_CODES_VERIFY_MODE, s_or(ver, "mode", NULL), mode, sizeof(mode)),
+		 kesu_cli_code(KESU_CODES_OUTCOME, s_or(ver, "outcome", NULL), outcome,
+			       sizeof(outcome)));
 	LINE("検証 / Verification", buf);
 }
 
@@ -539,7 +555,8 @@ static void show_execution(const json_t *cert)
 	LINE("再開 / Resumed", json_is_true(json_object_get(ex, "resumed")) ? "はい / yes" : "いいえ / no");
 	LINE("時刻同期 / Clock synchronised",
 	     json_is_true(json_object_get(ex, "clock_synchronized")) ? "はい / yes" : "いいえ / no");
-	LINE("作業結果 / Run result", s_or(ex, "run_result", "-"));
+	LINE("作業結果 / Run result",
+	     kesu_cli_code(KESU_CODES_RUN_RESULT, s_or(ex, "run_result", NULL), buf, sizeof(buf)));
 	LINE("理由 / Run reason", s_or(ex, "reason", "-"));
 	snprintf(buf, sizeof(buf), "%s %s", s_or(tool, "name", "-"), s_or(tool, "version", "-"));
 	LINE("ツール / Tool", buf);

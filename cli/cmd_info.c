@@ -2,6 +2,7 @@
  * every reason the gate would refuse it. */
 #include "wipe/firmware/capabilities.h"
 #include "cli/cli.h"
+#include "cli/code_words.h"
 #include "cli/contents.h"
 #include "cli/opts.h"
 #include "wipe/device/device.h"
@@ -86,8 +87,11 @@ static void print_caps(const json_t *p)
 	json_array_foreach(json_object_get(p, "methods"), i, v)
 		printf(" %s", json_string_value(v));
 	printf("\n");
+	/* The fixed notes are catalogue keys (N_ in capabilities.c); one
+	 * with a count in it stays English. */
 	json_array_foreach(json_object_get(p, "notes"), i, v)
-		printf(_("  purge note:       %s\n"), json_string_value(v));
+		if (json_is_string(v))
+			printf(_("  purge note:       %s\n"), _(json_string_value(v)));
 	const char *e = json_string_value(json_object_get(p, "error"));
 	if (e)
 		printf(_("  purge probe:      %s\n"), e);
@@ -97,14 +101,17 @@ static void print_text(const struct kesu_device *d, const struct kesu_gate_verdi
 {
 	const struct kesu_identity *id = kesu_device_identity(d);
 	const struct kesu_device_facts *f = kesu_device_facts(d);
-	char sz[16];
+	char sz[16], kind[96];
 	kesu_size_human(id->size_bytes, sz, sizeof(sz));
 	printf("%s\n", id->path);
 	if (f->is_partition)
 		printf(_("  name:             %s (partition of %s)\n"), id->name, f->parent);
 	else
 		printf(_("  name:             %s\n"), id->name);
-	printf(_("  kind/transport:   %s / %s\n"), kesu_cli_or_dash(id->kind), kesu_cli_or_dash(id->transport));
+	printf(_("  kind/transport:   %s / %s\n"),
+	       kesu_cli_code(KESU_CODES_DEVICE_KIND, id->kind[0] ? id->kind : NULL, kind,
+			     sizeof(kind)),
+	       kesu_cli_or_dash(id->transport));
 	printf(_("  model:            %s\n"), kesu_cli_or_dash(id->model));
 	printf(_("  vendor:           %s\n"), kesu_cli_or_dash(id->vendor));
 	printf(_("  serial:           %s\n"), kesu_cli_or_dash(id->serial));

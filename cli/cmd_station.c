@@ -175,7 +175,7 @@ static void on_input(struct station *s, char *line)
 		kesu_strlcpy(s->slots[n - 1].asset, end, sizeof(s->slots[n - 1].asset));
 	}
 	if (kesu_station_confirm(&s->st, n - 1, &err)) {
-		station_note(s, "%s", err.msg);
+		station_note_text(s, err.msg, kesu_err_text(&err));
 		return;
 	}
 	station_run_start(s, n - 1);
@@ -360,9 +360,12 @@ enum kesu_rc cmd_station(int argc, char **argv)
 		kesu_report(&err);
 		return rc;
 	}
-	station_note(&s, "listening for disks (%s events)%s",
-		     kesu_hotplug_via_udev(hp) ? "udev" : "kernel",
-		     s.o.dry_run ? "; dry run, nothing is erased" : "");
+	const char *via = kesu_hotplug_via_udev(hp) ? "udev" : "kernel";
+	if (s.o.dry_run)
+		station_note(&s, "listening for disks (%s events); dry run, nothing is erased",
+			     via);
+	else
+		station_note(&s, "listening for disks (%s events)", via);
 	/* Disks already there get a bay, refused unless --existing: a
 	 * station must not start on the machine's other disks by itself. */
 	s.at_start = true;

@@ -112,11 +112,11 @@ static enum kesu_rc confirm(struct wipe_dev *devs, size_t n)
 
 /* ---- what the sessions report ------------------------------------------ */
 
-static void on_notice(struct kesu_session_device *d, const char *msg, void *ud)
+static void on_notice(struct kesu_session_device *d, const struct kesu_err *note, void *ud)
 {
 	(void)d;
 	(void)ud;
-	fprintf(stderr, "kesu: %s\n", msg);
+	fprintf(stderr, "kesu: %s\n", kesu_err_text(note));
 }
 
 static void on_ended(struct kesu_session_device *d, void *ud)

@@ -6,6 +6,7 @@
 #include "certs/register/ledger.h"
 #include "certs/register/register.h"
 #include "cli/cli.h"
+#include "cli/code_words.h"
 #include "cli/register_opts.h"
 #include "lib/i18n.h"
 #include "lib/strutil.h"
@@ -146,6 +147,33 @@ void kesu_reg_heading(const char *const *names, const size_t *cols, size_t n)
 		printf("%s\n", names[n - 1]);
 }
 
+static const char *word(const char *cell);
+
+/* One row of `register list`: each cell laid out in display columns (an
+ * operator's or department's Japanese name, a translated result or state
+ * keeps the columns) and cleaned of what a terminal would obey. */
+static void print_row(const json_t *l, const json_t *r)
+{
+	static const size_t cols[] = {6, 25, 22, 20, 12, 16, 8};
+	char seq[24], kind[40], res[128], cell[256];
+	bool row = json_is_object(r);
+	const char *by = row ? sv(r, "operator") : sv(l, "by"),
+		   *dept = row ? sv(r, "department") : NULL;
+	snprintf(seq, sizeof(seq), "%lld", (long long)json_integer_value(json_object_get(l, "seq")));
+	snprintf(kind, sizeof(kind), "(%s)", sv(l, "kind") ? sv(l, "kind") : "-");
+	const char *v[] = {seq, sv(l, "time"),
+		row ? kesu_cli_code(KESU_CODES_RESULT, sv(r, "result"), res, sizeof(res)) : kind,
+		row ? sv(r, "serial") : NULL, row ? sv(r, "asset") : NULL, by,
+		row ? word(sv(r, "open")) : NULL};
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		kesu_term_cell(cell, sizeof(cell), v[i] ? v[i] : "", cols[i], false);
+		printf("%s ", cell);
+	}
+	size_t w = dept ? kesu_term_width(dept) : 0;
+	kesu_term_cell(cell, sizeof(cell), dept ? dept : "", w ? w : 1, false);
+	printf("%s\n", cell);
+}
+
 static void print_table(const struct view *v, const struct kesu_reg_args *a)
 {
 	static const size_t cols[] = {6, 25, 22, 20, 12, 16, 8, 0};
@@ -156,17 +184,7 @@ static void print_table(const struct view *v, const struct kesu_reg_args *a)
 		const json_t *l = json_array_get(v->lines, i), *r = json_array_get(v->rows, i);
 		if (!v->db && !selects(a, l, r))
 			continue;
-		char kind[32];
-		snprintf(kind, sizeof(kind), "(%s)", sv(l, "kind"));
-		bool row = json_is_object(r);
-		const char *status = row ? sv(r, "open") : "";
-		printf("%-6lld %-25s %-22s %-20s %-12s %-16s %-8s %s\n",
-		       (long long)json_integer_value(json_object_get(l, "seq")), sv(l, "time"),
-		       row ? sv(r, "result") : kind, row ? sv(r, "serial") : "-",
-		       row && sv(r, "asset")[0] ? sv(r, "asset") : "-",
-		       row ? sv(r, "operator") : sv(l, "by") ? sv(l, "by") : "-",
-		       status[0] ? status : "-",
-		       row && sv(r, "department")[0] ? sv(r, "department") : "-");
+		print_row(l, r);
 	}
 }
 

@@ -77,8 +77,14 @@ void station_remove(struct station *s, const char *name);
 
 /* Output: one JSON event line (--json) or a dashboard redraw. */
 void station_event(struct station *s, size_t bay, const char *event);
+/* A note for the operator: fmt is English (a catalogue key, xgettext
+ * --keyword=station_note:2) for the event JSON, its translation on the
+ * terminal. */
 void station_note(struct station *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A note made elsewhere: en for the event JSON, local ("" or NULL: en)
+ * for the terminal. */
+void station_note_text(struct station *s, const char *en, const char *local);
 void station_redraw(struct station *s);
 
 #endif

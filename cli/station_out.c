@@ -49,15 +49,15 @@ void station_event(struct station *s, size_t bay, const char *event)
 	s->dirty = true;
 }
 
-void station_note(struct station *s, const char *fmt, ...)
+void station_note_text(struct station *s, const char *en, const char *local)
 {
-	char msg[600], clean[600];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	char clean[600], shown[600];
 	/* Notes can carry a device's words (an error naming its model). */
-	kesu_clean(clean, sizeof(clean), msg, strlen(msg));
+	kesu_clean(clean, sizeof(clean), en, strlen(en));
+	if (local && local[0])
+		kesu_clean(shown, sizeof(shown), local, strlen(local));
+	else
+		kesu_strlcpy(shown, clean, sizeof(shown));
 	if (s->o.json || s->events) {
 		char now[KESU_TIME_LEN];
 		kesu_time_now(now);
@@ -71,11 +71,26 @@ void station_note(struct station *s, const char *fmt, ...)
 	}
 	/* On the dashboard's terminal the note is its last line. */
 	if (s->tty && isatty(STDERR_FILENO)) {
-		kesu_strlcpy(s->note, clean, sizeof(s->note));
+		kesu_strlcpy(s->note, shown, sizeof(s->note));
+		kesu_utf8_cut(s->note);
 		s->dirty = true;
 	} else if (!s->o.json) {
-		fprintf(stderr, _("kesu station: %s\n"), clean);
+		fprintf(stderr, _("kesu station: %s\n"), shown);
 	}
+}
+
+void station_note(struct station *s, const char *fmt, ...)
+{
+	char en[600], local[600];
+	va_list ap, aq;
+	va_start(ap, fmt);
+	va_copy(aq, ap);
+	vsnprintf(en, sizeof(en), fmt, ap);
+	vsnprintf(local, sizeof(local), _(fmt), aq);
+	va_end(aq);
+	va_end(ap);
+	kesu_utf8_cut(local);
+	station_note_text(s, en, local);
 }
 
 /* The terminal's columns; 80 when it does not say. */

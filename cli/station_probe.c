@@ -96,8 +96,10 @@ static bool probe(struct station *s, const char *name, struct kesu_device **dev,
 	snprintf(path, pathsz, "/dev/%s", name);
 	if (kesu_device_probe(path, dev, &err)) {
 		/* A disk that vanished again before it could be looked at. */
-		if (!s->o.n_only || listed(s, path))
-			station_note(s, "%s: %s", name, err.msg);
+		if (!s->o.n_only || listed(s, path)) {
+			kesu_err_prefix(&err, "%s: ", name);
+			station_note_text(s, err.msg, kesu_err_text(&err));
+		}
 		return false;
 	}
 	const struct kesu_identity *id = kesu_device_identity(*dev);
@@ -186,7 +188,7 @@ void station_arrive(struct station *s, const char *name)
 		return;
 	}
 	if (kesu_station_arrive(&s->st, &bd, &bay, &err)) {
-		station_note(s, "%s", err.msg);
+		station_note_text(s, err.msg, kesu_err_text(&err));
 		kesu_device_free(dev);
 		return;
 	}

@@ -1,8 +1,10 @@
 #include "cli/station_run.h"
+#include "lib/i18n.h"
 #include "cli/cmd_pdf.h"
 #include "cli/session/session.h"
 #include "lib/fileio.h"
 #include "lib/strutil.h"
+#include "lib/termtext.h"
 #include "wipe/engine/progress.h"
 #include "wipe/station/marker.h"
 
@@ -25,7 +27,8 @@ struct msg {
 	uint64_t run_id;
 	struct kesu_bay_progress progress;
 	enum kesu_bay_outcome outcome;
-	char text[512];                   /* cause or notice */
+	char text[512];                   /* cause or notice, English */
+	char text_local[512];             /* its translation, or "" */
 	char certificate[256];
 };
 
@@ -66,11 +69,14 @@ static void post(const struct msg *m, bool may_drop)
 		;
 }
 
-static void post_end(struct bay_run *r, enum kesu_bay_outcome o, const char *cause,
-		     const char *cert)
+/* cause: both texts, the English for the event JSON, kesu_err_text's for
+ * the dashboard. */
+static void post_end(struct bay_run *r, enum kesu_bay_outcome o,
+		     const struct kesu_err *cause, const char *cert)
 {
 	struct msg m = {.kind = MSG_FINISHED, .bay = r->bay, .run_id = r->run_id, .outcome = o};
-	kesu_strlcpy(m.text, cause ? cause : "", sizeof(m.text));
+	kesu_strlcpy(m.text, cause ? cause->msg : "", sizeof(m.text));
+	kesu_strlcpy(m.text_local, cause ? kesu_err_text(cause) : "", sizeof(m.text_local));
 	kesu_strlcpy(m.certificate, cert ? cert : "", sizeof(m.certificate));
 	post(&m, false);
 }
@@ -100,11 +106,18 @@ static void on_progress(struct kesu_session_device *d, const struct kesu_progres
 	post(&m, true);
 }
 
-static void on_notice(struct kesu_session_device *d, const char *msg, void *ud)
+static void on_notice(struct kesu_session_device *d, const struct kesu_err *note, void *ud)
 {
 	struct bay_run *r = ud;
 	struct msg m = {.kind = MSG_NOTICE, .bay = r->bay, .run_id = r->run_id};
-	snprintf(m.text, sizeof(m.text), "%s: %s", d->name, msg);
+	/* A long note is cut; a cut Japanese one loses its broken last
+	 * character. */
+	if (snprintf(m.text, sizeof(m.text), "%s: %s", d->name, note->msg) >=
+	    (int)sizeof(m.text))
+		kesu_utf8_cut(m.text);
+	if (snprintf(m.text_local, sizeof(m.text_local), "%s: %s", d->name,
+		     kesu_err_text(note)) >= (int)sizeof(m.text_local))
+		kesu_utf8_cut(m.text_local);
 	post(&m, false);
 }
 
@@ -173,16 +186,15 @@ static enum kesu_bay_outcome judge(const struct kesu_session_device *d, enum kes
 		return KESU_BAY_ERROR;
 	case KESU_ERR_INTERRUPTED:
 		if (!err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "stopped; checkpoint kept");
+			kesu_fail(err, rc, 0, "stopped; checkpoint kept");
 		return KESU_BAY_INTERRUPTED;
 	case KESU_ERR_FAILED:
 		if (!err->msg[0])
-			kesu_strlcpy(err->msg, "not verified erased; see the run record",
-				     sizeof(err->msg));
+			kesu_fail(err, rc, 0, "not verified erased; see the run record");
 		return KESU_BAY_NOT_ERASED;
 	default:
 		if (!err->msg[0])
-			snprintf(err->msg, sizeof(err->msg), "%s", kesu_rc_name(rc));
+			kesu_fail(err, rc, 0, "%s", kesu_rc_name(rc));
 		return KESU_BAY_ERROR;
 	}
 }
@@ -193,8 +205,10 @@ static void pdf(struct bay_run *r, const struct kesu_session_device *d)
 	if (r->s->pol.pdf && d->cert_path[0] &&
 	    kesu_cli_pdf_beside(d->cert_path, KESU_LANG_JA_EN, r->s->o.config_path, path,
 				sizeof(path)) != KESU_OK) {
+		static const char fmt[] = N_("%s: the PDF could not be made");
 		struct msg m = {.kind = MSG_NOTICE, .bay = r->bay, .run_id = r->run_id};
-		snprintf(m.text, sizeof(m.text), "%s: the PDF could not be made", d->name);
+		snprintf(m.text, sizeof(m.text), fmt, d->name);
+		snprintf(m.text_local, sizeof(m.text_local), _(fmt), d->name);
 		post(&m, false);
 	}
 }
@@ -214,17 +228,18 @@ static void erase(struct bay_run *r, struct kesu_session_device *d)
 	enum kesu_rc rc;
 	if ((rc = kesu_session_prepare(d, &err)) || (rc = kesu_session_open(d, &err)) ||
 	    (rc = kesu_session_arm(d, &err))) {
-		post_end(r, not_started(rc), err.msg, NULL);
+		post_end(r, not_started(rc), &err, NULL);
 		return;
 	}
 	if (atomic_load(&r->stop)) {
-		post_end(r, KESU_BAY_INTERRUPTED, "stopped before the first write", NULL);
+		kesu_fail(&err, KESU_ERR_INTERRUPTED, 0, "stopped before the first write");
+		post_end(r, KESU_BAY_INTERRUPTED, &err, NULL);
 		return;
 	}
 	kesu_erasing_mark(KESU_ERASING_DIR, "/sys/class/block", name, true, NULL);
 	if ((rc = kesu_session_start(d, &r->stop, &err))) {
 		kesu_erasing_mark(KESU_ERASING_DIR, "/sys/class/block", name, false, NULL);
-		post_end(r, KESU_BAY_ERROR, err.msg, NULL);
+		post_end(r, KESU_BAY_ERROR, &err, NULL);
 		return;
 	}
 	kesu_session_join(d);
@@ -235,7 +250,7 @@ static void erase(struct bay_run *r, struct kesu_session_device *d)
 	enum kesu_bay_outcome o = judge(d, rc, &err);
 	if (o == KESU_BAY_ERASED)
 		pdf(r, d);
-	post_end(r, o, err.msg, o == KESU_BAY_ERASED ? d->cert_path : NULL);
+	post_end(r, o, &err, o == KESU_BAY_ERASED ? d->cert_path : NULL);
 }
 
 static void *run_thread(void *arg)
@@ -247,16 +262,18 @@ static void *run_thread(void *arg)
 						  .notice = on_notice, .ud = r};
 	enum kesu_rc rc = configure(r, &issuer, &err);
 	if (rc) {
-		post_end(r, not_started(rc), err.msg, NULL);
+		post_end(r, not_started(rc), &err, NULL);
 		kesu_issuer_free(issuer);
 		return NULL;
 	}
 	struct kesu_session_device *d =
 		kesu_session_device_new(r->path, &r->so, &obs);
-	if (!d)
-		post_end(r, KESU_BAY_ERROR, "out of memory", NULL);
-	else
+	if (!d) {
+		kesu_fail(&err, KESU_ERR_INTERNAL, 0, "out of memory");
+		post_end(r, KESU_BAY_ERROR, &err, NULL);
+	} else {
 		erase(r, d);
+	}
 	kesu_session_device_free(d);
 	kesu_issuer_free(issuer);
 	return NULL;
@@ -283,8 +300,8 @@ void station_run_start(struct station *s, size_t bay)
 	station_event(s, bay, "started");
 	int e = pthread_create(&r->th, NULL, run_thread, r);
 	if (e) {
-		kesu_station_finished(&s->st, bay, r->run_id, KESU_BAY_ERROR,
-				      "cannot start a thread for the run", NULL);
+		static const char why[] = N_("cannot start a thread for the run");
+		kesu_station_finished(&s->st, bay, r->run_id, KESU_BAY_ERROR, why, _(why), NULL);
 		station_event(s, bay, "finished");
 		return;
 	}
@@ -308,6 +325,7 @@ void station_run_events(struct station *s)
 	struct msg m;
 	while (recv(sock[0], &m, sizeof(m), MSG_DONTWAIT) == (ssize_t)sizeof(m)) {
 		m.text[sizeof(m.text) - 1] = '\0';
+		m.text_local[sizeof(m.text_local) - 1] = '\0';
 		m.certificate[sizeof(m.certificate) - 1] = '\0';
 		if (m.bay >= s->st.nbays)
 			continue;
@@ -317,11 +335,11 @@ void station_run_events(struct station *s)
 				station_event(s, m.bay, "progress");
 			break;
 		case MSG_NOTICE:
-			station_note(s, "%s", m.text);
+			station_note_text(s, m.text, m.text_local);
 			break;
 		case MSG_FINISHED:
 			if (kesu_station_finished(&s->st, m.bay, m.run_id, m.outcome, m.text,
-						  m.certificate))
+						  m.text_local, m.certificate))
 				station_event(s, m.bay, "finished");
 			break;
 		}

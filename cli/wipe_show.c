@@ -2,6 +2,7 @@
  * while the sessions erase, and the summary.  Reads the sessions; decides
  * nothing about them. */
 #include "cli/wipe_show.h"
+#include "cli/code_words.h"
 #include "cli/contents.h"
 #include "lib/i18n.h"
 #include "lib/strutil.h"
@@ -289,17 +290,20 @@ void kesu_wipe_summary(struct wipe_dev *devs, size_t n, const struct wipe_opts *
 	for (size_t i = 0; i < n; i++) {
 		const struct kesu_session_device *d = devs[i].s;
 		const struct kesu_wipe *w = &d->w;
-		char wr[32], ve[32], el[24];
+		char wr[32], ve[32], el[24], res[96], op[64];
 		kesu_size_human(w->bytes_written, wr, sizeof(wr));
 		kesu_size_human(w->bytes_verified, ve, sizeof(ve));
 		kesu_progress_hms(difftime(w->ended_at, w->started_at), el, sizeof(el));
 		printf(_("%s: %s  (written %s, verified %s, %s%s)\n"), d->id->path,
-		       kesu_result_name(w->result), wr, ve, el, w->resumed ? _(", resumed") : "");
+		       kesu_cli_code(KESU_CODES_RUN_RESULT, kesu_result_name(w->result), res,
+				     sizeof(res)),
+		       wr, ve, el, w->resumed ? _(", resumed") : "");
 		if (w->result != KESU_RESULT_ERASED && w->reason[0])
 			printf(_("  reason: %s\n"), w->reason);
 		for (size_t k = 0; k < w->bad.n && k < 10; k++)
 			printf(_("  bad: LBA %" PRIu64 " +%" PRIu64 " (%s)\n"), w->bad.v[k].first_lba,
-			       w->bad.v[k].count, kesu_bad_op_name(w->bad.v[k].op));
+			       w->bad.v[k].count, kesu_cli_code(KESU_CODES_BAD_OP,
+					kesu_bad_op_name(w->bad.v[k].op), op, sizeof(op)));
 		if (w->bad.n > 10)
 			printf(_("  bad: ... %zu ranges in all, see the record\n"), w->bad.n);
 		if (d->record_path[0])

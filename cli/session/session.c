@@ -20,19 +20,21 @@
 #include <time.h>
 #include <unistd.h>
 
-/* One line for the observer; device text in it was cleaned where it came
- * from (names, kesu_err messages). */
-void kesu_session_notice(struct kesu_session_device *d, const char *fmt, ...)
+/* One line for the observer, both texts cleaned (a device's words may be
+ * in either); the translation is kept only while it is note's. */
+void kesu_session_notice(struct kesu_session_device *d, const struct kesu_err *note)
 {
 	if (!d->obs || !d->obs->notice)
 		return;
-	char raw[sizeof(((struct kesu_err *)0)->msg) + 128], msg[sizeof(raw)];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	kesu_clean(msg, sizeof(msg), raw, strlen(raw));
-	d->obs->notice(d, msg, d->obs->ud);
+	struct kesu_err c = {.rc = note->rc};
+	char local[sizeof(c.local)];
+	bool translated = kesu_err_text(note) != note->msg && note->local[0];
+	kesu_clean(c.msg, sizeof(c.msg), note->msg, strlen(note->msg));
+	if (translated) {
+		kesu_clean(local, sizeof(local), note->local, strlen(note->local));
+		kesu_err_localize(&c, "%s", local);
+	}
+	d->obs->notice(d, &c, d->obs->ud);
 }
 
 struct kesu_session_device *kesu_session_device_new(const char *path,
@@ -158,10 +160,12 @@ static enum kesu_rc plan_new(struct kesu_session_device *d, struct kesu_err *err
 {
 	const struct kesu_session_opts *o = d->opts;
 	char cp[PATH_MAX];
-	if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) && access(cp, F_OK) == 0)
-		kesu_session_notice(d, "note: %s has an interrupted wipe; this new wipe "
-				       "replaces it (use --resume to continue it instead)",
-				    d->id->path);
+	if (kesu_checkpoint_path(o->state_dir, d->id, cp, sizeof(cp)) && access(cp, F_OK) == 0) {
+		struct kesu_err n;
+		kesu_fail(&n, KESU_OK, 0, "note: %s has an interrupted wipe; this new wipe "
+			  "replaces it (use --resume to continue it instead)", d->id->path);
+		kesu_session_notice(d, &n);
+	}
 	d->before = kesu_device_content_json(d->dev);
 	enum kesu_rc rc;
 	if (o->purge && o->purge->method) {
@@ -393,9 +397,10 @@ static enum kesu_rc on_checkpoint(const struct kesu_wipe *w, void *ud, struct ke
 	enum kesu_rc rc = kesu_session_save_checkpoint(d, w, err);
 	if (rc != KESU_OK && !d->ckpt_warned) {
 		d->ckpt_warned = true;
-		kesu_session_notice(d, "%s: %s (the wipe goes on, but cannot be resumed after "
-				       "a crash)",
-				    d->name, err->msg);
+		struct kesu_err n = *err;
+		kesu_err_prefix(&n, "%s: the wipe goes on, but cannot be resumed after a "
+				"crash: ", d->name);
+		kesu_session_notice(d, &n);
 	}
 	return rc;
 }

@@ -90,8 +90,9 @@ struct kesu_session_observer {
 		      void *ud);
 	/* Something the operator should know that does not stop this device
 	 * (a checkpoint that could not be saved, an engine error, a replaced
-	 * interrupted wipe).  msg is one line, already cleaned. */
-	void (*notice)(struct kesu_session_device *d, const char *msg, void *ud);
+	 * interrupted wipe), one line, already cleaned: note->msg in English
+	 * (event JSON, logs), kesu_err_text(note) for a person. */
+	void (*notice)(struct kesu_session_device *d, const struct kesu_err *note, void *ud);
 	/* The device's thread is about to return: kesu_session_join will not
 	 * wait. */
 	void (*ended)(struct kesu_session_device *d, void *ud);

@@ -4,7 +4,6 @@
  * record, or its certificate, is not proven: those failures are the
  * device's outcome, never a footnote. */
 #include "cli/session/session_int.h"
-#include "lib/i18n.h"
 #include "wipe/engine/checkpoint.h"
 #include "wipe/firmware/health.h"
 
@@ -50,7 +49,7 @@ static void save_checkpoint(struct kesu_session_device *d)
 	struct kesu_err e;
 	kesu_err_clear(&e);
 	if (kesu_session_save_checkpoint(d, &d->w, &e) != KESU_OK)
-		kesu_session_notice(d, "%s", e.msg);
+		kesu_session_notice(d, &e);
 }
 
 static void drop_checkpoint(struct kesu_session_device *d)
@@ -58,7 +57,7 @@ static void drop_checkpoint(struct kesu_session_device *d)
 	struct kesu_err e;
 	kesu_err_clear(&e);
 	if (kesu_checkpoint_remove(d->opts->state_dir, d->id, &e) != KESU_OK)
-		kesu_session_notice(d, "%s", e.msg);
+		kesu_session_notice(d, &e);
 }
 
 /* Before and after; the after reading only when the drive is still there
@@ -95,17 +94,23 @@ static enum kesu_rc write_record(struct kesu_session_device *d, struct kesu_err 
 
 static enum kesu_rc finish(struct kesu_session_device *d, struct kesu_err *err)
 {
-	if (d->engine_rc != KESU_OK)
-		kesu_session_notice(d, "%s: %s", d->name, d->engine_err.msg);
+	if (d->engine_rc != KESU_OK) {
+		struct kesu_err n = d->engine_err;
+		kesu_err_prefix(&n, "%s: ", d->name);
+		kesu_session_notice(d, &n);
+	}
 	bool interrupted = d->w.result == KESU_RESULT_INTERRUPTED;
 	if (interrupted)
 		save_checkpoint(d);
 	enum kesu_rc rc = write_record(d, err);
 	if (rc != KESU_OK) {
-		if (!interrupted)
-			kesu_session_notice(d, _("%s: the checkpoint is kept: once the run "
-						 "record can be written, 'kesu wipe --resume' "
-						 "finishes and records this run"), d->name);
+		if (!interrupted) {
+			struct kesu_err n;
+			kesu_fail(&n, rc, 0, "%s: the checkpoint is kept: once the run record "
+				  "can be written, 'kesu wipe --resume' finishes and records "
+				  "this run", d->name);
+			kesu_session_notice(d, &n);
+		}
 		return step_failed(d, rc);
 	}
 	if (!interrupted)

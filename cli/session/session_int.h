@@ -4,9 +4,9 @@
 
 #include "cli/session/session.h"
 
-/* One line to the observer's notice (cleaned), if it listens. */
-void kesu_session_notice(struct kesu_session_device *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* One line to the observer's notice (cleaned), if it listens: note's
+ * English and its translation, both kept. */
+void kesu_session_notice(struct kesu_session_device *d, const struct kesu_err *note);
 
 /* Save w as the device's checkpoint, with its identity, run id, contents
  * before and certificate details. */

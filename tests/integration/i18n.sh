@@ -74,6 +74,13 @@ check "ja: kesu list columns stay aligned with double-width headings" \
 	bash -c '"$@" list --all | aligned 67' _ ja
 check "ja: kesu methods translates the descriptions" has "0x00 を 1 パス" ja methods zero
 check "ja: kesu info runs on our device" ja info "$dev"
+check "ja: kesu info names the kind in words and a purge note in Japanese" \
+	bash -c 'out=$(ja info "$1") && [[ $out == *"ループデバイス (loop) / loop"* &&
+		$out == *"ループデバイスと virtio デバイスにはファームウェアによるパージがありません"* ]] ||
+		{ echo "# $out" >&2; false; }' _ "$dev"
+check "C: kesu info gives the kind's code and the note in English" \
+	bash -c 'out=$(en info "$1") && [[ $out == *"kind/transport:   loop / loop"* &&
+		$out == *"no firmware purge on loop or virtio devices"* ]]' _ "$dev"
 
 # --- LANG=C stays English --------------------------------------------------
 check "C: kesu --help is English" has "Usage: kesu COMMAND" en --help
@@ -98,6 +105,35 @@ check "json: our device's kesu list --json entry is the same" \
 		 b=$(en list --json --all | jq -c --arg p "$1" ".devices[] | select(.path == \$p)") &&
 		 [ -n "$b" ] && [ "$a" == "$b" ]' _ "$dev"
 check "json: kesu methods --json is the same" same_json methods --json
+# A wipe of our own loop device: the summary's result in Japanese words,
+# the code beside them; the JSON summary the same bytes but for the run's
+# own id, times and record.
+mkdir -p "$T_DIR/wst"
+WIPE=(wipe --yes --no-cert --method zero --config /dev/null --state-dir "$T_DIR/wst")
+check "ja: the wipe summary's result is Japanese, its code beside it" \
+	bash -c 'cd "$1" && out=$(ja "${@:3}" "$2" 2>&1) && [[ $out == *": 消去完了 (erased)  (書き込み 8M、検証 8M"* ]] ||
+		{ echo "# $out" | tail -5 >&2; false; }' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
+check "C: the same summary in English" \
+	bash -c 'cd "$1" && en "${@:3}" "$2" 2>&1 | grep -q "^$2: erased  (written 8M, verified 8M"' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
+# A wipe stopped (SIGINT) before its verify leaves a checkpoint; the next
+# wipe's note that it replaces it is the operator's language.
+cd "$T_DIR/wst" || exit 1
+KESU_TEST_PAUSE_BEFORE_VERIFY="$T_DIR/pause" "$KESU" "${WIPE[@]}" --quiet "$dev" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 400); do [ -e "$T_DIR/pause.${dev#/dev/}" ] && break; sleep 0.05; done
+kill -INT $pid
+wait $pid
+rm -f "$T_DIR/pause.${dev#/dev/}"
+cd - >/dev/null || exit 1
+check "ja: a wipe's note that it replaces an interrupted one is Japanese" \
+	bash -c 'cd "$1" && out=$(ja "${@:3}" "$2" 2>&1) &&
+		[[ $out == *"kesu: 注意: $2 には中断された消去があります"* && $out != *"has an interrupted"* ]] ||
+		{ echo "# $out" | head -20 >&2; false; }' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
+check "json: wipe --json's summary is the same under ja and C (the record's name aside)" \
+	bash -c 'cd "$1" && strip="[.[] | del(.record)]" &&
+		a=$(ja "${@:3}" --json "$2" 2>/dev/null | jq -c "$strip") &&
+		b=$(en "${@:3}" --json "$2" 2>/dev/null | jq -c "$strip") &&
+		[ -n "$b" ] && [ "$a" == "$b" ] || { echo "# $a / $b" >&2; false; }' _ "$T_DIR/wst" "$dev" "${WIPE[@]}"
 echo '{}' > "$T_DIR/not-a-cert.json"
 check "json: an error inside JSON output stays English" \
 	bash -c 'ja cert verify --json --ca /dev/null "$1" | jq -e ".[0].error | test(\"^[ -~]+$\")" >/dev/null' _ "$T_DIR/not-a-cert.json"
@@ -149,10 +185,33 @@ station_once() { # ja|en EVENTS DEVICE (each check runs under timeout)
 		</dev/null 2>/dev/null
 }
 export -f station_once
-check "ja: the station dashboard gives the gate's reason in Japanese" \
+check "ja: the station dashboard gives the state, the result word and the gate's reason in Japanese" \
 	timeout 60 bash -c 'out=$(station_once ja "$1/st-ja.jsonl" "$2"); [ $? -eq 6 ] &&
-		grep -qE "refused +refused: ${2#/dev/} は /" <<<"$out" && ! grep -q "is mounted" <<<"$out" ||
+		grep -qE "拒否 +拒否: ${2#/dev/} は /" <<<"$out" && ! grep -qE "is mounted|refused" <<<"$out" ||
 		{ echo "# $out" >&2; false; }' _ "$T_DIR" "$mdev"
+# The result column starts where it does in English: the state column is
+# laid out in display columns (拒否 is two characters, four columns).
+check "ja: the dashboard's result column starts at the same display column as under C" \
+	timeout 60 bash -c 'j=$(station_once ja "$1/st-ja2.jsonl" "$2" | grep "拒否:") &&
+		e=$(station_once en "$1/st-en2.jsonl" "$2" | grep "refused:") &&
+		python3 -c "
+import sys, unicodedata
+def col(line, word):
+    return sum(2 if unicodedata.east_asian_width(c) in \"WF\" else 1 for c in line[:line.index(word)])
+sys.exit(col(sys.argv[1], \"拒否:\") != col(sys.argv[2], \"refused:\") or col(sys.argv[2], \"refused:\") < 90)
+" "$j" "$e" || { echo "# $j / $e" >&2; false; }' _ "$T_DIR" "$mdev"
+# Notes on stderr: the operator's language; the event lines below compare
+# the note events too.
+station_notes() { # ja|en DEVICE: the station's stderr
+	"$1" station --only "$2" --once --existing --config /dev/null </dev/null 2>&1 >/dev/null
+}
+export -f station_notes
+check "ja: the station's notes on stderr are Japanese" \
+	timeout 60 bash -c 'out=$(station_notes ja "$1"); [[ $out == *"ディスクを待っています (kernel のイベント)"* ||
+		$out == *"ディスクを待っています (udev のイベント)"* ]] && [[ $out != *"listening"* ]] ||
+		{ echo "# $out" >&2; false; }' _ "$mdev"
+check "C: the same note in English" \
+	timeout 60 bash -c 'station_notes en "$1" | grep -q "kesu station: listening for disks"' _ "$mdev"
 check "C: the dashboard gives it in English" \
 	timeout 60 bash -c 'station_once en "$1/st-en.jsonl" "$2" |
 		grep -qE "refused +refused: ${2#/dev/} is mounted on"' \
@@ -161,7 +220,10 @@ check "json: the station's events are the same under ja and C (times aside), rea
 	bash -c 'a=$(jq -c "del(.time)" "$1/st-ja.jsonl") && b=$(jq -c "del(.time)" "$1/st-en.jsonl") &&
 		[ -n "$b" ] && [ "$a" == "$b" ] &&
 		jq -se "map(select(.event == \"decided\"))[0] | (.reason | test(\"is mounted on\")) and
-			(.cause | test(\"is mounted on\"))" "$1/st-ja.jsonl" >/dev/null' _ "$T_DIR"
+			(.cause | test(\"is mounted on\")) and .state == \"refused\" and .result == \"refused\"" \
+			"$1/st-ja.jsonl" >/dev/null &&
+		jq -se "map(select(.event == \"note\"))[0].text | test(\"^listening for disks\")" \
+			"$1/st-ja.jsonl" >/dev/null' _ "$T_DIR"
 
 # A register edited after signing: its finding in the operator's language.
 mkdir -p "$T_DIR/reg" && cp "$repo"/tests/fixtures/pdf/register.jsonl* "$repo/tests/fixtures/pdf/ca.pem" "$T_DIR/reg/"
@@ -204,6 +266,40 @@ if make_ca ca && make_operator op ca; then
 		bash -c 'same_json register trace --json I18N-SERIAL-1 "$@" && same_json register list --json "$@" &&
 			en register trace --json I18N-SERIAL-1 "$@" | grep -q "destroyed: crush 2026-11-21 by"' _ "${R[@]}"
 	check "csv: register export is the same under ja and C" same_json register export --csv "${R[@]}"
+	check "ja: register list gives the result and the state in Japanese words" \
+		bash -c 'out=$(ja register list "$@") && [[ $out == *"消去完了 (erased)"* && $out == *" 完了 "* &&
+			$out != *" closed "* ]] || { echo "# $out" >&2; false; }' _ "${R[@]}"
+	check "ja: register list's columns stay aligned (Japanese names and words in display columns)" \
+		bash -c 'ja register list "$@" | aligned 116' _ "${R[@]}"
+	check "C: register list in English, aligned around the Japanese operator's name" \
+		bash -c 'out=$(en register list "$@") && [[ $out == *" erased "*" closed "* ]] &&
+			en register list "$@" | aligned 116' _ "${R[@]}"
+	# cert show: the codes in the printed page's Japanese words, the code
+	# beside them; the bare codes under C and in --json.
+	check "ja: cert show gives the reason, class, result and method codes in Japanese words" \
+		bash -c 'out=$(ja cert show "$1") && [[ $out == *"廃棄 (disposal)"* &&
+			$out == *"機密性3（秘密文書相当） (3)"* && $out == *"消去完了 (erased)"* &&
+			$out == *"上書き (overwrite)"* ]] || { echo "# $out" | head -40 >&2; false; }' _ "$cert"
+	check "C: cert show gives the bare codes" \
+		bash -c 'out=$(en cert show "$1") && [[ $out == *"Reason"*" disposal"* && $out != *"廃棄"* &&
+			$out != *"消去完了"* ]]' _ "$cert"
+	check "json: cert show --json is the same under ja and C" same_json cert show --json "$cert"
+	if make_role '佐藤 花子' ca approver; then
+		appr=$("$KESU" approval new --key "$T_DIR/佐藤 花子/kesu-signing.key" \
+			--cert "$T_DIR/佐藤 花子/cert.pem" --config /dev/null --ca "$T_DIR/ca/ca.pem" \
+			--out "$T_DIR/appr" --reference R8-情政-17 --reason lease-return --class 2 \
+			--customer 総務課 --operator '山田 太郎' --asset A-0042 \
+			--valid-from 2026-01-01T00:00:00Z --valid-until 2099-01-01T00:00:00Z 2>/dev/null)
+		check "ja: approval show gives the reason and class in Japanese words" \
+			bash -c 'out=$(ja approval show "$1") && [[ $out == *"リース返却 (lease-return)"* &&
+				$out == *"機密性2（公表を前提としない） (2)"* ]] ||
+				{ echo "# $out" >&2; false; }' _ "$appr"
+		check "C: approval show gives the bare codes" \
+			bash -c 'out=$(en approval show "$1") && [[ $out == *"lease-return"* && $out != *"リース"* ]]' _ "$appr"
+		check "json: approval show --json is the same under ja and C" same_json approval show --json "$appr"
+	else
+		not_ok "approver certificate set-up"
+	fi
 	# The page's language is --lang's, never the locale's; the photo
 	# that cannot be drawn says why in it.
 	check "ja page: an evidence photo that cannot be drawn says why in Japanese" \

@@ -43,13 +43,15 @@ CONF
 COLS=72
 ST=("$KESU" station --only "$L1" --only "$L2" --existing --once --bays 2 --config "$T_DIR/kesu.conf")
 
-# The station on a pseudo-terminal COLS wide; both bays are started by
-# typing at it (echoed, as on a console) once the dashboard shows them
-# waiting.  The raw output goes to $T_DIR/tty.raw, the exit status to
-# $T_DIR/tty.rc.
-LC_ALL=C python3 - "$COLS" "$T_DIR/tty.raw" "$T_DIR/tty.rc" "${ST[@]}" <<'PY'
+# on_tty NAME WAITING CMD...: CMD on a pseudo-terminal COLS wide; both
+# bays are started by typing at it (echoed, as on a console) once the
+# dashboard shows them WAITING (the state's word in its language).  The
+# raw output goes to $T_DIR/NAME.raw, the exit status to $T_DIR/NAME.rc.
+on_tty() {
+LC_ALL=C python3 - "$COLS" "$T_DIR/$1.raw" "$T_DIR/$1.rc" "$2" "${@:3}" <<'PY'
 import fcntl, os, select, struct, sys, termios, time
-cols, raw_path, rc_path, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+cols, raw_path, rc_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+waiting, argv = sys.argv[4].encode(), sys.argv[5:]
 # The parent keeps the terminal's other end open too: reading the master
 # never fails with EIO when the station exits, so its last drawing is not
 # lost (it was, now and then, under make asan's slower exit).
@@ -71,7 +73,7 @@ def drain(wait):
 while status is None and time.monotonic() < deadline:
     drain(0.2)
     # Both bays waiting in one drawing: start them, one line each.
-    if sent == 0 and buf.count(b"waiting") >= 2:
+    if sent == 0 and buf.count(waiting) >= 2:
         os.write(fd, b"start 1 A-TTY-1\n")
         sent = 1
     elif sent == 1 and b"start 1 A-TTY-1\r\n" in buf:
@@ -87,13 +89,19 @@ drain(0.5)
 open(raw_path, "wb").write(buf)
 open(rc_path, "w").write("%d\n" % (os.waitstatus_to_exitcode(status)))
 PY
+}
+on_tty tty waiting "${ST[@]}"
 check "under a terminal, both bays erased and the station exits 0 (--once)" \
 	test "$(cat "$T_DIR/tty.rc")" = 0
 
-# The checks on the raw stream, one line of verdict each.
-LC_ALL=C python3 - "$COLS" 2 "$T_DIR/tty.raw" > "$T_DIR/tty.verdict" <<'PY'
+# verdict NAME DONE: the checks on NAME's raw stream, one line of verdict
+# each, into $T_DIR/NAME.verdict; DONE is the state's word for an
+# erased bay.
+verdict() {
+LC_ALL=C python3 - "$COLS" 2 "$T_DIR/$1.raw" "$2" > "$T_DIR/$1.verdict" <<'PY'
 import re, sys, unicodedata
 cols, bays, raw = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], "rb").read()
+done = sys.argv[4]
 text = raw.decode("utf-8", "replace")
 lines_per_frame = bays + 4            # title, blank, header, bays, note
 ups = list(re.finditer(r"\x1b\[(\d+)A", text))
@@ -127,8 +135,11 @@ for f in frames:
 print("widest", widest)
 print("clears", text.count("\x1b[2J"))
 last = frames[-1]
-print("last frame done", sum(1 for l in last.split("\n") if re.match(r"\r\x1b\[2K[12] +loop\d+ .* done ", l)))
+print("last frame done", sum(1 for l in last.split("\n") if re.match(r"\r\x1b\[2K[12] +loop\d+ .* " + done + " ", l)))
+print("header", [l for l in last.split("\n") if re.match(r"\r\x1b\[2K(BAY|番) ", l)][0][5:].rstrip())
 PY
+}
+verdict tty done
 v() { grep -q "^$1\$" "$T_DIR/tty.verdict"; }
 check "the dashboard is redrawn (cursor up) more than once" \
 	bash -c '[ "$(sed -n "s/^redraws //p" "$1")" -ge 2 ]' _ "$T_DIR/tty.verdict"
@@ -141,6 +152,53 @@ check "no line is wider than the terminal ($COLS columns, one left free)" \
 check "the screen is never cleared (redrawn in place) at a constant width" v "clears 0"
 check "the last drawing shows both bays done" v "last frame done 2"
 [ "$T_FAIL" -eq 0 ] || sed 's/^/# /' "$T_DIR/tty.verdict"
+
+# The same disks again under LANG=ja_JP.UTF-8: the titles, states and
+# results in Japanese, each column starting where the English one does
+# (display columns: a Japanese character takes two), the same drawing.
+. "$(dirname "$0")/../i18nlib.sh"
+if ja_locale; then
+	fails=$T_FAIL
+	on_tty tty-ja 開始待ち /usr/bin/env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE \
+		${JA_LOCPATH:+LOCPATH="$JA_LOCPATH"} LANG=ja_JP.UTF-8 "${ST[@]}"
+	verdict tty-ja 完了
+	vj() { grep -q "^$1\$" "$T_DIR/tty-ja.verdict"; }
+	check "ja: under a terminal, both bays erased and the station exits 0" \
+		test "$(cat "$T_DIR/tty-ja.rc")" = 0
+	check "ja: each redraw goes back exactly over the lines written since" vj "cursor-up mismatches 0"
+	check "ja: every drawing has bays + 4 lines" \
+		bash -c 'grep -qE "^frames [0-9]+ with another line count 0$" "$1"' _ "$T_DIR/tty-ja.verdict"
+	check "ja: no line is wider than the terminal in display columns" \
+		bash -c '[ "$(sed -n "s/^widest //p" "$1")" -le $(($2 - 1)) ]' _ "$T_DIR/tty-ja.verdict" "$COLS"
+	check "ja: the last drawing shows both bays 完了" vj "last frame done 2"
+	check "ja: the column titles are Japanese, each starting at the English one's display column" \
+		python3 - "$T_DIR/tty.verdict" "$T_DIR/tty-ja.verdict" <<'PY'
+import sys, unicodedata
+def header(path):
+    line = [l for l in open(path, encoding="utf-8") if l.startswith("header ")][0]
+    return line[7:].rstrip("\n")
+def starts(s):
+    out, w, prev = [], 0, " "
+    for c in s:
+        if c != " " and prev == " ":
+            out.append(w)
+        w += 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        prev = c
+    return out
+en, ja = header(sys.argv[1]), header(sys.argv[2])
+# The terminal cuts both at COLS - 1: a wide first character of the last
+# title may not fit where the English one's first letter did.
+e, j = starts(en), starts(ja)
+ok = (en.startswith("BAY ") and ja.startswith("番 ") and "状態" in ja and
+      len(j) >= len(e) - 1 and j == e[:len(j)])
+if not ok:
+    print("# %r\n# %r" % (en, ja))
+sys.exit(not ok)
+PY
+	[ "$T_FAIL" -eq "$fails" ] || sed 's/^/# /' "$T_DIR/tty-ja.verdict"
+else
+	not_ok "generate ja_JP.UTF-8 with localedef (package locales)"
+fi
 
 # Not a terminal: one plain line per change, no escape sequence at all.
 "${ST[@]}" < <(printf 'start 1 A-PIPE-1\nstart 2 A-PIPE-2\n') > "$T_DIR/plain.out" 2>"$T_DIR/plain.err"

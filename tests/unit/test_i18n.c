@@ -364,6 +364,86 @@ static void localize_replaces_the_translation_only(void **state)
 	kesu_err_localize(NULL, "%s", "x");
 }
 
+/* The display column where needle starts in line. */
+static size_t column_of(const char *line, const char *needle)
+{
+	const char *at = strstr(line, needle);
+	assert_non_null(at);
+	char head[KESU_DASH_WIDTH + 1];
+	snprintf(head, sizeof(head), "%.*s", (int)(at - line), line);
+	return kesu_term_width(head);
+}
+
+/* The dashboard's titles, states, result words, hint and a run's causes in
+ * the operator's language, each column where the English one starts; the
+ * event JSON the same English. */
+static void dashboard_speaks_the_locale(void **state)
+{
+	(void)state;
+	struct kesu_station st = {0};
+	struct kesu_bay_disk bd = {.name = "sdb", .model = "M", .serial = "S", .size_bytes = 1};
+	struct kesu_station_decision dec = {.action = KESU_STATION_WAIT};
+	struct kesu_err err = {0};
+	char en[KESU_DASH_WIDTH + 1], ja[KESU_DASH_WIDTH + 1];
+	size_t bay;
+	snprintf(dec.method, sizeof(dec.method), "zero");
+	kesu_station_init(&st, 2);
+	assert_int_equal(kesu_station_arrive(&st, &bd, &bay, &err), KESU_OK);
+	assert_int_equal(kesu_station_decided(&st, bay, &dec, &err), KESU_OK);
+	speak(NULL);
+	kesu_dash_header(en, sizeof(en));
+	speak("ja");
+	kesu_dash_header(ja, sizeof(ja));
+	assert_int_equal(column_of(ja, "デバイス"), column_of(en, "DEVICE"));
+	assert_int_equal(column_of(ja, "状態"), column_of(en, "STATE"));
+	assert_int_equal(column_of(ja, "結果"), column_of(en, "RESULT"));
+	speak(NULL);
+	kesu_dash_line(&st, bay, en, sizeof(en));
+	assert_non_null(strstr(en, "waiting"));
+	assert_non_null(strstr(en, "zero; type 1 to start"));
+	speak("ja");
+	kesu_dash_line(&st, bay, ja, sizeof(ja));
+	assert_int_equal(column_of(ja, "開始待ち"), column_of(en, "waiting"));
+	assert_int_equal(column_of(ja, "zero。開始するには 1 と入力"), column_of(en, "zero;"));
+
+	/* Pulled mid-run: the cause made in both languages, where it happened. */
+	assert_int_equal(kesu_station_confirm(&st, bay, &err), KESU_OK);
+	bool stop;
+	kesu_station_removed(&st, "sdb", &bay, &stop);
+	kesu_dash_line(&st, bay, ja, sizeof(ja));
+	assert_non_null(strstr(ja, "取外し: 実行中にディスクが取り外されました (パス 0、0%)"));
+	json_t *j = kesu_station_event_json(&st, bay, "removed", "2026-12-01T09:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(j, "result")), "removed");
+	assert_string_equal(json_string_value(json_object_get(j, "cause")),
+			    "disk removed during the run (pass 0, 0%); not erased");
+	json_decref(j);
+
+	/* A run's end: the session's cause in both texts; without a
+	 * translation the English shows, and a word the table lacks stays. */
+	memset(&st, 0, sizeof(st));
+	kesu_station_init(&st, 1);
+	dec.action = KESU_STATION_START;
+	assert_int_equal(kesu_station_arrive(&st, &bd, &bay, &err), KESU_OK);
+	assert_int_equal(kesu_station_decided(&st, bay, &dec, &err), KESU_OK);
+	assert_true(kesu_station_finished(&st, bay, st.bays[bay].run_id, KESU_BAY_NOT_ERASED,
+					  "read error", "読取りエラー", NULL));
+	kesu_dash_line(&st, bay, ja, sizeof(ja));
+	assert_non_null(strstr(ja, "失敗"));
+	assert_non_null(strstr(ja, "未消去: 読取りエラー"));
+	j = kesu_station_event_json(&st, bay, "finished", "2026-12-01T09:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(j, "cause")), "read error");
+	assert_string_equal(json_string_value(json_object_get(j, "state")), "failed");
+	json_decref(j);
+	st.bays[bay].cause_local[0] = '\0';
+	kesu_dash_line(&st, bay, ja, sizeof(ja));
+	assert_non_null(strstr(ja, "未消去: read error"));
+	assert_string_equal(kesu_dash_result_text("odd"), "odd");
+	speak(NULL);
+	kesu_dash_line(&st, bay, en, sizeof(en));
+	assert_non_null(strstr(en, "not-erased: read error"));
+}
+
+
 /* lib/jcheck.c names the field as the file does and says what is wrong
  * with it in the operator's language; the English stays in msg. */
 static void field_checks_translate_what_is_wrong(void **state)
@@ -522,6 +602,7 @@ int main(void)
 					  back_to_english),
 		cmocka_unit_test_teardown(database_findings_speak_the_locale, back_to_english),
 		cmocka_unit_test_teardown(station_reasons_speak_the_locale, back_to_english),
+		cmocka_unit_test_teardown(dashboard_speaks_the_locale, back_to_english),
 		cmocka_unit_test_teardown(field_checks_translate_what_is_wrong, back_to_english),
 		cmocka_unit_test_teardown(progress_line_speaks_the_locale, back_to_english),
 		cmocka_unit_test(utf8_cut_drops_only_a_partial_character),

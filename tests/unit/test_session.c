@@ -43,6 +43,7 @@ struct fx {
 	struct kesu_target *opened;
 	/* what the observer heard */
 	int progress, phases, ended, done, notices;
+	char last_notice[600];
 	bool saw_verify;
 	enum kesu_rc done_rc;
 	bool interrupt_after_first_chunk;
@@ -96,10 +97,11 @@ static void on_phase(struct kesu_session_device *d, const struct kesu_progress *
 	f->saw_verify |= p->phase == KESU_PHASE_VERIFY;
 }
 
-static void on_notice(struct kesu_session_device *d, const char *msg, void *ud)
+static void on_notice(struct kesu_session_device *d, const struct kesu_err *note, void *ud)
 {
 	(void)d;
-	(void)msg;
+	snprintf(((struct fx *)ud)->last_notice, sizeof(((struct fx *)ud)->last_notice), "%s",
+		 note->msg);
 	((struct fx *)ud)->notices++;
 }
 
@@ -356,6 +358,7 @@ static void interrupted_run_keeps_its_checkpoint(void **state)
 	d = kesu_session_device_new(f->img, &f->so, &f->obs);
 	assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
 	assert_int_equal(f->notices, 1);
+	assert_non_null(strstr(f->last_notice, "has an interrupted wipe; this new wipe replaces it"));
 	kesu_session_device_free(d);
 	/* The checkpoint is what a resume takes up ... */
 	f->so.resume = true;

@@ -265,12 +265,12 @@ static void bay_runs_to_done(void **state)
 	struct kesu_bay_progress pr = {.pass = 1, .passes = 1, .percent = 50, .eta_s = 10};
 	assert_true(kesu_station_progress(&st, b, run, &pr));
 	assert_false(kesu_station_progress(&st, b, run + 7, &pr));
-	assert_true(kesu_station_finished(&st, b, run, KESU_BAY_ERASED, NULL, "/c/x.json"));
+	assert_true(kesu_station_finished(&st, b, run, KESU_BAY_ERASED, NULL, NULL, "/c/x.json"));
 	assert_int_equal(st.bays[b].state, KESU_BAY_DONE);
 	assert_string_equal(st.bays[b].result, "erased");
 	assert_false(kesu_station_busy(&st));
 	/* A finished run cannot finish twice. */
-	assert_false(kesu_station_finished(&st, b, run, KESU_BAY_ERROR, "late", NULL));
+	assert_false(kesu_station_finished(&st, b, run, KESU_BAY_ERROR, "late", NULL, NULL));
 	assert_string_equal(st.bays[b].result, "erased");
 }
 
@@ -299,7 +299,7 @@ static void pulled_mid_run_fails_with_cause(void **state)
 	assert_int_equal(kesu_station_arrive(&st, &third, &bay, &err), KESU_ERR_REFUSED);
 	assert_non_null(strstr(err.msg, "all 2 bays are taken"));
 	/* ...and the run's own end (an I/O error) does not hide the cause. */
-	assert_true(kesu_station_finished(&st, b, run, KESU_BAY_ERROR, "read error", NULL));
+	assert_true(kesu_station_finished(&st, b, run, KESU_BAY_ERROR, "read error", NULL, NULL));
 	assert_string_equal(st.bays[b].result, "removed");
 	assert_int_equal(st.bays[b].state, KESU_BAY_FAILED);
 	assert_int_equal(kesu_station_arrive(&st, &third, &bay, &err), KESU_OK);
@@ -316,7 +316,7 @@ static void denied_run_ends_refused(void **state)
 	size_t b = started(&st, "sdb");
 	uint64_t run = st.bays[b].run_id;
 	assert_true(kesu_station_finished(&st, b, run, KESU_BAY_DENIED,
-					  "approval R-1 does not cover this medium", NULL));
+					  "approval R-1 does not cover this medium", NULL, NULL));
 	assert_int_equal(st.bays[b].state, KESU_BAY_REFUSED);
 	assert_string_equal(st.bays[b].result, "refused");
 	assert_string_equal(st.bays[b].cause, "approval R-1 does not cover this medium");
@@ -381,13 +381,13 @@ static void one_failure_does_not_stop_others(void **state)
 	kesu_station_init(&st, 3);
 	size_t a = started(&st, "sdb"), b = started(&st, "sdc");
 	assert_true(kesu_station_finished(&st, a, st.bays[a].run_id, KESU_BAY_NOT_ERASED,
-					  "3 blocks did not read back", NULL));
+					  "3 blocks did not read back", NULL, NULL));
 	assert_int_equal(st.bays[a].state, KESU_BAY_FAILED);
 	assert_string_equal(st.bays[a].result, "not-erased");
 	assert_int_equal(st.bays[b].state, KESU_BAY_RUNNING);
 	assert_false(st.bays[b].stop_requested);
 	assert_true(kesu_station_busy(&st));
-	assert_true(kesu_station_finished(&st, b, st.bays[b].run_id, KESU_BAY_ERASED, NULL, NULL));
+	assert_true(kesu_station_finished(&st, b, st.bays[b].run_id, KESU_BAY_ERASED, NULL, NULL, NULL));
 	assert_int_equal(st.bays[b].state, KESU_BAY_DONE);
 }
 
@@ -409,9 +409,9 @@ static void signal_stops_every_run(void **state)
 	assert_int_equal(kesu_station_stop_all(&st, stop), 0);
 	assert_true(kesu_station_busy(&st));
 	kesu_station_finished(&st, a, st.bays[a].run_id, KESU_BAY_INTERRUPTED,
-			      "stopped by a signal; checkpoint kept", NULL);
+			      "stopped by a signal; checkpoint kept", NULL, NULL);
 	kesu_station_finished(&st, b, st.bays[b].run_id, KESU_BAY_INTERRUPTED,
-			      "stopped by a signal; checkpoint kept", NULL);
+			      "stopped by a signal; checkpoint kept", NULL, NULL);
 	assert_string_equal(st.bays[a].result, "interrupted");
 	assert_int_equal(st.bays[b].state, KESU_BAY_FAILED);
 	assert_false(kesu_station_busy(&st));
@@ -478,7 +478,7 @@ static void event_lines(void **state)
 	kesu_station_init(&st, 1);
 	size_t b = started(&st, "sdb");
 	snprintf(st.bays[b].disk.serial, sizeof(st.bays[b].disk.serial), "X\x1b[1mY");
-	kesu_station_finished(&st, b, st.bays[b].run_id, KESU_BAY_ERASED, NULL, "/var/c.json");
+	kesu_station_finished(&st, b, st.bays[b].run_id, KESU_BAY_ERASED, NULL, NULL, "/var/c.json");
 	json_t *j = kesu_station_event_json(&st, b, "finished", "2026-12-02T08:00:00Z");
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "event")), "finished");

@@ -27,7 +27,7 @@ static size_t put(struct kesu_station *st, const char *name, enum kesu_station_a
 
 static void finish(struct kesu_station *st, size_t bay, enum kesu_bay_outcome o)
 {
-	assert_true(kesu_station_finished(st, bay, st->bays[bay].run_id, o, "cause",
+	assert_true(kesu_station_finished(st, bay, st->bays[bay].run_id, o, "cause", NULL,
 					  o == KESU_BAY_ERASED ? "c.json" : NULL));
 }
 

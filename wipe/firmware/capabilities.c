@@ -1,4 +1,5 @@
 #include "wipe/firmware/capabilities.h"
+#include "lib/i18n.h"
 #include "wipe/device/device.h"
 #include "wipe/firmware/scsi.h"
 #include "lib/strutil.h"
@@ -317,7 +318,7 @@ static json_t *caps_notes(const struct kesu_caps *c)
 	char buf[256];
 	if (c->usb_bridge)
 		json_array_append_new(notes, json_string(
-			"behind a USB bridge: firmware commands are refused unless --allow-usb-bridge"));
+			N_("behind a USB bridge: firmware commands are refused unless --allow-usb-bridge")));
 	if (c->kind == KESU_CAPS_NVME && (c->nvme.ctrl.sanicap & 7)) {
 		snprintf(buf, sizeof(buf),
 			 "NVMe Sanitize erases the whole NVM subsystem: all %u namespace(s)",
@@ -326,16 +327,16 @@ static json_t *caps_notes(const struct kesu_caps *c)
 	}
 	if (c->kind == KESU_CAPS_NVME && (c->nvme.ctrl.fna & (KESU_NVME_FNA_FORMAT_ALL | KESU_NVME_FNA_ERASE_ALL)))
 		json_array_append_new(notes, json_string(
-			"NVMe Format with secure erase reaches every namespace of this controller (FNA)"));
+			N_("NVMe Format with secure erase reaches every namespace of this controller (FNA)")));
 	if (c->kind == KESU_CAPS_NVME && c->nvme.log_ok &&
 	    c->nvme.log.state == KESU_NVME_SSTAT_IN_PROGRESS)
-		json_array_append_new(notes, json_string("a sanitize is running now; wait for it to finish"));
+		json_array_append_new(notes, json_string(N_("a sanitize is running now; wait for it to finish")));
 	if (c->kind == KESU_CAPS_ATA && c->ata.id.sec_frozen)
 		json_array_append_new(notes, json_string(
-			"security is frozen (set by the BIOS at boot): suspend and resume the machine, or hot-plug the drive, before a security erase"));
+			N_("security is frozen (set by the BIOS at boot): suspend and resume the machine, or hot-plug the drive, before a security erase")));
 	if (c->kind == KESU_CAPS_ATA && c->ata.id.sec_locked)
 		json_array_append_new(notes, json_string(
-			"the drive is locked by a security password: unlock it (hdparm --security-unlock) before erasing"));
+			N_("the drive is locked by a security password: unlock it (hdparm --security-unlock) before erasing")));
 	uint64_t hpa = kesu_caps_hpa_sectors(c), dco = kesu_caps_dco_sectors(c);
 	if (hpa || dco) {
 		snprintf(buf, sizeof(buf),
@@ -346,12 +347,12 @@ static json_t *caps_notes(const struct kesu_caps *c)
 	if (c->kind == KESU_CAPS_ATA && !c->rotational &&
 	    c->ata.id.sec_supported && !c->ata.id.sanitize)
 		json_array_append_new(notes, json_string(
-			"security erase only counts as NIST Clear on flash; this drive has no sanitize"));
+			N_("security erase only counts as NIST Clear on flash; this drive has no sanitize")));
 	if (c->kind == KESU_CAPS_EMMC) {
 		const struct kesu_mmc_ext_csd *x = &c->emmc.ext;
 		if (x->sanitize)
 			json_array_append_new(notes, json_string(
-				"eMMC sanitize purges only unmapped blocks: emmc-sanitize erases the whole user area first, then sanitizes"));
+				N_("eMMC sanitize purges only unmapped blocks: emmc-sanitize erases the whole user area first, then sanitizes")));
 		uint64_t gp = x->gp_bytes[0] + x->gp_bytes[1] + x->gp_bytes[2] + x->gp_bytes[3];
 		if (gp) {
 			snprintf(buf, sizeof(buf),
@@ -369,8 +370,8 @@ static json_t *caps_notes(const struct kesu_caps *c)
 		    (c->emmc.csd.perm_write_protect || c->emmc.csd.tmp_write_protect))
 			json_array_append_new(notes, json_string(
 				c->emmc.csd.perm_write_protect
-				? "the card is permanently write protected (CSD): it cannot be erased; destroy it physically"
-				: "the card is temporarily write protected (CSD TMP_WRITE_PROTECT): clear it before erasing"));
+				? N_("the card is permanently write protected (CSD): it cannot be erased; destroy it physically")
+				: N_("the card is temporarily write protected (CSD TMP_WRITE_PROTECT): clear it before erasing")));
 	}
 	return notes;
 }
@@ -441,6 +442,6 @@ json_t *kesu_caps_device_json(const struct kesu_device *d)
 		return json_pack("{s:n, s:b, s:[], s:n, s:n, s:n, s:n, s:n, s:[s]}",
 				 "interface", "usb_bridge", 0, "methods", "nvme", "ata", "scsi",
 				 "opal", "emmc", "notes",
-				 "no firmware purge on loop or virtio devices: use an overwrite method");
+				 N_("no firmware purge on loop or virtio devices: use an overwrite method"));
 	return kesu_caps_json_for_path(id->path, !strcmp(id->transport, "usb"), id->rotational);
 }

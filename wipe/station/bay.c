@@ -1,4 +1,5 @@
 #include "wipe/station/bay.h"
+#include "lib/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static const char *outcome_name(enum kesu_bay_outcome o)
 
 bool kesu_station_finished(struct kesu_station *st, size_t bay, uint64_t run_id,
 			   enum kesu_bay_outcome o, const char *cause,
-			   const char *certificate)
+			   const char *cause_local, const char *certificate)
 {
 	struct kesu_bay *b = run_bay(st, bay, run_id);
 	if (!b)
@@ -175,7 +176,7 @@ bool kesu_station_finished(struct kesu_station *st, size_t bay, uint64_t run_id,
 		 : o == KESU_BAY_DENIED ? KESU_BAY_REFUSED : KESU_BAY_FAILED;
 	kesu_strlcpy(b->result, outcome_name(o), sizeof(b->result));
 	kesu_strlcpy(b->cause, cause ? cause : "", sizeof(b->cause));
-	b->cause_local[0] = '\0';
+	kesu_strlcpy(b->cause_local, cause_local ? cause_local : "", sizeof(b->cause_local));
 	kesu_strlcpy(b->certificate, certificate ? certificate : "", sizeof(b->certificate));
 	if (erased)
 		b->progress.percent = 100.0;
@@ -196,10 +197,11 @@ void kesu_station_removed(struct kesu_station *st, const char *name, size_t *bay
 	if (b->state == KESU_BAY_RUNNING) {
 		b->state = KESU_BAY_FAILED;
 		kesu_strlcpy(b->result, "removed", sizeof(b->result));
-		snprintf(b->cause, sizeof(b->cause),
-			 "disk removed during the run (pass %u, %.0f%%); not erased",
-			 b->progress.pass, b->progress.percent);
-		b->cause_local[0] = '\0';
+		static const char mid[] = N_("disk removed during the run (pass %u, %.0f%%); "
+					     "not erased");
+		snprintf(b->cause, sizeof(b->cause), mid, b->progress.pass, b->progress.percent);
+		snprintf(b->cause_local, sizeof(b->cause_local), _(mid), b->progress.pass,
+			 b->progress.percent);
 		b->progress.eta_s = -1;
 		b->progress.rate_bps = 0;
 		*stop = b->run_active;
@@ -208,8 +210,9 @@ void kesu_station_removed(struct kesu_station *st, const char *name, size_t *bay
 	}
 	if (b->state == KESU_BAY_WAITING || b->state == KESU_BAY_IDENTIFIED) {
 		kesu_strlcpy(b->result, "removed", sizeof(b->result));
-		kesu_strlcpy(b->cause, "removed before it was erased", sizeof(b->cause));
-		b->cause_local[0] = '\0';
+		static const char before[] = N_("removed before it was erased");
+		kesu_strlcpy(b->cause, before, sizeof(b->cause));
+		kesu_strlcpy(b->cause_local, _(before), sizeof(b->cause_local));
 	}
 	/* done, failed and refused keep their result beside "pulled". */
 	b->state = KESU_BAY_PULLED;

@@ -102,9 +102,11 @@ enum kesu_rc kesu_station_confirm(struct kesu_station *st, size_t bay, struct ke
  * so a late event of a pulled disk never lands on the next one. */
 bool kesu_station_progress(struct kesu_station *st, size_t bay, uint64_t run_id,
 			   const struct kesu_bay_progress *p);
+/* cause is the English the event JSON carries, cause_local its
+ * translation for the dashboard (NULL or "": the English). */
 bool kesu_station_finished(struct kesu_station *st, size_t bay, uint64_t run_id,
 			   enum kesu_bay_outcome o, const char *cause,
-			   const char *certificate);
+			   const char *cause_local, const char *certificate);
 
 /* The disk named name went away.  *bay is its bay (SIZE_MAX if it had none);
  * *stop is true when its run must be told to stop. */

@@ -1,4 +1,5 @@
 #include "wipe/station/dashboard.h"
+#include "lib/i18n.h"
 #include "lib/termtext.h"
 
 #include <inttypes.h>
@@ -49,14 +50,14 @@ static void rate_text(double bps, char *out, size_t outsz)
 	snprintf(out, outsz, "%s/s", h);
 }
 
-/* The result column, the one that carries text in the operator's
- * language: laid out in display columns (lib/termtext: a Japanese
- * character takes two, controls and bidirectional overrides become '?'),
- * cut with a trailing '~' when longer. */
-static void result_field(char *out, size_t outsz, size_t w, const char *s)
+/* A column in the operator's language (a title, a state, the result):
+ * laid out in display columns (lib/termtext: a Japanese character takes
+ * two, controls and bidirectional overrides become '?'), cut with a
+ * trailing '~' when longer, padded to w columns. */
+static void local_field(char *out, size_t outsz, size_t w, const char *s)
 {
 	if (!s || !s[0]) {
-		out[0] = '\0';
+		snprintf(out, outsz, "%*s", (int)w, "");
 		return;
 	}
 	if (kesu_term_width(s) <= w) {
@@ -64,20 +65,29 @@ static void result_field(char *out, size_t outsz, size_t w, const char *s)
 		return;
 	}
 	size_t n = kesu_term_cell(out, outsz - 1, s, w - 1, false);
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
 	out[n] = '~';
 	out[n + 1] = '\0';
+	/* A wide character that did not fit left the cell a column short. */
+	size_t have = kesu_term_width(out);
+	for (n++; have < w && n + 1 < outsz; have++)
+		out[n++] = ' ';
+	out[n] = '\0';
 }
 
 /* Appends the fields, each cut to its width, separated by one space; the
- * last one is the result column. */
-static void join(char *out, size_t outsz, const char *const *v, const int *w, size_t n)
+ * columns in `local` (a bit per column) are the operator's language, the
+ * others a device's ASCII. */
+static void join(char *out, size_t outsz, const char *const *v, const int *w, size_t n,
+		 unsigned local)
 {
 	size_t pos = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		char col[W_RESULT * 4 + 2];
-		if (i + 1 == n)
-			result_field(col, sizeof(col), (size_t)w[i], v[i]);
+		if (local & (1u << i))
+			local_field(col, sizeof(col), (size_t)w[i], v[i]);
 		else
 			kesu_dash_field(col, (size_t)w[i], v[i]);
 		int k = snprintf(out + pos, outsz - pos, "%s%s", i ? " " : "", col);
@@ -93,11 +103,49 @@ static const int WIDTHS[] = {W_BAY, W_DEV, W_MODEL, W_SERIAL, W_SIZE, W_STATE,
 			     W_PASS, W_PCT, W_RATE, W_ETA, W_RESULT};
 #define NCOLS (sizeof(WIDTHS) / sizeof(WIDTHS[0]))
 
+/* Columns whose text is the operator's language on a bay's line. */
+#define LOCAL_COLS ((1u << 5) | (1u << 10))
+
 void kesu_dash_header(char *out, size_t outsz)
 {
-	static const char *const titles[NCOLS] = {"BAY", "DEVICE", "MODEL", "SERIAL", "SIZE",
-		"STATE", "PASS", "PCT", "RATE", "ETA", "RESULT"};
-	join(out, outsz, titles, WIDTHS, NCOLS);
+	/* TRANSLATORS: the station dashboard's column titles; each must fit
+	 * its column (BAY 3, DEVICE 9, SERIAL 16, SIZE 6, STATE 10, PASS 5,
+	 * PCT 5, RATE 9, ETA 8 display columns; a Japanese character takes
+	 * two). */
+	static const char *const titles[NCOLS] = {N_("BAY"), N_("DEVICE"), N_("MODEL"),
+		N_("SERIAL"), N_("SIZE"), N_("STATE"), N_("PASS"), N_("PCT"), N_("RATE"),
+		N_("ETA"), N_("RESULT")};
+	const char *v[NCOLS];
+	for (size_t i = 0; i < NCOLS; i++)
+		v[i] = _(titles[i]);
+	join(out, outsz, v, WIDTHS, NCOLS, ~0u);
+}
+
+const char *kesu_dash_state_text(enum kesu_bay_state s)
+{
+	/* TRANSLATORS: a bay's state on the station dashboard, at most 10
+	 * display columns. */
+	static const char *const names[] = {
+		[KESU_BAY_EMPTY] = N_("empty"), [KESU_BAY_IDENTIFIED] = N_("identified"),
+		[KESU_BAY_REFUSED] = N_("refused"), [KESU_BAY_WAITING] = N_("waiting"),
+		[KESU_BAY_RUNNING] = N_("running"), [KESU_BAY_DONE] = N_("done"),
+		[KESU_BAY_FAILED] = N_("failed"), [KESU_BAY_PULLED] = N_("pulled"),
+	};
+	if ((size_t)s >= sizeof(names) / sizeof(names[0]) || !names[s])
+		return kesu_bay_state_name(s);
+	return _(names[s]);
+}
+
+const char *kesu_dash_result_text(const char *result)
+{
+	/* TRANSLATORS: how a bay's run ended, on the station dashboard before
+	 * its cause ("refused: ..."). */
+	static const char *const words[] = {N_("erased"), N_("not-erased"),
+		N_("interrupted"), N_("error"), N_("refused"), N_("removed")};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(result, words[i]))
+			return _(words[i]);
+	return result;
 }
 
 void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t outsz)
@@ -110,8 +158,9 @@ void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t
 							 : b->decision.reason;
 	snprintf(num, sizeof(num), "%zu", bay + 1);
 	if (b->state == KESU_BAY_EMPTY) {
-		const char *v[NCOLS] = {num, "-", "", "", "", "empty", "", "", "", "", ""};
-		join(out, outsz, v, WIDTHS, NCOLS);
+		const char *v[NCOLS] = {num, "-", "", "", "", kesu_dash_state_text(b->state),
+					"", "", "", "", ""};
+		join(out, outsz, v, WIDTHS, NCOLS, LOCAL_COLS);
 		return;
 	}
 	const struct kesu_bay_progress *p = &b->progress;
@@ -129,18 +178,23 @@ void kesu_dash_line(const struct kesu_station *st, size_t bay, char *out, size_t
 	/* The result and its cause as the operator reads them; the event JSON
 	 * keeps the English. */
 	if (b->result[0] && cause[0])
-		snprintf(result, sizeof(result), "%s: %s", b->result, cause);
+		snprintf(result, sizeof(result), _("%s: %s"), kesu_dash_result_text(b->result),
+			 cause);
 	else if (b->state == KESU_BAY_WAITING && reason[0])
 		snprintf(result, sizeof(result), "%s", reason);
+	else if (b->state == KESU_BAY_WAITING && b->decision.need_asset)
+		snprintf(result, sizeof(result), _("%s; type %zu ASSET-NUMBER to start"),
+			 b->decision.method, bay + 1);
 	else if (b->state == KESU_BAY_WAITING)
-		snprintf(result, sizeof(result), "%s; type %zu%s to start", b->decision.method,
-			 bay + 1, b->decision.need_asset ? " ASSET-NUMBER" : "");
+		snprintf(result, sizeof(result), _("%s; type %zu to start"), b->decision.method,
+			 bay + 1);
 	else
-		snprintf(result, sizeof(result), "%s", b->result[0] ? b->result
-					       : b->decision.method);
+		snprintf(result, sizeof(result), "%s", b->result[0]
+			 ? kesu_dash_result_text(b->result) : b->decision.method);
+	kesu_utf8_cut(result);
 	const char *v[NCOLS] = {num, b->disk.name, b->disk.model, b->disk.serial, size,
-				kesu_bay_state_name(b->state), pass, pct, rate, eta, result};
-	join(out, outsz, v, WIDTHS, NCOLS);
+				kesu_dash_state_text(b->state), pass, pct, rate, eta, result};
+	join(out, outsz, v, WIDTHS, NCOLS, LOCAL_COLS);
 }
 
 json_t *kesu_station_event_json(const struct kesu_station *st, size_t bay,
