@@ -171,9 +171,14 @@ echo "(a gap: the disk is not yet handed over for destruction, exit $?)"
 
 step "a My Number disk: its erasure certificate stays open until it is destroyed"
 # A second disk's run record (the test fixture of a SATA disk; on a real
-# machine it comes from kesu wipe), certified as My Number media.
-sed "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" \
+# machine it comes from kesu wipe), certified as My Number media.  Its
+# times are moved to now: the approval above was signed a moment ago, and
+# an erasure that began before its approval is refused as a contradiction.
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sed -e "s/\"run_id\": \"[^\"]*\"/\"run_id\": \"$(cat /proc/sys/kernel/random/uuid)\"/" \
+	-e "s/2026-11-22T10:0[0-9]:00+09:00/$now/g" \
 	"$(dirname "$0")/fixtures/runs/erased.json" > "$DEMO_DIR/records/run-mynumber.json"
+sleep 1
 "$KESU" cert issue "$DEMO_DIR/records/run-mynumber.json" --config "$DEMO_DIR/kesu.conf" \
 	--asset MN-2020-0007 --class 3 --my-number --reason disposal \
 	--approval "$DEMO_APPROVAL" --witness '鈴木 一郎/総務課'
