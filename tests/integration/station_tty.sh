@@ -160,7 +160,7 @@ check "the last drawing shows both bays done" v "last frame done 2"
 if ja_locale; then
 	fails=$T_FAIL
 	on_tty tty-ja 開始待ち /usr/bin/env -u LC_ALL -u LANGUAGE -u LC_MESSAGES -u LC_CTYPE \
-		${JA_LOCPATH:+LOCPATH="$JA_LOCPATH"} LANG=ja_JP.UTF-8 "${ST[@]}"
+		${JA_LOCPATH:+LOCPATH="$JA_LOCPATH"} LSAN_OPTIONS="$I18N_LSAN" LANG=ja_JP.UTF-8 "${ST[@]}"
 	verdict tty-ja 完了
 	vj() { grep -q "^$1\$" "$T_DIR/tty-ja.verdict"; }
 	check "ja: under a terminal, both bays erased and the station exits 0" \
