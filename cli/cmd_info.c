@@ -87,11 +87,12 @@ static void print_caps(const json_t *p)
 	json_array_foreach(json_object_get(p, "methods"), i, v)
 		printf(" %s", json_string_value(v));
 	printf("\n");
-	/* The fixed notes are catalogue keys (N_ in capabilities.c); one
-	 * with a count in it stays English. */
 	json_array_foreach(json_object_get(p, "notes"), i, v)
-		if (json_is_string(v))
-			printf(_("  purge note:       %s\n"), _(json_string_value(v)));
+		if (json_is_string(v)) {
+			char note[512];
+			kesu_caps_note_text(json_string_value(v), note, sizeof(note));
+			printf(_("  purge note:       %s\n"), note);
+		}
 	const char *e = json_string_value(json_object_get(p, "error"));
 	if (e)
 		printf(_("  purge probe:      %s\n"), e);

@@ -23,6 +23,7 @@
 #include "certs/register/register.h"
 #include "certs/register/register_pg.h"
 #include "wipe/device/gate.h"
+#include "wipe/firmware/capabilities.h"
 #include "wipe/engine/progress.h"
 #include "wipe/station/dashboard.h"
 #include "wipe/station/policy.h"
@@ -377,6 +378,35 @@ static size_t column_of(const char *line, const char *needle)
 /* The dashboard's titles, states, result words, hint and a run's causes in
  * the operator's language, each column where the English one starts; the
  * event JSON the same English. */
+/* kesu info's purge notes: the JSON keeps the English with its counts;
+ * the operator reads the translation with the same counts, and a note
+ * that only starts like a counted one is not taken for it. */
+static void purge_notes_keep_their_counts(void **state)
+{
+	(void)state;
+	const char *hidden = "hidden area: 8 sector(s) behind HPA, 0 behind DCO; use "
+			     "--unlock-hidden to erase them";
+	char out[512];
+	speak(NULL);
+	kesu_caps_note_text(hidden, out, sizeof(out));
+	assert_string_equal(out, hidden);
+	speak("ja");
+	kesu_caps_note_text(hidden, out, sizeof(out));
+	assert_string_equal(out, "隠し領域: HPA の奥に 8 セクタ、DCO の奥に 0 セクタ。消去するには "
+			    "--unlock-hidden を指定");
+	kesu_caps_note_text("two boot partitions of 4194304 bytes each (mmcblkNboot0/1) hold "
+			    "firmware and are not erased", out, sizeof(out));
+	assert_string_equal(out, "4194304 バイトのブートパーティション 2 つ (mmcblkNboot0/1) は"
+			    "ファームウェアを保持し、消去されません");
+	kesu_caps_note_text("a sanitize is running now; wait for it to finish", out, sizeof(out));
+	assert_string_equal(out, "サニタイズが実行中です。終わるまで待ってください");
+	const char *longer = "two boot partitions of 4 bytes each (mmcblkNboot0/1) hold "
+			     "firmware and are not erased, and more";
+	kesu_caps_note_text(longer, out, sizeof(out));
+	assert_string_equal(out, longer);
+	speak(NULL);
+}
+
 static void dashboard_speaks_the_locale(void **state)
 {
 	(void)state;
@@ -612,6 +642,7 @@ int main(void)
 		cmocka_unit_test(cell_never_splits_a_wide_character),
 		cmocka_unit_test(cell_escapes_what_a_terminal_would_obey),
 		cmocka_unit_test(cell_fits_a_small_buffer),
+		cmocka_unit_test(purge_notes_keep_their_counts),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

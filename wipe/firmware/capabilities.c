@@ -311,20 +311,55 @@ static json_t *emmc_json(const struct kesu_caps *c)
 	return o;
 }
 
+/* The notes that carry a count: their English (with the count) goes into
+ * the JSON; kesu_caps_note_text finds the count again to say the same in
+ * the operator's language.  Every number is an unsigned long long. */
+enum { NOTE_NAMESPACES, NOTE_HIDDEN, NOTE_GP, NOTE_BOOT, NOTE_COUNTED };
+static const char *const COUNTED[NOTE_COUNTED] = {
+	[NOTE_NAMESPACES] = N_("NVMe Sanitize erases the whole NVM subsystem: all %llu namespace(s)"),
+	[NOTE_HIDDEN] = N_("hidden area: %llu sector(s) behind HPA, %llu behind DCO; use --unlock-hidden to erase them"),
+	[NOTE_GP] = N_("%llu bytes in general purpose partitions (mmcblkNgpM) lie outside the user area: emmc-sanitize does not erase them"),
+	[NOTE_BOOT] = N_("two boot partitions of %llu bytes each (mmcblkNboot0/1) hold firmware and are not erased"),
+};
+
+static void add_counted(json_t *notes, int which, unsigned long long a, unsigned long long b)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), COUNTED[which], a, b);
+	json_array_append_new(notes, json_string(buf));
+}
+
+void kesu_caps_note_text(const char *note, char *out, size_t size)
+{
+	for (int i = 0; i < NOTE_COUNTED; i++) {
+		char pattern[256];
+		unsigned long long a = 0, b = 0;
+		int end = -1;
+		snprintf(pattern, sizeof(pattern), "%s%%n", COUNTED[i]);
+		/* Only a whole match: the format's own text around the counts,
+		 * %n reached at the note's end. */
+		if (i == NOTE_HIDDEN)
+			sscanf(note, pattern, &a, &b, &end);
+		else
+			sscanf(note, pattern, &a, &end);
+		if (end >= 0 && note[end] == '\0') {
+			snprintf(out, size, _(COUNTED[i]), a, b);
+			return;
+		}
+	}
+	/* The other notes are fixed texts, catalogue keys themselves. */
+	snprintf(out, size, "%s", _(note));
+}
+
 /* What the operator should know before a purge, as sentences. */
 static json_t *caps_notes(const struct kesu_caps *c)
 {
 	json_t *notes = json_array();
-	char buf[256];
 	if (c->usb_bridge)
 		json_array_append_new(notes, json_string(
 			N_("behind a USB bridge: firmware commands are refused unless --allow-usb-bridge")));
-	if (c->kind == KESU_CAPS_NVME && (c->nvme.ctrl.sanicap & 7)) {
-		snprintf(buf, sizeof(buf),
-			 "NVMe Sanitize erases the whole NVM subsystem: all %u namespace(s)",
-			 c->nvme.ctrl.nn);
-		json_array_append_new(notes, json_string(buf));
-	}
+	if (c->kind == KESU_CAPS_NVME && (c->nvme.ctrl.sanicap & 7))
+		add_counted(notes, NOTE_NAMESPACES, c->nvme.ctrl.nn, 0);
 	if (c->kind == KESU_CAPS_NVME && (c->nvme.ctrl.fna & (KESU_NVME_FNA_FORMAT_ALL | KESU_NVME_FNA_ERASE_ALL)))
 		json_array_append_new(notes, json_string(
 			N_("NVMe Format with secure erase reaches every namespace of this controller (FNA)")));
@@ -338,12 +373,8 @@ static json_t *caps_notes(const struct kesu_caps *c)
 		json_array_append_new(notes, json_string(
 			N_("the drive is locked by a security password: unlock it (hdparm --security-unlock) before erasing")));
 	uint64_t hpa = kesu_caps_hpa_sectors(c), dco = kesu_caps_dco_sectors(c);
-	if (hpa || dco) {
-		snprintf(buf, sizeof(buf),
-			 "hidden area: %llu sector(s) behind HPA, %llu behind DCO; use --unlock-hidden to erase them",
-			 (unsigned long long)hpa, (unsigned long long)dco);
-		json_array_append_new(notes, json_string(buf));
-	}
+	if (hpa || dco)
+		add_counted(notes, NOTE_HIDDEN, hpa, dco);
 	if (c->kind == KESU_CAPS_ATA && !c->rotational &&
 	    c->ata.id.sec_supported && !c->ata.id.sanitize)
 		json_array_append_new(notes, json_string(
@@ -354,18 +385,10 @@ static json_t *caps_notes(const struct kesu_caps *c)
 			json_array_append_new(notes, json_string(
 				N_("eMMC sanitize purges only unmapped blocks: emmc-sanitize erases the whole user area first, then sanitizes")));
 		uint64_t gp = x->gp_bytes[0] + x->gp_bytes[1] + x->gp_bytes[2] + x->gp_bytes[3];
-		if (gp) {
-			snprintf(buf, sizeof(buf),
-				 "%llu bytes in general purpose partitions (mmcblkNgpM) lie outside the user area: emmc-sanitize does not erase them",
-				 (unsigned long long)gp);
-			json_array_append_new(notes, json_string(buf));
-		}
-		if (x->boot_bytes) {
-			snprintf(buf, sizeof(buf),
-				 "two boot partitions of %llu bytes each (mmcblkNboot0/1) hold firmware and are not erased",
-				 (unsigned long long)x->boot_bytes);
-			json_array_append_new(notes, json_string(buf));
-		}
+		if (gp)
+			add_counted(notes, NOTE_GP, gp, 0);
+		if (x->boot_bytes)
+			add_counted(notes, NOTE_BOOT, x->boot_bytes, 0);
 		if (c->emmc.csd_ok &&
 		    (c->emmc.csd.perm_write_protect || c->emmc.csd.tmp_write_protect))
 			json_array_append_new(notes, json_string(

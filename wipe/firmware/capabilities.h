@@ -86,4 +86,9 @@ json_t *kesu_caps_json_for_path(const char *path, bool usb_bridge, bool rotation
 struct kesu_device;
 json_t *kesu_caps_device_json(const struct kesu_device *d);
 
+/* One of the JSON's "notes" (English, locale-independent) as the operator
+ * reads it: the catalogue's translation, with the counts of a note that
+ * has them carried over. */
+void kesu_caps_note_text(const char *note, char *out, size_t size);
+
 #endif
