@@ -25,7 +25,7 @@ static void usage(FILE *out)
 		"List the erasure methods of 'kesu wipe --method NAME': NIST SP 800-88\n"
 		"category, number of passes, default verification, a description and\n"
 		"every pass (a hex pattern repeated over the medium, or 'random' for an\n"
-		"AES-256-CTR stream).  With NAMEs, only those methods.\n\n"
+		"AES-128-CTR stream).  With NAMEs, only those methods.\n\n"
 		"Options:\n"), out);
 	kesu_opts_print(out, methods_opts);
 	fputs(_("\nA custom sequence is given to 'kesu wipe' with --passes LIST, e.g.\n"

@@ -62,10 +62,14 @@ check "wipe --passes: zeros at the end" cmp -n $((16 << 20)) "$L1" /dev/zero
 rec=$(record_for "$L1")
 check "wipe --passes: every pass verified in the record" \
 	test "$(jq -c '[.passes[].verified] + [.method.passes]' "$rec")" = '[true,true,true,["924924","random","00"]]'
+check "wipe --passes: the record names the random stream's cipher" \
+	test "$(jq -r '.method.random_stream' "$rec")" = aes-128-ctr
 
 "${W[@]}" --yes --quiet --method nist-clear --verify sample "$L1" >/dev/null 2>&1
 check "wipe --verify sample: exit 0, outcome passed" \
 	test "$(jq -r '.verification.mode + " " + .verification.outcome' "$(record_for "$L1")")" = "sample passed"
+check "wipe nist-clear: no random pass, no cipher named" \
+	test "$(jq -r '.method.random_stream' "$(record_for "$L1")")" = null
 
 # An image file, as well as a block device.
 head -c $((8 << 20)) /dev/urandom >"$T_DIR/disk.img"

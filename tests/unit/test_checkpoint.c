@@ -542,6 +542,55 @@ static void resume_rereads_the_whole_medium(void **state)
 	kesu_target_close(t);
 }
 
+/* New checkpoints keep a 64-digit AES-128 key.  One written by an earlier
+ * version keeps a 96-digit AES-256 key: its random pass resumes and
+ * verifies against the AES-256 stream already on the medium. */
+static void checkpoint_keeps_the_stream_cipher(void **state)
+{
+	struct fx *f = *state;
+	char path[256];
+	assert_true(kesu_checkpoint_path(f->dir, &f->id, path, sizeof(path)));
+	for (int old = 0; old < 2; old++) {
+		struct kesu_target *t = mem_target_new(SIZE, BS);
+		struct kesu_wipe w;
+		wipe_with(&w, "random", KESU_VERIFY_LAST);
+		if (old) {
+			w.key.cipher = KESU_STREAM_AES_256_CTR;
+			memset(w.key.key + 16, 0x5a, 16);
+		}
+		w.verify = KESU_VERIFY_NONE;
+		assert_int_equal(run(t, &w), KESU_RESULT_EXCEPTIONS);
+		/* interrupted before its verification */
+		w.verify = KESU_VERIFY_LAST;
+		w.phase = KESU_PHASE_VERIFY;
+		w.pass = 0;
+		w.offset = 0;
+		w.passes[0].verified = -1;
+		save(f, &w, NULL);
+		kesu_wipe_free(&w);
+
+		struct kesu_err err;
+		json_error_t je;
+		json_t *j = json_load_file(path, 0, &je);
+		assert_non_null(j);
+		assert_int_equal(strlen(json_string_value(json_object_get(j, "key"))),
+				 old ? 96 : 64);
+		json_decref(j);
+
+		struct kesu_wipe r;
+		struct kesu_checkpoint_loaded cl;
+		assert_int_equal(load(f, &f->mb, &r, &cl, &err), KESU_OK);
+		kesu_checkpoint_loaded_free(&cl);
+		assert_int_equal(r.key.cipher,
+				 old ? KESU_STREAM_AES_256_CTR : KESU_STREAM_AES_128_CTR);
+		kesu_wipe_prepare_resume(&r);
+		assert_int_equal(run(t, &r), KESU_RESULT_ERASED);
+		assert_int_equal(r.bytes_verified, SIZE);
+		kesu_wipe_free(&r);
+		kesu_target_close(t);
+	}
+}
+
 /* Data written to the part already verified, between the interruption and
  * the resume, is found, exactly, and counted once. */
 static void write_into_verified_part_is_found(void **state)
@@ -667,6 +716,8 @@ int main(void)
 		cmocka_unit_test(binding_rules),
 		cmocka_unit_test(fingerprint_plan_follows_the_state),
 		cmocka_unit_test(fingerprint_check_reads_the_medium),
+		cmocka_unit_test_setup_teardown(checkpoint_keeps_the_stream_cipher, fx_setup,
+						fx_teardown),
 		cmocka_unit_test_setup_teardown(resume_rereads_the_whole_medium, fx_setup,
 						fx_teardown),
 		cmocka_unit_test(write_into_verified_part_is_found),

@@ -681,6 +681,36 @@ static void classification_table(void **state)
 
 static char tmpdir[64];
 
+/* The record names the cipher a verifier would regenerate the random passes
+ * with: AES-128-CTR for a new run, AES-256-CTR for one resumed from a
+ * checkpoint of an earlier version. */
+static void run_record_names_the_random_stream(void **state)
+{
+	(void)state;
+	struct kesu_identity id = {0};
+	strcpy(id.path, "/dev/sdb");
+	id.size_bytes = SIZE;
+	id.logical_block_size = BS;
+	struct kesu_wipe w;
+	wipe_with(&w, "00,random", KESU_VERIFY_LAST);
+	struct kesu_run_record r = {0};
+	strcpy(r.run_id, "0b4ad6b2-1e4f-4bd5-9d7f-3f1a3f5a9c11");
+	r.device = &id;
+	r.wipe = &w;
+	r.block_size = BS;
+	for (int old = 0; old < 2; old++) {
+		if (old)
+			w.key.cipher = KESU_STREAM_AES_256_CTR;
+		json_t *j = kesu_run_record_to_json(&r);
+		assert_non_null(j);
+		assert_string_equal(json_string_value(json_object_get(
+					    json_object_get(j, "method"), "random_stream")),
+				    old ? "aes-256-ctr" : "aes-128-ctr");
+		json_decref(j);
+	}
+	kesu_wipe_free(&w);
+}
+
 static void run_record_json(void **state)
 {
 	(void)state;
@@ -752,6 +782,8 @@ static void run_record_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(m, "verify")), "last");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(m, "passes"), 1)),
 			    "ff");
+	/* No random pass, no cipher to name. */
+	assert_true(json_is_null(json_object_get(m, "random_stream")));
 	json_t *p = json_object_get(j, "passes");
 	assert_int_equal(json_array_size(p), 2);
 	json_t *p0 = json_array_get(p, 0), *p1 = json_array_get(p, 1);
@@ -860,6 +892,7 @@ int main(void)
 		cmocka_unit_test(bad_ranges_merge),
 		cmocka_unit_test(classification_table),
 		cmocka_unit_test(run_record_json),
+		cmocka_unit_test(run_record_names_the_random_stream),
 		cmocka_unit_test(clock_sync_rule),
 	};
 	return cmocka_run_group_tests_name("engine", tests, NULL, NULL);

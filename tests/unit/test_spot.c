@@ -22,6 +22,7 @@ static void aes_fill(void *buf, size_t len, uint64_t off)
 {
 	struct kesu_stream_key k;
 	memset(&k, 0x42, sizeof(k));
+	k.cipher = KESU_STREAM_AES_128_CTR;
 	struct kesu_stream *s;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_stream_new(&k, &s, &err), KESU_OK);

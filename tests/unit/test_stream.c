@@ -1,5 +1,6 @@
-/* The random pass's AES-256-CTR stream: reproducible, independent of
- * chunking, addressable at any byte, and different for different keys. */
+/* The random pass's AES-CTR stream: reproducible, independent of chunking,
+ * addressable at any byte, and different for different keys; AES-128 for new
+ * keys, AES-256 for the keys of older checkpoints. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -23,20 +24,25 @@ static struct kesu_stream *open_stream(const struct kesu_stream_key *k)
 
 static void fixed_key(struct kesu_stream_key *k, uint8_t seed)
 {
+	memset(k, 0, sizeof(*k));
+	k->cipher = KESU_STREAM_AES_128_CTR;
 	for (size_t i = 0; i < 32; i++)
 		k->key[i] = (uint8_t)(seed + 7 * i);
 	for (size_t i = 0; i < 16; i++)
 		k->iv[i] = (uint8_t)(seed ^ (31 * i));
 }
 
-/* Reference keystream: AES-256-ECB of each counter block, counter computed
- * here independently as IV + block with 128-bit carry. */
+/* Reference keystream: AES-ECB of each counter block (AES-128 on the first
+ * 16 key bytes, or AES-256 on all 32), counter computed here independently
+ * as IV + block with 128-bit carry. */
 static void reference(const struct kesu_stream_key *k, uint64_t off, uint8_t *out,
 		      size_t len)
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	assert_non_null(c);
-	assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), NULL, k->key, NULL), 1);
+	const EVP_CIPHER *ecb =
+		k->cipher == KESU_STREAM_AES_256_CTR ? EVP_aes_256_ecb() : EVP_aes_128_ecb();
+	assert_int_equal(EVP_EncryptInit_ex(c, ecb, NULL, k->key, NULL), 1);
 	EVP_CIPHER_CTX_set_padding(c, 0);
 	for (size_t i = 0; i < len;) {
 		uint64_t blk = (off + i) / 16;
@@ -67,11 +73,11 @@ static void reference(const struct kesu_stream_key *k, uint64_t off, uint8_t *ou
 	EVP_CIPHER_CTX_free(c);
 }
 
-static void matches_reference_at_any_offset(void **state)
+static void matches_reference(enum kesu_stream_cipher cipher)
 {
-	(void)state;
 	struct kesu_stream_key k;
 	fixed_key(&k, 1);
+	k.cipher = cipher;
 	struct kesu_stream *s = open_stream(&k);
 	const uint64_t offs[] = {0, 1, 15, 16, 17, 4095, 4096, 1u << 20, 123456789ull,
 				 (1ull << 40) + 3};
@@ -87,6 +93,37 @@ static void matches_reference_at_any_offset(void **state)
 	free(got);
 	free(want);
 	kesu_stream_free(s);
+}
+
+static void matches_reference_at_any_offset(void **state)
+{
+	(void)state;
+	matches_reference(KESU_STREAM_AES_128_CTR);
+	matches_reference(KESU_STREAM_AES_256_CTR);
+}
+
+/* The two ciphers over one key give different streams, so a record or
+ * checkpoint that named the wrong one could never verify a medium. */
+static void ciphers_differ_and_unknown_is_refused(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	fixed_key(&k, 9);
+	uint8_t a[4096], b[4096];
+	struct kesu_err err = {0};
+	struct kesu_stream *s = open_stream(&k);
+	assert_int_equal(kesu_stream_fill(s, 0, a, sizeof(a), &err), KESU_OK);
+	kesu_stream_free(s);
+	k.cipher = KESU_STREAM_AES_256_CTR;
+	s = open_stream(&k);
+	assert_int_equal(kesu_stream_fill(s, 0, b, sizeof(b), &err), KESU_OK);
+	kesu_stream_free(s);
+	assert_memory_not_equal(a, b, sizeof(a));
+	k.cipher = (enum kesu_stream_cipher)7;
+	s = NULL;
+	assert_int_equal(kesu_stream_new(&k, &s, &err), KESU_ERR_INVALID);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "cipher"));
 }
 
 static void chunking_does_not_matter(void **state)
@@ -209,18 +246,54 @@ static void hex_round_trip_and_errors(void **state)
 	struct kesu_stream_key k, back;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_stream_key_new(&k, &err), KESU_OK);
+	/* New keys are AES-128: 16 key bytes, the rest left zero. */
+	assert_int_equal(k.cipher, KESU_STREAM_AES_128_CTR);
+	static const uint8_t zero16[16];
+	assert_memory_equal(k.key + 16, zero16, 16);
+	assert_memory_not_equal(k.key, zero16, 16);
 	char hex[97];
 	kesu_stream_key_to_hex(&k, hex);
-	assert_int_equal(strlen(hex), 96);
+	assert_int_equal(strlen(hex), 64);
 	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_OK);
 	assert_memory_equal(&k, &back, sizeof(k));
 
+	/* A checkpoint of an earlier version: 96 digits, an AES-256 key, and
+	 * the stream it resumes is the AES-256 one it was writing. */
 	fixed_key(&k, 0);
+	k.cipher = KESU_STREAM_AES_256_CTR;
 	memset(k.key, 0xab, 32);
 	memset(k.iv, 0x01, 16);
 	kesu_stream_key_to_hex(&k, hex);
+	assert_int_equal(strlen(hex), 96);
 	assert_memory_equal(hex, "abababab", 8);
 	assert_string_equal(hex + 64, "01010101010101010101010101010101");
+	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_OK);
+	assert_int_equal(back.cipher, KESU_STREAM_AES_256_CTR);
+	assert_memory_equal(&k, &back, sizeof(k));
+	{
+		uint8_t got[100], want[100];
+		struct kesu_stream *s = open_stream(&back);
+		assert_int_equal(kesu_stream_fill(s, 4097, got, sizeof(got), &err), KESU_OK);
+		kesu_stream_free(s);
+		reference(&k, 4097, want, sizeof(want));
+		assert_memory_equal(got, want, sizeof(got));
+	}
+	/* 64 digits: the first 32 are the AES-128 key, the last 32 the IV. */
+	char hex128[65];
+	memcpy(hex128, hex + 32, 64);
+	hex128[64] = '\0';
+	assert_int_equal(kesu_stream_key_from_hex(hex128, &back, &err), KESU_OK);
+	assert_int_equal(back.cipher, KESU_STREAM_AES_128_CTR);
+	assert_memory_equal(back.key, k.key, 16);
+	assert_memory_equal(back.key + 16, zero16, 16);
+	assert_memory_equal(back.iv, k.iv, 16);
+	for (size_t cut = 62; cut <= 65; cut++) {
+		char odd[66];
+		memset(odd, 'a', cut);
+		odd[cut] = '\0';
+		assert_int_equal(kesu_stream_key_from_hex(odd, &back, &err),
+				 cut == 64 ? KESU_OK : KESU_ERR_INVALID);
+	}
 	/* upper case is accepted */
 	hex[0] = 'A';
 	hex[1] = 'B';
@@ -232,7 +305,7 @@ static void hex_round_trip_and_errors(void **state)
 	assert_non_null(strstr(err.msg, "non-hex"));
 	hex[95] = '\0';
 	assert_int_equal(kesu_stream_key_from_hex(hex, &back, &err), KESU_ERR_INVALID);
-	assert_non_null(strstr(err.msg, "96 hex digits"));
+	assert_non_null(strstr(err.msg, "64 or 96 hex digits"));
 	char longer[100];
 	memset(longer, 'a', 98);
 	longer[98] = '\0';
@@ -244,6 +317,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(matches_reference_at_any_offset),
+		cmocka_unit_test(ciphers_differ_and_unknown_is_refused),
 		cmocka_unit_test(chunking_does_not_matter),
 		cmocka_unit_test(one_bit_change_is_caught),
 		cmocka_unit_test(different_keys_differ),

@@ -56,7 +56,7 @@ static const struct kesu_method builtin[] = {
 		  P1(0x55), P1(0xAA)),
 	OVERWRITE("zero", "one pass of 0x00", P1(0x00)),
 	OVERWRITE("one", "one pass of 0xFF", P1(0xFF)),
-	OVERWRITE("random", "one pass of AES-256-CTR pseudorandom data", RND),
+	OVERWRITE("random", "one pass of AES-128-CTR pseudorandom data", RND),
 	OVERWRITE("dod-3", "DoD 5220.22-M (E): 0x00, its complement 0xFF, random",
 		  P1(0x00), P1(0xFF), RND),
 	OVERWRITE("dod-7",

@@ -168,6 +168,15 @@ json_t *kesu_run_record_to_json(const struct kesu_run_record *r)
 				      w->method.technique ? w->method.technique : "overwrite",
 				      "verify", kesu_verify_mode_name(w->verify), "passes",
 				      passes_desc));
+	/* Which cipher regenerates the random passes: a record must say what
+	 * a verifier would have to run to check its bytes again, and a run
+	 * resumed from an older checkpoint keeps that checkpoint's AES-256. */
+	bool any_random = false;
+	for (size_t i = 0; i < w->method.npasses; i++)
+		any_random |= w->method.passes[i].kind == KESU_PASS_RANDOM;
+	json_object_set_new(json_object_get(o, "method"), "random_stream",
+			    any_random ? json_string(kesu_stream_cipher_name(w->key.cipher))
+				       : json_null());
 	json_object_set_new(o, "passes", passes);
 	json_object_set_new(o, "verification",
 			    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "mode",

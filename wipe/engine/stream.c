@@ -1,4 +1,5 @@
-/* AES-256-CTR keystream addressable by medium offset.
+/* AES-CTR keystream addressable by medium offset (AES-128 for new runs,
+ * AES-256 for checkpoints of earlier versions; see stream.h).
  *
  * Keystream block i is AES_k(IV + i), the counter a 128-bit big-endian
  * integer (NIST SP 800-38A, appendix B; OpenSSL's CTR mode increments the
@@ -20,41 +21,61 @@ struct kesu_stream {
 	struct kesu_stream_key key;
 };
 
+const char *kesu_stream_cipher_name(enum kesu_stream_cipher c)
+{
+	return c == KESU_STREAM_AES_256_CTR ? "aes-256-ctr" : "aes-128-ctr";
+}
+
+static size_t key_bytes(enum kesu_stream_cipher c)
+{
+	return c == KESU_STREAM_AES_256_CTR ? 32 : 16;
+}
+
 enum kesu_rc kesu_stream_key_new(struct kesu_stream_key *k, struct kesu_err *err)
 {
-	uint8_t *p = (uint8_t *)k;
-	size_t want = sizeof(*k), got = 0;
+	memset(k, 0, sizeof(*k));
+	k->cipher = KESU_STREAM_AES_128_CTR;
+	uint8_t raw[32];
+	size_t want = key_bytes(k->cipher) + sizeof(k->iv), got = 0;
 	while (got < want) {
-		ssize_t n = getrandom(p + got, want - got, 0);
+		ssize_t n = getrandom(raw + got, want - got, 0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			int e = errno;
-			memset(k, 0, sizeof(*k));
+			explicit_bzero(raw, sizeof(raw));
 			return kesu_fail(err, KESU_ERR_INTERNAL, e,
 					 "getrandom failed (%s); kesu needs the kernel's random "
 					 "source for the random pass", strerror(e));
 		}
 		got += (size_t)n;
 	}
+	memcpy(k->key, raw, key_bytes(k->cipher));
+	memcpy(k->iv, raw + key_bytes(k->cipher), sizeof(k->iv));
+	explicit_bzero(raw, sizeof(raw));
 	return KESU_OK;
 }
 
 void kesu_stream_key_to_hex(const struct kesu_stream_key *k, char hex[97])
 {
-	_Static_assert(sizeof(*k) == 48, "key then IV, no padding");
-	kesu_hex_encode(k, sizeof(*k), hex);
+	uint8_t raw[48];
+	size_t kb = key_bytes(k->cipher);
+	memcpy(raw, k->key, kb);
+	memcpy(raw + kb, k->iv, sizeof(k->iv));
+	kesu_hex_encode(raw, kb + sizeof(k->iv), hex);
+	explicit_bzero(raw, sizeof(raw));
 }
 
 enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k,
 				      struct kesu_err *err)
 {
-	if (!hex || strnlen(hex, 97) != 96)
+	size_t digits = hex ? strnlen(hex, 97) : 0;
+	if (digits != 64 && digits != 96)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
-				 "random stream key is not 96 hex digits; the checkpoint is "
-				 "damaged: start the wipe again without --resume");
+				 "random stream key is not 64 or 96 hex digits; the checkpoint "
+				 "is damaged: start the wipe again without --resume");
 	uint8_t tmp[48];
-	for (size_t i = 0; i < 48; i++) {
+	for (size_t i = 0; i < digits / 2; i++) {
 		int hi = kesu_hex_digit((unsigned char)hex[2 * i]);
 		int lo = kesu_hex_digit((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
@@ -63,8 +84,12 @@ enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k
 					 "is damaged: start the wipe again without --resume");
 		tmp[i] = (uint8_t)(hi << 4 | lo);
 	}
-	memcpy(k->key, tmp, 32);
-	memcpy(k->iv, tmp + 32, 16);
+	memset(k, 0, sizeof(*k));
+	k->cipher = digits == 96 ? KESU_STREAM_AES_256_CTR : KESU_STREAM_AES_128_CTR;
+	size_t kb = key_bytes(k->cipher);
+	memcpy(k->key, tmp, kb);
+	memcpy(k->iv, tmp + kb, sizeof(k->iv));
+	explicit_bzero(tmp, sizeof(tmp));
 	return KESU_OK;
 }
 
@@ -75,13 +100,20 @@ enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
 	struct kesu_stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	if (k->cipher != KESU_STREAM_AES_128_CTR && k->cipher != KESU_STREAM_AES_256_CTR) {
+		free(s);
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "unknown random stream cipher %d",
+				 (int)k->cipher);
+	}
 	s->key = *k;
 	s->ctx = EVP_CIPHER_CTX_new();
-	if (!s->ctx || EVP_EncryptInit_ex(s->ctx, EVP_aes_256_ctr(), NULL, k->key, k->iv) != 1) {
+	const EVP_CIPHER *c = k->cipher == KESU_STREAM_AES_256_CTR ? EVP_aes_256_ctr()
+								 : EVP_aes_128_ctr();
+	if (!s->ctx || EVP_EncryptInit_ex(s->ctx, c, NULL, k->key, k->iv) != 1) {
 		kesu_stream_free(s);
 		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
-				 "OpenSSL could not set up AES-256-CTR; check the libcrypto "
-				 "installation");
+				 "OpenSSL could not set up %s; check the libcrypto installation",
+				 kesu_stream_cipher_name(k->cipher));
 	}
 	*out = s;
 	return KESU_OK;
@@ -129,8 +161,8 @@ enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
 	return KESU_OK;
 fail:
 	return kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			 "OpenSSL AES-256-CTR failed while generating the random pass; "
-			 "check the libcrypto installation");
+			 "OpenSSL %s failed while generating the random pass; check the "
+			 "libcrypto installation", kesu_stream_cipher_name(s->key.cipher));
 }
 
 void kesu_stream_free(struct kesu_stream *s)

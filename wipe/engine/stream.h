@@ -1,6 +1,13 @@
-/* The random pass: an AES-256-CTR keystream (OpenSSL EVP) that is
- * addressable by medium offset, so any range can be regenerated to verify it,
- * to retry a single block, or to resume an interrupted pass. */
+/* The random pass: an AES-CTR keystream (OpenSSL EVP) that is addressable by
+ * medium offset, so any range can be regenerated to verify it, to retry a
+ * single block, or to resume an interrupted pass.
+ *
+ * New runs use AES-128-CTR.  What the stream must be is data the drive cannot
+ * predict, compress or deduplicate, regenerable from a key that the
+ * checkpoint keeps in a root-only file; a 128-bit key is far past that, and
+ * its 10 rounds against AES-256's 14 cost 0.105 against 0.143 CPU s/GiB here,
+ * which is the random pass's whole budget on a fast device (docs/BENCHMARKS.md).
+ * Checkpoints written before hold AES-256 keys and resume with AES-256-CTR. */
 #ifndef KESU_STREAM_H
 #define KESU_STREAM_H
 
@@ -9,15 +16,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum kesu_stream_cipher {
+	KESU_STREAM_AES_128_CTR, /* key[0..16) */
+	KESU_STREAM_AES_256_CTR, /* key[0..32): checkpoints of earlier versions */
+};
+
 struct kesu_stream_key {
 	uint8_t key[32];
 	uint8_t iv[16];
+	enum kesu_stream_cipher cipher;
 };
 
-/* A fresh key and IV from getrandom(2). */
+/* "aes-128-ctr" or "aes-256-ctr", as the run record names it. */
+const char *kesu_stream_cipher_name(enum kesu_stream_cipher c);
+
+/* A fresh AES-128 key and IV from getrandom(2). */
 enum kesu_rc kesu_stream_key_new(struct kesu_stream_key *k, struct kesu_err *err);
 
-/* Hex encoding for checkpoints (96 chars: key then IV) and back. */
+/* Hex encoding for checkpoints, key then IV: 64 digits for AES-128, 96 for
+ * AES-256.  The length names the cipher, so checkpoints written before
+ * AES-128 resume unchanged. */
 void kesu_stream_key_to_hex(const struct kesu_stream_key *k, char hex[97]);
 enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k,
 				      struct kesu_err *err);
