@@ -43,7 +43,7 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_RESUME] = {"resume", 0, NULL, N_("continue an interrupted wipe from its checkpoint")},
 	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
 	[O_PDF] = {"pdf", 0, "[=LANG]", N_("print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)")},
-	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 4 MiB x max(6, N+2), 72 MiB at most")},
+	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 2 MiB x max(6, N+2), 36 MiB at most")},
 	[O_ASSET_MAP] = {"asset-map", 0, "FILE", N_("asset numbers by serial, one 'serial,asset' line each (as kesu station's); a 'serial,asset,class,reason,customer' header gives each device those too")},
 	[O_SAME_ASSET] = {"same-asset", 0, NULL, N_("the one --asset NUMBER is every device's (one machine's disks)")},
 	KESU_OPT_HELP,

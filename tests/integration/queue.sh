@@ -33,11 +33,11 @@ verdict_of() {
 		passes: [.passes[] | {index, pattern, bytes_written, bytes_verified, verified}]}' "$1"
 }
 
-# 24 MiB: 6 chunks, so 8 requests would be more than there is to do; the
+# 12 MiB: 6 chunks of 2 MiB, so 8 requests would be more than there is to do; the
 # odd 4 KiB tail makes the last request short of a chunk.
-A=$(rand_loop a.img 24) || exit 1
-B=$(rand_loop b.img 24) || exit 1
-truncate -s $(((24 << 20) + 4096)) "$T_DIR/a.img" "$T_DIR/b.img"
+A=$(rand_loop a.img 12) || exit 1
+B=$(rand_loop b.img 12) || exit 1
+truncate -s $(((12 << 20) + 4096)) "$T_DIR/a.img" "$T_DIR/b.img"
 losetup -c "$A" && losetup -c "$B"
 
 "${W[@]}" --queue-depth 1 --passes ff,00 --verify all "$A" >"$T_DIR/o1" 2>&1
@@ -46,14 +46,14 @@ check "qd 1 pattern: exit 0" test $? -eq 0
 check "qd 8 pattern: exit 0" test $? -eq 0
 RA=$(record_for "$A") RB=$(record_for "$B")
 check "qd 8 pattern: both devices all zeros (cmp)" \
-	bash -c 'cmp -n $(((24 << 20) + 4096)) "$1" /dev/zero && cmp "$1" "$2"' _ "$A" "$B"
+	bash -c 'cmp -n $(((12 << 20) + 4096)) "$1" /dev/zero && cmp "$1" "$2"' _ "$A" "$B"
 check "qd 1 vs 8 pattern: same verdict, counts and passes in the records" \
 	cmp <(verdict_of "$RA") <(verdict_of "$RB")
 check "qd 1 record: synchronous path" \
 	test "$(jq -c '[.io.path, .io.queue_depth, .io.fallback]' "$RA")" = '["sync",1,null]'
-check "qd 8 record: io_uring, depth 8, registered buffers, 40 MiB" \
+check "qd 8 record: io_uring, depth 8, registered buffers, 20 MiB" \
 	test "$(jq -c '[.io.path, .io.queue_depth, .io.registered_buffers, .io.buffer_bytes]' "$RB")" = \
-	'["io_uring",8,true,41943040]'
+	'["io_uring",8,true,20971520]'
 
 "${W[@]}" --queue-depth 1 --passes random,random --verify all "$A" >"$T_DIR/o1" 2>&1
 check "qd 1 random: exit 0" test $? -eq 0
@@ -63,7 +63,7 @@ RA=$(record_for "$A") RB=$(record_for "$B")
 check "qd 1 vs 8 random: same verdict, counts and passes in the records" \
 	cmp <(verdict_of "$RA") <(verdict_of "$RB")
 check "qd 8 random: erased, every byte read back" \
-	test "$(jq -c '[.result, .verification.bytes_verified]' "$RB")" = "[\"erased\",$((2 * ((24 << 20) + 4096)))]"
+	test "$(jq -c '[.result, .verification.bytes_verified]' "$RB")" = "[\"erased\",$((2 * ((12 << 20) + 4096)))]"
 check "qd 8 random: the medium is not constant" \
 	bash -c '! cmp -s -n 1048576 "$1" /dev/zero' _ "$B"
 
@@ -117,7 +117,7 @@ if [ -w "$BLK" ] && [ -e "$BLK/blkio.throttle.write_bps_device" ]; then
 	off=$(jq -r .offset "$ck" 2>/dev/null)
 	check "a periodic checkpoint in the write phase, then killed" \
 		test "$(jq -r .phase "$ck" 2>/dev/null)" = write -a "${off:-0}" -gt 0
-	check "the checkpoint's offset is a chunk boundary" test $((off % (4 << 20))) -eq 0
+	check "the checkpoint's offset is a chunk boundary" test $((off % (2 << 20))) -eq 0
 	# Read the medium, not the device's page cache: kesu writes around it
 	# (O_DIRECT), and a buffered read racing those writes (udev probes the
 	# device when a writer closes it, here at the kill) can leave a stale
@@ -174,5 +174,5 @@ check "kesu.conf queue_depth 2: used" \
 	test "$(jq -c '[.result, .io.queue_depth]' "$(record_for "$A")")" = '["erased",2]'
 "$KESU" wipe --help >"$T_DIR/h"
 check "wipe --help: names --queue-depth and the memory" \
-	grep -q -- "--queue-depth N .*72 MiB at most" "$T_DIR/h"
+	grep -q -- "--queue-depth N .*36 MiB at most" "$T_DIR/h"
 t_done

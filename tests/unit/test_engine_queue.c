@@ -424,10 +424,10 @@ static void queue_depth_parse_and_memory_bound(void **state)
 		assert_false(kesu_queue_depth_parse(bad[i], &qd));
 	const uint64_t MiB = 1u << 20;
 	/* The numbers kesu(8) and --help state. */
-	assert_int_equal(kesu_engine_buffer_bytes(1, 0), 24 * MiB);
-	assert_int_equal(kesu_engine_buffer_bytes(4, 0), 24 * MiB);
-	assert_int_equal(kesu_engine_buffer_bytes(8, 0), 40 * MiB);
-	assert_int_equal(kesu_engine_buffer_bytes(KESU_QUEUE_DEPTH_MAX, 0), 72 * MiB);
+	assert_int_equal(kesu_engine_buffer_bytes(1, 0), 12 * MiB);
+	assert_int_equal(kesu_engine_buffer_bytes(4, 0), 12 * MiB);
+	assert_int_equal(kesu_engine_buffer_bytes(8, 0), 20 * MiB);
+	assert_int_equal(kesu_engine_buffer_bytes(KESU_QUEUE_DEPTH_MAX, 0), 36 * MiB);
 	/* And what a run really allocates. */
 	struct fault_spec f = {.async_depth = 16};
 	struct kesu_target *t = fault_target_new(SIZE, BS, &f);

@@ -609,8 +609,8 @@ static enum kesu_rc engine_loop(struct ctx *c, struct kesu_err *err)
 }
 
 /* Huge pages for the I/O slots: an O_DIRECT request pins every page it
- * covers, and a 4 MiB request on 4 KiB pages pins 1,024 of them; on 2 MiB
- * pages it pins two.  Measured 1.4-1.7x on zero, random and nist-clear
+ * covers, and a 2 MiB request on 4 KiB pages pins 512 of them; on 2 MiB
+ * pages it pins one.  Measured 1.4-1.7x on zero, random and nist-clear
  * passes over a tmpfs loop device (docs/BENCHMARKS.md).  Where the kernel
  * has no transparent huge pages the madvise fails and the slots are
  * ordinary memory, which is only slower. */

@@ -18,7 +18,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#define KESU_CHUNK_DEFAULT (4u << 20)
+/* 2 MiB: one huge page per request slot.  Against 4 MiB, four devices in
+ * one run went from 0.78 to 0.91 of four parallel dd's throughput on tmpfs
+ * (paired runs, docs/BENCHMARKS.md) and a device's buffers halve.  A
+ * drive still gets whole commands: the block layer splits requests at the
+ * queue's max_sectors_kb, which is 1280 KiB on most SATA and SAS disks. */
+#define KESU_CHUNK_DEFAULT (2u << 20)
 /* Requests in flight per device on the queued path (io_uring).  1 is the
  * synchronous path: one request at a time, pread/pwrite. */
 #define KESU_QUEUE_DEPTH_DEFAULT 4

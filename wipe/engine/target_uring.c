@@ -2,7 +2,7 @@
  * with its own command queue (NVMe, SAS, SATA NCQ) only reaches its speed
  * when it has more than one request to work on; pread and pwrite give it
  * one at a time.  The engine's slots are registered with the ring once,
- * so the kernel does not pin and unpin 4 MiB of pages per request. */
+ * so the kernel does not pin and unpin a chunk's pages per request. */
 #include "wipe/engine/target_uring.h"
 
 #include <errno.h>
