@@ -7,12 +7,14 @@
 #include "cli/cmd_pdf.h"
 #include "cli/code_words.h"
 #include "certs/document/cert_verify.h"
+#include "certs/document/run_speed.h"
 #include "lib/config.h"
 #include "lib/fileio.h"
 #include "cli/cert_opts.h"
 #include "lib/i18n.h"
 #include "lib/timefmt.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -564,6 +566,35 @@ static void show_execution(const json_t *cert)
 	LINE("作業記録 / Run record", buf);
 }
 
+/* Each pass's speed, from the run record beside the certificate when it is
+ * the one the certificate names (SHA-256): shown for people, not part of
+ * what is signed, so a record that does not match shows nothing. */
+static void show_speeds(const json_t *cert, const char *path)
+{
+	char rr_path[PATH_MAX], label[96], buf[400];
+	json_t *run = NULL, *p;
+	struct kesu_err err = {0};
+	bool ja = kesu_cli_ja();
+	if (kesu_cert_run_record_beside(path, cert, &run, rr_path, sizeof(rr_path), &err)) {
+		LINE("速度 / Speed", ja ? "表示しません: 横の作業記録が証明書と一致しません"
+					: "not shown: the run record beside it does not match "
+					  "the certificate ('kesu cert verify' tells how)");
+		return;
+	}
+	if (!run) {
+		LINE("速度 / Speed", ja ? "表示しません: 作業記録が証明書の横にありません"
+					: "not shown: the run record is not beside the certificate");
+		return;
+	}
+	size_t i;
+	json_array_foreach(json_object_get(run, "passes"), i, p) {
+		snprintf(label, sizeof(label), "速度 パス %zu / Speed, pass %zu", i + 1, i + 1);
+		kesu_run_pass_speed(p, ja, buf, sizeof(buf));
+		LINE(label, buf);
+	}
+	json_decref(run);
+}
+
 /* A destruction document (kesu-destruction(5)): the medium, the work, who
  * did and saw it, and the approval it was recorded on. */
 static void show_destruction(const json_t *d)
@@ -727,6 +758,7 @@ static enum kesu_rc cert_show(const struct kesu_verb *verb, const char *cmd, int
 	show_health(cert);
 	show_host(cert);
 	show_execution(cert);
+	show_speeds(cert, argv[first]);
 	show_countersigners(argv[first]);
 	show_verdict(&v);
 	json_decref(cert);

@@ -80,21 +80,17 @@ static enum kesu_rc check_consistency(const json_t *c, const struct kesu_trust *
 	return rc;
 }
 
-/* The run record is the software's own log; when it is kept beside the
- * certificate it must be the one the certificate names, and say what the
- * certificate says. */
-static enum kesu_rc check_run_record(const char *path, const json_t *c,
-				     struct kesu_cert_file_verdict *ov,
-				     struct kesu_err *err)
+enum kesu_rc kesu_cert_run_record_beside(const char *path, const json_t *c, json_t **run,
+					 char *rr_path, size_t rr_path_sz, struct kesu_err *err)
 {
-	char dir[PATH_MAX], rr_path[PATH_MAX], h[KESU_SHA256_HEX];
+	char dir[PATH_MAX], h[KESU_SHA256_HEX];
 	json_t *rr = json_object_get(c, "run_record");
+	*run = NULL;
 	if (!kesu_path_dirname(path, dir, sizeof(dir)) ||
-	    (size_t)snprintf(rr_path, sizeof(rr_path), "%s/%s", dir,
-			     json_string_value(json_object_get(rr, "file"))) >= sizeof(rr_path) ||
+	    (size_t)snprintf(rr_path, rr_path_sz, "%s/%s", dir,
+			     json_string_value(json_object_get(rr, "file"))) >= rr_path_sz ||
 	    access(rr_path, F_OK) != 0)
 		return KESU_OK;
-	ov->stage = "INCONSISTENT";
 	char *data;
 	size_t len;
 	enum kesu_rc rc = kesu_read_file(rr_path, RUN_RECORD_MAX, &data, &len, err);
@@ -108,12 +104,30 @@ static enum kesu_rc check_run_record(const char *path, const json_t *c,
 				 "SHA-256 the certificate gives (it was changed)", rr_path);
 	}
 	json_error_t je;
-	json_t *run = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	*run = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	free(data);
-	if (!run)
+	if (!*run)
 		return kesu_fail(err, KESU_ERR_INVALID, 0,
 				 "the run record %s beside it is not valid JSON (line %d: %s)",
 				 rr_path, je.line, je.text);
+	return KESU_OK;
+}
+
+/* The run record is the software's own log; when it is kept beside the
+ * certificate it must be the one the certificate names, and say what the
+ * certificate says. */
+static enum kesu_rc check_run_record(const char *path, const json_t *c,
+				     struct kesu_cert_file_verdict *ov,
+				     struct kesu_err *err)
+{
+	char rr_path[PATH_MAX];
+	json_t *run;
+	enum kesu_rc rc = kesu_cert_run_record_beside(path, c, &run, rr_path, sizeof(rr_path), err);
+	if (rc == KESU_OK && !run)
+		return KESU_OK;
+	ov->stage = "INCONSISTENT";
+	if (rc)
+		return rc;
 	rc = kesu_cert_match_run(c, run, err);
 	json_decref(run);
 	if (rc)

@@ -48,6 +48,13 @@ struct kesu_cert_file_verdict {
 enum kesu_rc kesu_cert_verify(const char *path, const struct kesu_trust *t,
 			      struct kesu_cert_file_verdict *ov);
 
+/* The run record certificate c names, read from beside the certificate at
+ * path into *run (new reference), its path into rr_path.  *run is NULL and
+ * the result KESU_OK when there is none there; KESU_ERR_INVALID when the
+ * file there is not the one the certificate names (SHA-256) or not JSON. */
+enum kesu_rc kesu_cert_run_record_beside(const char *path, const json_t *c, json_t **run,
+					 char *rr_path, size_t rr_path_sz, struct kesu_err *err);
+
 /* The same, with the approval at approval_file instead of the copy beside
  * the certificate (NULL: beside it). */
 enum kesu_rc kesu_cert_verify_with(const char *path, const struct kesu_trust *t,

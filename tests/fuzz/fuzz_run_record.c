@@ -1,5 +1,7 @@
-/* Run records: strict check and certificate building from one. */
+/* Run records: strict check and certificate building from one, and the
+ * per-pass speeds cert show prints from one beside a certificate. */
 #include "certs/document/certificate.h"
+#include "certs/document/run_speed.h"
 #include "fuzz.h"
 
 #include <jansson.h>
@@ -27,6 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct kesu_cert_verdict v;
 		kesu_cert_judge(cert, &v);
 		json_decref(cert);
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(rr, "passes"), i, p) {
+		char line[400];
+		kesu_run_pass_speed(p, i % 2, line, sizeof(line));
 	}
 	json_decref(rr);
 	return 0;

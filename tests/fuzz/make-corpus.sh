@@ -61,6 +61,9 @@ cp "$tmp/register.jsonl" "$C/register_line/with-destruction.jsonl"
 head -c -20 "$tmp/register.jsonl" > "$C/register_line/torn.jsonl"
 cp "$tmp/register.jsonl.head" "$C/register_head/head-from-tools.json"
 cp "$root"/tests/fixtures/runs/*.json "$C/run_record/"
+# One with per-pass timings, which cert show reads (certs/document/run_speed.c).
+jq '.passes |= map(. + {timing: {write: {ms: 156, bytes: 1073741824, mb_per_s: 6882.8}, verify: null}})' \
+	"$root/tests/fixtures/runs/erased.json" >"$C/run_record/timed.json"
 
 # An approval signed by an approver, and hand-overs signed by their giver.
 "$KESU" key new --subject "/C=JP/O=Fuzz/CN=佐藤 花子" --out "$tmp/appr" >/dev/null

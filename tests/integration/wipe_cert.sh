@@ -4,6 +4,7 @@
 # command; certificate problems stop kesu before anything is written.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../certlib.sh"
+. "$(dirname "$0")/../i18nlib.sh"
 
 make_ca ca && make_ca otherca && make_operator op ca && make_operator stranger otherca &&
 	make_operator revoked ca || { not_ok "test CA set-up"; t_done; exit 1; }
@@ -84,6 +85,24 @@ check "the certificate carries the work location, and cert show shows it" \
 		"$KESU" cert show "$1" | grep -q "Work location  *本庁舎 地下1階 作業室"' _ "$cert"
 check "cert show shows the health lines" \
 	bash -c '"$KESU" cert show "$1" | grep -q "Drive health before  *not read: no drive health log"' _ "$cert"
+# Each pass's speed, from the run record beside the certificate (nist-clear:
+# one pass, written and read back), and only while it is that record.
+check "cert show gives the pass's write and verify speeds from the run record" \
+	bash -c 'rr=$(dirname "$1")/$(jq -r .run_record.file "$1")
+		w=$(jq -r ".passes[0].timing.write.mb_per_s" "$rr") v=$(jq -r ".passes[0].timing.verify.mb_per_s" "$rr")
+		out=$(en cert show "$1")
+		grep -q "Speed, pass 1  *write $(printf %.1f "$w") MB/s (8388608 bytes in [0-9]* ms); verify $(printf %.1f "$v") MB/s (8388608 bytes in [0-9]* ms)$" <<<"$out" &&
+		! grep -q "Speed, pass 2" <<<"$out"' _ "$cert"
+ja_locale || not_ok "a ja_JP.UTF-8 locale for the next check"
+check "cert show in Japanese gives them in Japanese" \
+	bash -c 'ja cert show "$1" | grep -q "速度 パス 1 / Speed, pass 1  *書き込み [0-9.]* MB/s (8388608 バイト、[0-9]* ミリ秒)、検証 "' _ "$cert"
+check "a changed run record beside it: cert show shows no speeds and says why" \
+	bash -c 'rr=$(dirname "$1")/$(jq -r .run_record.file "$1"); cp "$rr" "$rr.keep"; echo >> "$rr"
+		out=$(en cert show "$1"); mv "$rr.keep" "$rr"
+		grep -q "Speed  *not shown: the run record beside it does not match" <<<"$out" && ! grep -q "Speed, pass" <<<"$out"' _ "$cert"
+check "no run record beside it: cert show says so" \
+	bash -c 'mkdir -p "$2/alone" && cp "$1" "$2/alone/" && en cert show "$2/alone/${1##*/}" |
+		grep -q "Speed  *not shown: the run record is not beside the certificate"' _ "$cert" "$T_DIR"
 check "round trip: kesu cert verify (run record beside it matches)" \
 	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "OK: result erased.*run record matches"' _ "$cert" "$T_DIR/ca/ca.pem"
 check "round trip: the README openssl command" openssl_verify "$cert" "$T_DIR/ca/ca.pem"

@@ -1,0 +1,21 @@
+/* The run record's per-pass timings (kesu-run-record(5), passes[].timing)
+ * in words for people, as nwipe shows its speed: 'kesu cert show' prints
+ * them when the run record the certificate names is beside it.  Shown,
+ * never signed: the certificate does not carry them and no verdict depends
+ * on them. */
+#ifndef KESU_RUN_SPEED_H
+#define KESU_RUN_SPEED_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One element of the record's "passes" in a line, English or Japanese:
+ *   "write 6882.8 MB/s (1073741824 bytes in 156 ms); verify not timed"
+ * A phase is "not timed" when its timing is null (this process did not run
+ * it: not part of the method, or done before a resume) and "not recorded"
+ * when the value is not a well-formed timing.  The record is untrusted
+ * input; only numbers are printed from it. */
+void kesu_run_pass_speed(const json_t *pass, bool ja, char *buf, size_t n);
+
+#endif
