@@ -78,10 +78,12 @@ enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k
 	for (size_t i = 0; i < digits / 2; i++) {
 		int hi = kesu_hex_digit((unsigned char)hex[2 * i]);
 		int lo = kesu_hex_digit((unsigned char)hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
+		if (hi < 0 || lo < 0) {
+			explicit_bzero(tmp, sizeof(tmp));
 			return kesu_fail(err, KESU_ERR_INVALID, 0,
 					 "random stream key has a non-hex character; the checkpoint "
 					 "is damaged: start the wipe again without --resume");
+		}
 		tmp[i] = (uint8_t)(hi << 4 | lo);
 	}
 	memset(k, 0, sizeof(*k));
