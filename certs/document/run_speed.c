@@ -10,25 +10,40 @@
 #define BYTES_MAX ((json_int_t)1 << 60)
 #define RATE_MAX 1e7 /* MB/s: ten TB/s */
 
-static void phase(const json_t *t, bool ja, const char *name, char *buf, size_t n)
+enum kesu_phase_timing kesu_run_phase_rate(const json_t *t, double *mb_per_s)
 {
-	if (!t || json_is_null(t)) {
-		snprintf(buf, n, ja ? "%s 計測なし" : "%s not timed", name);
-		return;
-	}
+	*mb_per_s = 0;
+	if (!t || json_is_null(t))
+		return KESU_TIMING_NONE;
 	const json_t *ms = json_object_get(t, "ms"), *bytes = json_object_get(t, "bytes"),
 		     *rate = json_object_get(t, "mb_per_s");
 	double r = json_is_number(rate) ? json_number_value(rate) : -1;
 	if (!json_is_object(t) || !json_is_integer(ms) || !json_is_integer(bytes) ||
 	    json_integer_value(ms) < 0 || json_integer_value(ms) > MS_MAX ||
 	    json_integer_value(bytes) < 0 || json_integer_value(bytes) > BYTES_MAX ||
-	    !isfinite(r) || r < 0 || r > RATE_MAX) {
+	    !isfinite(r) || r < 0 || r > RATE_MAX)
+		return KESU_TIMING_BAD;
+	*mb_per_s = r;
+	return KESU_TIMING_OK;
+}
+
+static void phase(const json_t *t, bool ja, const char *name, char *buf, size_t n)
+{
+	double r;
+	switch (kesu_run_phase_rate(t, &r)) {
+	case KESU_TIMING_NONE:
+		snprintf(buf, n, ja ? "%s 計測なし" : "%s not timed", name);
+		return;
+	case KESU_TIMING_BAD:
 		snprintf(buf, n, ja ? "%s 記録が不正" : "%s not recorded", name);
 		return;
+	case KESU_TIMING_OK:
+		break;
 	}
 	snprintf(buf, n, ja ? "%s %.1f MB/s (%" PRId64 " バイト、%" PRId64 " ミリ秒)"
 			    : "%s %.1f MB/s (%" PRId64 " bytes in %" PRId64 " ms)",
-		 name, r, (int64_t)json_integer_value(bytes), (int64_t)json_integer_value(ms));
+		 name, r, (int64_t)json_integer_value(json_object_get(t, "bytes")),
+		 (int64_t)json_integer_value(json_object_get(t, "ms")));
 }
 
 void kesu_run_pass_speed(const json_t *pass, bool ja, char *buf, size_t n)

@@ -1,6 +1,7 @@
 /* The run record's per-pass timings (kesu-run-record(5), passes[].timing)
- * in words for people, as nwipe shows its speed: 'kesu cert show' prints
- * them when the run record the certificate names is beside it.  Shown,
+ * in words for people, as nwipe shows its speed: 'kesu cert show' and the
+ * printed certificate show them when the run record the certificate names
+ * is beside it.  Shown,
  * never signed: the certificate does not carry them and no verdict depends
  * on them. */
 #ifndef KESU_RUN_SPEED_H
@@ -17,5 +18,11 @@
  * when the value is not a well-formed timing.  The record is untrusted
  * input; only numbers are printed from it. */
 void kesu_run_pass_speed(const json_t *pass, bool ja, char *buf, size_t n);
+
+/* One phase of passes[].timing ("write" or "verify"): KESU_TIMING_NONE
+ * when absent or null (not timed), KESU_TIMING_BAD when not a well-formed
+ * timing within sane bounds, else KESU_TIMING_OK with its rate in MB/s. */
+enum kesu_phase_timing { KESU_TIMING_NONE, KESU_TIMING_OK, KESU_TIMING_BAD };
+enum kesu_phase_timing kesu_run_phase_rate(const json_t *t, double *mb_per_s);
 
 #endif

@@ -6,6 +6,7 @@
 #include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
+#include "certs/document/run_speed.h"
 
 #include "lib/jcheck.h"
 
@@ -20,6 +21,8 @@
 #define MAX_BAD_ROWS 16
 #define MAX_LIST_ROWS 16
 #define MEMBER_CHARS 64
+/* kesu-run-record(5): a pattern pass repeats at most 16 bytes. */
+#define PATTERN_HEX_MAX 32
 
 const json_t *pg_at(const json_t *o, const char *path)
 {
@@ -488,6 +491,100 @@ static const struct field ERASURE_TOOL[] = {
 	{NULL, NULL, NULL, 0, NULL, false},
 };
 
+/* A pass's pattern as the run record names it: shown only if it is one
+ * kesu writes ("random" or up to 16 bytes in hex), since the
+ * record is not what the signature covers. */
+static const char *pass_pattern(const json_t *pass)
+{
+	const char *p = json_string_value(json_object_get(pass, "pattern"));
+	if (!p)
+		return "?";
+	if (!strcmp(p, "random"))
+		return p;
+	size_t n = strlen(p);
+	if (n == 0 || n % 2 || n > PATTERN_HEX_MAX)
+		return "?";
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return "?";
+	return p;
+}
+
+static const char *rate_cell(const struct ctx *c, const json_t *t, char *buf, size_t n)
+{
+	double r;
+	switch (kesu_run_phase_rate(t, &r)) {
+	case KESU_TIMING_NONE:
+		return pg_pick(c, "計測なし", "not timed", buf, n);
+	case KESU_TIMING_BAD:
+		return pg_pick(c, "記録が不正", "not recorded", buf, n);
+	case KESU_TIMING_OK:
+		break;
+	}
+	snprintf(buf, n, "%.1f MB/s", r);
+	return buf;
+}
+
+/* Each pass's write and verify speed from the run record beside the
+ * certificate, as nwipe users read its speed graph.  Not signed: the run
+ * record is matched by the SHA-256 the certificate gives, and without
+ * that match nothing is shown. */
+static void speeds(struct ctx *c)
+{
+	char buf[200], h[4][48];
+	if (c->in->run_mismatch || (!c->in->run && pg_at(c->in->cert, "run_record.file"))) {
+		pg_field(c, "速度", "Speeds",
+			 c->in->run_mismatch
+				 ? pg_pick(c, "表示しません: 横の作業記録が証明書と一致しません",
+					   "not shown: the run record beside it does not match "
+					   "the certificate", buf, sizeof(buf))
+				 : pg_pick(c, "表示しません: 作業記録が証明書の横にありません",
+					   "not shown: the run record is not beside the certificate",
+					   buf, sizeof(buf)),
+			 false, false);
+		return;
+	}
+	const json_t *passes = json_object_get(c->in->run, "passes");
+	if (!json_array_size(passes)) {
+		pg_field(c, "速度", "Speeds",
+			 pg_pick(c, "記録なし", "none recorded", buf, sizeof(buf)), false, false);
+		return;
+	}
+	const char *head[4] = {
+		pg_pick(c, "パス", "Pass", h[0], sizeof(h[0])),
+		pg_pick(c, "パターン", "Pattern", h[1], sizeof(h[1])),
+		pg_pick(c, "書込み", "Write", h[2], sizeof(h[2])),
+		pg_pick(c, "検証", "Verify", h[3], sizeof(h[3])),
+	};
+	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
+	kesu_doc_cells(c->d, b, head, 4);
+	if (b) {
+		b->widths[0] = 1;
+		b->widths[1] = 2;
+		b->widths[2] = 2;
+		b->widths[3] = 2;
+	}
+	size_t i;
+	json_t *p;
+	json_array_foreach(passes, i, p) {
+		if (i >= MAX_LIST_ROWS)
+			break;
+		char no[24], w[96], v[96];
+		snprintf(no, sizeof(no), "%zu", i + 1);
+		const json_t *t = json_object_get(p, "timing");
+		const char *row[4] = {
+			no, pass_pattern(p),
+			rate_cell(c, json_object_get(t, "write"), w, sizeof(w)),
+			rate_cell(c, json_object_get(t, "verify"), v, sizeof(v)),
+		};
+		kesu_doc_cells(c->d, kesu_doc_add(c->d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), row, 4);
+	}
+	if (json_array_size(passes) > MAX_LIST_ROWS) {
+		snprintf(buf, sizeof(buf), "%zu / %zu", (size_t)MAX_LIST_ROWS, json_array_size(passes));
+		pg_field(c, "表示したパス", "Passes shown", buf, false, false);
+	}
+}
+
 static const struct section ERASURE[] = {
 	{"証明書", "Certificate", ERASURE_CERT, NULL},
 	{"担当者", "Person in charge", ERASURE_OPERATOR, NULL},
@@ -501,6 +598,7 @@ static const struct section ERASURE[] = {
 	{"不良範囲（消去できなかった範囲）", "Bad ranges (not erased)", NULL, bad_ranges},
 	{"注記", "Notes", NULL, pg_notes},
 	{"ソフトウェアと作業記録", "Software and run record", ERASURE_TOOL, NULL},
+	{"作業記録の速度（署名の対象外）", "Speeds from the run record (not signed)", NULL, speeds},
 	{"電子署名", "Electronic signature", NULL, pg_signers},
 	{"副署（立会者・市）", "Countersignatures (witness, city)", NULL, pg_cosigners},
 	{"確認方法", "How to check", NULL, pg_check_box},

@@ -53,6 +53,13 @@ struct kesu_cert_page_in {
 	size_t n_photos;
 	const struct kesu_print_cosigners *cosigners;  /* NULL: none looked for */
 	const struct kesu_print_approval *approval;    /* NULL: not looked for */
+	/* An erasure certificate's run record, read from beside it only when
+	 * its SHA-256 is the one the certificate gives
+	 * (kesu_cert_run_record_beside): its per-pass speeds are printed,
+	 * marked as not signed.  run_mismatch: a file is there but it is not
+	 * that record, or not readable. */
+	const json_t *run;
+	bool run_mismatch;
 };
 
 /* The QR code's text: "kesu-certificate id=<id> sha256=<hex>". */

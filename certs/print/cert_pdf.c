@@ -1,4 +1,5 @@
 #include "certs/print/cert_pdf.h"
+#include "certs/document/cert_verify.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
 #include "certs/document/destruction_issue.h"
@@ -136,6 +137,7 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 	size_t n_photos = 0;
 	struct kesu_print_cosigners *cos = NULL;
 	struct kesu_print_approval appr;
+	json_t *run = NULL;
 	enum kesu_rc rc;
 	if ((size_t)snprintf(sigpath, sizeof(sigpath), "%s.p7s", cert_path) >= sizeof(sigpath))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", cert_path);
@@ -178,6 +180,13 @@ enum kesu_rc kesu_cert_pdf_write(const char *cert_path, const char *pdf_path,
 		.sig = &sig, .lang = o->lang, .printed_at = printed,
 		.photos = photos, .n_photos = n_photos, .cosigners = cos, .approval = &appr,
 	};
+	if (json_is_object(json_object_get(cert, "run_record"))) {
+		char rr_path[PATH_MAX];
+		struct kesu_err rerr = {0};
+		in.run_mismatch = kesu_cert_run_record_beside(cert_path, cert, &run, rr_path,
+							      sizeof(rr_path), &rerr) != KESU_OK;
+		in.run = run;
+	}
 	if ((rc = kesu_cert_page_build(&in, &d, err)) ||
 	    (rc = write_doc(d, o, pdf_path, err)))
 		goto out;
@@ -189,6 +198,7 @@ out:
 	free(photos);
 	free(cos);
 	kesu_doc_free(d);
+	json_decref(run);
 	json_decref(cert);
 	free(data);
 	free(der);

@@ -103,6 +103,22 @@ check "a changed run record beside it: cert show shows no speeds and says why" \
 check "no run record beside it: cert show says so" \
 	bash -c 'mkdir -p "$2/alone" && cp "$1" "$2/alone/" && en cert show "$2/alone/${1##*/}" |
 		grep -q "Speed  *not shown: the run record is not beside the certificate"' _ "$cert" "$T_DIR"
+# The printed certificate carries the same speeds, in a table marked as
+# not signed, and says why when it has none to show.
+export PDF_DIR=$T_DIR/pdf
+pdf_text() { "$KESU" cert pdf --lang en --out "$PDF_DIR" "$1" >/dev/null && pdftotext -layout "$PDF_DIR/$(basename "${1%.json}").pdf" -; }
+export -f pdf_text
+check "cert pdf prints the pass's write and verify speeds from the run record" \
+	bash -c 'rr=$(dirname "$1")/$(jq -r .run_record.file "$1")
+		w=$(jq -r ".passes[0].timing.write.mb_per_s" "$rr") v=$(jq -r ".passes[0].timing.verify.mb_per_s" "$rr")
+		out=$(pdf_text "$1")
+		grep -q "Speeds from the run record (not signed)" <<<"$out" &&
+		grep -Eq "^ *1 +00 +$(printf %.1f "$w") MB/s +$(printf %.1f "$v") MB/s *$" <<<"$out"' _ "$cert"
+check "a changed run record beside it: the PDF shows no speeds and says why" \
+	bash -c 'rr=$(dirname "$1")/$(jq -r .run_record.file "$1"); cp "$rr" "$rr.keep"; echo >> "$rr"
+		out=$(pdf_text "$1"); mv "$rr.keep" "$rr"
+		grep -q "not shown: the run record beside it does not match the certificate" <<<"$out" &&
+		! grep -q "MB/s" <<<"$out"' _ "$cert"
 check "round trip: kesu cert verify (run record beside it matches)" \
 	bash -c '"$KESU" cert verify --ca "$2" "$1" | grep -q "OK: result erased.*run record matches"' _ "$cert" "$T_DIR/ca/ca.pem"
 check "round trip: the README openssl command" openssl_verify "$cert" "$T_DIR/ca/ca.pem"

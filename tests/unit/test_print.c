@@ -73,7 +73,7 @@ static struct kesu_doc *page(const json_t *cert, enum kesu_lang lang, enum kesu_
 {
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {cert, "kesu-cert-x.json", SHA, &sig, lang,
-				       "2027-01-15T17:00:00+09:00", NULL, 0, NULL, NULL};
+				       "2027-01-15T17:00:00+09:00", NULL, 0, NULL, NULL, NULL, false};
 	struct kesu_doc *d = NULL;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), want);
@@ -498,7 +498,7 @@ static void countersigners_and_approval(void **state)
 	strcpy(a.why, "SHA-256 differs");
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {c, "kesu-cert-x.json", SHA, &sig, KESU_LANG_JA_EN,
-				       "2027-01-15T17:00:00+09:00", NULL, 0, &cs, &a};
+				       "2027-01-15T17:00:00+09:00", NULL, 0, &cs, &a, NULL, false};
 	struct kesu_doc *d = NULL;
 	struct kesu_err err = {0};
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
@@ -533,6 +533,100 @@ static void countersigners_and_approval(void **state)
 			    "none (the approver and reference were typed)");
 	assert_int_equal(banners(d, 2, "verify"), 0);
 	kesu_doc_free(d);
+	json_decref(c);
+}
+
+/* The run record's speeds, printed only when the record beside the
+ * certificate is the one it names: a table of each pass's write and
+ * verify rate, hostile values never printed as facts, a long method cut
+ * at MAX_LIST_ROWS, and a line saying why when there is nothing to show. */
+static const struct kesu_blk *speed_head(const struct kesu_doc *d, size_t *at)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_HEAD && d->blk[i].ncells == 4 &&
+		    !strcmp(d->blk[i].cells[0], "Pass")) {
+			*at = i;
+			return &d->blk[i];
+		}
+	return NULL;
+}
+
+static void speeds_from_the_run_record(void **state)
+{
+	(void)state;
+	json_t *c = cert_from("erased.json", false);
+	json_error_t je;
+	json_t *run = json_loads(
+		"{\"passes\": ["
+		" {\"pattern\": \"random\", \"timing\": {"
+		"   \"write\": {\"ms\": 156, \"bytes\": 1073741824, \"mb_per_s\": 6882.8},"
+		"   \"verify\": {\"ms\": 200, \"bytes\": 1073741824, \"mb_per_s\": 5368.7}}},"
+		" {\"pattern\": \"924924\", \"timing\": {"
+		"   \"write\": {\"ms\": 10, \"bytes\": 1, \"mb_per_s\": 1e300}, \"verify\": null}},"
+		" {\"pattern\": \"zz\\u0001\", \"timing\": null}]}", 0, &je);
+	assert_non_null(run);
+	struct kesu_print_sig sig = one_signer();
+	struct kesu_cert_page_in in = {c, "kesu-cert-x.json", SHA, &sig, KESU_LANG_EN,
+				       "2027-01-15T17:00:00+09:00", NULL, 0, NULL, NULL, NULL, false};
+	in.run = run;
+	struct kesu_doc *d = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	size_t at;
+	const struct kesu_blk *h = speed_head(d, &at);
+	assert_non_null(h);
+	assert_string_equal(h->cells[2], "Write");
+	const char *want[3][4] = {
+		{"1", "random", "6882.8 MB/s", "5368.7 MB/s"},
+		{"2", "924924", "not recorded", "not timed"},
+		{"3", "?", "not timed", "not timed"},
+	};
+	for (size_t r = 0; r < 3; r++) {
+		const struct kesu_blk *b = &d->blk[at + 1 + r];
+		assert_int_equal(b->kind, KESU_BLK_TABLE_ROW);
+		for (size_t k = 0; k < 4; k++)
+			assert_string_equal(b->cells[k], want[r][k]);
+	}
+	assert_int_not_equal(d->blk[at + 4].kind, KESU_BLK_TABLE_ROW);
+	assert_null(kesu_doc_find(d, "Passes shown"));
+	kesu_doc_free(d);
+
+	/* Gutmann's 35 passes: 16 rows and how many there were. */
+	json_t *passes = json_object_get(run, "passes");
+	while (json_array_size(passes) < 35)
+		json_array_append(passes, json_array_get(passes, 0));
+	in.lang = KESU_LANG_JA_EN;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	h = NULL;
+	for (size_t i = 0; i < d->n && !h; i++)
+		if (d->blk[i].kind == KESU_BLK_TABLE_HEAD && d->blk[i].ncells == 4 &&
+		    !strcmp(d->blk[i].cells[0], "パス / Pass"))
+			h = &d->blk[at = i];
+	assert_non_null(h);
+	size_t rows = 0;
+	while (d->blk[at + 1 + rows].kind == KESU_BLK_TABLE_ROW)
+		rows++;
+	assert_int_equal(rows, 16);
+	assert_string_equal(value(d, "表示したパス"), "16 / 35");
+	kesu_doc_free(d);
+
+	/* A record there that is not the one the certificate names. */
+	in.run = NULL;
+	in.run_mismatch = true;
+	in.lang = KESU_LANG_JA;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_null(speed_head(d, &at));
+	assert_string_equal(value(d, "速度"),
+			    "表示しません: 横の作業記録が証明書と一致しません");
+	kesu_doc_free(d);
+	/* None beside it. */
+	in.run_mismatch = false;
+	in.lang = KESU_LANG_EN;
+	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
+	assert_string_equal(value(d, "Speeds"),
+			    "not shown: the run record is not beside the certificate");
+	kesu_doc_free(d);
+	json_decref(run);
 	json_decref(c);
 }
 
@@ -612,7 +706,7 @@ static void destruction_photos(void **state)
 	ph[1].state = KESU_PHOTO_MISMATCH;
 	struct kesu_print_sig sig = one_signer();
 	struct kesu_cert_page_in in = {doc, "kesu-destruction-x.json", SHA, &sig, KESU_LANG_JA_EN,
-				       "2027-01-15T17:00:00+09:00", ph, 2, NULL, NULL};
+				       "2027-01-15T17:00:00+09:00", ph, 2, NULL, NULL, NULL, false};
 	struct kesu_doc *d = NULL;
 	assert_int_equal(kesu_cert_page_build(&in, &d, &err), KESU_OK);
 	assert_int_equal(kesu_doc_count(d, KESU_BLK_IMAGE), 1);
@@ -855,6 +949,7 @@ int main(void)
 		cmocka_unit_test(photo_causes),
 		cmocka_unit_test(ledger_problem_in_page_language),
 		cmocka_unit_test(countersigners_and_approval),
+		cmocka_unit_test(speeds_from_the_run_record),
 		cmocka_unit_test(verification_page),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
