@@ -3,12 +3,15 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /* Bounds a real run stays within: a day of milliseconds per phase would be
  * 8.64e7; these only keep absurd values from being printed as facts. */
 #define MS_MAX ((json_int_t)1 << 40)
 #define BYTES_MAX ((json_int_t)1 << 60)
 #define RATE_MAX 1e7 /* MB/s: ten TB/s */
+/* kesu-run-record(5): a pattern pass repeats at most 16 bytes. */
+#define PATTERN_HEX_MAX 32
 
 enum kesu_phase_timing kesu_run_phase_rate(const json_t *t, double *mb_per_s)
 {
@@ -57,4 +60,20 @@ void kesu_run_pass_speed(const json_t *pass, bool ja, char *buf, size_t n)
 	phase(json_object_get(timing, "write"), ja, ja ? "書き込み" : "write", w, sizeof(w));
 	phase(json_object_get(timing, "verify"), ja, ja ? "検証" : "verify", v, sizeof(v));
 	snprintf(buf, n, ja ? "%s、%s" : "%s; %s", w, v);
+}
+
+const char *kesu_run_pass_pattern(const json_t *pass)
+{
+	const char *p = json_string_value(json_object_get(pass, "pattern"));
+	if (!p)
+		return "?";
+	if (!strcmp(p, "random"))
+		return p;
+	size_t n = strlen(p);
+	if (n == 0 || n % 2 || n > PATTERN_HEX_MAX)
+		return "?";
+	for (size_t i = 0; i < n; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return "?";
+	return p;
 }

@@ -25,4 +25,9 @@ void kesu_run_pass_speed(const json_t *pass, bool ja, char *buf, size_t n);
 enum kesu_phase_timing { KESU_TIMING_NONE, KESU_TIMING_OK, KESU_TIMING_BAD };
 enum kesu_phase_timing kesu_run_phase_rate(const json_t *t, double *mb_per_s);
 
+/* A pass's "pattern" when it is one kesu writes ("random", or 1 to 16
+ * bytes in lower-case hex), else "?": the record is not what the signature
+ * covers, so nothing else from it is printed. */
+const char *kesu_run_pass_pattern(const json_t *pass);
+
 #endif

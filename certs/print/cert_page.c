@@ -21,8 +21,6 @@
 #define MAX_BAD_ROWS 16
 #define MAX_LIST_ROWS 16
 #define MEMBER_CHARS 64
-/* kesu-run-record(5): a pattern pass repeats at most 16 bytes. */
-#define PATTERN_HEX_MAX 32
 
 const json_t *pg_at(const json_t *o, const char *path)
 {
@@ -491,25 +489,6 @@ static const struct field ERASURE_TOOL[] = {
 	{NULL, NULL, NULL, 0, NULL, false},
 };
 
-/* A pass's pattern as the run record names it: shown only if it is one
- * kesu writes ("random" or up to 16 bytes in hex), since the
- * record is not what the signature covers. */
-static const char *pass_pattern(const json_t *pass)
-{
-	const char *p = json_string_value(json_object_get(pass, "pattern"));
-	if (!p)
-		return "?";
-	if (!strcmp(p, "random"))
-		return p;
-	size_t n = strlen(p);
-	if (n == 0 || n % 2 || n > PATTERN_HEX_MAX)
-		return "?";
-	for (size_t i = 0; i < n; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return "?";
-	return p;
-}
-
 static const char *rate_cell(const struct ctx *c, const json_t *t, char *buf, size_t n)
 {
 	double r;
@@ -573,7 +552,7 @@ static void speeds(struct ctx *c)
 		snprintf(no, sizeof(no), "%zu", i + 1);
 		const json_t *t = json_object_get(p, "timing");
 		const char *row[4] = {
-			no, pass_pattern(p),
+			no, kesu_run_pass_pattern(p),
 			rate_cell(c, json_object_get(t, "write"), w, sizeof(w)),
 			rate_cell(c, json_object_get(t, "verify"), v, sizeof(v)),
 		};

@@ -84,12 +84,44 @@ static void small_buffer_is_cut_not_overrun(void **state)
 	assert_int_equal(b[12], 'x');
 }
 
+/* Only patterns kesu writes are passed on to a page; anything else in an
+ * untrusted record is '?'. */
+static void patterns_only_as_kesu_writes_them(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *json, *want;
+	} t[] = {
+		{"{\"pattern\": \"random\"}", "random"},
+		{"{\"pattern\": \"00\"}", "00"},
+		{"{\"pattern\": \"924924\"}", "924924"},
+		{"{\"pattern\": \"00112233445566778899aabbccddeeff\"}", "00112233445566778899aabbccddeeff"},
+		{"{\"pattern\": \"00112233445566778899aabbccddeeff00\"}", "?"}, /* 17 bytes */
+		{"{\"pattern\": \"0\"}", "?"},
+		{"{\"pattern\": \"\"}", "?"},
+		{"{\"pattern\": \"FF\"}", "?"},
+		{"{\"pattern\": \"Random\"}", "?"},
+		{"{\"pattern\": \"0g\"}", "?"},
+		{"{\"pattern\": \"\\u001b[2J\"}", "?"},
+		{"{\"pattern\": 0}", "?"},
+		{"{}", "?"},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		json_t *p = json_loads(t[i].json, 0, NULL);
+		assert_non_null(p);
+		assert_string_equal(kesu_run_pass_pattern(p), t[i].want);
+		json_decref(p);
+	}
+	assert_string_equal(kesu_run_pass_pattern(NULL), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(timed_phases),
 		cmocka_unit_test(missing_or_malformed),
 		cmocka_unit_test(small_buffer_is_cut_not_overrun),
+		cmocka_unit_test(patterns_only_as_kesu_writes_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
