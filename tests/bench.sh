@@ -123,8 +123,8 @@ now_ns() { date +%s%N; }
 # The whole machine's busy CPU so far, in milliseconds (/proc/stat: user,
 # nice, system, irq, softirq; not idle, iowait or steal).  Unlike time(1)
 # it counts the loop devices' kernel workers, which do the copying for both
-# tools: a pair's CPU ceiling is dd's busy time over kesu's, the ratio the
-# two can reach when the CPUs, not the devices, are the limit.
+# tools: dd's busy time over kesu's is about the ratio the two can reach
+# when the CPUs, not the devices, are the limit.
 busy_ms() { awk '/^cpu / {print ($2 + $3 + $4 + $7 + $8) * 1000 / 100; exit}' /proc/stat; }
 
 dd_write() { # DEV MIB
@@ -188,15 +188,16 @@ ratio_row() {
 }
 rate() { awk -v b="$1" -v s="$2" 'BEGIN {printf "%.1f", b / s / 1e6}'; }
 medf() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
-# ceiling NAME MIB: "CPU ceiling X (the machine's CPU per GiB: dd D ms,
-# kesu K ms)" from the busy.NAME.dd and busy.NAME.kesu medians.  The busy
-# time of kesu's side covers its command alone, start-up included, not the
-# record checks after it (a jq, an ls and a mv per device).
-ceiling() {
+# cpu_share NAME MIB: "dd's CPU ÷ kesu's D/K = X (the machine's busy CPU
+# per GiB: dd D ms, kesu K ms)" from the medians of busy.NAME.dd and
+# busy.NAME.kesu.  Where the CPUs, not the devices, are the limit, kesu's
+# throughput over dd's can reach about X and no more.  Kesu's side covers
+# its command alone, start-up included, not the record checks after it.
+cpu_share() {
 	local d k
 	d=$(medf "$DIR/busy.$1.dd") k=$(medf "$DIR/busy.$1.kesu")
 	awk -v d="$d" -v k="$k" -v m="$2" 'BEGIN {
-		printf "CPU ceiling %.2f (the machine'"'"'s busy CPU per GiB: dd %.0f ms, kesu %.0f ms)",
+		printf "dd'"'"'s CPU ÷ kesu'"'"'s %.2f (the machine'"'"'s busy CPU per GiB: dd %.0f ms, kesu %.0f ms)",
 			(k > 0 ? d / k : 0), d * 1024 / m, k * 1024 / m }'
 }
 
@@ -236,7 +237,7 @@ if want write; then
 	PAIR_NAME=write
 	pair_loop "$PAIRS" pair_write
 	ratio_row "random pass ÷ dd zero-fill" ">=0.95" "$DIR/r.write" \
-		"wall time, whole command; if the CPUs were the limit: $(ceiling write "$MIB")"
+		"wall time, whole command; $(cpu_share write "$MIB")"
 	ratio_row "random pass, write phase ÷ dd zero-fill" "" "$DIR/r.write-phase" \
 		"the same runs: the run record's write phase; the rest of the command is start-up and the run record"
 fi
@@ -252,12 +253,12 @@ if want load; then
 	sleep 3
 	PAIR_NAME=load
 	pair_loop "$PAIRS" pair_write
-	# The compile keeps both CPUs busy, so each side gets a share of them
-	# and the ratio tends to the CPU ceiling the quiet pairs measured.
-	loadceil=
-	[ -s "$DIR/busy.write.kesu" ] && loadceil="; the CPUs are the limit here: $(ceiling write "$MIB"), quiet pairs above"
+	# The compile keeps both CPUs busy: each side gets a share of them, so
+	# what each needs per GiB (the quiet pairs above) decides the ratio.
+	loadcpu=
+	[ -s "$DIR/busy.write.kesu" ] && loadcpu="; the CPUs are shared here, and in the quiet pairs above $(cpu_share write "$MIB")"
 	ratio_row "random pass ÷ dd zero-fill, parallel compile" ">=0.90" "$DIR/r.load" \
-		"load average $(cut -d' ' -f1 /proc/loadavg) at the end$loadceil"
+		"load average $(cut -d' ' -f1 /proc/loadavg) at the end$loadcpu"
 	ratio_row "random pass, write phase ÷ dd zero-fill, parallel compile" "" "$DIR/r.load-phase" \
 		"the same runs: the run record's write phase"
 	kill "$LOADPID" 2>/dev/null; wait "$LOADPID" 2>/dev/null; LOADPID=
@@ -293,7 +294,7 @@ fi
 if want multi; then
 	for i in 1 2 3 4 5 6 7 8; do attach "$MNT/m$i.img" "$MULTI_MIB"; MDEVS+=("$ATTACHED"); done
 	# MMETHOD random: kesu makes a keystream dd does not, which on these
-	# CPU-bound devices decides the ratio (the row gives the ceiling);
+	# CPU-bound devices decides the ratio (the row gives dd's CPU ÷ kesu's);
 	# zero: the same bytes as dd, so what is left is how kesu's engine
 	# drives N devices at once.
 	pair_multi() {
@@ -319,7 +320,7 @@ if want multi; then
 			pair_loop "$PAIRS" pair_multi
 			ratio_row "$N devices, $MMETHOD pass, one kesu run ÷ $N parallel dd" ">=0.90" \
 				"$DIR/r.multi$N$MMETHOD" \
-				"${MULTI_MIB} MiB each, total throughput; $(ceiling "multi$N$MMETHOD" $((N * MULTI_MIB)))"
+				"${MULTI_MIB} MiB each, total throughput; $(cpu_share "multi$N$MMETHOD" $((N * MULTI_MIB)))"
 		done
 	done
 fi
