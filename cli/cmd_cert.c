@@ -1,5 +1,6 @@
 /* kesu cert issue | verify | show */
 #include "certs/sign/role.h"
+#include "certs/document/countersign.h"
 #include "certs/document/cert_health.h"
 #include "certs/document/certificate.h"
 #include "certs/document/destruction.h"
@@ -355,12 +356,13 @@ static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, i
 		return prc;
 	/* Many files, one reading of the CA and CRL; without memory for the
 	 * store each check reads the files itself, as before. */
-	struct kesu_err ignored;
-	kesu_trust_store_new(&trust.store, &ignored);
-	enum kesu_rc worst = KESU_OK;
-	json_t *arr = a.json ? json_array() : NULL;
 	if (a.approval && first + 1 != argc)
 		return kesu_usage_error("cert verify: --approval goes with one certificate");
+	struct kesu_err ignored;
+	kesu_trust_store_new(&trust.store, &ignored);
+	kesu_cosign_listing_new(&trust.listing, &ignored);
+	enum kesu_rc worst = KESU_OK;
+	json_t *arr = a.json ? json_array() : NULL;
 	for (int i = first; i < argc; i++) {
 		/* static: the verdict holds every countersignature's details */
 		static struct kesu_cert_file_verdict ov;
@@ -380,6 +382,7 @@ static enum kesu_rc cert_verify(const struct kesu_verb *verb, const char *cmd, i
 		json_decref(arr);
 	}
 	kesu_trust_store_free(trust.store);
+	kesu_cosign_listing_free(trust.listing);
 	return worst;
 }
 

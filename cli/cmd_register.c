@@ -2,6 +2,7 @@
  * import, repair) and the dispatch to the others (report in cmd_pdf.c,
  * the database's own in cmd_register_pg.c). */
 #include "certs/document/cert_verify.h"
+#include "certs/document/countersign.h"
 #include "cli/cli.h"
 #include "cli/cmd_pdf.h"
 #include "cli/register_opts.h"
@@ -354,12 +355,14 @@ static enum kesu_rc run_import(const struct kesu_reg_ctx *c, int nargs, char **a
 	struct kesu_trust trust = {.ca_file = c->ca, .tsa_ca_file = c->tsa_ca};
 	struct kesu_err ignored;
 	kesu_trust_store_new(&trust.store, &ignored);
+	kesu_cosign_listing_new(&trust.listing, &ignored);
 	for (int i = 0; i < nargs; i++) {
 		rc = import_one(c, args[i], &trust, signer, &tsa);
 		if (rc && (!worst || worst == KESU_ERR_UNSTAMPED))
 			worst = rc;
 	}
 	kesu_trust_store_free(trust.store);
+	kesu_cosign_listing_free(trust.listing);
 	kesu_signer_free(signer);
 	return worst;
 }

@@ -5,10 +5,12 @@
 #include "lib/strutil.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SIG_MAX (1u << 20)
@@ -146,6 +148,153 @@ static void verify_one(const char *dir, const void *data, size_t len,
 		c->ok = true;
 }
 
+struct kesu_cosign_listing {
+	char dir[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	bool have;
+	char **names; /* sorted */
+	size_t n;
+};
+
+enum kesu_rc kesu_cosign_listing_new(struct kesu_cosign_listing **out, struct kesu_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? KESU_OK : kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+}
+
+static void listing_drop(struct kesu_cosign_listing *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->names);
+	l->names = NULL;
+	l->n = 0;
+	l->have = false;
+}
+
+void kesu_cosign_listing_free(struct kesu_cosign_listing *l)
+{
+	if (!l)
+		return;
+	listing_drop(l);
+	free(l);
+}
+
+/* "<anything>-<digits>.p7s": what parse_name can accept for some base.  A
+ * document's own "X.json.p7s" has no dash-number and is left out, so the
+ * listing of a directory of 100,000 certificates is only their
+ * countersignatures. */
+static bool cosign_shaped(const char *name)
+{
+	size_t nl = strlen(name);
+	if (nl < 7 || strcmp(name + nl - 4, ".p7s"))
+		return false;
+	const char *p = name + nl - 4;
+	size_t digits = 0;
+	while (p > name && p[-1] >= '0' && p[-1] <= '9') {
+		p--;
+		digits++;
+	}
+	return digits && p > name && p[-1] == '-';
+}
+
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* l holds dir's names, listed now unless it already did and the directory
+ * has not changed since.  False (l emptied) when it cannot be listed. */
+static bool listing_fill(struct kesu_cosign_listing *l, const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		listing_drop(l);
+		return false;
+	}
+	if (l->have && !strcmp(l->dir, dir) && l->dev == st.st_dev && l->ino == st.st_ino &&
+	    l->mtime.tv_sec == st.st_mtim.tv_sec && l->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		return true;
+	listing_drop(l);
+	if (strlen(dir) >= sizeof(l->dir))
+		return false;
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	size_t cap = 0;
+	bool ok = true;
+	struct dirent *e;
+	while (ok && (e = readdir(d))) {
+		if (!cosign_shaped(e->d_name))
+			continue;
+		if (l->n == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			char **v = realloc(l->names, nc * sizeof(*v));
+			if (!v) {
+				ok = false;
+				break;
+			}
+			l->names = v;
+			cap = nc;
+		}
+		if (!(l->names[l->n] = strdup(e->d_name)))
+			ok = false;
+		else
+			l->n++;
+	}
+	closedir(d);
+	if (!ok) {
+		listing_drop(l);
+		return false;
+	}
+	qsort(l->names, l->n, sizeof(*l->names), by_str);
+	snprintf(l->dir, sizeof(l->dir), "%s", dir);
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	l->mtime = st.st_mtim;
+	l->have = true;
+	return true;
+}
+
+/* name is a countersignature of base: add it to out.  False when out is
+ * full. */
+static bool add_cosign(struct kesu_countersigs *out, const char *name, const char *base)
+{
+	char role[16];
+	if (!parse_name(name, base, role, sizeof(role)) || strlen(name) >= sizeof(out->cs[0].file))
+		return true;
+	if (out->n == KESU_COUNTERSIG_MAX)
+		return false;
+	struct kesu_countersig *c = &out->cs[out->n++];
+	kesu_strlcpy(c->file, name, sizeof(c->file));
+	kesu_strlcpy(c->role, role, sizeof(c->role));
+	return true;
+}
+
+/* Every name beginning "<base>." from the sorted listing. */
+static bool from_listing(const struct kesu_cosign_listing *l, const char *base,
+			 struct kesu_countersigs *out)
+{
+	char prefix[NAME_MAX + 2];
+	size_t pl = (size_t)snprintf(prefix, sizeof(prefix), "%s.", base);
+	if (pl >= sizeof(prefix))
+		return true; /* no file name is that long */
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->names[mid], prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < l->n && !strncmp(l->names[i], prefix, pl); i++)
+		if (!add_cosign(out, l->names[i], base))
+			return false;
+	return true;
+}
+
 enum kesu_rc kesu_countersigs_verify(const char *path, const void *data, size_t len,
 				     const struct kesu_trust *t,
 				     struct kesu_countersigs *out, struct kesu_err *err)
@@ -155,26 +304,21 @@ enum kesu_rc kesu_countersigs_verify(const char *path, const void *data, size_t 
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	if (!kesu_path_dirname(path, dir, sizeof(dir)))
 		return kesu_fail(err, KESU_ERR_USAGE, 0, "%s: path too long", path);
-	DIR *d = opendir(dir);
-	if (!d)
-		return kesu_fail(err, KESU_ERR_IO, errno, "%s: cannot list", dir);
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char role[16];
-		if (!parse_name(e->d_name, base, role, sizeof(role)) ||
-		    strlen(e->d_name) >= sizeof(out->cs[0].file))
-			continue;
-		if (out->n == KESU_COUNTERSIG_MAX) {
-			closedir(d);
-			return kesu_fail(err, KESU_ERR_INVALID, 0,
-					 "%s: more than %d countersignatures", path,
-					 KESU_COUNTERSIG_MAX);
-		}
-		struct kesu_countersig *c = &out->cs[out->n++];
-		kesu_strlcpy(c->file, e->d_name, sizeof(c->file));
-		kesu_strlcpy(c->role, role, sizeof(c->role));
+	bool room = true;
+	if (t && t->listing && listing_fill(t->listing, dir)) {
+		room = from_listing(t->listing, base, out);
+	} else {
+		DIR *d = opendir(dir);
+		if (!d)
+			return kesu_fail(err, KESU_ERR_IO, errno, "%s: cannot list", dir);
+		struct dirent *e;
+		while (room && (e = readdir(d)))
+			room = add_cosign(out, e->d_name, base);
+		closedir(d);
 	}
-	closedir(d);
+	if (!room)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "%s: more than %d countersignatures",
+				 path, KESU_COUNTERSIG_MAX);
 	qsort(out->cs, out->n, sizeof(out->cs[0]), by_name);
 	enum kesu_rc rc = KESU_OK;
 	for (size_t i = 0; i < out->n; i++) {

@@ -44,11 +44,23 @@ enum kesu_rc kesu_countersign_file(struct kesu_signer *s, const char *path,
 				   const char *role, const struct kesu_trust *t,
 				   char *out, size_t size, struct kesu_err *err);
 
+/* The countersignature-shaped names of one directory, listed once for all
+ * the documents a command checks there.  Listing the directory for each
+ * document made checking N documents in one directory cost N listings:
+ * 10,266 certificates in 9 minutes in a directory of 200,000 files.  The
+ * listing is kept while the directory's inode and mtime stay the same and
+ * taken again when they change or another directory is asked for, so a
+ * countersignature added later in the command is seen, except one added
+ * within the clock tick of the listing itself.  Not for concurrent use. */
+enum kesu_rc kesu_cosign_listing_new(struct kesu_cosign_listing **out, struct kesu_err *err);
+void kesu_cosign_listing_free(struct kesu_cosign_listing *l);
+
 /* Verify every countersignature of path over data[0..len) against t, each
  * at its own signing time, and its role.  All are listed; KESU_ERR_CRYPTO
  * naming the first that fails.  With t NULL (kesu cert show, which trusts
  * nothing) each is only checked against the bytes and the certificate it
- * carries: its signer is named, its role and trust are not judged. */
+ * carries: its signer is named, its role and trust are not judged.
+ * t->listing, when set, supplies the directory's names. */
 enum kesu_rc kesu_countersigs_verify(const char *path, const void *data, size_t len,
 				     const struct kesu_trust *t,
 				     struct kesu_countersigs *out, struct kesu_err *err);

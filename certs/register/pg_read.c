@@ -475,6 +475,8 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 		json_decref(ls.a);
 		return rc;
 	}
+	struct kesu_err ignored;
+	kesu_cosign_listing_new(&t.listing, &ignored); /* NULL: listed per file */
 	size_t i;
 	json_t *line;
 	json_array_foreach(ls.a, i, line) {
@@ -490,6 +492,7 @@ enum kesu_rc kesu_pgreg_push(struct kesu_db *db, const char *reg_path,
 		}
 	}
 	kesu_trust_store_free(t.store);
+	kesu_cosign_listing_free(t.listing);
 	json_decref(ls.a);
 	return rc;
 }

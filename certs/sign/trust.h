@@ -13,6 +13,7 @@
 #include <time.h>
 
 struct kesu_trust_store;
+struct kesu_cosign_listing;
 
 struct kesu_trust {
 	const char *ca_file;   /* PEM bundle of trusted CA certificates */
@@ -25,6 +26,10 @@ struct kesu_trust {
 				  * "" = tokens are not checked */
 	struct kesu_trust_store *store; /* NULL: ca_file and crl_file are read
 					 * for every check */
+	/* Countersignature names by directory, kept for many documents in one
+	 * (certs/document/countersign.h); NULL: each document's directory is
+	 * listed when it is checked. */
+	struct kesu_cosign_listing *listing;
 };
 
 /* The CA and CRL files parsed once for many checks: verifying a register
