@@ -25,13 +25,14 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
 	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev \
+	libgcrypt20-dev \
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf
 
 # What every command needs; the kesu executable links only these.  The
 # printed documents, the database register and HTTP are plugins loaded by
 # the commands that use them (lib/plugin.h): linked in, their 64 libraries
 # cost every run, a wipe too, about 10 ms of CPU at start-up.
-CORE_PKGS := blkid uuid libcrypto jansson liburing libudev
+CORE_PKGS := blkid uuid libcrypto libgcrypt jansson liburing libudev
 PRINT_PKGS := pangocairo libqrencode libjpeg libpng
 PKGS := $(CORE_PKGS) libpq $(PRINT_PKGS) libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -102,6 +102,38 @@ static void matches_reference_at_any_offset(void **state)
 	matches_reference(KESU_STREAM_AES_256_CTR);
 }
 
+/* NIST SP 800-38A, F.5.1 (CTR-AES128): the output blocks for its key and
+ * initial counter, which kesu's stream is with plaintext zero; block 2's
+ * counter carries out of the last byte.  A second library computing both
+ * sides of matches_reference could not agree with itself on a wrong
+ * stream here. */
+static void nist_sp800_38a_ctr_aes128(void **state)
+{
+	(void)state;
+	static const uint8_t key[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
+					0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
+	static const uint8_t want[48] = {
+		0xec, 0x8c, 0xdf, 0x73, 0x98, 0x60, 0x7c, 0xb0, 0xf2, 0xd2, 0x16, 0x75,
+		0xea, 0x9e, 0xa1, 0xe4, 0x36, 0x2b, 0x7c, 0x3c, 0x67, 0x73, 0x51, 0x63,
+		0x18, 0xa0, 0x77, 0xd7, 0xfc, 0x50, 0x73, 0xae, 0x6a, 0x2c, 0xc3, 0x78,
+		0x78, 0x89, 0x37, 0x4f, 0xbe, 0xb4, 0xc8, 0x1b, 0x17, 0xba, 0x6c, 0x44};
+	struct kesu_stream_key k;
+	memset(&k, 0, sizeof(k));
+	k.cipher = KESU_STREAM_AES_128_CTR;
+	memcpy(k.key, key, sizeof(key));
+	for (size_t i = 0; i < 16; i++)
+		k.iv[i] = (uint8_t)(0xf0 + i);
+	struct kesu_stream *s = open_stream(&k);
+	struct kesu_err err = {0};
+	uint8_t got[48];
+	assert_int_equal(kesu_stream_fill(s, 0, got, sizeof(got), &err), KESU_OK);
+	assert_memory_equal(got, want, sizeof(want));
+	/* From inside block 1 to inside block 3, after a fill elsewhere. */
+	assert_int_equal(kesu_stream_fill(s, 7, got, 30, &err), KESU_OK);
+	assert_memory_equal(got, want + 7, 30);
+	kesu_stream_free(s);
+}
+
 /* The two ciphers over one key give different streams, so a record or
  * checkpoint that named the wrong one could never verify a medium. */
 static void ciphers_differ_and_unknown_is_refused(void **state)
@@ -317,6 +349,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(matches_reference_at_any_offset),
+		cmocka_unit_test(nist_sp800_38a_ctr_aes128),
 		cmocka_unit_test(ciphers_differ_and_unknown_is_refused),
 		cmocka_unit_test(chunking_does_not_matter),
 		cmocka_unit_test(one_bit_change_is_caught),

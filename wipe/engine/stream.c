@@ -2,24 +2,47 @@
  * AES-256 for checkpoints of earlier versions; see stream.h).
  *
  * Keystream block i is AES_k(IV + i), the counter a 128-bit big-endian
- * integer (NIST SP 800-38A, appendix B; OpenSSL's CTR mode increments the
- * whole 16-byte counter the same way).  Medium byte o is byte o % 16 of block
+ * integer (NIST SP 800-38A, appendix B; libgcrypt's CTR mode increments the
+ * whole 16-byte counter the same way, as OpenSSL's did for earlier versions,
+ * so their checkpoints resume onto the same bytes).  Medium byte o is byte o % 16 of block
  * o / 16, so any range can be regenerated on its own: for verification, for a
  * block-by-block retry, and for resuming a pass after an interruption. */
 #include "wipe/engine/stream.h"
 #include "lib/strutil.h"
 
 #include <errno.h>
+#include <gcrypt.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 struct kesu_stream {
-	EVP_CIPHER_CTX *ctx; /* keyed once; only the IV changes per fill */
+	gcry_cipher_hd_t h; /* keyed once; only the counter changes per fill */
 	struct kesu_stream_key key;
 };
+
+/* libgcrypt wants its version check before any other call, once per
+ * process; generator threads open their streams concurrently.  Nothing here
+ * uses its secure memory (the key lives in a root-only checkpoint anyway),
+ * so that pool is never set up.  A program that initialised the library
+ * itself keeps its own settings. */
+static pthread_once_t gcry_once = PTHREAD_ONCE_INIT;
+static bool gcry_ready;
+
+static void gcry_init(void)
+{
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+		gcry_ready = true;
+		return;
+	}
+	if (!gcry_check_version(GCRYPT_VERSION))
+		return;
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	gcry_ready = true;
+}
 
 const char *kesu_stream_cipher_name(enum kesu_stream_cipher c)
 {
@@ -108,14 +131,25 @@ enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
 				 (int)k->cipher);
 	}
 	s->key = *k;
-	s->ctx = EVP_CIPHER_CTX_new();
-	const EVP_CIPHER *c = k->cipher == KESU_STREAM_AES_256_CTR ? EVP_aes_256_ctr()
-								 : EVP_aes_128_ctr();
-	if (!s->ctx || EVP_EncryptInit_ex(s->ctx, c, NULL, k->key, k->iv) != 1) {
-		kesu_stream_free(s);
+	(void)pthread_once(&gcry_once, gcry_init);
+	int algo = k->cipher == KESU_STREAM_AES_256_CTR ? GCRY_CIPHER_AES256 : GCRY_CIPHER_AES128;
+	if (!gcry_ready) {
+		free(s);
 		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
-				 "OpenSSL could not set up %s; check the libcrypto installation",
-				 kesu_stream_cipher_name(k->cipher));
+				 "libgcrypt %s is older than the %s kesu was built with; "
+				 "install kesu's libgcrypt20 package",
+				 gcry_check_version(NULL), GCRYPT_VERSION);
+	}
+	gcry_error_t e = gcry_cipher_open(&s->h, algo, GCRY_CIPHER_MODE_CTR, 0);
+	if (!e)
+		e = gcry_cipher_setkey(s->h, k->key, key_bytes(k->cipher));
+	if (e) {
+		enum kesu_rc rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
+					    "libgcrypt could not set up %s (%s); check the "
+					    "libgcrypt20 installation",
+					    kesu_stream_cipher_name(k->cipher), gcry_strerror(e));
+		kesu_stream_free(s);
+		return rc;
 	}
 	*out = s;
 	return KESU_OK;
@@ -138,16 +172,17 @@ enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
 {
 	uint8_t ctr[16];
 	counter_at(s->key.iv, offset / 16, ctr);
-	/* Re-setting only the IV keeps the expanded key: no per-call setup. */
-	if (EVP_EncryptInit_ex(s->ctx, NULL, NULL, NULL, ctr) != 1)
-		goto fail;
-	int outl;
+	/* Re-setting only the counter keeps the expanded key: no per-call
+	 * setup.  A fill that starts inside a block throws away the block's
+	 * first bytes; libgcrypt keeps the rest for the next call. */
+	gcry_error_t e = gcry_cipher_setctr(s->h, ctr, sizeof(ctr));
 	size_t skip = (size_t)(offset % 16);
-	if (skip) {
+	if (!e && skip) {
 		uint8_t scratch[16] = {0};
-		if (EVP_EncryptUpdate(s->ctx, scratch, &outl, scratch, (int)skip) != 1)
-			goto fail;
+		e = gcry_cipher_encrypt(s->h, scratch, skip, NULL, 0);
 	}
+	if (e)
+		goto fail;
 	/* CTR output is the keystream XOR the input: encrypt zeros.  A small
 	 * zero block that stays in the CPU cache is the input, piece by piece,
 	 * so the output buffer is written once and never cleared first. */
@@ -155,7 +190,8 @@ enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
 	uint8_t *p = buf;
 	while (len > 0) {
 		size_t n = len > sizeof(zeros) ? sizeof(zeros) : len;
-		if (EVP_EncryptUpdate(s->ctx, p, &outl, zeros, (int)n) != 1 || (size_t)outl != n)
+		e = gcry_cipher_encrypt(s->h, p, n, zeros, n);
+		if (e)
 			goto fail;
 		p += n;
 		len -= n;
@@ -163,15 +199,16 @@ enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
 	return KESU_OK;
 fail:
 	return kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			 "OpenSSL %s failed while generating the random pass; check the "
-			 "libcrypto installation", kesu_stream_cipher_name(s->key.cipher));
+			 "libgcrypt %s failed while generating the random pass (%s); check "
+			 "the libgcrypt20 installation",
+			 kesu_stream_cipher_name(s->key.cipher), gcry_strerror(e));
 }
 
 void kesu_stream_free(struct kesu_stream *s)
 {
 	if (!s)
 		return;
-	EVP_CIPHER_CTX_free(s->ctx);
-	OPENSSL_cleanse(&s->key, sizeof(s->key));
+	gcry_cipher_close(s->h); /* wipes the expanded key */
+	explicit_bzero(&s->key, sizeof(s->key));
 	free(s);
 }
