@@ -251,13 +251,7 @@ static void bad_ranges(struct ctx *c)
 		pg_pick(c, "ブロック数", "Blocks", h2, sizeof(h2)),
 		pg_pick(c, "操作", "Operation", h3, sizeof(h3)),
 	};
-	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
-	kesu_doc_cells(c->d, b, head, 3);
-	if (b) {
-		b->widths[0] = 2;
-		b->widths[1] = 2;
-		b->widths[2] = 2;
-	}
+	kesu_doc_table_head(c->d, head, (const double[]){2, 2, 2}, 3);
 	size_t i;
 	json_t *e;
 	int64_t blocks = 0;
@@ -271,7 +265,7 @@ static void bad_ranges(struct ctx *c)
 		kesu_code_text(c->lang, KESU_CODES_BAD_OP,
 			       json_string_value(json_object_get(e, "operation")), op, sizeof(op));
 		const char *row[3] = {lba, cnt, op};
-		kesu_doc_cells(c->d, kesu_doc_add(c->d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), row, 3);
+		kesu_doc_table_row(c->d, row, 3);
 	}
 	char total[32];
 	pg_group_digits(blocks, total, sizeof(total));
@@ -535,14 +529,7 @@ static void speeds(struct ctx *c)
 		pg_pick(c, "書込み", "Write", h[2], sizeof(h[2])),
 		pg_pick(c, "検証", "Verify", h[3], sizeof(h[3])),
 	};
-	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
-	kesu_doc_cells(c->d, b, head, 4);
-	if (b) {
-		b->widths[0] = 1;
-		b->widths[1] = 2;
-		b->widths[2] = 2;
-		b->widths[3] = 2;
-	}
+	kesu_doc_table_head(c->d, head, (const double[]){1, 2, 2, 2}, 4);
 	size_t i;
 	json_t *p;
 	json_array_foreach(passes, i, p) {
@@ -556,7 +543,7 @@ static void speeds(struct ctx *c)
 			rate_cell(c, json_object_get(t, "write"), w, sizeof(w)),
 			rate_cell(c, json_object_get(t, "verify"), v, sizeof(v)),
 		};
-		kesu_doc_cells(c->d, kesu_doc_add(c->d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), row, 4);
+		kesu_doc_table_row(c->d, row, 4);
 	}
 	if (json_array_size(passes) > MAX_LIST_ROWS) {
 		snprintf(buf, sizeof(buf), "%zu / %zu", (size_t)MAX_LIST_ROWS, json_array_size(passes));

@@ -123,6 +123,23 @@ void kesu_doc_cells(struct kesu_doc *d, struct kesu_blk *b,
 	b->ncells = n;
 }
 
+struct kesu_blk *kesu_doc_table_head(struct kesu_doc *d, const char *const *cells,
+				     const double *widths, size_t n)
+{
+	if (n > KESU_DOC_MAX_COLS)
+		n = KESU_DOC_MAX_COLS;
+	struct kesu_blk *b = kesu_doc_add(d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
+	kesu_doc_cells(d, b, cells, n);
+	for (size_t i = 0; b && i < n; i++)
+		b->widths[i] = widths[i];
+	return b;
+}
+
+void kesu_doc_table_row(struct kesu_doc *d, const char *const *cells, size_t n)
+{
+	kesu_doc_cells(d, kesu_doc_add(d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), cells, n);
+}
+
 struct kesu_blk *kesu_doc_image(struct kesu_doc *d, const struct kesu_image *img,
 				const char *const *cells, size_t n)
 {

@@ -79,6 +79,13 @@ struct kesu_blk *kesu_doc_section(struct kesu_doc *d, enum kesu_lang lang,
 void kesu_doc_cells(struct kesu_doc *d, struct kesu_blk *b,
 		    const char *const *cells, size_t n);
 
+/* A table's head row, each column's width relative to the others (a head
+ * of more than KESU_DOC_MAX_COLS cells keeps the first ones), and a row
+ * under it. */
+struct kesu_blk *kesu_doc_table_head(struct kesu_doc *d, const char *const *cells,
+				     const double *widths, size_t n);
+void kesu_doc_table_row(struct kesu_doc *d, const char *const *cells, size_t n);
+
 /* An IMAGE block holding a copy of img's pixels, captioned by cells. */
 struct kesu_blk *kesu_doc_image(struct kesu_doc *d, const struct kesu_image *img,
 				const char *const *cells, size_t n);

@@ -86,18 +86,6 @@ static void field(struct kesu_doc *d, const struct kesu_report_in *in, const cha
 	}
 }
 
-static void add_row(struct kesu_doc *d, const char *const *cells, size_t n)
-{
-	kesu_doc_cells(d, kesu_doc_add(d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), cells, n);
-}
-
-static void add_head(struct kesu_doc *d, const char *const *cells, const double *w, size_t n)
-{
-	struct kesu_blk *b = kesu_doc_add(d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
-	kesu_doc_cells(d, b, cells, n);
-	for (size_t i = 0; b && i < n; i++)
-		b->widths[i] = w[i];
-}
 
 static void tally_table(const struct kesu_report_in *in, struct kesu_doc *d,
 			const struct tally *t, const struct kesu_code *codes,
@@ -106,7 +94,7 @@ static void tally_table(const struct kesu_report_in *in, struct kesu_doc *d,
 	char h1[96], h2[64], v[300], c[32];
 	const char *head[2] = {L(in, ja, en, h1, sizeof(h1)), L(in, "件数", "Media", h2, sizeof(h2))};
 	static const double w[2] = {4, 1};
-	add_head(d, head, w, 2);
+	kesu_doc_table_head(d, head, w, 2);
 	for (size_t i = 0; i < t->n; i++) {
 		if (codes)
 			kesu_code_text(in->lang, codes, t->key[i], v, sizeof(v));
@@ -114,16 +102,16 @@ static void tally_table(const struct kesu_report_in *in, struct kesu_doc *d,
 			snprintf(v, sizeof(v), "%s", t->key[i]);
 		snprintf(c, sizeof(c), "%zu", t->count[i]);
 		const char *r[2] = {v, c};
-		add_row(d, r, 2);
+		kesu_doc_table_row(d, r, 2);
 	}
 	if (t->other) {
 		snprintf(c, sizeof(c), "%zu", t->other);
 		const char *r[2] = {"…", c};
-		add_row(d, r, 2);
+		kesu_doc_table_row(d, r, 2);
 	}
 	if (!t->n) {
 		const char *r[2] = {L(in, "なし", "none", v, sizeof(v)), "0"};
-		add_row(d, r, 2);
+		kesu_doc_table_row(d, r, 2);
 	}
 }
 
@@ -218,7 +206,7 @@ static void media_row(const struct kesu_report_in *in, struct kesu_doc *d,
 		sget(e->line, "model"), t.method, t.result, sget(e->line, "operator"),
 		c ? sget(c, "approval.approver") : "-", t.destr,
 	};
-	add_row(d, r, 11);
+	kesu_doc_table_row(d, r, 11);
 }
 
 /* The media table, with its notes for an empty period and for lines whose
@@ -237,7 +225,7 @@ static void media_table(const struct kesu_report_in *in, struct kesu_doc *d,
 		L(in, "承認者", "Approver", h[9], 80), L(in, "破壊状況", "Destruction", h[10], 80),
 	};
 	static const double widths[11] = {0.45, 1.05, 1.1, 1.2, 1.5, 1.6, 1.2, 1.4, 1.0, 1.0, 1.5};
-	add_head(d, head, widths, 11);
+	kesu_doc_table_head(d, head, widths, 11);
 	for (size_t i = 0; i < in->n; i++)
 		if (kesu_report_selects(in, &in->e[i]))
 			media_row(in, d, &in->e[i]);
@@ -274,7 +262,7 @@ static void open_media_table(const struct kesu_report_in *in, struct kesu_doc *d
 					     L(in, "シリアル番号", "Serial", h[2], 80),
 					     L(in, "状況", "Status", b2, sizeof(b2))};
 			static const double w[5] = {0.5, 1.5, 1.5, 2, 3};
-			add_head(d, hh, w, 5);
+			kesu_doc_table_head(d, hh, w, 5);
 		}
 		snprintf(seq, sizeof(seq), "%" PRId64,
 			 (int64_t)json_integer_value(json_object_get(e->line, "seq")));
@@ -282,7 +270,7 @@ static void open_media_table(const struct kesu_report_in *in, struct kesu_doc *d
 				    sget(e->cert, "customer"), sget(e->line, "serial"),
 				    L(in, "物理破壊の記録なし（破壊待ち）",
 				      "no destruction recorded (awaiting destruction)", b3, sizeof(b3))};
-		add_row(d, r, 5);
+		kesu_doc_table_row(d, r, 5);
 	}
 	if (!open)
 		field(d, in, "件数", "Count", L(in, "なし", "none", buf, sizeof(buf)), false, false);

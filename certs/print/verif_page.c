@@ -70,15 +70,13 @@ static void table_head(struct ctx *c, const char *const *ja, const char *const *
 	const char *cells[4];
 	for (size_t i = 0; i < n; i++)
 		cells[i] = pg_pick(c, ja[i], en[i], buf[i], sizeof(buf[i]));
-	struct kesu_blk *b = kesu_doc_add(c->d, KESU_BLK_TABLE_HEAD, NULL, NULL, "");
-	kesu_doc_cells(c->d, b, cells, n);
-	for (size_t i = 0; b && i < n; i++)
-		b->widths[i] = i == n - 1 && n == 4 ? 4 : 2;
+	const double wide_last[4] = {2, 2, 2, 4}, even[4] = {2, 2, 2, 2};
+	kesu_doc_table_head(c->d, cells, n == 4 ? wide_last : even, n);
 }
 
 static void row(struct ctx *c, const char *const *cells, size_t n)
 {
-	kesu_doc_cells(c->d, kesu_doc_add(c->d, KESU_BLK_TABLE_ROW, NULL, NULL, ""), cells, n);
+	kesu_doc_table_row(c->d, cells, n);
 }
 
 static void regions(struct ctx *c)
