@@ -249,7 +249,8 @@ static bool listing_fill(struct kesu_cosign_listing *l, const char *dir)
 		listing_drop(l);
 		return false;
 	}
-	qsort(l->names, l->n, sizeof(*l->names), by_str);
+	if (l->n > 1) /* qsort wants a non-null base even for no names */
+		qsort(l->names, l->n, sizeof(*l->names), by_str);
 	snprintf(l->dir, sizeof(l->dir), "%s", dir);
 	l->dev = st.st_dev;
 	l->ino = st.st_ino;

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64], dir2[64];
+static char dir[64], dir2[64], dir3[64];
 
 static void touch(const char *d, const char *name)
 {
@@ -56,7 +56,8 @@ static int setup(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/kesu-cosign.XXXXXX");
 	snprintf(dir2, sizeof(dir2), "/tmp/kesu-cosign2.XXXXXX");
-	if (!mkdtemp(dir) || !mkdtemp(dir2))
+	snprintf(dir3, sizeof(dir3), "/tmp/kesu-cosign3.XXXXXX");
+	if (!mkdtemp(dir) || !mkdtemp(dir2) || !mkdtemp(dir3))
 		return -1;
 	static const char *const names[] = {
 		"a.json", "a.json.p7s", "a.json.witness-1.p7s", "a.json.city-2.p7s",
@@ -68,6 +69,8 @@ static int setup(void **state)
 		touch(dir, names[i]);
 	touch(dir2, "a.json");
 	touch(dir2, "a.json.city-1.p7s");
+	touch(dir3, "c.json");
+	touch(dir3, "c.json.p7s");
 	return 0;
 }
 
@@ -83,7 +86,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	/* Our own temporary directories, by the names mkdtemp made. */
-	return nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) | nftw(dir2, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) | nftw(dir2, rm_one, 8, FTW_DEPTH | FTW_PHYS) |
+	       nftw(dir3, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static void listed_once_or_each_time_the_same_names(void **state)
@@ -109,6 +113,24 @@ static void listed_once_or_each_time_the_same_names(void **state)
 	assert_string_equal(once, "a.json.city-1.p7s");
 	found(dir, "a.json", l, once, sizeof(once));
 	assert_string_equal(once, "a.json.city-2.p7s,a.json.witness-1.p7s");
+	kesu_cosign_listing_free(l);
+}
+
+/* The common case, a certificate nobody has countersigned yet: a
+ * directory with no countersignature in it lists none, and says so again
+ * from the kept listing.  (Under make asan, UBSan caught the sort being
+ * handed no array here.) */
+static void a_directory_without_countersignatures(void **state)
+{
+	(void)state;
+	struct kesu_cosign_listing *l = NULL;
+	struct kesu_err err = {0};
+	assert_int_equal(kesu_cosign_listing_new(&l, &err), KESU_OK);
+	char once[512];
+	for (int i = 0; i < 2; i++) {
+		found(dir3, "c.json", l, once, sizeof(once));
+		assert_string_equal(once, "");
+	}
 	kesu_cosign_listing_free(l);
 }
 
@@ -144,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(listed_once_or_each_time_the_same_names),
 		cmocka_unit_test(a_changed_directory_is_listed_again),
+		cmocka_unit_test(a_directory_without_countersignatures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
