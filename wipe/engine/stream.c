@@ -4,9 +4,10 @@
  * Keystream block i is AES_k(IV + i), the counter a 128-bit big-endian
  * integer (NIST SP 800-38A, appendix B; libgcrypt's CTR mode increments the
  * whole 16-byte counter the same way, as OpenSSL's did for earlier versions,
- * so their checkpoints resume onto the same bytes).  Medium byte o is byte o % 16 of block
- * o / 16, so any range can be regenerated on its own: for verification, for a
- * block-by-block retry, and for resuming a pass after an interruption. */
+ * so their checkpoints resume onto the same bytes).  Medium byte o is byte
+ * o % 16 of block o / 16, so any range can be regenerated on its own: for
+ * verification, for a block-by-block retry, and for resuming a pass after an
+ * interruption. */
 #include "wipe/engine/stream.h"
 #include "lib/strutil.h"
 
@@ -134,7 +135,7 @@ enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
 	(void)pthread_once(&gcry_once, gcry_init);
 	int algo = k->cipher == KESU_STREAM_AES_256_CTR ? GCRY_CIPHER_AES256 : GCRY_CIPHER_AES128;
 	if (!gcry_ready) {
-		free(s);
+		kesu_stream_free(s); /* wipes the key copied above */
 		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
 				 "libgcrypt %s is older than the %s kesu was built with; "
 				 "install kesu's libgcrypt20 package",
