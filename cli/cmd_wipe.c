@@ -281,25 +281,33 @@ static enum kesu_rc pick_method(struct wipe_opts *o, struct kesu_method *custom,
 	return KESU_OK;
 }
 
-/* Probe, gate and plan every device; nothing is opened or written here. */
+/* Probe, gate and plan every device, all at once; nothing is opened or
+ * written here. */
 static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n)
 {
 	struct kesu_err err;
-	for (size_t i = 0; i < n; i++) {
-		struct kesu_session_device *d = devs[i].s;
-		enum kesu_rc rc = kesu_session_prepare(d, &err);
-		if (rc == KESU_ERR_REFUSED && d->id && !d->gate.allowed) {
-			char line[512];
-			for (size_t k = 0; k < d->gate.n_reasons; k++)
-				fprintf(stderr, _("kesu: %s: refused (%s): %s\n"), d->id->path,
-					d->gate.reasons[k].code,
-					kesu_gate_reason_text(&d->gate.reasons[k], line, sizeof(line)));
-			return rc;
-		}
-		if (rc != KESU_OK) {
-			kesu_report(&err);
-			return rc;
-		}
+	struct kesu_session_device **ds = calloc(n, sizeof(*ds));
+	if (!ds) {
+		fprintf(stderr, _("kesu: out of memory\n"));
+		return KESU_ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		ds[i] = devs[i].s;
+	size_t bad;
+	enum kesu_rc rc = kesu_session_prepare_all(ds, n, &bad, &err);
+	free(ds);
+	if (rc == KESU_ERR_REFUSED && bad < n && devs[bad].s->id && !devs[bad].s->gate.allowed) {
+		const struct kesu_session_device *d = devs[bad].s;
+		char line[512];
+		for (size_t k = 0; k < d->gate.n_reasons; k++)
+			fprintf(stderr, _("kesu: %s: refused (%s): %s\n"), d->id->path,
+				d->gate.reasons[k].code,
+				kesu_gate_reason_text(&d->gate.reasons[k], line, sizeof(line)));
+		return rc;
+	}
+	if (rc != KESU_OK) {
+		kesu_report(&err);
+		return rc;
 	}
 	/* The same disk under two names (/dev/loop3 and a symlink to it) is
 	 * one device: wiping it "twice" in parallel would certify twice. */

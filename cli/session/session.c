@@ -34,6 +34,15 @@ void kesu_session_notice(struct kesu_session_device *d, const struct kesu_err *n
 		kesu_clean(local, sizeof(local), note->local, strlen(note->local));
 		kesu_err_localize(&c, "%s", local);
 	}
+	if (d->holding) {
+		struct kesu_err *h = realloc(d->held, (d->n_held + 1) * sizeof(*h));
+		/* Out of memory: said now, out of turn, rather than never. */
+		if (h) {
+			d->held = h;
+			d->held[d->n_held++] = c;
+			return;
+		}
+	}
 	d->obs->notice(d, &c, d->obs->ud);
 }
 
@@ -69,6 +78,7 @@ void kesu_session_device_free(struct kesu_session_device *d)
 	json_decref(d->health_before);
 	json_decref(d->health_after);
 	kesu_device_free(d->dev);
+	free(d->held);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
 }
@@ -232,6 +242,73 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 			 d->opts->pause_before_verify, d->name);
 	kesu_run_id_new(d->run_id);
 	return KESU_OK;
+}
+
+/* Devices prepared at once: a shelf of disks probed together, and no more
+ * threads than that however many names are given. */
+#define PREPARE_THREADS 16
+
+struct prepare_job {
+	struct kesu_session_device **ds;
+	size_t n;
+	enum kesu_rc *rc;
+	struct kesu_err *err;
+	atomic_size_t next;
+};
+
+static void *prepare_worker(void *arg)
+{
+	struct prepare_job *j = arg;
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+		j->rc[i] = kesu_session_prepare(j->ds[i], &j->err[i]);
+	return NULL;
+}
+
+enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
+				      size_t *failed, struct kesu_err *err)
+{
+	kesu_err_clear(err);
+	*failed = n;
+	struct prepare_job j = {.ds = ds, .n = n, .rc = calloc(n + 1, sizeof(*j.rc)),
+				.err = calloc(n + 1, sizeof(*j.err))};
+	if (!j.rc || !j.err) {
+		free(j.rc);
+		free(j.err);
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	}
+	atomic_init(&j.next, 0);
+	for (size_t i = 0; i < n; i++)
+		ds[i]->holding = true;
+	/* The calling thread works too: where no thread can be started,
+	 * every device is still prepared, one after another. */
+	pthread_t th[PREPARE_THREADS];
+	size_t want = n < PREPARE_THREADS ? n : PREPARE_THREADS, started = 0;
+	while (started + 1 < want && pthread_create(&th[started], NULL, prepare_worker, &j) == 0)
+		started++;
+	prepare_worker(&j);
+	for (size_t k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	/* What one-by-one preparing would have said: each device's notices
+	 * in the order given, up to the first failure, which is the one
+	 * reported. */
+	enum kesu_rc rc = KESU_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct kesu_session_device *d = ds[i];
+		d->holding = false;
+		for (size_t k = 0; *failed == n && k < d->n_held; k++)
+			d->obs->notice(d, &d->held[k], d->obs->ud);
+		free(d->held);
+		d->held = NULL;
+		d->n_held = 0;
+		if (*failed == n && j.rc[i] != KESU_OK) {
+			*failed = i;
+			rc = j.rc[i];
+			*err = j.err[i];
+		}
+	}
+	free(j.rc);
+	free(j.err);
+	return rc;
 }
 
 /* A resume certifies what the interrupted wipe was started with: an asset

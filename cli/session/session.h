@@ -8,6 +8,7 @@
  * One device's life, each step for that device alone:
  *   kesu_session_device_new   nothing touched yet
  *   kesu_session_prepare      probe, gate, method or checkpoint; nothing written
+ *                             (kesu_session_prepare_all: many devices at once)
  *   kesu_session_set_asset    (opts->asset_per_device) this device's asset number
  *   kesu_session_open         the exclusive open (and a resume's fingerprint)
  *   kesu_session_arm          records directory checked, health log read,
@@ -143,6 +144,10 @@ struct kesu_session_device {
 	pthread_mutex_t mu;               /* guards prog, have_prog, done */
 	struct kesu_progress prog;
 	bool have_prog, done;
+	/* Notices held while kesu_session_prepare_all runs. */
+	bool holding;
+	struct kesu_err *held;
+	size_t n_held;
 };
 
 /* A device to erase at path; opts and obs are borrowed.  NULL when out of
@@ -158,6 +163,18 @@ void kesu_session_device_free(struct kesu_session_device *d);
  * Nothing is opened for writing.  KESU_ERR_REFUSED: the gate said no, and
  * d->gate says why. */
 enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err *err);
+
+/* kesu_session_prepare for n devices at once, each in a thread of its own
+ * (16 at most run together): probing is mostly waiting on the medium
+ * (libblkid's reads, a disk's seeks to its end, a drive's identify and
+ * health log), which one device after another adds up over a shelf of
+ * disks.  The observer hears each device's notices afterwards, in the
+ * order of ds and only up to the first device that failed, as if they had
+ * been prepared one by one; that device's index goes to *failed (n when
+ * none failed, or when no memory was left to start) and its error to
+ * err. */
+enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
+				      size_t *failed, struct kesu_err *err);
 
 /* After prepare, before open (with opts->asset_per_device): the asset
  * number this device's certificate names ("" for none) and the class,

@@ -212,6 +212,16 @@ mkfs.ext4 -q -F "$L3" && t_mount "$L3" "$T_DIR/mnt"
 check "mounted loop device: refused with exit 6" test $? -eq 6
 check "mounted loop device: says why" grep -qi "mount" "$T_DIR/err"
 check "mounted loop device: file system intact" mountpoint -q "$T_DIR/mnt"
+# Devices are prepared all at once: a refusal of the second stops the first
+# too, before anything is written to either, and only the refusal is said.
+head -c 1048576 /dev/urandom | dd of="$L1" bs=1M oflag=direct status=none
+head -c 1048576 "$L1" >"$T_DIR/head.orig"
+"${W[@]}" --yes --quiet --method zero "$L1" "$L3" >/dev/null 2>"$T_DIR/err"
+check "mounted loop device second of two: refused with exit 6" test $? -eq 6
+check "mounted loop device second of two: the refusal names it" \
+	grep -q "^kesu: $L3: refused" "$T_DIR/err"
+check "mounted loop device second of two: the first is untouched" \
+	cmp -n 1048576 "$L1" "$T_DIR/head.orig"
 umount "$T_DIR/mnt" && T_MOUNTS=()
 
 # --- two devices in parallel ---------------------------------------------

@@ -47,6 +47,9 @@ struct fx {
 	bool saw_verify;
 	enum kesu_rc done_rc;
 	bool interrupt_after_first_chunk;
+	/* which devices the notices were about, in the order heard */
+	struct kesu_session_device *noticed[32];
+	size_t n_noticed;
 };
 
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
@@ -102,7 +105,10 @@ static void on_notice(struct kesu_session_device *d, const struct kesu_err *note
 	(void)d;
 	snprintf(((struct fx *)ud)->last_notice, sizeof(((struct fx *)ud)->last_notice), "%s",
 		 note->msg);
-	((struct fx *)ud)->notices++;
+	struct fx *f = ud;
+	f->notices++;
+	if (f->n_noticed < sizeof(f->noticed) / sizeof(f->noticed[0]))
+		f->noticed[f->n_noticed++] = d;
 }
 
 static void on_ended(struct kesu_session_device *d, void *ud)
@@ -609,6 +615,66 @@ static void two_names_one_medium(void **state)
 	kesu_session_device_free(a);
 }
 
+/* Twenty devices, more than are prepared together, each with an
+ * interrupted wipe's checkpoint left behind, so each has a notice to give;
+ * the eighteenth and the twentieth are missing.  Heard: the notices of the
+ * seventeen before the first missing one, in the order given, and its
+ * error, as one-by-one preparing would have said; nothing after it. */
+static void prepare_all_speaks_in_the_order_given(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 20, MISSING = 17, ALSO_MISSING = 19, PRESENT = 18 };
+	char paths[N][160];
+	struct kesu_session_device *ds[N];
+	struct kesu_err err;
+	assert_int_equal(mkdir(f->state, 0700), 0);
+	for (int i = 0; i < N; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/disk%02d.img", f->dir, i);
+		if (i == MISSING || i == ALSO_MISSING)
+			continue;
+		write_file(paths[i], "", 0, 0600);
+		assert_int_equal(truncate(paths[i], SIZE), 0);
+		struct kesu_session_device *d = kesu_session_device_new(paths[i], &f->so, NULL);
+		assert_int_equal(kesu_session_prepare(d, &err), KESU_OK);
+		char cp[PATH_MAX];
+		assert_true(kesu_checkpoint_path(f->state, d->id, cp, sizeof(cp)));
+		write_file(cp, "{}", 2, 0600);
+		kesu_session_device_free(d);
+	}
+	for (int i = 0; i < N; i++)
+		assert_non_null(ds[i] = kesu_session_device_new(paths[i], &f->so, &f->obs));
+	size_t failed = 0;
+	assert_int_equal(kesu_session_prepare_all(ds, N, &failed, &err), KESU_ERR_NOENT);
+	assert_int_equal(failed, MISSING);
+	assert_non_null(strstr(err.msg, "disk17.img"));
+	assert_int_equal(f->notices, MISSING);
+	for (int i = 0; i < MISSING; i++)
+		assert_ptr_equal(f->noticed[i], ds[i]);
+	assert_non_null(strstr(f->last_notice, "disk16.img"));
+	for (int i = 0; i < N; i++)
+		kesu_session_device_free(ds[i]);
+
+	/* Without the missing ones: every device heard from, in order. */
+	f->notices = 0;
+	f->n_noticed = 0;
+	for (int i = 0; i < PRESENT; i++)
+		ds[i] = kesu_session_device_new(paths[i < MISSING ? i : i + 1], &f->so, &f->obs);
+	assert_int_equal(kesu_session_prepare_all(ds, PRESENT, &failed, &err), KESU_OK);
+	assert_int_equal(failed, PRESENT);
+	assert_int_equal(f->notices, PRESENT);
+	for (int i = 0; i < PRESENT; i++) {
+		assert_ptr_equal(f->noticed[i], ds[i]);
+		assert_non_null(ds[i]->id);
+	}
+	/* Prepared already: the step out of order is that device's error. */
+	assert_int_equal(kesu_session_prepare_all(ds + 3, 1, &failed, &err), KESU_ERR_INTERNAL);
+	assert_int_equal(failed, 0);
+	for (int i = 0; i < PRESENT; i++)
+		kesu_session_device_free(ds[i]);
+	assert_int_equal(kesu_session_prepare_all(ds, 0, &failed, &err), KESU_OK);
+	assert_int_equal(failed, 0);
+}
+
 static void worst_outcome(void **state)
 {
 	(void)state;
@@ -637,6 +703,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refusals_before_anything_is_written, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(two_names_one_medium, setup, teardown),
+		cmocka_unit_test_setup_teardown(prepare_all_speaks_in_the_order_given, setup,
+						teardown),
 		cmocka_unit_test(worst_outcome),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
