@@ -128,23 +128,40 @@ static void on_ended(struct kesu_session_device *d, void *ud)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* One device's end: the session's chain, then this command's own --pdf. */
-static enum kesu_rc finish_device(struct wipe_dev *wd, const struct wipe_opts *o)
+/* One device's end: the session's chain, then this command's own --pdf.
+ * *printed: something was said on stderr. */
+static enum kesu_rc finish_device(struct wipe_dev *wd, const struct wipe_opts *o,
+				  bool *printed)
 {
 	struct kesu_session_device *d = wd->s;
 	struct kesu_err err;
 	kesu_session_join(d);
 	enum kesu_rc rc = kesu_session_finish(d, &err);
-	if (err.msg[0])
+	if (err.msg[0]) {
 		kesu_report(&err);
+		*printed = true;
+	}
 	if (o->pdf && d->cert_issued && d->cert_path[0]) {
 		enum kesu_rc prc = kesu_cli_pdf_beside(d->cert_path, o->pdf_lang,
 						       o->cert.config_path, wd->pdf_path,
 						       sizeof(wd->pdf_path));
-		if (prc != KESU_OK)
+		if (prc != KESU_OK) {
+			*printed = true;
 			return prc;
+		}
 	}
 	return rc;
+}
+
+/* Each device's record, certificate and register line as soon as it ends,
+ * not after the slowest disk of the batch: what is done is on file, and
+ * signed, hours earlier, and stays so if the machine then goes down.  A
+ * device whose thread never started ends as an internal error. */
+static bool on_device_end(struct wipe_dev *wd, void *ud)
+{
+	bool printed = false;
+	wd->rc = wd->s->started ? finish_device(wd, ud, &printed) : KESU_ERR_INTERNAL;
+	return printed;
 }
 
 static enum kesu_rc run_all(struct wipe_dev *devs, size_t n, const struct wipe_opts *o,
@@ -167,12 +184,10 @@ static enum kesu_rc run_all(struct wipe_dev *devs, size_t n, const struct wipe_o
 			kesu_report(&err);
 			break;
 		}
-	kesu_wipe_watch(wt, devs, n, o);
+	kesu_wipe_watch(wt, devs, n, o, on_device_end, (void *)o);
 	enum kesu_rc rc = KESU_OK;
-	for (size_t i = 0; i < n; i++) {
-		devs[i].rc = i < started ? finish_device(&devs[i], o) : KESU_ERR_INTERNAL;
-		rc = kesu_session_worst(rc, devs[i].rc);
-	}
+	for (size_t i = 0; i < n; i++)
+		rc = kesu_session_worst(rc, devs[i].ended ? devs[i].rc : KESU_ERR_INTERNAL);
 	kesu_signals_restore();
 	kesu_wipe_summary(devs, n, o);
 	return rc;

@@ -220,7 +220,8 @@ static bool all_ended(struct wipe_dev *devs, size_t n)
  * ends, and on a signal (the kernel delivers them to this thread: the
  * device threads block them). */
 void kesu_wipe_watch(struct wipe_watch *wt, struct wipe_dev *devs, size_t n,
-			     const struct wipe_opts *o)
+		     const struct wipe_opts *o, bool (*on_end)(struct wipe_dev *wd, void *ud),
+		     void *ud)
 {
 	struct display ds = {0};
 	ds.mode = o->quiet ? KESU_PROGRESS_NONE : o->progress;
@@ -242,6 +243,12 @@ void kesu_wipe_watch(struct wipe_watch *wt, struct wipe_dev *devs, size_t n,
 		}
 		pthread_mutex_unlock(&wt->mu);
 		bool done = all_ended(devs, n);
+		for (size_t i = 0; i < n; i++)
+			if (!devs[i].ended && kesu_session_ended(devs[i].s)) {
+				devs[i].ended = true;
+				if (on_end(&devs[i], ud) && ds.live)
+					ds.drawn = 0;
+			}
 		if (kesu_signals_take_usr1()) {
 			if (ds.live)
 				ds.drawn = 0;

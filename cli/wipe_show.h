@@ -49,6 +49,7 @@ struct wipe_dev {
 	struct kesu_asset_row asset;     /* its asset number ("" if none) and
 					  * the map's class, reason, customer */
 	enum kesu_rc rc;                 /* this device's outcome */
+	bool ended;                      /* handed to the watch's on_end */
 };
 
 /* Device threads signal here when they end (the observer's ended), so
@@ -62,10 +63,14 @@ struct wipe_watch {
  * --json the plan as JSON on stdout (keys in kesu(8)). */
 void kesu_wipe_show_plan(struct wipe_dev *devs, size_t n, const struct wipe_opts *o);
 
-/* Draw progress as --progress says until every started device has ended;
- * SIGUSR1 prints every device's status line. */
+/* Draw progress as --progress says until every started device has ended,
+ * calling on_end once for each device as it ends (in the order given when
+ * several end together; a device never started counts as ended); on_end
+ * returns true when it printed something, so a live display starts its
+ * next frame below that.  SIGUSR1 prints every device's status line. */
 void kesu_wipe_watch(struct wipe_watch *wt, struct wipe_dev *devs, size_t n,
-		     const struct wipe_opts *o);
+		     const struct wipe_opts *o, bool (*on_end)(struct wipe_dev *wd, void *ud),
+		     void *ud);
 
 /* One summary per device on stdout (--json: an array). */
 void kesu_wipe_summary(struct wipe_dev *devs, size_t n, const struct wipe_opts *o);

@@ -238,6 +238,29 @@ check "two devices: one summary with both" \
 check "wipe --json: summary array" \
 	test "$(jq -c '[.[].result]' "$T_DIR/o")" = '["erased","erased"]'
 
+# Each device's record is written as it ends, not after the slowest one:
+# both pause before verifying; the second is let go first and must have
+# its record while the first still waits.
+n_records() { jq -r .device.path "$OUT"/kesu-run-*.json 2>/dev/null | grep -cx "$1"; }
+had1=$(n_records "$L1") had3=$(n_records "$L3")
+KESU_TEST_PAUSE_BEFORE_VERIFY="$T_DIR/hold" "${W[@]}" --yes --quiet --method zero \
+	"$L1" "$L3" >"$T_DIR/o" 2>&1 &
+pid=$!
+for _ in $(seq 200); do
+	[ -e "$T_DIR/hold.${L1#/dev/}" ] && [ -e "$T_DIR/hold.${L3#/dev/}" ] && break
+	sleep 0.05
+done
+rm -f "$T_DIR/hold.${L3#/dev/}"
+for _ in $(seq 200); do [ "$(n_records "$L3")" -gt "$had3" ] && break; sleep 0.05; done
+check "record as each device ends: the second's while the first waits" \
+	test "$(n_records "$L3") $(n_records "$L1")" = "$((had3 + 1)) $had1"
+check "record as each device ends: it says erased" test "$(result_of "$L3")" = erased
+rm -f "$T_DIR/hold.${L1#/dev/}"
+wait $pid
+check "record as each device ends: exit 0 when both are done" test $? -eq 0
+check "record as each device ends: the first's afterwards" \
+	test "$(n_records "$L1") $(result_of "$L1")" = "$((had1 + 1)) erased"
+
 # On a terminal: one live line per device, redrawn in place.
 head -c $((8 << 20)) /dev/urandom >"$T_DIR/t1.img"
 head -c $((8 << 20)) /dev/urandom >"$T_DIR/t2.img"
