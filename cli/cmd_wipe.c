@@ -164,17 +164,17 @@ static bool on_device_end(struct wipe_dev *wd, void *ud)
 	return printed;
 }
 
-static enum kesu_rc run_all(struct wipe_dev *devs, size_t n, const struct wipe_opts *o,
-			    struct wipe_watch *wt)
+static enum kesu_rc run_all(struct wipe_dev *devs, struct kesu_session_device **ds, size_t n,
+			    const struct wipe_opts *o, struct wipe_watch *wt)
 {
 	struct kesu_err err;
+	size_t bad;
 	/* Every device armed before any is started: a records or state
 	 * directory that cannot be written stops them all, unwritten. */
-	for (size_t i = 0; i < n; i++)
-		if (kesu_session_arm(devs[i].s, &err) != KESU_OK) {
-			kesu_report(&err);
-			return err.rc;
-		}
+	if (kesu_session_arm_all(ds, n, &bad, &err) != KESU_OK) {
+		kesu_report(&err);
+		return err.rc;
+	}
 	atomic_int stop = 0;
 	kesu_signals_install(&stop);
 	size_t started = 0;
@@ -298,19 +298,11 @@ static enum kesu_rc pick_method(struct wipe_opts *o, struct kesu_method *custom,
 
 /* Probe, gate and plan every device, all at once; nothing is opened or
  * written here. */
-static enum kesu_rc prepare_all(struct wipe_dev *devs, size_t n)
+static enum kesu_rc prepare_all(struct wipe_dev *devs, struct kesu_session_device **ds, size_t n)
 {
 	struct kesu_err err;
-	struct kesu_session_device **ds = calloc(n, sizeof(*ds));
-	if (!ds) {
-		fprintf(stderr, _("kesu: out of memory\n"));
-		return KESU_ERR_INTERNAL;
-	}
-	for (size_t i = 0; i < n; i++)
-		ds[i] = devs[i].s;
 	size_t bad;
 	enum kesu_rc rc = kesu_session_prepare_all(ds, n, &bad, &err);
-	free(ds);
 	if (rc == KESU_ERR_REFUSED && bad < n && devs[bad].s->id && !devs[bad].s->gate.allowed) {
 		const struct kesu_session_device *d = devs[bad].s;
 		char line[512];
@@ -432,15 +424,17 @@ static enum kesu_rc wipe_devices(struct wipe_opts *o, const struct kesu_session_
 	const struct kesu_session_observer obs = {.notice = on_notice, .ended = on_ended,
 						  .ud = &wt};
 	struct wipe_dev *devs = calloc(n, sizeof(*devs));
-	enum kesu_rc rc = devs ? KESU_OK : KESU_ERR_INTERNAL;
+	/* The same sessions as one array, for the steps taken at once. */
+	struct kesu_session_device **ds = calloc(n, sizeof(*ds));
+	enum kesu_rc rc = devs && ds ? KESU_OK : KESU_ERR_INTERNAL;
 	for (size_t i = 0; i < n && rc == KESU_OK; i++)
-		if (!(devs[i].s = kesu_session_device_new(paths[i], so, &obs)))
+		if (!(ds[i] = devs[i].s = kesu_session_device_new(paths[i], so, &obs)))
 			rc = KESU_ERR_INTERNAL;
 	if (rc != KESU_OK) {
 		fprintf(stderr, _("kesu: out of memory\n"));
 		goto out;
 	}
-	rc = prepare_all(devs, n);
+	rc = prepare_all(devs, ds, n);
 	if (rc == KESU_OK)
 		rc = assign_assets(devs, n, o);
 	if (rc == KESU_OK)
@@ -450,11 +444,12 @@ static enum kesu_rc wipe_devices(struct wipe_opts *o, const struct kesu_session_
 	if (rc == KESU_OK && !o->dry_run && !o->yes)
 		rc = confirm(devs, n);
 	if (rc == KESU_OK && !o->dry_run)
-		rc = run_all(devs, n, o, &wt);
+		rc = run_all(devs, ds, n, o, &wt);
 out:
 	for (size_t i = 0; devs && i < n; i++)
 		kesu_session_device_free(devs[i].s);
 	free(devs);
+	free(ds);
 	return rc;
 }
 

@@ -244,33 +244,37 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 	return KESU_OK;
 }
 
-/* Devices prepared at once: a shelf of disks probed together, and no more
- * threads than that however many names are given. */
-#define PREPARE_THREADS 16
+/* Devices taken through a step at once: a shelf of disks probed and armed
+ * together, and no more threads than that however many names are given. */
+#define STEP_THREADS 16
 
-struct prepare_job {
+struct step_job {
 	struct kesu_session_device **ds;
 	size_t n;
+	enum kesu_rc (*step)(struct kesu_session_device *d, struct kesu_err *err);
 	enum kesu_rc *rc;
 	struct kesu_err *err;
 	atomic_size_t next;
 };
 
-static void *prepare_worker(void *arg)
+static void *step_worker(void *arg)
 {
-	struct prepare_job *j = arg;
+	struct step_job *j = arg;
 	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
-		j->rc[i] = kesu_session_prepare(j->ds[i], &j->err[i]);
+		j->rc[i] = j->step(j->ds[i], &j->err[i]);
 	return NULL;
 }
 
-enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
-				      size_t *failed, struct kesu_err *err)
+static enum kesu_rc each_at_once(struct kesu_session_device **ds, size_t n,
+				 enum kesu_rc (*step)(struct kesu_session_device *,
+						      struct kesu_err *),
+				 size_t *failed, struct kesu_err *err)
 {
 	kesu_err_clear(err);
 	*failed = n;
-	struct prepare_job j = {.ds = ds, .n = n, .rc = calloc(n + 1, sizeof(*j.rc)),
-				.err = calloc(n + 1, sizeof(*j.err))};
+	struct step_job j = {.ds = ds, .n = n, .step = step,
+			     .rc = calloc(n + 1, sizeof(*j.rc)),
+			     .err = calloc(n + 1, sizeof(*j.err))};
 	if (!j.rc || !j.err) {
 		free(j.rc);
 		free(j.err);
@@ -280,17 +284,17 @@ enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
 	for (size_t i = 0; i < n; i++)
 		ds[i]->holding = true;
 	/* The calling thread works too: where no thread can be started,
-	 * every device is still prepared, one after another. */
-	pthread_t th[PREPARE_THREADS];
-	size_t want = n < PREPARE_THREADS ? n : PREPARE_THREADS, started = 0;
-	while (started + 1 < want && pthread_create(&th[started], NULL, prepare_worker, &j) == 0)
+	 * every device still takes the step, one after another. */
+	pthread_t th[STEP_THREADS];
+	size_t want = n < STEP_THREADS ? n : STEP_THREADS, started = 0;
+	while (started + 1 < want && pthread_create(&th[started], NULL, step_worker, &j) == 0)
 		started++;
-	prepare_worker(&j);
+	step_worker(&j);
 	for (size_t k = 0; k < started; k++)
 		pthread_join(th[k], NULL);
-	/* What one-by-one preparing would have said: each device's notices
-	 * in the order given, up to the first failure, which is the one
-	 * reported. */
+	/* What taking the devices one by one would have said: each device's
+	 * notices in the order given, up to the first failure, which is the
+	 * one reported. */
 	enum kesu_rc rc = KESU_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct kesu_session_device *d = ds[i];
@@ -309,6 +313,18 @@ enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
 	free(j.rc);
 	free(j.err);
 	return rc;
+}
+
+enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
+				      size_t *failed, struct kesu_err *err)
+{
+	return each_at_once(ds, n, kesu_session_prepare, failed, err);
+}
+
+enum kesu_rc kesu_session_arm_all(struct kesu_session_device **ds, size_t n, size_t *failed,
+				  struct kesu_err *err)
+{
+	return each_at_once(ds, n, kesu_session_arm, failed, err);
 }
 
 /* A resume certifies what the interrupted wipe was started with: an asset

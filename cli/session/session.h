@@ -12,7 +12,7 @@
  *   kesu_session_set_asset    (opts->asset_per_device) this device's asset number
  *   kesu_session_open         the exclusive open (and a resume's fingerprint)
  *   kesu_session_arm          records directory checked, health log read,
- *                             first checkpoint
+ *                             first checkpoint (kesu_session_arm_all: many)
  *   kesu_session_start        the device's own thread erases
  *   kesu_session_interrupt    (any time) stop at the next chunk, checkpointed
  *   kesu_session_join         wait for the thread
@@ -166,13 +166,12 @@ enum kesu_rc kesu_session_prepare(struct kesu_session_device *d, struct kesu_err
 
 /* kesu_session_prepare for n devices at once, each in a thread of its own
  * (16 at most run together): probing is mostly waiting on the medium
- * (libblkid's reads, a disk's seeks to its end, a drive's identify and
- * health log), which one device after another adds up over a shelf of
- * disks.  The observer hears each device's notices afterwards, in the
- * order of ds and only up to the first device that failed, as if they had
- * been prepared one by one; that device's index goes to *failed (n when
- * none failed, or when no memory was left to start) and its error to
- * err. */
+ * (libblkid's reads, a disk's seeks to its end, a drive's identify),
+ * which one device after another adds up over a shelf of disks.  The
+ * observer hears each device's notices afterwards, in the order of ds and
+ * only up to the first device that failed, as if they had been prepared
+ * one by one; that device's index goes to *failed (n when none failed, or
+ * when no memory was left to start) and its error to err. */
 enum kesu_rc kesu_session_prepare_all(struct kesu_session_device **ds, size_t n,
 				      size_t *failed, struct kesu_err *err);
 
@@ -197,6 +196,13 @@ enum kesu_rc kesu_session_open(struct kesu_session_device *d, struct kesu_err *e
 /* Check that run records can be kept, then save a first checkpoint, so
  * nothing is written that could neither be proven nor resumed. */
 enum kesu_rc kesu_session_arm(struct kesu_session_device *d, struct kesu_err *err);
+
+/* kesu_session_arm for n devices at once, as kesu_session_prepare_all:
+ * each drive's health log is read and each first checkpoint saved beside
+ * the others', and what is said comes in the order of ds up to the first
+ * failure. */
+enum kesu_rc kesu_session_arm_all(struct kesu_session_device **ds, size_t n, size_t *failed,
+				  struct kesu_err *err);
 
 /* Erase on the device's own thread.  stop: the flag that interrupts it
  * (shared, when one signal stops every device), NULL for the device's own.

@@ -675,6 +675,40 @@ static void prepare_all_speaks_in_the_order_given(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/* Three devices armed at once: each has its first checkpoint; one that
+ * was never opened is the error reported, by its index. */
+static void arm_all_leaves_a_checkpoint_for_each(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 3 };
+	char paths[N][160];
+	struct kesu_session_device *ds[N];
+	struct kesu_err err;
+	size_t failed = 0;
+	for (int i = 0; i < N; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/arm%d.img", f->dir, i);
+		write_file(paths[i], "", 0, 0600);
+		assert_int_equal(truncate(paths[i], SIZE), 0);
+		assert_non_null(ds[i] = kesu_session_device_new(paths[i], &f->so, &f->obs));
+	}
+	assert_int_equal(kesu_session_prepare_all(ds, N, &failed, &err), KESU_OK);
+	assert_int_equal(kesu_session_open(ds[0], &err), KESU_OK);
+	assert_int_equal(kesu_session_open(ds[2], &err), KESU_OK);
+	assert_int_equal(kesu_session_arm_all(ds, N, &failed, &err), KESU_ERR_INTERNAL);
+	assert_int_equal(failed, 1);
+	assert_non_null(strstr(err.msg, "arm1.img: arm out of order"));
+	assert_int_equal(kesu_session_open(ds[1], &err), KESU_OK);
+	assert_int_equal(kesu_session_arm_all(ds + 1, 1, &failed, &err), KESU_OK);
+	assert_int_equal(failed, 1);
+	for (int i = 0; i < N; i++) {
+		char cp[PATH_MAX];
+		assert_true(kesu_checkpoint_path(f->state, ds[i]->id, cp, sizeof(cp)));
+		assert_int_equal(access(cp, F_OK), 0);
+		assert_false(ds[i]->started);
+		kesu_session_device_free(ds[i]);
+	}
+}
+
 static void worst_outcome(void **state)
 {
 	(void)state;
@@ -704,6 +738,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(two_names_one_medium, setup, teardown),
 		cmocka_unit_test_setup_teardown(prepare_all_speaks_in_the_order_given, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(arm_all_leaves_a_checkpoint_for_each, setup,
 						teardown),
 		cmocka_unit_test(worst_outcome),
 	};
