@@ -25,7 +25,7 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 	time postgresql libpq-dev libcairo2-dev libpango1.0-dev libqrencode-dev libjpeg62-turbo-dev libpng-dev \
 	fonts-ipaexfont poppler-utils zbar-tools imagemagick \
 	libcurl4-openssl-dev clang libclang-rt-14-dev python3 gettext locales liburing-dev libudev-dev udev \
-	libgcrypt20-dev \
+	libgcrypt20-dev libipsec-mb-dev \
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools ovmf
 
 # What every command needs; the kesu executable links only these.  The
@@ -35,9 +35,15 @@ DEB_PACKAGES := build-essential pkg-config libblkid-dev uuid-dev libssl-dev \
 CORE_PKGS := blkid uuid libcrypto libgcrypt jansson liburing libudev
 PRINT_PKGS := pangocairo libqrencode libjpeg libpng
 PKGS := $(CORE_PKGS) libpq $(PRINT_PKGS) libcurl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
-CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) -lm
+# Intel's ipsec-mb makes the random pass's keystream in half libgcrypt's
+# CPU time (wipe/engine/stream.h).  It exists for x86-64 only and ships no
+# .pc file; KESU_IPSEC_MB=0 builds without it, on libgcrypt alone.
+KESU_IPSEC_MB ?= $(if $(filter x86_64,$(shell uname -m)),1,0)
+IPSEC_MB_CFLAGS := $(if $(filter 1,$(KESU_IPSEC_MB)),-DKESU_HAVE_IPSEC_MB)
+IPSEC_MB_LIBS := $(if $(filter 1,$(KESU_IPSEC_MB)),-lIPSec_MB)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS)) $(IPSEC_MB_CFLAGS)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) $(IPSEC_MB_LIBS) -lm
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS)) $(IPSEC_MB_LIBS) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 CFLAGS ?= -O2 -g
@@ -212,6 +218,20 @@ $(BUILD)/kesu: $(BUILD)/cli/main.o $(BUILD)/libkesu-cli.a $(BUILD)/libkesu-core.
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libkesu-cli.a $(BUILD)/libkesu.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# test_stream again as KESU_IPSEC_MB=0 builds it, on libgcrypt alone: the
+# path of other architectures, kept honest on this one.
+ifeq ($(KESU_IPSEC_MB),1)
+$(BUILD)/nomb/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(IPSEC_MB_CFLAGS),$(ALL_CFLAGS)) $(TEST_CFLAGS) $(DEPTARGETS) -c -o $@ $<
+
+$(BUILD)/tests/test_stream_libgcrypt_only: $(BUILD)/nomb/tests/unit/test_stream.o \
+		$(BUILD)/nomb/wipe/engine/stream.o $(BUILD)/libkesu.a
+	$(CC) -o $@ $^ $(ALL_LDFLAGS) $(filter-out $(IPSEC_MB_LIBS),$(PKG_LIBS)) $(CMOCKA_LIBS)
+
+UNIT_BINS += $(BUILD)/tests/test_stream_libgcrypt_only
+endif
 
 unit-tests: $(UNIT_BINS)
 

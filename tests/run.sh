@@ -10,14 +10,17 @@ passed=0
 failed=0
 failed_names=()
 
-# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), ..."
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s), ..." per group
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	out=$("$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
-	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' | tail -n1)
-	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' | tail -n1)
+	# one pair of lines per group; test_stream runs several
+	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' |
+		awk '{n += $1} END {if (NR) print n}')
+	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' |
+		awk '{n += $1} END {if (NR) print n}')
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0}))
 	if [ "$rc" -ne 0 ] && [ -z "$f" ]; then

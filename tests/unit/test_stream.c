@@ -1,6 +1,8 @@
 /* The random pass's AES-CTR stream: reproducible, independent of chunking,
  * addressable at any byte, and different for different keys; AES-128 for new
- * keys, AES-256 for the keys of older checkpoints. */
+ * keys, AES-256 for the keys of older checkpoints.  Every test of the bytes
+ * runs once per engine (the one kesu picks, libgcrypt, and ipsec-mb where the
+ * build has it), each against OpenSSL's AES. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,12 +15,16 @@
 
 #include "wipe/engine/stream.h"
 
+static enum kesu_stream_engine engine; /* the group's */
+
 static struct kesu_stream *open_stream(const struct kesu_stream_key *k)
 {
 	struct kesu_stream *s = NULL;
 	struct kesu_err err = {0};
-	assert_int_equal(kesu_stream_new(k, &s, &err), KESU_OK);
+	assert_int_equal(kesu_stream_new_engine(k, engine, &s, &err), KESU_OK);
 	assert_non_null(s);
+	if (engine != KESU_STREAM_ENGINE_AUTO)
+		assert_int_equal(kesu_stream_engine(s), engine);
 	return s;
 }
 
@@ -272,6 +278,43 @@ static void counter_carries_across_64_bits(void **state)
 	kesu_stream_free(s);
 }
 
+/* ipsec-mb counts only the low 32 bits of its counter; kesu's stream carries
+ * into the rest.  Long fills whose low word wraps mid-piece, at a piece's
+ * edge and on the fill's last block. */
+static void long_fill_across_the_32_bit_wrap(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	fixed_key(&k, 5);
+	k.iv[8] = 0x12;
+	k.iv[11] = 0x7f; /* the carry stops here */
+	/* The fills start near 1 MiB: the low word wraps at block 65536 + 256,
+	 * 4096 bytes past it. */
+	k.iv[12] = 0xff;
+	k.iv[13] = 0xfe;
+	k.iv[14] = 0xff;
+	k.iv[15] = 0x00;
+	struct kesu_stream *s = open_stream(&k);
+	struct kesu_err err = {0};
+	enum { N = 70001 };
+	uint8_t *got = malloc(N), *want = malloc(N);
+	const struct {
+		uint64_t off;
+		size_t len;
+	} cases[] = {{5, N}, {0, N}, {4096 - 3, N}, {4096, 16384}, {4096 - 16384, 16384},
+		     {4096 - 16384 - 7, 16384 + 9}, {4096 - 70000, 70000}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(got, 0, N);
+		assert_int_equal(kesu_stream_fill(s, cases[i].off + (1u << 20), got, cases[i].len,
+						  &err), KESU_OK);
+		reference(&k, cases[i].off + (1u << 20), want, cases[i].len);
+		assert_memory_equal(got, want, cases[i].len);
+	}
+	free(got);
+	free(want);
+	kesu_stream_free(s);
+}
+
 static void hex_round_trip_and_errors(void **state)
 {
 	(void)state;
@@ -345,9 +388,62 @@ static void hex_round_trip_and_errors(void **state)
 	assert_int_equal(kesu_stream_key_from_hex(NULL, &back, &err), KESU_ERR_INVALID);
 }
 
+/* Where ipsec-mb runs, kesu takes it; an engine kesu does not know is
+ * refused, and so is ipsec-mb in a build without it. */
+static void engine_choice(void **state)
+{
+	(void)state;
+	struct kesu_stream_key k;
+	fixed_key(&k, 4);
+	struct kesu_err err = {0};
+	struct kesu_stream *s = NULL, *mb = NULL;
+	enum kesu_rc mb_rc = kesu_stream_new_engine(&k, KESU_STREAM_ENGINE_IPSEC_MB, &mb, &err);
+#ifdef KESU_HAVE_IPSEC_MB
+	assert_true(mb_rc == KESU_OK || mb_rc == KESU_ERR_NOTSUP);
+#else
+	assert_int_equal(mb_rc, KESU_ERR_NOTSUP);
+	assert_non_null(strstr(err.msg, "without intel-ipsec-mb"));
+#endif
+	assert_int_equal(kesu_stream_new(&k, &s, &err), KESU_OK);
+	assert_int_equal(kesu_stream_engine(s),
+			 mb_rc == KESU_OK ? KESU_STREAM_ENGINE_IPSEC_MB : KESU_STREAM_ENGINE_LIBGCRYPT);
+	assert_string_equal(kesu_stream_engine_name(kesu_stream_engine(s)),
+			    mb_rc == KESU_OK ? "intel-ipsec-mb" : "libgcrypt");
+	kesu_stream_free(s);
+	kesu_stream_free(mb);
+	s = NULL;
+	assert_int_equal(kesu_stream_new_engine(&k, (enum kesu_stream_engine)9, &s, &err),
+			 KESU_ERR_INVALID);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "engine"));
+}
+
+static int use_auto(void **state)
+{
+	(void)state;
+	engine = KESU_STREAM_ENGINE_AUTO;
+	return 0;
+}
+
+static int use_libgcrypt(void **state)
+{
+	(void)state;
+	engine = KESU_STREAM_ENGINE_LIBGCRYPT;
+	return 0;
+}
+
+#ifdef KESU_HAVE_IPSEC_MB
+static int use_ipsec_mb(void **state)
+{
+	(void)state;
+	engine = KESU_STREAM_ENGINE_IPSEC_MB;
+	return 0;
+}
+#endif
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest bytes[] = {
 		cmocka_unit_test(matches_reference_at_any_offset),
 		cmocka_unit_test(nist_sp800_38a_ctr_aes128),
 		cmocka_unit_test(ciphers_differ_and_unknown_is_refused),
@@ -355,7 +451,18 @@ int main(void)
 		cmocka_unit_test(one_bit_change_is_caught),
 		cmocka_unit_test(different_keys_differ),
 		cmocka_unit_test(counter_carries_across_64_bits),
+		cmocka_unit_test(long_fill_across_the_32_bit_wrap),
+	};
+	const struct CMUnitTest rest[] = {
+		cmocka_unit_test(engine_choice),
 		cmocka_unit_test(hex_round_trip_and_errors),
 	};
-	return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("stream, the engine kesu picks", bytes, use_auto,
+						 NULL);
+	failed += cmocka_run_group_tests_name("stream, libgcrypt", bytes, use_libgcrypt, NULL);
+#ifdef KESU_HAVE_IPSEC_MB
+	failed += cmocka_run_group_tests_name("stream, intel-ipsec-mb", bytes, use_ipsec_mb, NULL);
+#endif
+	failed += cmocka_run_group_tests_name("stream", rest, NULL, NULL);
+	return failed;
 }

@@ -4,7 +4,8 @@
  * Keystream block i is AES_k(IV + i), the counter a 128-bit big-endian
  * integer (NIST SP 800-38A, appendix B; libgcrypt's CTR mode increments the
  * whole 16-byte counter the same way, as OpenSSL's did for earlier versions,
- * so their checkpoints resume onto the same bytes).  Medium byte o is byte
+ * so their checkpoints resume onto the same bytes; ipsec-mb's counts only
+ * the low 32 bits, so mb_fill restarts it wherever they would wrap).  Medium byte o is byte
  * o % 16 of block o / 16, so any range can be regenerated on its own: for
  * verification, for a block-by-block retry, and for resuming a pass after an
  * interruption. */
@@ -13,6 +14,9 @@
 
 #include <errno.h>
 #include <gcrypt.h>
+#ifdef KESU_HAVE_IPSEC_MB
+#include <intel-ipsec-mb.h>
+#endif
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -20,9 +24,22 @@
 #include <sys/random.h>
 
 struct kesu_stream {
-	gcry_cipher_hd_t h; /* keyed once; only the counter changes per fill */
 	struct kesu_stream_key key;
+	enum kesu_stream_engine engine;
+	gcry_cipher_hd_t h; /* keyed once; only the counter changes per fill */
+#ifdef KESU_HAVE_IPSEC_MB
+	IMB_MGR *mb;
+	/* AES-256's 15 round keys at most; the library wants them 16-aligned
+	 * (calloc's alignment on every target that has the library). */
+	uint32_t enc[60] __attribute__((aligned(16)));
+	uint32_t dec[60] __attribute__((aligned(16)));
+#endif
 };
+
+/* CTR output is the keystream XOR the input: both engines encrypt zeros.  A
+ * small zero block that stays in the CPU cache is the input, piece by piece,
+ * so the output buffer is written once and never cleared first. */
+static const uint8_t zeros[16384] __attribute__((aligned(64)));
 
 /* libgcrypt wants its version check before any other call, once per
  * process; generator threads open their streams concurrently.  Nothing here
@@ -119,41 +136,116 @@ enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k
 	return KESU_OK;
 }
 
-enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
-			     struct kesu_stream **out, struct kesu_err *err)
+const char *kesu_stream_engine_name(enum kesu_stream_engine e)
 {
-	*out = NULL;
-	struct kesu_stream *s = calloc(1, sizeof(*s));
-	if (!s)
-		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
-	if (k->cipher != KESU_STREAM_AES_128_CTR && k->cipher != KESU_STREAM_AES_256_CTR) {
-		free(s);
-		return kesu_fail(err, KESU_ERR_INVALID, 0, "unknown random stream cipher %d",
-				 (int)k->cipher);
+	switch (e) {
+	case KESU_STREAM_ENGINE_IPSEC_MB:
+		return "intel-ipsec-mb";
+	case KESU_STREAM_ENGINE_LIBGCRYPT:
+		return "libgcrypt";
+	default:
+		return "auto";
 	}
-	s->key = *k;
+}
+
+static enum kesu_rc gcry_open(struct kesu_stream *s, struct kesu_err *err)
+{
 	(void)pthread_once(&gcry_once, gcry_init);
-	int algo = k->cipher == KESU_STREAM_AES_256_CTR ? GCRY_CIPHER_AES256 : GCRY_CIPHER_AES128;
-	if (!gcry_ready) {
-		kesu_stream_free(s); /* wipes the key copied above */
+	if (!gcry_ready)
 		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
 				 "libgcrypt %s is older than the %s kesu was built with; "
 				 "install kesu's libgcrypt20 package",
 				 gcry_check_version(NULL), GCRYPT_VERSION);
-	}
+	int algo = s->key.cipher == KESU_STREAM_AES_256_CTR ? GCRY_CIPHER_AES256
+							    : GCRY_CIPHER_AES128;
 	gcry_error_t e = gcry_cipher_open(&s->h, algo, GCRY_CIPHER_MODE_CTR, 0);
 	if (!e)
-		e = gcry_cipher_setkey(s->h, k->key, key_bytes(k->cipher));
-	if (e) {
-		enum kesu_rc rc = kesu_fail(err, KESU_ERR_CRYPTO, 0,
-					    "libgcrypt could not set up %s (%s); check the "
-					    "libgcrypt20 installation",
-					    kesu_stream_cipher_name(k->cipher), gcry_strerror(e));
-		kesu_stream_free(s);
+		e = gcry_cipher_setkey(s->h, s->key.key, key_bytes(s->key.cipher));
+	if (e)
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "libgcrypt could not set up %s (%s); check the "
+				 "libgcrypt20 installation",
+				 kesu_stream_cipher_name(s->key.cipher), gcry_strerror(e));
+	s->engine = KESU_STREAM_ENGINE_LIBGCRYPT;
+	return KESU_OK;
+}
+
+#ifdef KESU_HAVE_IPSEC_MB
+/* KESU_OK, or KESU_ERR_NOTSUP where the library finds no code path for
+ * this CPU (the caller may then fall back to libgcrypt). */
+static enum kesu_rc mb_open(struct kesu_stream *s, struct kesu_err *err)
+{
+	s->mb = alloc_mb_mgr(0);
+	if (!s->mb)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	IMB_ARCH arch = IMB_ARCH_NONE;
+	init_mb_mgr_auto(s->mb, &arch);
+	int e = imb_get_errno(s->mb);
+	if (arch == IMB_ARCH_NONE || e != 0)
+		return kesu_fail(err, KESU_ERR_NOTSUP, 0,
+				 "intel-ipsec-mb %s has no code path for this CPU (%s)",
+				 imb_get_version_str(), e ? imb_get_strerror(e) : "no architecture");
+	if (s->key.cipher == KESU_STREAM_AES_256_CTR)
+		IMB_AES_KEYEXP_256(s->mb, s->key.key, s->enc, s->dec);
+	else
+		IMB_AES_KEYEXP_128(s->mb, s->key.key, s->enc, s->dec);
+	s->engine = KESU_STREAM_ENGINE_IPSEC_MB;
+	return KESU_OK;
+}
+#endif
+
+enum kesu_rc kesu_stream_new_engine(const struct kesu_stream_key *k,
+				    enum kesu_stream_engine engine,
+				    struct kesu_stream **out, struct kesu_err *err)
+{
+	*out = NULL;
+	if (k->cipher != KESU_STREAM_AES_128_CTR && k->cipher != KESU_STREAM_AES_256_CTR)
+		return kesu_fail(err, KESU_ERR_INVALID, 0, "unknown random stream cipher %d",
+				 (int)k->cipher);
+	struct kesu_stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
+	s->key = *k;
+	enum kesu_rc rc = KESU_ERR_NOTSUP;
+	if (engine == KESU_STREAM_ENGINE_IPSEC_MB || engine == KESU_STREAM_ENGINE_AUTO) {
+#ifdef KESU_HAVE_IPSEC_MB
+		rc = mb_open(s, err);
+#else
+		rc = kesu_fail(err, KESU_ERR_NOTSUP, 0,
+			       "this kesu was built without intel-ipsec-mb");
+#endif
+		/* A build without ipsec-mb, or a CPU it has no code for,
+		 * takes libgcrypt: the same bytes, at twice the CPU. */
+		if (rc == KESU_ERR_NOTSUP && engine == KESU_STREAM_ENGINE_AUTO) {
+#ifdef KESU_HAVE_IPSEC_MB
+			free_mb_mgr(s->mb);
+			s->mb = NULL;
+#endif
+			rc = gcry_open(s, err);
+		}
+	} else if (engine == KESU_STREAM_ENGINE_LIBGCRYPT) {
+		rc = gcry_open(s, err);
+	} else {
+		rc = kesu_fail(err, KESU_ERR_INVALID, 0, "unknown random stream engine %d",
+			       (int)engine);
+	}
+	if (rc != KESU_OK) {
+		kesu_stream_free(s); /* wipes the key copied above */
 		return rc;
 	}
 	*out = s;
 	return KESU_OK;
+}
+
+enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
+			     struct kesu_stream **out, struct kesu_err *err)
+{
+	return kesu_stream_new_engine(k, KESU_STREAM_ENGINE_AUTO, out, err);
+}
+
+enum kesu_stream_engine kesu_stream_engine(const struct kesu_stream *s)
+{
+	return s->engine;
 }
 
 /* IV + block as a 128-bit big-endian sum, carrying across all 16 bytes. */
@@ -168,7 +260,7 @@ static void counter_at(const uint8_t iv[16], uint64_t block, uint8_t out[16])
 	}
 }
 
-enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
+static enum kesu_rc gcry_fill(struct kesu_stream *s, uint64_t offset, uint8_t *p,
 			      size_t len, struct kesu_err *err)
 {
 	uint8_t ctr[16];
@@ -182,34 +274,114 @@ enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
 		uint8_t scratch[16] = {0};
 		e = gcry_cipher_encrypt(s->h, scratch, skip, NULL, 0);
 	}
-	if (e)
-		goto fail;
-	/* CTR output is the keystream XOR the input: encrypt zeros.  A small
-	 * zero block that stays in the CPU cache is the input, piece by piece,
-	 * so the output buffer is written once and never cleared first. */
-	static const uint8_t zeros[16384];
-	uint8_t *p = buf;
-	while (len > 0) {
+	while (!e && len > 0) {
 		size_t n = len > sizeof(zeros) ? sizeof(zeros) : len;
 		e = gcry_cipher_encrypt(s->h, p, n, zeros, n);
-		if (e)
-			goto fail;
 		p += n;
 		len -= n;
 	}
+	if (e)
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "libgcrypt %s failed while generating the random pass (%s); "
+				 "check the libgcrypt20 installation",
+				 kesu_stream_cipher_name(s->key.cipher), gcry_strerror(e));
 	return KESU_OK;
-fail:
-	return kesu_fail(err, KESU_ERR_CRYPTO, 0,
-			 "libgcrypt %s failed while generating the random pass (%s); check "
-			 "the libgcrypt20 installation",
-			 kesu_stream_cipher_name(s->key.cipher), gcry_strerror(e));
+}
+
+#ifdef KESU_HAVE_IPSEC_MB
+/* One CTR job from counter ctr: n bytes of keystream into dst.  Jobs are
+ * drained before returning, so ctr may live on the caller's stack. */
+static bool mb_job(struct kesu_stream *s, const uint8_t ctr[16], uint8_t *dst, size_t n)
+{
+	IMB_JOB *j = IMB_GET_NEXT_JOB(s->mb);
+	memset(j, 0, sizeof(*j));
+	j->cipher_mode = IMB_CIPHER_CNTR;
+	j->cipher_direction = IMB_DIR_ENCRYPT;
+	j->chain_order = IMB_ORDER_CIPHER_HASH;
+	j->hash_alg = IMB_AUTH_NULL;
+	j->enc_keys = s->enc;
+	j->dec_keys = s->dec;
+	j->key_len_in_bytes = key_bytes(s->key.cipher);
+	j->src = zeros;
+	j->dst = dst;
+	j->msg_len_to_cipher_in_bytes = n;
+	j->iv = ctr;
+	j->iv_len_in_bytes = 16;
+	unsigned done = 0;
+	bool ok = true;
+	for (IMB_JOB *d = IMB_SUBMIT_JOB(s->mb); d; d = IMB_FLUSH_JOB(s->mb)) {
+		ok = ok && d->status == IMB_STATUS_COMPLETED;
+		done++;
+	}
+	return ok && done == 1;
+}
+
+/* The library counts only the low 32 bits of a 16-byte counter (RFC 3686's
+ * block counter) and wraps them without carry; kesu's stream carries across
+ * all 128 (libgcrypt's, and earlier versions' records).  So a job never
+ * crosses a point where the low word wraps: each starts from a counter
+ * computed with the full carry. */
+static enum kesu_rc mb_fill(struct kesu_stream *s, uint64_t offset, uint8_t *p,
+			    size_t len, struct kesu_err *err)
+{
+	uint64_t block = offset / 16;
+	uint8_t ctr[16];
+	size_t skip = (size_t)(offset % 16);
+	bool ok = true;
+	if (skip && len > 0) {
+		uint8_t whole[16];
+		counter_at(s->key.iv, block, ctr);
+		ok = mb_job(s, ctr, whole, sizeof(whole));
+		size_t n = 16 - skip < len ? 16 - skip : len;
+		memcpy(p, whole + skip, n);
+		p += n;
+		len -= n;
+		block++;
+	}
+	while (ok && len > 0) {
+		counter_at(s->key.iv, block, ctr);
+		uint32_t low = (uint32_t)ctr[12] << 24 | (uint32_t)ctr[13] << 16 |
+			       (uint32_t)ctr[14] << 8 | ctr[15];
+		uint64_t room = ((uint64_t)UINT32_MAX - low + 1) * 16; /* bytes to the wrap */
+		size_t n = len > sizeof(zeros) ? sizeof(zeros) : len;
+		if (n > room)
+			n = (size_t)room;
+		ok = mb_job(s, ctr, p, n);
+		p += n;
+		len -= n;
+		block += n / 16;
+	}
+	if (!ok)
+		return kesu_fail(err, KESU_ERR_CRYPTO, 0,
+				 "intel-ipsec-mb %s failed while generating the random pass "
+				 "(%s); check the libipsec-mb1 installation",
+				 kesu_stream_cipher_name(s->key.cipher),
+				 imb_get_strerror(imb_get_errno(s->mb)));
+	return KESU_OK;
+}
+#endif
+
+enum kesu_rc kesu_stream_fill(struct kesu_stream *s, uint64_t offset, void *buf,
+			      size_t len, struct kesu_err *err)
+{
+#ifdef KESU_HAVE_IPSEC_MB
+	if (s->engine == KESU_STREAM_ENGINE_IPSEC_MB)
+		return mb_fill(s, offset, buf, len, err);
+#endif
+	return gcry_fill(s, offset, buf, len, err);
 }
 
 void kesu_stream_free(struct kesu_stream *s)
 {
 	if (!s)
 		return;
-	gcry_cipher_close(s->h); /* wipes the expanded key */
+	if (s->h)
+		gcry_cipher_close(s->h); /* wipes the expanded key */
+#ifdef KESU_HAVE_IPSEC_MB
+	free_mb_mgr(s->mb);
+	explicit_bzero(s->enc, sizeof(s->enc));
+	explicit_bzero(s->dec, sizeof(s->dec));
+#endif
 	explicit_bzero(&s->key, sizeof(s->key));
 	free(s);
 }

@@ -9,9 +9,13 @@
  * which is the random pass's whole budget on a fast device (docs/BENCHMARKS.md).
  * Checkpoints written before hold AES-256 keys and resume with AES-256-CTR.
  *
- * The cipher is libgcrypt's: Debian 12's OpenSSL 3.0 has no VAES path for
- * CTR, and libgcrypt 1.10's VAES/AVX2 one makes the same keystream in 0.058
- * CPU s/GiB against OpenSSL's 0.107 on a CPU that has it (docs/BENCHMARKS.md);
+ * Two libraries make the same bytes.  Intel's ipsec-mb (x86-64 builds) is
+ * preferred: its VAES/AVX-512 CTR code makes the keystream in 0.028 CPU s/GiB
+ * on a CPU that has it, against 0.058 for libgcrypt 1.10's VAES/AVX2 and
+ * 0.107 for OpenSSL 3.0, which has no VAES path for CTR (docs/BENCHMARKS.md);
+ * on two CPUs erasing two devices that difference is the random pass's
+ * margin over dd.  libgcrypt serves other builds and CPUs ipsec-mb has no
+ * code for.
  * test_stream checks every fill against OpenSSL's AES block by block. */
 #ifndef KESU_STREAM_H
 #define KESU_STREAM_H
@@ -47,8 +51,23 @@ enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k
 
 struct kesu_stream; /* one per thread */
 
+enum kesu_stream_engine {
+	KESU_STREAM_ENGINE_AUTO, /* ipsec-mb where it runs, else libgcrypt */
+	KESU_STREAM_ENGINE_LIBGCRYPT,
+	KESU_STREAM_ENGINE_IPSEC_MB, /* KESU_ERR_NOTSUP without it */
+};
+
+const char *kesu_stream_engine_name(enum kesu_stream_engine e);
+
+/* kesu_stream_new_engine(k, KESU_STREAM_ENGINE_AUTO, ...). */
 enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
 			     struct kesu_stream **out, struct kesu_err *err);
+enum kesu_rc kesu_stream_new_engine(const struct kesu_stream_key *k,
+				    enum kesu_stream_engine engine,
+				    struct kesu_stream **out, struct kesu_err *err);
+
+/* The engine an open stream uses: never AUTO. */
+enum kesu_stream_engine kesu_stream_engine(const struct kesu_stream *s);
 
 /* The keystream bytes [offset, offset+len) of the medium: byte i of the
  * medium always gets the same value for the same key, whatever the chunking. */
