@@ -301,7 +301,10 @@ static enum kesu_rc pick_method(struct wipe_opts *o, struct kesu_method *custom,
 static enum kesu_rc prepare_all(struct wipe_dev *devs, struct kesu_session_device **ds, size_t n)
 {
 	struct kesu_err err;
-	size_t bad;
+	size_t bad, first;
+	if (kesu_session_given_twice(ds, n, &first, &bad))
+		return kesu_usage_error("wipe: given twice: %s and %s are the same device",
+					ds[first]->path, ds[bad]->path);
 	enum kesu_rc rc = kesu_session_prepare_all(ds, n, &bad, &err);
 	if (rc == KESU_ERR_REFUSED && bad < n && devs[bad].s->id && !devs[bad].s->gate.allowed) {
 		const struct kesu_session_device *d = devs[bad].s;
@@ -317,7 +320,9 @@ static enum kesu_rc prepare_all(struct wipe_dev *devs, struct kesu_session_devic
 		return rc;
 	}
 	/* The same disk under two names (/dev/loop3 and a symlink to it) is
-	 * one device: wiping it "twice" in parallel would certify twice. */
+	 * one device: wiping it "twice" in parallel would certify twice.
+	 * kesu_session_given_twice found it before preparing unless a name
+	 * changed meanwhile. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (kesu_session_same_medium(devs[i].s, devs[j].s))

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +93,33 @@ bool kesu_session_same_medium(const struct kesu_session_device *a,
 	if (x->is_file)
 		return x->inode_dev == y->inode_dev && x->inode_ino == y->inode_ino;
 	return x->dev_major == y->dev_major && x->dev_minor == y->dev_minor;
+}
+
+bool kesu_session_given_twice(struct kesu_session_device *const *ds, size_t n, size_t *first,
+			      size_t *second)
+{
+	struct stat *st = calloc(n ? n : 1, sizeof(*st));
+	if (!st)
+		return false; /* kesu_session_same_medium still answers after preparing */
+	for (size_t i = 0; i < n; i++)
+		if (stat(ds[i]->path, &st[i]) != 0 ||
+		    !(S_ISBLK(st[i].st_mode) || S_ISREG(st[i].st_mode)))
+			st[i].st_mode = 0;
+	bool found = false;
+	for (size_t j = 1; j < n && !found; j++)
+		for (size_t i = 0; i < j && !found; i++) {
+			if (!st[i].st_mode || (st[i].st_mode & S_IFMT) != (st[j].st_mode & S_IFMT))
+				continue;
+			found = S_ISBLK(st[i].st_mode)
+					? st[i].st_rdev == st[j].st_rdev
+					: st[i].st_dev == st[j].st_dev && st[i].st_ino == st[j].st_ino;
+			if (found) {
+				*first = i;
+				*second = j;
+			}
+		}
+	free(st);
+	return found;
 }
 
 /* A resume certifies what the interrupted run was started for: the details

@@ -189,6 +189,15 @@ enum kesu_rc kesu_session_set_asset(struct kesu_session_device *d,
 bool kesu_session_same_medium(const struct kesu_session_device *a,
 			      const struct kesu_session_device *b);
 
+/* The same block device or image file given twice, found by stat(2) before
+ * anything is probed: true with the first such pair's indices, *first <
+ * *second.  Paths that cannot be stat'ed or are neither are left to
+ * kesu_session_prepare to report.  Preparing both names at once, each
+ * one's exclusive-open check would find the other holding the device and
+ * refuse it as busy. */
+bool kesu_session_given_twice(struct kesu_session_device *const *ds, size_t n, size_t *first,
+			      size_t *second);
+
 /* The exclusive open, held until the device is freed; for a resume, also
  * the check that the medium still holds what the interrupted run wrote. */
 enum kesu_rc kesu_session_open(struct kesu_session_device *d, struct kesu_err *err);

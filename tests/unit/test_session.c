@@ -615,6 +615,43 @@ static void two_names_one_medium(void **state)
 	kesu_session_device_free(a);
 }
 
+/* Before anything is probed: a link and a hard link to one image are the
+ * same file as the image, another image is not, and what cannot be stat'ed
+ * or is neither a file nor a block device (a character device) is left to
+ * preparing.  The first pair found is reported, in the order given. */
+static void given_twice_before_preparing(void **state)
+{
+	struct fx *f = *state;
+	char soft[160], hard[160], other[160];
+	snprintf(soft, sizeof(soft), "%s/link.img", f->dir);
+	snprintf(hard, sizeof(hard), "%s/hard.img", f->dir);
+	snprintf(other, sizeof(other), "%s/other.img", f->dir);
+	assert_int_equal(symlink(f->img, soft), 0);
+	assert_int_equal(link(f->img, hard), 0);
+	write_file(other, "", 0, 0600);
+	const char *paths[] = {"/dev/null", other, "/nonexistent/disk.img", f->img,
+			       "/dev/null", hard, soft};
+	enum { N = sizeof(paths) / sizeof(paths[0]) };
+	struct kesu_session_device *ds[N];
+	for (size_t i = 0; i < N; i++)
+		assert_non_null(ds[i] = kesu_session_device_new(paths[i], &f->so, NULL));
+	size_t a = 99, b = 99;
+	assert_true(kesu_session_given_twice(ds, N, &a, &b));
+	assert_int_equal(a, 3);
+	assert_int_equal(b, 5);
+	/* the image and its symlink alone */
+	struct kesu_session_device *pair[] = {ds[6], ds[1], ds[3]};
+	assert_true(kesu_session_given_twice(pair, 3, &a, &b));
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 2);
+	/* nothing twice: /dev/null twice is not a medium, a missing path not
+	 * one at all */
+	assert_false(kesu_session_given_twice(ds, 5, &a, &b));
+	assert_false(kesu_session_given_twice(ds, 0, &a, &b));
+	for (size_t i = 0; i < N; i++)
+		kesu_session_device_free(ds[i]);
+}
+
 /* Twenty devices, more than are prepared together, each with an
  * interrupted wipe's checkpoint left behind, so each has a notice to give;
  * the eighteenth and the twentieth are missing.  Heard: the notices of the
@@ -737,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refusals_before_anything_is_written, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(two_names_one_medium, setup, teardown),
+		cmocka_unit_test_setup_teardown(given_twice_before_preparing, setup, teardown),
 		cmocka_unit_test_setup_teardown(prepare_all_speaks_in_the_order_given, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(arm_all_leaves_a_checkpoint_for_each, setup,
