@@ -532,7 +532,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 {
 	echo "### $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')"
 	echo
-	echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), $(openssl version | cut -d' ' -f1-2), libgcrypt $(dpkg-query -W -f='${Version}' libgcrypt20 2>/dev/null || echo '?') (kesu's random stream)."
+	echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), $(openssl version | cut -d' ' -f1-2), intel-ipsec-mb $(dpkg-query -W -f='${Version}' libipsec-mb1 2>/dev/null || echo '?') (kesu's random stream; libgcrypt $(dpkg-query -W -f='${Version}' libgcrypt20 2>/dev/null || echo '?') where it cannot run)."
 	echo "Devices: loop on tmpfs (${MIB} MiB; ${MULTI_MIB} MiB each for several), and a loop with direct I/O on a file of the system disk's file system."
 	echo "Load average (1, 5, 15 min): $load_start at the start, $load_end at the end."
 	echo

@@ -5,8 +5,9 @@
  * New runs use AES-128-CTR.  What the stream must be is data the drive cannot
  * predict, compress or deduplicate, regenerable from a key that the
  * checkpoint keeps in a root-only file; a 128-bit key is far past that, and
- * its 10 rounds against AES-256's 14 cost 0.105 against 0.143 CPU s/GiB here,
- * which is the random pass's whole budget on a fast device (docs/BENCHMARKS.md).
+ * its 10 rounds against AES-256's 14 cost 0.028 against 0.040 CPU s/GiB here
+ * (ipsec-mb), most of the random pass's budget on a fast device
+ * (docs/BENCHMARKS.md).
  * Checkpoints written before hold AES-256 keys and resume with AES-256-CTR.
  *
  * Two libraries make the same bytes.  Intel's ipsec-mb (x86-64 builds) is
