@@ -307,12 +307,17 @@ static bool mb_job(struct kesu_stream *s, const uint8_t ctr[16], uint8_t *dst, s
 	j->msg_len_to_cipher_in_bytes = n;
 	j->iv = ctr;
 	j->iv_len_in_bytes = 16;
+	/* CTR jobs come back from the submission itself; a job the library
+	 * held back instead comes out of the flush. */
 	unsigned done = 0;
 	bool ok = true;
-	for (IMB_JOB *d = IMB_SUBMIT_JOB(s->mb); d; d = IMB_FLUSH_JOB(s->mb)) {
-		ok = ok && d->status == IMB_STATUS_COMPLETED;
-		done++;
-	}
+	IMB_JOB *d = IMB_SUBMIT_JOB(s->mb);
+	do {
+		if (d) {
+			ok = ok && d->status == IMB_STATUS_COMPLETED;
+			done++;
+		}
+	} while ((d = IMB_FLUSH_JOB(s->mb)) != NULL);
 	return ok && done == 1;
 }
 
