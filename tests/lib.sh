@@ -10,8 +10,35 @@ T_LOOPS=()
 T_MOUNTS=()
 T_DIR=$(mktemp -d /tmp/kesu-test.XXXXXX)
 
+# hold_exclusive DEV: another program holding DEV open with O_EXCL, as a
+# mount or a partitioning tool would, until release_exclusive or the end of
+# the test (60 s at most in any case).  Returns once the hold is taken; 1 if
+# it could not be.
+T_HOLDER=""
+hold_exclusive() {
+	rm -f "$T_DIR/held"
+	python3 -c 'import os, signal, sys
+os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL)
+open(sys.argv[2], "w").close()
+signal.alarm(60)
+signal.pause()' "$1" "$T_DIR/held" &
+	T_HOLDER=$!
+	for _ in $(seq 50); do
+		[ -e "$T_DIR/held" ] && return 0
+		kill -0 "$T_HOLDER" 2>/dev/null || break
+		sleep 0.1
+	done
+	release_exclusive
+	return 1
+}
+release_exclusive() {
+	[ -n "$T_HOLDER" ] && kill "$T_HOLDER" 2>/dev/null && wait "$T_HOLDER" 2>/dev/null
+	T_HOLDER=""
+}
+
 t_cleanup() {
 	local m d
+	release_exclusive
 	for m in "${T_MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
 	for d in "${T_LOOPS[@]}"; do
 		# Only ever detach a loop device that is still backed by our file.

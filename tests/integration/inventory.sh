@@ -117,9 +117,7 @@ check "an image file attached to a loop device is refused (attached)" \
 # A loop device stacked on ours: the lower device must be refused, and the
 # upper one is detached by exact name even if this script fails.
 STACKED=""
-HOLDER_PID=""
 inv_cleanup() {
-	[ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null && wait "$HOLDER_PID" 2>/dev/null
 	if [ -n "$STACKED" ] && [ "$(losetup -n -O BACK-FILE "$STACKED" 2>/dev/null)" = "$bl" ]; then
 		losetup -d "$STACKED"
 	fi
@@ -138,41 +136,15 @@ check "two loop devices over one file: each refused (attached)" \
 losetup -d "$SHARED" && SHARED=""
 
 # Held open exclusively by a program (neither mount nor holder): busy.
-cat > "$T_DIR/hold.c" <<'C'
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
-int main(int argc, char **argv)
-{
-	if (argc != 3)
-		return 2;
-	int fd = open(argv[1], O_RDONLY | O_EXCL);
-	if (fd < 0) {
-		perror("hold");
-		return 1;
-	}
-	FILE *f = fopen(argv[2], "w");
-	if (!f)
-		return 1;
-	fclose(f);
-	alarm(60);  /* never outlive a stuck test */
-	pause();
-	return 0;
-}
-C
-if cc -o "$T_DIR/hold" "$T_DIR/hold.c" 2>/dev/null; then
-	"$T_DIR/hold" "$bl" "$T_DIR/held" &
-	HOLDER_PID=$!
-	for _ in $(seq 50); do [ -e "$T_DIR/held" ] && break; sleep 0.1; done
+if hold_exclusive "$bl"; then
 	check "held open exclusively: info says busy" \
 		info_is "$bl" '(.erasable | not) and ([.protected_reasons[].code] == ["busy"])'
 	check "list does not claim devices: busy not seen there" \
 		list_entry "$bl" '.erasable and (.exclusive_checked | not)'
-	kill "$HOLDER_PID" && wait "$HOLDER_PID" 2>/dev/null
-	HOLDER_PID=""
+	release_exclusive
 	check "released: erasable" info_is "$bl" '.erasable'
 else
-	not_ok "compile the exclusive-open holder"
+	not_ok "hold the device open exclusively from another program"
 fi
 
 # --- the system disk: read-only checks only --------------------------------

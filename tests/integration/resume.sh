@@ -170,18 +170,15 @@ check "given twice: the message names both" \
 # exclusive-open check used to find the other holding the device now and
 # then and refuse it as busy (exit 6).  A program holding it makes that
 # every time, and the command line is still what is wrong.
-python3 -c 'import os, signal, sys
-os.open(sys.argv[1], os.O_RDONLY | os.O_EXCL)
-open(sys.argv[2], "w").close()
-signal.alarm(60)
-signal.pause()' "$L" "$T_DIR/held" &
-holder=$!
-for _ in $(seq 50); do [ -e "$T_DIR/held" ] && break; sleep 0.1; done
-"${W[@]}" --dry-run "$L" "$T_DIR/alias" >/dev/null 2>"$T_DIR/err"
-rc=$?
-kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
-check "given twice while another program holds it: still the usage error, exit 2" \
-	bash -c '[ -e "$1" ] && [ "$2" -eq 2 ] && grep -q "given twice" "$3"' _ "$T_DIR/held" "$rc" "$T_DIR/err"
+if hold_exclusive "$L"; then
+	"${W[@]}" --dry-run "$L" "$T_DIR/alias" >/dev/null 2>"$T_DIR/err"
+	rc=$?
+	release_exclusive
+	check "given twice while another program holds it: still the usage error, exit 2" \
+		bash -c '[ "$1" -eq 2 ] && grep -q "given twice" "$2"' _ "$rc" "$T_DIR/err"
+else
+	not_ok "hold the device open exclusively from another program"
+fi
 "${W[@]}" --dry-run "$IMG2" "$T_DIR/two.orig" >/dev/null 2>&1
 check "two different image files: planned (exit 0)" test $? -eq 0
 
