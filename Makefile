@@ -36,7 +36,7 @@ CORE_PKGS := blkid uuid libcrypto libgcrypt jansson liburing libudev
 PRINT_PKGS := pangocairo libqrencode libjpeg libpng
 PKGS := $(CORE_PKGS) libpq $(PRINT_PKGS) libcurl
 # Intel's ipsec-mb makes the random pass's keystream in half libgcrypt's
-# CPU time (wipe/engine/stream.h).  It exists for x86-64 only and ships no
+# CPU time on processors with VAES and AVX-512 (wipe/engine/stream.h).  It exists for x86-64 only and ships no
 # .pc file; KESU_IPSEC_MB=0 builds without it, on libgcrypt alone.
 KESU_IPSEC_MB ?= $(if $(filter x86_64,$(shell uname -m)),1,0)
 IPSEC_MB_CFLAGS := $(if $(filter 1,$(KESU_IPSEC_MB)),-DKESU_HAVE_IPSEC_MB)

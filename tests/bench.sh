@@ -529,10 +529,16 @@ if want others; then
 fi
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+# Which library made the random passes, as kesu's own records say: the
+# choice depends on the CPU (kesu(8), random), and the rows depend on it.
+stream_lib=$( (cat "$DIR/recs" 2>/dev/null | xargs -r jq -r '.io.stream_library // empty') | sort | uniq -c |
+	awk '{printf "%s%s (%s runs)", (NR > 1 ? ", " : ""), $2, $1}')
+cpuflag() { awk '/^flags/ {print; exit}' /proc/cpuinfo | tr ' ' '\n' | grep -qx "$1" && echo "$2" || echo "no $2"; }
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
 {
 	echo "### $(date -u '+%Y-%m-%d %H:%M UTC'), $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')"
 	echo
-	echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)), $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), $(openssl version | cut -d' ' -f1-2), intel-ipsec-mb $(dpkg-query -W -f='${Version}' libipsec-mb1 2>/dev/null || echo '?') (kesu's random stream; libgcrypt $(dpkg-query -W -f='${Version}' libgcrypt20 2>/dev/null || echo '?') where it cannot run)."
+	echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo); $(cpuflag vaes VAES), $(cpuflag avx512f AVX-512)), $(awk '/^MemTotal:/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), kernel $(uname -r), $(openssl version | cut -d' ' -f1-2), intel-ipsec-mb $(pkgver libipsec-mb1), libgcrypt $(pkgver libgcrypt20); kesu's random stream from ${stream_lib:-no random pass run}."
 	echo "Devices: loop on tmpfs (${MIB} MiB; ${MULTI_MIB} MiB each for several), and a loop with direct I/O on a file of the system disk's file system."
 	echo "Load average (1, 5, 15 min): $load_start at the start, $load_end at the end."
 	echo

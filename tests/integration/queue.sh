@@ -54,6 +54,8 @@ check "qd 1 record: synchronous path" \
 check "qd 8 record: io_uring, depth 8, registered buffers, 20 MiB" \
 	test "$(jq -c '[.io.path, .io.queue_depth, .io.registered_buffers, .io.buffer_bytes]' "$RB")" = \
 	'["io_uring",8,true,20971520]'
+check "pattern passes: no stream library in the record" \
+	test "$(jq -c '[.io.stream_library, .method.random_stream]' "$RB")" = '[null,null]'
 
 "${W[@]}" --queue-depth 1 --passes random,random --verify all "$A" >"$T_DIR/o1" 2>&1
 check "qd 1 random: exit 0" test $? -eq 0
@@ -66,6 +68,17 @@ check "qd 8 random: erased, every byte read back" \
 	test "$(jq -c '[.result, .verification.bytes_verified]' "$RB")" = "[\"erased\",$((2 * ((12 << 20) + 4096)))]"
 check "qd 8 random: the medium is not constant" \
 	bash -c '! cmp -s -n 1048576 "$1" /dev/zero' _ "$B"
+# ipsec-mb makes the stream only with its VAES/AVX-512 code, on a CPU with
+# every AVX-512 subset that code wants and VAES (kesu_stream_auto_choice);
+# elsewhere, and in a build without it, libgcrypt.
+want_lib=libgcrypt
+if ldd "$KESU" | grep -q libIPSec_MB &&
+	awk '/^flags/ {print; exit}' /proc/cpuinfo | tr ' ' '\n' |
+	grep -cxE 'avx512(f|dq|cd|bw|vl)|vaes' | grep -qx 6; then
+	want_lib=intel-ipsec-mb
+fi
+check "random passes: the record names the stream's library ($want_lib), on both paths" \
+	test "$(jq -r .io.stream_library "$RA"),$(jq -r .io.stream_library "$RB")" = "$want_lib,$want_lib"
 
 # A loop device doing direct I/O on the backing file: the queue reaches the
 # file system on the real disk, not the page cache.

@@ -394,7 +394,14 @@ enum kesu_rc eng_verify_begin(struct ctx *c, struct kesu_err *err)
 	kesu_wipe_pass_key(c->w, c->w->pass, &k);
 	enum kesu_rc rc = kesu_stream_new(&k, &c->vstream, err);
 	explicit_bzero(&k, sizeof(k));
+	eng_note_stream(c, c->vstream);
 	return rc;
+}
+
+void eng_note_stream(struct ctx *c, const struct kesu_stream *s)
+{
+	if (s)
+		c->w->io.stream_library = kesu_stream_engine_name(kesu_stream_engine(s));
 }
 
 void eng_verify_end(struct ctx *c)
@@ -433,6 +440,7 @@ static enum kesu_rc run_phase(struct ctx *c, const struct kesu_sample *ranges,
 	struct gen_fill fill = {0};
 	if (rc == KESU_OK && !verify)
 		rc = gen_fill_begin(&fill, w, w->pass, c->o->fail_fill_at, err);
+	eng_note_stream(c, fill.stream);
 	if (rc == KESU_OK)
 		rc = gen_start(&g, verify ? c->rbufs : c->bufs, NSLOT, verify ? c->t : NULL, &fill,
 			       ranges, nranges, c->chunk, err);

@@ -124,6 +124,9 @@ struct kesu_io_info {
 	bool registered_buffers;
 	uint64_t buffer_bytes;     /* I/O buffers of this device */
 	char fallback[128];        /* why the queued path was not used, or "" */
+	/* The library that made the random stream (kesu_stream_engine_name),
+	 * or NULL where this invocation wrote and read no random pass. */
+	const char *stream_library;
 };
 
 /* One device's erasure: the input (method, key), the position (so an

@@ -61,6 +61,8 @@ void eng_write_result(struct ctx *c, const uint8_t *buf, uint64_t off, size_t le
 void eng_verify_chunk(struct ctx *c, uint8_t *scratch, const uint8_t *got, ssize_t r,
 		      uint64_t off, size_t len);
 enum kesu_rc eng_verify_begin(struct ctx *c, struct kesu_err *err);
+/* The run record names the library of a stream this invocation used. */
+void eng_note_stream(struct ctx *c, const struct kesu_stream *s);
 void eng_verify_end(struct ctx *c);
 /* A flush ended with r (0 or -errno) `after` something: false, and the
  * run fatal with the cause named, when it failed. */

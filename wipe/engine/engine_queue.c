@@ -182,6 +182,7 @@ static enum kesu_rc write_phase(struct queue *q, const struct kesu_sample *range
 	enum kesu_rc rc = gen_fill_begin(&f, c->w, c->w->pass, c->o->fail_fill_at, err);
 	if (rc != KESU_OK)
 		return rc;
+	eng_note_stream(c, f.stream);
 	struct gen_slot slot[GEN_SLOTS_MAX];
 	memset(slot, 0, sizeof(slot));
 	for (size_t i = 0; i < q->nslot; i++)

@@ -87,13 +87,14 @@ static json_t *phase_timing(uint64_t ns, uint64_t bytes)
  * explained by it, the verdict never depends on it. */
 static json_t *io_json(const struct kesu_io_info *io)
 {
-	return json_pack("{s:s, s:I, s:I, s:b, s:I, s:o}", "path",
+	return json_pack("{s:s, s:I, s:I, s:b, s:I, s:o, s:o}", "path",
 			 io->queued ? "io_uring" : "sync", "queue_depth",
 			 (json_int_t)(io->queue_depth ? io->queue_depth : 1),
 			 "queue_depth_requested",
 			 (json_int_t)(io->queue_depth_asked ? io->queue_depth_asked : 1),
 			 "registered_buffers", io->registered_buffers, "buffer_bytes",
-			 (json_int_t)io->buffer_bytes, "fallback", str_or_null(io->fallback));
+			 (json_int_t)io->buffer_bytes, "fallback", str_or_null(io->fallback),
+			 "stream_library", str_or_null(io->stream_library));
 }
 
 /* The passes as run (the record's "passes") and, into *desc, each one's

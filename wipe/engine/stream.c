@@ -148,6 +148,47 @@ const char *kesu_stream_engine_name(enum kesu_stream_engine e)
 	}
 }
 
+enum kesu_stream_engine kesu_stream_auto_choice(const struct kesu_stream_cpu *cpu)
+{
+	return cpu->mb_runs && cpu->mb_avx512 && cpu->mb_vaes ? KESU_STREAM_ENGINE_IPSEC_MB
+							      : KESU_STREAM_ENGINE_LIBGCRYPT;
+}
+
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static struct kesu_stream_cpu cpu_found;
+
+static void cpu_probe_once(void)
+{
+#ifdef KESU_HAVE_IPSEC_MB
+	/* A manager of its own, freed again: streams are opened by several
+	 * threads, and the answer is the same for all of them. */
+	IMB_MGR *m = alloc_mb_mgr(0);
+	if (!m)
+		return; /* libgcrypt then, which needs no such memory */
+	IMB_ARCH arch = IMB_ARCH_NONE;
+	init_mb_mgr_auto(m, &arch);
+	if (arch != IMB_ARCH_NONE && imb_get_errno(m) == 0) {
+		cpu_found.mb_runs = true;
+		cpu_found.mb_avx512 = arch == IMB_ARCH_AVX512;
+		cpu_found.mb_vaes = (m->features & IMB_FEATURE_VAES) != 0;
+	}
+	free_mb_mgr(m);
+#endif
+}
+
+void kesu_stream_cpu_probe(struct kesu_stream_cpu *out)
+{
+	(void)pthread_once(&cpu_once, cpu_probe_once);
+	*out = cpu_found;
+}
+
+enum kesu_stream_engine kesu_stream_auto_engine(void)
+{
+	struct kesu_stream_cpu cpu;
+	kesu_stream_cpu_probe(&cpu);
+	return kesu_stream_auto_choice(&cpu);
+}
+
 static enum kesu_rc gcry_open(struct kesu_stream *s, struct kesu_err *err)
 {
 	(void)pthread_once(&gcry_once, gcry_init);
@@ -206,17 +247,20 @@ enum kesu_rc kesu_stream_new_engine(const struct kesu_stream_key *k,
 	if (!s)
 		return kesu_fail(err, KESU_ERR_INTERNAL, ENOMEM, "out of memory");
 	s->key = *k;
-	enum kesu_rc rc = KESU_ERR_NOTSUP;
-	if (engine == KESU_STREAM_ENGINE_IPSEC_MB || engine == KESU_STREAM_ENGINE_AUTO) {
+	bool auto_pick = engine == KESU_STREAM_ENGINE_AUTO;
+	if (auto_pick)
+		engine = kesu_stream_auto_engine();
+	enum kesu_rc rc;
+	if (engine == KESU_STREAM_ENGINE_IPSEC_MB) {
 #ifdef KESU_HAVE_IPSEC_MB
 		rc = mb_open(s, err);
 #else
 		rc = kesu_fail(err, KESU_ERR_NOTSUP, 0,
 			       "this kesu was built without intel-ipsec-mb");
 #endif
-		/* A build without ipsec-mb, or a CPU it has no code for,
-		 * takes libgcrypt: the same bytes, at twice the CPU. */
-		if (rc == KESU_ERR_NOTSUP && engine == KESU_STREAM_ENGINE_AUTO) {
+		/* The probe said the library runs here; should this manager
+		 * still find no code path, libgcrypt makes the same bytes. */
+		if (rc == KESU_ERR_NOTSUP && auto_pick) {
 #ifdef KESU_HAVE_IPSEC_MB
 			free_mb_mgr(s->mb);
 			s->mb = NULL;

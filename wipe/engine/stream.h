@@ -11,12 +11,13 @@
  * Checkpoints written before hold AES-256 keys and resume with AES-256-CTR.
  *
  * Two libraries make the same bytes.  Intel's ipsec-mb (x86-64 builds) is
- * preferred: its VAES/AVX-512 CTR code makes the keystream in 0.028 CPU s/GiB
- * on a CPU that has it, against 0.058 for libgcrypt 1.10's VAES/AVX2 and
- * 0.107 for OpenSSL 3.0, which has no VAES path for CTR (docs/BENCHMARKS.md);
- * on two CPUs erasing two devices that difference is the random pass's
- * margin over dd.  libgcrypt serves other builds and CPUs ipsec-mb has no
- * code for.
+ * taken where it has its VAES/AVX-512 CTR code: 0.028 CPU s/GiB there,
+ * against 0.058 for libgcrypt 1.10's VAES/AVX2 and 0.107 for OpenSSL 3.0,
+ * which has no VAES path for CTR (docs/BENCHMARKS.md); on two CPUs erasing
+ * two devices that difference is the random pass's margin over dd.
+ * libgcrypt serves everything else: other builds, and CPUs without AVX-512,
+ * where ipsec-mb 1.3's AVX2 code is the slower of the two (0.140 against
+ * libgcrypt's 0.066 CPU s/GiB on an AMD EPYC with VAES and no AVX-512).
  * test_stream checks every fill against OpenSSL's AES block by block. */
 #ifndef KESU_STREAM_H
 #define KESU_STREAM_H
@@ -53,12 +54,31 @@ enum kesu_rc kesu_stream_key_from_hex(const char *hex, struct kesu_stream_key *k
 struct kesu_stream; /* one per thread */
 
 enum kesu_stream_engine {
-	KESU_STREAM_ENGINE_AUTO, /* ipsec-mb where it runs, else libgcrypt */
+	KESU_STREAM_ENGINE_AUTO, /* kesu_stream_auto_choice for this CPU */
 	KESU_STREAM_ENGINE_LIBGCRYPT,
 	KESU_STREAM_ENGINE_IPSEC_MB, /* KESU_ERR_NOTSUP without it */
 };
 
 const char *kesu_stream_engine_name(enum kesu_stream_engine e);
+
+/* What intel-ipsec-mb finds on a CPU, as far as the choice of engine goes. */
+struct kesu_stream_cpu {
+	bool mb_runs;   /* the library has a code path for it */
+	bool mb_avx512; /* ... and that path is its AVX-512 one */
+	bool mb_vaes;   /* the CPU has VAES, which that path's CTR is built on */
+};
+
+/* The engine AUTO takes on such a CPU: ipsec-mb only for its VAES/AVX-512
+ * CTR, which makes the stream in half libgcrypt's CPU time.  Its other
+ * paths are no faster than libgcrypt's, and its AVX2 one (ipsec-mb 1.3,
+ * on processors with VAES but no AVX-512) takes twice libgcrypt's time,
+ * which has VAES/AVX2 code. */
+enum kesu_stream_engine kesu_stream_auto_choice(const struct kesu_stream_cpu *cpu);
+
+/* This machine's CPU as ipsec-mb sees it (probed once per process; all
+ * false in a build without ipsec-mb), and the engine AUTO takes here. */
+void kesu_stream_cpu_probe(struct kesu_stream_cpu *out);
+enum kesu_stream_engine kesu_stream_auto_engine(void);
 
 /* kesu_stream_new_engine(k, KESU_STREAM_ENGINE_AUTO, ...). */
 enum kesu_rc kesu_stream_new(const struct kesu_stream_key *k,
