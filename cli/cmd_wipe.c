@@ -18,6 +18,7 @@
 #include "wipe/station/asset_resolve.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ static const struct kesu_opt wipe_opt_table[] = {
 	[O_RESUME] = {"resume", 0, NULL, N_("continue an interrupted wipe from its checkpoint")},
 	[O_NO_CERT] = {"no-cert", 0, NULL, N_("do not issue a signed certificate per device")},
 	[O_PDF] = {"pdf", 0, "[=LANG]", N_("print each certificate as a PDF beside it (LANG ja, en or ja+en, the default)")},
-	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 4, or kesu.conf [wipe] queue_depth); buffers per device: 2 MiB x max(6, N+2), 36 MiB at most")},
+	[O_QUEUE_DEPTH] = {"queue-depth", 0, "N", N_("requests in flight per device, 1-16 (default 2 x CPUs / devices, from 2 to 4, or kesu.conf [wipe] queue_depth); buffers per device: 2 MiB x max(6, N+2), 36 MiB at most")},
 	[O_ASSET_MAP] = {"asset-map", 0, "FILE", N_("asset numbers by serial, one 'serial,asset' line each (as kesu station's); a 'serial,asset,class,reason,customer' header gives each device those too")},
 	[O_SAME_ASSET] = {"same-asset", 0, NULL, N_("the one --asset NUMBER is every device's (one machine's disks)")},
 	KESU_OPT_HELP,
@@ -404,6 +405,17 @@ static enum kesu_rc assign_assets(struct wipe_dev *devs, size_t n, const struct 
 	return rc;
 }
 
+/* The CPUs this process may run on (taskset, a cpuset), over which the
+ * default queue depth is shared out. */
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
 /* The session's options from the command's, for every device alike. */
 static enum kesu_rc session_opts(struct wipe_opts *o, const struct kesu_method *m,
 				 struct kesu_session_opts *so)
@@ -484,7 +496,7 @@ enum kesu_rc cmd_wipe(int argc, char **argv)
 	 * dry run the issuer takes it from kesu.conf the same way. */
 	if (o.dry_run && !o.cert.info.customer[0])
 		kesu_strlcpy(o.cert.info.customer, cfg.customer, sizeof(o.cert.info.customer));
-	o.qd = KESU_QUEUE_DEPTH_DEFAULT;
+	o.qd = kesu_queue_depth_for((size_t)(argc - optind), usable_cpus());
 	if (o.queue_depth && !kesu_queue_depth_parse(o.queue_depth, &o.qd))
 		return kesu_usage_error("wipe: --queue-depth must be 1 to %d, not '%s'",
 					KESU_QUEUE_DEPTH_MAX, o.queue_depth);

@@ -180,11 +180,31 @@ printf '[wipe]\nqueue_depth = 99\n' >"$T_DIR/bad.conf"
 	>/dev/null 2>"$T_DIR/e"
 check "kesu.conf queue_depth 99: exit 2, says kesu.conf" \
 	bash -c 'test "$1" -eq 2 && grep -q "kesu.conf: \[wipe\] queue_depth" "$2"' _ $? "$T_DIR/e"
-printf '[wipe]\nqueue_depth = 2\n[paths]\nstate_dir = %s\n' "$ST" >"$T_DIR/two.conf"
-"$KESU" wipe --config "$T_DIR/two.conf" --no-cert --out "$OUT" --yes --quiet --method zero "$A" \
+# 3: a depth the default never gives one device, whatever the CPUs.
+printf '[wipe]\nqueue_depth = 3\n[paths]\nstate_dir = %s\n' "$ST" >"$T_DIR/three.conf"
+"$KESU" wipe --config "$T_DIR/three.conf" --no-cert --out "$OUT" --yes --quiet --method zero "$A" \
 	>/dev/null 2>&1
-check "kesu.conf queue_depth 2: used" \
-	test "$(jq -c '[.result, .io.queue_depth]' "$(record_for "$A")")" = '["erased",2]'
+check "kesu.conf queue_depth 3: used" \
+	test "$(jq -c '[.result, .io.queue_depth]' "$(record_for "$A")")" = '["erased",3]'
+
+# The default depth: about two requests in flight per CPU this process may
+# run on (taskset), shared among the devices, from 2 to 4 a device.
+depths() { # CPUS 'OPTION...' DEV...: each device's depth and the depth asked for
+	local cpus=$1 d opts
+	read -ra opts <<<"$2"
+	shift 2
+	taskset -c "$cpus" "${W[@]}" "${opts[@]}" --method zero "$@" >/dev/null 2>&1 || return 1
+	for d in "$@"; do jq -j '"\(.io.queue_depth)/\(.io.queue_depth_requested) "' "$(record_for "$d")"; done
+}
+check "default depth: one device, one CPU: 2" test "$(depths 0 '' "$A")" = "2/2 "
+if [ "$(nproc)" -ge 2 ]; then
+	check "default depth: one device, two CPUs: 4" test "$(depths 0,1 '' "$A")" = "4/4 "
+	check "default depth: two devices, two CPUs: 2 each" test "$(depths 0,1 '' "$A" "$B")" = "2/2 2/2 "
+else
+	not_ok "only one CPU: cannot check the default depth over two"
+fi
+check "default depth: --queue-depth wins over it" \
+	test "$(depths 0 '--queue-depth 8' "$A")" = "8/8 "
 "$KESU" wipe --help >"$T_DIR/h"
 check "wipe --help: names --queue-depth and the memory" \
 	grep -q -- "--queue-depth N .*36 MiB at most" "$T_DIR/h"

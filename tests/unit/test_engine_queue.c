@@ -440,6 +440,27 @@ static void queue_depth_parse_and_memory_bound(void **state)
 	kesu_target_close(t);
 }
 
+/* The default depth shares about two requests per CPU among the devices,
+ * between 2 and 4 a device. */
+static void default_depth_by_devices_and_cpus(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t devices;
+		unsigned cpus, depth;
+	} cases[] = {
+		{1, 2, 4},  {2, 2, 2}, {3, 2, 2},  {4, 2, 2},  {8, 2, 2},   {1, 1, 2},
+		{2, 1, 2},  {1, 8, 4}, {4, 8, 4},  {5, 8, 3},  {6, 8, 2},   {16, 8, 2},
+		{64, 64, 2}, {32, 64, 4}, {0, 2, 4}, {1, 0, 2}, {1000, 1, 2},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned got = kesu_queue_depth_for(cases[i].devices, cases[i].cpus);
+		if (got != cases[i].depth)
+			fail_msg("%zu devices on %u CPUs: depth %u, want %u", cases[i].devices,
+				 cases[i].cpus, got, cases[i].depth);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +475,7 @@ int main(void)
 		cmocka_unit_test(only_the_depths_buffers_are_used),
 		cmocka_unit_test(falls_back_to_synchronous),
 		cmocka_unit_test(queue_depth_parse_and_memory_bound),
+		cmocka_unit_test(default_depth_by_devices_and_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

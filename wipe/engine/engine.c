@@ -648,6 +648,15 @@ bool kesu_queue_depth_parse(const char *s, unsigned *out)
 	return true;
 }
 
+unsigned kesu_queue_depth_for(size_t ndevices, unsigned ncpus)
+{
+	if (ndevices == 0)
+		ndevices = 1;
+	size_t share = 2 * (size_t)(ncpus ? ncpus : 1) / ndevices;
+	return share >= KESU_QUEUE_DEPTH_DEFAULT ? KESU_QUEUE_DEPTH_DEFAULT
+						 : share < 2 ? 2 : (unsigned)share;
+}
+
 uint64_t kesu_engine_buffer_bytes(unsigned queue_depth, size_t chunk_bytes)
 {
 	size_t chunk = chunk_bytes ? chunk_bytes : KESU_CHUNK_DEFAULT;
