@@ -146,6 +146,19 @@ if hold_exclusive "$bl"; then
 else
 	not_ok "hold the device open exclusively from another program"
 fi
+# A claim that ends a moment after kesu looks (as one outlives a wipe
+# aborted by a second signal, for a moment): asked again, not refused.
+if hold_exclusive "$bl"; then
+	"$KESU" info --json "$bl" >"$T_DIR/settle.json" 2>&1 &
+	info_pid=$!
+	sleep 0.3
+	release_exclusive
+	wait "$info_pid"
+	check "a claim released 0.3 s after kesu looked: erasable, not busy" \
+		jq -e '.erasable' "$T_DIR/settle.json"
+else
+	not_ok "hold the device open exclusively from another program"
+fi
 
 # --- the system disk: read-only checks only --------------------------------
 rootsrc=$(findmnt -n -o SOURCE --target /)
